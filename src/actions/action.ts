@@ -1,0 +1,60 @@
+/**
+ * Typed actions: what a plan step runs. An action declares zod schemas for its input and output,
+ * whether it needs a human's approval, an optional cost estimate, and `run`.
+ * User actions are registered exactly like the built-ins (see `registry.ts`).
+ */
+import type { z } from 'zod';
+
+/** Progress an action reports while running; recorded as a `StepProgressed` fact. */
+export interface ActionProgress {
+  message: string;
+  data?: unknown;
+}
+
+/** What `run` receives besides its input. */
+export interface ActionContext {
+  /** Aborted on cancel (interaction, thread), timeout, or fail_fast. Actions must stop promptly. */
+  signal: AbortSignal;
+  /** Stable across retries of the same step after a crash: `<threadId>/<interactionId>/<planId>/<stepId>/<attempt>`. */
+  idempotencyKey: string;
+  /** Absolute path of the workspace root; file and shell actions are confined to it. */
+  workspace: string;
+  /** 1-based attempt number. */
+  attempt: number;
+  /** Reports progress (not state); cheap, may be called often. */
+  emit(progress: ActionProgress): void;
+  /** Adds to the step's actual cost, USD (e.g. LLM tokens used). */
+  addCost(usd: number): void;
+}
+
+/** A typed action. `Input`/`Output` are the parsed types of its schemas. */
+export interface Action<Input = unknown, Output = unknown> {
+  /** Unique, e.g. `fs.read`; lowercase letters, digits, `.`, `_`, `-`. */
+  name: string;
+  /** One or two sentences for humans and the planner prompt. */
+  description: string;
+  input: z.ZodType<Input>;
+  output: z.ZodType<Output>;
+  /** Ask a human before every run of this action. */
+  requiresApproval?: boolean;
+  /** Estimated cost of one run, USD, used to reserve budget before it runs. */
+  estimateCost?(input: Input): number;
+  /**
+   * Runs the action. Resolves with the output (validated against `output` by the executor);
+   * rejects with an Error on failure (an `ActionError` with `retryable: false` is never retried).
+   */
+  run(input: Input, ctx: ActionContext): Promise<Output>;
+}
+
+/** Declares an action with its types inferred from the schemas. */
+export function defineAction<I extends z.ZodType, O extends z.ZodType>(action: {
+  name: string;
+  description: string;
+  input: I;
+  output: O;
+  requiresApproval?: boolean;
+  estimateCost?(input: z.output<I>): number;
+  run(input: z.output<I>, ctx: ActionContext): Promise<z.input<O>>;
+}): Action<z.output<I>, z.output<O>> {
+  return action as unknown as Action<z.output<I>, z.output<O>>;
+}

@@ -1,0 +1,25 @@
+/** Building blocks shared by fact payloads. */
+import { z } from 'zod';
+
+/** Ids of threads, interactions, inputs, approvals: 1–128 of [A-Za-z0-9_.:-]. */
+export const Id = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'id: 1–128 of [A-Za-z0-9_.:-]');
+
+/** An error as recorded in a fact: message, optional stable code, optional retryability. */
+export const ErrorInfo = z.object({
+  message: z.string(),
+  code: z.string().optional(),
+  retryable: z.boolean().optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+/** LLM token usage and its cost. Tokens are counts; cost in USD. */
+export const Usage = z.object({
+  model: z.string(),
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  costUsd: z.number().min(0),
+});
+export type Usage = z.infer<typeof Usage>;
+
+/** Any JSON value (outputs, inputs). */
+export const Json = z.unknown();

@@ -1,0 +1,45 @@
+/**
+ * Facts of a task (one step of a plan). Lifecycle:
+ * pending → ready → running → completed | failed | cancelled, with waiting_approval before running
+ * and retry running → ready. Tasks are keyed by (interactionId, planId, stepId).
+ */
+import { z } from 'zod';
+import { ErrorInfo, Id, Json } from './common.ts';
+
+const TaskRef = { interactionId: Id, planId: Id, stepId: z.string().min(1) };
+
+export const taskFacts = {
+  /** Dependencies completed (or retry delay chosen): the step may be started. */
+  StepReady: z.object({ ...TaskRef }),
+  /** An attempt starts. The action receives `idempotencyKey`; `reservedUsd`: budget held for it. */
+  StepStarted: z.object({
+    ...TaskRef,
+    attempt: z.number().int().min(1),
+    idempotencyKey: z.string().min(1),
+    input: Json.optional(),
+    reservedUsd: z.number().min(0).default(0),
+  }),
+  /** Progress an action emitted while running (no state change). */
+  StepProgressed: z.object({ ...TaskRef, attempt: z.number().int().min(1), message: z.string(), data: Json.optional() }),
+  StepCompleted: z.object({
+    ...TaskRef,
+    attempt: z.number().int().min(1),
+    output: Json,
+    costUsd: z.number().min(0).default(0),
+    durationMs: z.number().min(0),
+  }),
+  /**
+   * An attempt failed. `retryInMs` is the backoff chosen for the next attempt (the task returns to
+   * ready), or null when this failure is final.
+   */
+  StepFailed: z.object({
+    ...TaskRef,
+    attempt: z.number().int().min(1),
+    error: ErrorInfo,
+    retryInMs: z.number().int().min(0).nullable(),
+    costUsd: z.number().min(0).default(0),
+    durationMs: z.number().min(0).default(0),
+  }),
+  /** Cancelled (by the user, fail_fast, or a failed dependency). `partialOutput`: what the action had produced. */
+  StepCancelled: z.object({ ...TaskRef, reason: z.string(), partialOutput: Json.optional(), costUsd: z.number().min(0).default(0) }),
+} as const;

@@ -1,0 +1,58 @@
+/**
+ * A plain-data view of one plan being executed, built by the runtime from the task and interaction
+ * actors' snapshots. The executor's scheduler is a pure function of this view (plus the time and the
+ * action registry) that returns the facts to append next. No xstate types leak into the executor.
+ */
+import type { ErrorInfo } from '../events/facts/common.ts';
+import type { PlanSpec } from '../plan/plan-schema.ts';
+
+/** Task lifecycle status (mirrors the task machine's states). */
+export type TaskStatus = 'pending' | 'ready' | 'waiting_approval' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** State of one step's task. */
+export interface TaskView {
+  stepId: string;
+  status: TaskStatus;
+  /** Attempts started so far (0 before the first StepStarted). */
+  attempts: number;
+  /** Earliest time the next attempt may start, ms since epoch (after a retry backoff). */
+  readyAtMs?: number;
+  /** Time the current attempt started, ms since epoch (running only). */
+  startedAtMs?: number;
+  output?: unknown;
+  error?: ErrorInfo;
+  /** Approval state of this step, when one was requested. */
+  approval?: { approvalId: string; scope: 'step' | 'budget'; status: 'requested' | 'granted' | 'rejected'; requestedAtMs: number; timeoutMs?: number };
+  /** Budget held for the running attempt, USD. */
+  reservedUsd: number;
+  /** Actual cost recorded for this step so far (all attempts), USD. */
+  spentUsd: number;
+}
+
+/** Budget state visible to a plan, USD. */
+export interface BudgetView {
+  limitUsd: number;
+  warnAt: number;
+  onExceed: 'approve' | 'fail';
+  /** Recorded spend (steps + planner calls) in the budget's scope. */
+  spentUsd: number;
+  /** Reservations of running steps not yet settled. */
+  reservedUsd: number;
+  /** Whether a BudgetWarned fact was already recorded. */
+  warned: boolean;
+}
+
+/** One plan of one interaction, as the executor sees it. */
+export interface PlanRunView {
+  threadId: string;
+  interactionId: string;
+  planId: string;
+  plan: PlanSpec;
+  /** By step id; every step of `plan.steps` has an entry. */
+  tasks: Record<string, TaskView>;
+  /** Whole-plan approval gate state ('none' when the plan does not require one). */
+  planApproval: { status: 'none' | 'requested' | 'granted' | 'rejected'; approvalId?: string; requestedAtMs?: number; timeoutMs?: number };
+  budget?: BudgetView;
+  /** The interaction is cancelled/interrupted: start nothing, cancel what runs. */
+  halted: boolean;
+}

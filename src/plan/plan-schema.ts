@@ -1,0 +1,74 @@
+/**
+ * The plan file / planner plan format: a DAG of steps. Used by the static planner (JSON or YAML
+ * files), the OpenAI planner's structured output, and the normalizer before anything runs.
+ *
+ * Output references: an input value that is exactly the string `"{{steps.<id>.output}}"` or
+ * `"{{steps.<id>.output.<path>}}"` is replaced at run time by that upstream step's output (or the
+ * value at the dotted `path`, array indices as numbers), keeping its JSON type. A reference inside a
+ * longer string is interpolated as text. `<id>` must be an ancestor of the step (checked at plan time).
+ */
+import { z } from 'zod';
+
+/** Step ids: letters, digits, `_`, `-`, `.`; 1–64 characters. */
+export const StepId = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'step id: 1–64 of [A-Za-z0-9_.-], not starting with . or -');
+
+/** Retry policy of a step: exponential backoff `backoffMs * 2^(attempt-1)`, capped at `maxBackoffMs`. */
+export const RetryPolicy = z.object({
+  /** Attempts in total, including the first (≥ 1). */
+  maxAttempts: z.number().int().min(1).max(100).default(1),
+  /** Delay before the 2nd attempt, ms. */
+  backoffMs: z.number().int().min(0).default(100),
+  /** Largest delay between attempts, ms. */
+  maxBackoffMs: z.number().int().min(0).default(30_000),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicy>;
+
+/** One step of a plan. */
+export const StepSpec = z.object({
+  id: StepId,
+  /** Registered action name, e.g. `fs.read`. */
+  action: z.string().min(1),
+  /** Action input; may contain output references (see module doc). */
+  input: z.record(z.string(), z.unknown()).default({}),
+  /** Ids of steps that must complete before this one starts. */
+  dependsOn: z.array(StepId).default([]),
+  /** Higher runs first among ready steps; FIFO (plan order) among equals. */
+  priority: z.number().int().default(0),
+  retry: RetryPolicy.optional(),
+  /** Per-attempt timeout, ms. */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Ask a human before running this step. */
+  requiresApproval: z.boolean().optional(),
+  /** Overrides the action's own cost estimate, USD. */
+  estimatedCostUsd: z.number().min(0).optional(),
+  description: z.string().optional(),
+});
+export type StepSpec = z.infer<typeof StepSpec>;
+export type StepSpecInput = z.input<typeof StepSpec>;
+
+/** A budget: spend limit for a thread or a plan, USD. */
+export const BudgetSpec = z.object({
+  limitUsd: z.number().min(0),
+  /** Fraction of the limit at which a warning fact is recorded. */
+  warnAt: z.number().min(0).max(1).default(0.9),
+  /** What a step that would exceed the budget does: wait for a human (`approve`) or fail. */
+  onExceed: z.enum(['approve', 'fail']).default('approve'),
+});
+export type BudgetSpec = z.infer<typeof BudgetSpec>;
+
+/** A plan: a DAG of steps plus execution settings. */
+export const PlanSpec = z.object({
+  title: z.string().optional(),
+  steps: z.array(StepSpec).min(1),
+  /** Steps running at once, ≥ 1. */
+  maxConcurrency: z.number().int().min(1).max(1024).default(4),
+  /** `fail_fast` cancels the rest on a final failure; `continue` runs what does not depend on it. */
+  failurePolicy: z.enum(['fail_fast', 'continue']).default('fail_fast'),
+  budget: BudgetSpec.optional(),
+  /** Ask a human before the whole plan starts. */
+  requiresApproval: z.boolean().optional(),
+  /** An approval not decided within this many ms is rejected. */
+  approvalTimeoutMs: z.number().int().positive().optional(),
+});
+export type PlanSpec = z.infer<typeof PlanSpec>;
+export type PlanSpecInput = z.input<typeof PlanSpec>;

@@ -1,0 +1,59 @@
+/**
+ * The planner port: turns an interaction's intent and observations into the next PlannerOutput.
+ * Implementations: `OpenAIPlanner` (any OpenAI-compatible endpoint) and `StaticPlanner` (a plan file).
+ * Planner answers are recorded as facts (`PlannerResponded`), so replay never calls a planner.
+ */
+import type { PlannerOutput } from '../plan/planner-output.ts';
+import type { Usage } from '../events/facts/common.ts';
+
+/** What one executed step produced, fed back to the planner. */
+export interface Observation {
+  planId: string;
+  stepId: string;
+  action: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  output?: unknown;
+  error?: string;
+}
+
+/** An action as the planner sees it: name, description, JSON schema of its input. */
+export interface ActionDescriptor {
+  name: string;
+  description: string;
+  inputSchema: unknown;
+  requiresApproval: boolean;
+}
+
+/** One planning call. */
+export interface PlanningRequest {
+  threadId: string;
+  interactionId: string;
+  /** 1-based planning iteration of this interaction. */
+  iteration: number;
+  /** The input that started the interaction. */
+  input: string;
+  /** Inputs merged in later (steer, answers to need_input), oldest first. */
+  mergedInputs: string[];
+  /** Results of every step run so far in this interaction, in completion order. */
+  observations: Observation[];
+  actions: ActionDescriptor[];
+  signal: AbortSignal;
+}
+
+/** A planner's answer with what it cost. `request`/`raw` are recorded for debugging (never secrets). */
+export interface PlannerResult {
+  output: PlannerOutput;
+  usage?: Usage;
+  request?: unknown;
+  raw?: unknown;
+  /** How many repair round-trips were needed (0 when the first answer was valid). */
+  repairs: number;
+}
+
+/**
+ * @throws PlannerError (code `PLANNER_FAILED`) when no valid output could be obtained (after
+ *   repairs and retries); `usage` on the error carries what was spent.
+ */
+export interface Planner {
+  plan(request: PlanningRequest): Promise<PlannerResult>;
+}

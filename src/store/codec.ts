@@ -1,0 +1,132 @@
+/**
+ * Event codecs: how an adapter validates events on append and decodes (upcasts, validates) them on
+ * read. Adapters store JSON text; these helpers do the shared work so every adapter behaves alike.
+ *
+ * The default codec for Orchestral stores is the fact codec (`src/events/fact-codec.ts`);
+ * `rawCodec` accepts any JSON payload and is meant for tests of the store itself.
+ */
+import type { EventData, EventMetadata, EventMetadataInput, RecordedEvent } from './event-store.ts';
+import { EventDecodeError, EventTooLargeError, EventValidationError } from './errors.ts';
+
+/** Outcome of a codec step: the (possibly upcast) payload, or the list of problems, each naming its field. */
+export type CodecResult = { ok: true; data: unknown; schemaVersion: number } | { ok: false; issues: string[] };
+
+/** Validates payloads by event type and upcasts old schema versions to the current one. */
+export interface EventCodec {
+  /** Validates `data` for append. `schemaVersion` absent means "current". */
+  encode(type: string, data: unknown, schemaVersion: number | undefined): CodecResult;
+  /** Upcasts stored `data` from `schemaVersion` to the current version and validates it. */
+  decode(type: string, data: unknown, schemaVersion: number): CodecResult;
+}
+
+/** Accepts any type and any JSON payload, schema version as given (default 1). */
+export const rawCodec: EventCodec = {
+  encode: (_type, data, schemaVersion) => ({ ok: true, data, schemaVersion: schemaVersion ?? 1 }),
+  decode: (_type, data, schemaVersion) => ({ ok: true, data, schemaVersion }),
+};
+
+/** Default largest event: 1 MiB of UTF-8 JSON (data + metadata). */
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An event validated and serialised for storage. `metadataJson` excludes `recordedAt` (stored apart). */
+export interface PreparedEvent {
+  id: string;
+  type: string;
+  dataJson: string;
+  metadataJson: string;
+  schemaVersion: number;
+}
+
+/**
+ * Validates and serialises a batch for append. Nothing is written by this function.
+ * @throws EventValidationError bad stream id, id not a UUID, duplicate id in the batch, empty type,
+ *   payload refused by the codec or not JSON-serialisable.
+ * @throws EventTooLargeError an event over `maxEventBytes` (UTF-8 bytes of data + metadata JSON).
+ */
+export function prepareAppend(
+  streamId: string,
+  events: readonly EventData[],
+  codec: EventCodec,
+  maxEventBytes: number = DEFAULT_MAX_EVENT_BYTES,
+): PreparedEvent[] {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
+    throw new EventValidationError(String(streamId), 0, '', ['streamId must be a non-empty string of at most 512 characters']);
+  }
+  const seen = new Set<string>();
+  return events.map((event, index) => {
+    const type = typeof event?.type === 'string' ? event.type : '';
+    const fail = (issue: string): never => {
+      throw new EventValidationError(streamId, index, type, [issue]);
+    };
+    if (type.length === 0) fail('type: must be a non-empty string');
+    if (typeof event.id !== 'string' || !UUID.test(event.id)) fail(`id: must be a UUID, got ${JSON.stringify(event.id)}`);
+    if (seen.has(event.id)) fail(`id: ${event.id} appears twice in the batch`);
+    seen.add(event.id);
+    const meta: EventMetadataInput = event.metadata ?? {};
+    if (meta.schemaVersion !== undefined && (!Number.isInteger(meta.schemaVersion) || meta.schemaVersion < 1)) {
+      fail(`metadata.schemaVersion: must be an integer ≥ 1, got ${String(meta.schemaVersion)}`);
+    }
+    const result = codec.encode(type, event.data, meta.schemaVersion);
+    if (!result.ok) throw new EventValidationError(streamId, index, type, result.issues);
+    let dataJson: string;
+    try {
+      dataJson = JSON.stringify(result.data) ?? fail('data: is not JSON-serialisable (undefined)');
+    } catch (err) {
+      return fail(`data: is not JSON-serialisable (${(err as Error).message})`);
+    }
+    const metadataJson = JSON.stringify(compactMetadata({ ...meta, schemaVersion: result.schemaVersion }));
+    const size = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
+    if (size > maxEventBytes) throw new EventTooLargeError(streamId, event.id, type, size, maxEventBytes);
+    return { id: event.id, type, dataJson, metadataJson, schemaVersion: result.schemaVersion };
+  });
+}
+
+function compactMetadata(meta: EventMetadataInput & { schemaVersion: number }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** A row as adapters store it. */
+export interface StoredRow {
+  streamId: string;
+  revision: bigint;
+  position: bigint;
+  id: string;
+  type: string;
+  dataJson: string;
+  metadataJson: string;
+  /** ISO-8601 UTC. */
+  recordedAt: string;
+}
+
+/**
+ * Turns a stored row into a RecordedEvent: parses JSON, upcasts and validates through `codec`.
+ * Returns fresh objects on every call (callers may mutate them freely).
+ * @throws EventDecodeError naming stream, revision and type, with the codec's issues.
+ */
+export function decodeRow(row: StoredRow, codec: EventCodec): RecordedEvent {
+  let data: unknown;
+  let meta: EventMetadataInput & { schemaVersion?: number };
+  try {
+    data = JSON.parse(row.dataJson);
+    meta = JSON.parse(row.metadataJson) as EventMetadataInput;
+  } catch (err) {
+    throw new EventDecodeError(row.streamId, row.revision, row.type, [`stored JSON is unreadable: ${(err as Error).message}`]);
+  }
+  const stored = meta.schemaVersion ?? 1;
+  const result = codec.decode(row.type, data, stored);
+  if (!result.ok) throw new EventDecodeError(row.streamId, row.revision, row.type, result.issues);
+  const metadata: EventMetadata = { ...meta, schemaVersion: result.schemaVersion, recordedAt: row.recordedAt };
+  return {
+    streamId: row.streamId,
+    revision: row.revision,
+    position: row.position,
+    id: row.id,
+    type: row.type,
+    data: result.data,
+    metadata,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Errors of the event store port. Each has a stable `code` and an `isXError` guard.
+ */
+import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
+import type { ExpectedRevision } from './event-store.ts';
+
+/** Renders an expected revision for messages: `no_stream`, `any`, `stream_exists` or the number. */
+export function formatRevision(rev: ExpectedRevision | bigint | undefined): string {
+  return rev === undefined ? 'none' : String(rev);
+}
+
+/**
+ * The stream's revision did not match `expectedRevision`; nothing was written.
+ * `actual` is the stream's last revision, or `undefined` when the stream does not exist.
+ */
+export class WrongExpectedVersionError extends OrchestralError {
+  static readonly code = 'WRONG_EXPECTED_VERSION';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | undefined,
+  ) {
+    super(
+      WrongExpectedVersionError.code,
+      `stream '${streamId}': expected revision ${formatRevision(expected)}, actual ${actual === undefined ? 'no_stream' : String(actual)}`,
+    );
+  }
+}
+export const isWrongExpectedVersionError = (e: unknown): e is WrongExpectedVersionError =>
+  hasErrorCode(e, WrongExpectedVersionError.code);
+
+/** `readStream` on a stream that has no event. */
+export class StreamNotFoundError extends OrchestralError {
+  static readonly code = 'STREAM_NOT_FOUND';
+  constructor(readonly streamId: string) {
+    super(StreamNotFoundError.code, `stream '${streamId}' not found`);
+  }
+}
+export const isStreamNotFoundError = (e: unknown): e is StreamNotFoundError =>
+  hasErrorCode(e, StreamNotFoundError.code);
+
+/** A stored event could not be decoded: unknown type, invalid payload, or unparseable JSON. Never skipped. */
+export class EventDecodeError extends OrchestralError {
+  static readonly code = 'EVENT_DECODE';
+  constructor(
+    readonly streamId: string,
+    readonly revision: bigint,
+    readonly type: string,
+    readonly issues: string[],
+  ) {
+    super(
+      EventDecodeError.code,
+      `cannot decode event '${type}' at stream '${streamId}' revision ${revision}: ${issues.join('; ')}`,
+    );
+  }
+}
+export const isEventDecodeError = (e: unknown): e is EventDecodeError => hasErrorCode(e, EventDecodeError.code);
+
+/** An event offered for append is invalid (unknown type, payload failing its schema, bad id). Nothing was written. */
+export class EventValidationError extends OrchestralError {
+  static readonly code = 'EVENT_VALIDATION';
+  constructor(
+    readonly streamId: string,
+    readonly index: number,
+    readonly type: string,
+    readonly issues: string[],
+  ) {
+    super(
+      EventValidationError.code,
+      `stream '${streamId}': event #${index} of the batch ('${type}') is invalid: ${issues.join('; ')}`,
+    );
+  }
+}
+export const isEventValidationError = (e: unknown): e is EventValidationError =>
+  hasErrorCode(e, EventValidationError.code);
+
+/** An event's serialised size (data + metadata, UTF-8 bytes) exceeds the store's limit. Nothing was written. */
+export class EventTooLargeError extends OrchestralError {
+  static readonly code = 'EVENT_TOO_LARGE';
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+    readonly type: string,
+    readonly sizeBytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      EventTooLargeError.code,
+      `stream '${streamId}': event ${eventId} ('${type}') is ${sizeBytes} bytes, over the limit of ${maxBytes} bytes`,
+    );
+  }
+}
+export const isEventTooLargeError = (e: unknown): e is EventTooLargeError => hasErrorCode(e, EventTooLargeError.code);
+
+/** An event id is already stored elsewhere (another stream, or a non-matching place) and the append is not a retry. */
+export class DuplicateEventIdError extends OrchestralError {
+  static readonly code = 'DUPLICATE_EVENT_ID';
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+    readonly detail: string,
+  ) {
+    super(DuplicateEventIdError.code, `stream '${streamId}': event id ${eventId} is already stored (${detail})`);
+  }
+}
+export const isDuplicateEventIdError = (e: unknown): e is DuplicateEventIdError =>
+  hasErrorCode(e, DuplicateEventIdError.code);
+
+/** A call on a store after `close()`. */
+export class StoreClosedError extends OrchestralError {
+  static readonly code = 'STORE_CLOSED';
+  constructor(readonly store: string) {
+    super(StoreClosedError.code, `event store ${store} is closed`);
+  }
+}
+export const isStoreClosedError = (e: unknown): e is StoreClosedError => hasErrorCode(e, StoreClosedError.code);
+
+/**
+ * The store's file or server cannot be used: not an Orchestral store, newer schema, read-only,
+ * corrupt, locked, or an unparseable URL. `location` names the file or URL. Nothing was modified.
+ */
+export class StoreOpenError extends OrchestralError {
+  static readonly code = 'STORE_OPEN';
+  constructor(
+    readonly location: string,
+    readonly reason: 'not_orchestral' | 'newer_schema' | 'read_only' | 'corrupt' | 'locked' | 'bad_url' | 'io',
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(StoreOpenError.code, `cannot open event store '${location}': ${detail}`, options);
+  }
+}
+export const isStoreOpenError = (e: unknown): e is StoreOpenError => hasErrorCode(e, StoreOpenError.code);

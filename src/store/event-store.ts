@@ -1,0 +1,155 @@
+/**
+ * The event store port: the append-only log every Orchestral fact lives in.
+ *
+ * Vocabulary and semantics follow the EventStoreDB / KurrentDB Node client
+ * (`appendToStream(stream, events, { expectedRevision })`, `NO_STREAM` / `ANY` /
+ * `STREAM_EXISTS`, `WrongExpectedVersionError`), so server adapters are thin mappings.
+ *
+ * - A **stream** is an ordered sequence of events named by `streamId` (e.g. `thread-<id>`).
+ * - **revision**: 0-based, contiguous position of an event inside its stream (bigint).
+ * - **position**: global, strictly increasing order of an event across all streams (bigint).
+ *   Positions need not be contiguous.
+ * - A **checkpoint** is a revision of a thread stream (or a position, for projections).
+ *
+ * Adapters: `src/store/in-memory/`, `src/store/sqlite/`; pick one by URL with
+ * `openEventStore` in `src/store/open-event-store.ts`.
+ */
+import type { Observable } from 'rxjs';
+
+/** Expect the stream not to exist (no event appended to it yet). */
+export const NO_STREAM = 'no_stream' as const;
+/** Do not check the stream's revision at all. */
+export const ANY = 'any' as const;
+/** Expect the stream to exist (at least one event), at any revision. */
+export const STREAM_EXISTS = 'stream_exists' as const;
+
+/**
+ * What the writer believes the stream's current revision is:
+ * `NO_STREAM`, `STREAM_EXISTS`, `ANY`, or the exact revision of the stream's last event (bigint).
+ */
+export type ExpectedRevision = typeof NO_STREAM | typeof STREAM_EXISTS | typeof ANY | bigint;
+
+/** Metadata supplied by the writer. `schemaVersion` defaults to the codec's current version of the type. */
+export interface EventMetadataInput {
+  /** Id shared by every event caused, directly or not, by one command. */
+  correlationId?: string;
+  /** Id of the event or command that directly caused this event. */
+  causationId?: string;
+  /** Version of the payload schema this event was written with (integer ≥ 1). */
+  schemaVersion?: number;
+  /** Short hash of the actor snapshot after this event (replay divergence check). */
+  snapshotHash?: string;
+}
+
+/** Metadata of a stored event. */
+export interface EventMetadata extends EventMetadataInput {
+  schemaVersion: number;
+  /** When the store committed the event: ISO-8601 UTC string from the store's clock. */
+  recordedAt: string;
+}
+
+/**
+ * An event to append. `id` is a UUID chosen by the writer: re-appending the same ids at the same
+ * place is an idempotent no-op (see `appendToStream`). `data` must be JSON-serialisable.
+ */
+export interface EventData<Type extends string = string, Data = unknown> {
+  id: string;
+  type: Type;
+  data: Data;
+  metadata?: EventMetadataInput;
+}
+
+/** An event as stored: the writer's event plus its stream, revision, position and metadata. */
+export interface RecordedEvent<Type extends string = string, Data = unknown> {
+  streamId: string;
+  /** 0-based index of the event in its stream. */
+  revision: bigint;
+  /** Global commit order across all streams; strictly increasing. */
+  position: bigint;
+  id: string;
+  type: Type;
+  data: Data;
+  metadata: EventMetadata;
+}
+
+/** Options of `appendToStream`. */
+export interface AppendOptions {
+  /** Defaults to `ANY`. */
+  expectedRevision?: ExpectedRevision;
+}
+
+/** Result of a successful append: the stream's new last revision and the last event's position. */
+export interface AppendResult {
+  nextExpectedRevision: bigint;
+  position: bigint;
+}
+
+/** Reading direction. */
+export type Direction = 'forwards' | 'backwards';
+
+/** Options of `readStream`. Revisions are inclusive bounds. */
+export interface ReadStreamOptions {
+  /** First revision to read (forwards: lowest; backwards: highest). Default: start (forwards) / end (backwards). */
+  fromRevision?: bigint;
+  /** Last revision to read, inclusive (forwards only bound above; backwards bound below). */
+  toRevision?: bigint;
+  /** At most this many events. */
+  maxCount?: number;
+  /** Default `forwards`. */
+  direction?: Direction;
+}
+
+/** Options of `readAll`. */
+export interface ReadAllOptions {
+  /** Read events whose position is strictly greater than this (exclusive). Default: from the start. */
+  fromPosition?: bigint;
+  /** At most this many events. */
+  maxCount?: number;
+}
+
+/** Options of `subscribeToStream`. */
+export interface SubscribeToStreamOptions {
+  /** Deliver events with revision ≥ this (inclusive). Default 0n. */
+  fromRevision?: bigint;
+}
+
+/** Options of `subscribeToAll`. */
+export interface SubscribeToAllOptions {
+  /** Deliver events with position strictly greater than this (exclusive, a projection's checkpoint). Default: from the start. */
+  fromPosition?: bigint;
+}
+
+/**
+ * The port every adapter implements.
+ *
+ * @throws WrongExpectedVersionError (append) the stream's revision differs from `expectedRevision`.
+ * @throws StreamNotFoundError (readStream) the stream has no event.
+ * @throws EventDecodeError (reads) a stored event's type is unknown or its payload invalid.
+ * @throws EventValidationError / EventTooLargeError (append) an event is refused before anything is written.
+ * @throws StoreClosedError any call after `close()`.
+ */
+export interface EventStore {
+  /**
+   * Appends `events` to `streamId` atomically (all or none), after checking `expectedRevision`.
+   * Idempotent: if the events' ids are already stored consecutively in this stream at the place
+   * `expectedRevision` designates (for `ANY`/`STREAM_EXISTS`: wherever the first id is), nothing is
+   * written and the original result is returned.
+   */
+  appendToStream(streamId: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult>;
+  /** Reads one stream in revision order. Throws StreamNotFoundError (on iteration) if it has no event. */
+  readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+  /** Reads every event of every stream in position order. */
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * Catch-up subscription to one stream: replays stored events from `fromRevision`, then delivers
+   * new ones live, with no gap and no duplicate at the seam. Never completes on its own; errors
+   * (decode, store closed) arrive as the Observable's error.
+   */
+  subscribeToStream(streamId: string, options?: SubscribeToStreamOptions): Observable<RecordedEvent>;
+  /** Catch-up subscription to the whole log, in position order, from `fromPosition` (exclusive). */
+  subscribeToAll(options?: SubscribeToAllOptions): Observable<RecordedEvent>;
+  /** The stream's last revision, or `undefined` when it has no event. Cheap (no full read). */
+  streamRevision(streamId: string): Promise<bigint | undefined>;
+  /** Releases resources; live subscriptions complete. Idempotent. */
+  close(): Promise<void>;
+}
