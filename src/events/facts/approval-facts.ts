@@ -13,7 +13,9 @@ export const approvalFacts = {
     ...Target,
     scope: z.enum(['step', 'plan', 'budget']),
     reason: z.string(),
-    /** Rejected automatically after this many ms (from the fact's recordedAt). */
+    /** When it was requested, ms since epoch (runtime clock). */
+    requestedAtMs: z.number().int().min(0),
+    /** Rejected automatically at `requestedAtMs + timeoutMs`. */
     timeoutMs: z.number().int().positive().optional(),
   }),
   ApprovalGranted: z.object({ approvalId: Id, ...Target, by: z.string(), reason: z.string().optional() }),

@@ -18,6 +18,8 @@ export const taskFacts = {
     idempotencyKey: z.string().min(1),
     input: Json.optional(),
     reservedUsd: z.number().min(0).default(0),
+    /** When the attempt started, ms since epoch (runtime clock). */
+    startedAtMs: z.number().int().min(0),
   }),
   /** Progress an action emitted while running (no state change). */
   StepProgressed: z.object({ ...TaskRef, attempt: z.number().int().min(1), message: z.string(), data: Json.optional() }),
@@ -37,6 +39,8 @@ export const taskFacts = {
     attempt: z.number().int().min(1),
     error: ErrorInfo,
     retryInMs: z.number().int().min(0).nullable(),
+    /** Earliest start of the next attempt, ms since epoch (runtime clock); null when final. */
+    retryAtMs: z.number().int().min(0).nullable(),
     costUsd: z.number().min(0).default(0),
     durationMs: z.number().min(0).default(0),
   }),
