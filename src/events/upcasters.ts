@@ -12,7 +12,15 @@ export type UpcasterTable = Partial<Record<FactType, Record<number, Upcaster>>>;
 
 export const UPCASTERS: UpcasterTable = {
   StepFailed: {
-    /** v1 stored `error` as a plain message string; v2 records `{ message, code?, retryable? }`. */
-    1: (data) => ({ ...data, error: typeof data.error === 'string' ? { message: data.error } : data.error }),
+    /**
+     * v1 stored `error` as a plain message string and had no `retryAtMs`; v2 records
+     * `{ message, code?, retryable? }` and the retry's due time. A v1 retry has no recorded due time,
+     * so it is due at once (`retryAtMs: 0`); a final v1 failure gets `retryAtMs: null`.
+     */
+    1: (data) => ({
+      ...data,
+      error: typeof data.error === 'string' ? { message: data.error } : data.error,
+      retryAtMs: data.retryAtMs ?? (data.retryInMs === null || data.retryInMs === undefined ? null : 0),
+    }),
   },
 };
