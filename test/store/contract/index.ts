@@ -1,0 +1,40 @@
+/**
+ * The event store contract suite: one set of behaviours every EventStore adapter must show.
+ * Adapter tests call `runEventStoreContract('sqlite', factory)` inside their own `*.test.ts` file;
+ * this directory holds no test file of its own, so vitest only runs it through an adapter.
+ *
+ * One file per port method group: append, readStream, readAll, subscriptions, codec, size limit.
+ */
+import type { Clock } from '../../../src/core/clock.ts';
+import type { EventCodec } from '../../../src/store/codec.ts';
+import type { EventStore } from '../../../src/store/event-store.ts';
+
+/** Options an adapter factory must honour (defaults: fact codec, 1 MiB, system clock). */
+export interface StoreFactoryOptions {
+  codec?: EventCodec;
+  /** Largest event in UTF-8 bytes of data + metadata JSON. */
+  maxEventBytes?: number;
+  clock?: Clock;
+}
+
+/** A fresh, empty store plus a way to open another instance on the same data, and cleanup. */
+export interface StoreHandle {
+  store: EventStore;
+  /** Opens another store on the same underlying data (same file, same in-memory log). */
+  reopen(opts?: StoreFactoryOptions): Promise<EventStore>;
+  /** Closes every store opened through this handle and removes the data. */
+  teardown(): Promise<void>;
+}
+
+/** Creates an empty store for one test. */
+export type StoreFactory = (opts?: StoreFactoryOptions) => Promise<StoreHandle>;
+
+/**
+ * Registers the contract suite (vitest `describe` blocks) for one adapter.
+ * @param adapterName shown in test names, e.g. `in-memory`, `sqlite`.
+ * @param factory creates a fresh store per test; `teardown` is called after each test.
+ */
+export function runEventStoreContract(adapterName: string, factory: StoreFactory): void {
+  void adapterName;
+  void factory;
+}
