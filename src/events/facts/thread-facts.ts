@@ -30,6 +30,11 @@ export const threadFacts = {
     budget: BudgetSpec.optional(),
     /** Planning iterations allowed per interaction. */
     maxIterations: z.number().int().min(1).default(8),
+    /**
+     * Which planner the thread uses, so a later process (resume) can rebuild it:
+     * e.g. `{ kind: 'static', config: { file } }` or `{ kind: 'openai', config: { model, baseURL } }` (never secrets).
+     */
+    planner: z.object({ kind: z.string().min(1), config: z.unknown().optional() }).optional(),
   }),
   /** Marks the start of a fork: the facts before it were copied from `from.threadId` up to `from.revision` inclusive. */
   ThreadForked: z.object({
