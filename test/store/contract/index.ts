@@ -3,11 +3,20 @@
  * Adapter tests call `runEventStoreContract('sqlite', factory)` inside their own `*.test.ts` file;
  * this directory holds no test file of its own, so vitest only runs it through an adapter.
  *
- * One file per port method group: append, readStream, readAll, subscriptions, codec, size limit.
+ * One file per port method group: append, readStream, readAll, subscriptions, codec, size limit,
+ * reopen. Properties (fast-check) are in `properties.ts` (`runEventStoreProperties`).
  */
+import { describe } from 'vitest';
 import type { Clock } from '../../../src/core/clock.ts';
 import type { EventCodec } from '../../../src/store/codec.ts';
 import type { EventStore } from '../../../src/store/event-store.ts';
+import { describeAppend } from './append.ts';
+import { describeCodec } from './codec.ts';
+import { describeReadAll } from './read-all.ts';
+import { describeReadStream } from './read-stream.ts';
+import { describeReopen } from './reopen.ts';
+import { describeSizeLimit } from './size-limit.ts';
+import { describeSubscriptions } from './subscriptions.ts';
 
 /** Options an adapter factory must honour (defaults: fact codec, 1 MiB, system clock). */
 export interface StoreFactoryOptions {
@@ -20,9 +29,12 @@ export interface StoreFactoryOptions {
 /** A fresh, empty store plus a way to open another instance on the same data, and cleanup. */
 export interface StoreHandle {
   store: EventStore;
-  /** Opens another store on the same underlying data (same file, same in-memory log). */
+  /**
+   * Opens another store on the same underlying data (same file, same in-memory log), with its own
+   * options (defaults as for the factory). The first instance may still be open.
+   */
   reopen(opts?: StoreFactoryOptions): Promise<EventStore>;
-  /** Closes every store opened through this handle and removes the data. */
+  /** Closes every store opened through this handle (closing twice must be harmless) and removes the data. */
   teardown(): Promise<void>;
 }
 
@@ -32,9 +44,16 @@ export type StoreFactory = (opts?: StoreFactoryOptions) => Promise<StoreHandle>;
 /**
  * Registers the contract suite (vitest `describe` blocks) for one adapter.
  * @param adapterName shown in test names, e.g. `in-memory`, `sqlite`.
- * @param factory creates a fresh store per test; `teardown` is called after each test.
+ * @param factory creates a fresh store per test; every handle's `teardown` runs after its test.
  */
 export function runEventStoreContract(adapterName: string, factory: StoreFactory): void {
-  void adapterName;
-  void factory;
+  describe(`EventStore contract: ${adapterName}`, () => {
+    describeAppend(factory);
+    describeReadStream(factory);
+    describeReadAll(factory);
+    describeSubscriptions(factory);
+    describeCodec(factory);
+    describeSizeLimit(factory);
+    describeReopen(factory);
+  });
 }

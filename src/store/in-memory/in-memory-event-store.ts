@@ -1,0 +1,153 @@
+/**
+ * The in-memory EventStore adapter: for tests and ephemeral runs (`memory:` store URL).
+ *
+ * Events are kept as JSON text rows (`StoredRow`) and decoded on every read, so callers always get
+ * fresh objects: mutating a returned event never changes the log. Appends run synchronously inside
+ * one call (JavaScript's single thread is the critical section), so a batch is atomic and the
+ * expected-revision check and the write cannot interleave with another append.
+ */
+import { takeUntil, Subject, throwError, type Observable } from 'rxjs';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { factCodec } from '../../events/fact-codec.ts';
+import { catchUpSubscription } from '../catch-up.ts';
+import { DEFAULT_MAX_EVENT_BYTES, decodeRow, prepareAppend, type EventCodec, type StoredRow } from '../codec.ts';
+import { StoreClosedError, StreamNotFoundError } from '../errors.ts';
+import {
+  ANY,
+  type AppendOptions,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeToAllOptions,
+  type SubscribeToStreamOptions,
+} from '../event-store.ts';
+import { checkExpectedRevision, checkIdempotentRetry } from '../expected-revision.ts';
+import {
+  commitRows,
+  commitSignals,
+  createInMemoryLog,
+  lastRevision,
+  rowsAfterPosition,
+  streamRowsAfter,
+  type InMemoryLog,
+} from './in-memory-log.ts';
+import { selectStreamRows, validateMaxCount } from './read-range.ts';
+
+/** Options of `getInMemoryEventStore`. */
+export interface InMemoryEventStoreOptions {
+  /** Validates on append, upcasts/validates on read. Default: the fact codec. */
+  codec?: EventCodec;
+  /** Largest event, UTF-8 bytes of data + metadata JSON. Default 1 MiB. */
+  maxEventBytes?: number;
+  /** Source of `recordedAt`. Default: the system clock. */
+  clock?: Clock;
+  /** The data to use; share one log between instances to see the same events. Default: a new empty log. */
+  log?: InMemoryLog;
+}
+
+/**
+ * Creates an in-memory event store (see `EventStore` for the semantics of each method).
+ * @throws RangeError `maxEventBytes` is not a positive integer.
+ */
+export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): EventStore {
+  const codec = options.codec ?? factCodec;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createInMemoryLog();
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  if (!Number.isInteger(maxEventBytes) || maxEventBytes < 1) {
+    throw new RangeError(`in-memory store: maxEventBytes must be a positive integer, got ${maxEventBytes}`);
+  }
+  let closed = false;
+  const closing = new Subject<void>();
+  const assertOpen = (): void => {
+    if (closed) throw new StoreClosedError('memory:');
+  };
+  const decode = (row: StoredRow): RecordedEvent => decodeRow(row, codec);
+  const signals = commitSignals(log).pipe(takeUntil(closing));
+
+  return {
+    async appendToStream(streamId: string, events: readonly EventData[], opts: AppendOptions = {}): Promise<AppendResult> {
+      assertOpen();
+      const expected = opts.expectedRevision ?? ANY;
+      const prepared = prepareAppend(streamId, events, codec, maxEventBytes);
+      const actual = lastRevision(log, streamId);
+      const retry = checkIdempotentRetry(
+        streamId,
+        prepared.map((e) => e.id),
+        expected,
+        actual,
+        (id) => log.ids.get(id),
+      );
+      if (retry !== undefined) return retry;
+      checkExpectedRevision(streamId, expected, actual);
+      if (prepared.length === 0) {
+        // Nothing to write: report where the stream stands (its last revision and that event's position, or -1n).
+        return { nextExpectedRevision: actual ?? -1n, position: log.streams.get(streamId)?.at(-1)?.position ?? -1n };
+      }
+      const recordedAt = new Date(clock.now()).toISOString();
+      const last = commitRows(
+        log,
+        streamId,
+        prepared.map((e) => ({ id: e.id, type: e.type, dataJson: e.dataJson, metadataJson: e.metadataJson, recordedAt })),
+      );
+      return { nextExpectedRevision: last.revision, position: last.position };
+    },
+
+    readStream(streamId: string, opts: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+      return {
+        async *[Symbol.asyncIterator]() {
+          assertOpen();
+          const rows = log.streams.get(streamId);
+          if (rows === undefined || rows.length === 0) throw new StreamNotFoundError(streamId);
+          for (const row of selectStreamRows(streamId, rows, opts)) yield decode(row);
+        },
+      };
+    },
+
+    readAll(opts: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+      return {
+        async *[Symbol.asyncIterator]() {
+          assertOpen();
+          const limit = validateMaxCount('readAll', opts.maxCount) ?? Number.MAX_SAFE_INTEGER;
+          const rows = rowsAfterPosition(log, opts.fromPosition ?? -1n, limit);
+          for (const row of rows) yield decode(row);
+        },
+      };
+    },
+
+    subscribeToStream(streamId: string, opts: SubscribeToStreamOptions = {}): Observable<RecordedEvent> {
+      if (closed) return throwError(() => new StoreClosedError('memory:'));
+      return catchUpSubscription({
+        readAfter: (after, limit) => streamRowsAfter(log, streamId, after, limit).map(decode),
+        signals,
+        cursorOf: (e) => e.revision,
+        after: (opts.fromRevision ?? 0n) - 1n,
+      });
+    },
+
+    subscribeToAll(opts: SubscribeToAllOptions = {}): Observable<RecordedEvent> {
+      if (closed) return throwError(() => new StoreClosedError('memory:'));
+      return catchUpSubscription({
+        readAfter: (after, limit) => rowsAfterPosition(log, after, limit).map(decode),
+        signals,
+        cursorOf: (e) => e.position,
+        after: opts.fromPosition ?? -1n,
+      });
+    },
+
+    async streamRevision(streamId: string): Promise<bigint | undefined> {
+      assertOpen();
+      return lastRevision(log, streamId);
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      closing.next();
+      closing.complete();
+    },
+  };
+}
