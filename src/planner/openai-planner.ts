@@ -1,0 +1,159 @@
+/**
+ * `OpenAIPlanner`: a `Planner` backed by any OpenAI-compatible chat-completions endpoint.
+ *
+ * One `plan(request)` call:
+ * 1. builds the messages from the request (`planner-prompt.ts`);
+ * 2. asks for a structured answer (`response_format` json_schema, strict, from the wire schema of
+ *    `planner-wire.ts` via the SDK's zod helper; `json_object` or none for servers without it);
+ * 3. parses and validates the reply as a `PlannerOutput`; an invalid reply is sent back with the
+ *    issues ("repair") up to `maxRepairs` times, then `PlannerError` (`invalid_output`).
+ * 429/5xx/timeouts are retried inside the SDK (see `openai-client.ts`); what still fails becomes a
+ * `PlannerError` whose `reason` is the `LlmRequestError` kind. `usage` (tokens, USD) sums every
+ * attempt, on success and on failure.
+ *
+ * Recorded in the `PlannerResult` (and so in the `PlannerResponded` fact), never with the key:
+ * - `request`: `{ model, baseURL (without user info), temperature, maxTokens, timeoutMs,
+ *   responseFormat, attempts, messages: [{ role, content }] }` — the first system + user messages,
+ *   each content cut at `maxRecordedChars`;
+ * - `raw`: the reply texts in order (the last one is the accepted reply), each cut at `maxRecordedChars`.
+ */
+import type OpenAI from 'openai';
+import type { Planner, PlannerResult, PlanningRequest } from './planner.ts';
+import type { Usage } from '../events/facts/common.ts';
+import { chatCompletion, createOpenAIClient, redactSecrets, type ChatMessage, type ChatParams } from './openai-client.ts';
+import { PlannerConfigError, PlannerError, isLlmRequestError } from './errors.ts';
+import { sumUsage, usageOf, type PriceTable } from './pricing.ts';
+import { buildPlannerMessages, repairMessages, truncate } from './planner-prompt.ts';
+import { parsePlannerReply, plannerResponseFormat, PLANNER_FORMAT_NAME } from './planner-wire.ts';
+
+/** Options of `createOpenAIPlanner`. */
+export interface OpenAIPlannerOptions {
+  /** Model name sent to the endpoint and used for pricing, e.g. `gpt-4.1-mini`, `llama3.1`. */
+  model: string;
+  /** A ready client; otherwise one is created from `apiKey`/`baseURL`/`timeoutMs`/`maxRetries`. */
+  client?: OpenAI;
+  apiKey?: string;
+  baseURL?: string;
+  /** Per HTTP attempt, ms (default 60 000). With SDK retries a call can take (maxRetries + 1)× this plus backoff. */
+  timeoutMs?: number;
+  /** SDK retries of 429/5xx/timeouts when the client is created here (default 3). */
+  maxRetries?: number;
+  /** Sampling temperature; not sent when undefined (some reasoning models reject it). */
+  temperature?: number;
+  /** Sent as `max_completion_tokens`. */
+  maxTokens?: number;
+  /** Repair round-trips after an invalid reply (default 2). */
+  maxRepairs?: number;
+  /** Price overrides, USD per 1M tokens (see `pricing.ts`). */
+  prices?: PriceTable;
+  /** Replaces the default instructions (the action list is still appended). */
+  systemPrompt?: string;
+  /** `json_schema` (default, strict structured outputs), `json_object` (JSON mode) or `none`. */
+  responseFormat?: 'json_schema' | 'json_object' | 'none';
+  /** Longest observation output/error in the prompt, characters (default 4000). */
+  maxObservationChars?: number;
+  /** Longest message or reply recorded in `request`/`raw`, characters (default 16 000). */
+  maxRecordedChars?: number;
+}
+
+/**
+ * Creates the planner (see the module doc).
+ * @throws PlannerConfigError when no client is given and neither a key nor a base URL is configured,
+ *   or `maxRepairs` is not an integer ≥ 0.
+ */
+export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
+  const maxRepairs = options.maxRepairs ?? 2;
+  if (!(Number.isInteger(maxRepairs) && maxRepairs >= 0)) throw new PlannerConfigError(`maxRepairs must be an integer ≥ 0, got ${maxRepairs}`);
+  if (options.model.trim() === '') throw new PlannerConfigError('model must be a non-empty model name');
+  const client =
+    options.client ??
+    createOpenAIClient({
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    });
+  const format = options.responseFormat ?? 'json_schema';
+  const responseFormat: ChatParams['responseFormat'] =
+    format === 'json_schema' ? plannerResponseFormat() : format === 'json_object' ? { type: 'json_object' } : undefined;
+  const maxRecorded = options.maxRecordedChars ?? 16_000;
+  const secrets = [client.apiKey];
+  const record = (s: string) => truncate(redactSecrets(s, secrets), maxRecorded);
+
+  return {
+    async plan(request: PlanningRequest): Promise<PlannerResult> {
+      const initial = buildPlannerMessages(request, {
+        ...(options.systemPrompt !== undefined ? { systemPrompt: options.systemPrompt } : {}),
+        ...(options.maxObservationChars !== undefined ? { maxObservationChars: options.maxObservationChars } : {}),
+      });
+      const convo: ChatMessage[] = [...initial];
+      const usages: Usage[] = [];
+      const replies: string[] = [];
+      let issues: string[] = [];
+      const recorded = () => ({
+        model: options.model,
+        baseURL: withoutUserInfo(client.baseURL),
+        temperature: options.temperature ?? null,
+        maxTokens: options.maxTokens ?? null,
+        timeoutMs: options.timeoutMs ?? null,
+        responseFormat: format === 'json_schema' ? `json_schema:${PLANNER_FORMAT_NAME}` : format,
+        attempts: replies.length,
+        messages: initial.map((m) => ({ role: m.role, content: record(m.content) })),
+      });
+
+      for (let attempt = 0; attempt <= maxRepairs; attempt++) {
+        let reply;
+        try {
+          reply = await chatCompletion(client, {
+            model: options.model,
+            messages: convo,
+            signal: request.signal,
+            ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+            ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+            ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+            ...(responseFormat !== undefined ? { responseFormat } : {}),
+          });
+        } catch (err) {
+          if (!isLlmRequestError(err)) throw err;
+          throw new PlannerError(
+            `planner (model ${options.model}) failed: ${err.message}`,
+            err.kind,
+            err.retryable,
+            sumUsage(usages),
+            [],
+            attempt,
+          );
+        }
+        usages.push(usageOf(options.model, reply.inputTokens, reply.outputTokens, options.prices));
+        replies.push(reply.text);
+        const parsed = parsePlannerReply(reply.text);
+        if (parsed.ok) {
+          return { output: parsed.output, usage: sumUsage(usages), request: recorded(), raw: replies.map(record), repairs: attempt };
+        }
+        issues = reply.finishReason === 'length' ? [...parsed.issues, '(root): the reply was cut off at the token limit'] : parsed.issues;
+        convo.push(...repairMessages(reply.text, issues));
+      }
+      const shown = issues.slice(0, 5).join('; ') + (issues.length > 5 ? `; … ${issues.length - 5} more` : '');
+      throw new PlannerError(
+        `planner (model ${options.model}) gave no valid output after ${maxRepairs} repair(s): ${redactSecrets(shown, secrets)}`,
+        'invalid_output',
+        false,
+        sumUsage(usages),
+        issues.map((i) => redactSecrets(i, secrets)),
+        maxRepairs,
+      );
+    },
+  };
+}
+
+/** `http://user:pw@host/v1` → `http://host/v1`; unparseable input is returned as is. */
+function withoutUserInfo(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * A local fake of an OpenAI-compatible chat-completions endpoint, for tests (never the network:
+ * it listens on 127.0.0.1, port chosen by the OS).
+ *
+ * ```ts
+ * const server = await startFakeOpenAIServer();
+ * server.reply({ content: '{"kind":"done",...}' });            // 200 with that message content
+ * server.reply({ status: 429, headers: { 'retry-after': '0' } }); // an error status
+ * server.reply({ delayMs: 5_000, content: '…' });                // answers late (client timeouts)
+ * server.reply({ body: 'not json' });                             // a raw body instead of a completion
+ * const planner = createOpenAIPlanner({ model: 'm', baseURL: server.baseURL, apiKey: 'k' });
+ * …
+ * server.requests[0].body.messages; server.requests.length;      // what was received, in order
+ * await server.close();
+ * ```
+ * Replies are served in the order they were queued, one per `POST /v1/chat/completions`. With the
+ * queue empty it answers `fallback` (default: HTTP 500 `no scripted reply`, so a missing script
+ * fails loudly). Other paths get 404. Requests are recorded before the reply is chosen.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One scripted reply. Without `status`/`body` it is a 200 chat completion with `content`. */
+export interface FakeReply {
+  /** HTTP status (default 200). Non-2xx without `body` sends `{ error: { message, type, code } }`. */
+  status?: number;
+  /** The assistant message content of a 200 completion (default `''`). */
+  content?: string;
+  /** Token counts reported (default prompt 100, completion 20); `null` leaves `usage` out. */
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  /** `finish_reason` of the choice (default `stop`). */
+  finishReason?: string;
+  /** Extra response headers, e.g. `{ 'retry-after': '0' }`. */
+  headers?: Record<string, string>;
+  /** A raw body (string sent as is with content-type text/plain unless set; objects as JSON). */
+  body?: string | object;
+  /** Wait this long before answering, ms (a client with a shorter timeout gives up). */
+  delayMs?: number;
+}
+
+/** A request as received. `body` is the parsed JSON, or the raw text when it was not JSON. */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: { model?: string; messages?: { role: string; content: string }[]; [key: string]: unknown } | string;
+}
+
+export interface FakeOpenAIServer {
+  /** `http://127.0.0.1:<port>/v1` — pass as `baseURL`. */
+  baseURL: string;
+  /** Every request received, in arrival order. */
+  requests: ReceivedRequest[];
+  /** Queues replies (served first-in first-out). */
+  reply(...replies: FakeReply[]): void;
+  /** Replies still queued. */
+  pending(): number;
+  /** Stops listening and drops open connections (including delayed replies). */
+  close(): Promise<void>;
+}
+
+/** Starts the fake server; see the module doc. */
+export async function startFakeOpenAIServer(options: { fallback?: FakeReply } = {}): Promise<FakeOpenAIServer> {
+  const queue: FakeReply[] = [];
+  const requests: ReceivedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const fallback: FakeReply = options.fallback ?? { status: 500, body: { error: { message: 'fake server: no scripted reply', type: 'server_error' } } };
+  let seq = 0;
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: ReceivedRequest['body'];
+      try {
+        body = JSON.parse(text) as ReceivedRequest['body'];
+      } catch {
+        body = text;
+      }
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+      if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.method} ${path}` } }));
+        return;
+      }
+      const r = queue.shift() ?? fallback;
+      const model = typeof body === 'object' && typeof body.model === 'string' ? body.model : 'fake-model';
+      const send = () => {
+        const status = r.status ?? 200;
+        let payload: string;
+        let type = 'application/json';
+        if (r.body !== undefined) {
+          payload = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+          if (typeof r.body === 'string') type = 'text/plain';
+        } else if (status >= 300) {
+          payload = JSON.stringify({ error: { message: `fake ${status}`, type: status === 429 ? 'rate_limit' : 'server_error', code: null } });
+        } else {
+          seq += 1;
+          payload = JSON.stringify({
+            id: `chatcmpl-fake-${seq}`,
+            object: 'chat.completion',
+            created: 0,
+            model,
+            choices: [{ index: 0, message: { role: 'assistant', content: r.content ?? '', refusal: null }, finish_reason: r.finishReason ?? 'stop' }],
+            ...(r.usage === null ? {} : { usage: withTotal(r.usage ?? { prompt_tokens: 100, completion_tokens: 20 }) }),
+          });
+        }
+        if (res.destroyed) return;
+        res.writeHead(status, { 'content-type': type, ...r.headers }).end(payload);
+      };
+      if (r.delayMs === undefined) send();
+      else {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          send();
+        }, r.delayMs);
+        timers.add(t);
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    requests,
+    reply: (...replies) => void queue.push(...replies),
+    pending: () => queue.length,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function withTotal(u: { prompt_tokens: number; completion_tokens: number }) {
+  return { ...u, total_tokens: u.prompt_tokens + u.completion_tokens };
+}
