@@ -1,0 +1,180 @@
+/**
+ * Group commit for the SQLite adapter.
+ *
+ * better-sqlite3 is synchronous: a commit (and its fsync with `durability: 'sync'`) blocks the
+ * event loop. Instead of one transaction per `appendToStream` call, appends are queued and the
+ * queue is flushed on the next macrotask (`setImmediate`): every append that arrived meanwhile —
+ * other streams, other actors, the runtime's next batch, callers woken by the previous flush —
+ * goes into ONE `BEGIN IMMEDIATE … COMMIT`, i.e. one fsync. (The same idea as group commit in
+ * PostgreSQL's WAL writer or InnoDB's binlog group commit.)
+ *
+ * Inside the transaction each append runs in its own SAVEPOINT, in arrival order, with the shared
+ * expected-revision and idempotency rules: one caller's WrongExpectedVersionError (or duplicate id)
+ * rolls back only its savepoint. A caller's promise settles only after the COMMIT that holds its
+ * events has returned (or, if the commit itself fails, every caller of that flush is rejected with
+ * the SQLite error and nothing of the flush is stored).
+ */
+import type Database from 'better-sqlite3';
+import type { PreparedEvent } from '../codec.ts';
+import type { AppendResult, ExpectedRevision } from '../event-store.ts';
+import { checkExpectedRevision, checkIdempotentRetry } from '../expected-revision.ts';
+import type { Statements } from './statements.ts';
+
+/** One queued `appendToStream` call, already validated and serialised. */
+interface PendingAppend {
+  streamId: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+/** Counters of a committer (monotonic since the store was opened). */
+export interface GroupCommitStats {
+  /** Transactions committed by flushes (each that wrote events is one WAL fsync with durability 'sync'). */
+  commits: number;
+  /** `appendToStream` calls acknowledged (successes, including idempotent retries). */
+  appends: number;
+  /** Events written. */
+  events: number;
+  /** Largest number of appends one commit held. */
+  maxAppendsPerCommit: number;
+}
+
+/** The append side of the adapter. */
+export interface GroupCommitter {
+  /** Queues an append; settles after the commit holding it. */
+  enqueue(streamId: string, events: PreparedEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Commits everything queued now, synchronously (used by `close()`). */
+  flushNow(): void;
+  stats(): GroupCommitStats;
+}
+
+/** Options of `createGroupCommitter`. */
+export interface GroupCommitOptions {
+  /** ISO-8601 `recorded_at` of the events of a flush (called once per flush). */
+  now(): string;
+  /** Called after each successful commit that wrote at least one event. */
+  onCommitted(): void;
+  /** Upper bound on events per transaction; the rest waits for the next flush. Default 20_000. */
+  maxEventsPerCommit?: number;
+}
+
+/** Builds the committer for one read-write connection. */
+export function createGroupCommitter(db: Database.Database, stmts: Statements, options: GroupCommitOptions): GroupCommitter {
+  const maxEvents = options.maxEventsPerCommit ?? 20_000;
+  const queue: PendingAppend[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const counters: GroupCommitStats = { commits: 0, appends: 0, events: 0, maxAppendsPerCommit: 0 };
+
+  /** Last revision per stream inside the current transaction (valid only while it runs). */
+  const lastRevisions = new Map<string, bigint | undefined>();
+  const revisionOf = (streamId: string): bigint | undefined => {
+    if (lastRevisions.has(streamId)) return lastRevisions.get(streamId);
+    const rev = stmts.lastRevision(streamId);
+    lastRevisions.set(streamId, rev);
+    return rev;
+  };
+
+  /** One append, in its own savepoint (a nested better-sqlite3 transaction). */
+  const applyOne = db.transaction((p: PendingAppend, recordedAt: string): { result: AppendResult; written: number } => {
+    const actual = revisionOf(p.streamId);
+    const ids = p.events.map((e) => e.id);
+    const retry = checkIdempotentRetry(p.streamId, ids, p.expected, actual, stmts.locateId);
+    if (retry !== undefined) return { result: retry, written: 0 };
+    checkExpectedRevision(p.streamId, p.expected, actual);
+    if (p.events.length === 0) {
+      return { result: { nextExpectedRevision: actual ?? -1n, position: stmts.lastPosition() ?? -1n }, written: 0 };
+    }
+    let revision = actual ?? -1n;
+    let position = -1n;
+    for (const e of p.events) {
+      revision += 1n;
+      position = stmts.insert(p.streamId, revision, e.id, e.type, e.dataJson, e.metadataJson, recordedAt);
+    }
+    lastRevisions.set(p.streamId, revision);
+    return { result: { nextExpectedRevision: revision, position }, written: p.events.length };
+  });
+
+  type Outcome = { ok: true; result: AppendResult; written: number } | { ok: false; error: unknown };
+  const applyAll = db.transaction((batch: PendingAppend[], recordedAt: string): Outcome[] =>
+    batch.map((p): Outcome => {
+      const before = lastRevisions.has(p.streamId) ? { v: lastRevisions.get(p.streamId) } : undefined;
+      try {
+        return { ok: true, ...applyOne(p, recordedAt) };
+      } catch (error) {
+        // Some SQLite errors (disk full, I/O) roll back the whole transaction: then nothing of
+        // this flush may go on in autocommit mode — fail the flush.
+        if (!db.inTransaction) throw error;
+        // the savepoint was rolled back: so is our cached revision
+        if (before === undefined) lastRevisions.delete(p.streamId);
+        else lastRevisions.set(p.streamId, before.v);
+        return { ok: false, error };
+      }
+    }),
+  );
+
+  const takeBatch = (): PendingAppend[] => {
+    let n = 0;
+    let events = 0;
+    while (n < queue.length && (n === 0 || events + (queue[n]?.events.length ?? 0) <= maxEvents)) {
+      events += queue[n]?.events.length ?? 0;
+      n++;
+    }
+    return queue.splice(0, n);
+  };
+
+  const flushOnce = (): void => {
+    const batch = takeBatch();
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = applyAll.immediate(batch, options.now());
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    } finally {
+      lastRevisions.clear();
+    }
+    counters.commits++;
+    counters.maxAppendsPerCommit = Math.max(counters.maxAppendsPerCommit, batch.length);
+    let written = 0;
+    outcomes.forEach((o, i) => {
+      const p = batch[i] as PendingAppend;
+      if (o.ok) {
+        counters.appends++;
+        written += o.written;
+        p.resolve(o.result);
+      } else {
+        p.reject(o.error);
+      }
+    });
+    counters.events += written;
+    if (written > 0) options.onCommitted();
+  };
+
+  const flushNow = (): void => {
+    if (scheduled !== undefined) {
+      clearImmediate(scheduled);
+      scheduled = undefined;
+    }
+    while (queue.length > 0) flushOnce();
+  };
+
+  const flushScheduled = (): void => {
+    scheduled = undefined;
+    flushOnce();
+    if (queue.length > 0) scheduled = setImmediate(flushScheduled);
+  };
+
+  return {
+    enqueue(streamId, events, expected) {
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ streamId, events, expected, resolve, reject });
+        scheduled ??= setImmediate(flushScheduled);
+      });
+    },
+    flushNow,
+    stats: () => ({ ...counters }),
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The embedded SQLite EventStore adapter (better-sqlite3, WAL): Orchestral's default store, one
+ * file (`sqlite:PATH` store URL; default `.orchestral/events.db`).
+ *
+ * Pieces: `open-database.ts` (file checks, WAL, durability, migrations → StoreOpenError),
+ * `schema.ts` (tables, application id, schema version), `group-commit.ts` (appends coalesced into
+ * one transaction + fsync per event-loop turn), `reads.ts` (paged reads), `change-signals.ts`
+ * (subscription wake-ups: own commits, same-process instances, cross-process poll).
+ *
+ * Several processes may open the same file: SQLite serialises writers (each waits up to the busy
+ * timeout), readers never block, and subscriptions see other processes' commits by polling.
+ */
+import { throwError, type Observable } from 'rxjs';
+import type Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { factCodec } from '../../events/fact-codec.ts';
+import { catchUpSubscription } from '../catch-up.ts';
+import { DEFAULT_MAX_EVENT_BYTES, decodeRow, prepareAppend, type EventCodec, type StoredRow } from '../codec.ts';
+import { StoreClosedError } from '../errors.ts';
+import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
+import { createChangeSignals } from './change-signals.ts';
+import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
+import { openSqliteDatabase, type Durability } from './open-database.ts';
+import { allPages, allRowsAfter, decodedIterable, streamPages, streamRowsAfter, type ReadContext } from './reads.ts';
+import { prepareStatements } from './statements.ts';
+
+/** Options of `getSqliteEventStore`. */
+export interface SqliteEventStoreOptions {
+  /** The store file; created with its parent directories when missing. */
+  path: string;
+  /** `sync` (default): every commit fsynced before appends resolve; `normal`: fsync at checkpoints. See `Durability`. */
+  durability?: Durability;
+  /** Validates on append, upcasts/validates on read. Default: the fact codec. */
+  codec?: EventCodec;
+  /** Largest event, UTF-8 bytes of data + metadata JSON. Default 1 MiB. */
+  maxEventBytes?: number;
+  /** Source of `recordedAt` and of the poll timer. Default: the system clock. */
+  clock?: Clock;
+  /** How often (ms) subscriptions look for commits of other processes. Default 100. */
+  pollIntervalMs?: number;
+  /** How long (ms) to wait for another process's lock (open, commits). Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/** Counters of a SQLite store since it was opened (see `GroupCommitStats`). */
+export type SqliteStoreStats = GroupCommitStats;
+
+/** The SQLite adapter: an EventStore plus its file and counters. */
+export type SqliteEventStore = EventStore & {
+  /** Absolute path of the store file. */
+  readonly path: string;
+  /** Commit counters (group commit: `commits` ≤ appends). */
+  stats(): SqliteStoreStats;
+};
+
+/** Default poll period for commits of other processes, ms. */
+export const DEFAULT_POLL_INTERVAL_MS = 100;
+
+/**
+ * Opens (creating and migrating if needed) the SQLite store at `options.path`.
+ * @throws StoreOpenError (synchronously) the file is not an Orchestral store, has a newer schema,
+ *   is read-only, corrupt or locked; nothing is modified in those cases.
+ * @throws RangeError a bad `maxEventBytes` or `pollIntervalMs`.
+ */
+export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
+  const codec = options.codec ?? factCodec;
+  const clock = options.clock ?? systemClock;
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  if (!Number.isInteger(maxEventBytes) || maxEventBytes < 1) {
+    throw new RangeError(`sqlite store '${options.path}': maxEventBytes must be a positive integer, got ${maxEventBytes}`);
+  }
+  const db: Database.Database = openSqliteDatabase(options.path, {
+    durability: options.durability,
+    busyTimeoutMs: options.busyTimeoutMs,
+  });
+  const file = db.name;
+  let closed = false;
+  const assertOpen = (): void => {
+    if (closed) throw new StoreClosedError(`sqlite:${file}`);
+  };
+  let stmts;
+  let changes;
+  try {
+    stmts = prepareStatements(db);
+    changes = createChangeSignals({
+      file,
+      clock,
+      dataVersion: stmts.dataVersion,
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const signals = changes.signals;
+  const committer = createGroupCommitter(db, stmts, {
+    now: () => new Date(clock.now()).toISOString(),
+    onCommitted: changes.notify,
+  });
+  const decode = (row: StoredRow): RecordedEvent => decodeRow(row, codec);
+  const ctx: ReadContext = { stmts, assertOpen, decode };
+  const isClosed = (): boolean => closed;
+
+  return {
+    path: file,
+
+    async appendToStream(streamId, events, opts = {}): Promise<AppendResult> {
+      assertOpen();
+      const prepared = prepareAppend(streamId, events, codec, maxEventBytes);
+      return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY);
+    },
+
+    readStream: (streamId, opts = {}) => decodedIterable(() => streamPages(ctx, streamId, opts), decode),
+
+    readAll: (opts = {}) => decodedIterable(() => allPages(ctx, opts), decode),
+
+    subscribeToStream(streamId, opts = {}): Observable<RecordedEvent> {
+      if (closed) return throwError(() => new StoreClosedError(`sqlite:${file}`));
+      return catchUpSubscription({
+        readAfter: streamRowsAfter(ctx, isClosed, streamId),
+        signals,
+        cursorOf: (e) => e.revision,
+        after: (opts.fromRevision ?? 0n) - 1n,
+      });
+    },
+
+    subscribeToAll(opts = {}): Observable<RecordedEvent> {
+      if (closed) return throwError(() => new StoreClosedError(`sqlite:${file}`));
+      return catchUpSubscription({
+        readAfter: allRowsAfter(ctx, isClosed),
+        signals,
+        cursorOf: (e) => e.position,
+        after: opts.fromPosition ?? -1n,
+      });
+    },
+
+    async streamRevision(streamId) {
+      assertOpen();
+      return stmts.lastRevision(streamId);
+    },
+
+    stats: () => committer.stats(),
+
+    async close() {
+      if (closed) return;
+      try {
+        committer.flushNow(); // queued appends are committed (or rejected) before the file closes
+      } finally {
+        closed = true;
+        changes.close();
+        db.close();
+      }
+    },
+  };
+}
