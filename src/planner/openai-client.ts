@@ -80,14 +80,14 @@ export function createOpenAIClient(options: OpenAIClientOptions = {}): OpenAI {
   });
 }
 
-/** Replaces every occurrence of each secret (≥ 4 characters) in `text` by `***`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
+/** Replaces every occurrence of each secret (≥ 4 characters; null/undefined skipped) in `text` by `***`. */
+export function redactSecrets(text: string, secrets: readonly (string | null | undefined)[]): string {
   let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
   return out;
 }
 
-function redactValue(value: unknown, secrets: readonly string[]): unknown {
+function redactValue(value: unknown, secrets: readonly (string | null)[]): unknown {
   if (typeof value === 'string') return redactSecrets(value, secrets);
   let json: string | undefined;
   try {
@@ -95,7 +95,7 @@ function redactValue(value: unknown, secrets: readonly string[]): unknown {
   } catch {
     return value;
   }
-  return json !== undefined && secrets.some((s) => s.length >= 4 && json.includes(s)) ? redactSecrets(json, secrets) : value;
+  return json !== undefined && secrets.some((s) => s && s.length >= 4 && json.includes(s)) ? redactSecrets(json, secrets) : value;
 }
 
 function nonEmpty(s: string | undefined): string | undefined {
@@ -186,7 +186,7 @@ export async function complete(client: OpenAI, params: CompleteParams): Promise<
 }
 
 /** Translates an SDK (or fetch) error into an `LlmRequestError` with a redacted message. */
-export function toLlmRequestError(err: unknown, secrets: readonly string[]): LlmRequestError {
+export function toLlmRequestError(err: unknown, secrets: readonly (string | null | undefined)[]): LlmRequestError {
   const msg = (s: string) => redactSecrets(s, secrets);
   if (err instanceof APIUserAbortError) return new LlmRequestError('aborted', 'LLM request aborted by the caller', false);
   if (err instanceof APIConnectionTimeoutError) return new LlmRequestError('timeout', msg(`LLM request timed out: ${err.message}`), true);

@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { PlanSpec } from '../plan/plan-schema.ts';
-import { PlanFileError } from './errors.ts';
+import { PlanFileError, PlannerConfigError } from './errors.ts';
 import { formatZodIssues } from './zod-issues.ts';
 import { truncate } from './planner-prompt.ts';
 import type { Observation, Planner, PlannerResult, PlanningRequest } from './planner.ts';
@@ -29,9 +29,15 @@ export interface StaticPlannerOptions {
 /**
  * A planner that returns `plan` as a `mini_plan` on iteration 1, then `done` with a summary of the
  * observations. `request` records `{ planner: 'static', source?, iteration }`.
+ * @throws PlannerConfigError when `plan` does not match `PlanSpec` (issues as `path: message`).
  */
 export function createStaticPlanner(plan: PlanSpec, options: StaticPlannerOptions = {}): Planner {
-  const spec = PlanSpec.parse(plan);
+  const parsed = PlanSpec.safeParse(plan);
+  if (!parsed.success) {
+    const issues = formatZodIssues(parsed.error.issues, plan).join('; ');
+    throw new PlannerConfigError(`static planner${options.source !== undefined ? ` (${options.source})` : ''}: invalid plan: ${issues}`);
+  }
+  const spec = parsed.data;
   const maxChars = options.maxOutputChars ?? 500;
   return {
     plan(request: PlanningRequest): Promise<PlannerResult> {
