@@ -5,6 +5,7 @@ import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
 import { runEventStoreContract, type StoreFactory } from './contract/index.ts';
+import { runEventStoreProperties } from './contract/properties.ts';
 import { rawEvents } from './contract/helpers.ts';
 
 const inMemory: StoreFactory = async (opts = {}) => {
@@ -39,3 +40,5 @@ describe('in-memory event store', () => {
     expect(() => getInMemoryEventStore({ maxEventBytes: 1.5 })).toThrow(/maxEventBytes/);
   });
 });
+
+runEventStoreProperties('in-memory', inMemory);
