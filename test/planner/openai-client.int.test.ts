@@ -50,6 +50,11 @@ describe('complete() against the fake server', () => {
 
     server.reply({ body: { choices: [] } });
     expect(await fail()).toMatchObject({ kind: 'bad_response', retryable: false });
+
+    server.reply({ body: '{"choices": [', headers: { 'content-type': 'application/json' } });
+    const garbled = await fail();
+    expect(garbled).toMatchObject({ kind: 'bad_response', retryable: false });
+    expect(garbled.message).toContain('LLM response unusable');
   });
 
   it('reports an unreachable endpoint as a connection error', async () => {
