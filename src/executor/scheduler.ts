@@ -1,0 +1,107 @@
+/**
+ * The executor's pure scheduler: given one plan's PlanRunView, the time and the action registry,
+ * the next facts to append. The runtime applies them to a tentative state, rebuilds the view and
+ * calls again until no facts come (a fixpoint), then appends the batch (docs: runtime-design.md).
+ *
+ * Each call returns one layer of decisions, every fact legal for the view it was given (applied in
+ * order, each to the state the previous ones left), first non-empty layer wins:
+ * 1. halted (interaction cancelled/interrupted) → StepCancelled 'interaction halted' for every
+ *    non-terminal task; nothing else, ever (no PlanFinished: the interaction may be final).
+ * 2. plan gate (plan.requiresApproval): status 'none' → ApprovalRequested scope 'plan'; 'requested'
+ *    → ApprovalRejected {by 'system', timedOut} once expired, else wait (wakeAtMs = expiry);
+ *    'rejected' → StepCancelled for every non-terminal task. Nothing becomes ready before 'granted'.
+ * 3. settle (settle.ts): expired step/budget approvals, failure-policy cancellations, StepReady.
+ * 4. start (start-decisions.ts): approvals, budget decisions, StepStarted within maxConcurrency.
+ * 5. every task terminal → PlanFinished { outcome: failed if any failed, else cancelled if any
+ *    cancelled, else completed }.
+ * BudgetWarned (once spend ≥ warnAt × limit) joins the first non-halted call that sees it due.
+ *
+ * `wakeAtMs`: earliest future time at which the decisions change without a new fact (retry backoff
+ * ends, an approval expires); meaningful on the call that returns no facts. The runtime must not
+ * call this for a plan whose PlanFinished is recorded (the view has no such flag).
+ */
+import type { FactInput } from '../events/fact-types.ts';
+import { planApprovalId } from './approval-ids.ts';
+import { budgetWarning } from './budget.ts';
+import type { PlanRunView } from './plan-run-view.ts';
+import { cancelAll, settleFacts } from './settle.ts';
+import { approvalTimeout, startFacts, type SchedulerContext } from './start-decisions.ts';
+import { checkTime, isTerminal, stepEntries, type StepEntry } from './view-helpers.ts';
+
+export type { SchedulerContext } from './start-decisions.ts';
+
+/** The facts to append next and, when something is due later, the time to call again (ms since epoch). */
+export interface ScheduleResult {
+  facts: FactInput[];
+  wakeAtMs?: number;
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+/** Earliest expiry of a pending step/budget approval, ms since epoch. */
+function approvalExpiry(entries: readonly StepEntry[]): number | undefined {
+  let at: number | undefined;
+  for (const { task } of entries) {
+    const a = task.approval;
+    if (task.status === 'waiting_approval' && a?.status === 'requested' && a.timeoutMs !== undefined) at = minDefined(at, a.requestedAtMs + a.timeoutMs);
+  }
+  return at;
+}
+
+function planOutcome(entries: readonly StepEntry[]): 'completed' | 'failed' | 'cancelled' {
+  if (entries.some((e) => e.task.status === 'failed')) return 'failed';
+  if (entries.some((e) => e.task.status === 'cancelled')) return 'cancelled';
+  return 'completed';
+}
+
+/** The plan gate's facts, or undefined when the gate is open (not required, or granted). */
+function planGate(view: PlanRunView, entries: readonly StepEntry[], nowMs: number): ScheduleResult | undefined {
+  const gate = view.planApproval;
+  if (gate.status === 'rejected') {
+    const cancels = cancelAll(view, entries, 'plan approval rejected');
+    return cancels.length > 0 ? { facts: cancels } : undefined; // all cancelled: go on to PlanFinished
+  }
+  if (!view.plan.requiresApproval || gate.status === 'granted') return undefined;
+  const approvalId = gate.approvalId ?? planApprovalId(view.interactionId, view.planId);
+  if (gate.status === 'none') {
+    const data = { approvalId, interactionId: view.interactionId, planId: view.planId, scope: 'plan' as const, reason: `plan ${view.planId} requires approval before it starts (${entries.length} steps)`, requestedAtMs: nowMs, ...approvalTimeout(view) };
+    return { facts: [{ type: 'ApprovalRequested', data }] };
+  }
+  if (gate.timeoutMs === undefined || gate.requestedAtMs === undefined) return { facts: [] };
+  const expiresAt = gate.requestedAtMs + gate.timeoutMs;
+  if (expiresAt > nowMs) return { facts: [], wakeAtMs: expiresAt };
+  const reason = `plan approval timed out after ${gate.timeoutMs} ms`;
+  return { facts: [{ type: 'ApprovalRejected', data: { approvalId, interactionId: view.interactionId, planId: view.planId, by: 'system', timedOut: true, reason } }] };
+}
+
+/**
+ * Decides the next layer of facts for one plan (see the module doc for the rules and their order).
+ * Pure: reads only its arguments; calls `ctx.actions.get`, actions' `estimateCost` and `ctx.resolveInput`.
+ * @throws ExecutorArgumentError when `ctx.nowMs` is not a non-negative integer or the view is
+ *   malformed (a step without a task, a dependency on a step without a task).
+ */
+export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): ScheduleResult {
+  checkTime('nowMs', ctx.nowMs);
+  const entries = stepEntries(view);
+  if (view.halted) return { facts: cancelAll(view, entries, 'interaction halted') };
+  const warn = budgetWarning(view.budget);
+  const withWarning = (r: ScheduleResult): ScheduleResult => (warn ? { ...r, facts: [warn, ...r.facts] } : r);
+
+  const gated = planGate(view, entries, ctx.nowMs);
+  if (gated) return withWarning(gated);
+
+  const settled = settleFacts(view, entries, ctx.nowMs);
+  if (settled.length > 0) return withWarning({ facts: settled });
+
+  const started = startFacts(view, entries, ctx);
+  const wakeAtMs = minDefined(started.wakeAtMs, approvalExpiry(entries));
+  const facts = [...started.facts];
+  if (facts.length === 0 && entries.every((e) => isTerminal(e.task.status))) {
+    facts.push({ type: 'PlanFinished', data: { interactionId: view.interactionId, planId: view.planId, outcome: planOutcome(entries) } });
+  }
+  return withWarning(wakeAtMs === undefined ? { facts } : { facts, wakeAtMs });
+}

@@ -1,0 +1,146 @@
+/**
+ * The scheduler's "start" layer: for each ready task, in priority order (higher first, plan order
+ * among equals), decide whether to ask for an approval, fail it, or start its next attempt. Pure.
+ *
+ * Per ready task (issue 4, "Executor" and "Budgets and approvals"):
+ * 1. `readyAtMs > nowMs` (retry backoff): skipped; its `readyAtMs` becomes a wake-up time.
+ * 2. action not registered → StepFailed final, code UNKNOWN_ACTION.
+ * 3. step or action `requiresApproval` and the task's approval not granted → ApprovalRequested scope
+ *    `step`. Asked as soon as the task is ready, even when no slot is free, so humans are not
+ *    serialised behind running steps. A granted step approval covers every attempt of the step.
+ * 4. no free slot (running + started now ≥ maxConcurrency) → waits.
+ * 5. input: `ctx.resolveInput` (when given) resolves output references; throwing → StepFailed final.
+ * 6. budget: estimate (see budget.ts); over the limit → onExceed `approve`: ApprovalRequested scope
+ *    `budget` unless a budget approval for exactly this attempt was granted; `fail`: StepFailed final,
+ *    code BUDGET_EXCEEDED. (An estimator error → StepFailed final, code COST_ESTIMATE.)
+ * 7. StepStarted { attempt: attempts + 1, idempotencyKey, reservedUsd: estimate, startedAtMs: nowMs }.
+ * StepFailed from `ready` carries `attempt: attempts + 1`, `retryInMs/retryAtMs: null`.
+ */
+import type { Action } from '../actions/action.ts';
+import type { ErrorInfo } from '../events/facts/common.ts';
+import type { FactInput } from '../events/fact-types.ts';
+import { budgetApprovalId, stepApprovalId } from './approval-ids.ts';
+import { budgetExcess, estimateStepCost } from './budget.ts';
+import type { PlanRunView, TaskView } from './plan-run-view.ts';
+import { taskRef, type StepEntry } from './view-helpers.ts';
+
+/** What the scheduler needs besides the view. */
+export interface SchedulerContext {
+  /** Current time, ms since epoch (integer; from the runtime's Clock). */
+  nowMs: number;
+  /** The action registry (only `get` is used). */
+  actions: { get(name: string): Action | undefined };
+  /**
+   * Optional: resolves a step's `{{steps.<id>.output...}}` references against the outputs of
+   * completed steps (by step id) — the plan module's `resolveRefs`. When given, the resolved input
+   * feeds the cost estimate and is recorded in `StepStarted.input`; when it throws, the step fails
+   * finally with the error's `code` (default INPUT_REFERENCE). When absent, the raw step input is
+   * used for the estimate and `StepStarted.input` is omitted.
+   */
+  resolveInput?(input: Record<string, unknown>, outputs: Record<string, unknown>): unknown;
+}
+
+/** `${threadId}/${interactionId}/${planId}/${stepId}/${attempt}`: the key the action receives. */
+export function idempotencyKey(view: PlanRunView, stepId: string, attempt: number): string {
+  return `${view.threadId}/${view.interactionId}/${view.planId}/${stepId}/${attempt}`;
+}
+
+function failNow(view: PlanRunView, stepId: string, task: TaskView, error: ErrorInfo): FactInput {
+  return { type: 'StepFailed', data: { ...taskRef(view, stepId), attempt: task.attempts + 1, error, retryInMs: null, retryAtMs: null } };
+}
+
+/** `{ timeoutMs }` from the plan's approvalTimeoutMs, or nothing. */
+export function approvalTimeout(view: PlanRunView): { timeoutMs?: number } {
+  return view.plan.approvalTimeoutMs === undefined ? {} : { timeoutMs: view.plan.approvalTimeoutMs };
+}
+
+function completedOutputs(view: PlanRunView): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const [id, t] of Object.entries(view.tasks)) if (t.status === 'completed') outputs[id] = t.output;
+  return outputs;
+}
+
+/** Ready tasks by priority (desc) then plan order (asc). */
+export function readyInOrder(entries: readonly StepEntry[]): StepEntry[] {
+  return entries.filter((e) => e.task.status === 'ready').sort((a, b) => b.step.priority - a.step.priority || a.index - b.index);
+}
+
+/** The start layer's facts and the earliest `readyAtMs` still in the future (a wake-up time). */
+export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx: SchedulerContext): { facts: FactInput[]; wakeAtMs?: number } {
+  const facts: FactInput[] = [];
+  let wakeAtMs: number | undefined;
+  let slots = view.plan.maxConcurrency - entries.filter((e) => e.task.status === 'running').length;
+  let batchReservedUsd = 0;
+  let outputs: Record<string, unknown> | undefined;
+  for (const { step, task } of readyInOrder(entries)) {
+    if (task.readyAtMs !== undefined && task.readyAtMs > ctx.nowMs) {
+      wakeAtMs = Math.min(wakeAtMs ?? task.readyAtMs, task.readyAtMs);
+      continue;
+    }
+    const action = ctx.actions.get(step.action);
+    if (!action) {
+      facts.push(failNow(view, step.id, task, { code: 'UNKNOWN_ACTION', retryable: false, message: `step '${step.id}': action '${step.action}' is not registered` }));
+      continue;
+    }
+    const attempt = task.attempts + 1;
+    if ((step.requiresApproval || action.requiresApproval) && task.approval?.status !== 'granted') {
+      const why = step.requiresApproval ? `step '${step.id}' requires approval` : `action '${action.name}' requires approval`;
+      facts.push({
+        type: 'ApprovalRequested',
+        data: {
+          approvalId: stepApprovalId(view.interactionId, view.planId, step.id, attempt),
+          ...taskRef(view, step.id),
+          scope: 'step',
+          reason: `${why} (attempt ${attempt})`,
+          requestedAtMs: ctx.nowMs,
+          ...approvalTimeout(view),
+        },
+      });
+      continue;
+    }
+    if (slots <= 0) continue;
+    let input: unknown = step.input;
+    if (ctx.resolveInput) {
+      try {
+        input = ctx.resolveInput(step.input, (outputs ??= completedOutputs(view)));
+      } catch (err) {
+        const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'INPUT_REFERENCE';
+        facts.push(failNow(view, step.id, task, { code, retryable: false, message: `step '${step.id}': ${err instanceof Error ? err.message : String(err)}` }));
+        continue;
+      }
+    }
+    const estimate = estimateStepCost(step, action, input);
+    if (!estimate.ok) {
+      facts.push(failNow(view, step.id, task, estimate.error));
+      continue;
+    }
+    const excess = view.budget ? budgetExcess(view.budget, batchReservedUsd, estimate.usd, step.id) : undefined;
+    if (excess !== undefined && view.budget) {
+      const approvalId = budgetApprovalId(view.interactionId, view.planId, step.id, attempt);
+      const granted = task.approval?.scope === 'budget' && task.approval.status === 'granted' && task.approval.approvalId === approvalId;
+      if (view.budget.onExceed === 'fail') {
+        facts.push(failNow(view, step.id, task, { code: 'BUDGET_EXCEEDED', retryable: false, message: excess }));
+        continue;
+      }
+      if (!granted) {
+        const data = { approvalId, ...taskRef(view, step.id), scope: 'budget' as const, reason: excess, requestedAtMs: ctx.nowMs, ...approvalTimeout(view) };
+        facts.push({ type: 'ApprovalRequested', data });
+        continue;
+      }
+    }
+    facts.push({
+      type: 'StepStarted',
+      data: {
+        ...taskRef(view, step.id),
+        attempt,
+        idempotencyKey: idempotencyKey(view, step.id, attempt),
+        ...(ctx.resolveInput ? { input } : {}),
+        reservedUsd: estimate.usd,
+        startedAtMs: ctx.nowMs,
+      },
+    });
+    slots -= 1;
+    batchReservedUsd += estimate.usd;
+  }
+  return wakeAtMs === undefined ? { facts } : { facts, wakeAtMs };
+}

@@ -1,0 +1,61 @@
+/** Small pure helpers over a PlanRunView shared by the scheduler and the outcome decisions. */
+import type { StepSpec } from '../plan/plan-schema.ts';
+import { ExecutorArgumentError } from './errors.ts';
+import type { PlanRunView, TaskStatus, TaskView } from './plan-run-view.ts';
+
+/** Statuses a task never leaves. */
+const TERMINAL: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
+
+/** True for completed, failed and cancelled. */
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/** `{ interactionId, planId, stepId }`: the target fields every task fact carries. */
+export function taskRef(view: PlanRunView, stepId: string): { interactionId: string; planId: string; stepId: string } {
+  return { interactionId: view.interactionId, planId: view.planId, stepId };
+}
+
+/** A step of the plan with its task and its position in the plan (0-based). */
+export interface StepEntry {
+  step: StepSpec;
+  task: TaskView;
+  index: number;
+}
+
+/**
+ * The plan's steps in plan order, each with its task.
+ * @throws ExecutorArgumentError when a step has no task in `view.tasks` (the view is malformed).
+ */
+export function stepEntries(view: PlanRunView): StepEntry[] {
+  return view.plan.steps.map((step, index) => {
+    const task = view.tasks[step.id];
+    if (!task) throw new ExecutorArgumentError(`plan ${view.planId}: step '${step.id}' has no task in the view`);
+    return { step, task, index };
+  });
+}
+
+/**
+ * The step and task of `stepId`.
+ * @throws ExecutorArgumentError when the plan has no such step or the view no such task.
+ */
+export function findStep(view: PlanRunView, stepId: string): StepEntry {
+  const index = view.plan.steps.findIndex((s) => s.id === stepId);
+  const step = view.plan.steps[index];
+  const task = view.tasks[stepId];
+  if (!step || !task) throw new ExecutorArgumentError(`plan ${view.planId} has no step '${stepId}'`);
+  return { step, task, index };
+}
+
+/**
+ * Checks a time argument: a non-negative integer, ms since epoch (facts store integer times).
+ * @throws ExecutorArgumentError naming `name` otherwise.
+ */
+export function checkTime(name: string, ms: number): void {
+  if (!Number.isInteger(ms) || ms < 0) throw new ExecutorArgumentError(`${name} must be a non-negative integer (ms since epoch), got ${ms}`);
+}
+
+/** `$` and the amount rounded to 6 decimals, e.g. `$0.0125` (USD figures in reasons). */
+export function formatUsd(usd: number): string {
+  return `$${Math.round(usd * 1e6) / 1e6}`;
+}
