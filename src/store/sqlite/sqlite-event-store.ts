@@ -40,6 +40,8 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How long (ms) to wait for another process's lock (open, commits). Default 5000. */
   busyTimeoutMs?: number;
+  /** Rows fetched per query by `readStream` / `readAll` (memory vs. round trips). Default `READ_PAGE_SIZE`. */
+  readPageSize?: number;
 }
 
 /** Counters of a SQLite store since it was opened (see `GroupCommitStats`). */
@@ -60,7 +62,7 @@ export const DEFAULT_POLL_INTERVAL_MS = 100;
  * Opens (creating and migrating if needed) the SQLite store at `options.path`.
  * @throws StoreOpenError (synchronously) the file is not an Orchestral store, has a newer schema,
  *   is read-only, corrupt or locked; nothing is modified in those cases.
- * @throws RangeError a bad `maxEventBytes` or `pollIntervalMs`.
+ * @throws RangeError a bad `maxEventBytes`, `readPageSize` or `pollIntervalMs`.
  */
 export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const codec = options.codec ?? factCodec;
@@ -68,6 +70,10 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   if (!Number.isInteger(maxEventBytes) || maxEventBytes < 1) {
     throw new RangeError(`sqlite store '${options.path}': maxEventBytes must be a positive integer, got ${maxEventBytes}`);
+  }
+  const pageSize = options.readPageSize;
+  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) {
+    throw new RangeError(`sqlite store '${options.path}': readPageSize must be a positive integer, got ${pageSize}`);
   }
   const db: Database.Database = openSqliteDatabase(options.path, {
     durability: options.durability,
@@ -98,7 +104,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     onCommitted: changes.notify,
   });
   const decode = (row: StoredRow): RecordedEvent => decodeRow(row, codec);
-  const ctx: ReadContext = { stmts, assertOpen, decode };
+  const ctx: ReadContext = { stmts, assertOpen, decode, pageSize };
   const isClosed = (): boolean => closed;
 
   return {

@@ -1,0 +1,236 @@
+/**
+ * The SQLite adapter on real temp files: the store contract and properties, plus what is specific
+ * to it — group commit, paged reads, schema marks, close. File errors: sqlite-open.int.test.ts;
+ * crash and other processes: sqlite-processes.int.test.ts.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../../src/core/clock.ts';
+import { rawCodec } from '../../src/store/codec.ts';
+import {
+  isDuplicateEventIdError,
+  isEventDecodeError,
+  isStoreClosedError,
+  isWrongExpectedVersionError,
+} from '../../src/store/errors.ts';
+import { NO_STREAM } from '../../src/store/event-store.ts';
+import { ORCHESTRAL_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
+import { getSqliteEventStore, type SqliteEventStore, type SqliteEventStoreOptions } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { runEventStoreContract } from './contract/index.ts';
+import { runEventStoreProperties } from './contract/properties.ts';
+import { collect, ids, rawEvent, rawEvents, rejection, until, watch } from './contract/helpers.ts';
+import { sqliteFactory, tempDir } from './fixtures/sqlite-helpers.ts';
+
+runEventStoreContract('sqlite', sqliteFactory);
+runEventStoreProperties('sqlite', sqliteFactory, { numRuns: 15 });
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A raw-codec store on a new temp file; closed and removed after the test. */
+function open(opts: Omit<SqliteEventStoreOptions, 'path'> = {}): { store: SqliteEventStore; path: string } {
+  const tmp = tempDir();
+  cleanups.push(tmp.remove);
+  const path = join(tmp.dir, 'events.db');
+  const store = getSqliteEventStore({ codec: rawCodec, ...opts, path });
+  cleanups.push(() => store.close());
+  return { store, path };
+}
+
+/** A read-only raw connection on `path` (sees only committed data). */
+function rawReader(path: string): Database.Database {
+  const db = new Database(path, { readonly: true });
+  cleanups.push(() => void db.close());
+  return db;
+}
+
+describe('sqlite store: group commit', () => {
+  it('coalesces appends to several streams made in one turn into one transaction, in call order', async () => {
+    const { store } = open();
+    const before = store.stats().commits;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.appendToStream(`s-${i}`, rawEvents(3))));
+    const stats = store.stats();
+    expect(stats.commits - before).toBe(1);
+    expect(stats.maxAppendsPerCommit).toBe(20);
+    expect(stats.events).toBe(60);
+    for (let i = 1; i < results.length; i++) expect(results[i]!.position).toBeGreaterThan(results[i - 1]!.position);
+    expect(results.every((r) => r.nextExpectedRevision === 2n)).toBe(true);
+  });
+
+  it('acknowledges an append only once its commit is visible to another connection', async () => {
+    const { store, path } = open();
+    await store.appendToStream('warm', rawEvents(1)); // creates the WAL so a reader can open
+    const reader = rawReader(path);
+    const count = reader.prepare('SELECT count(*) FROM events WHERE stream_id = ?').pluck();
+    const seenAtAck = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => store.appendToStream(`ack-${i}`, rawEvents(2)).then(() => count.get(`ack-${i}`))),
+    );
+    expect(seenAtAck).toEqual([2, 2, 2, 2, 2]);
+  });
+
+  it('fails only the append whose expected revision is wrong; the others of the commit are stored', async () => {
+    const { store } = open();
+    await store.appendToStream('x', rawEvents(2));
+    const before = store.stats().commits;
+    const outcomes = await Promise.allSettled([
+      store.appendToStream('a', rawEvents(1), { expectedRevision: NO_STREAM }),
+      store.appendToStream('x', rawEvents(1), { expectedRevision: 0n }), // wrong: x is at 1
+      store.appendToStream('x', rawEvents(1), { expectedRevision: 1n }),
+      store.appendToStream('a', rawEvents(1), { expectedRevision: 0n }), // sees the first append of this commit
+      store.appendToStream('a', rawEvents(1), { expectedRevision: 0n }), // wrong now: a is at 1
+    ]);
+    expect(store.stats().commits - before).toBe(1);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected']);
+    const failed = outcomes[1] as PromiseRejectedResult;
+    expect(isWrongExpectedVersionError(failed.reason)).toBe(true);
+    expect(failed.reason).toMatchObject({ streamId: 'x', expected: 0n, actual: 1n });
+    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ streamId: 'a', expected: 0n, actual: 1n });
+    expect(await store.streamRevision('x')).toBe(2n);
+    expect(await store.streamRevision('a')).toBe(1n);
+    const all = await collect(() => store.readAll());
+    expect(all.map((e) => `${e.streamId}@${e.revision}`)).toEqual(['x@0', 'x@1', 'a@0', 'x@2', 'a@1']);
+  });
+
+  it('recognises a retry and a duplicate id inside the same commit', async () => {
+    const { store } = open();
+    const batch = rawEvents(2);
+    const [first, retry, dup] = await Promise.allSettled([
+      store.appendToStream('r', batch, { expectedRevision: NO_STREAM }),
+      store.appendToStream('r', batch, { expectedRevision: NO_STREAM }),
+      store.appendToStream('other', [batch[0]!]),
+    ]);
+    expect(first).toEqual({ status: 'fulfilled', value: (retry as PromiseFulfilledResult<unknown>).value });
+    expect(isDuplicateEventIdError((dup as PromiseRejectedResult).reason)).toBe(true);
+    expect(ids(await collect(() => store.readAll()))).toEqual(ids(batch));
+  });
+
+  it('rejects every caller of a commit that cannot be made, stores nothing of it, and recovers', async () => {
+    const { store, path } = open({ busyTimeoutMs: 20 });
+    await store.appendToStream('a', rawEvents(1));
+    const blocker = new Database(path);
+    blocker.exec('BEGIN IMMEDIATE'); // holds the write lock
+    const outcomes = await Promise.allSettled([store.appendToStream('a', rawEvents(1)), store.appendToStream('b', rawEvents(1))]);
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/locked|busy/i);
+    expect(await store.streamRevision('b')).toBeUndefined();
+    const r = await store.appendToStream('a', rawEvents(1), { expectedRevision: 0n });
+    expect(r.nextExpectedRevision).toBe(1n);
+  });
+
+  it('stamps recordedAt from the injected clock', async () => {
+    const clock = new SimulatedClock(Date.UTC(2030, 4, 6, 7, 8, 9));
+    const { store } = open({ clock });
+    await store.appendToStream('c', rawEvents(1));
+    clock.increment(1500);
+    await store.appendToStream('c', rawEvents(1));
+    const events = await collect(() => store.readStream('c'));
+    expect(events.map((e) => e.metadata.recordedAt)).toEqual(['2030-05-06T07:08:09.000Z', '2030-05-06T07:08:10.500Z']);
+  });
+});
+
+describe('sqlite store: reads', () => {
+  it('pages through a long stream with every option combination', async () => {
+    const { store } = open({ readPageSize: 7 });
+    for (let i = 0; i < 5; i++) await store.appendToStream('long', rawEvents(20, i * 20));
+    await store.appendToStream('other', rawEvents(3));
+    const revs = async (o: Parameters<SqliteEventStore['readStream']>[1]): Promise<number[]> =>
+      (await collect(() => store.readStream('long', o))).map((e) => Number(e.revision));
+    const range = (a: number, b: number, step = 1): number[] => Array.from({ length: Math.floor((b - a) / step) + 1 }, (_, i) => a + i * step);
+    expect(await revs({})).toEqual(range(0, 99));
+    expect(await revs({ fromRevision: 13n, toRevision: 41n })).toEqual(range(13, 41));
+    expect(await revs({ fromRevision: 13n, maxCount: 15 })).toEqual(range(13, 27));
+    expect(await revs({ direction: 'backwards' })).toEqual(range(0, 99).reverse());
+    expect(await revs({ direction: 'backwards', fromRevision: 50n, toRevision: 30n })).toEqual(range(30, 50).reverse());
+    expect(await revs({ direction: 'backwards', maxCount: 8 })).toEqual(range(92, 99).reverse());
+    expect(await revs({ fromRevision: 2n ** 70n })).toEqual([]);
+    expect(await revs({ direction: 'backwards', fromRevision: 2n ** 70n, maxCount: 1 })).toEqual([99]);
+    expect(await revs({ maxCount: 0 })).toEqual([]);
+    const all = await collect(() => store.readAll());
+    expect(all).toHaveLength(103);
+    expect(ids(await collect(() => store.readAll({ fromPosition: all[49]!.position, maxCount: 30 })))).toEqual(ids(all.slice(50, 80)));
+  });
+
+  it('bounds a read by the log as it stood when iteration started', async () => {
+    const { store } = open({ readPageSize: 2 });
+    await store.appendToStream('s', rawEvents(5));
+    const seen: bigint[] = [];
+    for await (const e of store.readStream('s')) {
+      seen.push(e.revision);
+      if (e.revision === 0n) await store.appendToStream('s', rawEvents(3));
+    }
+    expect(seen).toEqual([0n, 1n, 2n, 3n, 4n]);
+  });
+
+  it('throws EventDecodeError naming stream and revision for a bad stored row', async () => {
+    const { store, path } = open();
+    await store.appendToStream('bad', rawEvents(1));
+    const writer = new Database(path);
+    writer.prepare(`UPDATE events SET data = '{not json' WHERE stream_id = 'bad'`).run();
+    writer.close();
+    const err = await rejection(collect(() => store.readStream('bad')));
+    expect(isEventDecodeError(err)).toBe(true);
+    expect(err).toMatchObject({ streamId: 'bad', revision: 0n });
+  });
+});
+
+describe('sqlite store: file and lifecycle', () => {
+  it('marks the file with the application id and schema version, in WAL mode, and keeps foreign tables', async () => {
+    const { store, path } = open();
+    await store.appendToStream('a', rawEvents(1));
+    await store.close();
+    const db = new Database(path);
+    db.exec('CREATE TABLE projection_demo (k TEXT PRIMARY KEY, v TEXT)');
+    db.prepare(`INSERT INTO projection_demo VALUES ('x', 'y')`).run();
+    expect(db.pragma('application_id', { simple: true })).toBe(ORCHESTRAL_APPLICATION_ID);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    const again = getSqliteEventStore({ path, codec: rawCodec });
+    expect(await again.streamRevision('a')).toBe(0n);
+    await again.close();
+    const check = rawReader(path);
+    expect(check.prepare('SELECT v FROM projection_demo').pluck().get()).toBe('y');
+  });
+
+  it('runs with durability normal too', async () => {
+    const { store, path } = open({ durability: 'normal' });
+    await store.appendToStream('n', rawEvents(2));
+    expect(await store.streamRevision('n')).toBe(1n);
+    expect(path).toBe(store.path);
+  });
+
+  it('commits queued appends on close, completes subscriptions, then refuses every call', async () => {
+    const { store, path } = open();
+    const w = watch(store.subscribeToAll());
+    const pending = store.appendToStream('q', rawEvents(2));
+    await store.close();
+    await store.close(); // idempotent
+    expect((await pending).nextExpectedRevision).toBe(1n);
+    await until(() => w.completed, 'subscription completion');
+    expect(isStoreClosedError(await rejection(store.appendToStream('q', rawEvents(1))))).toBe(true);
+    expect(isStoreClosedError(await rejection(store.streamRevision('q')))).toBe(true);
+    expect(isStoreClosedError(await rejection(collect(() => store.readStream('q'))))).toBe(true);
+    expect(isStoreClosedError(await rejection(collect(() => store.readAll())))).toBe(true);
+    const late = watch(store.subscribeToStream('q'));
+    expect(isStoreClosedError(late.error)).toBe(true);
+    const reopened = getSqliteEventStore({ path, codec: rawCodec });
+    cleanups.push(() => reopened.close());
+    expect(await reopened.streamRevision('q')).toBe(1n);
+  });
+
+  it('delivers a second instance\'s commits on the same file to live subscriptions', async () => {
+    const { store, path } = open({ pollIntervalMs: 60_000 }); // no poll: the in-process registry must do it
+    const w = watch(store.subscribeToStream('shared'));
+    const other = getSqliteEventStore({ path, codec: rawCodec });
+    cleanups.push(() => other.close());
+    const batch = [rawEvent(1), rawEvent(2)];
+    await other.appendToStream('shared', batch);
+    await until(() => w.events.length === 2, 'events of the other instance');
+    expect(ids(w.events)).toEqual(ids(batch));
+  });
+});
