@@ -1,0 +1,94 @@
+/**
+ * Choosing an event store by URL — the one place the CLI and the runtime share:
+ * - `memory:` — the in-memory store (ephemeral: gone when the process exits);
+ * - `sqlite:PATH` — the embedded SQLite store at PATH, relative to the working directory unless
+ *   absolute (`sqlite:///abs/path` is also accepted); `sqlite:` alone means `.orchestral/events.db`;
+ * - `postgres://…` / `postgresql://…` and `esdb://…` / `kurrentdb://…` are reserved for server
+ *   adapters that do not exist yet.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { Clock } from '../core/clock.ts';
+import type { EventCodec } from './codec.ts';
+import { StoreOpenError } from './errors.ts';
+import type { EventStore } from './event-store.ts';
+import { getInMemoryEventStore } from './in-memory/in-memory-event-store.ts';
+import { getSqliteEventStore } from './sqlite/sqlite-event-store.ts';
+
+/** The default store: the SQLite file `.orchestral/events.db` under the working directory. */
+export const DEFAULT_STORE_URL = 'sqlite:.orchestral/events.db';
+
+/** Where `sqlite:` with no path puts the file, relative to the working directory. */
+export const DEFAULT_SQLITE_PATH = '.orchestral/events.db';
+
+/** A parsed store URL. `path` is absolute. */
+export type StoreLocation =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'esdb'; url: string };
+
+const ACCEPTED =
+  "accepted forms: 'memory:', 'sqlite:PATH' (relative to the working directory, or absolute), " +
+  `'sqlite:' (= ${DEFAULT_STORE_URL}); later 'postgres://…' and 'esdb://…'`;
+
+/**
+ * Parses a store URL (see the module docstring for the forms).
+ * @param cwd directory relative SQLite paths are resolved against (default `process.cwd()`).
+ * @throws StoreOpenError reason `bad_url`, naming the URL and listing the accepted forms.
+ */
+export function parseStoreUrl(url: string, cwd: string = process.cwd()): StoreLocation {
+  const bad = (why: string): never => {
+    throw new StoreOpenError(String(url), 'bad_url', `${why}; ${ACCEPTED}`);
+  };
+  if (typeof url !== 'string' || url.trim() === '') return bad('the store URL is empty');
+  if (url !== url.trim()) return bad('the store URL has leading or trailing spaces');
+  if (url === 'memory:') return { kind: 'memory' };
+  if (url.startsWith('sqlite:')) {
+    let path = url.slice('sqlite:'.length);
+    if (path.startsWith('//')) {
+      // URL form: only sqlite:///absolute/path (an empty host) is meaningful.
+      if (!path.startsWith('///')) return bad(`'${url}' names a host; use sqlite:PATH or sqlite:///absolute/path`);
+      path = path.slice(2);
+    }
+    if (path === '') path = DEFAULT_SQLITE_PATH;
+    if (path.includes('\0')) return bad('the SQLite path contains a NUL character');
+    return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
+  }
+  if (/^postgres(ql)?:\/\/./.test(url)) return { kind: 'postgres', url };
+  if (/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\/./.test(url)) return { kind: 'esdb', url };
+  return bad(`'${url}' is not a store URL`);
+}
+
+/** Options of `openEventStore`; each is passed to the adapter. */
+export interface OpenEventStoreOptions {
+  /** Default: the fact codec. */
+  codec?: EventCodec;
+  /** Source of `recordedAt` (and SQLite's poll timer). Default: the system clock. */
+  clock?: Clock;
+  /** Largest event, UTF-8 bytes. Default 1 MiB. */
+  maxEventBytes?: number;
+  /** SQLite only: `sync` (default, fsync every commit) or `normal`. */
+  durability?: 'sync' | 'normal';
+  /** Directory relative SQLite paths are resolved against. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/**
+ * Opens the event store a URL names (see `parseStoreUrl`).
+ * @throws StoreOpenError `bad_url` for an unparseable URL or an adapter not available yet
+ *   (postgres, esdb); the SQLite adapter's own StoreOpenError (not an Orchestral store, newer schema,
+ *   read-only, corrupt, locked) for a file it cannot use.
+ */
+export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
+  const location = parseStoreUrl(url, options.cwd);
+  const { codec, clock, maxEventBytes } = options;
+  switch (location.kind) {
+    case 'memory':
+      return getInMemoryEventStore({ codec, clock, maxEventBytes });
+    case 'sqlite':
+      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock });
+    case 'postgres':
+    case 'esdb':
+      throw new StoreOpenError(url, 'bad_url', `${location.kind}: adapter not available yet; ${ACCEPTED}`);
+  }
+}
