@@ -1,0 +1,196 @@
+/**
+ * The `costs` projection: spend per thread, per interaction, per step and per model — USD and LLM
+ * tokens in/out — with budget limit/remaining and the reservations still outstanding.
+ *
+ * Sources and rules:
+ * - Planner calls: `PlannerResponded.usage` / `PlannerFailed.usage` → tokens and USD, per model,
+ *   charged to the interaction (`planner`) and the thread.
+ * - Steps: `costUsd` of StepCompleted, StepFailed and StepCancelled, every attempt — spend of failed,
+ *   crashed and cancelled attempts stays counted. Steps carry no model; their spend has no tokens.
+ * - Reservations: StepStarted.reservedUsd opens one reservation per step (keyed `<planId>/<stepId>`,
+ *   remembering the attempt). It is released when that attempt ends (StepCompleted / StepFailed of
+ *   the same attempt, or StepCancelled), when a later attempt of the step starts (the earlier one
+ *   can only have ended, e.g. after a crash), and — for all of an interaction's reservations — when
+ *   the interaction completes, fails or is cancelled.
+ * - Budgets: the thread's from ThreadOpened.budget; an interaction's from the latest PlanAccepted
+ *   whose plan has a budget. BudgetExtended sets the new limit (of the interaction when it names
+ *   one, else of the thread). `remainingUsd = limitUsd − spentUsd` (negative when overspent);
+ *   `availableUsd = remainingUsd − reservedUsd`. BudgetWarned sets `warned`.
+ * Amounts are rounded to 1e-9 USD after each addition so rebuilds and increments agree exactly.
+ */
+import type { RecordedFact } from '../src/events/fact-types.ts';
+import type { Usage } from '../src/events/facts/common.ts';
+import type { Projection } from '../src/projections/projection.ts';
+import { threadIdOf } from './shared/fact-envelope.ts';
+import { assoc, roundUsd } from './shared/records.ts';
+import { taskKey } from './shared/step-status.ts';
+
+/** Spend: USD and token counts; `calls`: planner calls (model rows) or attempts (step rows). */
+export interface Spend {
+  usd: number;
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
+}
+
+/** A budget's figures, USD. */
+export interface BudgetFigures {
+  limitUsd: number;
+  spentUsd: number;
+  reservedUsd: number;
+  remainingUsd: number;
+  availableUsd: number;
+  warned: boolean;
+}
+
+/** An outstanding reservation of a running attempt, USD. */
+export interface Reservation {
+  planId: string;
+  stepId: string;
+  attempt: number;
+  usd: number;
+}
+
+/** Costs of one interaction. `steps` keyed `<planId>/<stepId>`. */
+export interface InteractionCosts {
+  total: Spend;
+  planner: Spend;
+  steps: Record<string, Spend>;
+  models: Record<string, Spend>;
+  reservations: Record<string, Reservation>;
+  budget: BudgetFigures | null;
+}
+
+/** Costs of one thread. */
+export interface ThreadCosts {
+  total: Spend;
+  models: Record<string, Spend>;
+  /** Sum of the outstanding reservations of its interactions. */
+  reservedUsd: number;
+  budget: BudgetFigures | null;
+  interactions: Record<string, InteractionCosts>;
+}
+
+/** State of the `costs` projection. */
+export interface CostsState {
+  threads: Record<string, ThreadCosts>;
+}
+
+const ZERO: Spend = { usd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
+
+function add(s: Spend, usd: number, inTok = 0, outTok = 0, calls = 1): Spend {
+  return { usd: roundUsd(s.usd + usd), inputTokens: s.inputTokens + inTok, outputTokens: s.outputTokens + outTok, calls: s.calls + calls };
+}
+
+function figures(limitUsd: number, spentUsd: number, reservedUsd: number, warned: boolean): BudgetFigures {
+  const remainingUsd = roundUsd(limitUsd - spentUsd);
+  return { limitUsd, spentUsd, reservedUsd, remainingUsd, availableUsd: roundUsd(remainingUsd - reservedUsd), warned };
+}
+
+function reservedOf(reservations: Record<string, Reservation>): number {
+  let sum = 0;
+  for (const r of Object.values(reservations)) sum = roundUsd(sum + r.usd);
+  return sum;
+}
+
+/** Recomputes the derived figures (budgets, reserved sums) of a thread after a change. */
+function settle(thread: ThreadCosts): ThreadCosts {
+  let reservedUsd = 0;
+  const interactions: Record<string, InteractionCosts> = {};
+  for (const [id, i] of Object.entries(thread.interactions)) {
+    const reserved = reservedOf(i.reservations);
+    reservedUsd = roundUsd(reservedUsd + reserved);
+    interactions[id] = i.budget ? { ...i, budget: figures(i.budget.limitUsd, i.total.usd, reserved, i.budget.warned) } : i;
+  }
+  const budget = thread.budget ? figures(thread.budget.limitUsd, thread.total.usd, reservedUsd, thread.budget.warned) : null;
+  return { ...thread, interactions, reservedUsd, budget };
+}
+
+const emptyInteraction = (): InteractionCosts => ({ total: ZERO, planner: ZERO, steps: {}, models: {}, reservations: {}, budget: null });
+
+function charge(thread: ThreadCosts, interactionId: string, fn: (i: InteractionCosts) => InteractionCosts): ThreadCosts {
+  const before = thread.interactions[interactionId] ?? emptyInteraction();
+  return { ...thread, interactions: assoc(thread.interactions, interactionId, fn(before)) };
+}
+
+function chargeUsage(thread: ThreadCosts, interactionId: string, usage: Usage | undefined): ThreadCosts {
+  if (!usage) return thread;
+  const { model, inputTokens: inT, outputTokens: outT, costUsd } = usage;
+  const t = { ...thread, total: add(thread.total, costUsd, inT, outT, 0), models: assoc(thread.models, model, add(thread.models[model] ?? ZERO, costUsd, inT, outT)) };
+  return charge(t, interactionId, (i) => ({
+    ...i, total: add(i.total, costUsd, inT, outT, 0), planner: add(i.planner, costUsd, inT, outT),
+    models: assoc(i.models, model, add(i.models[model] ?? ZERO, costUsd, inT, outT)),
+  }));
+}
+
+type StepFact = Extract<RecordedFact, { type: 'StepStarted' | 'StepCompleted' | 'StepFailed' | 'StepCancelled' }>;
+
+function chargeStep(thread: ThreadCosts, fact: StepFact): ThreadCosts {
+  const { interactionId, planId, stepId } = fact.data;
+  const key = taskKey(planId, stepId);
+  const usd = fact.type === 'StepStarted' ? 0 : fact.data.costUsd;
+  const t = usd > 0 ? { ...thread, total: add(thread.total, usd, 0, 0, 0) } : thread;
+  return charge(t, interactionId, (i) => {
+    let reservations = i.reservations;
+    const open = reservations[key];
+    if (fact.type === 'StepStarted') {
+      reservations = assoc(reservations, key, { planId, stepId, attempt: fact.data.attempt, usd: fact.data.reservedUsd });
+    } else if (open && (fact.type === 'StepCancelled' || open.attempt === fact.data.attempt)) {
+      reservations = { ...reservations };
+      delete reservations[key];
+    }
+    const step = i.steps[key] ?? ZERO;
+    const steps = fact.type === 'StepStarted' ? assoc(i.steps, key, add(step, 0)) : usd > 0 ? assoc(i.steps, key, add(step, usd, 0, 0, 0)) : i.steps;
+    return { ...i, total: usd > 0 ? add(i.total, usd, 0, 0, 0) : i.total, steps, reservations };
+  });
+}
+
+function evolveThread(thread: ThreadCosts, fact: RecordedFact): ThreadCosts {
+  switch (fact.type) {
+    case 'ThreadOpened':
+      return { ...thread, budget: fact.data.budget ? figures(fact.data.budget.limitUsd, 0, 0, false) : thread.budget };
+    case 'PlannerResponded':
+    case 'PlannerFailed':
+      return chargeUsage(thread, fact.data.interactionId, fact.data.usage);
+    case 'PlanAccepted': {
+      const budget = fact.data.plan.budget;
+      return budget ? charge(thread, fact.data.interactionId, (i) => ({ ...i, budget: figures(budget.limitUsd, 0, 0, false) })) : thread;
+    }
+    case 'StepStarted':
+    case 'StepCompleted':
+    case 'StepFailed':
+    case 'StepCancelled':
+      return chargeStep(thread, fact);
+    case 'InteractionCompleted':
+    case 'InteractionFailed':
+    case 'InteractionCancelled': {
+      const i = thread.interactions[fact.data.interactionId];
+      return i && Object.keys(i.reservations).length > 0 ? charge(thread, fact.data.interactionId, (x) => ({ ...x, reservations: {} })) : thread;
+    }
+    case 'BudgetExtended': {
+      const { limitUsd, interactionId } = fact.data;
+      if (interactionId === undefined) return { ...thread, budget: figures(limitUsd, 0, 0, thread.budget?.warned ?? false) };
+      return charge(thread, interactionId, (i) => ({ ...i, budget: figures(limitUsd, 0, 0, i.budget?.warned ?? false) }));
+    }
+    case 'BudgetWarned':
+      return thread.budget ? { ...thread, budget: { ...thread.budget, warned: true } } : thread;
+    default:
+      return thread;
+  }
+}
+
+const emptyThread = (): ThreadCosts => ({ total: ZERO, models: {}, reservedUsd: 0, budget: null, interactions: {} });
+
+/** The `costs` projection (see the module docstring). */
+export const costsProjection: Projection<CostsState> = {
+  name: 'costs',
+  version: 1,
+  initialState: { threads: {} },
+  evolve(state, fact) {
+    const threadId = threadIdOf(fact);
+    if (threadId === undefined) return state;
+    const before = state.threads[threadId] ?? emptyThread();
+    const after = evolveThread(before, fact);
+    return after === before ? state : { threads: assoc(state.threads, threadId, settle(after)) };
+  },
+};

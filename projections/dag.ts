@@ -1,0 +1,193 @@
+/**
+ * The `dag` projection: the plan graph of every interaction, enough to draw it — nodes (with a
+ * layer for a left-to-right layout), edges, each node's status, the ready set and the critical path
+ * so far.
+ *
+ * Shape: `threads[threadId].interactions[interactionId].plans[planId]` → `PlanDag`.
+ *
+ * Layers: a node's `layer` is the length of the longest dependency chain above it (roots are 0),
+ * computed once at PlanAccepted by a Kahn-style topological pass; nodes of one layer can be drawn in
+ * one column. Edges go from a dependency to its dependent (`from` must complete before `to`).
+ *
+ * Critical path so far (longest path by recorded durations over completed nodes): each node's
+ * weight is `runMs`, the sum of the `durationMs` its attempts recorded (StepFailed + StepCompleted).
+ * When node n completes, `pathMs(n) = runMs(n) + max(pathMs(d))` over its completed dependencies d
+ * (ties: the first in `dependsOn` order), remembering that d as `pathPrev(n)`. Since a step starts
+ * only after its dependencies completed, this equals the classic longest-path DP over the completed
+ * sub-DAG in topological order (CLRS §24.2, DAG shortest paths with negated weights), done
+ * incrementally in O(deps) per completion. The critical path is the chain ending at the completed
+ * node with the largest `pathMs` (ties: the one that completed first), read back through `pathPrev`.
+ *
+ * Errors (the projector names the fact): PlanAccepted with a dependency on an unknown step or a
+ * cycle, or reusing a planId; a step fact for an unknown plan or step.
+ */
+import type { RecordedFact } from '../src/events/fact-types.ts';
+import type { PlanSpec } from '../src/plan/plan-schema.ts';
+import type { Projection } from '../src/projections/projection.ts';
+import { threadIdOf } from './shared/fact-envelope.ts';
+import { assoc, updateIn } from './shared/records.ts';
+import { nextStepStatus, type TaskStatus } from './shared/step-status.ts';
+
+/** One node (step) of a plan graph. Durations in ms. */
+export interface DagNode {
+  id: string;
+  action: string;
+  /** The step's description, else its action. */
+  label: string;
+  dependsOn: string[];
+  /** Column for a layered drawing (longest dependency chain above the node). */
+  layer: number;
+  status: TaskStatus;
+  attempts: number;
+  /** Sum of the recorded attempt durations. */
+  runMs: number;
+  /** Longest recorded path ending here (set when the node completes), else null. */
+  pathMs: number | null;
+  /** Previous node on that path, else null. */
+  pathPrev: string | null;
+}
+
+/** One plan's graph. */
+export interface PlanDag {
+  planId: string;
+  iteration: number;
+  title: string | null;
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  /** Node ids in plan order. */
+  nodeOrder: string[];
+  nodes: Record<string, DagNode>;
+  /** Dependency → dependent. */
+  edges: Array<{ from: string; to: string }>;
+  /** Number of layers (max layer + 1). */
+  layerCount: number;
+  /** Nodes whose status is `ready`, in plan order. */
+  ready: string[];
+  /** Longest path so far over completed nodes, root first; empty before any completion. */
+  criticalPath: { stepIds: string[]; durationMs: number };
+}
+
+/** State of the `dag` projection. */
+export interface DagState {
+  threads: Record<string, { interactions: Record<string, { planOrder: string[]; plans: Record<string, PlanDag> }> }>;
+}
+
+/** Layers of a plan's steps by longest dependency chain. @throws Error on an unknown dependency or a cycle. */
+export function layerSteps(plan: PlanSpec): Record<string, number> {
+  const ids = new Set(plan.steps.map((s) => s.id));
+  const pending = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const step of plan.steps) {
+    for (const dep of step.dependsOn) {
+      if (!ids.has(dep)) throw new Error(`PlanAccepted: step '${step.id}' depends on unknown step '${dep}'`);
+      dependents.set(dep, [...(dependents.get(dep) ?? []), step.id]);
+    }
+    pending.set(step.id, new Set(step.dependsOn).size);
+  }
+  const layer: Record<string, number> = {};
+  const queue = plan.steps.filter((s) => pending.get(s.id) === 0).map((s) => s.id);
+  for (const id of queue) layer[id] = 0;
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i] as string;
+    for (const next of new Set(dependents.get(id) ?? [])) {
+      layer[next] = Math.max(layer[next] ?? 0, (layer[id] ?? 0) + 1);
+      const left = (pending.get(next) ?? 0) - 1;
+      pending.set(next, left);
+      if (left === 0) queue.push(next);
+    }
+  }
+  if (queue.length !== plan.steps.length) {
+    const stuck = plan.steps.filter((s) => (pending.get(s.id) ?? 0) > 0).map((s) => s.id);
+    throw new Error(`PlanAccepted: dependency cycle among steps ${stuck.map((s) => `'${s}'`).join(', ')}`);
+  }
+  return layer;
+}
+
+function buildPlan(fact: Extract<RecordedFact, { type: 'PlanAccepted' }>): PlanDag {
+  const { planId, iteration, plan } = fact.data;
+  const layer = layerSteps(plan);
+  const nodes: Record<string, DagNode> = {};
+  const edges: PlanDag['edges'] = [];
+  for (const s of plan.steps) {
+    nodes[s.id] = {
+      id: s.id, action: s.action, label: s.description ?? s.action, dependsOn: [...s.dependsOn], layer: layer[s.id] ?? 0,
+      status: 'pending', attempts: 0, runMs: 0, pathMs: null, pathPrev: null,
+    };
+    for (const dep of s.dependsOn) edges.push({ from: dep, to: s.id });
+  }
+  const layerCount = 1 + Math.max(...Object.values(layer));
+  return { planId, iteration, title: plan.title ?? null, status: 'running', nodeOrder: plan.steps.map((s) => s.id), nodes, edges, layerCount, ready: [], criticalPath: { stepIds: [], durationMs: 0 } };
+}
+
+function pathTo(nodes: Record<string, DagNode>, end: string): string[] {
+  const path: string[] = [];
+  for (let id: string | null = end; id !== null; id = nodes[id]?.pathPrev ?? null) path.unshift(id);
+  return path;
+}
+
+function evolveNode(plan: PlanDag, fact: RecordedFact, stepId: string): PlanDag {
+  const node = plan.nodes[stepId];
+  if (!node) throw new Error(`${fact.type}: unknown step '${stepId}' in plan '${plan.planId}'`);
+  let next: DagNode = { ...node, status: nextStepStatus(node.status, fact) };
+  if ('attempt' in fact.data) next.attempts = Math.max(node.attempts, fact.data.attempt);
+  if (fact.type === 'StepCompleted' || fact.type === 'StepFailed') next.runMs = node.runMs + fact.data.durationMs;
+  let { criticalPath } = plan;
+  let nodes = assoc(plan.nodes, stepId, next);
+  if (next.status === 'completed' && node.status !== 'completed') {
+    let prev: string | null = null;
+    let best = 0;
+    for (const dep of next.dependsOn) {
+      const d = nodes[dep];
+      if (d && d.status === 'completed' && d.pathMs !== null && (prev === null || d.pathMs > best)) [prev, best] = [dep, d.pathMs];
+    }
+    next = { ...next, pathMs: next.runMs + best, pathPrev: prev };
+    nodes = assoc(plan.nodes, stepId, next);
+    if (criticalPath.stepIds.length === 0 || (next.pathMs ?? 0) > criticalPath.durationMs) {
+      criticalPath = { stepIds: pathTo(nodes, stepId), durationMs: next.pathMs ?? 0 };
+    }
+  }
+  const ready = next.status === node.status ? plan.ready : plan.nodeOrder.filter((id) => nodes[id]?.status === 'ready');
+  return { ...plan, nodes, ready, criticalPath };
+}
+
+type Interactions = DagState['threads'][string]['interactions'];
+
+function evolveInteractions(interactions: Interactions, fact: RecordedFact): Interactions {
+  if (fact.type === 'PlanAccepted') {
+    const { interactionId, planId } = fact.data;
+    return updateIn<Interactions[string]>(interactions, interactionId, () => ({ planOrder: [], plans: {} }), (i) => {
+      if (i.plans[planId]) throw new Error(`PlanAccepted: plan '${planId}' of interaction '${interactionId}' was already accepted`);
+      return { planOrder: [...i.planOrder, planId], plans: assoc(i.plans, planId, buildPlan(fact)) };
+    });
+  }
+  let ref: { interactionId: string; planId: string; stepId?: string | undefined };
+  switch (fact.type) {
+    case 'PlanFinished': case 'StepReady': case 'StepStarted': case 'StepProgressed': case 'StepCompleted': case 'StepFailed': case 'StepCancelled':
+      ref = fact.data;
+      break;
+    case 'ApprovalRequested': case 'ApprovalGranted':
+      if (fact.data.stepId === undefined) return interactions;
+      ref = fact.data;
+      break;
+    default:
+      return interactions;
+  }
+  const interaction = interactions[ref.interactionId];
+  const plan = interaction?.plans[ref.planId];
+  if (!interaction || !plan) throw new Error(`${fact.type}: unknown plan '${ref.planId}' of interaction '${ref.interactionId}' (no PlanAccepted before)`);
+  const next = fact.type === 'PlanFinished' ? { ...plan, status: fact.data.outcome } : evolveNode(plan, fact, ref.stepId as string);
+  return assoc(interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
+}
+
+/** The `dag` projection (see the module docstring for the layout and critical-path algorithm). */
+export const dagProjection: Projection<DagState> = {
+  name: 'dag',
+  version: 1,
+  initialState: { threads: {} },
+  evolve(state, fact) {
+    const threadId = threadIdOf(fact);
+    if (threadId === undefined) return state;
+    const thread = state.threads[threadId] ?? { interactions: {} };
+    const interactions = evolveInteractions(thread.interactions, fact);
+    return interactions === thread.interactions ? state : { threads: assoc(state.threads, threadId, { interactions }) };
+  },
+};

@@ -1,0 +1,217 @@
+/**
+ * The `tasks` projection: a table of every step of every plan, per thread and interaction, with its
+ * status, attempts, timings, last error, output summary, cost and approval state.
+ *
+ * Shape: `threads[threadId].interactions[interactionId].plans[planId].steps[stepId]` → `TaskRow`
+ * (plus `planOrder` / `stepOrder` to list them in the order they were accepted / declared).
+ *
+ * Sources: PlanAccepted creates the rows (status `pending`); step facts and step-scoped approvals
+ * move them (see `projections/shared/step-status.ts`); PlanFinished and plan-scoped approvals update
+ * the plan. Times are ms since the epoch from `metadata.recordedAt`; `runMs` is the sum of the
+ * `durationMs` the runtime recorded for each attempt. Every other fact leaves the state unchanged.
+ *
+ * Errors (the projector names the fact): a step fact whose (interactionId, planId, stepId) was not
+ * declared by an earlier PlanAccepted of the same thread; a PlanAccepted reusing a planId.
+ */
+import type { RecordedFact } from '../src/events/fact-types.ts';
+import type { ErrorInfo } from '../src/events/facts/common.ts';
+import type { Projection } from '../src/projections/projection.ts';
+import { recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
+import { assoc, roundUsd, updateIn } from './shared/records.ts';
+import { nextStepStatus, type TaskStatus } from './shared/step-status.ts';
+import { summarizeJson } from './shared/summarize.ts';
+
+/** Approval state of a step or a plan. `decidedBy`/`reason`: from the grant or rejection. */
+export interface ApprovalState {
+  approvalId: string;
+  scope: 'step' | 'plan' | 'budget';
+  status: 'requested' | 'granted' | 'rejected';
+  /** Runtime time of the request, ms since epoch. */
+  requestedAtMs: number;
+  decidedBy: string | null;
+  reason: string | null;
+  /** Rejected because nobody decided in time. */
+  timedOut: boolean;
+}
+
+/** One step's task. Times: ms since epoch (fact `recordedAt`); durations: ms; cost: USD. */
+export interface TaskRow {
+  interactionId: string;
+  planId: string;
+  stepId: string;
+  action: string;
+  description: string | null;
+  dependsOn: string[];
+  status: TaskStatus;
+  /** Attempts started (highest `attempt` seen). */
+  attempts: number;
+  /** First time the step became ready. */
+  readyAtMs: number | null;
+  /** When the first attempt started / the latest attempt started. */
+  firstStartedAtMs: number | null;
+  lastStartedAtMs: number | null;
+  /** When it reached a final status. */
+  finishedAtMs: number | null;
+  /** Sum of the recorded attempt durations. */
+  runMs: number;
+  /** Earliest start of the next attempt after a retryable failure (runtime clock), else null. */
+  retryAtMs: number | null;
+  lastError: ErrorInfo | null;
+  /** One-line summary of the output (completed) or partial output (cancelled). */
+  outputSummary: string | null;
+  /** Recorded spend of all attempts, including failed and cancelled ones. */
+  costUsd: number;
+  approval: ApprovalState | null;
+  /** Last thread revision that changed this row. */
+  lastRevision: number;
+}
+
+/** One accepted plan and its steps. */
+export interface TasksPlan {
+  planId: string;
+  iteration: number;
+  title: string | null;
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  approval: ApprovalState | null;
+  stepOrder: string[];
+  steps: Record<string, TaskRow>;
+}
+
+/** The plans of one interaction. */
+export interface TasksInteraction {
+  interactionId: string;
+  planOrder: string[];
+  plans: Record<string, TasksPlan>;
+}
+
+/** State of the `tasks` projection. */
+export interface TasksState {
+  threads: Record<string, { interactions: Record<string, TasksInteraction> }>;
+}
+
+type PlanRef = { interactionId: string; planId: string };
+
+function updatePlan(state: TasksState, threadId: string, ref: PlanRef, what: string, fn: (plan: TasksPlan) => TasksPlan): TasksState {
+  const missing = (): never => {
+    throw new Error(`${what}: unknown plan '${ref.planId}' of interaction '${ref.interactionId}' in thread '${threadId}' (no PlanAccepted before)`);
+  };
+  const thread = state.threads[threadId] ?? missing();
+  const interaction = thread.interactions[ref.interactionId] ?? missing();
+  const plan = interaction.plans[ref.planId] ?? missing();
+  const next = fn(plan);
+  if (next === plan) return state;
+  const interactions = assoc(thread.interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
+  return { threads: assoc(state.threads, threadId, { interactions }) };
+}
+
+function updateStep(state: TasksState, threadId: string, fact: RecordedFact, ref: PlanRef & { stepId: string }, fn: (row: TaskRow) => TaskRow): TasksState {
+  return updatePlan(state, threadId, ref, fact.type, (plan) => {
+    const row = plan.steps[ref.stepId];
+    if (!row) throw new Error(`${fact.type}: unknown step '${ref.stepId}' in plan '${ref.planId}' of interaction '${ref.interactionId}'`);
+    const moved = fn(row);
+    const status = nextStepStatus(moved.status, fact);
+    const next: TaskRow = { ...moved, status, lastRevision: revisionOf(fact) };
+    if (status !== row.status && (status === 'completed' || status === 'failed' || status === 'cancelled')) next.finishedAtMs = recordedAtMs(fact);
+    if (status === 'ready' && next.readyAtMs === null) next.readyAtMs = recordedAtMs(fact);
+    return { ...plan, steps: assoc(plan.steps, ref.stepId, next) };
+  });
+}
+
+function errorInfo(e: ErrorInfo): ErrorInfo {
+  const out: ErrorInfo = { message: e.message };
+  if (e.code !== undefined) out.code = e.code;
+  if (e.retryable !== undefined) out.retryable = e.retryable;
+  return out;
+}
+
+function acceptPlan(state: TasksState, threadId: string, fact: Extract<RecordedFact, { type: 'PlanAccepted' }>): TasksState {
+  const { interactionId, planId, iteration, plan } = fact.data;
+  const steps: Record<string, TaskRow> = {};
+  for (const step of plan.steps) {
+    steps[step.id] = {
+      interactionId, planId, stepId: step.id, action: step.action, description: step.description ?? null,
+      dependsOn: [...step.dependsOn], status: 'pending', attempts: 0, readyAtMs: null, firstStartedAtMs: null,
+      lastStartedAtMs: null, finishedAtMs: null, runMs: 0, retryAtMs: null, lastError: null, outputSummary: null,
+      costUsd: 0, approval: null, lastRevision: revisionOf(fact),
+    };
+  }
+  const row: TasksPlan = { planId, iteration, title: plan.title ?? null, status: 'running', approval: null, stepOrder: plan.steps.map((s) => s.id), steps };
+  const thread = state.threads[threadId] ?? { interactions: {} };
+  const interactions = updateIn<TasksInteraction>(thread.interactions, interactionId, () => ({ interactionId, planOrder: [], plans: {} }), (i) => {
+    if (i.plans[planId]) throw new Error(`PlanAccepted: plan '${planId}' of interaction '${interactionId}' was already accepted`);
+    return { ...i, planOrder: [...i.planOrder, planId], plans: assoc(i.plans, planId, row) };
+  });
+  return { threads: assoc(state.threads, threadId, { interactions }) };
+}
+
+type ApprovalFact = Extract<RecordedFact, { type: 'ApprovalRequested' | 'ApprovalGranted' | 'ApprovalRejected' }>;
+
+function approvalAfter(current: ApprovalState | null, fact: ApprovalFact): ApprovalState {
+  if (fact.type === 'ApprovalRequested') {
+    const d = fact.data;
+    return { approvalId: d.approvalId, scope: d.scope, status: 'requested', requestedAtMs: d.requestedAtMs, decidedBy: null, reason: null, timedOut: false };
+  }
+  const base = current ?? { approvalId: fact.data.approvalId, scope: fact.data.stepId ? 'step' : 'plan', requestedAtMs: recordedAtMs(fact), timedOut: false };
+  return {
+    ...base,
+    approvalId: fact.data.approvalId,
+    status: fact.type === 'ApprovalGranted' ? 'granted' : 'rejected',
+    decidedBy: fact.data.by,
+    reason: fact.data.reason ?? null,
+    timedOut: fact.type === 'ApprovalRejected' ? fact.data.timedOut : false,
+  };
+}
+
+function evolveThread(state: TasksState, threadId: string, fact: RecordedFact): TasksState {
+  switch (fact.type) {
+    case 'PlanAccepted':
+      return acceptPlan(state, threadId, fact);
+    case 'PlanFinished':
+      return updatePlan(state, threadId, fact.data, fact.type, (p) => ({ ...p, status: fact.data.outcome }));
+    case 'StepReady':
+      return updateStep(state, threadId, fact, fact.data, (r) => r);
+    case 'StepStarted': {
+      const at = recordedAtMs(fact);
+      return updateStep(state, threadId, fact, fact.data, (r) => ({
+        ...r, attempts: Math.max(r.attempts, fact.data.attempt), firstStartedAtMs: r.firstStartedAtMs ?? at, lastStartedAtMs: at, retryAtMs: null,
+      }));
+    }
+    case 'StepProgressed':
+      return updateStep(state, threadId, fact, fact.data, (r) => ({ ...r, attempts: Math.max(r.attempts, fact.data.attempt) }));
+    case 'StepCompleted':
+      return updateStep(state, threadId, fact, fact.data, (r) => ({
+        ...r, attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
+        costUsd: roundUsd(r.costUsd + fact.data.costUsd), outputSummary: summarizeJson(fact.data.output),
+      }));
+    case 'StepFailed':
+      return updateStep(state, threadId, fact, fact.data, (r) => ({
+        ...r, attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
+        costUsd: roundUsd(r.costUsd + fact.data.costUsd), lastError: errorInfo(fact.data.error), retryAtMs: fact.data.retryAtMs,
+      }));
+    case 'StepCancelled':
+      return updateStep(state, threadId, fact, fact.data, (r) => ({
+        ...r, costUsd: roundUsd(r.costUsd + fact.data.costUsd), retryAtMs: null,
+        outputSummary: fact.data.partialOutput === undefined ? r.outputSummary : summarizeJson(fact.data.partialOutput),
+      }));
+    case 'ApprovalRequested':
+    case 'ApprovalGranted':
+    case 'ApprovalRejected': {
+      const { stepId } = fact.data;
+      if (stepId === undefined) return updatePlan(state, threadId, fact.data, fact.type, (p) => ({ ...p, approval: approvalAfter(p.approval, fact) }));
+      return updateStep(state, threadId, fact, { ...fact.data, stepId }, (r) => ({ ...r, approval: approvalAfter(r.approval, fact) }));
+    }
+    default:
+      return state;
+  }
+}
+
+/** The `tasks` projection (see the module docstring). */
+export const tasksProjection: Projection<TasksState> = {
+  name: 'tasks',
+  version: 1,
+  initialState: { threads: {} },
+  evolve(state, fact) {
+    const threadId = threadIdOf(fact);
+    return threadId === undefined ? state : evolveThread(state, threadId, fact);
+  },
+};

@@ -1,0 +1,121 @@
+/**
+ * The `threads` projection: one summary row per thread — title (or first input), status, live
+ * interactions, last activity, last revision, fork parent — for thread lists.
+ *
+ * Every fact of a thread stream updates `lastRevision`, `lastPosition`, `lastActivityAtMs`
+ * (`metadata.recordedAt`, ms since epoch) and `factCount`. Besides:
+ * - ThreadOpened: title, policy; ThreadForked: `forkedFrom`; ThreadClosed: status `closed`.
+ * - InputReceived: the first one's text becomes `firstInput` (summarised, 160 chars).
+ * - Interactions are live from InteractionStarted until InteractionCompleted / Failed / Cancelled;
+ *   while live their state is `running`, `waiting_input` (InputRequested, until InputMerged or
+ *   Resumed), or `interrupted` (Interrupted, until Resumed).
+ * - `status`: `closed` after ThreadClosed, else `active` with live interactions, else `idle`.
+ * The thread id comes from the stream name (`thread-<id>`): a fork's copied ThreadOpened names the
+ * parent in its payload, and is not trusted for the id.
+ */
+import type { RecordedFact } from '../src/events/fact-types.ts';
+import type { Projection } from '../src/projections/projection.ts';
+import { positionOf, recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
+import { assoc } from './shared/records.ts';
+import { summarizeJson } from './shared/summarize.ts';
+
+/** What a live interaction is doing. */
+export type LiveInteractionState = 'running' | 'waiting_input' | 'interrupted';
+
+/** Summary of one thread. Times: ms since epoch. */
+export interface ThreadSummary {
+  threadId: string;
+  /** ThreadOpened's title, else null. */
+  title: string | null;
+  /** Summary of the first input, else null. */
+  firstInput: string | null;
+  /** What to show: the title, else the first input, else the thread id. */
+  displayTitle: string;
+  status: 'idle' | 'active' | 'closed';
+  /** Concurrency policy kind (`interrupt`, `enqueue`, …), null before ThreadOpened. */
+  policy: string | null;
+  /** Live interactions in start order, with what each is doing. */
+  liveInteractions: Array<{ interactionId: string; state: LiveInteractionState }>;
+  /** Interactions by outcome. */
+  counts: { started: number; completed: number; failed: number; cancelled: number };
+  openedAtMs: number | null;
+  lastActivityAtMs: number;
+  lastRevision: number;
+  lastPosition: number;
+  factCount: number;
+  forkedFrom: { threadId: string; revision: number } | null;
+}
+
+/** State of the `threads` projection. */
+export interface ThreadsState {
+  threads: Record<string, ThreadSummary>;
+}
+
+function setLive(t: ThreadSummary, interactionId: string, state: LiveInteractionState | null, from?: LiveInteractionState[]): ThreadSummary {
+  const index = t.liveInteractions.findIndex((l) => l.interactionId === interactionId);
+  const current = t.liveInteractions[index];
+  if (state === null) return index < 0 ? t : { ...t, liveInteractions: t.liveInteractions.filter((_, i) => i !== index) };
+  if (!current) return from ? t : { ...t, liveInteractions: [...t.liveInteractions, { interactionId, state }] };
+  if (from && !from.includes(current.state)) return t;
+  return { ...t, liveInteractions: t.liveInteractions.map((l, i) => (i === index ? { interactionId, state } : l)) };
+}
+
+function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
+  switch (fact.type) {
+    case 'ThreadOpened':
+      return { ...t, title: fact.data.title ?? null, policy: fact.data.policy.kind, openedAtMs: t.openedAtMs ?? recordedAtMs(fact) };
+    case 'ThreadForked':
+      return { ...t, forkedFrom: { threadId: fact.data.from.threadId, revision: fact.data.from.revision } };
+    case 'ThreadClosed':
+      return { ...t, status: 'closed' };
+    case 'InputReceived':
+      return t.firstInput === null ? { ...t, firstInput: summarizeJson(fact.data.text) } : t;
+    case 'InteractionStarted': {
+      const next = setLive(t, fact.data.interactionId, 'running');
+      return { ...next, counts: { ...t.counts, started: t.counts.started + 1 } };
+    }
+    case 'InputRequested':
+      return setLive(t, fact.data.interactionId, 'waiting_input', ['running', 'waiting_input']);
+    case 'InputMerged':
+      return setLive(t, fact.data.interactionId, 'running', ['waiting_input', 'running']);
+    case 'Interrupted':
+      return setLive(t, fact.data.interactionId, 'interrupted', ['running', 'waiting_input', 'interrupted']);
+    case 'Resumed':
+      return setLive(t, fact.data.interactionId, 'running', ['interrupted', 'waiting_input', 'running']);
+    case 'InteractionCompleted':
+    case 'InteractionFailed':
+    case 'InteractionCancelled': {
+      const key = fact.type === 'InteractionCompleted' ? 'completed' : fact.type === 'InteractionFailed' ? 'failed' : 'cancelled';
+      const next = setLive(t, fact.data.interactionId, null);
+      return { ...next, counts: { ...t.counts, [key]: t.counts[key] + 1 } };
+    }
+    default:
+      return t;
+  }
+}
+
+function emptySummary(threadId: string): ThreadSummary {
+  return {
+    threadId, title: null, firstInput: null, displayTitle: threadId, status: 'idle', policy: null, liveInteractions: [],
+    counts: { started: 0, completed: 0, failed: 0, cancelled: 0 }, openedAtMs: null, lastActivityAtMs: 0, lastRevision: -1,
+    lastPosition: -1, factCount: 0, forkedFrom: null,
+  };
+}
+
+/** The `threads` projection (see the module docstring). */
+export const threadsProjection: Projection<ThreadsState> = {
+  name: 'threads',
+  version: 1,
+  initialState: { threads: {} },
+  evolve(state, fact) {
+    const threadId = threadIdOf(fact);
+    if (threadId === undefined) return state;
+    const t = evolveSummary(state.threads[threadId] ?? emptySummary(threadId), fact);
+    const status = t.status === 'closed' ? 'closed' : t.liveInteractions.length > 0 ? 'active' : 'idle';
+    const summary: ThreadSummary = {
+      ...t, status, displayTitle: t.title ?? t.firstInput ?? threadId, lastActivityAtMs: recordedAtMs(fact),
+      lastRevision: revisionOf(fact), lastPosition: positionOf(fact), factCount: t.factCount + 1,
+    };
+    return { threads: assoc(state.threads, threadId, summary) };
+  },
+};

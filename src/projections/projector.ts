@@ -1,0 +1,210 @@
+/**
+ * Runs a projection in-process over an event store: a catch-up subscription to the whole log
+ * (`store.subscribeToAll({ fromPosition })`), facts applied strictly in position order, the state
+ * exposed synchronously (`get`, `position`) and as an rxjs Observable (`state$`).
+ *
+ * Batching: facts are applied one by one as they arrive (so `get()` / `position()` are always
+ * exact), but `state$` emits, and the `onBatch` sink (persistence) runs, once per *batch*: the facts
+ * delivered in one synchronous burst — a catch-up page or one live commit — closed by a microtask,
+ * or every `maxBatchFacts` facts (default 1000) within a long burst.
+ *
+ * Failure: when `evolve` throws on a fact, the projector wraps it in a `ProjectionError` (naming the
+ * projection, the fact's stream, revision and position), first emits/sinks the batch applied before
+ * that fact, then stops: it unsubscribes, its state and position stay those after the previous fact
+ * (the checkpoint is neither advanced nor lost; the fact is not skipped), `status()` becomes
+ * `failed`, and `state$` errors with the ProjectionError. A subscription error (e.g. an
+ * EventDecodeError from the store) and a sink failure stop it the same way with that error.
+ * A store that closes completes `state$` (status `stopped`).
+ */
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { isFactType, type RecordedFact } from '../events/fact-types.ts';
+import type { EventStore, RecordedEvent } from '../store/event-store.ts';
+import type { Projection } from './projection.ts';
+import { ProjectionError } from './projection-errors.ts';
+
+/** "Nothing applied yet": the checkpoint before the first event (store positions start at 0). */
+export const START_POSITION = -1n;
+
+/** What a projector is doing. `position`: last applied event's position (`-1n` = none). */
+export type ProjectorStatus =
+  | { kind: 'running'; position: bigint }
+  | { kind: 'stopped'; position: bigint }
+  | { kind: 'failed'; position: bigint; error: Error };
+
+/** Why the sink is called: end of a batch, `stop()`, or just before failing. */
+export type BatchReason = 'batch' | 'stop' | 'fail';
+
+/** What the sink receives after each batch. `facts`: facts applied in this batch (may be 0 for stop/fail). */
+export interface BatchInfo<S> {
+  state: S;
+  position: bigint;
+  facts: number;
+  reason: BatchReason;
+}
+
+/** Options of `startProjector`. */
+export interface ProjectorOptions<S> {
+  /** Checkpoint: apply events with position strictly greater than this. Default `START_POSITION`. */
+  fromPosition?: bigint;
+  /** State at `fromPosition`. Default: the projection's `initialState` (then `fromPosition` should be the start). */
+  initialState?: S;
+  /**
+   * Turns a stored event into a fact, or `undefined` to pass over a non-fact event (its position is
+   * still consumed). Default: events whose type is a known fact type, as decoded by the store's codec.
+   */
+  decode?: (event: RecordedEvent) => RecordedFact | undefined;
+  /** Called in order after each batch, and at stop/fail; calls never overlap (awaited in sequence). A rejection fails the projector. */
+  onBatch?: (batch: BatchInfo<S>) => void | Promise<void>;
+  /** Largest batch, facts (≥ 1). Default 1000. */
+  maxBatchFacts?: number;
+}
+
+/** A running projection. */
+export interface Projector<S> {
+  readonly name: string;
+  /** Current state, then one emission per batch; errors when the projector fails; completes when stopped. */
+  readonly state$: Observable<S>;
+  /** Status changes (current value first). */
+  readonly status$: Observable<ProjectorStatus>;
+  /** State after the last applied fact. */
+  get(): S;
+  /** Position of the last applied event, `START_POSITION` before any. */
+  position(): bigint;
+  status(): ProjectorStatus;
+  /**
+   * Resolves with the state once `position()` ≥ `position` and that batch was emitted and sunk.
+   * Rejects with the projector's error if it fails first, or an Error if it stops first.
+   */
+  waitForPosition(position: bigint): Promise<S>;
+  /**
+   * Unsubscribes, emits and sinks the pending batch, waits for the sink, completes `state$`. Idempotent.
+   * @throws what the sink threw while stopping (e.g. the final save failed).
+   */
+  stop(): Promise<void>;
+}
+
+/** Default `decode`: known fact types pass as they were decoded by the store's codec; others are passed over. */
+export function recordedFactOf(event: RecordedEvent): RecordedFact | undefined {
+  return isFactType(event.type) ? (event as RecordedFact) : undefined;
+}
+
+/**
+ * Starts `projection` over `store` (see the module docstring for batching and failure).
+ * @throws RangeError a bad `maxBatchFacts` (synchronously).
+ */
+export function startProjector<S>(projection: Projection<S>, store: EventStore, options: ProjectorOptions<S> = {}): Projector<S> {
+  const maxBatch = options.maxBatchFacts ?? 1000;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`projector '${projection.name}': maxBatchFacts must be an integer ≥ 1, got ${maxBatch}`);
+  const decode = options.decode ?? recordedFactOf;
+  let state = options.initialState ?? projection.initialState;
+  let position = options.fromPosition ?? START_POSITION;
+  let emittedPosition = position;
+  let batchFacts = 0;
+  let scheduled = false;
+  let done = false;
+  let sinking: Promise<void> = Promise.resolve();
+  const subject = new BehaviorSubject<S>(state);
+  const statusSubject = new BehaviorSubject<ProjectorStatus>({ kind: 'running', position });
+  const waiters = new Set<{ at: bigint; resolve: (s: S) => void; reject: (e: Error) => void }>();
+
+  const sink = (reason: BatchReason): void => {
+    if (!options.onBatch) return;
+    const info: BatchInfo<S> = { state, position, facts: batchFacts, reason };
+    const onBatch = options.onBatch;
+    sinking = sinking.then(() => onBatch(info));
+    sinking.catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
+  };
+  const flush = (reason: BatchReason): void => {
+    scheduled = false;
+    if (batchFacts === 0 && position === emittedPosition && reason === 'batch') return;
+    if (position !== emittedPosition) subject.next(state);
+    emittedPosition = position;
+    sink(reason);
+    batchFacts = 0;
+    if (!done) statusSubject.next({ kind: 'running', position });
+    const snapshot = state;
+    const ready = [...waiters].filter((w) => position >= w.at);
+    if (ready.length > 0) void sinking.then(() => ready.forEach((w) => waiters.delete(w) && w.resolve(snapshot)), () => undefined);
+  };
+  const finish = (status: ProjectorStatus): void => {
+    statusSubject.next(status);
+    statusSubject.complete();
+    const err = status.kind === 'failed' ? status.error : new Error(`projector '${projection.name}' stopped at position ${position}`);
+    for (const w of waiters) w.reject(err);
+    waiters.clear();
+  };
+  const fail = (error: Error): void => {
+    if (done) return;
+    subscription?.unsubscribe();
+    flush('fail');
+    done = true;
+    finish({ kind: 'failed', position, error });
+    subject.error(error);
+  };
+
+  const apply = (event: RecordedEvent): void => {
+    if (done) return;
+    const fact = decode(event);
+    if (fact) {
+      try {
+        state = projection.evolve(state, fact);
+      } catch (err) {
+        fail(new ProjectionError(projection.name, event.streamId, event.revision, event.position, event.type, err));
+        return;
+      }
+    }
+    position = event.position;
+    batchFacts++;
+    if (batchFacts >= maxBatch) flush('batch');
+    else if (!scheduled) {
+      scheduled = true;
+      queueMicrotask(() => !done && flush('batch'));
+    }
+  };
+
+  let subscription: Subscription | undefined;
+  const from = position === START_POSITION ? {} : { fromPosition: position };
+  subscription = store.subscribeToAll(from).subscribe({
+    next: apply,
+    error: (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+    complete: () => {
+      if (done) return;
+      flush('stop');
+      done = true;
+      finish({ kind: 'stopped', position });
+      subject.complete();
+    },
+  });
+  if (done) subscription.unsubscribe();
+
+  return {
+    name: projection.name,
+    state$: subject.asObservable(),
+    status$: statusSubject.asObservable(),
+    get: () => state,
+    position: () => position,
+    status: () => statusSubject.getValue(),
+    waitForPosition(at) {
+      const current = statusSubject.getValue();
+      if (current.kind === 'failed') return Promise.reject(current.error);
+      if (emittedPosition >= at) return sinking.then(() => state);
+      if (done) return Promise.reject(new Error(`projector '${projection.name}' stopped at position ${position}`));
+      return new Promise<S>((resolve, reject) => waiters.add({ at, resolve, reject }));
+    },
+    async stop() {
+      if (!done) {
+        subscription?.unsubscribe();
+        flush('stop');
+        done = true;
+        finish({ kind: 'stopped', position });
+        subject.complete();
+      }
+      try {
+        await sinking;
+      } catch (err) {
+        // A sink failure that already failed the projector was reported there; one during stop is not.
+        if (statusSubject.getValue().kind !== 'failed') throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * SQLite ProjectionStore: its own better-sqlite3 connection to a SQLite file — normally the
+ * embedded event store's file, so projections live beside the log — and its own table:
+ *
+ *   projection_state(name TEXT PRIMARY KEY, version INTEGER, position INTEGER, state TEXT)
+ *
+ * A save is ONE `INSERT … ON CONFLICT(name) DO UPDATE` statement, hence atomic: the state and its
+ * checkpoint position are always read back together. The connection uses WAL (as the event store
+ * does) and waits `busyTimeoutMs` for the other connection's write lock.
+ *
+ * The file: an Orchestral store file (PRAGMA application_id = ORCHESTRAL_APPLICATION_ID) is used as
+ * is; a missing or empty file, or one holding only `projection_*` tables, is accepted too (a
+ * standalone projection file). Anything else (another application's database) is refused untouched.
+ * To share a NEW file with the event store, open the event store first: it refuses to initialise a
+ * file that already has tables but no Orchestral mark.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ORCHESTRAL_APPLICATION_ID } from '../store/sqlite/schema.ts';
+import { ProjectionStoreError } from './projection-errors.ts';
+import type { ProjectionStore } from './projection-store.ts';
+import { fromRow, toRow, type ProjectionRow } from './projection-row.ts';
+
+/** Options of `openSqliteProjectionStore`. */
+export interface SqliteProjectionStoreOptions {
+  /** The SQLite file (created with its directory when missing). */
+  path: string;
+  /** How long (ms) to wait for another connection's lock. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+function checkFile(db: Database.Database, file: string): void {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (appId === ORCHESTRAL_APPLICATION_ID) return;
+  const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).pluck().all() as string[];
+  const foreign = tables.filter((t) => !t.startsWith('projection_'));
+  if (appId !== 0 || foreign.length > 0) {
+    throw new ProjectionStoreError(file, '*', `not an Orchestral file (application_id ${appId}, tables: ${foreign.slice(0, 5).join(', ') || 'none'})`);
+  }
+}
+
+/**
+ * Opens the projection store on `options.path` and creates `projection_state` if missing.
+ * @throws ProjectionStoreError the file is another application's database, or cannot be opened
+ *   (not SQLite, corrupt, locked, read-only); `cause` holds the SQLite error.
+ */
+export function openSqliteProjectionStore(options: SqliteProjectionStoreOptions): ProjectionStore {
+  const file = resolve(options.path);
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    checkFile(db, file);
+    db.pragma('journal_mode = WAL');
+    db.exec(`CREATE TABLE IF NOT EXISTS projection_state (
+      name     TEXT    PRIMARY KEY,
+      version  INTEGER NOT NULL,
+      position INTEGER NOT NULL,
+      state    TEXT    NOT NULL
+    )`);
+  } catch (err) {
+    db?.close();
+    if (err instanceof ProjectionStoreError) throw err;
+    throw new ProjectionStoreError(file, '*', `cannot open: ${(err as Error).message}`, { cause: err });
+  }
+  const conn = db;
+  const select = conn.prepare('SELECT name, version, position, state FROM projection_state WHERE name = ?').safeIntegers(true);
+  const upsert = conn.prepare(
+    `INSERT INTO projection_state (name, version, position, state) VALUES (?, ?, ?, ?)
+     ON CONFLICT(name) DO UPDATE SET version = excluded.version, position = excluded.position, state = excluded.state`,
+  );
+  const remove = conn.prepare('DELETE FROM projection_state WHERE name = ?');
+  let closed = false;
+  const run = <T>(name: string, what: string, fn: () => T): T => {
+    if (closed) throw new ProjectionStoreError(file, name, 'the projection store is closed');
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ProjectionStoreError) throw err;
+      throw new ProjectionStoreError(file, name, `${what} failed: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return {
+    location: file,
+    async load(name) {
+      const raw = run(name, 'load', () => select.get(name) as { name: string; version: bigint; position: bigint; state: string } | undefined);
+      if (!raw) return undefined;
+      const row: ProjectionRow = { name: raw.name, version: Number(raw.version), position: raw.position, stateJson: raw.state };
+      return fromRow(file, row);
+    },
+    async save(record) {
+      const row = toRow(file, record);
+      run(row.name, 'save', () => upsert.run(row.name, row.version, row.position, row.stateJson));
+    },
+    async delete(name) {
+      run(name, 'delete', () => remove.run(name));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      conn.close();
+    },
+  };
+}
