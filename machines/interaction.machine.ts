@@ -1,0 +1,375 @@
+/**
+ * The interaction machine: one trigger→response attempt running the agent loop (XState v5, pure).
+ *
+ * Created by InteractionStarted (input: its data) in `live.observing`; the runtime decides what
+ * comes next. Events are facts; the fold routes to it only the facts naming its `interactionId`.
+ * Transition table (every other fact is illegal in that state):
+ *
+ * | state                       | fact                                            | → state            |
+ * |-----------------------------|-------------------------------------------------|--------------------|
+ * | observing                   | PlanningRequested (iteration = iteration+1 ≤ max)| planning           |
+ * | planning                    | PlannerResponded (same iteration)               | deciding           |
+ * | planning                    | PlannerFailed (same iteration)                  | observing (error)  |
+ * | deciding                    | PlanAccepted (same iteration, new planId, output single_action/mini_plan) | executing |
+ * | deciding                    | PlanRejected (same iteration)                   | observing (error is an observation) |
+ * | deciding                    | InteractionCompleted (output done)              | completed (final)  |
+ * | deciding                    | InputRequested (output need_input)              | waiting_input      |
+ * | executing                   | ApprovalRequested (current plan)                | waiting_approval   |
+ * | executing                   | PlanFinished (current plan, every step settled) | observing          |
+ * | waiting_approval            | ApprovalRequested (current plan)                | waiting_approval   |
+ * | waiting_approval            | ApprovalGranted/Rejected (pending id)           | waiting_approval, or executing when none is pending |
+ * | executing, waiting_approval | StepStarted (current plan)                      | (same)             |
+ * | executing, waiting_approval, interrupted | StepCompleted, final StepFailed, StepCancelled (current plan, step not settled yet) | (same; observation recorded) |
+ * | waiting_input               | InputMerged                                     | observing          |
+ * | any other live state, interrupted | InputMerged (steer)                       | (same)             |
+ * | any live state              | Interrupted                                     | interrupted (history kept) |
+ * | interrupted                 | Resumed                                         | the state it was interrupted in (history state) |
+ * | any live state, interrupted | InteractionCancelled / InteractionFailed        | cancelled / failed (final) |
+ * | any live state, interrupted | BudgetExtended (this interaction)               | (same)             |
+ *
+ * "Live states" are the children of `live`: observing, planning, deciding, executing,
+ * waiting_approval, waiting_input. PlanningRequested past `maxIterations` is refused: the runtime
+ * must append InteractionFailed (code MAX_ITERATIONS) instead.
+ */
+import { assign, setup } from 'xstate';
+import type { Fact } from '../src/events/fact-types.ts';
+import type { FactData } from '../src/events/fact-types.ts';
+import type { ErrorInfo } from '../src/events/facts/common.ts';
+import type { InterruptKind } from '../src/events/facts/interaction-facts.ts';
+import type { PlanSpec } from '../src/plan/plan-schema.ts';
+import type { PlannerOutput } from '../src/plan/planner-output.ts';
+import type { Observation } from '../src/planner/planner.ts';
+
+/** Whole-plan approval gate of one plan. */
+export interface PlanApproval {
+  approvalId: string;
+  status: 'requested' | 'granted' | 'rejected';
+  requestedAtMs: number;
+  timeoutMs?: number;
+}
+
+/** A plan accepted by this interaction, in acceptance order. */
+export interface AcceptedPlan {
+  planId: string;
+  iteration: number;
+  plan: PlanSpec;
+  approval?: PlanApproval;
+}
+
+/** Live child states of the interaction (also the `resumeTo` of an interrupted one). */
+export type LiveInteractionState = 'observing' | 'planning' | 'deciding' | 'executing' | 'waiting_approval' | 'waiting_input';
+
+/** What the interaction machine is created with: InteractionStarted's data. */
+export type InteractionInput = FactData<'InteractionStarted'>;
+
+/** Context of an interaction. */
+export interface InteractionContext {
+  interactionId: string;
+  inputId: string;
+  /** The input text that started it. */
+  input: string;
+  /** Texts merged in later (steer, answers to a question), oldest first. */
+  mergedInputs: string[];
+  /** Planning iterations requested so far (1-based count). */
+  iteration: number;
+  maxIterations: number;
+  plans: AcceptedPlan[];
+  currentPlanId?: string;
+  /** Step ids of the current plan that reached a final state. */
+  settledSteps: string[];
+  /** Final outcomes of steps (and rejected plans) in fact order. */
+  observations: Observation[];
+  /** StepStarted facts seen (attempts of every plan). */
+  stepsStarted: number;
+  /** Approval ids requested and not yet decided. */
+  pendingApprovals: string[];
+  lastOutput?: PlannerOutput;
+  answer?: string;
+  question?: string;
+  error?: ErrorInfo;
+  /** Where an interrupted interaction resumes, and why it was interrupted. */
+  resumeTo?: LiveInteractionState;
+  interrupt?: { kind: InterruptKind; stepId?: string; reason?: string };
+  cancelReason?: string;
+  /** Budget limit raised for this interaction's plans by BudgetExtended, USD. */
+  budgetLimitUsd?: number;
+}
+
+type Ctx = { context: InteractionContext; event: Fact };
+
+const currentPlan = (c: InteractionContext): AcceptedPlan | undefined =>
+  c.currentPlanId === undefined ? undefined : c.plans.find((p) => p.planId === c.currentPlanId);
+
+const sameIteration = ({ context, event }: Ctx): boolean =>
+  'iteration' in event.data && event.data.iteration === context.iteration;
+
+/** A step outcome for a step of the current plan that has not settled yet. */
+const unsettledStepOfCurrentPlan = ({ context, event }: Ctx): boolean => {
+  if (event.type !== 'StepCompleted' && event.type !== 'StepFailed' && event.type !== 'StepCancelled') return false;
+  if (event.type === 'StepFailed' && event.data.retryAtMs !== null) return false;
+  const plan = currentPlan(context);
+  const stepId = event.data.stepId;
+  return (
+    plan !== undefined &&
+    event.data.planId === plan.planId &&
+    plan.plan.steps.some((s) => s.id === stepId) &&
+    !context.settledSteps.includes(stepId)
+  );
+};
+
+const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
+  if (event.type !== 'StepCompleted' && event.type !== 'StepFailed' && event.type !== 'StepCancelled') return {};
+  const { planId, stepId } = event.data;
+  const action = currentPlan(context)?.plan.steps.find((s) => s.id === stepId)?.action ?? '';
+  const base = { planId, stepId, action };
+  const obs: Observation =
+    event.type === 'StepCompleted'
+      ? { ...base, status: 'completed', output: event.data.output }
+      : event.type === 'StepFailed'
+        ? { ...base, status: 'failed', error: event.data.error.message }
+        : {
+            ...base,
+            status: 'cancelled',
+            error: `cancelled: ${event.data.reason}`,
+            ...(event.data.partialOutput !== undefined ? { output: event.data.partialOutput } : {}),
+          };
+  return { observations: [...context.observations, obs], settledSteps: [...context.settledSteps, stepId] };
+};
+
+const approvalOfCurrentPlan = ({ context, event }: Ctx): boolean =>
+  event.type === 'ApprovalRequested' &&
+  event.data.planId === context.currentPlanId &&
+  !context.pendingApprovals.includes(event.data.approvalId);
+
+const pendingApproval = ({ context, event }: Ctx): boolean =>
+  (event.type === 'ApprovalGranted' || event.type === 'ApprovalRejected') && context.pendingApprovals.includes(event.data.approvalId);
+
+const onlyPendingApproval = (ctx: Ctx): boolean => pendingApproval(ctx) && ctx.context.pendingApprovals.length === 1;
+
+const setPlanApproval = (plans: AcceptedPlan[], planId: string, f: (a: PlanApproval | undefined) => PlanApproval | undefined): AcceptedPlan[] =>
+  plans.map((p) => {
+    if (p.planId !== planId) return p;
+    const approval = f(p.approval);
+    return approval === undefined ? p : { ...p, approval };
+  });
+
+/** The interaction machine. Snapshot value: `{ live: <LiveInteractionState> }` or a final/interrupted state name. */
+export const interactionMachine = setup({
+  types: {
+    context: {} as InteractionContext,
+    events: {} as Fact,
+    input: {} as InteractionInput,
+  },
+  guards: {
+    sameIteration,
+    unsettledStepOfCurrentPlan,
+    approvalOfCurrentPlan,
+    pendingApproval,
+    onlyPendingApproval,
+    stepOfCurrentPlan: ({ context, event }) => event.type === 'StepStarted' && event.data.planId === context.currentPlanId,
+    ownBudget: ({ event }) => event.type === 'BudgetExtended' && event.data.interactionId !== undefined,
+  },
+  actions: {
+    observe: assign(observe),
+    mergeInput: assign(({ context, event }) =>
+      event.type === 'InputMerged' ? { mergedInputs: [...context.mergedInputs, event.data.text] } : {},
+    ),
+    requestApproval: assign(({ context, event }) => {
+      if (event.type !== 'ApprovalRequested') return {};
+      const d = event.data;
+      const plans =
+        d.stepId === undefined
+          ? setPlanApproval(context.plans, d.planId, () => ({
+              approvalId: d.approvalId,
+              status: 'requested',
+              requestedAtMs: d.requestedAtMs,
+              ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}),
+            }))
+          : context.plans;
+      return { pendingApprovals: [...context.pendingApprovals, d.approvalId], plans };
+    }),
+    decideApproval: assign(({ context, event }) => {
+      if (event.type !== 'ApprovalGranted' && event.type !== 'ApprovalRejected') return {};
+      const d = event.data;
+      const status = event.type === 'ApprovalGranted' ? ('granted' as const) : ('rejected' as const);
+      const plans = setPlanApproval(context.plans, d.planId, (a) => (a?.approvalId === d.approvalId ? { ...a, status } : undefined));
+      return { pendingApprovals: context.pendingApprovals.filter((id) => id !== d.approvalId), plans };
+    }),
+    /** Remembers the live state it was interrupted in (`params.from`) and why. */
+    interrupt: assign(({ event }, params: { from: LiveInteractionState }) => {
+      if (event.type !== 'Interrupted') return {};
+      const d = event.data;
+      return {
+        resumeTo: params.from,
+        interrupt: {
+          kind: d.kind,
+          ...(d.stepId !== undefined ? { stepId: d.stepId } : {}),
+          ...(d.reason !== undefined ? { reason: d.reason } : {}),
+        },
+      };
+    }),
+    extendBudget: assign(({ event }) => (event.type === 'BudgetExtended' ? { budgetLimitUsd: event.data.limitUsd } : {})),
+    countStart: assign(({ context }) => ({ stepsStarted: context.stepsStarted + 1 })),
+  },
+}).createMachine({
+  id: 'interaction',
+  initial: 'live',
+  context: ({ input }) => ({
+    interactionId: input.interactionId,
+    inputId: input.inputId,
+    input: input.text,
+    mergedInputs: [],
+    iteration: 0,
+    maxIterations: input.maxIterations,
+    plans: [],
+    settledSteps: [],
+    observations: [],
+    pendingApprovals: [],
+    stepsStarted: 0,
+  }),
+  states: {
+    live: {
+      initial: 'observing',
+      on: {
+        InteractionCancelled: {
+          target: 'cancelled',
+          actions: assign(({ event }) => ({ cancelReason: event.data.reason })),
+        },
+        InteractionFailed: { target: 'failed', actions: assign(({ event }) => ({ error: event.data.error })) },
+        InputMerged: { actions: 'mergeInput' },
+        BudgetExtended: { guard: 'ownBudget', actions: 'extendBudget' },
+      },
+      states: {
+        hist: { type: 'history', history: 'shallow' },
+        observing: {
+          on: {
+            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'observing' } } },
+            PlanningRequested: {
+              target: 'planning',
+              guard: ({ context, event }) => event.data.iteration === context.iteration + 1 && context.iteration < context.maxIterations,
+              actions: assign(({ event }) => ({ iteration: event.data.iteration })),
+            },
+          },
+        },
+        planning: {
+          on: {
+            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'planning' } } },
+            PlannerResponded: {
+              target: 'deciding',
+              guard: 'sameIteration',
+              actions: assign(({ event }) => ({ lastOutput: event.data.output, error: undefined })),
+            },
+            PlannerFailed: {
+              target: 'observing',
+              guard: 'sameIteration',
+              actions: assign(({ event }) => ({ error: event.data.error })),
+            },
+          },
+        },
+        deciding: {
+          on: {
+            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'deciding' } } },
+            PlanAccepted: {
+              target: 'executing',
+              guard: ({ context, event }) =>
+                event.data.iteration === context.iteration &&
+                (context.lastOutput?.kind === 'single_action' || context.lastOutput?.kind === 'mini_plan') &&
+                !context.plans.some((p) => p.planId === event.data.planId),
+              actions: assign(({ context, event }) => ({
+                plans: [...context.plans, { planId: event.data.planId, iteration: event.data.iteration, plan: event.data.plan }],
+                currentPlanId: event.data.planId,
+                settledSteps: [],
+              })),
+            },
+            PlanRejected: {
+              target: 'observing',
+              guard: 'sameIteration',
+              actions: assign(({ context, event }) => ({
+                error: event.data.error,
+                observations: [
+                  ...context.observations,
+                  { planId: '', stepId: '', action: '(plan)', status: 'failed' as const, error: `plan rejected: ${event.data.error.message}` },
+                ],
+              })),
+            },
+            InteractionCompleted: {
+              target: '#interaction.completed',
+              guard: ({ context }) => context.lastOutput?.kind === 'done',
+              actions: assign(({ event }) => ({ answer: event.data.answer })),
+            },
+            InputRequested: {
+              target: 'waiting_input',
+              guard: ({ context }) => context.lastOutput?.kind === 'need_input',
+              actions: assign(({ event }) => ({ question: event.data.question })),
+            },
+          },
+        },
+        executing: {
+          on: {
+            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'executing' } } },
+            ApprovalRequested: { target: 'waiting_approval', guard: 'approvalOfCurrentPlan', actions: 'requestApproval' },
+            PlanFinished: {
+              target: 'observing',
+              guard: ({ context, event }) =>
+                event.data.planId === context.currentPlanId &&
+                context.settledSteps.length === (currentPlan(context)?.plan.steps.length ?? -1),
+              actions: assign({ currentPlanId: undefined, settledSteps: [] }),
+            },
+            StepStarted: { guard: 'stepOfCurrentPlan', actions: 'countStart' },
+            StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+            StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+            StepCancelled: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+          },
+        },
+        waiting_approval: {
+          on: {
+            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'waiting_approval' } } },
+            ApprovalRequested: { guard: 'approvalOfCurrentPlan', actions: 'requestApproval' },
+            ApprovalGranted: [
+              { target: 'executing', guard: 'onlyPendingApproval', actions: 'decideApproval' },
+              { guard: 'pendingApproval', actions: 'decideApproval' },
+            ],
+            ApprovalRejected: [
+              { target: 'executing', guard: 'onlyPendingApproval', actions: 'decideApproval' },
+              { guard: 'pendingApproval', actions: 'decideApproval' },
+            ],
+            StepStarted: { guard: 'stepOfCurrentPlan', actions: 'countStart' },
+            StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+            StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+            StepCancelled: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+          },
+        },
+        waiting_input: {
+          on: {
+            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'waiting_input' } } },
+            InputMerged: {
+              target: 'observing',
+              actions: ['mergeInput', assign({ question: undefined })],
+            },
+          },
+        },
+      },
+    },
+    interrupted: {
+      on: {
+        Resumed: {
+          target: 'live.hist',
+          actions: assign({ resumeTo: undefined, interrupt: undefined }),
+        },
+        InteractionCancelled: {
+          target: 'cancelled',
+          actions: assign(({ event }) => ({ cancelReason: event.data.reason })),
+        },
+        InteractionFailed: { target: 'failed', actions: assign(({ event }) => ({ error: event.data.error })) },
+        InputMerged: { actions: 'mergeInput' },
+        BudgetExtended: { guard: 'ownBudget', actions: 'extendBudget' },
+        StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+        StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+        StepCancelled: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+      },
+    },
+    completed: { type: 'final' },
+    failed: { type: 'final' },
+    cancelled: { type: 'final' },
+  },
+});

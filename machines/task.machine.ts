@@ -1,0 +1,218 @@
+/**
+ * The task machine: the lifecycle of one step of an accepted plan (XState v5, pure).
+ *
+ * Created in `pending` by PlanAccepted (input: interaction id, plan id, step spec), keyed
+ * `${interactionId}/${planId}/${stepId}`. Its events are facts (`Fact` of src/events/fact-types.ts);
+ * the fold only routes the facts naming this task to it. Transition table (every other fact is illegal):
+ *
+ * | state            | fact                                   | → state          |
+ * |------------------|----------------------------------------|------------------|
+ * | pending          | StepReady                              | ready            |
+ * | pending, ready   | ApprovalRequested (scope step/budget)  | waiting_approval |
+ * | waiting_approval | ApprovalGranted (same approvalId)      | ready            |
+ * | waiting_approval | ApprovalRejected (same approvalId)     | cancelled        |
+ * | ready            | StepStarted (attempt = attempts + 1)   | running          |
+ * | running          | StepProgressed (attempt = attempts)    | running          |
+ * | running          | StepCompleted (attempt = attempts)     | completed        |
+ * | running          | StepFailed retryAtMs≠null, attempts < maxAttempts | ready |
+ * | running          | StepFailed retryAtMs=null              | failed           |
+ * | pending, ready, waiting_approval, running | StepCancelled | cancelled        |
+ *
+ * `maxAttempts` = `step.retry.maxAttempts` (1 without a retry policy). Amounts in USD, times in ms
+ * since epoch (from the facts; the machine reads no clock).
+ */
+import { assign, setup } from 'xstate';
+import type { Fact, FactOf } from '../src/events/fact-types.ts';
+import type { ErrorInfo } from '../src/events/facts/common.ts';
+import type { StepSpec } from '../src/plan/plan-schema.ts';
+
+/** Approval state of a task (step- or budget-scoped approvals only). */
+export interface TaskApproval {
+  approvalId: string;
+  scope: 'step' | 'budget';
+  status: 'requested' | 'granted' | 'rejected';
+  requestedAtMs: number;
+  timeoutMs?: number;
+  /** Who granted/rejected it, and whether the rejection was a timeout. */
+  by?: string;
+  timedOut?: boolean;
+}
+
+/** What the task machine is created with (from PlanAccepted). */
+export interface TaskInput {
+  interactionId: string;
+  planId: string;
+  step: StepSpec;
+}
+
+/** Context of a task. */
+export interface TaskContext extends TaskInput {
+  /** Attempts started so far. */
+  attempts: number;
+  maxAttempts: number;
+  /** Earliest start of the next attempt after a retry, ms since epoch. */
+  readyAtMs?: number;
+  /** Start of the current attempt, ms since epoch (running only). */
+  startedAtMs?: number;
+  idempotencyKey?: string;
+  lastProgress?: { message: string; data?: unknown };
+  output?: unknown;
+  error?: ErrorInfo;
+  /** Why it was cancelled, and what the action had produced. */
+  cancelReason?: string;
+  partialOutput?: unknown;
+  approval?: TaskApproval;
+  /** Budget held by the running attempt, USD. */
+  reservedUsd: number;
+  /** Recorded cost of all attempts, USD. */
+  spentUsd: number;
+}
+
+const attemptIs = (context: TaskContext, attempt: number): boolean => attempt === context.attempts;
+
+const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<TaskContext> => ({
+  approval: {
+    approvalId: event.data.approvalId,
+    scope: event.data.scope === 'budget' ? 'budget' : 'step',
+    status: 'requested',
+    requestedAtMs: event.data.requestedAtMs,
+    ...(event.data.timeoutMs !== undefined ? { timeoutMs: event.data.timeoutMs } : {}),
+  },
+});
+
+/** The task machine. Snapshot value: one of the TaskStatus strings of src/executor/plan-run-view.ts. */
+export const taskMachine = setup({
+  types: {
+    context: {} as TaskContext,
+    events: {} as Fact,
+    input: {} as TaskInput,
+  },
+  actions: {
+    recordCancel: assign(({ context, event }) => {
+      if (event.type !== 'StepCancelled') return {};
+      return {
+        cancelReason: event.data.reason,
+        partialOutput: event.data.partialOutput,
+        spentUsd: context.spentUsd + event.data.costUsd,
+        reservedUsd: 0,
+        startedAtMs: undefined,
+      };
+    }),
+  },
+}).createMachine({
+  id: 'task',
+  initial: 'pending',
+  context: ({ input }) => ({
+    interactionId: input.interactionId,
+    planId: input.planId,
+    step: input.step,
+    attempts: 0,
+    maxAttempts: input.step.retry?.maxAttempts ?? 1,
+    reservedUsd: 0,
+    spentUsd: 0,
+  }),
+  states: {
+    pending: {
+      on: {
+        StepReady: { target: 'ready' },
+        StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        ApprovalRequested: {
+          target: 'waiting_approval',
+          guard: ({ event }) => event.data.scope !== 'plan',
+          actions: assign(({ event }) => requestApproval(event)),
+        },
+      },
+    },
+    ready: {
+      on: {
+        ApprovalRequested: {
+          target: 'waiting_approval',
+          guard: ({ event }) => event.data.scope !== 'plan',
+          actions: assign(({ event }) => requestApproval(event)),
+        },
+        StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        StepStarted: {
+          target: 'running',
+          guard: ({ context, event }) => event.data.attempt === context.attempts + 1,
+          actions: assign(({ event }) => ({
+            attempts: event.data.attempt,
+            startedAtMs: event.data.startedAtMs,
+            idempotencyKey: event.data.idempotencyKey,
+            reservedUsd: event.data.reservedUsd,
+            readyAtMs: undefined,
+            lastProgress: undefined,
+          })),
+        },
+      },
+    },
+    waiting_approval: {
+      on: {
+        StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        ApprovalGranted: {
+          target: 'ready',
+          guard: ({ context, event }) => context.approval?.approvalId === event.data.approvalId,
+          actions: assign(({ context, event }) => ({
+            approval: { ...context.approval!, status: 'granted' as const, by: event.data.by },
+          })),
+        },
+        ApprovalRejected: {
+          target: 'cancelled',
+          guard: ({ context, event }) => context.approval?.approvalId === event.data.approvalId,
+          actions: assign(({ context, event }) => ({
+            approval: { ...context.approval!, status: 'rejected' as const, by: event.data.by, timedOut: event.data.timedOut },
+            cancelReason: event.data.timedOut ? 'approval timed out' : `rejected by ${event.data.by}`,
+          })),
+        },
+      },
+    },
+    running: {
+      on: {
+        StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        StepProgressed: {
+          guard: ({ context, event }) => attemptIs(context, event.data.attempt),
+          actions: assign(({ event }) => ({
+            lastProgress: { message: event.data.message, ...(event.data.data !== undefined ? { data: event.data.data } : {}) },
+          })),
+        },
+        StepCompleted: {
+          target: 'completed',
+          guard: ({ context, event }) => attemptIs(context, event.data.attempt),
+          actions: assign(({ context, event }) => ({
+            output: event.data.output,
+            error: undefined,
+            spentUsd: context.spentUsd + event.data.costUsd,
+            reservedUsd: 0,
+            startedAtMs: undefined,
+          })),
+        },
+        StepFailed: [
+          {
+            target: 'ready',
+            guard: ({ context, event }) =>
+              attemptIs(context, event.data.attempt) && event.data.retryAtMs !== null && context.attempts < context.maxAttempts,
+            actions: assign(({ context, event }) => ({
+              error: event.data.error,
+              readyAtMs: event.data.retryAtMs ?? undefined,
+              spentUsd: context.spentUsd + event.data.costUsd,
+              reservedUsd: 0,
+              startedAtMs: undefined,
+            })),
+          },
+          {
+            target: 'failed',
+            guard: ({ context, event }) => attemptIs(context, event.data.attempt) && event.data.retryAtMs === null,
+            actions: assign(({ context, event }) => ({
+              error: event.data.error,
+              spentUsd: context.spentUsd + event.data.costUsd,
+              reservedUsd: 0,
+              startedAtMs: undefined,
+            })),
+          },
+        ],
+      },
+    },
+    completed: { type: 'final' },
+    failed: { type: 'final' },
+    cancelled: { type: 'final' },
+  },
+});

@@ -1,0 +1,226 @@
+/**
+ * Plain-data views of a ThreadState for the runtime and the executor, so nobody else reads xstate
+ * snapshots. Pure functions; amounts in USD, times in ms since epoch.
+ */
+import type { ErrorInfo } from '../events/facts/common.ts';
+import type { PolicySpec } from '../events/facts/thread-facts.ts';
+import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../executor/plan-run-view.ts';
+import type { BudgetSpec } from '../plan/plan-schema.ts';
+import type { PlannerOutput } from '../plan/planner-output.ts';
+import type { Observation } from '../planner/planner.ts';
+import type { AcceptedPlan, LiveInteractionState } from '../../machines/interaction.machine.ts';
+import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
+import { ActorNotFoundError } from './errors.ts';
+import { taskKey, type InteractionSnapshot, type ThreadState } from './thread-state.ts';
+
+/** Thread status (the thread machine's state). */
+export type ThreadStatus = 'new' | 'open' | 'closed';
+
+/** What the runtime needs to know about a thread. */
+export interface ThreadView {
+  threadId: string;
+  status: ThreadStatus;
+  title?: string;
+  policy: PolicySpec;
+  /** The thread budget with any BudgetExtended applied. */
+  budget?: BudgetSpec;
+  maxIterations: number;
+  planner?: ThreadContext['planner'];
+  /** Interactions started and not ended, in start order. */
+  live: string[];
+  /** Enqueued inputs, FIFO. */
+  queue: PendingInput[];
+  /** Inputs received without a policy decision yet. */
+  undecided: PendingInput[];
+  /** Input ids decided start/interrupt whose interaction has not started. */
+  startable: string[];
+  forkedFrom?: { threadId: string; revision: number };
+  /** Recorded spend (steps + planner calls) and reservations of running steps, USD. */
+  spentUsd: number;
+  reservedUsd: number;
+}
+
+/** Interaction status: a live state, `interrupted`, or a final state. */
+export type InteractionStatus = LiveInteractionState | 'interrupted' | 'completed' | 'failed' | 'cancelled';
+
+/** What the runtime needs to know about an interaction. */
+export interface InteractionView {
+  interactionId: string;
+  inputId: string;
+  status: InteractionStatus;
+  /** Planning iterations requested so far. */
+  iteration: number;
+  maxIterations: number;
+  input: string;
+  mergedInputs: string[];
+  currentPlanId?: string;
+  /** Plan ids accepted so far, in order. */
+  planIds: string[];
+  observations: Observation[];
+  pendingApprovals: string[];
+  lastOutput?: PlannerOutput;
+  answer?: string;
+  question?: string;
+  error?: ErrorInfo;
+  /** Interrupted only: the live state Resumed returns to, and the interrupt's kind. */
+  resumeTo?: LiveInteractionState;
+  interrupt?: { kind: 'before_step' | 'after_step' | 'approval' | 'user_request'; stepId?: string; reason?: string };
+  cancelReason?: string;
+}
+
+const defined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+/** The thread's view. */
+export function threadView(state: ThreadState): ThreadView {
+  const c = state.thread.context;
+  let reservedUsd = 0;
+  for (const usd of Object.values(c.reservations)) reservedUsd += usd;
+  return defined({
+    threadId: state.threadId,
+    status: state.thread.value as ThreadStatus,
+    title: c.title,
+    policy: c.policy,
+    budget: c.budget,
+    maxIterations: c.maxIterations,
+    planner: c.planner,
+    live: c.live,
+    queue: c.queue,
+    undecided: c.undecided,
+    startable: c.startable,
+    forkedFrom: c.forkedFrom,
+    spentUsd: c.spentUsd,
+    reservedUsd,
+  });
+}
+
+function interactionOf(state: ThreadState, interactionId: string): InteractionSnapshot {
+  const snap = Object.prototype.hasOwnProperty.call(state.interactions, interactionId) ? state.interactions[interactionId] : undefined;
+  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `interaction '${interactionId}'`);
+  return snap;
+}
+
+/** Status of an interaction snapshot: `{ live: X }` → X, else the top state's name. */
+export function interactionStatus(snap: InteractionSnapshot): InteractionStatus {
+  const v = snap.value as string | { live: LiveInteractionState };
+  return typeof v === 'string' ? (v as InteractionStatus) : v.live;
+}
+
+/**
+ * The interaction's view.
+ * @throws ActorNotFoundError the thread has no interaction `interactionId`.
+ */
+export function interactionView(state: ThreadState, interactionId: string): InteractionView {
+  const snap = interactionOf(state, interactionId);
+  const c = snap.context;
+  return defined({
+    interactionId,
+    inputId: c.inputId,
+    status: interactionStatus(snap),
+    iteration: c.iteration,
+    maxIterations: c.maxIterations,
+    input: c.input,
+    mergedInputs: c.mergedInputs,
+    currentPlanId: c.currentPlanId,
+    planIds: c.plans.map((p) => p.planId),
+    observations: c.observations,
+    pendingApprovals: c.pendingApprovals,
+    lastOutput: c.lastOutput,
+    answer: c.answer,
+    question: c.question,
+    error: c.error,
+    resumeTo: c.resumeTo,
+    interrupt: c.interrupt,
+    cancelReason: c.cancelReason,
+  });
+}
+
+function taskView(state: ThreadState, interactionId: string, planId: string, stepId: string): TaskView {
+  const key = taskKey(interactionId, planId, stepId);
+  const snap = state.tasks[key];
+  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${key}'`);
+  const c = snap.context;
+  const a = c.approval;
+  return defined({
+    stepId,
+    status: snap.value as TaskStatus,
+    attempts: c.attempts,
+    readyAtMs: c.readyAtMs,
+    startedAtMs: c.startedAtMs,
+    output: c.output,
+    error: c.error,
+    approval:
+      a === undefined
+        ? undefined
+        : defined({ approvalId: a.approvalId, scope: a.scope, status: a.status, requestedAtMs: a.requestedAtMs, timeoutMs: a.timeoutMs }),
+    reservedUsd: c.reservedUsd,
+    spentUsd: c.spentUsd,
+  });
+}
+
+function budgetView(state: ThreadState, accepted: AcceptedPlan, tasks: TaskView[], extendedUsd: number | undefined): BudgetView | undefined {
+  const t = state.thread.context;
+  const own = accepted.plan.budget;
+  if (own !== undefined) {
+    const limitUsd = extendedUsd ?? own.limitUsd;
+    return {
+      limitUsd,
+      warnAt: own.warnAt,
+      onExceed: own.onExceed,
+      spentUsd: tasks.reduce((s, x) => s + x.spentUsd, 0),
+      reservedUsd: tasks.reduce((s, x) => s + x.reservedUsd, 0),
+      warned: t.warnedLimitsUsd.includes(limitUsd),
+    };
+  }
+  if (t.budget === undefined) return undefined;
+  const limitUsd = Math.max(t.budget.limitUsd, extendedUsd ?? 0);
+  let reservedUsd = 0;
+  for (const usd of Object.values(t.reservations)) reservedUsd += usd;
+  return {
+    limitUsd,
+    warnAt: t.budget.warnAt,
+    onExceed: t.budget.onExceed,
+    spentUsd: t.spentUsd,
+    reservedUsd,
+    warned: t.warnedLimitsUsd.includes(limitUsd),
+  };
+}
+
+const HALTED: ReadonlySet<InteractionStatus> = new Set(['interrupted', 'cancelled', 'failed', 'completed']);
+
+/**
+ * One plan as the executor sees it. Budget in force: the plan's own (limit raised by a BudgetExtended
+ * naming the interaction; spent/reserved = this plan's steps), else the thread's (limit raised by
+ * thread-wide BudgetExtended, or by one naming the interaction; spent = every step and planner cost of
+ * the thread; reserved = every running step). `warned`: a BudgetWarned was recorded at that limit.
+ * `halted`: the interaction is interrupted or ended.
+ * @throws ActorNotFoundError no such interaction or plan.
+ */
+export function planRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
+  const snap = interactionOf(state, interactionId);
+  const c = snap.context;
+  const accepted = c.plans.find((p) => p.planId === planId);
+  if (accepted === undefined) throw new ActorNotFoundError(state.threadId, `plan '${planId}' in interaction '${interactionId}'`);
+  const tasks: Record<string, TaskView> = {};
+  const list: TaskView[] = [];
+  for (const step of accepted.plan.steps) {
+    const view = taskView(state, interactionId, planId, step.id);
+    tasks[step.id] = view;
+    list.push(view);
+  }
+  const a = accepted.approval;
+  const budget = budgetView(state, accepted, list, c.budgetLimitUsd);
+  return defined({
+    threadId: state.threadId,
+    interactionId,
+    planId,
+    plan: accepted.plan,
+    tasks,
+    planApproval:
+      a === undefined
+        ? { status: 'none' as const }
+        : defined({ status: a.status, approvalId: a.approvalId, requestedAtMs: a.requestedAtMs, timeoutMs: a.timeoutMs }),
+    budget,
+    halted: HALTED.has(interactionStatus(snap)),
+  });
+}
