@@ -7,6 +7,8 @@ import type { EventStore } from '../../src/store/event-store.ts';
 import { runEventStoreContract, type StoreFactory } from './contract/index.ts';
 import { runEventStoreProperties } from './contract/properties.ts';
 import { rawEvents } from './contract/helpers.ts';
+import { sequentialIds } from '../../src/core/ids.ts';
+import { eventsOf, factsOnly, given, types, when } from '../support/given-when-then.ts';
 
 const inMemory: StoreFactory = async (opts = {}) => {
   const log = createInMemoryLog();
@@ -42,3 +44,24 @@ describe('in-memory event store', () => {
 });
 
 runEventStoreProperties('in-memory', inMemory);
+
+describe('given/when/then helpers over the in-memory store', () => {
+  it('seeds facts, captures what an action appends, and reads a missing stream as empty', async () => {
+    const store = getInMemoryEventStore();
+    const ids = sequentialIds(7);
+    await given(store, 'thread-g', [{ type: 'ThreadOpened', data: { threadId: 'g', policy: { kind: 'reject' } } }], ids);
+    const appended = await when(store, 'thread-g', () =>
+      given(store, 'thread-g', [
+        { type: 'InputReceived', data: { inputId: 'in-1', text: 'go' } },
+        { type: 'ThreadClosed', data: {} },
+      ], ids),
+    );
+    expect(types(appended)).toEqual(['InputReceived', 'ThreadClosed']);
+    expect(appended.map((f) => f.revision)).toEqual([1n, 2n]);
+    expect(appended[0]?.id).toBe('00000000-0000-4000-8000-000700000002');
+    expect(factsOnly(appended)[0]).toEqual({ type: 'InputReceived', data: { inputId: 'in-1', text: 'go' } });
+    expect(await eventsOf(store, 'thread-none')).toEqual([]);
+    expect(await when(store, 'thread-none', () => undefined)).toEqual([]);
+    await expect(given(store, 'thread-g', [{ type: 'InputReceived', data: { inputId: 'bad id', text: '' } }])).rejects.toThrow(/data\.inputId/);
+  });
+});
