@@ -1,0 +1,92 @@
+/**
+ * A draft: the tentative state of a write-ahead cycle. Facts are validated (their zod schema, so
+ * defaults are filled exactly as a reader of the store sees them), applied one at a time with the
+ * pure fold, and collected with their metadata; nothing is written until the runtime appends
+ * `draft.facts`. `mark`/`rollback` drop the facts of one command that turned out illegal.
+ */
+import type { IdGenerator } from '../core/ids.ts';
+import { FACT_SCHEMAS, type Fact, type FactInput } from '../events/fact-types.ts';
+import { EventValidationError } from '../store/errors.ts';
+import { applyFact, hashThreadState, type ThreadState } from './thread-state.ts';
+import { threadStreamId, type DraftedFact } from './thread-stream.ts';
+
+/** Metadata for facts added together. */
+export interface DraftMeta {
+  correlationId?: string;
+  /** Defaults to the event id of the previous fact of the draft. */
+  causationId?: string;
+}
+
+/** The tentative state of one write-ahead cycle. */
+export interface Draft {
+  /** The state after every fact added so far. */
+  readonly state: ThreadState;
+  /** Facts added so far, in order, with ids and metadata. */
+  readonly facts: readonly DraftedFact[];
+  /**
+   * Validates and applies `facts` in order (all or none).
+   * @throws EventValidationError a fact's data fails its schema (a runtime bug; draft unchanged).
+   * @throws IllegalTransitionError a fact is illegal in the tentative state (draft unchanged).
+   */
+  add(facts: readonly FactInput[], meta?: DraftMeta): void;
+  /** A point to roll back to. */
+  mark(): DraftMark;
+  /** Drops every fact added after `mark`. */
+  rollback(mark: DraftMark): void;
+}
+
+/** Opaque rollback point of a draft. */
+export interface DraftMark {
+  readonly state: ThreadState;
+  readonly length: number;
+}
+
+/**
+ * Starts a draft on `base`. `hashEvery` (≥ 1, or 0 for never): a fact at revision r gets
+ * `snapshotHash = hashThreadState(state after it)` when (r + 1) % hashEvery === 0.
+ */
+export function createDraft(base: ThreadState, options: { ids: IdGenerator; hashEvery: number }): Draft {
+  let state = base;
+  const facts: DraftedFact[] = [];
+  const every = BigInt(Math.max(0, Math.floor(options.hashEvery)));
+  return {
+    get state() {
+      return state;
+    },
+    facts,
+    add(inputs, meta = {}) {
+      let next = state;
+      const added: DraftedFact[] = [];
+      let previousId = facts[facts.length - 1]?.id;
+      for (const [index, input] of inputs.entries()) {
+        const parsed = FACT_SCHEMAS[input.type].safeParse(input.data);
+        if (!parsed.success) {
+          throw new EventValidationError(
+            threadStreamId(base.threadId),
+            facts.length + index,
+            input.type,
+            parsed.error.issues.map((i) => `data.${i.path.map(String).join('.')}: ${i.message}`),
+          );
+        }
+        const fact = { type: input.type, data: parsed.data } as Fact;
+        const revision = next.revision + 1n;
+        next = applyFact(next, fact, revision);
+        const id = options.ids.uuid();
+        const drafted: DraftedFact = { id, fact };
+        if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
+        const causation = meta.causationId ?? previousId;
+        if (causation !== undefined) drafted.causationId = causation;
+        if (every > 0n && (revision + 1n) % every === 0n) drafted.snapshotHash = hashThreadState(next);
+        added.push(drafted);
+        previousId = id;
+      }
+      state = next;
+      facts.push(...added);
+    },
+    mark: () => ({ state, length: facts.length }),
+    rollback(mark) {
+      state = mark.state;
+      facts.length = mark.length;
+    },
+  };
+}

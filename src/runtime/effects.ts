@@ -1,0 +1,171 @@
+/**
+ * The effects of one thread: planner calls, step runs and the wake-up timer. After each commit the
+ * runner calls `reconcile(state)`, which
+ * - aborts (through their AbortController) planner calls whose interaction is no longer `planning`
+ *   at that iteration, and step runs whose task is no longer `running` at that attempt (cancel,
+ *   the interrupt policy, fail_fast, another writer's outcome);
+ * - starts a planner call for every live `planning` interaction without one, and a run for every
+ *   `running` task of a live interaction's current plan without one — which is also how effects
+ *   requested before a crash resume after `load`.
+ * `arm(wakeAtMs)` keeps one clock timer at the earliest due time (retry backoff, approval expiry);
+ * when it fires, an empty message makes the runner re-run the scheduler with the new time.
+ */
+import type { ActionRegistry } from '../actions/registry.ts';
+import type { Clock } from '../core/clock.ts';
+import type { IdGenerator } from '../core/ids.ts';
+import type { Planner } from '../planner/planner.ts';
+import type { EventStore } from '../store/event-store.ts';
+import { startPlannerCall } from './planner-effect.ts';
+import { startStepRun } from './step-effect.ts';
+import { taskKey, type ThreadState } from './thread-state.ts';
+import type { RunnerMessage } from './thread-runner.ts';
+import { interactionView, planRunView, threadView } from './views.ts';
+
+/** What a thread runner and its effects need from the runtime. */
+export interface RunnerEnv {
+  store: EventStore;
+  actions: ActionRegistry;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Absolute workspace root handed to actions. */
+  workspace: string;
+  /** See `createDraft`. */
+  hashEvery: number;
+  /** The thread's planner (built lazily, once per thread, by the runtime). */
+  planner(state: ThreadState): Planner;
+}
+
+/** The effect side of a runner. */
+export interface Effects {
+  reconcile(state: ThreadState): void;
+  arm(wakeAtMs: number | undefined): void;
+  /** Planner calls and step runs whose result has not been handled yet. */
+  inFlight(): number;
+  /** Aborts everything and clears the timer. */
+  close(): void;
+}
+
+/** The runner as effects see it. */
+interface EffectHost {
+  readonly origins: Map<string, { eventId: string; correlationId?: string }>;
+  post(message: RunnerMessage): void;
+}
+
+/** Creates the effects of one thread runner. */
+export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
+  const planners = new Map<string, { iteration: number; controller: AbortController }>();
+  const steps = new Map<string, { attempt: number; controller: AbortController }>();
+  let timer: { handle: unknown; atMs: number } | undefined;
+  let closed = false;
+
+  const clearTimer = (): void => {
+    if (timer) env.clock.clearTimeout(timer.handle);
+    timer = undefined;
+  };
+
+  const abortStale = (state: ThreadState): void => {
+    for (const [interactionId, call] of planners) {
+      const known = Object.prototype.hasOwnProperty.call(state.interactions, interactionId);
+      const iv = known ? interactionView(state, interactionId) : undefined;
+      if (!iv || iv.status !== 'planning' || iv.iteration !== call.iteration) {
+        call.controller.abort(new Error(`planner call no longer wanted (interaction ${iv?.status ?? 'unknown'})`));
+        planners.delete(interactionId);
+      }
+    }
+    const views = new Map<string, ReturnType<typeof planRunView>>();
+    const taskStatus = (key: string): { status: string; attempts: number } | undefined => {
+      if (state.tasks[key] === undefined) return undefined;
+      const [interactionId, planId, stepId] = splitKey(key);
+      const viewKey = `${interactionId}/${planId}`;
+      let view = views.get(viewKey);
+      if (!view) views.set(viewKey, (view = planRunView(state, interactionId, planId)));
+      return view.tasks[stepId];
+    };
+    for (const [key, run] of steps) {
+      const task = taskStatus(key);
+      if (!task || task.status !== 'running' || task.attempts !== run.attempt) {
+        run.controller.abort(new Error(task?.status === 'cancelled' ? 'step cancelled' : 'step no longer running'));
+        steps.delete(key);
+      }
+    }
+  };
+
+  const startWanted = (state: ThreadState): void => {
+    for (const interactionId of threadView(state).live) {
+      const iv = interactionView(state, interactionId);
+      if (iv.status === 'planning' && !planners.has(interactionId)) {
+        const controller = new AbortController();
+        planners.set(interactionId, { iteration: iv.iteration, controller });
+        const origin = host.origins.get(`plan/${interactionId}/${iv.iteration}`);
+        startPlannerCall({
+          state,
+          interactionId,
+          planner: () => env.planner(state),
+          actions: env.actions.describe(),
+          controller,
+          ...(origin ? { origin } : {}),
+          post: (m) => host.post(m),
+          forget: () => {
+            if (planners.get(interactionId)?.controller === controller) planners.delete(interactionId);
+          },
+        });
+      }
+      if (iv.currentPlanId === undefined) continue;
+      const view = planRunView(state, interactionId, iv.currentPlanId);
+      for (const [stepId, task] of Object.entries(view.tasks)) {
+        const key = taskKey(interactionId, view.planId, stepId);
+        if (task.status !== 'running' || steps.has(key)) continue;
+        const controller = new AbortController();
+        steps.set(key, { attempt: task.attempts, controller });
+        const origin = host.origins.get(`step/${interactionId}/${view.planId}/${stepId}/${task.attempts}`);
+        startStepRun({
+          view,
+          stepId,
+          actions: env.actions,
+          clock: env.clock,
+          workspace: env.workspace,
+          controller,
+          ...(origin ? { origin } : {}),
+          post: (m) => host.post(m),
+          forget: () => {
+            if (steps.get(key)?.controller === controller) steps.delete(key);
+          },
+        });
+      }
+    }
+  };
+
+  return {
+    reconcile(state) {
+      if (closed) return;
+      abortStale(state);
+      startWanted(state);
+    },
+    arm(wakeAtMs) {
+      if (closed) return;
+      if (wakeAtMs === undefined) return clearTimer();
+      if (timer?.atMs === wakeAtMs) return;
+      clearTimer();
+      const handle = env.clock.setTimeout(() => {
+        if (timer?.handle === handle) timer = undefined;
+        host.post({ decide: () => undefined });
+      }, Math.max(0, wakeAtMs - env.clock.now()));
+      timer = { handle, atMs: wakeAtMs };
+    },
+    inFlight: () => planners.size + steps.size,
+    close() {
+      closed = true;
+      clearTimer();
+      for (const call of planners.values()) call.controller.abort(new Error('runtime closed'));
+      for (const run of steps.values()) run.controller.abort(new Error('runtime closed'));
+      planners.clear();
+      steps.clear();
+    },
+  };
+}
+
+/** `[interactionId, planId, stepId]` of a task key (`<interactionId>/<planId>/<stepId>`; ids contain no `/`). */
+function splitKey(key: string): [string, string, string] {
+  const [a = '', b = '', ...rest] = key.split('/');
+  return [a, b, rest.join('/')];
+}

@@ -1,0 +1,31 @@
+/**
+ * Builds the planner's `PlanningRequest` for the current planning iteration of an interaction,
+ * from the recorded state only (so a resumed call after a crash asks exactly the same question).
+ */
+import type { ActionDescriptor, PlanningRequest } from '../planner/planner.ts';
+import type { ThreadState } from './thread-state.ts';
+import { interactionView } from './views.ts';
+
+/**
+ * The request for `interactionId` (which should be `planning`): its input, merged inputs,
+ * observations (step outcomes and rejected plans, in fact order), the registry's action
+ * descriptors, and `signal` (aborted when the call is no longer wanted).
+ */
+export function buildPlanningRequest(
+  state: ThreadState,
+  interactionId: string,
+  actions: ActionDescriptor[],
+  signal: AbortSignal,
+): PlanningRequest {
+  const iv = interactionView(state, interactionId);
+  return {
+    threadId: state.threadId,
+    interactionId,
+    iteration: iv.iteration,
+    input: iv.input,
+    mergedInputs: [...iv.mergedInputs],
+    observations: iv.observations.map((o) => ({ ...o })),
+    actions,
+    signal,
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * The Orchestral runtime: threads as event-sourced actors over an `EventStore`.
+ *
+ * Every command (`openThread`, `send`, `approve`, `reject`, `cancel`, `interrupt`, `resume`,
+ * `closeThread`) and every effect result (a planner's answer, a step's outcome or progress, a timer)
+ * goes through the thread's serial mailbox and its write-ahead cycle (see `thread-runner.ts`):
+ * decide facts on a tentative state → append with the last seen revision → commit → start effects.
+ * A refused command appends nothing and rejects with a typed error (`command-errors.ts`, or
+ * `IllegalTransitionError`). A thread not in memory is rehydrated from the store on first use (or
+ * `load`), and effects requested but never answered are resumed: planner calls for `planning`
+ * interactions, step attempts started without an outcome (same idempotency key), timers re-armed
+ * from the times recorded in facts. Two runtimes on one store never both append to a thread: the
+ * loser of a race gets `WrongExpectedVersionError`, folds the winner's facts in and re-decides.
+ */
+import { map, type Observable } from 'rxjs';
+import type { ActionRegistry } from '../actions/registry.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { randomIds, type IdGenerator } from '../core/ids.ts';
+import type { InterruptKind } from '../events/facts/interaction-facts.ts';
+import type { PolicySpec } from '../events/facts/thread-facts.ts';
+import type { BudgetSpec } from '../plan/plan-schema.ts';
+import type { Planner } from '../planner/planner.ts';
+import type { EventStore } from '../store/event-store.ts';
+import { PlannerUnavailableError, RuntimeClosedError, ThreadExistsError, ThreadNotFoundError, UnknownPolicyError } from './command-errors.ts';
+import { decideApproval, decideCancel, decideInterrupt, decideResume, type PendingApproval } from './decide-control.ts';
+import { assertOpen, decideInput, type SendResult } from './decide-input.ts';
+import type { RunnerEnv } from './effects.ts';
+import type { PolicyFn } from './policies.ts';
+import { createThreadRunner, type ThreadRunner } from './thread-runner.ts';
+import { initialThreadState, type ThreadState } from './thread-state.ts';
+import { foldThread, type ThreadSnapshotSource } from './thread-stream.ts';
+import { threadSummary, type ThreadSummary } from './thread-summary.ts';
+import { threadView, type ThreadView } from './views.ts';
+
+/** Options of `createRuntime`. */
+export interface RuntimeOptions {
+  store: EventStore;
+  actions: ActionRegistry;
+  /** Builds the planner of a thread (called once per thread per runtime, lazily, with its view: `planner` descriptor included). */
+  plannerFor(thread: ThreadView): Planner;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Event ids and generated thread/input ids. Default: random UUIDs. */
+  ids?: IdGenerator;
+  /** Absolute workspace root handed to actions. Default: `process.cwd()`. */
+  workspace?: string;
+  /** Custom concurrency policies by name (`{ kind: 'custom', name }`). */
+  policies?: Record<string, PolicyFn>;
+  /** Folded snapshots to start rehydration from (the facts after the snapshot are folded on top). */
+  snapshotCache?: ThreadSnapshotSource;
+  /** A `snapshotHash` in the metadata of every `hashEvery`-th fact (by revision); 0 = never. Default 1. */
+  hashEvery?: number;
+}
+
+/** Options of `openThread`. */
+export interface OpenThreadOptions {
+  /** Default: a new UUID. */
+  threadId?: string;
+  title?: string;
+  /** Default `{ kind: 'enqueue' }`. */
+  policy?: PolicySpec;
+  budget?: { limitUsd: number; warnAt?: number; onExceed?: BudgetSpec['onExceed'] };
+  /** Planning iterations per interaction. Default 8. */
+  maxIterations?: number;
+  /** Recorded so another process can rebuild the planner (never secrets). */
+  planner?: { kind: string; config?: unknown };
+}
+
+/** The runtime's API. Every thread-level method rejects with ThreadNotFoundError for an unknown thread. */
+export interface Runtime {
+  /** Opens a thread (ThreadOpened). @throws ThreadExistsError, UnknownPolicyError. */
+  openThread(options?: OpenThreadOptions): Promise<ThreadSummary>;
+  /** Sends input; the policy decides (InputReceived + PolicyApplied + ...). @throws ThreadClosedError, UnknownPolicyError, InvalidPolicyDecisionError. */
+  send(threadId: string, text: string, options?: { from?: string; inputId?: string }): Promise<SendResult>;
+  /** Grants a pending approval named by approval id or step id. @throws UnknownApprovalError, AmbiguousApprovalError. */
+  approve(threadId: string, approvalIdOrStepId: string, options: { by: string; reason?: string }): Promise<PendingApproval>;
+  /** Rejects a pending approval (the step, or the whole plan, is cancelled). Same errors as `approve`. */
+  reject(threadId: string, approvalIdOrStepId: string, options: { by: string; reason?: string }): Promise<PendingApproval>;
+  /** Cancels one interaction, or every live one; running steps see their AbortSignal. @throws UnknownInteractionError, InteractionStateError, NothingToDoError. */
+  cancel(threadId: string, options: { interactionId?: string; reason: string }): Promise<{ cancelled: string[] }>;
+  /** Pauses an interaction (Interrupted). @throws UnknownInteractionError, InteractionStateError. */
+  interrupt(threadId: string, interactionId: string, options: { kind: InterruptKind; reason?: string; stepId?: string }): Promise<void>;
+  /** Resumes one (or every) interrupted interaction. @throws InteractionStateError, NothingToDoError. */
+  resume(threadId: string, options?: { interactionId?: string; by?: string }): Promise<{ resumed: string[] }>;
+  /** Cancels live interactions and closes the thread (ThreadClosed). */
+  closeThread(threadId: string, options?: { reason?: string }): Promise<void>;
+  /** Rehydrates the thread from the store (if not in memory) and resumes its pending effects. */
+  load(threadId: string): Promise<ThreadSummary>;
+  /** The committed state of a thread held in memory. @throws ThreadNotFoundError when not loaded. */
+  state(threadId: string): ThreadSummary;
+  /** Committed states as they change (current one first). Completes on `close()`. */
+  state$(threadId: string): Observable<ThreadSummary>;
+  /** Resolves when nothing is in flight or runnable (live interactions all wait for a person). */
+  whenSettled(threadId: string): Promise<ThreadSummary>;
+  /** Resolves when no message or effect is in flight (timers may still be armed). */
+  whenIdle(threadId: string): Promise<ThreadSummary>;
+  /** Aborts running effects, drops further results; facts already appended stay. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Creates a runtime (see the module doc). */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const policies = options.policies ?? {};
+  const runners = new Map<string, Promise<ThreadRunner>>();
+  const loaded = new Map<string, ThreadRunner>();
+  let closed = false;
+
+  const env = (): RunnerEnv => {
+    let planner: Planner | undefined;
+    return {
+      store: options.store,
+      actions: options.actions,
+      clock,
+      ids,
+      workspace: options.workspace ?? process.cwd(),
+      hashEvery: options.hashEvery ?? 1,
+      planner(state: ThreadState) {
+        if (planner) return planner;
+        try {
+          planner = options.plannerFor(threadView(state));
+        } catch (err) {
+          throw new PlannerUnavailableError(state.threadId, err instanceof Error ? err.message : String(err));
+        }
+        return planner;
+      },
+    };
+  };
+
+  const runnerFor = (threadId: string, create = false): Promise<ThreadRunner> => {
+    if (closed) return Promise.reject(new RuntimeClosedError());
+    const existing = runners.get(threadId);
+    if (existing) return existing;
+    const loading = (async () => {
+      const snapshot = options.snapshotCache ? await options.snapshotCache.get(threadId) : undefined;
+      const folded = await foldThread(options.store, threadId, snapshot);
+      if (!folded && !create) throw new ThreadNotFoundError(threadId);
+      if (closed) throw new RuntimeClosedError();
+      const runner = createThreadRunner(folded?.state ?? initialThreadState(threadId), env(), folded?.origins);
+      loaded.set(threadId, runner);
+      if (folded) runner.post({ decide: () => undefined }); // resume effects and timers
+      return runner;
+    })();
+    runners.set(threadId, loading);
+    loading.catch(() => {
+      if (runners.get(threadId) === loading) runners.delete(threadId);
+    });
+    return loading;
+  };
+
+  const command = async <T>(threadId: string, decide: Parameters<ThreadRunner['command']>[0], create = false): Promise<T> => {
+    const runner = await runnerFor(threadId, create);
+    return (await runner.command(decide, ids.uuid())) as T;
+  };
+
+  const loadedRunner = (threadId: string): ThreadRunner => {
+    const runner = loaded.get(threadId);
+    if (!runner) throw new ThreadNotFoundError(threadId);
+    return runner;
+  };
+
+  return {
+    async openThread(o = {}) {
+      const threadId = o.threadId ?? ids.uuid();
+      const policy: PolicySpec = o.policy ?? { kind: 'enqueue' };
+      if (policy.kind === 'custom' && !Object.prototype.hasOwnProperty.call(policies, policy.name)) {
+        throw new UnknownPolicyError(policy.name, Object.keys(policies));
+      }
+      const state = await command<ThreadState>(
+        threadId,
+        (draft) => {
+          if (draft.state.revision >= 0n) throw new ThreadExistsError(threadId);
+          const data = {
+            threadId,
+            policy,
+            maxIterations: o.maxIterations ?? 8,
+            ...(o.title !== undefined ? { title: o.title } : {}),
+            ...(o.budget !== undefined ? { budget: o.budget } : {}),
+            ...(o.planner !== undefined ? { planner: o.planner } : {}),
+          };
+          draft.add([{ type: 'ThreadOpened', data }]);
+          return draft.state;
+        },
+        true,
+      );
+      return threadSummary(state);
+    },
+    send(threadId, text, o = {}) {
+      const inputId = o.inputId ?? ids.uuid();
+      return command<SendResult>(threadId, (draft) => {
+        const input = { inputId, text, ...(o.from !== undefined ? { from: o.from } : {}) };
+        const decided = decideInput(draft.state, input, policies);
+        draft.add(decided.facts);
+        return decided.result;
+      });
+    },
+    approve(threadId, id, o) {
+      return command<PendingApproval>(threadId, (draft) => {
+        const d = decideApproval(draft.state, id, true, o);
+        draft.add(d.facts);
+        return d.approval;
+      });
+    },
+    reject(threadId, id, o) {
+      return command<PendingApproval>(threadId, (draft) => {
+        const d = decideApproval(draft.state, id, false, o);
+        draft.add(d.facts);
+        return d.approval;
+      });
+    },
+    cancel(threadId, o) {
+      return command<{ cancelled: string[] }>(threadId, (draft) => {
+        const d = decideCancel(draft.state, o);
+        draft.add(d.facts);
+        return { cancelled: d.cancelled };
+      });
+    },
+    interrupt(threadId, interactionId, o) {
+      return command<void>(threadId, (draft) => {
+        draft.add(decideInterrupt(draft.state, interactionId, o));
+      });
+    },
+    resume(threadId, o = {}) {
+      return command<{ resumed: string[] }>(threadId, (draft) => {
+        const facts = decideResume(draft.state, o);
+        draft.add(facts);
+        return { resumed: facts.map((f) => (f.data as { interactionId: string }).interactionId) };
+      });
+    },
+    closeThread(threadId, o = {}) {
+      return command<void>(threadId, (draft) => {
+        assertOpen(draft.state);
+        const reason = o.reason ?? 'thread closed';
+        if (threadView(draft.state).live.length > 0) draft.add(decideCancel(draft.state, { reason }).facts);
+        draft.add([{ type: 'ThreadClosed', data: o.reason !== undefined ? { reason: o.reason } : {} }]);
+      });
+    },
+    async load(threadId) {
+      const runner = await runnerFor(threadId);
+      return threadSummary(runner.state);
+    },
+    state(threadId) {
+      return threadSummary(loadedRunner(threadId).state);
+    },
+    state$(threadId) {
+      return loadedRunner(threadId).state$.pipe(map(threadSummary));
+    },
+    async whenSettled(threadId) {
+      return threadSummary(await (await runnerFor(threadId)).whenSettled());
+    },
+    async whenIdle(threadId) {
+      return threadSummary(await (await runnerFor(threadId)).whenIdle());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const all = [...loaded.values()];
+      loaded.clear();
+      runners.clear();
+      await Promise.all(all.map((r) => r.close()));
+    },
+  };
+}

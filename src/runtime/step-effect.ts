@@ -1,0 +1,102 @@
+/**
+ * The step run effect: runs the current attempt of a `running` task with the executor's `runStep`
+ * (input references resolved from the upstream outputs recorded in the state, the idempotency key
+ * of its StepStarted), streams its progress back as `StepProgressed`, and posts its outcome back to
+ * the thread's mailbox, where `stepOutcomeFacts` turns it into StepCompleted / StepFailed (with the
+ * retry decision) / StepCancelled. An outcome for an attempt no longer running appends nothing.
+ * After a crash the same attempt is run again with the same key (at-least-once, recorded once).
+ */
+import type { ActionProgress } from '../actions/action.ts';
+import type { ActionRegistry } from '../actions/registry.ts';
+import type { Clock } from '../core/clock.ts';
+import { runStep } from '../executor/run-step.ts';
+import { stepOutcomeFacts } from '../executor/outcome.ts';
+import type { PlanRunView } from '../executor/plan-run-view.ts';
+import { idempotencyKey } from '../executor/start-decisions.ts';
+import type { StepOutcome } from '../executor/step-outcome.ts';
+import { resolveRefs } from '../plan/refs.ts';
+import type { Draft } from './draft.ts';
+import type { FactOrigin } from './thread-stream.ts';
+import { planRunView } from './views.ts';
+
+/** What a step run needs. */
+export interface StepCall {
+  view: PlanRunView;
+  stepId: string;
+  actions: ActionRegistry;
+  clock: Clock;
+  workspace: string;
+  controller: AbortController;
+  origin?: FactOrigin;
+  post(message: { correlationId?: string; causationId?: string; decide(draft: Draft): unknown }): void;
+  /** Clears the in-flight entry (called by the outcome message). */
+  forget(): void;
+}
+
+/** Outputs of the completed steps of a plan, by step id (what `{{steps.<id>.output}}` reads). */
+export function completedOutputs(view: PlanRunView): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const [id, t] of Object.entries(view.tasks)) if (t.status === 'completed') outputs[id] = t.output;
+  return outputs;
+}
+
+const isRunning = (draft: Draft, view: PlanRunView, stepId: string, attempt: number): boolean => {
+  const now = planRunView(draft.state, view.interactionId, view.planId).tasks[stepId];
+  return now !== undefined && now.status === 'running' && now.attempts === attempt;
+};
+
+/** Starts the run; never throws. */
+export function startStepRun(call: StepCall): void {
+  const { view, stepId, controller } = call;
+  const step = view.plan.steps.find((s) => s.id === stepId);
+  const task = view.tasks[stepId];
+  if (!step || !task) throw new Error(`startStepRun: plan ${view.planId} has no step '${stepId}'`);
+  const attempt = task.attempts;
+  const meta = {
+    ...(call.origin?.correlationId !== undefined ? { correlationId: call.origin.correlationId } : {}),
+    ...(call.origin ? { causationId: call.origin.eventId } : {}),
+  };
+  const ref = { interactionId: view.interactionId, planId: view.planId, stepId };
+  const onProgress = (p: ActionProgress): void =>
+    call.post({
+      ...meta,
+      decide(draft) {
+        if (!isRunning(draft, view, stepId, attempt)) return;
+        const data = p.data === undefined ? {} : { data: JSON.parse(JSON.stringify(p.data)) as unknown };
+        draft.add([{ type: 'StepProgressed', data: { ...ref, attempt, message: String(p.message), ...data } }]);
+      },
+    });
+  const deliver = (outcome: StepOutcome): void =>
+    call.post({
+      ...meta,
+      decide(draft) {
+        call.forget();
+        const now = planRunView(draft.state, view.interactionId, view.planId);
+        draft.add(stepOutcomeFacts(now, stepId, { ...outcome, attempt }, Math.floor(call.clock.now())));
+      },
+    });
+  let pending: Promise<StepOutcome>;
+  const fail = (code: string, message: string): StepOutcome => ({ status: 'error', error: { code, message, retryable: false }, attempt, costUsd: 0, durationMs: 0 });
+  if (!call.actions.has(step.action)) {
+    pending = Promise.resolve(fail('UNKNOWN_ACTION', `step '${stepId}': action '${step.action}' is not registered`));
+  } else {
+    let input: unknown;
+    try {
+      input = resolveRefs(step.input, completedOutputs(view), { stepId });
+    } catch (err) {
+      pending = Promise.resolve(fail('INPUT_REFERENCE', err instanceof Error ? err.message : String(err)));
+    }
+    pending ??= runStep({
+      action: call.actions.get(step.action),
+      input,
+      signal: controller.signal,
+      ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
+      idempotencyKey: idempotencyKey(view, stepId, attempt),
+      workspace: call.workspace,
+      attempt,
+      clock: call.clock,
+      onProgress,
+    });
+  }
+  void pending.then(deliver);
+}

@@ -1,0 +1,226 @@
+/**
+ * One thread in memory: its committed state, its serial mailbox, and the write-ahead cycle every
+ * command and effect result goes through (docs: notes/runtime-design.md):
+ *
+ * 1. take every queued message (a batch); each `decide`s facts into a draft on the committed
+ *    state — a message that throws (typed command error, IllegalTransitionError) is rolled back
+ *    alone and its caller gets the error; nothing of it is appended;
+ * 2. `advance` adds every fact that follows without an effect (the agent loop's pure half);
+ * 3. one `appendToStream(thread-<id>, facts, { expectedRevision: last committed revision })`;
+ *    `WrongExpectedVersionError` (another writer) ⇒ fold the new facts in and re-decide the whole
+ *    batch (up to `MAX_CONFLICTS` times, then `WriteContentionError`);
+ * 4. commit: the draft's state becomes the state, `state$` emits, callers get their results;
+ * 5. effects: `reconcileEffects` aborts work that is no longer wanted and starts what the state asks
+ *    for (planner calls, step runs), and the wake-up timer is re-armed.
+ */
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { isWrongExpectedVersionError } from '../store/errors.ts';
+import { NO_STREAM } from '../store/event-store.ts';
+import { RuntimeClosedError, WriteContentionError } from './command-errors.ts';
+import { advance } from './advance.ts';
+import { createDraft, type Draft, type DraftMeta } from './draft.ts';
+import { createEffects, type Effects, type RunnerEnv } from './effects.ts';
+import { createMailbox, type Mailbox } from './mailbox.ts';
+import { isSettledState } from './settled.ts';
+import type { ThreadState } from './thread-state.ts';
+import { effectKey, foldThread, threadStreamId, toEventData, type FactOrigin } from './thread-stream.ts';
+
+/** Appends lost to other writers in a row before a batch gives up. */
+export const MAX_CONFLICTS = 8;
+
+/** A message of the mailbox: decides facts into the draft and receives the outcome. */
+export interface RunnerMessage {
+  /** Command id, used as correlation and causation id of the facts it decides (effects: their origin's). */
+  correlationId?: string;
+  causationId?: string;
+  /** Adds facts to `draft` (or none) and returns the command's result; throws to refuse. */
+  decide(draft: Draft): unknown;
+  /** Receives the outcome once the batch is committed (or refused). */
+  done?(outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): void;
+}
+
+/** A thread held in memory by a runtime. */
+export interface ThreadRunner {
+  readonly threadId: string;
+  /** The committed state (the last appended revision). */
+  readonly state: ThreadState;
+  readonly state$: Observable<ThreadState>;
+  /** Runs `decide` through the mailbox; resolves with its value once the facts are appended. */
+  command<T>(decide: (draft: Draft) => T, correlationId: string): Promise<T>;
+  /** Posts a message (effects use it for their results). Ignored once closed. */
+  post(message: RunnerMessage): void;
+  /** Resolves when nothing is in flight or runnable (see `isSettledState`); rejects on a runner failure. */
+  whenSettled(): Promise<ThreadState>;
+  /** Resolves when the mailbox is empty and no planner call or step runs (timers may be armed). */
+  whenIdle(): Promise<ThreadState>;
+  /** Origins (event id, correlation) of facts that requested effects, by `effectKey`. */
+  readonly origins: Map<string, FactOrigin>;
+  /** Aborts effects, clears the timer, refuses further messages; resolves once a batch being appended is done. */
+  close(): Promise<void>;
+}
+
+/** `draft` with `add` defaulting to the message's correlation and causation ids. */
+function withMeta(draft: Draft, m: RunnerMessage): Draft {
+  if (m.correlationId === undefined && m.causationId === undefined) return draft;
+  const meta: DraftMeta = {};
+  if (m.correlationId !== undefined) meta.correlationId = m.correlationId;
+  if (m.causationId !== undefined) meta.causationId = m.causationId;
+  return {
+    get state() {
+      return draft.state;
+    },
+    get facts() {
+      return draft.facts;
+    },
+    add: (facts, extra) => draft.add(facts, { ...meta, ...extra }),
+    mark: () => draft.mark(),
+    rollback: (mark) => draft.rollback(mark),
+  };
+}
+
+/** Creates the runner of `state` (a folded state; `initialThreadState` for a thread to open). */
+export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins = new Map<string, FactOrigin>()): ThreadRunner {
+  const threadId = initial.threadId;
+  const streamId = threadStreamId(threadId);
+  const subject = new BehaviorSubject<ThreadState>(initial);
+  let state = initial;
+  let closed = false;
+  let failure: unknown;
+  let waiters: Array<{ settled: boolean; resolve: (s: ThreadState) => void; reject: (e: unknown) => void }> = [];
+
+  const checkWaiters = (): void => {
+    if (waiters.length === 0) return;
+    const idle = mailbox.size === 0 && effects.inFlight() === 0;
+    const keep: typeof waiters = [];
+    for (const w of waiters) {
+      if (failure !== undefined) w.reject(failure);
+      else if (closed) w.reject(new RuntimeClosedError());
+      else if (idle && (!w.settled || isSettledState(state))) w.resolve(state);
+      else keep.push(w);
+    }
+    waiters = keep;
+  };
+
+  const handleBatch = async (batch: RunnerMessage[]): Promise<void> => {
+    if (closed) {
+      for (const m of batch) m.done?.({ ok: false, error: new RuntimeClosedError() });
+      return;
+    }
+    for (let conflicts = 0; ; conflicts++) {
+      const draft = createDraft(state, { ids: env.ids, hashEvery: env.hashEvery });
+      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+      let correlationId: string | undefined;
+      for (const m of batch) {
+        const mark = draft.mark();
+        try {
+          outcomes.push({ ok: true, value: m.decide(withMeta(draft, m)) });
+          if (draft.facts.length > mark.length) correlationId = m.correlationId ?? correlationId;
+        } catch (error) {
+          draft.rollback(mark);
+          outcomes.push({ ok: false, error });
+        }
+      }
+      let wakeAtMs: number | undefined;
+      try {
+        wakeAtMs = advance(draft, { nowMs: env.clock.now(), actions: env.actions }, correlationId ? { correlationId } : {}).wakeAtMs;
+      } catch (error) {
+        failure = error;
+        batch.forEach((m) => m.done?.({ ok: false, error }));
+        return;
+      }
+      if (draft.facts.length > 0) {
+        try {
+          await env.store.appendToStream(streamId, toEventData(draft.facts), {
+            expectedRevision: state.revision < 0n ? NO_STREAM : state.revision,
+          });
+        } catch (error) {
+          if (isWrongExpectedVersionError(error) && !closed) {
+            if (conflicts + 1 >= MAX_CONFLICTS) {
+              const contention = new WriteContentionError(threadId, MAX_CONFLICTS);
+              batch.forEach((m) => m.done?.({ ok: false, error: contention }));
+              return;
+            }
+            await reload();
+            continue;
+          }
+          batch.forEach((m) => m.done?.({ ok: false, error }));
+          return;
+        }
+        for (const f of draft.facts) {
+          const key = effectKey(f.fact);
+          if (key !== undefined) origins.set(key, f.correlationId !== undefined ? { eventId: f.id, correlationId: f.correlationId } : { eventId: f.id });
+        }
+        state = draft.state;
+        subject.next(state);
+      }
+      batch.forEach((m, i) => m.done?.(outcomes[i]!));
+      if (!closed) {
+        effects.reconcile(state);
+        effects.arm(wakeAtMs);
+      }
+      return;
+    }
+  };
+
+  const reload = async (): Promise<void> => {
+    const folded = await foldThread(env.store, threadId, state.revision >= 0n ? state : undefined);
+    if (!folded) return;
+    for (const [rev, o] of folded.origins) origins.set(rev, o);
+    state = folded.state;
+    subject.next(state);
+    effects.reconcile(state);
+  };
+
+  const mailbox: Mailbox<RunnerMessage> = createMailbox(
+    handleBatch,
+    (error) => {
+      failure = error;
+    },
+    checkWaiters,
+  );
+
+  const runner: ThreadRunner = {
+    threadId,
+    get state() {
+      return state;
+    },
+    state$: subject.asObservable(),
+    origins,
+    command<T>(decide: (draft: Draft) => T, correlationId: string): Promise<T> {
+      if (closed) return Promise.reject(new RuntimeClosedError());
+      return new Promise<T>((resolve, reject) => {
+        mailbox.post({
+          correlationId,
+          causationId: correlationId,
+          decide,
+          done: (o) => (o.ok ? resolve(o.value as T) : reject(o.error)),
+        });
+      });
+    },
+    post(message) {
+      if (!closed) mailbox.post(message);
+    },
+    whenSettled() {
+      return new Promise((resolve, reject) => {
+        waiters.push({ settled: true, resolve, reject });
+        checkWaiters();
+      });
+    },
+    whenIdle() {
+      return new Promise((resolve, reject) => {
+        waiters.push({ settled: false, resolve, reject });
+        checkWaiters();
+      });
+    },
+    async close() {
+      if (closed) return mailbox.idle();
+      closed = true;
+      effects.close();
+      checkWaiters();
+      await mailbox.idle();
+      subject.complete();
+    },
+  };
+  const effects: Effects = createEffects(runner, env);
+  return runner;
+}

@@ -1,0 +1,147 @@
+/**
+ * Test fixtures for the runtime tests: scripted planners and controllable actions that count their
+ * calls, and `settle`, which drives a SimulatedClock until a thread is settled.
+ */
+import { z } from 'zod';
+import { defineAction, type Action } from '../../src/actions/action.ts';
+import { createActionRegistry, type ActionRegistry } from '../../src/actions/registry.ts';
+import type { SimulatedClock } from '../../src/core/clock.ts';
+import type { PlannerOutput } from '../../src/plan/planner-output.ts';
+import type { Planner, PlanningRequest } from '../../src/planner/planner.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
+import type { ThreadSummary } from '../../src/runtime/thread-summary.ts';
+
+/** A planner answering from a script (or a function of the request); counts calls, keeps requests. */
+export interface ScriptedPlanner extends Planner {
+  calls: number;
+  requests: PlanningRequest[];
+}
+
+/** Planner returning `script[i]` on its i-th call (the last one repeated), or `script(request)`. */
+export function scriptedPlanner(script: PlannerOutput[] | ((req: PlanningRequest) => PlannerOutput | Promise<PlannerOutput>)): ScriptedPlanner {
+  const planner: ScriptedPlanner = {
+    calls: 0,
+    requests: [],
+    async plan(req) {
+      const i = planner.calls++;
+      planner.requests.push(req);
+      const output = typeof script === 'function' ? await script(req) : script[Math.min(i, script.length - 1)]!;
+      return { output, repairs: 0, usage: { model: 'scripted', inputTokens: 10, outputTokens: 5, costUsd: 0.001 } };
+    },
+  };
+  return planner;
+}
+
+/** Counters of the test actions. */
+export interface ActionCounters {
+  calls: Record<string, number>;
+  keys: string[];
+}
+
+/** A manually released action: `gate.release(key, output)` resolves the run with that key. */
+export interface Gate {
+  pending: Map<string, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>;
+  release(key: string, output?: unknown): void;
+  fail(key: string, error: Error): void;
+}
+
+/**
+ * A registry with counting actions:
+ * - `t.ok` echoes `{ value }`; cost 0.01 USD each (estimate and actual);
+ * - `t.flaky` fails (retryable) while its attempt ≤ `failTimes`, then echoes;
+ * - `t.gate` waits for `gate.release(idempotencyKey)`, emitting a progress message first;
+ * - `t.boom` always fails, not retryable.
+ */
+export function testActions(): { registry: ActionRegistry; counters: ActionCounters; gate: Gate } {
+  const counters: ActionCounters = { calls: {}, keys: [] };
+  const count = (name: string, key: string): void => {
+    counters.calls[name] = (counters.calls[name] ?? 0) + 1;
+    counters.keys.push(key);
+  };
+  const gate: Gate = {
+    pending: new Map(),
+    release(key, output = { released: key }) {
+      const p = gate.pending.get(key);
+      if (!p) throw new Error(`no gated run with key ${key} (pending: ${[...gate.pending.keys()].join(', ')})`);
+      gate.pending.delete(key);
+      p.resolve(output);
+    },
+    fail(key, error) {
+      const p = gate.pending.get(key);
+      if (!p) throw new Error(`no gated run with key ${key}`);
+      gate.pending.delete(key);
+      p.reject(error);
+    },
+  };
+  const actions: Action[] = [
+    defineAction({
+      name: 't.ok',
+      description: 'echoes its value',
+      input: z.object({ value: z.unknown().optional() }),
+      output: z.object({ value: z.unknown().optional() }),
+      estimateCost: () => 0.01,
+      async run(input, ctx) {
+        count('t.ok', ctx.idempotencyKey);
+        ctx.addCost(0.01);
+        return { value: input.value };
+      },
+    }),
+    defineAction({
+      name: 't.flaky',
+      description: 'fails for the first failTimes attempts',
+      input: z.object({ failTimes: z.number().int().min(0), value: z.unknown().optional() }),
+      output: z.object({ value: z.unknown().optional(), attempt: z.number() }),
+      async run(input, ctx) {
+        count('t.flaky', ctx.idempotencyKey);
+        if (ctx.attempt <= input.failTimes) throw Object.assign(new Error(`flaky failure ${ctx.attempt}`), { retryable: true });
+        return { value: input.value, attempt: ctx.attempt };
+      },
+    }),
+    defineAction({
+      name: 't.gate',
+      description: 'waits until released by the test',
+      input: z.object({ label: z.string().optional() }),
+      output: z.unknown(),
+      run(_input, ctx) {
+        count('t.gate', ctx.idempotencyKey);
+        ctx.emit({ message: 'waiting', data: { key: ctx.idempotencyKey } });
+        return new Promise((resolve, reject) => {
+          gate.pending.set(ctx.idempotencyKey, { resolve, reject });
+          ctx.signal.addEventListener('abort', () => {
+            gate.pending.delete(ctx.idempotencyKey);
+            reject(Object.assign(new Error('aborted'), { partialOutput: { partial: true } }));
+          });
+        });
+      },
+    }),
+    defineAction({
+      name: 't.boom',
+      description: 'always fails',
+      input: z.object({}),
+      output: z.unknown(),
+      async run(_input, ctx) {
+        count('t.boom', ctx.idempotencyKey);
+        throw Object.assign(new Error('boom'), { retryable: false, code: 'BOOM' });
+      },
+    }),
+  ];
+  return { registry: createActionRegistry(actions), counters, gate };
+}
+
+/** Total calls of every test action. */
+export const totalCalls = (c: ActionCounters): number => Object.values(c.calls).reduce((a, b) => a + b, 0);
+
+/**
+ * Waits until the thread is settled, advancing `clock` by `stepMs` whenever the runtime is idle but
+ * a timer (retry backoff) is armed. Throws after `maxSteps` advances.
+ */
+export async function settle(rt: Runtime, threadId: string, clock?: SimulatedClock, stepMs = 1000, maxSteps = 1000): Promise<ThreadSummary> {
+  for (let i = 0; i <= maxSteps; i++) {
+    const s = await rt.whenIdle(threadId);
+    const waitingOnly = s.live.every((id) => ['waiting_input', 'waiting_approval', 'interrupted'].includes(s.interactions[id]!.status));
+    if (waitingOnly) return rt.whenSettled(threadId);
+    if (!clock || clock.pendingTimers() === 0) throw new Error(`thread ${threadId} is idle but not settled and no timer is armed: ${JSON.stringify(s.live.map((id) => s.interactions[id]!.status))}`);
+    clock.increment(stepMs);
+  }
+  throw new Error(`thread ${threadId} not settled after ${maxSteps} clock steps`);
+}
