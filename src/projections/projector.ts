@@ -105,6 +105,8 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
   let sinking: Promise<void> = Promise.resolve();
   const subject = new BehaviorSubject<S>(state);
   const statusSubject = new BehaviorSubject<ProjectorStatus>({ kind: 'running', position });
+  // The store subscription; a holder because `fail` may run while `subscribe()` is still delivering.
+  const upstream: { current?: Subscription } = {};
   const waiters = new Set<{ at: bigint; resolve: (s: S) => void; reject: (e: Error) => void }>();
 
   const sink = (reason: BatchReason): void => {
@@ -135,7 +137,7 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
   };
   const fail = (error: Error): void => {
     if (done) return;
-    subscription?.unsubscribe();
+    upstream.current?.unsubscribe();
     flush('fail');
     done = true;
     finish({ kind: 'failed', position, error });
@@ -162,9 +164,8 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
     }
   };
 
-  let subscription: Subscription | undefined;
   const from = position === START_POSITION ? {} : { fromPosition: position };
-  subscription = store.subscribeToAll(from).subscribe({
+  upstream.current = store.subscribeToAll(from).subscribe({
     next: apply,
     error: (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
     complete: () => {
@@ -175,7 +176,7 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
       subject.complete();
     },
   });
-  if (done) subscription.unsubscribe();
+  if (done) upstream.current.unsubscribe();
 
   return {
     name: projection.name,
@@ -193,7 +194,7 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
     },
     async stop() {
       if (!done) {
-        subscription?.unsubscribe();
+        upstream.current?.unsubscribe();
         flush('stop');
         done = true;
         finish({ kind: 'stopped', position });

@@ -1,0 +1,95 @@
+/** The `costs` and `threads` projections on hand-built histories. */
+import { describe, expect, it } from 'vitest';
+import { costsProjection } from '../../projections/costs.ts';
+import { threadsProjection } from '../../projections/threads.ts';
+import { foldFacts } from '../../src/projections/projection.ts';
+import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
+
+const usage = (model: string, costUsd: number) => ({ model, inputTokens: 100, outputTokens: 20, costUsd });
+
+describe('costs projection', () => {
+  const specs: FactSpec[] = [
+    ...planPrefix([{ id: 'a' }, { id: 'b' }], 2),
+    { type: 'PlannerResponded', data: { interactionId: 'i1', iteration: 1, output: { kind: 'done', answer: 'x' }, usage: usage('m1', 0.01) } },
+    { type: 'PlannerFailed', data: { interactionId: 'i1', iteration: 2, error: { message: 'timeout' }, usage: usage('m2', 0.02) } },
+    { type: 'StepStarted', data: { ...step('a'), attempt: 1, idempotencyKey: 'a1', reservedUsd: 0.5, startedAtMs: T0 } },
+    { type: 'StepStarted', data: { ...step('b'), attempt: 1, idempotencyKey: 'b1', reservedUsd: 0.25, startedAtMs: T0 } },
+  ];
+
+  it('charges planner usage per model and holds reservations of running attempts', () => {
+    const t = foldFacts(costsProjection, recorded(specs)).threads.t1;
+    expect(t?.models).toEqual({ m1: { usd: 0.01, inputTokens: 100, outputTokens: 20, calls: 1 }, m2: { usd: 0.02, inputTokens: 100, outputTokens: 20, calls: 1 } });
+    expect(t?.total).toEqual({ usd: 0.03, inputTokens: 200, outputTokens: 40, calls: 0 });
+    expect(t?.reservedUsd).toBe(0.75);
+    expect(t?.budget).toEqual({ limitUsd: 2, spentUsd: 0.03, reservedUsd: 0.75, remainingUsd: 1.97, availableUsd: 1.22, warned: false });
+    expect(Object.keys(t?.interactions.i1?.reservations ?? {})).toEqual(['p1/a', 'p1/b']);
+  });
+
+  it('releases a reservation when its attempt ends, keeps spend of failed, crashed and cancelled attempts', () => {
+    const t = foldFacts(costsProjection, recorded([
+      ...specs,
+      { type: 'StepFailed', data: { ...step('a'), attempt: 1, error: { message: 'crash', code: 'CRASHED' }, retryInMs: 0, retryAtMs: T0, costUsd: 0.1 } },
+      { type: 'StepCancelled', data: { ...step('b'), reason: 'user', costUsd: 0.05 } },
+      { type: 'StepStarted', data: { ...step('a'), attempt: 2, idempotencyKey: 'a2', reservedUsd: 0.3, startedAtMs: T0 } },
+    ])).threads.t1;
+    expect(t?.interactions.i1?.steps).toEqual({ 'p1/a': { usd: 0.1, inputTokens: 0, outputTokens: 0, calls: 2 }, 'p1/b': { usd: 0.05, inputTokens: 0, outputTokens: 0, calls: 1 } });
+    expect(t?.interactions.i1?.reservations).toEqual({ 'p1/a': { planId: 'p1', stepId: 'a', attempt: 2, usd: 0.3 } });
+    expect(t?.total.usd).toBe(0.18);
+    expect(t?.budget).toMatchObject({ spentUsd: 0.18, reservedUsd: 0.3, remainingUsd: 1.82, availableUsd: 1.52 });
+  });
+
+  it('a new attempt replaces an attempt that never ended; an ended interaction releases what is left', () => {
+    const restarted = foldFacts(costsProjection, recorded([...specs, { type: 'StepStarted', data: { ...step('a'), attempt: 2, idempotencyKey: 'a2', reservedUsd: 0.1, startedAtMs: T0 } }])).threads.t1;
+    expect(restarted?.reservedUsd).toBe(0.35);
+    const ended = foldFacts(costsProjection, recorded([...specs, { type: 'InteractionCancelled', data: { interactionId: 'i1', reason: 'user' } }])).threads.t1;
+    expect(ended?.reservedUsd).toBe(0);
+    expect(ended?.interactions.i1?.reservations).toEqual({});
+  });
+
+  it('budgets: plan budget per interaction, extensions, warnings', () => {
+    const t = foldFacts(costsProjection, recorded([
+      ...specs,
+      { type: 'BudgetExtended', data: { limitUsd: 5, by: 'alice' } },
+      { type: 'BudgetExtended', data: { limitUsd: 1, by: 'alice', interactionId: 'i1' } },
+      { type: 'BudgetWarned', data: { spentUsd: 1.8, limitUsd: 2 } },
+    ])).threads.t1;
+    expect(t?.budget).toMatchObject({ limitUsd: 5, remainingUsd: 4.97, warned: true });
+    expect(t?.interactions.i1?.budget).toEqual({ limitUsd: 1, spentUsd: 0.03, reservedUsd: 0.75, remainingUsd: 0.97, availableUsd: 0.22, warned: false });
+  });
+});
+
+describe('threads projection', () => {
+  it('summarises title, first input, live interactions, last activity and revision', () => {
+    const facts = recorded([
+      { type: 'ThreadOpened', data: { threadId: 't1', policy: { kind: 'steer' } } },
+      { type: 'InputReceived', data: { inputId: 'in1', text: 'summarise\nthe repo' } },
+      { type: 'InteractionStarted', data: { interactionId: 'i1', inputId: 'in1', text: 'x', maxIterations: 2 } },
+      { type: 'InputRequested', data: { interactionId: 'i1', question: 'which?' } },
+      { type: 'InteractionStarted', data: { interactionId: 'i2', inputId: 'in1', text: 'x', maxIterations: 2 } },
+      { type: 'Interrupted', data: { interactionId: 'i2', kind: 'user_request' } },
+      { type: 'InputReceived', data: { inputId: 'in2', text: 'second' }, stream: 'thread-t2' },
+    ]);
+    const s = foldFacts(threadsProjection, facts);
+    expect(s.threads.t1).toMatchObject({
+      title: null, firstInput: 'summarise the repo', displayTitle: 'summarise the repo', status: 'active', policy: 'steer',
+      liveInteractions: [{ interactionId: 'i1', state: 'waiting_input' }, { interactionId: 'i2', state: 'interrupted' }],
+      counts: { started: 2, completed: 0, failed: 0, cancelled: 0 }, lastRevision: 5, lastPosition: 5, factCount: 6, lastActivityAtMs: T0 + 5000, openedAtMs: T0,
+    });
+    expect(s.threads.t2).toMatchObject({ displayTitle: 'second', policy: null, lastRevision: 0, lastPosition: 6 });
+    const later = foldFacts(threadsProjection, recorded([
+      { type: 'InteractionCompleted', data: { interactionId: 'i1', answer: 'a' } },
+      { type: 'Resumed', data: { interactionId: 'i2' } },
+    ], 7), s);
+    expect(later.threads.t1).toMatchObject({ status: 'active', liveInteractions: [{ interactionId: 'i2', state: 'running' }], counts: { completed: 1 } });
+  });
+
+  it('takes the thread id from the stream, records the fork parent and closing', () => {
+    const s = foldFacts(threadsProjection, recorded([
+      { type: 'ThreadOpened', data: { threadId: 'parent', title: 'Copied', policy: { kind: 'enqueue' } }, stream: 'thread-fork1' },
+      { type: 'ThreadForked', data: { threadId: 'fork1', from: { threadId: 'parent', revision: 0 } }, stream: 'thread-fork1' },
+      { type: 'ThreadClosed', data: {}, stream: 'thread-fork1' },
+    ]));
+    expect(Object.keys(s.threads)).toEqual(['fork1']);
+    expect(s.threads.fork1).toMatchObject({ threadId: 'fork1', title: 'Copied', forkedFrom: { threadId: 'parent', revision: 0 }, status: 'closed' });
+  });
+});
