@@ -10,6 +10,7 @@ import { fsWriteAction, type FsWriteOptions } from './builtin/fs-write.ts';
 import { fsListAction, type FsListOptions } from './builtin/fs-list.ts';
 import { httpRequestAction, type HttpRequestOptions } from './builtin/http-request.ts';
 import { shellExecAction, type ShellExecOptions } from './builtin/shell-exec.ts';
+import { llmCompleteAction, type LlmCompleteOptions } from './builtin/llm-complete.ts';
 
 /** Options of the built-ins (every field optional; see each action's module for defaults). */
 export interface BuiltinActionOptions {
@@ -18,13 +19,16 @@ export interface BuiltinActionOptions {
   http?: HttpRequestOptions;
   /** `shell.exec`: requires approval by default. */
   shell?: ShellExecOptions;
+  /** `llm.complete` is included only when this is given (it needs a model and an endpoint). */
+  llm?: LlmCompleteOptions;
   /** Leave some built-ins out by name (e.g. `['shell.exec']`). */
   exclude?: readonly string[];
 }
 
 /**
  * Returns the built-in actions: `echo`, `sleep`, `fs.read`, `fs.write`, `fs.list`, `http.request`,
- * `shell.exec` (minus `options.exclude`), as untyped `Action`s ready for a registry.
+ * `shell.exec`, and `llm.complete` when `options.llm` is set (minus `options.exclude`), as untyped
+ * `Action`s ready for a registry. Creating them does no I/O (the LLM client is made on first use).
  */
 export function builtinActions(options: BuiltinActionOptions = {}): Action[] {
   const all = [
@@ -35,6 +39,7 @@ export function builtinActions(options: BuiltinActionOptions = {}): Action[] {
     fsListAction(options.fs),
     httpRequestAction(options.http),
     shellExecAction(options.shell),
+    ...(options.llm ? [llmCompleteAction(options.llm)] : []),
   ] as unknown as Action[];
   const exclude = new Set(options.exclude ?? []);
   return all.filter((a) => !exclude.has(a.name));
