@@ -8,9 +8,10 @@
  * goes into ONE `BEGIN IMMEDIATE … COMMIT`, i.e. one fsync. (The same idea as group commit in
  * PostgreSQL's WAL writer or InnoDB's binlog group commit.)
  *
- * Inside the transaction each append runs in its own SAVEPOINT, in arrival order, with the shared
- * expected-revision and idempotency rules: one caller's WrongExpectedVersionError (or duplicate id)
- * rolls back only its savepoint. A caller's promise settles only after the COMMIT that holds its
+ * Inside the transaction each append runs in its own SAVEPOINT (when the flush holds more than
+ * one), in arrival order, with the shared expected-revision and idempotency rules: one caller's
+ * WrongExpectedVersionError (or duplicate id) rolls back only its savepoint and fails only its
+ * promise. A caller's promise settles only after the COMMIT that holds its
  * events has returned (or, if the commit itself fails, every caller of that flush is rejected with
  * the SQLite error and nothing of the flush is stored).
  */
@@ -76,7 +77,10 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
     return rev;
   };
 
-  /** One append, in its own savepoint (a nested better-sqlite3 transaction). */
+  /**
+   * One append: checks, then inserts. Run nested (a SAVEPOINT) when the flush holds several
+   * appends, or as the whole transaction when it holds one.
+   */
   const applyOne = db.transaction((p: PendingAppend, recordedAt: string): { result: AppendResult; written: number } => {
     const actual = revisionOf(p.streamId);
     const ids = p.events.map((e) => e.id);
@@ -129,7 +133,8 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     try {
-      outcomes = applyAll.immediate(batch, options.now());
+      // a lone append needs no savepoint: if it fails, rolling back the transaction is the same
+      outcomes = batch.length === 1 ? [{ ok: true, ...applyOne.immediate(batch[0] as PendingAppend, options.now()) }] : applyAll.immediate(batch, options.now());
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;

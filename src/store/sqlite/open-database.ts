@@ -28,6 +28,15 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * The pragmas of every read-write connection, in order: WAL journal, the durability's
+ * `synchronous` level, and in-memory temp storage (the statement/savepoint sub-journals of group
+ * commit stay off the disk; a flush is bounded, so this stays small).
+ */
+export function connectionPragmas(durability: Durability): string[] {
+  return ['journal_mode = WAL', `synchronous = ${durability === 'sync' ? 'FULL' : 'NORMAL'}`, 'temp_store = MEMORY'];
+}
+
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
@@ -53,8 +62,7 @@ export function openSqliteDatabase(path: string, options: OpenDatabaseOptions = 
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { timeout });
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${durability === 'sync' ? 'FULL' : 'NORMAL'}`);
+    for (const pragma of connectionPragmas(durability)) db.pragma(pragma);
     checkKind(file, migrate(db));
     probeEvents(db);
     return db;
