@@ -14,7 +14,8 @@
  *    `budget` unless a budget approval for exactly this attempt was granted; `fail`: StepFailed final,
  *    code BUDGET_EXCEEDED. (An estimator error → StepFailed final, code COST_ESTIMATE.)
  * 7. StepStarted { attempt: attempts + 1, idempotencyKey, reservedUsd: estimate, startedAtMs: nowMs }.
- * StepFailed from `ready` carries `attempt: attempts + 1`, `retryInMs/retryAtMs: null`.
+ * StepFailed from `ready` carries `attempt: attempts + 1`, `retryInMs/retryAtMs: null`. Under
+ * `fail_fast` such a failure is the layer's only fact (the next call cancels the rest).
  */
 import type { Action } from '../actions/action.ts';
 import type { ErrorInfo } from '../events/facts/common.ts';
@@ -141,6 +142,11 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
     });
     slots -= 1;
     batchReservedUsd += estimate.usd;
+  }
+  // fail_fast: a step failing here cancels the rest next call, so nothing may start beside it
+  if (view.plan.failurePolicy === 'fail_fast') {
+    const failure = facts.find((f) => f.type === 'StepFailed');
+    if (failure) return { facts: [failure] };
   }
   return wakeAtMs === undefined ? { facts } : { facts, wakeAtMs };
 }

@@ -1,0 +1,65 @@
+/**
+ * Test helper: builds PlanRunViews by hand (the plan parsed with its zod schema so defaults apply),
+ * plus tiny action registries, so executor tests need neither machines nor a store.
+ */
+import { z } from 'zod';
+import { defineAction, type Action } from '../../src/actions/action.ts';
+import type { BudgetView, PlanRunView, TaskView } from '../../src/executor/plan-run-view.ts';
+import { PlanSpec, type PlanSpecInput, type StepSpecInput } from '../../src/plan/plan-schema.ts';
+
+/** What a test states about a view; everything not given gets a neutral default. */
+export interface ViewSpec {
+  plan: Omit<PlanSpecInput, 'steps'> & { steps: StepSpecInput[] };
+  /** Task overrides by step id (default: pending, 0 attempts, nothing reserved or spent). */
+  tasks?: Record<string, Partial<TaskView>>;
+  planApproval?: PlanRunView['planApproval'];
+  /** Budget in force; `limitUsd` required, the rest defaults to warnAt 0.9, onExceed approve, 0 spent/reserved, not warned. */
+  budget?: Partial<BudgetView> & { limitUsd: number };
+  halted?: boolean;
+  threadId?: string;
+  interactionId?: string;
+  planId?: string;
+}
+
+/** A step with action `noop` unless overridden: `step('b', { dependsOn: ['a'] })`. */
+export function step(id: string, rest: Partial<StepSpecInput> = {}): StepSpecInput {
+  return { id, action: 'noop', ...rest };
+}
+
+/** A fresh pending task for `stepId`. */
+export function pendingTask(stepId: string): TaskView {
+  return { stepId, status: 'pending', attempts: 0, reservedUsd: 0, spentUsd: 0 };
+}
+
+/** Builds the view (plan validated with PlanSpec: throws a ZodError on a bad test plan). */
+export function buildView(spec: ViewSpec): PlanRunView {
+  const plan = PlanSpec.parse(spec.plan);
+  const tasks: Record<string, TaskView> = {};
+  for (const s of plan.steps) tasks[s.id] = { ...pendingTask(s.id), ...spec.tasks?.[s.id] };
+  const view: PlanRunView = {
+    threadId: spec.threadId ?? 't1',
+    interactionId: spec.interactionId ?? 'i1',
+    planId: spec.planId ?? 'p1',
+    plan,
+    tasks,
+    planApproval: spec.planApproval ?? { status: 'none' },
+    halted: spec.halted ?? false,
+  };
+  if (spec.budget) view.budget = { warnAt: 0.9, onExceed: 'approve', spentUsd: 0, reservedUsd: 0, warned: false, ...spec.budget };
+  return view;
+}
+
+/** A registry over the given actions (only `get`, as the scheduler needs). */
+export function registryOf(...actions: Action[]): { get(name: string): Action | undefined } {
+  const byName = new Map(actions.map((a) => [a.name, a] as const));
+  return { get: (name) => byName.get(name) };
+}
+
+/** `noop`: any object in, `{ ok: true }` out, free. */
+export const noopAction = defineAction({
+  name: 'noop',
+  description: 'Does nothing.',
+  input: z.record(z.string(), z.unknown()),
+  output: z.object({ ok: z.boolean() }),
+  run: async () => ({ ok: true }),
+});
