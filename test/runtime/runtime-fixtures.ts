@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { defineAction, type Action } from '../../src/actions/action.ts';
 import { createActionRegistry, type ActionRegistry } from '../../src/actions/registry.ts';
-import type { SimulatedClock } from '../../src/core/clock.ts';
+import { SimulatedClock } from '../../src/core/clock.ts';
+import { sequentialIds } from '../../src/core/ids.ts';
+import type { EventStore, RecordedEvent } from '../../src/store/event-store.ts';
+import { isStreamNotFoundError } from '../../src/store/errors.ts';
+import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
+import { createInMemoryLog, type InMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
+import { createRuntime, type RuntimeOptions } from '../../src/runtime/runtime.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import type { Planner, PlanningRequest } from '../../src/planner/planner.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
@@ -144,4 +150,69 @@ export async function settle(rt: Runtime, threadId: string, clock?: SimulatedClo
     clock.increment(stepMs);
   }
   throw new Error(`thread ${threadId} not settled after ${maxSteps} clock steps`);
+}
+
+/** Every event of `thread-<threadId>` (empty when the stream does not exist). */
+export async function readThread(store: EventStore, threadId: string): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  try {
+    for await (const e of store.readStream(`thread-${threadId}`)) out.push(e);
+  } catch (err) {
+    if (!isStreamNotFoundError(err)) throw err;
+  }
+  return out;
+}
+
+/** A runtime on an in-memory store with a SimulatedClock, sequential ids and the test actions. */
+export function harness(
+  options: {
+    planner?: Planner;
+    script?: PlannerOutput[] | ((req: PlanningRequest) => PlannerOutput | Promise<PlannerOutput>);
+    log?: InMemoryLog;
+    clock?: SimulatedClock;
+    seed?: number;
+    hashEvery?: number;
+    policies?: RuntimeOptions['policies'];
+    actions?: ReturnType<typeof testActions>;
+  } = {},
+) {
+  const clock = options.clock ?? new SimulatedClock();
+  const log = options.log ?? createInMemoryLog();
+  const store = getInMemoryEventStore({ clock, log });
+  const acts = options.actions ?? testActions();
+  const planner = options.planner ?? scriptedPlanner(options.script ?? [{ kind: 'done', answer: 'done' }]);
+  const rt = createRuntime({
+    store,
+    actions: acts.registry,
+    plannerFor: () => planner,
+    clock,
+    ids: sequentialIds(options.seed ?? 1),
+    ...(options.hashEvery !== undefined ? { hashEvery: options.hashEvery } : {}),
+    ...(options.policies ? { policies: options.policies } : {}),
+  });
+  return { clock, log, store, rt, planner, ...acts };
+}
+
+/** A plan output of steps (defaults filled by the normaliser). */
+export function planOf(steps: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): PlannerOutput {
+  return { kind: 'mini_plan', plan: { steps, ...extra } } as unknown as PlannerOutput;
+}
+
+/** Captures a rejection (or fails the test if `p` resolves). */
+export async function rejection(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code?: string; message: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Waits (event-loop turns, not time) until `cond` holds. */
+export async function until(cond: () => boolean, turns = 500): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (cond()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition not reached');
 }
