@@ -3,6 +3,7 @@
  * to it — group commit, paged reads, schema marks, close. File errors: sqlite-open.int.test.ts;
  * crash and other processes: sqlite-processes.int.test.ts.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +59,28 @@ describe('sqlite store: group commit', () => {
     expect(stats.events).toBe(60);
     for (let i = 1; i < results.length; i++) expect(results[i]!.position).toBeGreaterThan(results[i - 1]!.position);
     expect(results.every((r) => r.nextExpectedRevision === 2n)).toBe(true);
+  });
+
+  it('coalesces writers that each await their previous append: one commit per round, not per append', async () => {
+    const { store } = open();
+    const before = store.stats().commits;
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        let rev: bigint | undefined;
+        for (let round = 0; round < 10; round++) {
+          rev = (await store.appendToStream(`w-${w}`, rawEvents(1), { expectedRevision: rev ?? NO_STREAM })).nextExpectedRevision;
+        }
+      }),
+    );
+    expect(store.stats().commits - before).toBe(10);
+    expect(store.stats().appends).toBe(80);
+  });
+
+  it('gives each awaited append of a lone writer its own commit', async () => {
+    const { store } = open();
+    const before = store.stats().commits;
+    for (let i = 0; i < 5; i++) await store.appendToStream('solo', rawEvents(2));
+    expect(store.stats().commits - before).toBe(5);
   });
 
   it('acknowledges an append only once its commit is visible to another connection', async () => {
@@ -153,6 +176,17 @@ describe('sqlite store: reads', () => {
     const all = await collect(() => store.readAll());
     expect(all).toHaveLength(103);
     expect(ids(await collect(() => store.readAll({ fromPosition: all[49]!.position, maxCount: 30 })))).toEqual(ids(all.slice(50, 80)));
+    expect(await collect(() => store.readAll({ fromPosition: 2n ** 70n }))).toEqual([]);
+    expect(ids(await collect(() => store.readAll({ fromPosition: -(2n ** 70n), maxCount: 2 })))).toEqual(ids(all.slice(0, 2)));
+    const far = watch(store.subscribeToStream('long', { fromRevision: 2n ** 70n }));
+    const farAll = watch(store.subscribeToAll({ fromPosition: 2n ** 70n }));
+    const near = watch(store.subscribeToStream('long', { fromRevision: 100n }));
+    await store.appendToStream('long', rawEvents(1));
+    await until(() => near.events.length === 1, 'the new event');
+    near.stop();
+    far.stop();
+    farAll.stop();
+    expect([far.events, far.error, farAll.events, farAll.error]).toEqual([[], undefined, [], undefined]);
   });
 
   it('bounds a read by the log as it stood when iteration started', async () => {
@@ -195,6 +229,25 @@ describe('sqlite store: file and lifecycle', () => {
     await again.close();
     const check = rawReader(path);
     expect(check.prepare('SELECT v FROM projection_demo').pluck().get()).toBe('y');
+  });
+
+  it('refuses bad options before touching the file', () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const path = join(tmp.dir, 'never', 'events.db');
+    const bad: Array<[Omit<SqliteEventStoreOptions, 'path'>, RegExp]> = [
+      [{ maxEventBytes: 0 }, /maxEventBytes/],
+      [{ maxEventBytes: 1.5 }, /maxEventBytes/],
+      [{ readPageSize: 0 }, /readPageSize/],
+      [{ pollIntervalMs: 0 }, /pollIntervalMs/],
+      [{ pollIntervalMs: Number.POSITIVE_INFINITY }, /pollIntervalMs/],
+      [{ durability: 'fast' as 'sync' }, /durability/],
+    ];
+    for (const [opts, message] of bad) {
+      expect(() => getSqliteEventStore({ ...opts, path })).toThrow(RangeError);
+      expect(() => getSqliteEventStore({ ...opts, path })).toThrow(message);
+    }
+    expect(existsSync(join(tmp.dir, 'never'))).toBe(false);
   });
 
   it('runs with durability normal too', async () => {

@@ -48,13 +48,14 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
  *   newer Orchestral), `read_only` (file or directory not writable), `corrupt` (malformed database),
  *   `locked` (another connection holds an exclusive lock past `busyTimeoutMs`), `io` (anything else,
  *   e.g. the path is a directory). `location` is the absolute path.
+ * @throws RangeError `durability` is neither 'sync' nor 'normal'.
  */
 export function openSqliteDatabase(path: string, options: OpenDatabaseOptions = {}): Database.Database {
   const file = resolve(path);
   const timeout = options.busyTimeoutMs ?? 5000;
   const durability = options.durability ?? 'sync';
   if (durability !== 'sync' && durability !== 'normal') {
-    throw new StoreOpenError(file, 'io', `durability must be 'sync' or 'normal', got ${String(durability)}`);
+    throw new RangeError(`sqlite store '${file}': durability must be 'sync' or 'normal', got ${String(durability)}`);
   }
   const size = inspectPath(file);
   if (size > 0) checkKind(file, withReadOnly(file, timeout, classifyDatabase));

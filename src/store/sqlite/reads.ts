@@ -39,6 +39,8 @@ export function checkMaxCount(method: string, maxCount: number | undefined): num
   return maxCount;
 }
 
+/** Clamps a cursor into [-1, INT64_MAX] so SQLite never sees an out-of-range integer. */
+const clampInt64 = (x: bigint): bigint => (x < -1n ? -1n : x > INT64_MAX ? INT64_MAX : x);
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
@@ -85,7 +87,7 @@ export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<S
   ctx.assertOpen();
   const remaining = checkMaxCount('readAll', options.maxCount);
   const upTo = ctx.stmts.lastPosition() ?? -1n;
-  return pagesAfter(ctx, max(options.fromPosition ?? -1n, -1n), upTo, remaining);
+  return pagesAfter(ctx, clampInt64(options.fromPosition ?? -1n), upTo, remaining);
 }
 
 function* pagesAfter(ctx: ReadContext, after: bigint, upTo: bigint, remaining: number): Generator<StoredRow[]> {
@@ -149,11 +151,11 @@ export function decodedIterable(openPages: () => Iterator<StoredRow[]>, decode: 
 /** `readAfter` of a stream subscription: revisions strictly after `after`, ascending; [] once closed. */
 export function streamRowsAfter(ctx: ReadContext, isClosed: () => boolean, streamId: string) {
   return (after: bigint, limit: number): RecordedEvent[] =>
-    isClosed() ? [] : ctx.stmts.streamForwards(streamId, max(after + 1n, 0n), INT64_MAX, limit).map(ctx.decode);
+    isClosed() ? [] : ctx.stmts.streamForwards(streamId, clampInt64(after + 1n), INT64_MAX, limit).map(ctx.decode);
 }
 
 /** `readAfter` of an all-stream subscription: positions strictly after `after`, ascending; [] once closed. */
 export function allRowsAfter(ctx: ReadContext, isClosed: () => boolean) {
   return (after: bigint, limit: number): RecordedEvent[] =>
-    isClosed() ? [] : ctx.stmts.allAfter(max(after, -1n), INT64_MAX, limit).map(ctx.decode);
+    isClosed() ? [] : ctx.stmts.allAfter(clampInt64(after), INT64_MAX, limit).map(ctx.decode);
 }

@@ -18,11 +18,11 @@ import { catchUpSubscription } from '../catch-up.ts';
 import { DEFAULT_MAX_EVENT_BYTES, decodeRow, prepareAppend, type EventCodec, type StoredRow } from '../codec.ts';
 import { StoreClosedError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
-import { createChangeSignals } from './change-signals.ts';
+import { createChangeSignals, type ChangeSignals } from './change-signals.ts';
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { openSqliteDatabase, type Durability } from './open-database.ts';
 import { allPages, allRowsAfter, decodedIterable, streamPages, streamRowsAfter, type ReadContext } from './reads.ts';
-import { prepareStatements } from './statements.ts';
+import { prepareStatements, type Statements } from './statements.ts';
 
 /** Options of `getSqliteEventStore`. */
 export interface SqliteEventStoreOptions {
@@ -55,6 +55,11 @@ export type SqliteEventStore = EventStore & {
   stats(): SqliteStoreStats;
 };
 
+function positiveInteger(where: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${where}: ${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
 /** Default poll period for commits of other processes, ms. */
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
@@ -62,18 +67,21 @@ export const DEFAULT_POLL_INTERVAL_MS = 100;
  * Opens (creating and migrating if needed) the SQLite store at `options.path`.
  * @throws StoreOpenError (synchronously) the file is not an Orchestral store, has a newer schema,
  *   is read-only, corrupt or locked; nothing is modified in those cases.
- * @throws RangeError a bad `maxEventBytes`, `readPageSize` or `pollIntervalMs`.
+ * @throws RangeError a bad `maxEventBytes`, `readPageSize`, `pollIntervalMs` or `durability` (checked
+ *   before the file is touched).
  */
 export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const codec = options.codec ?? factCodec;
   const clock = options.clock ?? systemClock;
-  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-  if (!Number.isInteger(maxEventBytes) || maxEventBytes < 1) {
-    throw new RangeError(`sqlite store '${options.path}': maxEventBytes must be a positive integer, got ${maxEventBytes}`);
+  const where = `sqlite store '${options.path}'`;
+  const maxEventBytes = positiveInteger(where, 'maxEventBytes', options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
+  const pageSize = options.readPageSize === undefined ? undefined : positiveInteger(where, 'readPageSize', options.readPageSize);
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  if (!(pollIntervalMs > 0) || !Number.isFinite(pollIntervalMs)) {
+    throw new RangeError(`${where}: pollIntervalMs must be a finite number > 0, got ${String(pollIntervalMs)}`);
   }
-  const pageSize = options.readPageSize;
-  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) {
-    throw new RangeError(`sqlite store '${options.path}': readPageSize must be a positive integer, got ${pageSize}`);
+  if (options.durability !== undefined && options.durability !== 'sync' && options.durability !== 'normal') {
+    throw new RangeError(`${where}: durability must be 'sync' or 'normal', got ${String(options.durability)}`);
   }
   const db: Database.Database = openSqliteDatabase(options.path, {
     durability: options.durability,
@@ -84,16 +92,11 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
   const assertOpen = (): void => {
     if (closed) throw new StoreClosedError(`sqlite:${file}`);
   };
-  let stmts;
-  let changes;
+  let stmts: Statements;
+  let changes: ChangeSignals;
   try {
     stmts = prepareStatements(db);
-    changes = createChangeSignals({
-      file,
-      clock,
-      dataVersion: stmts.dataVersion,
-      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    });
+    changes = createChangeSignals({ file, clock, dataVersion: stmts.dataVersion, pollIntervalMs });
   } catch (err) {
     db.close();
     throw err;
