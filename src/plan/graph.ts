@@ -109,6 +109,41 @@ export function isAncestor(deps: ReadonlyMap<string, readonly string[]>, stepId:
   return false;
 }
 
+/** Answers "is X an ancestor of Y" in O(1) after an O(edges · steps / 32) precomputation. */
+export interface AncestorIndex {
+  /** Whether `ancestor` is reachable from `stepId` along `dependsOn` (false for unknown ids and for itself). */
+  isAncestor(stepId: string, ancestor: string): boolean;
+}
+
+/**
+ * Builds an `AncestorIndex`: one bitset of ancestors per step (steps² / 8 bytes: 125 KB for 1 000
+ * steps), filled in topological order by OR-ing each dependency's bit and bitset.
+ * @throws Error when the graph has a cycle.
+ */
+export function ancestorIndex(steps: readonly StepNode[]): AncestorIndex {
+  const index = new Map(steps.map((s, i) => [s.id, i]));
+  const words = Math.ceil(steps.length / 32);
+  const bits = new Uint32Array(words * steps.length);
+  const depIdx = steps.map((s) => s.dependsOn.map((d) => index.get(d)!));
+  for (const id of topologicalOrder(steps)) {
+    const i = index.get(id)!;
+    const row = i * words;
+    for (const j of depIdx[i]!) {
+      bits[row + (j >>> 5)]! |= 1 << (j & 31);
+      const drow = j * words;
+      for (let w = 0; w < words; w++) bits[row + w]! |= bits[drow + w]!;
+    }
+  }
+  return {
+    isAncestor(stepId, ancestor) {
+      const i = index.get(stepId);
+      const j = index.get(ancestor);
+      if (i === undefined || j === undefined) return false;
+      return (bits[i * words + (j >>> 5)]! & (1 << (j & 31))) !== 0;
+    },
+  };
+}
+
 /** A binary min-heap of integers. */
 class MinHeap {
   private readonly a: number[] = [];

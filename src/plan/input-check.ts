@@ -22,7 +22,7 @@ import type { z } from 'zod';
 import type { Action } from '../actions/action.ts';
 import type { PlanIssue } from './errors.ts';
 import { joinFieldPath } from './field-path.ts';
-import { isAncestor } from './graph.ts';
+import type { AncestorIndex } from './graph.ts';
 import type { StepSpec } from './plan-schema.ts';
 import { collectRefs, type RefSite } from './refs.ts';
 import { jsonTypesAt, schemaAtPath } from './schema-shape.ts';
@@ -31,8 +31,8 @@ import { jsonTypesAt, schemaAtPath } from './schema-shape.ts';
 export interface InputCheckContext {
   /** Step id → its action (steps whose action is unknown are absent). */
   actionOf: ReadonlyMap<string, Action>;
-  /** Step id → dependsOn. */
-  deps: ReadonlyMap<string, readonly string[]>;
+  /** Ancestry of the plan's steps (built once per plan, only when some step has references). */
+  ancestors(): AncestorIndex;
   /** All step ids of the plan. */
   stepIds: ReadonlySet<string>;
 }
@@ -92,7 +92,7 @@ export function checkStepInput(step: StepSpec, index: number, action: Action, ct
         bad(`${ref.text}: a step cannot use its own output`);
         continue;
       }
-      if (!isAncestor(ctx.deps, step.id, ref.stepId)) {
+      if (!ctx.ancestors().isAncestor(step.id, ref.stepId)) {
         bad(`${ref.text} refers to step '${ref.stepId}', which is not an ancestor of '${step.id}' (add it to dependsOn)`);
         continue;
       }

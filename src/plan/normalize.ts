@@ -12,7 +12,7 @@
 import type { Action } from '../actions/action.ts';
 import { PlanValidationError, type PlanIssue } from './errors.ts';
 import { formatFieldPath } from './field-path.ts';
-import { findCycle } from './graph.ts';
+import { ancestorIndex, findCycle, type AncestorIndex } from './graph.ts';
 import { checkStepInput } from './input-check.ts';
 import { PlanSpec } from './plan-schema.ts';
 
@@ -94,7 +94,8 @@ export function normalizePlan(input: unknown, actions: ActionLookup, options: No
 
   // Phase 3: references and inputs.
   const actionOf = new Map(plan.steps.map((s) => [s.id, actions.get(s.action)]));
-  const ctx = { actionOf, deps: new Map(plan.steps.map((s) => [s.id, s.dependsOn])), stepIds: allIds };
+  let ancestry: AncestorIndex | undefined;
+  const ctx = { actionOf, ancestors: () => (ancestry ??= ancestorIndex(plan.steps)), stepIds: allIds };
   plan.steps.forEach((s, i) => issues.push(...checkStepInput(s, i, actionOf.get(s.id)!, ctx)));
   if (issues.length > 0) fail(issues);
   return plan;

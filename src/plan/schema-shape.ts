@@ -22,17 +22,31 @@ const defOf = (s: unknown): Def => (s as z.core.$ZodType)._zod.def as unknown as
 
 const MAX_DEPTH = 32;
 
+/** A lazy schema's inner schema, cached by zod (calling `def.getter` would build a new one each time). */
+const lazyInner = (s: unknown): unknown => ((s as z.core.$ZodType)._zod as unknown as { innerType: unknown }).innerType;
+
 function jsonTypeOfValue(v: unknown): JsonType | undefined {
   if (v === null) return 'null';
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return typeof v as JsonType;
   return undefined;
 }
 
-/** The set of JSON types `schema` can accept (`side: 'input'`) or produce (`'output'`). */
-export function jsonTypesOf(schema: z.core.$ZodType, side: Side, depth = 0): Set<JsonType> {
+const memo = { input: new WeakMap<object, ReadonlySet<JsonType>>(), output: new WeakMap<object, ReadonlySet<JsonType>>() };
+
+/** The set of JSON types `schema` can accept (`side: 'input'`) or produce (`'output'`). Memoized per schema. */
+export function jsonTypesOf(schema: z.core.$ZodType, side: Side): ReadonlySet<JsonType> {
+  let r = memo[side].get(schema);
+  if (r === undefined) {
+    r = typesOf(schema, side, 0);
+    memo[side].set(schema, r);
+  }
+  return r;
+}
+
+function typesOf(schema: z.core.$ZodType, side: Side, depth: number): Set<JsonType> {
   if (depth > MAX_DEPTH) return new Set(ALL_JSON_TYPES);
   const d = defOf(schema);
-  const rec = (s: unknown) => jsonTypesOf(s as z.core.$ZodType, side, depth + 1);
+  const rec = (s: unknown) => typesOf(s as z.core.$ZodType, side, depth + 1);
   switch (d.type) {
     case 'string':
     case 'template_literal':
@@ -64,7 +78,7 @@ export function jsonTypesOf(schema: z.core.$ZodType, side: Side, depth = 0): Set
     case 'catch':
       return side === 'input' ? new Set(ALL_JSON_TYPES) : rec(d.innerType);
     case 'lazy':
-      return rec((d.getter as () => unknown)());
+      return rec(lazyInner(schema));
     case 'pipe':
       return rec(side === 'input' ? d.in : d.out);
     case 'union': {
@@ -161,7 +175,7 @@ function step(s: z.core.$ZodType, seg: string, side: Side, depth: number): Schem
     case 'catch':
       return rec(d.innerType);
     case 'lazy':
-      return rec((d.getter as () => unknown)());
+      return rec(lazyInner(s));
     case 'pipe':
       return rec(side === 'input' ? d.in : d.out);
     case 'union':
