@@ -1,0 +1,62 @@
+/**
+ * The live update stream of one interaction: an rxjs Observable of `InteractionUpdate`s (thought,
+ * content, tool_start, tool_end, done, error — mapping in `interaction-updates.ts`) derived from the
+ * facts of its thread stream, catching up on what is stored and then following new facts.
+ *
+ * Resuming: a client that got updates up to position P reconnects with `afterPosition: P` and
+ * receives exactly the updates of facts after P — none missed, none repeated — because updates are
+ * a pure function of the facts and the stream is re-read from revision 0 (to rebuild the step →
+ * action context) with updates at or before P dropped.
+ *
+ * Completion: after the terminal update (`done` / `error`), or at once when resuming after it. It
+ * errors with what the store's subscription errors with (e.g. EventDecodeError, StoreClosedError),
+ * and with the mapping's Error for a fact of the interaction whose `recordedAt` is unreadable.
+ */
+import { Observable } from 'rxjs';
+import type { EventStore } from '../store/event-store.ts';
+import { initialUpdateContext, interactionUpdatesOf, isTerminalUpdate, type InteractionUpdate } from './interaction-updates.ts';
+import { recordedFactOf } from './projector.ts';
+
+/** Which interaction to follow, and from where. */
+export interface InteractionStreamOptions {
+  /** The thread holding the interaction (stream `thread-<threadId>`). */
+  threadId: string;
+  interactionId: string;
+  /** Deliver only updates of facts whose position is strictly greater (the last position received). Default: all. */
+  afterPosition?: bigint;
+}
+
+/**
+ * The updates of `interactionId` in `thread-<threadId>` (see the module docstring).
+ * @returns a cold Observable: each subscriber reads the stream itself.
+ */
+export function interactionUpdates$(store: EventStore, options: InteractionStreamOptions): Observable<InteractionUpdate> {
+  const after = options.afterPosition ?? -1n;
+  return new Observable<InteractionUpdate>((subscriber) => {
+    let context = initialUpdateContext(options.interactionId);
+    const subscription = store.subscribeToStream(`thread-${options.threadId}`, { fromRevision: 0n }).subscribe({
+      next: (event) => {
+        const fact = recordedFactOf(event);
+        if (!fact) return;
+        let result: ReturnType<typeof interactionUpdatesOf>;
+        try {
+          result = interactionUpdatesOf(context, fact);
+        } catch (err) {
+          subscriber.error(err);
+          return;
+        }
+        context = result.context;
+        for (const update of result.updates) {
+          if (update.position > after) subscriber.next(update);
+          if (isTerminalUpdate(update)) {
+            subscriber.complete();
+            return;
+          }
+        }
+      },
+      error: (err: unknown) => subscriber.error(err),
+      complete: () => subscriber.complete(),
+    });
+    return () => subscription.unsubscribe();
+  });
+}
