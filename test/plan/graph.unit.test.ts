@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findCycle, isAncestor, stepAncestors, topologicalOrder } from '../../src/plan/graph.ts';
+import { ancestorIndex, findCycle, isAncestor, stepAncestors, topologicalOrder } from '../../src/plan/graph.ts';
 import { closure, dagArb } from './dag-arbitrary.ts';
 
 const s = (id: string, ...dependsOn: string[]) => ({ id, dependsOn });
@@ -37,7 +37,7 @@ describe('plan graph helpers', () => {
     expect(findCycle(chain)).toHaveLength(5001);
   });
 
-  it('property: on random DAGs, no cycle; the order respects every edge; ancestors = transitive closure', () => {
+  it('property: on random DAGs, no cycle; the order respects every edge; ancestors (all three helpers) = transitive closure', () => {
     fc.assert(
       fc.property(dagArb(), (steps) => {
         expect(findCycle(steps)).toBeUndefined();
@@ -48,9 +48,13 @@ describe('plan graph helpers', () => {
         const anc = stepAncestors(steps);
         const want = closure(steps);
         const deps = new Map(steps.map((x) => [x.id, x.dependsOn]));
+        const idx = ancestorIndex(steps);
         for (const st of steps) {
           expect([...anc.get(st.id)!].sort()).toEqual([...want.get(st.id)!].sort());
-          for (const other of steps) expect(isAncestor(deps, st.id, other.id)).toBe(want.get(st.id)!.has(other.id));
+          for (const other of steps) {
+            expect(isAncestor(deps, st.id, other.id)).toBe(want.get(st.id)!.has(other.id));
+            expect(idx.isAncestor(st.id, other.id)).toBe(want.get(st.id)!.has(other.id));
+          }
         }
       }),
     );
