@@ -22,7 +22,7 @@ import type { EventStore, RecordedEvent } from '../store/event-store.ts';
 import type { Projection } from './projection.ts';
 import { ProjectionError } from './projection-errors.ts';
 
-/** "Nothing applied yet": the checkpoint before the first event (store positions start at 0). */
+/** "Nothing applied yet": the checkpoint before the first event (store positions are ≥ 0: in-memory from 0, SQLite from 1). */
 export const START_POSITION = -1n;
 
 /** What a projector is doing. `position`: last applied event's position (`-1n` = none). */

@@ -1,0 +1,123 @@
+/**
+ * The SQLite projection store on real files: alone, and sharing the SQLite event store's file
+ * (its own connection, its own `projection_state` table), with a persisted projector restarted
+ * across processes' worth of connections.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dagProjection } from '../../projections/dag.ts';
+import { tasksProjection } from '../../projections/tasks.ts';
+import { startPersistedProjector } from '../../src/projections/persisted-projector.ts';
+import { foldFacts } from '../../src/projections/projection.ts';
+import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
+import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { isStoreOpenError } from '../../src/store/errors.ts';
+import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
+import { appendBatches, readAllFacts } from './history-store.ts';
+
+const dirs: string[] = [];
+const temp = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestral-proj-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('sqlite projection store', () => {
+  it('round-trips rows (bigint positions, JSON state) in a standalone file, across reopen', async () => {
+    const path = join(temp(), 'nested', 'projections.db');
+    const first = openSqliteProjectionStore({ path });
+    await first.save({ name: 'p', version: 3, position: 2n ** 60n, state: { a: [1, 'x'] } });
+    await first.save({ name: 'p', version: 3, position: -1n, state: { b: true } });
+    await first.close();
+    await first.close();
+    await expect(first.load('p')).rejects.toMatchObject({ code: 'PROJECTION_STORE' });
+    const again = openSqliteProjectionStore({ path });
+    expect(await again.load('p')).toEqual({ name: 'p', version: 3, position: -1n, state: { b: true } });
+    expect(await again.load('other')).toBeUndefined();
+    await again.delete('p');
+    expect(await again.load('p')).toBeUndefined();
+    await again.close();
+  });
+
+  it('refuses another application\'s database and files that are not SQLite, untouched', async () => {
+    const dir = temp();
+    const foreign = join(dir, 'app.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE users (id INTEGER)');
+    db.close();
+    expect(() => openSqliteProjectionStore({ path: foreign })).toThrow(/not an Orchestral file \(application_id 0, tables: users\)/);
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'hello, this is not a database at all, just some text'.repeat(20));
+    expect(() => openSqliteProjectionStore({ path: text })).toThrow(/cannot open/);
+  });
+
+  it('reports an unreadable stored state', async () => {
+    const path = join(temp(), 'p.db');
+    const store = openSqliteProjectionStore({ path });
+    await store.save({ name: 'p', version: 1, position: 0n, state: {} });
+    const db = new Database(path);
+    db.prepare("UPDATE projection_state SET state = '{oops' WHERE name = 'p'").run();
+    db.close();
+    await expect(store.load('p')).rejects.toThrow(/projection 'p': stored state JSON is unreadable/);
+    await store.close();
+  });
+
+  it('shares the event store file: persisted tasks + dag projectors resume after a restart and equal a rebuild', async () => {
+    const path = join(temp(), 'orchestral.db');
+    const { facts } = simulateHistory(42, 200);
+    const half = Math.floor(facts.length / 2);
+    /** Appends facts[from, to); returns the last position (SQLite positions are rowids, from 1). */
+    const append = async (store: ReturnType<typeof getSqliteEventStore>, from: number, to: number): Promise<bigint> => {
+      let position = -1n;
+      for (const batch of appendBatches(facts.slice(from, to))) {
+        const first = batch[0];
+        if (!first) continue;
+        ({ position } = await store.appendToStream(first.streamId, batch.map(toEventData), { expectedRevision: first.revision === 0n ? 'no_stream' : first.revision - 1n }));
+      }
+      return position;
+    };
+    let events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    let rows = openSqliteProjectionStore({ path });
+    const middle = await append(events, 0, half);
+    const tasks = await startPersistedProjector(tasksProjection, events, rows);
+    const dag = await startPersistedProjector(dagProjection, events, rows, { saveEveryFacts: 50 });
+    await Promise.all([tasks.waitForPosition(middle), dag.waitForPosition(middle)]);
+    await Promise.all([tasks.stop(), dag.stop()]);
+    await rows.close();
+    await events.close();
+
+    // restart: event store first (it must tolerate the projection table), then the projection store
+    events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    rows = openSqliteProjectionStore({ path });
+    expect((await rows.load('tasks'))?.position).toBe(middle);
+    const last = await append(events, half, facts.length);
+    const tasks2 = await startPersistedProjector(tasksProjection, events, rows);
+    const dag2 = await startPersistedProjector(dagProjection, events, rows);
+    expect([tasks2.start, dag2.start]).toEqual(['resumed', 'resumed']);
+    const stored = await readAllFacts(events);
+    expect(await tasks2.waitForPosition(last)).toStrictEqual(foldFacts(tasksProjection, stored));
+    expect(await dag2.waitForPosition(last)).toStrictEqual(foldFacts(dagProjection, stored));
+    await Promise.all([tasks2.stop(), dag2.stop()]);
+    await rows.close();
+    await events.close();
+  });
+
+  it('a fresh file created by the projection store first is then refused by the event store (open the event store first)', async () => {
+    const path = join(temp(), 'fresh.db');
+    const rows = openSqliteProjectionStore({ path });
+    await rows.close();
+    let err: unknown;
+    try {
+      getSqliteEventStore({ path });
+    } catch (e) {
+      err = e;
+    }
+    expect(isStoreOpenError(err)).toBe(true);
+  });
+});
