@@ -145,6 +145,17 @@ describe('http.request', () => {
     expect(err.message).toContain(`'http://localhost:${port}/text' refused`);
   });
 
+  it('drops credentials on a redirect to another origin, keeps them on the same origin', async () => {
+    const other = `http://localhost:${port}`;
+    const a = act({ allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`] });
+    const headers = { authorization: 'Bearer s3cret', 'x-keep': 'yes' };
+    const cross = (await runAction(a, { url: `${base}/redirect?to=${other}/echo`, headers, responseType: 'json' }, ctx())) as { body: { headers: Record<string, string> } };
+    expect(cross.body.headers.authorization).toBeUndefined();
+    expect(cross.body.headers['x-keep']).toBe('yes');
+    const same = (await runAction(a, { url: `${base}/redirect?to=/echo`, headers, responseType: 'json' }, ctx())) as { body: { headers: Record<string, string> } };
+    expect(same.body.headers.authorization).toBe('Bearer s3cret');
+  });
+
   it('caps the response size (declared length and streamed chunks)', async () => {
     const a = await failure(runAction(act(), { url: `${base}/big-declared` }, ctx()));
     expect(isActionLimitError(a)).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * `http.request`: an HTTP(S) request with the global `fetch`, to allowlisted hosts only, with a
  * timeout and a response size cap. Redirects are followed by hand (at most 5) so every hop is
- * checked against the allowlist.
+ * checked against the allowlist; `authorization`/`cookie` headers are dropped when a redirect
+ * changes origin.
  */
 import { z } from 'zod';
 import { defineAction } from '../action.ts';
@@ -97,7 +98,12 @@ export function httpRequestAction(options: HttpRequestOptions = {}) {
           if (res.status >= 300 && res.status < 400 && location !== null) {
             await res.body?.cancel();
             if (hop >= MAX_REDIRECTS) throw new ActionError(`http.request: more than ${MAX_REDIRECTS} redirects`, { retryable: false });
-            url = new URL(location, url).toString();
+            const next = new URL(location, url);
+            if (next.origin !== new URL(url).origin) {
+              // Like fetch: credentials are not forwarded to another origin.
+              for (const h of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(h);
+            }
+            url = next.toString();
             if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
               method = method === 'HEAD' ? 'HEAD' : 'GET';
               body = undefined;
