@@ -4,18 +4,22 @@
  *
  * Per ready task (issue 4, "Executor" and "Budgets and approvals"):
  * 1. `readyAtMs > nowMs` (retry backoff): skipped; its `readyAtMs` becomes a wake-up time.
- * 2. action not registered → StepFailed final, code UNKNOWN_ACTION.
- * 3. step or action `requiresApproval` and the task's approval not granted → ApprovalRequested scope
+ * 2. step or action `requiresApproval` and the task's approval not granted → ApprovalRequested scope
  *    `step`. Asked as soon as the task is ready, even when no slot is free, so humans are not
  *    serialised behind running steps. A granted step approval covers every attempt of the step.
- * 4. no free slot (running + started now ≥ maxConcurrency) → waits.
- * 5. input: `ctx.resolveInput` (when given) resolves output references; throwing → StepFailed final.
- * 6. budget: estimate (see budget.ts); over the limit → onExceed `approve`: ApprovalRequested scope
- *    `budget` unless a budget approval for exactly this attempt was granted; `fail`: StepFailed final,
- *    code BUDGET_EXCEEDED. (An estimator error → StepFailed final, code COST_ESTIMATE.)
+ * 3. no free slot (running + started now ≥ maxConcurrency) → waits.
+ * 4. action not registered → fails (code UNKNOWN_ACTION).
+ * 5. input: `ctx.resolveInput` (when given) resolves output references; throwing → fails.
+ * 6. budget: estimate (see budget.ts; an estimator error → fails, code COST_ESTIMATE); over the
+ *    limit → onExceed `approve`: ApprovalRequested scope `budget` unless a budget approval for
+ *    exactly this attempt was granted; `fail`: fails, code BUDGET_EXCEEDED.
  * 7. StepStarted { attempt: attempts + 1, idempotencyKey, reservedUsd: estimate, startedAtMs: nowMs }.
- * StepFailed from `ready` carries `attempt: attempts + 1`, `retryInMs/retryAtMs: null`. Under
- * `fail_fast` such a failure is the layer's only fact (the next call cancels the rest).
+ *
+ * "Fails" = the attempt is recorded as started and failed before its action ran, in one layer:
+ * StepStarted { reservedUsd: 0 } then StepFailed { retryInMs/retryAtMs: null, durationMs: 0,
+ * error.retryable: false } — the task machine only reaches `failed` from `running`. It happens only
+ * with a free slot, so even transiently no more than maxConcurrency tasks run. Under `fail_fast`
+ * such a pair is the layer's only facts (the next call cancels the rest).
  */
 import type { Action } from '../actions/action.ts';
 import type { ErrorInfo } from '../events/facts/common.ts';
@@ -46,8 +50,14 @@ export function idempotencyKey(view: PlanRunView, stepId: string, attempt: numbe
   return `${view.threadId}/${view.interactionId}/${view.planId}/${stepId}/${attempt}`;
 }
 
-function failNow(view: PlanRunView, stepId: string, task: TaskView, error: ErrorInfo): FactInput {
-  return { type: 'StepFailed', data: { ...taskRef(view, stepId), attempt: task.attempts + 1, error, retryInMs: null, retryAtMs: null } };
+/** StepStarted + final StepFailed for an attempt that fails before its action runs (see module doc). */
+function failBeforeRun(view: PlanRunView, stepId: string, task: TaskView, nowMs: number, error: ErrorInfo): FactInput[] {
+  const attempt = task.attempts + 1;
+  const ref = taskRef(view, stepId);
+  return [
+    { type: 'StepStarted', data: { ...ref, attempt, idempotencyKey: idempotencyKey(view, stepId, attempt), reservedUsd: 0, startedAtMs: nowMs } },
+    { type: 'StepFailed', data: { ...ref, attempt, error: { ...error, retryable: false }, retryInMs: null, retryAtMs: null, costUsd: 0, durationMs: 0 } },
+  ];
 }
 
 /** `{ timeoutMs }` from the plan's approvalTimeoutMs, or nothing. */
@@ -73,19 +83,16 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
   let slots = view.plan.maxConcurrency - entries.filter((e) => e.task.status === 'running').length;
   let batchReservedUsd = 0;
   let outputs: Record<string, unknown> | undefined;
+  let failures = 0;
   for (const { step, task } of readyInOrder(entries)) {
     if (task.readyAtMs !== undefined && task.readyAtMs > ctx.nowMs) {
       wakeAtMs = Math.min(wakeAtMs ?? task.readyAtMs, task.readyAtMs);
       continue;
     }
     const action = ctx.actions.get(step.action);
-    if (!action) {
-      facts.push(failNow(view, step.id, task, { code: 'UNKNOWN_ACTION', retryable: false, message: `step '${step.id}': action '${step.action}' is not registered` }));
-      continue;
-    }
     const attempt = task.attempts + 1;
-    if ((step.requiresApproval || action.requiresApproval) && task.approval?.status !== 'granted') {
-      const why = step.requiresApproval ? `step '${step.id}' requires approval` : `action '${action.name}' requires approval`;
+    if ((step.requiresApproval || action?.requiresApproval) && task.approval?.status !== 'granted') {
+      const why = step.requiresApproval ? `step '${step.id}' requires approval` : `action '${step.action}' requires approval`;
       facts.push({
         type: 'ApprovalRequested',
         data: {
@@ -100,29 +107,37 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
       continue;
     }
     if (slots <= 0) continue;
+    const fail = (error: ErrorInfo): void => {
+      facts.push(...failBeforeRun(view, step.id, task, ctx.nowMs, error));
+      failures += 1;
+    };
+    if (!action) {
+      fail({ code: 'UNKNOWN_ACTION', message: `step '${step.id}': action '${step.action}' is not registered` });
+      continue;
+    }
     let input: unknown = step.input;
     if (ctx.resolveInput) {
       try {
         input = ctx.resolveInput(step.input, (outputs ??= completedOutputs(view)));
       } catch (err) {
         const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'INPUT_REFERENCE';
-        facts.push(failNow(view, step.id, task, { code, retryable: false, message: `step '${step.id}': ${err instanceof Error ? err.message : String(err)}` }));
+        fail({ code, message: `step '${step.id}': ${err instanceof Error ? err.message : String(err)}` });
         continue;
       }
     }
     const estimate = estimateStepCost(step, action, input);
     if (!estimate.ok) {
-      facts.push(failNow(view, step.id, task, estimate.error));
+      fail(estimate.error);
       continue;
     }
     const excess = view.budget ? budgetExcess(view.budget, batchReservedUsd, estimate.usd, step.id) : undefined;
     if (excess !== undefined && view.budget) {
-      const approvalId = budgetApprovalId(view.interactionId, view.planId, step.id, attempt);
-      const granted = task.approval?.scope === 'budget' && task.approval.status === 'granted' && task.approval.approvalId === approvalId;
       if (view.budget.onExceed === 'fail') {
-        facts.push(failNow(view, step.id, task, { code: 'BUDGET_EXCEEDED', retryable: false, message: excess }));
+        fail({ code: 'BUDGET_EXCEEDED', message: excess });
         continue;
       }
+      const approvalId = budgetApprovalId(view.interactionId, view.planId, step.id, attempt);
+      const granted = task.approval?.scope === 'budget' && task.approval.status === 'granted' && task.approval.approvalId === approvalId;
       if (!granted) {
         const data = { approvalId, ...taskRef(view, step.id), scope: 'budget' as const, reason: excess, requestedAtMs: ctx.nowMs, ...approvalTimeout(view) };
         facts.push({ type: 'ApprovalRequested', data });
@@ -143,10 +158,10 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
     slots -= 1;
     batchReservedUsd += estimate.usd;
   }
-  // fail_fast: a step failing here cancels the rest next call, so nothing may start beside it
-  if (view.plan.failurePolicy === 'fail_fast') {
-    const failure = facts.find((f) => f.type === 'StepFailed');
-    if (failure) return { facts: [failure] };
+  // fail_fast: a step failing here cancels the rest next call, so nothing else may start beside it
+  if (failures > 0 && view.plan.failurePolicy === 'fail_fast') {
+    const i = facts.findIndex((f) => f.type === 'StepFailed');
+    return { facts: facts.slice(i - 1, i + 1) };
   }
   return wakeAtMs === undefined ? { facts } : { facts, wakeAtMs };
 }

@@ -85,8 +85,7 @@ export function applyFact(state: SimState, fact: FactInput): SimState {
       break;
     case 'StepFailed': {
       const t = task!;
-      const fromReady = t.status === 'ready' && fact.data.attempt === t.attempts + 1 && fact.data.retryAtMs === null;
-      if (!fromReady && (t.status !== 'running' || fact.data.attempt !== t.attempts)) illegal(fact, `task is ${t.status}/${t.attempts}`);
+      if (t.status !== 'running' || fact.data.attempt !== t.attempts) illegal(fact, `task is ${t.status}/${t.attempts}`);
       settle(t, fact.data.costUsd ?? 0);
       t.error = fact.data.error;
       if (fact.data.retryAtMs === null) t.status = 'failed';

@@ -13,33 +13,40 @@ import { scheduleNext } from '../../src/executor/scheduler.ts';
 import type { StepOutcome } from '../../src/executor/step-outcome.ts';
 import type { StepSpecInput } from '../../src/plan/plan-schema.ts';
 import { buildView, noopAction, registryOf } from '../support/plan-run-view-builder.ts';
-import { applyFact, type SimState } from './apply-to-view.ts';
+import { foldEngine, tinyEngine, type Engine } from './engines.ts';
 
 const actions = registryOf(noopAction);
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 
-const stepArb = (i: number) =>
+/** What the generated runs may include (the real fold does not support every path yet; see the report). */
+interface Scope {
+  stepApprovals: boolean;
+  budgetApprovals: boolean;
+  halts: boolean;
+}
+
+const stepArb = (i: number, scope: Scope) =>
   fc.record({
     deps: fc.subarray([...Array(i).keys()], { maxLength: Math.min(3, i) }),
     priority: fc.integer({ min: 0, max: 2 }),
     maxAttempts: fc.integer({ min: 1, max: 3 }),
-    requiresApproval: fc.boolean().map((b) => b && i % 3 === 0),
+    requiresApproval: fc.boolean().map((b) => b && i % 3 === 0 && scope.stepApprovals),
     cost: fc.option(fc.integer({ min: 0, max: 50 }).map((c) => c / 100), { nil: undefined }),
   });
 
-const planArb = fc.integer({ min: 1, max: 9 }).chain((n) =>
+const planArb = (scope: Scope) => fc.integer({ min: 1, max: 9 }).chain((n) =>
   fc.record({
-    steps: fc.tuple(...[...Array(n).keys()].map(stepArb)),
+    steps: fc.tuple(...[...Array(n).keys()].map((i) => stepArb(i, scope))),
     order: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
     maxConcurrency: fc.integer({ min: 1, max: 4 }),
     failurePolicy: fc.constantFrom('fail_fast' as const, 'continue' as const),
     requiresApproval: fc.integer({ min: 0, max: 3 }).map((x) => x === 0),
     approvalTimeoutMs: fc.option(fc.constant(700), { nil: undefined }),
-    budget: fc.option(fc.record({ limitUsd: fc.integer({ min: 0, max: 200 }).map((c) => c / 100), warnAt: fc.constant(0.5), onExceed: fc.constantFrom('approve' as const, 'fail' as const) }), { nil: undefined }),
+    budget: fc.option(fc.record({ limitUsd: fc.integer({ min: 0, max: 200 }).map((c) => c / 100), warnAt: fc.constant(0.5), onExceed: scope.budgetApprovals ? fc.constantFrom('approve' as const, 'fail' as const) : fc.constant('fail' as const) }), { nil: undefined }),
   }),
 );
 
-type PlanGen = typeof planArb extends fc.Arbitrary<infer T> ? T : never;
+type PlanGen = ReturnType<typeof planArb> extends fc.Arbitrary<infer T> ? T : never;
 
 function toView(g: PlanGen): PlanRunView {
   const steps: StepSpecInput[] = g.order.map((i) => {
@@ -54,12 +61,19 @@ function toView(g: PlanGen): PlanRunView {
       ...(s.cost === undefined ? {} : { estimatedCostUsd: s.cost }),
     };
   });
-  const plan = { steps, maxConcurrency: g.maxConcurrency, failurePolicy: g.failurePolicy, requiresApproval: g.requiresApproval, ...(g.approvalTimeoutMs ? { approvalTimeoutMs: g.approvalTimeoutMs } : {}) };
+  const plan = {
+    steps,
+    maxConcurrency: g.maxConcurrency,
+    failurePolicy: g.failurePolicy,
+    requiresApproval: g.requiresApproval,
+    ...(g.approvalTimeoutMs ? { approvalTimeoutMs: g.approvalTimeoutMs } : {}),
+    ...(g.budget ? { budget: g.budget } : {}),
+  };
   return buildView({ plan, ...(g.budget ? { budget: g.budget } : {}) });
 }
 
 interface Run {
-  state: SimState;
+  engine: Engine;
   now: number;
   started: string[];
   firstFinalFailure?: number;
@@ -68,8 +82,8 @@ interface Run {
 }
 
 /** Checks the invariants a fact must satisfy, applies it, records what the checks of the end need. */
-function apply(run: Run, fact: FactInput): void {
-  const before = run.state.view;
+function apply(run: Run, fact: FactInput, next?: FactInput): void {
+  const before = run.engine.view();
   if (fact.type === 'StepStarted') {
     const step = before.plan.steps.find((s) => s.id === fact.data.stepId)!;
     for (const d of step.dependsOn) expect(before.tasks[d]?.status, `${step.id} starts before ${d} completed`).toBe('completed');
@@ -77,8 +91,8 @@ function apply(run: Run, fact: FactInput): void {
     expect(run.firstFinalFailure, 'fail_fast: nothing starts after a final failure').toBeUndefined();
     expect(run.halted).toBe(false);
   }
-  run.state = applyFact(run.state, fact);
-  const view = run.state.view;
+  run.engine.apply(fact);
+  const view = run.engine.view();
   const running = Object.values(view.tasks).filter((t) => t.status === 'running').length;
   expect(running).toBeLessThanOrEqual(view.plan.maxConcurrency);
   if (fact.type === 'StepStarted') {
@@ -86,7 +100,10 @@ function apply(run: Run, fact: FactInput): void {
     const b = view.budget;
     const task = view.tasks[fact.data.stepId]!;
     const approved = task.approval?.scope === 'budget' && task.approval.status === 'granted';
-    if (b && !approved) expect(b.spentUsd + b.reservedUsd).toBeLessThanOrEqual(b.limitUsd + 1e-9);
+    // an attempt that fails before its action runs is recorded as StepStarted (nothing reserved) + StepFailed
+    const failsAtOnce = next?.type === 'StepFailed' && next.data.stepId === fact.data.stepId && next.data.retryAtMs === null;
+    if (failsAtOnce) expect(fact.data.reservedUsd).toBe(0);
+    if (b && !approved && !failsAtOnce) expect(b.spentUsd + b.reservedUsd).toBeLessThanOrEqual(b.limitUsd + 1e-9);
   }
   if (fact.type === 'StepFailed' && fact.data.retryAtMs === null && view.plan.failurePolicy === 'fail_fast') run.firstFinalFailure ??= run.started.length;
   if (fact.type === 'ApprovalRejected' && fact.data.stepId) run.ownCancels.add(fact.data.stepId);
@@ -94,27 +111,27 @@ function apply(run: Run, fact: FactInput): void {
 
 function fixpoint(run: Run): number | undefined {
   for (let i = 0; i < 200; i++) {
-    const r = scheduleNext(run.state.view, { nowMs: run.now, actions });
+    const r = scheduleNext(run.engine.view(), { nowMs: run.now, actions });
     if (r.facts.length === 0) return r.wakeAtMs;
-    for (const f of r.facts) apply(run, f);
-    if (run.state.finished) return undefined;
+    r.facts.forEach((f, i) => apply(run, f, r.facts[i + 1]));
+    if (run.engine.finished()) return undefined;
   }
   throw new Error('no fixpoint after 200 calls');
 }
 
 /** Runs the plan to its end; `pick(k)` chooses among k options. */
-function simulate(view: PlanRunView, pick: (k: number) => number, haltAt: number | undefined): Run {
-  const run: Run = { state: { view }, now: 0, started: [], ownCancels: new Set(), halted: false };
+function simulate(engine: Engine, pick: (k: number) => number, haltAt: number | undefined): Run {
+  const run: Run = { engine, now: 0, started: [], ownCancels: new Set(), halted: false };
   for (let events = 0; events < 500; events++) {
     const wake = fixpoint(run);
-    if (run.state.finished) return run;
+    if (run.engine.finished()) return run;
     if (run.halted) return run;
     if (haltAt !== undefined && events === haltAt) {
-      run.state = { view: { ...run.state.view, halted: true } };
+      run.engine.halt();
       run.halted = true;
       continue;
     }
-    const v = run.state.view;
+    const v = run.engine.view();
     const running = Object.values(v.tasks).filter((t) => t.status === 'running');
     const waiting = Object.values(v.tasks).filter((t) => t.status === 'waiting_approval');
     const planWaiting = v.planApproval.status === 'requested';
@@ -158,24 +175,37 @@ function blocked(view: PlanRunView, stepId: string): boolean {
   return step.dependsOn.some((d) => ['failed', 'cancelled'].includes(view.tasks[d]!.status) || blocked(view, d));
 }
 
-describe('scheduler simulation (property)', () => {
+const ALL: Scope = { stepApprovals: true, budgetApprovals: true, halts: true };
+/**
+ * Over the real fold, step and budget approvals are left out for now: with today's interaction
+ * machine a step cancelled by ApprovalRejected never settles (PlanFinished is refused), and a
+ * StepCancelled of a task waiting for approval leaves that approval pending (the interaction stays in
+ * waiting_approval). Reported to the machines' owner; run with
+ * FOLD_SCOPE='{"stepApprovals":true,"budgetApprovals":true,"halts":true}' to reproduce.
+ */
+const FOLD_SCOPE: Scope = process.env.FOLD_SCOPE ? (JSON.parse(process.env.FOLD_SCOPE) as Scope) : { stepApprovals: false, budgetApprovals: false, halts: true };
+
+describe.each([
+  ['the tiny applier', tinyEngine, 300, ALL],
+  ["the real fold (task/interaction/thread machines)", foldEngine, Number(process.env.FOLD_RUNS ?? 120), FOLD_SCOPE],
+] as const)('scheduler simulation over %s (property)', (_name, makeEngine, numRuns, scope) => {
   it('respects concurrency and dependencies, always finishes, and ends as the failure policy says', () => {
     fc.assert(
-      fc.property(planArb, fc.array(fc.nat(), { minLength: 50, maxLength: 300 }), fc.option(fc.nat({ max: 30 }), { nil: undefined, freq: 4 }), (g, choices, haltAt) => {
+      fc.property(planArb(scope), fc.array(fc.nat(), { minLength: 50, maxLength: 300 }), fc.option(fc.nat({ max: 30 }), { nil: undefined, freq: scope.halts ? 4 : 1000000 }), (g, choices, haltAt) => {
         let c = 0;
         const pick = (k: number) => (choices[c++ % choices.length]! + c) % k;
-        const run = simulate(toView(g), pick, haltAt);
-        const view = run.state.view;
+        const run = simulate(makeEngine(toView(g)), pick, haltAt);
+        const view = run.engine.view();
         const tasks = Object.values(view.tasks);
         expect(tasks.every((t) => TERMINAL.includes(t.status))).toBe(true);
         for (const s of view.plan.steps) expect(view.tasks[s.id]!.attempts).toBeLessThanOrEqual(s.retry?.maxAttempts ?? 1);
         if (run.halted) {
-          expect(run.state.finished).toBeUndefined();
+          expect(run.engine.finished()).toBeUndefined();
           return;
         }
         const anyFailed = tasks.some((t) => t.status === 'failed');
         const anyCancelled = tasks.some((t) => t.status === 'cancelled');
-        expect(run.state.finished).toBe(anyFailed ? 'failed' : anyCancelled ? 'cancelled' : 'completed');
+        expect(run.engine.finished()).toBe(anyFailed ? 'failed' : anyCancelled ? 'cancelled' : 'completed');
         if (view.planApproval.status === 'rejected') expect(tasks.every((t) => t.status === 'cancelled' && t.attempts === 0)).toBe(true);
         if (view.plan.failurePolicy === 'continue') {
           for (const t of tasks) {
@@ -185,7 +215,7 @@ describe('scheduler simulation (property)', () => {
           for (const t of tasks) if (t.status === 'cancelled') expect(run.ownCancels.has(t.stepId) || blocked(view, t.stepId) || view.planApproval.status === 'rejected').toBe(true);
         }
       }),
-      { numRuns: 300 },
+      { numRuns },
     );
   });
 });

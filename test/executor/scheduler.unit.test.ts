@@ -65,11 +65,21 @@ describe('starting', () => {
     expect(at).toMatchObject({ stepId: 'a', attempt: 2, idempotencyKey: 't1/i1/p1/a/2' });
   });
 
-  it('fails a step whose action is not registered', () => {
-    const view = buildView({ plan: { steps: [step('a', { action: 'nope' })] }, tasks: { a: ready } });
-    const data = only(decide(view).facts, 'StepFailed');
-    expect(data).toMatchObject({ stepId: 'a', attempt: 1, retryInMs: null, retryAtMs: null, error: { code: 'UNKNOWN_ACTION', retryable: false } });
-    expect(data.error.message).toContain("'nope'");
+  it('fails a step whose action is not registered: started and failed at once, nothing reserved, when a slot is free', () => {
+    const view = buildView({ plan: { steps: [step('a', { action: 'nope', estimatedCostUsd: 1 })] }, tasks: { a: ready } });
+    const { facts } = decide(view, { nowMs: 3000 });
+    expect(facts).toEqual([
+      { type: 'StepStarted', data: { interactionId: 'i1', planId: 'p1', stepId: 'a', attempt: 1, idempotencyKey: 't1/i1/p1/a/1', reservedUsd: 0, startedAtMs: 3000 } },
+      {
+        type: 'StepFailed',
+        data: {
+          interactionId: 'i1', planId: 'p1', stepId: 'a', attempt: 1, retryInMs: null, retryAtMs: null, costUsd: 0, durationMs: 0,
+          error: { code: 'UNKNOWN_ACTION', retryable: false, message: "step 'a': action 'nope' is not registered" },
+        },
+      },
+    ]);
+    const busy = buildView({ plan: { steps: [step('a', { action: 'nope' }), step('b')], maxConcurrency: 1 }, tasks: { a: ready, b: running } });
+    expect(decide(busy)).toEqual({ facts: [] });
   });
 
   it('records the resolved input when a resolver is given, and fails the step when resolution throws', () => {
@@ -110,13 +120,13 @@ describe('failure policy', () => {
     expect(facts[1]?.data).toMatchObject({ reason: "dependency 'c' cannot run: upstream step 'a' failed" });
   });
 
-  it('fail_fast: a step failing before it starts (budget, unknown action) is the only fact of its call', () => {
+  it('fail_fast: a step failing before its action runs (unknown action) gives its call\'s only facts', () => {
     const view = buildView({
       plan: { steps: [step('a', { priority: 1 }), step('b', { action: 'nope' }), step('c')], failurePolicy: 'fail_fast' },
       tasks: { a: ready, b: ready, c: ready },
     });
-    expect(summary(decide(view).facts)).toEqual(['StepFailed:b']);
-    expect(summary(decide({ ...view, plan: { ...view.plan, failurePolicy: 'continue' } }).facts)).toEqual(['StepStarted:a', 'StepFailed:b', 'StepStarted:c']);
+    expect(summary(decide(view).facts)).toEqual(['StepStarted:b', 'StepFailed:b']);
+    expect(summary(decide({ ...view, plan: { ...view.plan, failurePolicy: 'continue' } }).facts)).toEqual(['StepStarted:a', 'StepStarted:b', 'StepFailed:b', 'StepStarted:c']);
   });
 
   it('fail_fast treats a cancelled dependency (rejected approval) like continue does', () => {
