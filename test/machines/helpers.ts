@@ -1,0 +1,29 @@
+/** Shared helpers of the machine tests: pure stepping through one machine, and fact builders. */
+import type { AnyStateMachine, SnapshotFrom } from 'xstate';
+import type { Fact } from '../../src/events/fact-types.ts';
+import { inertScope } from '../../src/runtime/thread-state.ts';
+
+/** Initial snapshot of `machine` with `input`. */
+export function start<M extends AnyStateMachine>(machine: M, input: unknown): SnapshotFrom<M> {
+  return machine.getInitialSnapshot(inertScope(machine) as never, input) as SnapshotFrom<M>;
+}
+
+/** One pure step: the next snapshot, or undefined when `fact` is not accepted. Also checks it agrees with `can`. */
+export function tryStep<M extends AnyStateMachine>(machine: M, snap: SnapshotFrom<M>, fact: Fact): SnapshotFrom<M> | undefined {
+  const can = (snap as { can(e: Fact): boolean }).can(fact);
+  const next = machine.transition(snap as never, fact, inertScope(machine) as never) as SnapshotFrom<M>;
+  const accepted = next !== snap;
+  if (accepted !== can) throw new Error(`acceptance of ${fact.type} disagrees with snapshot.can (${can})`);
+  return accepted ? next : undefined;
+}
+
+/** Steps through every fact; throws naming the first refused one. */
+export function run<M extends AnyStateMachine>(machine: M, snap: SnapshotFrom<M>, facts: readonly Fact[]): SnapshotFrom<M> {
+  let s = snap;
+  facts.forEach((f, i) => {
+    const n = tryStep(machine, s, f);
+    if (n === undefined) throw new Error(`fact #${i} ${f.type} refused in ${JSON.stringify((s as { value?: unknown }).value)}`);
+    s = n;
+  });
+  return s;
+}

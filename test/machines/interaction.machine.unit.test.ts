@@ -1,0 +1,298 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { interactionMachine } from '../../machines/interaction.machine.ts';
+import type { Fact } from '../../src/events/fact-types.ts';
+import type { PlanSpec } from '../../src/plan/plan-schema.ts';
+import type { PlannerOutput } from '../../src/plan/planner-output.ts';
+import { interactionStatus } from '../../src/runtime/views.ts';
+import { run, start, tryStep } from './helpers.ts';
+
+const I = 'i1';
+const input = (maxIterations = 2) => ({ interactionId: I, inputId: 'in1', text: 'do it', maxIterations });
+const step = (id: string) => ({ id, action: `act.${id}`, input: {}, dependsOn: [], priority: 0 });
+const plan: PlanSpec = { steps: [step('a'), step('b')], maxConcurrency: 2, failurePolicy: 'fail_fast' };
+const outputs: Record<PlannerOutput['kind'], PlannerOutput> = {
+  single_action: { kind: 'single_action', step: step('a') },
+  mini_plan: { kind: 'mini_plan', plan },
+  done: { kind: 'done', answer: '42' },
+  need_input: { kind: 'need_input', question: 'which file?' },
+};
+const sref = (planId: string, stepId: string) => ({ interactionId: I, planId, stepId });
+
+const f = {
+  planning: (iteration: number): Fact => ({ type: 'PlanningRequested', data: { interactionId: I, iteration } }),
+  responded: (iteration: number, kind: PlannerOutput['kind']): Fact => ({
+    type: 'PlannerResponded',
+    data: { interactionId: I, iteration, output: outputs[kind], repairs: 0 },
+  }),
+  plannerFailed: (iteration: number): Fact => ({ type: 'PlannerFailed', data: { interactionId: I, iteration, error: { message: 'down' } } }),
+  accepted: (iteration: number, planId: string): Fact => ({ type: 'PlanAccepted', data: { interactionId: I, planId, iteration, plan } }),
+  rejected: (iteration: number): Fact => ({ type: 'PlanRejected', data: { interactionId: I, iteration, error: { message: 'step x: bad' } } }),
+  finished: (planId: string): Fact => ({ type: 'PlanFinished', data: { interactionId: I, planId, outcome: 'completed' } }),
+  completed: (): Fact => ({ type: 'InteractionCompleted', data: { interactionId: I, answer: '42' } }),
+  inputRequested: (): Fact => ({ type: 'InputRequested', data: { interactionId: I, question: 'which file?' } }),
+  merged: (text = 'more'): Fact => ({ type: 'InputMerged', data: { interactionId: I, inputId: 'in2', text } }),
+  interrupted: (): Fact => ({ type: 'Interrupted', data: { interactionId: I, kind: 'user_request' } }),
+  resumed: (): Fact => ({ type: 'Resumed', data: { interactionId: I } }),
+  cancelled: (): Fact => ({ type: 'InteractionCancelled', data: { interactionId: I, reason: 'user' } }),
+  failed: (): Fact => ({ type: 'InteractionFailed', data: { interactionId: I, error: { message: 'x', code: 'MAX_ITERATIONS' } } }),
+  approvalRequested: (approvalId: string, planId: string, stepId?: string): Fact => ({
+    type: 'ApprovalRequested',
+    data: { approvalId, interactionId: I, planId, ...(stepId ? { stepId } : {}), scope: stepId ? 'step' : 'plan', reason: 'r', requestedAtMs: 1 },
+  }),
+  granted: (approvalId: string, planId: string): Fact => ({ type: 'ApprovalGranted', data: { approvalId, interactionId: I, planId, by: 'u' } }),
+  approvalRejected: (approvalId: string, planId: string): Fact => ({
+    type: 'ApprovalRejected',
+    data: { approvalId, interactionId: I, planId, by: 'u', timedOut: false },
+  }),
+  stepStarted: (planId: string, stepId: string): Fact => ({
+    type: 'StepStarted',
+    data: { ...sref(planId, stepId), attempt: 1, idempotencyKey: 'k', reservedUsd: 0, startedAtMs: 5 },
+  }),
+  stepCompleted: (planId: string, stepId: string): Fact => ({
+    type: 'StepCompleted',
+    data: { ...sref(planId, stepId), attempt: 1, output: stepId, costUsd: 0, durationMs: 1 },
+  }),
+  stepFailed: (planId: string, stepId: string, retryAtMs: number | null): Fact => ({
+    type: 'StepFailed',
+    data: { ...sref(planId, stepId), attempt: 1, error: { message: 'e' }, retryInMs: retryAtMs === null ? null : 1, retryAtMs, costUsd: 0, durationMs: 1 },
+  }),
+  stepCancelled: (planId: string, stepId: string): Fact => ({ type: 'StepCancelled', data: { ...sref(planId, stepId), reason: 'x', costUsd: 0 } }),
+  budget: (withInteraction: boolean): Fact => ({
+    type: 'BudgetExtended',
+    data: { limitUsd: 9, by: 'u', ...(withInteraction ? { interactionId: I } : {}) },
+  }),
+};
+
+describe('interaction machine: legal paths', () => {
+  it('runs the agent loop: plan, execute with an approval, observe, answer', () => {
+    const s = run(interactionMachine, start(interactionMachine, input()), [
+      f.planning(1),
+      f.responded(1, 'mini_plan'),
+      f.accepted(1, 'p1'),
+      f.approvalRequested('ap1', 'p1', 'a'),
+      f.stepStarted('p1', 'b'),
+      f.granted('ap1', 'p1'),
+      f.stepCompleted('p1', 'b'),
+      f.stepFailed('p1', 'a', null),
+      f.finished('p1'),
+      f.planning(2),
+      f.responded(2, 'done'),
+      f.completed(),
+    ]);
+    expect(s.value).toBe('completed');
+    expect(s.context.observations.map((o) => [o.stepId, o.action, o.status])).toEqual([
+      ['b', 'act.b', 'completed'],
+      ['a', 'act.a', 'failed'],
+    ]);
+    expect(s.context.answer).toBe('42');
+  });
+
+  it('refuses PlanningRequested past maxIterations, and PlanFinished before every step settled', () => {
+    const s = run(interactionMachine, start(interactionMachine, input(1)), [f.planning(1), f.responded(1, 'mini_plan'), f.accepted(1, 'p1')]);
+    expect(tryStep(interactionMachine, s, f.finished('p1'))).toBeUndefined();
+    const observing = run(interactionMachine, s, [f.stepCompleted('p1', 'a'), f.stepCancelled('p1', 'b'), f.finished('p1')]);
+    expect(tryStep(interactionMachine, observing, f.planning(2))).toBeUndefined();
+    expect(interactionStatus(run(interactionMachine, observing, [f.failed()]))).toBe('failed');
+  });
+
+  it('Interrupted remembers the state; Resumed returns there (history)', () => {
+    const waiting = run(interactionMachine, start(interactionMachine, input()), [
+      f.planning(1),
+      f.responded(1, 'mini_plan'),
+      f.accepted(1, 'p1'),
+      f.approvalRequested('ap1', 'p1'),
+    ]);
+    const paused = run(interactionMachine, waiting, [f.interrupted(), f.merged('steer'), f.stepCompleted('p1', 'a')]);
+    expect(paused.value).toBe('interrupted');
+    expect(paused.context.resumeTo).toBe('waiting_approval');
+    expect(tryStep(interactionMachine, paused, f.granted('ap1', 'p1'))).toBeUndefined();
+    const resumed = run(interactionMachine, paused, [f.resumed()]);
+    expect(interactionStatus(resumed)).toBe('waiting_approval');
+    expect(resumed.context.mergedInputs).toEqual(['steer']);
+    expect(resumed.context.plans[0]?.approval?.status).toBe("requested");
+  });
+
+  it('need_input waits for InputMerged; PlanRejected becomes an observation', () => {
+    const s = run(interactionMachine, start(interactionMachine, input(3)), [
+      f.planning(1),
+      f.responded(1, 'need_input'),
+      f.inputRequested(),
+      f.merged('main.ts'),
+      f.planning(2),
+      f.responded(2, 'mini_plan'),
+      f.rejected(2),
+    ]);
+    expect(interactionStatus(s)).toBe('observing');
+    expect(s.context.mergedInputs).toEqual(['main.ts']);
+    expect(s.context.observations.at(-1)).toMatchObject({ status: 'failed', error: 'plan rejected: step x: bad' });
+  });
+});
+
+// ---- property -----------------------------------------------------------------------------------
+
+type Live = 'observing' | 'planning' | 'deciding' | 'executing' | 'waiting_approval' | 'waiting_input';
+type Status = Live | 'interrupted' | 'completed' | 'failed' | 'cancelled';
+interface Model {
+  status: Status;
+  resumeTo?: Live;
+  iteration: number;
+  max: number;
+  lastKind?: string;
+  plans: string[];
+  current?: string;
+  settled: string[];
+  pending: string[];
+}
+const LIVE: Status[] = ['observing', 'planning', 'deciding', 'executing', 'waiting_approval', 'waiting_input'];
+const STEPS = ['a', 'b'];
+
+/** The design's transition table, independent of the machine. null = illegal. */
+function expected(m: Model, fact: Fact): Model | null {
+  const d = fact.data as Record<string, unknown>;
+  const is = (...s: Status[]) => s.includes(m.status);
+  const live = is(...LIVE);
+  switch (fact.type) {
+    case 'PlanningRequested':
+      return is('observing') && d.iteration === m.iteration + 1 && m.iteration < m.max ? { ...m, status: 'planning', iteration: m.iteration + 1 } : null;
+    case 'PlannerResponded':
+      return is('planning') && d.iteration === m.iteration ? { ...m, status: 'deciding', lastKind: (d.output as PlannerOutput).kind } : null;
+    case 'PlannerFailed':
+      return is('planning') && d.iteration === m.iteration ? { ...m, status: 'observing' } : null;
+    case 'PlanAccepted':
+      return is('deciding') && d.iteration === m.iteration && (m.lastKind === 'single_action' || m.lastKind === 'mini_plan') && !m.plans.includes(d.planId as string)
+        ? { ...m, status: 'executing', plans: [...m.plans, d.planId as string], current: d.planId as string, settled: [] }
+        : null;
+    case 'PlanRejected':
+      return is('deciding') && d.iteration === m.iteration ? { ...m, status: 'observing' } : null;
+    case 'InteractionCompleted':
+      return is('deciding') && m.lastKind === 'done' ? { ...m, status: 'completed' } : null;
+    case 'InputRequested':
+      return is('deciding') && m.lastKind === 'need_input' ? { ...m, status: 'waiting_input' } : null;
+    case 'ApprovalRequested':
+      return is('executing', 'waiting_approval') && d.planId === m.current && !m.pending.includes(d.approvalId as string)
+        ? { ...m, status: 'waiting_approval', pending: [...m.pending, d.approvalId as string] }
+        : null;
+    case 'ApprovalGranted':
+    case 'ApprovalRejected': {
+      if (!is('waiting_approval') || !m.pending.includes(d.approvalId as string)) return null;
+      const pending = m.pending.filter((p) => p !== d.approvalId);
+      return { ...m, pending, status: pending.length === 0 ? 'executing' : 'waiting_approval' };
+    }
+    case 'PlanFinished':
+      return is('executing') && d.planId === m.current && m.settled.length === STEPS.length ? { ...m, status: 'observing', current: undefined, settled: [] } : null;
+    case 'StepStarted':
+      return is('executing', 'waiting_approval') && d.planId === m.current ? m : null;
+    case 'StepCompleted':
+    case 'StepFailed':
+    case 'StepCancelled':
+      if (fact.type === 'StepFailed' && d.retryAtMs !== null) return null;
+      return is('executing', 'waiting_approval', 'interrupted') && m.current !== undefined && d.planId === m.current && STEPS.includes(d.stepId as string) && !m.settled.includes(d.stepId as string)
+        ? { ...m, settled: [...m.settled, d.stepId as string] }
+        : null;
+    case 'InputMerged':
+      if (is('waiting_input')) return { ...m, status: 'observing' };
+      return live || is('interrupted') ? m : null;
+    case 'Interrupted':
+      return live ? { ...m, status: 'interrupted', resumeTo: m.status as Live } : null;
+    case 'Resumed':
+      return is('interrupted') ? { ...m, status: m.resumeTo!, resumeTo: undefined } : null;
+    case 'InteractionCancelled':
+      return live || is('interrupted') ? { ...m, status: 'cancelled' } : null;
+    case 'InteractionFailed':
+      return live || is('interrupted') ? { ...m, status: 'failed' } : null;
+    case 'BudgetExtended':
+      return (live || is('interrupted')) && d.interactionId !== undefined ? m : null;
+    default:
+      return null;
+  }
+}
+
+const it2 = fc.integer({ min: 1, max: 3 });
+const planId = fc.constantFrom('p1', 'p2');
+const stepId = fc.constantFrom('a', 'b', 'z');
+const apId = fc.constantFrom('ap1', 'ap2');
+const kind = fc.constantFrom<PlannerOutput['kind']>('single_action', 'mini_plan', 'done', 'need_input');
+const anyFact: fc.Arbitrary<Fact> = fc.oneof(
+  it2.map(f.planning),
+  fc.tuple(it2, kind).map(([i, k]) => f.responded(i, k)),
+  it2.map(f.plannerFailed),
+  fc.tuple(it2, planId).map(([i, p]) => f.accepted(i, p)),
+  it2.map(f.rejected),
+  planId.map(f.finished),
+  fc.constant(f.completed()),
+  fc.constant(f.inputRequested()),
+  fc.constant(f.merged()),
+  fc.constant(f.interrupted()),
+  fc.constant(f.resumed()),
+  fc.constant(f.cancelled()),
+  fc.constant(f.failed()),
+  fc.tuple(apId, planId, fc.constantFrom(undefined, 'a')).map(([a, p, s]) => f.approvalRequested(a, p, s)),
+  fc.tuple(apId, planId).map(([a, p]) => f.granted(a, p)),
+  fc.tuple(apId, planId).map(([a, p]) => f.approvalRejected(a, p)),
+  fc.tuple(planId, stepId).map(([p, s]) => f.stepStarted(p, s)),
+  fc.tuple(planId, stepId).map(([p, s]) => f.stepCompleted(p, s)),
+  fc.tuple(planId, stepId, fc.constantFrom<number | null>(null, 9)).map(([p, s, r]) => f.stepFailed(p, s, r)),
+  fc.tuple(planId, stepId).map(([p, s]) => f.stepCancelled(p, s)),
+  fc.boolean().map(f.budget),
+  fc.constant<Fact>({ type: 'StepReady', data: sref('p1', 'a') }),
+  fc.constant<Fact>({ type: 'ThreadClosed', data: {} }),
+);
+
+/** Facts likely to be legal in model state `m` (so random runs go deep into the machine). */
+function nearby(m: Model): Fact[] {
+  const cur = m.current ?? 'p1';
+  const kinds: PlannerOutput['kind'][] = ['single_action', 'mini_plan', 'done', 'need_input'];
+  return [
+    f.planning(m.iteration + 1),
+    ...kinds.map((k) => f.responded(m.iteration, k)),
+    f.plannerFailed(m.iteration),
+    f.accepted(m.iteration, m.plans.includes('p1') ? 'p2' : 'p1'),
+    f.rejected(m.iteration),
+    f.completed(),
+    f.inputRequested(),
+    f.approvalRequested(m.pending.includes('ap1') ? 'ap2' : 'ap1', cur, 'a'),
+    f.approvalRequested(m.pending.includes('ap2') ? 'ap1' : 'ap2', cur),
+    ...m.pending.map((a) => f.granted(a, cur)),
+    ...m.pending.map((a) => f.approvalRejected(a, cur)),
+    ...STEPS.map((s) => f.stepCompleted(cur, s)),
+    ...STEPS.map((s) => f.stepFailed(cur, s, null)),
+    f.stepCancelled(cur, 'b'),
+    f.stepStarted(cur, 'a'),
+    f.finished(cur),
+    f.merged(),
+    f.resumed(),
+  ];
+}
+
+describe('interaction machine: property', () => {
+  it('every fact is accepted exactly when the table allows it, reaching the table state', () => {
+    const reached = new Set<string>();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 30 }), anyFact, fc.integer({ min: 0, max: 29 })), { minLength: 10, maxLength: 60 }), (max, picks) => {
+        let snap = start(interactionMachine, input(max));
+        let model: Model = { status: 'observing', iteration: 0, max, plans: [], settled: [], pending: [] };
+        for (const [n, random, mode] of picks) {
+          const near = nearby(model);
+          const legal = near.filter((x) => expected(model, x) !== null);
+          const fact = mode < 14 && legal.length > 0 ? legal[n % legal.length]! : mode < 24 ? near[n % near.length]! : mode < 26 ? f.interrupted() : mode < 28 ? random : mode < 29 ? f.failed() : f.cancelled();
+          const want = expected(model, fact);
+          const next = tryStep(interactionMachine, snap, fact);
+          expect(next !== undefined, `${fact.type} ${JSON.stringify(fact.data)} in ${JSON.stringify(model)}`).toBe(want !== null);
+          if (next && want) {
+            expect(interactionStatus(next)).toBe(want.status);
+            expect(next.context.iteration).toBe(want.iteration);
+            expect(next.context.pendingApprovals).toEqual(want.pending);
+            expect(next.context.settledSteps).toEqual(want.settled);
+            reached.add(want.status);
+            snap = next;
+            model = want;
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // the generator reaches every state (so the property is not vacuous)
+    expect([...reached].sort()).toEqual([...LIVE, 'interrupted', 'completed', 'failed', 'cancelled'].sort());
+  });
+});

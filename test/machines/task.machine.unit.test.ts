@@ -1,0 +1,167 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { taskMachine } from '../../machines/task.machine.ts';
+import type { Fact } from '../../src/events/fact-types.ts';
+import type { StepSpec } from '../../src/plan/plan-schema.ts';
+import { run, start, tryStep } from './helpers.ts';
+
+const ref = { interactionId: 'i1', planId: 'p1', stepId: 's1' };
+const stepSpec = (maxAttempts: number): StepSpec => ({
+  id: 's1',
+  action: 'echo',
+  input: {},
+  dependsOn: [],
+  priority: 0,
+  retry: { maxAttempts, backoffMs: 10, maxBackoffMs: 100 },
+});
+const input = (maxAttempts = 3) => ({ interactionId: 'i1', planId: 'p1', step: stepSpec(maxAttempts) });
+
+const f = {
+  ready: (): Fact => ({ type: 'StepReady', data: ref }),
+  started: (attempt: number): Fact => ({
+    type: 'StepStarted',
+    data: { ...ref, attempt, idempotencyKey: `k${attempt}`, reservedUsd: 0.5, startedAtMs: 1000 * attempt },
+  }),
+  progressed: (attempt: number): Fact => ({ type: 'StepProgressed', data: { ...ref, attempt, message: 'half way' } }),
+  completed: (attempt: number): Fact => ({ type: 'StepCompleted', data: { ...ref, attempt, output: { ok: attempt }, costUsd: 0.25, durationMs: 5 } }),
+  failed: (attempt: number, retryAtMs: number | null): Fact => ({
+    type: 'StepFailed',
+    data: { ...ref, attempt, error: { message: 'boom' }, retryInMs: retryAtMs === null ? null : 10, retryAtMs, costUsd: 0.1, durationMs: 5 },
+  }),
+  cancelled: (): Fact => ({ type: 'StepCancelled', data: { ...ref, reason: 'user', partialOutput: 'part', costUsd: 0 } }),
+  approvalRequested: (approvalId: string, scope: 'step' | 'plan' | 'budget' = 'step'): Fact => ({
+    type: 'ApprovalRequested',
+    data: { approvalId, ...ref, scope, reason: 'needs a human', requestedAtMs: 50, timeoutMs: 1000 },
+  }),
+  granted: (approvalId: string): Fact => ({ type: 'ApprovalGranted', data: { approvalId, ...ref, by: 'alice' } }),
+  rejected: (approvalId: string, timedOut = false): Fact => ({ type: 'ApprovalRejected', data: { approvalId, ...ref, by: 'bob', timedOut } }),
+};
+
+describe('task machine: legal paths', () => {
+  it('pending → ready → running → completed records output, cost and clears the reservation', () => {
+    const s = run(taskMachine, start(taskMachine, input()), [f.ready(), f.started(1), f.progressed(1), f.completed(1)]);
+    expect(s.value).toBe('completed');
+    expect(s.status).toBe('done');
+    expect(s.context).toMatchObject({ attempts: 1, output: { ok: 1 }, spentUsd: 0.25, reservedUsd: 0, lastProgress: { message: 'half way' } });
+  });
+
+  it('retries while attempts remain, then fails for good', () => {
+    let s = run(taskMachine, start(taskMachine, input(2)), [f.ready(), f.started(1), f.failed(1, 500)]);
+    expect(s.value).toBe('ready');
+    expect(s.context.readyAtMs).toBe(500);
+    s = run(taskMachine, s, [f.started(2)]);
+    expect(tryStep(taskMachine, s, f.failed(2, 900))).toBeUndefined(); // no attempt left for a retry
+    s = run(taskMachine, s, [f.failed(2, null)]);
+    expect(s.value).toBe('failed');
+    expect(s.context.spentUsd).toBeCloseTo(0.2);
+  });
+
+  it('approval: granted → ready; rejected or timed out → cancelled with the reason', () => {
+    const granted = run(taskMachine, start(taskMachine, input()), [f.approvalRequested('a1'), f.granted('a1')]);
+    expect(granted.value).toBe('ready');
+    expect(granted.context.approval).toMatchObject({ approvalId: 'a1', status: 'granted', scope: 'step' });
+    const rejected = run(taskMachine, start(taskMachine, input()), [f.ready(), f.approvalRequested('a1', 'budget'), f.rejected('a1')]);
+    expect(rejected.value).toBe('cancelled');
+    expect(rejected.context.cancelReason).toBe('rejected by bob');
+    const timedOut = run(taskMachine, start(taskMachine, input()), [f.approvalRequested('a1'), f.rejected('a1', true)]);
+    expect(timedOut.context.cancelReason).toBe('approval timed out');
+  });
+
+  it('refuses a wrong attempt number, a foreign approval id, a plan-scoped approval and anything after a final state', () => {
+    const s0 = start(taskMachine, input());
+    const ready = run(taskMachine, s0, [f.ready()]);
+    expect(tryStep(taskMachine, ready, f.started(2))).toBeUndefined();
+    expect(tryStep(taskMachine, s0, f.approvalRequested('a1', 'plan'))).toBeUndefined();
+    const waiting = run(taskMachine, s0, [f.approvalRequested('a1')]);
+    expect(tryStep(taskMachine, waiting, f.granted('a2'))).toBeUndefined();
+    const done = run(taskMachine, ready, [f.started(1), f.completed(1)]);
+    for (const fact of [f.cancelled(), f.ready(), f.started(2), f.completed(1)]) expect(tryStep(taskMachine, done, fact)).toBeUndefined();
+  });
+
+  it('cancels from pending, ready, waiting_approval and running, keeping the partial output', () => {
+    for (const prefix of [[], [f.ready()], [f.approvalRequested('a1')], [f.ready(), f.started(1)]]) {
+      const s = run(taskMachine, start(taskMachine, input()), [...prefix, f.cancelled()]);
+      expect(s.value).toBe('cancelled');
+      expect(s.context.partialOutput).toBe('part');
+    }
+  });
+});
+
+// ---- property: the machine accepts exactly what the documented table allows --------------------
+
+type Status = 'pending' | 'ready' | 'waiting_approval' | 'running' | 'completed' | 'failed' | 'cancelled';
+interface Model {
+  status: Status;
+  attempts: number;
+  maxAttempts: number;
+  approvalId?: string;
+}
+
+/** The transition table of the design document, written independently of the machine. null = illegal. */
+function expected(m: Model, fact: Fact): Model | null {
+  const d = fact.data as Record<string, unknown>;
+  const is = (...states: Status[]) => states.includes(m.status);
+  switch (fact.type) {
+    case 'StepReady':
+      return is('pending') ? { ...m, status: 'ready' } : null;
+    case 'ApprovalRequested':
+      return is('pending', 'ready') && d.scope !== 'plan' ? { ...m, status: 'waiting_approval', approvalId: d.approvalId as string } : null;
+    case 'ApprovalGranted':
+      return is('waiting_approval') && d.approvalId === m.approvalId ? { ...m, status: 'ready' } : null;
+    case 'ApprovalRejected':
+      return is('waiting_approval') && d.approvalId === m.approvalId ? { ...m, status: 'cancelled' } : null;
+    case 'StepStarted':
+      return is('ready') && d.attempt === m.attempts + 1 ? { ...m, status: 'running', attempts: m.attempts + 1 } : null;
+    case 'StepProgressed':
+      return is('running') && d.attempt === m.attempts ? m : null;
+    case 'StepCompleted':
+      return is('running') && d.attempt === m.attempts ? { ...m, status: 'completed' } : null;
+    case 'StepFailed':
+      if (!is('running') || d.attempt !== m.attempts) return null;
+      if (d.retryAtMs === null) return { ...m, status: 'failed' };
+      return m.attempts < m.maxAttempts ? { ...m, status: 'ready' } : null;
+    case 'StepCancelled':
+      return is('pending', 'ready', 'waiting_approval', 'running') ? { ...m, status: 'cancelled' } : null;
+    default:
+      return null;
+  }
+}
+
+const attempt = fc.integer({ min: 1, max: 4 });
+const approvalId = fc.constantFrom('a1', 'a2');
+const anyFact: fc.Arbitrary<Fact> = fc.oneof(
+  fc.constant(f.ready()),
+  attempt.map(f.started),
+  attempt.map(f.progressed),
+  attempt.map(f.completed),
+  fc.tuple(attempt, fc.constantFrom<number | null>(null, 700)).map(([a, r]) => f.failed(a, r)),
+  fc.constant(f.cancelled()),
+  fc.tuple(approvalId, fc.constantFrom('step', 'plan', 'budget') as fc.Arbitrary<'step' | 'plan' | 'budget'>).map(([a, s]) => f.approvalRequested(a, s)),
+  approvalId.map(f.granted),
+  approvalId.map((a) => f.rejected(a)),
+  fc.constant<Fact>({ type: 'PlanFinished', data: { interactionId: 'i1', planId: 'p1', outcome: 'completed' } }),
+  fc.constant<Fact>({ type: 'ThreadClosed', data: {} }),
+);
+
+describe('task machine: property', () => {
+  it('every fact is accepted exactly when the table allows it, reaching the table state', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(anyFact, { maxLength: 30 }), (maxAttempts, facts) => {
+        let snap = start(taskMachine, input(maxAttempts));
+        let model: Model = { status: 'pending', attempts: 0, maxAttempts };
+        for (const fact of facts) {
+          const want = expected(model, fact);
+          const next = tryStep(taskMachine, snap, fact);
+          expect(next !== undefined, `${fact.type} in ${model.status}`).toBe(want !== null);
+          if (next && want) {
+            expect(next.value).toBe(want.status);
+            expect(next.context.attempts).toBe(want.attempts);
+            snap = next;
+            model = want;
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

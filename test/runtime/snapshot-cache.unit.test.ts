@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { replayThread } from '../../src/runtime/replay.ts';
+import { createInMemorySnapshotCache, deserializeThreadState, machineDefinitionHash, serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
+import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet } from '../../src/runtime/thread-state.ts';
+import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
+import { appendHistoryFixture, loadHistoryFixture } from '../support/history-fixture.ts';
+
+const history = loadHistoryFixture('basic-thread');
+const persisted = (s: ReturnType<typeof initialThreadState>) => JSON.stringify(serializeThreadState(s));
+
+describe('snapshot cache', () => {
+  it('a deserialized state equals the fold it replaces at every offset, and folds on identically', () => {
+    let state = initialThreadState(history.threadId);
+    history.facts.forEach((fact, i) => {
+      state = applyFact(state, fact, BigInt(i));
+      const restored = deserializeThreadState(JSON.parse(persisted(state)));
+      expect(restored.revision).toBe(state.revision);
+      expect(hashThreadState(restored)).toBe(hashThreadState(state));
+      expect(persisted(restored)).toBe(persisted(state));
+      const rest = history.facts.slice(i + 1);
+      expect(hashThreadState(applyFacts(restored, rest))).toBe(hashThreadState(applyFacts(state, rest)));
+    });
+  });
+
+  it('replay from a cached snapshot equals the full fold and reads only the facts after it', async () => {
+    const store = getInMemoryEventStore();
+    await appendHistoryFixture(store, history);
+    const cache = createInMemorySnapshotCache();
+    await cache.save(await replayThread(store, history.threadId, { toRevision: 20n }));
+    await cache.save(await replayThread(store, history.threadId, { toRevision: 10n }));
+    const full = await replayThread(store, history.threadId);
+    const cached = await replayThread(store, history.threadId, { snapshotCache: cache, verify: true });
+    expect(persisted(cached)).toBe(persisted(full));
+    expect((await cache.load(history.threadId))?.revision).toBe(20n);
+    expect((await cache.load(history.threadId, { maxRevision: 15n }))?.revision).toBe(10n);
+    expect(await cache.load(history.threadId, { maxRevision: 5n })).toBeUndefined();
+    const at15 = await replayThread(store, history.threadId, { snapshotCache: cache, toRevision: 15n });
+    expect(persisted(at15)).toBe(persisted(await replayThread(store, history.threadId, { toRevision: 15n })));
+  });
+
+  it('ignores entries written by other machine code', async () => {
+    const other: MachineSet = { ...defaultMachines, task: defaultMachines.task.provide({}) };
+    const changed: MachineSet = {
+      ...defaultMachines,
+      thread: defaultMachines.thread.provide({ guards: { thisThread: () => true } }),
+    };
+    expect(machineDefinitionHash(changed)).not.toBe(machineDefinitionHash(defaultMachines));
+    expect(machineDefinitionHash(other)).toBe(machineDefinitionHash(defaultMachines));
+    const cache = createInMemorySnapshotCache();
+    await cache.save(applyFacts(initialThreadState(history.threadId), history.facts.slice(0, 5)));
+    expect(await cache.load(history.threadId, { machines: changed })).toBeUndefined();
+    expect((await cache.load(history.threadId))?.revision).toBe(4n);
+    const s = serializeThreadState(applyFacts(initialThreadState(history.threadId), history.facts.slice(0, 5)));
+    expect(() => deserializeThreadState(s, { machines: changed })).toThrow(/written by machines/);
+  });
+});
