@@ -1,0 +1,51 @@
+/** Parsing and checking of CLI argument values shared by the commands. */
+import type { EventStore } from '../store/event-store.ts';
+import { ThreadNotFoundError } from '../runtime/command-errors.ts';
+import { BadRevisionError, UsageError } from './cli-errors.ts';
+
+/** The stream holding a thread's facts. */
+export function threadStreamId(threadId: string): string {
+  return `thread-${threadId}`;
+}
+
+/**
+ * Parses a revision given on the command line (a non-negative integer).
+ * @throws UsageError naming `option` when `value` is not one.
+ */
+export function parseRevision(value: string, option: string): bigint {
+  if (!/^\d{1,18}$/.test(value)) throw new UsageError(`${option}: expected a revision (a non-negative integer), got '${value}'`);
+  return BigInt(value);
+}
+
+/**
+ * The last revision of a thread.
+ * @throws ThreadNotFoundError when the thread has no fact.
+ */
+export async function requireThread(store: EventStore, threadId: string): Promise<bigint> {
+  const last = await store.streamRevision(threadStreamId(threadId));
+  if (last === undefined) throw new ThreadNotFoundError(threadId);
+  return last;
+}
+
+/**
+ * Parses `value` as a revision of `threadId` (undefined → undefined).
+ * @throws UsageError not a number; ThreadNotFoundError; BadRevisionError beyond the thread's last revision.
+ */
+export async function threadRevision(store: EventStore, threadId: string, value: string | undefined, option: string): Promise<bigint | undefined> {
+  const last = await requireThread(store, threadId);
+  if (value === undefined) return undefined;
+  const rev = parseRevision(value, option);
+  if (rev > last) throw new BadRevisionError(threadId, rev, last, option);
+  return rev;
+}
+
+/**
+ * Parses a TCP port.
+ * @throws UsageError when `value` is not an integer 0–65535.
+ */
+export function parsePort(value: string | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d{1,5}$/.test(value) || n > 65535) throw new UsageError(`${option}: expected a port number, got '${value}'`);
+  return n;
+}

@@ -1,0 +1,55 @@
+/**
+ * `orchestral approve|reject <thread> <step> [--reason …] [--by …] [--no-wait]`: decides a pending
+ * approval (named by step id or approval id), then — unless `--no-wait` — continues the run in the
+ * foreground like `resume` (same output and exit codes).
+ */
+import type { Command } from 'commander';
+import { whoAmI, type ContextHolder } from '../context.ts';
+import { driveThread } from '../drive.ts';
+import { EXIT } from '../exit-codes.ts';
+import { sessionForThread } from '../session.ts';
+import { withStore } from '../store.ts';
+
+interface DecideOptions {
+  reason?: string;
+  by?: string;
+  wait: boolean;
+  json: boolean;
+  workspace?: string;
+  actions?: string[];
+}
+
+/** The `approve` and `reject` commands. */
+export async function decideCommand(holder: ContextHolder, verb: 'approve' | 'reject', cmd: Command, threadId: string, target: string): Promise<number> {
+  const { io, storeUrl } = holder.get(cmd);
+  const o = cmd.opts<DecideOptions>();
+  return withStore(storeUrl, async (store) => {
+    const session = await sessionForThread(store, threadId, {
+      ...(o.workspace !== undefined ? { workspace: o.workspace } : {}),
+      ...(o.actions ? { extraModules: o.actions } : {}),
+      lazyPlanner: !o.wait,
+    });
+    const { runtime } = session;
+    try {
+      await runtime.load(threadId);
+      const fromRevision = runtime.state(threadId).revision + 1n;
+      const by = whoAmI(o.by);
+      const decided = await runtime[verb](threadId, target, { by, ...(o.reason !== undefined ? { reason: o.reason } : {}) });
+      const what = decided.stepId !== undefined ? `step '${decided.stepId}'` : `plan ${decided.planId}`;
+      if (!o.json) io.out(`${verb === 'approve' ? io.color.green('approved') : io.color.magenta('rejected')} ${what} of interaction ${decided.interactionId} (${decided.approvalId}) by ${by}`);
+      if (!o.wait) return EXIT.ok;
+      const result = await driveThread(session, store, io, {
+        threadId,
+        interactionIds: [decided.interactionId],
+        json: o.json,
+        prompt: true,
+        by,
+        storeUrl,
+        fromRevision,
+      });
+      return result.exitCode;
+    } finally {
+      await runtime.close();
+    }
+  });
+}

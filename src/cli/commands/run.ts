@@ -1,0 +1,159 @@
+/**
+ * `orchestral run <plan> | --intent "…"`: opens a thread (or uses `--thread`), sends the input, and
+ * follows the run in the foreground until it settles (see drive.ts for output and exit codes).
+ *
+ * Plan files run with the static planner; the plan is checked against the registered actions before
+ * the thread is opened (errors: `file:line:col`). `--intent` uses the OpenAI planner
+ * (`OPENAI_API_KEY` and/or `OPENAI_BASE_URL`; model `--model`, `$ORCHESTRAL_MODEL`, default
+ * `gpt-4.1-mini`). The planner descriptor recorded in ThreadOpened lets later commands rebuild it.
+ */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { createOpenAIPlanner } from '../../planner/openai-planner.ts';
+import { createStaticPlanner } from '../../planner/static-planner.ts';
+import type { Planner } from '../../planner/planner.ts';
+import { UsageError } from '../cli-errors.ts';
+import { whoAmI, type ContextHolder } from '../context.ts';
+import { driveThread } from '../drive.ts';
+import { EXIT } from '../exit-codes.ts';
+import { readPlanFile, validatePlanFile } from '../plan-file.ts';
+import { resolveModulePaths } from '../action-modules.ts';
+import type { ActionRegistry } from '../../actions/registry.ts';
+import { readThreadDescriptor, type PlannerDescriptor } from '../planner-descriptor.ts';
+import { createSession, resolveWorkspace } from '../session.ts';
+import { withStore } from '../store.ts';
+import { parsePort } from '../args.ts';
+import { startLiveInspection, type LiveInspection } from '../live-inspect.ts';
+import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
+
+/** Options of `run`. */
+export interface RunOptions {
+  intent?: string;
+  model?: string;
+  baseUrl?: string;
+  thread?: string;
+  title?: string;
+  workspace?: string;
+  actions?: string[];
+  json: boolean;
+  prompt: boolean;
+  inspect: boolean;
+  inspectUrl?: string;
+  inspectPort?: string;
+}
+
+interface Prepared {
+  descriptor: PlannerDescriptor;
+  planner: Planner;
+  input: string;
+  title?: string;
+  modules: string[];
+}
+
+/** Removes user info from a URL before it is recorded. */
+function withoutUserInfo(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    throw new UsageError(`--base-url: '${url}' is not a URL`);
+  }
+}
+
+async function prepare(planPath: string | undefined, o: RunOptions, workspace: string): Promise<Prepared & { registryCheck?: (r: ActionRegistry) => void }> {
+  const extra = resolveModulePaths(o.actions ?? [], process.cwd());
+  if (planPath !== undefined && o.intent !== undefined) throw new UsageError('run: give a plan file or --intent, not both');
+  if (planPath === undefined && o.intent === undefined) throw new UsageError('run: give a plan file (run plan.yaml) or --intent "what to do"');
+  if (planPath !== undefined) {
+    const pf = await readPlanFile(planPath);
+    const modules = [...new Set([...pf.actionModules, ...extra])];
+    const title = o.title ?? pf.plan.title;
+    return {
+      descriptor: { kind: 'static', config: { file: pf.file, workspace, ...(modules.length ? { actions: modules } : {}) } },
+      planner: createStaticPlanner(pf.plan, { source: pf.file }),
+      input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
+      ...(title !== undefined ? { title } : {}),
+      modules,
+      registryCheck: (registry) => void validatePlanFile(pf, registry, planPath),
+    };
+  }
+  const model = o.model ?? process.env['ORCHESTRAL_MODEL'] ?? 'gpt-4.1-mini';
+  const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
+  const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
+  const planner = createOpenAIPlanner({ model, ...(rawBase ? { baseURL: rawBase } : {}) });
+  return {
+    descriptor: { kind: 'openai', config: { model, workspace, ...(baseURL ? { baseURL } : {}), ...(extra.length ? { actions: extra } : {}) } },
+    planner,
+    input: o.intent!,
+    ...(o.title !== undefined ? { title: o.title } : {}),
+    modules: extra,
+  };
+}
+
+/** The `run` command. */
+export async function runCommand(holder: ContextHolder, cmd: Command, planPath: string | undefined): Promise<number> {
+  const { io, storeUrl } = holder.get(cmd);
+  const o = cmd.opts<RunOptions>();
+  const workspace = await resolveWorkspace(o.workspace);
+  const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
+  const p = await prepare(planPath, o, workspace);
+  return withStore(storeUrl, async (store) => {
+    let threadId = o.thread;
+    let existing = false;
+    if (threadId !== undefined) {
+      const d = await readThreadDescriptor(store, threadId).then(
+        (x) => ({ found: true, d: x }),
+        (err: unknown) => {
+          if (isThreadNotFoundError(err)) return { found: false, d: undefined };
+          throw err;
+        },
+      );
+      if (d.found) {
+        const same = d.d?.kind === p.descriptor.kind && JSON.stringify(d.d?.config) === JSON.stringify(p.descriptor.config);
+        if (!same) throw new UsageError(`--thread ${threadId}: the thread exists and runs another planner; use 'orchestral send ${threadId} "…"'`);
+        existing = true;
+      }
+    }
+    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner });
+    p.registryCheck?.(session.registry);
+    const { runtime } = session;
+    let inspection: LiveInspection | undefined;
+    try {
+      if (existing) await runtime.load(threadId!);
+      else {
+        const opened = await runtime.openThread({
+          ...(threadId !== undefined ? { threadId } : {}),
+          ...(p.title !== undefined ? { title: p.title } : {}),
+          planner: p.descriptor,
+        });
+        threadId = opened.threadId;
+      }
+      const tid = threadId!;
+      const fromRevision = existing ? runtime.state(tid).revision + 1n : 0n;
+      if (!o.json) io.out(`${io.color.bold('thread')} ${tid}${existing ? ' (existing)' : ''} · store ${storeUrl} · workspace ${workspace}`);
+      if (o.inspect || o.inspectUrl !== undefined) {
+        inspection = await startLiveInspection(runtime, store, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
+      }
+      const sent = await runtime.send(tid, p.input, { from: whoAmI(undefined) });
+      if (sent.decision === 'reject') {
+        io.err(`orchestral: input rejected by the thread's policy: ${sent.reason}`);
+        return EXIT.rejected;
+      }
+      const result = await driveThread(session, store, io, {
+        threadId: tid,
+        ...(sent.interactionId !== undefined && sent.decision !== 'steer' ? { interactionIds: [sent.interactionId] } : {}),
+        json: o.json,
+        prompt: o.prompt,
+        by: whoAmI(undefined),
+        storeUrl,
+        fromRevision,
+      });
+      return result.exitCode;
+    } finally {
+      await inspection?.stop();
+      await runtime.close();
+    }
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * `orchestral send <thread> "input"`: new input through the thread's concurrency policy
+ * (start, enqueue, steer, interrupt or reject), then — unless `--no-wait` — follows the interaction
+ * it started or steered. Exit 3 when the policy rejects the input.
+ */
+import type { Command } from 'commander';
+import { whoAmI, type ContextHolder } from '../context.ts';
+import { driveThread } from '../drive.ts';
+import { EXIT } from '../exit-codes.ts';
+import { sessionForThread } from '../session.ts';
+import { withStore } from '../store.ts';
+
+interface SendOptions {
+  by?: string;
+  wait: boolean;
+  json: boolean;
+  prompt: boolean;
+  workspace?: string;
+  actions?: string[];
+}
+
+/** The `send` command. */
+export async function sendCommand(holder: ContextHolder, cmd: Command, threadId: string, text: string): Promise<number> {
+  const { io, storeUrl } = holder.get(cmd);
+  const o = cmd.opts<SendOptions>();
+  return withStore(storeUrl, async (store) => {
+    const session = await sessionForThread(store, threadId, {
+      ...(o.workspace !== undefined ? { workspace: o.workspace } : {}),
+      ...(o.actions ? { extraModules: o.actions } : {}),
+    });
+    const { runtime } = session;
+    try {
+      await runtime.load(threadId);
+      const fromRevision = runtime.state(threadId).revision + 1n;
+      const by = whoAmI(o.by);
+      const sent = await runtime.send(threadId, text, { from: by });
+      if (!o.json) io.out(`input ${sent.inputId}: ${sent.decision}${sent.interactionId ? ` → interaction ${sent.interactionId}` : ''} (${sent.reason})`);
+      if (sent.decision === 'reject') return EXIT.rejected;
+      if (!o.wait) return EXIT.ok;
+      if (sent.decision === 'enqueue' || sent.interactionId === undefined) return EXIT.paused;
+      const result = await driveThread(session, store, io, {
+        threadId,
+        interactionIds: [sent.interactionId],
+        json: o.json,
+        prompt: o.prompt,
+        by,
+        storeUrl,
+        fromRevision,
+      });
+      return result.exitCode;
+    } finally {
+      await runtime.close();
+    }
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * `orchestral show <thread> [--at REV] [--json]`: the thread as of its last revision (or `--at`):
+ * the `threads`, `tasks`, `dag` and `costs` projections folded over its facts, plus each
+ * interaction's status and answer and the pending approvals from the machines' fold.
+ */
+import type { Command } from 'commander';
+import { costsProjection } from '../../../projections/costs.ts';
+import { dagProjection } from '../../../projections/dag.ts';
+import { tasksProjection } from '../../../projections/tasks.ts';
+import { threadsProjection } from '../../../projections/threads.ts';
+import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shared/keyed-map.ts';
+import { projectAsOf } from '../../projections/as-of.ts';
+import type { Fact } from '../../events/fact-types.ts';
+import { pendingApprovals } from '../../runtime/decide-control.ts';
+import { applyFacts, initialThreadState } from '../../runtime/thread-state.ts';
+import { threadSummary } from '../../runtime/thread-summary.ts';
+import type { EventStore } from '../../store/event-store.ts';
+import { threadRevision } from '../args.ts';
+import type { ContextHolder } from '../context.ts';
+import { toJsonLine } from '../json.ts';
+import { renderShow, type ShowData } from '../render/show-text.ts';
+import { withStore } from '../store.ts';
+import { readThreadFacts } from '../thread-facts.ts';
+
+/** A keyed map as a plain record (sorted by key). */
+function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {
+  return map ? Object.fromEntries(keyedEntries(map).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) : {};
+}
+
+/**
+ * Gathers what `show` prints.
+ * @throws ThreadNotFoundError; UsageError / BadRevisionError for `--at`.
+ */
+export async function gatherShow(store: EventStore, threadId: string, at: string | undefined): Promise<ShowData> {
+  const toRevision = await threadRevision(store, threadId, at, '--at');
+  const facts = await readThreadFacts(store, threadId, toRevision);
+  const last = facts.length > 0 ? facts[facts.length - 1]!.revision : -1n;
+  const opts = { toRevision: last };
+  const state = applyFacts(initialThreadState(threadId), facts.map((f) => ({ type: f.type, data: f.data }) as Fact));
+  const summary = threadSummary(state);
+  return {
+    threadId,
+    revision: Number(last),
+    at: toRevision !== undefined ? Number(toRevision) : null,
+    thread: getKeyed(projectAsOf(threadsProjection, facts, opts).threads, threadId) ?? null,
+    interactions: Object.values(summary.interactions).map((v) => ({
+      interactionId: v.interactionId,
+      status: v.status,
+      input: v.input ?? null,
+      answer: v.answer ?? null,
+      error: v.error?.message ?? null,
+    })),
+    tasks: plainRecord(getKeyed(projectAsOf(tasksProjection, facts, opts).threads, threadId)?.interactions),
+    dags: plainRecord(getKeyed(projectAsOf(dagProjection, facts, opts).threads, threadId)?.interactions),
+    costs: projectAsOf(costsProjection, facts, opts).threads[threadId] ?? null,
+    pendingApprovals: pendingApprovals(state).map((p) => ({
+      approvalId: p.approvalId,
+      interactionId: p.interactionId,
+      planId: p.planId,
+      stepId: p.stepId ?? null,
+      scope: p.scope,
+    })),
+  };
+}
+
+/** The `show` command. */
+export async function showCommand(holder: ContextHolder, cmd: Command, threadId: string): Promise<number> {
+  const { io, storeUrl } = holder.get(cmd);
+  const o = cmd.opts<{ at?: string; json: boolean }>();
+  const data = await withStore(storeUrl, (store) => gatherShow(store, threadId, o.at));
+  if (o.json) io.out(toJsonLine(data));
+  else for (const line of renderShow(io.color, data, storeUrl)) io.out(line);
+  return 0;
+}

@@ -1,0 +1,45 @@
+/** `orchestral threads [--json]`: every thread of the store (the `threads` projection over the whole log). */
+import type { Command } from 'commander';
+import { threadsProjection, type ThreadSummary } from '../../../projections/threads.ts';
+import { keyedValues } from '../../../projections/shared/keyed-map.ts';
+import { recordedFactOf } from '../../projections/projector.ts';
+import type { EventStore } from '../../store/event-store.ts';
+import type { ContextHolder } from '../context.ts';
+import { toJsonLine } from '../json.ts';
+import { colorFor, fit } from '../render/status-marks.ts';
+import { withStore } from '../store.ts';
+
+/** Every thread summary, most recently active first. */
+export async function listThreads(store: EventStore): Promise<ThreadSummary[]> {
+  let state = threadsProjection.initialState;
+  for await (const e of store.readAll()) {
+    const f = recordedFactOf(e);
+    if (f) state = threadsProjection.evolve(state, f);
+  }
+  return keyedValues(state.threads).sort((a, b) => b.lastActivityAtMs - a.lastActivityAtMs || a.threadId.localeCompare(b.threadId));
+}
+
+/** The `threads` command. */
+export async function threadsCommand(holder: ContextHolder, cmd: Command): Promise<number> {
+  const { io, storeUrl } = holder.get(cmd);
+  const json = cmd.opts<{ json: boolean }>().json;
+  const threads = await withStore(storeUrl, listThreads);
+  if (json) {
+    for (const t of threads) io.out(toJsonLine(t));
+    return 0;
+  }
+  if (threads.length === 0) {
+    io.out(`no threads in ${storeUrl} (start one with: npx orchestral run examples/audit/plan.yaml)`);
+    return 0;
+  }
+  const c = io.color;
+  const idWidth = Math.max(6, ...threads.map((t) => t.threadId.length));
+  io.out(c.dim(`${fit('THREAD', idWidth)}  ${fit('STATUS', 8)}  ${fit('FACTS', 6)}  ${fit('LAST ACTIVITY', 24)}  TITLE`));
+  for (const t of threads) {
+    const live = t.liveInteractions.map((l) => `${l.interactionId}:${l.state}`).join(' ');
+    io.out(
+      `${fit(t.threadId, idWidth)}  ${colorFor(c, t.status === 'active' ? 'running' : t.status === 'closed' ? 'cancelled' : 'completed', fit(t.status, 8))}  ${fit(String(t.factCount), 6)}  ${fit(new Date(t.lastActivityAtMs).toISOString(), 24)}  ${t.displayTitle}${live ? c.dim(`  [${live}]`) : ''}${t.forkedFrom ? c.dim(`  (fork of ${t.forkedFrom.threadId}@${t.forkedFrom.revision})`) : ''}`,
+    );
+  }
+  return 0;
+}

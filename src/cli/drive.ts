@@ -1,0 +1,151 @@
+/**
+ * Driving a thread in the foreground until it settles (completed, failed, or waiting for a
+ * person), with live progress, optional approval prompts on a terminal, and the exit code:
+ * 0 every followed interaction completed; 1 one failed or was cancelled; 2 paused (waiting for an
+ * approval or input, interrupted, or the input is queued); 3 is decided by the caller (rejected input).
+ */
+import { createInterface } from 'node:readline/promises';
+import { pendingApprovals, type PendingApproval } from '../runtime/decide-control.ts';
+import type { ThreadSummary } from '../runtime/thread-summary.ts';
+import type { InteractionView } from '../runtime/views.ts';
+import type { EventStore } from '../store/event-store.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+import { toJsonLine } from './json.ts';
+import { progressMode, startProgress } from './progress.ts';
+import type { CliSession } from './session.ts';
+import { nextCommand } from './next-command.ts';
+
+/** Options of `driveThread`. */
+export interface DriveOptions {
+  threadId: string;
+  /** The interactions whose outcome decides the exit code (default: the live ones, else the latest). */
+  interactionIds?: string[];
+  /** Print facts as JSON lines instead of the table. */
+  json: boolean;
+  /** Ask for pending approvals on the terminal (only when stdin and stdout are terminals). */
+  prompt: boolean;
+  /** Who approves at the prompt. */
+  by: string;
+  /** The `--store` URL, repeated in the next commands printed. */
+  storeUrl: string;
+  /** Revision from which `--json` prints facts. */
+  fromRevision: bigint;
+}
+
+/** Outcome of a drive. */
+export interface DriveResult {
+  exitCode: number;
+  summary: ThreadSummary;
+  status: 'completed' | 'failed' | 'paused';
+}
+
+const FAILED = new Set(['failed', 'cancelled']);
+
+/** Exit code and status for the followed interactions of `s` (see the module doc). */
+export function outcomeOf(s: ThreadSummary, ids: readonly string[]): { exitCode: number; status: DriveResult['status'] } {
+  const views = ids.map((id) => s.interactions[id]).filter((v): v is InteractionView => v !== undefined);
+  if (views.length < ids.length || views.length === 0) return { exitCode: EXIT.paused, status: 'paused' };
+  if (views.some((v) => FAILED.has(v.status))) return { exitCode: EXIT.failed, status: 'failed' };
+  if (views.every((v) => v.status === 'completed')) return { exitCode: EXIT.ok, status: 'completed' };
+  return { exitCode: EXIT.paused, status: 'paused' };
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(question)).trim().toLowerCase();
+  } finally {
+    rl.close();
+  }
+}
+
+/** Asks about each pending approval; returns false when the user chose to leave them pending. */
+async function promptApprovals(session: CliSession, threadId: string, pending: PendingApproval[], by: string, io: CliIo): Promise<boolean> {
+  for (const p of pending) {
+    const what = p.stepId !== undefined ? `step '${p.stepId}'` : `plan ${p.planId}`;
+    const answer = await ask(`${io.color.yellow('?')} approve ${what}${p.scope === 'budget' ? ' (over budget)' : ''}? [y]es / [n]o / [l]ater: `);
+    if (answer === 'y' || answer === 'yes') await session.runtime.approve(threadId, p.approvalId, { by, reason: 'approved at the terminal' });
+    else if (answer === 'n' || answer === 'no') await session.runtime.reject(threadId, p.approvalId, { by, reason: 'rejected at the terminal' });
+    else return false;
+  }
+  return true;
+}
+
+/**
+ * Waits until the thread settles, showing progress; prompts for approvals when allowed; prints
+ * the outcome and, when paused, the exact commands to continue.
+ * The thread must already be loaded in `session.runtime`.
+ */
+export async function driveThread(session: CliSession, store: EventStore, io: CliIo, o: DriveOptions): Promise<DriveResult> {
+  const { runtime } = session;
+  const initial = runtime.state(o.threadId);
+  const ids = o.interactionIds ?? (initial.live.length > 0 ? [...initial.live] : Object.keys(initial.interactions).slice(-1));
+  const progress = startProgress(runtime, store, io, { threadId: o.threadId, mode: progressMode(io, o.json), fromRevision: o.fromRevision });
+  if (ids.length > 0) progress.follow(ids[ids.length - 1]!);
+  let summary: ThreadSummary;
+  for (;;) {
+    summary = await runtime.whenSettled(o.threadId);
+    const pending = pendingApprovals(summary.state).filter((p) => ids.includes(p.interactionId));
+    if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
+    await progress.stop();
+    if (!(await promptApprovals(session, o.threadId, pending, o.by, io))) {
+      summary = runtime.state(o.threadId);
+      break;
+    }
+  }
+  await progress.stop();
+  const outcome = outcomeOf(summary, ids);
+  if (o.json) {
+    io.out(toJsonLine({ type: 'outcome', threadId: o.threadId, status: outcome.status, exitCode: outcome.exitCode, interactions: ids.map((id) => summary.interactions[id] ?? { interactionId: id, status: 'queued' }) }));
+  } else {
+    printOutcome(io, summary, ids, outcome.status, o);
+  }
+  return { ...outcome, summary };
+}
+
+function printOutcome(io: CliIo, s: ThreadSummary, ids: readonly string[], status: DriveResult['status'], o: DriveOptions): void {
+  const c = io.color;
+  for (const id of ids) {
+    const v = s.interactions[id];
+    if (!v) {
+      io.out(c.yellow(`⏸ input queued behind the live interaction(s) ${s.live.join(', ')}; it starts when they end`));
+      continue;
+    }
+    if (v.status === 'completed') io.out(`${c.green('✓ completed')} (${id})${v.answer ? `\n${indent(clip(v.answer))}` : ''}`);
+    else if (v.status === 'failed') io.out(`${c.red('✗ failed')} (${id}): ${v.error?.message ?? 'unknown error'}`);
+    else if (v.status === 'cancelled') io.out(`${c.magenta('⊘ cancelled')} (${id})${v.cancelReason ? `: ${v.cancelReason}` : ''}`);
+    else if (v.status === 'waiting_input') io.out(`${c.yellow('⏸ waiting for input')} (${id}): ${v.question ?? ''}`);
+    else if (v.status === 'interrupted') io.out(`${c.yellow('⏸ interrupted')} (${id})`);
+  }
+  if (status !== 'paused') return;
+  const pending = pendingApprovals(s.state).filter((p) => ids.includes(p.interactionId));
+  for (const p of pending) {
+    const target = p.stepId ?? p.approvalId;
+    const what = p.stepId !== undefined ? `step '${p.stepId}'` : `plan ${p.planId}`;
+    io.out(c.yellow(`⏸ paused: ${what} waits for approval${p.scope === 'budget' ? ' (it would exceed the budget)' : ''}`));
+    io.out(`  approve and continue: ${c.bold(nextCommand(['approve', o.threadId, target], o.storeUrl))}`);
+    io.out(`  reject:               ${nextCommand(['reject', o.threadId, target, '--reason', 'not now'], o.storeUrl)}`);
+  }
+  if (ids.some((id) => s.interactions[id]?.status === 'waiting_input')) {
+    io.out(`  answer:  ${c.bold(nextCommand(['send', o.threadId, 'your answer'], o.storeUrl))}`);
+  }
+  if (ids.some((id) => s.interactions[id]?.status === 'interrupted')) {
+    io.out(`  resume:  ${c.bold(nextCommand(['resume', o.threadId], o.storeUrl))}`);
+  }
+}
+
+/** Each line of `text` cut at 140 characters (the full answer: `show --json`). */
+function clip(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l.length > 140 ? `${l.slice(0, 139)}…` : l))
+    .join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

@@ -1,0 +1,37 @@
+/**
+ * Where a command writes: stdout lines, stderr lines, and whether the terminal is interactive.
+ * Commands take a `CliIo` so tests (and `--json`) can tell them apart from the process.
+ */
+import pc from 'picocolors';
+
+/** picocolors' colour functions. */
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Output channels of a command. */
+export interface CliIo {
+  /** One line (no trailing newline) to stdout. */
+  out(line: string): void;
+  /** One line to stderr. */
+  err(line: string): void;
+  /** Raw text to stdout (live progress redraws). */
+  write(text: string): void;
+  /** stdout is a terminal: live redraws and colours. */
+  readonly stdoutTTY: boolean;
+  /** stdin and stdout are terminals: the CLI may ask questions (approvals). */
+  readonly interactive: boolean;
+  /** picocolors, disabled when stdout is not a terminal (or NO_COLOR is set). */
+  readonly color: Colors;
+}
+
+/** The process's io. */
+export function processIo(): CliIo {
+  const stdoutTTY = process.stdout.isTTY === true;
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    write: (text) => process.stdout.write(text),
+    stdoutTTY,
+    interactive: stdoutTTY && process.stdin.isTTY === true,
+    color: pc.createColors(stdoutTTY && !process.env['NO_COLOR']),
+  };
+}

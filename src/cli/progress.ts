@@ -1,0 +1,122 @@
+/**
+ * Live output while a thread runs, in one of three modes:
+ * - `tty`: the step table (render/step-table.ts) redrawn in place, at most every 100 ms;
+ * - `log`: one line per step status change (for pipes and CI logs);
+ * - `json`: the live interaction stream — every fact appended to the thread, one JSON line each
+ *   (`{ revision, type, data, recordedAt }`, revisions as strings), read from the store in order.
+ */
+import type { Subscription } from 'rxjs';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { ThreadSummary } from '../runtime/thread-summary.ts';
+import type { EventStore } from '../store/event-store.ts';
+import { threadStreamId } from './args.ts';
+import type { CliIo } from './io.ts';
+import { toJsonLine } from './json.ts';
+import { renderStepTable, stepRows } from './render/step-table.ts';
+import { colorFor, statusMark } from './render/status-marks.ts';
+
+/** Output modes. */
+export type ProgressMode = 'tty' | 'log' | 'json';
+
+/** A running progress display. */
+export interface Progress {
+  /** Which interaction the table follows (the latest started one by default). */
+  follow(interactionId: string): void;
+  /** Stops listening; prints what is left (json: every fact not printed yet; tty: the final table). */
+  stop(): Promise<void>;
+}
+
+/** The mode for `io` and `--json`. */
+export function progressMode(io: CliIo, json: boolean): ProgressMode {
+  return json ? 'json' : io.stdoutTTY ? 'tty' : 'log';
+}
+
+function latestInteraction(s: ThreadSummary): string | undefined {
+  const ids = Object.keys(s.interactions);
+  return ids[ids.length - 1];
+}
+
+/**
+ * Starts the display for `threadId` (already loaded in `runtime`). `fromRevision`: json mode
+ * prints facts from this revision on.
+ */
+export function startProgress(
+  runtime: Runtime,
+  store: EventStore,
+  io: CliIo,
+  o: { threadId: string; mode: ProgressMode; fromRevision: bigint },
+): Progress {
+  let followed: string | undefined;
+  let last: ThreadSummary | undefined;
+  let sub: Subscription | undefined;
+  if (o.mode === 'json') {
+    let next = o.fromRevision;
+    let chain = Promise.resolve();
+    const flush = (): Promise<void> => {
+      chain = chain.then(async () => {
+        for await (const e of store.readStream(threadStreamId(o.threadId), { fromRevision: next })) {
+          io.out(toJsonLine({ revision: e.revision, type: e.type, data: e.data, recordedAt: e.metadata.recordedAt }));
+          next = e.revision + 1n;
+        }
+      }).catch(() => undefined);
+      return chain;
+    };
+    sub = runtime.state$(o.threadId).subscribe(() => void flush());
+    return {
+      follow: () => undefined,
+      async stop() {
+        sub?.unsubscribe();
+        await flush();
+      },
+    };
+  }
+  if (o.mode === 'log') {
+    const seen = new Map<string, string>();
+    const onState = (s: ThreadSummary): void => {
+      last = s;
+      const id = followed ?? latestInteraction(s);
+      if (id === undefined) return;
+      for (const r of stepRows(s.state, id, Date.now())) {
+        const key = `${r.planId}/${r.stepId}`;
+        const label = `${r.status}:${r.attempts}`;
+        if (seen.get(key) === label || r.status === 'pending') continue;
+        seen.set(key, label);
+        const mark = colorFor(io.color, r.status, statusMark(r.status));
+        io.out(`  ${mark} ${r.stepId} ${colorFor(io.color, r.status, r.status)}${r.note ? ` — ${r.note}` : ''}`);
+      }
+    };
+    sub = runtime.state$(o.threadId).subscribe(onState);
+    return {
+      follow: (id) => void (followed = id),
+      async stop() {
+        sub?.unsubscribe();
+        if (last) onState(last);
+      },
+    };
+  }
+  let drawn = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const draw = (): void => {
+    timer = undefined;
+    if (!last) return;
+    const id = followed ?? latestInteraction(last);
+    if (id === undefined) return;
+    const lines = renderStepTable(io.color, last.state, id, Date.now());
+    io.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  sub = runtime.state$(o.threadId).subscribe((s) => {
+    last = s;
+    timer ??= setTimeout(draw, 100);
+  });
+  const ticker = setInterval(() => (timer ??= setTimeout(draw, 0)), 1000);
+  return {
+    follow: (id) => void (followed = id),
+    async stop() {
+      sub?.unsubscribe();
+      clearInterval(ticker);
+      if (timer) clearTimeout(timer);
+      draw();
+    },
+  };
+}
