@@ -1,0 +1,147 @@
+/**
+ * The SQL of the PostgreSQL adapter for one schema, as named (server-side prepared, once per
+ * connection) statements, and the mapping of their rows to `StoredRow`. Every query uses
+ * `STORE_TYPES`: bigint columns arrive as JS bigint, json columns as their stored text.
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { StoredRow } from '../codec.ts';
+import type { StoredIdLocation } from '../expected-revision.ts';
+import { quoteIdent, STORE_TYPES } from './connection.ts';
+
+/** Anything that runs a query: the pool (one statement, any connection) or a checked-out client. */
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** A row to insert: a PreparedEvent placed at its stream revision and global position. */
+export interface InsertRow {
+  position: bigint;
+  streamId: string;
+  revision: bigint;
+  id: string;
+  type: string;
+  dataJson: string;
+  metadataJson: string;
+  /** ISO-8601 UTC. */
+  recordedAt: string;
+}
+
+/** Columns of every event select, in the order `toStoredRow` reads them. */
+const COLUMNS = 'position, stream_id, revision, id::text AS id, type, data, metadata, recorded_at';
+
+interface EventRow {
+  position: bigint;
+  stream_id: string;
+  revision: bigint;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: Date;
+}
+
+function toStoredRow(r: EventRow): StoredRow {
+  return {
+    position: r.position,
+    streamId: r.stream_id,
+    revision: r.revision,
+    id: r.id,
+    type: r.type,
+    dataJson: r.data,
+    metadataJson: r.metadata,
+    recordedAt: r.recorded_at.toISOString(),
+  };
+}
+
+/** The statements of one schema. */
+export interface Statements {
+  /** Last revision of a stream, or undefined. */
+  lastRevision(q: Queryable, streamId: string): Promise<bigint | undefined>;
+  /** Last revision of each of `streamIds` that has events. */
+  lastRevisions(q: Queryable, streamIds: readonly string[]): Promise<Map<string, bigint>>;
+  /** Where each stored one of `ids` is, keyed by the lower-case id (PostgreSQL's uuid spelling). */
+  locateIds(q: Queryable, ids: readonly string[]): Promise<Map<string, StoredIdLocation>>;
+  /** Highest position in the log, or undefined when it is empty. */
+  lastPosition(q: Queryable): Promise<bigint | undefined>;
+  /** Inserts rows with one statement (the caller bounds their number and size). */
+  insert(q: Queryable, rows: readonly InsertRow[]): Promise<void>;
+  /** Events of a stream with `from <= revision <= to`, ascending, at most `limit`. */
+  streamForwards(q: Queryable, streamId: string, from: bigint, to: bigint, limit: number): Promise<StoredRow[]>;
+  /** Events of a stream with `to <= revision <= from`, descending, at most `limit`. */
+  streamBackwards(q: Queryable, streamId: string, from: bigint, to: bigint, limit: number): Promise<StoredRow[]>;
+  /** Events with `after < position <= upTo`, ascending, at most `limit`. */
+  allAfter(q: Queryable, after: bigint, upTo: bigint, limit: number): Promise<StoredRow[]>;
+}
+
+/** A named statement: prepared once per connection; the name is a hash of the text (unique per schema). */
+function statement(text: string): (values: unknown[]) => pg.QueryConfig {
+  const name = `orch_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+  return (values) => ({ name, text, values, types: STORE_TYPES });
+}
+
+/** Builds the statements of `schema`. */
+export function prepareStatements(schema: string): Statements {
+  const events = `${quoteIdent(schema)}.events`;
+  const lastRevision = statement(`SELECT revision FROM ${events} WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`);
+  const lastRevisions = statement(
+    `SELECT s.stream_id, (SELECT e.revision FROM ${events} e WHERE e.stream_id = s.stream_id ORDER BY e.revision DESC LIMIT 1) AS revision
+       FROM unnest($1::text[]) AS s(stream_id)`,
+  );
+  const locateIds = statement(`SELECT id::text AS id, stream_id, revision, position FROM ${events} WHERE id = ANY($1::uuid[])`);
+  const lastPosition = statement(`SELECT max(position) AS position FROM ${events}`);
+  const insert = statement(
+    `INSERT INTO ${events} (position, stream_id, revision, id, type, data, metadata, recorded_at)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[], $8::timestamptz[])`,
+  );
+  const forwards = statement(
+    `SELECT ${COLUMNS} FROM ${events} WHERE stream_id = $1 AND revision >= $2 AND revision <= $3 ORDER BY revision ASC LIMIT $4`,
+  );
+  const backwards = statement(
+    `SELECT ${COLUMNS} FROM ${events} WHERE stream_id = $1 AND revision <= $2 AND revision >= $3 ORDER BY revision DESC LIMIT $4`,
+  );
+  const allAfter = statement(`SELECT ${COLUMNS} FROM ${events} WHERE position > $1 AND position <= $2 ORDER BY position ASC LIMIT $3`);
+  const str = (n: bigint): string => n.toString();
+
+  return {
+    async lastRevision(q, streamId) {
+      const r = await q.query<{ revision: bigint }>(lastRevision([streamId]));
+      return r.rows[0]?.revision;
+    },
+    async lastRevisions(q, streamIds) {
+      const r = await q.query<{ stream_id: string; revision: bigint | null }>(lastRevisions([streamIds]));
+      const out = new Map<string, bigint>();
+      for (const row of r.rows) if (row.revision !== null) out.set(row.stream_id, row.revision);
+      return out;
+    },
+    async locateIds(q, ids) {
+      const r = await q.query<{ id: string; stream_id: string; revision: bigint; position: bigint }>(locateIds([ids]));
+      return new Map(r.rows.map((row) => [row.id, { streamId: row.stream_id, revision: row.revision, position: row.position }]));
+    },
+    async lastPosition(q) {
+      const r = await q.query<{ position: bigint | null }>(lastPosition([]));
+      return r.rows[0]?.position ?? undefined;
+    },
+    async insert(q, rows) {
+      await q.query(
+        insert([
+          rows.map((r) => str(r.position)),
+          rows.map((r) => r.streamId),
+          rows.map((r) => str(r.revision)),
+          rows.map((r) => r.id),
+          rows.map((r) => r.type),
+          rows.map((r) => r.dataJson),
+          rows.map((r) => r.metadataJson),
+          rows.map((r) => r.recordedAt),
+        ]),
+      );
+    },
+    async streamForwards(q, streamId, from, to, limit) {
+      return (await q.query<EventRow>(forwards([streamId, str(from), str(to), limit]))).rows.map(toStoredRow);
+    },
+    async streamBackwards(q, streamId, from, to, limit) {
+      return (await q.query<EventRow>(backwards([streamId, str(from), str(to), limit]))).rows.map(toStoredRow);
+    },
+    async allAfter(q, after, upTo, limit) {
+      return (await q.query<EventRow>(allAfter([str(after), str(upTo), limit]))).rows.map(toStoredRow);
+    },
+  };
+}
