@@ -1,0 +1,79 @@
+/**
+ * Spawning the real `orchestral` CLI (`node bin/orchestral.js`) in tests, each test with its own
+ * temporary workspace and SQLite store.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { RecordedEvent } from '../../src/store/event-store.ts';
+import { openEventStore } from '../../src/store/open-event-store.ts';
+
+/** The repository root and the CLI entry. */
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = join(ROOT, 'bin/orchestral.js');
+
+/** What a CLI run produced. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temporary directory (removed by `cleanup`). */
+export function tempDir(prefix = 'orchestral-cli-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Options of `cli`. */
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** Starts the CLI; the caller waits on `done`. NO_COLOR keeps outputs plain. */
+export function startCli(args: readonly string[], o: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: o.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ORCHESTRAL_STORE: '', ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+/** Runs the CLI to the end. */
+export function cli(args: readonly string[], o: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, o).done;
+}
+
+/** Every event of a thread, read with a store handle of this process (the CLI may be running). */
+export async function threadEvents(storeUrl: string, threadId: string): Promise<RecordedEvent[]> {
+  const store = await openEventStore(storeUrl);
+  try {
+    const out: RecordedEvent[] = [];
+    if ((await store.streamRevision(`thread-${threadId}`)) === undefined) return out;
+    for await (const e of store.readStream(`thread-${threadId}`)) out.push(e);
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The `data` of a fact as a loose record. */
+export const dataOf = (e: RecordedEvent): Record<string, unknown> => e.data as Record<string, unknown>;
+
+/** Asserts the one-line error contract: exactly one stderr line starting `orchestral:` and no stack trace. */
+export function oneLineError(r: CliResult): string {
+  const lines = r.stderr.trimEnd().split('\n');
+  if (lines.length !== 1 || !lines[0]!.startsWith('orchestral: ') || /\n\s+at /.test(r.stderr)) {
+    throw new Error(`expected one 'orchestral: …' line on stderr, got:\n${r.stderr}`);
+  }
+  return lines[0]!;
+}
