@@ -1,0 +1,352 @@
+/**
+ * What is specific to the PostgreSQL adapter (the contract suite runs in `postgres.int.test.ts`):
+ * schema creation and versioning, open errors, group commit, commit order = position order under
+ * concurrent writers on several pools, writers outside the lock protocol, bigint conversion,
+ * LISTEN/NOTIFY and the safety-net poll. Local server: `ORCHESTRAL_TEST_PG_URL`, default
+ * postgresql://127.0.0.1:5432/test; each test uses fresh `orch_t_<random>` schemas, dropped after it.
+ * The file fails (it does not skip) when the server is unreachable.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rawCodec } from '../../src/store/codec.ts';
+import { isDuplicateEventIdError, isStoreOpenError, isWrongExpectedVersionError, type StoreOpenError } from '../../src/store/errors.ts';
+import { ANY, NO_STREAM } from '../../src/store/event-store.ts';
+import { describeError, quoteIdent, withDefaultUser } from '../../src/store/postgres/connection.ts';
+import {
+  getPostgresEventStore,
+  openPostgresEventStore,
+  type PostgresEventStore,
+  type PostgresEventStoreOptions,
+} from '../../src/store/postgres/postgres-event-store.ts';
+import { LOCK_SQL, SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
+import { collect, ids, rawEvent, rawEvents, rejection, until, watch } from './contract/helpers.ts';
+
+const PG_URL = process.env.ORCHESTRAL_TEST_PG_URL ?? 'postgresql://127.0.0.1:5432/test';
+let admin: pg.Pool;
+
+beforeAll(async () => {
+  admin = new pg.Pool({ connectionString: withDefaultUser(PG_URL), max: 3, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.query('SELECT 1');
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL at ${PG_URL} cannot be used (${describeError(err)}). These tests need it: CI starts it before npm test; ` +
+        'locally run `docker compose up -d postgres` or point ORCHESTRAL_TEST_PG_URL at a server.',
+    );
+  }
+});
+afterAll(async () => {
+  await admin?.end();
+});
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A new schema name, dropped after the test. */
+function freshSchema(): string {
+  const schema = `orch_t_${randomBytes(6).toString('hex')}`;
+  cleanups.push(() => admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`));
+  return schema;
+}
+
+/** A raw-codec store on `schema` (default: a fresh one), closed after the test. */
+function open(opts: Partial<PostgresEventStoreOptions> = {}): PostgresEventStore {
+  const store = getPostgresEventStore({ codec: rawCodec, connectionString: PG_URL, poolSize: 4, ...opts, schema: opts.schema ?? freshSchema() });
+  cleanups.push(() => store.close());
+  return store;
+}
+
+/** Inserts one row straight into `schema`'s events table (a writer that skips the adapter). */
+async function rawInsert(q: Pick<pg.ClientBase, 'query'>, schema: string, position: bigint, streamId: string, revision: bigint): Promise<string> {
+  const id = randomUUID();
+  await q.query({
+    text: `INSERT INTO ${quoteIdent(schema)}.events (position, stream_id, revision, id, type, data, metadata, recorded_at)
+           VALUES ($1, $2, $3, $4, 'Test', '{"n":-1}', '{"schemaVersion":1}', now())`,
+    values: [position.toString(), streamId, revision.toString(), id],
+  });
+  return id;
+}
+
+describe('postgres store: schema and opening', () => {
+  it('creates its schema and tables on first use, with the schema version recorded', async () => {
+    const store = open();
+    await store.ready();
+    await store.ready();
+    const meta = await admin.query(`SELECT schema_version FROM ${quoteIdent(store.schema)}.orchestral_meta`);
+    expect(meta.rows).toEqual([{ schema_version: SCHEMA_VERSION }]);
+    const columns = await admin.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'events' ORDER BY ordinal_position`,
+      [store.schema],
+    );
+    expect(Object.fromEntries(columns.rows.map((r: { column_name: string; data_type: string }) => [r.column_name, r.data_type]))).toEqual({
+      position: 'bigint',
+      stream_id: 'text',
+      revision: 'bigint',
+      id: 'uuid',
+      type: 'text',
+      data: 'json',
+      metadata: 'json',
+      recorded_at: 'timestamp with time zone',
+    });
+  });
+
+  it('lets several processes open a new schema at once (the migration runs once, under the lock)', async () => {
+    const schema = freshSchema();
+    const stores = Array.from({ length: 4 }, () => open({ schema }));
+    await Promise.all(stores.map((s) => s.ready()));
+    await Promise.all(stores.map((s, i) => s.appendToStream(`s-${i}`, rawEvents(1))));
+    expect(await collect(() => stores[0]!.readAll())).toHaveLength(4);
+  });
+
+  it('refuses a newer schema version with StoreOpenError newer_schema naming the URL without its password; nothing modified', async () => {
+    const first = open();
+    await first.appendToStream('a', rawEvents(1));
+    const s = quoteIdent(first.schema);
+    await admin.query(`UPDATE ${s}.orchestral_meta SET schema_version = $1`, [SCHEMA_VERSION + 1]);
+    const url = new URL(withDefaultUser(PG_URL));
+    url.password = 'secret-pw';
+    const err = await rejection(openPostgresEventStore({ connectionString: url.toString(), schema: first.schema, codec: rawCodec }));
+    expect(isStoreOpenError(err)).toBe(true);
+    const e = err as StoreOpenError;
+    expect(e.reason).toBe('newer_schema');
+    expect(e.message).toContain(first.schema);
+    expect(e.message).toContain(`version ${SCHEMA_VERSION + 1}`);
+    expect(e.location).toContain('127.0.0.1');
+    expect(`${e.location} ${e.message}`).not.toContain('secret-pw');
+    const lazy = open({ schema: first.schema });
+    expect((await rejection(lazy.appendToStream('a', rawEvents(1)))) as StoreOpenError).toMatchObject({ reason: 'newer_schema' });
+    expect((await admin.query(`SELECT schema_version FROM ${s}.orchestral_meta`)).rows).toEqual([{ schema_version: SCHEMA_VERSION + 1 }]);
+    expect((await admin.query(`SELECT count(*)::int AS n FROM ${s}.events`)).rows).toEqual([{ n: 1 }]);
+  });
+
+  it("refuses a schema whose 'events' table is not Orchestral's (not_orchestral) and leaves it alone", async () => {
+    const schema = freshSchema();
+    await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}; CREATE TABLE ${quoteIdent(schema)}.events (x int)`);
+    const err = await rejection(openPostgresEventStore({ connectionString: PG_URL, schema }));
+    expect(err).toMatchObject({ code: 'STORE_OPEN', reason: 'not_orchestral' });
+    expect((err as Error).message).toContain(`schema '${schema}'`);
+    const tables = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema]);
+    expect(tables.rows).toEqual([{ table_name: 'events' }]);
+  });
+
+  it('reports an unreachable server as StoreOpenError io with a clear message, at open and on first use', async () => {
+    const connectionString = 'postgresql://someone:secret-pw@127.0.0.1:1/test';
+    const err = await rejection(openPostgresEventStore({ connectionString, connectTimeoutMs: 5000 }));
+    expect(isStoreOpenError(err)).toBe(true);
+    const e = err as StoreOpenError;
+    expect(e.reason).toBe('io');
+    expect(e.message).toMatch(/cannot reach the PostgreSQL server.*ECONNREFUSED/);
+    expect(e.location).toBe('postgresql://someone@127.0.0.1:1/test');
+    expect(e.message).not.toContain('secret-pw');
+    const lazy = getPostgresEventStore({ connectionString, connectTimeoutMs: 5000, codec: rawCodec });
+    expect(await rejection(lazy.streamRevision('x'))).toMatchObject({ reason: 'io' });
+    expect(await rejection(lazy.appendToStream('x', rawEvents(1)))).toMatchObject({ reason: 'io' });
+    const sub = watch(lazy.subscribeToAll());
+    await until(() => sub.error !== undefined, 'the subscription error');
+    expect(sub.error).toMatchObject({ reason: 'io' });
+    await lazy.close();
+  });
+
+  it('refuses bad URLs (bad_url) and bad options (RangeError) before any I/O', () => {
+    for (const connectionString of ['', 'mysql://127.0.0.1/test', 'postgres://127.0.0.1:port/test', 'host=127.0.0.1 dbname=test']) {
+      expect(() => getPostgresEventStore({ connectionString }), connectionString).toThrow(expect.objectContaining({ reason: 'bad_url' }));
+    }
+    for (const schema of ['', 'pg_mine', 'x'.repeat(64)]) {
+      expect(() => getPostgresEventStore({ connectionString: PG_URL, schema }), schema).toThrow(RangeError);
+    }
+    expect(() => getPostgresEventStore({ connectionString: PG_URL, maxEventBytes: 0 })).toThrow(/maxEventBytes/);
+    expect(() => getPostgresEventStore({ connectionString: PG_URL, pollIntervalMs: 0 })).toThrow(/pollIntervalMs/);
+  });
+});
+
+describe('postgres store: appends', () => {
+  it('coalesces appends made in one turn into one transaction; a wrong expected revision fails only its own append', async () => {
+    const store = open();
+    await store.appendToStream('x', rawEvents(2));
+    const before = store.stats().commits;
+    const outcomes = await Promise.allSettled([
+      store.appendToStream('a', rawEvents(1), { expectedRevision: NO_STREAM }),
+      store.appendToStream('x', rawEvents(1), { expectedRevision: 0n }), // wrong: x is at 1
+      store.appendToStream('x', rawEvents(1), { expectedRevision: 1n }),
+      store.appendToStream('a', rawEvents(1), { expectedRevision: 0n }), // sees the first append of this commit
+      store.appendToStream('a', rawEvents(1), { expectedRevision: 0n }), // wrong now: a is at 1
+    ]);
+    expect(store.stats().commits - before).toBe(1);
+    expect(store.stats().maxAppendsPerCommit).toBe(5);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ streamId: 'x', expected: 0n, actual: 1n });
+    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ streamId: 'a', expected: 0n, actual: 1n });
+    const all = await collect(() => store.readAll());
+    expect(all.map((e) => `${e.streamId}@${e.revision}`)).toEqual(['x@0', 'x@1', 'a@0', 'x@2', 'a@1']);
+    expect(all.map((e) => e.position)).toEqual([1n, 2n, 3n, 4n, 5n]);
+  });
+
+  it('recognises a retry and a duplicate id inside the same commit', async () => {
+    const store = open();
+    const batch = rawEvents(2);
+    const [first, retry, dup] = await Promise.allSettled([
+      store.appendToStream('r', batch, { expectedRevision: NO_STREAM }),
+      store.appendToStream('r', batch, { expectedRevision: NO_STREAM }),
+      store.appendToStream('other', [batch[0]!]),
+    ]);
+    expect(first).toEqual({ status: 'fulfilled', value: (retry as PromiseFulfilledResult<unknown>).value });
+    expect(isDuplicateEventIdError((dup as PromiseRejectedResult).reason)).toBe(true);
+    expect(ids(await collect(() => store.readAll()))).toEqual(ids(batch));
+  });
+
+  it('matches event ids case-insensitively (uuid column) and reads them back in lower case', async () => {
+    const store = open();
+    const id = randomUUID().toUpperCase();
+    const event = { id, type: 'Test', data: { n: 1 } };
+    const r = await store.appendToStream('u', [event], { expectedRevision: NO_STREAM });
+    expect(await store.appendToStream('u', [{ ...event, id: id.toLowerCase() }], { expectedRevision: NO_STREAM })).toEqual(r);
+    const [back] = await collect(() => store.readStream('u'));
+    expect(back?.id).toBe(id.toLowerCase());
+  });
+
+  it('keeps revisions and positions beyond 2^53 exact (int8 → bigint)', async () => {
+    const store = open();
+    await store.ready();
+    const big = 2n ** 60n + 7n;
+    await rawInsert(admin, store.schema, big, 'huge', big);
+    expect(await store.streamRevision('huge')).toBe(big);
+    const r = await store.appendToStream('huge', rawEvents(1), { expectedRevision: big });
+    expect(r).toEqual({ nextExpectedRevision: big + 1n, position: big + 1n });
+    const events = await collect(() => store.readStream('huge', { fromRevision: big + 1n }));
+    expect(events.map((e) => [e.revision, e.position])).toEqual([[big + 1n, big + 1n]]);
+    expect((await collect(() => store.readAll({ fromPosition: big }))).map((e) => e.position)).toEqual([big + 1n]);
+  });
+
+  it('re-runs a flush that loses a unique-index race to a writer outside the lock protocol, then applies the shared rules', async () => {
+    const store = open();
+    await store.ready();
+    const intruder = await admin.connect();
+    cleanups.push(() => intruder.release());
+    await intruder.query('BEGIN');
+    const intruderId = await rawInsert(intruder, store.schema, 1n, 'race', 0n); // no advisory lock taken
+    const strict = store.appendToStream('race', rawEvents(1), { expectedRevision: NO_STREAM });
+    const loose = store.appendToStream('race', rawEvents(1), { expectedRevision: ANY });
+    const waiting = async (): Promise<number> =>
+      (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%'`)).rows[0].n;
+    for (let i = 0; i < 500 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await intruder.query('COMMIT');
+    const err = await rejection(strict);
+    expect(isWrongExpectedVersionError(err)).toBe(true);
+    expect(err).toMatchObject({ streamId: 'race', expected: NO_STREAM, actual: 0n });
+    expect(await loose).toEqual({ nextExpectedRevision: 1n, position: 2n });
+    expect(store.stats().conflictRetries).toBeGreaterThanOrEqual(1);
+    expect((await collect(() => store.readStream('race')))[0]?.id).toBe(intruderId);
+  });
+
+  it('orders positions by commit under concurrent writers on several pools: no reader or subscriber ever skips an event', async () => {
+    const schema = freshSchema();
+    const writers = Array.from({ length: 4 }, () => open({ schema, poolSize: 2 }));
+    const observer = open({ schema, pollIntervalMs: 60_000 }); // live delivery through NOTIFY
+    await Promise.all([...writers, observer].map((s) => s.ready()));
+    const sub = watch(observer.subscribeToAll());
+    // A tight reader doing what catch-up does: read after the last position seen. Positions are
+    // gapless, so a page not starting at last + 1 means an event it has stepped over.
+    const seen: bigint[] = [];
+    const skips: string[] = [];
+    let writing = true;
+    const reader = (async () => {
+      let last = 0n;
+      for (;;) {
+        const finalPass = !writing; // once the writers are done, read to the end and stop
+        const r = await admin.query({
+          text: `SELECT position FROM ${quoteIdent(schema)}.events WHERE position > $1 ORDER BY position LIMIT 200`,
+          values: [last.toString()],
+        });
+        for (const row of r.rows as { position: string }[]) {
+          const p = BigInt(row.position);
+          if (p !== last + 1n) skips.push(`${last} → ${p}`);
+          seen.push(p);
+          last = p;
+        }
+        if (finalPass && r.rows.length < 200) return;
+      }
+    })();
+    const perWriter = 25;
+    await Promise.all(
+      writers.map(async (store, w) => {
+        for (let k = 0; k < perWriter; k++) {
+          const pending = [store.appendToStream(`c-${k % 5}`, rawEvents(1 + (k % 3), k)), store.appendToStream(`w-${w}`, rawEvents(1))];
+          await Promise.all(pending);
+        }
+      }),
+    );
+    writing = false;
+    await reader;
+    const all = await collect(() => observer.readAll());
+    expect(all.map((e) => e.position)).toEqual(all.map((_, i) => BigInt(i + 1)));
+    expect(skips).toEqual([]);
+    expect(seen).toEqual(all.map((e) => e.position));
+    await until(() => sub.events.length >= all.length || sub.error !== undefined, 'the subscriber to catch up');
+    expect(sub.error).toBeUndefined();
+    expect(ids(sub.events)).toEqual(ids(all));
+    for (const streamId of new Set(all.map((e) => e.streamId))) {
+      const stream = all.filter((e) => e.streamId === streamId);
+      expect(stream.map((e) => e.revision)).toEqual(stream.map((_, i) => BigInt(i)));
+    }
+    expect(writers.reduce((n, s) => n + s.stats().events, 0)).toBe(all.length);
+    sub.stop();
+  });
+});
+
+describe('postgres store: subscriptions and lifecycle', () => {
+  it('delivers commits made without NOTIFY through the safety-net poll', async () => {
+    const store = open({ pollIntervalMs: 20 });
+    await store.appendToStream('p', rawEvents(1));
+    const w = watch(store.subscribeToAll());
+    await until(() => w.events.length === 1, 'catch-up');
+    const client = await admin.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query({ text: LOCK_SQL, values: [store.schema] });
+      const id = await rawInsert(client, store.schema, 2n, 'p', 1n);
+      await client.query('COMMIT');
+      await until(() => w.events.length === 2, 'the event written without NOTIFY');
+      expect(w.events[1]?.id).toBe(id);
+    } finally {
+      client.release();
+    }
+    w.stop();
+  });
+
+  it("delivers another instance's commits live through LISTEN/NOTIFY (poll far off)", async () => {
+    const schema = freshSchema();
+    const reader = open({ schema, pollIntervalMs: 60_000 });
+    const writer = open({ schema, pollIntervalMs: 60_000 });
+    await writer.ready();
+    const all = watch(reader.subscribeToAll());
+    const one = watch(reader.subscribeToStream('n'));
+    const listening = async (): Promise<boolean> =>
+      (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN orchestral_events'`)).rows[0].n > 0;
+    for (let i = 0; i < 500 && !(await listening()); i++) await new Promise((r) => setTimeout(r, 5));
+    const batch = [rawEvent(1), rawEvent(2)];
+    await writer.appendToStream('n', batch);
+    await until(() => all.events.length === 2 && one.events.length === 2, 'live events from the other instance');
+    expect(ids(all.events)).toEqual(ids(batch));
+    all.stop();
+    one.stop();
+  });
+
+  it('commits queued appends on close, completes subscriptions, and leaves a pool it was given open', async () => {
+    const pool = new pg.Pool({ connectionString: withDefaultUser(PG_URL), max: 3 });
+    cleanups.push(() => pool.end());
+    const store = open({ pool });
+    await store.appendToStream('q', rawEvents(1));
+    const w = watch(store.subscribeToAll());
+    await until(() => w.events.length === 1, 'catch-up');
+    const pending = store.appendToStream('q', rawEvents(2));
+    await store.close();
+    expect((await pending).nextExpectedRevision).toBe(2n);
+    await until(() => w.completed, 'completion');
+    expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    const again = open({ pool, schema: store.schema });
+    expect(await again.streamRevision('q')).toBe(2n);
+  });
+});
