@@ -22,6 +22,7 @@ import type { RecordedFact } from '../src/events/fact-types.ts';
 import type { Usage } from '../src/events/facts/common.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
+import { emptyKeyed, getKeyed, setKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc, roundUsd } from './shared/records.ts';
 import { taskKey } from './shared/step-status.ts';
 
@@ -58,6 +59,8 @@ export interface InteractionCosts {
   steps: Record<string, Spend>;
   models: Record<string, Spend>;
   reservations: Record<string, Reservation>;
+  /** Sum of `reservations`. */
+  reservedUsd: number;
   budget: BudgetFigures | null;
 }
 
@@ -68,12 +71,23 @@ export interface ThreadCosts {
   /** Sum of the outstanding reservations of its interactions. */
   reservedUsd: number;
   budget: BudgetFigures | null;
-  interactions: Record<string, InteractionCosts>;
+  interactions: KeyedMap<InteractionCosts>;
 }
 
-/** State of the `costs` projection. */
+/** State of the `costs` projection (threads keyed by id; see `shared/keyed-map.ts`). */
 export interface CostsState {
-  threads: Record<string, ThreadCosts>;
+  threads: KeyedMap<ThreadCosts>;
+}
+
+/** The costs of one thread, or undefined. */
+export function threadCosts(state: CostsState, threadId: string): ThreadCosts | undefined {
+  return getKeyed(state.threads, threadId);
+}
+
+/** The costs of one interaction of a thread, or undefined. */
+export function interactionCosts(state: CostsState, threadId: string, interactionId: string): InteractionCosts | undefined {
+  const thread = getKeyed(state.threads, threadId);
+  return thread && getKeyed(thread.interactions, interactionId);
 }
 
 const ZERO: Spend = { usd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
@@ -93,24 +107,24 @@ function reservedOf(reservations: Record<string, Reservation>): number {
   return sum;
 }
 
-/** Recomputes the derived figures (budgets, reserved sums) of a thread after a change. */
+/** The thread's budget figures after its spend or reservations changed. */
 function settle(thread: ThreadCosts): ThreadCosts {
-  let reservedUsd = 0;
-  const interactions: Record<string, InteractionCosts> = {};
-  for (const [id, i] of Object.entries(thread.interactions)) {
-    const reserved = reservedOf(i.reservations);
-    reservedUsd = roundUsd(reservedUsd + reserved);
-    interactions[id] = i.budget ? { ...i, budget: figures(i.budget.limitUsd, i.total.usd, reserved, i.budget.warned) } : i;
-  }
-  const budget = thread.budget ? figures(thread.budget.limitUsd, thread.total.usd, reservedUsd, thread.budget.warned) : null;
-  return { ...thread, interactions, reservedUsd, budget };
+  return thread.budget ? { ...thread, budget: figures(thread.budget.limitUsd, thread.total.usd, thread.reservedUsd, thread.budget.warned) } : thread;
 }
 
-const emptyInteraction = (): InteractionCosts => ({ total: ZERO, planner: ZERO, steps: {}, models: {}, reservations: {}, budget: null });
+const emptyInteraction = (): InteractionCosts => ({ total: ZERO, planner: ZERO, steps: {}, models: {}, reservations: {}, reservedUsd: 0, budget: null });
 
+/**
+ * Applies `fn` to one interaction, then refreshes its reserved sum and budget figures and moves the
+ * thread's reserved sum by the difference (O(reservations of that interaction), not O(interactions)).
+ */
 function charge(thread: ThreadCosts, interactionId: string, fn: (i: InteractionCosts) => InteractionCosts): ThreadCosts {
-  const before = thread.interactions[interactionId] ?? emptyInteraction();
-  return { ...thread, interactions: assoc(thread.interactions, interactionId, fn(before)) };
+  const before = getKeyed(thread.interactions, interactionId) ?? emptyInteraction();
+  const changed = fn(before);
+  const reservedUsd = changed.reservations === before.reservations ? before.reservedUsd : reservedOf(changed.reservations);
+  const budget = changed.budget ? figures(changed.budget.limitUsd, changed.total.usd, reservedUsd, changed.budget.warned) : null;
+  const after: InteractionCosts = { ...changed, reservedUsd, budget };
+  return { ...thread, reservedUsd: roundUsd(thread.reservedUsd - before.reservedUsd + reservedUsd), interactions: setKeyed(thread.interactions, interactionId, after) };
 }
 
 function chargeUsage(thread: ThreadCosts, interactionId: string, usage: Usage | undefined): ThreadCosts {
@@ -164,7 +178,7 @@ function evolveThread(thread: ThreadCosts, fact: RecordedFact): ThreadCosts {
     case 'InteractionCompleted':
     case 'InteractionFailed':
     case 'InteractionCancelled': {
-      const i = thread.interactions[fact.data.interactionId];
+      const i = getKeyed(thread.interactions, fact.data.interactionId);
       return i && Object.keys(i.reservations).length > 0 ? charge(thread, fact.data.interactionId, (x) => ({ ...x, reservations: {} })) : thread;
     }
     case 'BudgetExtended': {
@@ -179,18 +193,18 @@ function evolveThread(thread: ThreadCosts, fact: RecordedFact): ThreadCosts {
   }
 }
 
-const emptyThread = (): ThreadCosts => ({ total: ZERO, models: {}, reservedUsd: 0, budget: null, interactions: {} });
+const emptyThread = (): ThreadCosts => ({ total: ZERO, models: {}, reservedUsd: 0, budget: null, interactions: emptyKeyed() });
 
 /** The `costs` projection (see the module docstring). */
 export const costsProjection: Projection<CostsState> = {
   name: 'costs',
-  version: 1,
-  initialState: { threads: {} },
+  version: 2,
+  initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     const threadId = threadIdOf(fact);
     if (threadId === undefined) return state;
-    const before = state.threads[threadId] ?? emptyThread();
+    const before = getKeyed(state.threads, threadId) ?? emptyThread();
     const after = evolveThread(before, fact);
-    return after === before ? state : { threads: assoc(state.threads, threadId, settle(after)) };
+    return after === before ? state : { threads: setKeyed(state.threads, threadId, settle(after)) };
   },
 };

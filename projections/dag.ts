@@ -3,7 +3,8 @@
  * layer for a left-to-right layout), edges, each node's status, the ready set and the critical path
  * so far.
  *
- * Shape: `threads[threadId].interactions[interactionId].plans[planId]` → `PlanDag`.
+ * Shape: threads (KeyedMap) → interactions (KeyedMap) → `plans[planId]` → `PlanDag`; read it with
+ * `dagInteraction(state, threadId, interactionId)`.
  *
  * Layers: a node's `layer` is the length of the longest dependency chain above it (roots are 0),
  * computed once at PlanAccepted by a Kahn-style topological pass; nodes of one layer can be drawn in
@@ -25,7 +26,8 @@ import type { RecordedFact } from '../src/events/fact-types.ts';
 import type { PlanSpec } from '../src/plan/plan-schema.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
-import { assoc, updateIn } from './shared/records.ts';
+import { emptyKeyed, getKeyed, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
+import { assoc } from './shared/records.ts';
 import { nextStepStatus, type TaskStatus } from './shared/step-status.ts';
 
 /** One node (step) of a plan graph. Durations in ms. */
@@ -66,9 +68,21 @@ export interface PlanDag {
   criticalPath: { stepIds: string[]; durationMs: number };
 }
 
-/** State of the `dag` projection. */
+/** The plan graphs of one interaction, in acceptance order. */
+export interface DagInteraction {
+  planOrder: string[];
+  plans: Record<string, PlanDag>;
+}
+
+/** State of the `dag` projection (threads and their interactions keyed; see `shared/keyed-map.ts`). */
 export interface DagState {
-  threads: Record<string, { interactions: Record<string, { planOrder: string[]; plans: Record<string, PlanDag> }> }>;
+  threads: KeyedMap<{ interactions: KeyedMap<DagInteraction> }>;
+}
+
+/** The plan graphs of one interaction, or undefined. */
+export function dagInteraction(state: DagState, threadId: string, interactionId: string): DagInteraction | undefined {
+  const thread = getKeyed(state.threads, threadId);
+  return thread && getKeyed(thread.interactions, interactionId);
 }
 
 /** Layers of a plan's steps by longest dependency chain. @throws Error on an unknown dependency or a cycle. */
@@ -149,12 +163,12 @@ function evolveNode(plan: PlanDag, fact: RecordedFact, stepId: string): PlanDag 
   return { ...plan, nodes, ready, criticalPath };
 }
 
-type Interactions = DagState['threads'][string]['interactions'];
+type Interactions = KeyedMap<DagInteraction>;
 
 function evolveInteractions(interactions: Interactions, fact: RecordedFact): Interactions {
   if (fact.type === 'PlanAccepted') {
     const { interactionId, planId } = fact.data;
-    return updateIn<Interactions[string]>(interactions, interactionId, () => ({ planOrder: [], plans: {} }), (i) => {
+    return updateKeyed<DagInteraction>(interactions, interactionId, () => ({ planOrder: [], plans: {} }), (i) => {
       if (i.plans[planId]) throw new Error(`PlanAccepted: plan '${planId}' of interaction '${interactionId}' was already accepted`);
       return { planOrder: [...i.planOrder, planId], plans: assoc(i.plans, planId, buildPlan(fact)) };
     });
@@ -171,23 +185,30 @@ function evolveInteractions(interactions: Interactions, fact: RecordedFact): Int
     default:
       return interactions;
   }
-  const interaction = interactions[ref.interactionId];
+  const interaction = getKeyed(interactions, ref.interactionId);
   const plan = interaction?.plans[ref.planId];
   if (!interaction || !plan) throw new Error(`${fact.type}: unknown plan '${ref.planId}' of interaction '${ref.interactionId}' (no PlanAccepted before)`);
   const next = fact.type === 'PlanFinished' ? { ...plan, status: fact.data.outcome } : evolveNode(plan, fact, ref.stepId as string);
-  return assoc(interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
+  return setKeyed(interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
 }
+
+/** The fact types `dag` reads; every other fact leaves the state as is (checked first: cheap). */
+const DAG_FACTS: ReadonlySet<string> = new Set([
+  'PlanAccepted', 'PlanFinished', 'StepReady', 'StepStarted', 'StepProgressed', 'StepCompleted', 'StepFailed', 'StepCancelled',
+  'ApprovalRequested', 'ApprovalGranted',
+]);
 
 /** The `dag` projection (see the module docstring for the layout and critical-path algorithm). */
 export const dagProjection: Projection<DagState> = {
   name: 'dag',
-  version: 1,
-  initialState: { threads: {} },
+  version: 2,
+  initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
+    if (!DAG_FACTS.has(fact.type)) return state;
     const threadId = threadIdOf(fact);
     if (threadId === undefined) return state;
-    const thread = state.threads[threadId] ?? { interactions: {} };
+    const thread = getKeyed(state.threads, threadId) ?? { interactions: emptyKeyed<DagInteraction>() };
     const interactions = evolveInteractions(thread.interactions, fact);
-    return interactions === thread.interactions ? state : { threads: assoc(state.threads, threadId, { interactions }) };
+    return interactions === thread.interactions ? state : { threads: setKeyed(state.threads, threadId, { interactions }) };
   },
 };

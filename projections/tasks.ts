@@ -2,8 +2,9 @@
  * The `tasks` projection: a table of every step of every plan, per thread and interaction, with its
  * status, attempts, timings, last error, output summary, cost and approval state.
  *
- * Shape: `threads[threadId].interactions[interactionId].plans[planId].steps[stepId]` → `TaskRow`
- * (plus `planOrder` / `stepOrder` to list them in the order they were accepted / declared).
+ * Shape: threads (KeyedMap) → interactions (KeyedMap) → `plans[planId].steps[stepId]` → `TaskRow`
+ * (plus `planOrder` / `stepOrder` to list them in the order they were accepted / declared). Read it
+ * with `taskInteraction(state, threadId, interactionId)` / `taskInteractions(state, threadId)`.
  *
  * Sources: PlanAccepted creates the rows (status `pending`); step facts and step-scoped approvals
  * move them (see `projections/shared/step-status.ts`); PlanFinished and plan-scoped approvals update
@@ -17,7 +18,8 @@ import type { RecordedFact } from '../src/events/fact-types.ts';
 import type { ErrorInfo } from '../src/events/facts/common.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
-import { assoc, roundUsd, updateIn } from './shared/records.ts';
+import { emptyKeyed, getKeyed, keyedValues, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
+import { assoc, roundUsd } from './shared/records.ts';
 import { nextStepStatus, type TaskStatus } from './shared/step-status.ts';
 import { summarizeJson } from './shared/summarize.ts';
 
@@ -84,9 +86,26 @@ export interface TasksInteraction {
   plans: Record<string, TasksPlan>;
 }
 
-/** State of the `tasks` projection. */
+/** The interactions of one thread. */
+export interface TasksThread {
+  interactions: KeyedMap<TasksInteraction>;
+}
+
+/** State of the `tasks` projection (threads keyed by thread id; see `shared/keyed-map.ts`). */
 export interface TasksState {
-  threads: Record<string, { interactions: Record<string, TasksInteraction> }>;
+  threads: KeyedMap<TasksThread>;
+}
+
+/** The task table of one interaction, or undefined. */
+export function taskInteraction(state: TasksState, threadId: string, interactionId: string): TasksInteraction | undefined {
+  const thread = getKeyed(state.threads, threadId);
+  return thread && getKeyed(thread.interactions, interactionId);
+}
+
+/** The task tables of every interaction of a thread (hash order: sort for display). */
+export function taskInteractions(state: TasksState, threadId: string): TasksInteraction[] {
+  const thread = getKeyed(state.threads, threadId);
+  return thread ? keyedValues(thread.interactions) : [];
 }
 
 type PlanRef = { interactionId: string; planId: string };
@@ -95,13 +114,13 @@ function updatePlan(state: TasksState, threadId: string, ref: PlanRef, what: str
   const missing = (): never => {
     throw new Error(`${what}: unknown plan '${ref.planId}' of interaction '${ref.interactionId}' in thread '${threadId}' (no PlanAccepted before)`);
   };
-  const thread = state.threads[threadId] ?? missing();
-  const interaction = thread.interactions[ref.interactionId] ?? missing();
+  const thread = getKeyed(state.threads, threadId) ?? missing();
+  const interaction = getKeyed(thread.interactions, ref.interactionId) ?? missing();
   const plan = interaction.plans[ref.planId] ?? missing();
   const next = fn(plan);
   if (next === plan) return state;
-  const interactions = assoc(thread.interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
-  return { threads: assoc(state.threads, threadId, { interactions }) };
+  const interactions = setKeyed(thread.interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
+  return { threads: setKeyed(state.threads, threadId, { interactions }) };
 }
 
 function updateStep(state: TasksState, threadId: string, fact: RecordedFact, ref: PlanRef & { stepId: string }, fn: (row: TaskRow) => TaskRow): TasksState {
@@ -136,12 +155,13 @@ function acceptPlan(state: TasksState, threadId: string, fact: Extract<RecordedF
     };
   }
   const row: TasksPlan = { planId, iteration, title: plan.title ?? null, status: 'running', approval: null, stepOrder: plan.steps.map((s) => s.id), steps };
-  const thread = state.threads[threadId] ?? { interactions: {} };
-  const interactions = updateIn<TasksInteraction>(thread.interactions, interactionId, () => ({ interactionId, planOrder: [], plans: {} }), (i) => {
-    if (i.plans[planId]) throw new Error(`PlanAccepted: plan '${planId}' of interaction '${interactionId}' was already accepted`);
-    return { ...i, planOrder: [...i.planOrder, planId], plans: assoc(i.plans, planId, row) };
-  });
-  return { threads: assoc(state.threads, threadId, { interactions }) };
+  const threads = updateKeyed<TasksThread>(state.threads, threadId, () => ({ interactions: emptyKeyed() }), (thread) => ({
+    interactions: updateKeyed<TasksInteraction>(thread.interactions, interactionId, () => ({ interactionId, planOrder: [], plans: {} }), (i) => {
+      if (i.plans[planId]) throw new Error(`PlanAccepted: plan '${planId}' of interaction '${interactionId}' was already accepted`);
+      return { ...i, planOrder: [...i.planOrder, planId], plans: assoc(i.plans, planId, row) };
+    }),
+  }));
+  return { threads };
 }
 
 type ApprovalFact = Extract<RecordedFact, { type: 'ApprovalRequested' | 'ApprovalGranted' | 'ApprovalRejected' }>;
@@ -205,12 +225,19 @@ function evolveThread(state: TasksState, threadId: string, fact: RecordedFact): 
   }
 }
 
+/** The fact types `tasks` reads; every other fact leaves the state as is (checked first: cheap). */
+const TASK_FACTS: ReadonlySet<string> = new Set([
+  'PlanAccepted', 'PlanFinished', 'StepReady', 'StepStarted', 'StepProgressed', 'StepCompleted', 'StepFailed', 'StepCancelled',
+  'ApprovalRequested', 'ApprovalGranted', 'ApprovalRejected',
+]);
+
 /** The `tasks` projection (see the module docstring). */
 export const tasksProjection: Projection<TasksState> = {
   name: 'tasks',
-  version: 1,
-  initialState: { threads: {} },
+  version: 2,
+  initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
+    if (!TASK_FACTS.has(fact.type)) return state;
     const threadId = threadIdOf(fact);
     return threadId === undefined ? state : evolveThread(state, threadId, fact);
   },

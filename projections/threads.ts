@@ -16,7 +16,7 @@
 import type { RecordedFact } from '../src/events/fact-types.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { positionOf, recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
-import { assoc } from './shared/records.ts';
+import { emptyKeyed, getKeyed, keyedValues, setKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { summarizeJson } from './shared/summarize.ts';
 
 /** What a live interaction is doing. */
@@ -46,9 +46,19 @@ export interface ThreadSummary {
   forkedFrom: { threadId: string; revision: number } | null;
 }
 
-/** State of the `threads` projection. */
+/** State of the `threads` projection (summaries keyed by thread id; see `shared/keyed-map.ts`). */
 export interface ThreadsState {
-  threads: Record<string, ThreadSummary>;
+  threads: KeyedMap<ThreadSummary>;
+}
+
+/** The summary of one thread, or undefined. */
+export function threadSummary(state: ThreadsState, threadId: string): ThreadSummary | undefined {
+  return getKeyed(state.threads, threadId);
+}
+
+/** Every thread summary, most recently active first (ties: by thread id). */
+export function listThreads(state: ThreadsState): ThreadSummary[] {
+  return keyedValues(state.threads).sort((a, b) => b.lastActivityAtMs - a.lastActivityAtMs || (a.threadId < b.threadId ? -1 : a.threadId > b.threadId ? 1 : 0));
 }
 
 function setLive(t: ThreadSummary, interactionId: string, state: LiveInteractionState | null, from?: LiveInteractionState[]): ThreadSummary {
@@ -105,17 +115,17 @@ function emptySummary(threadId: string): ThreadSummary {
 /** The `threads` projection (see the module docstring). */
 export const threadsProjection: Projection<ThreadsState> = {
   name: 'threads',
-  version: 1,
-  initialState: { threads: {} },
+  version: 2,
+  initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     const threadId = threadIdOf(fact);
     if (threadId === undefined) return state;
-    const t = evolveSummary(state.threads[threadId] ?? emptySummary(threadId), fact);
+    const t = evolveSummary(getKeyed(state.threads, threadId) ?? emptySummary(threadId), fact);
     const status = t.status === 'closed' ? 'closed' : t.liveInteractions.length > 0 ? 'active' : 'idle';
     const summary: ThreadSummary = {
       ...t, status, displayTitle: t.title ?? t.firstInput ?? threadId, lastActivityAtMs: recordedAtMs(fact),
       lastRevision: revisionOf(fact), lastPosition: positionOf(fact), factCount: t.factCount + 1,
     };
-    return { threads: assoc(state.threads, threadId, summary) };
+    return { threads: setKeyed(state.threads, threadId, summary) };
   },
 };

@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { dagProjection } from '../../projections/dag.ts';
-import { tasksProjection } from '../../projections/tasks.ts';
+import { dagInteraction, dagProjection } from '../../projections/dag.ts';
+import { taskInteraction, tasksProjection } from '../../projections/tasks.ts';
 import { projectAsOf } from '../../src/projections/as-of.ts';
 import { interactionUpdates$ } from '../../src/projections/interaction-stream.ts';
 import { initialUpdateContext, interactionUpdatesOf, type InteractionUpdate } from '../../src/projections/interaction-updates.ts';
@@ -34,14 +34,14 @@ describe('projectAsOf', () => {
     const facts = recorded(run);
     const t1 = facts.filter((f) => f.streamId === 'thread-t1');
     const asOf = projectAsOf(dagProjection, t1, { toRevision: 6n });
-    expect(asOf.threads.t1?.interactions.i1?.plans.p1?.nodes.a?.status).toBe('running');
+    expect(dagInteraction(asOf, 't1', 'i1')?.plans.p1?.nodes.a?.status).toBe('running');
     expect(asOf).toStrictEqual(foldFacts(dagProjection, t1.slice(0, 7)));
     expect(projectAsOf(dagProjection, t1, { toRevision: -1n })).toBe(dagProjection.initialState);
     const { store } = newStore();
     for (const f of facts) await store.appendToStream(f.streamId, [toEventData(f)]);
     const fromStore = await projectAsOf(tasksProjection, { store, threadId: 't1' }, { toRevision: 10n });
-    expect(fromStore.threads.t1?.interactions.i1?.plans.p1?.steps.a?.status).toBe('completed');
-    expect(fromStore.threads.t1?.interactions.i1?.plans.p1?.steps.b?.status).toBe('pending');
+    expect(taskInteraction(fromStore, 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('completed');
+    expect(taskInteraction(fromStore, 't1', 'i1')?.plans.p1?.steps.b?.status).toBe('pending');
     await store.close();
   });
 

@@ -1,7 +1,8 @@
 /** The `costs` and `threads` projections on hand-built histories. */
 import { describe, expect, it } from 'vitest';
-import { costsProjection } from '../../projections/costs.ts';
-import { threadsProjection } from '../../projections/threads.ts';
+import { costsProjection, threadCosts } from '../../projections/costs.ts';
+import { getKeyed } from '../../projections/shared/keyed-map.ts';
+import { listThreads, threadSummary, threadsProjection } from '../../projections/threads.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
 
@@ -17,44 +18,44 @@ describe('costs projection', () => {
   ];
 
   it('charges planner usage per model and holds reservations of running attempts', () => {
-    const t = foldFacts(costsProjection, recorded(specs)).threads.t1;
+    const t = threadCosts(foldFacts(costsProjection, recorded(specs)), 't1');
     expect(t?.models).toEqual({ m1: { usd: 0.01, inputTokens: 100, outputTokens: 20, calls: 1 }, m2: { usd: 0.02, inputTokens: 100, outputTokens: 20, calls: 1 } });
     expect(t?.total).toEqual({ usd: 0.03, inputTokens: 200, outputTokens: 40, calls: 0 });
     expect(t?.reservedUsd).toBe(0.75);
     expect(t?.budget).toEqual({ limitUsd: 2, spentUsd: 0.03, reservedUsd: 0.75, remainingUsd: 1.97, availableUsd: 1.22, warned: false });
-    expect(Object.keys(t?.interactions.i1?.reservations ?? {})).toEqual(['p1/a', 'p1/b']);
+    expect(Object.keys((t && getKeyed(t.interactions, 'i1'))?.reservations ?? {})).toEqual(['p1/a', 'p1/b']);
   });
 
   it('releases a reservation when its attempt ends, keeps spend of failed, crashed and cancelled attempts', () => {
-    const t = foldFacts(costsProjection, recorded([
+    const t = threadCosts(foldFacts(costsProjection, recorded([
       ...specs,
       { type: 'StepFailed', data: { ...step('a'), attempt: 1, error: { message: 'crash', code: 'CRASHED' }, retryInMs: 0, retryAtMs: T0, costUsd: 0.1 } },
       { type: 'StepCancelled', data: { ...step('b'), reason: 'user', costUsd: 0.05 } },
       { type: 'StepStarted', data: { ...step('a'), attempt: 2, idempotencyKey: 'a2', reservedUsd: 0.3, startedAtMs: T0 } },
-    ])).threads.t1;
-    expect(t?.interactions.i1?.steps).toEqual({ 'p1/a': { usd: 0.1, inputTokens: 0, outputTokens: 0, calls: 2 }, 'p1/b': { usd: 0.05, inputTokens: 0, outputTokens: 0, calls: 1 } });
-    expect(t?.interactions.i1?.reservations).toEqual({ 'p1/a': { planId: 'p1', stepId: 'a', attempt: 2, usd: 0.3 } });
+    ])), 't1');
+    expect((t && getKeyed(t.interactions, 'i1'))?.steps).toEqual({ 'p1/a': { usd: 0.1, inputTokens: 0, outputTokens: 0, calls: 2 }, 'p1/b': { usd: 0.05, inputTokens: 0, outputTokens: 0, calls: 1 } });
+    expect((t && getKeyed(t.interactions, 'i1'))?.reservations).toEqual({ 'p1/a': { planId: 'p1', stepId: 'a', attempt: 2, usd: 0.3 } });
     expect(t?.total.usd).toBe(0.18);
     expect(t?.budget).toMatchObject({ spentUsd: 0.18, reservedUsd: 0.3, remainingUsd: 1.82, availableUsd: 1.52 });
   });
 
   it('a new attempt replaces an attempt that never ended; an ended interaction releases what is left', () => {
-    const restarted = foldFacts(costsProjection, recorded([...specs, { type: 'StepStarted', data: { ...step('a'), attempt: 2, idempotencyKey: 'a2', reservedUsd: 0.1, startedAtMs: T0 } }])).threads.t1;
+    const restarted = threadCosts(foldFacts(costsProjection, recorded([...specs, { type: 'StepStarted', data: { ...step('a'), attempt: 2, idempotencyKey: 'a2', reservedUsd: 0.1, startedAtMs: T0 } }])), 't1');
     expect(restarted?.reservedUsd).toBe(0.35);
-    const ended = foldFacts(costsProjection, recorded([...specs, { type: 'InteractionCancelled', data: { interactionId: 'i1', reason: 'user' } }])).threads.t1;
+    const ended = threadCosts(foldFacts(costsProjection, recorded([...specs, { type: 'InteractionCancelled', data: { interactionId: 'i1', reason: 'user' } }])), 't1');
     expect(ended?.reservedUsd).toBe(0);
-    expect(ended?.interactions.i1?.reservations).toEqual({});
+    expect((ended && getKeyed(ended.interactions, 'i1'))?.reservations).toEqual({});
   });
 
   it('budgets: plan budget per interaction, extensions, warnings', () => {
-    const t = foldFacts(costsProjection, recorded([
+    const t = threadCosts(foldFacts(costsProjection, recorded([
       ...specs,
       { type: 'BudgetExtended', data: { limitUsd: 5, by: 'alice' } },
       { type: 'BudgetExtended', data: { limitUsd: 1, by: 'alice', interactionId: 'i1' } },
       { type: 'BudgetWarned', data: { spentUsd: 1.8, limitUsd: 2 } },
-    ])).threads.t1;
+    ])), 't1');
     expect(t?.budget).toMatchObject({ limitUsd: 5, remainingUsd: 4.97, warned: true });
-    expect(t?.interactions.i1?.budget).toEqual({ limitUsd: 1, spentUsd: 0.03, reservedUsd: 0.75, remainingUsd: 0.97, availableUsd: 0.22, warned: false });
+    expect((t && getKeyed(t.interactions, 'i1'))?.budget).toEqual({ limitUsd: 1, spentUsd: 0.03, reservedUsd: 0.75, remainingUsd: 0.97, availableUsd: 0.22, warned: false });
   });
 });
 
@@ -70,17 +71,17 @@ describe('threads projection', () => {
       { type: 'InputReceived', data: { inputId: 'in2', text: 'second' }, stream: 'thread-t2' },
     ]);
     const s = foldFacts(threadsProjection, facts);
-    expect(s.threads.t1).toMatchObject({
+    expect(threadSummary(s, 't1')).toMatchObject({
       title: null, firstInput: 'summarise the repo', displayTitle: 'summarise the repo', status: 'active', policy: 'steer',
       liveInteractions: [{ interactionId: 'i1', state: 'waiting_input' }, { interactionId: 'i2', state: 'interrupted' }],
       counts: { started: 2, completed: 0, failed: 0, cancelled: 0 }, lastRevision: 5, lastPosition: 5, factCount: 6, lastActivityAtMs: T0 + 5000, openedAtMs: T0,
     });
-    expect(s.threads.t2).toMatchObject({ displayTitle: 'second', policy: null, lastRevision: 0, lastPosition: 6 });
+    expect(threadSummary(s, 't2')).toMatchObject({ displayTitle: 'second', policy: null, lastRevision: 0, lastPosition: 6 });
     const later = foldFacts(threadsProjection, recorded([
       { type: 'InteractionCompleted', data: { interactionId: 'i1', answer: 'a' } },
       { type: 'Resumed', data: { interactionId: 'i2' } },
     ], 7), s);
-    expect(later.threads.t1).toMatchObject({ status: 'active', liveInteractions: [{ interactionId: 'i2', state: 'running' }], counts: { completed: 1 } });
+    expect(threadSummary(later, 't1')).toMatchObject({ status: 'active', liveInteractions: [{ interactionId: 'i2', state: 'running' }], counts: { completed: 1 } });
   });
 
   it('takes the thread id from the stream, records the fork parent and closing', () => {
@@ -89,7 +90,7 @@ describe('threads projection', () => {
       { type: 'ThreadForked', data: { threadId: 'fork1', from: { threadId: 'parent', revision: 0 } }, stream: 'thread-fork1' },
       { type: 'ThreadClosed', data: {}, stream: 'thread-fork1' },
     ]));
-    expect(Object.keys(s.threads)).toEqual(['fork1']);
-    expect(s.threads.fork1).toMatchObject({ threadId: 'fork1', title: 'Copied', forkedFrom: { threadId: 'parent', revision: 0 }, status: 'closed' });
+    expect(listThreads(s).map((t) => t.threadId)).toEqual(['fork1']);
+    expect(threadSummary(s, 'fork1')).toMatchObject({ threadId: 'fork1', title: 'Copied', forkedFrom: { threadId: 'parent', revision: 0 }, status: 'closed' });
   });
 });

@@ -1,12 +1,12 @@
 /** The `dag` projection: layout, edges, ready set and the critical path so far. */
 import { describe, expect, it } from 'vitest';
-import { dagProjection, layerSteps, type PlanDag } from '../../projections/dag.ts';
+import { dagInteraction, dagProjection, layerSteps, type PlanDag } from '../../projections/dag.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { planPrefix, recorded, step, type FactSpec } from './fact-builder.ts';
 
 const dagOf = (specs: FactSpec[]): PlanDag => {
-  const plan = foldFacts(dagProjection, recorded(specs)).threads.t1?.interactions.i1?.plans.p1;
+  const plan = dagInteraction(foldFacts(dagProjection, recorded(specs)), 't1', 'i1')?.plans.p1;
   if (!plan) throw new Error('no plan');
   return plan;
 };

@@ -1,7 +1,7 @@
 /** The in-process projector and the persisted projector over the in-memory event store. */
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { tasksProjection, type TasksState } from '../../projections/tasks.ts';
+import { taskInteraction, tasksProjection, type TasksState } from '../../projections/tasks.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isEventDecodeError } from '../../src/store/errors.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
@@ -29,13 +29,13 @@ describe('projector', () => {
     const projector = startProjector(tasksProjection, store);
     expect(projector.position()).toBe(START_POSITION);
     expect(await projector.waitForPosition(3n)).toBe(projector.get());
-    expect(projector.get().threads.t1?.interactions.i1?.plans.p1?.steps.a?.status).toBe('pending');
+    expect(taskInteraction(projector.get(), 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('pending');
     const seen: TasksState[] = [];
     const sub = projector.state$.subscribe((s) => seen.push(s));
     await appendSpecs(store, [{ type: 'StepReady', data: step('a') }], 4);
     await projector.waitForPosition(4n);
     expect(seen).toHaveLength(2);
-    expect(seen[1]?.threads.t1?.interactions.i1?.plans.p1?.steps.a?.status).toBe('ready');
+    expect((seen[1] && taskInteraction(seen[1], 't1', 'i1'))?.plans.p1?.steps.a?.status).toBe('ready');
     expect(projector.status()).toEqual({ kind: 'running', position: 4n });
     sub.unsubscribe();
     await projector.stop();
@@ -81,9 +81,9 @@ describe('projector', () => {
     };
     const rebuilt = await startPersistedProjector(fixed, store, rows);
     expect(rebuilt.start).toBe('rebuilt');
-    expect((await rebuilt.waitForPosition(5n)).threads.t1?.interactions.i1?.plans.p1?.steps.a?.status).toBe('ready');
+    expect(taskInteraction(await rebuilt.waitForPosition(5n), 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('ready');
     await rebuilt.stop();
-    expect(await rows.load('tasks')).toMatchObject({ version: 2, position: 5n });
+    expect(await rows.load('tasks')).toMatchObject({ version: tasksProjection.version + 1, position: 5n });
     await store.close();
   });
 
@@ -110,7 +110,7 @@ describe('projector', () => {
     await projector.waitForPosition(3n);
     const done = lastValueFrom(projector.state$);
     await store.close();
-    expect((await done).threads.t1).toBeDefined();
+    expect(taskInteraction(await done, 't1', 'i1')).toBeDefined();
     expect(projector.status()).toEqual({ kind: 'stopped', position: 3n });
   });
 

@@ -1,12 +1,12 @@
 /** The `tasks` projection on hand-built histories: statuses, attempts, timings, errors, outputs, approvals. */
 import { describe, expect, it } from 'vitest';
-import { tasksProjection, type TaskRow } from '../../projections/tasks.ts';
+import { taskInteraction, tasksProjection, type TaskRow } from '../../projections/tasks.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
 
 const rowOf = (specs: FactSpec[], stepId: string): TaskRow => {
   const state = foldFacts(tasksProjection, recorded(specs));
-  const row = state.threads.t1?.interactions.i1?.plans.p1?.steps[stepId];
+  const row = taskInteraction(state, 't1', 'i1')?.plans.p1?.steps[stepId];
   if (!row) throw new Error(`no row ${stepId}`);
   return row;
 };
@@ -14,7 +14,7 @@ const rowOf = (specs: FactSpec[], stepId: string): TaskRow => {
 describe('tasks projection', () => {
   it('creates pending rows at PlanAccepted, in plan order', () => {
     const state = foldFacts(tasksProjection, recorded(planPrefix([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }])));
-    const plan = state.threads.t1?.interactions.i1?.plans.p1;
+    const plan = taskInteraction(state, 't1', 'i1')?.plans.p1;
     expect(plan?.stepOrder).toEqual(['a', 'b']);
     expect(plan?.steps.b).toMatchObject({ status: 'pending', attempts: 0, action: 'fs.read', dependsOn: ['a'], readyAtMs: null, costUsd: 0 });
   });
@@ -64,7 +64,7 @@ describe('tasks projection', () => {
       { type: 'ApprovalRequested', data: { approvalId: 'ap1', interactionId: 'i1', planId: 'p1', scope: 'plan', reason: 'costly', requestedAtMs: T0 } },
       { type: 'PlanFinished', data: { interactionId: 'i1', planId: 'p1', outcome: 'cancelled' } },
     ]));
-    expect(state.threads.t1?.interactions.i1?.plans.p1).toMatchObject({ status: 'cancelled', approval: { scope: 'plan', status: 'requested' } });
+    expect(taskInteraction(state, 't1', 'i1')?.plans.p1).toMatchObject({ status: 'cancelled', approval: { scope: 'plan', status: 'requested' } });
   });
 
   it('ignores facts of non-thread streams and returns the same state for facts it does not use', () => {
