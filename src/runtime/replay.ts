@@ -6,7 +6,7 @@ import { isFactType, type Fact } from '../events/fact-types.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
 import { ReplayDivergenceError, ThreadRevisionError, IllegalTransitionError } from './errors.ts';
 import type { SnapshotCache } from './snapshot-cache.ts';
-import { applyFact, applyFacts, hashThreadState, initialThreadState, type FoldOptions, type ThreadState } from './thread-state.ts';
+import { applyFacts, foldSession, initialThreadState, type FoldOptions, type ThreadState } from './thread-state.ts';
 
 /** Options of `replayThread`. */
 export interface ReplayOptions extends FoldOptions {
@@ -51,14 +51,15 @@ export async function replayThread(store: EventStore, threadId: string, options:
   }
   if (toRevision !== undefined && state.revision === toRevision) return state;
   let batch: Fact[] = [];
+  const session = verify ? foldSession(state, { ...fold, hashing: true }) : undefined;
   const events = store.readStream(threadStream(threadId), {
     fromRevision: state.revision + 1n,
     ...(toRevision !== undefined ? { toRevision } : {}),
   });
+  let nextRevision = state.revision + 1n;
   for await (const e of events) {
-    if (e.revision !== state.revision + BigInt(batch.length) + 1n) {
-      throw new ThreadRevisionError(threadId, e.revision, `stream read out of order (expected ${state.revision + BigInt(batch.length) + 1n})`);
-    }
+    if (e.revision !== nextRevision) throw new ThreadRevisionError(threadId, e.revision, `stream read out of order (expected ${nextRevision})`);
+    nextRevision += 1n;
     const fact = toFact(threadId, e);
     if (!verify) {
       batch.push(fact);
@@ -68,13 +69,14 @@ export async function replayThread(store: EventStore, threadId: string, options:
       }
       continue;
     }
-    state = applyFact(state, fact, e.revision, fold);
+    session!.apply(fact);
     const expected = e.metadata.snapshotHash;
     if (expected !== undefined) {
-      const actual = hashThreadState(state);
+      const actual = session!.hash();
       if (actual !== expected) throw new ReplayDivergenceError(threadId, e.revision, expected, actual);
     }
   }
+  if (session) state = session.state();
   if (batch.length > 0) state = applyFacts(state, batch, fold);
   if (toRevision !== undefined && state.revision !== toRevision) {
     throw new ThreadRevisionError(threadId, toRevision, `the thread's last revision is ${state.revision}`);

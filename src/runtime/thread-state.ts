@@ -264,6 +264,51 @@ export function applyFacts(state: ThreadState, facts: readonly Fact[], options: 
   return foldInto(state, facts, state.revision + 1n, options);
 }
 
+/** A mutable fold over many facts (see `foldSession`). */
+export interface FoldSession {
+  /** Applies the next fact (revision = current + 1). After a throw the session must be dropped. */
+  apply(fact: Fact): void;
+  /** Hash of the current state (as hashThreadState); O(actors changed since the last call). Needs `hashing`. */
+  hash(): string;
+  /** The current state as an immutable ThreadState; the session stays usable (it copies records again on the next write). */
+  state(): ThreadState;
+}
+
+/**
+ * A fold session: applies facts one at a time without copying the interaction/task records per fact
+ * (they are copied once, on the first write after creation or after `state()`), and, with `hashing`,
+ * keeps the state hash up to date incrementally. This is what verified replay uses: applyFact +
+ * hashThreadState per fact would copy the task record once per fact (quadratic on long threads).
+ */
+export function foldSession(start: ThreadState, options: FoldOptions & { hashing?: boolean } = {}): FoldSession {
+  const m = options.machines ?? defaultMachines;
+  const d: Draft = { ...start, ownInteractions: false, ownTasks: false, changed: options.hashing ? new Map() : undefined };
+  let acc: Buffer | undefined = options.hashing ? Buffer.from(accumulator(start)) : undefined;
+  return {
+    apply(fact) {
+      d.revision += 1n;
+      route(d, m, fact);
+    },
+    hash() {
+      if (acc === undefined || d.changed === undefined) throw new Error('foldSession: created without hashing');
+      for (const [key, before] of d.changed) {
+        if (before !== undefined) xorInto(acc, digest(key, before));
+        const now = current(d, key);
+        if (now !== undefined) xorInto(acc, digest(key, now));
+      }
+      d.changed.clear();
+      return createHash('sha256').update(acc).digest('hex').slice(0, 16);
+    },
+    state() {
+      const out: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, tasks: d.tasks };
+      d.ownInteractions = false;
+      d.ownTasks = false;
+      if (acc !== undefined && d.changed !== undefined && d.changed.size === 0) accCache.set(out, Buffer.from(acc));
+      return out;
+    },
+  };
+}
+
 // ---- hashing ----------------------------------------------------------------------------------
 
 /** JSON with object keys sorted (recursively), `undefined` properties omitted: a stable text of plain data. */
