@@ -123,13 +123,12 @@ function updatePlan(state: TasksState, threadId: string, ref: PlanRef, what: str
   return { threads: setKeyed(state.threads, threadId, { interactions }) };
 }
 
-function updateStep(state: TasksState, threadId: string, fact: RecordedFact, ref: PlanRef & { stepId: string }, fn: (row: TaskRow) => TaskRow): TasksState {
+function updateStep(state: TasksState, threadId: string, fact: RecordedFact, ref: PlanRef & { stepId: string }, patch: (row: TaskRow) => Partial<TaskRow>): TasksState {
   return updatePlan(state, threadId, ref, fact.type, (plan) => {
     const row = plan.steps[ref.stepId];
     if (!row) throw new Error(`${fact.type}: unknown step '${ref.stepId}' in plan '${ref.planId}' of interaction '${ref.interactionId}'`);
-    const moved = fn(row);
-    const status = nextStepStatus(moved.status, fact);
-    const next: TaskRow = { ...moved, status, lastRevision: revisionOf(fact) };
+    const status = nextStepStatus(row.status, fact);
+    const next: TaskRow = { ...row, ...patch(row), status, lastRevision: revisionOf(fact) };
     if (status !== row.status && (status === 'completed' || status === 'failed' || status === 'cancelled')) next.finishedAtMs = recordedAtMs(fact);
     if (status === 'ready' && next.readyAtMs === null) next.readyAtMs = recordedAtMs(fact);
     return { ...plan, steps: assoc(plan.steps, ref.stepId, next) };
@@ -189,28 +188,28 @@ function evolveThread(state: TasksState, threadId: string, fact: RecordedFact): 
     case 'PlanFinished':
       return updatePlan(state, threadId, fact.data, fact.type, (p) => ({ ...p, status: fact.data.outcome }));
     case 'StepReady':
-      return updateStep(state, threadId, fact, fact.data, (r) => r);
+      return updateStep(state, threadId, fact, fact.data, () => ({}));
     case 'StepStarted': {
       const at = recordedAtMs(fact);
       return updateStep(state, threadId, fact, fact.data, (r) => ({
-        ...r, attempts: Math.max(r.attempts, fact.data.attempt), firstStartedAtMs: r.firstStartedAtMs ?? at, lastStartedAtMs: at, retryAtMs: null,
+        attempts: Math.max(r.attempts, fact.data.attempt), firstStartedAtMs: r.firstStartedAtMs ?? at, lastStartedAtMs: at, retryAtMs: null,
       }));
     }
     case 'StepProgressed':
-      return updateStep(state, threadId, fact, fact.data, (r) => ({ ...r, attempts: Math.max(r.attempts, fact.data.attempt) }));
+      return updateStep(state, threadId, fact, fact.data, (r) => ({ attempts: Math.max(r.attempts, fact.data.attempt) }));
     case 'StepCompleted':
       return updateStep(state, threadId, fact, fact.data, (r) => ({
-        ...r, attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
+        attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
         costUsd: roundUsd(r.costUsd + fact.data.costUsd), outputSummary: summarizeJson(fact.data.output),
       }));
     case 'StepFailed':
       return updateStep(state, threadId, fact, fact.data, (r) => ({
-        ...r, attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
+        attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
         costUsd: roundUsd(r.costUsd + fact.data.costUsd), lastError: errorInfo(fact.data.error), retryAtMs: fact.data.retryAtMs,
       }));
     case 'StepCancelled':
       return updateStep(state, threadId, fact, fact.data, (r) => ({
-        ...r, costUsd: roundUsd(r.costUsd + fact.data.costUsd), retryAtMs: null,
+        costUsd: roundUsd(r.costUsd + fact.data.costUsd), retryAtMs: null,
         outputSummary: fact.data.partialOutput === undefined ? r.outputSummary : summarizeJson(fact.data.partialOutput),
       }));
     case 'ApprovalRequested':
@@ -218,7 +217,7 @@ function evolveThread(state: TasksState, threadId: string, fact: RecordedFact): 
     case 'ApprovalRejected': {
       const { stepId } = fact.data;
       if (stepId === undefined) return updatePlan(state, threadId, fact.data, fact.type, (p) => ({ ...p, approval: approvalAfter(p.approval, fact) }));
-      return updateStep(state, threadId, fact, { ...fact.data, stepId }, (r) => ({ ...r, approval: approvalAfter(r.approval, fact) }));
+      return updateStep(state, threadId, fact, { ...fact.data, stepId }, (r) => ({ approval: approvalAfter(r.approval, fact) }));
     }
     default:
       return state;

@@ -17,6 +17,9 @@
  *   null; no `undefined`-valued keys, no bigint (revisions and positions are stored as numbers,
  *   exact up to 2^53), no Map/Set/Date. `JSON.parse(JSON.stringify(s))` deep-equals `s`, so a
  *   persisted state reloads as the same value.
+ * - Collections that grow with the log (threads, interactions) should not be plain records: copying
+ *   an N-key record per fact makes a rebuild quadratic. The projections in `projections/` keep them
+ *   in a persistent keyed map (`projections/shared/keyed-map.ts`), still plain JSON data.
  * - `evolve` throws (any Error) on a fact it cannot apply (e.g. a step of an unknown plan); the
  *   projector then wraps it in a `ProjectionError` and stops without skipping the fact.
  * - Bump `version` whenever `evolve` or the state shape changes: persisted copies with another
