@@ -283,7 +283,7 @@ export interface FoldSession {
 export function foldSession(start: ThreadState, options: FoldOptions & { hashing?: boolean } = {}): FoldSession {
   const m = options.machines ?? defaultMachines;
   const d: Draft = { ...start, ownInteractions: false, ownTasks: false, changed: options.hashing ? new Map() : undefined };
-  let acc: Buffer | undefined = options.hashing ? Buffer.from(accumulator(start)) : undefined;
+  const acc: Buffer | undefined = options.hashing ? Buffer.from(accumulator(start)) : undefined;
   return {
     apply(fact) {
       d.revision += 1n;
