@@ -9,9 +9,7 @@
  * `--workspace` says otherwise).
  */
 import { readFileSync } from 'node:fs';
-import { parsePlanText } from '../planner/static-planner.ts';
-import { createStaticPlanner } from '../planner/static-planner.ts';
-import { createOpenAIPlanner } from '../planner/openai-planner.ts';
+import { createStaticPlanner, parsePlanText } from '../planner/static-planner.ts';
 import { PlanFileError, PlannerConfigError } from '../planner/errors.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -72,11 +70,11 @@ export async function readThreadDescriptor(store: EventStore, threadId: string):
 }
 
 /**
- * Builds the planner a descriptor names.
+ * Builds the planner a descriptor names (the OpenAI SDK is imported only when needed).
  * @throws PlannerConfigError unknown kind, missing fields, no OpenAI key/base URL;
  *   PlanFileError the static plan file cannot be read or parsed any more.
  */
-export function plannerFromDescriptor(d: PlannerDescriptor | undefined, threadId: string): Planner {
+export async function plannerFromDescriptor(d: PlannerDescriptor | undefined, threadId: string): Promise<Planner> {
   if (d === undefined) throw new PlannerConfigError(`thread '${threadId}' records no planner; it was not opened by the orchestral CLI`);
   const config = configOf(d);
   if (d.kind === 'static') {
@@ -94,6 +92,7 @@ export function plannerFromDescriptor(d: PlannerDescriptor | undefined, threadId
     const model = config['model'];
     if (typeof model !== 'string') throw new PlannerConfigError(`thread '${threadId}': openai planner descriptor has no model`);
     const baseURL = typeof config['baseURL'] === 'string' ? config['baseURL'] : undefined;
+    const { createOpenAIPlanner } = await import('../planner/openai-planner.ts');
     return createOpenAIPlanner({ model, ...(baseURL !== undefined ? { baseURL } : {}) });
   }
   throw new PlannerConfigError(`thread '${threadId}': unknown planner kind '${d.kind}' (the CLI knows static, openai)`);

@@ -2,14 +2,13 @@
  * A runtime for one CLI command: the store, the action registry (built-ins + the thread's action
  * modules), the planner rebuilt from the thread's descriptor, and the workspace.
  */
-import { resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Planner } from '../planner/planner.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
-import { UsageError } from './cli-errors.ts';
+import { resolveWorkspace } from './workspace.ts';
+import { PlannerConfigError } from '../planner/errors.ts';
 import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
 
 /** A runtime plus what it was built with. */
@@ -17,17 +16,6 @@ export interface CliSession {
   runtime: Runtime;
   registry: ActionRegistry;
   workspace: string;
-}
-
-/**
- * Resolves `--workspace` (default: the working directory) to an absolute directory.
- * @throws UsageError when it is not an existing directory.
- */
-export async function resolveWorkspace(dir: string | undefined): Promise<string> {
-  const abs = resolve(dir ?? process.cwd());
-  const s = await stat(abs).catch(() => undefined);
-  if (!s?.isDirectory()) throw new UsageError(`--workspace: '${dir ?? abs}' is not a directory`);
-  return abs;
 }
 
 /** Options of `createSession`. */
@@ -38,7 +26,7 @@ export interface SessionOptions {
   descriptor: PlannerDescriptor | undefined;
   /** More action modules (`--actions`), resolved against the working directory. */
   extraModules?: readonly string[];
-  /** A planner already built (run); otherwise built from each thread's descriptor. */
+  /** The thread's planner; without one, a planning call fails (commands that never plan: cancel). */
   planner?: Planner;
 }
 
@@ -56,7 +44,10 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
     store: o.store,
     actions: registry,
     workspace: o.workspace,
-    plannerFor: (view) => o.planner ?? plannerFromDescriptor(view.planner, view.threadId),
+    plannerFor: (view) => {
+      if (o.planner) return o.planner;
+      throw new PlannerConfigError(`thread '${view.threadId}': this command does not load the planner`);
+    },
   });
   return { runtime, registry, workspace: o.workspace };
 }
@@ -75,7 +66,7 @@ export async function sessionForThread(
 ): Promise<CliSession> {
   const descriptor = await readThreadDescriptor(store, threadId);
   const workspace = await resolveWorkspace(o.workspace ?? descriptorWorkspace(descriptor));
-  const planner = o.lazyPlanner ? undefined : plannerFromDescriptor(descriptor, threadId);
+  const planner = o.lazyPlanner ? undefined : await plannerFromDescriptor(descriptor, threadId);
   return createSession({
     store,
     workspace,

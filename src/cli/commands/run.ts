@@ -9,21 +9,19 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { createOpenAIPlanner } from '../../planner/openai-planner.ts';
 import { createStaticPlanner } from '../../planner/static-planner.ts';
 import type { Planner } from '../../planner/planner.ts';
 import { UsageError } from '../cli-errors.ts';
 import { whoAmI, type ContextHolder } from '../context.ts';
-import { driveThread } from '../drive.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readPlanFile, validatePlanFile } from '../plan-file.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
 import { readThreadDescriptor, type PlannerDescriptor } from '../planner-descriptor.ts';
-import { createSession, resolveWorkspace } from '../session.ts';
+import { resolveWorkspace } from '../workspace.ts';
 import { withStore } from '../store.ts';
 import { parsePort } from '../args.ts';
-import { startLiveInspection, type LiveInspection } from '../live-inspect.ts';
+import type { LiveInspection } from '../live-inspect.ts';
 import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
 
 /** Options of `run`. */
@@ -82,6 +80,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
   const model = o.model ?? process.env['ORCHESTRAL_MODEL'] ?? 'gpt-4.1-mini';
   const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
   const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
+  const { createOpenAIPlanner } = await import('../../planner/openai-planner.ts');
   const planner = createOpenAIPlanner({ model, ...(rawBase ? { baseURL: rawBase } : {}) });
   return {
     descriptor: { kind: 'openai', config: { model, workspace, ...(baseURL ? { baseURL } : {}), ...(extra.length ? { actions: extra } : {}) } },
@@ -99,6 +98,11 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const workspace = await resolveWorkspace(o.workspace);
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
   const p = await prepare(planPath, o, workspace);
+  const [{ createSession }, { driveThread }, { startLiveInspection }] = await Promise.all([
+    import('../session.ts'),
+    import('../drive.ts'),
+    import('../live-inspect.ts'),
+  ]);
   return withStore(storeUrl, async (store) => {
     let threadId = o.thread;
     let existing = false;

@@ -52,7 +52,7 @@ export async function gatherShow(store: EventStore, threadId: string, at: string
     })),
     tasks: plainRecord(getKeyed(projectAsOf(tasksProjection, facts, opts).threads, threadId)?.interactions),
     dags: plainRecord(getKeyed(projectAsOf(dagProjection, facts, opts).threads, threadId)?.interactions),
-    costs: projectAsOf(costsProjection, facts, opts).threads[threadId] ?? null,
+    costs: getKeyed(projectAsOf(costsProjection, facts, opts).threads, threadId) ?? null,
     pendingApprovals: pendingApprovals(state).map((p) => ({
       approvalId: p.approvalId,
       interactionId: p.interactionId,

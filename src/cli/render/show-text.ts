@@ -7,6 +7,7 @@ import type { ThreadCosts } from '../../../projections/costs.ts';
 import type { PlanDag } from '../../../projections/dag.ts';
 import type { TasksInteraction, TaskRow } from '../../../projections/tasks.ts';
 import type { ThreadSummary } from '../../../projections/threads.ts';
+import { keyedEntries } from '../../../projections/shared/keyed-map.ts';
 import { nextCommand } from '../next-command.ts';
 import { renderDag } from './dag-text.ts';
 import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';
@@ -68,7 +69,7 @@ export function renderShow(c: Colors, d: ShowData, storeUrl: string): string[] {
     out.push(`${c.bold('costs')} total ${usd(k.total.usd)} · ${k.total.inputTokens} tokens in / ${k.total.outputTokens} out${k.reservedUsd > 0 ? ` · reserved ${usd(k.reservedUsd)}` : ''}`);
     for (const [model, s] of Object.entries(k.models)) out.push(`  ${model}: ${usd(s.usd)} (${s.calls} calls, ${s.inputTokens}/${s.outputTokens} tokens)`);
     if (k.budget) out.push(`  thread budget ${usd(k.budget.limitUsd)}: remaining ${usd(k.budget.remainingUsd)}`);
-    for (const [id, ic] of Object.entries(k.interactions)) {
+    for (const [id, ic] of keyedEntries(k.interactions)) {
       if (ic.budget) out.push(`  ${id} plan budget ${usd(ic.budget.limitUsd)}: spent ${usd(ic.budget.spentUsd)}, remaining ${usd(ic.budget.remainingUsd)}${ic.budget.warned ? c.yellow(' (warned)') : ''}`);
     }
   }
