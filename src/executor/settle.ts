@@ -86,11 +86,13 @@ export function settleFacts(view: PlanRunView, entries: readonly StepEntry[], no
     if (failed) return cancelAll(view, entries, `fail_fast: step '${failed.step.id}' failed`);
   }
   const facts = expiredApprovals(view, entries, nowMs);
-  const deps = new Map(entries.map((e) => [e.step.id, e.step.dependsOn] as const));
+  // blockers exist only once something failed or was cancelled: skip the graph walk otherwise
+  const anyDead = entries.some((e) => e.task.status === 'failed' || e.task.status === 'cancelled');
+  const deps = anyDead ? new Map(entries.map((e) => [e.step.id, e.step.dependsOn] as const)) : undefined;
   const memo = new Map<string, Blocker | null>();
   for (const { step, task } of entries) {
     if (task.status !== 'pending') continue;
-    const blocker = findBlocker(view, deps, step.id, memo);
+    const blocker = deps ? findBlocker(view, deps, step.id, memo) : null;
     if (blocker) facts.push({ type: 'StepCancelled', data: { ...taskRef(view, step.id), reason: blockerReason(blocker) } });
     else if (step.dependsOn.every((d) => depTask(view, step.id, d).status === 'completed')) {
       facts.push({ type: 'StepReady', data: taskRef(view, step.id) });
