@@ -52,9 +52,10 @@ function freshSchema(): string {
   return schema;
 }
 
-/** A raw-codec store on `schema` (default: a fresh one), closed after the test. */
+/** A raw-codec store on `opts.schema` (absent: a fresh one; `undefined`: the URL's), closed after the test. */
 function open(opts: Partial<PostgresEventStoreOptions> = {}): PostgresEventStore {
-  const store = getPostgresEventStore({ codec: rawCodec, connectionString: PG_URL, poolSize: 4, ...opts, schema: opts.schema ?? freshSchema() });
+  const schema = 'schema' in opts ? opts.schema : freshSchema();
+  const store = getPostgresEventStore({ codec: rawCodec, connectionString: PG_URL, poolSize: 4, ...opts, schema });
   cleanups.push(() => store.close());
   return store;
 }
@@ -150,6 +151,14 @@ describe('postgres store: schema and opening', () => {
     await lazy.close();
   });
 
+  it("takes the schema from the URL's ?schema= parameter when the option is absent", async () => {
+    const schema = freshSchema();
+    const store = open({ connectionString: `${PG_URL}?schema=${schema}`, schema: undefined });
+    await store.appendToStream('a', rawEvents(1));
+    expect(store.schema).toBe(schema);
+    expect((await admin.query(`SELECT count(*)::int AS n FROM ${quoteIdent(schema)}.events`)).rows).toEqual([{ n: 1 }]);
+  });
+
   it('refuses bad URLs (bad_url) and bad options (RangeError) before any I/O', () => {
     for (const connectionString of ['', 'mysql://127.0.0.1/test', 'postgres://127.0.0.1:port/test', 'host=127.0.0.1 dbname=test']) {
       expect(() => getPostgresEventStore({ connectionString }), connectionString).toThrow(expect.objectContaining({ reason: 'bad_url' }));
@@ -205,6 +214,17 @@ describe('postgres store: appends', () => {
     expect(await store.appendToStream('u', [{ ...event, id: id.toLowerCase() }], { expectedRevision: NO_STREAM })).toEqual(r);
     const [back] = await collect(() => store.readStream('u'));
     expect(back?.id).toBe(id.toLowerCase());
+  });
+
+  it('stores payload and metadata text exactly as the codec wrote it (json, not jsonb)', async () => {
+    const store = open();
+    const data = { zeta: 1, alpha: 'nul\u0000inside', big: 12345678901234567890, nested: { b: [1.5, null], a: true } };
+    await store.appendToStream('t', [{ id: randomUUID(), type: 'Test', data, metadata: { correlationId: 'c', causationId: 'k' } }]);
+    const [back] = await collect(() => store.readStream('t'));
+    expect(JSON.stringify(back?.data)).toBe(JSON.stringify(data));
+    expect(Object.keys(back!.metadata)).toEqual(['correlationId', 'causationId', 'schemaVersion', 'recordedAt']);
+    const stored = await admin.query(`SELECT data::text AS data FROM ${quoteIdent(store.schema)}.events`);
+    expect(stored.rows[0].data).toBe(JSON.stringify(data));
   });
 
   it('keeps revisions and positions beyond 2^53 exact (int8 → bigint)', async () => {
@@ -332,6 +352,36 @@ describe('postgres store: subscriptions and lifecycle', () => {
     expect(ids(all.events)).toEqual(ids(batch));
     all.stop();
     one.stop();
+  });
+
+  it('re-opens a LISTEN connection the server dropped, without losing or failing a subscription', async () => {
+    const app = `orch-test-${randomBytes(4).toString('hex')}`;
+    const pool = new pg.Pool({ connectionString: withDefaultUser(PG_URL), max: 3, application_name: app });
+    pool.on('error', () => undefined);
+    cleanups.push(() => pool.end());
+    const schema = freshSchema();
+    const reader = open({ schema, pool, pollIntervalMs: 30 });
+    const writer = open({ schema });
+    await writer.ready();
+    const w = watch(reader.subscribeToAll());
+    const listeners = async (): Promise<number[]> =>
+      (await admin.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query = 'LISTEN orchestral_events'`, [app])).rows.map(
+        (r: { pid: number }) => r.pid,
+      );
+    let pids: number[] = [];
+    for (let i = 0; i < 500 && pids.length === 0; i++) pids = await listeners();
+    expect(pids).toHaveLength(1);
+    await admin.query('SELECT pg_terminate_backend($1)', [pids[0]]);
+    const batch = rawEvents(2);
+    await writer.appendToStream('l', batch);
+    await until(() => w.events.length === 2 || w.error !== undefined, 'events after the listener was dropped');
+    expect(w.error).toBeUndefined();
+    expect(ids(w.events)).toEqual(ids(batch));
+    let again: number[] = [];
+    for (let i = 0; i < 500 && (again.length === 0 || again[0] === pids[0]); i++) again = await listeners();
+    expect(again).toHaveLength(1);
+    expect(again[0]).not.toBe(pids[0]);
+    w.stop();
   });
 
   it('commits queued appends on close, completes subscriptions, and leaves a pool it was given open', async () => {

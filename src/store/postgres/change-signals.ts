@@ -85,10 +85,13 @@ export function createChangeSignals(options: ChangeSignalsOptions): ChangeSignal
         c.on('notification', (msg) => {
           if (msg.channel === NOTIFY_CHANNEL && msg.payload === schema) signal();
         });
-        c.on('error', (err) => {
-          dropListener(c, err);
+        const lost = (err?: Error): void => {
+          if (dropped.has(c)) return;
+          dropListener(c, err ?? new Error('LISTEN connection ended'));
           signal();
-        });
+        };
+        c.on('error', lost);
+        c.on('end', () => lost());
         await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
         if (closed) return dropListener(c);
         listener = c;

@@ -35,7 +35,10 @@ export interface PostgresEventStoreOptions {
    * Names the store in errors, without its password.
    */
   connectionString: string;
-  /** The PostgreSQL schema (namespace) holding the store's tables; created if missing. Default `orchestral`. */
+  /**
+   * The PostgreSQL schema (namespace) holding the store's tables; created if missing. Default: the
+   * URL's `?schema=` parameter, else `orchestral`.
+   */
   schema?: string;
   /** Validates on append, upcasts/validates on read. Default: the fact codec. */
   codec?: EventCodec;
@@ -97,7 +100,7 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
   if (!/^postgres(ql)?:\/\//i.test(connectionString) || !URL.canParse(connectionString)) {
     throw new StoreOpenError(location, 'bad_url', 'not a valid PostgreSQL URL; expected postgres://user:password@host:port/database');
   }
-  const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  const schema = checkSchemaName(options.schema ?? new URL(connectionString).searchParams.get('schema') ?? DEFAULT_SCHEMA);
   const codec = options.codec ?? factCodec;
   const clock = options.clock ?? systemClock;
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
