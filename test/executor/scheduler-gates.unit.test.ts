@@ -114,6 +114,12 @@ describe('budget', () => {
     });
   });
 
+  it('checks the budget only when a slot is free (running steps may settle their reservations first)', () => {
+    const steps = [step('a', { estimatedCostUsd: 0.5 }), step('b', { estimatedCostUsd: 0.6 })];
+    const view = buildView({ plan: { steps, maxConcurrency: 1 }, tasks: { a: running, b: ready }, budget: { limitUsd: 1, reservedUsd: 0.5 } });
+    expect(decide(view)).toEqual({ facts: [] });
+  });
+
   it('fails the step instead when onExceed is fail', () => {
     const view = buildView({ plan: { steps: [step('a', { estimatedCostUsd: 2 })] }, tasks: { a: ready }, budget: { limitUsd: 1, onExceed: 'fail' } });
     const data = only(decide(view).facts, 'StepFailed');
