@@ -168,6 +168,7 @@ describe('postgres store: schema and opening', () => {
     }
     expect(() => getPostgresEventStore({ connectionString: PG_URL, maxEventBytes: 0 })).toThrow(/maxEventBytes/);
     expect(() => getPostgresEventStore({ connectionString: PG_URL, pollIntervalMs: 0 })).toThrow(/pollIntervalMs/);
+    expect(() => getPostgresEventStore({ connectionString: PG_URL, poolSize: 1 })).toThrow(/poolSize/);
   });
 });
 

@@ -46,13 +46,16 @@ export interface PostgresEventStoreOptions {
   maxEventBytes?: number;
   /** Source of `recordedAt` and of the poll timer. Default: the system clock. */
   clock?: Clock;
-  /** A pool to use instead of creating one from `connectionString`; `close()` then leaves it open. */
+  /**
+   * A pool to use instead of creating one from `connectionString`; `close()` then leaves it open.
+   * It must allow at least 2 connections: one is held for LISTEN while subscriptions exist.
+   */
   pool?: pg.Pool;
   /** Period (ms) of the safety-net poll behind LISTEN/NOTIFY while subscriptions are open. Default 1000. */
   pollIntervalMs?: number;
   /** Rows fetched per query by `readStream` / `readAll`. Default 1000. */
   readPageSize?: number;
-  /** Connections of the pool this store creates (one is held for LISTEN while subscriptions exist). Default 10. */
+  /** Connections of the pool this store creates, ≥ 2 (one is held for LISTEN while subscriptions exist). Default 10. */
   poolSize?: number;
   /** How long (ms) to wait for a new connection before failing. Default 10_000. */
   connectTimeoutMs?: number;
@@ -106,7 +109,9 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   positiveInt(maxEventBytes, 'maxEventBytes', location);
   positiveInt(options.readPageSize, 'readPageSize', location);
-  positiveInt(options.poolSize, 'poolSize', location);
+  if (options.poolSize !== undefined && (!Number.isInteger(options.poolSize) || options.poolSize < 2)) {
+    throw new RangeError(`postgres store '${location}': poolSize must be an integer ≥ 2 (one connection LISTENs), got ${options.poolSize}`);
+  }
   positiveInt(options.connectTimeoutMs, 'connectTimeoutMs', location);
 
   const ownsPool = options.pool === undefined;
@@ -133,10 +138,14 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
   const ready = (): Promise<void> => {
     migrated ??= (async () => {
       const client = await pool.connect();
+      let failure: Error | undefined;
       try {
         await migrate(client, schema, location);
+      } catch (err) {
+        failure = err instanceof Error ? err : new Error(String(err));
+        throw err;
       } finally {
-        client.release();
+        client.release(failure); // a failed migration's connection is not reused
       }
     })().catch((err: unknown) => {
       migrated = undefined; // the next call tries again (the server may be back)
