@@ -15,7 +15,8 @@
  * - Budgets: the thread's from ThreadOpened.budget; an interaction's from the latest PlanAccepted
  *   whose plan has a budget. BudgetExtended sets the new limit (of the interaction when it names
  *   one, else of the thread). `remainingUsd = limitUsd − spentUsd` (negative when overspent);
- *   `availableUsd = remainingUsd − reservedUsd`. BudgetWarned sets `warned`.
+ *   `availableUsd = remainingUsd − reservedUsd`. BudgetWarned sets `warned` (of the interaction's
+ *   budget when it names an interaction, else of the thread's).
  * Amounts are rounded to 1e-9 USD after each addition so rebuilds and increments agree exactly.
  */
 import type { RecordedFact } from '../src/events/fact-types.ts';
@@ -186,8 +187,11 @@ function evolveThread(thread: ThreadCosts, fact: RecordedFact): ThreadCosts {
       if (interactionId === undefined) return { ...thread, budget: figures(limitUsd, 0, 0, thread.budget?.warned ?? false) };
       return charge(thread, interactionId, (i) => ({ ...i, budget: figures(limitUsd, 0, 0, i.budget?.warned ?? false) }));
     }
-    case 'BudgetWarned':
-      return thread.budget ? { ...thread, budget: { ...thread.budget, warned: true } } : thread;
+    case 'BudgetWarned': {
+      const { interactionId } = fact.data;
+      if (interactionId === undefined) return thread.budget ? { ...thread, budget: { ...thread.budget, warned: true } } : thread;
+      return charge(thread, interactionId, (i) => (i.budget ? { ...i, budget: { ...i.budget, warned: true } } : i));
+    }
     default:
       return thread;
   }
@@ -198,7 +202,7 @@ const emptyThread = (): ThreadCosts => ({ total: ZERO, models: {}, reservedUsd: 
 /** The `costs` projection (see the module docstring). */
 export const costsProjection: Projection<CostsState> = {
   name: 'costs',
-  version: 2,
+  version: 3,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     const threadId = threadIdOf(fact);

@@ -56,6 +56,13 @@ describe('costs projection', () => {
     ])), 't1');
     expect(t?.budget).toMatchObject({ limitUsd: 5, remainingUsd: 4.97, warned: true });
     expect((t && getKeyed(t.interactions, 'i1'))?.budget).toEqual({ limitUsd: 1, spentUsd: 0.03, reservedUsd: 0.75, remainingUsd: 0.97, availableUsd: 0.22, warned: false });
+    const planWarned = threadCosts(foldFacts(costsProjection, recorded([
+      ...specs,
+      { type: 'PlanAccepted', data: { interactionId: 'i1', planId: 'p2', iteration: 2, plan: { steps: [{ id: 'x', action: 'a' }], budget: { limitUsd: 1 } } } },
+      { type: 'BudgetWarned', data: { spentUsd: 0.9, limitUsd: 1, interactionId: 'i1', planId: 'p2' } },
+    ])), 't1');
+    expect(planWarned?.budget?.warned).toBe(false);
+    expect(planWarned && getKeyed(planWarned.interactions, 'i1')?.budget?.warned).toBe(true);
   });
 });
 

@@ -222,7 +222,7 @@ export function simulateHistory(seed: number, length: number, options: HistoryOp
       if (t.live.length === 0) out.push([0.15, () => { emit(t, { type: 'ThreadClosed', data: { reason: 'done' } }); t.closed = true; markQuiescent(t); }]);
       out.push([0.2, () => {
         if (chance(0.5)) emit(t, { type: 'BudgetExtended', data: { limitUsd: int(5, 50), by: 'alice', ...(t.live[0] && chance(0.5) ? { interactionId: t.live[0].id } : {}) } });
-        else emit(t, { type: 'BudgetWarned', data: { spentUsd: int(0, 90) / 10, limitUsd: 10 } });
+        else emit(t, { type: 'BudgetWarned', data: { spentUsd: int(0, 90) / 10, limitUsd: 10, ...(t.live[0]?.plan && chance(0.5) ? { interactionId: t.live[0].id, planId: t.live[0].plan.id } : {}) } });
         markQuiescent(t);
       }]);
       for (const i of t.live) interactionMoves(t, i, out);
