@@ -58,7 +58,7 @@ describe('Stately inspector', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/inspected thread insp: \d+ facts/);
-    await until(() => of('task:insp/i1/p1/b').some((e) => e.type === '@xstate.snapshot' && (e.snapshot as { value?: unknown }).value === 'completed'), 'task b completed');
+    await until(() => of('task:insp/i1/p1/b').some((e) => e.type === '@xstate.snapshot' && (e.snapshot as unknown as { value?: unknown }).value === 'completed'), 'task b completed');
 
     const actors = received.filter((e) => e.type === '@xstate.actor').map((e) => e.sessionId);
     expect(actors).toEqual(expect.arrayContaining(['thread:insp', 'interaction:insp/i1', 'task:insp/i1/p1/a', 'task:insp/i1/p1/b']));
@@ -69,9 +69,9 @@ describe('Stately inspector', () => {
     const threadEvents = of('thread:insp').filter((e) => e.type === '@xstate.event').map((e) => (e as { event: { type: string } }).event.type);
     expect(threadEvents.slice(0, 4)).toEqual(['ThreadOpened', 'InputReceived', 'PolicyApplied', 'InteractionStarted']);
     expect(threadEvents).toContain('InteractionCompleted');
-    const taskStates = of('task:insp/i1/p1/a').filter((e) => e.type === '@xstate.snapshot').map((e) => (e.snapshot as { value: unknown }).value);
+    const taskStates = of('task:insp/i1/p1/a').filter((e) => e.type === '@xstate.snapshot').map((e) => (e.snapshot as unknown as { value: unknown }).value);
     expect(taskStates).toEqual(['pending', 'ready', 'running', 'completed']);
-    const interactionStates = of('interaction:insp/i1').filter((e) => e.type === '@xstate.snapshot').map((e) => JSON.stringify((e.snapshot as { value: unknown }).value));
+    const interactionStates = of('interaction:insp/i1').filter((e) => e.type === '@xstate.snapshot').map((e) => JSON.stringify((e.snapshot as unknown as { value: unknown }).value));
     expect(interactionStates.at(-1)).toBe('"completed"');
   });
 
@@ -83,7 +83,7 @@ describe('Stately inspector', () => {
 
     const live = await cli(['--store', store, 'run', 'two.yaml', '--thread', 'live', '--inspect-url', url], { cwd: tmp.dir });
     expect(live.code).toBe(0);
-    await until(() => of('task:live/i1/p1/b').some((e) => e.type === '@xstate.snapshot' && (e.snapshot as { value?: unknown }).value === 'completed'), 'live task b');
+    await until(() => of('task:live/i1/p1/b').some((e) => e.type === '@xstate.snapshot' && (e.snapshot as unknown as { value?: unknown }).value === 'completed'), 'live task b');
     expect(of('thread:live').filter((e) => e.type === '@xstate.event').map((e) => (e as { event: { type: string } }).event.type)).toContain('InteractionCompleted');
     expect(received.length).toBeGreaterThan(before);
   });
