@@ -17,13 +17,8 @@
 import { Observable, Subject } from 'rxjs';
 import type pg from 'pg';
 import type { Clock } from '../../core/clock.ts';
+import { NOTIFY_CHANNEL } from './schema.ts';
 import type { Statements } from './statements.ts';
-
-/** The NOTIFY channel of every Orchestral store (the payload names the schema). */
-export const NOTIFY_CHANNEL = 'orchestral_events';
-
-/** SQL an append transaction runs to wake listeners; `$1` is the schema name. */
-export const NOTIFY_SQL = `SELECT pg_notify('${NOTIFY_CHANNEL}', $1)`;
 
 /** Signals of one store instance. */
 export interface ChangeSignals {

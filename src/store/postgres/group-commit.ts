@@ -23,7 +23,10 @@
  * `checkIdempotentRetry`) run in JavaScript, in arrival order, over the state read under the lock
  * plus the appends already accepted in this flush: a failing append fails only its own promise,
  * and needs no savepoint since nothing is written before all checks passed. A caller's promise
- * settles only after the COMMIT holding its events returned. If the transaction itself fails,
+ * settles only after the COMMIT holding its events returned. A flush costs four round trips
+ * whatever it holds: BEGIN + lock; one read of the streams' revisions, the ids' locations and
+ * `max(position)`; the INSERT (chunked when large) whose statement also runs `pg_notify` (sent
+ * to listeners only when the transaction commits); COMMIT. If the transaction itself fails,
  * every caller of the flush is rejected with the driver's error; when that error is a lost
  * connection during COMMIT the outcome is unknown, and retrying with the same event ids is safe
  * (idempotent appends).
@@ -37,9 +40,8 @@ import type pg from 'pg';
 import type { PreparedEvent } from '../codec.ts';
 import type { AppendResult, ExpectedRevision } from '../event-store.ts';
 import { checkExpectedRevision, checkIdempotentRetry, type StoredIdLocation } from '../expected-revision.ts';
-import { NOTIFY_SQL } from './change-signals.ts';
 import { SQLSTATE, sqlState } from './connection.ts';
-import { LOCK_SQL } from './schema.ts';
+import { beginLockedSql } from './schema.ts';
 import type { InsertRow, Statements } from './statements.ts';
 
 /** One queued `appendToStream` call, already validated and serialised. */
@@ -109,6 +111,7 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
   const queue: PendingAppend[] = [];
   const counters: GroupCommitStats = { commits: 0, appends: 0, events: 0, maxAppendsPerCommit: 0, conflictRetries: 0 };
   let running: Promise<void> | undefined;
+  const beginLocked = beginLockedSql(schema);
 
   const takeBatch = (): PendingAppend[] => {
     let n = 0;
@@ -126,14 +129,12 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
 
   /** The checks and inserts of one flush, inside BEGIN … COMMIT on `client`. */
   const transaction = async (client: pg.PoolClient, batch: readonly PendingAppend[], recordedAt: string): Promise<Outcome[]> => {
-    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
     try {
-      await client.query({ text: LOCK_SQL, values: [schema] });
+      await client.query(beginLocked); // BEGIN + the store's advisory lock: one round trip
       const streams = [...new Set(batch.map((p) => p.streamId))];
       const ids = batch.flatMap((p) => p.events.map((e) => e.id.toLowerCase()));
-      const revisions = await stmts.lastRevisions(client, streams);
-      const stored = ids.length === 0 ? new Map<string, StoredIdLocation>() : await stmts.locateIds(client, ids);
-      let lastPosition = await stmts.lastPosition(client);
+      const { revisions, locations: stored, lastPosition: lastStored } = await stmts.writeState(client, streams, ids);
+      let lastPosition = lastStored;
       const accepted = new Map<string, StoredIdLocation>(); // ids written by earlier appends of this flush
       const lookup = (id: string): StoredIdLocation | undefined => accepted.get(id.toLowerCase()) ?? stored.get(id.toLowerCase());
       const rows: InsertRow[] = [];
@@ -161,8 +162,8 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
           return { ok: false, error };
         }
       });
-      for (const chunk of chunks(rows)) await stmts.insert(client, chunk);
-      if (rows.length > 0) await client.query({ text: NOTIFY_SQL, values: [schema] });
+      const parts = [...chunks(rows)];
+      for (const [i, chunk] of parts.entries()) await stmts.insert(client, chunk, i === parts.length - 1 ? schema : undefined);
       await client.query('COMMIT');
       return outcomes;
     } catch (err) {

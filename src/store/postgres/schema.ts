@@ -13,7 +13,7 @@
  * components may keep their own tables in the schema; migrations never touch tables they do not
  * own and refuse a schema whose `events` table is someone else's.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { StoreOpenError } from '../errors.ts';
 import { quoteIdent, STORE_TYPES } from './connection.ts';
 
@@ -26,6 +26,18 @@ export const ADVISORY_LOCK_CLASS = 0x4f524348;
 
 /** SQL taking the store's transaction-scoped advisory lock; `$1` is the schema name. */
 export const LOCK_SQL = `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS}, hashtext($1))`;
+
+/**
+ * One simple-protocol query (one round trip) opening an append transaction: `BEGIN` in READ
+ * COMMITTED (each later statement sees every commit made before the lock was granted) and the
+ * store's advisory lock, with the schema name inlined as a literal.
+ */
+export function beginLockedSql(schema: string): string {
+  return `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS}, hashtext(${pg.escapeLiteral(schema)}))`;
+}
+
+/** The NOTIFY channel of every Orchestral store; the payload is the schema name (see `change-signals.ts`). */
+export const NOTIFY_CHANNEL = 'orchestral_events';
 
 /** One schema step, applied once (inside the migration transaction) when the stored version is below `version`. */
 export interface Migration {

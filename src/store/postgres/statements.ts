@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { StoredRow } from '../codec.ts';
 import type { StoredIdLocation } from '../expected-revision.ts';
 import { quoteIdent, STORE_TYPES } from './connection.ts';
+import { NOTIFY_CHANNEL } from './schema.ts';
 
 /** Anything that runs a query: the pool (one statement, any connection) or a checked-out client. */
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -52,18 +53,29 @@ function toStoredRow(r: EventRow): StoredRow {
   };
 }
 
+/** The state an append transaction checks against. */
+export interface WriteState {
+  /** Last revision of each asked stream that has events. */
+  revisions: Map<string, bigint>;
+  /** Where each asked id is stored, keyed by the lower-case id (PostgreSQL's uuid spelling). */
+  locations: Map<string, StoredIdLocation>;
+  /** Highest position in the log, or undefined when it is empty. */
+  lastPosition: bigint | undefined;
+}
+
 /** The statements of one schema. */
 export interface Statements {
   /** Last revision of a stream, or undefined. */
   lastRevision(q: Queryable, streamId: string): Promise<bigint | undefined>;
-  /** Last revision of each of `streamIds` that has events. */
-  lastRevisions(q: Queryable, streamIds: readonly string[]): Promise<Map<string, bigint>>;
-  /** Where each stored one of `ids` is, keyed by the lower-case id (PostgreSQL's uuid spelling). */
-  locateIds(q: Queryable, ids: readonly string[]): Promise<Map<string, StoredIdLocation>>;
+  /** What an append transaction checks, read with one statement (one snapshot). */
+  writeState(q: Queryable, streamIds: readonly string[], ids: readonly string[]): Promise<WriteState>;
   /** Highest position in the log, or undefined when it is empty. */
   lastPosition(q: Queryable): Promise<bigint | undefined>;
-  /** Inserts rows with one statement (the caller bounds their number and size). */
-  insert(q: Queryable, rows: readonly InsertRow[]): Promise<void>;
+  /**
+   * Inserts rows with one statement (the caller bounds their number and size); with `notify`, the
+   * same statement also runs `pg_notify(NOTIFY_CHANNEL, notify)`.
+   */
+  insert(q: Queryable, rows: readonly InsertRow[], notify?: string): Promise<void>;
   /** Events of a stream with `from <= revision <= to`, ascending, at most `limit`. */
   streamForwards(q: Queryable, streamId: string, from: bigint, to: bigint, limit: number): Promise<StoredRow[]>;
   /** Events of a stream with `to <= revision <= from`, descending, at most `limit`. */
@@ -82,16 +94,19 @@ function statement(text: string): (values: unknown[]) => pg.QueryConfig {
 export function prepareStatements(schema: string): Statements {
   const events = `${quoteIdent(schema)}.events`;
   const lastRevision = statement(`SELECT revision FROM ${events} WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`);
-  const lastRevisions = statement(
-    `SELECT s.stream_id, (SELECT e.revision FROM ${events} e WHERE e.stream_id = s.stream_id ORDER BY e.revision DESC LIMIT 1) AS revision
-       FROM unnest($1::text[]) AS s(stream_id)`,
+  const writeState = statement(
+    `SELECT 'p' AS kind, NULL::text AS key, NULL::bigint AS revision, max(position) AS position FROM ${events}
+     UNION ALL
+     SELECT 'r', s.stream_id, (SELECT e.revision FROM ${events} e WHERE e.stream_id = s.stream_id ORDER BY e.revision DESC LIMIT 1), NULL
+       FROM unnest($1::text[]) AS s(stream_id)
+     UNION ALL
+     SELECT 'i', id::text || ' ' || stream_id, revision, position FROM ${events} WHERE id = ANY($2::uuid[])`,
   );
-  const locateIds = statement(`SELECT id::text AS id, stream_id, revision, position FROM ${events} WHERE id = ANY($1::uuid[])`);
   const lastPosition = statement(`SELECT max(position) AS position FROM ${events}`);
-  const insert = statement(
-    `INSERT INTO ${events} (position, stream_id, revision, id, type, data, metadata, recorded_at)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[], $8::timestamptz[])`,
-  );
+  const insertSql = `INSERT INTO ${events} (position, stream_id, revision, id, type, data, metadata, recorded_at)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[], $8::timestamptz[])`;
+  const insert = statement(insertSql);
+  const insertAndNotify = statement(`WITH inserted AS (${insertSql}) SELECT pg_notify('${NOTIFY_CHANNEL}', $9)`);
   const forwards = statement(
     `SELECT ${COLUMNS} FROM ${events} WHERE stream_id = $1 AND revision >= $2 AND revision <= $3 ORDER BY revision ASC LIMIT $4`,
   );
@@ -106,33 +121,36 @@ export function prepareStatements(schema: string): Statements {
       const r = await q.query<{ revision: bigint }>(lastRevision([streamId]));
       return r.rows[0]?.revision;
     },
-    async lastRevisions(q, streamIds) {
-      const r = await q.query<{ stream_id: string; revision: bigint | null }>(lastRevisions([streamIds]));
-      const out = new Map<string, bigint>();
-      for (const row of r.rows) if (row.revision !== null) out.set(row.stream_id, row.revision);
-      return out;
-    },
-    async locateIds(q, ids) {
-      const r = await q.query<{ id: string; stream_id: string; revision: bigint; position: bigint }>(locateIds([ids]));
-      return new Map(r.rows.map((row) => [row.id, { streamId: row.stream_id, revision: row.revision, position: row.position }]));
+    async writeState(q, streamIds, ids) {
+      type Row = { kind: 'p' | 'r' | 'i'; key: string | null; revision: bigint | null; position: bigint | null };
+      const r = await q.query<Row>(writeState([streamIds, ids]));
+      const state: WriteState = { revisions: new Map(), locations: new Map(), lastPosition: undefined };
+      for (const row of r.rows) {
+        if (row.kind === 'p') state.lastPosition = row.position ?? undefined;
+        else if (row.kind === 'r' && row.key !== null && row.revision !== null) state.revisions.set(row.key, row.revision);
+        else if (row.kind === 'i' && row.key !== null && row.revision !== null && row.position !== null) {
+          const space = row.key.indexOf(' '); // "<uuid> <stream id>": a uuid has no space
+          state.locations.set(row.key.slice(0, space), { streamId: row.key.slice(space + 1), revision: row.revision, position: row.position });
+        }
+      }
+      return state;
     },
     async lastPosition(q) {
       const r = await q.query<{ position: bigint | null }>(lastPosition([]));
       return r.rows[0]?.position ?? undefined;
     },
-    async insert(q, rows) {
-      await q.query(
-        insert([
-          rows.map((r) => str(r.position)),
-          rows.map((r) => r.streamId),
-          rows.map((r) => str(r.revision)),
-          rows.map((r) => r.id),
-          rows.map((r) => r.type),
-          rows.map((r) => r.dataJson),
-          rows.map((r) => r.metadataJson),
-          rows.map((r) => r.recordedAt),
-        ]),
-      );
+    async insert(q, rows, notify) {
+      const columns = [
+        rows.map((r) => str(r.position)),
+        rows.map((r) => r.streamId),
+        rows.map((r) => str(r.revision)),
+        rows.map((r) => r.id),
+        rows.map((r) => r.type),
+        rows.map((r) => r.dataJson),
+        rows.map((r) => r.metadataJson),
+        rows.map((r) => r.recordedAt),
+      ];
+      await q.query(notify === undefined ? insert(columns) : insertAndNotify([...columns, notify]));
     },
     async streamForwards(q, streamId, from, to, limit) {
       return (await q.query<EventRow>(forwards([streamId, str(from), str(to), limit]))).rows.map(toStoredRow);
