@@ -141,9 +141,11 @@ function pathTo(nodes: Record<string, DagNode>, end: string): string[] {
 function evolveNode(plan: PlanDag, fact: RecordedFact, stepId: string): PlanDag {
   const node = plan.nodes[stepId];
   if (!node) throw new Error(`${fact.type}: unknown step '${stepId}' in plan '${plan.planId}'`);
-  let next: DagNode = { ...node, status: nextStepStatus(node.status, fact) };
-  if ('attempt' in fact.data) next.attempts = Math.max(node.attempts, fact.data.attempt);
-  if (fact.type === 'StepCompleted' || fact.type === 'StepFailed') next.runMs = node.runMs + fact.data.durationMs;
+  const status = nextStepStatus(node.status, fact);
+  const attempts = 'attempt' in fact.data ? Math.max(node.attempts, fact.data.attempt) : node.attempts;
+  const runMs = fact.type === 'StepCompleted' || fact.type === 'StepFailed' ? node.runMs + fact.data.durationMs : node.runMs;
+  if (status === node.status && attempts === node.attempts && runMs === node.runMs) return plan; // e.g. progress of a known attempt
+  let next: DagNode = { ...node, status, attempts, runMs };
   let { criticalPath } = plan;
   let nodes = assoc(plan.nodes, stepId, next);
   if (next.status === 'completed' && node.status !== 'completed') {
@@ -189,6 +191,7 @@ function evolveInteractions(interactions: Interactions, fact: RecordedFact): Int
   const plan = interaction?.plans[ref.planId];
   if (!interaction || !plan) throw new Error(`${fact.type}: unknown plan '${ref.planId}' of interaction '${ref.interactionId}' (no PlanAccepted before)`);
   const next = fact.type === 'PlanFinished' ? { ...plan, status: fact.data.outcome } : evolveNode(plan, fact, ref.stepId as string);
+  if (next === plan) return interactions;
   return setKeyed(interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
 }
 

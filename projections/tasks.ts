@@ -109,30 +109,71 @@ export function taskInteractions(state: TasksState, threadId: string): TasksInte
 }
 
 type PlanRef = { interactionId: string; planId: string };
+type PlanPlace = { thread: TasksThread; interaction: TasksInteraction; plan: TasksPlan };
 
-function updatePlan(state: TasksState, threadId: string, ref: PlanRef, what: string, fn: (plan: TasksPlan) => TasksPlan): TasksState {
-  const missing = (): never => {
+/** Finds a plan. @throws Error naming it when the thread, interaction or plan is unknown. */
+function locatePlan(state: TasksState, threadId: string, ref: PlanRef, what: string): PlanPlace {
+  const thread = getKeyed(state.threads, threadId);
+  const interaction = thread && getKeyed(thread.interactions, ref.interactionId);
+  const plan = interaction?.plans[ref.planId];
+  if (!thread || !interaction || !plan) {
     throw new Error(`${what}: unknown plan '${ref.planId}' of interaction '${ref.interactionId}' in thread '${threadId}' (no PlanAccepted before)`);
-  };
-  const thread = getKeyed(state.threads, threadId) ?? missing();
-  const interaction = getKeyed(thread.interactions, ref.interactionId) ?? missing();
-  const plan = interaction.plans[ref.planId] ?? missing();
-  const next = fn(plan);
-  if (next === plan) return state;
-  const interactions = setKeyed(thread.interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
+  }
+  return { thread, interaction, plan };
+}
+
+/** `state` with the plan at `place` replaced by `next`. */
+function replacePlan(state: TasksState, threadId: string, place: PlanPlace, next: TasksPlan): TasksState {
+  if (next === place.plan) return state;
+  const { interaction } = place;
+  const interactions = setKeyed(place.thread.interactions, interaction.interactionId, { ...interaction, plans: assoc(interaction.plans, next.planId, next) });
   return { threads: setKeyed(state.threads, threadId, { interactions }) };
 }
 
-function updateStep(state: TasksState, threadId: string, fact: RecordedFact, ref: PlanRef & { stepId: string }, patch: (row: TaskRow) => Partial<TaskRow>): TasksState {
-  return updatePlan(state, threadId, ref, fact.type, (plan) => {
-    const row = plan.steps[ref.stepId];
-    if (!row) throw new Error(`${fact.type}: unknown step '${ref.stepId}' in plan '${ref.planId}' of interaction '${ref.interactionId}'`);
-    const status = nextStepStatus(row.status, fact);
-    const next: TaskRow = { ...row, ...patch(row), status, lastRevision: revisionOf(fact) };
-    if (status !== row.status && (status === 'completed' || status === 'failed' || status === 'cancelled')) next.finishedAtMs = recordedAtMs(fact);
-    if (status === 'ready' && next.readyAtMs === null) next.readyAtMs = recordedAtMs(fact);
-    return { ...plan, steps: assoc(plan.steps, ref.stepId, next) };
-  });
+/** The fields a step fact changes on its row (besides status, timestamps and lastRevision). */
+function stepPatch(r: TaskRow, fact: RecordedFact): Partial<TaskRow> {
+  switch (fact.type) {
+    case 'StepStarted': {
+      const at = recordedAtMs(fact);
+      return { attempts: Math.max(r.attempts, fact.data.attempt), firstStartedAtMs: r.firstStartedAtMs ?? at, lastStartedAtMs: at, retryAtMs: null };
+    }
+    case 'StepProgressed':
+      return { attempts: Math.max(r.attempts, fact.data.attempt) };
+    case 'StepCompleted':
+      return {
+        attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
+        costUsd: roundUsd(r.costUsd + fact.data.costUsd), outputSummary: summarizeJson(fact.data.output),
+      };
+    case 'StepFailed':
+      return {
+        attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
+        costUsd: roundUsd(r.costUsd + fact.data.costUsd), lastError: errorInfo(fact.data.error), retryAtMs: fact.data.retryAtMs,
+      };
+    case 'StepCancelled':
+      return {
+        costUsd: roundUsd(r.costUsd + fact.data.costUsd), retryAtMs: null,
+        outputSummary: fact.data.partialOutput === undefined ? r.outputSummary : summarizeJson(fact.data.partialOutput),
+      };
+    case 'ApprovalRequested':
+    case 'ApprovalGranted':
+    case 'ApprovalRejected':
+      return { approval: approvalAfter(r.approval, fact) };
+    default:
+      return {};
+  }
+}
+
+/** Applies a step fact (or step-scoped approval) to its row. @throws Error on an unknown plan or step. */
+function updateStep(state: TasksState, threadId: string, fact: RecordedFact, ref: PlanRef & { stepId: string }): TasksState {
+  const place = locatePlan(state, threadId, ref, fact.type);
+  const { plan } = place;
+  const row = plan.steps[ref.stepId];
+  if (!row) throw new Error(`${fact.type}: unknown step '${ref.stepId}' in plan '${ref.planId}' of interaction '${ref.interactionId}'`);
+  const status = nextStepStatus(row.status, fact);
+  const next: TaskRow = { ...row, ...stepPatch(row, fact), status, lastRevision: revisionOf(fact) };
+  if (status !== row.status && (status === 'completed' || status === 'failed' || status === 'cancelled')) next.finishedAtMs = recordedAtMs(fact);
+  if (status === 'ready' && next.readyAtMs === null) next.readyAtMs = recordedAtMs(fact);
+  return replacePlan(state, threadId, place, { ...plan, steps: assoc(plan.steps, ref.stepId, next) });
 }
 
 function errorInfo(e: ErrorInfo): ErrorInfo {
@@ -185,39 +226,24 @@ function evolveThread(state: TasksState, threadId: string, fact: RecordedFact): 
   switch (fact.type) {
     case 'PlanAccepted':
       return acceptPlan(state, threadId, fact);
-    case 'PlanFinished':
-      return updatePlan(state, threadId, fact.data, fact.type, (p) => ({ ...p, status: fact.data.outcome }));
-    case 'StepReady':
-      return updateStep(state, threadId, fact, fact.data, () => ({}));
-    case 'StepStarted': {
-      const at = recordedAtMs(fact);
-      return updateStep(state, threadId, fact, fact.data, (r) => ({
-        attempts: Math.max(r.attempts, fact.data.attempt), firstStartedAtMs: r.firstStartedAtMs ?? at, lastStartedAtMs: at, retryAtMs: null,
-      }));
+    case 'PlanFinished': {
+      const place = locatePlan(state, threadId, fact.data, fact.type);
+      return replacePlan(state, threadId, place, { ...place.plan, status: fact.data.outcome });
     }
+    case 'StepReady':
+    case 'StepStarted':
     case 'StepProgressed':
-      return updateStep(state, threadId, fact, fact.data, (r) => ({ attempts: Math.max(r.attempts, fact.data.attempt) }));
     case 'StepCompleted':
-      return updateStep(state, threadId, fact, fact.data, (r) => ({
-        attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
-        costUsd: roundUsd(r.costUsd + fact.data.costUsd), outputSummary: summarizeJson(fact.data.output),
-      }));
     case 'StepFailed':
-      return updateStep(state, threadId, fact, fact.data, (r) => ({
-        attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
-        costUsd: roundUsd(r.costUsd + fact.data.costUsd), lastError: errorInfo(fact.data.error), retryAtMs: fact.data.retryAtMs,
-      }));
     case 'StepCancelled':
-      return updateStep(state, threadId, fact, fact.data, (r) => ({
-        costUsd: roundUsd(r.costUsd + fact.data.costUsd), retryAtMs: null,
-        outputSummary: fact.data.partialOutput === undefined ? r.outputSummary : summarizeJson(fact.data.partialOutput),
-      }));
+      return updateStep(state, threadId, fact, fact.data);
     case 'ApprovalRequested':
     case 'ApprovalGranted':
     case 'ApprovalRejected': {
       const { stepId } = fact.data;
-      if (stepId === undefined) return updatePlan(state, threadId, fact.data, fact.type, (p) => ({ ...p, approval: approvalAfter(p.approval, fact) }));
-      return updateStep(state, threadId, fact, { ...fact.data, stepId }, (r) => ({ approval: approvalAfter(r.approval, fact) }));
+      if (stepId !== undefined) return updateStep(state, threadId, fact, { ...fact.data, stepId });
+      const place = locatePlan(state, threadId, fact.data, fact.type);
+      return replacePlan(state, threadId, place, { ...place.plan, approval: approvalAfter(place.plan.approval, fact) });
     }
     default:
       return state;
