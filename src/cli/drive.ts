@@ -81,20 +81,33 @@ export async function driveThread(session: CliSession, store: EventStore, io: Cl
   const { runtime } = session;
   const initial = runtime.state(o.threadId);
   const ids = o.interactionIds ?? (initial.live.length > 0 ? [...initial.live] : Object.keys(initial.interactions).slice(-1));
-  const progress = startProgress(runtime, store, io, { threadId: o.threadId, mode: progressMode(io, o.json), fromRevision: o.fromRevision });
-  if (ids.length > 0) progress.follow(ids[ids.length - 1]!);
+  const start = () => {
+    const p = startProgress(runtime, store, io, { threadId: o.threadId, mode: progressMode(io, o.json), fromRevision: o.fromRevision });
+    if (ids.length > 0) p.follow(ids[ids.length - 1]!);
+    return p;
+  };
+  let progress = start();
+  // Ctrl-C leaves the thread as a crash would (facts already appended stay): say how to continue.
+  const onSigint = (): void => {
+    io.err(`\norchestral: interrupted; the thread keeps its facts. Continue with: ${nextCommand(['resume', o.threadId], o.storeUrl)}`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
   let summary: ThreadSummary;
   for (;;) {
     summary = await runtime.whenSettled(o.threadId);
     const pending = pendingApprovals(summary.state).filter((p) => ids.includes(p.interactionId));
     if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
     await progress.stop();
-    if (!(await promptApprovals(session, o.threadId, pending, o.by, io))) {
+    const decided = await promptApprovals(session, o.threadId, pending, o.by, io);
+    progress = start();
+    if (!decided) {
       summary = runtime.state(o.threadId);
       break;
     }
   }
   await progress.stop();
+  process.removeListener('SIGINT', onSigint);
   const outcome = outcomeOf(summary, ids);
   if (o.json) {
     io.out(toJsonLine({ type: 'outcome', threadId: o.threadId, status: outcome.status, exitCode: outcome.exitCode, interactions: ids.map((id) => summary.interactions[id] ?? { interactionId: id, status: 'queued' }) }));
@@ -135,11 +148,12 @@ function printOutcome(io: CliIo, s: ThreadSummary, ids: readonly string[], statu
   }
 }
 
-/** Each line of `text` cut at 140 characters (the full answer: `show --json`). */
+/** Each line of `text` cut to the terminal's width (140 characters off a terminal; the full answer: `show --json`). */
 function clip(text: string): string {
+  const width = Math.max(40, (process.stdout.columns || 142) - 2);
   return text
     .split('\n')
-    .map((l) => (l.length > 140 ? `${l.slice(0, 139)}…` : l))
+    .map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l))
     .join('\n');
 }
 
