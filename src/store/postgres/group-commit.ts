@@ -97,7 +97,7 @@ export interface GroupCommitOptions {
   maxBytesPerCommit?: number;
 }
 
-/** Rows and bytes per INSERT statement inside a flush (keeps each protocol message small). */
+/** Rows and JSON characters per INSERT statement inside a flush (keeps each protocol message far below 1 GiB). */
 const INSERT_CHUNK_ROWS = 1000;
 const INSERT_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Runs of a flush that keeps meeting unique violations before its callers are rejected. */
@@ -235,7 +235,7 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
   };
 }
 
-/** Splits rows into INSERT-sized chunks (≤ INSERT_CHUNK_ROWS rows, ≤ INSERT_CHUNK_BYTES bytes unless one row is larger). */
+/** Splits rows into INSERT-sized chunks: ≤ INSERT_CHUNK_ROWS rows and ≤ INSERT_CHUNK_BYTES characters of JSON, unless one row is larger. */
 function* chunks(rows: readonly InsertRow[]): Generator<InsertRow[]> {
   let chunk: InsertRow[] = [];
   let bytes = 0;
