@@ -126,7 +126,12 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
     if (!done) statusSubject.next({ kind: 'running', position });
     const snapshot = state;
     const ready = [...waiters].filter((w) => position >= w.at);
-    if (ready.length > 0) void sinking.then(() => ready.forEach((w) => waiters.delete(w) && w.resolve(snapshot)), () => undefined);
+    if (ready.length === 0) return;
+    for (const w of ready) waiters.delete(w); // reached: resolved once sunk, whatever happens next
+    void sinking.then(
+      () => ready.forEach((w) => w.resolve(snapshot)),
+      (err: unknown) => ready.forEach((w) => w.reject(err instanceof Error ? err : new Error(String(err)))),
+    );
   };
   const finish = (status: ProjectorStatus): void => {
     statusSubject.next(status);

@@ -48,6 +48,7 @@ describe('projector', () => {
     const { store } = newStore();
     await appendSpecs(store, [...planPrefix([{ id: 'a' }]), poison, { type: 'StepReady', data: step('a') }]);
     const projector = startProjector(tasksProjection, store);
+    const reached = projector.waitForPosition(3n); // reached in the same batch as the failing fact
     const states = lastValueFrom(projector.state$.pipe(toArray()));
     const err = await states.then(() => undefined, (e: unknown) => e);
     expect(isProjectionError(err)).toBe(true);
@@ -55,6 +56,7 @@ describe('projector', () => {
     expect(pe).toMatchObject({ code: 'PROJECTION_FAILED', projection: 'tasks', streamId: 'thread-t1', revision: 4n, position: 4n, factType: 'StepReady' });
     expect(pe.message).toMatch(/projection 'tasks' failed on fact 'StepReady' at stream 'thread-t1' revision 4 \(position 4\): StepReady: unknown step 'nope'/);
     expect(projector.position()).toBe(3n);
+    expect(await reached).toBe(projector.get());
     expect(projector.get()).toStrictEqual(foldFacts(tasksProjection, (await readAllFacts(store)).slice(0, 4)));
     expect(projector.status()).toMatchObject({ kind: 'failed', position: 3n, error: pe });
     await expect(firstValueFrom(projector.state$)).rejects.toBe(pe);
