@@ -43,6 +43,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default $OPENAI_BASE_URL)')
     .option('--thread <id>', 'thread id (new, or a thread running the same plan file)')
     .option('--title <text>', 'thread title (default: the plan title)')
+    .option('--policy <policy>', 'concurrency policy of a new thread: enqueue (default), reject, interrupt, steer, parallel:N')
     .option('--workspace <dir>', 'directory actions work in (default: the working directory)')
     .option('--actions <module>', 'module exporting an array of actions (repeatable)', collect)
     .option('--json', 'print the live interaction stream as JSON lines', false)

@@ -64,6 +64,13 @@ describe('thread lifecycle', () => {
     expect(show.interactions.map((i) => i.status)).toEqual(['completed', 'cancelled']);
   });
 
+  it('a thread with --policy reject refuses input while an interaction is live (exit 3)', async () => {
+    expect((await o('run', 'plan-gate.yaml', '--thread', 'r', '--policy', 'reject')).code).toBe(2);
+    const refused = await o('send', 'r', 'more work');
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toMatch(/: reject \(interaction i1 is still live\)/);
+  });
+
   // KNOWN BUG (machines/scheduler, not the CLI): rejecting a *step* approval moves the task to
   // `cancelled` without an observation in the interaction, so PlanFinished is refused
   // (IllegalTransitionError) and the rejection cannot be recorded. Remove `.fails` once fixed.

@@ -23,6 +23,7 @@ import { withStore } from '../store.ts';
 import { parsePort } from '../args.ts';
 import type { LiveInspection } from '../live-inspect.ts';
 import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
+import type { PolicySpec } from '../../events/facts/thread-facts.ts';
 
 /** Options of `run`. */
 export interface RunOptions {
@@ -38,6 +39,19 @@ export interface RunOptions {
   inspect: boolean;
   inspectUrl?: string;
   inspectPort?: string;
+  policy?: string;
+}
+
+/**
+ * Parses `--policy`: `enqueue` (default), `reject`, `interrupt`, `steer`, `parallel:N`.
+ * @throws UsageError for anything else.
+ */
+export function parsePolicy(value: string | undefined): PolicySpec | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'enqueue' || value === 'reject' || value === 'interrupt' || value === 'steer') return { kind: value };
+  const m = /^parallel:(\d{1,4})$/.exec(value);
+  if (m && Number(m[1]) >= 1) return { kind: 'parallel', max: Number(m[1]) };
+  throw new UsageError(`--policy: expected enqueue, reject, interrupt, steer or parallel:N, got '${value}'`);
 }
 
 interface Prepared {
@@ -97,6 +111,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const o = cmd.opts<RunOptions>();
   const workspace = await resolveWorkspace(o.workspace);
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
+  const policy = parsePolicy(o.policy);
   const p = await prepare(planPath, o, workspace);
   const [{ createSession }, { driveThread }, { startLiveInspection }] = await Promise.all([
     import('../session.ts'),
@@ -130,6 +145,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
         const opened = await runtime.openThread({
           ...(threadId !== undefined ? { threadId } : {}),
           ...(p.title !== undefined ? { title: p.title } : {}),
+          ...(policy !== undefined ? { policy } : {}),
           planner: p.descriptor,
         });
         threadId = opened.threadId;
