@@ -28,7 +28,8 @@ import type { RunnerEnv } from './effects.ts';
 import type { PolicyFn } from './policies.ts';
 import { createThreadRunner, type ThreadRunner } from './thread-runner.ts';
 import { initialThreadState, type ThreadState } from './thread-state.ts';
-import { foldThread, type ThreadSnapshotSource } from './thread-stream.ts';
+import type { SnapshotCache } from './snapshot-cache.ts';
+import { foldThread } from './thread-stream.ts';
 import { threadSummary, type ThreadSummary } from './thread-summary.ts';
 import { threadView, type ThreadView } from './views.ts';
 
@@ -46,8 +47,13 @@ export interface RuntimeOptions {
   workspace?: string;
   /** Custom concurrency policies by name (`{ kind: 'custom', name }`). */
   policies?: Record<string, PolicyFn>;
-  /** Folded snapshots to start rehydration from (the facts after the snapshot are folded on top). */
-  snapshotCache?: ThreadSnapshotSource;
+  /**
+   * Folded snapshots to start rehydration from (only the facts after the snapshot are read). The
+   * runtime saves one after every `snapshotEvery` facts and when it closes.
+   */
+  snapshotCache?: SnapshotCache;
+  /** Facts between saved snapshots (with `snapshotCache`). Default 1000. */
+  snapshotEvery?: number;
   /** A `snapshotHash` in the metadata of every `hashEvery`-th fact (by revision); 0 = never. Default 1. */
   hashEvery?: number;
 }
@@ -133,12 +139,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const existing = runners.get(threadId);
     if (existing) return existing;
     const loading = (async () => {
-      const snapshot = options.snapshotCache ? await options.snapshotCache.get(threadId) : undefined;
+      const snapshot = options.snapshotCache ? await options.snapshotCache.load(threadId) : undefined;
       const folded = await foldThread(options.store, threadId, snapshot);
       if (!folded && !create) throw new ThreadNotFoundError(threadId);
       if (closed) throw new RuntimeClosedError();
       const runner = createThreadRunner(folded?.state ?? initialThreadState(threadId), env(), folded?.origins);
       loaded.set(threadId, runner);
+      if (options.snapshotCache) keepSnapshots(runner, options.snapshotCache, snapshot?.revision ?? -1n);
       if (folded) runner.post({ decide: () => undefined }); // resume effects and timers
       return runner;
     })();
@@ -147,6 +154,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (runners.get(threadId) === loading) runners.delete(threadId);
     });
     return loading;
+  };
+
+  /** Saves a snapshot whenever `snapshotEvery` facts were committed since the last one. */
+  const keepSnapshots = (runner: ThreadRunner, cache: SnapshotCache, from: bigint): void => {
+    const every = BigInt(Math.max(1, options.snapshotEvery ?? 1000));
+    let last = from;
+    runner.state$.subscribe((state) => {
+      if (state.revision - last < every) return;
+      last = state.revision;
+      // A failed snapshot write only makes the next rehydration read more facts; the log is the truth.
+      cache.save(state).catch(() => undefined);
+    });
   };
 
   const command = async <T>(threadId: string, decide: Parameters<ThreadRunner['command']>[0], create = false): Promise<T> => {
@@ -259,6 +278,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       loaded.clear();
       runners.clear();
       await Promise.all(all.map((r) => r.close()));
+      const cache = options.snapshotCache;
+      if (cache) await Promise.all(all.filter((r) => r.state.revision >= 0n).map((r) => cache.save(r.state)));
     },
   };
 }

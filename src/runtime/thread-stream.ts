@@ -5,20 +5,15 @@
 import type { EventData, EventStore } from '../store/event-store.ts';
 import { isStreamNotFoundError } from '../store/errors.ts';
 import type { Fact } from '../events/fact-types.ts';
-import { applyFact, initialThreadState, type ThreadState } from './thread-state.ts';
+import { ThreadRevisionError } from './errors.ts';
+import { applyFacts, initialThreadState, type ThreadState } from './thread-state.ts';
+
+/** Facts folded per `applyFacts` call while rehydrating (records are copied once per batch). */
+const FOLD_BATCH = 512;
 
 /** The stream holding every fact of thread `threadId`. */
 export function threadStreamId(threadId: string): string {
   return `thread-${threadId}`;
-}
-
-/**
- * A source of folded snapshots (H3's snapshot cache fits): `get` returns a state folded up to some
- * revision (or undefined), `put` offers one. Both may be async.
- */
-export interface ThreadSnapshotSource {
-  get(threadId: string): ThreadState | undefined | Promise<ThreadState | undefined>;
-  put?(state: ThreadState): void | Promise<void>;
 }
 
 /** A stored fact as the runtime remembers it: its event id and the command that caused it. */
@@ -50,17 +45,21 @@ export interface FoldedThread {
  * end) plus the facts after it, else from the first fact.
  * @returns undefined when the stream has no fact.
  * @throws IllegalTransitionError a stored fact is illegal for the current machines (corrupt history
- *   or incompatible machine change); EventDecodeError from the store.
+ *   or incompatible machine change); ThreadRevisionError a gap in the stream; EventDecodeError from the store.
  */
 export async function foldThread(store: EventStore, threadId: string, snapshot?: ThreadState): Promise<FoldedThread | undefined> {
   const streamId = threadStreamId(threadId);
   let state = snapshot && snapshot.threadId === threadId && snapshot.revision >= 0n ? snapshot : initialThreadState(threadId);
   const origins = new Map<string, FactOrigin>();
   let factsRead = 0;
+  let batch: Fact[] = [];
   try {
     for await (const event of store.readStream(streamId, { fromRevision: state.revision + 1n })) {
+      if (event.revision !== state.revision + BigInt(batch.length) + 1n) {
+        throw new ThreadRevisionError(threadId, event.revision, `stream read out of order (expected ${state.revision + BigInt(batch.length) + 1n})`);
+      }
       const fact = { type: event.type, data: event.data } as Fact;
-      state = applyFact(state, fact, event.revision);
+      batch.push(fact);
       const key = effectKey(fact);
       if (key !== undefined) {
         const origin: FactOrigin = { eventId: event.id };
@@ -68,10 +67,15 @@ export async function foldThread(store: EventStore, threadId: string, snapshot?:
         origins.set(key, origin);
       }
       factsRead++;
+      if (batch.length >= FOLD_BATCH) {
+        state = applyFacts(state, batch);
+        batch = [];
+      }
     }
   } catch (err) {
     if (!isStreamNotFoundError(err)) throw err;
   }
+  state = applyFacts(state, batch);
   if (state.revision < 0n) return undefined;
   return { state, origins, factsRead };
 }

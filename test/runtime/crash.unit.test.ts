@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { replayThread } from '../../src/runtime/replay.ts';
+import { createInMemorySnapshotCache } from '../../src/runtime/snapshot-cache.ts';
+import { createRuntime } from '../../src/runtime/runtime.ts';
+import { sequentialIds } from '../../src/core/ids.ts';
 import { hashThreadState } from '../../src/runtime/thread-state.ts';
 import { harness, planOf, readThread, scriptedPlanner, settle, testActions, until } from './runtime-fixtures.ts';
 
@@ -145,5 +148,28 @@ describe('crash and resume from the log', () => {
     expect(s.interactions.i1!.status).toBe('completed');
     expect(p.actions.counters.keys).toEqual(['t/i1/p1/f/1', 't/i1/p1/f/2']);
     await second.rt.close();
+  });
+
+  it('rehydrates from a cached snapshot plus the facts after it, to the same state as a full fold', async () => {
+    const p = pair([planOf([{ id: 'a', action: 't.ok' }, { id: 'b', action: 't.ok', dependsOn: ['a'] }]), { kind: 'done', answer: 'ok' }]);
+    const cache = createInMemorySnapshotCache();
+    const mk = (seed: number) => createRuntime({ store: p.first.store, actions: p.actions.registry, plannerFor: () => p.planner, clock: p.clock, ids: sequentialIds(seed), snapshotCache: cache, snapshotEvery: 5 });
+    const rt1 = mk(1);
+    await rt1.openThread({ threadId: 't' });
+    await rt1.send('t', 'one');
+    const s1 = await settle(rt1, 't', p.clock);
+    const saved = await cache.load('t');
+    expect(saved).toBeDefined();
+    expect(saved!.revision).toBeGreaterThan(0n);
+    await rt1.close();
+    expect((await cache.load('t'))!.revision).toBe(s1.revision); // saved on close
+    const rt2 = mk(2);
+    const loaded = await rt2.load('t');
+    expect(hashThreadState(loaded.state)).toBe(hashThreadState(await replayThread(p.first.store, 't')));
+    await rt2.send('t', 'two');
+    const s2 = await settle(rt2, 't', p.clock);
+    expect(s2.interactions.i2!.status).toBe('completed');
+    expect(hashThreadState(s2.state)).toBe(hashThreadState(await replayThread(p.first.store, 't', { verify: true })));
+    await rt2.close();
   });
 });

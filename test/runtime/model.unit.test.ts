@@ -21,15 +21,14 @@ import { harness, planOf, readThread, scriptedPlanner, testActions } from './run
 
 /**
  * Plans one gated step on the first call, then done. Inputs saying `approve` get a whole-plan gate
- * (`approve timeout`: expiring after 1 s); `step` a step gate (only ever granted here: see the
- * known machine gap noted in runtime-control.unit.test.ts).
+ * (`approve timeout`: expiring after 1 s); `step` a step gate (expiring after 1 s too).
  */
 const planner = () =>
   scriptedPlanner((req: PlanningRequest) =>
     req.observations.length === 0
       ? planOf([{ id: 'g', action: 't.gate', requiresApproval: req.input.includes('step') }], {
           requiresApproval: req.input.includes('approve'),
-          ...(req.input.includes('timeout') ? { approvalTimeoutMs: 1_000 } : {}),
+          ...(req.input.includes('timeout') || req.input.includes('step') ? { approvalTimeoutMs: 1_000 } : {}),
         })
       : { kind: 'done', answer: `done ${req.input}` },
   );
@@ -95,9 +94,9 @@ const commands = [
   release,
   fc.boolean().map((grant) =>
     cmd(`decide(${grant})`, async (r) => {
-      const [pending, stepGate] = pendingOf(r)[0] ?? [];
+      const [pending] = pendingOf(r)[0] ?? [];
       if (pending === undefined) return;
-      await swallow(grant || stepGate ? r.h.rt.approve('t', pending, { by: 'm' }) : r.h.rt.reject('t', pending, { by: 'm' }));
+      await swallow(grant ? r.h.rt.approve('t', pending, { by: 'm' }) : r.h.rt.reject('t', pending, { by: 'm' }));
     }),
   ),
   fc.nat(3).map((i) => cmd(`cancel(i${i + 1})`, (r) => swallow(r.h.rt.cancel('t', { interactionId: `i${i + 1}`, reason: 'model' })))),

@@ -21,10 +21,7 @@ describe('approvals, budgets, retries, interrupts and cancellation', () => {
     await h.rt.close();
   });
 
-  // Known gap in machines/interaction.machine.ts (H3): ApprovalRejected for a step cancels the task
-  // (task machine) but the interaction does not count the step as settled, so PlanFinished is refused
-  // (IllegalTransitionError). `it.fails` keeps this visible: it turns red once the machine is fixed.
-  it.fails('a rejected step is cancelled and the planner sees it', async () => {
+  it('a rejected step is cancelled and the planner sees it', async () => {
     const h = harness({ script: [planOf([{ id: 'a', action: 't.ok', requiresApproval: true }]), done] });
     await h.rt.openThread({ threadId: 't' });
     await h.rt.send('t', 'go');

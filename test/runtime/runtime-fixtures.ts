@@ -38,6 +38,20 @@ export function scriptedPlanner(script: PlannerOutput[] | ((req: PlanningRequest
   return planner;
 }
 
+/** Wraps a planner to count its calls and keep its requests. */
+export function countingPlanner(inner: Planner): ScriptedPlanner {
+  const planner: ScriptedPlanner = {
+    calls: 0,
+    requests: [],
+    plan(req) {
+      planner.calls++;
+      planner.requests.push(req);
+      return inner.plan(req);
+    },
+  };
+  return planner;
+}
+
 /** Counters of the test actions. */
 export interface ActionCounters {
   calls: Record<string, number>;
@@ -180,7 +194,7 @@ export function harness(
   const log = options.log ?? createInMemoryLog();
   const store = getInMemoryEventStore({ clock, log });
   const acts = options.actions ?? testActions();
-  const planner = options.planner ?? scriptedPlanner(options.script ?? [{ kind: 'done', answer: 'done' }]);
+  const planner = options.planner ? countingPlanner(options.planner) : scriptedPlanner(options.script ?? [{ kind: 'done', answer: 'done' }]);
   const rt = createRuntime({
     store,
     actions: acts.registry,
