@@ -3,8 +3,9 @@
  * - `memory:` — the in-memory store (ephemeral: gone when the process exits);
  * - `sqlite:PATH` — the embedded SQLite store at PATH, relative to the working directory unless
  *   absolute (`sqlite:///abs/path` is also accepted); `sqlite:` alone means `.orchestral/events.db`;
- * - `postgres://…` / `postgresql://…` and `esdb://…` / `kurrentdb://…` are reserved for server
- *   adapters that do not exist yet.
+ * - `postgres://user:pass@host:port/db[?schema=name]` (or `postgresql://`) — the PostgreSQL store,
+ *   in schema `name` (default `orchestral`), created on first use;
+ * - `esdb://…` / `kurrentdb://…` are reserved for an EventStoreDB/KurrentDB adapter that does not exist yet.
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Clock } from '../core/clock.ts';
@@ -12,6 +13,7 @@ import type { EventCodec } from './codec.ts';
 import { StoreOpenError } from './errors.ts';
 import type { EventStore } from './event-store.ts';
 import { getInMemoryEventStore } from './in-memory/in-memory-event-store.ts';
+import { openPostgresEventStore } from './postgres/postgres-event-store.ts';
 import { getSqliteEventStore } from './sqlite/sqlite-event-store.ts';
 
 /** The default store: the SQLite file `.orchestral/events.db` under the working directory. */
@@ -29,7 +31,7 @@ export type StoreLocation =
 
 const ACCEPTED =
   "accepted forms: 'memory:', 'sqlite:PATH' (relative to the working directory, or absolute), " +
-  `'sqlite:' (= ${DEFAULT_STORE_URL}); later 'postgres://…' and 'esdb://…'`;
+  `'sqlite:' (= ${DEFAULT_STORE_URL}), 'postgres://user:pass@host:port/db[?schema=name]'; later 'esdb://…'`;
 
 /**
  * Parses a store URL (see the module docstring for the forms).
@@ -75,9 +77,10 @@ export interface OpenEventStoreOptions {
 
 /**
  * Opens the event store a URL names (see `parseStoreUrl`).
- * @throws StoreOpenError `bad_url` for an unparseable URL or an adapter not available yet
- *   (postgres, esdb); the SQLite adapter's own StoreOpenError (not an Orchestral store, newer schema,
- *   read-only, corrupt, locked) for a file it cannot use.
+ * @throws StoreOpenError `bad_url` for an unparseable URL or an adapter not available yet (esdb);
+ *   the SQLite adapter's own StoreOpenError (not an Orchestral store, newer schema, read-only,
+ *   corrupt, locked) for a file it cannot use; the PostgreSQL adapter's (`io` when the server cannot
+ *   be reached, `newer_schema`, `not_orchestral`, `read_only`), after connecting and migrating.
  */
 export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
   const location = parseStoreUrl(url, options.cwd);
@@ -88,6 +91,7 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     case 'sqlite':
       return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock });
     case 'postgres':
+      return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock });
     case 'esdb':
       throw new StoreOpenError(url, 'bad_url', `${location.kind}: adapter not available yet; ${ACCEPTED}`);
   }

@@ -1,0 +1,43 @@
+import { userInfo } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rawCodec } from '../../src/store/codec.ts';
+import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts';
+import { openEventStore } from '../../src/store/open-event-store.ts';
+
+const PG_URL = process.env.ORCHESTRAL_TEST_PG_URL ?? 'postgresql://127.0.0.1:5432/test';
+
+describe('openEventStore with postgres URLs', () => {
+  const schema = `orch_t_${randomBytes(6).toString('hex')}`;
+
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: PG_URL, user: process.env.USER ?? userInfo().username });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
+
+  it('opens the PostgreSQL store in the schema the URL names, and it works', async () => {
+    const store = await openEventStore(`${PG_URL}?schema=${schema}`, { codec: rawCodec });
+    try {
+      const id = '6f9619ff-8b86-4d01-b42d-00cf4fc964ff';
+      const res = await store.appendToStream('s', [{ id, type: 't', data: { n: 1 } }]);
+      expect(res.nextExpectedRevision).toBe(0n);
+      const read = [];
+      for await (const e of store.readStream('s')) read.push(e.data);
+      expect(read).toEqual([{ n: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an unreachable server is a StoreOpenError with reason io', async () => {
+    const err = await openEventStore('postgresql://127.0.0.1:1/db').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isStoreOpenError(err)).toBe(true);
+    expect((err as StoreOpenError).reason).toBe('io');
+  });
+});
