@@ -1,7 +1,7 @@
-import { userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withDefaultUser } from '../../src/store/postgres/connection.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
@@ -12,7 +12,7 @@ describe('openEventStore with postgres URLs', () => {
   const schema = `orch_t_${randomBytes(6).toString('hex')}`;
 
   afterAll(async () => {
-    const client = new pg.Client({ connectionString: PG_URL, user: process.env.USER ?? userInfo().username });
+    const client = new pg.Client({ connectionString: withDefaultUser(PG_URL) });
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await client.end();
