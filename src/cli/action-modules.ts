@@ -11,7 +11,7 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Action } from '../actions/action.ts';
-import { builtinActions } from '../actions/builtins.ts';
+import { builtinActions, type BuiltinActionOptions } from '../actions/builtins.ts';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.ts';
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
 
@@ -72,11 +72,28 @@ export interface RegistryOptions {
 }
 
 /**
- * The registry the CLI runs with: the built-ins, then every action of `modules`.
+ * Options of the built-ins from the environment:
+ * - `ORCHESTRAL_HTTP_ALLOW`: comma-separated hosts `http.request` may call (`example.com`,
+ *   `api.example.com:8443`, `*.example.com`); none by default (every request refused);
+ * - `llm.complete` is registered when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set, with the model
+ *   `ORCHESTRAL_MODEL` (default `gpt-4.1-mini`).
+ */
+export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, shellRequiresApproval: boolean): BuiltinActionOptions {
+  const hosts = (env['ORCHESTRAL_HTTP_ALLOW'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model: env['ORCHESTRAL_MODEL'] || 'gpt-4.1-mini' } : undefined;
+  return { shell: { requiresApproval: shellRequiresApproval }, http: { allowedHosts: hosts }, ...(llm ? { llm } : {}) };
+}
+
+/**
+ * The registry the CLI runs with: the built-ins (configured by `builtinOptionsFromEnv`), then every
+ * action of `modules`.
  * @throws ActionModuleError a module cannot be loaded; ActionRegistryError a malformed or duplicate action.
  */
 export async function buildActionRegistry(options: RegistryOptions): Promise<ActionRegistry> {
-  const registry = createActionRegistry(builtinActions({ shell: { requiresApproval: options.shellRequiresApproval } }));
+  const registry = createActionRegistry(builtinActions(builtinOptionsFromEnv(process.env, options.shellRequiresApproval)));
   for (const path of options.modules) for (const action of await loadActionModule(path)) registry.register(action);
   return registry;
 }
