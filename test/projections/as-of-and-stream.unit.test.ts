@@ -9,7 +9,10 @@ import { interactionUpdates$ } from '../../src/projections/interaction-stream.ts
 import { initialUpdateContext, interactionUpdatesOf, type InteractionUpdate } from '../../src/projections/interaction-updates.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { isAsOfError } from '../../src/projections/projection-errors.ts';
-import { isStreamNotFoundError } from '../../src/store/errors.ts';
+import { rawCodec } from '../../src/store/codec.ts';
+import { isEventDecodeError, isStreamNotFoundError } from '../../src/store/errors.ts';
+import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
+import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { factHistoryArbitrary, toEventData } from '../support/fact-history-arbitrary.ts';
 import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
 import { appendAll, appendBatches, newStore, readAllFacts } from './history-store.ts';
@@ -118,6 +121,19 @@ describe('interaction updates', () => {
       expect(resumed).toStrictEqual(received.filter((u) => u.position > cut));
     }
     await store.close();
+  });
+});
+
+describe('interaction update stream errors', () => {
+  it('errors with the store error on an undecodable fact of the thread', async () => {
+    const log = createInMemoryLog();
+    const raw = getInMemoryEventStore({ log, codec: rawCodec });
+    await raw.appendToStream('thread-t1', [{ id: '00000000-0000-4000-8000-0000000000ff', type: 'StepReady', data: { interactionId: 'i1' } }]);
+    const facts = getInMemoryEventStore({ log });
+    const err = await lastValueFrom(interactionUpdates$(facts, { threadId: 't1', interactionId: 'i1' })).catch((e: unknown) => e);
+    expect(isEventDecodeError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/'StepReady' at stream 'thread-t1' revision 0/);
+    await Promise.all([raw.close(), facts.close()]);
   });
 });
 
