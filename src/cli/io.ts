@@ -23,8 +23,12 @@ export interface CliIo {
   readonly color: Colors;
 }
 
-/** The process's io. */
+/** The process's io. A closed stdout (`orchestral show … | head`) ends the command quietly. */
 export function processIo(): CliIo {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const stdoutTTY = process.stdout.isTTY === true;
   return {
     out: (line) => process.stdout.write(`${line}\n`),

@@ -14,7 +14,7 @@ afterAll(() => tmp.cleanup());
 describe('crash-resume', () => {
   it('SIGKILL mid-DAG, then resume: completes, completed steps never rerun, replay = show, facts intact', async () => {
     const store = `sqlite:${join(tmp.dir, 'events.db')}`;
-    const plan = join(ROOT, 'test/cli/fixtures/slow-plan.yaml');
+    const plan = join(ROOT, 'examples/crash-demo/plan.yaml');
     const thread = 'crash-1';
     const run = startCli(['--store', store, 'run', plan, '--thread', thread, '--workspace', tmp.dir]);
 
