@@ -71,15 +71,33 @@ describe('thread lifecycle', () => {
     expect(refused.stdout).toMatch(/: reject \(interaction i1 is still live\)/);
   });
 
-  // KNOWN BUG (machines/scheduler, not the CLI): rejecting a *step* approval moves the task to
-  // `cancelled` without an observation in the interaction, so PlanFinished is refused
-  // (IllegalTransitionError) and the rejection cannot be recorded. Remove `.fails` once fixed.
-  it.fails('reject of a step approval cancels that step and the run ends', async () => {
+  it('reject of a step approval cancels that step and the run ends', async () => {
     expect((await o('run', 'step-gate.yaml', '--thread', 's')).code).toBe(2);
     const rejected = await o('reject', 's', 'publish', '--reason', 'no');
     expect(rejected.stderr).toBe('');
     expect(rejected.stdout).toMatch(/publish cancelled/);
     expect(rejected.code).toBe(0);
+    const show = JSON.parse((await o('show', 's', '--json')).stdout) as {
+      interactions: Array<{ status: string }>;
+      tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string; approval: { status: string; reason: string } | null }> }> }>;
+    };
+    expect(show.interactions.map((i) => i.status)).toEqual(['completed']);
+    const steps = show.tasks['i1']!.plans['p1']!.steps;
+    expect(steps['a']!.status).toBe('completed');
+    expect(steps['publish']!.approval).toMatchObject({ status: 'rejected', reason: 'no' });
+    const replay = JSON.parse((await o('replay', 's', '--json')).stdout) as { tasks: Record<string, { status: string }> };
+    expect(replay.tasks['i1/p1/publish']!.status).toBe('cancelled');
+  });
+
+  // KNOWN BUG (projections/shared/step-status.ts, not the CLI): after ApprovalRejected of a step
+  // approval the task machine is `cancelled` (design: waiting_approval + ApprovalRejected →
+  // cancelled, no StepCancelled fact) but the `tasks` projection stays `waiting_approval`, so
+  // `show` and `replay` disagree. Remove `.fails` once the projection follows the machine.
+  it.fails('show agrees with replay on a step whose approval was rejected', async () => {
+    const show = JSON.parse((await o('show', 's', '--json')).stdout) as {
+      tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }>;
+    };
+    expect(show.tasks['i1']!.plans['p1']!.steps['publish']!.status).toBe('cancelled');
   });
 
   it('run --intent plans with the OpenAI planner (fake endpoint); send rebuilds it from the recorded descriptor', async () => {
