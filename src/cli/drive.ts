@@ -73,7 +73,8 @@ async function promptApprovals(session: CliSession, threadId: string, pending: P
 }
 
 /**
- * Waits until the thread settles, showing progress; prompts for approvals when allowed; prints
+ * Waits until the thread settles, showing progress (`--json`: the interaction stream, then one
+ * `{ type: 'outcome', threadId, status, exitCode, interactions, pendingApprovals }` line); prompts for approvals when allowed; prints
  * the outcome and, when paused, the exact commands to continue.
  * The thread must already be loaded in `session.runtime`.
  */
@@ -82,7 +83,7 @@ export async function driveThread(session: CliSession, store: EventStore, io: Cl
   const initial = runtime.state(o.threadId);
   const ids = o.interactionIds ?? (initial.live.length > 0 ? [...initial.live] : Object.keys(initial.interactions).slice(-1));
   const start = () => {
-    const p = startProgress(runtime, store, io, { threadId: o.threadId, mode: progressMode(io, o.json), fromRevision: o.fromRevision });
+    const p = startProgress(runtime, store, io, { threadId: o.threadId, mode: progressMode(io, o.json), fromRevision: o.fromRevision, interactionIds: ids });
     if (ids.length > 0) p.follow(ids[ids.length - 1]!);
     return p;
   };
@@ -110,7 +111,20 @@ export async function driveThread(session: CliSession, store: EventStore, io: Cl
   process.removeListener('SIGINT', onSigint);
   const outcome = outcomeOf(summary, ids);
   if (o.json) {
-    io.out(toJsonLine({ type: 'outcome', threadId: o.threadId, status: outcome.status, exitCode: outcome.exitCode, interactions: ids.map((id) => summary.interactions[id] ?? { interactionId: id, status: 'queued' }) }));
+    const pending = pendingApprovals(summary.state).filter((p) => ids.includes(p.interactionId));
+    io.out(
+      toJsonLine({
+        type: 'outcome',
+        threadId: o.threadId,
+        status: outcome.status,
+        exitCode: outcome.exitCode,
+        interactions: ids.map((id) => {
+          const v = summary.interactions[id];
+          return v ? { interactionId: id, status: v.status, answer: v.answer ?? null, error: v.error ?? null } : { interactionId: id, status: 'queued' };
+        }),
+        pendingApprovals: pending,
+      }),
+    );
   } else {
     printOutcome(io, summary, ids, outcome.status, o);
   }

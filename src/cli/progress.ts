@@ -2,8 +2,9 @@
  * Live output while a thread runs, in one of three modes:
  * - `tty`: the step table (render/step-table.ts) redrawn in place, at most every 100 ms;
  * - `log`: one line per step status change (for pipes and CI logs);
- * - `json`: the live interaction stream — every fact appended to the thread, one JSON line each
- *   (`{ revision, type, data, recordedAt }`, revisions as strings), read from the store in order.
+ * - `json`: the live interaction stream — the user-facing updates of the followed interactions
+ *   (`thought`, `tool_start`, `tool_end`, `content`, `done`, `error`: src/projections/interaction-updates.ts),
+ *   one JSON line each (revision and position as strings), from the facts read from the store in order.
  */
 import type { Subscription } from 'rxjs';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -12,6 +13,8 @@ import type { EventStore } from '../store/event-store.ts';
 import { threadStreamId } from './args.ts';
 import type { CliIo } from './io.ts';
 import { toJsonLine } from './json.ts';
+import { initialUpdateContext, interactionUpdatesOf } from '../projections/interaction-updates.ts';
+import { recordedFactOf } from '../projections/projector.ts';
 import { renderStepTable, stepRows } from './render/step-table.ts';
 import { colorFor, statusMark } from './render/status-marks.ts';
 
@@ -37,28 +40,38 @@ function latestInteraction(s: ThreadSummary): string | undefined {
 }
 
 /**
- * Starts the display for `threadId` (already loaded in `runtime`). `fromRevision`: json mode
- * prints facts from this revision on.
+ * Starts the display for `threadId` (already loaded in `runtime`). json mode prints the updates of
+ * `interactionIds` produced by facts from `fromRevision` on.
  */
 export function startProgress(
   runtime: Runtime,
   store: EventStore,
   io: CliIo,
-  o: { threadId: string; mode: ProgressMode; fromRevision: bigint },
+  o: { threadId: string; mode: ProgressMode; fromRevision: bigint; interactionIds: readonly string[] },
 ): Progress {
   let followed: string | undefined;
   let last: ThreadSummary | undefined;
   let sub: Subscription | undefined;
   if (o.mode === 'json') {
-    let next = o.fromRevision;
+    // Rebuilt from revision 0 (the mapping needs each step's action); printed from `fromRevision`.
+    let next = 0n;
+    let contexts = o.interactionIds.map((id) => initialUpdateContext(id));
     let chain = Promise.resolve();
     const flush = (): Promise<void> => {
-      chain = chain.then(async () => {
-        for await (const e of store.readStream(threadStreamId(o.threadId), { fromRevision: next })) {
-          io.out(toJsonLine({ revision: e.revision, type: e.type, data: e.data, recordedAt: e.metadata.recordedAt }));
-          next = e.revision + 1n;
-        }
-      }).catch(() => undefined);
+      chain = chain
+        .then(async () => {
+          for await (const e of store.readStream(threadStreamId(o.threadId), { fromRevision: next })) {
+            next = e.revision + 1n;
+            const fact = recordedFactOf(e);
+            if (!fact) continue;
+            contexts = contexts.map((ctx) => {
+              const r = interactionUpdatesOf(ctx, fact);
+              if (e.revision >= o.fromRevision) for (const u of r.updates) io.out(toJsonLine(u));
+              return r.context;
+            });
+          }
+        })
+        .catch((err: unknown) => io.err(`orchestral: interaction stream: ${(err as Error).message}`));
       return chain;
     };
     sub = runtime.state$(o.threadId).subscribe(() => void flush());
