@@ -20,20 +20,28 @@
  * | waiting_approval            | ApprovalGranted/Rejected (pending id)           | waiting_approval, or executing when none is pending |
  * | executing, waiting_approval | StepStarted (current plan)                      | (same)             |
  * | executing, waiting_approval, interrupted | StepCompleted, final StepFailed, StepCancelled (current plan, step not settled yet) | (same; observation recorded) |
+ * | waiting_approval            | StepCancelled withdrawing the last pending approval | executing (observation recorded) |
  * | waiting_input               | InputMerged                                     | observing          |
  * | any other live state, interrupted | InputMerged (steer)                       | (same)             |
  * | any live state              | Interrupted                                     | interrupted (history kept) |
- * | interrupted                 | Resumed                                         | the state it was interrupted in (history state) |
+ * | interrupted                 | Resumed                                         | the state it was interrupted in (history state); executing instead of waiting_approval when no approval is pending any more |
  * | any live state, interrupted | InteractionCancelled / InteractionFailed        | cancelled / failed (final) |
  * | any live state, interrupted | BudgetExtended (this interaction)               | (same)             |
  *
  * "Live states" are the children of `live`: observing, planning, deciding, executing,
  * waiting_approval, waiting_input. PlanningRequested past `maxIterations` is refused: the runtime
  * must append InteractionFailed (code MAX_ITERATIONS) instead.
+ *
+ * A step settles (counts for PlanFinished, adds an Observation) by StepCompleted, a final
+ * StepFailed, StepCancelled, or an ApprovalRejected naming it (`stepId`: its step/budget approval
+ * was rejected by a person or timed out, so its task is cancelled; observation status 'cancelled',
+ * error `cancelled: rejected by <by>[: <reason>]` or `cancelled: approval timed out[: <reason>]`).
+ * A StepCancelled of a task that waits for approval withdraws that approval: the fold, which sees the
+ * task, annotates the event with `pendingApprovalId` (see `StepCancelledEvent`) and the machine drops
+ * it from `pendingApprovals`.
  */
 import { assign, setup } from 'xstate';
-import type { Fact } from '../src/events/fact-types.ts';
-import type { FactData } from '../src/events/fact-types.ts';
+import type { Fact, FactData, FactOf } from '../src/events/fact-types.ts';
 import type { ErrorInfo } from '../src/events/facts/common.ts';
 import type { InterruptKind } from '../src/events/facts/interaction-facts.ts';
 import type { PlanSpec } from '../src/plan/plan-schema.ts';
@@ -95,7 +103,17 @@ export interface InteractionContext {
   budgetLimitUsd?: number;
 }
 
-type Ctx = { context: InteractionContext; event: Fact };
+/**
+ * StepCancelled as the interaction machine receives it: the fact, plus `pendingApprovalId` when the
+ * cancelled task was waiting for that (still pending) approval. The annotation is derived by the fold
+ * from the task's snapshot (src/runtime/thread-state.ts), never stored in the fact.
+ */
+export type StepCancelledEvent = FactOf<'StepCancelled'> & { pendingApprovalId?: string };
+
+/** Events of the interaction machine: facts (StepCancelled possibly annotated, see StepCancelledEvent). */
+export type InteractionEvent = Fact | StepCancelledEvent;
+
+type Ctx = { context: InteractionContext; event: InteractionEvent };
 
 const currentPlan = (c: InteractionContext): AcceptedPlan | undefined =>
   c.currentPlanId === undefined ? undefined : c.plans.find((p) => p.planId === c.currentPlanId);
@@ -117,11 +135,20 @@ const unsettledStepOfCurrentPlan = ({ context, event }: Ctx): boolean => {
   );
 };
 
+const actionOf = (context: InteractionContext, stepId: string): string =>
+  currentPlan(context)?.plan.steps.find((s) => s.id === stepId)?.action ?? '';
+
+/** The approval a StepCancelled withdraws (pending in this interaction), if any. */
+const withdrawnApproval = (context: InteractionContext, event: InteractionEvent): string | undefined => {
+  if (event.type !== 'StepCancelled' || !('pendingApprovalId' in event)) return undefined;
+  const id = event.pendingApprovalId;
+  return id !== undefined && context.pendingApprovals.includes(id) ? id : undefined;
+};
+
 const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
   if (event.type !== 'StepCompleted' && event.type !== 'StepFailed' && event.type !== 'StepCancelled') return {};
   const { planId, stepId } = event.data;
-  const action = currentPlan(context)?.plan.steps.find((s) => s.id === stepId)?.action ?? '';
-  const base = { planId, stepId, action };
+  const base = { planId, stepId, action: actionOf(context, stepId) };
   const obs: Observation =
     event.type === 'StepCompleted'
       ? { ...base, status: 'completed', output: event.data.output }
@@ -133,8 +160,21 @@ const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
             error: `cancelled: ${event.data.reason}`,
             ...(event.data.partialOutput !== undefined ? { output: event.data.partialOutput } : {}),
           };
-  return { observations: [...context.observations, obs], settledSteps: [...context.settledSteps, stepId] };
+  const withdrawn = withdrawnApproval(context, event);
+  return {
+    observations: [...context.observations, obs],
+    settledSteps: [...context.settledSteps, stepId],
+    ...(withdrawn !== undefined ? { pendingApprovals: context.pendingApprovals.filter((id) => id !== withdrawn) } : {}),
+  };
 };
+
+/** StepCancelled (unsettled step) that withdraws the last pending approval. */
+const withdrawsLastApproval = (ctx: Ctx): boolean =>
+  unsettledStepOfCurrentPlan(ctx) && ctx.context.pendingApprovals.length === 1 && withdrawnApproval(ctx.context, ctx.event) !== undefined;
+
+/** Why an ApprovalRejected cancelled its step (the observation's error after `cancelled: `). */
+const rejectionReason = (d: FactData<'ApprovalRejected'>): string =>
+  `${d.timedOut ? 'approval timed out' : `rejected by ${d.by}`}${d.reason !== undefined ? `: ${d.reason}` : ''}`;
 
 const approvalOfCurrentPlan = ({ context, event }: Ctx): boolean =>
   event.type === 'ApprovalRequested' &&
@@ -157,7 +197,7 @@ const setPlanApproval = (plans: AcceptedPlan[], planId: string, f: (a: PlanAppro
 export const interactionMachine = setup({
   types: {
     context: {} as InteractionContext,
-    events: {} as Fact,
+    events: {} as InteractionEvent,
     input: {} as InteractionInput,
   },
   guards: {
@@ -166,6 +206,7 @@ export const interactionMachine = setup({
     approvalOfCurrentPlan,
     pendingApproval,
     onlyPendingApproval,
+    withdrawsLastApproval,
     stepOfCurrentPlan: ({ context, event }) => event.type === 'StepStarted' && event.data.planId === context.currentPlanId,
     ownBudget: ({ event }) => event.type === 'BudgetExtended' && event.data.interactionId !== undefined,
   },
@@ -193,7 +234,26 @@ export const interactionMachine = setup({
       const d = event.data;
       const status = event.type === 'ApprovalGranted' ? ('granted' as const) : ('rejected' as const);
       const plans = setPlanApproval(context.plans, d.planId, (a) => (a?.approvalId === d.approvalId ? { ...a, status } : undefined));
-      return { pendingApprovals: context.pendingApprovals.filter((id) => id !== d.approvalId), plans };
+      const decided = { pendingApprovals: context.pendingApprovals.filter((id) => id !== d.approvalId), plans };
+      const stepId = d.stepId;
+      // a rejected step/budget approval cancels its task: the step settles with a 'cancelled' observation
+      if (
+        event.type !== 'ApprovalRejected' ||
+        stepId === undefined ||
+        d.planId !== context.currentPlanId ||
+        !(currentPlan(context)?.plan.steps.some((s) => s.id === stepId) ?? false) ||
+        context.settledSteps.includes(stepId)
+      ) {
+        return decided;
+      }
+      const obs: Observation = {
+        planId: d.planId,
+        stepId,
+        action: actionOf(context, stepId),
+        status: 'cancelled',
+        error: `cancelled: ${rejectionReason(event.data)}`,
+      };
+      return { ...decided, observations: [...context.observations, obs], settledSteps: [...context.settledSteps, stepId] };
     }),
     /** Remembers the live state it was interrupted in (`params.from`) and why. */
     interrupt: assign(({ event }, params: { from: LiveInteractionState }) => {
@@ -336,7 +396,10 @@ export const interactionMachine = setup({
             StepStarted: { guard: 'stepOfCurrentPlan', actions: 'countStart' },
             StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
             StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepCancelled: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+            StepCancelled: [
+              { target: 'executing', guard: 'withdrawsLastApproval', actions: 'observe' },
+              { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+            ],
           },
         },
         waiting_input: {
@@ -352,10 +415,15 @@ export const interactionMachine = setup({
     },
     interrupted: {
       on: {
-        Resumed: {
-          target: 'live.hist',
-          actions: assign({ resumeTo: undefined, interrupt: undefined }),
-        },
+        Resumed: [
+          {
+            // the approvals it waited for were withdrawn while interrupted (their steps cancelled)
+            target: 'live.executing',
+            guard: ({ context }) => context.resumeTo === 'waiting_approval' && context.pendingApprovals.length === 0,
+            actions: assign({ resumeTo: undefined, interrupt: undefined }),
+          },
+          { target: 'live.hist', actions: assign({ resumeTo: undefined, interrupt: undefined }) },
+        ],
         InteractionCancelled: {
           target: 'cancelled',
           actions: assign(({ event }) => ({ cancelReason: event.data.reason })),

@@ -12,6 +12,7 @@
  * | waiting_approval | ApprovalGranted (same approvalId)      | ready            |
  * | waiting_approval | ApprovalRejected (same approvalId)     | cancelled        |
  * | ready            | StepStarted (attempt = attempts + 1)   | running          |
+ * | ready            | StepFailed retryAtMs=null, attempt = attempts + 1 (failed before its action ran) | failed |
  * | running          | StepProgressed (attempt = attempts)    | running          |
  * | running          | StepCompleted (attempt = attempts)     | completed        |
  * | running          | StepFailed retryAtMs≠null, attempts < maxAttempts | ready |
@@ -131,6 +132,18 @@ export const taskMachine = setup({
           actions: assign(({ event }) => requestApproval(event)),
         },
         StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        // an attempt that fails before its action runs (unknown action, bad reference, budget exceeded)
+        StepFailed: {
+          target: 'failed',
+          guard: ({ context, event }) => event.data.attempt === context.attempts + 1 && event.data.retryAtMs === null,
+          actions: assign(({ context, event }) => ({
+            attempts: event.data.attempt,
+            error: event.data.error,
+            spentUsd: context.spentUsd + event.data.costUsd,
+            readyAtMs: undefined,
+            lastProgress: undefined,
+          })),
+        },
         StepStarted: {
           target: 'running',
           guard: ({ context, event }) => event.data.attempt === context.attempts + 1,

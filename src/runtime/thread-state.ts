@@ -17,10 +17,10 @@
  */
 import { createHash } from 'node:crypto';
 import { createActor, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
-import { interactionMachine } from '../../machines/interaction.machine.ts';
+import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
 import { taskMachine } from '../../machines/task.machine.ts';
 import { threadMachine } from '../../machines/thread.machine.ts';
-import type { Fact } from '../events/fact-types.ts';
+import type { Fact, FactOf } from '../events/fact-types.ts';
 import { IllegalTransitionError, ThreadRevisionError } from './errors.ts';
 
 export type ThreadSnapshot = SnapshotFrom<typeof threadMachine>;
@@ -104,7 +104,7 @@ interface Draft extends ThreadState {
 
 const stateText = (snap: AnySnap | undefined): string => (snap === undefined ? 'missing' : JSON.stringify(snap.value));
 
-function step<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | undefined, fact: Fact, actor: string): S {
+function step<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
   if (snap === undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, actor, 'missing');
   const next = machine.transition(snap as never, fact, inertScope(machine) as never) as S;
   if (next === snap || next.status === 'error') {
@@ -128,7 +128,7 @@ function setInteraction(d: Draft, id: string, snap: InteractionSnapshot): void {
   d.interactions[id] = snap;
 }
 
-function stepInteraction(d: Draft, m: MachineSet, id: string, fact: Fact): void {
+function stepInteraction(d: Draft, m: MachineSet, id: string, fact: InteractionEvent): void {
   setInteraction(d, id, step(d, m.interaction, d.interactions[id], fact, `interaction:${id}`));
 }
 
@@ -148,6 +148,13 @@ function stepTask(d: Draft, m: MachineSet, data: { interactionId: string; planId
 
 const isLive = (snap: InteractionSnapshot | undefined): boolean => snap !== undefined && snap.status === 'active';
 
+/** StepCancelled annotated with the approval its task was waiting for (the interaction drops it). */
+function withApproval(fact: FactOf<'StepCancelled'>, task: TaskSnapshot | undefined): InteractionEvent {
+  const approval = task?.context.approval;
+  if (task?.value !== 'waiting_approval' || approval?.status !== 'requested') return fact;
+  return { ...fact, pendingApprovalId: approval.approvalId };
+}
+
 /**
  * Routes one fact to the actors it concerns, in this order (all must accept):
  * thread-only facts (ThreadOpened/Forked/Closed, InputReceived, PolicyApplied, BudgetWarned,
@@ -156,8 +163,9 @@ const isLive = (snap: InteractionSnapshot | undefined): boolean => snap !== unde
  * interaction + thread (cost); other interaction facts → interaction; PlanAccepted → interaction,
  * then creates one task per step; StepReady/StepProgressed → task; StepStarted → task + interaction
  * + thread (reservation); StepCompleted/final StepFailed/StepCancelled → task + interaction (its
- * observation; skipped once the interaction has ended, so a step aborted by a cancel can still settle)
- * + thread (cost); a retrying StepFailed → task + thread; approvals → interaction (+ task when stepId).
+ * observation; skipped once the interaction has ended, so a step aborted by a cancel can still settle;
+ * a StepCancelled of a task waiting for approval reaches the interaction annotated with that
+ * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → task + thread; approvals → interaction (+ task when stepId).
  */
 function route(d: Draft, m: MachineSet, fact: Fact): void {
   switch (fact.type) {
@@ -213,9 +221,12 @@ function route(d: Draft, m: MachineSet, fact: Fact): void {
     case 'StepCompleted':
     case 'StepFailed':
     case 'StepCancelled': {
+      const before = d.tasks[taskKey(fact.data.interactionId, fact.data.planId, fact.data.stepId)];
       stepTask(d, m, fact.data, fact);
       const finalOutcome = fact.type !== 'StepFailed' || fact.data.retryAtMs === null;
-      if (finalOutcome && isLive(d.interactions[fact.data.interactionId])) stepInteraction(d, m, fact.data.interactionId, fact);
+      if (finalOutcome && isLive(d.interactions[fact.data.interactionId])) {
+        stepInteraction(d, m, fact.data.interactionId, fact.type === 'StepCancelled' ? withApproval(fact, before) : fact);
+      }
       return stepThread(d, m, fact);
     }
     case 'ApprovalRequested':

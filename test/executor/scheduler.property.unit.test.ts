@@ -18,7 +18,7 @@ import { foldEngine, tinyEngine, type Engine } from './engines.ts';
 const actions = registryOf(noopAction);
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 
-/** What the generated runs may include (the real fold does not support every path yet; see the report). */
+/** What the generated runs may include (all by default; narrower scopes help bisect a failure). */
 interface Scope {
   stepApprovals: boolean;
   budgetApprovals: boolean;
@@ -177,13 +177,11 @@ function blocked(view: PlanRunView, stepId: string): boolean {
 
 const ALL: Scope = { stepApprovals: true, budgetApprovals: true, halts: true };
 /**
- * Over the real fold, step and budget approvals are left out for now: with today's interaction
- * machine a step cancelled by ApprovalRejected never settles (PlanFinished is refused), and a
- * StepCancelled of a task waiting for approval leaves that approval pending (the interaction stays in
- * waiting_approval). Reported to the machines' owner; run with
- * FOLD_SCOPE='{"stepApprovals":true,"budgetApprovals":true,"halts":true}' to reproduce.
+ * Every path runs over the real fold too (step and budget approvals: rejected ones settle the step,
+ * a StepCancelled of a task waiting for approval withdraws it). FOLD_SCOPE='{"stepApprovals":false,…}'
+ * narrows it when bisecting a failure; FOLD_RUNS raises the number of runs.
  */
-const FOLD_SCOPE: Scope = process.env.FOLD_SCOPE ? (JSON.parse(process.env.FOLD_SCOPE) as Scope) : { stepApprovals: false, budgetApprovals: false, halts: true };
+const FOLD_SCOPE: Scope = process.env.FOLD_SCOPE ? (JSON.parse(process.env.FOLD_SCOPE) as Scope) : ALL;
 
 describe.each([
   ['the tiny applier', tinyEngine, 300, ALL],

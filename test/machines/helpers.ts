@@ -1,6 +1,10 @@
 /** Shared helpers of the machine tests: pure stepping through one machine, and fact builders. */
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
+import type { InteractionEvent } from '../../machines/interaction.machine.ts';
 import type { Fact } from '../../src/events/fact-types.ts';
+
+/** What the machines receive: facts (the interaction's StepCancelled may carry the fold's annotation). */
+type MachineEvent = Fact | InteractionEvent;
 import { inertScope } from '../../src/runtime/thread-state.ts';
 
 /** Initial snapshot of `machine` with `input`. */
@@ -9,8 +13,8 @@ export function start<M extends AnyStateMachine>(machine: M, input: unknown): Sn
 }
 
 /** One pure step: the next snapshot, or undefined when `fact` is not accepted. Also checks it agrees with `can`. */
-export function tryStep<M extends AnyStateMachine>(machine: M, snap: SnapshotFrom<M>, fact: Fact): SnapshotFrom<M> | undefined {
-  const can = (snap as { can(e: Fact): boolean }).can(fact);
+export function tryStep<M extends AnyStateMachine>(machine: M, snap: SnapshotFrom<M>, fact: MachineEvent): SnapshotFrom<M> | undefined {
+  const can = (snap as { can(e: MachineEvent): boolean }).can(fact);
   const next = machine.transition(snap as never, fact, inertScope(machine) as never) as SnapshotFrom<M>;
   const accepted = next !== snap;
   if (accepted !== can) throw new Error(`acceptance of ${fact.type} disagrees with snapshot.can (${can})`);
@@ -18,7 +22,7 @@ export function tryStep<M extends AnyStateMachine>(machine: M, snap: SnapshotFro
 }
 
 /** Steps through every fact; throws naming the first refused one. */
-export function run<M extends AnyStateMachine>(machine: M, snap: SnapshotFrom<M>, facts: readonly Fact[]): SnapshotFrom<M> {
+export function run<M extends AnyStateMachine>(machine: M, snap: SnapshotFrom<M>, facts: readonly MachineEvent[]): SnapshotFrom<M> {
   let s = snap;
   facts.forEach((f, i) => {
     const n = tryStep(machine, s, f);

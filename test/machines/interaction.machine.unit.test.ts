@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { interactionMachine } from '../../machines/interaction.machine.ts';
+import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
 import type { Fact } from '../../src/events/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
@@ -41,9 +41,9 @@ const f = {
     data: { approvalId, interactionId: I, planId, ...(stepId ? { stepId } : {}), scope: stepId ? 'step' : 'plan', reason: 'r', requestedAtMs: 1 },
   }),
   granted: (approvalId: string, planId: string): Fact => ({ type: 'ApprovalGranted', data: { approvalId, interactionId: I, planId, by: 'u' } }),
-  approvalRejected: (approvalId: string, planId: string): Fact => ({
+  approvalRejected: (approvalId: string, planId: string, stepId?: string, opts: { timedOut?: boolean; reason?: string } = {}): Fact => ({
     type: 'ApprovalRejected',
-    data: { approvalId, interactionId: I, planId, by: 'u', timedOut: false },
+    data: { approvalId, interactionId: I, planId, ...(stepId ? { stepId } : {}), by: 'u', timedOut: opts.timedOut ?? false, ...(opts.reason ? { reason: opts.reason } : {}) },
   }),
   stepStarted: (planId: string, stepId: string): Fact => ({
     type: 'StepStarted',
@@ -58,6 +58,12 @@ const f = {
     data: { ...sref(planId, stepId), attempt: 1, error: { message: 'e' }, retryInMs: retryAtMs === null ? null : 1, retryAtMs, costUsd: 0, durationMs: 1 },
   }),
   stepCancelled: (planId: string, stepId: string): Fact => ({ type: 'StepCancelled', data: { ...sref(planId, stepId), reason: 'x', costUsd: 0 } }),
+  /** StepCancelled as the fold delivers it for a task waiting for `approvalId`. */
+  stepCancelledWaiting: (planId: string, stepId: string, approvalId: string): InteractionEvent => ({
+    type: 'StepCancelled',
+    data: { ...sref(planId, stepId), reason: 'x', costUsd: 0 },
+    pendingApprovalId: approvalId,
+  }),
   budget: (withInteraction: boolean): Fact => ({
     type: 'BudgetExtended',
     data: { limitUsd: 9, by: 'u', ...(withInteraction ? { interactionId: I } : {}) },
@@ -113,6 +119,61 @@ describe('interaction machine: legal paths', () => {
     expect(resumed.context.plans[0]?.approval?.status).toBe("requested");
   });
 
+  it('a rejected or timed-out step approval settles its step as a cancelled observation, so the plan can finish', () => {
+    const s = run(interactionMachine, start(interactionMachine, input()), [
+      f.planning(1),
+      f.responded(1, 'mini_plan'),
+      f.accepted(1, 'p1'),
+      f.approvalRequested('ap1', 'p1', 'a'),
+      f.approvalRequested('ap2', 'p1', 'b'),
+      f.approvalRejected('ap1', 'p1', 'a', { reason: 'too risky' }),
+    ]);
+    expect(interactionStatus(s)).toBe('waiting_approval');
+    expect(s.context.settledSteps).toEqual(['a']);
+    const done = run(interactionMachine, s, [f.approvalRejected('ap2', 'p1', 'b', { timedOut: true }), f.finished('p1')]);
+    expect(interactionStatus(done)).toBe('observing');
+    expect(done.context.observations).toEqual([
+      { planId: 'p1', stepId: 'a', action: 'act.a', status: 'cancelled', error: 'cancelled: rejected by u: too risky' },
+      { planId: 'p1', stepId: 'b', action: 'act.b', status: 'cancelled', error: 'cancelled: approval timed out' },
+    ]);
+    // a rejected plan approval settles nothing (the scheduler then cancels every step)
+    const plan = run(interactionMachine, start(interactionMachine, input()), [
+      f.planning(1),
+      f.responded(1, 'mini_plan'),
+      f.accepted(1, 'p1'),
+      f.approvalRequested('ap1', 'p1'),
+      f.approvalRejected('ap1', 'p1'),
+    ]);
+    expect(interactionStatus(plan)).toBe('executing');
+    expect(plan.context.settledSteps).toEqual([]);
+    expect(tryStep(interactionMachine, plan, f.finished('p1'))).toBeUndefined();
+  });
+
+  it('StepCancelled of a step waiting for approval withdraws that approval (back to executing when none is left)', () => {
+    const waiting = run(interactionMachine, start(interactionMachine, input()), [
+      f.planning(1),
+      f.responded(1, 'mini_plan'),
+      f.accepted(1, 'p1'),
+      f.approvalRequested('ap1', 'p1', 'a'),
+      f.approvalRequested('ap2', 'p1', 'b'),
+    ]);
+    const one = run(interactionMachine, waiting, [f.stepCancelledWaiting('p1', 'a', 'ap1')]);
+    expect(interactionStatus(one)).toBe('waiting_approval');
+    expect(one.context.pendingApprovals).toEqual(['ap2']);
+    const none = run(interactionMachine, one, [f.stepCancelledWaiting('p1', 'b', 'ap2')]);
+    expect(interactionStatus(none)).toBe('executing');
+    expect(none.context.pendingApprovals).toEqual([]);
+    expect(interactionStatus(run(interactionMachine, none, [f.finished('p1')]))).toBe('observing');
+    // without the annotation (the task was not waiting) nothing is withdrawn
+    expect(run(interactionMachine, waiting, [f.stepCancelled('p1', 'a')]).context.pendingApprovals).toEqual(['ap1', 'ap2']);
+    // withdrawn while interrupted: Resumed goes to executing, not back to an empty waiting_approval
+    const paused = run(interactionMachine, waiting, [f.interrupted(), f.stepCancelledWaiting('p1', 'a', 'ap1'), f.stepCancelledWaiting('p1', 'b', 'ap2')]);
+    expect(paused.context.resumeTo).toBe('waiting_approval');
+    expect(interactionStatus(run(interactionMachine, paused, [f.resumed()]))).toBe('executing');
+    const stillWaiting = run(interactionMachine, waiting, [f.interrupted(), f.stepCancelledWaiting('p1', 'a', 'ap1'), f.resumed()]);
+    expect(interactionStatus(stillWaiting)).toBe('waiting_approval');
+  });
+
   it('need_input waits for InputMerged; PlanRejected becomes an observation', () => {
     const s = run(interactionMachine, start(interactionMachine, input(3)), [
       f.planning(1),
@@ -131,6 +192,7 @@ describe('interaction machine: legal paths', () => {
 
 // ---- property -----------------------------------------------------------------------------------
 
+type InteractionSnap = ReturnType<typeof start<typeof interactionMachine>>;
 type Live = 'observing' | 'planning' | 'deciding' | 'executing' | 'waiting_approval' | 'waiting_input';
 type Status = Live | 'interrupted' | 'completed' | 'failed' | 'cancelled';
 interface Model {
@@ -143,12 +205,14 @@ interface Model {
   current?: string;
   settled: string[];
   pending: string[];
+  /** Step of each step-scoped approval requested (for generating realistic facts). */
+  stepOf: Record<string, string | undefined>;
 }
 const LIVE: Status[] = ['observing', 'planning', 'deciding', 'executing', 'waiting_approval', 'waiting_input'];
 const STEPS = ['a', 'b'];
 
 /** The design's transition table, independent of the machine. null = illegal. */
-function expected(m: Model, fact: Fact): Model | null {
+function expected(m: Model, fact: InteractionEvent): Model | null {
   const d = fact.data as Record<string, unknown>;
   const is = (...s: Status[]) => s.includes(m.status);
   const live = is(...LIVE);
@@ -171,13 +235,22 @@ function expected(m: Model, fact: Fact): Model | null {
       return is('deciding') && m.lastKind === 'need_input' ? { ...m, status: 'waiting_input' } : null;
     case 'ApprovalRequested':
       return is('executing', 'waiting_approval') && d.planId === m.current && !m.pending.includes(d.approvalId as string)
-        ? { ...m, status: 'waiting_approval', pending: [...m.pending, d.approvalId as string] }
+        ? {
+            ...m,
+            status: 'waiting_approval',
+            pending: [...m.pending, d.approvalId as string],
+            stepOf: { ...m.stepOf, [d.approvalId as string]: d.stepId as string | undefined },
+          }
         : null;
     case 'ApprovalGranted':
     case 'ApprovalRejected': {
       if (!is('waiting_approval') || !m.pending.includes(d.approvalId as string)) return null;
       const pending = m.pending.filter((p) => p !== d.approvalId);
-      return { ...m, pending, status: pending.length === 0 ? 'executing' : 'waiting_approval' };
+      const next: Model = { ...m, pending, status: pending.length === 0 ? 'executing' : 'waiting_approval' };
+      // a rejected step approval cancels its step: it settles (when it is a step of the current plan)
+      const s = d.stepId as string | undefined;
+      const settles = fact.type === 'ApprovalRejected' && s !== undefined && d.planId === m.current && STEPS.includes(s) && !m.settled.includes(s);
+      return settles ? { ...next, settled: [...m.settled, s] } : next;
     }
     case 'PlanFinished':
       return is('executing') && d.planId === m.current && m.settled.length === STEPS.length ? { ...m, status: 'observing', current: undefined, settled: [] } : null;
@@ -185,18 +258,26 @@ function expected(m: Model, fact: Fact): Model | null {
       return is('executing', 'waiting_approval') && d.planId === m.current ? m : null;
     case 'StepCompleted':
     case 'StepFailed':
-    case 'StepCancelled':
+    case 'StepCancelled': {
       if (fact.type === 'StepFailed' && d.retryAtMs !== null) return null;
-      return is('executing', 'waiting_approval', 'interrupted') && m.current !== undefined && d.planId === m.current && STEPS.includes(d.stepId as string) && !m.settled.includes(d.stepId as string)
-        ? { ...m, settled: [...m.settled, d.stepId as string] }
-        : null;
+      const ok = is('executing', 'waiting_approval', 'interrupted') && m.current !== undefined && d.planId === m.current && STEPS.includes(d.stepId as string) && !m.settled.includes(d.stepId as string);
+      if (!ok) return null;
+      const next: Model = { ...m, settled: [...m.settled, d.stepId as string] };
+      // a StepCancelled of a task waiting for approval withdraws it (the fold's annotation)
+      const withdrawn = 'pendingApprovalId' in fact ? fact.pendingApprovalId : undefined;
+      if (withdrawn === undefined || !m.pending.includes(withdrawn)) return next;
+      const pending = m.pending.filter((p) => p !== withdrawn);
+      return { ...next, pending, status: is('waiting_approval') && pending.length === 0 ? 'executing' : m.status };
+    }
     case 'InputMerged':
       if (is('waiting_input')) return { ...m, status: 'observing' };
       return live || is('interrupted') ? m : null;
     case 'Interrupted':
       return live ? { ...m, status: 'interrupted', resumeTo: m.status as Live } : null;
     case 'Resumed':
-      return is('interrupted') ? { ...m, status: m.resumeTo!, resumeTo: undefined } : null;
+      if (!is('interrupted')) return null;
+      // back where it was, except to an empty waiting_approval (its approvals were withdrawn meanwhile)
+      return { ...m, status: m.resumeTo === 'waiting_approval' && m.pending.length === 0 ? 'executing' : m.resumeTo!, resumeTo: undefined };
     case 'InteractionCancelled':
       return live || is('interrupted') ? { ...m, status: 'cancelled' } : null;
     case 'InteractionFailed':
@@ -213,7 +294,7 @@ const planId = fc.constantFrom('p1', 'p2');
 const stepId = fc.constantFrom('a', 'b', 'z');
 const apId = fc.constantFrom('ap1', 'ap2');
 const kind = fc.constantFrom<PlannerOutput['kind']>('single_action', 'mini_plan', 'done', 'need_input');
-const anyFact: fc.Arbitrary<Fact> = fc.oneof(
+const anyFact: fc.Arbitrary<InteractionEvent> = fc.oneof(
   it2.map(f.planning),
   fc.tuple(it2, kind).map(([i, k]) => f.responded(i, k)),
   it2.map(f.plannerFailed),
@@ -229,18 +310,19 @@ const anyFact: fc.Arbitrary<Fact> = fc.oneof(
   fc.constant(f.failed()),
   fc.tuple(apId, planId, fc.constantFrom(undefined, 'a')).map(([a, p, s]) => f.approvalRequested(a, p, s)),
   fc.tuple(apId, planId).map(([a, p]) => f.granted(a, p)),
-  fc.tuple(apId, planId).map(([a, p]) => f.approvalRejected(a, p)),
+  fc.tuple(apId, planId, fc.constantFrom(undefined, 'a', 'b')).map(([a, p, s]) => f.approvalRejected(a, p, s)),
   fc.tuple(planId, stepId).map(([p, s]) => f.stepStarted(p, s)),
   fc.tuple(planId, stepId).map(([p, s]) => f.stepCompleted(p, s)),
   fc.tuple(planId, stepId, fc.constantFrom<number | null>(null, 9)).map(([p, s, r]) => f.stepFailed(p, s, r)),
   fc.tuple(planId, stepId).map(([p, s]) => f.stepCancelled(p, s)),
+  fc.tuple(planId, stepId, apId).map(([p, s, a]) => f.stepCancelledWaiting(p, s, a)),
   fc.boolean().map(f.budget),
   fc.constant<Fact>({ type: 'StepReady', data: sref('p1', 'a') }),
   fc.constant<Fact>({ type: 'ThreadClosed', data: {} }),
 );
 
 /** Facts likely to be legal in model state `m` (so random runs go deep into the machine). */
-function nearby(m: Model): Fact[] {
+function nearby(m: Model): InteractionEvent[] {
   const cur = m.current ?? 'p1';
   const kinds: PlannerOutput['kind'][] = ['single_action', 'mini_plan', 'done', 'need_input'];
   return [
@@ -252,9 +334,11 @@ function nearby(m: Model): Fact[] {
     f.completed(),
     f.inputRequested(),
     f.approvalRequested(m.pending.includes('ap1') ? 'ap2' : 'ap1', cur, 'a'),
+    f.approvalRequested(m.pending.includes('ap1') ? 'ap2' : 'ap1', cur, 'b'),
     f.approvalRequested(m.pending.includes('ap2') ? 'ap1' : 'ap2', cur),
     ...m.pending.map((a) => f.granted(a, cur)),
-    ...m.pending.map((a) => f.approvalRejected(a, cur)),
+    ...m.pending.map((a) => f.approvalRejected(a, cur, m.stepOf[a])),
+    ...m.pending.flatMap((a) => (m.stepOf[a] === undefined ? [] : [f.stepCancelledWaiting(cur, m.stepOf[a], a)])),
     ...STEPS.map((s) => f.stepCompleted(cur, s)),
     ...STEPS.map((s) => f.stepFailed(cur, s, null)),
     f.stepCancelled(cur, 'b'),
@@ -265,34 +349,63 @@ function nearby(m: Model): Fact[] {
   ];
 }
 
+/** Steps machine and model together; checks they agree; returns the next pair (unchanged when refused). */
+function check(snap: InteractionSnap, model: Model, fact: InteractionEvent, seen: { reached: Set<string>; rules: Set<string> }): [InteractionSnap, Model] {
+  const want = expected(model, fact);
+  const next = tryStep(interactionMachine, snap, fact);
+  expect(next !== undefined, `${fact.type} ${JSON.stringify(fact.data)} in ${JSON.stringify(model)}`).toBe(want !== null);
+  if (!next || !want) return [snap, model];
+  expect(interactionStatus(next)).toBe(want.status);
+  expect(next.context.iteration).toBe(want.iteration);
+  expect(next.context.pendingApprovals).toEqual(want.pending);
+  expect(next.context.settledSteps).toEqual(want.settled);
+  seen.reached.add(want.status);
+  if (fact.type === 'ApprovalRejected' && want.settled.length > model.settled.length) seen.rules.add('rejection settles');
+  if (fact.type === 'StepCancelled' && want.pending.length < model.pending.length) seen.rules.add(`withdraw in ${model.status}`);
+  if (fact.type === 'Resumed' && model.resumeTo === 'waiting_approval' && want.status === 'executing') seen.rules.add('resume to executing');
+  return [next, want];
+}
+
 describe('interaction machine: property', () => {
   it('every fact is accepted exactly when the table allows it, reaching the table state', () => {
-    const reached = new Set<string>();
+    const seen = { reached: new Set<string>(), rules: new Set<string>() };
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 30 }), anyFact, fc.integer({ min: 0, max: 29 })), { minLength: 10, maxLength: 60 }), (max, picks) => {
         let snap = start(interactionMachine, input(max));
-        let model: Model = { status: 'observing', iteration: 0, max, plans: [], settled: [], pending: [] };
+        let model: Model = { status: 'observing', iteration: 0, max, plans: [], settled: [], pending: [], stepOf: {} };
         for (const [n, random, mode] of picks) {
           const near = nearby(model);
           const legal = near.filter((x) => expected(model, x) !== null);
           const fact = mode < 14 && legal.length > 0 ? legal[n % legal.length]! : mode < 24 ? near[n % near.length]! : mode < 26 ? f.interrupted() : mode < 28 ? random : mode < 29 ? f.failed() : f.cancelled();
-          const want = expected(model, fact);
-          const next = tryStep(interactionMachine, snap, fact);
-          expect(next !== undefined, `${fact.type} ${JSON.stringify(fact.data)} in ${JSON.stringify(model)}`).toBe(want !== null);
-          if (next && want) {
-            expect(interactionStatus(next)).toBe(want.status);
-            expect(next.context.iteration).toBe(want.iteration);
-            expect(next.context.pendingApprovals).toEqual(want.pending);
-            expect(next.context.settledSteps).toEqual(want.settled);
-            reached.add(want.status);
-            snap = next;
-            model = want;
-          }
+          [snap, model] = check(snap, model, fact, seen);
         }
       }),
       { numRuns: 300 },
     );
     // the generator reaches every state (so the property is not vacuous)
-    expect([...reached].sort()).toEqual([...LIVE, 'interrupted', 'completed', 'failed', 'cancelled'].sort());
+    expect([...seen.reached].sort()).toEqual([...LIVE, 'interrupted', 'completed', 'failed', 'cancelled'].sort());
+  });
+
+  it('approvals while executing a plan (requested, decided, withdrawn by StepCancelled, across Interrupted/Resumed) follow the table', () => {
+    const seen = { reached: new Set<string>(), rules: new Set<string>() };
+    const executing = run(interactionMachine, start(interactionMachine, input()), [f.planning(1), f.responded(1, 'mini_plan'), f.accepted(1, 'p1')]);
+    const model0: Model = { status: 'executing', iteration: 1, max: 2, lastKind: 'mini_plan', plans: ['p1'], current: 'p1', settled: [], pending: [], stepOf: {} };
+    const focus = (m: Model): InteractionEvent[] => [
+      ...nearby(m).filter((x) => x.type.startsWith('Approval') || x.type === 'StepCancelled' || x.type === 'StepCompleted' || x.type === 'Resumed'),
+      f.interrupted(),
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 9 })), { minLength: 5, maxLength: 25 }), (picks) => {
+        let snap = executing;
+        let model = model0;
+        for (const [n, mode] of picks) {
+          const near = focus(model);
+          const legal = near.filter((x) => expected(model, x) !== null);
+          [snap, model] = check(snap, model, mode < 8 && legal.length > 0 ? legal[n % legal.length]! : near[n % near.length]!, seen);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect([...seen.rules].sort()).toEqual(['rejection settles', 'resume to executing', 'withdraw in interrupted', 'withdraw in waiting_approval']);
   });
 });

@@ -56,6 +56,18 @@ describe('task machine: legal paths', () => {
     expect(s.context.spentUsd).toBeCloseTo(0.2);
   });
 
+  it('an attempt that fails before its action runs goes ready → failed (attempt counted, cost recorded, no retry)', () => {
+    const s = run(taskMachine, start(taskMachine, input(3)), [f.ready(), f.failed(1, null)]);
+    expect(s.value).toBe('failed');
+    expect(s.context).toMatchObject({ attempts: 1, error: { message: 'boom' }, spentUsd: 0.1, reservedUsd: 0 });
+    const retried = run(taskMachine, start(taskMachine, input(3)), [f.ready(), f.started(1), f.failed(1, 500)]);
+    expect(run(taskMachine, retried, [f.failed(2, null)]).context.attempts).toBe(2);
+    // not a retry, not a wrong attempt, not from pending
+    expect(tryStep(taskMachine, run(taskMachine, start(taskMachine, input(3)), [f.ready()]), f.failed(1, 500))).toBeUndefined();
+    expect(tryStep(taskMachine, run(taskMachine, start(taskMachine, input(3)), [f.ready()]), f.failed(2, null))).toBeUndefined();
+    expect(tryStep(taskMachine, start(taskMachine, input(3)), f.failed(1, null))).toBeUndefined();
+  });
+
   it('approval: granted → ready; rejected or timed out → cancelled with the reason', () => {
     const granted = run(taskMachine, start(taskMachine, input()), [f.approvalRequested('a1'), f.granted('a1')]);
     expect(granted.value).toBe('ready');
@@ -117,6 +129,8 @@ function expected(m: Model, fact: Fact): Model | null {
     case 'StepCompleted':
       return is('running') && d.attempt === m.attempts ? { ...m, status: 'completed' } : null;
     case 'StepFailed':
+      // an attempt that fails before its action runs: ready → failed, no StepStarted
+      if (is('ready') && d.attempt === m.attempts + 1 && d.retryAtMs === null) return { ...m, status: 'failed', attempts: m.attempts + 1 };
       if (!is('running') || d.attempt !== m.attempts) return null;
       if (d.retryAtMs === null) return { ...m, status: 'failed' };
       return m.attempts < m.maxAttempts ? { ...m, status: 'ready' } : null;

@@ -81,6 +81,33 @@ describe('fold', () => {
     expect(isThreadRevisionError(rev)).toBe(true);
   });
 
+  it('a rejected step approval and a StepCancelled of a step waiting for approval settle it, so the plan can finish', () => {
+    const waiting = stepwise().find((s) => s.revision >= 0n && facts[Number(s.revision)]!.type === 'ApprovalRequested')!; // summarise waits for ap-1
+    expect(interactionView(waiting, 'int-1')).toMatchObject({ status: 'waiting_approval', pendingApprovals: ['ap-1'] });
+    const ref = { interactionId: 'int-1', planId: 'plan-1' };
+    const cancelRest: Fact = { type: 'StepCancelled', data: { ...ref, stepId: 'publish', reason: 'blocked', costUsd: 0 } };
+    const finish: Fact = { type: 'PlanFinished', data: { ...ref, outcome: 'cancelled' } };
+    // rejected (by a person, with a reason)
+    const rejected = applyFacts(waiting, [
+      { type: 'ApprovalRejected', data: { ...ref, approvalId: 'ap-1', stepId: 'summarise', by: 'bob', reason: 'not now', timedOut: false } },
+      cancelRest,
+      finish,
+    ]);
+    const rv = interactionView(rejected, 'int-1');
+    expect(rv.status).toBe('observing');
+    expect(rv.observations.at(-2)).toEqual({ planId: 'plan-1', stepId: 'summarise', action: 'llm.summarise', status: 'cancelled', error: 'cancelled: rejected by bob: not now' });
+    // timed out (the system rejects it)
+    const timedOut = applyFacts(waiting, [{ type: 'ApprovalRejected', data: { ...ref, approvalId: 'ap-1', stepId: 'summarise', by: 'system', timedOut: true } }]);
+    expect(interactionView(timedOut, 'int-1').observations.at(-1)).toMatchObject({ status: 'cancelled', error: 'cancelled: approval timed out' });
+    expect(planRunView(timedOut, 'int-1', 'plan-1').tasks.summarise?.status).toBe('cancelled');
+    // cancelled while waiting: the fold withdraws ap-1 from the interaction
+    const cancelled = applyFacts(waiting, [{ type: 'StepCancelled', data: { ...ref, stepId: 'summarise', reason: 'fail_fast', costUsd: 0 } }]);
+    expect(interactionView(cancelled, 'int-1')).toMatchObject({ status: 'executing', pendingApprovals: [] });
+    expect(interactionView(applyFacts(cancelled, [cancelRest, finish]), 'int-1').status).toBe('observing');
+    // the withdrawn approval cannot be decided any more
+    expect(() => applyFacts(cancelled, [{ type: 'ApprovalGranted', data: { ...ref, approvalId: 'ap-1', stepId: 'summarise', by: 'alice' } }])).toThrow(/does not accept fact 'ApprovalGranted'/);
+  });
+
   it('views read the folded state', () => {
     const s = stepwise()[20]!; // after revision 19: summarise completed
     expect(threadView(s)).toMatchObject({ status: 'open', live: ['int-1'], queue: [{ inputId: 'in-2' }] });
