@@ -14,6 +14,7 @@
  * or, by default, the browser inspector through a local bridge (`createInspectorServer`, which opens
  * https://stately.ai/inspect in the browser and relays the events to it).
  */
+import { connect } from 'node:net';
 import type { AnyStateMachine } from 'xstate';
 import { createWebSocketInspector } from '@statelyai/inspect';
 import { isFactType, type Fact } from '../events/fact-types.ts';
@@ -151,9 +152,35 @@ export async function connectWsInspector(url: string, timeoutMs = 5000): Promise
   };
 }
 
-/** A local bridge to the browser inspector (https://stately.ai/inspect), opened in the browser. */
+/** Resolves once something accepts TCP connections on 127.0.0.1:`port` (false after `timeoutMs`). */
+async function listening(port: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+/**
+ * A local bridge to the browser inspector (https://stately.ai/inspect), opened in the browser
+ * (`@statelyai/inspect/server`: an HTTP page embedding the inspector plus a WebSocket relay).
+ * @throws InspectorConnectError when the bridge does not listen on `port` within 3 s (port taken).
+ */
 export async function startBrowserBridge(port: number): Promise<{ url: string; stop(): void }> {
   const { createInspectorServer } = await import('@statelyai/inspect/server');
   const server = createInspectorServer({ port, autoOpen: true });
-  return { url: `ws://localhost:${port}`, stop: () => server.stop() };
+  const url = `ws://127.0.0.1:${port}`;
+  if (!(await listening(port, 3000))) {
+    server.stop();
+    throw new InspectorConnectError(url, 3000);
+  }
+  return { url, stop: () => server.stop() };
 }

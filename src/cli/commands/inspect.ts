@@ -3,7 +3,8 @@
  * thread's facts through the machines with the Stately inspector attached (see inspector.ts).
  * With `--inspect-url` the events go to that WebSocket and the command exits once they are sent;
  * otherwise a local bridge opens the browser inspector, the facts are replayed once the page had
- * time to connect (Enter on a terminal, else 3 s), and the bridge serves until Ctrl-C.
+ * time to connect (Enter on a terminal, else 3 s), and the bridge serves until Ctrl-C. (The bridge
+ * replays its last 200 events to a page that connects late.)
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
