@@ -5,7 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { NO_STREAM } from '../../src/store/event-store.ts';
+import { openEventStore } from '../../src/store/open-event-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, oneLineError, tempDir, type CliResult } from './helpers.ts';
 
@@ -110,6 +113,22 @@ describe('bad inputs', () => {
     expectError(workspace!, 64, /--workspace: 'no\/such\/dir' is not a directory/);
     expectError(option!, 64, /unknown option '--bogus'/);
     expectError(command!, 64, /unknown command 'frobnicate'/);
+  });
+
+  it('replay --verify reports a divergence from the recorded snapshot hash (1)', async () => {
+    const handle = await openEventStore(store);
+    try {
+      await handle.appendToStream(
+        'thread-div',
+        [{ id: randomUUID(), type: 'ThreadOpened', data: { threadId: 'div', policy: { kind: 'enqueue' } }, metadata: { snapshotHash: '0000000000000000' } }],
+        { expectedRevision: NO_STREAM },
+      );
+    } finally {
+      await handle.close();
+    }
+    const [verified, plain] = await Promise.all([o('replay', 'div', '--verify'), o('replay', 'div')]);
+    expectError(verified, 1, /thread 'div' revision 0: replay diverged \(recorded snapshot hash 0000000000000000, replayed [0-9a-f]{16}\)/);
+    expect(plain.code).toBe(0);
   });
 
   it('no such approval (1), and --debug prints the stack', async () => {
