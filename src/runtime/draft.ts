@@ -1,13 +1,14 @@
 /**
  * A draft: the tentative state of a write-ahead cycle. Facts are validated (their zod schema, so
  * defaults are filled exactly as a reader of the store sees them), applied one at a time with the
- * pure fold, and collected with their metadata; nothing is written until the runtime appends
- * `draft.facts`. `mark`/`rollback` drop the facts of one command that turned out illegal.
+ * pure fold (H3's `foldSession`: no per-fact copy of the task records, incremental hashing), and
+ * collected with their metadata; nothing is written until the runtime appends `draft.facts`.
+ * `mark`/`rollback` drop the facts of one command that turned out illegal.
  */
 import type { IdGenerator } from '../core/ids.ts';
 import { FACT_SCHEMAS, type Fact, type FactInput } from '../events/fact-types.ts';
 import { EventValidationError } from '../store/errors.ts';
-import { applyFact, hashThreadState, type ThreadState } from './thread-state.ts';
+import { foldSession, type FoldSession, type ThreadState } from './thread-state.ts';
 import { threadStreamId, type DraftedFact } from './thread-stream.ts';
 
 /** Metadata for facts added together. */
@@ -37,7 +38,6 @@ export interface Draft {
 
 /** Opaque rollback point of a draft. */
 export interface DraftMark {
-  readonly state: ThreadState;
   readonly length: number;
 }
 
@@ -46,47 +46,65 @@ export interface DraftMark {
  * `snapshotHash = hashThreadState(state after it)` when (r + 1) % hashEvery === 0.
  */
 export function createDraft(base: ThreadState, options: { ids: IdGenerator; hashEvery: number }): Draft {
-  let state = base;
-  const facts: DraftedFact[] = [];
   const every = BigInt(Math.max(0, Math.floor(options.hashEvery)));
+  const hashing = every > 0n;
+  let session: FoldSession = foldSession(base, { hashing });
+  let cached: ThreadState | undefined = base;
+  const facts: DraftedFact[] = [];
+
+  /** Rebuilds the session from `base` with the first `length` facts (after a refused fact: rare). */
+  const rebuild = (length: number): void => {
+    facts.length = length;
+    session = foldSession(base, { hashing });
+    for (const f of facts) {
+      session.apply(f.fact);
+      if (f.snapshotHash !== undefined) session.hash();
+    }
+    cached = undefined;
+  };
+
   return {
     get state() {
-      return state;
+      cached ??= session.state();
+      return cached;
     },
     facts,
     add(inputs, meta = {}) {
-      let next = state;
-      const added: DraftedFact[] = [];
-      let previousId = facts[facts.length - 1]?.id;
-      for (const [index, input] of inputs.entries()) {
-        const parsed = FACT_SCHEMAS[input.type].safeParse(input.data);
-        if (!parsed.success) {
-          throw new EventValidationError(
-            threadStreamId(base.threadId),
-            facts.length + index,
-            input.type,
-            parsed.error.issues.map((i) => `data.${i.path.map(String).join('.')}: ${i.message}`),
-          );
+      const start = facts.length;
+      let previousId = facts[start - 1]?.id;
+      let revision = base.revision + BigInt(start);
+      try {
+        for (const [index, input] of inputs.entries()) {
+          const parsed = FACT_SCHEMAS[input.type].safeParse(input.data);
+          if (!parsed.success) {
+            throw new EventValidationError(
+              threadStreamId(base.threadId),
+              start + index,
+              input.type,
+              parsed.error.issues.map((i) => `data.${i.path.map(String).join('.')}: ${i.message}`),
+            );
+          }
+          const fact = { type: input.type, data: parsed.data } as Fact;
+          revision += 1n;
+          cached = undefined;
+          session.apply(fact);
+          const id = options.ids.uuid();
+          const drafted: DraftedFact = { id, fact };
+          if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
+          const causation = meta.causationId ?? previousId;
+          if (causation !== undefined) drafted.causationId = causation;
+          if (hashing && (revision + 1n) % every === 0n) drafted.snapshotHash = session.hash();
+          facts.push(drafted);
+          previousId = id;
         }
-        const fact = { type: input.type, data: parsed.data } as Fact;
-        const revision = next.revision + 1n;
-        next = applyFact(next, fact, revision);
-        const id = options.ids.uuid();
-        const drafted: DraftedFact = { id, fact };
-        if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
-        const causation = meta.causationId ?? previousId;
-        if (causation !== undefined) drafted.causationId = causation;
-        if (every > 0n && (revision + 1n) % every === 0n) drafted.snapshotHash = hashThreadState(next);
-        added.push(drafted);
-        previousId = id;
+      } catch (err) {
+        rebuild(start);
+        throw err;
       }
-      state = next;
-      facts.push(...added);
     },
-    mark: () => ({ state, length: facts.length }),
+    mark: () => ({ length: facts.length }),
     rollback(mark) {
-      state = mark.state;
-      facts.length = mark.length;
+      if (facts.length > mark.length) rebuild(mark.length);
     },
   };
 }

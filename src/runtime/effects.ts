@@ -13,10 +13,11 @@
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
+import type { PlanRunView } from '../executor/plan-run-view.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { startPlannerCall } from './planner-effect.ts';
-import { startStepRun } from './step-effect.ts';
+import { completedOutputs, decideStepResults, startStepRun, type StepResult } from './step-effect.ts';
 import { taskKey, type ThreadState } from './thread-state.ts';
 import type { RunnerMessage } from './thread-runner.ts';
 import { interactionView, planRunView, threadView } from './views.ts';
@@ -57,13 +58,30 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   const steps = new Map<string, { attempt: number; controller: AbortController }>();
   let timer: { handle: unknown; atMs: number } | undefined;
   let closed = false;
+  let results: StepResult[] = [];
+
+  /** Step outcomes arriving together go to the mailbox as one message (one view per plan). */
+  const deliver = (result: StepResult): void => {
+    results.push(result);
+    if (results.length > 1) return;
+    let taken: StepResult[] | undefined;
+    host.post({
+      decide(draft) {
+        if (taken === undefined) {
+          taken = results;
+          results = [];
+        }
+        decideStepResults(draft, taken, Math.floor(env.clock.now()));
+      },
+    });
+  };
 
   const clearTimer = (): void => {
     if (timer) env.clock.clearTimeout(timer.handle);
     timer = undefined;
   };
 
-  const abortStale = (state: ThreadState): void => {
+  const abortStale = (state: ThreadState, views: Map<string, PlanRunView>): void => {
     for (const [interactionId, call] of planners) {
       const known = Object.prototype.hasOwnProperty.call(state.interactions, interactionId);
       const iv = known ? interactionView(state, interactionId) : undefined;
@@ -72,7 +90,6 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
         planners.delete(interactionId);
       }
     }
-    const views = new Map<string, ReturnType<typeof planRunView>>();
     const taskStatus = (key: string): { status: string; attempts: number } | undefined => {
       if (state.tasks[key] === undefined) return undefined;
       const [interactionId, planId, stepId] = splitKey(key);
@@ -90,7 +107,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
     }
   };
 
-  const startWanted = (state: ThreadState): void => {
+  const startWanted = (state: ThreadState, views: Map<string, PlanRunView>): void => {
     for (const interactionId of threadView(state).live) {
       const iv = interactionView(state, interactionId);
       if (iv.status === 'planning' && !planners.has(interactionId)) {
@@ -111,7 +128,10 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
         });
       }
       if (iv.currentPlanId === undefined) continue;
-      const view = planRunView(state, interactionId, iv.currentPlanId);
+      const viewKey = `${interactionId}/${iv.currentPlanId}`;
+      let view = views.get(viewKey);
+      if (!view) views.set(viewKey, (view = planRunView(state, interactionId, iv.currentPlanId)));
+      let outputs: Record<string, unknown> | undefined;
       for (const [stepId, task] of Object.entries(view.tasks)) {
         const key = taskKey(interactionId, view.planId, stepId);
         if (task.status !== 'running' || steps.has(key)) continue;
@@ -126,7 +146,9 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
           workspace: env.workspace,
           controller,
           ...(origin ? { origin } : {}),
+          outputs: () => (outputs ??= completedOutputs(view)),
           post: (m) => host.post(m),
+          deliver,
           forget: () => {
             if (steps.get(key)?.controller === controller) steps.delete(key);
           },
@@ -138,8 +160,9 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   return {
     reconcile(state) {
       if (closed) return;
-      abortStale(state);
-      startWanted(state);
+      const views = new Map<string, PlanRunView>(); // one view per plan for this state
+      abortStale(state, views);
+      startWanted(state, views);
     },
     arm(wakeAtMs) {
       if (closed) return;

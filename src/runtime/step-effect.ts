@@ -16,8 +16,21 @@ import { idempotencyKey } from '../executor/start-decisions.ts';
 import type { StepOutcome } from '../executor/step-outcome.ts';
 import { resolveRefs } from '../plan/refs.ts';
 import type { Draft } from './draft.ts';
+import { isIllegalTransitionError } from './errors.ts';
 import type { FactOrigin } from './thread-stream.ts';
 import { planRunView } from './views.ts';
+
+/** A finished attempt on its way back to the thread's mailbox. */
+export interface StepResult {
+  interactionId: string;
+  planId: string;
+  stepId: string;
+  attempt: number;
+  outcome: StepOutcome;
+  meta: { correlationId?: string; causationId?: string };
+  /** Clears the in-flight entry (called when the result is decided). */
+  forget(): void;
+}
 
 /** What a step run needs. */
 export interface StepCall {
@@ -28,9 +41,39 @@ export interface StepCall {
   workspace: string;
   controller: AbortController;
   origin?: FactOrigin;
+  /** Outputs of the plan's completed steps (for output references); computed once per plan by the caller. */
+  outputs(): Record<string, unknown>;
+  /** Posts a progress message. */
   post(message: { correlationId?: string; causationId?: string; decide(draft: Draft): unknown }): void;
-  /** Clears the in-flight entry (called by the outcome message). */
+  /** Hands the outcome back (the caller batches the outcomes that arrive together into one message). */
+  deliver(result: StepResult): void;
   forget(): void;
+}
+
+/**
+ * Adds the facts of finished attempts to `draft`: one `planRunView` per plan for the whole batch
+ * (outcomes concern distinct tasks, so deciding them against the same view is exact), then
+ * `stepOutcomeFacts` for each. A stale outcome (task no longer running at that attempt) adds nothing;
+ * one refused by the fold is skipped alone.
+ */
+export function decideStepResults(draft: Draft, results: readonly StepResult[], nowMs: number): void {
+  const views = new Map<string, PlanRunView>();
+  const decided: Array<{ facts: ReturnType<typeof stepOutcomeFacts>; meta: StepResult['meta'] }> = [];
+  for (const r of results) {
+    r.forget();
+    const key = `${r.interactionId}/${r.planId}`;
+    let view = views.get(key);
+    if (!view) views.set(key, (view = planRunView(draft.state, r.interactionId, r.planId)));
+    decided.push({ facts: stepOutcomeFacts(view, r.stepId, { ...r.outcome, attempt: r.attempt }, nowMs), meta: r.meta });
+  }
+  for (const d of decided) {
+    if (d.facts.length === 0) continue;
+    try {
+      draft.add(d.facts, d.meta);
+    } catch (err) {
+      if (!isIllegalTransitionError(err)) throw err;
+    }
+  }
 }
 
 /** Outputs of the completed steps of a plan, by step id (what `{{steps.<id>.output}}` reads). */
@@ -66,15 +109,7 @@ export function startStepRun(call: StepCall): void {
         draft.add([{ type: 'StepProgressed', data: { ...ref, attempt, message: String(p.message), ...data } }]);
       },
     });
-  const deliver = (outcome: StepOutcome): void =>
-    call.post({
-      ...meta,
-      decide(draft) {
-        call.forget();
-        const now = planRunView(draft.state, view.interactionId, view.planId);
-        draft.add(stepOutcomeFacts(now, stepId, { ...outcome, attempt }, Math.floor(call.clock.now())));
-      },
-    });
+  const deliver = (outcome: StepOutcome): void => call.deliver({ ...ref, attempt, outcome, meta, forget: call.forget });
   let pending: Promise<StepOutcome>;
   const fail = (code: string, message: string): StepOutcome => ({ status: 'error', error: { code, message, retryable: false }, attempt, costUsd: 0, durationMs: 0 });
   if (!call.actions.has(step.action)) {
@@ -82,7 +117,7 @@ export function startStepRun(call: StepCall): void {
   } else {
     let input: unknown;
     try {
-      input = resolveRefs(step.input, completedOutputs(view), { stepId });
+      input = resolveRefs(step.input, call.outputs(), { stepId });
     } catch (err) {
       pending = Promise.resolve(fail('INPUT_REFERENCE', err instanceof Error ? err.message : String(err)));
     }

@@ -1,0 +1,111 @@
+/**
+ * bench/dag (issue 4): a 1000-step plan of no-op actions run by the runtime on the SQLite store with
+ * every fact durable (durability `sync`: each commit fsynced before the append resolves). Two shapes:
+ * - `chains`: 50 parallel chains × 20 steps deep (1000 steps);
+ * - `layers`: 20 layers × 50 steps, with a no-op join step between consecutive layers (1019 steps).
+ * Measured from `send` to the interaction's completion (planning included, two planner calls).
+ * Figures per shape: µs per step, facts per step, appends per step (the runtime's write-ahead
+ * batches), commits per step (SQLite transactions after group commit), and the baseline: the same
+ * facts appended to a fresh stream in the same batches straight through the store (no runtime), in
+ * the same run; `ratio` = runtime time / baseline time. Target: ≤ 60 µs per step.
+ *
+ * Snapshot hashes are off by default here (`HASH_EVERY=1` turns them on): with the current per-actor
+ * hash every step fact re-hashes the interaction's context, which holds the whole 1 000-step plan.
+ *
+ * Run: `npx tsx bench/dag/index.ts` → one JSON line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { defineAction } from '../../src/actions/action.ts';
+import { createActionRegistry } from '../../src/actions/registry.ts';
+import { randomIds } from '../../src/core/ids.ts';
+import type { PlannerOutput } from '../../src/plan/planner-output.ts';
+import type { Planner } from '../../src/planner/planner.ts';
+import { createRuntime } from '../../src/runtime/runtime.ts';
+import type { EventData, RecordedEvent } from '../../src/store/event-store.ts';
+import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+
+const noop = defineAction({
+  name: 'noop',
+  description: 'does nothing',
+  input: z.object({}),
+  output: z.object({}),
+  run: async () => ({}),
+});
+
+/** Snapshot hash every N facts (runtime option `hashEvery`); env `HASH_EVERY`, default 0 (off: see the module doc). */
+const hashEvery = Number(process.env.HASH_EVERY ?? 0);
+
+type Step = { id: string; action: string; dependsOn: string[] };
+
+function chains(n = 50, depth = 20): Step[] {
+  const steps: Step[] = [];
+  for (let c = 0; c < n; c++) for (let d = 0; d < depth; d++) steps.push({ id: `c${c}_${d}`, action: 'noop', dependsOn: d === 0 ? [] : [`c${c}_${d - 1}`] });
+  return steps;
+}
+
+function layers(n = 20, width = 50): Step[] {
+  const steps: Step[] = [];
+  for (let l = 0; l < n; l++) {
+    for (let w = 0; w < width; w++) steps.push({ id: `l${l}_${w}`, action: 'noop', dependsOn: l === 0 ? [] : [`j${l - 1}`] });
+    if (l < n - 1) steps.push({ id: `j${l}`, action: 'noop', dependsOn: Array.from({ length: width }, (_, w) => `l${l}_${w}`) });
+  }
+  return steps;
+}
+
+async function runShape(name: string, steps: Step[], dir: string) {
+  const path = join(dir, `${name}.db`);
+  const sqlite = getSqliteEventStore({ path, durability: 'sync' });
+  // Count the runtime's appends and keep their batches for the baseline.
+  const appended: EventData[][] = [];
+  const store = Object.assign(Object.create(sqlite) as typeof sqlite, {
+    appendToStream: (streamId: string, events: readonly EventData[], options?: Parameters<typeof sqlite.appendToStream>[2]) => {
+      appended.push([...events]);
+      return sqlite.appendToStream(streamId, events, options);
+    },
+  });
+  const plan = { kind: 'mini_plan', plan: { steps, maxConcurrency: 64 } } as unknown as PlannerOutput;
+  let calls = 0;
+  const planner: Planner = { plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) };
+  const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => planner, ids: randomIds, hashEvery });
+  await rt.openThread({ threadId: name });
+  const commits0 = sqlite.stats().commits;
+  const t0 = process.hrtime.bigint();
+  await rt.send(name, 'run');
+  const s = await rt.whenSettled(name);
+  const ns = Number(process.hrtime.bigint() - t0);
+  if (s.interactions.i1?.status !== 'completed') throw new Error(`${name}: interaction ended ${s.interactions.i1?.status}`);
+  const commits = sqlite.stats().commits - commits0;
+  await rt.close();
+
+  // Baseline: the same facts, in the same batches (one append each), straight through the store.
+  const batches = appended.slice(1).map((b) => b.map((e) => ({ ...e, id: randomIds.uuid() })));
+  const events: RecordedEvent[] = [];
+  for await (const e of sqlite.readStream(`thread-${name}`)) events.push(e);
+  const b0 = process.hrtime.bigint();
+  let rev = -1n;
+  for (const batch of batches) rev = (await sqlite.appendToStream(`base-${name}`, batch, { expectedRevision: rev < 0n ? 'no_stream' : rev })).nextExpectedRevision;
+  const baseNs = Number(process.hrtime.bigint() - b0);
+  await sqlite.close();
+  const facts = events.length - 1;
+  return {
+    steps: steps.length,
+    usPerStep: +(ns / 1000 / steps.length).toFixed(1),
+    factsPerStep: +(facts / steps.length).toFixed(2),
+    commitsPerStep: +(commits / steps.length).toFixed(3),
+    totalMs: +(ns / 1e6).toFixed(1),
+    baselineMs: +(baseNs / 1e6).toFixed(1),
+    appendsPerStep: +(batches.length / steps.length).toFixed(3),
+    ratio: +(ns / baseNs).toFixed(2),
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'orchestral-bench-dag-'));
+try {
+  const result = { bench: 'dag', targetUsPerStep: 60, durability: 'sync', hashEvery, chains: await runShape('chains', chains(), dir), layers: await runShape('layers', layers(), dir) };
+  console.log(JSON.stringify(result));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

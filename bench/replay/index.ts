@@ -1,0 +1,138 @@
+/**
+ * bench/replay (issue 3): rehydrating a 100k-fact thread from the SQLite store.
+ * - `full`: `replayThread` (store read with decode + schema validation + upcasting, then the fold);
+ * - `runtimeLoad`: a fresh runtime's `load` (the same fold, plus effect bookkeeping);
+ * - `snapshot`: `replayThread` from a SQLite snapshot cache entry 1 000 facts before the end;
+ * - `raw` (baseline, same run): `SELECT data` + `JSON.parse` + the same fold, no store layer.
+ * Targets: full ≥ 0.5× raw facts/s; from snapshot ≤ 5% of the full fold's time.
+ * The history is synthetic but legal: 2 500 interactions of one 10-step plan each (40 facts each).
+ *
+ * Run: `npx tsx bench/replay/index.ts` → one JSON line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createActionRegistry } from '../../src/actions/registry.ts';
+import { randomIds } from '../../src/core/ids.ts';
+import type { Fact, FactInput } from '../../src/events/fact-types.ts';
+import { PlanSpec } from '../../src/plan/plan-schema.ts';
+import { replayThread } from '../../src/runtime/replay.ts';
+import { createRuntime } from '../../src/runtime/runtime.ts';
+import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
+import { applyFacts, hashThreadState, initialThreadState } from '../../src/runtime/thread-state.ts';
+import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+
+const INTERACTIONS = 2_500;
+const STEPS = 10;
+const T0 = Date.UTC(2026, 0, 1);
+
+function interactionFacts(n: number): FactInput[] {
+  const interactionId = `i${n}`;
+  const inputId = `in${n}`;
+  const plan = PlanSpec.parse({ steps: Array.from({ length: STEPS }, (_, s) => ({ id: `s${s}`, action: 'noop', input: { n: s }, dependsOn: s === 0 ? [] : [`s${s - 1}`] })) });
+  const facts: FactInput[] = [
+    { type: 'InputReceived', data: { inputId, text: `input ${n}` } },
+    { type: 'PolicyApplied', data: { inputId, decision: 'start', policy: 'enqueue', reason: 'no interaction is live', interactionId } },
+    { type: 'InteractionStarted', data: { interactionId, inputId, text: `input ${n}`, maxIterations: 8 } },
+    { type: 'PlanningRequested', data: { interactionId, iteration: 1 } },
+    { type: 'PlannerResponded', data: { interactionId, iteration: 1, output: { kind: 'mini_plan', plan }, repairs: 0 } },
+    { type: 'PlanAccepted', data: { interactionId, planId: 'p1', iteration: 1, plan } },
+  ];
+  for (let s = 0; s < STEPS; s++) {
+    const ref = { interactionId, planId: 'p1', stepId: `s${s}` };
+    facts.push(
+      { type: 'StepReady', data: ref },
+      { type: 'StepStarted', data: { ...ref, attempt: 1, idempotencyKey: `bench/${interactionId}/p1/s${s}/1`, reservedUsd: 0, startedAtMs: T0 + n } },
+      { type: 'StepCompleted', data: { ...ref, attempt: 1, output: { ok: true, n: s }, costUsd: 0, durationMs: 1 } },
+    );
+  }
+  facts.push(
+    { type: 'PlanFinished', data: { interactionId, planId: 'p1', outcome: 'completed' } },
+    { type: 'PlanningRequested', data: { interactionId, iteration: 2 } },
+    { type: 'PlannerResponded', data: { interactionId, iteration: 2, output: { kind: 'done', answer: 'ok' }, repairs: 0 } },
+    { type: 'InteractionCompleted', data: { interactionId, answer: 'ok' } },
+  );
+  return facts;
+}
+
+const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+
+const dir = mkdtempSync(join(tmpdir(), 'orchestral-bench-replay-'));
+try {
+  const path = join(dir, 'events.db');
+  const store = getSqliteEventStore({ path, durability: 'normal' });
+  const threadId = 'long';
+  let rev = -1n;
+  const append = async (facts: FactInput[]) => {
+    const events = facts.map((f) => ({ id: randomIds.uuid(), type: f.type, data: f.data }));
+    rev = (await store.appendToStream(`thread-${threadId}`, events, { expectedRevision: rev < 0n ? 'no_stream' : rev })).nextExpectedRevision;
+  };
+  await append([{ type: 'ThreadOpened', data: { threadId, policy: { kind: 'enqueue' }, maxIterations: 8 } }]);
+  let batch: FactInput[] = [];
+  for (let n = 1; n <= INTERACTIONS; n++) {
+    batch.push(...interactionFacts(n));
+    if (batch.length >= 2_000) {
+      await append(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await append(batch);
+  const total = Number(rev) + 1;
+
+  // full fold through the store
+  let t = process.hrtime.bigint();
+  const full = await replayThread(store, threadId);
+  const fullS = seconds(t);
+
+  // the runtime's rehydration
+  const rt = createRuntime({ store, actions: createActionRegistry(), plannerFor: () => ({ plan: () => Promise.reject(new Error('unused')) }) });
+  t = process.hrtime.bigint();
+  const loaded = await rt.load(threadId);
+  const loadS = seconds(t);
+  await rt.close();
+
+  // baseline: raw rows + JSON.parse + the same fold
+  const db = new Database(path, { readonly: true });
+  t = process.hrtime.bigint();
+  const rows = db.prepare('SELECT type, data FROM events WHERE stream_id = ? ORDER BY revision').iterate(`thread-${threadId}`) as Iterable<{ type: string; data: string }>;
+  let state = initialThreadState(threadId);
+  let facts: Fact[] = [];
+  for (const row of rows) {
+    facts.push({ type: row.type, data: JSON.parse(row.data) } as Fact);
+    if (facts.length >= 512) {
+      state = applyFacts(state, facts);
+      facts = [];
+    }
+  }
+  state = applyFacts(state, facts);
+  const rawS = seconds(t);
+  db.close();
+
+  // from a cached snapshot 1 000 facts before the end
+  const cache = openSqliteSnapshotCache(join(dir, 'snapshots.db'));
+  await cache.save(await replayThread(store, threadId, { toRevision: rev - 1_000n }));
+  t = process.hrtime.bigint();
+  const fromSnapshot = await replayThread(store, threadId, { snapshotCache: cache });
+  const snapS = seconds(t);
+  await cache.close();
+  await store.close();
+
+  const same = [full, loaded.state, state, fromSnapshot].map(hashThreadState);
+  if (new Set(same).size !== 1) throw new Error(`folds disagree: ${same.join(' ')}`);
+  const fps = (s: number) => Math.round(total / s);
+  console.log(
+    JSON.stringify({
+      bench: 'replay',
+      facts: total,
+      full: { seconds: +fullS.toFixed(3), factsPerSec: fps(fullS) },
+      runtimeLoad: { seconds: +loadS.toFixed(3), factsPerSec: fps(loadS) },
+      raw: { seconds: +rawS.toFixed(3), factsPerSec: fps(rawS) },
+      snapshot: { seconds: +snapS.toFixed(4), tailFacts: 1_000, fractionOfFull: +(snapS / fullS).toFixed(4) },
+      ratioFullToRaw: +(rawS / fullS).toFixed(3),
+      targets: { ratioFullToRaw: '>= 0.5', snapshotFractionOfFull: '<= 0.05' },
+    }),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
