@@ -5,12 +5,13 @@
  *   pending ─StepReady→ ready (no change while running or waiting_approval)
  *   ready ─StepStarted→ running ─StepCompleted→ completed
  *   pending|ready ─ApprovalRequested(step)→ waiting_approval ─ApprovalGranted→ ready
+ *   waiting_approval ─ApprovalRejected→ cancelled   (rejected by a person, or timed out)
  *   running ─StepFailed(retryInMs ≠ null)→ ready      running ─StepFailed(retryInMs = null)→ failed
  *   any non-final ─StepCancelled→ cancelled
  *
  * Final statuses (completed, failed, cancelled) are sticky: a later step fact does not change them
- * (its cost and attempt are still counted by the projections). ApprovalRejected leaves the status as
- * is: the runtime records the consequence (StepCancelled or StepFailed) as its own fact.
+ * (its cost and attempt are still counted by the projections). A rejected step approval cancels the
+ * step, as in the task machine (`machines/task.machine.ts`).
  */
 import type { TaskStatus } from '../../src/executor/plan-run-view.ts';
 import type { RecordedFact } from '../../src/events/fact-types.ts';
@@ -40,6 +41,8 @@ export function nextStepStatus(status: TaskStatus, fact: RecordedFact): TaskStat
       return status === 'pending' || status === 'ready' ? 'waiting_approval' : status;
     case 'ApprovalGranted':
       return status === 'waiting_approval' ? 'ready' : status;
+    case 'ApprovalRejected':
+      return status === 'waiting_approval' ? 'cancelled' : status;
     default:
       return status;
   }

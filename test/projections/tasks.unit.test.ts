@@ -45,7 +45,7 @@ describe('tasks projection', () => {
     expect(rowOf(specs, 'a')).toMatchObject({ status: 'cancelled', costUsd: 0.25, outputSummary: 'half' });
   });
 
-  it('tracks step approvals: waiting_approval, then granted → ready', () => {
+  it('tracks step approvals: waiting_approval, then granted → ready, or rejected → cancelled (as the task machine)', () => {
     const base: FactSpec[] = [
       ...planPrefix([{ id: 'a', requiresApproval: true }]),
       { type: 'StepReady', data: step('a') },
@@ -55,7 +55,7 @@ describe('tasks projection', () => {
     const granted = [...base, { type: 'ApprovalGranted', data: { approvalId: 'ap1', ...step('a'), by: 'alice' } } as FactSpec];
     expect(rowOf(granted, 'a')).toMatchObject({ status: 'ready', approval: { status: 'granted', decidedBy: 'alice' } });
     const rejected = [...base, { type: 'ApprovalRejected', data: { approvalId: 'ap1', ...step('a'), by: 'timer', timedOut: true } } as FactSpec];
-    expect(rowOf(rejected, 'a')).toMatchObject({ status: 'waiting_approval', approval: { status: 'rejected', timedOut: true } });
+    expect(rowOf(rejected, 'a')).toMatchObject({ status: 'cancelled', approval: { status: 'rejected', timedOut: true } });
   });
 
   it('records plan approvals and PlanFinished on the plan', () => {
