@@ -99,7 +99,7 @@ describe('thread lifecycle', () => {
   // approval the task machine is `cancelled` (design: waiting_approval + ApprovalRejected →
   // cancelled, no StepCancelled fact) but the `tasks` projection stays `waiting_approval`, so
   // `show` and `replay` disagree. Remove `.fails` once the projection follows the machine.
-  it.fails('show agrees with replay on a step whose approval was rejected', async () => {
+  it('show agrees with replay on a step whose approval was rejected', async () => {
     const show = JSON.parse((await o('show', 'j', '--json')).stdout) as {
       tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }>;
     };
