@@ -8,7 +8,9 @@
  * - InputReceived: the first one's text becomes `firstInput` (summarised, 160 chars).
  * - Interactions are live from InteractionStarted until InteractionCompleted / Failed / Cancelled;
  *   while live their state is `running`, `waiting_input` (InputRequested, until InputMerged or
- *   Resumed), or `interrupted` (Interrupted, until Resumed).
+ *   Resumed), `interrupted` (Interrupted, until Resumed), or `waiting_approval` while it is
+ *   otherwise running and has an approval pending (ApprovalRequested, until ApprovalGranted /
+ *   ApprovalRejected, the step's StepCancelled, or the plan's PlanFinished).
  * - `status`: `closed` after ThreadClosed, else `active` with live interactions, else `idle`.
  * The thread id comes from the stream name (`thread-<id>`): a fork's copied ThreadOpened names the
  * parent in its payload, and is not trusted for the id.
@@ -20,7 +22,14 @@ import { emptyKeyed, getKeyed, keyedValues, setKeyed, type KeyedMap } from './sh
 import { summarizeJson } from './shared/summarize.ts';
 
 /** What a live interaction is doing. */
-export type LiveInteractionState = 'running' | 'waiting_input' | 'interrupted';
+export type LiveInteractionState = 'running' | 'waiting_input' | 'waiting_approval' | 'interrupted';
+
+/** An approval an interaction waits for. */
+export interface PendingApprovalRef {
+  approvalId: string;
+  planId: string;
+  stepId?: string;
+}
 
 /** Summary of one thread. Times: ms since epoch. */
 export interface ThreadSummary {
@@ -36,6 +45,8 @@ export interface ThreadSummary {
   policy: string | null;
   /** Live interactions in start order, with what each is doing. */
   liveInteractions: Array<{ interactionId: string; state: LiveInteractionState }>;
+  /** Approvals pending per live interaction id (absent when none). */
+  pendingApprovals: Record<string, PendingApprovalRef[]>;
   /** Interactions by outcome. */
   counts: { started: number; completed: number; failed: number; cancelled: number };
   openedAtMs: number | null;
@@ -70,8 +81,44 @@ function setLive(t: ThreadSummary, interactionId: string, state: LiveInteraction
   return { ...t, liveInteractions: t.liveInteractions.map((l, i) => (i === index ? { interactionId, state } : l)) };
 }
 
+/** Replaces the pending approvals of one interaction (dropping the entry when empty). */
+function setPending(t: ThreadSummary, interactionId: string, keep: (p: PendingApprovalRef) => boolean, add?: PendingApprovalRef): ThreadSummary {
+  const before = t.pendingApprovals[interactionId] ?? [];
+  const after = before.filter(keep);
+  if (add) after.push(add);
+  if (after.length === before.length && !add) return t;
+  const pendingApprovals = { ...t.pendingApprovals };
+  if (after.length > 0) pendingApprovals[interactionId] = after;
+  else delete pendingApprovals[interactionId];
+  return { ...t, pendingApprovals };
+}
+
+/** `running` becomes `waiting_approval` while an approval of that interaction is pending (and back). */
+function withApprovalState(t: ThreadSummary): ThreadSummary {
+  let changed = false;
+  const liveInteractions = t.liveInteractions.map((l) => {
+    const waiting = (t.pendingApprovals[l.interactionId]?.length ?? 0) > 0;
+    const state: LiveInteractionState = l.state === 'running' && waiting ? 'waiting_approval' : l.state === 'waiting_approval' && !waiting ? 'running' : l.state;
+    if (state === l.state) return l;
+    changed = true;
+    return { interactionId: l.interactionId, state };
+  });
+  return changed ? { ...t, liveInteractions } : t;
+}
+
 function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
   switch (fact.type) {
+    case 'ApprovalRequested': {
+      const { approvalId, planId, stepId } = fact.data;
+      return setPending(t, fact.data.interactionId, (p) => p.approvalId !== approvalId, stepId === undefined ? { approvalId, planId } : { approvalId, planId, stepId });
+    }
+    case 'ApprovalGranted':
+    case 'ApprovalRejected':
+      return setPending(t, fact.data.interactionId, (p) => p.approvalId !== fact.data.approvalId);
+    case 'StepCancelled':
+      return setPending(t, fact.data.interactionId, (p) => !(p.planId === fact.data.planId && p.stepId === fact.data.stepId));
+    case 'PlanFinished':
+      return setPending(t, fact.data.interactionId, (p) => p.planId !== fact.data.planId);
     case 'ThreadOpened':
       return { ...t, title: fact.data.title ?? null, policy: fact.data.policy.kind, openedAtMs: t.openedAtMs ?? recordedAtMs(fact) };
     case 'ThreadForked':
@@ -85,18 +132,18 @@ function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
       return { ...next, counts: { ...t.counts, started: t.counts.started + 1 } };
     }
     case 'InputRequested':
-      return setLive(t, fact.data.interactionId, 'waiting_input', ['running', 'waiting_input']);
+      return setLive(t, fact.data.interactionId, 'waiting_input', ['running', 'waiting_approval', 'waiting_input']);
     case 'InputMerged':
-      return setLive(t, fact.data.interactionId, 'running', ['waiting_input', 'running']);
+      return setLive(t, fact.data.interactionId, 'running', ['waiting_input', 'running', 'waiting_approval']);
     case 'Interrupted':
-      return setLive(t, fact.data.interactionId, 'interrupted', ['running', 'waiting_input', 'interrupted']);
+      return setLive(t, fact.data.interactionId, 'interrupted', ['running', 'waiting_approval', 'waiting_input', 'interrupted']);
     case 'Resumed':
-      return setLive(t, fact.data.interactionId, 'running', ['interrupted', 'waiting_input', 'running']);
+      return setLive(t, fact.data.interactionId, 'running', ['interrupted', 'waiting_input', 'running', 'waiting_approval']);
     case 'InteractionCompleted':
     case 'InteractionFailed':
     case 'InteractionCancelled': {
       const key = fact.type === 'InteractionCompleted' ? 'completed' : fact.type === 'InteractionFailed' ? 'failed' : 'cancelled';
-      const next = setLive(t, fact.data.interactionId, null);
+      const next = setPending(setLive(t, fact.data.interactionId, null), fact.data.interactionId, () => false);
       return { ...next, counts: { ...t.counts, [key]: t.counts[key] + 1 } };
     }
     default:
@@ -106,7 +153,7 @@ function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
 
 function emptySummary(threadId: string): ThreadSummary {
   return {
-    threadId, title: null, firstInput: null, displayTitle: threadId, status: 'idle', policy: null, liveInteractions: [],
+    threadId, title: null, firstInput: null, displayTitle: threadId, status: 'idle', policy: null, liveInteractions: [], pendingApprovals: {},
     counts: { started: 0, completed: 0, failed: 0, cancelled: 0 }, openedAtMs: null, lastActivityAtMs: 0, lastRevision: -1,
     lastPosition: -1, factCount: 0, forkedFrom: null,
   };
@@ -115,12 +162,12 @@ function emptySummary(threadId: string): ThreadSummary {
 /** The `threads` projection (see the module docstring). */
 export const threadsProjection: Projection<ThreadsState> = {
   name: 'threads',
-  version: 2,
+  version: 3,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     const threadId = threadIdOf(fact);
     if (threadId === undefined) return state;
-    const t = evolveSummary(getKeyed(state.threads, threadId) ?? emptySummary(threadId), fact);
+    const t = withApprovalState(evolveSummary(getKeyed(state.threads, threadId) ?? emptySummary(threadId), fact));
     const status = t.status === 'closed' ? 'closed' : t.liveInteractions.length > 0 ? 'active' : 'idle';
     const summary: ThreadSummary = {
       ...t, status, displayTitle: t.title ?? t.firstInput ?? threadId, lastActivityAtMs: recordedAtMs(fact),

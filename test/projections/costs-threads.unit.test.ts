@@ -91,6 +91,29 @@ describe('threads projection', () => {
     expect(threadSummary(later, 't1')).toMatchObject({ status: 'active', liveInteractions: [{ interactionId: 'i2', state: 'running' }], counts: { completed: 1 } });
   });
 
+  it('shows an interaction waiting for an approval until it is decided, cancelled with its step, or the plan ends', () => {
+    const opened: FactSpec[] = [
+      { type: 'ThreadOpened', data: { threadId: 't1', policy: { kind: 'enqueue' } } },
+      { type: 'InputReceived', data: { inputId: 'in1', text: 'go' } },
+      { type: 'InteractionStarted', data: { interactionId: 'i1', inputId: 'in1', text: 'go', maxIterations: 2 } },
+      { type: 'ApprovalRequested', data: { approvalId: 'a1', interactionId: 'i1', planId: 'p1', stepId: 's1', scope: 'step', reason: 'writes', requestedAtMs: T0 } },
+      { type: 'ApprovalRequested', data: { approvalId: 'a2', interactionId: 'i1', planId: 'p1', stepId: 's2', scope: 'step', reason: 'writes', requestedAtMs: T0 } },
+    ];
+    const stateOf = (specs: FactSpec[]) => threadSummary(foldFacts(threadsProjection, recorded(specs)), 't1')?.liveInteractions;
+    expect(stateOf(opened)).toEqual([{ interactionId: 'i1', state: 'waiting_approval' }]);
+    const granted: FactSpec = { type: 'ApprovalGranted', data: { approvalId: 'a1', interactionId: 'i1', planId: 'p1', stepId: 's1', by: 'ann' } };
+    expect(stateOf([...opened, granted])).toEqual([{ interactionId: 'i1', state: 'waiting_approval' }]);
+    const cancelled: FactSpec = { type: 'StepCancelled', data: { interactionId: 'i1', planId: 'p1', stepId: 's2', reason: 'halted' } };
+    expect(stateOf([...opened, granted, cancelled])).toEqual([{ interactionId: 'i1', state: 'running' }]);
+    const rejected: FactSpec = { type: 'ApprovalRejected', data: { approvalId: 'a2', interactionId: 'i1', planId: 'p1', stepId: 's2', by: 'bob' } };
+    expect(stateOf([...opened, granted, rejected])).toEqual([{ interactionId: 'i1', state: 'running' }]);
+    const finished: FactSpec = { type: 'PlanFinished', data: { interactionId: 'i1', planId: 'p1', outcome: 'cancelled' } };
+    expect(stateOf([...opened, finished])).toEqual([{ interactionId: 'i1', state: 'running' }]);
+    const interrupted: FactSpec = { type: 'Interrupted', data: { interactionId: 'i1', kind: 'user_request' } };
+    expect(stateOf([...opened, interrupted])).toEqual([{ interactionId: 'i1', state: 'interrupted' }]);
+    expect(stateOf([...opened, interrupted, { type: 'Resumed', data: { interactionId: 'i1' } }])).toEqual([{ interactionId: 'i1', state: 'waiting_approval' }]);
+  });
+
   it('takes the thread id from the stream, records the fork parent and closing', () => {
     const s = foldFacts(threadsProjection, recorded([
       { type: 'ThreadOpened', data: { threadId: 'parent', title: 'Copied', policy: { kind: 'enqueue' } }, stream: 'thread-fork1' },
