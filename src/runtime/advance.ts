@@ -17,10 +17,10 @@ import type { Action } from '../actions/action.ts';
 import type { FactInput } from '../events/fact-types.ts';
 import { scheduleNext } from '../executor/scheduler.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';
-import { resolveRefs } from '../plan/refs.ts';
 import type { Draft } from './draft.ts';
 import { dequeueFacts } from './decide-input.ts';
 import { normalizeForRun } from './normalize-output.ts';
+import { resolveStepInput } from './resolve-input.ts';
 import type { ThreadState } from './thread-state.ts';
 import { interactionView, planRunView, threadView } from './views.ts';
 
@@ -31,7 +31,7 @@ export interface AdvanceContext {
 }
 
 /** Resolves `{{steps.<id>.output...}}` references for the scheduler (recorded in StepStarted.input). */
-const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>): unknown => resolveRefs(input, outputs);
+const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>): unknown => resolveStepInput(input, () => outputs);
 
 /** Upper bound of fixpoint rounds; more means the machines and the loop disagree (a bug). */
 const MAX_ROUNDS = 10_000;
@@ -50,7 +50,7 @@ export function advance(draft: Draft, ctx: AdvanceContext, meta: { correlationId
   const lookup = actionLookup(ctx.actions);
   let wakeAtMs: number | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const state = draft.state;
+    const state = draft.current; // read at once, not kept
     let progressed = false;
     for (const interactionId of threadView(state).live) {
       const step = interactionStep(state, interactionId, ctx, lookup);
@@ -62,7 +62,7 @@ export function advance(draft: Draft, ctx: AdvanceContext, meta: { correlationId
       }
     }
     if (progressed) continue;
-    const queued = dequeueFacts(draft.state);
+    const queued = dequeueFacts(draft.current);
     if (queued.length === 0) return wakeAtMs === undefined ? {} : { wakeAtMs };
     draft.add(queued, meta);
   }

@@ -20,8 +20,14 @@ export interface DraftMeta {
 
 /** The tentative state of one write-ahead cycle. */
 export interface Draft {
-  /** The state after every fact added so far. */
+  /** The state after every fact added so far (immutable: may be kept). */
   readonly state: ThreadState;
+  /**
+   * The same state for reading at once (the fold session's `peek`): valid until the next `add` or
+   * `rollback`; never keep it. Reading it does not make the next `add` copy the task records, which
+   * `state` does (the agent loop reads the state between every layer of facts).
+   */
+  readonly current: ThreadState;
   /** Facts added so far, in order, with ids and metadata. */
   readonly facts: readonly DraftedFact[];
   /**
@@ -67,6 +73,9 @@ export function createDraft(base: ThreadState, options: { ids: IdGenerator; hash
     get state() {
       cached ??= session.state();
       return cached;
+    },
+    get current() {
+      return cached ?? session.peek();
     },
     facts,
     add(inputs, meta = {}) {

@@ -14,9 +14,9 @@ import { stepOutcomeFacts } from '../executor/outcome.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
 import { idempotencyKey } from '../executor/start-decisions.ts';
 import type { StepOutcome } from '../executor/step-outcome.ts';
-import { resolveRefs } from '../plan/refs.ts';
 import type { Draft } from './draft.ts';
 import { isIllegalTransitionError } from './errors.ts';
+import { resolveStepInput } from './resolve-input.ts';
 import type { FactOrigin } from './thread-stream.ts';
 import { planRunView } from './views.ts';
 
@@ -63,7 +63,7 @@ export function decideStepResults(draft: Draft, results: readonly StepResult[], 
     r.forget();
     const key = `${r.interactionId}/${r.planId}`;
     let view = views.get(key);
-    if (!view) views.set(key, (view = planRunView(draft.state, r.interactionId, r.planId)));
+    if (!view) views.set(key, (view = planRunView(draft.current, r.interactionId, r.planId)));
     decided.push({ facts: stepOutcomeFacts(view, r.stepId, { ...r.outcome, attempt: r.attempt }, nowMs), meta: r.meta });
   }
   for (const d of decided) {
@@ -84,7 +84,7 @@ export function completedOutputs(view: PlanRunView): Record<string, unknown> {
 }
 
 const isRunning = (draft: Draft, view: PlanRunView, stepId: string, attempt: number): boolean => {
-  const now = planRunView(draft.state, view.interactionId, view.planId).tasks[stepId];
+  const now = planRunView(draft.current, view.interactionId, view.planId).tasks[stepId];
   return now !== undefined && now.status === 'running' && now.attempts === attempt;
 };
 
@@ -117,7 +117,7 @@ export function startStepRun(call: StepCall): void {
   } else {
     let input: unknown;
     try {
-      input = resolveRefs(step.input, call.outputs(), { stepId });
+      input = resolveStepInput(step.input, call.outputs, { stepId });
     } catch (err) {
       pending = Promise.resolve(fail('INPUT_REFERENCE', err instanceof Error ? err.message : String(err)));
     }

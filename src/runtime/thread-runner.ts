@@ -69,6 +69,9 @@ function withMeta(draft: Draft, m: RunnerMessage): Draft {
     get state() {
       return draft.state;
     },
+    get current() {
+      return draft.current;
+    },
     get facts() {
       return draft.facts;
     },

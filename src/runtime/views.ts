@@ -5,13 +5,13 @@
 import type { ErrorInfo } from '../events/facts/common.ts';
 import type { PolicySpec } from '../events/facts/thread-facts.ts';
 import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../executor/plan-run-view.ts';
-import type { BudgetSpec } from '../plan/plan-schema.ts';
+import type { BudgetSpec, PlanSpec } from '../plan/plan-schema.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Observation } from '../planner/planner.ts';
 import type { AcceptedPlan, LiveInteractionState } from '../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
 import { ActorNotFoundError } from './errors.ts';
-import { taskKey, type InteractionSnapshot, type ThreadState } from './thread-state.ts';
+import { taskKey, type InteractionSnapshot, type TaskSnapshot, type ThreadState } from './thread-state.ts';
 
 /** Thread status (the thread machine's state). */
 export type ThreadStatus = 'new' | 'open' | 'closed';
@@ -135,13 +135,15 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
   });
 }
 
-function taskView(state: ThreadState, interactionId: string, planId: string, stepId: string): TaskView {
-  const key = taskKey(interactionId, planId, stepId);
-  const snap = state.tasks[key];
-  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${key}'`);
+/** TaskView of a task snapshot, built once per snapshot (snapshots are immutable and shared between states). */
+const taskViews = new WeakMap<TaskSnapshot, TaskView>();
+
+function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
+  const known = taskViews.get(snap);
+  if (known !== undefined && known.stepId === stepId) return known;
   const c = snap.context;
   const a = c.approval;
-  return defined({
+  const view = defined({
     stepId,
     status: snap.value as TaskStatus,
     attempts: c.attempts,
@@ -156,6 +158,53 @@ function taskView(state: ThreadState, interactionId: string, planId: string, ste
     reservedUsd: c.reservedUsd,
     spentUsd: c.spentUsd,
   });
+  taskViews.set(snap, view);
+  return view;
+}
+
+/**
+ * The task views of one plan, kept per plan (by its PlanSpec object and `<interactionId>/<planId>`):
+ * the task keys (computed once), and the last `tasks` record built with the snapshots it was built
+ * from, reused as long as every snapshot is the same object (a write elsewhere does not rebuild it).
+ */
+interface PlanTasks {
+  keys: string[];
+  snaps: Array<TaskSnapshot | undefined>;
+  tasks: Record<string, TaskView> | undefined;
+  list: TaskView[];
+}
+const planTasks = new WeakMap<PlanSpec, Map<string, PlanTasks>>();
+
+function tasksOf(state: ThreadState, interactionId: string, planId: string, plan: PlanSpec): { tasks: Record<string, TaskView>; list: TaskView[] } {
+  let byId = planTasks.get(plan);
+  if (byId === undefined) planTasks.set(plan, (byId = new Map()));
+  const id = `${interactionId}/${planId}`;
+  let entry = byId.get(id);
+  if (entry === undefined) {
+    const keys = plan.steps.map((s) => taskKey(interactionId, planId, s.id));
+    byId.set(id, (entry = { keys, snaps: [], tasks: undefined, list: [] }));
+  }
+  const { keys, snaps } = entry;
+  for (let i = 0; i < keys.length; i++) {
+    const snap = state.tasks[keys[i]!];
+    if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${keys[i]!}'`);
+    if (snaps[i] === snap) continue;
+    snaps[i] = snap;
+    entry.tasks = undefined;
+  }
+  if (entry.tasks !== undefined) return { tasks: entry.tasks, list: entry.list };
+  const tasks: Record<string, TaskView> = {};
+  const list: TaskView[] = new Array<TaskView>(keys.length);
+  const steps = plan.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const stepId = steps[i]!.id;
+    const view = taskViewOf(snaps[i]!, stepId);
+    tasks[stepId] = view;
+    list[i] = view;
+  }
+  entry.tasks = tasks;
+  entry.list = list;
+  return { tasks, list };
 }
 
 function budgetView(state: ThreadState, accepted: AcceptedPlan, tasks: TaskView[], extendedUsd: number | undefined): BudgetView | undefined {
@@ -197,17 +246,25 @@ const HALTED: ReadonlySet<InteractionStatus> = new Set(['interrupted', 'cancelle
  * @throws ActorNotFoundError no such interaction or plan.
  */
 export function planRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
+  let byState = planViews.get(state);
+  const id = `${interactionId}/${planId}`;
+  const known = byState?.get(id);
+  if (known !== undefined) return known;
+  const view = buildPlanRunView(state, interactionId, planId);
+  if (byState === undefined) planViews.set(state, (byState = new Map()));
+  byState.set(id, view);
+  return view;
+}
+
+/** Plan views already built for a state (a state is immutable: its views never change). */
+const planViews = new WeakMap<ThreadState, Map<string, PlanRunView>>();
+
+function buildPlanRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
   const snap = interactionOf(state, interactionId);
   const c = snap.context;
   const accepted = c.plans.find((p) => p.planId === planId);
   if (accepted === undefined) throw new ActorNotFoundError(state.threadId, `plan '${planId}' in interaction '${interactionId}'`);
-  const tasks: Record<string, TaskView> = {};
-  const list: TaskView[] = [];
-  for (const step of accepted.plan.steps) {
-    const view = taskView(state, interactionId, planId, step.id);
-    tasks[step.id] = view;
-    list.push(view);
-  }
+  const { tasks, list } = tasksOf(state, interactionId, planId, accepted.plan);
   const a = accepted.approval;
   const budget = budgetView(state, accepted, list, c.budgetLimitUsd);
   return defined({
