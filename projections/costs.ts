@@ -12,18 +12,24 @@
  *   the same attempt, or StepCancelled), when a later attempt of the step starts (the earlier one
  *   can only have ended, e.g. after a crash), and — for all of an interaction's reservations — when
  *   the interaction completes, fails or is cancelled.
- * - Budgets: the thread's from ThreadOpened.budget; an interaction's from the latest PlanAccepted
- *   whose plan has a budget. BudgetExtended sets the new limit (of the interaction when it names
- *   one, else of the thread). `remainingUsd = limitUsd − spentUsd` (negative when overspent);
- *   `availableUsd = remainingUsd − reservedUsd`. BudgetWarned sets `warned` (of the interaction's
- *   budget when it names an interaction, else of the thread's).
+ * - Budgets, as the executor enforces them (`planRunView` in src/runtime/views.ts): the thread's
+ *   from ThreadOpened.budget, spent = every step and planner cost of the thread, reserved = every
+ *   outstanding reservation; an interaction's = the budget of its latest accepted plan when that
+ *   plan has one (`budgetPlanId`; null when it has none: the thread's is in force), spent and
+ *   reserved = that plan's steps only. BudgetExtended sets the new limit (of the interaction when it
+ *   names one — without a plan budget, its spent/reserved are then the interaction's —, else of
+ *   the thread). `remainingUsd = limitUsd − spentUsd` (negative when
+ *   overspent); `availableUsd = remainingUsd − reservedUsd`. `warned`: a BudgetWarned was recorded
+ *   at the budget's current limit (`warnedLimitsUsd`, thread-wide, as the thread machine keeps it —
+ *   the executor's BudgetWarned may not name the interaction; an extension clears `warned` until a
+ *   warning at the new limit).
  * Amounts are rounded to 1e-9 USD after each addition so rebuilds and increments agree exactly.
  */
 import type { RecordedFact } from '../src/events/fact-types.ts';
 import type { Usage } from '../src/events/facts/common.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
-import { emptyKeyed, getKeyed, setKeyed, type KeyedMap } from './shared/keyed-map.ts';
+import { emptyKeyed, getKeyed, keyedEntries, setKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc, roundUsd } from './shared/records.ts';
 import { taskKey } from './shared/step-status.ts';
 
@@ -62,6 +68,8 @@ export interface InteractionCosts {
   reservations: Record<string, Reservation>;
   /** Sum of `reservations`. */
   reservedUsd: number;
+  /** The plan whose own budget is `budget`, or null. */
+  budgetPlanId: string | null;
   budget: BudgetFigures | null;
 }
 
@@ -72,6 +80,8 @@ export interface ThreadCosts {
   /** Sum of the outstanding reservations of its interactions. */
   reservedUsd: number;
   budget: BudgetFigures | null;
+  /** Limits (USD) at which a BudgetWarned was recorded, in order. */
+  warnedLimitsUsd: number[];
   interactions: KeyedMap<InteractionCosts>;
 }
 
@@ -97,9 +107,23 @@ function add(s: Spend, usd: number, inTok = 0, outTok = 0, calls = 1): Spend {
   return { usd: roundUsd(s.usd + usd), inputTokens: s.inputTokens + inTok, outputTokens: s.outputTokens + outTok, calls: s.calls + calls };
 }
 
-function figures(limitUsd: number, spentUsd: number, reservedUsd: number, warned: boolean): BudgetFigures {
+function figures(limitUsd: number, spentUsd: number, reservedUsd: number, warnedLimitsUsd: readonly number[]): BudgetFigures {
   const remainingUsd = roundUsd(limitUsd - spentUsd);
-  return { limitUsd, spentUsd, reservedUsd, remainingUsd, availableUsd: roundUsd(remainingUsd - reservedUsd), warned };
+  return { limitUsd, spentUsd, reservedUsd, remainingUsd, availableUsd: roundUsd(remainingUsd - reservedUsd), warned: warnedLimitsUsd.includes(limitUsd) };
+}
+
+/**
+ * Budget figures of an interaction: with a plan budget, spend and reservations of that plan's steps;
+ * else (a limit set by a BudgetExtended naming the interaction) the interaction's whole spend.
+ */
+function planFigures(i: InteractionCosts, limitUsd: number, warnedLimitsUsd: readonly number[]): BudgetFigures {
+  if (i.budgetPlanId === null) return figures(limitUsd, i.total.usd, i.reservedUsd, warnedLimitsUsd);
+  const prefix = `${i.budgetPlanId}/`;
+  let spent = 0;
+  for (const key in i.steps) if (key.startsWith(prefix)) spent = roundUsd(spent + (i.steps[key] as Spend).usd);
+  let reserved = 0;
+  for (const r of Object.values(i.reservations)) if (r.planId === i.budgetPlanId) reserved = roundUsd(reserved + r.usd);
+  return figures(limitUsd, spent, reserved, warnedLimitsUsd);
 }
 
 function reservedOf(reservations: Record<string, Reservation>): number {
@@ -110,10 +134,10 @@ function reservedOf(reservations: Record<string, Reservation>): number {
 
 /** The thread's budget figures after its spend or reservations changed. */
 function settle(thread: ThreadCosts): ThreadCosts {
-  return thread.budget ? { ...thread, budget: figures(thread.budget.limitUsd, thread.total.usd, thread.reservedUsd, thread.budget.warned) } : thread;
+  return thread.budget ? { ...thread, budget: figures(thread.budget.limitUsd, thread.total.usd, thread.reservedUsd, thread.warnedLimitsUsd) } : thread;
 }
 
-const emptyInteraction = (): InteractionCosts => ({ total: ZERO, planner: ZERO, steps: {}, models: {}, reservations: {}, reservedUsd: 0, budget: null });
+const emptyInteraction = (): InteractionCosts => ({ total: ZERO, planner: ZERO, steps: {}, models: {}, reservations: {}, reservedUsd: 0, budgetPlanId: null, budget: null });
 
 /**
  * Applies `fn` to one interaction, then refreshes its reserved sum and budget figures and moves the
@@ -123,7 +147,7 @@ function charge(thread: ThreadCosts, interactionId: string, fn: (i: InteractionC
   const before = getKeyed(thread.interactions, interactionId) ?? emptyInteraction();
   const changed = fn(before);
   const reservedUsd = changed.reservations === before.reservations ? before.reservedUsd : reservedOf(changed.reservations);
-  const budget = changed.budget ? figures(changed.budget.limitUsd, changed.total.usd, reservedUsd, changed.budget.warned) : null;
+  const budget = changed.budget ? planFigures(changed, changed.budget.limitUsd, thread.warnedLimitsUsd) : null;
   const after: InteractionCosts = { ...changed, reservedUsd, budget };
   return { ...thread, reservedUsd: roundUsd(thread.reservedUsd - before.reservedUsd + reservedUsd), interactions: setKeyed(thread.interactions, interactionId, after) };
 }
@@ -163,13 +187,16 @@ function chargeStep(thread: ThreadCosts, fact: StepFact): ThreadCosts {
 function evolveThread(thread: ThreadCosts, fact: RecordedFact): ThreadCosts {
   switch (fact.type) {
     case 'ThreadOpened':
-      return { ...thread, budget: fact.data.budget ? figures(fact.data.budget.limitUsd, 0, 0, false) : thread.budget };
+      return { ...thread, budget: fact.data.budget ? figures(fact.data.budget.limitUsd, 0, 0, thread.warnedLimitsUsd) : thread.budget };
     case 'PlannerResponded':
     case 'PlannerFailed':
       return chargeUsage(thread, fact.data.interactionId, fact.data.usage);
     case 'PlanAccepted': {
-      const budget = fact.data.plan.budget;
-      return budget ? charge(thread, fact.data.interactionId, (i) => ({ ...i, budget: figures(budget.limitUsd, 0, 0, false) })) : thread;
+      const { planId, plan } = fact.data;
+      const budget = plan.budget;
+      if (budget) return charge(thread, fact.data.interactionId, (i) => ({ ...i, budgetPlanId: planId, budget: figures(budget.limitUsd, 0, 0, []) }));
+      const i = getKeyed(thread.interactions, fact.data.interactionId);
+      return i?.budget ? charge(thread, fact.data.interactionId, (x) => ({ ...x, budgetPlanId: null, budget: null })) : thread;
     }
     case 'StepStarted':
     case 'StepCompleted':
@@ -184,25 +211,28 @@ function evolveThread(thread: ThreadCosts, fact: RecordedFact): ThreadCosts {
     }
     case 'BudgetExtended': {
       const { limitUsd, interactionId } = fact.data;
-      if (interactionId === undefined) return { ...thread, budget: figures(limitUsd, 0, 0, thread.budget?.warned ?? false) };
-      return charge(thread, interactionId, (i) => ({ ...i, budget: figures(limitUsd, 0, 0, i.budget?.warned ?? false) }));
+      if (interactionId === undefined) return { ...thread, budget: figures(limitUsd, 0, 0, []) };
+      return charge(thread, interactionId, (i) => ({ ...i, budget: figures(limitUsd, 0, 0, []) }));
     }
     case 'BudgetWarned': {
-      const { interactionId } = fact.data;
-      if (interactionId === undefined) return thread.budget ? { ...thread, budget: { ...thread.budget, warned: true } } : thread;
-      return charge(thread, interactionId, (i) => (i.budget ? { ...i, budget: { ...i.budget, warned: true } } : i));
+      const { limitUsd } = fact.data;
+      if (thread.warnedLimitsUsd.includes(limitUsd)) return thread;
+      let t: ThreadCosts = { ...thread, warnedLimitsUsd: [...thread.warnedLimitsUsd, limitUsd] };
+      // Rare (once per limit): refresh every interaction budget at that limit.
+      for (const [id, i] of keyedEntries(thread.interactions)) if (i.budget?.limitUsd === limitUsd) t = charge(t, id, (x) => x);
+      return t;
     }
     default:
       return thread;
   }
 }
 
-const emptyThread = (): ThreadCosts => ({ total: ZERO, models: {}, reservedUsd: 0, budget: null, interactions: emptyKeyed() });
+const emptyThread = (): ThreadCosts => ({ total: ZERO, models: {}, reservedUsd: 0, budget: null, warnedLimitsUsd: [], interactions: emptyKeyed() });
 
 /** The `costs` projection (see the module docstring). */
 export const costsProjection: Projection<CostsState> = {
   name: 'costs',
-  version: 3,
+  version: 4,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     const threadId = threadIdOf(fact);

@@ -180,7 +180,7 @@ function evolveInteractions(interactions: Interactions, fact: RecordedFact): Int
     case 'PlanFinished': case 'StepReady': case 'StepStarted': case 'StepProgressed': case 'StepCompleted': case 'StepFailed': case 'StepCancelled':
       ref = fact.data;
       break;
-    case 'ApprovalRequested': case 'ApprovalGranted':
+    case 'ApprovalRequested': case 'ApprovalGranted': case 'ApprovalRejected':
       if (fact.data.stepId === undefined) return interactions;
       ref = fact.data;
       break;
@@ -198,13 +198,13 @@ function evolveInteractions(interactions: Interactions, fact: RecordedFact): Int
 /** The fact types `dag` reads; every other fact leaves the state as is (checked first: cheap). */
 const DAG_FACTS: ReadonlySet<string> = new Set([
   'PlanAccepted', 'PlanFinished', 'StepReady', 'StepStarted', 'StepProgressed', 'StepCompleted', 'StepFailed', 'StepCancelled',
-  'ApprovalRequested', 'ApprovalGranted',
+  'ApprovalRequested', 'ApprovalGranted', 'ApprovalRejected',
 ]);
 
 /** The `dag` projection (see the module docstring for the layout and critical-path algorithm). */
 export const dagProjection: Projection<DagState> = {
   name: 'dag',
-  version: 2,
+  version: 3,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     if (!DAG_FACTS.has(fact.type)) return state;

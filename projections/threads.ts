@@ -4,12 +4,14 @@
  *
  * Every fact of a thread stream updates `lastRevision`, `lastPosition`, `lastActivityAtMs`
  * (`metadata.recordedAt`, ms since epoch) and `factCount`. Besides:
- * - ThreadOpened: title, policy; ThreadForked: `forkedFrom`; ThreadClosed: status `closed`.
+ * - ThreadOpened: title, policy; ThreadForked: `forkedFrom`, and the fork is open again (a fork of a
+ *   closed thread copies its ThreadClosed); ThreadClosed: status `closed`.
  * - InputReceived: the first one's text becomes `firstInput` (summarised, 160 chars).
  * - Interactions are live from InteractionStarted until InteractionCompleted / Failed / Cancelled;
- *   while live their state is `running`, `waiting_input` (InputRequested, until InputMerged or
- *   Resumed), `interrupted` (Interrupted, until Resumed), or `waiting_approval` while it is
- *   otherwise running and has an approval pending (ApprovalRequested, until ApprovalGranted /
+ *   while live their state is `running`, `waiting_input` (InputRequested, until InputMerged),
+ *   `interrupted` (Interrupted, until Resumed, which returns to `waiting_input` when it was
+ *   interrupted while waiting for input, else to running — `resumeTo` remembers which), or
+ *   `waiting_approval` while it is otherwise running and has an approval pending (ApprovalRequested, until ApprovalGranted /
  *   ApprovalRejected, the step's StepCancelled, or the plan's PlanFinished).
  * - `status`: `closed` after ThreadClosed, else `active` with live interactions, else `idle`.
  * The thread id comes from the stream name (`thread-<id>`): a fork's copied ThreadOpened names the
@@ -47,6 +49,8 @@ export interface ThreadSummary {
   liveInteractions: Array<{ interactionId: string; state: LiveInteractionState }>;
   /** Approvals pending per live interaction id (absent when none). */
   pendingApprovals: Record<string, PendingApprovalRef[]>;
+  /** Interrupted interactions: the state `Resumed` returns to (`running` or `waiting_input`), by id. */
+  resumeTo: Record<string, LiveInteractionState>;
   /** Interactions by outcome. */
   counts: { started: number; completed: number; failed: number; cancelled: number };
   openedAtMs: number | null;
@@ -93,6 +97,14 @@ function setPending(t: ThreadSummary, interactionId: string, keep: (p: PendingAp
   return { ...t, pendingApprovals };
 }
 
+/** `t` without a `resumeTo` entry for `interactionId`. */
+function dropResumeTo(t: ThreadSummary, interactionId: string): ThreadSummary {
+  if (!Object.prototype.hasOwnProperty.call(t.resumeTo, interactionId)) return t;
+  const resumeTo = { ...t.resumeTo };
+  delete resumeTo[interactionId];
+  return { ...t, resumeTo };
+}
+
 /** `running` becomes `waiting_approval` while an approval of that interaction is pending (and back). */
 function withApprovalState(t: ThreadSummary): ThreadSummary {
   let changed = false;
@@ -122,7 +134,8 @@ function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
     case 'ThreadOpened':
       return { ...t, title: fact.data.title ?? null, policy: fact.data.policy.kind, openedAtMs: t.openedAtMs ?? recordedAtMs(fact) };
     case 'ThreadForked':
-      return { ...t, forkedFrom: { threadId: fact.data.from.threadId, revision: fact.data.from.revision } };
+      // A fork reopens: copied facts may end with the parent's ThreadClosed (the thread machine accepts ThreadForked in `closed`).
+      return { ...t, status: 'idle', forkedFrom: { threadId: fact.data.from.threadId, revision: fact.data.from.revision } };
     case 'ThreadClosed':
       return { ...t, status: 'closed' };
     case 'InputReceived':
@@ -135,15 +148,25 @@ function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
       return setLive(t, fact.data.interactionId, 'waiting_input', ['running', 'waiting_approval', 'waiting_input']);
     case 'InputMerged':
       return setLive(t, fact.data.interactionId, 'running', ['waiting_input', 'running', 'waiting_approval']);
-    case 'Interrupted':
-      return setLive(t, fact.data.interactionId, 'interrupted', ['running', 'waiting_approval', 'waiting_input', 'interrupted']);
-    case 'Resumed':
-      return setLive(t, fact.data.interactionId, 'running', ['interrupted', 'waiting_input', 'running', 'waiting_approval']);
+    case 'Interrupted': {
+      const { interactionId } = fact.data;
+      const current = t.liveInteractions.find((l) => l.interactionId === interactionId)?.state;
+      if (current === undefined || current === 'interrupted') return t;
+      // Like the interaction machine's history state: Resumed goes back to waiting for input, else to running
+      // (waiting_approval then follows from the approvals still pending).
+      const back: LiveInteractionState = current === 'waiting_input' ? 'waiting_input' : 'running';
+      return { ...setLive(t, interactionId, 'interrupted'), resumeTo: { ...t.resumeTo, [interactionId]: back } };
+    }
+    case 'Resumed': {
+      const { interactionId } = fact.data;
+      const next = setLive(t, interactionId, t.resumeTo[interactionId] ?? 'running', ['interrupted', 'waiting_input', 'running', 'waiting_approval']);
+      return dropResumeTo(next, interactionId);
+    }
     case 'InteractionCompleted':
     case 'InteractionFailed':
     case 'InteractionCancelled': {
       const key = fact.type === 'InteractionCompleted' ? 'completed' : fact.type === 'InteractionFailed' ? 'failed' : 'cancelled';
-      const next = setPending(setLive(t, fact.data.interactionId, null), fact.data.interactionId, () => false);
+      const next = dropResumeTo(setPending(setLive(t, fact.data.interactionId, null), fact.data.interactionId, () => false), fact.data.interactionId);
       return { ...next, counts: { ...t.counts, [key]: t.counts[key] + 1 } };
     }
     default:
@@ -153,7 +176,7 @@ function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
 
 function emptySummary(threadId: string): ThreadSummary {
   return {
-    threadId, title: null, firstInput: null, displayTitle: threadId, status: 'idle', policy: null, liveInteractions: [], pendingApprovals: {},
+    threadId, title: null, firstInput: null, displayTitle: threadId, status: 'idle', policy: null, liveInteractions: [], pendingApprovals: {}, resumeTo: {},
     counts: { started: 0, completed: 0, failed: 0, cancelled: 0 }, openedAtMs: null, lastActivityAtMs: 0, lastRevision: -1,
     lastPosition: -1, factCount: 0, forkedFrom: null,
   };
@@ -162,7 +185,7 @@ function emptySummary(threadId: string): ThreadSummary {
 /** The `threads` projection (see the module docstring). */
 export const threadsProjection: Projection<ThreadsState> = {
   name: 'threads',
-  version: 3,
+  version: 5,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     const threadId = threadIdOf(fact);

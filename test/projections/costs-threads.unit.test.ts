@@ -54,7 +54,8 @@ describe('costs projection', () => {
       { type: 'BudgetExtended', data: { limitUsd: 1, by: 'alice', interactionId: 'i1' } },
       { type: 'BudgetWarned', data: { spentUsd: 1.8, limitUsd: 2 } },
     ])), 't1');
-    expect(t?.budget).toMatchObject({ limitUsd: 5, remainingUsd: 4.97, warned: true });
+    // `warned` means a warning at the CURRENT limit (as the thread machine keeps it): the one at 2 predates the extension.
+    expect(t?.budget).toMatchObject({ limitUsd: 5, remainingUsd: 4.97, warned: false });
     expect((t && getKeyed(t.interactions, 'i1'))?.budget).toEqual({ limitUsd: 1, spentUsd: 0.03, reservedUsd: 0.75, remainingUsd: 0.97, availableUsd: 0.22, warned: false });
     const planWarned = threadCosts(foldFacts(costsProjection, recorded([
       ...specs,
@@ -62,7 +63,26 @@ describe('costs projection', () => {
       { type: 'BudgetWarned', data: { spentUsd: 0.9, limitUsd: 1, interactionId: 'i1', planId: 'p2' } },
     ])), 't1');
     expect(planWarned?.budget?.warned).toBe(false);
+    expect(planWarned && getKeyed(planWarned.interactions, 'i1')?.budgetPlanId).toBe('p2');
     expect(planWarned && getKeyed(planWarned.interactions, 'i1')?.budget?.warned).toBe(true);
+  });
+
+  it('plan budgets count that plan\'s steps only; warnings without an interaction (as the executor records them) count by limit', () => {
+    const costsOf = (more: FactSpec[]) => threadCosts(foldFacts(costsProjection, recorded([...specs, ...more])), 't1');
+    const p2: FactSpec = { type: 'PlanAccepted', data: { interactionId: 'i1', planId: 'p2', iteration: 2, plan: { steps: [{ id: 'x', action: 'a' }], budget: { limitUsd: 0.5 } } } };
+    const x = { interactionId: 'i1', planId: 'p2', stepId: 'x' };
+    const ran: FactSpec[] = [
+      p2,
+      { type: 'StepStarted', data: { ...x, attempt: 1, idempotencyKey: 'x1', startedAtMs: T0, reservedUsd: 0.2 } },
+      { type: 'StepCompleted', data: { ...x, attempt: 1, output: null, durationMs: 1, costUsd: 0.45 } },
+      { type: 'BudgetWarned', data: { spentUsd: 0.45, limitUsd: 0.5 } },
+    ];
+    const i1 = getKeyed(costsOf(ran)?.interactions ?? { count: 0, flat: [], slots: null }, 'i1');
+    expect(i1?.budget).toEqual({ limitUsd: 0.5, spentUsd: 0.45, reservedUsd: 0, remainingUsd: 0.05, availableUsd: 0.05, warned: true });
+    expect(i1?.total.usd).toBeGreaterThan(0.45); // the interaction's planner calls and earlier plan are not the plan budget's
+    const p3: FactSpec = { type: 'PlanAccepted', data: { interactionId: 'i1', planId: 'p3', iteration: 3, plan: { steps: [{ id: 'y', action: 'a' }] } } };
+    const after = getKeyed(costsOf([...ran, p3])?.interactions ?? { count: 0, flat: [], slots: null }, 'i1');
+    expect(after).toMatchObject({ budgetPlanId: null, budget: null }); // the thread's budget is in force again
   });
 });
 
@@ -114,6 +134,24 @@ describe('threads projection', () => {
     expect(stateOf([...opened, interrupted, { type: 'Resumed', data: { interactionId: 'i1' } }])).toEqual([{ interactionId: 'i1', state: 'waiting_approval' }]);
   });
 
+  it('an interaction interrupted while waiting for input waits for input again when resumed', () => {
+    const specs: FactSpec[] = [
+      { type: 'ThreadOpened', data: { threadId: 't1', policy: { kind: 'enqueue' } } },
+      { type: 'InputReceived', data: { inputId: 'in1', text: 'go' } },
+      { type: 'InteractionStarted', data: { interactionId: 'i1', inputId: 'in1', text: 'go', maxIterations: 2 } },
+      { type: 'InputRequested', data: { interactionId: 'i1', question: 'which one?' } },
+      { type: 'Interrupted', data: { interactionId: 'i1', kind: 'user_request' } },
+    ];
+    const summaryOf = (more: FactSpec[]) => threadSummary(foldFacts(threadsProjection, recorded([...specs, ...more])), 't1');
+    expect(summaryOf([])).toMatchObject({ liveInteractions: [{ interactionId: 'i1', state: 'interrupted' }], resumeTo: { i1: 'waiting_input' } });
+    const resumed = summaryOf([{ type: 'Resumed', data: { interactionId: 'i1' } }]);
+    expect(resumed?.liveInteractions).toEqual([{ interactionId: 'i1', state: 'waiting_input' }]);
+    expect(resumed?.resumeTo).toEqual({});
+    const again = summaryOf([{ type: 'Resumed', data: { interactionId: 'i1' } }, { type: 'InputMerged', data: { interactionId: 'i1', inputId: 'in2', text: 'that one' } }]);
+    expect(again?.liveInteractions).toEqual([{ interactionId: 'i1', state: 'running' }]);
+    expect(summaryOf([{ type: 'InteractionCancelled', data: { interactionId: 'i1', reason: 'user' } }])?.resumeTo).toEqual({});
+  });
+
   it('takes the thread id from the stream, records the fork parent and closing', () => {
     const s = foldFacts(threadsProjection, recorded([
       { type: 'ThreadOpened', data: { threadId: 'parent', title: 'Copied', policy: { kind: 'enqueue' } }, stream: 'thread-fork1' },
@@ -122,5 +160,14 @@ describe('threads projection', () => {
     ]));
     expect(listThreads(s).map((t) => t.threadId)).toEqual(['fork1']);
     expect(threadSummary(s, 'fork1')).toMatchObject({ threadId: 'fork1', title: 'Copied', forkedFrom: { threadId: 'parent', revision: 0 }, status: 'closed' });
+  });
+
+  it('a fork of a closed thread is open again (its copied ThreadClosed is followed by ThreadForked)', () => {
+    const s = foldFacts(threadsProjection, recorded([
+      { type: 'ThreadOpened', data: { threadId: 'parent', policy: { kind: 'enqueue' } }, stream: 'thread-fork1' },
+      { type: 'ThreadClosed', data: {}, stream: 'thread-fork1' },
+      { type: 'ThreadForked', data: { threadId: 'fork1', from: { threadId: 'parent', revision: 1 } }, stream: 'thread-fork1' },
+    ]));
+    expect(threadSummary(s, 'fork1')).toMatchObject({ status: 'idle', forkedFrom: { threadId: 'parent', revision: 1 } });
   });
 });

@@ -52,6 +52,22 @@ describe('dag projection', () => {
     expect(dagOf([...more, ...complete('d', 1)]).criticalPath).toEqual({ stepIds: ['a', 'c', 'd'], durationMs: 181 });
   });
 
+  it('cancels a step whose approval is rejected (by a person or a timeout), as the task machine does', () => {
+    const base: FactSpec[] = [
+      ...planPrefix([{ id: 'a', requiresApproval: true }, { id: 'b' }]),
+      { type: 'StepReady', data: step('a') },
+      { type: 'ApprovalRequested', data: { approvalId: 'ap1', ...step('a'), scope: 'step', reason: 'writes files', requestedAtMs: 0 } },
+    ];
+    expect(dagOf(base).nodes.a?.status).toBe('waiting_approval');
+    for (const decision of [{ by: 'bob', timedOut: false }, { by: 'timer', timedOut: true }]) {
+      const rejected = dagOf([...base, { type: 'ApprovalRejected', data: { approvalId: 'ap1', ...step('a'), ...decision } } as FactSpec]);
+      expect(rejected.nodes.a?.status).toBe('cancelled');
+      expect(rejected.ready).toEqual([]);
+    }
+    const plan = dagOf([...base, { type: 'ApprovalRejected', data: { approvalId: 'p1', interactionId: 'i1', planId: 'p1', by: 'bob', timedOut: false } } as FactSpec]);
+    expect(plan.nodes.a?.status).toBe('waiting_approval'); // a plan rejection cancels steps through StepCancelled facts
+  });
+
   it('refuses plans with a cycle or an unknown dependency, naming the steps', () => {
     const plan = (steps: object[]) => PlanSpec.parse({ steps });
     expect(() => layerSteps(plan([{ id: 'a', action: 'x', dependsOn: ['b'] }, { id: 'b', action: 'x', dependsOn: ['a'] }, { id: 'c', action: 'x' }]))).toThrow(
