@@ -8,11 +8,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { rawCodec } from '../../src/store/codec.ts';
-import { isDuplicateEventIdError, isStoreOpenError, isWrongExpectedVersionError, type StoreOpenError } from '../../src/store/errors.ts';
+import { isStoreOpenError, isWrongExpectedVersionError, type StoreOpenError } from '../../src/store/errors.ts';
 import { ANY, NO_STREAM } from '../../src/store/event-store.ts';
-import { describeError, quoteIdent, withDefaultUser } from '../../src/store/postgres/connection.ts';
+import { quoteIdent, withDefaultUser } from '../../src/store/postgres/connection.ts';
 import {
   getPostgresEventStore,
   openPostgresEventStore,
@@ -21,24 +21,10 @@ import {
 } from '../../src/store/postgres/postgres-event-store.ts';
 import { LOCK_SQL, SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
 import { collect, ids, rawEvent, rawEvents, rejection, until, watch } from './contract/helpers.ts';
+import { retryAndDuplicateInOneCommit, wrongRevisionInOneCommit } from './fixtures/group-commit-cases.ts';
+import { dropSchema, PG_URL, schemaName, usePgAdmin } from './fixtures/pg-helpers.ts';
 
-const PG_URL = process.env.ORCHESTRAL_TEST_PG_URL ?? 'postgresql://127.0.0.1:5432/test';
-let admin: pg.Pool;
-
-beforeAll(async () => {
-  admin = new pg.Pool({ connectionString: withDefaultUser(PG_URL), max: 3, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.query('SELECT 1');
-  } catch (err) {
-    throw new Error(
-      `PostgreSQL at ${PG_URL} cannot be used (${describeError(err)}). These tests need it: CI starts it before npm test; ` +
-        'locally run `docker compose up -d postgres` or point ORCHESTRAL_TEST_PG_URL at a server.',
-    );
-  }
-});
-afterAll(async () => {
-  await admin?.end();
-});
+const admin = usePgAdmin(3);
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -47,8 +33,8 @@ afterEach(async () => {
 
 /** A new schema name, dropped after the test. */
 function freshSchema(): string {
-  const schema = `orch_t_${randomBytes(6).toString('hex')}`;
-  cleanups.push(() => admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`));
+  const schema = schemaName();
+  cleanups.push(() => dropSchema(admin(), schema));
   return schema;
 }
 
@@ -76,9 +62,9 @@ describe('postgres store: schema and opening', () => {
     const store = open();
     await store.ready();
     await store.ready();
-    const meta = await admin.query(`SELECT schema_version FROM ${quoteIdent(store.schema)}.orchestral_meta`);
+    const meta = await admin().query(`SELECT schema_version FROM ${quoteIdent(store.schema)}.orchestral_meta`);
     expect(meta.rows).toEqual([{ schema_version: SCHEMA_VERSION }]);
-    const columns = await admin.query(
+    const columns = await admin().query(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'events' ORDER BY ordinal_position`,
       [store.schema],
     );
@@ -106,7 +92,7 @@ describe('postgres store: schema and opening', () => {
     const first = open();
     await first.appendToStream('a', rawEvents(1));
     const s = quoteIdent(first.schema);
-    await admin.query(`UPDATE ${s}.orchestral_meta SET schema_version = $1`, [SCHEMA_VERSION + 1]);
+    await admin().query(`UPDATE ${s}.orchestral_meta SET schema_version = $1`, [SCHEMA_VERSION + 1]);
     const url = new URL(withDefaultUser(PG_URL));
     url.password = 'secret-pw';
     const err = await rejection(openPostgresEventStore({ connectionString: url.toString(), schema: first.schema, codec: rawCodec }));
@@ -119,17 +105,17 @@ describe('postgres store: schema and opening', () => {
     expect(`${e.location} ${e.message}`).not.toContain('secret-pw');
     const lazy = open({ schema: first.schema });
     expect((await rejection(lazy.appendToStream('a', rawEvents(1)))) as StoreOpenError).toMatchObject({ reason: 'newer_schema' });
-    expect((await admin.query(`SELECT schema_version FROM ${s}.orchestral_meta`)).rows).toEqual([{ schema_version: SCHEMA_VERSION + 1 }]);
-    expect((await admin.query(`SELECT count(*)::int AS n FROM ${s}.events`)).rows).toEqual([{ n: 1 }]);
+    expect((await admin().query(`SELECT schema_version FROM ${s}.orchestral_meta`)).rows).toEqual([{ schema_version: SCHEMA_VERSION + 1 }]);
+    expect((await admin().query(`SELECT count(*)::int AS n FROM ${s}.events`)).rows).toEqual([{ n: 1 }]);
   });
 
   it("refuses a schema whose 'events' table is not Orchestral's (not_orchestral) and leaves it alone", async () => {
     const schema = freshSchema();
-    await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}; CREATE TABLE ${quoteIdent(schema)}.events (x int)`);
+    await admin().query(`CREATE SCHEMA ${quoteIdent(schema)}; CREATE TABLE ${quoteIdent(schema)}.events (x int)`);
     const err = await rejection(openPostgresEventStore({ connectionString: PG_URL, schema }));
     expect(err).toMatchObject({ code: 'STORE_OPEN', reason: 'not_orchestral' });
     expect((err as Error).message).toContain(`schema '${schema}'`);
-    const tables = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema]);
+    const tables = await admin().query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema]);
     expect(tables.rows).toEqual([{ table_name: 'events' }]);
   });
 
@@ -156,7 +142,7 @@ describe('postgres store: schema and opening', () => {
     const store = open({ connectionString: `${PG_URL}?schema=${schema}`, schema: undefined });
     await store.appendToStream('a', rawEvents(1));
     expect(store.schema).toBe(schema);
-    expect((await admin.query(`SELECT count(*)::int AS n FROM ${quoteIdent(schema)}.events`)).rows).toEqual([{ n: 1 }]);
+    expect((await admin().query(`SELECT count(*)::int AS n FROM ${quoteIdent(schema)}.events`)).rows).toEqual([{ n: 1 }]);
   });
 
   it('refuses bad URLs (bad_url) and bad options (RangeError) before any I/O', () => {
@@ -175,36 +161,13 @@ describe('postgres store: schema and opening', () => {
 describe('postgres store: appends', () => {
   it('coalesces appends made in one turn into one transaction; a wrong expected revision fails only its own append', async () => {
     const store = open();
-    await store.appendToStream('x', rawEvents(2));
-    const before = store.stats().commits;
-    const outcomes = await Promise.allSettled([
-      store.appendToStream('a', rawEvents(1), { expectedRevision: NO_STREAM }),
-      store.appendToStream('x', rawEvents(1), { expectedRevision: 0n }), // wrong: x is at 1
-      store.appendToStream('x', rawEvents(1), { expectedRevision: 1n }),
-      store.appendToStream('a', rawEvents(1), { expectedRevision: 0n }), // sees the first append of this commit
-      store.appendToStream('a', rawEvents(1), { expectedRevision: 0n }), // wrong now: a is at 1
-    ]);
-    expect(store.stats().commits - before).toBe(1);
+    const all = await wrongRevisionInOneCommit(store);
     expect(store.stats().maxAppendsPerCommit).toBe(5);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected']);
-    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ streamId: 'x', expected: 0n, actual: 1n });
-    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ streamId: 'a', expected: 0n, actual: 1n });
-    const all = await collect(() => store.readAll());
-    expect(all.map((e) => `${e.streamId}@${e.revision}`)).toEqual(['x@0', 'x@1', 'a@0', 'x@2', 'a@1']);
     expect(all.map((e) => e.position)).toEqual([1n, 2n, 3n, 4n, 5n]);
   });
 
   it('recognises a retry and a duplicate id inside the same commit', async () => {
-    const store = open();
-    const batch = rawEvents(2);
-    const [first, retry, dup] = await Promise.allSettled([
-      store.appendToStream('r', batch, { expectedRevision: NO_STREAM }),
-      store.appendToStream('r', batch, { expectedRevision: NO_STREAM }),
-      store.appendToStream('other', [batch[0]!]),
-    ]);
-    expect(first).toEqual({ status: 'fulfilled', value: (retry as PromiseFulfilledResult<unknown>).value });
-    expect(isDuplicateEventIdError((dup as PromiseRejectedResult).reason)).toBe(true);
-    expect(ids(await collect(() => store.readAll()))).toEqual(ids(batch));
+    await retryAndDuplicateInOneCommit(open());
   });
 
   it('matches event ids case-insensitively (uuid column) and reads them back in lower case', async () => {
@@ -224,7 +187,7 @@ describe('postgres store: appends', () => {
     const [back] = await collect(() => store.readStream('t'));
     expect(JSON.stringify(back?.data)).toBe(JSON.stringify(data));
     expect(Object.keys(back!.metadata)).toEqual(['correlationId', 'causationId', 'schemaVersion', 'recordedAt']);
-    const stored = await admin.query(`SELECT data::text AS data FROM ${quoteIdent(store.schema)}.events`);
+    const stored = await admin().query(`SELECT data::text AS data FROM ${quoteIdent(store.schema)}.events`);
     expect(stored.rows[0].data).toBe(JSON.stringify(data));
   });
 
@@ -232,7 +195,7 @@ describe('postgres store: appends', () => {
     const store = open();
     await store.ready();
     const big = 2n ** 60n + 7n;
-    await rawInsert(admin, store.schema, big, 'huge', big);
+    await rawInsert(admin(), store.schema, big, 'huge', big);
     expect(await store.streamRevision('huge')).toBe(big);
     const r = await store.appendToStream('huge', rawEvents(1), { expectedRevision: big });
     expect(r).toEqual({ nextExpectedRevision: big + 1n, position: big + 1n });
@@ -244,14 +207,14 @@ describe('postgres store: appends', () => {
   it('re-runs a flush that loses a unique-index race to a writer outside the lock protocol, then applies the shared rules', async () => {
     const store = open();
     await store.ready();
-    const intruder = await admin.connect();
+    const intruder = await admin().connect();
     cleanups.push(() => intruder.release());
     await intruder.query('BEGIN');
     const intruderId = await rawInsert(intruder, store.schema, 1n, 'race', 0n); // no advisory lock taken
     const strict = store.appendToStream('race', rawEvents(1), { expectedRevision: NO_STREAM });
     const loose = store.appendToStream('race', rawEvents(1), { expectedRevision: ANY });
     const waiting = async (): Promise<number> =>
-      (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%'`)).rows[0].n;
+      (await admin().query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%'`)).rows[0].n;
     for (let i = 0; i < 500 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 5));
     await intruder.query('COMMIT');
     const err = await rejection(strict);
@@ -277,7 +240,7 @@ describe('postgres store: appends', () => {
       let last = 0n;
       for (;;) {
         const finalPass = !writing; // once the writers are done, read to the end and stop
-        const r = await admin.query({
+        const r = await admin().query({
           text: `SELECT position FROM ${quoteIdent(schema)}.events WHERE position > $1 ORDER BY position LIMIT 200`,
           values: [last.toString()],
         });
@@ -323,7 +286,7 @@ describe('postgres store: subscriptions and lifecycle', () => {
     await store.appendToStream('p', rawEvents(1));
     const w = watch(store.subscribeToAll());
     await until(() => w.events.length === 1, 'catch-up');
-    const client = await admin.connect();
+    const client = await admin().connect();
     try {
       await client.query('BEGIN');
       await client.query({ text: LOCK_SQL, values: [store.schema] });
@@ -345,7 +308,7 @@ describe('postgres store: subscriptions and lifecycle', () => {
     const all = watch(reader.subscribeToAll());
     const one = watch(reader.subscribeToStream('n'));
     const listening = async (): Promise<boolean> =>
-      (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN orchestral_events'`)).rows[0].n > 0;
+      (await admin().query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN orchestral_events'`)).rows[0].n > 0;
     for (let i = 0; i < 500 && !(await listening()); i++) await new Promise((r) => setTimeout(r, 5));
     const batch = [rawEvent(1), rawEvent(2)];
     await writer.appendToStream('n', batch);
@@ -366,13 +329,13 @@ describe('postgres store: subscriptions and lifecycle', () => {
     await writer.ready();
     const w = watch(reader.subscribeToAll());
     const listeners = async (): Promise<number[]> =>
-      (await admin.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query = 'LISTEN orchestral_events'`, [app])).rows.map(
+      (await admin().query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query = 'LISTEN orchestral_events'`, [app])).rows.map(
         (r: { pid: number }) => r.pid,
       );
     let pids: number[] = [];
     for (let i = 0; i < 500 && pids.length === 0; i++) pids = await listeners();
     expect(pids).toHaveLength(1);
-    await admin.query('SELECT pg_terminate_backend($1)', [pids[0]]);
+    await admin().query('SELECT pg_terminate_backend($1)', [pids[0]]);
     const batch = rawEvents(2);
     await writer.appendToStream('l', batch);
     await until(() => w.events.length === 2 || w.error !== undefined, 'events after the listener was dropped');

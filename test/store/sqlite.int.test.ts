@@ -9,18 +9,14 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { rawCodec } from '../../src/store/codec.ts';
-import {
-  isDuplicateEventIdError,
-  isEventDecodeError,
-  isStoreClosedError,
-  isWrongExpectedVersionError,
-} from '../../src/store/errors.ts';
+import { isEventDecodeError, isStoreClosedError } from '../../src/store/errors.ts';
 import { NO_STREAM } from '../../src/store/event-store.ts';
 import { ORCHESTRAL_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import { getSqliteEventStore, type SqliteEventStore, type SqliteEventStoreOptions } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { runEventStoreContract } from './contract/index.ts';
 import { runEventStoreProperties } from './contract/properties.ts';
 import { collect, ids, rawEvent, rawEvents, rejection, until, watch } from './contract/helpers.ts';
+import { retryAndDuplicateInOneCommit, wrongRevisionInOneCommit } from './fixtures/group-commit-cases.ts';
 import { sqliteFactory, tempDir } from './fixtures/sqlite-helpers.ts';
 
 runEventStoreContract('sqlite', sqliteFactory);
@@ -95,39 +91,11 @@ describe('sqlite store: group commit', () => {
   });
 
   it('fails only the append whose expected revision is wrong; the others of the commit are stored', async () => {
-    const { store } = open();
-    await store.appendToStream('x', rawEvents(2));
-    const before = store.stats().commits;
-    const outcomes = await Promise.allSettled([
-      store.appendToStream('a', rawEvents(1), { expectedRevision: NO_STREAM }),
-      store.appendToStream('x', rawEvents(1), { expectedRevision: 0n }), // wrong: x is at 1
-      store.appendToStream('x', rawEvents(1), { expectedRevision: 1n }),
-      store.appendToStream('a', rawEvents(1), { expectedRevision: 0n }), // sees the first append of this commit
-      store.appendToStream('a', rawEvents(1), { expectedRevision: 0n }), // wrong now: a is at 1
-    ]);
-    expect(store.stats().commits - before).toBe(1);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected']);
-    const failed = outcomes[1] as PromiseRejectedResult;
-    expect(isWrongExpectedVersionError(failed.reason)).toBe(true);
-    expect(failed.reason).toMatchObject({ streamId: 'x', expected: 0n, actual: 1n });
-    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ streamId: 'a', expected: 0n, actual: 1n });
-    expect(await store.streamRevision('x')).toBe(2n);
-    expect(await store.streamRevision('a')).toBe(1n);
-    const all = await collect(() => store.readAll());
-    expect(all.map((e) => `${e.streamId}@${e.revision}`)).toEqual(['x@0', 'x@1', 'a@0', 'x@2', 'a@1']);
+    await wrongRevisionInOneCommit(open().store);
   });
 
   it('recognises a retry and a duplicate id inside the same commit', async () => {
-    const { store } = open();
-    const batch = rawEvents(2);
-    const [first, retry, dup] = await Promise.allSettled([
-      store.appendToStream('r', batch, { expectedRevision: NO_STREAM }),
-      store.appendToStream('r', batch, { expectedRevision: NO_STREAM }),
-      store.appendToStream('other', [batch[0]!]),
-    ]);
-    expect(first).toEqual({ status: 'fulfilled', value: (retry as PromiseFulfilledResult<unknown>).value });
-    expect(isDuplicateEventIdError((dup as PromiseRejectedResult).reason)).toBe(true);
-    expect(ids(await collect(() => store.readAll()))).toEqual(ids(batch));
+    await retryAndDuplicateInOneCommit(open().store);
   });
 
   it('rejects every caller of a commit that cannot be made, stores nothing of it, and recovers', async () => {

@@ -7,10 +7,9 @@
  * expected-revision check and the write cannot interleave with another append.
  */
 import { takeUntil, Subject, throwError, type Observable } from 'rxjs';
-import { systemClock, type Clock } from '../../core/clock.ts';
-import { factCodec } from '../../events/fact-codec.ts';
+import { resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
-import { DEFAULT_MAX_EVENT_BYTES, decodeRow, prepareAppend, type EventCodec, type StoredRow } from '../codec.ts';
+import { decodeRow, prepareAppend, type StoredRow } from '../codec.ts';
 import { StoreClosedError, StreamNotFoundError } from '../errors.ts';
 import {
   ANY,
@@ -34,17 +33,11 @@ import {
   streamRowsAfter,
   type InMemoryLog,
 } from './in-memory-log.ts';
-import { selectStreamRows, validateMaxCount } from './read-range.ts';
+import { checkReadAllOptions } from '../read-options.ts';
+import { selectStreamRows } from './read-range.ts';
 
 /** Options of `getInMemoryEventStore`. */
-export interface InMemoryEventStoreOptions {
-  /** Validates on append, upcasts/validates on read. Default: the fact codec. */
-  codec?: EventCodec;
-  /** Largest event, UTF-8 bytes of data + metadata JSON. Default 1 MiB. */
-  maxEventBytes?: number;
-  /** Source of `recordedAt`. Default: the system clock. */
-  clock?: Clock;
-  /** The data to use; share one log between instances to see the same events. Default: a new empty log. */
+export interface InMemoryEventStoreOptions extends CommonStoreOptions {  /** The data to use; share one log between instances to see the same events. Default: a new empty log. */
   log?: InMemoryLog;
 }
 
@@ -53,13 +46,8 @@ export interface InMemoryEventStoreOptions {
  * @throws RangeError `maxEventBytes` is not a positive integer.
  */
 export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): EventStore {
-  const codec = options.codec ?? factCodec;
-  const clock = options.clock ?? systemClock;
+  const { codec, clock, maxEventBytes } = resolveStoreOptions('in-memory store', options);
   const log = options.log ?? createInMemoryLog();
-  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-  if (!Number.isInteger(maxEventBytes) || maxEventBytes < 1) {
-    throw new RangeError(`in-memory store: maxEventBytes must be a positive integer, got ${maxEventBytes}`);
-  }
   let closed = false;
   const closing = new Subject<void>();
   const assertOpen = (): void => {
@@ -111,7 +99,7 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): 
       return {
         async *[Symbol.asyncIterator]() {
           assertOpen();
-          const limit = validateMaxCount('readAll', opts.maxCount) ?? Number.MAX_SAFE_INTEGER;
+          const limit = checkReadAllOptions(opts);
           const rows = rowsAfterPosition(log, opts.fromPosition ?? -1n, limit);
           for (const row of rows) yield decode(row);
         },

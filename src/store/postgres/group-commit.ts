@@ -38,6 +38,7 @@
  */
 import type pg from 'pg';
 import type { PreparedEvent } from '../codec.ts';
+import { settleCommit, type AppendCaller, type AppendOutcome, type CommitCounters } from '../commit-outcomes.ts';
 import type { AppendResult, ExpectedRevision } from '../event-store.ts';
 import { checkExpectedRevision, checkIdempotentRetry, type StoredIdLocation } from '../expected-revision.ts';
 import { SQLSTATE, sqlState } from './connection.ts';
@@ -45,27 +46,17 @@ import { beginLockedSql } from './schema.ts';
 import type { InsertRow, Statements } from './statements.ts';
 
 /** One queued `appendToStream` call, already validated and serialised. */
-interface PendingAppend {
+interface PendingAppend extends AppendCaller {
   streamId: string;
   events: PreparedEvent[];
   expected: ExpectedRevision;
   bytes: number;
-  resolve(result: AppendResult): void;
-  reject(err: unknown): void;
 }
 
-type Outcome = { ok: true; result: AppendResult; written: number } | { ok: false; error: unknown };
+type Outcome = AppendOutcome;
 
 /** Counters of a committer (monotonic since the store was created). */
-export interface GroupCommitStats {
-  /** Transactions committed by flushes. */
-  commits: number;
-  /** `appendToStream` calls acknowledged (successes, including idempotent retries). */
-  appends: number;
-  /** Events written. */
-  events: number;
-  /** Largest number of appends one commit held. */
-  maxAppendsPerCommit: number;
+export interface GroupCommitStats extends CommitCounters {
   /** Flushes re-run after a unique violation caused by a writer outside the lock protocol. */
   conflictRetries: number;
 }
@@ -172,24 +163,6 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
     }
   };
 
-  const settle = (batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void => {
-    counters.commits++;
-    counters.maxAppendsPerCommit = Math.max(counters.maxAppendsPerCommit, batch.length);
-    let written = 0;
-    outcomes.forEach((o, i) => {
-      const p = batch[i] as PendingAppend;
-      if (o.ok) {
-        counters.appends++;
-        written += o.written;
-        p.resolve(o.result);
-      } else {
-        p.reject(o.error);
-      }
-    });
-    counters.events += written;
-    if (written > 0) options.onCommitted();
-  };
-
   const flushOnce = async (batch: readonly PendingAppend[]): Promise<void> => {
     let client: pg.PoolClient | undefined;
     let broken: Error | undefined;
@@ -198,7 +171,7 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
       client = await pool.connect();
       for (let run = 1; ; run++) {
         try {
-          settle(batch, await transaction(client, batch, options.now()));
+          settleCommit(counters, batch, await transaction(client, batch, options.now()), options.onCommitted);
           return;
         } catch (err) {
           if (sqlState(err) !== SQLSTATE.uniqueViolation || run >= MAX_CONFLICT_RUNS) throw err;

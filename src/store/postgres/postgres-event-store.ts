@@ -14,10 +14,9 @@
  */
 import pg from 'pg';
 import { throwError, type Observable } from 'rxjs';
-import { systemClock, type Clock } from '../../core/clock.ts';
-import { factCodec } from '../../events/fact-codec.ts';
+import { positiveDuration, positiveInteger, resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
-import { DEFAULT_MAX_EVENT_BYTES, decodeRow, prepareAppend, type EventCodec, type StoredRow } from '../codec.ts';
+import { decodeRow, prepareAppend, type StoredRow } from '../codec.ts';
 import { StoreClosedError, StoreOpenError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
 import { createChangeSignals } from './change-signals.ts';
@@ -28,7 +27,7 @@ import { migrate } from './schema.ts';
 import { prepareStatements } from './statements.ts';
 
 /** Options of `getPostgresEventStore`. */
-export interface PostgresEventStoreOptions {
+export interface PostgresEventStoreOptions extends CommonStoreOptions {
   /**
    * `postgres://user:password@host:port/database` (or `postgresql://…`; query parameters such as
    * `sslmode` as node-postgres reads them). No user: `$PGUSER`, `$USER`, else the OS user (as libpq).
@@ -40,12 +39,6 @@ export interface PostgresEventStoreOptions {
    * URL's `?schema=` parameter, else `orchestral`.
    */
   schema?: string;
-  /** Validates on append, upcasts/validates on read. Default: the fact codec. */
-  codec?: EventCodec;
-  /** Largest event, UTF-8 bytes of data + metadata JSON. Default 1 MiB. */
-  maxEventBytes?: number;
-  /** Source of `recordedAt` and of the poll timer. Default: the system clock. */
-  clock?: Clock;
   /**
    * A pool to use instead of creating one from `connectionString`; `close()` then leaves it open.
    * It must allow at least 2 connections: one is held for LISTEN while subscriptions exist.
@@ -53,7 +46,7 @@ export interface PostgresEventStoreOptions {
   pool?: pg.Pool;
   /** Period (ms) of the safety-net poll behind LISTEN/NOTIFY while subscriptions are open. Default 1000. */
   pollIntervalMs?: number;
-  /** Rows fetched per query by `readStream` / `readAll`. Default 1000. */
+  /** Rows fetched per query by `readStream` / `readAll`. Default `READ_PAGE_SIZE` (1000). */
   readPageSize?: number;
   /** Connections of the pool this store creates, ≥ 2 (one is held for LISTEN while subscriptions exist). Default 10. */
   poolSize?: number;
@@ -83,12 +76,6 @@ export type PostgresEventStore = EventStore & {
 /** Default period of the safety-net poll, ms. */
 export const DEFAULT_PG_POLL_INTERVAL_MS = 1000;
 
-const positiveInt = (value: number | undefined, name: string, where: string): void => {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-    throw new RangeError(`postgres store '${where}': ${name} must be a positive integer, got ${value}`);
-  }
-};
-
 /**
  * Creates a PostgreSQL store (no I/O yet: see `ready()`).
  * @throws StoreOpenError `bad_url` a connection string that is not a `postgres://` / `postgresql://` URL.
@@ -104,15 +91,14 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
     throw new StoreOpenError(location, 'bad_url', 'not a valid PostgreSQL URL; expected postgres://user:password@host:port/database');
   }
   const schema = checkSchemaName(options.schema ?? new URL(connectionString).searchParams.get('schema') ?? DEFAULT_SCHEMA);
-  const codec = options.codec ?? factCodec;
-  const clock = options.clock ?? systemClock;
-  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-  positiveInt(maxEventBytes, 'maxEventBytes', location);
-  positiveInt(options.readPageSize, 'readPageSize', location);
+  const where = `postgres store '${location}'`;
+  const { codec, clock, maxEventBytes } = resolveStoreOptions(where, options);
+  if (options.readPageSize !== undefined) positiveInteger(where, 'readPageSize', options.readPageSize);
   if (options.poolSize !== undefined && (!Number.isInteger(options.poolSize) || options.poolSize < 2)) {
-    throw new RangeError(`postgres store '${location}': poolSize must be an integer ≥ 2 (one connection LISTENs), got ${options.poolSize}`);
+    throw new RangeError(`${where}: poolSize must be an integer ≥ 2 (one connection LISTENs), got ${options.poolSize}`);
   }
-  positiveInt(options.connectTimeoutMs, 'connectTimeoutMs', location);
+  if (options.connectTimeoutMs !== undefined) positiveInteger(where, 'connectTimeoutMs', options.connectTimeoutMs);
+  const pollIntervalMs = positiveDuration(where, 'pollIntervalMs', options.pollIntervalMs ?? DEFAULT_PG_POLL_INTERVAL_MS);
 
   const ownsPool = options.pool === undefined;
   const pool =
@@ -156,7 +142,7 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
 
   let changes;
   try {
-    changes = createChangeSignals({ pool, schema, stmts, ready, clock, pollIntervalMs: options.pollIntervalMs ?? DEFAULT_PG_POLL_INTERVAL_MS });
+    changes = createChangeSignals({ pool, schema, stmts, ready, clock, pollIntervalMs });
   } catch (err) {
     if (ownsPool) void pool.end();
     throw err;

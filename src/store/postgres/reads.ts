@@ -12,11 +12,18 @@ import type pg from 'pg';
 import type { StoredRow } from '../codec.ts';
 import { StreamNotFoundError } from '../errors.ts';
 import type { ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.ts';
-import { checkMaxCount, INT64_MAX } from '../sqlite/reads.ts';
+import {
+  allPager,
+  checkReadAllOptions,
+  checkReadStreamOptions,
+  INT64_MAX,
+  nextPageSize,
+  pageRead,
+  READ_PAGE_SIZE,
+  streamPager,
+  type KeysetPager,
+} from '../read-options.ts';
 import type { Statements } from './statements.ts';
-
-/** Rows per page of `readStream` / `readAll`. */
-export const READ_PAGE_SIZE = 1000;
 
 /** What the read functions need from the store. */
 export interface ReadContext {
@@ -33,44 +40,42 @@ export interface ReadContext {
 }
 
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
-const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const revisionOf = (row: StoredRow): bigint => row.revision;
+const positionOf = (row: StoredRow): bigint => row.position;
+
+/** Pages of `pager`, each fetched by `fetch(next, n)` (one query per page on any pooled connection). */
+async function* pages(
+  ctx: ReadContext,
+  pager: KeysetPager,
+  fetch: (next: bigint, n: number) => Promise<StoredRow[]>,
+  keyOf: (row: StoredRow) => bigint,
+): AsyncGenerator<StoredRow[]> {
+  for (let n = nextPageSize(pager); n > 0; n = nextPageSize(pager)) {
+    ctx.assertOpen();
+    const rows = await fetch(pager.next, n);
+    if (rows.length > 0) yield rows;
+    if (!pageRead(pager, rows, n, keyOf)) return;
+  }
+}
 
 /**
- * Pages of one stream per `ReadStreamOptions` (EventStoreDB semantics: inclusive revision bounds;
- * forwards from `fromRevision` (default 0) up to `toRevision`; backwards from `fromRevision`
- * (default: the last) down to `toRevision`).
+ * Pages of one stream per `ReadStreamOptions` (see `read-options.ts` for the semantics).
  * @throws StreamNotFoundError the stream has no event (on the first `next()`).
  * @throws RangeError a bad `maxCount` or `direction`.
  */
 export async function* streamPages(ctx: ReadContext, streamId: string, options: ReadStreamOptions): AsyncGenerator<StoredRow[]> {
   ctx.assertOpen();
-  let remaining = checkMaxCount(`readStream('${streamId}')`, options.maxCount);
-  const direction = options.direction ?? 'forwards';
-  if (direction !== 'forwards' && direction !== 'backwards') {
-    throw new RangeError(`readStream('${streamId}'): direction must be 'forwards' or 'backwards', got ${String(direction)}`);
-  }
+  const plan = checkReadStreamOptions(streamId, options);
   await ctx.ready();
   ctx.assertOpen();
   const last = await ctx.stmts.lastRevision(ctx.pool, streamId);
   if (last === undefined) throw new StreamNotFoundError(streamId);
-  const pageSize = ctx.pageSize ?? READ_PAGE_SIZE;
-  const forwards = direction === 'forwards';
-  // clamp to [0, last] so PostgreSQL never sees an out-of-range bigint
-  let from = forwards ? max(options.fromRevision ?? 0n, 0n) : min(options.fromRevision ?? last, last);
-  const to = forwards ? min(options.toRevision ?? last, last) : max(options.toRevision ?? 0n, 0n);
-  while (remaining > 0 && (forwards ? from <= to : from >= to)) {
-    ctx.assertOpen();
-    const n = Math.min(pageSize, remaining);
-    const rows = forwards
-      ? await ctx.stmts.streamForwards(ctx.pool, streamId, from, to, n)
-      : await ctx.stmts.streamBackwards(ctx.pool, streamId, from, to, n);
-    const tail = rows[rows.length - 1];
-    if (tail === undefined) return;
-    yield rows;
-    if (rows.length < n) return;
-    remaining -= rows.length;
-    from = forwards ? tail.revision + 1n : tail.revision - 1n;
-  }
+  const pager = streamPager(plan, options, last, ctx.pageSize ?? READ_PAGE_SIZE);
+  const { stmts, pool } = ctx;
+  const to = pager.last;
+  yield* plan.forwards
+    ? pages(ctx, pager, (from, n) => stmts.streamForwards(pool, streamId, from, to, n), revisionOf)
+    : pages(ctx, pager, (from, n) => stmts.streamBackwards(pool, streamId, from, to, n), revisionOf);
 }
 
 /**
@@ -80,23 +85,12 @@ export async function* streamPages(ctx: ReadContext, streamId: string, options: 
  */
 export async function* allPages(ctx: ReadContext, options: ReadAllOptions): AsyncGenerator<StoredRow[]> {
   ctx.assertOpen();
-  let remaining = checkMaxCount('readAll', options.maxCount);
+  const maxCount = checkReadAllOptions(options);
   await ctx.ready();
   ctx.assertOpen();
   const upTo = (await ctx.stmts.lastPosition(ctx.pool)) ?? -1n;
-  const pageSize = ctx.pageSize ?? READ_PAGE_SIZE;
-  let after = max(options.fromPosition ?? -1n, -1n);
-  while (remaining > 0 && after < upTo) {
-    ctx.assertOpen();
-    const n = Math.min(pageSize, remaining);
-    const rows = await ctx.stmts.allAfter(ctx.pool, after, upTo, n);
-    const tail = rows[rows.length - 1];
-    if (tail === undefined) return;
-    yield rows;
-    if (rows.length < n) return;
-    remaining -= rows.length;
-    after = tail.position;
-  }
+  const pager = allPager(options.fromPosition ?? -1n, upTo, maxCount, ctx.pageSize ?? READ_PAGE_SIZE);
+  yield* pages(ctx, pager, (next, n) => ctx.stmts.allAfter(ctx.pool, next - 1n, upTo, n), positionOf);
 }
 
 /**

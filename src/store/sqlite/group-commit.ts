@@ -17,30 +17,23 @@
  */
 import type Database from 'better-sqlite3';
 import type { PreparedEvent } from '../codec.ts';
+import { settleCommit, type AppendCaller, type AppendOutcome, type CommitCounters } from '../commit-outcomes.ts';
 import type { AppendResult, ExpectedRevision } from '../event-store.ts';
 import { checkExpectedRevision, checkIdempotentRetry } from '../expected-revision.ts';
 import type { Statements } from './statements.ts';
 
 /** One queued `appendToStream` call, already validated and serialised. */
-interface PendingAppend {
+interface PendingAppend extends AppendCaller {
   streamId: string;
   events: PreparedEvent[];
   expected: ExpectedRevision;
-  resolve(result: AppendResult): void;
-  reject(err: unknown): void;
 }
 
-/** Counters of a committer (monotonic since the store was opened). */
-export interface GroupCommitStats {
-  /** Transactions committed by flushes (each that wrote events is one WAL fsync with durability 'sync'). */
-  commits: number;
-  /** `appendToStream` calls acknowledged (successes, including idempotent retries). */
-  appends: number;
-  /** Events written. */
-  events: number;
-  /** Largest number of appends one commit held. */
-  maxAppendsPerCommit: number;
-}
+/**
+ * Counters of a committer (monotonic since the store was opened); each commit that wrote events is
+ * one WAL fsync with durability 'sync'.
+ */
+export type GroupCommitStats = CommitCounters;
 
 /** The append side of the adapter. */
 export interface GroupCommitter {
@@ -100,7 +93,7 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
     return { result: { nextExpectedRevision: revision, position }, written: p.events.length };
   });
 
-  type Outcome = { ok: true; result: AppendResult; written: number } | { ok: false; error: unknown };
+  type Outcome = AppendOutcome;
   const applyAll = db.transaction((batch: PendingAppend[], recordedAt: string): Outcome[] =>
     batch.map((p): Outcome => {
       const before = lastRevisions.has(p.streamId) ? { v: lastRevisions.get(p.streamId) } : undefined;
@@ -141,21 +134,7 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
     } finally {
       lastRevisions.clear();
     }
-    counters.commits++;
-    counters.maxAppendsPerCommit = Math.max(counters.maxAppendsPerCommit, batch.length);
-    let written = 0;
-    outcomes.forEach((o, i) => {
-      const p = batch[i] as PendingAppend;
-      if (o.ok) {
-        counters.appends++;
-        written += o.written;
-        p.resolve(o.result);
-      } else {
-        p.reject(o.error);
-      }
-    });
-    counters.events += written;
-    if (written > 0) options.onCommitted();
+    settleCommit(counters, batch, outcomes, options.onCommitted);
   };
 
   const flushNow = (): void => {

@@ -10,13 +10,18 @@
 import type { RecordedEvent, ReadAllOptions, ReadStreamOptions } from '../event-store.ts';
 import type { StoredRow } from '../codec.ts';
 import { StreamNotFoundError } from '../errors.ts';
+import {
+  allPager,
+  checkReadAllOptions,
+  checkReadStreamOptions,
+  INT64_MAX,
+  nextPageSize,
+  pageRead,
+  READ_PAGE_SIZE,
+  streamPager,
+  type KeysetPager,
+} from '../read-options.ts';
 import type { Statements } from './statements.ts';
-
-/** Rows per page of `readStream` / `readAll`. */
-export const READ_PAGE_SIZE = 1000;
-
-/** Largest value an SQLite INTEGER holds. */
-export const INT64_MAX = 2n ** 63n - 1n;
 
 /** What the read functions need from the store. */
 export interface ReadContext {
@@ -27,55 +32,37 @@ export interface ReadContext {
   pageSize?: number;
 }
 
-/**
- * Checks `maxCount`: `undefined` (no limit) or an integer ≥ 0.
- * @throws RangeError naming the method and the value.
- */
-export function checkMaxCount(method: string, maxCount: number | undefined): number {
-  if (maxCount === undefined) return Number.MAX_SAFE_INTEGER;
-  if (!Number.isInteger(maxCount) || maxCount < 0) {
-    throw new RangeError(`${method}: maxCount must be an integer ≥ 0, got ${String(maxCount)}`);
-  }
-  return maxCount;
-}
-
 /** Clamps a cursor into [-1, INT64_MAX] so SQLite never sees an out-of-range integer. */
 const clampInt64 = (x: bigint): bigint => (x < -1n ? -1n : x > INT64_MAX ? INT64_MAX : x);
-const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
-const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const revisionOf = (row: StoredRow): bigint => row.revision;
+const positionOf = (row: StoredRow): bigint => row.position;
+
+/** Pages of `pager`, each fetched by `fetch(next, n)` (synchronous: one prepared select per page). */
+function* pages(ctx: ReadContext, pager: KeysetPager, fetch: (next: bigint, n: number) => StoredRow[], keyOf: (row: StoredRow) => bigint): Generator<StoredRow[]> {
+  for (let n = nextPageSize(pager); n > 0; n = nextPageSize(pager)) {
+    ctx.assertOpen();
+    const rows = fetch(pager.next, n);
+    if (rows.length > 0) yield rows;
+    if (!pageRead(pager, rows, n, keyOf)) return;
+  }
+}
 
 /**
- * Pages of one stream per `ReadStreamOptions` (EventStoreDB semantics: inclusive revision bounds;
- * forwards from `fromRevision` (default 0) up to `toRevision`; backwards from `fromRevision`
- * (default: the last) down to `toRevision`).
+ * Pages of one stream per `ReadStreamOptions` (see `read-options.ts` for the semantics).
  * @throws StreamNotFoundError the stream has no event (on the first `next()`).
  * @throws RangeError a bad `maxCount` or `direction`.
  */
 export function* streamPages(ctx: ReadContext, streamId: string, options: ReadStreamOptions): Generator<StoredRow[]> {
   ctx.assertOpen();
-  let remaining = checkMaxCount(`readStream('${streamId}')`, options.maxCount);
-  const direction = options.direction ?? 'forwards';
-  if (direction !== 'forwards' && direction !== 'backwards') {
-    throw new RangeError(`readStream('${streamId}'): direction must be 'forwards' or 'backwards', got ${String(direction)}`);
-  }
+  const plan = checkReadStreamOptions(streamId, options);
   const last = ctx.stmts.lastRevision(streamId);
   if (last === undefined) throw new StreamNotFoundError(streamId);
-  const pageSize = ctx.pageSize ?? READ_PAGE_SIZE;
-  const forwards = direction === 'forwards';
-  // clamp to [0, last] so SQLite never sees an out-of-range integer
-  let from = forwards ? max(options.fromRevision ?? 0n, 0n) : min(options.fromRevision ?? last, last);
-  const to = forwards ? min(options.toRevision ?? last, last) : max(options.toRevision ?? 0n, 0n);
-  while (remaining > 0 && (forwards ? from <= to : from >= to)) {
-    ctx.assertOpen();
-    const n = Math.min(pageSize, remaining);
-    const rows = forwards ? ctx.stmts.streamForwards(streamId, from, to, n) : ctx.stmts.streamBackwards(streamId, from, to, n);
-    const tail = rows[rows.length - 1];
-    if (tail === undefined) return;
-    yield rows;
-    if (rows.length < n) return;
-    remaining -= rows.length;
-    from = forwards ? tail.revision + 1n : tail.revision - 1n;
-  }
+  const pager = streamPager(plan, options, last, ctx.pageSize ?? READ_PAGE_SIZE);
+  const { stmts } = ctx;
+  const to = pager.last;
+  yield* plan.forwards
+    ? pages(ctx, pager, (from, n) => stmts.streamForwards(streamId, from, to, n), revisionOf)
+    : pages(ctx, pager, (from, n) => stmts.streamBackwards(streamId, from, to, n), revisionOf);
 }
 
 /**
@@ -85,24 +72,10 @@ export function* streamPages(ctx: ReadContext, streamId: string, options: ReadSt
  */
 export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<StoredRow[]> {
   ctx.assertOpen();
-  const remaining = checkMaxCount('readAll', options.maxCount);
+  const maxCount = checkReadAllOptions(options);
   const upTo = ctx.stmts.lastPosition() ?? -1n;
-  return pagesAfter(ctx, clampInt64(options.fromPosition ?? -1n), upTo, remaining);
-}
-
-function* pagesAfter(ctx: ReadContext, after: bigint, upTo: bigint, remaining: number): Generator<StoredRow[]> {
-  const pageSize = ctx.pageSize ?? READ_PAGE_SIZE;
-  while (remaining > 0 && after < upTo) {
-    ctx.assertOpen();
-    const n = Math.min(pageSize, remaining);
-    const rows = ctx.stmts.allAfter(after, upTo, n);
-    const tail = rows[rows.length - 1];
-    if (tail === undefined) return;
-    yield rows;
-    if (rows.length < n) return;
-    remaining -= rows.length;
-    after = tail.position;
-  }
+  const pager = allPager(clampInt64(options.fromPosition ?? -1n), upTo, maxCount, ctx.pageSize ?? READ_PAGE_SIZE);
+  return pages(ctx, pager, (next, n) => ctx.stmts.allAfter(next - 1n, upTo, n), positionOf);
 }
 
 /**

@@ -12,10 +12,9 @@
  */
 import { throwError, type Observable } from 'rxjs';
 import type Database from 'better-sqlite3';
-import { systemClock, type Clock } from '../../core/clock.ts';
-import { factCodec } from '../../events/fact-codec.ts';
+import { positiveDuration, positiveInteger, resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
-import { DEFAULT_MAX_EVENT_BYTES, decodeRow, prepareAppend, type EventCodec, type StoredRow } from '../codec.ts';
+import { decodeRow, prepareAppend, type StoredRow } from '../codec.ts';
 import { StoreClosedError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
 import { createChangeSignals, type ChangeSignals } from './change-signals.ts';
@@ -25,17 +24,11 @@ import { allPages, allRowsAfter, decodedIterable, streamPages, streamRowsAfter, 
 import { prepareStatements, type Statements } from './statements.ts';
 
 /** Options of `getSqliteEventStore`. */
-export interface SqliteEventStoreOptions {
+export interface SqliteEventStoreOptions extends CommonStoreOptions {
   /** The store file; created with its parent directories when missing. */
   path: string;
   /** `sync` (default): every commit fsynced before appends resolve; `normal`: fsync at checkpoints. See `Durability`. */
   durability?: Durability;
-  /** Validates on append, upcasts/validates on read. Default: the fact codec. */
-  codec?: EventCodec;
-  /** Largest event, UTF-8 bytes of data + metadata JSON. Default 1 MiB. */
-  maxEventBytes?: number;
-  /** Source of `recordedAt` and of the poll timer. Default: the system clock. */
-  clock?: Clock;
   /** How often (ms) subscriptions look for commits of other processes. Default 100. */
   pollIntervalMs?: number;
   /** How long (ms) to wait for another process's lock (open, commits). Default 5000. */
@@ -55,11 +48,6 @@ export type SqliteEventStore = EventStore & {
   stats(): SqliteStoreStats;
 };
 
-function positiveInteger(where: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${where}: ${name} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
 /** Default poll period for commits of other processes, ms. */
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
@@ -71,15 +59,10 @@ export const DEFAULT_POLL_INTERVAL_MS = 100;
  *   before the file is touched).
  */
 export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
-  const codec = options.codec ?? factCodec;
-  const clock = options.clock ?? systemClock;
   const where = `sqlite store '${options.path}'`;
-  const maxEventBytes = positiveInteger(where, 'maxEventBytes', options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
+  const { codec, clock, maxEventBytes } = resolveStoreOptions(where, options);
   const pageSize = options.readPageSize === undefined ? undefined : positiveInteger(where, 'readPageSize', options.readPageSize);
-  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  if (!(pollIntervalMs > 0) || !Number.isFinite(pollIntervalMs)) {
-    throw new RangeError(`${where}: pollIntervalMs must be a finite number > 0, got ${String(pollIntervalMs)}`);
-  }
+  const pollIntervalMs = positiveDuration(where, 'pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   if (options.durability !== undefined && options.durability !== 'sync' && options.durability !== 'normal') {
     throw new RangeError(`${where}: durability must be 'sync' or 'normal', got ${String(options.durability)}`);
   }

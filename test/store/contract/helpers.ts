@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
 import { afterEach } from 'vitest';
-import type { EventData, RecordedEvent } from '../../../src/store/event-store.ts';
+import type { EventData, EventStore, RecordedEvent } from '../../../src/store/event-store.ts';
 import type { StoreFactory, StoreFactoryOptions, StoreHandle } from './index.ts';
 
 /**
@@ -22,6 +22,31 @@ export function useStores(factory: StoreFactory): (opts?: StoreFactoryOptions) =
     const h = await factory(opts);
     handles.push(h);
     return h;
+  };
+}
+
+/**
+ * A `StoreHandle` whose first store is `openOne(opts)`; `reopen` opens more through `openOne`;
+ * `teardown` closes them all, then runs `removeData` (delete the file, drop the schema).
+ */
+export function trackedHandle<S extends EventStore>(
+  openOne: (opts: StoreFactoryOptions) => S,
+  opts: StoreFactoryOptions,
+  removeData: () => Promise<unknown> | unknown,
+): StoreHandle {
+  const opened: S[] = [];
+  const track = (o: StoreFactoryOptions): S => {
+    const store = openOne(o);
+    opened.push(store);
+    return store;
+  };
+  return {
+    store: track(opts),
+    reopen: async (o = {}) => track(o),
+    teardown: async () => {
+      for (const s of opened) await s.close();
+      await removeData();
+    },
   };
 }
 
