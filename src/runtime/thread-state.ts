@@ -329,7 +329,7 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
       for (const [key, before] of d.changed) {
         if (before !== undefined) xorInto(acc, digest(key, before));
         const now = current(d, key);
-        if (now !== undefined) xorInto(acc, digest(key, now));
+        if (now !== undefined) xorInto(acc, digest(key, now, before));
       }
       d.changed.clear();
       return createHash('sha256').update(acc).digest('hex').slice(0, 16);
@@ -363,10 +363,125 @@ const digests = new WeakMap<object, Buffer>();
 const accCache = new WeakMap<ThreadState, Buffer>();
 const pendingHash = new WeakMap<ThreadState, { prevAcc: Buffer; changed: Map<string, AnySnap | undefined> }>();
 
-function digest(key: string, snap: AnySnap): Buffer {
+/** Digest text of plain objects and arrays, memoised by identity (snapshot data is never mutated). */
+const valueDigests = new WeakMap<object, string>();
+/** Chain value of arrays (see `arrayDigest`), so an array extended by appends is hashed from its prefix. */
+const arrayChains = new WeakMap<readonly unknown[], Buffer>();
+const EMPTY_CHAIN = createHash('sha256').update('[').digest();
+
+/**
+ * Digest text of a plain-data value: primitives are their JSON text; objects `#` + hex sha256 of
+ * their canonical JSON; arrays `@` + hex of a hash chain over their items' digest texts
+ * (c₀ = sha256('['), cᵢ₊₁ = sha256(cᵢ ‖ digest(itemᵢ))). Both depend on content only. `hint`: an
+ * earlier version of the same field; when `value` starts with the hint's items (same objects), the
+ * chain continues from the hint's, so appending to a long list costs O(items added).
+ */
+function valueDigest(value: unknown, hint?: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const known = valueDigests.get(value);
+  if (known !== undefined) return known;
+  let d: string;
+  if (Array.isArray(value)) d = `@${arrayDigest(value, Array.isArray(hint) ? hint : undefined).toString('hex')}`;
+  else {
+    const keys = Object.keys(value);
+    d =
+      keys.length >= RECORD_KEYS
+        ? `%${recordDigest(value as Record<string, unknown>, keys, hint).toString('hex')}`
+        : `#${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
+  }
+  valueDigests.set(value, d);
+  return d;
+}
+
+/** Objects with at least this many keys are digested as a set of entries (`recordDigest`). */
+const RECORD_KEYS = 16;
+/** XOR of the entry digests of records (see `recordDigest`). */
+const recordSums = new WeakMap<object, { sum: Buffer; entries: Map<string, Buffer> }>();
+
+const entryDigest = (k: string, v: unknown): Buffer => createHash('sha256').update(`${JSON.stringify(k)}:${valueDigest(v)}`).digest();
+
+/**
+ * Digest of an object with many keys (e.g. the thread's reservations by task): the XOR of
+ * sha256(`<key JSON>:<valueDigest>`) over its entries (undefined values and functions skipped).
+ * Given `hint`, an earlier version, only the entries that differ are hashed.
+ */
+function recordDigest(rec: Record<string, unknown>, keys: string[], hint: unknown): Buffer {
+  const prev = hint !== null && typeof hint === 'object' && !Array.isArray(hint) ? recordSums.get(hint) : undefined;
+  const included = (v: unknown): boolean => v !== undefined && typeof v !== 'function';
+  let sum: Buffer;
+  const entries = new Map<string, Buffer>();
+  if (prev === undefined) {
+    sum = Buffer.alloc(32);
+    for (const k of keys) {
+      const v = rec[k];
+      if (!included(v)) continue;
+      const e = entryDigest(k, v);
+      entries.set(k, e);
+      xorInto(sum, e);
+    }
+  } else {
+    sum = Buffer.from(prev.sum);
+    const old = hint as Record<string, unknown>;
+    for (const [k, e] of prev.entries) {
+      if (!Object.hasOwn(rec, k) || !included(rec[k])) xorInto(sum, e); // removed
+    }
+    for (const k of keys) {
+      const v = rec[k];
+      if (!included(v)) continue;
+      const was = prev.entries.get(k);
+      if (was !== undefined && old[k] === v) {
+        entries.set(k, was);
+        continue;
+      }
+      if (was !== undefined) xorInto(sum, was); // changed
+      const e = entryDigest(k, v);
+      entries.set(k, e);
+      xorInto(sum, e);
+    }
+  }
+  recordSums.set(rec, { sum, entries });
+  return sum;
+}
+
+function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undefined): Buffer {
+  let chain: Buffer = EMPTY_CHAIN;
+  let from = 0;
+  const base = hint === undefined ? undefined : arrayChains.get(hint);
+  if (base !== undefined && hint!.length <= items.length) {
+    let i = 0;
+    while (i < hint!.length && items[i] === hint![i]) i++;
+    if (i === hint!.length) {
+      chain = base;
+      from = i;
+    }
+  }
+  for (let i = from; i < items.length; i++) {
+    const item = items[i];
+    chain = createHash('sha256').update(chain).update(item === undefined ? 'null' : valueDigest(item)).digest();
+  }
+  arrayChains.set(items, chain);
+  return chain;
+}
+
+/**
+ * Digest of one actor: sha256 of `<actorKey JSON>|<canonical value>|` followed by, for each context
+ * field in key order (undefined and functions skipped), `<key JSON>:<valueDigest>,`. Fields are
+ * digested separately and memoised, so a fact that changes two fields of a large context (e.g. an
+ * interaction holding a 1 000-step plan and its observations) re-hashes only those two (and an
+ * appended list only its new items, given `before`, the actor's previous snapshot).
+ */
+function digest(key: string, snap: AnySnap, before?: AnySnap): Buffer {
   let d = digests.get(snap);
   if (d === undefined) {
-    d = createHash('sha256').update(canonicalJson([key, snap.value, snap.context])).digest();
+    const ctx = snap.context as unknown as Record<string, unknown>;
+    const hint = before?.context as unknown as Record<string, unknown> | undefined;
+    let text = `${JSON.stringify(key)}|${typeof snap.value === 'string' ? JSON.stringify(snap.value) : canonicalJson(snap.value)}|`;
+    for (const k of Object.keys(ctx).sort()) {
+      const v = ctx[k];
+      if (v === undefined || typeof v === 'function') continue;
+      text += `${JSON.stringify(k)}:${valueDigest(v, hint?.[k])},`;
+    }
+    d = createHash('sha256').update(text).digest();
     digests.set(snap, d);
   }
   return d;
@@ -391,7 +506,7 @@ function accumulator(state: ThreadState): Buffer {
     for (const [key, before] of pending.changed) {
       if (before !== undefined) xorInto(acc, digest(key, before));
       const now = current(state, key);
-      if (now !== undefined) xorInto(acc, digest(key, now));
+      if (now !== undefined) xorInto(acc, digest(key, now, before));
     }
     pendingHash.delete(state);
   } else {
@@ -404,11 +519,13 @@ function accumulator(state: ThreadState): Buffer {
 }
 
 /**
- * Short stable hash of a state: 16 hex chars of sha256 over the XOR of one sha256 per actor, each
- * over the canonical JSON (`canonicalJson`) of `[actorKey, value, context]` with actorKey `T`,
- * `I:<interactionId>` or `K:<taskKey>`. (An XOR set-hash, so the hash after a fact is updated from the
- * previous state's in O(actors changed) when that one was hashed: verified replay stays linear.)
- * The revision is not part of it.
+ * Short stable hash of a state: 16 hex chars of sha256 over the XOR of one digest per actor (see
+ * `digest`: its key `T`, `I:<interactionId>` or `K:<taskKey>`, its state value and a digest of each
+ * context field). An XOR set-hash, so the hash after a fact is updated from the previous state's in
+ * O(actors changed) when that one was hashed, and per actor O(fields changed): hashing after every
+ * fact stays cheap on long threads and large plans. The revision is not part of it.
+ * (Until H12 each actor's digest was sha256 of the canonical JSON of `[key, value, context]`, which
+ * re-serialised a whole 1 000-step plan on every step fact.)
  */
 export function hashThreadState(state: ThreadState): string {
   return createHash('sha256').update(accumulator(state)).digest('hex').slice(0, 16);
