@@ -131,3 +131,29 @@ export class StoreOpenError extends OrchestralError {
   }
 }
 export const isStoreOpenError = (e: unknown): e is StoreOpenError => hasErrorCode(e, StoreOpenError.code);
+
+/**
+ * A `readStream` / `readAll` option is invalid: `maxCount` not an integer ≥ 0, `direction` neither
+ * `forwards` nor `backwards`, or `fromRevision` / `toRevision` not a bigint ≥ 0. `method` names the
+ * call (e.g. `readStream('thread-1')`), `option` the option, `value` what was given. Nothing was read.
+ */
+export class InvalidReadOptionsError extends OrchestralError {
+  static readonly code = 'INVALID_READ_OPTIONS';
+  constructor(
+    readonly method: string,
+    readonly option: string,
+    readonly value: unknown,
+    expectation: string,
+  ) {
+    super(InvalidReadOptionsError.code, `${method}: ${option} must be ${expectation}, got ${formatValue(value)}`);
+  }
+}
+export const isInvalidReadOptionsError = (e: unknown): e is InvalidReadOptionsError =>
+  hasErrorCode(e, InvalidReadOptionsError.code);
+
+/** Renders an option value for messages: strings quoted, bigints with their `n`. */
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  return String(value);
+}

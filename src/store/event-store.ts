@@ -89,11 +89,11 @@ export type Direction = 'forwards' | 'backwards';
 
 /** Options of `readStream`. Revisions are inclusive bounds. */
 export interface ReadStreamOptions {
-  /** First revision to read (forwards: lowest; backwards: highest). Default: start (forwards) / end (backwards). */
+  /** First revision to read (forwards: lowest; backwards: highest), ≥ 0n. Default: start (forwards) / end (backwards). */
   fromRevision?: bigint;
   /** Last revision to read, inclusive (forwards only bound above; backwards bound below). */
   toRevision?: bigint;
-  /** At most this many events. */
+  /** At most this many events (an integer ≥ 0). */
   maxCount?: number;
   /** Default `forwards`. */
   direction?: Direction;
@@ -124,6 +124,7 @@ export interface SubscribeToAllOptions {
  *
  * @throws WrongExpectedVersionError (append) the stream's revision differs from `expectedRevision`.
  * @throws StreamNotFoundError (readStream) the stream has no event.
+ * @throws InvalidReadOptionsError (reads, on iteration) a bad `maxCount`, `direction`, revision or position.
  * @throws EventDecodeError (reads) a stored event's type is unknown or its payload invalid.
  * @throws EventValidationError / EventTooLargeError (append) an event is refused before anything is written.
  * @throws StoreClosedError any call after `close()`.

@@ -6,6 +6,7 @@
  * (default 0) up to `toRevision` (default: the last); backwards reads from `fromRevision` (default:
  * the last) down to `toRevision` (default 0). `readAll` starts strictly after `fromPosition`.
  */
+import { InvalidReadOptionsError } from './errors.ts';
 import type { ReadAllOptions, ReadStreamOptions } from './event-store.ts';
 
 /** Rows per page of `readStream` / `readAll` (every adapter's default `readPageSize`). */
@@ -18,14 +19,19 @@ export const INT64_MAX = 2n ** 63n - 1n;
  * Checks `maxCount`: `undefined` (no limit) or an integer ≥ 0.
  * @param method names the call in the error, e.g. `readStream('s-1')`.
  * @returns the limit (`Number.MAX_SAFE_INTEGER` when `undefined`).
- * @throws RangeError naming the method and the value.
+ * @throws InvalidReadOptionsError naming the method, `maxCount` and the value.
  */
 export function checkMaxCount(method: string, maxCount: number | undefined): number {
   if (maxCount === undefined) return Number.MAX_SAFE_INTEGER;
-  if (!Number.isInteger(maxCount) || maxCount < 0) {
-    throw new RangeError(`${method}: maxCount must be an integer ≥ 0, got ${String(maxCount)}`);
-  }
+  if (!Number.isInteger(maxCount) || maxCount < 0) throw new InvalidReadOptionsError(method, 'maxCount', maxCount, 'an integer ≥ 0');
   return maxCount;
+}
+
+/** Checks a revision bound: `undefined` or a bigint ≥ 0. @throws InvalidReadOptionsError otherwise. */
+function checkRevision(method: string, option: 'fromRevision' | 'toRevision', value: bigint | undefined): void {
+  if (value !== undefined && (typeof value !== 'bigint' || value < 0n)) {
+    throw new InvalidReadOptionsError(method, option, value, 'a bigint ≥ 0n');
+  }
 }
 
 /** A checked `readStream` request: its direction and how many events at most. */
@@ -35,25 +41,33 @@ export interface StreamReadPlan {
 }
 
 /**
- * Checks `readStream` options (before the stream is looked up).
- * @throws RangeError a bad `maxCount` or `direction`, naming the stream and the value.
+ * Checks `readStream` options (before the stream is looked up). Revisions above the stream's
+ * last are allowed (they bound nothing); negative ones are refused.
+ * @throws InvalidReadOptionsError a bad `maxCount`, `direction`, `fromRevision` or `toRevision`,
+ *   naming the stream, the option and the value.
  */
 export function checkReadStreamOptions(streamId: string, options: ReadStreamOptions): StreamReadPlan {
   const method = `readStream('${streamId}')`;
   const maxCount = checkMaxCount(method, options.maxCount);
   const direction = options.direction ?? 'forwards';
   if (direction !== 'forwards' && direction !== 'backwards') {
-    throw new RangeError(`${method}: direction must be 'forwards' or 'backwards', got ${String(direction)}`);
+    throw new InvalidReadOptionsError(method, 'direction', direction, "'forwards' or 'backwards'");
   }
+  checkRevision(method, 'fromRevision', options.fromRevision);
+  checkRevision(method, 'toRevision', options.toRevision);
   return { forwards: direction === 'forwards', maxCount };
 }
 
 /**
- * Checks `readAll` options.
+ * Checks `readAll` options. A `fromPosition` below -1n reads from the start (positions are ≥ 0).
  * @returns the limit (`Number.MAX_SAFE_INTEGER` when `maxCount` is absent).
- * @throws RangeError a bad `maxCount`.
+ * @throws InvalidReadOptionsError a bad `maxCount`, or a `fromPosition` that is not a bigint.
  */
 export function checkReadAllOptions(options: ReadAllOptions): number {
+  const { fromPosition } = options;
+  if (fromPosition !== undefined && typeof fromPosition !== 'bigint') {
+    throw new InvalidReadOptionsError('readAll', 'fromPosition', fromPosition, 'a bigint');
+  }
   return checkMaxCount('readAll', options.maxCount);
 }
 

@@ -33,7 +33,7 @@ import {
   streamRowsAfter,
   type InMemoryLog,
 } from './in-memory-log.ts';
-import { checkReadAllOptions } from '../read-options.ts';
+import { checkReadAllOptions, checkReadStreamOptions } from '../read-options.ts';
 import { selectStreamRows } from './read-range.ts';
 
 /** Options of `getInMemoryEventStore`. */
@@ -88,9 +88,10 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): 
       return {
         async *[Symbol.asyncIterator]() {
           assertOpen();
+          const plan = checkReadStreamOptions(streamId, opts);
           const rows = log.streams.get(streamId);
           if (rows === undefined || rows.length === 0) throw new StreamNotFoundError(streamId);
-          for (const row of selectStreamRows(streamId, rows, opts)) yield decode(row);
+          for (const row of selectStreamRows(rows, plan, opts)) yield decode(row);
         },
       };
     },

@@ -4,16 +4,15 @@
  */
 import type { StoredRow } from '../codec.ts';
 import type { ReadStreamOptions } from '../event-store.ts';
-import { checkReadStreamOptions, streamPager } from '../read-options.ts';
+import { streamPager, type StreamReadPlan } from '../read-options.ts';
 
 /**
  * The rows of one stream (`rows[r].revision === r`, at least one) that a read with `options`
  * returns, in order. Forwards: revisions `fromRevision` (default 0) up to `toRevision` (inclusive).
  * Backwards: `fromRevision` (default: the last) down to `toRevision` (inclusive). At most `maxCount`.
- * @throws RangeError a bad `maxCount` or `direction`.
+ * `plan` is `checkReadStreamOptions(streamId, options)`.
  */
-export function selectStreamRows(streamId: string, rows: readonly StoredRow[], options: ReadStreamOptions): StoredRow[] {
-  const plan = checkReadStreamOptions(streamId, options);
+export function selectStreamRows(rows: readonly StoredRow[], plan: StreamReadPlan, options: ReadStreamOptions): StoredRow[] {
   const range = streamPager(plan, options, BigInt(rows.length - 1), plan.maxCount);
   const from = Number(range.next);
   const to = Number(range.last);

@@ -61,7 +61,7 @@ async function* pages(
 /**
  * Pages of one stream per `ReadStreamOptions` (see `read-options.ts` for the semantics).
  * @throws StreamNotFoundError the stream has no event (on the first `next()`).
- * @throws RangeError a bad `maxCount` or `direction`.
+ * @throws InvalidReadOptionsError a bad option (see `checkReadStreamOptions`).
  */
 export async function* streamPages(ctx: ReadContext, streamId: string, options: ReadStreamOptions): AsyncGenerator<StoredRow[]> {
   ctx.assertOpen();
@@ -81,7 +81,7 @@ export async function* streamPages(ctx: ReadContext, streamId: string, options: 
 /**
  * Pages of the whole log after `fromPosition` (exclusive; default: from the start), up to the last
  * position at the start of iteration, at most `maxCount` events.
- * @throws RangeError a bad `maxCount`.
+ * @throws InvalidReadOptionsError a bad option (see `checkReadAllOptions`).
  */
 export async function* allPages(ctx: ReadContext, options: ReadAllOptions): AsyncGenerator<StoredRow[]> {
   ctx.assertOpen();

@@ -50,7 +50,7 @@ function* pages(ctx: ReadContext, pager: KeysetPager, fetch: (next: bigint, n: n
 /**
  * Pages of one stream per `ReadStreamOptions` (see `read-options.ts` for the semantics).
  * @throws StreamNotFoundError the stream has no event (on the first `next()`).
- * @throws RangeError a bad `maxCount` or `direction`.
+ * @throws InvalidReadOptionsError a bad option (see `checkReadStreamOptions`).
  */
 export function* streamPages(ctx: ReadContext, streamId: string, options: ReadStreamOptions): Generator<StoredRow[]> {
   ctx.assertOpen();
@@ -68,7 +68,7 @@ export function* streamPages(ctx: ReadContext, streamId: string, options: ReadSt
 /**
  * Pages of the whole log after `fromPosition` (exclusive; default: from the start), up to the last
  * position at the start of iteration, at most `maxCount` events.
- * @throws RangeError a bad `maxCount`.
+ * @throws InvalidReadOptionsError a bad option (see `checkReadAllOptions`).
  */
 export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<StoredRow[]> {
   ctx.assertOpen();

@@ -3,7 +3,7 @@
  * Adapter tests call `runEventStoreContract('sqlite', factory)` inside their own `*.test.ts` file;
  * this directory holds no test file of its own, so vitest only runs it through an adapter.
  *
- * One file per port method group: append, readStream, readAll, subscriptions, codec, size limit,
+ * One file per port method group: append, readStream, readAll, read options, subscriptions, codec, size limit,
  * reopen. Properties (fast-check) are in `properties.ts` (`runEventStoreProperties`).
  */
 import { describe } from 'vitest';
@@ -13,6 +13,7 @@ import type { EventStore } from '../../../src/store/event-store.ts';
 import { describeAppend } from './append.ts';
 import { describeCodec } from './codec.ts';
 import { describeReadAll } from './read-all.ts';
+import { describeReadOptions } from './read-options.ts';
 import { describeReadStream } from './read-stream.ts';
 import { describeReopen } from './reopen.ts';
 import { describeSizeLimit } from './size-limit.ts';
@@ -51,6 +52,7 @@ export function runEventStoreContract(adapterName: string, factory: StoreFactory
     describeAppend(factory);
     describeReadStream(factory);
     describeReadAll(factory);
+    describeReadOptions(factory);
     describeSubscriptions(factory);
     describeCodec(factory);
     describeSizeLimit(factory);
