@@ -7,6 +7,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
+import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts';
 import { ORCHESTRAL_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
@@ -68,6 +70,27 @@ describe('sqlite store: files that are refused', () => {
     db.exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES ('ada')`);
     db.close();
     expect(expectRefused(path, 'not_orchestral').message).toMatch(/customers/);
+  });
+
+  it("Orchestral's companion tables next to any other table, or under a view of that name, are still not an Orchestral store", async () => {
+    const d = dir();
+    const mixed = join(d, 'mixed.db');
+    await openSqliteProjectionStore({ path: mixed }).close();
+    const db = new Database(mixed);
+    db.exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY); INSERT INTO customers VALUES (1)`);
+    db.close();
+    expect(expectRefused(mixed, 'not_orchestral').message).toMatch(/projection_state, customers|customers, projection_state/);
+    const view = join(d, 'view.db');
+    const vdb = new Database(view);
+    vdb.exec(`CREATE TABLE t (x); CREATE VIEW snapshot_cache AS SELECT x FROM t`);
+    vdb.close();
+    expect(expectRefused(view, 'not_orchestral').message).toMatch(/snapshot_cache/);
+    const versioned = join(d, 'versioned.db');
+    const wdb = new Database(versioned);
+    wdb.exec(`CREATE TABLE projection_state (name TEXT PRIMARY KEY)`);
+    wdb.pragma('user_version = 7');
+    wdb.close();
+    expect(expectRefused(versioned, 'not_orchestral').message).toMatch(/user_version 7/);
   });
 
   it('a SQLite database with a foreign application_id is not an Orchestral store', () => {
@@ -198,6 +221,31 @@ describe('sqlite store: files that are adopted or migrated', () => {
       expect((await store.appendToStream('x', rawEvents(2))).nextExpectedRevision).toBe(1n);
       await store.close();
     }
+  });
+
+  it('adopts a file where only the projection store and the snapshot cache wrote their tables first, keeping their rows', async () => {
+    const d = dir();
+    const projectionsFirst = join(d, 'projections-first.db');
+    const projections = openSqliteProjectionStore({ path: projectionsFirst });
+    await projections.save({ name: 'threads', version: 1, position: -1n, state: { n: 1 } });
+    await projections.close();
+    const snapshotsFirst = join(d, 'snapshots-first.db');
+    await openSqliteSnapshotCache(snapshotsFirst).close();
+    const both = join(d, 'both.db');
+    await openSqliteProjectionStore({ path: both }).close(); // (it refuses a file where snapshot_cache came first)
+    await openSqliteSnapshotCache(both).close();
+    for (const path of [projectionsFirst, snapshotsFirst, both]) {
+      const store = getSqliteEventStore({ path, codec: rawCodec });
+      expect((await store.appendToStream('x', rawEvents(2))).nextExpectedRevision, path).toBe(1n);
+      await store.close();
+      const check = new Database(path, { readonly: true });
+      expect(check.pragma('application_id', { simple: true }), path).toBe(ORCHESTRAL_APPLICATION_ID);
+      expect(check.pragma('user_version', { simple: true }), path).toBe(SCHEMA_VERSION);
+      check.close();
+    }
+    const reopened = openSqliteProjectionStore({ path: projectionsFirst });
+    expect(await reopened.load('threads')).toEqual({ name: 'threads', version: 1, position: -1n, state: { n: 1 } });
+    await reopened.close();
   });
 
   it('migrates an Orchestral file at an older schema version, keeping other tables', async () => {

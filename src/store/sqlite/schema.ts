@@ -7,9 +7,9 @@
  * `PRAGMA user_version` (header offset 60). Both are written in the same transaction as the
  * tables, so a file is either untouched or fully initialised.
  *
- * Other components keep their own tables in the same file (projections: `projection_*`); the
- * migrations here only ever create or alter the event store's own objects and never drop or
- * refuse tables they do not know.
+ * Other components keep their own tables in the same file (`COMPANION_TABLES`); the migrations
+ * here only ever create or alter the event store's own objects and never drop or refuse tables
+ * they do not know in a file already marked as Orchestral's.
  */
 import type Database from 'better-sqlite3';
 
@@ -57,6 +57,14 @@ export const MIGRATIONS: readonly Migration[] = [
 /** The schema version this code writes and reads (the last migration's). */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
+/**
+ * Tables other Orchestral components create in the store's file, possibly before the event store
+ * first opened it (they do not write the application id): `projection_state`
+ * (src/projections/sqlite-projection-store.ts) and `snapshot_cache`
+ * (src/runtime/snapshot-cache-sqlite.ts). A file holding only these is adopted like an empty one.
+ */
+export const COMPANION_TABLES: ReadonlySet<string> = new Set(['projection_state', 'snapshot_cache']);
+
 /** What the header and catalogue of an existing file say about it. */
 export type FileKind =
   | { kind: 'empty' }
@@ -65,7 +73,8 @@ export type FileKind =
 
 /**
  * Classifies an open database by its application id, user version and tables. Reads only.
- * - `empty`: no application id, no version, no table — a fresh file this store may initialise.
+ * - `empty`: no application id, no version, and no table or view except `COMPANION_TABLES` — a
+ *   fresh file (or one only other Orchestral components wrote to) this store may initialise.
  * - `orchestral`: our magic; `version` is its schema version (may be newer than SCHEMA_VERSION).
  * - `foreign`: anything else (another application's database); never written to.
  * @throws SqliteError from better-sqlite3 when the file cannot be read (corrupt, locked, …).
@@ -74,11 +83,12 @@ export function classifyDatabase(db: Database.Database): FileKind {
   const appId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
   if (appId === ORCHESTRAL_APPLICATION_ID) return { kind: 'orchestral', version };
-  const tables = db
-    .prepare(`SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
-    .pluck()
-    .all() as string[];
-  if (appId === 0 && version === 0 && tables.length === 0) return { kind: 'empty' };
+  const objects = db
+    .prepare(`SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
+    .all() as Array<{ name: string; type: string }>;
+  const others = objects.filter((o) => o.type !== 'table' || !COMPANION_TABLES.has(o.name));
+  if (appId === 0 && version === 0 && others.length === 0) return { kind: 'empty' };
+  const tables = objects.map((o) => o.name);
   const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
   return {
     kind: 'foreign',
