@@ -6,8 +6,8 @@
 import Database from 'better-sqlite3';
 import { defaultMachines, type FoldOptions } from './thread-state.ts';
 import {
-  deserializeThreadState,
   machineDefinitionHash,
+  restoreThreadState,
   serializeThreadState,
   type SerializedThreadState,
   type SnapshotCache,
@@ -63,7 +63,7 @@ export function openSqliteSnapshotCache(file: string, options: SqliteSnapshotCac
       const hash = machineDefinitionHash(opts.machines ?? defaultMachines);
       const max = opts.maxRevision ?? 9_223_372_036_854_775_807n;
       const row = select.get(threadId, hash, max) as { state: string } | undefined;
-      return row ? deserializeThreadState(JSON.parse(row.state) as SerializedThreadState, opts) : undefined;
+      return row ? restoreThreadState(JSON.parse(row.state) as SerializedThreadState, opts, { owned: true, actorRefs: row.state.includes('xstate$$type') }) : undefined;
     },
     async delete(threadId) {
       assertOpen();

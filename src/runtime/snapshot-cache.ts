@@ -82,13 +82,28 @@ export function serializeThreadState(state: ThreadState, options: FoldOptions = 
  * @throws Error when `s.machineHash` is not the hash of those machines (the entry would not replay equally).
  */
 export function deserializeThreadState(s: SerializedThreadState, options: FoldOptions = {}): ThreadState {
+  return restoreThreadState(s, options, { owned: false, actorRefs: true });
+}
+
+/**
+ * `deserializeThreadState` for the caches, which hand over JSON they just parsed:
+ * `owned` — `s` is not shared, so it is not copied first (xstate's restore writes into the context);
+ * `actorRefs: false` — the entry's JSON text has no `xstate$$type` marker (no persisted actor
+ * reference in any context), so snapshots without children are restored from a template per
+ * (status, value, history): the same object xstate's `restoreSnapshot` builds, without resolving
+ * the state nodes and walking the context again for each of (say) 25 000 tasks.
+ */
+export function restoreThreadState(s: SerializedThreadState, options: FoldOptions, how: { owned: boolean; actorRefs: boolean }): ThreadState {
   const m = options.machines ?? defaultMachines;
   const expected = machineDefinitionHash(m);
   if (s.machineHash !== expected) {
     throw new Error(`snapshot of thread '${s.threadId}' at revision ${s.revision} was written by machines ${s.machineHash}, not ${expected}`);
   }
-  const restore = <S>(machine: AnyStateMachine, persisted: unknown): S =>
-    machine.restoreSnapshot(structuredClone(persisted) as never, inertScope(machine) as never) as S;
+  const restore = <S>(machine: AnyStateMachine, persisted: unknown): S => {
+    const p = (how.owned ? persisted : structuredClone(persisted)) as PersistedMachineSnapshot;
+    if (!how.actorRefs && isChildless(p)) return fromTemplate(machine, p) as S;
+    return machine.restoreSnapshot(p as never, inertScope(machine) as never) as S;
+  };
   const rec = <S>(machine: AnyStateMachine, r: Record<string, unknown>): Record<string, S> => {
     const out: Record<string, S> = {};
     for (const [k, p] of Object.entries(r)) out[k] = restore<S>(machine, p);
@@ -101,6 +116,47 @@ export function deserializeThreadState(s: SerializedThreadState, options: FoldOp
     interactions: rec(m.interaction, s.interactions),
     tasks: rec(m.task, s.tasks),
   };
+}
+
+/** The fields of a persisted machine snapshot this module reads. */
+interface PersistedMachineSnapshot {
+  status: string;
+  value: unknown;
+  historyValue?: unknown;
+  context: unknown;
+  children?: Record<string, unknown>;
+  output?: unknown;
+  error?: unknown;
+}
+
+const isChildless = (p: PersistedMachineSnapshot): boolean => {
+  if (p === null || typeof p !== 'object') return false;
+  for (const _ in p.children ?? {}) return false;
+  return true;
+};
+
+/** Restored snapshots with an empty context, by machine and `status|value|historyValue`. */
+const templates = new WeakMap<AnyStateMachine, Map<string, Record<string, unknown>>>();
+
+/**
+ * `machine.restoreSnapshot(p)` for a childless snapshot whose context holds no actor reference:
+ * xstate's restore resolves the state nodes of `value` and `historyValue` (the same for every
+ * snapshot with those), builds the snapshot object, and revives actor references in the context
+ * (none here). So: restore once per key with an empty context, then copy that object with this
+ * snapshot's context, output and error (own `tags` set and `children` object; `_nodes`, `value`
+ * and `historyValue` are shared, as between snapshots xstate derives from one another).
+ */
+function fromTemplate(machine: AnyStateMachine, p: PersistedMachineSnapshot): unknown {
+  let byKey = templates.get(machine);
+  if (byKey === undefined) templates.set(machine, (byKey = new Map()));
+  const key = `${p.status}|${JSON.stringify(p.value)}|${JSON.stringify(p.historyValue ?? {})}`;
+  let t = byKey.get(key);
+  if (t === undefined) {
+    const bare = { status: p.status, value: p.value, historyValue: p.historyValue, context: {}, children: {}, output: undefined, error: undefined };
+    t = machine.restoreSnapshot(bare as never, inertScope(machine) as never) as unknown as Record<string, unknown>;
+    byKey.set(key, t);
+  }
+  return { ...t, output: p.output, error: p.error, context: p.context, tags: new Set(t.tags as Set<string>), children: {} };
 }
 
 /** A SnapshotCache kept in memory as JSON text (so every load returns fresh objects). */
@@ -122,7 +178,7 @@ export function createInMemorySnapshotCache(): SnapshotCache {
         if (options.maxRevision !== undefined && e.revision > options.maxRevision) continue;
         if (!best || e.revision > best.revision) best = e;
       }
-      return best ? deserializeThreadState(JSON.parse(best.json) as SerializedThreadState, options) : undefined;
+      return best ? restoreThreadState(JSON.parse(best.json) as SerializedThreadState, options, { owned: true, actorRefs: best.json.includes('xstate$$type') }) : undefined;
     },
     async delete(threadId) {
       entries.delete(threadId);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { replayThread } from '../../src/runtime/replay.ts';
-import { createInMemorySnapshotCache, deserializeThreadState, machineDefinitionHash, serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
-import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet } from '../../src/runtime/thread-state.ts';
+import { createInMemorySnapshotCache, deserializeThreadState, machineDefinitionHash, restoreThreadState, serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
+import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/runtime/thread-state.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { appendHistoryFixture, loadHistoryFixture } from '../support/history-fixture.ts';
 
@@ -52,5 +52,26 @@ describe('snapshot cache', () => {
     expect((await cache.load(history.threadId))?.revision).toBe(4n);
     const s = serializeThreadState(applyFacts(initialThreadState(history.threadId), history.facts.slice(0, 5)));
     expect(() => deserializeThreadState(s, { machines: changed })).toThrow(/written by machines/);
+  });
+});
+
+describe('snapshot cache: template restore (restoreThreadState)', () => {
+  it('builds the same snapshots as xstate restoreSnapshot at every offset, which fold on identically', () => {
+    let state = initialThreadState(history.threadId);
+    const snapshotFields = (s: ThreadState) =>
+      [s.thread, ...Object.values(s.interactions), ...Object.values(s.tasks)].map((x) => {
+        const o = x as unknown as Record<string, unknown>;
+        return { keys: Object.keys(o), status: o.status, value: o.value, context: o.context, output: o.output, error: o.error, tags: [...(o.tags as Set<string>)], children: o.children, history: o.historyValue, nodes: o._nodes, machine: o.machine };
+      });
+    history.facts.forEach((fact, i) => {
+      state = applyFact(state, fact, BigInt(i));
+      const json = persisted(state);
+      const slow = deserializeThreadState(JSON.parse(json));
+      const fast = restoreThreadState(JSON.parse(json), {}, { owned: true, actorRefs: false });
+      expect(snapshotFields(fast)).toEqual(snapshotFields(slow));
+      expect(persisted(fast)).toBe(json);
+      const rest = history.facts.slice(i + 1);
+      expect(persisted(applyFacts(fast, rest))).toBe(persisted(applyFacts(state, rest)));
+    });
   });
 });
