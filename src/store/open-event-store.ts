@@ -69,6 +69,12 @@ export interface OpenEventStoreOptions {
   clock?: Clock;
   /** Largest event, UTF-8 bytes. Default 1 MiB. */
   maxEventBytes?: number;
+  /**
+   * SQLite and PostgreSQL: how often (ms, finite > 0) subscriptions poll for commits of other
+   * processes (SQLite default 100; PostgreSQL's safety net behind LISTEN/NOTIFY, default 1000).
+   * Ignored by `memory:` (nothing else writes to it).
+   */
+  pollIntervalMs?: number;
   /** SQLite only: `sync` (default, fsync every commit) or `normal`. */
   durability?: 'sync' | 'normal';
   /** Directory relative SQLite paths are resolved against. Default `process.cwd()`. */
@@ -77,6 +83,7 @@ export interface OpenEventStoreOptions {
 
 /**
  * Opens the event store a URL names (see `parseStoreUrl`).
+ * @throws RangeError a bad option (e.g. `pollIntervalMs` ≤ 0), from the adapter, before any I/O.
  * @throws StoreOpenError `bad_url` for an unparseable URL or an adapter not available yet (esdb);
  *   the SQLite adapter's own StoreOpenError (not an Orchestral store, newer schema, read-only,
  *   corrupt, locked) for a file it cannot use; the PostgreSQL adapter's (`io` when the server cannot
@@ -84,14 +91,14 @@ export interface OpenEventStoreOptions {
  */
 export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
   const location = parseStoreUrl(url, options.cwd);
-  const { codec, clock, maxEventBytes } = options;
+  const { codec, clock, maxEventBytes, pollIntervalMs } = options;
   switch (location.kind) {
     case 'memory':
       return getInMemoryEventStore({ codec, clock, maxEventBytes });
     case 'sqlite':
-      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock });
+      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs });
     case 'postgres':
-      return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock });
+      return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock, pollIntervalMs });
     case 'esdb':
       throw new StoreOpenError(url, 'bad_url', `${location.kind}: adapter not available yet; ${ACCEPTED}`);
   }

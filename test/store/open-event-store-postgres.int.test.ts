@@ -5,6 +5,8 @@ import { withDefaultUser } from '../../src/store/postgres/connection.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
+import { rejection } from './contract/helpers.ts';
+import { TimerSpyClock } from './fixtures/timer-spy-clock.ts';
 
 const PG_URL = process.env.ORCHESTRAL_TEST_PG_URL ?? 'postgresql://127.0.0.1:5432/test';
 
@@ -30,6 +32,22 @@ describe('openEventStore with postgres URLs', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('passes pollIntervalMs (ms) to the adapter: the safety-net poll runs at that period; a bad one is refused before connecting', async () => {
+    const clock = new TimerSpyClock();
+    const store = await openEventStore(`${PG_URL}?schema=${schema}`, { codec: rawCodec, clock, pollIntervalMs: 43 });
+    try {
+      const sub = store.subscribeToAll().subscribe();
+      expect(clock.delays).toContain(43);
+      expect(clock.delays).not.toContain(1000); // the PostgreSQL default
+      sub.unsubscribe();
+    } finally {
+      await store.close();
+    }
+    const err = await rejection(openEventStore('postgresql://127.0.0.1:1/db', { pollIntervalMs: 0 })); // unreachable: io if it connected
+    expect(err).toBeInstanceOf(RangeError);
+    expect((err as Error).message).toContain('pollIntervalMs must be a finite number > 0, got 0');
   });
 
   it('an unreachable server is a StoreOpenError with reason io', async () => {

@@ -1,5 +1,5 @@
 /** Choosing a store by URL: parsing, errors naming the URL, and opening each available adapter. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { isEventTooLargeError, isEventValidationError, isStoreOpenError, type St
 import type { EventStore } from '../../src/store/event-store.ts';
 import { DEFAULT_STORE_URL, openEventStore, parseStoreUrl } from '../../src/store/open-event-store.ts';
 import { collect, rawEvent, rejection } from './contract/helpers.ts';
+import { TimerSpyClock } from './fixtures/timer-spy-clock.ts';
 
 function badUrl(fn: () => unknown): StoreOpenError {
   try {
@@ -88,6 +89,24 @@ describe('openEventStore', () => {
     const again = await openEventStore(`sqlite:${join(dir, 'sub/events.db')}`, { codec: rawCodec });
     opened.push(again);
     expect((await collect(() => again.readStream('s'))).map((e) => e.data)).toEqual([{ n: 1 }]);
+  });
+
+  it('sqlite: passes pollIntervalMs (ms) to the adapter: its subscriptions poll at that period; a bad one is refused before the file is made', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orchestral-open-'));
+    dirs.push(dir);
+    const clock = new TimerSpyClock();
+    const store = await openEventStore('sqlite:poll.db', { cwd: dir, codec: rawCodec, clock, pollIntervalMs: 37 });
+    opened.push(store);
+    const sub = store.subscribeToAll().subscribe();
+    expect(clock.delays).toContain(37);
+    expect(clock.delays).not.toContain(100); // the SQLite default
+    sub.unsubscribe();
+    for (const pollIntervalMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const err = await rejection(openEventStore('sqlite:bad/poll.db', { cwd: dir, pollIntervalMs }));
+      expect(err).toBeInstanceOf(RangeError);
+      expect((err as Error).message).toContain(`pollIntervalMs must be a finite number > 0, got ${pollIntervalMs}`);
+    }
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 
   it('refuses esdb URLs for now: adapter not available yet', async () => {
