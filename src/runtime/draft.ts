@@ -40,7 +40,19 @@ export interface Draft {
   mark(): DraftMark;
   /** Drops every fact added after `mark`. */
   rollback(mark: DraftMark): void;
+  /**
+   * Called once before the facts are appended: with `hashEvery: 'append'`, gives the last fact the
+   * hash of the state after it (when it has none). Adding facts after `seal` is a runtime bug.
+   */
+  seal(): void;
 }
+
+/**
+ * When facts carry a `snapshotHash`: `'append'` — the last fact of every append (one hash per
+ * write-ahead cycle, so a divergence is caught at the end of the cycle that caused it);
+ * a number N ≥ 1 — every fact whose revision r has (r + 1) % N === 0 (1: every fact); 0 — never.
+ */
+export type HashEvery = number | 'append';
 
 /** Opaque rollback point of a draft. */
 export interface DraftMark {
@@ -48,12 +60,13 @@ export interface DraftMark {
 }
 
 /**
- * Starts a draft on `base`. `hashEvery` (≥ 1, or 0 for never): a fact at revision r gets
- * `snapshotHash = hashThreadState(state after it)` when (r + 1) % hashEvery === 0.
+ * Starts a draft on `base`. `hashEvery` (see HashEvery) decides which facts get
+ * `snapshotHash = hashThreadState(state after it)`.
  */
-export function createDraft(base: ThreadState, options: { ids: IdGenerator; hashEvery: number }): Draft {
-  const every = BigInt(Math.max(0, Math.floor(options.hashEvery)));
-  const hashing = every > 0n;
+export function createDraft(base: ThreadState, options: { ids: IdGenerator; hashEvery: HashEvery }): Draft {
+  const perAppend = options.hashEvery === 'append';
+  const every = perAppend ? 0n : BigInt(Math.max(0, Math.floor(options.hashEvery as number)));
+  const hashing = perAppend || every > 0n;
   let session: FoldSession = foldSession(base, { hashing });
   let cached: ThreadState | undefined = base;
   const facts: DraftedFact[] = [];
@@ -102,7 +115,7 @@ export function createDraft(base: ThreadState, options: { ids: IdGenerator; hash
           if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
           const causation = meta.causationId ?? previousId;
           if (causation !== undefined) drafted.causationId = causation;
-          if (hashing && (revision + 1n) % every === 0n) drafted.snapshotHash = session.hash();
+          if (every > 0n && (revision + 1n) % every === 0n) drafted.snapshotHash = session.hash();
           facts.push(drafted);
           previousId = id;
         }
@@ -114,6 +127,10 @@ export function createDraft(base: ThreadState, options: { ids: IdGenerator; hash
     mark: () => ({ length: facts.length }),
     rollback(mark) {
       if (facts.length > mark.length) rebuild(mark.length);
+    },
+    seal() {
+      const last = facts[facts.length - 1];
+      if (perAppend && last !== undefined && last.snapshotHash === undefined) last.snapshotHash = session.hash();
     },
   };
 }

@@ -18,6 +18,7 @@ import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { startPlannerCall } from './planner-effect.ts';
 import { completedOutputs, decideStepResults, startStepRun, type StepResult } from './step-effect.ts';
+import type { HashEvery } from './draft.ts';
 import { taskKey, type ThreadState } from './thread-state.ts';
 import type { RunnerMessage } from './thread-runner.ts';
 import { interactionView, planRunView, threadView } from './views.ts';
@@ -31,7 +32,7 @@ export interface RunnerEnv {
   /** Absolute workspace root handed to actions. */
   workspace: string;
   /** See `createDraft`. */
-  hashEvery: number;
+  hashEvery: HashEvery;
   /** The thread's planner (built lazily, once per thread, by the runtime). */
   planner(state: ThreadState): Planner;
 }

@@ -24,6 +24,7 @@ import type { EventStore } from '../store/event-store.ts';
 import { PlannerUnavailableError, RuntimeClosedError, ThreadExistsError, ThreadNotFoundError, UnknownPolicyError } from './command-errors.ts';
 import { decideApproval, decideCancel, decideInterrupt, decideResume, type PendingApproval } from './decide-control.ts';
 import { assertOpen, decideInput, type SendResult } from './decide-input.ts';
+import type { HashEvery } from './draft.ts';
 import type { RunnerEnv } from './effects.ts';
 import type { PolicyFn } from './policies.ts';
 import { createThreadRunner, type ThreadRunner } from './thread-runner.ts';
@@ -54,8 +55,12 @@ export interface RuntimeOptions {
   snapshotCache?: SnapshotCache;
   /** Facts between saved snapshots (with `snapshotCache`). Default 1000. */
   snapshotEvery?: number;
-  /** A `snapshotHash` in the metadata of every `hashEvery`-th fact (by revision); 0 = never. Default 1. */
-  hashEvery?: number;
+  /**
+   * Which facts carry a `snapshotHash` in their metadata (checked by `replayThread(..., { verify })`):
+   * `'append'` (default) the last fact of every append; N ≥ 1 every N-th fact by revision (1: all);
+   * 0 never. See `HashEvery` in draft.ts.
+   */
+  hashEvery?: HashEvery;
 }
 
 /** Options of `openThread`. */
@@ -121,7 +126,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       clock,
       ids,
       workspace: options.workspace ?? process.cwd(),
-      hashEvery: options.hashEvery ?? 1,
+      hashEvery: options.hashEvery ?? 'append',
       planner(state: ThreadState) {
         if (planner) return planner;
         try {

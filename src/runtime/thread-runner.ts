@@ -78,6 +78,7 @@ function withMeta(draft: Draft, m: RunnerMessage): Draft {
     add: (facts, extra) => draft.add(facts, { ...meta, ...extra }),
     mark: () => draft.mark(),
     rollback: (mark) => draft.rollback(mark),
+    seal: () => draft.seal(),
   };
 }
 
@@ -132,6 +133,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
         return;
       }
       if (draft.facts.length > 0) {
+        draft.seal();
         try {
           await env.store.appendToStream(streamId, toEventData(draft.facts), {
             expectedRevision: state.revision < 0n ? NO_STREAM : state.revision,

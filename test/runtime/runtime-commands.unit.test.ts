@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { EventData } from '../../src/store/event-store.ts';
 import { firstValueFrom, filter } from 'rxjs';
 import { hashThreadState } from '../../src/runtime/thread-state.ts';
 import { replayThread } from '../../src/runtime/replay.ts';
@@ -58,6 +59,30 @@ describe('runtime commands: write-ahead and typed errors', () => {
     expect(responded.metadata).toMatchObject({ correlationId: cmd, causationId: requested.id });
     const verified = await replayThread(h.store, 't1', { verify: true });
     expect(verified.revision).toBe(events.at(-1)!.revision);
+    await h.rt.close();
+  });
+
+  it('by default the last fact of every append (and only it) carries a snapshot hash, and replay verifies them', async () => {
+    const h = harness({
+      script: [planOf([{ id: 'a', action: 't.ok', input: { value: 1 } }, { id: 'b', action: 't.ok', input: { value: 2 } }]), { kind: 'done', answer: 'ok' }],
+    });
+    const batches: Array<readonly EventData[]> = [];
+    const append = h.store.appendToStream.bind(h.store);
+    vi.spyOn(h.store, 'appendToStream').mockImplementation((stream, events, options) => {
+      batches.push(events);
+      return append(stream, events, options);
+    });
+    await h.rt.openThread({ threadId: 't1' });
+    await h.rt.send('t1', 'go');
+    await settle(h.rt, 't1', h.clock);
+    expect(batches.length).toBeGreaterThan(2);
+    for (const batch of batches) {
+      expect(batch.map((e) => e.metadata?.snapshotHash !== undefined)).toEqual(batch.map((_, i) => i === batch.length - 1));
+    }
+    const events = await readThread(h.store, 't1');
+    expect(events.filter((e) => e.metadata.snapshotHash !== undefined)).toHaveLength(batches.length);
+    const verified = await replayThread(h.store, 't1', { verify: true });
+    expect(hashThreadState(verified)).toBe(events.at(-1)!.metadata.snapshotHash);
     await h.rt.close();
   });
 
