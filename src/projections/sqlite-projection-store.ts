@@ -9,15 +9,15 @@
  * does) and waits `busyTimeoutMs` for the other connection's write lock.
  *
  * The file: an Orchestral store file (PRAGMA application_id = ORCHESTRAL_APPLICATION_ID) is used as
- * is; a missing or empty file, or one holding only `projection_*` tables, is accepted too (a
- * standalone projection file). Anything else (another application's database) is refused untouched.
- * To share a NEW file with the event store, open the event store first: it refuses to initialise a
- * file that already has tables but no Orchestral mark.
+ * is; a missing or empty file, or one holding only Orchestral's companion tables
+ * (`COMPANION_TABLES`: `projection_state`, `snapshot_cache`), is accepted too. Anything else (another
+ * application's database) is refused untouched. The event store adopts such a file as well, so the
+ * stores sharing one file may be opened in any order.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ORCHESTRAL_APPLICATION_ID } from '../store/sqlite/schema.ts';
+import { COMPANION_TABLES, ORCHESTRAL_APPLICATION_ID } from '../store/sqlite/schema.ts';
 import { ProjectionStoreError } from './projection-errors.ts';
 import type { ProjectionStore } from './projection-store.ts';
 import { fromRow, toRow, type ProjectionRow } from './projection-row.ts';
@@ -34,7 +34,7 @@ function checkFile(db: Database.Database, file: string): void {
   const appId = db.pragma('application_id', { simple: true }) as number;
   if (appId === ORCHESTRAL_APPLICATION_ID) return;
   const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).pluck().all() as string[];
-  const foreign = tables.filter((t) => !t.startsWith('projection_'));
+  const foreign = tables.filter((t) => !COMPANION_TABLES.has(t));
   if (appId !== 0 || foreign.length > 0) {
     throw new ProjectionStoreError(file, '*', `not an Orchestral file (application_id ${appId}, tables: ${foreign.slice(0, 5).join(', ') || 'none'})`);
   }

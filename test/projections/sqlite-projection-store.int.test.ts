@@ -14,7 +14,6 @@ import { startPersistedProjector } from '../../src/projections/persisted-project
 import { foldFacts } from '../../src/projections/projection.ts';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
-import { isStoreOpenError } from '../../src/store/errors.ts';
 import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
 
@@ -108,16 +107,22 @@ describe('sqlite projection store', () => {
     await events.close();
   });
 
-  it('a fresh file created by the projection store first is then refused by the event store (open the event store first)', async () => {
+  it('a fresh file created by the projection store first is then adopted by the event store, in either order with the snapshot cache', async () => {
     const path = join(temp(), 'fresh.db');
     const rows = openSqliteProjectionStore({ path });
     await rows.close();
-    let err: unknown;
-    try {
-      getSqliteEventStore({ path });
-    } catch (e) {
-      err = e;
-    }
-    expect(isStoreOpenError(err)).toBe(true);
+    const store = getSqliteEventStore({ path });
+    await store.close();
+    const other = join(temp(), 'cache-first.db');
+    const cache = new Database(other);
+    cache.exec('CREATE TABLE snapshot_cache (thread_id TEXT)');
+    cache.close();
+    const again = openSqliteProjectionStore({ path: other });
+    await again.close();
+    const foreign = join(temp(), 'foreign.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE users (id INTEGER)');
+    db.close();
+    expect(() => openSqliteProjectionStore({ path: foreign })).toThrow(/not an Orchestral file/);
   });
 });
