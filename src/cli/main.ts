@@ -105,6 +105,10 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
       .option('--workspace <dir>', "override the thread's workspace")
       .option('--actions <module>', 'more action modules (repeatable)', collect)
       .action(run(async () => (await import('./commands/decide.ts')).decideCommand.bind(null, ctxHolder, verb)));
+    if (verb === 'approve') {
+      const approve = program.commands.find((c) => c.name() === 'approve');
+      approve?.option('--extend-budget <usd>', 'also raise the budget in force by this many USD (answering a budget approval)');
+    }
   }
 
   program

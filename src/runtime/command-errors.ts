@@ -162,3 +162,19 @@ export class WriteContentionError extends OrchestralError {
   }
 }
 export const isWriteContentionError = (e: unknown): e is WriteContentionError => hasErrorCode(e, WriteContentionError.code);
+
+/**
+ * `approve` with `extendBudgetUsd` that cannot be applied: the amount is not a positive finite
+ * number (USD), the decision is a rejection, or no budget is in force for the approval's plan.
+ */
+export class BudgetExtensionError extends OrchestralError {
+  static readonly code = 'BUDGET_EXTENSION';
+  constructor(
+    readonly threadId: string,
+    readonly approvalId: string,
+    detail: string,
+  ) {
+    super(BudgetExtensionError.code, `thread '${threadId}', approval ${approvalId}: cannot extend the budget: ${detail}`);
+  }
+}
+export const isBudgetExtensionError = (e: unknown): e is BudgetExtensionError => hasErrorCode(e, BudgetExtensionError.code);

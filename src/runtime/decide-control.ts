@@ -6,6 +6,7 @@ import type { FactInput } from '../events/fact-types.ts';
 import type { InterruptKind } from '../events/facts/interaction-facts.ts';
 import {
   AmbiguousApprovalError,
+  BudgetExtensionError,
   InteractionStateError,
   NothingToDoError,
   UnknownApprovalError,
@@ -108,15 +109,29 @@ export function pendingApprovals(state: ThreadState): PendingApproval[] {
   return out;
 }
 
+/** Options of an approval decision. */
+export interface ApprovalDecisionOptions {
+  /** Who decides (recorded). */
+  by: string;
+  reason?: string;
+  /**
+   * Grant only: raise the budget in force for the approval's plan by this many USD (> 0), recorded
+   * as `BudgetExtended { limitUsd: old limit + extendBudgetUsd, interactionId }` before the grant —
+   * how a human answers a `budget` approval ("extend it") rather than just letting one step through.
+   */
+  extendBudgetUsd?: number;
+}
+
 /**
  * Grants (`granted` true) or rejects a pending approval named by its approval id or its step id.
- * @throws UnknownApprovalError none matches; AmbiguousApprovalError a step id matches several.
+ * @throws UnknownApprovalError none matches; AmbiguousApprovalError a step id matches several;
+ *   BudgetExtensionError `extendBudgetUsd` with a rejection, a non-positive amount, or no budget.
  */
 export function decideApproval(
   state: ThreadState,
   approvalIdOrStepId: string,
   granted: boolean,
-  options: { by: string; reason?: string },
+  options: ApprovalDecisionOptions,
 ): { facts: FactInput[]; approval: PendingApproval } {
   const pending = pendingApprovals(state);
   let matches = pending.filter((p) => p.approvalId === approvalIdOrStepId);
@@ -133,5 +148,17 @@ export function decideApproval(
     ...(options.reason !== undefined ? { reason: options.reason } : {}),
   };
   const fact: FactInput = granted ? { type: 'ApprovalGranted', data } : { type: 'ApprovalRejected', data };
-  return { facts: [fact], approval };
+  if (options.extendBudgetUsd === undefined) return { facts: [fact], approval };
+  return { facts: [budgetExtension(state, approval, granted, options.extendBudgetUsd, options.by), fact], approval };
+}
+
+function budgetExtension(state: ThreadState, approval: PendingApproval, granted: boolean, extendUsd: number, by: string): FactInput {
+  const refuse = (detail: string): never => {
+    throw new BudgetExtensionError(state.threadId, approval.approvalId, detail);
+  };
+  if (!granted) refuse('only an approval can extend the budget, not a rejection');
+  if (typeof extendUsd !== 'number' || !Number.isFinite(extendUsd) || extendUsd <= 0) refuse(`the amount must be a positive number of USD, got ${String(extendUsd)}`);
+  const budget = planRunView(state, approval.interactionId, approval.planId).budget;
+  if (budget === undefined) return refuse(`plan ${approval.planId} has no budget (neither its own nor the thread's)`);
+  return { type: 'BudgetExtended', data: { limitUsd: budget.limitUsd + extendUsd, by, interactionId: approval.interactionId } };
 }

@@ -22,7 +22,7 @@ import type { BudgetSpec } from '../plan/plan-schema.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { PlannerUnavailableError, RuntimeClosedError, ThreadExistsError, ThreadNotFoundError, UnknownPolicyError } from './command-errors.ts';
-import { decideApproval, decideCancel, decideInterrupt, decideResume, type PendingApproval } from './decide-control.ts';
+import { decideApproval, decideCancel, decideInterrupt, decideResume, type ApprovalDecisionOptions, type PendingApproval } from './decide-control.ts';
 import { assertOpen, decideInput, type SendResult } from './decide-input.ts';
 import type { HashEvery } from './draft.ts';
 import type { RunnerEnv } from './effects.ts';
@@ -83,8 +83,8 @@ export interface Runtime {
   openThread(options?: OpenThreadOptions): Promise<ThreadSummary>;
   /** Sends input; the policy decides (InputReceived + PolicyApplied + ...). @throws ThreadClosedError, UnknownPolicyError, InvalidPolicyDecisionError. */
   send(threadId: string, text: string, options?: { from?: string; inputId?: string }): Promise<SendResult>;
-  /** Grants a pending approval named by approval id or step id. @throws UnknownApprovalError, AmbiguousApprovalError. */
-  approve(threadId: string, approvalIdOrStepId: string, options: { by: string; reason?: string }): Promise<PendingApproval>;
+  /** Grants a pending approval named by approval id or step id; `extendBudgetUsd` also raises the budget in force (USD). @throws UnknownApprovalError, AmbiguousApprovalError, BudgetExtensionError. */
+  approve(threadId: string, approvalIdOrStepId: string, options: ApprovalDecisionOptions): Promise<PendingApproval>;
   /** Rejects a pending approval (the step, or the whole plan, is cancelled). Same errors as `approve`. */
   reject(threadId: string, approvalIdOrStepId: string, options: { by: string; reason?: string }): Promise<PendingApproval>;
   /** Cancels one interaction, or every live one; running steps see their AbortSignal. @throws UnknownInteractionError, InteractionStateError, NothingToDoError. */

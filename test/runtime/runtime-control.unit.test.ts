@@ -64,6 +64,41 @@ describe('approvals, budgets, retries, interrupts and cancellation', () => {
     await h.rt.close();
   });
 
+  it('approving a budget request can extend the budget: BudgetExtended before the grant, later steps fit in it', async () => {
+    const h = harness({ script: [planOf([{ id: 'a', action: 't.ok' }, { id: 'b', action: 't.ok', dependsOn: ['a'] }, { id: 'c', action: 't.ok', dependsOn: ['b'] }]), done] });
+    await h.rt.openThread({ threadId: 't', budget: { limitUsd: 0.0155 } });
+    await h.rt.send('t', 'go');
+    const s1 = await settle(h.rt, 't', h.clock);
+    expect(s1.interactions.i1).toMatchObject({ status: 'waiting_approval', pendingApprovals: ['i1.p1.b.budget.a1'] });
+    const before = (await readThread(h.store, 't')).length;
+    expect((await rejection(h.rt.approve('t', 'b', { by: 'ann', extendBudgetUsd: 0 }))).code).toBe('BUDGET_EXTENSION');
+    expect((await rejection(h.rt.approve('t', 'b', { by: 'ann', extendBudgetUsd: Number.NaN }))).code).toBe('BUDGET_EXTENSION');
+    expect((await readThread(h.store, 't')).length).toBe(before);
+    await h.rt.approve('t', 'b', { by: 'ann', extendBudgetUsd: 0.05 });
+    const s2 = await settle(h.rt, 't', h.clock);
+    expect(s2.interactions.i1!.status).toBe('completed');
+    expect(h.counters.calls['t.ok']).toBe(3);
+    const facts = await readThread(h.store, 't');
+    const extended = facts.findIndex((e) => e.type === 'BudgetExtended');
+    expect(facts[extended]!.data).toMatchObject({ limitUsd: 0.0655, by: 'ann', interactionId: 'i1' });
+    expect(facts[extended + 1]!.type).toBe('ApprovalGranted');
+    expect(facts.filter((e) => e.type === 'ApprovalRequested')).toHaveLength(1);
+    await h.rt.close();
+  });
+
+  it('extending the budget of a plan that has none is refused, nothing appended', async () => {
+    const h = harness({ script: [planOf([{ id: 'a', action: 't.ok', requiresApproval: true }]), done] });
+    await h.rt.openThread({ threadId: 't' });
+    await h.rt.send('t', 'go');
+    await settle(h.rt, 't', h.clock);
+    const before = (await readThread(h.store, 't')).length;
+    const err = await rejection(h.rt.approve('t', 'a', { by: 'ann', extendBudgetUsd: 1 }));
+    expect(err.code).toBe('BUDGET_EXTENSION');
+    expect(String(err.message)).toMatch(/has no budget/);
+    expect((await readThread(h.store, 't')).length).toBe(before);
+    await h.rt.close();
+  });
+
   it('retries a failing step after the recorded backoff (timer on the injected clock)', async () => {
     const h = harness({ script: [planOf([{ id: 'f', action: 't.flaky', input: { failTimes: 2 }, retry: { maxAttempts: 3, backoffMs: 100 } }]), done] });
     await h.rt.openThread({ threadId: 't' });

@@ -1,17 +1,19 @@
 /**
- * `orchestral approve|reject <thread> <step> [--reason …] [--by …] [--no-wait]`: decides a pending
- * approval (named by step id or approval id), then — unless `--no-wait` — continues the run in the
- * foreground like `resume` (same output and exit codes).
+ * `orchestral approve|reject <thread> <step> [--reason …] [--by …] [--no-wait]` (approve also
+ * `[--extend-budget USD]`): decides a pending approval (named by step id or approval id), then —
+ * unless `--no-wait` — continues the run in the foreground like `resume` (same output and exit codes).
  */
 import type { Command } from 'commander';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { driveThread } from '../drive.ts';
+import { UsageError } from '../cli-errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import { sessionForThread } from '../session.ts';
 import { withStore } from '../store.ts';
 
 interface DecideOptions {
   reason?: string;
+  extendBudget?: string;
   by?: string;
   wait: boolean;
   json: boolean;
@@ -23,6 +25,7 @@ interface DecideOptions {
 export async function decideCommand(holder: ContextHolder, verb: 'approve' | 'reject', cmd: Command, threadId: string, target: string): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<DecideOptions>();
+  const extendBudgetUsd = o.extendBudget === undefined ? undefined : parseUsd(o.extendBudget);
   return withStore(storeUrl, async (store) => {
     const session = await sessionForThread(store, threadId, {
       ...(o.workspace !== undefined ? { workspace: o.workspace } : {}),
@@ -34,7 +37,11 @@ export async function decideCommand(holder: ContextHolder, verb: 'approve' | 're
       await runtime.load(threadId);
       const fromRevision = runtime.state(threadId).revision + 1n;
       const by = whoAmI(o.by);
-      const decided = await runtime[verb](threadId, target, { by, ...(o.reason !== undefined ? { reason: o.reason } : {}) });
+      const decided = await runtime[verb](threadId, target, {
+        by,
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
+        ...(extendBudgetUsd !== undefined ? { extendBudgetUsd } : {}),
+      });
       const what = decided.stepId !== undefined ? `step '${decided.stepId}'` : `plan ${decided.planId}`;
       if (!o.json) io.out(`${verb === 'approve' ? io.color.green('approved') : io.color.magenta('rejected')} ${what} of interaction ${decided.interactionId} (${decided.approvalId}) by ${by}`);
       if (!o.wait) return EXIT.ok;
@@ -52,4 +59,11 @@ export async function decideCommand(holder: ContextHolder, verb: 'approve' | 're
       await runtime.close();
     }
   });
+}
+
+/** Parses `--extend-budget`: a positive amount of USD. @throws UsageError otherwise. */
+function parseUsd(value: string): number {
+  const usd = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(usd > 0)) throw new UsageError(`--extend-budget: expected a positive amount of USD such as 0.25, got '${value}'`);
+  return usd;
 }
