@@ -28,6 +28,9 @@
  * | any live state, interrupted | InteractionCancelled / InteractionFailed        | cancelled / failed (final) |
  * | any live state, interrupted | BudgetExtended (this interaction)               | (same)             |
  *
+ * An Interrupted of kind `before_step`/`after_step` naming a `stepId` while a plan is current is
+ * also remembered in `stepPauses` (the scheduler takes each step's pause point once).
+ *
  * "Live states" are the children of `live`: observing, planning, deciding, executing,
  * waiting_approval, waiting_input. PlanningRequested past `maxIterations` is refused: the runtime
  * must append InteractionFailed (code MAX_ITERATIONS) instead.
@@ -67,6 +70,13 @@ export interface AcceptedPlan {
 /** Live child states of the interaction (also the `resumeTo` of an interrupted one). */
 export type LiveInteractionState = 'observing' | 'planning' | 'deciding' | 'executing' | 'waiting_approval' | 'waiting_input';
 
+/** A pause point taken: `Interrupted { kind, stepId }` while `planId` was the current plan. */
+export interface StepPause {
+  planId: string;
+  stepId: string;
+  kind: 'before_step' | 'after_step';
+}
+
 /** What the interaction machine is created with: InteractionStarted's data. */
 export type InteractionInput = FactData<'InteractionStarted'>;
 
@@ -98,6 +108,12 @@ export interface InteractionContext {
   /** Where an interrupted interaction resumes, and why it was interrupted. */
   resumeTo?: LiveInteractionState;
   interrupt?: { kind: InterruptKind; stepId?: string; reason?: string };
+  /**
+   * Step pause points already taken: one entry per `Interrupted` of kind `before_step`/`after_step`
+   * naming a step of the current plan (kept after `Resumed`, so a step pauses once). Absent until
+   * the first one (histories without pause points hash as before).
+   */
+  stepPauses?: StepPause[];
   cancelReason?: string;
   /** Budget limit raised for this interaction's plans by BudgetExtended, USD. */
   budgetLimitUsd?: number;
@@ -256,10 +272,16 @@ export const interactionMachine = setup({
       return { ...decided, observations: [...context.observations, obs], settledSteps: [...context.settledSteps, stepId] };
     }),
     /** Remembers the live state it was interrupted in (`params.from`) and why. */
-    interrupt: assign(({ event }, params: { from: LiveInteractionState }) => {
+    interrupt: assign(({ context, event }, params: { from: LiveInteractionState }) => {
       if (event.type !== 'Interrupted') return {};
       const d = event.data;
+      const planId = context.currentPlanId;
+      const pause =
+        (d.kind === 'before_step' || d.kind === 'after_step') && d.stepId !== undefined && planId !== undefined
+          ? { stepPauses: [...(context.stepPauses ?? []), { planId, stepId: d.stepId, kind: d.kind }] }
+          : {};
       return {
+        ...pause,
         resumeTo: params.from,
         interrupt: {
           kind: d.kind,

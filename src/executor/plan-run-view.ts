@@ -53,6 +53,13 @@ export interface PlanRunView {
   /** Whole-plan approval gate state ('none' when the plan does not require one). */
   planApproval: { status: 'none' | 'requested' | 'granted' | 'rejected'; approvalId?: string; requestedAtMs?: number; timeoutMs?: number };
   budget?: BudgetView;
+  /**
+   * Steps of this plan whose `interruptBefore` / `interruptAfter` pause point was already taken (an
+   * `Interrupted` of kind `before_step` / `after_step` naming them is recorded): the scheduler does
+   * not pause there again. Absent = none.
+   */
+  pausedBefore?: readonly string[];
+  pausedAfter?: readonly string[];
   /** The interaction is cancelled/interrupted: start nothing, cancel what runs. */
   halted: boolean;
 }

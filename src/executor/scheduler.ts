@@ -10,9 +10,13 @@
  * 2. plan gate (plan.requiresApproval): status 'none' → ApprovalRequested scope 'plan'; 'requested'
  *    → ApprovalRejected {by 'system', timedOut} once expired, else wait (wakeAtMs = expiry);
  *    'rejected' → StepCancelled for every non-terminal task. Nothing becomes ready before 'granted'.
- * 3. settle (settle.ts): expired step/budget approvals, failure-policy cancellations, StepReady.
- * 4. start (start-decisions.ts): approvals, budget decisions, StepStarted within maxConcurrency.
- * 5. every task terminal → PlanFinished { outcome: failed if any failed, else cancelled if any
+ * 3. after-step pause (pause-points.ts): a completed `interruptAfter` step not paused after yet →
+ *    Interrupted { kind: 'after_step', stepId } alone.
+ * 4. settle (settle.ts): expired step/budget approvals, failure-policy cancellations, StepReady.
+ * 5. start (start-decisions.ts): approvals, budget decisions, StepStarted within maxConcurrency —
+ *    replaced by Interrupted { kind: 'before_step', stepId } alone when it would start an
+ *    `interruptBefore` step not paused before yet (pause-points.ts).
+ * 6. every task terminal → PlanFinished { outcome: failed if any failed, else cancelled if any
  *    cancelled, else completed }.
  * BudgetWarned (once spend ≥ warnAt × limit) joins the first non-halted call that sees it due.
  *
@@ -24,6 +28,7 @@ import type { FactInput } from '../events/fact-types.ts';
 import { planApprovalId } from './approval-ids.ts';
 import { budgetWarning } from './budget.ts';
 import type { PlanRunView } from './plan-run-view.ts';
+import { afterStepPause, beforeStepPause } from './pause-points.ts';
 import { cancelAll, settleFacts } from './settle.ts';
 import { approvalTimeout, startFacts, type SchedulerContext } from './start-decisions.ts';
 import { checkTime, isTerminal, stepEntries, type StepEntry } from './view-helpers.ts';
@@ -94,10 +99,15 @@ export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): Schedule
   const gated = planGate(view, entries, ctx.nowMs);
   if (gated) return withWarning(gated);
 
+  const pausedAfter = afterStepPause(view, entries);
+  if (pausedAfter) return withWarning({ facts: [pausedAfter] });
+
   const settled = settleFacts(view, entries, ctx.nowMs);
   if (settled.length > 0) return withWarning({ facts: settled });
 
   const started = startFacts(view, entries, ctx);
+  const pausedBefore = beforeStepPause(view, started.facts);
+  if (pausedBefore) return withWarning({ facts: [pausedBefore] });
   const wakeAtMs = minDefined(started.wakeAtMs, approvalExpiry(entries));
   const facts = [...started.facts];
   if (facts.length === 0 && entries.every((e) => isTerminal(e.task.status))) {

@@ -39,6 +39,21 @@ export const StepSpec = z.object({
   timeoutMs: z.number().int().positive().optional(),
   /** Ask a human before running this step. */
   requiresApproval: z.boolean().optional(),
+  /**
+   * Pause point before the step (LangGraph's `interruptBefore`): when the step is about to start
+   * (dependencies completed, approvals granted, a slot free), the runtime records
+   * `Interrupted { kind: 'before_step', stepId }` instead of starting it; nothing new starts until
+   * `resume`, then it starts. Once per step (not again before a retry). Plan files and the library
+   * only: the OpenAI planner's wire format does not offer it.
+   */
+  interruptBefore: z.boolean().optional(),
+  /**
+   * Pause point after the step (LangGraph's `interruptAfter`): once it completed, the runtime
+   * records `Interrupted { kind: 'after_step', stepId }` before any dependent (or PlanFinished) goes
+   * on; `resume` continues. Not taken when the step fails or is cancelled. Plan files and the
+   * library only, like `interruptBefore`.
+   */
+  interruptAfter: z.boolean().optional(),
   /** Overrides the action's own cost estimate, USD. */
   estimatedCostUsd: z.number().min(0).optional(),
   description: z.string().optional(),

@@ -5,8 +5,10 @@
  * free-form objects (`additionalProperties: false` everywhere). So the wire form is one flat
  * object: `kind` plus every branch's field, unused ones `null`; optional fields are nullable; a
  * step's free-form `input` travels as a JSON string `inputJson`. Budget, cost estimates and
- * approval timeouts are deliberately not offered to the model (a model must not set its own
- * budget); `requiresApproval` is (it can only add a human check).
+ * approval timeouts and the `interruptBefore`/`interruptAfter` pause points are deliberately not
+ * offered to the model (a model must not set its own budget nor decide where a human looks), and a
+ * reply that sets them anyway (non-strict servers) has them dropped; `requiresApproval` is offered
+ * (it can only add a human check).
  *
  * `parsePlannerReply` turns a reply text into a validated `PlannerOutput` or a list of issues that
  * the repair prompt sends back.
@@ -79,10 +81,11 @@ export function parsePlannerReply(text: string): ParsedReply {
   const issues: string[] = [];
   const value = dropNulls(json);
   if (isRecord(value)) {
-    if (isRecord(value['step'])) decodeInput(value['step'], 'step', issues);
+    if (isRecord(value['step'])) decodeInput(keepOnly(value['step'], STEP_KEYS), 'step', issues);
     const plan = value['plan'];
+    if (isRecord(plan)) keepOnly(plan, PLAN_KEYS);
     if (isRecord(plan) && Array.isArray(plan['steps'])) {
-      plan['steps'].forEach((s, i) => isRecord(s) && decodeInput(s, `plan.steps[${i}]`, issues));
+      plan['steps'].forEach((s, i) => isRecord(s) && decodeInput(keepOnly(s, STEP_KEYS), `plan.steps[${i}]`, issues));
     }
   }
   const parsed = PlannerOutput.safeParse(value);
@@ -94,6 +97,20 @@ export function parsePlannerReply(text: string): ParsedReply {
 function stripCodeFence(text: string): string {
   const m = /^\s*```(?:json)?\s*\n([\s\S]*?)\n?```\s*$/.exec(text);
   return m?.[1] ?? text;
+}
+
+/**
+ * Fields a reply may set: the wire schema's (plus a step's decoded `input`). A non-strict server's
+ * model can send more; what the wire does not offer (budget, cost estimates, approval timeouts,
+ * `interruptBefore`/`interruptAfter` pause points) is dropped here, never passed to `PlannerOutput`.
+ */
+const STEP_KEYS: ReadonlySet<string> = new Set([...Object.keys(WireStep.shape), 'input']);
+const PLAN_KEYS: ReadonlySet<string> = new Set(Object.keys(WirePlan.shape));
+
+/** Deletes `o`'s keys outside `keys` (in place); returns `o`. */
+function keepOnly(o: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {
+  for (const k of Object.keys(o)) if (!keys.has(k)) delete o[k];
+  return o;
 }
 
 function decodeInput(step: Record<string, unknown>, where: string, issues: string[]): void {

@@ -8,7 +8,7 @@ import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../executor/
 import type { BudgetSpec, PlanSpec } from '../plan/plan-schema.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Observation } from '../planner/planner.ts';
-import type { AcceptedPlan, LiveInteractionState } from '../../machines/interaction.machine.ts';
+import type { AcceptedPlan, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
 import { ActorNotFoundError } from './errors.ts';
 import { taskKey, type InteractionSnapshot, type TaskSnapshot, type ThreadState } from './thread-state.ts';
@@ -278,6 +278,19 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
         ? { status: 'none' as const }
         : defined({ status: a.status, approvalId: a.approvalId, requestedAtMs: a.requestedAtMs, timeoutMs: a.timeoutMs }),
     budget,
+    ...pausesOf(c.stepPauses, planId),
     halted: HALTED.has(interactionStatus(snap)),
   });
+}
+
+/** `pausedBefore` / `pausedAfter` of one plan from the interaction's `stepPauses` (absent when none). */
+function pausesOf(pauses: readonly StepPause[] | undefined, planId: string): Pick<PlanRunView, 'pausedBefore' | 'pausedAfter'> {
+  if (pauses === undefined) return {};
+  const out: { pausedBefore?: string[]; pausedAfter?: string[] } = {};
+  for (const p of pauses) {
+    if (p.planId !== planId) continue;
+    const key = p.kind === 'before_step' ? 'pausedBefore' : 'pausedAfter';
+    (out[key] ??= []).push(p.stepId);
+  }
+  return out;
 }
