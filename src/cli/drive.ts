@@ -143,7 +143,10 @@ function printOutcome(io: CliIo, s: ThreadSummary, ids: readonly string[], statu
     else if (v.status === 'failed') io.out(`${c.red('✗ failed')} (${id}): ${v.error?.message ?? 'unknown error'}`);
     else if (v.status === 'cancelled') io.out(`${c.magenta('⊘ cancelled')} (${id})${v.cancelReason ? `: ${v.cancelReason}` : ''}`);
     else if (v.status === 'waiting_input') io.out(`${c.yellow('⏸ waiting for input')} (${id}): ${v.question ?? ''}`);
-    else if (v.status === 'interrupted') io.out(`${c.yellow('⏸ interrupted')} (${id})`);
+    else if (v.status === 'interrupted') {
+      const why = v.interrupt ? ` — ${v.interrupt.kind.replace('_', ' ')}${v.interrupt.stepId !== undefined ? ` '${v.interrupt.stepId}'` : ''}${v.interrupt.reason ? `: ${v.interrupt.reason}` : ''}` : '';
+      io.out(`${c.yellow('⏸ interrupted')} (${id})${why}`);
+    }
   }
   if (status !== 'paused') return;
   const pending = pendingApprovals(s.state).filter((p) => ids.includes(p.interactionId));
