@@ -17,6 +17,7 @@
  *   each content cut at `maxRecordedChars`;
  * - `raw`: the reply texts in order (the last one is the accepted reply), each cut at `maxRecordedChars`.
  */
+import { withoutUserInfo } from '../core/url.ts';
 import type OpenAI from 'openai';
 import type { Planner, PlannerResult, PlanningRequest } from './planner.ts';
 import type { Usage } from '../events/facts/common.ts';
@@ -146,14 +147,3 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
   };
 }
 
-/** `http://user:pw@host/v1` → `http://host/v1`; unparseable input is returned as is. */
-function withoutUserInfo(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
-}

@@ -27,11 +27,7 @@ export async function decideCommand(holder: ContextHolder, verb: 'approve' | 're
   const o = cmd.opts<DecideOptions>();
   const extendBudgetUsd = o.extendBudget === undefined ? undefined : parseUsd(o.extendBudget);
   return withStore(storeUrl, async (store) => {
-    const session = await sessionForThread(store, threadId, {
-      ...(o.workspace !== undefined ? { workspace: o.workspace } : {}),
-      ...(o.actions ? { extraModules: o.actions } : {}),
-      lazyPlanner: !o.wait,
-    });
+    const session = await sessionForThread(store, threadId, { workspace: o.workspace, extraModules: o.actions, lazyPlanner: !o.wait });
     const { runtime } = session;
     try {
       await runtime.load(threadId);

@@ -23,10 +23,7 @@ export async function resumeCommand(holder: ContextHolder, cmd: Command, threadI
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<ResumeOptions>();
   return withStore(storeUrl, async (store) => {
-    const session = await sessionForThread(store, threadId, {
-      ...(o.workspace !== undefined ? { workspace: o.workspace } : {}),
-      ...(o.actions ? { extraModules: o.actions } : {}),
-    });
+    const session = await sessionForThread(store, threadId, { workspace: o.workspace, extraModules: o.actions });
     const { runtime } = session;
     try {
       const loaded = await runtime.load(threadId);

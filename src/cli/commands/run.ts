@@ -11,6 +11,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { createStaticPlanner } from '../../planner/static-planner.ts';
 import type { Planner } from '../../planner/planner.ts';
+import { withoutUserInfo as stripUserInfo } from '../../core/url.ts';
 import { UsageError } from '../cli-errors.ts';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -62,16 +63,10 @@ interface Prepared {
   modules: string[];
 }
 
-/** Removes user info from a URL before it is recorded. */
+/** Removes user info from a URL before it is recorded. @throws UsageError when it is not a URL. */
 function withoutUserInfo(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    throw new UsageError(`--base-url: '${url}' is not a URL`);
-  }
+  if (!URL.canParse(url)) throw new UsageError(`--base-url: '${url}' is not a URL`);
+  return stripUserInfo(url);
 }
 
 async function prepare(planPath: string | undefined, o: RunOptions, workspace: string): Promise<Prepared & { registryCheck?: (r: ActionRegistry) => void }> {

@@ -24,10 +24,7 @@ export async function sendCommand(holder: ContextHolder, cmd: Command, threadId:
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<SendOptions>();
   return withStore(storeUrl, async (store) => {
-    const session = await sessionForThread(store, threadId, {
-      ...(o.workspace !== undefined ? { workspace: o.workspace } : {}),
-      ...(o.actions ? { extraModules: o.actions } : {}),
-    });
+    const session = await sessionForThread(store, threadId, { workspace: o.workspace, extraModules: o.actions });
     const { runtime } = session;
     try {
       await runtime.load(threadId);
