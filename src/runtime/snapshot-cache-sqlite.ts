@@ -1,17 +1,14 @@
 /**
  * SQLite SnapshotCache (better-sqlite3): table `snapshot_cache` in the given database file, which may
  * be the event store's own file (its tables are not touched). One row per (thread, revision, machine
- * hash); the state is the JSON of `serializeThreadState`.
+ * hash); the state is an entry text of `encodeThreadState` (snapshot-cache-format.ts). Rows of an
+ * older format (written before format 2) are skipped on load: a cache miss, or an older usable row.
  */
 import Database from 'better-sqlite3';
 import { defaultMachines, type FoldOptions } from './thread-state.ts';
-import {
-  machineDefinitionHash,
-  restoreThreadState,
-  serializeThreadState,
-  type SerializedThreadState,
-  type SnapshotCache,
-} from './snapshot-cache.ts';
+import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
+import { machineDefinitionHash } from './snapshot-cache-machines.ts';
+import type { SnapshotCache } from './snapshot-cache.ts';
 
 /** Options of `openSqliteSnapshotCache`. */
 export interface SqliteSnapshotCacheOptions {
@@ -41,7 +38,7 @@ export function openSqliteSnapshotCache(file: string, options: SqliteSnapshotCac
        (SELECT revision FROM snapshot_cache WHERE thread_id = ? ORDER BY revision DESC LIMIT ?)`,
   );
   const select = db.prepare(
-    'SELECT state FROM snapshot_cache WHERE thread_id = ? AND machine_hash = ? AND revision <= ? ORDER BY revision DESC LIMIT 1',
+    'SELECT state FROM snapshot_cache WHERE thread_id = ? AND machine_hash = ? AND revision <= ? ORDER BY revision DESC',
   );
   const remove = db.prepare('DELETE FROM snapshot_cache WHERE thread_id = ?');
   const save = db.transaction((threadId: string, revision: bigint, hash: string, json: string) => {
@@ -55,15 +52,17 @@ export function openSqliteSnapshotCache(file: string, options: SqliteSnapshotCac
   return {
     async save(state, opts: FoldOptions = {}) {
       assertOpen();
-      const s = serializeThreadState(state, opts);
-      save(state.threadId, state.revision, s.machineHash, JSON.stringify(s));
+      save(state.threadId, state.revision, machineDefinitionHash(opts.machines ?? defaultMachines), encodeThreadState(state, opts));
     },
     async load(threadId, opts = {}) {
       assertOpen();
       const hash = machineDefinitionHash(opts.machines ?? defaultMachines);
       const max = opts.maxRevision ?? 9_223_372_036_854_775_807n;
-      const row = select.get(threadId, hash, max) as { state: string } | undefined;
-      return row ? restoreThreadState(JSON.parse(row.state) as SerializedThreadState, opts, { owned: true, actorRefs: row.state.includes('xstate$$type') }) : undefined;
+      for (const row of select.iterate(threadId, hash, max) as Iterable<{ state: string }>) {
+        const state = decodeThreadState(row.state, opts);
+        if (state !== undefined) return state;
+      }
+      return undefined;
     },
     async delete(threadId) {
       assertOpen();

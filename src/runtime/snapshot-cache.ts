@@ -1,13 +1,18 @@
 /**
  * Snapshot cache: a folded ThreadState persisted at a revision, so rehydrating a long thread folds
- * only the facts after it. Entries are plain JSON: each actor's snapshot as xstate's
- * `getPersistedSnapshot` gives it (status, value, context, historyValue, children), the revision as a
- * decimal string, and a hash of the machine definitions that folded it: an entry written by other
- * machine code is ignored (it would not equal the fold it replaces).
+ * only the facts after it. The caches store entries in the compact format of
+ * snapshot-cache-format.ts (version 2: per-state tables, task steps as plan indexes); entries of an
+ * older format are cache misses. An entry carries a hash of the machine definitions that folded it:
+ * an entry written by other machine code is ignored (it would not equal the fold it replaces).
+ * `serializeThreadState` / `deserializeThreadState` remain the plain form: each actor's snapshot as
+ * xstate's `getPersistedSnapshot` gives it, the revision as a decimal string (format 1 of the caches).
  */
-import { createHash } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
-import { defaultMachines, inertScope, type FoldOptions, type MachineSet, type ThreadState } from './thread-state.ts';
+import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
+import { fromTemplate, isChildless, machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
+import { defaultMachines, inertScope, type FoldOptions, type ThreadState } from './thread-state.ts';
+
+export { machineDefinitionHash } from './snapshot-cache-machines.ts';
 
 /** A ThreadState as stored: plain JSON. */
 export interface SerializedThreadState {
@@ -35,28 +40,6 @@ export interface SnapshotCache {
   /** Drops every entry of `threadId`. */
   delete(threadId: string): Promise<void>;
   close(): Promise<void>;
-}
-
-const hashes = new WeakMap<MachineSet, string>();
-/** JSON replacer: a function becomes its source plus its own properties (e.g. `assign(...)`'s `assignment`). */
-const fnSource = (_key: string, v: unknown): unknown =>
-  typeof v === 'function' ? { fn: v.toString(), props: Object.fromEntries(Object.entries(v)) } : v;
-
-/**
- * Hash (16 hex chars of sha256) of the machines' definitions: their config and implementations with
- * every function replaced by its source text. Functions called from a guard or action but defined
- * outside the machine are not covered: bump the machine's `version` when changing one of those.
- */
-export function machineDefinitionHash(machines: MachineSet = defaultMachines): string {
-  let h = hashes.get(machines);
-  if (h === undefined) {
-    const parts = [machines.thread, machines.interaction, machines.task].map((m: AnyStateMachine) =>
-      JSON.stringify([m.id, m.version ?? null, m.config, m.implementations], fnSource),
-    );
-    h = createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
-    hashes.set(machines, h);
-  }
-  return h;
 }
 
 /** Plain JSON of a state (see module doc). */
@@ -118,67 +101,26 @@ export function restoreThreadState(s: SerializedThreadState, options: FoldOption
   };
 }
 
-/** The fields of a persisted machine snapshot this module reads. */
-interface PersistedMachineSnapshot {
-  status: string;
-  value: unknown;
-  historyValue?: unknown;
-  context: unknown;
-  children?: Record<string, unknown>;
-  output?: unknown;
-  error?: unknown;
-}
-
-const isChildless = (p: PersistedMachineSnapshot): boolean => {
-  if (p === null || typeof p !== 'object') return false;
-  for (const _ in p.children ?? {}) return false;
-  return true;
-};
-
-/** Restored snapshots with an empty context, by machine and `status|value|historyValue`. */
-const templates = new WeakMap<AnyStateMachine, Map<string, Record<string, unknown>>>();
-
-/**
- * `machine.restoreSnapshot(p)` for a childless snapshot whose context holds no actor reference:
- * xstate's restore resolves the state nodes of `value` and `historyValue` (the same for every
- * snapshot with those), builds the snapshot object, and revives actor references in the context
- * (none here). So: restore once per key with an empty context, then copy that object with this
- * snapshot's context, output and error (own `tags` set and `children` object; `_nodes`, `value`
- * and `historyValue` are shared, as between snapshots xstate derives from one another).
- */
-function fromTemplate(machine: AnyStateMachine, p: PersistedMachineSnapshot): unknown {
-  let byKey = templates.get(machine);
-  if (byKey === undefined) templates.set(machine, (byKey = new Map()));
-  const key = `${p.status}|${JSON.stringify(p.value)}|${JSON.stringify(p.historyValue ?? {})}`;
-  let t = byKey.get(key);
-  if (t === undefined) {
-    const bare = { status: p.status, value: p.value, historyValue: p.historyValue, context: {}, children: {}, output: undefined, error: undefined };
-    t = machine.restoreSnapshot(bare as never, inertScope(machine) as never) as unknown as Record<string, unknown>;
-    byKey.set(key, t);
-  }
-  return { ...t, output: p.output, error: p.error, context: p.context, tags: new Set(t.tags as Set<string>), children: {} };
-}
-
-/** A SnapshotCache kept in memory as JSON text (so every load returns fresh objects). */
+/** A SnapshotCache kept in memory as entry texts of `encodeThreadState` (so every load returns fresh objects). */
 export function createInMemorySnapshotCache(): SnapshotCache {
-  const entries = new Map<string, Map<string, { revision: bigint; json: string }>>();
+  const entries = new Map<string, Map<string, { revision: bigint; text: string }>>();
   const keyOf = (revision: bigint, hash: string): string => `${revision}/${hash}`;
   return {
     async save(state, options = {}) {
-      const s = serializeThreadState(state, options);
       let byKey = entries.get(state.threadId);
       if (!byKey) entries.set(state.threadId, (byKey = new Map()));
-      byKey.set(keyOf(state.revision, s.machineHash), { revision: state.revision, json: JSON.stringify(s) });
+      const hash = machineDefinitionHash(options.machines ?? defaultMachines);
+      byKey.set(keyOf(state.revision, hash), { revision: state.revision, text: encodeThreadState(state, options) });
     },
     async load(threadId, options = {}) {
       const hash = machineDefinitionHash(options.machines ?? defaultMachines);
-      let best: { revision: bigint; json: string } | undefined;
+      let best: { revision: bigint; text: string } | undefined;
       for (const [key, e] of entries.get(threadId) ?? []) {
         if (!key.endsWith(`/${hash}`)) continue;
         if (options.maxRevision !== undefined && e.revision > options.maxRevision) continue;
         if (!best || e.revision > best.revision) best = e;
       }
-      return best ? restoreThreadState(JSON.parse(best.json) as SerializedThreadState, options, { owned: true, actorRefs: best.json.includes('xstate$$type') }) : undefined;
+      return best ? decodeThreadState(best.text, options) : undefined;
     },
     async delete(threadId) {
       entries.delete(threadId);

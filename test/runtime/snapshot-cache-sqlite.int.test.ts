@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
-import { serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
+import { machineDefinitionHash, serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
 import { applyFacts, defaultMachines, initialThreadState } from '../../src/runtime/thread-state.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
@@ -35,4 +35,22 @@ describe('SQLite snapshot cache', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'snapshot_cache' }]);
     db.close();
   });
+
+  it('treats rows of an older entry format as misses: skipped for an older row of the current format, else undefined', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-snap-'));
+    dirs.push(dir);
+    const file = join(dir, 'store.db');
+    const cache = openSqliteSnapshotCache(file);
+    const at = (n: number) => applyFacts(initialThreadState(history.threadId), history.facts.slice(0, n + 1));
+    await cache.save(at(5));
+    const db = new Database(file);
+    const oldRow = db.prepare('INSERT INTO snapshot_cache (thread_id, revision, machine_hash, state) VALUES (?, ?, ?, ?)');
+    oldRow.run(history.threadId, 10, machineDefinitionHash(), JSON.stringify(serializeThreadState(at(10)))); // format 1 (no `format`)
+    oldRow.run('other', 3, machineDefinitionHash(), JSON.stringify(serializeThreadState({ ...at(3), threadId: 'other' })));
+    db.close();
+    expect((await cache.load(history.threadId))?.revision).toBe(5n);
+    expect(await cache.load('other')).toBeUndefined();
+    await cache.close();
+  });
 });
+

@@ -1,0 +1,85 @@
+/**
+ * What the snapshot cache's formats share about the machines: the hash of their definitions (an
+ * entry written by other machine code is ignored) and restoring childless snapshots from a
+ * per-(machine, state) template instead of xstate's `restoreSnapshot` for each actor.
+ */
+import { createHash } from 'node:crypto';
+import type { AnyStateMachine } from 'xstate';
+import { defaultMachines, inertScope, type MachineSet } from './thread-state.ts';
+
+/** The fields of a persisted machine snapshot (xstate's `getPersistedSnapshot`) the cache reads. */
+export interface PersistedMachineSnapshot {
+  status: string;
+  value: unknown;
+  historyValue?: unknown;
+  context: unknown;
+  children?: Record<string, unknown>;
+  output?: unknown;
+  error?: unknown;
+}
+
+const hashes = new WeakMap<MachineSet, string>();
+/** JSON replacer: a function becomes its source plus its own properties (e.g. `assign(...)`'s `assignment`). */
+const fnSource = (_key: string, v: unknown): unknown =>
+  typeof v === 'function' ? { fn: v.toString(), props: Object.fromEntries(Object.entries(v)) } : v;
+
+/**
+ * Hash (16 hex chars of sha256) of the machines' definitions: their config and implementations with
+ * every function replaced by its source text. Functions called from a guard or action but defined
+ * outside the machine are not covered: bump the machine's `version` when changing one of those.
+ */
+export function machineDefinitionHash(machines: MachineSet = defaultMachines): string {
+  let h = hashes.get(machines);
+  if (h === undefined) {
+    const parts = [machines.thread, machines.interaction, machines.task].map((m: AnyStateMachine) =>
+      JSON.stringify([m.id, m.version ?? null, m.config, m.implementations], fnSource),
+    );
+    h = createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+    hashes.set(machines, h);
+  }
+  return h;
+}
+
+/** True when `p` is an object whose `children` is absent or empty. */
+export const isChildless = (p: PersistedMachineSnapshot): boolean => {
+  if (p === null || typeof p !== 'object') return false;
+  for (const _ in p.children ?? {}) return false;
+  return true;
+};
+
+/** Restored snapshots with an empty context, by machine and `status|value|historyValue`. */
+const templates = new WeakMap<AnyStateMachine, Map<string, Record<string, unknown>>>();
+
+/**
+ * The snapshot `machine.restoreSnapshot` builds for `{status, value, historyValue}` with an empty
+ * context and no children, cached per machine and key (see `fromTemplate`).
+ */
+export function templateFor(machine: AnyStateMachine, p: { status: string; value: unknown; historyValue?: unknown }): Record<string, unknown> {
+  let byKey = templates.get(machine);
+  if (byKey === undefined) templates.set(machine, (byKey = new Map()));
+  const key = `${p.status}|${JSON.stringify(p.value)}|${JSON.stringify(p.historyValue ?? {})}`;
+  let t = byKey.get(key);
+  if (t === undefined) {
+    const bare = { status: p.status, value: p.value, historyValue: p.historyValue, context: {}, children: {}, output: undefined, error: undefined };
+    t = machine.restoreSnapshot(bare as never, inertScope(machine) as never) as unknown as Record<string, unknown>;
+    byKey.set(key, t);
+  }
+  return t;
+}
+
+/** A snapshot like `template` with this actor's context, output and error (own `tags` set and `children`). */
+export function instantiate(template: Record<string, unknown>, context: unknown, output: unknown, error: unknown): unknown {
+  return { ...template, output, error, context, tags: new Set(template.tags as Set<string>), children: {} };
+}
+
+/**
+ * `machine.restoreSnapshot(p)` for a childless snapshot whose context holds no actor reference:
+ * xstate's restore resolves the state nodes of `value` and `historyValue` (the same for every
+ * snapshot with those), builds the snapshot object, and revives actor references in the context
+ * (none here). So: restore once per key with an empty context, then copy that object with this
+ * snapshot's context, output and error (own `tags` set and `children` object; `_nodes`, `value`
+ * and `historyValue` are shared, as between snapshots xstate derives from one another).
+ */
+export function fromTemplate(machine: AnyStateMachine, p: PersistedMachineSnapshot): unknown {
+  return instantiate(templateFor(machine, p), p.context, p.output, p.error);
+}
