@@ -3,7 +3,11 @@
  * - `full`: `replayThread` (store read with decode + schema validation + upcasting, then the fold);
  * - `runtimeLoad`: a fresh runtime's `load` (the same fold, plus effect bookkeeping);
  * - `snapshot`: `replayThread` from a SQLite snapshot cache entry 1 000 facts before the end;
- * - `raw` (baseline, same run): `SELECT data` + `JSON.parse` + the same fold, no store layer.
+ * - `raw` (baseline, same run): `SELECT data` + `JSON.parse` + the same fold, no store layer;
+ * - `cacheLoad`: decoding that entry alone, in the current format (2, snapshot-cache-format.ts) and
+ *   in the plain persisted JSON the cache wrote before (format 1: `JSON.parse` + `restoreThreadState`),
+ *   median of 5 each, with their sizes.
+ * Each state is hashed and dropped before the next measurement (a rehydrating runtime holds one).
  * Targets: full ≥ 0.5× raw facts/s; from snapshot ≤ 5% of the full fold's time.
  * The history is synthetic but legal: 2 500 interactions of one 10-step plan each (40 facts each).
  *
@@ -19,7 +23,9 @@ import type { Fact, FactInput } from '../../src/events/fact-types.ts';
 import { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { replayThread } from '../../src/runtime/replay.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
+import { decodeThreadState, encodeThreadState } from '../../src/runtime/snapshot-cache-format.ts';
 import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
+import { restoreThreadState, serializeThreadState, type SerializedThreadState } from '../../src/runtime/snapshot-cache.ts';
 import { applyFacts, hashThreadState, initialThreadState } from '../../src/runtime/thread-state.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 
@@ -82,13 +88,13 @@ try {
 
   // full fold through the store
   let t = process.hrtime.bigint();
-  const full = await replayThread(store, threadId);
+  const hashes = [hashThreadState(await replayThread(store, threadId))];
   const fullS = seconds(t);
 
   // the runtime's rehydration
   const rt = createRuntime({ store, actions: createActionRegistry(), plannerFor: () => ({ plan: () => Promise.reject(new Error('unused')) }) });
   t = process.hrtime.bigint();
-  const loaded = await rt.load(threadId);
+  hashes.push(hashThreadState((await rt.load(threadId)).state));
   const loadS = seconds(t);
   await rt.close();
 
@@ -108,18 +114,39 @@ try {
   state = applyFacts(state, facts);
   const rawS = seconds(t);
   db.close();
+  hashes.push(hashThreadState(state));
+  state = initialThreadState(threadId);
 
   // from a cached snapshot 1 000 facts before the end
   const cache = openSqliteSnapshotCache(join(dir, 'snapshots.db'));
-  await cache.save(await replayThread(store, threadId, { toRevision: rev - 1_000n }));
+  let at = await replayThread(store, threadId, { toRevision: rev - 1_000n });
+  await cache.save(at);
   t = process.hrtime.bigint();
   const fromSnapshot = await replayThread(store, threadId, { snapshotCache: cache });
   const snapS = seconds(t);
+  hashes.push(hashThreadState(fromSnapshot));
   await cache.close();
   await store.close();
 
-  const same = [full, loaded.state, state, fromSnapshot].map(hashThreadState);
-  if (new Set(same).size !== 1) throw new Error(`folds disagree: ${same.join(' ')}`);
+  // the entry alone: current format vs the plain persisted JSON of format 1
+  const text2 = encodeThreadState(at);
+  const text1 = JSON.stringify(serializeThreadState(at));
+  const atHash = hashThreadState(at);
+  at = initialThreadState(threadId);
+  const median = (decode: () => unknown): number => {
+    const ms: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = process.hrtime.bigint();
+      const s = decode() as Parameters<typeof hashThreadState>[0];
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (hashThreadState(s) !== atHash) throw new Error('a decoded entry differs from the fold');
+    }
+    return +ms.sort((a, b) => a - b)[2]!.toFixed(1);
+  };
+  const format2Ms = median(() => decodeThreadState(text2));
+  const format1Ms = median(() => restoreThreadState(JSON.parse(text1) as SerializedThreadState, {}, { owned: true, actorRefs: false }));
+
+  if (new Set(hashes).size !== 1) throw new Error(`folds disagree: ${hashes.join(' ')}`);
   const fps = (s: number) => Math.round(total / s);
   console.log(
     JSON.stringify({
@@ -129,6 +156,7 @@ try {
       runtimeLoad: { seconds: +loadS.toFixed(3), factsPerSec: fps(loadS) },
       raw: { seconds: +rawS.toFixed(3), factsPerSec: fps(rawS) },
       snapshot: { seconds: +snapS.toFixed(4), tailFacts: 1_000, fractionOfFull: +(snapS / fullS).toFixed(4) },
+      cacheLoad: { format2Ms, format1Ms, format2Bytes: text2.length, format1Bytes: text1.length, ratio1To2: +(format1Ms / format2Ms).toFixed(2) },
       ratioFullToRaw: +(rawS / fullS).toFixed(3),
       targets: { ratioFullToRaw: '>= 0.5', snapshotFractionOfFull: '<= 0.05' },
     }),
