@@ -15,7 +15,7 @@
  */
 import type { FactInput } from '../events/fact-types.ts';
 import type { PlanRunView } from './plan-run-view.ts';
-import type { StepEntry } from './view-helpers.ts';
+import { stepIndex, type StepEntry } from './view-helpers.ts';
 
 /** `Interrupted` for a pause point. */
 function pause(view: PlanRunView, kind: 'before_step' | 'after_step', stepId: string): FactInput {
@@ -46,7 +46,7 @@ export function beforeStepPause(view: PlanRunView, layer: readonly FactInput[]):
   for (const fact of layer) {
     if (fact.type !== 'StepStarted') continue;
     const stepId = fact.data.stepId;
-    const step = view.plan.steps.find((s) => s.id === stepId);
+    const step = view.plan.steps[stepIndex(view.plan.steps, stepId)];
     if (step?.interruptBefore === true && !taken.includes(stepId)) return pause(view, 'before_step', stepId);
   }
   return undefined;

@@ -40,11 +40,28 @@ export function stepEntries(view: PlanRunView): StepEntry[] {
  * @throws ExecutorArgumentError when the plan has no such step or the view no such task.
  */
 export function findStep(view: PlanRunView, stepId: string): StepEntry {
-  const index = view.plan.steps.findIndex((s) => s.id === stepId);
+  const index = stepIndex(view.plan.steps, stepId);
   const step = view.plan.steps[index];
   const task = view.tasks[stepId];
   if (!step || !task) throw new ExecutorArgumentError(`plan ${view.planId} has no step '${stepId}'`);
   return { step, task, index };
+}
+
+/** Position of each step id in a plan's `steps` array, built once per array (plans are never mutated). */
+const stepIndexes = new WeakMap<readonly StepSpec[], Map<string, number>>();
+
+/**
+ * Position (0-based) of `stepId` in `steps`, or -1: the first step with that id, as `findIndex` —
+ * O(1) after the first call for the same array (a 1000-step plan is searched once per step outcome).
+ */
+export function stepIndex(steps: readonly StepSpec[], stepId: string): number {
+  let index = stepIndexes.get(steps);
+  if (index === undefined) {
+    index = new Map();
+    for (let i = steps.length - 1; i >= 0; i--) index.set(steps[i]!.id, i);
+    stepIndexes.set(steps, index);
+  }
+  return index.get(stepId) ?? -1;
 }
 
 /**

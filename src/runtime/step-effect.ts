@@ -13,6 +13,7 @@ import { runStep } from '../executor/run-step.ts';
 import { stepOutcomeFacts } from '../executor/outcome.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
 import { idempotencyKey } from '../executor/start-decisions.ts';
+import { stepIndex } from '../executor/view-helpers.ts';
 import type { StepOutcome } from '../executor/step-outcome.ts';
 import type { Draft } from './draft.ts';
 import { isIllegalTransitionError } from './errors.ts';
@@ -91,7 +92,7 @@ const isRunning = (draft: Draft, view: PlanRunView, stepId: string, attempt: num
 /** Starts the run; never throws. */
 export function startStepRun(call: StepCall): void {
   const { view, stepId, controller } = call;
-  const step = view.plan.steps.find((s) => s.id === stepId);
+  const step = view.plan.steps[stepIndex(view.plan.steps, stepId)];
   const task = view.tasks[stepId];
   if (!step || !task) throw new Error(`startStepRun: plan ${view.planId} has no step '${stepId}'`);
   const attempt = task.attempts;

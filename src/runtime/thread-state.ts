@@ -15,7 +15,7 @@
  * Facts that concern only the thread or an interaction copy nothing but the records they change;
  * record copies are shared copy-on-write within one `applyFacts` batch.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { createActor, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
 import { taskMachine } from '../../machines/task.machine.ts';
@@ -387,9 +387,28 @@ function valueDigest(value: unknown, hint?: unknown): string {
     d =
       keys.length >= RECORD_KEYS
         ? `%${recordDigest(value as Record<string, unknown>, keys, hint).toString('hex')}`
-        : `#${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
+        : `#${smallDigest(canonicalJson(value))}`;
   }
   valueDigests.set(value, d);
+  return d;
+}
+
+/**
+ * Hex sha256 of the canonical text of a small object, memoised by text (the same small values — `{}`
+ * outputs, a step's error, an approval — recur across thousands of tasks; identity memoisation
+ * misses them because each snapshot holds its own copy). Bounded: cleared past SMALL_MEMO_MAX entries.
+ */
+const smallDigests = new Map<string, string>();
+const SMALL_MEMO_MAX = 4096;
+const SMALL_TEXT_MAX = 256;
+function smallDigest(text: string): string {
+  if (text.length > SMALL_TEXT_MAX) return oneShotHash('sha256', text, 'hex');
+  let d = smallDigests.get(text);
+  if (d === undefined) {
+    if (smallDigests.size >= SMALL_MEMO_MAX) smallDigests.clear();
+    d = oneShotHash('sha256', text, 'hex');
+    smallDigests.set(text, d);
+  }
   return d;
 }
 
@@ -398,7 +417,7 @@ const RECORD_KEYS = 16;
 /** XOR of the entry digests of records (see `recordDigest`). */
 const recordSums = new WeakMap<object, { sum: Buffer; entries: Map<string, Buffer> }>();
 
-const entryDigest = (k: string, v: unknown): Buffer => createHash('sha256').update(`${JSON.stringify(k)}:${valueDigest(v)}`).digest();
+const entryDigest = (k: string, v: unknown): Buffer => oneShotHash('sha256', `${JSON.stringify(k)}:${valueDigest(v)}`, 'buffer');
 
 /**
  * Digest of an object with many keys (e.g. the thread's reservations by task): the XOR of
@@ -481,7 +500,7 @@ function digest(key: string, snap: AnySnap, before?: AnySnap): Buffer {
       if (v === undefined || typeof v === 'function') continue;
       text += `${JSON.stringify(k)}:${valueDigest(v, hint?.[k])},`;
     }
-    d = createHash('sha256').update(text).digest();
+    d = oneShotHash('sha256', text, 'buffer');
     digests.set(snap, d);
   }
   return d;
