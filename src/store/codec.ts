@@ -108,25 +108,42 @@ export interface StoredRow {
  * @throws EventDecodeError naming stream, revision and type, with the codec's issues.
  */
 export function decodeRow(row: StoredRow, codec: EventCodec): RecordedEvent {
+  return decodeEvent(row.streamId, row.revision, row.position, row.id, row.type, row.dataJson, row.metadataJson, row.recordedAt, codec);
+}
+
+/**
+ * `decodeRow` taking the row's columns one by one, so adapters that read rows as arrays build no
+ * intermediate `StoredRow`. The parsed metadata object becomes the event's `metadata` (it is fresh
+ * from `JSON.parse`, so it is completed in place rather than copied): `schemaVersion` set to the
+ * decoded version, `recordedAt` (ISO-8601 UTC) added.
+ * @throws EventDecodeError unreadable JSON, metadata that is not a JSON object, or payload refused
+ *   by `codec` (unknown type, invalid data), naming stream, revision and type.
+ */
+export function decodeEvent(
+  streamId: string,
+  revision: bigint,
+  position: bigint,
+  id: string,
+  type: string,
+  dataJson: string,
+  metadataJson: string,
+  recordedAt: string,
+  codec: EventCodec,
+): RecordedEvent {
   let data: unknown;
-  let meta: EventMetadataInput & { schemaVersion?: number };
+  let meta: (EventMetadataInput & { schemaVersion?: number; recordedAt?: string }) | null;
   try {
-    data = JSON.parse(row.dataJson);
-    meta = JSON.parse(row.metadataJson) as EventMetadataInput;
+    data = JSON.parse(dataJson);
+    meta = JSON.parse(metadataJson) as EventMetadataInput | null;
   } catch (err) {
-    throw new EventDecodeError(row.streamId, row.revision, row.type, [`stored JSON is unreadable: ${(err as Error).message}`]);
+    throw new EventDecodeError(streamId, revision, type, [`stored JSON is unreadable: ${(err as Error).message}`]);
   }
-  const stored = meta.schemaVersion ?? 1;
-  const result = codec.decode(row.type, data, stored);
-  if (!result.ok) throw new EventDecodeError(row.streamId, row.revision, row.type, result.issues);
-  const metadata: EventMetadata = { ...meta, schemaVersion: result.schemaVersion, recordedAt: row.recordedAt };
-  return {
-    streamId: row.streamId,
-    revision: row.revision,
-    position: row.position,
-    id: row.id,
-    type: row.type,
-    data: result.data,
-    metadata,
-  };
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+    throw new EventDecodeError(streamId, revision, type, ['stored metadata is not a JSON object']);
+  }
+  const result = codec.decode(type, data, meta.schemaVersion ?? 1);
+  if (!result.ok) throw new EventDecodeError(streamId, revision, type, result.issues);
+  meta.schemaVersion = result.schemaVersion;
+  meta.recordedAt = recordedAt;
+  return { streamId, revision, position, id, type, data: result.data, metadata: meta as EventMetadata };
 }
