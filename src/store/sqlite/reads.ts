@@ -8,7 +8,7 @@
  * Rows are never deleted, so paging by revision/position cursor needs no long-lived transaction.
  */
 import type { RecordedEvent, ReadAllOptions, ReadStreamOptions } from '../event-store.ts';
-import type { StoredRow } from '../codec.ts';
+import { decodeEvent, type EventCodec } from '../codec.ts';
 import { StreamNotFoundError } from '../errors.ts';
 import {
   allPager,
@@ -21,24 +21,32 @@ import {
   streamPager,
   type KeysetPager,
 } from '../read-options.ts';
-import type { Statements } from './statements.ts';
+import type { EventRow, Statements } from './statements.ts';
 
 /** What the read functions need from the store. */
 export interface ReadContext {
   stmts: Statements;
   /** @throws StoreClosedError once the store is closed (checked before every page). */
   assertOpen(): void;
-  decode(row: StoredRow): RecordedEvent;
+  decode(row: EventRow): RecordedEvent;
   pageSize?: number;
 }
 
 /** Clamps a cursor into [-1, INT64_MAX] so SQLite never sees an out-of-range integer. */
 const clampInt64 = (x: bigint): bigint => (x < -1n ? -1n : x > INT64_MAX ? INT64_MAX : x);
-const revisionOf = (row: StoredRow): bigint => row.revision;
-const positionOf = (row: StoredRow): bigint => row.position;
+const revisionOf = (row: EventRow): bigint => BigInt(row[2]);
+const positionOf = (row: EventRow): bigint => BigInt(row[0]);
+
+/**
+ * Decodes an event select row through `codec` (see `decodeEvent`): position and revision become
+ * bigints. @throws EventDecodeError unreadable JSON, unknown type or invalid payload.
+ */
+export function decodeEventRow(row: EventRow, codec: EventCodec): RecordedEvent {
+  return decodeEvent(row[1], BigInt(row[2]), BigInt(row[0]), row[3], row[4], row[5], row[6], row[7], codec);
+}
 
 /** Pages of `pager`, each fetched by `fetch(next, n)` (synchronous: one prepared select per page). */
-function* pages(ctx: ReadContext, pager: KeysetPager, fetch: (next: bigint, n: number) => StoredRow[], keyOf: (row: StoredRow) => bigint): Generator<StoredRow[]> {
+function* pages(ctx: ReadContext, pager: KeysetPager, fetch: (next: bigint, n: number) => EventRow[], keyOf: (row: EventRow) => bigint): Generator<EventRow[]> {
   for (let n = nextPageSize(pager); n > 0; n = nextPageSize(pager)) {
     ctx.assertOpen();
     const rows = fetch(pager.next, n);
@@ -52,7 +60,7 @@ function* pages(ctx: ReadContext, pager: KeysetPager, fetch: (next: bigint, n: n
  * @throws StreamNotFoundError the stream has no event (on the first `next()`).
  * @throws InvalidReadOptionsError a bad option (see `checkReadStreamOptions`).
  */
-export function* streamPages(ctx: ReadContext, streamId: string, options: ReadStreamOptions): Generator<StoredRow[]> {
+export function* streamPages(ctx: ReadContext, streamId: string, options: ReadStreamOptions): Generator<EventRow[]> {
   ctx.assertOpen();
   const plan = checkReadStreamOptions(streamId, options);
   const last = ctx.stmts.lastRevision(streamId);
@@ -70,7 +78,7 @@ export function* streamPages(ctx: ReadContext, streamId: string, options: ReadSt
  * position at the start of iteration, at most `maxCount` events.
  * @throws InvalidReadOptionsError a bad option (see `checkReadAllOptions`).
  */
-export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<StoredRow[]> {
+export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<EventRow[]> {
   ctx.assertOpen();
   const maxCount = checkReadAllOptions(options);
   const upTo = ctx.stmts.lastPosition() ?? -1n;
@@ -83,11 +91,11 @@ export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<S
  * first `next()` (so errors like StreamNotFoundError surface on iteration, not on the call), rows
  * are decoded one at a time as they are consumed, and the iterator stops after the first error.
  */
-export function decodedIterable(openPages: () => Iterator<StoredRow[]>, decode: (row: StoredRow) => RecordedEvent): AsyncIterable<RecordedEvent> {
+export function decodedIterable(openPages: () => Iterator<EventRow[]>, decode: (row: EventRow) => RecordedEvent): AsyncIterable<RecordedEvent> {
   return {
     [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-      let pages: Iterator<StoredRow[]> | undefined;
-      let page: StoredRow[] = [];
+      let pages: Iterator<EventRow[]> | undefined;
+      let page: EventRow[] = [];
       let i = 0;
       let done = false;
       const finished: IteratorResult<RecordedEvent> = { done: true, value: undefined };

@@ -14,14 +14,14 @@ import { throwError, type Observable } from 'rxjs';
 import type Database from 'better-sqlite3';
 import { positiveDuration, positiveInteger, resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
-import { decodeRow, prepareAppend, type StoredRow } from '../codec.ts';
+import { prepareAppend } from '../codec.ts';
 import { StoreClosedError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
 import { createChangeSignals, type ChangeSignals } from './change-signals.ts';
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { openSqliteDatabase, type Durability } from './open-database.ts';
-import { allPages, allRowsAfter, decodedIterable, streamPages, streamRowsAfter, type ReadContext } from './reads.ts';
-import { prepareStatements, type Statements } from './statements.ts';
+import { allPages, allRowsAfter, decodedIterable, decodeEventRow, streamPages, streamRowsAfter, type ReadContext } from './reads.ts';
+import { prepareStatements, type EventRow, type Statements } from './statements.ts';
 
 /** Options of `getSqliteEventStore`. */
 export interface SqliteEventStoreOptions extends CommonStoreOptions {
@@ -89,7 +89,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     now: () => new Date(clock.now()).toISOString(),
     onCommitted: changes.notify,
   });
-  const decode = (row: StoredRow): RecordedEvent => decodeRow(row, codec);
+  const decode = (row: EventRow): RecordedEvent => decodeEventRow(row, codec);
   const ctx: ReadContext = { stmts, assertOpen, decode, pageSize };
   const isClosed = (): boolean => closed;
 

@@ -1,16 +1,50 @@
 /**
- * The prepared statements of the SQLite adapter, compiled once per connection, and the mapping of
- * their rows to `StoredRow`. Selects run in raw (array) mode with 64-bit integers as bigint.
+ * The prepared statements of the SQLite adapter, compiled once per connection. Event selects run
+ * in raw (array) mode and return `EventRow`s: position and revision come back as JS numbers when
+ * every one of the page fits in 2^53 (the usual case: converting doubles is cheaper than
+ * better-sqlite3's per-value bigints), otherwise the page is fetched again with 64-bit integers as
+ * bigint, so no value ever loses precision. Other selects read 64-bit integers as bigint.
  */
 import type Database from 'better-sqlite3';
-import type { StoredRow } from '../codec.ts';
 import type { StoredIdLocation } from '../expected-revision.ts';
 
-/** Columns of every event select, in the order `toStoredRow` reads them. */
+/** Columns of every event select, in the order of `EventRow`. */
 const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
 
-/** A raw row of an event select. */
-type RawRow = [bigint, string, bigint, string, string, string, string, string];
+/**
+ * A row of an event select: `[position, streamId, revision, id, type, dataJson, metadataJson,
+ * recordedAt (ISO-8601 UTC)]`. Position and revision are exact: numbers only when ≤ 2^53 - 1.
+ */
+export type EventRow = [
+  position: number | bigint,
+  streamId: string,
+  revision: number | bigint,
+  id: string,
+  type: string,
+  dataJson: string,
+  metadataJson: string,
+  recordedAt: string,
+];
+
+/** True when every position and revision of `rows` read as numbers is exact (≤ 2^53 - 1). */
+function allSafe(rows: readonly EventRow[]): boolean {
+  for (const r of rows) if ((r[0] as number) > Number.MAX_SAFE_INTEGER || (r[2] as number) > Number.MAX_SAFE_INTEGER) return false;
+  return true;
+}
+
+/**
+ * An event select: runs `sql` with integers as numbers, and again with bigints when a position or
+ * revision of the result does not fit in a double exactly (an int64 ≥ 2^53 always reads as a double
+ * > MAX_SAFE_INTEGER, so the check cannot miss one).
+ */
+function eventSelect(db: Database.Database, sql: string): (...params: unknown[]) => EventRow[] {
+  const asNumbers = db.prepare(sql).raw(true).safeIntegers(false);
+  const asBigints = db.prepare(sql).raw(true).safeIntegers(true);
+  return (...params) => {
+    const rows = asNumbers.all(...params) as EventRow[];
+    return allSafe(rows) ? rows : (asBigints.all(...params) as EventRow[]);
+  };
+}
 
 /** The compiled statements of one connection. */
 export interface Statements {
@@ -23,27 +57,13 @@ export interface Statements {
   /** Inserts one event; returns its position. */
   insert(streamId: string, revision: bigint, id: string, type: string, data: string, metadata: string, recordedAt: string): bigint;
   /** Events of a stream with `from <= revision <= to`, ascending, at most `limit`. */
-  streamForwards(streamId: string, from: bigint, to: bigint, limit: number): StoredRow[];
+  streamForwards(streamId: string, from: bigint, to: bigint, limit: number): EventRow[];
   /** Events of a stream with `to <= revision <= from`, descending, at most `limit`. */
-  streamBackwards(streamId: string, from: bigint, to: bigint, limit: number): StoredRow[];
+  streamBackwards(streamId: string, from: bigint, to: bigint, limit: number): EventRow[];
   /** Events with `after < position <= upTo`, ascending, at most `limit`. */
-  allAfter(after: bigint, upTo: bigint, limit: number): StoredRow[];
+  allAfter(after: bigint, upTo: bigint, limit: number): EventRow[];
   /** `PRAGMA data_version`: changes when another connection commits. */
   dataVersion(): number;
-}
-
-/** Turns a raw select row into a StoredRow. */
-function toStoredRow(r: RawRow): StoredRow {
-  return {
-    position: r[0],
-    streamId: r[1],
-    revision: r[2],
-    id: r[3],
-    type: r[4],
-    dataJson: r[5],
-    metadataJson: r[6],
-    recordedAt: r[7],
-  };
 }
 
 /** Compiles the statements on `db` (which must already have the current schema). */
@@ -54,18 +74,9 @@ export function prepareStatements(db: Database.Database): Statements {
   const insert = db.prepare(
     'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   ).safeIntegers(true);
-  const forwards = db
-    .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? ORDER BY revision ASC LIMIT ?`)
-    .raw(true)
-    .safeIntegers(true);
-  const backwards = db
-    .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? AND revision >= ? ORDER BY revision DESC LIMIT ?`)
-    .raw(true)
-    .safeIntegers(true);
-  const allAfter = db
-    .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position ASC LIMIT ?`)
-    .raw(true)
-    .safeIntegers(true);
+  const forwards = eventSelect(db, `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND revision <= ? ORDER BY revision ASC LIMIT ?`);
+  const backwards = eventSelect(db, `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? AND revision >= ? ORDER BY revision DESC LIMIT ?`);
+  const allAfter = eventSelect(db, `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position ASC LIMIT ?`);
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
 
   return {
@@ -77,9 +88,9 @@ export function prepareStatements(db: Database.Database): Statements {
     lastPosition: () => (lastPosition.get() as bigint | null) ?? undefined,
     insert: (streamId, revision, id, type, data, metadata, recordedAt) =>
       insert.run(streamId, revision, id, type, data, metadata, recordedAt).lastInsertRowid as bigint,
-    streamForwards: (streamId, from, to, limit) => (forwards.all(streamId, from, to, limit) as RawRow[]).map(toStoredRow),
-    streamBackwards: (streamId, from, to, limit) => (backwards.all(streamId, from, to, limit) as RawRow[]).map(toStoredRow),
-    allAfter: (after, upTo, limit) => (allAfter.all(after, upTo, limit) as RawRow[]).map(toStoredRow),
+    streamForwards: (streamId, from, to, limit) => forwards(streamId, from, to, limit),
+    streamBackwards: (streamId, from, to, limit) => backwards(streamId, from, to, limit),
+    allAfter: (after, upTo, limit) => allAfter(after, upTo, limit),
     dataVersion: () => Number(dataVersion.get()),
   };
 }
