@@ -145,11 +145,77 @@ function stepInteraction(d: Draft, m: MachineSet, id: string, fact: InteractionE
 
 function setTask(d: Draft, key: string, snap: TaskSnapshot): void {
   if (!d.ownTasks) {
-    d.tasks = copyRecord(d.tasks);
+    const parent = d.tasks;
+    d.tasks = copyRecord(parent);
     d.ownTasks = true;
+    taskLogs.set(d.tasks, { parent: logOf(parent), keys: [] });
   }
   if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.tasks[key]);
   d.tasks[key] = snap;
+  taskLogs.get(d.tasks)?.keys.push(key);
+}
+
+// ---- task change log ----------------------------------------------------------------------------
+
+/**
+ * Which task keys the fold wrote into a tasks record, in order, and the record it was copied from
+ * (with that record's log length at the time): lets a reader that saw an earlier record (or the same
+ * record earlier, through a fold session's `peek`) find what changed in O(changes) instead of
+ * comparing every task. Records the fold did not create (restored from a snapshot cache, built by
+ * hand) have no log until copied: readers fall back to a full comparison.
+ */
+interface TaskLog {
+  parent: { log: TaskLog; length: number } | undefined;
+  keys: string[];
+}
+const taskLogs = new WeakMap<Record<string, TaskSnapshot>, TaskLog>();
+
+function logOf(rec: Record<string, TaskSnapshot>): { log: TaskLog; length: number } {
+  let log = taskLogs.get(rec);
+  if (log === undefined) taskLogs.set(rec, (log = { parent: undefined, keys: [] }));
+  return { log, length: log.keys.length };
+}
+
+/** A position in the task change log: the tasks record of a state and how many writes it had then. */
+export interface TaskLogMark {
+  readonly log: object;
+  readonly length: number;
+}
+
+/** The current position of `tasks` in the change log (see `taskKeysChangedSince`). */
+export function taskLogMark(tasks: Record<string, TaskSnapshot>): TaskLogMark {
+  return logOf(tasks);
+}
+
+/** Ancestors searched by `taskKeysChangedSince` before it gives up. */
+const MAX_LOG_DEPTH = 64;
+
+/**
+ * Task keys written (possibly with repeats, possibly with the same snapshot) between `mark` and the
+ * current content of `tasks`, or undefined when the log cannot tell (another lineage, too far back):
+ * then the caller compares every task.
+ */
+export function taskKeysChangedSince(tasks: Record<string, TaskSnapshot>, mark: TaskLogMark): string[] | undefined {
+  const chain: Array<{ log: TaskLog; from: number; to: number }> = [];
+  let log = taskLogs.get(tasks);
+  let to = log?.keys.length ?? 0;
+  for (let depth = 0; log !== undefined && depth < MAX_LOG_DEPTH; depth++) {
+    if (log === mark.log) {
+      if (mark.length > to) return undefined;
+      chain.push({ log, from: mark.length, to });
+      const out: string[] = [];
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const c = chain[i]!;
+        for (let k = c.from; k < c.to; k++) out.push(c.log.keys[k]!);
+      }
+      return out;
+    }
+    chain.push({ log, from: 0, to });
+    if (log.parent === undefined) return undefined;
+    to = log.parent.length;
+    log = log.parent.log;
+  }
+  return undefined;
 }
 
 function stepTask(d: Draft, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
@@ -482,6 +548,22 @@ function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undef
   return chain;
 }
 
+/** Sorted keys (with their JSON text) of the contexts seen, by key list: a machine's contexts share a few key lists. */
+const sortedKeyLists = new Map<string, ReadonlyArray<readonly [string, string]>>();
+
+/** `Object.keys(ctx).sort()`, each with `JSON.stringify(key)`, memoised by the key list (bounded). */
+function sortedKeys(ctx: Record<string, unknown>): ReadonlyArray<readonly [string, string]> {
+  const keys = Object.keys(ctx);
+  const signature = keys.join('\u0000');
+  let sorted = sortedKeyLists.get(signature);
+  if (sorted === undefined) {
+    if (sortedKeyLists.size >= SMALL_MEMO_MAX) sortedKeyLists.clear();
+    sorted = keys.sort().map((k) => [k, JSON.stringify(k)] as const);
+    sortedKeyLists.set(signature, sorted);
+  }
+  return sorted;
+}
+
 /**
  * Digest of one actor: sha256 of `<actorKey JSON>|<canonical value>|` followed by, for each context
  * field in key order (undefined and functions skipped), `<key JSON>:<valueDigest>,`. Fields are
@@ -495,10 +577,10 @@ function digest(key: string, snap: AnySnap, before?: AnySnap): Buffer {
     const ctx = snap.context as unknown as Record<string, unknown>;
     const hint = before?.context as unknown as Record<string, unknown> | undefined;
     let text = `${JSON.stringify(key)}|${typeof snap.value === 'string' ? JSON.stringify(snap.value) : canonicalJson(snap.value)}|`;
-    for (const k of Object.keys(ctx).sort()) {
+    for (const [k, quoted] of sortedKeys(ctx)) {
       const v = ctx[k];
       if (v === undefined || typeof v === 'function') continue;
-      text += `${JSON.stringify(k)}:${valueDigest(v, hint?.[k])},`;
+      text += `${quoted}:${valueDigest(v, hint?.[k])},`;
     }
     d = oneShotHash('sha256', text, 'buffer');
     digests.set(snap, d);

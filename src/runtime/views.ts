@@ -11,7 +11,7 @@ import type { Observation } from '../planner/planner.ts';
 import type { AcceptedPlan, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
 import { ActorNotFoundError } from './errors.ts';
-import { taskKey, type InteractionSnapshot, type TaskSnapshot, type ThreadState } from './thread-state.ts';
+import { taskKey, taskKeysChangedSince, taskLogMark, type InteractionSnapshot, type TaskLogMark, type TaskSnapshot, type ThreadState } from './thread-state.ts';
 
 /** Thread status (the thread machine's state). */
 export type ThreadStatus = 'new' | 'open' | 'closed';
@@ -137,41 +137,48 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
 
 /** TaskView of a task snapshot, built once per snapshot (snapshots are immutable and shared between states). */
 const taskViews = new WeakMap<TaskSnapshot, TaskView>();
+const APPROVAL_FIELDS = ['approvalId', 'scope', 'status', 'requestedAtMs', 'timeoutMs'] as const;
 
 function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
   const known = taskViews.get(snap);
   if (known !== undefined && known.stepId === stepId) return known;
   const c = snap.context;
   const a = c.approval;
-  const view = defined({
-    stepId,
-    status: snap.value as TaskStatus,
-    attempts: c.attempts,
-    readyAtMs: c.readyAtMs,
-    startedAtMs: c.startedAtMs,
-    output: c.output,
-    error: c.error,
-    approval:
-      a === undefined
-        ? undefined
-        : defined({ approvalId: a.approvalId, scope: a.scope, status: a.status, requestedAtMs: a.requestedAtMs, timeoutMs: a.timeoutMs }),
-    reservedUsd: c.reservedUsd,
-    spentUsd: c.spentUsd,
-  });
-  taskViews.set(snap, view);
-  return view;
+  // Built field by field in the order of the TaskView literal, undefined fields left out (as
+  // `defined` does; this runs for every task snapshot a plan's facts create).
+  const view: Record<string, unknown> = { stepId, status: snap.value as TaskStatus };
+  if (c.attempts !== undefined) view.attempts = c.attempts;
+  if (c.readyAtMs !== undefined) view.readyAtMs = c.readyAtMs;
+  if (c.startedAtMs !== undefined) view.startedAtMs = c.startedAtMs;
+  if (c.output !== undefined) view.output = c.output;
+  if (c.error !== undefined) view.error = c.error;
+  if (a !== undefined) {
+    const approval: Record<string, unknown> = {};
+    for (const k of APPROVAL_FIELDS) if (a[k] !== undefined) approval[k] = a[k];
+    view.approval = approval;
+  }
+  if (c.reservedUsd !== undefined) view.reservedUsd = c.reservedUsd;
+  if (c.spentUsd !== undefined) view.spentUsd = c.spentUsd;
+  taskViews.set(snap, view as unknown as TaskView);
+  return view as unknown as TaskView;
 }
 
 /**
  * The task views of one plan, kept per plan (by its PlanSpec object and `<interactionId>/<planId>`):
  * the task keys (computed once), and the last `tasks` record built with the snapshots it was built
  * from, reused as long as every snapshot is the same object (a write elsewhere does not rebuild it).
+ * `mark` is where the fold's task change log stood when `snaps` was last synced: the next call asks
+ * the log which task keys were written since (O(changes)) and falls back to comparing every task
+ * when the log cannot tell (another lineage of states, a restored state).
  */
 interface PlanTasks {
   keys: string[];
+  /** Task key → position in the plan; undefined when step ids repeat (then always compared in full). */
+  index: Map<string, number> | undefined;
   snaps: Array<TaskSnapshot | undefined>;
   tasks: Record<string, TaskView> | undefined;
   list: TaskView[];
+  mark: TaskLogMark | undefined;
 }
 const planTasks = new WeakMap<PlanSpec, Map<string, PlanTasks>>();
 
@@ -182,9 +189,31 @@ function tasksOf(state: ThreadState, interactionId: string, planId: string, plan
   let entry = byId.get(id);
   if (entry === undefined) {
     const keys = plan.steps.map((s) => taskKey(interactionId, planId, s.id));
-    byId.set(id, (entry = { keys, snaps: [], tasks: undefined, list: [] }));
+    const index = new Map(keys.map((k, i) => [k, i] as const));
+    byId.set(id, (entry = { keys, index: index.size === keys.length ? index : undefined, snaps: [], tasks: undefined, list: [], mark: undefined }));
   }
   const { keys, snaps } = entry;
+  const changed = entry.tasks !== undefined && entry.mark !== undefined && entry.index !== undefined ? taskKeysChangedSince(state.tasks, entry.mark) : undefined;
+  if (changed !== undefined && changed.length <= keys.length && entry.tasks !== undefined && entry.index !== undefined) {
+    const dirty: number[] = [];
+    for (const key of changed) {
+      const i = entry.index.get(key);
+      if (i === undefined) continue;
+      const snap = state.tasks[key];
+      if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${key}'`);
+      if (snaps[i] === snap) continue;
+      snaps[i] = snap;
+      dirty.push(i);
+    }
+    entry.mark = taskLogMark(state.tasks);
+    if (dirty.length > 0) {
+      const list = entry.list.slice();
+      for (const i of dirty) list[i] = taskViewOf(snaps[i]!, plan.steps[i]!.id);
+      entry.tasks = recordOf(plan, list);
+      entry.list = list;
+    }
+    return { tasks: entry.tasks, list: entry.list };
+  }
   for (let i = 0; i < keys.length; i++) {
     const snap = state.tasks[keys[i]!];
     if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${keys[i]!}'`);
@@ -192,19 +221,23 @@ function tasksOf(state: ThreadState, interactionId: string, planId: string, plan
     snaps[i] = snap;
     entry.tasks = undefined;
   }
+  entry.mark = taskLogMark(state.tasks);
   if (entry.tasks !== undefined) return { tasks: entry.tasks, list: entry.list };
-  const tasks: Record<string, TaskView> = {};
   const list: TaskView[] = new Array<TaskView>(keys.length);
   const steps = plan.steps;
-  for (let i = 0; i < steps.length; i++) {
-    const stepId = steps[i]!.id;
-    const view = taskViewOf(snaps[i]!, stepId);
-    tasks[stepId] = view;
-    list[i] = view;
-  }
+  for (let i = 0; i < steps.length; i++) list[i] = taskViewOf(snaps[i]!, steps[i]!.id);
+  const tasks = recordOf(plan, list);
   entry.tasks = tasks;
   entry.list = list;
   return { tasks, list };
+}
+
+/** The `tasks` record of a plan's views in plan order (the views of `list`, by step id). */
+function recordOf(plan: PlanSpec, list: readonly TaskView[]): Record<string, TaskView> {
+  const out: Record<string, TaskView> = {};
+  const steps = plan.steps;
+  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = list[i]!;
+  return out;
 }
 
 function budgetView(state: ThreadState, accepted: AcceptedPlan, tasks: TaskView[], extendedUsd: number | undefined): BudgetView | undefined {
