@@ -15,13 +15,15 @@
  * Facts that concern only the thread or an interaction copy nothing but the records they change;
  * record copies are shared copy-on-write within one `applyFacts` batch.
  */
-import { createHash, hash as oneShotHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createActor, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
 import { taskMachine } from '../../machines/task.machine.ts';
 import { threadMachine } from '../../machines/thread.machine.ts';
 import type { Fact, FactOf } from '../events/fact-types.ts';
 import { IllegalTransitionError, ThreadRevisionError } from './errors.ts';
+import { actorDigest, xorInto } from './state-digest.ts';
+import { logTaskWrite, startTaskLog } from './task-log.ts';
 
 export type ThreadSnapshot = SnapshotFrom<typeof threadMachine>;
 export type InteractionSnapshot = SnapshotFrom<typeof interactionMachine>;
@@ -148,74 +150,11 @@ function setTask(d: Draft, key: string, snap: TaskSnapshot): void {
     const parent = d.tasks;
     d.tasks = copyRecord(parent);
     d.ownTasks = true;
-    taskLogs.set(d.tasks, { parent: logOf(parent), keys: [] });
+    startTaskLog(d.tasks, parent);
   }
   if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.tasks[key]);
   d.tasks[key] = snap;
-  taskLogs.get(d.tasks)?.keys.push(key);
-}
-
-// ---- task change log ----------------------------------------------------------------------------
-
-/**
- * Which task keys the fold wrote into a tasks record, in order, and the record it was copied from
- * (with that record's log length at the time): lets a reader that saw an earlier record (or the same
- * record earlier, through a fold session's `peek`) find what changed in O(changes) instead of
- * comparing every task. Records the fold did not create (restored from a snapshot cache, built by
- * hand) have no log until copied: readers fall back to a full comparison.
- */
-interface TaskLog {
-  parent: { log: TaskLog; length: number } | undefined;
-  keys: string[];
-}
-const taskLogs = new WeakMap<Record<string, TaskSnapshot>, TaskLog>();
-
-function logOf(rec: Record<string, TaskSnapshot>): { log: TaskLog; length: number } {
-  let log = taskLogs.get(rec);
-  if (log === undefined) taskLogs.set(rec, (log = { parent: undefined, keys: [] }));
-  return { log, length: log.keys.length };
-}
-
-/** A position in the task change log: the tasks record of a state and how many writes it had then. */
-export interface TaskLogMark {
-  readonly log: object;
-  readonly length: number;
-}
-
-/** The current position of `tasks` in the change log (see `taskKeysChangedSince`). */
-export function taskLogMark(tasks: Record<string, TaskSnapshot>): TaskLogMark {
-  return logOf(tasks);
-}
-
-/** Ancestors searched by `taskKeysChangedSince` before it gives up. */
-const MAX_LOG_DEPTH = 64;
-
-/**
- * Task keys written (possibly with repeats, possibly with the same snapshot) between `mark` and the
- * current content of `tasks`, or undefined when the log cannot tell (another lineage, too far back):
- * then the caller compares every task.
- */
-export function taskKeysChangedSince(tasks: Record<string, TaskSnapshot>, mark: TaskLogMark): string[] | undefined {
-  const chain: Array<{ log: TaskLog; from: number; to: number }> = [];
-  let log = taskLogs.get(tasks);
-  let to = log?.keys.length ?? 0;
-  for (let depth = 0; log !== undefined && depth < MAX_LOG_DEPTH; depth++) {
-    if (log === mark.log) {
-      if (mark.length > to) return undefined;
-      chain.push({ log, from: mark.length, to });
-      const out: string[] = [];
-      for (let i = chain.length - 1; i >= 0; i--) {
-        const c = chain[i]!;
-        for (let k = c.from; k < c.to; k++) out.push(c.log.keys[k]!);
-      }
-      return out;
-    }
-    chain.push({ log, from: 0, to });
-    if (log.parent === undefined) return undefined;
-    to = log.parent.length;
-    log = log.parent.log;
-  }
-  return undefined;
+  logTaskWrite(d.tasks, key);
 }
 
 function stepTask(d: Draft, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
@@ -393,9 +332,9 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
     hash() {
       if (acc === undefined || d.changed === undefined) throw new Error('foldSession: created without hashing');
       for (const [key, before] of d.changed) {
-        if (before !== undefined) xorInto(acc, digest(key, before));
+        if (before !== undefined) xorInto(acc, actorDigest(key, before));
         const now = current(d, key);
-        if (now !== undefined) xorInto(acc, digest(key, now, before));
+        if (now !== undefined) xorInto(acc, actorDigest(key, now, before));
       }
       d.changed.clear();
       return createHash('sha256').update(acc).digest('hex').slice(0, 16);
@@ -412,185 +351,8 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
 
 // ---- hashing ----------------------------------------------------------------------------------
 
-/** JSON with object keys sorted (recursively), `undefined` properties omitted: a stable text of plain data. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  const parts: string[] = [];
-  for (const k of keys) {
-    const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined && typeof v !== 'function') parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
-  }
-  return `{${parts.join(',')}}`;
-}
-
-const digests = new WeakMap<object, Buffer>();
 const accCache = new WeakMap<ThreadState, Buffer>();
 const pendingHash = new WeakMap<ThreadState, { prevAcc: Buffer; changed: Map<string, AnySnap | undefined> }>();
-
-/** Digest text of plain objects and arrays, memoised by identity (snapshot data is never mutated). */
-const valueDigests = new WeakMap<object, string>();
-/** Chain value of arrays (see `arrayDigest`), so an array extended by appends is hashed from its prefix. */
-const arrayChains = new WeakMap<readonly unknown[], Buffer>();
-const EMPTY_CHAIN = createHash('sha256').update('[').digest();
-
-/**
- * Digest text of a plain-data value: primitives are their JSON text; objects `#` + hex sha256 of
- * their canonical JSON; arrays `@` + hex of a hash chain over their items' digest texts
- * (c₀ = sha256('['), cᵢ₊₁ = sha256(cᵢ ‖ digest(itemᵢ))). Both depend on content only. `hint`: an
- * earlier version of the same field; when `value` starts with the hint's items (same objects), the
- * chain continues from the hint's, so appending to a long list costs O(items added).
- */
-function valueDigest(value: unknown, hint?: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  const known = valueDigests.get(value);
-  if (known !== undefined) return known;
-  let d: string;
-  if (Array.isArray(value)) d = `@${arrayDigest(value, Array.isArray(hint) ? hint : undefined).toString('hex')}`;
-  else {
-    const keys = Object.keys(value);
-    d =
-      keys.length >= RECORD_KEYS
-        ? `%${recordDigest(value as Record<string, unknown>, keys, hint).toString('hex')}`
-        : `#${smallDigest(canonicalJson(value))}`;
-  }
-  valueDigests.set(value, d);
-  return d;
-}
-
-/**
- * Hex sha256 of the canonical text of a small object, memoised by text (the same small values — `{}`
- * outputs, a step's error, an approval — recur across thousands of tasks; identity memoisation
- * misses them because each snapshot holds its own copy). Bounded: cleared past SMALL_MEMO_MAX entries.
- */
-const smallDigests = new Map<string, string>();
-const SMALL_MEMO_MAX = 4096;
-const SMALL_TEXT_MAX = 256;
-function smallDigest(text: string): string {
-  if (text.length > SMALL_TEXT_MAX) return oneShotHash('sha256', text, 'hex');
-  let d = smallDigests.get(text);
-  if (d === undefined) {
-    if (smallDigests.size >= SMALL_MEMO_MAX) smallDigests.clear();
-    d = oneShotHash('sha256', text, 'hex');
-    smallDigests.set(text, d);
-  }
-  return d;
-}
-
-/** Objects with at least this many keys are digested as a set of entries (`recordDigest`). */
-const RECORD_KEYS = 16;
-/** XOR of the entry digests of records (see `recordDigest`). */
-const recordSums = new WeakMap<object, { sum: Buffer; entries: Map<string, Buffer> }>();
-
-const entryDigest = (k: string, v: unknown): Buffer => oneShotHash('sha256', `${JSON.stringify(k)}:${valueDigest(v)}`, 'buffer');
-
-/**
- * Digest of an object with many keys (e.g. the thread's reservations by task): the XOR of
- * sha256(`<key JSON>:<valueDigest>`) over its entries (undefined values and functions skipped).
- * Given `hint`, an earlier version, only the entries that differ are hashed.
- */
-function recordDigest(rec: Record<string, unknown>, keys: string[], hint: unknown): Buffer {
-  const prev = hint !== null && typeof hint === 'object' && !Array.isArray(hint) ? recordSums.get(hint) : undefined;
-  const included = (v: unknown): boolean => v !== undefined && typeof v !== 'function';
-  let sum: Buffer;
-  const entries = new Map<string, Buffer>();
-  if (prev === undefined) {
-    sum = Buffer.alloc(32);
-    for (const k of keys) {
-      const v = rec[k];
-      if (!included(v)) continue;
-      const e = entryDigest(k, v);
-      entries.set(k, e);
-      xorInto(sum, e);
-    }
-  } else {
-    sum = Buffer.from(prev.sum);
-    const old = hint as Record<string, unknown>;
-    for (const [k, e] of prev.entries) {
-      if (!Object.hasOwn(rec, k) || !included(rec[k])) xorInto(sum, e); // removed
-    }
-    for (const k of keys) {
-      const v = rec[k];
-      if (!included(v)) continue;
-      const was = prev.entries.get(k);
-      if (was !== undefined && old[k] === v) {
-        entries.set(k, was);
-        continue;
-      }
-      if (was !== undefined) xorInto(sum, was); // changed
-      const e = entryDigest(k, v);
-      entries.set(k, e);
-      xorInto(sum, e);
-    }
-  }
-  recordSums.set(rec, { sum, entries });
-  return sum;
-}
-
-function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undefined): Buffer {
-  let chain: Buffer = EMPTY_CHAIN;
-  let from = 0;
-  const base = hint === undefined ? undefined : arrayChains.get(hint);
-  if (base !== undefined && hint!.length <= items.length) {
-    let i = 0;
-    while (i < hint!.length && items[i] === hint![i]) i++;
-    if (i === hint!.length) {
-      chain = base;
-      from = i;
-    }
-  }
-  for (let i = from; i < items.length; i++) {
-    const item = items[i];
-    chain = createHash('sha256').update(chain).update(item === undefined ? 'null' : valueDigest(item)).digest();
-  }
-  arrayChains.set(items, chain);
-  return chain;
-}
-
-/** Sorted keys (with their JSON text) of the contexts seen, by key list: a machine's contexts share a few key lists. */
-const sortedKeyLists = new Map<string, ReadonlyArray<readonly [string, string]>>();
-
-/** `Object.keys(ctx).sort()`, each with `JSON.stringify(key)`, memoised by the key list (bounded). */
-function sortedKeys(ctx: Record<string, unknown>): ReadonlyArray<readonly [string, string]> {
-  const keys = Object.keys(ctx);
-  const signature = keys.join('\u0000');
-  let sorted = sortedKeyLists.get(signature);
-  if (sorted === undefined) {
-    if (sortedKeyLists.size >= SMALL_MEMO_MAX) sortedKeyLists.clear();
-    sorted = keys.sort().map((k) => [k, JSON.stringify(k)] as const);
-    sortedKeyLists.set(signature, sorted);
-  }
-  return sorted;
-}
-
-/**
- * Digest of one actor: sha256 of `<actorKey JSON>|<canonical value>|` followed by, for each context
- * field in key order (undefined and functions skipped), `<key JSON>:<valueDigest>,`. Fields are
- * digested separately and memoised, so a fact that changes two fields of a large context (e.g. an
- * interaction holding a 1 000-step plan and its observations) re-hashes only those two (and an
- * appended list only its new items, given `before`, the actor's previous snapshot).
- */
-function digest(key: string, snap: AnySnap, before?: AnySnap): Buffer {
-  let d = digests.get(snap);
-  if (d === undefined) {
-    const ctx = snap.context as unknown as Record<string, unknown>;
-    const hint = before?.context as unknown as Record<string, unknown> | undefined;
-    let text = `${JSON.stringify(key)}|${typeof snap.value === 'string' ? JSON.stringify(snap.value) : canonicalJson(snap.value)}|`;
-    for (const [k, quoted] of sortedKeys(ctx)) {
-      const v = ctx[k];
-      if (v === undefined || typeof v === 'function') continue;
-      text += `${quoted}:${valueDigest(v, hint?.[k])},`;
-    }
-    d = oneShotHash('sha256', text, 'buffer');
-    digests.set(snap, d);
-  }
-  return d;
-}
-
-function xorInto(acc: Buffer, d: Buffer): void {
-  for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! ^ d[i]!;
-}
 
 function current(state: ThreadState, key: string): AnySnap | undefined {
   if (key === 'T') return state.thread;
@@ -605,15 +367,15 @@ function accumulator(state: ThreadState): Buffer {
   if (pending !== undefined) {
     pending.prevAcc.copy(acc);
     for (const [key, before] of pending.changed) {
-      if (before !== undefined) xorInto(acc, digest(key, before));
+      if (before !== undefined) xorInto(acc, actorDigest(key, before));
       const now = current(state, key);
-      if (now !== undefined) xorInto(acc, digest(key, now, before));
+      if (now !== undefined) xorInto(acc, actorDigest(key, now, before));
     }
     pendingHash.delete(state);
   } else {
-    xorInto(acc, digest('T', state.thread));
-    for (const [id, s] of Object.entries(state.interactions)) xorInto(acc, digest(`I:${id}`, s));
-    for (const [k, s] of Object.entries(state.tasks)) xorInto(acc, digest(`K:${k}`, s));
+    xorInto(acc, actorDigest('T', state.thread));
+    for (const [id, s] of Object.entries(state.interactions)) xorInto(acc, actorDigest(`I:${id}`, s));
+    for (const [k, s] of Object.entries(state.tasks)) xorInto(acc, actorDigest(`K:${k}`, s));
   }
   accCache.set(state, acc);
   return acc;

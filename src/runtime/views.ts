@@ -11,7 +11,8 @@ import type { Observation } from '../planner/planner.ts';
 import type { AcceptedPlan, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
 import { ActorNotFoundError } from './errors.ts';
-import { taskKey, taskKeysChangedSince, taskLogMark, type InteractionSnapshot, type TaskLogMark, type TaskSnapshot, type ThreadState } from './thread-state.ts';
+import { taskKeysChangedSince, taskLogMark, type TaskLogMark } from './task-log.ts';
+import { taskKey, type InteractionSnapshot, type TaskSnapshot, type ThreadState } from './thread-state.ts';
 
 /** Thread status (the thread machine's state). */
 export type ThreadStatus = 'new' | 'open' | 'closed';
