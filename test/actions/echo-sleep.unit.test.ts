@@ -3,19 +3,10 @@ import type { Action } from '../../src/actions/action.ts';
 import { echoAction } from '../../src/actions/builtin/echo.ts';
 import { sleepAction } from '../../src/actions/builtin/sleep.ts';
 import { isActionAbortedError, isActionInputError } from '../../src/actions/errors.ts';
-import { makeCtx, runAction } from './helpers.ts';
+import { failure, makeCtx, runAction } from './helpers.ts';
 
 const echo = echoAction() as unknown as Action;
 const sleep = sleepAction() as unknown as Action;
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('echo', () => {
   it('returns its input', async () => {

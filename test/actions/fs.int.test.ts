@@ -7,20 +7,11 @@ import { fsReadAction } from '../../src/actions/builtin/fs-read.ts';
 import { fsWriteAction } from '../../src/actions/builtin/fs-write.ts';
 import { resolveInWorkspace } from '../../src/actions/builtin/workspace.ts';
 import { isActionInputError, isActionLimitError, isWorkspaceViolationError } from '../../src/actions/errors.ts';
-import { makeCtx, runAction, tempDir } from './helpers.ts';
+import { failure, makeCtx, runAction, tempDir } from './helpers.ts';
 
 const read = fsReadAction({ maxReadBytes: 100 }) as unknown as Action;
 const write = fsWriteAction({ maxWriteBytes: 100 }) as unknown as Action;
 const list = fsListAction({ maxListEntries: 50 }) as unknown as Action;
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 let base: { dir: string; cleanup: () => Promise<void> };
 let ws: string; // workspace root

@@ -34,3 +34,13 @@ export async function tempDir(prefix = 'orch-act-'): Promise<{ dir: string; clea
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
+
+/** Awaits `p` and returns what it rejected with; fails the test when it resolves. */
+export async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}

@@ -13,16 +13,7 @@ import {
   isHostNotAllowedError,
   isRetryableError,
 } from '../../src/actions/errors.ts';
-import { makeCtx, runAction } from './helpers.ts';
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { failure, makeCtx, runAction } from './helpers.ts';
 
 let server: http.Server;
 let base: string;

@@ -5,16 +5,7 @@ import { builtinActions } from '../../src/actions/builtins.ts';
 import { createActionRegistry } from '../../src/actions/registry.ts';
 import { isActionAbortedError, isActionInputError, isRetryableError } from '../../src/actions/errors.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
-import { makeCtx, runAction } from './helpers.ts';
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { failure, makeCtx, runAction } from './helpers.ts';
 
 const prices = { 'test-model': { inputPerMTok: 1_000_000, outputPerMTok: 2_000_000 } }; // $1 per input token, $2 per output token
 let server: FakeOpenAIServer;

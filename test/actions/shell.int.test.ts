@@ -11,16 +11,7 @@ import {
   isRetryableError,
   isWorkspaceViolationError,
 } from '../../src/actions/errors.ts';
-import { makeCtx, runAction, tempDir } from './helpers.ts';
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { failure, makeCtx, runAction, tempDir } from './helpers.ts';
 
 const node = process.execPath;
 const shell = shellExecAction({ maxOutputBytes: 1000, timeoutMs: 10_000 }) as unknown as Action;
