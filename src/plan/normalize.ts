@@ -22,11 +22,13 @@ export interface ActionLookup {
   get(name: string): Action;
 }
 
+/** Options of `normalizePlan`. */
 export interface NormalizeOptions {
   /** Most steps accepted. Default 10 000. */
   maxSteps?: number;
 }
 
+/** Default largest number of steps a plan may have. */
 export const DEFAULT_MAX_STEPS = 10_000;
 
 function fail(issues: PlanIssue[]): never {

@@ -25,6 +25,7 @@ import { IllegalTransitionError, ThreadRevisionError } from './errors.ts';
 import { actorDigest, xorInto } from './state-digest.ts';
 import { logTaskWrite, startTaskLog } from './task-log.ts';
 
+/** Snapshots of the three machines, as the fold keeps them. */
 export type ThreadSnapshot = SnapshotFrom<typeof threadMachine>;
 export type InteractionSnapshot = SnapshotFrom<typeof interactionMachine>;
 export type TaskSnapshot = SnapshotFrom<typeof taskMachine>;

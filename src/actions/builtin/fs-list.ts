@@ -10,6 +10,7 @@ import { resolveInWorkspace } from './workspace.ts';
 /** Default most entries returned. */
 export const DEFAULT_MAX_LIST_ENTRIES = 1000;
 
+/** Options of the `fs.list` built-in. */
 export interface FsListOptions {
   /** Most entries returned; more set `truncated: true`. Default 1000. */
   maxListEntries?: number;

@@ -9,6 +9,7 @@ import { resolveInWorkspace } from './workspace.ts';
 /** Default largest file `fs.read` returns, bytes (1 MiB). */
 export const DEFAULT_MAX_READ_BYTES = 1024 * 1024;
 
+/** Options of the `fs.read` built-in. */
 export interface FsReadOptions {
   /** Largest file returned, bytes; a larger file fails with ActionLimitError. Default 1 MiB. */
   maxReadBytes?: number;

@@ -11,6 +11,7 @@ import { resolveInWorkspace } from './workspace.ts';
 /** Default largest content `fs.write` accepts, bytes (10 MiB). */
 export const DEFAULT_MAX_WRITE_BYTES = 10 * 1024 * 1024;
 
+/** Options of the `fs.write` built-in. */
 export interface FsWriteOptions {
   /** Largest content written, bytes (after decoding base64). Default 10 MiB. */
   maxWriteBytes?: number;

@@ -15,6 +15,7 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
+/** Options of the `http.request` built-in (see `builtinActions({ http })`). */
 export interface HttpRequestOptions {
   /** Allowed hosts: `example.com` (any port), `example.com:8080`, `*.example.com` (subdomains only). Default: none. */
   allowedHosts?: readonly string[];

@@ -13,6 +13,7 @@ import { isLlmRequestError } from '../../planner/errors.ts';
 
 export const DEFAULT_LLM_MAX_TOKENS = 4096;
 
+/** Options of the `llm.complete` built-in (registered only when given). */
 export interface LlmCompleteOptions {
   /** Default model (also always allowed). */
   model: string;

@@ -14,6 +14,7 @@ import { stat } from 'node:fs/promises';
 export const DEFAULT_SHELL_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
+/** Options of the `shell.exec` built-in. */
 export interface ShellExecOptions {
   /** Default and largest timeout, ms. Default 60 s. */
   timeoutMs?: number;
