@@ -25,7 +25,7 @@ import { prepareStatements, type EventRow, type Statements } from './statements.
 
 /** Options of `getSqliteEventStore`. */
 export interface SqliteEventStoreOptions extends CommonStoreOptions {
-  /** The store file; created with its parent directories when missing. */
+  /** The store file; created with its parent directories when missing (unless `create: false`). */
   path: string;
   /** `sync` (default): every commit fsynced before appends resolve; `normal`: fsync at checkpoints. See `Durability`. */
   durability?: Durability;
@@ -35,6 +35,8 @@ export interface SqliteEventStoreOptions extends CommonStoreOptions {
   busyTimeoutMs?: number;
   /** Rows fetched per query by `readStream` / `readAll` (memory vs. round trips). Default `READ_PAGE_SIZE`. */
   readPageSize?: number;
+  /** Create the file when missing (default true); false: StoreOpenError `not_found`, nothing created. */
+  create?: boolean;
 }
 
 /** Counters of a SQLite store since it was opened (see `GroupCommitStats`). */
@@ -69,6 +71,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
   const db: Database.Database = openSqliteDatabase(options.path, {
     durability: options.durability,
     busyTimeoutMs: options.busyTimeoutMs,
+    ...(options.create !== undefined ? { create: options.create } : {}),
   });
   const file = db.name;
   let closed = false;
