@@ -42,7 +42,7 @@ describe('plan files', () => {
     expectError(step!, 64, /^orchestral: step\.yaml:4:5: invalid plan: steps\[0\] \(id 'a'\): unknown key 'requireApproval' \(did you mean 'requiresApproval'\?\)$/);
     expectError(plan!, 64, /^orchestral: plan\.yaml:1:1: .*unknown key 'failurepolicy' \(did you mean 'failurePolicy'\?\)$/);
     expectError(retry!, 64, /^orchestral: retry\.json:2:31: .*retry: unknown key 'backoff' \(did you mean 'backoffMs'\?\)$/);
-    expectError(budget!, 64, /^orchestral: budget\.yaml:1:25: .*budget: unknown key 'onExced' \(did you mean 'onExceed'\?\)$/);
+    expectError(budget!, 64, /^orchestral: budget\.yaml:1:24: .*budget: unknown key 'onExced' \(did you mean 'onExceed'\?\)$/);
     expect(w.entries()).toEqual([]);
   });
 
