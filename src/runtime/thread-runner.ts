@@ -14,6 +14,7 @@
  *    for (planner calls, step runs), and the wake-up timer is re-armed.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
+import { hitFaultPoint } from '../core/fault-points.ts';
 import { isWrongExpectedVersionError } from '../store/errors.ts';
 import { NO_STREAM } from '../store/event-store.ts';
 import { RuntimeClosedError, WriteContentionError } from './command-errors.ts';
@@ -152,6 +153,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
           return;
         }
         for (const f of draft.facts) {
+          hitFaultPoint('appended', f.fact.type);
           const key = effectKey(f.fact);
           if (key !== undefined) origins.set(key, f.correlationId !== undefined ? { eventId: f.id, correlationId: f.correlationId } : { eventId: f.id });
         }
