@@ -15,7 +15,7 @@ import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.t
 import { rawCodec } from '../../src/store/codec.ts';
 import { cli, dataOf, oneLineError, startCli, threadEvents } from './helpers.ts';
 
-/** Mounts a tmpfs of `size` (e.g. '4m') on a new directory; undefined plus the reason when that is impossible here. */
+/** Mounts a tmpfs of `size` (e.g. '4m') on a new directory, or says why that is impossible here. */
 function mountTmpfs(size: string): { dir: string; unmount(): void } | { reason: string } {
   if (process.getuid?.() !== 0) return { reason: 'not root: cannot mount a small tmpfs' };
   const dir = mkdtempSync(join(tmpdir(), 'orchestral-full-'));
@@ -28,7 +28,11 @@ function mountTmpfs(size: string): { dir: string; unmount(): void } | { reason: 
   return {
     dir,
     unmount() {
-      execFileSync('umount', [dir], { stdio: 'pipe' });
+      try {
+        execFileSync('umount', [dir], { stdio: 'pipe' });
+      } catch {
+        execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); // still busy: detach it now, freed when closed
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -55,9 +59,9 @@ describe.skipIf(skipReason !== undefined)(`disk full on a tmpfs${skipReason ? ` 
   it('the SQLite adapter rejects the append with STORE_WRITE disk_full naming the file; nothing stored; appends work once space is freed', async () => {
     const m = mountTmpfs('2m');
     if ('reason' in m) throw new Error(m.reason);
+    const path = join(m.dir, 'events.db');
+    const store = getSqliteEventStore({ path, codec: rawCodec });
     try {
-      const path = join(m.dir, 'events.db');
-      const store = getSqliteEventStore({ path, codec: rawCodec });
       const event = (n: number) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'Blob', data: { text: 'a'.repeat(200_000) } });
       await store.appendToStream('s', [event(1)]);
       fill(join(m.dir, 'filler'));
@@ -71,8 +75,8 @@ describe.skipIf(skipReason !== undefined)(`disk full on a tmpfs${skipReason ? ` 
       expect(await store.streamRevision('s')).toBe(0n);
       await store.appendToStream('s', [event(2), event(3)], { expectedRevision: 0n });
       expect(await store.streamRevision('s')).toBe(2n);
-      await store.close();
     } finally {
+      await store.close().catch(() => undefined);
       m.unmount();
     }
   });
