@@ -3,6 +3,8 @@
  * person), with live progress, optional approval prompts on a terminal, and the exit code:
  * 0 every followed interaction completed; 1 one failed or was cancelled; 2 paused (waiting for an
  * approval or input, interrupted, or the input is queued); 3 is decided by the caller (rejected input).
+ * When the thread's runner stops (a fact could not be appended: disk full, I/O), `driveThread`
+ * rejects with ThreadStoppedError after stopping the progress display; the CLI prints one line, exit 1.
  */
 import { createInterface } from 'node:readline/promises';
 import { pendingApprovals, type PendingApproval } from '../runtime/decide-control.ts';
@@ -95,20 +97,24 @@ export async function driveThread(session: CliSession, store: EventStore, io: Cl
   };
   process.once('SIGINT', onSigint);
   let summary: ThreadSummary;
-  for (;;) {
-    summary = await runtime.whenSettled(o.threadId);
-    const pending = pendingApprovals(summary.state).filter((p) => ids.includes(p.interactionId));
-    if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
-    await progress.stop();
-    const decided = await promptApprovals(session, o.threadId, pending, o.by, io);
-    progress = start();
-    if (!decided) {
-      summary = runtime.state(o.threadId);
-      break;
+  try {
+    for (;;) {
+      summary = await runtime.whenSettled(o.threadId);
+      const pending = pendingApprovals(summary.state).filter((p) => ids.includes(p.interactionId));
+      if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
+      await progress.stop();
+      const decided = await promptApprovals(session, o.threadId, pending, o.by, io);
+      progress = start();
+      if (!decided) {
+        summary = runtime.state(o.threadId);
+        break;
+      }
     }
+  } finally {
+    // also when the thread stopped (ThreadStoppedError): the error goes to the command's one-line report
+    await progress.stop();
+    process.removeListener('SIGINT', onSigint);
   }
-  await progress.stop();
-  process.removeListener('SIGINT', onSigint);
   const outcome = outcomeOf(summary, ids);
   if (o.json) {
     const pending = pendingApprovals(summary.state).filter((p) => ids.includes(p.interactionId));

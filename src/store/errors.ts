@@ -133,6 +133,24 @@ export class StoreOpenError extends OrchestralError {
 export const isStoreOpenError = (e: unknown): e is StoreOpenError => hasErrorCode(e, StoreOpenError.code);
 
 /**
+ * The store could not write an append: `disk_full` (no space left), `io` (an I/O error),
+ * `read_only` (the file or database became read-only). `location` names the file or server.
+ * Nothing of the append was stored; the caller's command was not acknowledged.
+ */
+export class StoreWriteError extends OrchestralError {
+  static readonly code = 'STORE_WRITE';
+  constructor(
+    readonly location: string,
+    readonly reason: 'disk_full' | 'io' | 'read_only',
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(StoreWriteError.code, `${detail}; nothing of this append was stored`, options);
+  }
+}
+export const isStoreWriteError = (e: unknown): e is StoreWriteError => hasErrorCode(e, StoreWriteError.code);
+
+/**
  * A `readStream` / `readAll` option is invalid: `maxCount` not an integer ≥ 0, `direction` neither
  * `forwards` nor `backwards`, or `fromRevision` / `toRevision` not a bigint ≥ 0. `method` names the
  * call (e.g. `readStream('thread-1')`), `option` the option, `value` what was given. Nothing was read.

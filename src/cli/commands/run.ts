@@ -16,6 +16,7 @@ import { UsageError } from '../cli-errors.ts';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readPlanFile, validatePlanFile } from '../plan-file.ts';
+import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
 import { readThreadDescriptor, type PlannerDescriptor } from '../planner-descriptor.ts';
@@ -83,7 +84,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
       input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
       ...(title !== undefined ? { title } : {}),
       modules,
-      registryCheck: (registry) => void validatePlanFile(pf, registry, planPath),
+      registryCheck: (registry) => checkPlanFileSize(pf, validatePlanFile(pf, registry, planPath), planPath),
     };
   }
   const model = o.model ?? process.env['ORCHESTRAL_MODEL'] ?? 'gpt-4.1-mini';

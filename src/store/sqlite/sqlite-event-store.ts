@@ -22,6 +22,7 @@ import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { openSqliteDatabase, type Durability } from './open-database.ts';
 import { allPages, allRowsAfter, decodedIterable, decodeEventRow, streamPages, streamRowsAfter, type ReadContext } from './reads.ts';
 import { prepareStatements, type EventRow, type Statements } from './statements.ts';
+import { translateWriteError } from './write-errors.ts';
 
 /** Options of `getSqliteEventStore`. */
 export interface SqliteEventStoreOptions extends CommonStoreOptions {
@@ -52,7 +53,8 @@ export type SqliteEventStore = EventStore & {
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
 /**
- * Opens (creating and migrating if needed) the SQLite store at `options.path`.
+ * Opens (creating and migrating if needed) the SQLite store at `options.path`. Appends that fail to
+ * write reject with StoreWriteError naming the file (disk full, I/O error, read-only).
  * @throws StoreOpenError (synchronously) the file is not an Orchestral store, has a newer schema,
  *   is read-only, corrupt or locked; nothing is modified in those cases.
  * @throws RangeError a bad `maxEventBytes`, `readPageSize`, `pollIntervalMs` or `durability` (checked
@@ -99,7 +101,9 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     async appendToStream(streamId, events, opts = {}): Promise<AppendResult> {
       assertOpen();
       const prepared = prepareAppend(streamId, events, codec, maxEventBytes);
-      return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY);
+      return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY).catch((err: unknown) => {
+        throw translateWriteError(err, file);
+      });
     },
 
     readStream: (streamId, opts = {}) => decodedIterable(() => streamPages(ctx, streamId, opts), decode),
