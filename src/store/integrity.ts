@@ -204,8 +204,9 @@ export function supplyPredecessors(
  * stream (streams in any order). Each damaged event is reported once, by its first problem:
  * `revision_gap` (revisions before it are missing), `checksum_mismatch` (its own content or
  * checksum changed), `chain_broken` (its content is intact but its predecessor's stored checksum
- * changed, or its position is not after its predecessor's), `undecodable` (intact but refused by
- * `codec`, e.g. an unknown type). Reading errors (e.g. StoreCorruptError) are thrown.
+ * changed; or it does not match and its predecessor is damaged too, e.g. swapped events; or its
+ * position is not after its predecessor's), `undecodable` (intact but refused by `codec`, e.g. an
+ * unknown type). Reading errors (e.g. StoreCorruptError) are thrown.
  * @returns the issues as `EventIntegrityError`s (not thrown).
  */
 export async function* scanIntegrity(rows: AsyncIterable<ChecksummedRow> | Iterable<ChecksummedRow>, codec: EventCodec): AsyncGenerator<EventIntegrityError> {
@@ -214,25 +215,30 @@ export async function* scanIntegrity(rows: AsyncIterable<ChecksummedRow> | Itera
   let prevStored: string | null | undefined;
   let prevComputed: string | undefined;
   let prevPosition = -1n;
+  let prevDamaged = false;
   for await (const row of rows) {
     if (row.streamId !== stream) {
-      [stream, expectedRevision, prevStored, prevComputed, prevPosition] = [row.streamId, 0n, undefined, undefined, -1n];
+      [stream, expectedRevision, prevStored, prevComputed, prevPosition, prevDamaged] = [row.streamId, 0n, undefined, undefined, -1n, false];
     }
     const computed = eventChecksum(prevStored, row);
     let issue: EventIntegrityError | undefined;
     if (row.revision !== expectedRevision) {
       issue = integrity(row, 'revision_gap', `revisions ${expectedRevision}..${row.revision - 1n} of the stream are missing before it`);
     } else if (row.checksum !== computed) {
-      issue =
-        prevComputed !== undefined && row.checksum === eventChecksum(prevComputed, row)
-          ? integrity(row, 'chain_broken', `its content is intact but the stored checksum of revision ${row.revision - 1n} was changed`)
-          : mismatch(row, computed);
+      if (prevComputed !== undefined && row.checksum === eventChecksum(prevComputed, row)) {
+        issue = integrity(row, 'chain_broken', `its content is intact but the stored checksum of revision ${row.revision - 1n} was changed`);
+      } else if (prevDamaged) {
+        issue = integrity(row, 'chain_broken', `its checksum does not match and revision ${row.revision - 1n} before it is damaged: this event or its link to the previous one was changed`);
+      } else {
+        issue = mismatch(row, computed);
+      }
     } else if (row.position <= prevPosition) {
       issue = integrity(row, 'chain_broken', `its position ${row.position} is not after revision ${row.revision - 1n}'s (${prevPosition}): events reordered`);
     } else {
       issue = undecodable(row, codec);
     }
     if (issue !== undefined) yield issue;
+    prevDamaged = issue !== undefined && issue.reason !== 'undecodable';
     prevComputed = row.revision === expectedRevision ? computed : undefined;
     prevStored = row.checksum;
     prevPosition = row.position;
