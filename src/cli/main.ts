@@ -85,6 +85,12 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .action(run(async () => (await import('./commands/replay.ts')).replayCommand.bind(null, ctxHolder)));
 
   program
+    .command('verify')
+    .description("check every stored event against its chained checksum; list each damaged one (exit 1 if any)")
+    .option('--json', 'one JSON line per damaged event, then a summary', false)
+    .action(run(async () => (await import('./commands/verify.ts')).verifyCli.bind(null, ctxHolder)));
+
+  program
     .command('fork')
     .description('copy a thread up to a revision into a new thread')
     .argument('<thread>')

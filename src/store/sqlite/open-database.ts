@@ -40,7 +40,7 @@ export function connectionPragmas(durability: Durability): string[] {
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
- * Opens (creating it and its parent directories if missing) the Orchestral store file at `path`,
+ * Opens (creating it with mode 0600, and its missing parent directories with mode 0700) the Orchestral store file at `path`,
  * in WAL mode with the requested durability, migrated to the current schema.
  * @returns the read-write better-sqlite3 connection.
  * @throws StoreOpenError with `reason`:
@@ -60,6 +60,7 @@ export function openSqliteDatabase(path: string, options: OpenDatabaseOptions = 
   const size = inspectPath(file);
   if (size > 0) checkKind(file, withReadOnly(file, timeout, classifyDatabase));
   checkWritable(file, size >= 0);
+  if (size < 0) createPrivateFile(file);
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { timeout });
@@ -84,10 +85,23 @@ function probeEvents(db: Database.Database): void {
   db.prepare('SELECT position, stream_id, revision FROM events ORDER BY position DESC LIMIT 1').get();
 }
 
-/** Creates the parent directory; returns the file's size in bytes, or -1 when it does not exist. */
+/**
+ * Creates the store file, empty, with mode 0600 (owner only) before SQLite opens it: SQLite gives
+ * the -wal and -shm files it creates the database file's permissions, so they are 0600 too. The
+ * umask may only remove bits. A file created meanwhile by another process is left as it is.
+ */
+function createPrivateFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(file, err, 'cannot create the file');
+  }
+}
+
+/** Creates the parent directories (mode 0700) when missing; returns the file's size in bytes, or -1 when it does not exist. */
 function inspectPath(file: string): number {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   } catch (err) {
     throw fsError(file, err, `cannot create directory ${dirname(file)}`);
   }
