@@ -14,6 +14,7 @@ import type { Action } from '../actions/action.ts';
 import { builtinActions, type BuiltinActionOptions } from '../actions/builtins.ts';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.ts';
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
+import { envHttpAllow, envModel } from './env.ts';
 
 /** An actions module that cannot be loaded or does not export actions. Exit 64. */
 export class ActionModuleError extends OrchestralError {
@@ -77,13 +78,12 @@ export interface RegistryOptions {
  *   `api.example.com:8443`, `*.example.com`); none by default (every request refused);
  * - `llm.complete` is registered when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set, with the model
  *   `ORCHESTRAL_MODEL` (default `gpt-4.1-mini`).
+ * @throws UsageError a variable set to a value that does not parse (see env.ts).
  */
 export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, shellRequiresApproval: boolean): BuiltinActionOptions {
-  const hosts = (env['ORCHESTRAL_HTTP_ALLOW'] ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter((h) => h !== '');
-  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model: env['ORCHESTRAL_MODEL'] || 'gpt-4.1-mini' } : undefined;
+  const hosts = envHttpAllow(env) ?? [];
+  const model = envModel(env) ?? 'gpt-4.1-mini';
+  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model } : undefined;
   return { shell: { requiresApproval: shellRequiresApproval }, http: { allowedHosts: hosts }, ...(llm ? { llm } : {}) };
 }
 

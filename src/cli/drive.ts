@@ -1,7 +1,8 @@
 /**
  * Driving a thread in the foreground until it settles (completed, failed, or waiting for a
  * person), with live progress, optional approval prompts on a terminal, and the exit code:
- * 0 every followed interaction completed; 1 one failed or was cancelled; 2 paused (waiting for an
+ * 0 every followed interaction completed; 1 one failed or was cancelled, or its last plan has a
+ * failed step (run-outcome.ts); 2 paused (waiting for an
  * approval or input, interrupted, or the input is queued); 3 is decided by the caller (rejected input).
  * When the thread's runner stops (a fact could not be appended: disk full, I/O), `driveThread`
  * rejects with ThreadStoppedError after stopping the progress display; the CLI prints one line, exit 1.
@@ -17,6 +18,7 @@ import { toJsonLine } from './json.ts';
 import { progressMode, startProgress } from './progress.ts';
 import type { CliSession } from './session.ts';
 import { nextCommand } from './next-command.ts';
+import { failedStepsOfLastPlan, runOutcome } from './run-outcome.ts';
 
 /** Options of `driveThread`. */
 export interface DriveOptions {
@@ -42,14 +44,13 @@ export interface DriveResult {
   status: 'completed' | 'failed' | 'paused';
 }
 
-const FAILED = new Set(['failed', 'cancelled']);
-
-/** Exit code and status for the followed interactions of `s` (see the module doc). */
+/** Exit code and status for the followed interactions of `s` (see the module doc and run-outcome.ts). */
 export function outcomeOf(s: ThreadSummary, ids: readonly string[]): { exitCode: number; status: DriveResult['status'] } {
   const views = ids.map((id) => s.interactions[id]).filter((v): v is InteractionView => v !== undefined);
   if (views.length < ids.length || views.length === 0) return { exitCode: EXIT.paused, status: 'paused' };
-  if (views.some((v) => FAILED.has(v.status))) return { exitCode: EXIT.failed, status: 'failed' };
-  if (views.every((v) => v.status === 'completed')) return { exitCode: EXIT.ok, status: 'completed' };
+  const outcomes = views.map(runOutcome);
+  if (outcomes.includes('failed')) return { exitCode: EXIT.failed, status: 'failed' };
+  if (outcomes.every((o) => o === 'completed')) return { exitCode: EXIT.ok, status: 'completed' };
   return { exitCode: EXIT.paused, status: 'paused' };
 }
 
@@ -145,7 +146,9 @@ function printOutcome(io: CliIo, s: ThreadSummary, ids: readonly string[], statu
       io.out(c.yellow(`⏸ input queued behind the live interaction(s) ${s.live.join(', ')}; it starts when they end`));
       continue;
     }
-    if (v.status === 'completed') io.out(`${c.green('✓ completed')} (${id})${v.answer ? `\n${indent(clip(v.answer))}` : ''}`);
+    const failedSteps = v.status === 'completed' ? failedStepsOfLastPlan(v) : [];
+    if (failedSteps.length > 0) io.out(`${c.red('✗ failed')} (${id}): step${failedSteps.length > 1 ? 's' : ''} ${failedSteps.map((x) => `'${x}'`).join(', ')} failed${v.answer ? `\n${indent(clip(v.answer))}` : ''}`);
+    else if (v.status === 'completed') io.out(`${c.green('✓ completed')} (${id})${v.answer ? `\n${indent(clip(v.answer))}` : ''}`);
     else if (v.status === 'failed') io.out(`${c.red('✗ failed')} (${id}): ${v.error?.message ?? 'unknown error'}`);
     else if (v.status === 'cancelled') io.out(`${c.magenta('⊘ cancelled')} (${id})${v.cancelReason ? `: ${v.cancelReason}` : ''}`);
     else if (v.status === 'waiting_input') io.out(`${c.yellow('⏸ waiting for input')} (${id}): ${v.question ?? ''}`);

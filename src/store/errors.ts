@@ -117,13 +117,14 @@ export const isStoreClosedError = (e: unknown): e is StoreClosedError => hasErro
 
 /**
  * The store's file or server cannot be used: not an Orchestral store, newer schema, read-only,
- * corrupt, locked, or an unparseable URL. `location` names the file or URL. Nothing was modified.
+ * corrupt, locked, an unparseable URL, or (`not_found`) no store there when opened with
+ * `create: false`. `location` names the file or URL. Nothing was modified or created.
  */
 export class StoreOpenError extends OrchestralError {
   static readonly code = 'STORE_OPEN';
   constructor(
     readonly location: string,
-    readonly reason: 'not_orchestral' | 'newer_schema' | 'read_only' | 'corrupt' | 'locked' | 'bad_url' | 'io',
+    readonly reason: 'not_orchestral' | 'newer_schema' | 'read_only' | 'corrupt' | 'locked' | 'bad_url' | 'not_found' | 'io',
     detail: string,
     options?: { cause?: unknown },
   ) {

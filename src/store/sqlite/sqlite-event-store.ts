@@ -26,7 +26,7 @@ import { translateWriteError } from './write-errors.ts';
 
 /** Options of `getSqliteEventStore`. */
 export interface SqliteEventStoreOptions extends CommonStoreOptions {
-  /** The store file; created with its parent directories when missing. */
+  /** The store file; created with its parent directories when missing (unless `create: false`). */
   path: string;
   /** `sync` (default): every commit fsynced before appends resolve; `normal`: fsync at checkpoints. See `Durability`. */
   durability?: Durability;
@@ -36,6 +36,8 @@ export interface SqliteEventStoreOptions extends CommonStoreOptions {
   busyTimeoutMs?: number;
   /** Rows fetched per query by `readStream` / `readAll` (memory vs. round trips). Default `READ_PAGE_SIZE`. */
   readPageSize?: number;
+  /** Create the file when missing (default true); false: StoreOpenError `not_found`, nothing created. */
+  create?: boolean;
 }
 
 /** Counters of a SQLite store since it was opened (see `GroupCommitStats`). */
@@ -71,6 +73,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
   const db: Database.Database = openSqliteDatabase(options.path, {
     durability: options.durability,
     busyTimeoutMs: options.busyTimeoutMs,
+    ...(options.create !== undefined ? { create: options.create } : {}),
   });
   const file = db.name;
   let closed = false;
