@@ -6,7 +6,7 @@ import type { ActionRegistry } from '../actions/registry.ts';
 import type { Planner } from '../planner/planner.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
+import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
 import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
@@ -38,7 +38,8 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
   const modules = [...descriptorActions(o.descriptor), ...resolveModulePaths(o.extraModules ?? [], process.cwd())];
   const registry = await buildActionRegistry({
     modules: [...new Set(modules)],
-    shellRequiresApproval: o.descriptor?.kind !== 'static',
+    modelPlanned: o.descriptor?.kind !== 'static',
+    protectedPaths: storeProtectedPaths(o.store, o.workspace),
   });
   const runtime = createRuntime({
     store: o.store,
