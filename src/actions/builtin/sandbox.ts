@@ -18,7 +18,7 @@
  * from Node without `openat`. Residual risk: a directory moved (renamed, not symlinked) out of the
  * workspace after its descriptor was checked.
  */
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { lstat, mkdir, open, readlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionInputError, WorkspaceViolationError } from '../errors.ts';
@@ -57,9 +57,13 @@ export function pathComponents(action: string, userPath: string): string[] {
   return parts;
 }
 
+let procFdUsable: boolean | undefined;
+
 function assertSupported(action: string, userPath: string): void {
-  if (process.platform !== 'linux') {
-    throw new WorkspaceViolationError(action, userPath, `symlink-safe file access needs Linux /proc/self/fd; fs actions are refused on ${process.platform}`);
+  procFdUsable ??= process.platform === 'linux' && existsSync(PROC_FD);
+  if (!procFdUsable) {
+    const where = process.platform === 'linux' ? `${PROC_FD} is not mounted` : `not on ${process.platform}`;
+    throw new WorkspaceViolationError(action, userPath, `symlink-safe file access needs Linux ${PROC_FD} (${where}); fs actions are refused`);
   }
 }
 
