@@ -6,7 +6,7 @@ import type { ActionRegistry } from '../actions/registry.ts';
 import type { Planner } from '../planner/planner.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
+import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
 import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
@@ -37,9 +37,13 @@ export interface SessionOptions {
  * (resolved against the working directory). Touches no store, so a plan can be checked against it first.
  * @throws ActionModuleError / ActionRegistryError for bad action modules; UsageError a bad `ORCHESTRAL_*` value.
  */
-export async function sessionRegistry(descriptor: PlannerDescriptor | undefined, extraModules: readonly string[] = []): Promise<ActionRegistry> {
+export async function sessionRegistry(
+  descriptor: PlannerDescriptor | undefined,
+  extraModules: readonly string[] = [],
+  protectedPaths: readonly string[] = [],
+): Promise<ActionRegistry> {
   const modules = [...descriptorActions(descriptor), ...resolveModulePaths(extraModules, process.cwd())];
-  return buildActionRegistry({ modules: [...new Set(modules)], shellRequiresApproval: descriptor?.kind !== 'static' });
+  return buildActionRegistry({ modules: [...new Set(modules)], modelPlanned: descriptor?.kind !== 'static', protectedPaths });
 }
 
 /**
@@ -47,7 +51,7 @@ export async function sessionRegistry(descriptor: PlannerDescriptor | undefined,
  * @throws ActionModuleError / ActionRegistryError for bad action modules.
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
-  const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules));
+  const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules, storeProtectedPaths(o.store, o.workspace)));
   const runtime = createRuntime({
     store: o.store,
     actions: registry,

@@ -4,8 +4,8 @@
  *
  * Per ready task (issue 4, "Executor" and "Budgets and approvals"):
  * 1. `readyAtMs > nowMs` (retry backoff): skipped; its `readyAtMs` becomes a wake-up time.
- * 2. step or action `requiresApproval` and the task's approval not granted → ApprovalRequested scope
- *    `step`. Asked as soon as the task is ready, even when no slot is free, so humans are not
+ * 2. step or action `requiresApproval`, or the action's `approvalReason(input)` gives a reason (see
+ *    input-approval.ts), and the task's approval not granted → ApprovalRequested scope `step`. Asked as soon as the task is ready, even when no slot is free, so humans are not
  *    serialised behind running steps. A granted step approval covers every attempt of the step.
  * 3. no free slot (running + started now ≥ maxConcurrency) → waits.
  * 4. action not registered → fails (code UNKNOWN_ACTION).
@@ -26,6 +26,7 @@ import type { ErrorInfo } from '../events/facts/common.ts';
 import type { FactInput } from '../events/fact-types.ts';
 import { budgetApprovalId, stepApprovalId } from './approval-ids.ts';
 import { budgetExcess, estimateStepCost } from './budget.ts';
+import { inputApprovalReason } from './input-approval.ts';
 import type { PlanRunView, TaskView } from './plan-run-view.ts';
 import { taskRef, type StepEntry } from './view-helpers.ts';
 
@@ -71,6 +72,14 @@ function completedOutputs(view: PlanRunView): Record<string, unknown> {
   return outputs;
 }
 
+/** Why the step needs a human before it starts (step flag, action flag, or the action's input check), or undefined. */
+function approvalNeed(step: StepEntry['step'], action: Action | undefined, ctx: SchedulerContext, outputs: () => Record<string, unknown>): string | undefined {
+  if (step.requiresApproval) return `step '${step.id}' requires approval`;
+  if (action?.requiresApproval) return `action '${step.action}' requires approval`;
+  const reason = inputApprovalReason(action, () => (ctx.resolveInput ? ctx.resolveInput(step.input, outputs()) : step.input));
+  return reason === undefined ? undefined : `action '${step.action}' requires approval: ${reason}`;
+}
+
 /** Ready tasks by priority (desc) then plan order (asc). */
 export function readyInOrder(entries: readonly StepEntry[]): StepEntry[] {
   return entries.filter((e) => e.task.status === 'ready').sort((a, b) => b.step.priority - a.step.priority || a.index - b.index);
@@ -91,8 +100,8 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
     }
     const action = ctx.actions.get(step.action);
     const attempt = task.attempts + 1;
-    if ((step.requiresApproval || action?.requiresApproval) && task.approval?.status !== 'granted') {
-      const why = step.requiresApproval ? `step '${step.id}' requires approval` : `action '${step.action}' requires approval`;
+    const why = task.approval?.status === 'granted' ? undefined : approvalNeed(step, action, ctx, () => (outputs ??= completedOutputs(view)));
+    if (why !== undefined) {
       facts.push({
         type: 'ApprovalRequested',
         data: {

@@ -110,13 +110,14 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
   const policy = parsePolicy(o.policy);
   const p = await prepare(planPath, o, workspace);
-  const [{ createSession, sessionRegistry }, { driveThread }, { startLiveInspection }] = await Promise.all([
+  const [{ createSession, sessionRegistry }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
     import('../session.ts'),
     import('../drive.ts'),
     import('../live-inspect.ts'),
+    import('../action-modules.ts'),
   ]);
   // The plan is checked against the registry before the store is opened: a refused plan creates nothing.
-  const registry = await sessionRegistry(p.descriptor);
+  const registry = await sessionRegistry(p.descriptor, [], storeProtectedPaths(storeUrl, workspace));
   p.registryCheck?.(registry);
   return withStore(storeUrl, async (store) => {
     let threadId = o.thread;
