@@ -54,9 +54,11 @@ export function inputSummary(action: string, input: unknown): string {
     return clip(`argv ${json(i['argv'])}${cwd}${env.length > 0 ? ` · env ${json(env)}` : ''}${stdin}`);
   }
   if (action === 'fs.write' && typeof i['path'] === 'string') {
-    const bytes = contentBytes(i['content'], i['encoding']);
     const mode = typeof i['mode'] === 'string' ? i['mode'] : 'overwrite';
-    return clip(`path ${json(i['path'])} · ${bytes ?? '?'} bytes (${safeText(mode)})`);
+    const content = i['content'];
+    // an unresolved reference (a plan approval shows inputs as planned): the size is not known yet
+    const size = typeof content === 'string' && content.includes('{{') ? `content ${json(clip(content, 80))}` : `${contentBytes(content, i['encoding']) ?? '?'} bytes`;
+    return clip(`path ${json(i['path'])} · ${size} (${safeText(mode)})`);
   }
   if (action === 'http.request' && typeof i['url'] === 'string') {
     const method = typeof i['method'] === 'string' ? i['method'] : 'GET';
