@@ -115,7 +115,7 @@ export function startProgress(
     if (!last) return;
     const id = followed ?? latestInteraction(last);
     if (id === undefined) return;
-    block.draw(renderStepTable(io.color, last.state, id, Date.now(), { columns: io.liveStream.columns }));
+    block.draw(renderStepTable(io.color, last.state, id, Date.now(), { columns: io.liveStream.columns || 80 }));
   };
   sub = runtime.state$(o.threadId).subscribe((s) => {
     last = s;

@@ -80,7 +80,7 @@ export function fakeTerminal(columns: number, rows = 200): FakeTerminal {
       default:
         return; // m (SGR), h/l (modes): nothing on screen
     }
-    if (final !== 'm' && final !== 'h' && final !== 'l') pendingWrap = false;
+    pendingWrap = false;
   };
   const write = (text: string): boolean => {
     raw += text;

@@ -20,7 +20,18 @@ export interface LiveBlock {
  * and on process exit).
  */
 export function createLiveBlock(stream: LiveStream, options: { showCursor?: boolean } = {}): LiveBlock {
-  const update = createLogUpdate(stream as NodeJS.WritableStream, { showCursor: options.showCursor ?? false });
+  // A terminal that reports no size (0 × 0, e.g. a pty nobody sized) is taken as 80 × 24.
+  const sized = {
+    write: (text: string) => stream.write(text),
+    get columns() {
+      return stream.columns || 80;
+    },
+    get rows() {
+      return stream.rows || 24;
+    },
+    isTTY: stream.isTTY,
+  };
+  const update = createLogUpdate(sized as unknown as NodeJS.WritableStream, { showCursor: options.showCursor ?? false });
   return {
     draw: (lines) => update(lines.join('\n')),
     done: () => update.done(),
