@@ -5,6 +5,7 @@
  */
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
+import { formatEventLine } from '../../src/cli/commands/events.ts';
 import { approvalAnswer, approvalPromptLines } from '../../src/cli/drive.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { approvalLines, inputSummary, plannedByText } from '../../src/cli/render/approval-text.ts';
@@ -14,6 +15,7 @@ import { renderStepTable } from '../../src/cli/render/step-table.ts';
 import type { Fact } from '../../src/events/fact-types.ts';
 import { pendingApprovalDetails, plannedByOf } from '../../src/runtime/approval-details.ts';
 import { applyFacts, initialThreadState } from '../../src/runtime/thread-state.ts';
+import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { basicThreadFacts } from '../fixtures/histories/build-basic-thread.ts';
 
 const plain = pc.createColors(false);
@@ -136,7 +138,7 @@ describe('the prompt', () => {
   });
 });
 
-describe('show and the step table with hostile recorded text', () => {
+describe('human renderers with hostile recorded text', () => {
   const hostileFacts = (): Fact[] =>
     basicThreadFacts.map((f) => {
       if (f.type === 'ThreadOpened') return { ...f, data: { ...f.data, title: HOSTILE } } as Fact;
@@ -171,5 +173,12 @@ describe('show and the step table with hostile recorded text', () => {
     const text = renderStepTable(colored, state, 'int-1', 0).join('\n');
     expect(text).toContain('␛]0;pwned');
     expect(onlyColours(text)).toBe(true);
+  });
+
+  it('an events line neutralises controls in string fields', () => {
+    const e = { revision: 1n, type: 'InputReceived', data: { inputId: 'in-1', text: HOSTILE }, metadata: { recordedAt: '2026-01-01T00:00:00.000Z' } };
+    const line = formatEventLine(e as unknown as RecordedEvent);
+    expect(line).toContain('text=a␛]0;pwned');
+    expect(onlyColours(line)).toBe(true);
   });
 });

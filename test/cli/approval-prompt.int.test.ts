@@ -67,6 +67,13 @@ describe('approval details through the CLI', () => {
     expect(show.stdout).toContain('{"target":"build\\u001b]0;pwned\\u0007\\u001b[2J"}'); // the echo step's output summary
   });
 
+  it('an error line naming hostile input is neutralised too', async () => {
+    const r = await o('show', 'no\x1b]0;pwned\x07such');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^orchestral: /);
+    expect(r.stderr).not.toContain(ESC);
+  });
+
   it('the terminal prompt shows the action, resolved argv and planner; y approves and the run completes', async () => {
     const command = `stty cols 80 rows 24; exec ${process.execPath} ${BIN} --store ${store} run ${planFile} --thread c2`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
