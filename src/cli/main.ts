@@ -11,6 +11,7 @@ import { envStoreUrl } from './env.ts';
 import type { CommandContext, ContextHolder } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
+import { safeText } from './render/safe-text.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -183,7 +184,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')) {
       return EXIT.ok;
     }
-    io.err(formatCliError(err, debug));
+    io.err(safeText(formatCliError(err, debug), { multiline: true }));
     return exitCodeFor(err);
   }
 }
