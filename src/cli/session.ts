@@ -9,6 +9,7 @@ import type { EventStore } from '../store/event-store.ts';
 import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
+import { registerSecret } from '../core/redact.ts';
 import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
 
 /** A runtime plus what it was built with. */
@@ -31,10 +32,11 @@ export interface SessionOptions {
 }
 
 /**
- * Builds the registry and the runtime.
+ * Builds the registry and the runtime; registers `OPENAI_API_KEY` as a secret (never recorded).
  * @throws ActionModuleError / ActionRegistryError for bad action modules.
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
+  registerSecret(process.env['OPENAI_API_KEY']);
   const modules = [...descriptorActions(o.descriptor), ...resolveModulePaths(o.extraModules ?? [], process.cwd())];
   const registry = await buildActionRegistry({
     modules: [...new Set(modules)],

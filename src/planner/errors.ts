@@ -1,7 +1,7 @@
 /**
  * Errors of the planners and the LLM client. Each has a stable `code` and an `isXError` guard.
  * None of them ever carries an API key: messages coming from an endpoint are redacted first
- * (see `redactSecrets` in `openai-client.ts`) and SDK errors are not attached as `cause`.
+ * (`redactText` of src/core/redact.ts) and SDK errors are not attached as `cause`.
  */
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
 import type { Usage } from '../events/facts/common.ts';

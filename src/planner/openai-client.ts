@@ -8,14 +8,16 @@
  * one, else exponential backoff 0.5 s · 2^n (max 8 s, up to 25 % jitter) — see the SDK's
  * `retryRequest`. `timeoutMs` is per HTTP attempt.
  *
- * Secrets: the API key lives only inside the SDK client. Errors are translated into
- * `LlmRequestError`s whose messages are redacted (`redactSecrets`), SDK errors are not kept as
- * `cause`, and the SDK's logger is wrapped so no log line carries the key.
+ * Secrets: the API key lives only inside the SDK client and is registered with `registerSecret`
+ * (src/core/redact.ts), so no recorded fact or CLI error line carries it or a fragment of it. Errors
+ * are translated into `LlmRequestError`s whose messages are redacted (`redactText`), SDK errors are
+ * not kept as `cause`, and the SDK's logger is wrapped so no log line carries the key.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { LlmRequestError, PlannerConfigError } from './errors.ts';
 import { usageOf, type PriceTable } from './pricing.ts';
+import { redactText, registerSecret } from '../core/redact.ts';
 import type { Usage } from '../events/facts/common.ts';
 
 /** Options of `createOpenAIClient`. */
@@ -64,7 +66,8 @@ export function createOpenAIClient(options: OpenAIClientOptions = {}): OpenAI {
   const maxRetries = options.maxRetries ?? 3;
   if (!(timeout > 0)) throw new PlannerConfigError(`timeoutMs must be > 0 ms, got ${timeout}`);
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) throw new PlannerConfigError(`maxRetries must be an integer ≥ 0, got ${maxRetries}`);
-  const redact = (arg: unknown): unknown => redactValue(arg, [apiKey]);
+  if (apiKey !== PLACEHOLDER_API_KEY) registerSecret(apiKey);
+  const redact = redactValue;
   return new OpenAI({
     apiKey,
     ...(baseURL !== undefined ? { baseURL } : {}),
@@ -80,22 +83,22 @@ export function createOpenAIClient(options: OpenAIClientOptions = {}): OpenAI {
   });
 }
 
-/** Replaces every occurrence of each secret (≥ 4 characters; null/undefined skipped) in `text` by `***`. */
-export function redactSecrets(text: string, secrets: readonly (string | null | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
-  return out;
+/** The secrets to redact for `client`: its API key, unless it is the placeholder. */
+export function clientSecrets(client: OpenAI): string[] {
+  return client.apiKey === null || client.apiKey === PLACEHOLDER_API_KEY ? [] : [client.apiKey];
 }
 
-function redactValue(value: unknown, secrets: readonly (string | null)[]): unknown {
-  if (typeof value === 'string') return redactSecrets(value, secrets);
+function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') return redactText(value);
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch {
     return value;
   }
-  return json !== undefined && secrets.some((s) => s && s.length >= 4 && json.includes(s)) ? redactSecrets(json, secrets) : value;
+  if (json === undefined) return value;
+  const redacted = redactText(json);
+  return redacted === json ? value : redacted;
 }
 
 function nonEmpty(s: string | undefined): string | undefined {
@@ -150,7 +153,7 @@ export async function chatCompletion(client: OpenAI, params: ChatParams): Promis
       ...(params.timeoutMs !== undefined ? { timeout: params.timeoutMs } : {}),
     });
   } catch (err) {
-    throw toLlmRequestError(err, [client.apiKey]);
+    throw toLlmRequestError(err, clientSecrets(client));
   }
   const c = completion as Partial<OpenAI.Chat.ChatCompletion> | null;
   const choice = typeof c === 'object' && c !== null && Array.isArray(c.choices) ? c.choices[0] : undefined;
@@ -158,7 +161,7 @@ export async function chatCompletion(client: OpenAI, params: ChatParams): Promis
   if (typeof content !== 'string') {
     const refusal = choice?.message?.refusal;
     const why = typeof refusal === 'string' ? `the model refused: ${refusal}` : 'no choices[0].message.content in the response';
-    throw new LlmRequestError('bad_response', redactSecrets(`chat completion from ${client.baseURL}: ${why}`, [client.apiKey]), false);
+    throw new LlmRequestError('bad_response', redactText(`chat completion from ${client.baseURL}: ${why}`, clientSecrets(client)), false);
   }
   return {
     text: content,
@@ -187,7 +190,7 @@ export async function complete(client: OpenAI, params: CompleteParams): Promise<
 
 /** Translates an SDK (or fetch) error into an `LlmRequestError` with a redacted message. */
 export function toLlmRequestError(err: unknown, secrets: readonly (string | null | undefined)[]): LlmRequestError {
-  const msg = (s: string) => redactSecrets(s, secrets);
+  const msg = (s: string) => redactText(s, secrets);
   if (err instanceof APIUserAbortError) return new LlmRequestError('aborted', 'LLM request aborted by the caller', false);
   if (err instanceof APIConnectionTimeoutError) return new LlmRequestError('timeout', msg(`LLM request timed out: ${err.message}`), true);
   if (err instanceof APIConnectionError) return new LlmRequestError('connection', msg(`LLM endpoint unreachable: ${err.message}`), true);

@@ -18,10 +18,11 @@
  * - `raw`: the reply texts in order (the last one is the accepted reply), each cut at `maxRecordedChars`.
  */
 import { withoutUserInfo } from '../core/url.ts';
+import { redactText } from '../core/redact.ts';
 import type OpenAI from 'openai';
 import type { Planner, PlannerResult, PlanningRequest } from './planner.ts';
 import type { Usage } from '../events/facts/common.ts';
-import { chatCompletion, createOpenAIClient, redactSecrets, type ChatMessage, type ChatParams } from './openai-client.ts';
+import { chatCompletion, clientSecrets, createOpenAIClient, type ChatMessage, type ChatParams } from './openai-client.ts';
 import { PlannerConfigError, PlannerError, isLlmRequestError } from './errors.ts';
 import { sumUsage, usageOf, type PriceTable } from './pricing.ts';
 import { buildPlannerMessages, repairMessages, truncate } from './planner-prompt.ts';
@@ -78,8 +79,8 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
   const responseFormat: ChatParams['responseFormat'] =
     format === 'json_schema' ? plannerResponseFormat() : format === 'json_object' ? { type: 'json_object' } : undefined;
   const maxRecorded = options.maxRecordedChars ?? 16_000;
-  const secrets = [client.apiKey];
-  const record = (s: string) => truncate(redactSecrets(s, secrets), maxRecorded);
+  const secrets = clientSecrets(client);
+  const record = (s: string) => truncate(redactText(s, secrets), maxRecorded);
 
   return {
     async plan(request: PlanningRequest): Promise<PlannerResult> {
@@ -136,11 +137,11 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
       }
       const shown = issues.slice(0, 5).join('; ') + (issues.length > 5 ? `; … ${issues.length - 5} more` : '');
       throw new PlannerError(
-        `planner (model ${options.model}) gave no valid output after ${maxRepairs} repair(s): ${redactSecrets(shown, secrets)}`,
+        `planner (model ${options.model}) gave no valid output after ${maxRepairs} repair(s): ${redactText(shown, secrets)}`,
         'invalid_output',
         false,
         sumUsage(usages),
-        issues.map((i) => redactSecrets(i, secrets)),
+        issues.map((i) => redactText(i, secrets)),
         maxRepairs,
       );
     },
