@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIPlanner } from '../../src/planner/openai-planner.ts';
+import { gatherShow } from '../../src/cli/commands/show.ts';
 import { replayThread } from '../../src/runtime/replay.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { harness, readThread, settle } from '../runtime/runtime-fixtures.ts';
@@ -47,5 +48,23 @@ describe('facts of OpenAI planner calls', () => {
     expect(failed.error.message).toMatch(/Or is it \*\*\*\?/);
     // the live state folded the redacted facts: a replay with hash verification agrees
     await expect(replayThread(h.store, 't', { verify: true })).resolves.toBeDefined();
+  });
+
+  it('count every request and its tokens in show --json, agreeing with the runtime', async () => {
+    const h = harness({ planner: createOpenAIPlanner({ model: 'gpt-4o-mini', baseURL: server.baseURL, apiKey: KEY, maxRetries: 1, timeoutMs: 5_000 }) });
+    server.reply(
+      { status: 503, headers: { 'retry-after-ms': '1' } },
+      { content: 'not json', usage: { prompt_tokens: 1000, completion_tokens: 100 } },
+      { content: wireReply({ kind: 'done', answer: 'ok' }), usage: { prompt_tokens: 2000, completion_tokens: 200 } },
+    );
+    await h.rt.openThread({ threadId: 't' });
+    await h.rt.send('t', 'hello');
+    const summary = await settle(h.rt, 't', h.clock);
+    expect(summary.interactions.i1!.status).toBe('completed');
+    const { costs } = await gatherShow(h.store, 't', undefined);
+    const spend = { usd: (3000 * 0.15 + 300 * 0.6) / 1e6, inputTokens: 3000, outputTokens: 300, calls: 3 };
+    expect(costs?.models).toEqual({ 'gpt-4o-mini': spend });
+    expect(costs?.total).toEqual(spend);
+    expect(costs?.total.usd).toBeCloseTo(summary.spentUsd, 12);
   });
 });
