@@ -11,6 +11,7 @@ import { envStoreUrl } from './env.ts';
 import type { CommandContext, ContextHolder } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
+import { safeText } from './render/safe-text.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -87,6 +88,12 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--json', 'JSON instead of text', false)
     .option('--verify', 'check every recorded snapshot hash against the current machine code', false)
     .action(run(async () => (await import('./commands/replay.ts')).replayCommand.bind(null, ctxHolder)));
+
+  program
+    .command('verify')
+    .description("check every stored event against its chained checksum; list each damaged one (exit 1 if any)")
+    .option('--json', 'one JSON line per damaged event, then a summary', false)
+    .action(run(async () => (await import('./commands/verify.ts')).verifyCli.bind(null, ctxHolder)));
 
   program
     .command('fork')
@@ -177,7 +184,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')) {
       return EXIT.ok;
     }
-    io.err(formatCliError(err, debug));
+    io.err(safeText(formatCliError(err, debug), { multiline: true }));
     return exitCodeFor(err);
   }
 }

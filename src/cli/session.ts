@@ -6,9 +6,10 @@ import type { ActionRegistry } from '../actions/registry.ts';
 import type { Planner } from '../planner/planner.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
+import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
+import { registerSecret } from '../core/redact.ts';
 import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
 
 /** A runtime plus what it was built with. */
@@ -37,17 +38,22 @@ export interface SessionOptions {
  * (resolved against the working directory). Touches no store, so a plan can be checked against it first.
  * @throws ActionModuleError / ActionRegistryError for bad action modules; UsageError a bad `ORCHESTRAL_*` value.
  */
-export async function sessionRegistry(descriptor: PlannerDescriptor | undefined, extraModules: readonly string[] = []): Promise<ActionRegistry> {
+export async function sessionRegistry(
+  descriptor: PlannerDescriptor | undefined,
+  extraModules: readonly string[] = [],
+  protectedPaths: readonly string[] = [],
+): Promise<ActionRegistry> {
   const modules = [...descriptorActions(descriptor), ...resolveModulePaths(extraModules, process.cwd())];
-  return buildActionRegistry({ modules: [...new Set(modules)], shellRequiresApproval: descriptor?.kind !== 'static' });
+  return buildActionRegistry({ modules: [...new Set(modules)], modelPlanned: descriptor?.kind !== 'static', protectedPaths });
 }
 
 /**
- * Builds the registry (unless given) and the runtime.
+ * Builds the registry (unless given) and the runtime; registers `OPENAI_API_KEY` as a secret (never recorded).
  * @throws ActionModuleError / ActionRegistryError for bad action modules.
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
-  const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules));
+  registerSecret(process.env['OPENAI_API_KEY']);
+  const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules, storeProtectedPaths(o.store, o.workspace)));
   const runtime = createRuntime({
     store: o.store,
     actions: registry,

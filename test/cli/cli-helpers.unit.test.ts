@@ -57,7 +57,11 @@ describe('argument parsing', () => {
   });
 
   it('built-in options from the environment', () => {
-    expect(builtinOptionsFromEnv({}, true)).toEqual({ shell: { requiresApproval: true }, http: { allowedHosts: [] } });
+    expect(builtinOptionsFromEnv({}, true)).toEqual({ shell: { requiresApproval: true }, http: { allowedHosts: [] }, fs: { writeApproval: { allowed: [] } } });
+    expect(builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: 'out/, docs/*.md' }, true, ['/w/.orchestral'])).toMatchObject({
+      fs: { protectedPaths: ['/w/.orchestral'], writeApproval: { allowed: ['out/', 'docs/*.md'] } },
+    });
+    expect(builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: 'out/' }, false).fs).toBeUndefined();
     expect(builtinOptionsFromEnv({ ORCHESTRAL_HTTP_ALLOW: ' a.com, *.b.org ,', OPENAI_BASE_URL: 'http://x', ORCHESTRAL_MODEL: 'm' }, false)).toEqual({
       shell: { requiresApproval: false },
       http: { allowedHosts: ['a.com', '*.b.org'] },

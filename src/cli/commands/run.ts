@@ -16,6 +16,7 @@ import { UsageError } from '../cli-errors.ts';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readPlanFile, validatePlanFile } from '../plan-file.ts';
+import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
 import { readThreadDescriptor, type PlannerDescriptor } from '../planner-descriptor.ts';
@@ -84,7 +85,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
       input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
       ...(title !== undefined ? { title } : {}),
       modules,
-      registryCheck: (registry) => void validatePlanFile(pf, registry, planPath),
+      registryCheck: (registry) => checkPlanFileSize(pf, validatePlanFile(pf, registry, planPath), planPath),
     };
   }
   const model = o.model ?? envModel() ?? 'gpt-4.1-mini';
@@ -109,13 +110,14 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
   const policy = parsePolicy(o.policy);
   const p = await prepare(planPath, o, workspace);
-  const [{ createSession, sessionRegistry }, { driveThread }, { startLiveInspection }] = await Promise.all([
+  const [{ createSession, sessionRegistry }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
     import('../session.ts'),
     import('../drive.ts'),
     import('../live-inspect.ts'),
+    import('../action-modules.ts'),
   ]);
   // The plan is checked against the registry before the store is opened: a refused plan creates nothing.
-  const registry = await sessionRegistry(p.descriptor);
+  const registry = await sessionRegistry(p.descriptor, [], storeProtectedPaths(storeUrl, workspace));
   p.registryCheck?.(registry);
   return withStore(storeUrl, async (store) => {
     let threadId = o.thread;
