@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { checkThreadIds, parseThreadId } from '../../src/cli/args.ts';
 import { exitCodeFor } from '../../src/cli/cli-errors.ts';
-import { envHttpAllow, envLockTimeoutMs, envModel, envStoreUrl, readEnv } from '../../src/cli/env.ts';
+import { checkEnvironment, envFaultSpec, envFsWriteAllow, envHttpAllow, envLockTimeoutMs, envModel, envStoreUrl, readEnv } from '../../src/cli/env.ts';
 
 function usage(fn: () => unknown): string {
   try {
@@ -39,6 +39,23 @@ describe('readEnv and the variables', () => {
     }
     expect(envStoreUrl({ ORCHESTRAL_STORE: 'memory:' })).toBe('memory:');
     expect(usage(() => envStoreUrl({ ORCHESTRAL_STORE: 'sqlite://host/x.db' }))).toMatch(/^ORCHESTRAL_STORE: expected a store URL/);
+  });
+});
+
+describe('ORCHESTRAL_FS_WRITE_ALLOW, ORCHESTRAL_FAULT and checkEnvironment', () => {
+  it('write patterns stay inside the workspace; fault specs name a known point', () => {
+    expect(envFsWriteAllow({ ORCHESTRAL_FS_WRITE_ALLOW: 'out/, docs/*.md,**/*.txt' })).toEqual(['out/', 'docs/*.md', '**/*.txt']);
+    for (const bad of ['/tmp/out/', 'out/,../x', 'a/../../b', 'C:\\out']) {
+      expect(usage(() => envFsWriteAllow({ ORCHESTRAL_FS_WRITE_ALLOW: bad }))).toMatch(/^ORCHESTRAL_FS_WRITE_ALLOW: expected comma-separated paths or globs relative to the workspace/);
+    }
+    expect(envFaultSpec({ ORCHESTRAL_FAULT: 'kill:step.before-action:2' })).toEqual({ point: 'step.before-action', nth: 2 });
+    expect(usage(() => envFaultSpec({ ORCHESTRAL_FAULT: 'kill:nowhere' }))).toMatch(/^ORCHESTRAL_FAULT: expected kill:<point>\[:<n>\]/);
+  });
+
+  it('checkEnvironment reports the first bad variable, whichever command runs', () => {
+    expect(() => checkEnvironment({ ORCHESTRAL_MODEL: 'gpt-4.1-mini', ORCHESTRAL_LOCK_TIMEOUT_MS: '' })).not.toThrow();
+    expect(usage(() => checkEnvironment({ ORCHESTRAL_HTTP_ALLOW: 'http://x' }))).toMatch(/^ORCHESTRAL_HTTP_ALLOW: /);
+    expect(usage(() => checkEnvironment({ ORCHESTRAL_FS_WRITE_ALLOW: '/abs' }))).toMatch(/^ORCHESTRAL_FS_WRITE_ALLOW: /);
   });
 });
 

@@ -119,16 +119,20 @@ describe('environment variables and thread ids', () => {
   it('a bad ORCHESTRAL_* value is a usage error (64) naming the variable; empty means unset', async () => {
     const w = workdir('env', { 'ok.yaml': 'steps:\n  - { id: a, action: echo, input: { x: 1 } }\n' });
     const env = (vars: Record<string, string>, ...args: string[]) => cli(args, { cwd: w.dir, env: vars });
-    const [lock, store, allow, model] = await Promise.all([
+    const [lock, store, allow, model, writeAllow, fault] = await Promise.all([
       env({ ORCHESTRAL_LOCK_TIMEOUT_MS: 'abc' }, 'run', 'ok.yaml'),
       env({ ORCHESTRAL_STORE: 'bogus' }, 'threads'),
       env({ ORCHESTRAL_HTTP_ALLOW: 'https://example.com/' }, 'run', 'ok.yaml'),
       env({ ORCHESTRAL_MODEL: 'gpt 4' }, 'run', 'ok.yaml'),
+      env({ ORCHESTRAL_FS_WRITE_ALLOW: '/tmp/out/' }, 'threads'), // checked even by a command that does not use it
+      env({ ORCHESTRAL_FAULT: 'kill:nowhere' }, 'run', 'ok.yaml'),
     ]);
     expectError(lock, 64, /^orchestral: ORCHESTRAL_LOCK_TIMEOUT_MS: expected a number of ms .*, got 'abc'$/);
     expectError(store, 64, /^orchestral: ORCHESTRAL_STORE: expected a store URL .*, got 'bogus'$/);
     expectError(allow, 64, /^orchestral: ORCHESTRAL_HTTP_ALLOW: expected comma-separated hosts .*, got 'https:\/\/example\.com\/'$/);
     expectError(model, 64, /^orchestral: ORCHESTRAL_MODEL: expected a model name .*, got 'gpt 4'$/);
+    expectError(writeAllow, 64, /^orchestral: ORCHESTRAL_FS_WRITE_ALLOW: expected comma-separated paths or globs .*, got '\/tmp\/out\/'$/);
+    expectError(fault, 64, /^orchestral: ORCHESTRAL_FAULT: expected kill:<point>/);
     expect(w.entries()).toEqual([]);
     const fine = await env({ ORCHESTRAL_LOCK_TIMEOUT_MS: '', ORCHESTRAL_STORE: `sqlite:${join(w.dir, 's.db')}`, ORCHESTRAL_HTTP_ALLOW: 'example.com, *.example.org:8443' }, 'run', 'ok.yaml');
     expect(fine.code).toBe(0);
