@@ -105,7 +105,7 @@ describe('exit codes', () => {
     });
     const all = await w.run('run', 'all.yaml', '--thread', 'all');
     expect(all.code).toBe(1);
-    expect(all.stdout).toMatch(/✗ failed \(i1\): steps '(a', 'b|b', 'a)' failed/);
+    expect(all.stdout, all.stderr).toMatch(/✗ failed \(i1\): steps '(a', 'b|b', 'a)' failed/);
     const some = await w.run('run', 'some.yaml', '--thread', 'some', '--json');
     expect(some.code).toBe(1);
     const outcome = JSON.parse(some.stdout.trim().split('\n').at(-1)!) as { status: string; exitCode: number };
