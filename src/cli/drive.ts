@@ -1,8 +1,11 @@
 /**
  * Driving a thread in the foreground until it settles (completed, failed, or waiting for a
  * person), with live progress, optional approval prompts on a terminal, and the exit code:
- * 0 every followed interaction completed; 1 one failed or was cancelled; 2 paused (waiting for an
+ * 0 every followed interaction completed; 1 one failed or was cancelled, or its last plan has a
+ * failed step (run-outcome.ts); 2 paused (waiting for an
  * approval or input, interrupted, or the input is queued); 3 is decided by the caller (rejected input).
+ * When the thread's runner stops (a fact could not be appended: disk full, I/O), `driveThread`
+ * rejects with ThreadStoppedError after stopping the progress display; the CLI prints one line, exit 1.
  */
 import { createInterface } from 'node:readline/promises';
 import { pendingApprovalDetails, type ApprovalDetails } from '../runtime/approval-details.ts';
@@ -15,6 +18,7 @@ import { toJsonLine } from './json.ts';
 import { progressMode, startProgress } from './progress.ts';
 import type { CliSession } from './session.ts';
 import { nextCommand } from './next-command.ts';
+import { failedStepsOfLastPlan, runOutcome } from './run-outcome.ts';
 import { approvalLines, approvalTarget } from './render/approval-text.ts';
 import { safeText } from './render/safe-text.ts';
 
@@ -42,14 +46,13 @@ export interface DriveResult {
   status: 'completed' | 'failed' | 'paused';
 }
 
-const FAILED = new Set(['failed', 'cancelled']);
-
-/** Exit code and status for the followed interactions of `s` (see the module doc). */
+/** Exit code and status for the followed interactions of `s` (see the module doc and run-outcome.ts). */
 export function outcomeOf(s: ThreadSummary, ids: readonly string[]): { exitCode: number; status: DriveResult['status'] } {
   const views = ids.map((id) => s.interactions[id]).filter((v): v is InteractionView => v !== undefined);
   if (views.length < ids.length || views.length === 0) return { exitCode: EXIT.paused, status: 'paused' };
-  if (views.some((v) => FAILED.has(v.status))) return { exitCode: EXIT.failed, status: 'failed' };
-  if (views.every((v) => v.status === 'completed')) return { exitCode: EXIT.ok, status: 'completed' };
+  const outcomes = views.map(runOutcome);
+  if (outcomes.includes('failed')) return { exitCode: EXIT.failed, status: 'failed' };
+  if (outcomes.every((o) => o === 'completed')) return { exitCode: EXIT.ok, status: 'completed' };
   return { exitCode: EXIT.paused, status: 'paused' };
 }
 
@@ -124,20 +127,24 @@ export async function driveThread(session: CliSession, store: EventStore, io: Cl
   };
   process.once('SIGINT', onSigint);
   let summary: ThreadSummary;
-  for (;;) {
-    summary = await runtime.whenSettled(o.threadId);
-    const pending = pendingApprovalDetails(summary.state).filter((p) => ids.includes(p.interactionId));
-    if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
-    await progress.stop();
-    const decided = await promptApprovals(session, o.threadId, pending, o.by, io);
-    progress = start();
-    if (!decided) {
-      summary = runtime.state(o.threadId);
-      break;
+  try {
+    for (;;) {
+      summary = await runtime.whenSettled(o.threadId);
+      const pending = pendingApprovalDetails(summary.state).filter((p) => ids.includes(p.interactionId));
+      if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
+      await progress.stop();
+      const decided = await promptApprovals(session, o.threadId, pending, o.by, io);
+      progress = start();
+      if (!decided) {
+        summary = runtime.state(o.threadId);
+        break;
+      }
     }
+  } finally {
+    // also when the thread stopped (ThreadStoppedError): the error goes to the command's one-line report
+    await progress.stop();
+    process.removeListener('SIGINT', onSigint);
   }
-  await progress.stop();
-  process.removeListener('SIGINT', onSigint);
   const outcome = outcomeOf(summary, ids);
   if (o.json) {
     const pending = pendingApprovalDetails(summary.state).filter((p) => ids.includes(p.interactionId));
@@ -168,7 +175,9 @@ function printOutcome(io: CliIo, s: ThreadSummary, ids: readonly string[], statu
       io.out(c.yellow(`⏸ input queued behind the live interaction(s) ${s.live.join(', ')}; it starts when they end`));
       continue;
     }
-    if (v.status === 'completed') io.out(`${c.green('✓ completed')} (${id})${v.answer ? `\n${indent(clip(safeText(v.answer, { multiline: true })))}` : ''}`);
+    const failedSteps = v.status === 'completed' ? failedStepsOfLastPlan(v) : [];
+    if (failedSteps.length > 0) io.out(`${c.red('✗ failed')} (${id}): step${failedSteps.length > 1 ? 's' : ''} ${failedSteps.map((x) => `'${safeText(x)}'`).join(', ')} failed${v.answer ? `\n${indent(clip(safeText(v.answer, { multiline: true })))}` : ''}`);
+    else if (v.status === 'completed') io.out(`${c.green('✓ completed')} (${id})${v.answer ? `\n${indent(clip(safeText(v.answer, { multiline: true })))}` : ''}`);
     else if (v.status === 'failed') io.out(`${c.red('✗ failed')} (${id}): ${safeText(v.error?.message ?? 'unknown error')}`);
     else if (v.status === 'cancelled') io.out(`${c.magenta('⊘ cancelled')} (${id})${v.cancelReason ? `: ${safeText(v.cancelReason)}` : ''}`);
     else if (v.status === 'waiting_input') io.out(`${c.yellow('⏸ waiting for input')} (${id}): ${safeText(v.question ?? '')}`);

@@ -4,9 +4,10 @@
  *
  * Per ready task (issue 4, "Executor" and "Budgets and approvals"):
  * 1. `readyAtMs > nowMs` (retry backoff): skipped; its `readyAtMs` becomes a wake-up time.
- * 2. step or action `requiresApproval` and the task's approval not granted → ApprovalRequested scope
- *    `step`, recording the action and the input as resolved now (`subject`; the step's dependencies
- *    have completed, so it is the input the step starts with once granted). Asked as soon as the task is ready, even when no slot is free, so humans are not
+ * 2. step or action `requiresApproval`, or the action's `approvalReason(input)` gives a reason (see
+ *    input-approval.ts), and the task's approval not granted → ApprovalRequested scope `step`,
+ *    recording the action and the input as resolved now (`subject`; the step's dependencies have
+ *    completed, so it is the input the step starts with once granted). Asked as soon as the task is ready, even when no slot is free, so humans are not
  *    serialised behind running steps. A granted step approval covers every attempt of the step.
  * 3. no free slot (running + started now ≥ maxConcurrency) → waits.
  * 4. action not registered → fails (code UNKNOWN_ACTION).
@@ -28,6 +29,7 @@ import type { FactInput } from '../events/fact-types.ts';
 import type { ApprovalSubject } from '../events/facts/approval-facts.ts';
 import { budgetApprovalId, stepApprovalId } from './approval-ids.ts';
 import { budgetExcess, estimateStepCost } from './budget.ts';
+import { inputApprovalReason } from './input-approval.ts';
 import type { PlanRunView, TaskView } from './plan-run-view.ts';
 import { taskRef, type StepEntry } from './view-helpers.ts';
 
@@ -73,6 +75,14 @@ function completedOutputs(view: PlanRunView): Record<string, unknown> {
   return outputs;
 }
 
+/** Why the step needs a human before it starts (step flag, action flag, or the action's input check), or undefined. */
+function approvalNeed(step: StepEntry['step'], action: Action | undefined, input: () => unknown): string | undefined {
+  if (step.requiresApproval) return `step '${step.id}' requires approval`;
+  if (action?.requiresApproval) return `action '${step.action}' requires approval`;
+  const reason = inputApprovalReason(action, input);
+  return reason === undefined ? undefined : `action '${step.action}' requires approval: ${reason}`;
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -113,8 +123,15 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
     }
     const action = ctx.actions.get(step.action);
     const attempt = task.attempts + 1;
-    if ((step.requiresApproval || action?.requiresApproval) && task.approval?.status !== 'granted') {
-      const why = step.requiresApproval ? `step '${step.id}' requires approval` : `action '${step.action}' requires approval`;
+    const why =
+      task.approval?.status === 'granted'
+        ? undefined
+        : approvalNeed(step, action, () => {
+            const r = resolve(step.input);
+            if (!r.ok) throw r.error;
+            return r.input;
+          });
+    if (why !== undefined) {
       const resolved = resolve(step.input);
       facts.push({
         type: 'ApprovalRequested',
