@@ -9,7 +9,7 @@ import type { PlanSpec } from '../plan/plan-schema.ts';
 import { PlanFileError } from '../planner/errors.ts';
 import { encodedFactBytes, largestLeaf } from '../runtime/fact-size.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from '../store/codec.ts';
-import { locateField, type PlanFile } from './plan-file.ts';
+import { fieldPath, type PlanFile } from './plan-file.ts';
 
 /** The longest id a fact can carry (see `Id` in src/events/facts/common.ts): sizes are upper bounds. */
 const LONGEST_ID = 'x'.repeat(128);
@@ -52,7 +52,7 @@ export function checkPlanFileSize(pf: PlanFile, normalized: PlanSpec, displayPat
   const leaf = largestLeaf(pf.plan);
   const stepIndex = /^steps\[(\d+)\]/.exec(leaf.path)?.[1];
   const stepId = stepIndex === undefined ? undefined : pf.plan.steps[Number(stepIndex)]?.id;
-  const pos = locateField(pf.text, leaf.path);
+  const pos = pf.locate(fieldPath(leaf.path));
   const where = pos ? `${displayPath}:${pos.line}:${pos.col}` : displayPath;
   const field = `${stepId !== undefined ? `step '${stepId}' ` : ''}${leaf.path || '(plan)'}`;
   const message = `${where}: ${field}: the plan is ${size} bytes after JSON encoding (this field ${leaf.bytes} bytes), over the event limit of ${maxEventBytes} bytes`;

@@ -9,6 +9,7 @@
 import type { ActionProgress } from '../actions/action.ts';
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
+import { hitFaultPoint } from '../core/fault-points.ts';
 import { runStep } from '../executor/run-step.ts';
 import { stepOutcomeFacts } from '../executor/outcome.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
@@ -63,6 +64,7 @@ export function decideStepResults(draft: Draft, results: readonly StepResult[], 
   const views = new Map<string, PlanRunView>();
   const decided: Array<{ view: PlanRunView; result: StepResult; facts: ReturnType<typeof stepOutcomeFacts> }> = [];
   for (const r of results) {
+    hitFaultPoint('step.after-action');
     r.forget();
     const key = `${r.interactionId}/${r.planId}`;
     let view = views.get(key);
@@ -132,6 +134,7 @@ export function startStepRun(call: StepCall): void {
   const step = view.plan.steps[stepIndex(view.plan.steps, stepId)];
   const task = view.tasks[stepId];
   if (!step || !task) throw new Error(`startStepRun: plan ${view.planId} has no step '${stepId}'`);
+  hitFaultPoint('step.before-action');
   const attempt = task.attempts;
   const meta = {
     ...(call.origin?.correlationId !== undefined ? { correlationId: call.origin.correlationId } : {}),

@@ -21,6 +21,7 @@
  * (at-least-once, same idempotency key), as after a crash.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
+import { hitFaultPoint } from '../core/fault-points.ts';
 import { isWrongExpectedVersionError } from '../store/errors.ts';
 import { NO_STREAM } from '../store/event-store.ts';
 import { isThreadStoppedError, RuntimeClosedError, ThreadStoppedError, WriteContentionError } from './command-errors.ts';
@@ -169,6 +170,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
           continue;
         }
         for (const f of draft.facts) {
+          hitFaultPoint('appended', f.fact.type);
           const key = effectKey(f.fact);
           if (key !== undefined) origins.set(key, f.correlationId !== undefined ? { eventId: f.id, correlationId: f.correlationId } : { eventId: f.id });
         }
