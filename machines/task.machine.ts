@@ -3,7 +3,9 @@
  *
  * Created in `pending` by PlanAccepted (input: interaction id, plan id, step spec), keyed
  * `${interactionId}/${planId}/${stepId}`. Its events are facts (`Fact` of src/events/fact-types.ts);
- * the fold only routes the facts naming this task to it. Transition table (every other fact is illegal):
+ * the fold only routes the facts naming this task to it. Which fact is legal in which state, and the
+ * state it leads to, is decided by the pure `taskLifecycleStep` of `task-lifecycle.ts` (every guard
+ * below asks it), the one definition the projections fold too. Transition table (every other fact is illegal):
  *
  * | state            | fact                                   | → state          |
  * |------------------|----------------------------------------|------------------|
@@ -27,6 +29,8 @@ import type { Fact, FactOf } from '../src/events/fact-types.ts';
 import type { ApprovalSubject } from '../src/events/facts/approval-facts.ts';
 import type { ErrorInfo } from '../src/events/facts/common.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
+import type { TaskStatus } from '../src/executor/plan-run-view.ts';
+import { taskLifecycleStep } from './task-lifecycle.ts';
 
 /** Approval state of a task (step- or budget-scoped approvals only). */
 export interface TaskApproval {
@@ -72,7 +76,11 @@ export interface TaskContext extends TaskInput {
   spentUsd: number;
 }
 
-const attemptIs = (context: TaskContext, attempt: number): boolean => attempt === context.attempts;
+/** Guard: `taskLifecycleStep` takes the task from `from` to `target` on this fact. */
+const moves =
+  (from: TaskStatus, target: TaskStatus) =>
+  ({ context, event }: { context: TaskContext; event: Fact }): boolean =>
+    taskLifecycleStep({ status: from, attempts: context.attempts, maxAttempts: context.maxAttempts, approvalId: context.approval?.approvalId ?? null }, event)?.status === target;
 
 const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<TaskContext> => ({
   approval: {
@@ -119,11 +127,11 @@ export const taskMachine = setup({
   states: {
     pending: {
       on: {
-        StepReady: { target: 'ready' },
-        StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        StepReady: { target: 'ready', guard: moves('pending', 'ready') },
+        StepCancelled: { target: 'cancelled', guard: moves('pending', 'cancelled'), actions: 'recordCancel' },
         ApprovalRequested: {
           target: 'waiting_approval',
-          guard: ({ event }) => event.data.scope !== 'plan',
+          guard: moves('pending', 'waiting_approval'),
           actions: assign(({ event }) => requestApproval(event)),
         },
       },
@@ -132,14 +140,14 @@ export const taskMachine = setup({
       on: {
         ApprovalRequested: {
           target: 'waiting_approval',
-          guard: ({ event }) => event.data.scope !== 'plan',
+          guard: moves('ready', 'waiting_approval'),
           actions: assign(({ event }) => requestApproval(event)),
         },
-        StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        StepCancelled: { target: 'cancelled', guard: moves('ready', 'cancelled'), actions: 'recordCancel' },
         // an attempt that fails before its action runs (unknown action, bad reference, budget exceeded)
         StepFailed: {
           target: 'failed',
-          guard: ({ context, event }) => event.data.attempt === context.attempts + 1 && event.data.retryAtMs === null,
+          guard: moves('ready', 'failed'),
           actions: assign(({ context, event }) => ({
             attempts: event.data.attempt,
             error: event.data.error,
@@ -150,7 +158,7 @@ export const taskMachine = setup({
         },
         StepStarted: {
           target: 'running',
-          guard: ({ context, event }) => event.data.attempt === context.attempts + 1,
+          guard: moves('ready', 'running'),
           actions: assign(({ event }) => ({
             attempts: event.data.attempt,
             startedAtMs: event.data.startedAtMs,
@@ -164,17 +172,17 @@ export const taskMachine = setup({
     },
     waiting_approval: {
       on: {
-        StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        StepCancelled: { target: 'cancelled', guard: moves('waiting_approval', 'cancelled'), actions: 'recordCancel' },
         ApprovalGranted: {
           target: 'ready',
-          guard: ({ context, event }) => context.approval?.approvalId === event.data.approvalId,
+          guard: moves('waiting_approval', 'ready'),
           actions: assign(({ context, event }) => ({
             approval: { ...context.approval!, status: 'granted' as const, by: event.data.by },
           })),
         },
         ApprovalRejected: {
           target: 'cancelled',
-          guard: ({ context, event }) => context.approval?.approvalId === event.data.approvalId,
+          guard: moves('waiting_approval', 'cancelled'),
           actions: assign(({ context, event }) => ({
             approval: { ...context.approval!, status: 'rejected' as const, by: event.data.by, timedOut: event.data.timedOut },
             cancelReason: event.data.timedOut ? 'approval timed out' : `rejected by ${event.data.by}`,
@@ -184,16 +192,16 @@ export const taskMachine = setup({
     },
     running: {
       on: {
-        StepCancelled: { target: 'cancelled', actions: 'recordCancel' },
+        StepCancelled: { target: 'cancelled', guard: moves('running', 'cancelled'), actions: 'recordCancel' },
         StepProgressed: {
-          guard: ({ context, event }) => attemptIs(context, event.data.attempt),
+          guard: moves('running', 'running'),
           actions: assign(({ event }) => ({
             lastProgress: { message: event.data.message, ...(event.data.data !== undefined ? { data: event.data.data } : {}) },
           })),
         },
         StepCompleted: {
           target: 'completed',
-          guard: ({ context, event }) => attemptIs(context, event.data.attempt),
+          guard: moves('running', 'completed'),
           actions: assign(({ context, event }) => ({
             output: event.data.output,
             error: undefined,
@@ -205,8 +213,7 @@ export const taskMachine = setup({
         StepFailed: [
           {
             target: 'ready',
-            guard: ({ context, event }) =>
-              attemptIs(context, event.data.attempt) && event.data.retryAtMs !== null && context.attempts < context.maxAttempts,
+            guard: moves('running', 'ready'),
             actions: assign(({ context, event }) => ({
               error: event.data.error,
               readyAtMs: event.data.retryAtMs ?? undefined,
@@ -217,7 +224,7 @@ export const taskMachine = setup({
           },
           {
             target: 'failed',
-            guard: ({ context, event }) => attemptIs(context, event.data.attempt) && event.data.retryAtMs === null,
+            guard: moves('running', 'failed'),
             actions: assign(({ context, event }) => ({
               error: event.data.error,
               spentUsd: context.spentUsd + event.data.costUsd,
