@@ -28,7 +28,7 @@ import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc } from './shared/records.ts';
-import { nextStepStatus, type TaskStatus } from './shared/step-status.ts';
+import { nextLifecycle, type TaskStatus } from './shared/step-status.ts';
 
 /** One node (step) of a plan graph. Durations in ms. */
 export interface DagNode {
@@ -39,8 +39,13 @@ export interface DagNode {
   dependsOn: string[];
   /** Column for a layered drawing (longest dependency chain above the node). */
   layer: number;
+  /** Status and attempts: the task lifecycle folded over the step's facts (`shared/step-status.ts`). */
   status: TaskStatus;
   attempts: number;
+  /** `retry.maxAttempts` of the step (1 without a retry policy). */
+  maxAttempts: number;
+  /** The step approval asked last, else null. */
+  approvalId: string | null;
   /** Sum of the recorded attempt durations. */
   runMs: number;
   /** Longest recorded path ending here (set when the node completes), else null. */
@@ -124,7 +129,7 @@ function buildPlan(fact: Extract<RecordedFact, { type: 'PlanAccepted' }>): PlanD
   for (const s of plan.steps) {
     nodes[s.id] = {
       id: s.id, action: s.action, label: s.description ?? s.action, dependsOn: [...s.dependsOn], layer: layer[s.id] ?? 0,
-      status: 'pending', attempts: 0, runMs: 0, pathMs: null, pathPrev: null,
+      status: 'pending', attempts: 0, maxAttempts: s.retry?.maxAttempts ?? 1, approvalId: null, runMs: 0, pathMs: null, pathPrev: null,
     };
     for (const dep of s.dependsOn) edges.push({ from: dep, to: s.id });
   }
@@ -141,11 +146,10 @@ function pathTo(nodes: Record<string, DagNode>, end: string): string[] {
 function evolveNode(plan: PlanDag, fact: RecordedFact, stepId: string): PlanDag {
   const node = plan.nodes[stepId];
   if (!node) throw new Error(`${fact.type}: unknown step '${stepId}' in plan '${plan.planId}'`);
-  const status = nextStepStatus(node.status, fact);
-  const attempts = 'attempt' in fact.data ? Math.max(node.attempts, fact.data.attempt) : node.attempts;
+  const { status, attempts, approvalId } = nextLifecycle(node, fact);
   const runMs = fact.type === 'StepCompleted' || fact.type === 'StepFailed' ? node.runMs + fact.data.durationMs : node.runMs;
-  if (status === node.status && attempts === node.attempts && runMs === node.runMs) return plan; // e.g. progress of a known attempt
-  let next: DagNode = { ...node, status, attempts, runMs };
+  if (status === node.status && attempts === node.attempts && runMs === node.runMs && approvalId === node.approvalId) return plan; // e.g. progress of a known attempt
+  let next: DagNode = { ...node, status, attempts, approvalId, runMs };
   let { criticalPath } = plan;
   let nodes = assoc(plan.nodes, stepId, next);
   if (next.status === 'completed' && node.status !== 'completed') {
@@ -204,7 +208,7 @@ const DAG_FACTS: ReadonlySet<string> = new Set([
 /** The `dag` projection (see the module docstring for the layout and critical-path algorithm). */
 export const dagProjection: Projection<DagState> = {
   name: 'dag',
-  version: 3,
+  version: 4,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     if (!DAG_FACTS.has(fact.type)) return state;

@@ -7,7 +7,7 @@
  * with `taskInteraction(state, threadId, interactionId)` / `taskInteractions(state, threadId)`.
  *
  * Sources: PlanAccepted creates the rows (status `pending`); step facts and step-scoped approvals
- * move them (see `projections/shared/step-status.ts`); PlanFinished and plan-scoped approvals update
+ * move them (status and attempts fold the task lifecycle, see `projections/shared/step-status.ts`); PlanFinished and plan-scoped approvals update
  * the plan. Times are ms since the epoch from `metadata.recordedAt`; `runMs` is the sum of the
  * `durationMs` the runtime recorded for each attempt. Every other fact leaves the state unchanged.
  *
@@ -20,7 +20,7 @@ import type { Projection } from '../src/projections/projection.ts';
 import { recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, keyedValues, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc, roundUsd } from './shared/records.ts';
-import { nextStepStatus, type TaskStatus } from './shared/step-status.ts';
+import { nextLifecycle, type TaskStatus } from './shared/step-status.ts';
 import { summarizeJson } from './shared/summarize.ts';
 
 /** Approval state of a step or a plan. `decidedBy`/`reason`: from the grant or rejection. */
@@ -45,8 +45,10 @@ export interface TaskRow {
   description: string | null;
   dependsOn: string[];
   status: TaskStatus;
-  /** Attempts started (highest `attempt` seen). */
+  /** Attempts started so far. */
   attempts: number;
+  /** Attempts the step may start (`retry.maxAttempts`, 1 without a retry policy). */
+  maxAttempts: number;
   /** First time the step became ready. */
   readyAtMs: number | null;
   /** When the first attempt started / the latest attempt started. */
@@ -130,23 +132,21 @@ function replacePlan(state: TasksState, threadId: string, place: PlanPlace, next
   return { threads: setKeyed(state.threads, threadId, { interactions }) };
 }
 
-/** The fields a step fact changes on its row (besides status, timestamps and lastRevision). */
+/** The fields a step fact changes on its row (besides status, attempts, timestamps and lastRevision). */
 function stepPatch(r: TaskRow, fact: RecordedFact): Partial<TaskRow> {
   switch (fact.type) {
     case 'StepStarted': {
       const at = recordedAtMs(fact);
-      return { attempts: Math.max(r.attempts, fact.data.attempt), firstStartedAtMs: r.firstStartedAtMs ?? at, lastStartedAtMs: at, retryAtMs: null };
+      return { firstStartedAtMs: r.firstStartedAtMs ?? at, lastStartedAtMs: at, retryAtMs: null };
     }
-    case 'StepProgressed':
-      return { attempts: Math.max(r.attempts, fact.data.attempt) };
     case 'StepCompleted':
       return {
-        attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
+        runMs: r.runMs + fact.data.durationMs,
         costUsd: roundUsd(r.costUsd + fact.data.costUsd), outputSummary: summarizeJson(fact.data.output),
       };
     case 'StepFailed':
       return {
-        attempts: Math.max(r.attempts, fact.data.attempt), runMs: r.runMs + fact.data.durationMs,
+        runMs: r.runMs + fact.data.durationMs,
         costUsd: roundUsd(r.costUsd + fact.data.costUsd), lastError: errorInfo(fact.data.error), retryAtMs: fact.data.retryAtMs,
       };
     case 'StepCancelled':
@@ -169,8 +169,9 @@ function updateStep(state: TasksState, threadId: string, fact: RecordedFact, ref
   const { plan } = place;
   const row = plan.steps[ref.stepId];
   if (!row) throw new Error(`${fact.type}: unknown step '${ref.stepId}' in plan '${ref.planId}' of interaction '${ref.interactionId}'`);
-  const status = nextStepStatus(row.status, fact);
-  const next: TaskRow = { ...row, ...stepPatch(row, fact), status, lastRevision: revisionOf(fact) };
+  const life = nextLifecycle({ status: row.status, attempts: row.attempts, maxAttempts: row.maxAttempts, approvalId: row.approval?.approvalId ?? null }, fact);
+  const { status } = life;
+  const next: TaskRow = { ...row, ...stepPatch(row, fact), status, attempts: life.attempts, lastRevision: revisionOf(fact) };
   if (status !== row.status && (status === 'completed' || status === 'failed' || status === 'cancelled')) next.finishedAtMs = recordedAtMs(fact);
   if (status === 'ready' && next.readyAtMs === null) next.readyAtMs = recordedAtMs(fact);
   return replacePlan(state, threadId, place, { ...plan, steps: assoc(plan.steps, ref.stepId, next) });
@@ -189,7 +190,7 @@ function acceptPlan(state: TasksState, threadId: string, fact: Extract<RecordedF
   for (const step of plan.steps) {
     steps[step.id] = {
       interactionId, planId, stepId: step.id, action: step.action, description: step.description ?? null,
-      dependsOn: [...step.dependsOn], status: 'pending', attempts: 0, readyAtMs: null, firstStartedAtMs: null,
+      dependsOn: [...step.dependsOn], status: 'pending', attempts: 0, maxAttempts: step.retry?.maxAttempts ?? 1, readyAtMs: null, firstStartedAtMs: null,
       lastStartedAtMs: null, finishedAtMs: null, runMs: 0, retryAtMs: null, lastError: null, outputSummary: null,
       costUsd: 0, approval: null, lastRevision: revisionOf(fact),
     };
@@ -259,7 +260,7 @@ const TASK_FACTS: ReadonlySet<string> = new Set([
 /** The `tasks` projection (see the module docstring). */
 export const tasksProjection: Projection<TasksState> = {
   name: 'tasks',
-  version: 2,
+  version: 3,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     if (!TASK_FACTS.has(fact.type)) return state;

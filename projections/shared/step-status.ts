@@ -1,51 +1,26 @@
 /**
- * How a step's status follows its facts — shared by the `tasks` and `dag` projections so both
- * always agree. Mirrors the task lifecycle of `src/events/facts/task-facts.ts`:
+ * How the `tasks` and `dag` projections derive a step's status and attempts: by folding the task
+ * lifecycle of `machines/task-lifecycle.ts`, the same pure function the task machine's guards ask,
+ * so a projection and the runtime's fold agree on every history the fold accepts (there is no
+ * second table here).
  *
- *   pending ─StepReady→ ready (no change while running or waiting_approval)
- *   ready ─StepStarted→ running ─StepCompleted→ completed
- *   pending|ready ─ApprovalRequested(step)→ waiting_approval ─ApprovalGranted→ ready
- *   waiting_approval ─ApprovalRejected→ cancelled   (rejected by a person, or timed out)
- *   running ─StepFailed(retryInMs ≠ null)→ ready      running ─StepFailed(retryInMs = null)→ failed
- *   any non-final ─StepCancelled→ cancelled
- *
- * Final statuses (completed, failed, cancelled) are sticky: a later step fact does not change them
- * (its cost and attempt are still counted by the projections). A rejected step approval cancels the
- * step, as in the task machine (`machines/task.machine.ts`).
+ * A fact the lifecycle refuses in the current status (the fold would have rejected the history)
+ * leaves status and attempts unchanged; its cost and duration are still counted by the projections.
  */
+import { isFinalStatus, taskLifecycleStep, type TaskLifecycle } from '../../machines/task-lifecycle.ts';
 import type { TaskStatus } from '../../src/executor/plan-run-view.ts';
 import type { RecordedFact } from '../../src/events/fact-types.ts';
 
-export type { TaskStatus };
+export type { TaskLifecycle, TaskStatus };
+export { isFinalStatus };
 
-/** True for completed, failed and cancelled. */
-export function isFinalStatus(status: TaskStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
-}
-
-/** The status after `fact` (a step, or step-scoped approval, fact of this step). */
-export function nextStepStatus(status: TaskStatus, fact: RecordedFact): TaskStatus {
-  if (isFinalStatus(status)) return status;
-  switch (fact.type) {
-    case 'StepReady':
-      return status === 'running' || status === 'waiting_approval' ? status : 'ready';
-    case 'StepStarted':
-      return 'running';
-    case 'StepCompleted':
-      return 'completed';
-    case 'StepFailed':
-      return fact.data.retryInMs === null ? 'failed' : 'ready';
-    case 'StepCancelled':
-      return 'cancelled';
-    case 'ApprovalRequested':
-      return status === 'pending' || status === 'ready' ? 'waiting_approval' : status;
-    case 'ApprovalGranted':
-      return status === 'waiting_approval' ? 'ready' : status;
-    case 'ApprovalRejected':
-      return status === 'waiting_approval' ? 'cancelled' : status;
-    default:
-      return status;
-  }
+/**
+ * The status and attempts of a step after `fact` (a step fact, or an approval fact naming the step).
+ * @param current the step's lifecycle before the fact (status, attempts, maxAttempts, approvalId)
+ * @returns the lifecycle after the fact; `current` itself when the fact is illegal in its status
+ */
+export function nextLifecycle(current: TaskLifecycle, fact: RecordedFact): TaskLifecycle {
+  return taskLifecycleStep(current, fact) ?? current;
 }
 
 /** The key of a task inside its interaction: `<planId>/<stepId>`. */

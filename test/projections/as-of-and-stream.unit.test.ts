@@ -18,7 +18,7 @@ import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts
 import { appendAll, appendBatches, newStore, readAllFacts } from './history-store.ts';
 
 const run: FactSpec[] = [
-  ...planPrefix([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }]),
+  ...planPrefix([{ id: 'a', retry: { maxAttempts: 2 } }, { id: 'b', dependsOn: ['a'] }]),
   { type: 'PlannerResponded', data: { interactionId: 'i1', iteration: 1, output: { kind: 'mini_plan', thought: 'read then summarise', plan: { steps: [{ id: 'a', action: 'fs.read' }] } } } },
   { type: 'StepReady', data: step('a') },
   { type: 'StepStarted', data: { ...step('a'), attempt: 1, idempotencyKey: 'a1', input: { path: 'README' }, startedAtMs: T0 } },

@@ -17,7 +17,7 @@ const complete = (id: string, durationMs: number, attempt = 1): FactSpec[] => [
 ];
 //   a ─┬─ b ── d
 //      └─ c ──┘        e (independent)
-const diamond = planPrefix([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }, { id: 'c', dependsOn: ['a'] }, { id: 'd', dependsOn: ['b', 'c'] }, { id: 'e' }]);
+const diamond = planPrefix([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }, { id: 'c', dependsOn: ['a'], retry: { maxAttempts: 2 } }, { id: 'd', dependsOn: ['b', 'c'] }, { id: 'e' }]);
 
 describe('dag projection', () => {
   it('lays nodes out by longest dependency chain and lists edges dependency → dependent', () => {

@@ -30,7 +30,7 @@ export function recorded(specs: readonly FactSpec[], firstPosition = 0): Recorde
 }
 
 /** A plan-accepting prefix: thread t1 opened, interaction i1 started, plan p1 with `steps` accepted. */
-export function planPrefix(steps: Array<{ id: string; dependsOn?: string[]; requiresApproval?: boolean }>, budgetUsd?: number): FactSpec[] {
+export function planPrefix(steps: Array<{ id: string; dependsOn?: string[]; requiresApproval?: boolean; retry?: { maxAttempts: number } }>, budgetUsd?: number): FactSpec[] {
   return [
     { type: 'ThreadOpened', data: { threadId: 't1', title: 'Demo', policy: { kind: 'enqueue' }, ...(budgetUsd !== undefined ? { budget: { limitUsd: budgetUsd } } : {}) } },
     { type: 'InputReceived', data: { inputId: 'in1', text: 'read the files' } },

@@ -10,7 +10,8 @@
  * (pure + JSON, live = rebuild for any chunking, persisted restart at any position, as-of = prefix
  * fold) and the interaction streams are resumable. The projections must also agree with the
  * runtime's own state at the end: step statuses and attempts (tasks, dag) = the task machines'
- * (`planRunView`); live interactions and pending approvals (threads) = `threadView` /
+ * (`planRunView`), and after EVERY fact step statuses and attempts equal those of the runtime's fold
+ * (`step-status-checks.ts`); live interactions and pending approvals (threads) = `threadView` /
  * `interactionView`; costs = the costs recorded in the facts and the thread's spent/reserved sums;
  * each plan's status in `dag` = `running` while it is the interaction's current plan, else the outcome
  * of its tasks; its critical path = the longest path by recorded durations over the completed tasks,
@@ -43,6 +44,7 @@ import { createInMemoryLog, type InMemoryLog } from '../../src/store/in-memory/i
 import type { EventStore } from '../../src/store/event-store.ts';
 import { testActions } from '../runtime/runtime-fixtures.ts';
 import { cutsArbitrary, readAllFacts } from './history-store.ts';
+import { checkStepsPerRevision } from './step-status-checks.ts';
 import { checkAsOfPrefix, checkInteractionStreamResumable, checkLiveEqualsRebuild, checkPersistedRestart, checkPureAndJson } from './projection-checks.ts';
 
 /** A planner script step: an output, or `fail` (the planner throws → PlannerFailed). */
@@ -385,6 +387,7 @@ describe('projections on histories recorded by the real runtime', () => {
           for (const t of new Set(facts.map((f) => f.type))) perRun.set(t, (perRun.get(t) ?? 0) + 1);
           total += facts.length;
           checkAgainstRuntime(w, facts, seen);
+          checkStepsPerRevision(facts, seen);
           const cuts = fc.sample(cutsArbitrary(facts.length), { seed: n, numRuns: 1 })[0] ?? new Set<number>();
           for (const projection of PROJECTIONS) {
             checkPureAndJson(projection, facts);
@@ -400,7 +403,8 @@ describe('projections on histories recorded by the real runtime', () => {
       { numRuns: RUNS, seed: SEED },
     );
     // The scenarios reach what the projections care about (a generator that drifted would be caught here).
-    for (const t of ['PlanAccepted', 'PlanFinished', 'StepCompleted', 'StepFailed', 'StepCancelled', 'ApprovalGranted', 'ApprovalRejected', 'PlannerResponded', 'InteractionCompleted', 'ThreadForked', 'plan completed', 'plan failed', 'plan cancelled', 'critical path of 2+ steps']) {
+    for (const t of ['PlanAccepted', 'PlanFinished', 'StepCompleted', 'StepFailed', 'StepCancelled', 'ApprovalGranted', 'ApprovalRejected', 'PlannerResponded', 'InteractionCompleted', 'ThreadForked', 'plan completed', 'plan failed', 'plan cancelled', 'critical path of 2+ steps',
+      'steps compared', 'step pending', 'step ready', 'step waiting_approval', 'step running', 'step completed', 'step failed', 'step cancelled']) {
       expect(seen, `${t} (seed ${SEED})`).toContain(t);
     }
     if (process.env.RUNTIME_HISTORY_STATS) console.log(total, JSON.stringify(Object.fromEntries([...perRun].sort())));

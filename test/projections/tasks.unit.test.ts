@@ -21,7 +21,7 @@ describe('tasks projection', () => {
 
   it('follows ready → running → failed(retry) → running → completed with timings, error, cost and output', () => {
     const specs: FactSpec[] = [
-      ...planPrefix([{ id: 'a' }]),
+      ...planPrefix([{ id: 'a', retry: { maxAttempts: 2 } }]),
       { type: 'StepReady', data: step('a'), atMs: T0 + 10_000 },
       { type: 'StepStarted', data: { ...step('a'), attempt: 1, idempotencyKey: 'k1', reservedUsd: 0.5, startedAtMs: T0 + 11_000 }, atMs: T0 + 11_000 },
       { type: 'StepFailed', data: { ...step('a'), attempt: 1, error: { message: 'HTTP 503', code: 'HTTP_503' }, retryInMs: 100, retryAtMs: T0 + 12_100, costUsd: 0.1, durationMs: 1000 }, atMs: T0 + 12_000 },
