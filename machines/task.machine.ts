@@ -63,6 +63,12 @@ export interface TaskContext extends TaskInput {
   /** Start of the current attempt, ms since epoch (running only). */
   startedAtMs?: number;
   idempotencyKey?: string;
+  /**
+   * The input recorded in the current attempt's StepStarted (references resolved): what the attempt
+   * runs. Absent when that fact has none (older facts). Not part of the state hash (see
+   * `UNHASHED_CONTEXT_KEYS` in src/runtime/state-digest.ts): it is a copy of a recorded fact field.
+   */
+  startedInput?: unknown;
   lastProgress?: { message: string; data?: unknown };
   output?: unknown;
   error?: ErrorInfo;
@@ -163,6 +169,7 @@ export const taskMachine = setup({
             attempts: event.data.attempt,
             startedAtMs: event.data.startedAtMs,
             idempotencyKey: event.data.idempotencyKey,
+            startedInput: event.data.input,
             reservedUsd: event.data.reservedUsd,
             readyAtMs: undefined,
             lastProgress: undefined,

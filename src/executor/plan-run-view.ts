@@ -21,6 +21,8 @@ export interface TaskView {
   /** Time the current attempt started, ms since epoch (running only). */
   startedAtMs?: number;
   output?: unknown;
+  /** The input recorded in the running attempt's StepStarted (absent in older facts): what it runs. */
+  startedInput?: unknown;
   error?: ErrorInfo;
   /** Approval state of this step, when one was requested. */
   approval?: { approvalId: string; scope: 'step' | 'budget'; status: 'requested' | 'granted' | 'rejected'; requestedAtMs: number; timeoutMs?: number; subject?: ApprovalSubject };

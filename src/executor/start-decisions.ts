@@ -31,7 +31,7 @@ import { budgetApprovalId, stepApprovalId } from './approval-ids.ts';
 import { budgetExcess, estimateStepCost } from './budget.ts';
 import { inputApprovalReason } from './input-approval.ts';
 import type { PlanRunView, TaskView } from './plan-run-view.ts';
-import { taskRef, type StepEntry } from './view-helpers.ts';
+import { completedOutputs, taskRef, type StepEntry } from './view-helpers.ts';
 
 /** What the scheduler needs besides the view. */
 export interface SchedulerContext {
@@ -69,11 +69,6 @@ export function approvalTimeout(view: PlanRunView): { timeoutMs?: number } {
   return view.plan.approvalTimeoutMs === undefined ? {} : { timeoutMs: view.plan.approvalTimeoutMs };
 }
 
-function completedOutputs(view: PlanRunView): Record<string, unknown> {
-  const outputs: Record<string, unknown> = {};
-  for (const [id, t] of Object.entries(view.tasks)) if (t.status === 'completed') outputs[id] = t.output;
-  return outputs;
-}
 
 /** Why the step needs a human before it starts (step flag, action flag, or the action's input check), or undefined. */
 function approvalNeed(step: StepEntry['step'], action: Action | undefined, input: () => unknown): string | undefined {

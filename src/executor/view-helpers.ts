@@ -76,3 +76,13 @@ export function checkTime(name: string, ms: number): void {
 export function formatUsd(usd: number): string {
   return `$${Math.round(usd * 1e6) / 1e6}`;
 }
+
+/**
+ * Outputs of the completed steps of a plan, by step id: what `{{steps.<id>.output...}}` references
+ * read (the scheduler resolves them once, into StepStarted.input).
+ */
+export function completedOutputs(view: PlanRunView): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const [id, t] of Object.entries(view.tasks)) if (t.status === 'completed') outputs[id] = t.output;
+  return outputs;
+}

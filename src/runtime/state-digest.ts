@@ -12,6 +12,13 @@ export interface ActorSnapshotLike {
   context: unknown;
 }
 
+/**
+ * Context fields left out of an actor's digest: copies of recorded fact data that no machine
+ * decision reads (the task's `startedInput`, the StepStarted input), so stores whose facts were
+ * hashed before the fold kept them still verify.
+ */
+export const UNHASHED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['startedInput']);
+
 /** JSON with object keys sorted (recursively), `undefined` properties omitted: a stable text of plain data. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -177,7 +184,7 @@ export function actorDigest(key: string, snap: ActorSnapshotLike, before?: Actor
     let text = `${JSON.stringify(key)}|${typeof snap.value === 'string' ? JSON.stringify(snap.value) : canonicalJson(snap.value)}|`;
     for (const [k, quoted] of sortedKeys(ctx)) {
       const v = ctx[k];
-      if (v === undefined || typeof v === 'function') continue;
+      if (v === undefined || typeof v === 'function' || UNHASHED_CONTEXT_KEYS.has(k)) continue;
       text += `${quoted}:${valueDigest(v, hint?.[k])},`;
     }
     d = oneShotHash('sha256', text, 'buffer');

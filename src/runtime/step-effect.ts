@@ -1,7 +1,8 @@
 /**
  * The step run effect: runs the current attempt of a `running` task with the executor's `runStep`
- * (input references resolved from the upstream outputs recorded in the state, the idempotency key
- * of its StepStarted), streams its progress back as `StepProgressed`, and posts its outcome back to
+ * (the input recorded in its StepStarted — references were resolved once, when it was decided —
+ * and the idempotency key of that fact; only for an older StepStarted without `input` are the
+ * references resolved here, from the upstream outputs in the state), streams its progress back as `StepProgressed`, and posts its outcome back to
  * the thread's mailbox, where `stepOutcomeFacts` turns it into StepCompleted / StepFailed (with the
  * retry decision) / StepCancelled. An outcome for an attempt no longer running appends nothing.
  * After a crash the same attempt is run again with the same key (at-least-once, recorded once).
@@ -44,7 +45,7 @@ export interface StepCall {
   workspace: string;
   controller: AbortController;
   origin?: FactOrigin;
-  /** Outputs of the plan's completed steps (for output references); computed once per plan by the caller. */
+  /** Outputs of the plan's completed steps, for a StepStarted without recorded input (older facts); computed once per plan by the caller. */
   outputs(): Record<string, unknown>;
   /** Posts a progress message. */
   post(message: { correlationId?: string; causationId?: string; decide(draft: Draft): unknown }): void;
@@ -106,12 +107,8 @@ export function fittingOutcome(stepId: string, outcome: StepOutcome, err: FactTo
   }
 }
 
-/** Outputs of the completed steps of a plan, by step id (what `{{steps.<id>.output}}` reads). */
-export function completedOutputs(view: PlanRunView): Record<string, unknown> {
-  const outputs: Record<string, unknown> = {};
-  for (const [id, t] of Object.entries(view.tasks)) if (t.status === 'completed') outputs[id] = t.output;
-  return outputs;
-}
+/** Outputs of the completed steps of a plan (defined in the executor's view helpers). */
+export { completedOutputs } from '../executor/view-helpers.ts';
 
 /** `{ data }` as JSON (what replay reads back), or nothing when it is not JSON-serialisable. */
 function progressData(value: unknown): { data?: unknown } {
@@ -163,9 +160,9 @@ export function startStepRun(call: StepCall): void {
   if (!call.actions.has(step.action)) {
     pending = Promise.resolve(fail('UNKNOWN_ACTION', `step '${stepId}': action '${step.action}' is not registered`));
   } else {
-    let input: unknown;
+    let input: unknown = task.startedInput;
     try {
-      input = resolveStepInput(step.input, call.outputs, { stepId });
+      if (!('startedInput' in task)) input = resolveStepInput(step.input, call.outputs, { stepId });
     } catch (err) {
       pending = Promise.resolve(fail('INPUT_REFERENCE', err instanceof Error ? err.message : String(err)));
     }

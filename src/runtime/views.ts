@@ -156,6 +156,7 @@ function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
   if (c.readyAtMs !== undefined) view.readyAtMs = c.readyAtMs;
   if (c.startedAtMs !== undefined) view.startedAtMs = c.startedAtMs;
   if (c.output !== undefined) view.output = c.output;
+  if (c.startedInput !== undefined) view.startedInput = c.startedInput;
   if (c.error !== undefined) view.error = c.error;
   if (a !== undefined) {
     const approval: Record<string, unknown> = {};
