@@ -1,14 +1,41 @@
 /**
  * The codec of Orchestral facts: validates payloads with the zod schema of their type on append,
  * and on read upcasts old schema versions then validates. Unknown types are refused both ways.
+ *
+ * Validated once per append: `validateFact` (what the runtime's draft calls before folding a fact)
+ * parses the data and marks the parsed object as validated for its schema; `encode` accepts a
+ * marked object as it is, and parses everything else (data from any other caller) as before. The
+ * mark is by object identity (a WeakMap: it never keeps data alive) and only `validateFact` sets it,
+ * so data nobody validated in this process is always checked. A marked object must not be changed
+ * afterwards: the fold already shares fact data with the machine snapshots, which the runtime
+ * treats as immutable.
  */
 import type { z } from 'zod';
 import type { CodecResult, EventCodec } from '../store/codec.ts';
-import { FACT_SCHEMAS, FACT_TYPES, FACT_VERSIONS } from './fact-types.ts';
+import { FACT_SCHEMAS, FACT_TYPES, FACT_VERSIONS, type FactOf, type FactType } from './fact-types.ts';
 import { UPCASTERS, type UpcasterTable } from './upcasters.ts';
 
-function formatIssues(error: z.ZodError): string[] {
+/** The zod issues of a fact's data as one line each: `data.<path>: <message>` (`(root)` for the data itself). */
+export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `data.${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+}
+
+/** Parsed fact data objects, with the schema that produced them (see the module doc). */
+const validated = new WeakMap<object, z.ZodType>();
+
+/**
+ * Validates `data` as the payload of a `type` fact with its zod schema (defaults filled, as a reader
+ * of the store sees it) and marks the parsed object so the fact codec's `encode` does not parse it
+ * again on append.
+ * @returns `{ ok: true, data }` (a new object: the parsed payload) or `{ ok: false, issues }`, one
+ *   line per problem as `formatIssues` writes them. Never throws.
+ */
+export function validateFact<T extends FactType>(type: T, data: unknown): { ok: true; data: FactOf<T>['data'] } | { ok: false; issues: string[] } {
+  const schema: z.ZodType = FACT_SCHEMAS[type];
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
+  if (typeof parsed.data === 'object' && parsed.data !== null) validated.set(parsed.data, schema);
+  return { ok: true, data: parsed.data as FactOf<T>['data'] };
 }
 
 /** What the codec knows of one fact type: its schema and its current version. */
@@ -41,6 +68,8 @@ export function createFactCodec(
       if (schemaVersion !== undefined && schemaVersion !== entry.current) {
         return { ok: false, issues: [`metadata.schemaVersion: '${type}' is written at version ${entry.current}, got ${schemaVersion}`] };
       }
+      // parsed by validateFact with this type's schema (the runtime's draft): not parsed twice
+      if (typeof data === 'object' && data !== null && validated.get(data) === entry.schema) return { ok: true, data, schemaVersion: entry.current };
       return validate(entry, data);
     },
     decode(type, data, schemaVersion) {

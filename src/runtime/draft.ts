@@ -1,13 +1,15 @@
 /**
  * A draft: the tentative state of a write-ahead cycle. Facts are redacted (API keys, their fragments
- * and key-shaped strings become `***`, src/core/redact.ts), validated (their zod schema, so
- * defaults are filled exactly as a reader of the store sees them), applied one at a time with the
+ * and key-shaped strings become `***`, src/core/redact.ts), validated (`validateFact`: their zod
+ * schema, so defaults are filled exactly as a reader of the store sees them; the only validation of
+ * the fact: the fact codec does not parse that data again on append), applied one at a time with the
  * pure fold (H3's `foldSession`: no per-fact copy of the task records, incremental hashing), and
  * collected with their metadata; nothing is written until the runtime appends `draft.facts`.
  * `mark`/`rollback` drop the facts of one command that turned out illegal.
  */
 import type { IdGenerator } from '../core/ids.ts';
-import { FACT_SCHEMAS, type Fact, type FactInput } from '../events/fact-types.ts';
+import { validateFact } from '../events/fact-codec.ts';
+import type { Fact, FactInput } from '../events/fact-types.ts';
 import { EventValidationError } from '../store/errors.ts';
 import { encodedFactBytes, FactTooLargeError } from './fact-size.ts';
 import { redactDeep } from '../core/redact.ts';
@@ -107,15 +109,8 @@ export function createDraft(base: ThreadState, options: DraftOptions): Draft {
       let revision = base.revision + BigInt(start);
       try {
         for (const [index, input] of inputs.entries()) {
-          const parsed = FACT_SCHEMAS[input.type].safeParse(redactDeep(input.data));
-          if (!parsed.success) {
-            throw new EventValidationError(
-              threadStreamId(base.threadId),
-              start + index,
-              input.type,
-              parsed.error.issues.map((i) => `data.${i.path.map(String).join('.')}: ${i.message}`),
-            );
-          }
+          const parsed = validateFact(input.type, redactDeep(input.data));
+          if (!parsed.ok) throw new EventValidationError(threadStreamId(base.threadId), start + index, input.type, parsed.issues);
           const fact = { type: input.type, data: parsed.data } as Fact;
           const causation = meta.causationId ?? previousId;
           if (options.maxEventBytes !== undefined) {
