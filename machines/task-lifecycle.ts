@@ -83,3 +83,10 @@ export function taskLifecycleStep(t: TaskLifecycle, fact: Fact): TaskLifecycle |
       return null;
   }
 }
+
+/**
+ * The source text of this module's functions. The task machine's guards call them from outside
+ * its definition, so the snapshot cache's machine hash adds this text (a changed lifecycle is other
+ * machine code: cached snapshots folded by the old one are not reused).
+ */
+export const TASK_LIFECYCLE_SOURCE: string = [isFinalStatus, to, taskLifecycleStep].map(String).join('\n');

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
+import { TASK_LIFECYCLE_SOURCE } from '../../machines/task-lifecycle.ts';
 import { defaultMachines, inertScope, type MachineSet } from './thread-state.ts';
 
 /** The fields of a persisted machine snapshot (xstate's `getPersistedSnapshot`) the cache reads. */
@@ -25,8 +26,9 @@ const fnSource = (_key: string, v: unknown): unknown =>
 
 /**
  * Hash (16 hex chars of sha256) of the machines' definitions: their config and implementations with
- * every function replaced by its source text. Functions called from a guard or action but defined
- * outside the machine are not covered: bump the machine's `version` when changing one of those.
+ * every function replaced by its source text, plus the task lifecycle's source (its guards call it).
+ * Other functions called from a guard or action but defined outside the machine are not covered:
+ * bump the machine's `version` when changing one of those.
  */
 export function machineDefinitionHash(machines: MachineSet = defaultMachines): string {
   let h = hashes.get(machines);
@@ -34,6 +36,7 @@ export function machineDefinitionHash(machines: MachineSet = defaultMachines): s
     const parts = [machines.thread, machines.interaction, machines.task].map((m: AnyStateMachine) =>
       JSON.stringify([m.id, m.version ?? null, m.config, m.implementations], fnSource),
     );
+    parts.push(TASK_LIFECYCLE_SOURCE);
     h = createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
     hashes.set(machines, h);
   }
