@@ -26,7 +26,7 @@ import { isInside, protectedReason, protectionPolicy, type ProtectionPolicy, typ
 
 const PROC_FD = '/proc/self/fd';
 const O = constants;
-const DIR_FLAGS = O.O_RDONLY | O.O_DIRECTORY | O.O_NOFOLLOW;
+const DIR_FLAGS = O.O_RDONLY | O.O_DIRECTORY | O.O_NOFOLLOW | O.O_NONBLOCK;
 
 /** An open directory inside the workspace; the caller must `close()` it. */
 export interface SandboxDir {
