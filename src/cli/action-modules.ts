@@ -15,6 +15,8 @@ import { builtinActions, type BuiltinActionOptions } from '../actions/builtins.t
 import { sqliteStoreFiles } from '../actions/builtin/protected-paths.ts';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.ts';
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
+import { parseStoreUrl } from '../store/open-event-store.ts';
+import { envHttpAllow, envModel } from './env.ts';
 
 /** An actions module that cannot be loaded or does not export actions. Exit 64. */
 export class ActionModuleError extends OrchestralError {
@@ -93,29 +95,38 @@ function envList(env: NodeJS.ProcessEnv, name: string): string[] {
  * - `llm.complete` is registered when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set, with the model
  *   `ORCHESTRAL_MODEL` (default `gpt-4.1-mini`).
  * `modelPlanned` (see RegistryOptions) turns on the approvals; `protectedPaths` go to the fs sandbox.
+ * @throws UsageError a variable set to a value that does not parse (see env.ts).
  */
 export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, modelPlanned: boolean, protectedPaths: readonly string[] = []): BuiltinActionOptions {
-  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model: env['ORCHESTRAL_MODEL'] || 'gpt-4.1-mini' } : undefined;
+  const model = envModel(env) ?? 'gpt-4.1-mini';
+  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model } : undefined;
   const fs = {
     ...(protectedPaths.length > 0 ? { protectedPaths } : {}),
     ...(modelPlanned ? { writeApproval: { allowed: envList(env, 'ORCHESTRAL_FS_WRITE_ALLOW') } } : {}),
   };
   return {
     shell: { requiresApproval: modelPlanned },
-    http: { allowedHosts: envList(env, 'ORCHESTRAL_HTTP_ALLOW') },
+    http: { allowedHosts: envHttpAllow(env) ?? [] },
     ...(Object.keys(fs).length > 0 ? { fs } : {}),
     ...(llm ? { llm } : {}),
   };
 }
 
 /**
- * The paths of `store` the fs actions must refuse: for a SQLite store (an object with a string
- * `path`), its file, `-wal`/`-shm`/`-journal` files and its directory (see `sqliteStoreFiles`);
- * nothing for other stores (their data is not in the workspace).
+ * The paths of a store the fs actions must refuse: for a SQLite store (a store URL naming a SQLite
+ * file, or a store object with a string `path`), its file, `-wal`/`-shm`/`-journal` files and its
+ * directory (see `sqliteStoreFiles`); nothing for other stores (their data is not in the workspace).
+ * @throws StoreOpenError for a store URL that does not parse.
  */
-export function storeProtectedPaths(store: object, workspace: string): string[] {
-  const file = (store as { path?: unknown }).path;
+export function storeProtectedPaths(store: object | string, workspace: string): string[] {
+  const file = typeof store === 'string' ? sqlitePathOf(store) : (store as { path?: unknown }).path;
   return typeof file === 'string' && file !== '' ? sqliteStoreFiles(file, workspace) : [];
+}
+
+/** The absolute SQLite file of a store URL, or undefined for other stores. */
+function sqlitePathOf(url: string): string | undefined {
+  const location = parseStoreUrl(url);
+  return location.kind === 'sqlite' ? location.path : undefined;
 }
 
 /**

@@ -28,19 +28,30 @@ export interface SessionOptions {
   extraModules?: readonly string[];
   /** The thread's planner; without one, a planning call fails (commands that never plan: cancel). */
   planner?: Planner;
+  /** A registry built beforehand by `sessionRegistry` (e.g. to check a plan before the store opens). */
+  registry?: ActionRegistry;
 }
 
 /**
- * Builds the registry and the runtime.
+ * The action registry of a session: the built-ins, the descriptor's action modules, then `extraModules`
+ * (resolved against the working directory). Touches no store, so a plan can be checked against it first.
+ * @throws ActionModuleError / ActionRegistryError for bad action modules; UsageError a bad `ORCHESTRAL_*` value.
+ */
+export async function sessionRegistry(
+  descriptor: PlannerDescriptor | undefined,
+  extraModules: readonly string[] = [],
+  protectedPaths: readonly string[] = [],
+): Promise<ActionRegistry> {
+  const modules = [...descriptorActions(descriptor), ...resolveModulePaths(extraModules, process.cwd())];
+  return buildActionRegistry({ modules: [...new Set(modules)], modelPlanned: descriptor?.kind !== 'static', protectedPaths });
+}
+
+/**
+ * Builds the registry (unless given) and the runtime.
  * @throws ActionModuleError / ActionRegistryError for bad action modules.
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
-  const modules = [...descriptorActions(o.descriptor), ...resolveModulePaths(o.extraModules ?? [], process.cwd())];
-  const registry = await buildActionRegistry({
-    modules: [...new Set(modules)],
-    modelPlanned: o.descriptor?.kind !== 'static',
-    protectedPaths: storeProtectedPaths(o.store, o.workspace),
-  });
+  const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules, storeProtectedPaths(o.store, o.workspace)));
   const runtime = createRuntime({
     store: o.store,
     actions: registry,

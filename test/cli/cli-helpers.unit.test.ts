@@ -8,7 +8,8 @@ import { BadRevisionError, exitCodeFor, formatCliError, UsageError } from '../..
 import { parsePolicy } from '../../src/cli/commands/run.ts';
 import { outcomeOf } from '../../src/cli/drive.ts';
 import { nextCommand, shellQuote } from '../../src/cli/next-command.ts';
-import { fieldPath, locateField } from '../../src/cli/plan-file.ts';
+import { fieldPath } from '../../src/cli/plan-file.ts';
+import { parsePlanFileText } from '../../src/planner/plan-text.ts';
 import { renderDag } from '../../src/cli/render/dag-text.ts';
 import { duration, fit } from '../../src/cli/render/status-marks.ts';
 import { progressBar } from '../../src/cli/render/step-table.ts';
@@ -88,6 +89,7 @@ describe('plan file positions', () => {
     expect(fieldPath('maxConcurrency')).toEqual(['maxConcurrency']);
   });
   it('locates a field, or its nearest existing parent', () => {
+    const locateField = (t: string, field: string) => parsePlanFileText(t, 'plan.yaml').locate(fieldPath(field));
     expect(locateField(text, 'steps[1].action')).toEqual({ line: 6, col: 13 });
     expect(locateField(text, 'steps[1].input.x')).toEqual({ line: 7, col: 17 });
     expect(locateField(text, 'steps[1].retry.maxAttempts')).toEqual({ line: 5, col: 5 });
