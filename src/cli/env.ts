@@ -9,6 +9,7 @@
  * | `ORCHESTRAL_LOCK_TIMEOUT_MS` | how long a SQLite store waits for another process's lock, ms (default 5000) |
  * | `ORCHESTRAL_MODEL` | the OpenAI model of `run --intent` and `llm.complete` (default `gpt-4.1-mini`) |
  * | `ORCHESTRAL_HTTP_ALLOW` | hosts `http.request` may call, comma-separated |
+ * | `ORCHESTRAL_FS_WRITE_ALLOW` | paths/globs a model-planned `fs.write` may write without approval (parsed in action-modules.ts) |
  */
 import { parseStoreUrl } from '../store/open-event-store.ts';
 import { UsageError } from './cli-errors.ts';
