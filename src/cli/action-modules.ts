@@ -8,7 +8,7 @@
  * descriptor (`config.actions`), so `resume`, `approve`, `send` in a later process load them again.
  */
 import { access } from 'node:fs/promises';
-import { isAbsolute, posix, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Action } from '../actions/action.ts';
 import { builtinActions, type BuiltinActionOptions } from '../actions/builtins.ts';
@@ -16,7 +16,7 @@ import { sqliteStoreFiles } from '../actions/builtin/protected-paths.ts';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.ts';
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
 import { parseStoreUrl } from '../store/open-event-store.ts';
-import { envHttpAllow, envModel, readEnv } from './env.ts';
+import { envFsWriteAllow, envHttpAllow, envModel } from './env.ts';
 
 /** An actions module that cannot be loaded or does not export actions. Exit 64. */
 export class ActionModuleError extends OrchestralError {
@@ -75,22 +75,6 @@ export interface RegistryOptions {
   modelPlanned: boolean;
   /** Absolute paths the fs actions refuse besides `.git`/`.hg`/`.svn`/`.orchestral` (the store's files; see `storeProtectedPaths`). */
   protectedPaths?: readonly string[];
-}
-
-/**
- * `ORCHESTRAL_FS_WRITE_ALLOW`: comma-separated paths or globs relative to the workspace (see
- * `write-allow.ts`), spaces around commas allowed.
- * @throws UsageError for an absolute entry, one leaving the workspace (`..`), or one with a NUL.
- */
-export function envFsWriteAllow(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
-  return readEnv('ORCHESTRAL_FS_WRITE_ALLOW', 'comma-separated workspace paths or globs such as out/,docs/*.md', (raw) => {
-    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
-    const outside = (e: string) => {
-      const n = posix.normalize(e);
-      return e.includes('\0') || isAbsolute(e) || posix.isAbsolute(e) || n === '..' || n.startsWith('../');
-    };
-    return entries.some(outside) ? undefined : entries;
-  }, env);
 }
 
 /**

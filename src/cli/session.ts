@@ -9,6 +9,7 @@ import type { EventStore } from '../store/event-store.ts';
 import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
+import { registerSecret } from '../core/redact.ts';
 import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
 
 /** A runtime plus what it was built with. */
@@ -47,10 +48,11 @@ export async function sessionRegistry(
 }
 
 /**
- * Builds the registry (unless given) and the runtime.
+ * Builds the registry (unless given) and the runtime; registers `OPENAI_API_KEY` as a secret (never recorded).
  * @throws ActionModuleError / ActionRegistryError for bad action modules.
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
+  registerSecret(process.env['OPENAI_API_KEY']);
   const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules, storeProtectedPaths(o.store, o.workspace)));
   const runtime = createRuntime({
     store: o.store,

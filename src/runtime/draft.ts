@@ -1,5 +1,6 @@
 /**
- * A draft: the tentative state of a write-ahead cycle. Facts are validated (their zod schema, so
+ * A draft: the tentative state of a write-ahead cycle. Facts are redacted (API keys, their fragments
+ * and key-shaped strings become `***`, src/core/redact.ts), validated (their zod schema, so
  * defaults are filled exactly as a reader of the store sees them), applied one at a time with the
  * pure fold (H3's `foldSession`: no per-fact copy of the task records, incremental hashing), and
  * collected with their metadata; nothing is written until the runtime appends `draft.facts`.
@@ -9,6 +10,7 @@ import type { IdGenerator } from '../core/ids.ts';
 import { FACT_SCHEMAS, type Fact, type FactInput } from '../events/fact-types.ts';
 import { EventValidationError } from '../store/errors.ts';
 import { encodedFactBytes, FactTooLargeError } from './fact-size.ts';
+import { redactDeep } from '../core/redact.ts';
 import { foldSession, type FoldSession, type ThreadState } from './thread-state.ts';
 import { threadStreamId, type DraftedFact } from './thread-stream.ts';
 
@@ -105,7 +107,7 @@ export function createDraft(base: ThreadState, options: DraftOptions): Draft {
       let revision = base.revision + BigInt(start);
       try {
         for (const [index, input] of inputs.entries()) {
-          const parsed = FACT_SCHEMAS[input.type].safeParse(input.data);
+          const parsed = FACT_SCHEMAS[input.type].safeParse(redactDeep(input.data));
           if (!parsed.success) {
             throw new EventValidationError(
               threadStreamId(base.threadId),

@@ -153,7 +153,7 @@ describe('human renderers with hostile recorded text', () => {
       revision: 30,
       at: null,
       thread: { title: HOSTILE } as ShowData['thread'],
-      interactions: [{ interactionId: 'int-1', status: 'completed', input: HOSTILE, answer: `${HOSTILE}\nline two`, error: HOSTILE }],
+      interactions: [{ interactionId: 'int-1', status: 'completed', input: HOSTILE, answer: `${HOSTILE}\nline two`, question: HOSTILE, error: HOSTILE }],
       tasks: {},
       dags: {},
       costs: null,

@@ -63,7 +63,7 @@ describe('argument parsing', () => {
     });
     expect(builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: 'out/' }, false).fs).toBeUndefined();
     for (const bad of ['/etc', '../x', 'out/,../../y', 'a/../../b']) {
-      expect(() => builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: bad }, true), bad).toThrow(/ORCHESTRAL_FS_WRITE_ALLOW: expected comma-separated workspace paths/);
+      expect(() => builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: bad }, true), bad).toThrow(/ORCHESTRAL_FS_WRITE_ALLOW: expected comma-separated paths or globs relative to the workspace/);
     }
     expect(builtinOptionsFromEnv({ ORCHESTRAL_HTTP_ALLOW: ' a.com, *.b.org ,', OPENAI_BASE_URL: 'http://x', ORCHESTRAL_MODEL: 'm' }, false)).toEqual({
       shell: { requiresApproval: false },
@@ -134,7 +134,7 @@ describe('rendering', () => {
 
 describe('outcome of a drive', () => {
   const summary = (statuses: Record<string, string>) =>
-    ({ interactions: Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, { interactionId: id, status }])) }) as unknown as ThreadSummary;
+    ({ interactions: Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, { interactionId: id, status, planIds: [], observations: [] }])) }) as unknown as ThreadSummary;
   it('completed 0, failed or cancelled 1, waiting or queued 2', () => {
     expect(outcomeOf(summary({ i1: 'completed' }), ['i1'])).toEqual({ exitCode: 0, status: 'completed' });
     expect(outcomeOf(summary({ i1: 'completed', i2: 'failed' }), ['i1', 'i2'])).toEqual({ exitCode: 1, status: 'failed' });

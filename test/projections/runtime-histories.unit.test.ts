@@ -340,6 +340,9 @@ function checkAgainstRuntime(w: World, facts: readonly RecordedFact[], coverage:
     const recorded = mine.reduce((s, f) => s + usdOf(f), 0);
     expect(c?.total.usd, `costs total ${where}`).toBeCloseTo(recorded, 9);
     expect(c?.total.usd, `costs vs runtime spent ${where}`).toBeCloseTo(summary.spentUsd, 9);
+    const llmCalls = mine.reduce((n, f) => n + ((f.type === 'PlannerResponded' || f.type === 'PlannerFailed') && f.data.usage ? (f.data.usage.calls ?? 1) : 0), 0);
+    expect(c?.total.calls ?? 0, `costs calls ${where}`).toBe(llmCalls);
+    expect(Object.values(c?.models ?? {}).reduce((n, m) => n + m.calls, 0), `model calls ${where}`).toBe(llmCalls);
     expect(c?.reservedUsd, `costs vs runtime reserved ${where}`).toBeCloseTo(summary.reservedUsd, 9);
     for (const [interactionId, ic] of keyedEntries(c?.interactions ?? { count: 0, flat: [], slots: null })) {
       const own = mine.filter((f) => (f.data as { interactionId?: string }).interactionId === interactionId).reduce((s, f) => s + usdOf(f), 0);

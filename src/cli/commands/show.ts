@@ -1,8 +1,9 @@
 /**
  * `orchestral show <thread> [--at REV] [--json]`: the thread as of its last revision (or `--at`):
  * the `threads`, `tasks`, `dag` and `costs` projections folded over its facts, plus each
- * interaction's status and answer and the pending approvals from the machines' fold, each with what
- * it approves (action, resolved input or the plan's steps, who planned it: approval-details.ts).
+ * interaction's status, answer and pending question (need_input), and the pending approvals from the
+ * machines' fold, each with what it approves (action, resolved input or the plan's steps, who planned
+ * it: approval-details.ts).
  */
 import type { Command } from 'commander';
 import { costsProjection } from '../../../projections/costs.ts';
@@ -49,6 +50,7 @@ export async function gatherShow(store: EventStore, threadId: string, at: string
       status: v.status,
       input: v.input ?? null,
       answer: v.answer ?? null,
+      question: v.question ?? null,
       error: v.error?.message ?? null,
     })),
     tasks: plainRecord(getKeyed(projectAsOf(tasksProjection, facts, opts).threads, threadId)?.interactions),

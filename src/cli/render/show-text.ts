@@ -22,7 +22,8 @@ export interface ShowData {
   /** `--at` when given. */
   at: number | null;
   thread: ThreadSummary | null;
-  interactions: Array<{ interactionId: string; status: string; input: string | null; answer: string | null; error: string | null }>;
+  /** `question`: the planner's pending question while the interaction waits for input. */
+  interactions: Array<{ interactionId: string; status: string; input: string | null; answer: string | null; question: string | null; error: string | null }>;
   tasks: Record<string, TasksInteraction>;
   dags: Record<string, { planOrder: string[]; plans: Record<string, PlanDag> }>;
   costs: ThreadCosts | null;
@@ -69,6 +70,10 @@ export function renderShow(c: Colors, d: ShowData, storeUrl: string): string[] {
     }
     if (i.answer) out.push(...safeText(i.answer, { multiline: true }).split('\n').map((l) => `  ${c.green('│')} ${l.length > 140 ? `${l.slice(0, 139)}…` : l}`));
     if (i.error) out.push(`  ${c.red('error:')} ${safeText(i.error)}`);
+    if (i.question !== null) {
+      out.push(`  ${c.yellow('question:')} ${safeText(i.question).replace(/\s+/g, ' ')}`);
+      out.push(`    ${nextCommand(['send', d.threadId, 'your answer'], storeUrl)}`);
+    }
   }
   if (d.costs) {
     const k = d.costs;
