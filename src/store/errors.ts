@@ -117,13 +117,14 @@ export const isStoreClosedError = (e: unknown): e is StoreClosedError => hasErro
 
 /**
  * The store's file or server cannot be used: not an Orchestral store, newer schema, read-only,
- * corrupt, locked, or an unparseable URL. `location` names the file or URL. Nothing was modified.
+ * corrupt, locked, an unparseable URL, or (`not_found`) no store there when opened with
+ * `create: false`. `location` names the file or URL. Nothing was modified or created.
  */
 export class StoreOpenError extends OrchestralError {
   static readonly code = 'STORE_OPEN';
   constructor(
     readonly location: string,
-    readonly reason: 'not_orchestral' | 'newer_schema' | 'read_only' | 'corrupt' | 'locked' | 'bad_url' | 'io',
+    readonly reason: 'not_orchestral' | 'newer_schema' | 'read_only' | 'corrupt' | 'locked' | 'bad_url' | 'not_found' | 'io',
     detail: string,
     options?: { cause?: unknown },
   ) {
@@ -131,6 +132,24 @@ export class StoreOpenError extends OrchestralError {
   }
 }
 export const isStoreOpenError = (e: unknown): e is StoreOpenError => hasErrorCode(e, StoreOpenError.code);
+
+/**
+ * The store could not write an append: `disk_full` (no space left), `io` (an I/O error),
+ * `read_only` (the file or database became read-only). `location` names the file or server.
+ * Nothing of the append was stored; the caller's command was not acknowledged.
+ */
+export class StoreWriteError extends OrchestralError {
+  static readonly code = 'STORE_WRITE';
+  constructor(
+    readonly location: string,
+    readonly reason: 'disk_full' | 'io' | 'read_only',
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(StoreWriteError.code, `${detail}; nothing of this append was stored`, options);
+  }
+}
+export const isStoreWriteError = (e: unknown): e is StoreWriteError => hasErrorCode(e, StoreWriteError.code);
 
 /**
  * A `readStream` / `readAll` option is invalid: `maxCount` not an integer ≥ 0, `direction` neither

@@ -81,6 +81,12 @@ export interface OpenEventStoreOptions {
   durability?: 'sync' | 'normal';
   /** Directory relative SQLite paths are resolved against. Default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Create the store when it does not exist (default true). False (commands that only read, or
+   * need an existing thread): a missing SQLite file or PostgreSQL store is StoreOpenError
+   * `not_found` and nothing is created (no file, no directory, no schema). Ignored by `memory:`.
+   */
+  create?: boolean;
 }
 
 /**
@@ -88,9 +94,10 @@ export interface OpenEventStoreOptions {
  * @throws RangeError a bad option (e.g. `pollIntervalMs` ≤ 0), from the adapter, before any I/O.
  * @throws StoreOpenError `bad_url` for an unparseable URL;
  *   the SQLite adapter's own StoreOpenError (not an Orchestral store, newer schema, read-only,
- *   corrupt, locked) for a file it cannot use; the PostgreSQL adapter's (`io` when the server cannot
- *   be reached, `newer_schema`, `not_orchestral`, `read_only`), after connecting and migrating; the
- *   KurrentDB adapter's (`io` when the server does not answer).
+ *   corrupt, locked, `not_found` with `create: false`) for a file it cannot use; the PostgreSQL
+ *   adapter's (`io` when the server cannot be reached, `newer_schema`, `not_orchestral`,
+ *   `read_only`), after connecting and migrating; the KurrentDB adapter's (`io` when the server
+ *   does not answer; opening it creates nothing, so `create` does not apply).
  */
 export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
   const location = parseStoreUrl(url, options.cwd);
@@ -99,9 +106,9 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     case 'memory':
       return getInMemoryEventStore({ codec, clock, maxEventBytes });
     case 'sqlite':
-      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs });
+      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
     case 'postgres':
-      return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock, pollIntervalMs });
+      return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
     case 'esdb':
       return openKurrentDbEventStore({ url: location.url, codec, maxEventBytes, clock, pollIntervalMs });
   }

@@ -37,6 +37,7 @@
  * answer WrongExpectedVersionError, DuplicateEventIdError or an idempotent success as usual.
  */
 import type pg from 'pg';
+import { hitFaultPoint } from '../../core/fault-points.ts';
 import type { PreparedEvent } from '../codec.ts';
 import { settleCommit, type AppendCaller, type AppendOutcome, type CommitCounters } from '../commit-outcomes.ts';
 import type { AppendResult, ExpectedRevision } from '../event-store.ts';
@@ -159,6 +160,7 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
       });
       const parts = [...chunks(rows)];
       for (const [i, chunk] of parts.entries()) await stmts.insert(client, chunk, i === parts.length - 1 ? schema : undefined);
+      if (rows.length > 0) hitFaultPoint('store.before-commit');
       await client.query('COMMIT');
       return outcomes;
     } catch (err) {

@@ -52,6 +52,8 @@ export interface PostgresEventStoreOptions extends CommonStoreOptions {
   poolSize?: number;
   /** How long (ms) to wait for a new connection before failing. Default 10_000. */
   connectTimeoutMs?: number;
+  /** Create the schema and tables when missing (default true); false: StoreOpenError `not_found`, nothing created. */
+  create?: boolean;
 }
 
 /** Counters of a PostgreSQL store since it was created (see `GroupCommitStats`). */
@@ -126,7 +128,7 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
       const client = await pool.connect();
       let failure: Error | undefined;
       try {
-        await migrate(client, schema, location);
+        await migrate(client, schema, location, options.create ?? true);
       } catch (err) {
         failure = err instanceof Error ? err : new Error(String(err));
         throw err;

@@ -185,13 +185,15 @@ function refuse(location: string, schema: string, state: SchemaState): void {
  * Brings `schema` up to SCHEMA_VERSION on `client` (creating the schema and tables if missing).
  * A store already at the current version costs one query and takes no lock.
  * @param location the redacted URL, for errors.
+ * @param create false: a schema without a store is StoreOpenError `not_found` (nothing created).
  * @returns the version found before migrating (0 for a new store).
  * @throws StoreOpenError `not_orchestral` (a foreign `events` table) or `newer_schema`; nothing
  *   is written then. Driver errors (privileges, connection) are thrown as they are.
  */
-export async function migrate(client: pg.ClientBase, schema: string, location: string): Promise<number> {
+export async function migrate(client: pg.ClientBase, schema: string, location: string, create = true): Promise<number> {
   const seen = await inspect(client, schema);
   refuse(location, schema, seen);
+  if (!create && seen.version === 0) throw new StoreOpenError(location, 'not_found', `no such store: schema '${schema}' holds no Orchestral store (nothing was created)`);
   if (seen.version === SCHEMA_VERSION) return seen.version;
   const s = quoteIdent(schema);
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');

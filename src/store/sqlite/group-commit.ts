@@ -16,6 +16,7 @@
  * the SQLite error and nothing of the flush is stored).
  */
 import type Database from 'better-sqlite3';
+import { hitFaultPoint } from '../../core/fault-points.ts';
 import type { PreparedEvent } from '../codec.ts';
 import { settleCommit, type AppendCaller, type AppendOutcome, type CommitCounters } from '../commit-outcomes.ts';
 import type { AppendResult, ExpectedRevision } from '../event-store.ts';
@@ -96,6 +97,7 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
       position = stmts.insert(p.streamId, revision, e.id, e.type, e.dataJson, e.metadataJson, recordedAt, sums[i] as string);
     }
     lastRevisions.set(p.streamId, { revision, checksum: sums.at(-1) ?? null });
+    hitFaultPoint('store.before-commit');
     return { result: { nextExpectedRevision: revision, position }, written: p.events.length };
   });
 

@@ -22,10 +22,11 @@ import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { openSqliteDatabase, type Durability } from './open-database.ts';
 import { allPages, allRowsAfter, scanFile, streamPages, streamRowsAfter, verifiedIterable, type ReadContext } from './reads.ts';
 import { prepareStatements, type Statements } from './statements.ts';
+import { translateWriteError } from './write-errors.ts';
 
 /** Options of `getSqliteEventStore`. */
 export interface SqliteEventStoreOptions extends CommonStoreOptions {
-  /** The store file; created with its parent directories when missing. */
+  /** The store file; created with its parent directories when missing (unless `create: false`). */
   path: string;
   /** `sync` (default): every commit fsynced before appends resolve; `normal`: fsync at checkpoints. See `Durability`. */
   durability?: Durability;
@@ -35,6 +36,8 @@ export interface SqliteEventStoreOptions extends CommonStoreOptions {
   busyTimeoutMs?: number;
   /** Rows fetched per query by `readStream` / `readAll` (memory vs. round trips). Default `READ_PAGE_SIZE`. */
   readPageSize?: number;
+  /** Create the file when missing (default true); false: StoreOpenError `not_found`, nothing created. */
+  create?: boolean;
 }
 
 /** Counters of a SQLite store since it was opened (see `GroupCommitStats`). */
@@ -52,7 +55,8 @@ export type SqliteEventStore = EventStore & {
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
 /**
- * Opens (creating and migrating if needed) the SQLite store at `options.path`.
+ * Opens (creating and migrating if needed) the SQLite store at `options.path`. Appends that fail to
+ * write reject with StoreWriteError naming the file (disk full, I/O error, read-only).
  * @throws StoreOpenError (synchronously) the file is not an Orchestral store, has a newer schema,
  *   is read-only, corrupt or locked; nothing is modified in those cases.
  * @throws RangeError a bad `maxEventBytes`, `readPageSize`, `pollIntervalMs` or `durability` (checked
@@ -69,6 +73,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
   const db: Database.Database = openSqliteDatabase(options.path, {
     durability: options.durability,
     busyTimeoutMs: options.busyTimeoutMs,
+    ...(options.create !== undefined ? { create: options.create } : {}),
   });
   const file = db.name;
   let closed = false;
@@ -98,7 +103,9 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     async appendToStream(streamId, events, opts = {}): Promise<AppendResult> {
       assertOpen();
       const prepared = prepareAppend(streamId, events, codec, maxEventBytes);
-      return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY);
+      return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY).catch((err: unknown) => {
+        throw translateWriteError(err, file);
+      });
     },
 
     readStream: (streamId, opts = {}) =>
