@@ -179,7 +179,7 @@ export function getKurrentDbEventStore(options: KurrentDbEventStoreOptions): Kur
       return defer(() => {
         const verifier = new ChainVerifier();
         return catchUpSubscription({
-          readAfter: async (after, limit) => (closed ? [] : verifiedEvents(ctx, verifier, await streamRows(ctx, streamId, after + 1n, 'forwards', limit))),
+          readAfter: async (after, limit) => (closed ? [] : [...(await verifiedEvents(ctx, verifier, await streamRows(ctx, streamId, after + 1n, 'forwards', limit)))]),
           signals,
           cursorOf: (e) => e.revision,
           after: (opts.fromRevision ?? 0n) - 1n,
@@ -192,7 +192,7 @@ export function getKurrentDbEventStore(options: KurrentDbEventStoreOptions): Kur
       return defer(() => {
         const verifier = new ChainVerifier();
         return catchUpSubscription({
-          readAfter: async (after, limit) => (closed ? [] : verifiedEvents(ctx, verifier, await allRowsAfter(ctx, after, limit))),
+          readAfter: async (after, limit) => (closed ? [] : [...(await verifiedEvents(ctx, verifier, await allRowsAfter(ctx, after, limit)))]),
           signals,
           cursorOf: (e) => e.position,
           after: opts.fromPosition ?? -1n,

@@ -98,17 +98,20 @@ export async function lastServerPosition(ctx: ReadContext): Promise<bigint> {
 }
 
 /**
- * Fetches the predecessors `verifier` needs for `rows` (one stream read each) and returns the
- * verified, decoded events.
- * @throws EventIntegrityError / EventDecodeError at the first damaged or undecodable row.
+ * Fetches the predecessors `verifier` needs for `rows` (one stream read each), then returns a
+ * generator that verifies and decodes the rows one at a time, so the events before a damaged one
+ * are delivered first.
+ * @throws EventIntegrityError / EventDecodeError (from the generator) at the first damaged or undecodable row.
  */
-export async function verifiedEvents(ctx: ReadContext, verifier: ChainVerifier, rows: readonly StoredRow[]): Promise<RecordedEvent[]> {
+export async function verifiedEvents(ctx: ReadContext, verifier: ChainVerifier, rows: readonly StoredRow[]): Promise<Generator<RecordedEvent>> {
   for (const k of verifier.missing(rows)) {
     const [prev] = await streamRows(ctx, k.streamId, k.revision, 'forwards', 1);
     verifier.supply(k.streamId, k.revision, prev?.revision === k.revision ? prev.checksum : undefined);
   }
-  return rows.map((row, i) => {
-    verifier.verify(rows, i);
-    return decodeRow(row, ctx.codec);
-  });
+  return (function* () {
+    for (let i = 0; i < rows.length; i++) {
+      verifier.verify(rows, i);
+      yield decodeRow(rows[i] as StoredRow, ctx.codec);
+    }
+  })();
 }
