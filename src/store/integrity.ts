@@ -138,7 +138,9 @@ export class ChainVerifier {
     const expected = eventChecksum(prev, row);
     if (row.checksum !== expected) throw mismatch(row, expected);
     if (this.direction === 'forwards') {
-      this.last.set(row.streamId, { revision: row.revision, checksum: row.checksum });
+      const entry = this.last.get(row.streamId);
+      if (entry === undefined) this.last.set(row.streamId, { revision: row.revision, checksum: row.checksum });
+      else [entry.revision, entry.checksum] = [row.revision, row.checksum];
     }
   }
 
