@@ -3,7 +3,7 @@
  * chained checksum (see `src/store/integrity.ts`) and lists each damaged event: stream, revision,
  * position and reason (checksum mismatch, chain broken, revision gap, undecodable). Exit 0 when
  * the store is intact, 1 when an event is damaged or the store cannot be read. Reads only; a
- * store that does not exist is an error (`not_found`), never created.
+ * store that does not exist is an error (`not_found`), never created (`withStore`).
  */
 import type { Command } from 'commander';
 import type { EventIntegrityError } from '../../store/errors.ts';
@@ -41,10 +41,10 @@ export async function verifyStore(store: EventStore, opts: VerifyOptions, out: (
 }
 
 /**
- * The `verify` command as commander calls it (the store is opened without `create`).
+ * The `verify` command as commander calls it.
  * @throws StoreOpenError `not_found` the store does not exist (nothing is created).
  */
 export function verifyCli(holder: ContextHolder, cmd: Command): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
-  return withStore(storeUrl, (store) => verifyStore(store, cmd.opts<VerifyOptions>(), io.out), { create: false });
+  return withStore(storeUrl, (store) => verifyStore(store, cmd.opts<VerifyOptions>(), io.out));
 }
