@@ -69,6 +69,8 @@ export interface RegistryOptions {
    * wrote (static planner: the plan file is the approval) and true for planned ones (OpenAI).
    */
   shellRequiresApproval: boolean;
+  /** Timeout (ms per attempt) and retries of `llm.complete`'s requests (default: the client's). */
+  llmClient?: { timeoutMs?: number; maxRetries?: number };
 }
 
 /**
@@ -76,14 +78,18 @@ export interface RegistryOptions {
  * - `ORCHESTRAL_HTTP_ALLOW`: comma-separated hosts `http.request` may call (`example.com`,
  *   `api.example.com:8443`, `*.example.com`); none by default (every request refused);
  * - `llm.complete` is registered when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set, with the model
- *   `ORCHESTRAL_MODEL` (default `gpt-4.1-mini`).
+ *   `ORCHESTRAL_MODEL` (default `gpt-4.1-mini`) and `llmClient`'s request timeout (ms) and retries.
  */
-export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, shellRequiresApproval: boolean): BuiltinActionOptions {
+export function builtinOptionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  shellRequiresApproval: boolean,
+  llmClient: { timeoutMs?: number; maxRetries?: number } = {},
+): BuiltinActionOptions {
   const hosts = (env['ORCHESTRAL_HTTP_ALLOW'] ?? '')
     .split(',')
     .map((h) => h.trim())
     .filter((h) => h !== '');
-  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model: env['ORCHESTRAL_MODEL'] || 'gpt-4.1-mini' } : undefined;
+  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model: env['ORCHESTRAL_MODEL'] || 'gpt-4.1-mini', client: { ...llmClient } } : undefined;
   return { shell: { requiresApproval: shellRequiresApproval }, http: { allowedHosts: hosts }, ...(llm ? { llm } : {}) };
 }
 
@@ -93,7 +99,7 @@ export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, shellRequiresAppro
  * @throws ActionModuleError a module cannot be loaded; ActionRegistryError a malformed or duplicate action.
  */
 export async function buildActionRegistry(options: RegistryOptions): Promise<ActionRegistry> {
-  const registry = createActionRegistry(builtinActions(builtinOptionsFromEnv(process.env, options.shellRequiresApproval)));
+  const registry = createActionRegistry(builtinActions(builtinOptionsFromEnv(process.env, options.shellRequiresApproval, options.llmClient)));
   for (const path of options.modules) for (const action of await loadActionModule(path)) registry.register(action);
   return registry;
 }

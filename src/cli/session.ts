@@ -10,7 +10,8 @@ import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
 import { registerSecret } from '../core/redact.ts';
-import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
+import { llmRequestSettings } from './planner-settings.ts';
+import { descriptorActions, descriptorRequestSettings, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
 
 /** A runtime plus what it was built with. */
 export interface CliSession {
@@ -33,7 +34,9 @@ export interface SessionOptions {
 
 /**
  * Builds the registry and the runtime; registers `OPENAI_API_KEY` as a secret (never recorded).
- * @throws ActionModuleError / ActionRegistryError for bad action modules.
+ * `llm.complete` uses the request timeout and retries the descriptor records, else the environment's.
+ * @throws ActionModuleError / ActionRegistryError for bad action modules; UsageError a malformed
+ *   `ORCHESTRAL_PLANNER_TIMEOUT_MS` / `ORCHESTRAL_PLANNER_RETRIES`.
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
   registerSecret(process.env['OPENAI_API_KEY']);
@@ -41,6 +44,7 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
   const registry = await buildActionRegistry({
     modules: [...new Set(modules)],
     shellRequiresApproval: o.descriptor?.kind !== 'static',
+    llmClient: descriptorRequestSettings(o.descriptor, llmRequestSettings({})),
   });
   const runtime = createRuntime({
     store: o.store,
