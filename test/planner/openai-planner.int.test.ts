@@ -222,6 +222,13 @@ describe('what planner calls cost and count', () => {
     expect(result.request).toMatchObject({ attempts: 2, requests: 3 });
   });
 
+  it('a stalled endpoint: a typed timeout after 1 + maxRetries requests, all counted', async () => {
+    server.reply({ hang: true }, { hang: true }, { hang: true });
+    const err = await planError(planner({ timeoutMs: 200, maxRetries: 1 }).plan(request()));
+    expect(err).toMatchObject({ reason: 'timeout', retryable: true, usage: { calls: 2, inputTokens: 0, costUsd: 0 } });
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('keeps the tokens of a refused reply on the error', async () => {
     server.reply({ content: 'garbage', usage: { prompt_tokens: 40, completion_tokens: 4 } }, { refusal: 'I will not plan that', usage: { prompt_tokens: 70, completion_tokens: 7 } });
     const err = await planError(planner().plan(request()));
