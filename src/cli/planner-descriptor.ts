@@ -83,6 +83,18 @@ export function descriptorWorkspace(d: PlannerDescriptor | undefined): string | 
 }
 
 /**
+ * Whether two descriptors name the same planner: same kind and config, request settings
+ * (`timeoutMs`, `maxRetries`, `apiKeyEnv`) aside.
+ */
+export function samePlanner(a: PlannerDescriptor | undefined, b: PlannerDescriptor | undefined): boolean {
+  const essentials = (d: PlannerDescriptor | undefined): string => {
+    const { timeoutMs: _t, maxRetries: _r, apiKeyEnv: _k, ...rest } = configOf(d);
+    return JSON.stringify(rest);
+  };
+  return a?.kind === b?.kind && essentials(a) === essentials(b);
+}
+
+/**
  * Reads a thread's planner descriptor from its first fact (`ThreadOpened`, also first in forks).
  * @returns undefined when the thread was opened without one.
  * @throws ThreadNotFoundError the thread has no fact.

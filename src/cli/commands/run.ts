@@ -19,7 +19,7 @@ import { EXIT } from '../exit-codes.ts';
 import { readPlanFile, validatePlanFile } from '../plan-file.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
-import { readThreadDescriptor, type OpenAIPlannerConfig, type PlannerDescriptor } from '../planner-descriptor.ts';
+import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig, type PlannerDescriptor } from '../planner-descriptor.ts';
 import { llmRequestSettings, RETRIES_ENV, TIMEOUT_ENV } from '../planner-settings.ts';
 import { resolveWorkspace } from '../workspace.ts';
 import { withStore } from '../store.ts';
@@ -143,7 +143,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
         },
       );
       if (d.found) {
-        const same = d.d?.kind === p.descriptor.kind && JSON.stringify(d.d?.config) === JSON.stringify(p.descriptor.config);
+        const same = samePlanner(d.d, p.descriptor);
         if (!same) throw new UsageError(`--thread ${threadId}: the thread exists and runs another planner; use 'orchestral send ${threadId} "…"'`);
         existing = true;
       }
