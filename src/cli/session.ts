@@ -6,7 +6,7 @@ import type { ActionRegistry } from '../actions/registry.ts';
 import type { Planner } from '../planner/planner.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
+import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
 import { registerSecret } from '../core/redact.ts';
@@ -30,22 +30,37 @@ export interface SessionOptions {
   extraModules?: readonly string[];
   /** The thread's planner; without one, a planning call fails (commands that never plan: cancel). */
   planner?: Planner;
+  /** A registry built beforehand by `sessionRegistry` (e.g. to check a plan before the store opens). */
+  registry?: ActionRegistry;
 }
 
 /**
- * Builds the registry and the runtime; registers `OPENAI_API_KEY` as a secret (never recorded).
+ * The action registry of a session: the built-ins, the descriptor's action modules, then `extraModules`
+ * (resolved against the working directory). Touches no store, so a plan can be checked against it first.
  * `llm.complete` uses the request timeout and retries the descriptor records, else the environment's.
- * @throws ActionModuleError / ActionRegistryError for bad action modules; UsageError a malformed
- *   `ORCHESTRAL_PLANNER_TIMEOUT_MS` / `ORCHESTRAL_PLANNER_RETRIES`.
+ * @throws ActionModuleError / ActionRegistryError for bad action modules; UsageError a bad `ORCHESTRAL_*` value.
+ */
+export async function sessionRegistry(
+  descriptor: PlannerDescriptor | undefined,
+  extraModules: readonly string[] = [],
+  protectedPaths: readonly string[] = [],
+): Promise<ActionRegistry> {
+  const modules = [...descriptorActions(descriptor), ...resolveModulePaths(extraModules, process.cwd())];
+  return buildActionRegistry({
+    modules: [...new Set(modules)],
+    modelPlanned: descriptor?.kind !== 'static',
+    protectedPaths,
+    llmClient: descriptorRequestSettings(descriptor, llmRequestSettings({})),
+  });
+}
+
+/**
+ * Builds the registry (unless given) and the runtime; registers `OPENAI_API_KEY` as a secret (never recorded).
+ * @throws ActionModuleError / ActionRegistryError for bad action modules.
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
   registerSecret(process.env['OPENAI_API_KEY']);
-  const modules = [...descriptorActions(o.descriptor), ...resolveModulePaths(o.extraModules ?? [], process.cwd())];
-  const registry = await buildActionRegistry({
-    modules: [...new Set(modules)],
-    shellRequiresApproval: o.descriptor?.kind !== 'static',
-    llmClient: descriptorRequestSettings(o.descriptor, llmRequestSettings({})),
-  });
+  const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules, storeProtectedPaths(o.store, o.workspace)));
   const runtime = createRuntime({
     store: o.store,
     actions: registry,

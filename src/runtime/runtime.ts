@@ -20,6 +20,7 @@ import type { InterruptKind } from '../events/facts/interaction-facts.ts';
 import type { PolicySpec } from '../events/facts/thread-facts.ts';
 import type { BudgetSpec } from '../plan/plan-schema.ts';
 import type { Planner } from '../planner/planner.ts';
+import { DEFAULT_MAX_EVENT_BYTES } from '../store/codec.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { PlannerUnavailableError, RuntimeClosedError, ThreadExistsError, ThreadNotFoundError, UnknownPolicyError } from './command-errors.ts';
 import { decideApproval, decideCancel, decideInterrupt, decideResume, type ApprovalDecisionOptions, type PendingApproval } from './decide-control.ts';
@@ -61,6 +62,13 @@ export interface RuntimeOptions {
    * 0 never. See `HashEvery` in draft.ts.
    */
   hashEvery?: HashEvery;
+  /**
+   * Largest fact, UTF-8 bytes of data + metadata JSON: the store's `maxEventBytes` (default 1 MiB,
+   * the stores' default). A step output over it is recorded as a failed attempt (OUTPUT_TOO_LARGE),
+   * a planner answer over it as a failed planning call (PLAN_TOO_LARGE), a command's fact over it
+   * rejects the command with FactTooLargeError.
+   */
+  maxEventBytes?: number;
 }
 
 /** Options of `openThread`. */
@@ -127,6 +135,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ids,
       workspace: options.workspace ?? process.cwd(),
       hashEvery: options.hashEvery ?? 'append',
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
       planner(state: ThreadState) {
         if (planner) return planner;
         try {
@@ -142,7 +151,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const runnerFor = (threadId: string, create = false): Promise<ThreadRunner> => {
     if (closed) return Promise.reject(new RuntimeClosedError());
     const existing = runners.get(threadId);
-    if (existing) return existing;
+    const stopped = loaded.get(threadId);
+    if (existing && stopped?.failure === undefined) return existing;
+    if (stopped) {
+      // a runner that stopped (see ThreadStoppedError) is replaced by one rehydrated from the store
+      loaded.delete(threadId);
+      void stopped.close();
+    }
     const loading = (async () => {
       const snapshot = options.snapshotCache ? await options.snapshotCache.load(threadId) : undefined;
       const folded = await foldThread(options.store, threadId, snapshot);

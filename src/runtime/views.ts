@@ -142,7 +142,7 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
 
 /** TaskView of a task snapshot, built once per snapshot (snapshots are immutable and shared between states). */
 const taskViews = new WeakMap<TaskSnapshot, TaskView>();
-const APPROVAL_FIELDS = ['approvalId', 'scope', 'status', 'requestedAtMs', 'timeoutMs'] as const;
+const APPROVAL_FIELDS = ['approvalId', 'scope', 'status', 'requestedAtMs', 'timeoutMs', 'subject'] as const;
 
 function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
   const known = taskViews.get(snap);

@@ -17,6 +17,7 @@ import { UsageError } from '../cli-errors.ts';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readPlanFile, validatePlanFile } from '../plan-file.ts';
+import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
 import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig, type PlannerDescriptor } from '../planner-descriptor.ts';
@@ -24,6 +25,7 @@ import { llmRequestSettings, RETRIES_ENV, TIMEOUT_ENV } from '../planner-setting
 import { resolveWorkspace } from '../workspace.ts';
 import { withStore } from '../store.ts';
 import { parsePort } from '../args.ts';
+import { envModel } from '../env.ts';
 import type { LiveInspection } from '../live-inspect.ts';
 import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
 import type { PolicySpec } from '../../events/facts/thread-facts.ts';
@@ -90,10 +92,10 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
       input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
       ...(title !== undefined ? { title } : {}),
       modules,
-      registryCheck: (registry) => void validatePlanFile(pf, registry, planPath),
+      registryCheck: (registry) => checkPlanFileSize(pf, validatePlanFile(pf, registry, planPath), planPath),
     };
   }
-  const model = o.model ?? process.env['ORCHESTRAL_MODEL'] ?? 'gpt-4.1-mini';
+  const model = o.model ?? envModel() ?? 'gpt-4.1-mini';
   const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
   const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
   const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
@@ -126,11 +128,15 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
   const policy = parsePolicy(o.policy);
   const p = await prepare(planPath, o, workspace);
-  const [{ createSession }, { driveThread }, { startLiveInspection }] = await Promise.all([
+  const [{ createSession, sessionRegistry }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
     import('../session.ts'),
     import('../drive.ts'),
     import('../live-inspect.ts'),
+    import('../action-modules.ts'),
   ]);
+  // The plan is checked against the registry before the store is opened: a refused plan creates nothing.
+  const registry = await sessionRegistry(p.descriptor, [], storeProtectedPaths(storeUrl, workspace));
+  p.registryCheck?.(registry);
   return withStore(storeUrl, async (store) => {
     let threadId = o.thread;
     let existing = false;
@@ -148,8 +154,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
         existing = true;
       }
     }
-    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner });
-    p.registryCheck?.(session.registry);
+    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, registry });
     const { runtime } = session;
     let inspection: LiveInspection | undefined;
     try {
@@ -188,5 +193,5 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
       await inspection?.stop();
       await runtime.close();
     }
-  });
+  }, { create: true });
 }

@@ -6,6 +6,7 @@ import { recordedFactOf } from '../../projections/projector.ts';
 import type { EventStore } from '../../store/event-store.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
+import { safeText } from '../render/safe-text.ts';
 import { colorFor, fit } from '../render/status-marks.ts';
 import { withStore } from '../store.ts';
 
@@ -38,7 +39,7 @@ export async function threadsCommand(holder: ContextHolder, cmd: Command): Promi
   for (const t of threads) {
     const live = t.liveInteractions.map((l) => `${l.interactionId}:${l.state}`).join(' ');
     io.out(
-      `${fit(t.threadId, idWidth)}  ${colorFor(c, t.status === 'active' ? 'running' : t.status === 'closed' ? 'cancelled' : 'completed', fit(t.status, 8))}  ${fit(String(t.factCount), 6)}  ${fit(new Date(t.lastActivityAtMs).toISOString(), 24)}  ${t.displayTitle}${live ? c.dim(`  [${live}]`) : ''}${t.forkedFrom ? c.dim(`  (fork of ${t.forkedFrom.threadId}@${t.forkedFrom.revision})`) : ''}`,
+      `${fit(t.threadId, idWidth)}  ${colorFor(c, t.status === 'active' ? 'running' : t.status === 'closed' ? 'cancelled' : 'completed', fit(t.status, 8))}  ${fit(String(t.factCount), 6)}  ${fit(new Date(t.lastActivityAtMs).toISOString(), 24)}  ${safeText(t.displayTitle)}${live ? c.dim(`  [${live}]`) : ''}${t.forkedFrom ? c.dim(`  (fork of ${t.forkedFrom.threadId}@${t.forkedFrom.revision})`) : ''}`,
     );
   }
   return 0;
