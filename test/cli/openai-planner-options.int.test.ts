@@ -29,7 +29,7 @@ describe('OpenAI planner request options', () => {
   it('a stalled endpoint fails after (1 + retries) requests of --planner-timeout each; resume uses the recorded values', async () => {
     server.reply({ hang: true }, { hang: true });
     const r = await run(['--planner-timeout', '200', '--planner-retries', '1']);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(server.requests).toHaveLength(2);
     const events = await threadEvents(store, 'ai');
     expect(dataOf(events[0]!)['planner']).toMatchObject({ kind: 'openai', config: { timeoutMs: 200, maxRetries: 1, apiKeyEnv: 'OPENAI_API_KEY' } });
@@ -40,16 +40,16 @@ describe('OpenAI planner request options', () => {
     // a later command rebuilds the planner with the recorded timeout and retries, not the environment's
     server.reply({ hang: true }, { hang: true });
     const again = await cli(['--store', store, 'send', 'ai', 'again'], { cwd: tmp.dir, env: { OPENAI_API_KEY: KEY, ORCHESTRAL_PLANNER_RETRIES: '5' } });
-    expect(again.code).toBe(1);
+    expect(again.code, again.stderr).toBe(1);
     expect(server.requests).toHaveLength(4);
   });
 
   it('environment variables set them; malformed values are usage errors naming the variable', async () => {
     server.reply({ hang: true });
-    const r = await run([], { OPENAI_API_KEY: KEY, ORCHESTRAL_PLANNER_TIMEOUT_MS: '150', ORCHESTRAL_PLANNER_RETRIES: '0' });
-    expect(r.code).toBe(1);
+    const r = await run([], { OPENAI_API_KEY: KEY, ORCHESTRAL_PLANNER_TIMEOUT_MS: '200', ORCHESTRAL_PLANNER_RETRIES: '0' });
+    expect(r.code, r.stderr).toBe(1);
     expect(server.requests).toHaveLength(1);
-    expect(dataOf((await threadEvents(store, 'ai'))[0]!)['planner']).toMatchObject({ config: { timeoutMs: 150, maxRetries: 0 } });
+    expect(dataOf((await threadEvents(store, 'ai'))[0]!)['planner']).toMatchObject({ config: { timeoutMs: 200, maxRetries: 0 } });
 
     for (const [name, value] of [['ORCHESTRAL_PLANNER_TIMEOUT_MS', 'soon'], ['ORCHESTRAL_PLANNER_TIMEOUT_MS', '0'], ['ORCHESTRAL_PLANNER_RETRIES', '-1'], ['ORCHESTRAL_PLANNER_RETRIES', '2.5']] as const) {
       const bad = await cli(['--store', 'memory:', 'run', '--intent', 'x', '--base-url', server.baseURL], { cwd: tmp.dir, env: { [name]: value } });
@@ -65,10 +65,10 @@ describe('OpenAI planner request options', () => {
   it('a thread opened with a key does not continue without one: one line naming OPENAI_API_KEY, exit 64, no request', async () => {
     server.reply({ content: '{"kind":"need_input","question":"which?","answer":null,"step":null,"plan":null}' });
     const r = await run([]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(server.requests).toHaveLength(1);
     const again = await cli(['--store', store, 'send', 'ai', 'this one'], { cwd: tmp.dir, env: { OPENAI_BASE_URL: server.baseURL } });
-    expect(again.code).toBe(64);
+    expect(again.code, again.stderr).toBe(64);
     expect(oneLineError(again)).toMatch(/^orchestral: thread 'ai' .*OPENAI_API_KEY is not set$/);
     expect(server.requests).toHaveLength(1);
   });
