@@ -162,7 +162,7 @@ describe('OpenAIPlanner against the fake chat-completions server', () => {
 
   it('times out fast with reason timeout', async () => {
     server.reply({ delayMs: 10_000, content: wireReply({ kind: 'done', answer: 'late' }) });
-    const err = await planError(planner({ timeoutMs: 50, maxRetries: 0 }).plan(request()));
+    const err = await planError(planner({ timeoutMs: 300, maxRetries: 0 }).plan(request()));
     expect(err).toMatchObject({ reason: 'timeout', retryable: true, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 1 } });
   });
 
