@@ -68,7 +68,7 @@ describe('argument parsing', () => {
     expect(builtinOptionsFromEnv({ ORCHESTRAL_HTTP_ALLOW: ' a.com, *.b.org ,', OPENAI_BASE_URL: 'http://x', ORCHESTRAL_MODEL: 'm' }, false)).toEqual({
       shell: { requiresApproval: false },
       http: { allowedHosts: ['a.com', '*.b.org'] },
-      llm: { model: 'm' },
+      llm: { model: 'm', client: {} },
     });
   });
 });
