@@ -6,6 +6,7 @@ import type { ActionRegistry } from '../actions/registry.ts';
 import type { Planner } from '../planner/planner.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
+import type { LeaseStore } from '../ownership/lease.ts';
 import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
@@ -28,6 +29,9 @@ export interface SessionOptions {
   extraModules?: readonly string[];
   /** The thread's planner; without one, a planning call fails (commands that never plan: cancel). */
   planner?: Planner;
+  /** The store's leases (`openLeaseStore`); `ownership: 'append'` for commands that never run effects. */
+  leases?: LeaseStore;
+  ownership?: 'own' | 'append';
 }
 
 /**
@@ -44,6 +48,8 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
     store: o.store,
     actions: registry,
     workspace: o.workspace,
+    ...(o.leases ? { leases: o.leases } : {}),
+    ...(o.ownership ? { ownership: { mode: o.ownership } } : {}),
     plannerFor: (view) => {
       if (o.planner) return o.planner;
       throw new PlannerConfigError(`thread '${view.threadId}': this command does not load the planner`);
@@ -62,7 +68,7 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
 export async function sessionForThread(
   store: EventStore,
   threadId: string,
-  o: { workspace?: string; extraModules?: readonly string[]; lazyPlanner?: boolean },
+  o: { workspace?: string; extraModules?: readonly string[]; lazyPlanner?: boolean; leases?: LeaseStore; ownership?: 'own' | 'append' },
 ): Promise<CliSession> {
   const descriptor = await readThreadDescriptor(store, threadId);
   const workspace = await resolveWorkspace(o.workspace ?? descriptorWorkspace(descriptor));
@@ -73,5 +79,7 @@ export async function sessionForThread(
     descriptor,
     ...(planner ? { planner } : {}),
     ...(o.extraModules ? { extraModules: o.extraModules } : {}),
+    ...(o.leases ? { leases: o.leases } : {}),
+    ...(o.ownership ? { ownership: o.ownership } : {}),
   });
 }

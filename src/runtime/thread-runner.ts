@@ -35,6 +35,8 @@ export interface RunnerMessage {
   causationId?: string;
   /** Adds facts to `draft` (or none) and returns the command's result; throws to refuse. */
   decide(draft: Draft): unknown;
+  /** Fold in facts other processes appended before deciding the batch (the runtime's log follower sets it). */
+  sync?: boolean;
   /** Receives the outcome once the batch is committed (or refused). */
   done?(outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): void;
 }
@@ -110,6 +112,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
       for (const m of batch) m.done?.({ ok: false, error: new RuntimeClosedError() });
       return;
     }
+    if (batch.some((m) => m.sync)) await reload();
     for (let conflicts = 0; ; conflicts++) {
       const draft = createDraft(state, { ids: env.ids, hashEvery: env.hashEvery });
       const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
@@ -126,7 +129,10 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
       }
       let wakeAtMs: number | undefined;
       try {
-        wakeAtMs = advance(draft, { nowMs: env.clock.now(), actions: env.actions }, correlationId ? { correlationId } : {}).wakeAtMs;
+        // A runtime that does not own the thread adds what follows its own commands only; the owner does the rest.
+        if (draft.facts.length > 0 || env.claim.owns()) {
+          wakeAtMs = advance(draft, { nowMs: env.clock.now(), actions: env.actions }, correlationId ? { correlationId } : {}).wakeAtMs;
+        }
       } catch (error) {
         failure = error;
         batch.forEach((m) => m.done?.({ ok: false, error }));
