@@ -138,8 +138,10 @@ export function getSqliteLeaseStore(options: SqliteLeaseOptions): LeaseStore {
       if (closed) return;
       closed = true;
       try {
-        const del = db.prepare('DELETE FROM thread_leases WHERE thread_id = ? AND holder_id = ?');
-        if (held.size > 0) db.transaction(() => held.forEach((holderId, threadId) => del.run(threadId, holderId))).immediate();
+        if (held.size > 0 && hasTable()) {
+          const del = db.prepare('DELETE FROM thread_leases WHERE thread_id = ? AND holder_id = ?');
+          db.transaction(() => held.forEach((holderId, threadId) => del.run(threadId, holderId))).immediate();
+        }
       } finally {
         held.clear();
         db.close();
