@@ -60,6 +60,12 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .action(run(async () => (await import('./commands/threads.ts')).threadsCommand.bind(null, ctxHolder)));
 
   program
+    .command('workers')
+    .description('list the processes that run threads now (lease holders) and their threads')
+    .option('--json', 'one JSON line per holder', false)
+    .action(run(async () => (await import('./commands/workers.ts')).workersCommand.bind(null, ctxHolder)));
+
+  program
     .command('show')
     .description('show a thread: tasks, the DAG, costs, pending approvals')
     .argument('<thread>')

@@ -16,3 +16,8 @@ export function describeOwner(owner: ThreadOwner): string {
   const who = owner.holder ? holderText(owner.holder) : 'another process';
   return `following: the thread is run by ${who}; this process waits for it (and takes over if it ends)`;
 }
+
+/** `show`'s line: who runs the thread now, or that no process does (work waits for `resume`). */
+export function describeOwnerOf(holder: LeaseHolder | undefined): string {
+  return holder ? `owner: ${holderText(holder)}` : 'owner: none (no process runs this thread now; `resume` continues it)';
+}

@@ -11,17 +11,23 @@ import { getPostgresLeaseStore } from './postgres-leases.ts';
 import { getSqliteLeaseStore } from './sqlite-leases.ts';
 
 /**
- * The lease store for the event store at `url` (open the event store first: the SQLite file must exist).
+ * The lease store for the event store at `url` (open the event store first: the SQLite file must
+ * exist). `readOnly`: SQLite opens the file read-only (for `holderOf` / `list`).
  * @throws StoreOpenError `bad_url` for an unparseable URL or a store kind without leases (esdb).
  */
-export function openLeaseStore(url: string, o: { clock?: Clock; busyTimeoutMs?: number } = {}): LeaseStore {
+export function openLeaseStore(url: string, o: { clock?: Clock; busyTimeoutMs?: number; readOnly?: boolean } = {}): LeaseStore {
   const location = parseStoreUrl(url);
   const clock = o.clock ? { clock: o.clock } : {};
   switch (location.kind) {
     case 'memory':
       return getMemoryLeaseStore(clock);
     case 'sqlite':
-      return getSqliteLeaseStore({ path: location.path, ...clock, ...(o.busyTimeoutMs !== undefined ? { busyTimeoutMs: o.busyTimeoutMs } : {}) });
+      return getSqliteLeaseStore({
+        path: location.path,
+        ...clock,
+        ...(o.busyTimeoutMs !== undefined ? { busyTimeoutMs: o.busyTimeoutMs } : {}),
+        ...(o.readOnly ? { readOnly: true } : {}),
+      });
     case 'postgres':
       return getPostgresLeaseStore({ connectionString: location.url, ...clock });
     case 'esdb':

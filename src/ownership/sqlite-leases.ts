@@ -18,6 +18,8 @@ export interface SqliteLeaseOptions {
   clock?: Clock;
   /** How long (ms) to wait for another connection's write lock. Default 5000. */
   busyTimeoutMs?: number;
+  /** Open the file read-only (`holderOf` and `list` only; `acquire` fails). Default false. */
+  readOnly?: boolean;
 }
 
 interface Row {
@@ -56,7 +58,7 @@ const CREATE = `CREATE TABLE IF NOT EXISTS thread_leases (
 export function getSqliteLeaseStore(options: SqliteLeaseOptions): LeaseStore {
   const clock = options.clock ?? systemClock;
   const self = processIdentity();
-  const db = new Database(options.path, { fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+  const db = new Database(options.path, { fileMustExist: true, readonly: options.readOnly ?? false, timeout: options.busyTimeoutMs ?? 5000 });
   const held = new Map<string, string>(); // thread id → holder id, leases taken through this instance
   let created = false;
   let closed = false;

@@ -134,4 +134,17 @@ describe('one owner per thread', () => {
     expect(a.gate.pending.size).toBe(0);
     await a.rt.close();
   });
+
+  it('openThread with a first input appends ThreadOpened and the input in one append', async () => {
+    const { make } = pair();
+    const c = make(3, 'append');
+    const opened = await c.rt.openThread({ threadId: 't', input: { text: 'first', inputId: 'in-1' } });
+    expect(opened.sent).toMatchObject({ inputId: 'in-1', decision: 'start', interactionId: 'i1' });
+    const events = await readThread(c.store, 't');
+    // one append: consecutive positions, and only its last fact carries the snapshot hash
+    expect(events.map((e) => e.position)).toEqual(events.map((_, i) => events[0]!.position + BigInt(i)));
+    expect(events.map((e) => e.metadata.snapshotHash !== undefined)).toEqual(events.map((_, i) => i === events.length - 1));
+    expect(events.slice(0, 2).map((e) => e.type)).toEqual(['ThreadOpened', 'InputReceived']);
+    await c.rt.close();
+  });
 });
