@@ -4,7 +4,7 @@
  */
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Planner } from '../planner/planner.ts';
-import { createRuntime, type Runtime } from '../runtime/runtime.ts';
+import { createRuntime, type Runtime, type RuntimeOwnershipOptions } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { LeaseStore } from '../ownership/lease.ts';
 import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
@@ -31,7 +31,7 @@ export interface SessionOptions {
   planner?: Planner;
   /** The store's leases (`openLeaseStore`); `ownership: 'append'` for commands that never run effects. */
   leases?: LeaseStore;
-  ownership?: 'own' | 'append';
+  ownership?: 'own' | 'append' | RuntimeOwnershipOptions;
 }
 
 /**
@@ -49,7 +49,7 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
     actions: registry,
     workspace: o.workspace,
     ...(o.leases ? { leases: o.leases } : {}),
-    ...(o.ownership ? { ownership: { mode: o.ownership } } : {}),
+    ...(o.ownership ? { ownership: typeof o.ownership === 'string' ? { mode: o.ownership } : o.ownership } : {}),
     plannerFor: (view) => {
       if (o.planner) return o.planner;
       throw new PlannerConfigError(`thread '${view.threadId}': this command does not load the planner`);
@@ -68,7 +68,7 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
 export async function sessionForThread(
   store: EventStore,
   threadId: string,
-  o: { workspace?: string; extraModules?: readonly string[]; lazyPlanner?: boolean; leases?: LeaseStore; ownership?: 'own' | 'append' },
+  o: { workspace?: string; extraModules?: readonly string[]; lazyPlanner?: boolean; leases?: LeaseStore; ownership?: 'own' | 'append' | RuntimeOwnershipOptions },
 ): Promise<CliSession> {
   const descriptor = await readThreadDescriptor(store, threadId);
   const workspace = await resolveWorkspace(o.workspace ?? descriptorWorkspace(descriptor));

@@ -63,7 +63,7 @@ export interface LeaseStore {
 }
 
 /** Default lease duration, ms: a holder that stops heartbeating loses its threads after this. */
-export const DEFAULT_LEASE_TTL_MS = 10_000;
+export const DEFAULT_LEASE_TTL_MS = 8000;
 
 /**
  * True when `holder` ran on this machine (same boot id) in a process that no longer exists:

@@ -29,7 +29,7 @@ export interface OwnershipOptions {
   clock: Clock;
   /** `own` (default): take leases and run effects; `append`: never take a lease (commands only append facts). */
   mode?: 'own' | 'append';
-  /** Lease duration, ms. Default `DEFAULT_LEASE_TTL_MS` (10 000). */
+  /** Lease duration, ms. Default `DEFAULT_LEASE_TTL_MS` (8000). */
   ttlMs?: number;
   /** Renewal period, ms. Default ttlMs / 3. */
   heartbeatMs?: number;

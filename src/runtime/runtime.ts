@@ -87,7 +87,7 @@ export interface RuntimeOwnershipOptions {
   mode?: 'own' | 'append';
   /** Default: this process (`processIdentity()`). */
   identity?: HolderIdentity;
-  /** Lease duration, ms (default 10 000); renewed every `heartbeatMs` (default ttlMs / 3). */
+  /** Lease duration, ms (default 8000); renewed every `heartbeatMs` (default ttlMs / 3). */
   ttlMs?: number;
   heartbeatMs?: number;
   /** How often a follower tries to take a lease over, ms (default 1000). */
