@@ -12,7 +12,7 @@ import { getSqliteLeaseStore } from './sqlite-leases.ts';
 
 /**
  * The lease store for the event store at `url` (open the event store first: the SQLite file must
- * exist). `readOnly`: SQLite opens the file read-only (for `holderOf` / `list`).
+ * exist). `readOnly`: for `holderOf` / `list` only (SQLite opens the file read-only, PostgreSQL creates nothing).
  * @throws StoreOpenError `bad_url` for an unparseable URL or a store kind without leases (esdb).
  */
 export function openLeaseStore(url: string, o: { clock?: Clock; busyTimeoutMs?: number; readOnly?: boolean } = {}): LeaseStore {
@@ -29,7 +29,7 @@ export function openLeaseStore(url: string, o: { clock?: Clock; busyTimeoutMs?: 
         ...(o.readOnly ? { readOnly: true } : {}),
       });
     case 'postgres':
-      return getPostgresLeaseStore({ connectionString: location.url, ...clock });
+      return getPostgresLeaseStore({ connectionString: location.url, ...clock, ...(o.readOnly ? { readOnly: true } : {}) });
     case 'esdb':
       throw new Error(`leases: no lease store for '${url}' yet`);
   }

@@ -26,7 +26,12 @@ export interface PostgresLeaseOptions {
   /** Default: the URL's `?schema=`, else `orchestral`. */
   schema?: string;
   clock?: Clock;
+  /** Only `holderOf` / `list`: creates nothing (a schema without the table has no leases). Default false. */
+  readOnly?: boolean;
 }
+
+/** First key of the advisory lock serialising the lease table's creation: ASCII "ORLS" as an int4. */
+const DDL_LOCK_CLASS = 0x4f524c53;
 
 /** The advisory lock key of a thread in a schema: a non-negative int8, as a decimal string. */
 export function leaseLockKey(schema: string, threadId: string): string {
@@ -74,27 +79,23 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
         held.clear();
       });
       await c.connect();
-      await createTable(c);
+      if (!options.readOnly) await createTable(c);
       client = c;
       return c;
     })());
 
+  /** Creates the schema and table if missing; concurrent first uses are serialised by a transaction-scoped advisory lock. */
   const createTable = async (c: pg.Client): Promise<void> => {
-    const ddl = `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
+    await c.query(`BEGIN;
+      SELECT pg_advisory_xact_lock(${DDL_LOCK_CLASS}, hashtext(${pg.escapeLiteral(schema)}));
+      CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
       CREATE TABLE IF NOT EXISTS ${table} (
         thread_id text PRIMARY KEY, lock_key bigint NOT NULL, holder_id text NOT NULL, pid integer NOT NULL,
-        boot_id text NOT NULL, host text NOT NULL, acquired_at_ms bigint NOT NULL, expires_at_ms bigint NOT NULL)`;
-    for (let i = 0; ; i++) {
-      try {
-        await c.query(ddl);
-        return;
-      } catch (err) {
-        // Concurrent CREATE ... IF NOT EXISTS can collide on the catalogue (unique violation): retry once.
-        const code = (err as { code?: unknown }).code;
-        if (i === 0 && (code === '23505' || code === '42P06' || code === '42P07')) continue;
-        throw err;
-      }
-    }
+        boot_id text NOT NULL, host text NOT NULL, acquired_at_ms bigint NOT NULL, expires_at_ms bigint NOT NULL);
+      COMMIT`).catch(async (err: unknown) => {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    });
   };
 
   const use = async (): Promise<pg.Client> => {
@@ -117,14 +118,25 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
       [threadId, key, h.id, h.pid, h.bootId, h.host, h.acquiredAtMs, h.expiresAtMs],
     );
 
-  const holderOf = async (threadId: string): Promise<LeaseHolder | undefined> => {
+  /** Rows of a read query; none when the table does not exist yet (a read-only store nobody owned a thread of). */
+  const readRows = async (sql: string, params: unknown[]): Promise<Row[]> => {
     const c = await use();
-    const r = await c.query<Row>(`${liveRowsSql} AND l.thread_id = $1`, [threadId]);
-    return r.rows[0] ? toHolder(r.rows[0]) : undefined;
+    try {
+      return (await c.query<Row>(sql, params)).rows;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === '42P01' || (err as { code?: unknown }).code === '3F000') return [];
+      throw err;
+    }
+  };
+
+  const holderOf = async (threadId: string): Promise<LeaseHolder | undefined> => {
+    const row = (await readRows(`${liveRowsSql} AND l.thread_id = $1`, [threadId]))[0];
+    return row ? toHolder(row) : undefined;
   };
 
   return {
     async acquire(threadId: string, who: HolderIdentity, ttlMs: number): Promise<AcquireResult> {
+      if (options.readOnly) throw new Error('postgres lease store opened read-only: acquire is not allowed');
       const c = await use();
       const key = leaseLockKey(schema, threadId);
       const mine = held.get(threadId)?.id;
@@ -174,9 +186,8 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
     },
     holderOf,
     async list(): Promise<LeaseRecord[]> {
-      const c = await use();
-      const r = await c.query<Row>(`${liveRowsSql} ORDER BY l.thread_id`);
-      return r.rows.map((row) => ({ threadId: row.thread_id, holder: toHolder(row) }));
+      const rows = await readRows(`${liveRowsSql} ORDER BY l.thread_id`, []);
+      return rows.map((row) => ({ threadId: row.thread_id, holder: toHolder(row) }));
     },
     async close() {
       if (closed) return;

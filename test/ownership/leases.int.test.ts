@@ -3,6 +3,7 @@
  * PostgreSQL (instances on one schema, each its own session; the local server, see pg-helpers).
  */
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { getPostgresLeaseStore, leaseLockKey } from '../../src/ownership/postgres-leases.ts';
 import { getSqliteLeaseStore } from '../../src/ownership/sqlite-leases.ts';
@@ -20,10 +21,9 @@ runLeaseContract('sqlite', async () => {
   return {
     open: () => getSqliteLeaseStore({ path, clock }),
     clock,
-    expires: true,
     teardown: async () => tmp.cleanup(),
   };
-});
+}, 'expiring');
 
 const admin = usePgAdmin(2);
 
@@ -36,7 +36,6 @@ runLeaseContract('postgres', async () => {
   return {
     open: () => getPostgresLeaseStore({ connectionString: PG_URL, schema, clock }),
     clock,
-    expires: false,
     async crash() {
       // The server ends the session holding thread 't' (as when its process is killed).
       const key = BigInt(leaseLockKey(schema, 't'));
@@ -49,4 +48,36 @@ runLeaseContract('postgres', async () => {
     },
     teardown: () => dropSchema(admin(), schema),
   };
+}, 'session');
+
+describe('read-only lease stores', () => {
+  it('PostgreSQL: a schema without the lease table has no holders, and nothing is created', async () => {
+    const schema = schemaName();
+    const ro = getPostgresLeaseStore({ connectionString: PG_URL, schema, readOnly: true });
+    try {
+      expect(await ro.list()).toEqual([]);
+      expect(await ro.holderOf('t')).toBeUndefined();
+      const r = await admin().query(`SELECT 1 FROM information_schema.schemata WHERE schema_name = $1`, [schema]);
+      expect(r.rowCount).toBe(0);
+    } finally {
+      await ro.close();
+    }
+  });
+
+  it('SQLite: a store file without the lease table has no holders, and nothing is created', async () => {
+    const tmp = tempDir('orchestral-leases-ro-');
+    try {
+      const path = join(tmp.dir, 'events.db');
+      await getSqliteEventStore({ path }).close();
+      const ro = getSqliteLeaseStore({ path, readOnly: true });
+      expect(await ro.list()).toEqual([]);
+      expect(await ro.holderOf('t')).toBeUndefined();
+      await ro.close();
+      const check = getSqliteLeaseStore({ path });
+      expect(await check.list()).toEqual([]);
+      await check.close();
+    } finally {
+      tmp.cleanup();
+    }
+  });
 });

@@ -6,5 +6,5 @@ import { runLeaseContract } from './lease-contract.ts';
 runLeaseContract('memory', async () => {
   const table = createMemoryLeaseTable();
   const clock = new SimulatedClock();
-  return { open: () => getMemoryLeaseStore({ table, clock }), clock, expires: true, teardown: async () => undefined };
-});
+  return { open: () => getMemoryLeaseStore({ table, clock }), clock, teardown: async () => undefined };
+}, 'expiring');
