@@ -77,6 +77,12 @@ export interface StepPause {
   kind: 'before_step' | 'after_step';
 }
 
+/** A question the planner asked (need_input) and where its answer is in `mergedInputs`. */
+export interface AnsweredQuestion {
+  question: string;
+  inputIndex: number;
+}
+
 /** What the interaction machine is created with: InteractionStarted's data. */
 export type InteractionInput = FactData<'InteractionStarted'>;
 
@@ -103,7 +109,14 @@ export interface InteractionContext {
   pendingApprovals: string[];
   lastOutput?: PlannerOutput;
   answer?: string;
+  /** The pending question while `waiting_input`. */
   question?: string;
+  /**
+   * Questions answered by merged inputs: the question and the index of its answer in
+   * `mergedInputs`. From InputMerged facts that name the question; absent until the first one
+   * (histories without such facts hash as before).
+   */
+  answered?: AnsweredQuestion[];
   error?: ErrorInfo;
   /** Where an interrupted interaction resumes, and why it was interrupted. */
   resumeTo?: LiveInteractionState;
@@ -230,6 +243,12 @@ export const interactionMachine = setup({
     observe: assign(observe),
     mergeInput: assign(({ context, event }) =>
       event.type === 'InputMerged' ? { mergedInputs: [...context.mergedInputs, event.data.text] } : {},
+    ),
+    // runs after mergeInput: the answer is the last merged input
+    recordAnswer: assign(({ context, event }) =>
+      event.type === 'InputMerged' && event.data.question !== undefined
+        ? { answered: [...(context.answered ?? []), { question: event.data.question, inputIndex: context.mergedInputs.length - 1 }] }
+        : {},
     ),
     requestApproval: assign(({ context, event }) => {
       if (event.type !== 'ApprovalRequested') return {};
@@ -429,7 +448,7 @@ export const interactionMachine = setup({
             Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'waiting_input' } } },
             InputMerged: {
               target: 'observing',
-              actions: ['mergeInput', assign({ question: undefined })],
+              actions: ['mergeInput', assign({ question: undefined }), 'recordAnswer'],
             },
           },
         },

@@ -24,6 +24,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Fact, FactOf } from '../src/events/fact-types.ts';
+import type { ApprovalSubject } from '../src/events/facts/approval-facts.ts';
 import type { ErrorInfo } from '../src/events/facts/common.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
 
@@ -37,6 +38,8 @@ export interface TaskApproval {
   /** Who granted/rejected it, and whether the rejection was a timeout. */
   by?: string;
   timedOut?: boolean;
+  /** The action and resolved input the approval was asked for (absent in older facts). */
+  subject?: ApprovalSubject;
 }
 
 /** What the task machine is created with (from PlanAccepted). */
@@ -78,6 +81,7 @@ const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<TaskContex
     status: 'requested',
     requestedAtMs: event.data.requestedAtMs,
     ...(event.data.timeoutMs !== undefined ? { timeoutMs: event.data.timeoutMs } : {}),
+    ...(event.data.subject !== undefined ? { subject: event.data.subject } : {}),
   },
 });
 

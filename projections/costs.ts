@@ -3,8 +3,10 @@
  * tokens in/out — with budget limit/remaining and the reservations still outstanding.
  *
  * Sources and rules:
- * - Planner calls: `PlannerResponded.usage` / `PlannerFailed.usage` → tokens and USD, per model,
- *   charged to the interaction (`planner`) and the thread.
+ * - Planner calls: `PlannerResponded.usage` / `PlannerFailed.usage` → tokens, USD and requests
+ *   (`calls`), per model, charged to the interaction (`planner`, `total`) and the thread (`total`).
+ *   Thread `total.usd` equals the runtime's `threadView(state).spentUsd`, and thread `total.calls`
+ *   the sum of the model rows' `calls` (checked by the projection tests).
  * - Steps: `costUsd` of StepCompleted, StepFailed and StepCancelled, every attempt — spend of failed,
  *   crashed and cancelled attempts stays counted. Steps carry no model; their spend has no tokens.
  * - Reservations: StepStarted.reservedUsd opens one reservation per step (keyed `<planId>/<stepId>`,
@@ -33,7 +35,11 @@ import { emptyKeyed, getKeyed, keyedEntries, setKeyed, type KeyedMap } from './s
 import { assoc, roundUsd } from './shared/records.ts';
 import { taskKey } from './shared/step-status.ts';
 
-/** Spend: USD and token counts; `calls`: planner calls (model rows) or attempts (step rows). */
+/**
+ * Spend: USD and token counts; `calls`: LLM requests (thread, interaction, planner and model rows:
+ * every HTTP request a planner call made, repairs and retries included — `Usage.calls`, 1 for facts
+ * without it) or attempts (step rows).
+ */
 export interface Spend {
   usd: number;
   inputTokens: number;
@@ -155,10 +161,11 @@ function charge(thread: ThreadCosts, interactionId: string, fn: (i: InteractionC
 function chargeUsage(thread: ThreadCosts, interactionId: string, usage: Usage | undefined): ThreadCosts {
   if (!usage) return thread;
   const { model, inputTokens: inT, outputTokens: outT, costUsd } = usage;
-  const t = { ...thread, total: add(thread.total, costUsd, inT, outT, 0), models: assoc(thread.models, model, add(thread.models[model] ?? ZERO, costUsd, inT, outT)) };
+  const n = usage.calls ?? 1;
+  const t = { ...thread, total: add(thread.total, costUsd, inT, outT, n), models: assoc(thread.models, model, add(thread.models[model] ?? ZERO, costUsd, inT, outT, n)) };
   return charge(t, interactionId, (i) => ({
-    ...i, total: add(i.total, costUsd, inT, outT, 0), planner: add(i.planner, costUsd, inT, outT),
-    models: assoc(i.models, model, add(i.models[model] ?? ZERO, costUsd, inT, outT)),
+    ...i, total: add(i.total, costUsd, inT, outT, n), planner: add(i.planner, costUsd, inT, outT, n),
+    models: assoc(i.models, model, add(i.models[model] ?? ZERO, costUsd, inT, outT, n)),
   }));
 }
 
@@ -232,7 +239,7 @@ const emptyThread = (): ThreadCosts => ({ total: ZERO, models: {}, reservedUsd: 
 /** The `costs` projection (see the module docstring). */
 export const costsProjection: Projection<CostsState> = {
   name: 'costs',
-  version: 4,
+  version: 5,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     const threadId = threadIdOf(fact);

@@ -37,6 +37,12 @@ export interface Action<Input = unknown, Output = unknown> {
   output: z.ZodType<Output>;
   /** Ask a human before every run of this action. */
   requiresApproval?: boolean;
+  /**
+   * Ask a human before this run when it returns a reason (a short sentence, shown with the approval);
+   * undefined means no approval is needed for this input. Called by the scheduler with the input
+   * parsed by `input` (output references resolved); must be pure and fast (no I/O).
+   */
+  approvalReason?(input: Input): string | undefined;
   /** Estimated cost of one run, USD, used to reserve budget before it runs. */
   estimateCost?(input: Input): number;
   /**
@@ -53,6 +59,7 @@ export function defineAction<I extends z.ZodType, O extends z.ZodType>(action: {
   input: I;
   output: O;
   requiresApproval?: boolean;
+  approvalReason?(input: z.output<I>): string | undefined;
   estimateCost?(input: z.output<I>): number;
   run(input: z.output<I>, ctx: ActionContext): Promise<z.input<O>>;
 }): Action<z.output<I>, z.output<O>> {

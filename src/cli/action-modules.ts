@@ -12,8 +12,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Action } from '../actions/action.ts';
 import { builtinActions, type BuiltinActionOptions } from '../actions/builtins.ts';
+import { sqliteStoreFiles } from '../actions/builtin/protected-paths.ts';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.ts';
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
+import { parseStoreUrl } from '../store/open-event-store.ts';
+import { envFsWriteAllow, envHttpAllow, envModel } from './env.ts';
 
 /** An actions module that cannot be loaded or does not export actions. Exit 64. */
 export class ActionModuleError extends OrchestralError {
@@ -65,26 +68,57 @@ export interface RegistryOptions {
   /** Absolute paths of user action modules, loaded in order after the built-ins. */
   modules: readonly string[];
   /**
-   * Whether `shell.exec` asks a human before every run. The CLI passes false for plans a person
-   * wrote (static planner: the plan file is the approval) and true for planned ones (OpenAI).
+   * Whether a model planned the thread (OpenAI planner) rather than a person (static plan file: the
+   * plan file is the approval). Model-planned threads ask a human before every `shell.exec` and
+   * before `fs.write` outside `ORCHESTRAL_FS_WRITE_ALLOW`.
    */
-  shellRequiresApproval: boolean;
+  modelPlanned: boolean;
+  /** Absolute paths the fs actions refuse besides `.git`/`.hg`/`.svn`/`.orchestral` (the store's files; see `storeProtectedPaths`). */
+  protectedPaths?: readonly string[];
 }
 
 /**
  * Options of the built-ins from the environment:
  * - `ORCHESTRAL_HTTP_ALLOW`: comma-separated hosts `http.request` may call (`example.com`,
  *   `api.example.com:8443`, `*.example.com`); none by default (every request refused);
+ * - `ORCHESTRAL_FS_WRITE_ALLOW`: comma-separated workspace paths and globs (`out/`, `docs/*.md`,
+ *   `**\/*.txt`) a model-planned `fs.write` may write without approval; none by default (every
+ *   model-planned write asks);
  * - `llm.complete` is registered when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set, with the model
  *   `ORCHESTRAL_MODEL` (default `gpt-4.1-mini`).
+ * `modelPlanned` (see RegistryOptions) turns on the approvals; `protectedPaths` go to the fs sandbox.
+ * @throws UsageError a variable set to a value that does not parse (see env.ts).
  */
-export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, shellRequiresApproval: boolean): BuiltinActionOptions {
-  const hosts = (env['ORCHESTRAL_HTTP_ALLOW'] ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter((h) => h !== '');
-  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model: env['ORCHESTRAL_MODEL'] || 'gpt-4.1-mini' } : undefined;
-  return { shell: { requiresApproval: shellRequiresApproval }, http: { allowedHosts: hosts }, ...(llm ? { llm } : {}) };
+export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, modelPlanned: boolean, protectedPaths: readonly string[] = []): BuiltinActionOptions {
+  const model = envModel(env) ?? 'gpt-4.1-mini';
+  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model } : undefined;
+  const fs = {
+    ...(protectedPaths.length > 0 ? { protectedPaths } : {}),
+    ...(modelPlanned ? { writeApproval: { allowed: envFsWriteAllow(env) ?? [] } } : {}),
+  };
+  return {
+    shell: { requiresApproval: modelPlanned },
+    http: { allowedHosts: envHttpAllow(env) ?? [] },
+    ...(Object.keys(fs).length > 0 ? { fs } : {}),
+    ...(llm ? { llm } : {}),
+  };
+}
+
+/**
+ * The paths of a store the fs actions must refuse: for a SQLite store (a store URL naming a SQLite
+ * file, or a store object with a string `path`), its file, `-wal`/`-shm`/`-journal` files and its
+ * directory (see `sqliteStoreFiles`); nothing for other stores (their data is not in the workspace).
+ * @throws StoreOpenError for a store URL that does not parse.
+ */
+export function storeProtectedPaths(store: object | string, workspace: string): string[] {
+  const file = typeof store === 'string' ? sqlitePathOf(store) : (store as { path?: unknown }).path;
+  return typeof file === 'string' && file !== '' ? sqliteStoreFiles(file, workspace) : [];
+}
+
+/** The absolute SQLite file of a store URL, or undefined for other stores. */
+function sqlitePathOf(url: string): string | undefined {
+  const location = parseStoreUrl(url);
+  return location.kind === 'sqlite' ? location.path : undefined;
 }
 
 /**
@@ -93,7 +127,7 @@ export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, shellRequiresAppro
  * @throws ActionModuleError a module cannot be loaded; ActionRegistryError a malformed or duplicate action.
  */
 export async function buildActionRegistry(options: RegistryOptions): Promise<ActionRegistry> {
-  const registry = createActionRegistry(builtinActions(builtinOptionsFromEnv(process.env, options.shellRequiresApproval)));
+  const registry = createActionRegistry(builtinActions(builtinOptionsFromEnv(process.env, options.modelPlanned, options.protectedPaths)));
   for (const path of options.modules) for (const action of await loadActionModule(path)) registry.register(action);
   return registry;
 }

@@ -1,4 +1,6 @@
 /** Parsing and checking of CLI argument values shared by the commands. */
+import type { Command } from 'commander';
+import { Id } from '../events/facts/common.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { ThreadNotFoundError } from '../runtime/command-errors.ts';
 import { BadRevisionError, UsageError } from './cli-errors.ts';
@@ -6,6 +8,36 @@ import { BadRevisionError, UsageError } from './cli-errors.ts';
 /** The stream holding a thread's facts. */
 export function threadStreamId(threadId: string): string {
   return `thread-${threadId}`;
+}
+
+/** What a thread id may be (the `Id` of facts): 1–128 of `A-Z a-z 0-9 _ . : -`. */
+export const THREAD_ID_RULE = "1–128 characters of A-Z a-z 0-9 _ . : -";
+
+/**
+ * Checks a thread id given on the command line (it becomes the stream name `thread-<id>`).
+ * @throws UsageError naming `where` (`<thread>`, `--thread`) and the allowed characters.
+ */
+export function parseThreadId(value: string, where: string): string {
+  if (!Id.safeParse(value).success) throw new UsageError(`${where}: '${value}' is not a thread id (${THREAD_ID_RULE})`);
+  return value;
+}
+
+/**
+ * Checks every thread id of a parsed command before it runs: each argument named `<thread>` and each
+ * option whose value is named `<thread>` (`--thread <thread>`, `fork --id <thread>`).
+ * @param positional the command's positional argument values, in order.
+ * @throws UsageError for the first one that is not a thread id.
+ */
+export function checkThreadIds(cmd: Command, positional: readonly unknown[]): void {
+  cmd.registeredArguments.forEach((arg, i) => {
+    const value = positional[i];
+    if (arg.name() === 'thread' && typeof value === 'string') parseThreadId(value, '<thread>');
+  });
+  const values = cmd.opts<Record<string, unknown>>();
+  for (const option of cmd.options) {
+    const value = values[option.attributeName()];
+    if (/<thread>/.test(option.flags) && typeof value === 'string') parseThreadId(value, option.long ?? option.flags);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  */
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
 import { EXIT } from './exit-codes.ts';
+import { redactText } from '../core/redact.ts';
 
 /** A bad command line: wrong argument, bad option value. Exit code 64. */
 export class UsageError extends OrchestralError {
@@ -54,9 +55,12 @@ export function exitCodeFor(err: unknown): number {
   return EXIT.failed;
 }
 
-/** The line printed for an error: `orchestral: <first line of the message>` (the whole stack with `debug`). */
+/**
+ * The line printed for an error: `orchestral: <first line of the message>` (the whole stack with
+ * `debug`), secrets redacted (src/core/redact.ts).
+ */
 export function formatCliError(err: unknown, debug: boolean): string {
-  if (debug && err instanceof Error && err.stack) return `orchestral: ${err.stack}`;
+  if (debug && err instanceof Error && err.stack) return redactText(`orchestral: ${err.stack}`);
   const message = err instanceof Error ? err.message : String(err);
-  return `orchestral: ${message.replace(/^error: /, '').split('\n')[0]}`;
+  return redactText(`orchestral: ${message.replace(/^error: /, '').split('\n')[0]}`);
 }

@@ -1,11 +1,14 @@
 /**
  * Driving a thread in the foreground until it settles (completed, failed, or waiting for a
  * person), with live progress, optional approval prompts on a terminal, and the exit code:
- * 0 every followed interaction completed; 1 one failed or was cancelled; 2 paused (waiting for an
+ * 0 every followed interaction completed; 1 one failed or was cancelled, or its last plan has a
+ * failed step (run-outcome.ts); 2 paused (waiting for an
  * approval or input, interrupted, or the input is queued); 3 is decided by the caller (rejected input).
+ * When the thread's runner stops (a fact could not be appended: disk full, I/O), `driveThread`
+ * rejects with ThreadStoppedError after stopping the progress display; the CLI prints one line, exit 1.
  */
 import { createInterface } from 'node:readline/promises';
-import { pendingApprovals, type PendingApproval } from '../runtime/decide-control.ts';
+import { pendingApprovalDetails, type ApprovalDetails } from '../runtime/approval-details.ts';
 import type { ThreadSummary } from '../runtime/thread-summary.ts';
 import type { InteractionView } from '../runtime/views.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -15,6 +18,9 @@ import { toJsonLine } from './json.ts';
 import { progressMode, startProgress } from './progress.ts';
 import type { CliSession } from './session.ts';
 import { nextCommand } from './next-command.ts';
+import { failedStepsOfLastPlan, runOutcome } from './run-outcome.ts';
+import { approvalLines, approvalTarget } from './render/approval-text.ts';
+import { safeText } from './render/safe-text.ts';
 
 /** Options of `driveThread`. */
 export interface DriveOptions {
@@ -40,33 +46,59 @@ export interface DriveResult {
   status: 'completed' | 'failed' | 'paused';
 }
 
-const FAILED = new Set(['failed', 'cancelled']);
-
-/** Exit code and status for the followed interactions of `s` (see the module doc). */
+/** Exit code and status for the followed interactions of `s` (see the module doc and run-outcome.ts). */
 export function outcomeOf(s: ThreadSummary, ids: readonly string[]): { exitCode: number; status: DriveResult['status'] } {
   const views = ids.map((id) => s.interactions[id]).filter((v): v is InteractionView => v !== undefined);
   if (views.length < ids.length || views.length === 0) return { exitCode: EXIT.paused, status: 'paused' };
-  if (views.some((v) => FAILED.has(v.status))) return { exitCode: EXIT.failed, status: 'failed' };
-  if (views.every((v) => v.status === 'completed')) return { exitCode: EXIT.ok, status: 'completed' };
+  const outcomes = views.map(runOutcome);
+  if (outcomes.includes('failed')) return { exitCode: EXIT.failed, status: 'failed' };
+  if (outcomes.every((o) => o === 'completed')) return { exitCode: EXIT.ok, status: 'completed' };
   return { exitCode: EXIT.paused, status: 'paused' };
 }
 
+/** The answer to `question` typed at the terminal, its control characters neutralised (safeText). */
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    return (await rl.question(question)).trim().toLowerCase();
+    return safeText(await rl.question(question)).trim().toLowerCase();
   } finally {
     rl.close();
   }
 }
 
+/** An answer at the approval prompt: y/yes, n/no, l/later or empty; anything else is asked again. */
+export function approvalAnswer(answer: string): 'approve' | 'reject' | 'later' | undefined {
+  if (answer === 'y' || answer === 'yes') return 'approve';
+  if (answer === 'n' || answer === 'no') return 'reject';
+  if (answer === '' || answer === 'l' || answer === 'later') return 'later';
+  return undefined;
+}
+
+/**
+ * The lines printed before the approval question: what is approved (action, resolved input or the
+ * plan's steps, who planned it) and why it asks (budget).
+ */
+export function approvalPromptLines(io: CliIo, p: ApprovalDetails): string[] {
+  const c = io.color;
+  const head = `${c.yellow('⏸')} ${c.bold(`approval needed: ${approvalTarget(p)}`)} of interaction ${safeText(p.interactionId)}${p.scope === 'budget' ? c.yellow(' (it would exceed the budget)') : ''}`;
+  return [head, ...approvalLines(c, p).map((l) => `  ${l}`)];
+}
+
 /** Asks about each pending approval; returns false when the user chose to leave them pending. */
-async function promptApprovals(session: CliSession, threadId: string, pending: PendingApproval[], by: string, io: CliIo): Promise<boolean> {
+async function promptApprovals(session: CliSession, threadId: string, pending: ApprovalDetails[], by: string, io: CliIo): Promise<boolean> {
   for (const p of pending) {
-    const what = p.stepId !== undefined ? `step '${p.stepId}'` : `plan ${p.planId}`;
-    const answer = await ask(`${io.color.yellow('?')} approve ${what}${p.scope === 'budget' ? ' (over budget)' : ''}? [y]es / [n]o / [l]ater: `);
-    if (answer === 'y' || answer === 'yes') await session.runtime.approve(threadId, p.approvalId, { by, reason: 'approved at the terminal' });
-    else if (answer === 'n' || answer === 'no') await session.runtime.reject(threadId, p.approvalId, { by, reason: 'rejected at the terminal' });
+    for (const line of approvalPromptLines(io, p)) io.out(line);
+    let decision: ReturnType<typeof approvalAnswer>;
+    for (let tries = 0; decision === undefined; tries++) {
+      const answer = await ask(`${io.color.yellow('?')} approve ${approvalTarget(p)}? [y]es / [n]o / [l]ater: `);
+      decision = approvalAnswer(answer);
+      if (decision === undefined) {
+        io.out(`  unrecognised answer '${answer}'`);
+        if (tries >= 2) decision = 'later';
+      }
+    }
+    if (decision === 'approve') await session.runtime.approve(threadId, p.approvalId, { by, reason: 'approved at the terminal' });
+    else if (decision === 'reject') await session.runtime.reject(threadId, p.approvalId, { by, reason: 'rejected at the terminal' });
     else return false;
   }
   return true;
@@ -95,23 +127,27 @@ export async function driveThread(session: CliSession, store: EventStore, io: Cl
   };
   process.once('SIGINT', onSigint);
   let summary: ThreadSummary;
-  for (;;) {
-    summary = await runtime.whenSettled(o.threadId);
-    const pending = pendingApprovals(summary.state).filter((p) => ids.includes(p.interactionId));
-    if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
-    await progress.stop();
-    const decided = await promptApprovals(session, o.threadId, pending, o.by, io);
-    progress = start();
-    if (!decided) {
-      summary = runtime.state(o.threadId);
-      break;
+  try {
+    for (;;) {
+      summary = await runtime.whenSettled(o.threadId);
+      const pending = pendingApprovalDetails(summary.state).filter((p) => ids.includes(p.interactionId));
+      if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
+      await progress.stop();
+      const decided = await promptApprovals(session, o.threadId, pending, o.by, io);
+      progress = start();
+      if (!decided) {
+        summary = runtime.state(o.threadId);
+        break;
+      }
     }
+  } finally {
+    // also when the thread stopped (ThreadStoppedError): the error goes to the command's one-line report
+    await progress.stop();
+    process.removeListener('SIGINT', onSigint);
   }
-  await progress.stop();
-  process.removeListener('SIGINT', onSigint);
   const outcome = outcomeOf(summary, ids);
   if (o.json) {
-    const pending = pendingApprovals(summary.state).filter((p) => ids.includes(p.interactionId));
+    const pending = pendingApprovalDetails(summary.state).filter((p) => ids.includes(p.interactionId));
     io.out(
       toJsonLine({
         type: 'outcome',
@@ -139,21 +175,23 @@ function printOutcome(io: CliIo, s: ThreadSummary, ids: readonly string[], statu
       io.out(c.yellow(`⏸ input queued behind the live interaction(s) ${s.live.join(', ')}; it starts when they end`));
       continue;
     }
-    if (v.status === 'completed') io.out(`${c.green('✓ completed')} (${id})${v.answer ? `\n${indent(clip(v.answer))}` : ''}`);
-    else if (v.status === 'failed') io.out(`${c.red('✗ failed')} (${id}): ${v.error?.message ?? 'unknown error'}`);
-    else if (v.status === 'cancelled') io.out(`${c.magenta('⊘ cancelled')} (${id})${v.cancelReason ? `: ${v.cancelReason}` : ''}`);
-    else if (v.status === 'waiting_input') io.out(`${c.yellow('⏸ waiting for input')} (${id}): ${v.question ?? ''}`);
+    const failedSteps = v.status === 'completed' ? failedStepsOfLastPlan(v) : [];
+    if (failedSteps.length > 0) io.out(`${c.red('✗ failed')} (${id}): step${failedSteps.length > 1 ? 's' : ''} ${failedSteps.map((x) => `'${safeText(x)}'`).join(', ')} failed${v.answer ? `\n${indent(clip(safeText(v.answer, { multiline: true })))}` : ''}`);
+    else if (v.status === 'completed') io.out(`${c.green('✓ completed')} (${id})${v.answer ? `\n${indent(clip(safeText(v.answer, { multiline: true })))}` : ''}`);
+    else if (v.status === 'failed') io.out(`${c.red('✗ failed')} (${id}): ${safeText(v.error?.message ?? 'unknown error')}`);
+    else if (v.status === 'cancelled') io.out(`${c.magenta('⊘ cancelled')} (${id})${v.cancelReason ? `: ${safeText(v.cancelReason)}` : ''}`);
+    else if (v.status === 'waiting_input') io.out(`${c.yellow('⏸ waiting for input')} (${id}): ${safeText(v.question ?? '')}`);
     else if (v.status === 'interrupted') {
-      const why = v.interrupt ? ` — ${v.interrupt.kind.replace('_', ' ')}${v.interrupt.stepId !== undefined ? ` '${v.interrupt.stepId}'` : ''}${v.interrupt.reason ? `: ${v.interrupt.reason}` : ''}` : '';
+      const why = v.interrupt ? ` — ${v.interrupt.kind.replace('_', ' ')}${v.interrupt.stepId !== undefined ? ` '${safeText(v.interrupt.stepId)}'` : ''}${v.interrupt.reason ? `: ${safeText(v.interrupt.reason)}` : ''}` : '';
       io.out(`${c.yellow('⏸ interrupted')} (${id})${why}`);
     }
   }
   if (status !== 'paused') return;
-  const pending = pendingApprovals(s.state).filter((p) => ids.includes(p.interactionId));
+  const pending = pendingApprovalDetails(s.state).filter((p) => ids.includes(p.interactionId));
   for (const p of pending) {
     const target = p.stepId ?? p.approvalId;
-    const what = p.stepId !== undefined ? `step '${p.stepId}'` : `plan ${p.planId}`;
-    io.out(c.yellow(`⏸ paused: ${what} waits for approval${p.scope === 'budget' ? ' (it would exceed the budget)' : ''}`));
+    io.out(c.yellow(`⏸ paused: ${approvalTarget(p)} waits for approval${p.scope === 'budget' ? ' (it would exceed the budget)' : ''}`));
+    for (const line of approvalLines(c, p)) io.out(`  ${line}`);
     io.out(`  approve and continue: ${c.bold(nextCommand(['approve', o.threadId, target], o.storeUrl))}`);
     io.out(`  reject:               ${nextCommand(['reject', o.threadId, target, '--reason', 'not now'], o.storeUrl)}`);
   }

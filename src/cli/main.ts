@@ -6,9 +6,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_STORE_URL } from '../store/open-event-store.ts';
 import { exitCodeFor, formatCliError } from './cli-errors.ts';
+import { checkThreadIds } from './args.ts';
+import { checkEnvironment, envStoreUrl } from './env.ts';
 import type { CommandContext, ContextHolder } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
+import { safeText } from './render/safe-text.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -16,7 +19,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function buildProgram(io: CliIo, result: { code: number }): Command {
   const program = new Command('orchestral')
     .description('Event-sourced, resumable, replayable execution of agent plans.')
-    .addOption(new Option('--store <url>', 'event store URL (memory:, sqlite:PATH)').default(DEFAULT_STORE_URL).env('ORCHESTRAL_STORE'))
+    .addOption(new Option('--store <url>', 'event store URL (memory:, sqlite:PATH, postgres://…; default $ORCHESTRAL_STORE)').default(DEFAULT_STORE_URL))
     .option('--debug', 'print stack traces on errors', false)
     .showHelpAfterError(false)
     .exitOverride()
@@ -24,13 +27,16 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
 
   const ctx = (cmd: Command): CommandContext => {
     const g = cmd.optsWithGlobals<{ store: string; debug: boolean }>();
-    return { io, storeUrl: g.store, debug: g.debug };
+    const storeUrl = program.getOptionValueSource('store') === 'cli' ? g.store : (envStoreUrl() ?? DEFAULT_STORE_URL);
+    return { io, storeUrl, debug: g.debug };
   };
   const ctxHolder: ContextHolder = { get: ctx };
   const run =
     <A extends unknown[]>(load: () => Promise<(cmd: Command, ...args: A) => Promise<number>>) =>
     async (...args: unknown[]): Promise<void> => {
       const cmd = args[args.length - 1] as Command;
+      checkEnvironment();
+      checkThreadIds(cmd, args.slice(0, -2));
       result.code = await (await load())(cmd, ...(args.slice(0, -2) as A));
     };
 
@@ -41,7 +47,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--intent <text>', 'plan with the OpenAI planner instead of a plan file')
     .option('--model <name>', 'OpenAI model (default $ORCHESTRAL_MODEL or gpt-4.1-mini)')
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default $OPENAI_BASE_URL)')
-    .option('--thread <id>', 'thread id (new, or a thread running the same plan file)')
+    .option('--thread <thread>', 'thread id (new, or a thread running the same plan file)')
     .option('--title <text>', 'thread title (default: the plan title)')
     .option('--policy <policy>', 'concurrency policy of a new thread: enqueue (default), reject, interrupt, steer, parallel:N')
     .option('--workspace <dir>', 'directory actions work in (default: the working directory)')
@@ -100,11 +106,17 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .action(run(async () => (await import('./commands/replay.ts')).replayCommand.bind(null, ctxHolder)));
 
   program
+    .command('verify')
+    .description("check every stored event against its chained checksum; list each damaged one (exit 1 if any)")
+    .option('--json', 'one JSON line per damaged event, then a summary', false)
+    .action(run(async () => (await import('./commands/verify.ts')).verifyCli.bind(null, ctxHolder)));
+
+  program
     .command('fork')
     .description('copy a thread up to a revision into a new thread')
     .argument('<thread>')
     .requiredOption('--at <rev>', 'last revision copied')
-    .option('--id <newThread>', 'id of the new thread (default: a new UUID)')
+    .option('--id <thread>', 'id of the new thread (default: a new UUID)')
     .action(run(async () => (await import('./commands/fork.ts')).forkCommand.bind(null, ctxHolder)));
 
   for (const verb of ['approve', 'reject'] as const) {
@@ -188,7 +200,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')) {
       return EXIT.ok;
     }
-    io.err(formatCliError(err, debug));
+    io.err(safeText(formatCliError(err, debug), { multiline: true }));
     return exitCodeFor(err);
   }
 }

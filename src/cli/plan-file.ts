@@ -1,17 +1,17 @@
 /**
- * Plan files as the CLI reads them: the plan (via the static planner's `loadPlanFile`, with
- * line/column errors), the optional top-level `actions:` key (action modules, relative to the plan
- * file), and plan validation against the action registry with the failing field located in the file.
+ * Plan files as the CLI reads them: the plan and its optional top-level `actions:` key (action
+ * modules, relative to the plan file) from one parse (the static planner's `readPlanText`, with
+ * line/column errors), and plan validation against the action registry with the failing field
+ * located through the same parse's position map.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { ActionRegistry } from '../actions/registry.ts';
 import { isPlanValidationError } from '../plan/errors.ts';
 import { normalizePlan } from '../plan/normalize.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
 import { PlanFileError } from '../planner/errors.ts';
-import { loadPlanFile } from '../planner/static-planner.ts';
+import type { TextPosition } from '../planner/plan-text.ts';
+import { readPlanText } from '../planner/static-planner.ts';
 import { resolveModulePaths } from './action-modules.ts';
 
 /** A plan file read for `run`. */
@@ -21,33 +21,19 @@ export interface PlanFile {
   plan: PlanSpec;
   /** Absolute paths of the modules its `actions:` key names. */
   actionModules: string[];
-  text: string;
+  /** Line/column of a field path such as `['steps', 2, 'input']` (or of its nearest existing parent). */
+  locate(path: readonly PropertyKey[]): TextPosition | undefined;
 }
 
 /**
- * Reads a plan file.
- * @throws PlanFileError unreadable, syntax error (`file:line:col`), schema error, or an `actions:`
- *   key that is not a path or a list of paths.
+ * Reads a plan file (once).
+ * @throws PlanFileError unreadable, syntax error (`file:line:col`), too deep, alias bomb, schema
+ *   error (unknown keys included), or an `actions:` key that is not a path or a list of paths.
  */
 export async function readPlanFile(path: string): Promise<PlanFile> {
   const file = resolve(path);
-  const plan = await loadPlanFile(path);
-  const text = await readFile(file, 'utf8');
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  const raw: unknown = doc.get('actions', true);
-  let modules: string[] = [];
-  if (raw !== undefined) {
-    const value: unknown = isNode(raw) ? raw.toJSON() : raw;
-    const list = typeof value === 'string' ? [value] : value;
-    if (!Array.isArray(list) || !list.every((x): x is string => typeof x === 'string' && x.length > 0)) {
-      const pos = isNode(raw) && raw.range ? lines.linePos(raw.range[0]) : undefined;
-      const where = pos ? `${path}:${pos.line}:${pos.col}` : path;
-      throw new PlanFileError(file, `${where}: actions: expected a module path or a list of module paths`, [], pos?.line, pos?.col);
-    }
-    modules = resolveModulePaths(list, dirname(file));
-  }
-  return { file, plan, actionModules: modules, text };
+  const parsed = await readPlanText(path);
+  return { file, plan: parsed.plan, actionModules: resolveModulePaths(parsed.actionModules, dirname(file)), locate: parsed.locate };
 }
 
 /** `steps[2].input.url` → `['steps', 2, 'input', 'url']`. */
@@ -55,18 +41,6 @@ export function fieldPath(field: string): Array<string | number> {
   const out: Array<string | number> = [];
   for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
   return out;
-}
-
-/** 1-based line/column of `field` in the plan text (or of its nearest existing parent). */
-export function locateField(text: string, field: string): { line: number; col: number } | undefined {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  const path = fieldPath(field);
-  for (let n = path.length; n >= 0; n--) {
-    const node: unknown = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return lines.linePos(node.range[0]);
-  }
-  return undefined;
 }
 
 /**
@@ -79,7 +53,7 @@ export function validatePlanFile(pf: PlanFile, registry: ActionRegistry, display
     return normalizePlan(pf.plan, registry);
   } catch (err) {
     if (!isPlanValidationError(err)) throw err;
-    const pos = locateField(pf.text, err.field);
+    const pos = pf.locate(fieldPath(err.field));
     const where = pos ? `${displayPath}:${pos.line}:${pos.col}` : displayPath;
     throw new PlanFileError(pf.file, `${where}: ${err.message}`, err.issues.map((i) => i.message), pos?.line, pos?.col);
   }

@@ -1,6 +1,6 @@
 /**
  * Live output while a thread runs, in one of three modes:
- * - `tty`: the step table (render/step-table.ts) redrawn in place, at most every 100 ms;
+ * - `tty`: the step table (render/step-table.ts) redrawn in place (render/live-table.ts), at most every 100 ms;
  * - `log`: one line per step status change (for pipes and CI logs);
  * - `json`: the live interaction stream — the user-facing updates of the followed interactions
  *   (`thought`, `tool_start`, `tool_end`, `content`, `done`, `error`: src/projections/interaction-updates.ts),
@@ -15,6 +15,7 @@ import type { CliIo } from './io.ts';
 import { toJsonLine } from './json.ts';
 import { initialUpdateContext, interactionUpdatesOf } from '../projections/interaction-updates.ts';
 import { recordedFactOf } from '../projections/projector.ts';
+import { createLiveBlock } from './render/live-table.ts';
 import { renderStepTable, stepRows } from './render/step-table.ts';
 import { colorFor, statusMark } from './render/status-marks.ts';
 
@@ -107,16 +108,14 @@ export function startProgress(
       },
     };
   }
-  let drawn = 0;
+  const block = createLiveBlock(io.liveStream);
   let timer: NodeJS.Timeout | undefined;
   const draw = (): void => {
     timer = undefined;
     if (!last) return;
     const id = followed ?? latestInteraction(last);
     if (id === undefined) return;
-    const lines = renderStepTable(io.color, last.state, id, Date.now());
-    io.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
-    drawn = lines.length;
+    block.draw(renderStepTable(io.color, last.state, id, Date.now(), { columns: io.liveStream.columns || 80 }));
   };
   sub = runtime.state$(o.threadId).subscribe((s) => {
     last = s;
@@ -130,6 +129,7 @@ export function startProgress(
       clearInterval(ticker);
       if (timer) clearTimeout(timer);
       draw();
+      block.done();
     },
   };
 }

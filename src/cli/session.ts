@@ -7,9 +7,10 @@ import type { Planner } from '../planner/planner.ts';
 import { createRuntime, type Runtime, type RuntimeOwnershipOptions } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { LeaseStore } from '../ownership/lease.ts';
-import { buildActionRegistry, resolveModulePaths } from './action-modules.ts';
+import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
+import { registerSecret } from '../core/redact.ts';
 import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
 
 /** A runtime plus what it was built with. */
@@ -29,21 +30,34 @@ export interface SessionOptions {
   extraModules?: readonly string[];
   /** The thread's planner; without one, a planning call fails (commands that never plan: cancel). */
   planner?: Planner;
+  /** A registry built beforehand by `sessionRegistry` (e.g. to check a plan before the store opens). */
+  registry?: ActionRegistry;
   /** The store's leases (`openLeaseStore`); `ownership: 'append'` for commands that never run effects. */
   leases?: LeaseStore;
   ownership?: 'own' | 'append' | RuntimeOwnershipOptions;
 }
 
 /**
- * Builds the registry and the runtime.
+ * The action registry of a session: the built-ins, the descriptor's action modules, then `extraModules`
+ * (resolved against the working directory). Touches no store, so a plan can be checked against it first.
+ * @throws ActionModuleError / ActionRegistryError for bad action modules; UsageError a bad `ORCHESTRAL_*` value.
+ */
+export async function sessionRegistry(
+  descriptor: PlannerDescriptor | undefined,
+  extraModules: readonly string[] = [],
+  protectedPaths: readonly string[] = [],
+): Promise<ActionRegistry> {
+  const modules = [...descriptorActions(descriptor), ...resolveModulePaths(extraModules, process.cwd())];
+  return buildActionRegistry({ modules: [...new Set(modules)], modelPlanned: descriptor?.kind !== 'static', protectedPaths });
+}
+
+/**
+ * Builds the registry (unless given) and the runtime; registers `OPENAI_API_KEY` as a secret (never recorded).
  * @throws ActionModuleError / ActionRegistryError for bad action modules.
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
-  const modules = [...descriptorActions(o.descriptor), ...resolveModulePaths(o.extraModules ?? [], process.cwd())];
-  const registry = await buildActionRegistry({
-    modules: [...new Set(modules)],
-    shellRequiresApproval: o.descriptor?.kind !== 'static',
-  });
+  registerSecret(process.env['OPENAI_API_KEY']);
+  const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules, storeProtectedPaths(o.store, o.workspace)));
   const runtime = createRuntime({
     store: o.store,
     actions: registry,

@@ -3,6 +3,7 @@
  * actors' snapshots. The executor's scheduler is a pure function of this view (plus the time and the
  * action registry) that returns the facts to append next. No xstate types leak into the executor.
  */
+import type { ApprovalSubject } from '../events/facts/approval-facts.ts';
 import type { ErrorInfo } from '../events/facts/common.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
 
@@ -22,7 +23,7 @@ export interface TaskView {
   output?: unknown;
   error?: ErrorInfo;
   /** Approval state of this step, when one was requested. */
-  approval?: { approvalId: string; scope: 'step' | 'budget'; status: 'requested' | 'granted' | 'rejected'; requestedAtMs: number; timeoutMs?: number };
+  approval?: { approvalId: string; scope: 'step' | 'budget'; status: 'requested' | 'granted' | 'rejected'; requestedAtMs: number; timeoutMs?: number; subject?: ApprovalSubject };
   /** Budget held for the running attempt, USD. */
   reservedUsd: number;
   /** Actual cost recorded for this step so far (all attempts), USD. */

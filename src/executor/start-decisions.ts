@@ -4,8 +4,10 @@
  *
  * Per ready task (issue 4, "Executor" and "Budgets and approvals"):
  * 1. `readyAtMs > nowMs` (retry backoff): skipped; its `readyAtMs` becomes a wake-up time.
- * 2. step or action `requiresApproval` and the task's approval not granted → ApprovalRequested scope
- *    `step`. Asked as soon as the task is ready, even when no slot is free, so humans are not
+ * 2. step or action `requiresApproval`, or the action's `approvalReason(input)` gives a reason (see
+ *    input-approval.ts), and the task's approval not granted → ApprovalRequested scope `step`,
+ *    recording the action and the input as resolved now (`subject`; the step's dependencies have
+ *    completed, so it is the input the step starts with once granted). Asked as soon as the task is ready, even when no slot is free, so humans are not
  *    serialised behind running steps. A granted step approval covers every attempt of the step.
  * 3. no free slot (running + started now ≥ maxConcurrency) → waits.
  * 4. action not registered → fails (code UNKNOWN_ACTION).
@@ -24,8 +26,10 @@
 import type { Action } from '../actions/action.ts';
 import type { ErrorInfo } from '../events/facts/common.ts';
 import type { FactInput } from '../events/fact-types.ts';
+import type { ApprovalSubject } from '../events/facts/approval-facts.ts';
 import { budgetApprovalId, stepApprovalId } from './approval-ids.ts';
 import { budgetExcess, estimateStepCost } from './budget.ts';
+import { inputApprovalReason } from './input-approval.ts';
 import type { PlanRunView, TaskView } from './plan-run-view.ts';
 import { taskRef, type StepEntry } from './view-helpers.ts';
 
@@ -71,6 +75,26 @@ function completedOutputs(view: PlanRunView): Record<string, unknown> {
   return outputs;
 }
 
+/** Why the step needs a human before it starts (step flag, action flag, or the action's input check), or undefined. */
+function approvalNeed(step: StepEntry['step'], action: Action | undefined, input: () => unknown): string | undefined {
+  if (step.requiresApproval) return `step '${step.id}' requires approval`;
+  if (action?.requiresApproval) return `action '${step.action}' requires approval`;
+  const reason = inputApprovalReason(action, input);
+  return reason === undefined ? undefined : `action '${step.action}' requires approval: ${reason}`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The recorded subject of a step approval: the action and the input as resolved (or why it is not). */
+function subjectOf(action: string, resolved: Resolved): ApprovalSubject {
+  return resolved.ok ? { action, input: resolved.input } : { action, input: resolved.input, unresolved: errorText(resolved.error) };
+}
+
+/** A step input after reference resolution: the resolved value, or the raw input and the error. */
+type Resolved = { ok: true; input: unknown } | { ok: false; input: unknown; error: unknown };
+
 /** Ready tasks by priority (desc) then plan order (asc). */
 export function readyInOrder(entries: readonly StepEntry[]): StepEntry[] {
   return entries.filter((e) => e.task.status === 'ready').sort((a, b) => b.step.priority - a.step.priority || a.index - b.index);
@@ -84,6 +108,14 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
   let batchReservedUsd = 0;
   let outputs: Record<string, unknown> | undefined;
   let failures = 0;
+  const resolve = (input: Record<string, unknown>): Resolved => {
+    if (!ctx.resolveInput) return { ok: true, input };
+    try {
+      return { ok: true, input: ctx.resolveInput(input, (outputs ??= completedOutputs(view))) };
+    } catch (error) {
+      return { ok: false, input, error };
+    }
+  };
   for (const { step, task } of readyInOrder(entries)) {
     if (task.readyAtMs !== undefined && task.readyAtMs > ctx.nowMs) {
       wakeAtMs = Math.min(wakeAtMs ?? task.readyAtMs, task.readyAtMs);
@@ -91,8 +123,16 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
     }
     const action = ctx.actions.get(step.action);
     const attempt = task.attempts + 1;
-    if ((step.requiresApproval || action?.requiresApproval) && task.approval?.status !== 'granted') {
-      const why = step.requiresApproval ? `step '${step.id}' requires approval` : `action '${step.action}' requires approval`;
+    const why =
+      task.approval?.status === 'granted'
+        ? undefined
+        : approvalNeed(step, action, () => {
+            const r = resolve(step.input);
+            if (!r.ok) throw r.error;
+            return r.input;
+          });
+    if (why !== undefined) {
+      const resolved = resolve(step.input);
       facts.push({
         type: 'ApprovalRequested',
         data: {
@@ -102,6 +142,7 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
           reason: `${why} (attempt ${attempt})`,
           requestedAtMs: ctx.nowMs,
           ...approvalTimeout(view),
+          subject: subjectOf(step.action, resolved),
         },
       });
       continue;
@@ -115,16 +156,14 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
       fail({ code: 'UNKNOWN_ACTION', message: `step '${step.id}': action '${step.action}' is not registered` });
       continue;
     }
-    let input: unknown = step.input;
-    if (ctx.resolveInput) {
-      try {
-        input = ctx.resolveInput(step.input, (outputs ??= completedOutputs(view)));
-      } catch (err) {
-        const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'INPUT_REFERENCE';
-        fail({ code, message: `step '${step.id}': ${err instanceof Error ? err.message : String(err)}` });
-        continue;
-      }
+    const resolved = resolve(step.input);
+    if (!resolved.ok) {
+      const err = resolved.error;
+      const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'INPUT_REFERENCE';
+      fail({ code, message: `step '${step.id}': ${errorText(err)}` });
+      continue;
     }
+    const input = resolved.input;
     const estimate = estimateStepCost(step, action, input);
     if (!estimate.ok) {
       fail(estimate.error);
@@ -139,7 +178,7 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
       const approvalId = budgetApprovalId(view.interactionId, view.planId, step.id, attempt);
       const granted = task.approval?.scope === 'budget' && task.approval.status === 'granted' && task.approval.approvalId === approvalId;
       if (!granted) {
-        const data = { approvalId, ...taskRef(view, step.id), scope: 'budget' as const, reason: excess, requestedAtMs: ctx.nowMs, ...approvalTimeout(view) };
+        const data = { approvalId, ...taskRef(view, step.id), scope: 'budget' as const, reason: excess, requestedAtMs: ctx.nowMs, ...approvalTimeout(view), subject: { action: step.action, input } };
         facts.push({ type: 'ApprovalRequested', data });
         continue;
       }

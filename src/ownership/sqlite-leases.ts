@@ -59,6 +59,8 @@ export function getSqliteLeaseStore(options: SqliteLeaseOptions): LeaseStore {
   const clock = options.clock ?? systemClock;
   const self = processIdentity();
   const db = new Database(options.path, { fileMustExist: true, readonly: options.readOnly ?? false, timeout: options.busyTimeoutMs ?? 5000 });
+  // A lease need not survive a power loss (its holder would not either): no fsync per lease write.
+  if (!options.readOnly) db.pragma('synchronous = NORMAL');
   const held = new Map<string, string>(); // thread id → holder id, leases taken through this instance
   let created = false;
   let closed = false;

@@ -6,14 +6,31 @@
  * `"{{steps.<id>.output.<path>}}"` is replaced at run time by that upstream step's output (or the
  * value at the dotted `path`, array indices as numbers), keeping its JSON type. A reference inside a
  * longer string is interpolated as text. `<id>` must be an ancestor of the step (checked at plan time).
+ *
+ * Plans, steps, retry policies and budgets are strict: an unknown key is an error (with a "did you
+ * mean" suggestion), never dropped. A step's `input` is free-form here; the action's own input
+ * schema checks its keys (normalize.ts).
  */
 import { z } from 'zod';
+import { unknownKeysMessage } from './did-you-mean.ts';
+
+/**
+ * An object schema that refuses keys outside `shape` (zod's `unrecognized_keys` issue, at the
+ * object's path) with the message of `unknownKeysMessage`: a misspelt `requireApproval` is an error
+ * suggesting `requiresApproval`, never silently dropped.
+ */
+export function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
+  const allowed = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? unknownKeysMessage(iss.keys, allowed) : undefined),
+  });
+}
 
 /** Step ids: letters, digits, `_`, `-`, `.`; 1–64 characters. */
 export const StepId = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'step id: 1–64 of [A-Za-z0-9_.-], not starting with . or -');
 
 /** Retry policy of a step: exponential backoff `backoffMs * 2^(attempt-1)`, capped at `maxBackoffMs`. */
-export const RetryPolicy = z.object({
+export const RetryPolicy = strictObject({
   /** Attempts in total, including the first (≥ 1). */
   maxAttempts: z.number().int().min(1).max(100).default(1),
   /** Delay before the 2nd attempt, ms. */
@@ -24,7 +41,7 @@ export const RetryPolicy = z.object({
 export type RetryPolicy = z.infer<typeof RetryPolicy>;
 
 /** One step of a plan. */
-export const StepSpec = z.object({
+export const StepSpec = strictObject({
   id: StepId,
   /** Registered action name, e.g. `fs.read`. */
   action: z.string().min(1),
@@ -62,7 +79,7 @@ export type StepSpec = z.infer<typeof StepSpec>;
 export type StepSpecInput = z.input<typeof StepSpec>;
 
 /** A budget: spend limit for a thread or a plan, USD. */
-export const BudgetSpec = z.object({
+export const BudgetSpec = strictObject({
   limitUsd: z.number().min(0),
   /** Fraction of the limit at which a warning fact is recorded. */
   warnAt: z.number().min(0).max(1).default(0.9),
@@ -71,19 +88,37 @@ export const BudgetSpec = z.object({
 });
 export type BudgetSpec = z.infer<typeof BudgetSpec>;
 
-/** A plan: a DAG of steps plus execution settings. */
-export const PlanSpec = z.object({
+/** The keys of a plan. */
+const planShape = {
   title: z.string().optional(),
   steps: z.array(StepSpec).min(1),
   /** Steps running at once, ≥ 1. */
   maxConcurrency: z.number().int().min(1).max(1024).default(4),
-  /** `fail_fast` cancels the rest on a final failure; `continue` runs what does not depend on it. */
+  /**
+   * `fail_fast` cancels the rest on a final failure; `continue` runs what does not depend on it.
+   * Either way the plan finishes `failed` (PlanFinished) when a step failed for good.
+   */
   failurePolicy: z.enum(['fail_fast', 'continue']).default('fail_fast'),
   budget: BudgetSpec.optional(),
   /** Ask a human before the whole plan starts. */
   requiresApproval: z.boolean().optional(),
   /** An approval not decided within this many ms is rejected. */
   approvalTimeoutMs: z.number().int().positive().optional(),
-});
+};
+
+/** A plan: a DAG of steps plus execution settings. */
+export const PlanSpec = strictObject(planShape);
 export type PlanSpec = z.infer<typeof PlanSpec>;
 export type PlanSpecInput = z.input<typeof PlanSpec>;
+
+/**
+ * A plan file: a plan plus `actions`, the action modules it needs (a path or a list of paths,
+ * relative to the file). Only plan files have this key; it never reaches a planner or a fact.
+ */
+export const PlanFileSpec = strictObject({
+  ...planShape,
+  actions: z
+    .union([z.string().min(1), z.array(z.string().min(1))], { error: 'expected a module path or a list of module paths' })
+    .optional(),
+});
+export type PlanFileSpec = z.infer<typeof PlanFileSpec>;

@@ -1,7 +1,7 @@
 /**
  * Errors of the planners and the LLM client. Each has a stable `code` and an `isXError` guard.
  * None of them ever carries an API key: messages coming from an endpoint are redacted first
- * (see `redactSecrets` in `openai-client.ts`) and SDK errors are not attached as `cause`.
+ * (`redactText` of src/core/redact.ts) and SDK errors are not attached as `cause`.
  */
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
 import type { Usage } from '../events/facts/common.ts';
@@ -25,7 +25,20 @@ export const isPlannerConfigError = (e: unknown): e is PlannerConfigError => has
  */
 export type LlmFailureKind = 'timeout' | 'aborted' | 'http' | 'connection' | 'bad_response';
 
-/** One chat-completions request failed (see `LlmFailureKind`). `retryable`: trying again later may succeed. */
+/**
+ * What one chat completion cost, retries included: `requests` sent to the endpoint (every HTTP
+ * attempt), and the tokens the endpoint reported (counts).
+ */
+export interface LlmSpend {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * One chat completion failed (see `LlmFailureKind`), after its retries. `retryable`: trying again
+ * later may succeed. `spent`: what the failed call cost (e.g. the tokens of a refused reply).
+ */
 export class LlmRequestError extends OrchestralError {
   static readonly code = 'LLM_REQUEST';
   constructor(
@@ -33,6 +46,7 @@ export class LlmRequestError extends OrchestralError {
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
+    readonly spent: LlmSpend = { requests: 1, inputTokens: 0, outputTokens: 0 },
   ) {
     super(LlmRequestError.code, message);
   }

@@ -8,20 +8,22 @@
  * 3. parses and validates the reply as a `PlannerOutput`; an invalid reply is sent back with the
  *    issues ("repair") up to `maxRepairs` times, then `PlannerError` (`invalid_output`).
  * 429/5xx/timeouts are retried inside the SDK (see `openai-client.ts`); what still fails becomes a
- * `PlannerError` whose `reason` is the `LlmRequestError` kind. `usage` (tokens, USD) sums every
- * attempt, on success and on failure.
+ * `PlannerError` whose `reason` is the `LlmRequestError` kind. `usage` (tokens, USD, `calls`) sums
+ * every request — repairs, HTTP retries and a failed last request (a refused reply's tokens
+ * included) — on success and on failure.
  *
  * Recorded in the `PlannerResult` (and so in the `PlannerResponded` fact), never with the key:
  * - `request`: `{ model, baseURL (without user info), temperature, maxTokens, timeoutMs,
- *   responseFormat, attempts, messages: [{ role, content }] }` — the first system + user messages,
+ *   responseFormat, attempts (replies), requests (HTTP requests), messages: [{ role, content }] }` — the first system + user messages,
  *   each content cut at `maxRecordedChars`;
  * - `raw`: the reply texts in order (the last one is the accepted reply), each cut at `maxRecordedChars`.
  */
 import { withoutUserInfo } from '../core/url.ts';
+import { redactText } from '../core/redact.ts';
 import type OpenAI from 'openai';
 import type { Planner, PlannerResult, PlanningRequest } from './planner.ts';
 import type { Usage } from '../events/facts/common.ts';
-import { chatCompletion, createOpenAIClient, redactSecrets, type ChatMessage, type ChatParams } from './openai-client.ts';
+import { chatCompletion, clientSecrets, createOpenAIClient, type ChatMessage, type ChatParams } from './openai-client.ts';
 import { PlannerConfigError, PlannerError, isLlmRequestError } from './errors.ts';
 import { sumUsage, usageOf, type PriceTable } from './pricing.ts';
 import { buildPlannerMessages, repairMessages, truncate } from './planner-prompt.ts';
@@ -78,8 +80,8 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
   const responseFormat: ChatParams['responseFormat'] =
     format === 'json_schema' ? plannerResponseFormat() : format === 'json_object' ? { type: 'json_object' } : undefined;
   const maxRecorded = options.maxRecordedChars ?? 16_000;
-  const secrets = [client.apiKey];
-  const record = (s: string) => truncate(redactSecrets(s, secrets), maxRecorded);
+  const secrets = clientSecrets(client);
+  const record = (s: string) => truncate(redactText(s, secrets), maxRecorded);
 
   return {
     async plan(request: PlanningRequest): Promise<PlannerResult> {
@@ -99,6 +101,7 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
         timeoutMs: options.timeoutMs ?? null,
         responseFormat: format === 'json_schema' ? `json_schema:${PLANNER_FORMAT_NAME}` : format,
         attempts: replies.length,
+        requests: usages.reduce((n, u) => n + (u.calls ?? 1), 0),
         messages: initial.map((m) => ({ role: m.role, content: record(m.content) })),
       });
 
@@ -116,6 +119,7 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
           });
         } catch (err) {
           if (!isLlmRequestError(err)) throw err;
+          usages.push(usageOf(options.model, err.spent.inputTokens, err.spent.outputTokens, options.prices, err.spent.requests));
           throw new PlannerError(
             `planner (model ${options.model}) failed: ${err.message}`,
             err.kind,
@@ -125,7 +129,7 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
             attempt,
           );
         }
-        usages.push(usageOf(options.model, reply.inputTokens, reply.outputTokens, options.prices));
+        usages.push(usageOf(options.model, reply.inputTokens, reply.outputTokens, options.prices, reply.requests));
         replies.push(reply.text);
         const parsed = parsePlannerReply(reply.text);
         if (parsed.ok) {
@@ -136,11 +140,11 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
       }
       const shown = issues.slice(0, 5).join('; ') + (issues.length > 5 ? `; … ${issues.length - 5} more` : '');
       throw new PlannerError(
-        `planner (model ${options.model}) gave no valid output after ${maxRepairs} repair(s): ${redactSecrets(shown, secrets)}`,
+        `planner (model ${options.model}) gave no valid output after ${maxRepairs} repair(s): ${redactText(shown, secrets)}`,
         'invalid_output',
         false,
         sumUsage(usages),
-        issues.map((i) => redactSecrets(i, secrets)),
+        issues.map((i) => redactText(i, secrets)),
         maxRepairs,
       );
     },

@@ -5,7 +5,8 @@
  *   output-reference syntax of `plan-schema.ts`, and the registry's actions (name, description,
  *   JSON schema of the input, approval flag). Stable across iterations of an interaction, so
  *   endpoints with prefix caching reuse it.
- * - user: the iteration, the input, inputs merged later, and the observations so far, each output
+ * - user: the iteration, the input, inputs merged later (an answer to a need_input question shown
+ *   with that question), and the observations so far, each output
  *   or error truncated to `maxObservationChars` characters.
  * Repairs append the invalid reply (assistant) and the validation issues (user).
  */
@@ -36,7 +37,12 @@ export function buildPlannerMessages(request: PlanningRequest, options: PromptOp
   const max = options.maxObservationChars ?? 4000;
   const parts = [`Planning iteration: ${request.iteration}`, `Task:\n${request.input}`];
   if (request.mergedInputs.length > 0) {
-    parts.push(`Inputs added since (oldest first):\n${request.mergedInputs.map((t) => `- ${t}`).join('\n')}`);
+    const questions = new Map((request.answered ?? []).map((a) => [a.inputIndex, a.question]));
+    const line = (text: string, i: number): string => {
+      const q = questions.get(i);
+      return q === undefined ? `- ${text}` : `- you asked: ${q}\n  the user answered: ${text}`;
+    };
+    parts.push(`Inputs added since (oldest first):\n${request.mergedInputs.map(line).join('\n')}`);
   }
   parts.push(
     request.observations.length === 0

@@ -8,7 +8,7 @@
  * approval timeouts and the `interruptBefore`/`interruptAfter` pause points are deliberately not
  * offered to the model (a model must not set its own budget nor decide where a human looks), and a
  * reply that sets them anyway (non-strict servers) has them dropped; `requiresApproval` is offered
- * (it can only add a human check).
+ * (it can only add a human check). Keys nobody knows (`requireApproval`) are schema issues.
  *
  * `parsePlannerReply` turns a reply text into a validated `PlannerOutput` or a list of issues that
  * the repair prompt sends back.
@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { PlannerOutput } from '../plan/planner-output.ts';
+import { PlanSpec, StepSpec } from '../plan/plan-schema.ts';
 import { formatZodIssues } from './zod-issues.ts';
 
 const WireRetry = z.object({
@@ -81,11 +82,11 @@ export function parsePlannerReply(text: string): ParsedReply {
   const issues: string[] = [];
   const value = dropNulls(json);
   if (isRecord(value)) {
-    if (isRecord(value['step'])) decodeInput(keepOnly(value['step'], STEP_KEYS), 'step', issues);
+    if (isRecord(value['step'])) decodeInput(dropKeys(value['step'], WITHHELD_STEP_KEYS), 'step', issues);
     const plan = value['plan'];
-    if (isRecord(plan)) keepOnly(plan, PLAN_KEYS);
+    if (isRecord(plan)) dropKeys(plan, WITHHELD_PLAN_KEYS);
     if (isRecord(plan) && Array.isArray(plan['steps'])) {
-      plan['steps'].forEach((s, i) => isRecord(s) && decodeInput(keepOnly(s, STEP_KEYS), `plan.steps[${i}]`, issues));
+      plan['steps'].forEach((s, i) => isRecord(s) && decodeInput(dropKeys(s, WITHHELD_STEP_KEYS), `plan.steps[${i}]`, issues));
     }
   }
   const parsed = PlannerOutput.safeParse(value);
@@ -100,16 +101,18 @@ function stripCodeFence(text: string): string {
 }
 
 /**
- * Fields a reply may set: the wire schema's (plus a step's decoded `input`). A non-strict server's
- * model can send more; what the wire does not offer (budget, cost estimates, approval timeouts,
- * `interruptBefore`/`interruptAfter` pause points) is dropped here, never passed to `PlannerOutput`.
+ * Plan and step fields the wire does not offer a model (budget, cost estimates, approval timeouts,
+ * `interruptBefore`/`interruptAfter` pause points): a non-strict server's model can send them
+ * anyway; they are dropped here, never passed to `PlannerOutput`. Any other key the wire does not
+ * know reaches `PlannerOutput`, whose strict plan schema reports it (`unknown key …, did you mean …`)
+ * for the repair prompt, as it does in plan files.
  */
-const STEP_KEYS: ReadonlySet<string> = new Set([...Object.keys(WireStep.shape), 'input']);
-const PLAN_KEYS: ReadonlySet<string> = new Set(Object.keys(WirePlan.shape));
+const WITHHELD_STEP_KEYS: readonly string[] = Object.keys(StepSpec.shape).filter((k) => k !== 'input' && !Object.hasOwn(WireStep.shape, k));
+const WITHHELD_PLAN_KEYS: readonly string[] = Object.keys(PlanSpec.shape).filter((k) => !Object.hasOwn(WirePlan.shape, k));
 
-/** Deletes `o`'s keys outside `keys` (in place); returns `o`. */
-function keepOnly(o: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {
-  for (const k of Object.keys(o)) if (!keys.has(k)) delete o[k];
+/** Deletes `keys` from `o` (in place); returns `o`. */
+function dropKeys(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  for (const k of keys) delete o[k];
   return o;
 }
 

@@ -34,6 +34,8 @@ export interface PlanningRequest {
   input: string;
   /** Inputs merged in later (steer, answers to need_input), oldest first. */
   mergedInputs: string[];
+  /** The planner's earlier need_input questions, each with the index of its answer in `mergedInputs`. */
+  answered?: { question: string; inputIndex: number }[];
   /** Results of every step run so far in this interaction, in completion order. */
   observations: Observation[];
   actions: ActionDescriptor[];

@@ -2,19 +2,20 @@
  * `StaticPlanner` and plan files — the main offline job: run a plan written by hand.
  *
  * Plan files: a `PlanSpec` written as JSON (`.json`) or YAML (any other extension; YAML 1.2 via the
- * `yaml` package, duplicate keys refused). Errors name the file and, where known, the 1-based
- * line and column: the syntax error's position, or the position of the field a schema issue is
- * about (the nearest existing parent for a missing field).
+ * `yaml` package, duplicate keys refused), parsed once by plan-text.ts (nesting and alias limits).
+ * Unknown keys are errors. Errors name the file and, where known, the 1-based line and column: the
+ * syntax error's position, the unknown key's, or the position of the field a schema issue is about
+ * (the nearest existing parent for a missing field).
  *
  * The planner answers iteration 1 with `{ kind: 'mini_plan', plan }` and every later iteration with
  * `{ kind: 'done', answer }`, where `answer` summarises the observations (see `summarizeObservations`).
  * It never asks for input, costs nothing (`usage` undefined) and needs no repairs.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { PlanSpec } from '../plan/plan-schema.ts';
 import { PlanFileError, PlannerConfigError } from './errors.ts';
 import { formatZodIssues } from './zod-issues.ts';
+import { parsePlanFileText, type ParsedPlanText } from './plan-text.ts';
 import { truncate } from './planner-prompt.ts';
 import type { Observation, Planner, PlannerResult, PlanningRequest } from './planner.ts';
 
@@ -76,54 +77,28 @@ export function summarizeObservations(observations: readonly Observation[], titl
  *   (`plan.yaml:3:7: …`), or does not match `PlanSpec` (`plan.yaml:12:9: steps[2] (id 'x').retry.maxAttempts: …`).
  */
 export async function loadPlanFile(path: string): Promise<PlanSpec> {
+  return (await readPlanText(path)).plan;
+}
+
+/**
+ * Reads and parses a plan file once: the plan, its `actions` key and the position map of its fields.
+ * @throws PlanFileError as `loadPlanFile`.
+ */
+export async function readPlanText(path: string): Promise<ParsedPlanText> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new PlanFileError(path, `cannot read plan file ${path}: ${(err as Error).message}`);
   }
-  return parsePlanText(text, path);
+  return parsePlanFileText(text, path);
 }
 
 /**
  * Parses plan text; `file` names it in errors and picks the syntax (`.json` → JSON, else YAML).
- * @throws PlanFileError as `loadPlanFile`.
+ * The plan-file-only `actions` key is accepted and left out (see `parsePlanFileText`).
+ * @throws PlanFileError as `loadPlanFile`, and for nesting or alias expansion past the limits.
  */
 export function parsePlanText(text: string, file: string): PlanSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  let value: unknown;
-  if (/\.json$/i.test(file)) {
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      const msg = (err as Error).message;
-      const at = /at position (\d+)/.exec(msg);
-      const { line, col } = lines.linePos(at?.[1] !== undefined ? Number(at[1]) : text.length);
-      throw new PlanFileError(file, `${file}:${line}:${col}: invalid JSON: ${msg}`, [], line, col);
-    }
-  } else {
-    const first = doc.errors[0];
-    if (first) {
-      const { line, col } = lines.linePos(first.pos[0]);
-      throw new PlanFileError(file, `${file}:${line}:${col}: invalid YAML: ${first.message.split('\n')[0]}`, [], line, col);
-    }
-    value = doc.toJS();
-  }
-  const parsed = PlanSpec.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = formatZodIssues(parsed.error.issues, value);
-  const firstPath = parsed.error.issues[0]?.path ?? [];
-  const pos = doc.errors.length === 0 ? positionOf(doc, firstPath, lines) : undefined;
-  const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-  throw new PlanFileError(file, `${where}: invalid plan: ${issues.join('; ')}`, issues, pos?.line, pos?.col);
-}
-
-/** Line/column of the node at `path`, or of its nearest existing ancestor. */
-function positionOf(doc: Document, path: readonly PropertyKey[], lines: LineCounter): { line: number; col: number } | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node: unknown = doc.getIn(path.slice(0, n) as unknown[], true);
-    if (isNode(node) && node.range) return lines.linePos(node.range[0]);
-  }
-  return undefined;
+  return parsePlanFileText(text, file).plan;
 }

@@ -10,6 +10,7 @@
  *   (StepReady, approvals, StepStarted, cancellations, PlanFinished ...), collecting its `wakeAtMs`;
  * - `planning`, `waiting_input`, `interrupted`: nothing (an effect or a person is awaited).
  * Then the thread: the queue's head starts when the policy has room (`dequeueFacts`).
+ * A fact over the event size limit is replaced by a recorded failure (`fittingFacts`).
  * Effects (planner calls, step runs, timers) are started by the runtime after the append.
  */
 import type { ActionRegistry } from '../actions/registry.ts';
@@ -19,6 +20,8 @@ import { scheduleNext } from '../executor/scheduler.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Draft } from './draft.ts';
 import { dequeueFacts } from './decide-input.ts';
+import { isFactTooLargeError } from './fact-size.ts';
+import { fittingFacts } from './fit-facts.ts';
 import { normalizeForRun } from './normalize-output.ts';
 import { resolveStepInput } from './resolve-input.ts';
 import type { ThreadState } from './thread-state.ts';
@@ -44,7 +47,8 @@ export function actionLookup(actions: ActionRegistry): { get(name: string): Acti
 /**
  * Adds to `draft` every fact that follows without an effect (see the module doc).
  * @returns the earliest time something becomes due (a retry backoff ends, an approval expires), if any.
- * @throws IllegalTransitionError / EventValidationError when a produced fact is refused (a bug).
+ * @throws IllegalTransitionError / EventValidationError when a produced fact is refused (a bug);
+ *   FactTooLargeError for a fact over the size limit that has no replacement.
  */
 export function advance(draft: Draft, ctx: AdvanceContext, meta: { correlationId?: string } = {}): { wakeAtMs?: number } {
   const lookup = actionLookup(ctx.actions);
@@ -56,7 +60,7 @@ export function advance(draft: Draft, ctx: AdvanceContext, meta: { correlationId
       const step = interactionStep(state, interactionId, ctx, lookup);
       if (step.wakeAtMs !== undefined) wakeAtMs = wakeAtMs === undefined ? step.wakeAtMs : Math.min(wakeAtMs, step.wakeAtMs);
       if (step.facts.length > 0) {
-        draft.add(step.facts, meta);
+        addFitting(draft, interactionId, step.facts, meta);
         progressed = true;
         break; // re-read the state: one interaction's facts may change the thread
       }
@@ -67,6 +71,26 @@ export function advance(draft: Draft, ctx: AdvanceContext, meta: { correlationId
     draft.add(queued, meta);
   }
   throw new Error(`advance: no fixpoint after ${MAX_ROUNDS} rounds in thread '${draft.state.threadId}'`);
+}
+
+/**
+ * `draft.add(facts)`, replacing each fact over the event size limit as `fittingFacts` says.
+ * @throws FactTooLargeError for a fact without a replacement (a runtime bug).
+ */
+function addFitting(draft: Draft, interactionId: string, facts: FactInput[], meta: { correlationId?: string }): void {
+  for (let tries = 0; ; tries++) {
+    try {
+      draft.add(facts, meta);
+      return;
+    } catch (err) {
+      if (!isFactTooLargeError(err) || tries > facts.length) throw err;
+      const planId = interactionView(draft.current, interactionId).currentPlanId;
+      const failFast = planId !== undefined && planRunView(draft.current, interactionId, planId).plan.failurePolicy === 'fail_fast';
+      const fitting = fittingFacts(facts, err, failFast);
+      if (fitting === undefined) throw err;
+      facts = fitting;
+    }
+  }
 }
 
 function interactionStep(

@@ -164,6 +164,26 @@ export class WriteContentionError extends OrchestralError {
 export const isWriteContentionError = (e: unknown): e is WriteContentionError => hasErrorCode(e, WriteContentionError.code);
 
 /**
+ * A thread's runner stopped: facts it decided could not be appended (the store failed: disk full,
+ * I/O, a refused event) or an effect's result could not be decided. Nothing of that batch was
+ * stored, so no command was acknowledged for it; facts appended before are intact. Every pending
+ * and later command, and `whenSettled`/`whenIdle`, reject with this error; the runtime rehydrates
+ * the thread from the store on its next use, which runs again the effects whose results were lost
+ * (at-least-once, same idempotency keys). `cause` is the original error.
+ */
+export class ThreadStoppedError extends OrchestralError {
+  static readonly code = 'THREAD_STOPPED';
+  constructor(
+    readonly threadId: string,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(ThreadStoppedError.code, `thread '${threadId}' stopped: ${why.split('\n')[0]} (facts recorded before are kept; resuming the thread retries)`, { cause });
+  }
+}
+export const isThreadStoppedError = (e: unknown): e is ThreadStoppedError => hasErrorCode(e, ThreadStoppedError.code);
+
+/**
  * `approve` with `extendBudgetUsd` that cannot be applied: the amount is not a positive finite
  * number (USD), the decision is a rejection, or no budget is in force for the approval's plan.
  */

@@ -63,11 +63,16 @@ export function decideInput(
     case 'steer': {
       const target = decision.targetInteractionId!;
       result.interactionId = target;
+      const waiting = live.find((i) => i.interactionId === target && i.status === 'waiting_input');
+      const question = waiting?.question;
       return {
         facts: [
           received,
           { type: 'PolicyApplied', data: { ...applied, interactionId: target } },
-          { type: 'InputMerged', data: { interactionId: target, inputId: input.inputId, text: input.text } },
+          {
+            type: 'InputMerged',
+            data: { interactionId: target, inputId: input.inputId, text: input.text, ...(question !== undefined ? { question } : {}) },
+          },
         ],
         result,
         cancelled: [],

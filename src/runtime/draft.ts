@@ -1,5 +1,6 @@
 /**
- * A draft: the tentative state of a write-ahead cycle. Facts are validated (their zod schema, so
+ * A draft: the tentative state of a write-ahead cycle. Facts are redacted (API keys, their fragments
+ * and key-shaped strings become `***`, src/core/redact.ts), validated (their zod schema, so
  * defaults are filled exactly as a reader of the store sees them), applied one at a time with the
  * pure fold (H3's `foldSession`: no per-fact copy of the task records, incremental hashing), and
  * collected with their metadata; nothing is written until the runtime appends `draft.facts`.
@@ -8,6 +9,8 @@
 import type { IdGenerator } from '../core/ids.ts';
 import { FACT_SCHEMAS, type Fact, type FactInput } from '../events/fact-types.ts';
 import { EventValidationError } from '../store/errors.ts';
+import { encodedFactBytes, FactTooLargeError } from './fact-size.ts';
+import { redactDeep } from '../core/redact.ts';
 import { foldSession, type FoldSession, type ThreadState } from './thread-state.ts';
 import { threadStreamId, type DraftedFact } from './thread-stream.ts';
 
@@ -34,6 +37,7 @@ export interface Draft {
    * Validates and applies `facts` in order (all or none).
    * @throws EventValidationError a fact's data fails its schema (a runtime bug; draft unchanged).
    * @throws IllegalTransitionError a fact is illegal in the tentative state (draft unchanged).
+   * @throws FactTooLargeError a fact's encoded size is over `maxEventBytes` (draft unchanged).
    */
   add(facts: readonly FactInput[], meta?: DraftMeta): void;
   /** A point to roll back to. */
@@ -59,11 +63,17 @@ export interface DraftMark {
   readonly length: number;
 }
 
-/**
- * Starts a draft on `base`. `hashEvery` (see HashEvery) decides which facts get
- * `snapshotHash = hashThreadState(state after it)`.
- */
-export function createDraft(base: ThreadState, options: { ids: IdGenerator; hashEvery: HashEvery }): Draft {
+/** Options of `createDraft`. */
+export interface DraftOptions {
+  ids: IdGenerator;
+  /** Which facts get `snapshotHash = hashThreadState(state after it)` (see HashEvery). */
+  hashEvery: HashEvery;
+  /** Largest fact, UTF-8 bytes of data + metadata JSON (the store's limit); absent: not checked. */
+  maxEventBytes?: number;
+}
+
+/** Starts a draft on `base` (see DraftOptions). */
+export function createDraft(base: ThreadState, options: DraftOptions): Draft {
   const perAppend = options.hashEvery === 'append';
   const every = perAppend ? 0n : BigInt(Math.max(0, Math.floor(options.hashEvery as number)));
   const hashing = perAppend || every > 0n;
@@ -97,7 +107,7 @@ export function createDraft(base: ThreadState, options: { ids: IdGenerator; hash
       let revision = base.revision + BigInt(start);
       try {
         for (const [index, input] of inputs.entries()) {
-          const parsed = FACT_SCHEMAS[input.type].safeParse(input.data);
+          const parsed = FACT_SCHEMAS[input.type].safeParse(redactDeep(input.data));
           if (!parsed.success) {
             throw new EventValidationError(
               threadStreamId(base.threadId),
@@ -107,13 +117,17 @@ export function createDraft(base: ThreadState, options: { ids: IdGenerator; hash
             );
           }
           const fact = { type: input.type, data: parsed.data } as Fact;
+          const causation = meta.causationId ?? previousId;
+          if (options.maxEventBytes !== undefined) {
+            const size = encodedFactBytes(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation });
+            if (size > options.maxEventBytes) throw new FactTooLargeError(base.threadId, fact.type, size, options.maxEventBytes, index, fact.data);
+          }
           revision += 1n;
           cached = undefined;
           session.apply(fact);
           const id = options.ids.uuid();
           const drafted: DraftedFact = { id, fact };
           if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
-          const causation = meta.causationId ?? previousId;
           if (causation !== undefined) drafted.causationId = causation;
           if (every > 0n && (revision + 1n) % every === 0n) drafted.snapshotHash = session.hash();
           facts.push(drafted);

@@ -39,6 +39,8 @@ export interface RunnerEnv {
   workspace: string;
   /** See `createDraft`. */
   hashEvery: HashEvery;
+  /** Largest fact, UTF-8 bytes of data + metadata JSON (the store's limit; see `createDraft`). */
+  maxEventBytes: number;
   /** The thread's planner (built lazily, once per thread, by the runtime). */
   planner(state: ThreadState): Planner;
   /** The thread's lease claim: effects run only while it `owns()`. */

@@ -1,7 +1,8 @@
 /**
  * The planner call effect: asks the thread's planner for the current iteration of a `planning`
  * interaction, then posts the answer back to the thread's mailbox as a message that decides
- * `PlannerResponded` — or `PlannerFailed` + `InteractionFailed` when the planner threw. A result that
+ * `PlannerResponded` — or `PlannerFailed` + `InteractionFailed` when the planner threw or its answer
+ * is over the event size limit (code PLAN_TOO_LARGE, a failed planning call). A result that
  * arrives for a call no longer wanted (aborted, or the interaction moved on) appends nothing.
  */
 import type { ErrorInfo, Usage } from '../events/facts/common.ts';
@@ -9,6 +10,7 @@ import type { FactInput } from '../events/fact-types.ts';
 import type { Planner, PlannerResult } from '../planner/planner.ts';
 import type { ActionDescriptor } from '../planner/planner.ts';
 import type { Draft } from './draft.ts';
+import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 import { buildPlanningRequest } from './planning-request.ts';
 import type { ThreadState } from './thread-state.ts';
 import type { FactOrigin } from './thread-stream.ts';
@@ -43,6 +45,15 @@ function failureOf(err: unknown): { error: ErrorInfo; usage?: Usage } {
   return usage && typeof usage === 'object' && typeof usage.costUsd === 'number' ? { error, usage } : { error };
 }
 
+/**
+ * The recorded error of a planner answer (or failure) whose fact is over the event size limit:
+ * code PLAN_TOO_LARGE (not retryable), both sizes in bytes, the message cut to a size that fits.
+ */
+function tooLarge(interactionId: string, iteration: number, err: FactTooLargeError): ErrorInfo {
+  const message = oversizeMessage(`interaction '${interactionId}': the planner's answer to iteration ${iteration} (fact ${err.factType})`, err);
+  return { code: 'PLAN_TOO_LARGE', message: clipMessage(message), retryable: false };
+}
+
 /** Starts the call; never throws (a planner that throws synchronously counts as a failure). */
 export function startPlannerCall(call: PlannerCall): void {
   const { state, interactionId, controller } = call;
@@ -51,36 +62,45 @@ export function startPlannerCall(call: PlannerCall): void {
     ...(call.origin?.correlationId !== undefined ? { correlationId: call.origin.correlationId } : {}),
     ...(call.origin ? { causationId: call.origin.eventId } : {}),
   };
-  const deliver = (facts: (draft: Draft) => FactInput[]): void =>
+  const failed = (error: ErrorInfo, usage: Usage | undefined): FactInput[] => [
+    { type: 'PlannerFailed', data: { interactionId, iteration, error, ...(usage ? { usage } : {}) } },
+    { type: 'InteractionFailed', data: { interactionId, error } },
+  ];
+  const deliver = (facts: FactInput[], usage: Usage | undefined): void =>
     call.post({
       ...meta,
       decide(draft) {
         call.forget();
         if (controller.signal.aborted || !stillPlanning(draft.state, interactionId, iteration)) return;
-        draft.add(facts(draft));
+        try {
+          draft.add(facts);
+        } catch (err) {
+          if (!isFactTooLargeError(err)) throw err;
+          draft.add(failed(tooLarge(interactionId, iteration, err), usage));
+        }
       },
     });
   const onResult = (result: PlannerResult): void =>
-    deliver(() => [
-      {
-        type: 'PlannerResponded',
-        data: {
-          interactionId,
-          iteration,
-          output: result.output,
-          repairs: result.repairs ?? 0,
-          ...(result.usage !== undefined ? { usage: result.usage } : {}),
-          ...(result.request !== undefined ? { request: result.request } : {}),
-          ...(result.raw !== undefined ? { raw: result.raw } : {}),
+    deliver(
+      [
+        {
+          type: 'PlannerResponded',
+          data: {
+            interactionId,
+            iteration,
+            output: result.output,
+            repairs: result.repairs ?? 0,
+            ...(result.usage !== undefined ? { usage: result.usage } : {}),
+            ...(result.request !== undefined ? { request: result.request } : {}),
+            ...(result.raw !== undefined ? { raw: result.raw } : {}),
+          },
         },
-      },
-    ]);
+      ],
+      result.usage,
+    );
   const onError = (err: unknown): void => {
     const { error, usage } = failureOf(err);
-    deliver(() => [
-      { type: 'PlannerFailed', data: { interactionId, iteration, error, ...(usage ? { usage } : {}) } },
-      { type: 'InteractionFailed', data: { interactionId, error } },
-    ]);
+    deliver(failed(error, usage), usage);
   };
   let pending: Promise<PlannerResult>;
   try {

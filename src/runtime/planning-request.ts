@@ -7,7 +7,8 @@ import type { ThreadState } from './thread-state.ts';
 import { interactionView } from './views.ts';
 
 /**
- * The request for `interactionId` (which should be `planning`): its input, merged inputs,
+ * The request for `interactionId` (which should be `planning`): its input, merged inputs (with the
+ * questions they answered),
  * observations (step outcomes and rejected plans, in fact order), the registry's action
  * descriptors, and `signal` (aborted when the call is no longer wanted).
  */
@@ -24,6 +25,7 @@ export function buildPlanningRequest(
     iteration: iv.iteration,
     input: iv.input,
     mergedInputs: [...iv.mergedInputs],
+    ...(iv.answered !== undefined ? { answered: iv.answered.map((a) => ({ ...a })) } : {}),
     observations: iv.observations.map((o) => ({ ...o })),
     actions,
     signal,

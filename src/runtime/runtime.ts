@@ -25,6 +25,7 @@ import type { InterruptKind } from '../events/facts/interaction-facts.ts';
 import type { PolicySpec } from '../events/facts/thread-facts.ts';
 import type { BudgetSpec } from '../plan/plan-schema.ts';
 import type { Planner } from '../planner/planner.ts';
+import { DEFAULT_MAX_EVENT_BYTES } from '../store/codec.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { HolderIdentity, LeaseHolder, LeaseStore } from '../ownership/lease.ts';
 import { processIdentity } from '../ownership/identity.ts';
@@ -71,6 +72,13 @@ export interface RuntimeOptions {
    * 0 never. See `HashEvery` in draft.ts.
    */
   hashEvery?: HashEvery;
+  /**
+   * Largest fact, UTF-8 bytes of data + metadata JSON: the store's `maxEventBytes` (default 1 MiB,
+   * the stores' default). A step output over it is recorded as a failed attempt (OUTPUT_TOO_LARGE),
+   * a planner answer over it as a failed planning call (PLAN_TOO_LARGE), a command's fact over it
+   * rejects the command with FactTooLargeError.
+   */
+  maxEventBytes?: number;
   /**
    * Which process runs a thread's effects. Default: a memory lease table per store object (runtimes
    * of this process sharing that store object contend); pass `openLeaseStore(url)` when several
@@ -163,7 +171,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const runners = new Map<string, Promise<ThreadRunner>>();
   const loaded = new Map<string, ThreadRunner>();
   const claims = new Map<string, ThreadClaim>();
-  const stops: Array<() => void> = [];
+  const stops = new Map<string, () => void>(); // log followers, by thread
   let closed = false;
   const o = options.ownership ?? {};
   const ownership = createOwnership({
@@ -186,6 +194,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ids,
       workspace: options.workspace ?? process.cwd(),
       hashEvery: options.hashEvery ?? 'append',
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
       planner(state: ThreadState) {
         if (planner) return planner;
         try {
@@ -201,8 +210,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const runnerFor = (threadId: string, create = false): Promise<ThreadRunner> => {
     if (closed) return Promise.reject(new RuntimeClosedError());
     const existing = runners.get(threadId);
-    if (existing) return existing;
+    const stopped = loaded.get(threadId);
+    if (existing && stopped?.failure === undefined) return existing;
+    const previous = stopped ? claims.get(threadId) : undefined;
+    if (stopped) {
+      // a runner that stopped (see ThreadStoppedError) is replaced by one rehydrated from the store
+      loaded.delete(threadId);
+      claims.delete(threadId);
+      stops.get(threadId)?.();
+      stops.delete(threadId);
+      void stopped.close();
+    }
     const loading = (async () => {
+      await previous?.release();
       // The lease first, then the facts: whatever is appended after the fold reaches us through followLog.
       const claim = await ownership.claim(threadId);
       try {
@@ -214,7 +234,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         loaded.set(threadId, runner);
         claims.set(threadId, claim);
         if (options.snapshotCache) keepSnapshots(runner, options.snapshotCache, snapshot?.revision ?? -1n);
-        stops.push(followLog(options.store, runner));
+        stops.set(threadId, followLog(options.store, runner));
         // Gaining the lease (a takeover): read what the previous owner appended, then resume its effects.
         claim.onChange((owned) => owned && runner.post({ sync: true, decide: () => undefined }));
         if (folded) runner.post({ decide: () => undefined }); // resume effects and timers
@@ -363,7 +383,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const all = [...loaded.values()];
       loaded.clear();
       runners.clear();
-      stops.splice(0).forEach((stop) => stop());
+      stops.forEach((stop) => stop());
+      stops.clear();
       await Promise.all(all.map((r) => r.close()));
       claims.clear();
       await ownership.close();

@@ -9,6 +9,7 @@
 import type { ActionProgress } from '../actions/action.ts';
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
+import { hitFaultPoint } from '../core/fault-points.ts';
 import { runStep } from '../executor/run-step.ts';
 import { stepOutcomeFacts } from '../executor/outcome.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
@@ -17,6 +18,7 @@ import { stepIndex } from '../executor/view-helpers.ts';
 import type { StepOutcome } from '../executor/step-outcome.ts';
 import type { Draft } from './draft.ts';
 import { isIllegalTransitionError } from './errors.ts';
+import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 import { resolveStepInput } from './resolve-input.ts';
 import type { FactOrigin } from './thread-stream.ts';
 import { planRunView } from './views.ts';
@@ -55,25 +57,52 @@ export interface StepCall {
  * Adds the facts of finished attempts to `draft`: one `planRunView` per plan for the whole batch
  * (outcomes concern distinct tasks, so deciding them against the same view is exact), then
  * `stepOutcomeFacts` for each. A stale outcome (task no longer running at that attempt) adds nothing;
- * one refused by the fold is skipped alone.
+ * one refused by the fold is skipped alone. An outcome whose fact would be over the event size
+ * limit is recorded in a form that fits (see `fittingOutcome`).
  */
 export function decideStepResults(draft: Draft, results: readonly StepResult[], nowMs: number): void {
   const views = new Map<string, PlanRunView>();
-  const decided: Array<{ facts: ReturnType<typeof stepOutcomeFacts>; meta: StepResult['meta'] }> = [];
+  const decided: Array<{ view: PlanRunView; result: StepResult; facts: ReturnType<typeof stepOutcomeFacts> }> = [];
   for (const r of results) {
+    hitFaultPoint('step.after-action');
     r.forget();
     const key = `${r.interactionId}/${r.planId}`;
     let view = views.get(key);
     if (!view) views.set(key, (view = planRunView(draft.current, r.interactionId, r.planId)));
-    decided.push({ facts: stepOutcomeFacts(view, r.stepId, { ...r.outcome, attempt: r.attempt }, nowMs), meta: r.meta });
+    decided.push({ view, result: r, facts: stepOutcomeFacts(view, r.stepId, { ...r.outcome, attempt: r.attempt }, nowMs) });
   }
-  for (const d of decided) {
-    if (d.facts.length === 0) continue;
+  for (const { view, result: r, facts } of decided) {
+    if (facts.length === 0) continue;
     try {
-      draft.add(d.facts, d.meta);
+      try {
+        draft.add(facts, r.meta);
+      } catch (err) {
+        if (!isFactTooLargeError(err)) throw err;
+        const outcome = fittingOutcome(r.stepId, r.outcome, err);
+        draft.add(stepOutcomeFacts(view, r.stepId, { ...outcome, attempt: r.attempt }, nowMs), r.meta);
+      }
     } catch (err) {
       if (!isIllegalTransitionError(err)) throw err;
     }
+  }
+}
+
+/**
+ * What is recorded instead of an outcome whose fact is over the event size limit (`err`):
+ * an output → a final failure, code OUTPUT_TOO_LARGE, naming both sizes (bytes); an error → its
+ * message cut to `MAX_ERROR_MESSAGE_CHARS`; a cancellation → without its partial output.
+ */
+export function fittingOutcome(stepId: string, outcome: StepOutcome, err: FactTooLargeError): StepOutcome {
+  const { costUsd, durationMs } = outcome;
+  switch (outcome.status) {
+    case 'ok': {
+      const message = oversizeMessage(`step '${stepId}': the output (fact ${err.factType})`, err);
+      return { status: 'error', error: { code: 'OUTPUT_TOO_LARGE', message, retryable: false }, costUsd, durationMs };
+    }
+    case 'error':
+      return { ...outcome, error: { ...outcome.error, message: clipMessage(outcome.error.message) } };
+    case 'cancelled':
+      return { status: 'cancelled', reason: `${clipMessage(outcome.reason)} (${oversizeMessage('partial output dropped: it', err)})`, costUsd, durationMs };
   }
 }
 
@@ -82,6 +111,16 @@ export function completedOutputs(view: PlanRunView): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
   for (const [id, t] of Object.entries(view.tasks)) if (t.status === 'completed') outputs[id] = t.output;
   return outputs;
+}
+
+/** `{ data }` as JSON (what replay reads back), or nothing when it is not JSON-serialisable. */
+function progressData(value: unknown): { data?: unknown } {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? {} : { data: JSON.parse(text) as unknown };
+  } catch {
+    return {};
+  }
 }
 
 const isRunning = (draft: Draft, view: PlanRunView, stepId: string, attempt: number): boolean => {
@@ -95,6 +134,7 @@ export function startStepRun(call: StepCall): void {
   const step = view.plan.steps[stepIndex(view.plan.steps, stepId)];
   const task = view.tasks[stepId];
   if (!step || !task) throw new Error(`startStepRun: plan ${view.planId} has no step '${stepId}'`);
+  hitFaultPoint('step.before-action');
   const attempt = task.attempts;
   const meta = {
     ...(call.origin?.correlationId !== undefined ? { correlationId: call.origin.correlationId } : {}),
@@ -106,8 +146,15 @@ export function startStepRun(call: StepCall): void {
       ...meta,
       decide(draft) {
         if (!isRunning(draft, view, stepId, attempt)) return;
-        const data = p.data === undefined ? {} : { data: JSON.parse(JSON.stringify(p.data)) as unknown };
-        draft.add([{ type: 'StepProgressed', data: { ...ref, attempt, message: String(p.message), ...data } }]);
+        const data = p.data === undefined ? {} : progressData(p.data);
+        const message = String(p.message);
+        try {
+          draft.add([{ type: 'StepProgressed', data: { ...ref, attempt, message, ...data } }]);
+        } catch (err) {
+          if (!isFactTooLargeError(err)) throw err;
+          // progress is informational: record it without its data, its message cut
+          draft.add([{ type: 'StepProgressed', data: { ...ref, attempt, message: `${clipMessage(message)} (${oversizeMessage('progress data dropped: it', err)})` } }]);
+        }
       },
     });
   const deliver = (outcome: StepOutcome): void => call.deliver({ ...ref, attempt, outcome, meta, forget: call.forget });

@@ -12,11 +12,19 @@
  * 4. commit: the draft's state becomes the state, `state$` emits, callers get their results;
  * 5. effects: `reconcileEffects` aborts work that is no longer wanted and starts what the state asks
  *    for (planner calls, step runs), and the wake-up timer is re-armed.
+ *
+ * Failures no caller would hear about stop the runner (ThreadStoppedError): an append that fails for
+ * another reason than a lost race (disk full, I/O, a refused event), an effect's result that cannot
+ * be decided, `advance` throwing. Nothing of that batch is stored or acknowledged; effects are
+ * aborted; the batch's commands, the waiters of `whenSettled`/`whenIdle` and every later command
+ * reject with the error. Effects whose results were lost run again when the thread is rehydrated
+ * (at-least-once, same idempotency key), as after a crash.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
+import { hitFaultPoint } from '../core/fault-points.ts';
 import { isWrongExpectedVersionError } from '../store/errors.ts';
 import { NO_STREAM } from '../store/event-store.ts';
-import { RuntimeClosedError, WriteContentionError } from './command-errors.ts';
+import { isThreadStoppedError, RuntimeClosedError, ThreadStoppedError, WriteContentionError } from './command-errors.ts';
 import { advance } from './advance.ts';
 import { createDraft, type Draft, type DraftMeta } from './draft.ts';
 import { createEffects, type Effects, type RunnerEnv } from './effects.ts';
@@ -49,9 +57,11 @@ export interface ThreadRunner {
   readonly state$: Observable<ThreadState>;
   /** Runs `decide` through the mailbox; resolves with its value once the facts are appended. */
   command<T>(decide: (draft: Draft) => T, correlationId: string): Promise<T>;
-  /** Posts a message (effects use it for their results). Ignored once closed. */
+  /** Why the runner stopped (see ThreadStoppedError), or undefined while it runs. */
+  readonly failure: ThreadStoppedError | undefined;
+  /** Posts a message (effects use it for their results). Ignored once closed or stopped. */
   post(message: RunnerMessage): void;
-  /** Resolves when nothing is in flight or runnable (see `isSettledState`); rejects on a runner failure. */
+  /** Resolves when nothing is in flight or runnable (see `isSettledState`); rejects with ThreadStoppedError once the runner stopped. */
   whenSettled(): Promise<ThreadState>;
   /** Resolves when the mailbox is empty and no planner call or step runs (timers may be armed). */
   whenIdle(): Promise<ThreadState>;
@@ -91,7 +101,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
   const subject = new BehaviorSubject<ThreadState>(initial);
   let state = initial;
   let closed = false;
-  let failure: unknown;
+  let failure: ThreadStoppedError | undefined;
   let waiters: Array<{ settled: boolean; resolve: (s: ThreadState) => void; reject: (e: unknown) => void }> = [];
 
   const checkWaiters = (): void => {
@@ -107,15 +117,27 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     waiters = keep;
   };
 
-  const handleBatch = async (batch: RunnerMessage[]): Promise<void> => {
-    if (closed) {
-      for (const m of batch) m.done?.({ ok: false, error: new RuntimeClosedError() });
-      return;
+  /** Stops the runner (first cause wins): effects aborted, waiters and later commands rejected. */
+  const stop = (cause: unknown): ThreadStoppedError => {
+    if (failure === undefined) {
+      failure = isThreadStoppedError(cause) ? cause : new ThreadStoppedError(threadId, cause);
+      effects.close();
     }
+    return failure;
+  };
+
+  type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+  /**
+   * Decides, appends and commits one batch, answering its messages through `answer`. Throws when
+   * the runner must stop: an effect's message failed to decide, `advance` failed, the append failed
+   * for another reason than a lost race, or an effect's result was lost to write contention.
+   */
+  const decideAndAppend = async (batch: RunnerMessage[], answer: (i: number, o: Outcome) => void): Promise<void> => {
     if (batch.some((m) => m.sync)) await reload();
     for (let conflicts = 0; ; conflicts++) {
-      const draft = createDraft(state, { ids: env.ids, hashEvery: env.hashEvery });
-      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+      const draft = createDraft(state, { ids: env.ids, hashEvery: env.hashEvery, maxEventBytes: env.maxEventBytes });
+      const outcomes: Outcome[] = [];
       let correlationId: string | undefined;
       for (const m of batch) {
         const mark = draft.mark();
@@ -123,20 +145,15 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
           outcomes.push({ ok: true, value: m.decide(withMeta(draft, m)) });
           if (draft.facts.length > mark.length) correlationId = m.correlationId ?? correlationId;
         } catch (error) {
+          if (m.done === undefined) throw error; // an effect's result nobody else would hear about
           draft.rollback(mark);
           outcomes.push({ ok: false, error });
         }
       }
       let wakeAtMs: number | undefined;
-      try {
-        // A runtime that does not own the thread adds what follows its own commands only; the owner does the rest.
-        if (draft.facts.length > 0 || env.claim.owns()) {
-          wakeAtMs = advance(draft, { nowMs: env.clock.now(), actions: env.actions }, correlationId ? { correlationId } : {}).wakeAtMs;
-        }
-      } catch (error) {
-        failure = error;
-        batch.forEach((m) => m.done?.({ ok: false, error }));
-        return;
+      // A runtime that does not own the thread adds what follows its own commands only; the owner does the rest.
+      if (draft.facts.length > 0 || env.claim.owns()) {
+        wakeAtMs = advance(draft, { nowMs: env.clock.now(), actions: env.actions }, correlationId ? { correlationId } : {}).wakeAtMs;
       }
       if (draft.facts.length > 0) {
         draft.seal();
@@ -145,31 +162,54 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
             expectedRevision: state.revision < 0n ? NO_STREAM : state.revision,
           });
         } catch (error) {
-          if (isWrongExpectedVersionError(error) && !closed) {
-            if (conflicts + 1 >= MAX_CONFLICTS) {
-              const contention = new WriteContentionError(threadId, MAX_CONFLICTS);
-              batch.forEach((m) => m.done?.({ ok: false, error: contention }));
-              return;
-            }
-            await reload();
-            continue;
+          if (closed) {
+            batch.forEach((_, i) => answer(i, { ok: false, error }));
+            return;
           }
-          batch.forEach((m) => m.done?.({ ok: false, error }));
-          return;
+          if (!isWrongExpectedVersionError(error)) throw error;
+          if (conflicts + 1 >= MAX_CONFLICTS) {
+            const contention = new WriteContentionError(threadId, MAX_CONFLICTS);
+            if (batch.some((m) => m.done === undefined)) throw contention;
+            batch.forEach((_, i) => answer(i, { ok: false, error: contention }));
+            return;
+          }
+          await reload();
+          continue;
         }
         for (const f of draft.facts) {
+          hitFaultPoint('appended', f.fact.type);
           const key = effectKey(f.fact);
           if (key !== undefined) origins.set(key, f.correlationId !== undefined ? { eventId: f.id, correlationId: f.correlationId } : { eventId: f.id });
         }
         state = draft.state;
         subject.next(state);
       }
-      batch.forEach((m, i) => m.done?.(outcomes[i]!));
+      batch.forEach((_, i) => answer(i, outcomes[i]!));
       if (!closed) {
         effects.reconcile(state);
         effects.arm(wakeAtMs);
       }
       return;
+    }
+  };
+
+  const handleBatch = async (batch: RunnerMessage[]): Promise<void> => {
+    const answered: boolean[] = [];
+    const answer = (i: number, o: Outcome): void => {
+      if (answered[i]) return;
+      answered[i] = true;
+      batch[i]!.done?.(o);
+    };
+    if (closed || failure !== undefined) {
+      const error = failure ?? new RuntimeClosedError();
+      batch.forEach((_, i) => answer(i, { ok: false, error }));
+      return;
+    }
+    try {
+      await decideAndAppend(batch, answer);
+    } catch (cause) {
+      const error = stop(cause);
+      batch.forEach((_, i) => answer(i, { ok: false, error }));
     }
   };
 
@@ -184,9 +224,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
 
   const mailbox: Mailbox<RunnerMessage> = createMailbox(
     handleBatch,
-    (error) => {
-      failure = error;
-    },
+    (error) => void stop(error),
     checkWaiters,
   );
 
@@ -197,7 +235,11 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     },
     state$: subject.asObservable(),
     origins,
+    get failure() {
+      return failure;
+    },
     command<T>(decide: (draft: Draft) => T, correlationId: string): Promise<T> {
+      if (failure !== undefined) return Promise.reject(failure);
       if (closed) return Promise.reject(new RuntimeClosedError());
       return new Promise<T>((resolve, reject) => {
         mailbox.post({
@@ -209,7 +251,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
       });
     },
     post(message) {
-      if (!closed) mailbox.post(message);
+      if (!closed && failure === undefined) mailbox.post(message);
     },
     whenSettled() {
       return new Promise((resolve, reject) => {

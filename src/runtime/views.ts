@@ -8,7 +8,7 @@ import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../executor/
 import type { BudgetSpec, PlanSpec } from '../plan/plan-schema.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Observation } from '../planner/planner.ts';
-import type { AcceptedPlan, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
+import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
 import { ActorNotFoundError } from './errors.ts';
 import { taskKeysChangedSince, taskLogMark, type TaskLogMark } from './task-log.ts';
@@ -61,7 +61,10 @@ export interface InteractionView {
   pendingApprovals: string[];
   lastOutput?: PlannerOutput;
   answer?: string;
+  /** The pending question while `waiting_input`. */
   question?: string;
+  /** Questions answered so far, each with the index of its answer in `mergedInputs`. */
+  answered?: AnsweredQuestion[];
   error?: ErrorInfo;
   /** Interrupted only: the live state Resumed returns to, and the interrupt's kind. */
   resumeTo?: LiveInteractionState;
@@ -129,6 +132,7 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
     lastOutput: c.lastOutput,
     answer: c.answer,
     question: c.question,
+    answered: c.answered,
     error: c.error,
     resumeTo: c.resumeTo,
     interrupt: c.interrupt,
@@ -138,7 +142,7 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
 
 /** TaskView of a task snapshot, built once per snapshot (snapshots are immutable and shared between states). */
 const taskViews = new WeakMap<TaskSnapshot, TaskView>();
-const APPROVAL_FIELDS = ['approvalId', 'scope', 'status', 'requestedAtMs', 'timeoutMs'] as const;
+const APPROVAL_FIELDS = ['approvalId', 'scope', 'status', 'requestedAtMs', 'timeoutMs', 'subject'] as const;
 
 function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
   const known = taskViews.get(snap);

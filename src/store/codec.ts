@@ -100,6 +100,8 @@ export interface StoredRow {
   metadataJson: string;
   /** ISO-8601 UTC. */
   recordedAt: string;
+  /** The event's chained checksum (see `integrity.ts`); `null` when none is stored (damage). */
+  checksum: string | null;
 }
 
 /**

@@ -117,13 +117,14 @@ export const isStoreClosedError = (e: unknown): e is StoreClosedError => hasErro
 
 /**
  * The store's file or server cannot be used: not an Orchestral store, newer schema, read-only,
- * corrupt, locked, or an unparseable URL. `location` names the file or URL. Nothing was modified.
+ * corrupt, locked, an unparseable URL, or (`not_found`) no store there when opened with
+ * `create: false`. `location` names the file or URL. Nothing was modified or created.
  */
 export class StoreOpenError extends OrchestralError {
   static readonly code = 'STORE_OPEN';
   constructor(
     readonly location: string,
-    readonly reason: 'not_orchestral' | 'newer_schema' | 'read_only' | 'corrupt' | 'locked' | 'bad_url' | 'io',
+    readonly reason: 'not_orchestral' | 'newer_schema' | 'read_only' | 'corrupt' | 'locked' | 'bad_url' | 'not_found' | 'io',
     detail: string,
     options?: { cause?: unknown },
   ) {
@@ -131,6 +132,24 @@ export class StoreOpenError extends OrchestralError {
   }
 }
 export const isStoreOpenError = (e: unknown): e is StoreOpenError => hasErrorCode(e, StoreOpenError.code);
+
+/**
+ * The store could not write an append: `disk_full` (no space left), `io` (an I/O error),
+ * `read_only` (the file or database became read-only). `location` names the file or server.
+ * Nothing of the append was stored; the caller's command was not acknowledged.
+ */
+export class StoreWriteError extends OrchestralError {
+  static readonly code = 'STORE_WRITE';
+  constructor(
+    readonly location: string,
+    readonly reason: 'disk_full' | 'io' | 'read_only',
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(StoreWriteError.code, `${detail}; nothing of this append was stored`, options);
+  }
+}
+export const isStoreWriteError = (e: unknown): e is StoreWriteError => hasErrorCode(e, StoreWriteError.code);
 
 /**
  * A `readStream` / `readAll` option is invalid: `maxCount` not an integer ≥ 0, `direction` neither
@@ -157,3 +176,52 @@ function formatValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   return String(value);
 }
+
+/**
+ * Why a stored event failed its integrity check:
+ * - `checksum_mismatch`: its stored checksum is not the checksum of its stream, revision, id, type,
+ *   data, metadata and recording time chained to its predecessor's (the row was edited, zero-filled,
+ *   moved to another revision, or its checksum is missing);
+ * - `chain_broken`: its predecessor (revision - 1) cannot be found, or it arrived out of order;
+ * - `revision_gap`: revisions are not contiguous (an event in between was removed);
+ * - `undecodable`: the row is not readable at all (found by `verify`, which also decodes).
+ */
+export type IntegrityReason = 'checksum_mismatch' | 'chain_broken' | 'revision_gap' | 'undecodable';
+
+/**
+ * A stored event is damaged: the log no longer holds what was appended at `streamId` / `revision`
+ * (`position` its global position). Raised by every read path (readStream, readAll, subscriptions)
+ * before the event is decoded or delivered; never skipped. Nothing is modified.
+ */
+export class EventIntegrityError extends OrchestralError {
+  static readonly code = 'EVENT_INTEGRITY';
+  constructor(
+    readonly streamId: string,
+    readonly revision: bigint,
+    readonly position: bigint,
+    readonly reason: IntegrityReason,
+    readonly detail: string,
+  ) {
+    super(
+      EventIntegrityError.code,
+      `event at stream '${streamId}' revision ${revision} (position ${position}) failed its integrity check: ${reason.replace('_', ' ')}: ${detail}`,
+    );
+  }
+}
+export const isEventIntegrityError = (e: unknown): e is EventIntegrityError => hasErrorCode(e, EventIntegrityError.code);
+
+/**
+ * The store's file (or server storage) reported damage below the event level, e.g. SQLite's
+ * "database disk image is malformed". `location` names the file; `detail` is the driver's message.
+ */
+export class StoreCorruptError extends OrchestralError {
+  static readonly code = 'STORE_CORRUPT';
+  constructor(
+    readonly location: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(StoreCorruptError.code, `event store '${location}' is damaged: ${detail} (run 'orchestral verify --store …' to list damaged events)`, options);
+  }
+}
+export const isStoreCorruptError = (e: unknown): e is StoreCorruptError => hasErrorCode(e, StoreCorruptError.code);

@@ -11,10 +11,11 @@
  *   Positions need not be contiguous.
  * - A **checkpoint** is a revision of a thread stream (or a position, for projections).
  *
- * Adapters: `src/store/in-memory/`, `src/store/sqlite/`; pick one by URL with
+ * Adapters: `src/store/in-memory/`, `src/store/sqlite/`, `src/store/postgres/`; pick one by URL with
  * `openEventStore` in `src/store/open-event-store.ts`.
  */
 import type { Observable } from 'rxjs';
+import type { EventIntegrityError } from './errors.ts';
 
 /** Expect the stream not to exist (no event appended to it yet). */
 export const NO_STREAM = 'no_stream' as const;
@@ -126,6 +127,9 @@ export interface SubscribeToAllOptions {
  * @throws StreamNotFoundError (readStream) the stream has no event.
  * @throws InvalidReadOptionsError (reads, on iteration) a bad `maxCount`, `direction`, revision or position.
  * @throws EventDecodeError (reads) a stored event's type is unknown or its payload invalid.
+ * @throws EventIntegrityError (reads, subscriptions) a stored event fails its chained checksum
+ *   (edited, zero-filled, removed or reordered after it was written); see `integrity.ts`.
+ * @throws StoreCorruptError (any call) the storage itself is damaged (e.g. a malformed SQLite file), naming it.
  * @throws EventValidationError / EventTooLargeError (append) an event is refused before anything is written.
  * @throws StoreClosedError any call after `close()`.
  */
@@ -151,6 +155,12 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeToAllOptions): Observable<RecordedEvent>;
   /** The stream's last revision, or `undefined` when it has no event. Cheap (no full read). */
   streamRevision(streamId: string): Promise<bigint | undefined>;
+  /**
+   * Scans every stream in revision order and yields one `EventIntegrityError` (not thrown) per
+   * damaged event: checksum mismatch, chain broken, revision gap, or undecodable. Reads only.
+   * @throws StoreCorruptError / StoreClosedError (on iteration) the store cannot be read at all.
+   */
+  verifyIntegrity(): AsyncIterable<EventIntegrityError>;
   /** Releases resources; live subscriptions complete. Idempotent. */
   close(): Promise<void>;
 }

@@ -79,6 +79,12 @@ export interface OpenEventStoreOptions {
   durability?: 'sync' | 'normal';
   /** Directory relative SQLite paths are resolved against. Default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Create the store when it does not exist (default true). False (commands that only read, or
+   * need an existing thread): a missing SQLite file or PostgreSQL store is StoreOpenError
+   * `not_found` and nothing is created (no file, no directory, no schema). Ignored by `memory:`.
+   */
+  create?: boolean;
 }
 
 /**
@@ -86,7 +92,7 @@ export interface OpenEventStoreOptions {
  * @throws RangeError a bad option (e.g. `pollIntervalMs` ≤ 0), from the adapter, before any I/O.
  * @throws StoreOpenError `bad_url` for an unparseable URL or an adapter not available yet (esdb);
  *   the SQLite adapter's own StoreOpenError (not an Orchestral store, newer schema, read-only,
- *   corrupt, locked) for a file it cannot use; the PostgreSQL adapter's (`io` when the server cannot
+ *   corrupt, locked, `not_found` with `create: false`) for a file it cannot use; the PostgreSQL adapter's (`io` when the server cannot
  *   be reached, `newer_schema`, `not_orchestral`, `read_only`), after connecting and migrating.
  */
 export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
@@ -96,9 +102,9 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     case 'memory':
       return getInMemoryEventStore({ codec, clock, maxEventBytes });
     case 'sqlite':
-      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs });
+      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
     case 'postgres':
-      return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock, pollIntervalMs });
+      return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
     case 'esdb':
       throw new StoreOpenError(url, 'bad_url', `${location.kind}: adapter not available yet; ${ACCEPTED}`);
   }

@@ -129,7 +129,7 @@ describe('fs.write', () => {
     [{ path: 'hello.txt', content: 'x', mode: 'create' }, /'hello.txt' exists \(mode "create"\)/],
     [{ path: 'sub', content: 'x' }, /'sub' is a directory/],
     [{ path: '.', content: 'x' }, /workspace root, not a file/],
-    [{ path: 'nodir/f.txt', content: 'x', createDirs: false }, /parent directory of 'nodir\/f.txt' does not exist/],
+    [{ path: 'nodir/f.txt', content: 'x', createDirs: false }, /directory 'nodir' does not exist/],
     [{ path: 'f.txt' }, /input.content/],
     [{ path: 'f.txt', content: 1 }, /input.content/],
     [{ path: 'f.txt', content: 'x', mode: 'truncate' }, /input.mode/],

@@ -29,7 +29,7 @@ describe('llm.complete', () => {
     server.reply({ content: 'hello there', usage: { prompt_tokens: 3, completion_tokens: 2 } });
     const ctx = makeCtx('/');
     const out = await runAction(llm, { prompt: 'say hi', system: 'be brief', maxTokens: 50, temperature: 0 }, ctx);
-    expect(out).toEqual({ text: 'hello there', model: 'test-model', usage: { model: 'test-model', inputTokens: 3, outputTokens: 2, costUsd: 7 } });
+    expect(out).toEqual({ text: 'hello there', model: 'test-model', usage: { model: 'test-model', inputTokens: 3, outputTokens: 2, costUsd: 7, calls: 1 } });
     expect(ctx.cost).toBe(7);
     const body = server.requests[0]!.body as { model: string; messages: unknown[]; max_completion_tokens: number; temperature: number };
     expect(body.model).toBe('test-model');
@@ -76,6 +76,14 @@ describe('llm.complete', () => {
     expect(ctx.cost).toBe(0);
     server.reply({ status: 400 });
     expect(isRetryableError(await failure(runAction(llm, { prompt: 'a' }, makeCtx('/'))))).toBe(false);
+  });
+
+  it('a refused reply fails the step and its tokens are paid', async () => {
+    server.reply({ refusal: 'no', usage: { prompt_tokens: 3, completion_tokens: 1 } });
+    const ctx = makeCtx('/');
+    const err = await failure(runAction(llm, { prompt: 'a' }, ctx));
+    expect(err.message).toContain('the model refused: no');
+    expect(ctx.cost).toBe(5); // 3 × $1 + 1 × $2
   });
 
   it('abort stops the request with ACTION_ABORTED', async () => {

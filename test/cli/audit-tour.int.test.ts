@@ -55,7 +55,7 @@ describe('the audit example through the CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/approved step 'write-report'.*by tester/);
     expect(r.stdout).toMatch(/✓ completed/);
-    const report = readFileSync(join(ws, '.orchestral/audit-report.md'), 'utf8');
+    const report = readFileSync(join(ws, 'out/audit-report.md'), 'utf8');
     expect(report).toContain('3 files, 6 lines; 2 TODO/FIXME markers');
     expect(report).toContain('`src/main.ts:2` **TODO** split this module');
     expect(report).toContain('`src/lib/util.py:2` **FIXME**');

@@ -8,7 +8,8 @@ import { BadRevisionError, exitCodeFor, formatCliError, UsageError } from '../..
 import { parsePolicy } from '../../src/cli/commands/run.ts';
 import { outcomeOf } from '../../src/cli/drive.ts';
 import { nextCommand, shellQuote } from '../../src/cli/next-command.ts';
-import { fieldPath, locateField } from '../../src/cli/plan-file.ts';
+import { fieldPath } from '../../src/cli/plan-file.ts';
+import { parsePlanFileText } from '../../src/planner/plan-text.ts';
 import { renderDag } from '../../src/cli/render/dag-text.ts';
 import { duration, fit } from '../../src/cli/render/status-marks.ts';
 import { progressBar } from '../../src/cli/render/step-table.ts';
@@ -56,7 +57,11 @@ describe('argument parsing', () => {
   });
 
   it('built-in options from the environment', () => {
-    expect(builtinOptionsFromEnv({}, true)).toEqual({ shell: { requiresApproval: true }, http: { allowedHosts: [] } });
+    expect(builtinOptionsFromEnv({}, true)).toEqual({ shell: { requiresApproval: true }, http: { allowedHosts: [] }, fs: { writeApproval: { allowed: [] } } });
+    expect(builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: 'out/, docs/*.md' }, true, ['/w/.orchestral'])).toMatchObject({
+      fs: { protectedPaths: ['/w/.orchestral'], writeApproval: { allowed: ['out/', 'docs/*.md'] } },
+    });
+    expect(builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: 'out/' }, false).fs).toBeUndefined();
     expect(builtinOptionsFromEnv({ ORCHESTRAL_HTTP_ALLOW: ' a.com, *.b.org ,', OPENAI_BASE_URL: 'http://x', ORCHESTRAL_MODEL: 'm' }, false)).toEqual({
       shell: { requiresApproval: false },
       http: { allowedHosts: ['a.com', '*.b.org'] },
@@ -84,6 +89,7 @@ describe('plan file positions', () => {
     expect(fieldPath('maxConcurrency')).toEqual(['maxConcurrency']);
   });
   it('locates a field, or its nearest existing parent', () => {
+    const locateField = (t: string, field: string) => parsePlanFileText(t, 'plan.yaml').locate(fieldPath(field));
     expect(locateField(text, 'steps[1].action')).toEqual({ line: 6, col: 13 });
     expect(locateField(text, 'steps[1].input.x')).toEqual({ line: 7, col: 17 });
     expect(locateField(text, 'steps[1].retry.maxAttempts')).toEqual({ line: 5, col: 5 });
@@ -125,7 +131,7 @@ describe('rendering', () => {
 
 describe('outcome of a drive', () => {
   const summary = (statuses: Record<string, string>) =>
-    ({ interactions: Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, { interactionId: id, status }])) }) as unknown as ThreadSummary;
+    ({ interactions: Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, { interactionId: id, status, planIds: [], observations: [] }])) }) as unknown as ThreadSummary;
   it('completed 0, failed or cancelled 1, waiting or queued 2', () => {
     expect(outcomeOf(summary({ i1: 'completed' }), ['i1'])).toEqual({ exitCode: 0, status: 'completed' });
     expect(outcomeOf(summary({ i1: 'completed', i2: 'failed' }), ['i1', 'i2'])).toEqual({ exitCode: 1, status: 'failed' });

@@ -30,7 +30,7 @@ describe('release-notes example', () => {
     const r = await cli(['--store', `sqlite:${join(tmp.dir, 'events.db')}`, 'run', join(ROOT, 'examples/release-notes/plan.yaml'), '--workspace', tmp.dir]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const notes = readFileSync(join(tmp.dir, '.orchestral/RELEASE_NOTES.md'), 'utf8');
+    const notes = readFileSync(join(tmp.dir, 'out/RELEASE_NOTES.md'), 'utf8');
     expect(notes).toContain('# demo 2.0.0 — release notes');
     expect(notes).toContain('4 commits since v1.0.0 (5 in total), by Ada.');
     expect(notes).toMatch(/## Features\n\n- Add a README section .*\n- feat\(cli\): add a --json flag/); // newest first

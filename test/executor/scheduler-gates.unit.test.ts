@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.ts';
 import { budgetApprovalId, planApprovalId, stepApprovalId } from '../../src/executor/approval-ids.ts';
 import type { TaskView } from '../../src/executor/plan-run-view.ts';
+import { resolveRefs } from '../../src/plan/refs.ts';
 import { buildView, noopAction, step } from '../support/plan-run-view-builder.ts';
 import { decide, only, summary } from './helpers.ts';
 
@@ -69,7 +70,29 @@ describe('step and action approval gates', () => {
     });
     expect(only(decide(view, { nowMs: 2000 }).facts, 'ApprovalRequested')).toEqual({
       approvalId: 'i1.p1.b.step.a1', interactionId: 'i1', planId: 'p1', stepId: 'b', scope: 'step', reason: "step 'b' requires approval (attempt 1)", requestedAtMs: 2000, timeoutMs: 500,
+      subject: { action: 'noop', input: {} },
     });
+  });
+
+  it('records the action and the input resolved against the completed upstream outputs', () => {
+    const s = step('x', { action: 'shell.exec', input: { argv: ['rm', '{{steps.a.output.target}}'] }, dependsOn: ['a'] });
+    const view = buildView({ plan: { steps: [step('a'), s] }, tasks: { a: { status: 'completed', output: { target: 'build' } }, x: ready } });
+    const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>) => resolveRefs(input, outputs);
+    const asked = only(decide(view, { actions: [guarded, noopAction], resolveInput }).facts, 'ApprovalRequested');
+    expect(asked.subject).toEqual({ action: 'shell.exec', input: { argv: ['rm', 'build'] } });
+    // the granted step starts with exactly the input that was approved
+    const approval = { approvalId: asked.approvalId, scope: 'step' as const, status: 'granted' as const, requestedAtMs: 1000, subject: asked.subject! };
+    const granted = buildView({ plan: { steps: [step('a'), s] }, tasks: { a: { status: 'completed', output: { target: 'build' } }, x: { status: 'ready', approval } } });
+    expect(only(decide(granted, { actions: [guarded, noopAction], resolveInput }).facts, 'StepStarted').input).toEqual(asked.subject!.input);
+  });
+
+  it('records why the input could not be resolved, with the raw input', () => {
+    const s = step('x', { action: 'shell.exec', input: { argv: ['{{steps.a.output.missing}}'] }, dependsOn: ['a'] });
+    const view = buildView({ plan: { steps: [step('a'), s] }, tasks: { a: { status: 'completed', output: {} }, x: ready } });
+    const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>) => resolveRefs(input, outputs);
+    const asked = only(decide(view, { actions: [guarded, noopAction], resolveInput }).facts, 'ApprovalRequested');
+    expect(asked.subject).toMatchObject({ action: 'shell.exec', input: { argv: ['{{steps.a.output.missing}}'] } });
+    expect(asked.subject!.unresolved).toMatch(/missing/);
   });
 
   it('asks for an action that requires approval and starts once granted', () => {
@@ -111,6 +134,7 @@ describe('budget', () => {
       approvalId: 'i1.p1.b.budget.a1',
       scope: 'budget',
       reason: "budget: step 'b' needs an estimated $0.6; spent $0.2 + reserved $0.7 + $0.6 = $1.5 exceeds the limit $1.4",
+      subject: { action: 'noop', input: {} },
     });
   });
 

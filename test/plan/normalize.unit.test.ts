@@ -98,6 +98,8 @@ describe('normalizePlan: rejections name the step and field', () => {
     [{ steps: [{ id: '.bad', action: 'echo' }] }, '.bad', 'steps[0].id', /step id/],
     [{ steps: [{ id: 'a', action: 'echo' }], maxConcurrency: 0 }, undefined, 'maxConcurrency', /maxConcurrency: Too small/],
     [{ steps: [{ action: 'echo' }] }, undefined, 'steps[0].id', /steps\[0\]\.id: Invalid input/],
+    [{ steps: [{ id: 'a', action: 'echo', requireApproval: true }] }, 'a', 'steps[0]', /step 'a' \(steps\[0\]\): unknown key 'requireApproval' \(did you mean 'requiresApproval'\?\)/],
+    [{ steps: [{ id: 'a', action: 'echo' }], budget: { limitUsd: 1, warn: 0.5 } }, undefined, 'budget', /budget: unknown key 'warn' \(did you mean 'warnAt'\?\)/],
   ])('schema error in %j', (plan, stepId, field, message) => {
     const err = rejection(plan);
     expect(err).toMatchObject({ code: 'PLAN_INVALID', kind: 'schema', stepId, field });

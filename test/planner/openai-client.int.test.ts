@@ -18,7 +18,7 @@ describe('complete() against the fake server', () => {
     server.reply({ content: 'Paris', usage: { prompt_tokens: 2_000, completion_tokens: 1_000 } });
     const client = createOpenAIClient({ baseURL: server.baseURL, env: {} });
     const r = await complete(client, { model: 'gpt-4.1', messages: [{ role: 'user', content: 'Capital of France?' }], maxTokens: 50, signal: signal() });
-    expect(r).toEqual({ text: 'Paris', usage: { model: 'gpt-4.1', inputTokens: 2_000, outputTokens: 1_000, costUsd: (2_000 * 2 + 1_000 * 8) / 1e6 } });
+    expect(r).toEqual({ text: 'Paris', usage: { model: 'gpt-4.1', inputTokens: 2_000, outputTokens: 1_000, costUsd: (2_000 * 2 + 1_000 * 8) / 1e6, calls: 1 } });
     const req = server.requests[0]!;
     expect(req.path).toBe('/v1/chat/completions');
     expect(req.headers.authorization).toBe('Bearer orchestral-no-key');
@@ -29,7 +29,7 @@ describe('complete() against the fake server', () => {
     server.reply({ content: 'x', usage: null }, { content: 'y', usage: { prompt_tokens: 1_000_000, completion_tokens: 0 } });
     const client = createOpenAIClient({ baseURL: server.baseURL, env: {} });
     const prices = { local: { inputPerMTok: 3, outputPerMTok: 0 } };
-    expect((await complete(client, { model: 'local', messages: [], signal: signal(), prices })).usage).toEqual({ model: 'local', inputTokens: 0, outputTokens: 0, costUsd: 0 });
+    expect((await complete(client, { model: 'local', messages: [], signal: signal(), prices })).usage).toEqual({ model: 'local', inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 1 });
     expect((await complete(client, { model: 'local', messages: [], signal: signal(), prices })).usage.costUsd).toBe(3);
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createOpenAIClient, PLACEHOLDER_API_KEY, redactSecrets, resolveOpenAIConfig } from '../../src/planner/openai-client.ts';
+import { redactText } from '../../src/core/redact.ts';
+import { createOpenAIClient, PLACEHOLDER_API_KEY, resolveOpenAIConfig } from '../../src/planner/openai-client.ts';
 import { createOpenAIPlanner } from '../../src/planner/openai-planner.ts';
 import { isPlannerConfigError } from '../../src/planner/errors.ts';
 
@@ -44,7 +45,7 @@ describe('OpenAI client configuration', () => {
   });
 
   it('redacts every occurrence of a secret', () => {
-    expect(redactSecrets('a sk-123 b sk-123', ['sk-123'])).toBe('a *** b ***');
-    expect(redactSecrets('abc', ['', 'ab'])).toBe('abc');
+    expect(redactText('a sk-123 b sk-123', ['sk-123'])).toBe('a *** b ***');
+    expect(redactText('abc', ['', 'ab'])).toBe('abc');
   });
 });

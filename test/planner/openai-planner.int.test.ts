@@ -55,7 +55,7 @@ describe('OpenAIPlanner against the fake chat-completions server', () => {
     expect(result.output.plan.steps[1]).toMatchObject({ input: { text: '{{steps.a.output.text}}' }, dependsOn: ['a'], retry: { maxAttempts: 3 } });
     expect(result.output.plan.failurePolicy).toBe('continue');
     // gpt-4o-mini: $0.15 / $0.60 per 1M tokens
-    expect(result.usage).toEqual({ model: 'gpt-4o-mini', inputTokens: 1000, outputTokens: 200, costUsd: (1000 * 0.15 + 200 * 0.6) / 1e6 });
+    expect(result.usage).toEqual({ model: 'gpt-4o-mini', inputTokens: 1000, outputTokens: 200, costUsd: (1000 * 0.15 + 200 * 0.6) / 1e6, calls: 1 });
     expect(result.raw).toEqual([miniPlanReply()]);
     expect(result.request).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.2, attempts: 1, responseFormat: 'json_schema:planner_output' });
 
@@ -136,7 +136,8 @@ describe('OpenAIPlanner against the fake chat-completions server', () => {
     const result = await planner().plan(request());
     expect(result.output).toEqual({ kind: 'done', answer: 'ok' });
     expect(server.requests).toHaveLength(2);
-    expect(server.requests[1]!.headers['x-stainless-retry-count']).toBe('1');
+    expect(result.usage?.calls).toBe(2); // the retried request counts
+    expect(result.request).toMatchObject({ attempts: 1, requests: 2 });
   });
 
   it('retries 500 then succeeds', async () => {
@@ -162,7 +163,7 @@ describe('OpenAIPlanner against the fake chat-completions server', () => {
   it('times out fast with reason timeout', async () => {
     server.reply({ delayMs: 10_000, content: wireReply({ kind: 'done', answer: 'late' }) });
     const err = await planError(planner({ timeoutMs: 50, maxRetries: 0 }).plan(request()));
-    expect(err).toMatchObject({ reason: 'timeout', retryable: true, usage: undefined });
+    expect(err).toMatchObject({ reason: 'timeout', retryable: true, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 1 } });
   });
 
   it('honours the request signal', async () => {
@@ -204,5 +205,29 @@ describe('OpenAIPlanner against the fake chat-completions server', () => {
       delete process.env['OPENAI_LOG'];
       spies.forEach((restore) => restore());
     }
+  });
+});
+
+describe('what planner calls cost and count', () => {
+  it('counts every request: an HTTP retry and a repair are calls, their tokens summed', async () => {
+    server.reply(
+      { status: 500, headers: { 'retry-after-ms': '1' } },
+      { content: 'not json', usage: { prompt_tokens: 100, completion_tokens: 10 } },
+      { content: wireReply({ kind: 'done', answer: 'ok' }), usage: { prompt_tokens: 150, completion_tokens: 5 } },
+    );
+    const result = await planner().plan(request());
+    expect(server.requests).toHaveLength(3);
+    expect(result.repairs).toBe(1);
+    expect(result.usage).toMatchObject({ inputTokens: 250, outputTokens: 15, calls: 3 });
+    expect(result.request).toMatchObject({ attempts: 2, requests: 3 });
+  });
+
+  it('keeps the tokens of a refused reply on the error', async () => {
+    server.reply({ content: 'garbage', usage: { prompt_tokens: 40, completion_tokens: 4 } }, { refusal: 'I will not plan that', usage: { prompt_tokens: 70, completion_tokens: 7 } });
+    const err = await planError(planner().plan(request()));
+    expect(err).toMatchObject({ reason: 'bad_response', retryable: false });
+    expect(err.message).toContain('the model refused: I will not plan that');
+    expect(err.usage).toMatchObject({ model: 'gpt-4o-mini', inputTokens: 110, outputTokens: 11, calls: 2 });
+    expect(err.usage!.costUsd).toBeCloseTo((110 * 0.15 + 11 * 0.6) / 1e6, 12);
   });
 });

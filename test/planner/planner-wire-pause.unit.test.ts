@@ -31,4 +31,16 @@ describe('planner wire: fields a model may not set', () => {
       expect(bad.issues.join('\n')).not.toContain('interruptBefore');
     }
   });
+
+  it('a key nobody knows is an issue for the repair prompt, with a suggestion (not silently dropped)', () => {
+    const step = { id: 'a', action: 'x', inputJson: '{}', dependsOn: [], requireApproval: true };
+    const r = parsePlannerReply(JSON.stringify({ kind: 'mini_plan', plan: { steps: [step], failurPolicy: 'continue' } }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.issues).toContain("plan.steps[0] (id 'a'): unknown key 'requireApproval' (did you mean 'requiresApproval'?)");
+      expect(r.issues).toContain("plan: unknown key 'failurPolicy' (did you mean 'failurePolicy'?)");
+    }
+    const single = parsePlannerReply(JSON.stringify({ kind: 'single_action', step: { id: 'a', action: 'x', retry: { maxAttempts: 2, backoffMs: 1, maxBackoffMs: 1, jitter: true } } }));
+    expect(single).toMatchObject({ ok: false, issues: [expect.stringMatching(/^step\.retry: unknown key 'jitter'/)] });
+  });
 });

@@ -18,13 +18,15 @@ describe('pricing', () => {
   });
 
   it('usageOf clamps and rounds token counts; sumUsage adds attempts', () => {
-    expect(usageOf('gpt-4o', -5, 2.4)).toEqual({ model: 'gpt-4o', inputTokens: 0, outputTokens: 2, costUsd: (2 * 10) / 1e6 });
+    expect(usageOf('gpt-4o', -5, 2.4)).toEqual({ model: 'gpt-4o', inputTokens: 0, outputTokens: 2, costUsd: (2 * 10) / 1e6, calls: 1 });
+    expect(usageOf('gpt-4o', 1, 1, undefined, 3).calls).toBe(3);
     expect(sumUsage([])).toBeUndefined();
     expect(sumUsage([usageOf('gpt-4o', 10, 1), usageOf('gpt-4o', 20, 2)])).toEqual({
       model: 'gpt-4o',
       inputTokens: 30,
       outputTokens: 3,
       costUsd: (10 * 2.5 + 1 * 10) / 1e6 + (20 * 2.5 + 2 * 10) / 1e6,
+      calls: 2,
     });
   });
 

@@ -12,15 +12,19 @@ describe('costs projection', () => {
   const specs: FactSpec[] = [
     ...planPrefix([{ id: 'a' }, { id: 'b' }], 2),
     { type: 'PlannerResponded', data: { interactionId: 'i1', iteration: 1, output: { kind: 'done', answer: 'x' }, usage: usage('m1', 0.01) } },
-    { type: 'PlannerFailed', data: { interactionId: 'i1', iteration: 2, error: { message: 'timeout' }, usage: usage('m2', 0.02) } },
+    { type: 'PlannerFailed', data: { interactionId: 'i1', iteration: 2, error: { message: 'timeout' }, usage: { ...usage('m2', 0.02), calls: 3 } } },
     { type: 'StepStarted', data: { ...step('a'), attempt: 1, idempotencyKey: 'a1', reservedUsd: 0.5, startedAtMs: T0 } },
     { type: 'StepStarted', data: { ...step('b'), attempt: 1, idempotencyKey: 'b1', reservedUsd: 0.25, startedAtMs: T0 } },
   ];
 
   it('charges planner usage per model and holds reservations of running attempts', () => {
     const t = threadCosts(foldFacts(costsProjection, recorded(specs)), 't1');
-    expect(t?.models).toEqual({ m1: { usd: 0.01, inputTokens: 100, outputTokens: 20, calls: 1 }, m2: { usd: 0.02, inputTokens: 100, outputTokens: 20, calls: 1 } });
-    expect(t?.total).toEqual({ usd: 0.03, inputTokens: 200, outputTokens: 40, calls: 0 });
+    // calls: every request (a fact without `calls` counts 1; the failed call made 3: retries, repairs)
+    expect(t?.models).toEqual({ m1: { usd: 0.01, inputTokens: 100, outputTokens: 20, calls: 1 }, m2: { usd: 0.02, inputTokens: 100, outputTokens: 20, calls: 3 } });
+    expect(t?.total).toEqual({ usd: 0.03, inputTokens: 200, outputTokens: 40, calls: 4 });
+    const i1 = t && getKeyed(t.interactions, 'i1');
+    expect(i1?.total).toEqual({ usd: 0.03, inputTokens: 200, outputTokens: 40, calls: 4 });
+    expect(i1?.planner).toEqual({ usd: 0.03, inputTokens: 200, outputTokens: 40, calls: 4 });
     expect(t?.reservedUsd).toBe(0.75);
     expect(t?.budget).toEqual({ limitUsd: 2, spentUsd: 0.03, reservedUsd: 0.75, remainingUsd: 1.97, availableUsd: 1.22, warned: false });
     expect(Object.keys((t && getKeyed(t.interactions, 'i1'))?.reservations ?? {})).toEqual(['p1/a', 'p1/b']);

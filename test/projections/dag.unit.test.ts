@@ -68,6 +68,14 @@ describe('dag projection', () => {
     expect(plan.nodes.a?.status).toBe('waiting_approval'); // a plan rejection cancels steps through StepCancelled facts
   });
 
+  it('a plan is running until its PlanFinished, then has the recorded outcome', () => {
+    const specs: FactSpec[] = [...planPrefix([{ id: 'a' }]), ...complete('a', 5)];
+    expect(dagOf(specs).status).toBe('running');
+    for (const outcome of ['completed', 'failed', 'cancelled'] as const) {
+      expect(dagOf([...specs, { type: 'PlanFinished', data: { interactionId: 'i1', planId: 'p1', outcome } }]).status).toBe(outcome);
+    }
+  });
+
   it('refuses plans with a cycle or an unknown dependency, naming the steps', () => {
     const plan = (steps: object[]) => PlanSpec.parse({ steps });
     expect(() => layerSteps(plan([{ id: 'a', action: 'x', dependsOn: ['b'] }, { id: 'b', action: 'x', dependsOn: ['a'] }, { id: 'c', action: 'x' }]))).toThrow(

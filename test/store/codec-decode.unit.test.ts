@@ -12,6 +12,7 @@ const row = (over: Partial<StoredRow> = {}): StoredRow => ({
   dataJson: '{"a":1}',
   metadataJson: '{"correlationId":"c-1","schemaVersion":1}',
   recordedAt: '2026-01-01T00:00:00.000Z',
+  checksum: null,
   ...over,
 });
 

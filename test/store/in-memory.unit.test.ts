@@ -6,7 +6,8 @@ import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
 import { runEventStoreContract, type StoreFactory } from './contract/index.ts';
 import { runEventStoreProperties } from './contract/properties.ts';
-import { rawEvents } from './contract/helpers.ts';
+import { collect, rawEvents, rejection, until, watch } from './contract/helpers.ts';
+import { isEventIntegrityError } from '../../src/store/errors.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
 import { eventsOf, factsOnly, given, types, when } from '../support/given-when-then.ts';
 
@@ -35,6 +36,26 @@ describe('in-memory event store', () => {
     const a = await store.appendToStream('a', rawEvents(2));
     const b = await store.appendToStream('b', rawEvents(1));
     expect([a.position, b.position]).toEqual([1n, 2n]);
+  });
+
+  it('verifies each event on read: an edited row fails every read path with EventIntegrityError; verify lists it', async () => {
+    const log = createInMemoryLog();
+    const store = getInMemoryEventStore({ codec: rawCodec, log });
+    await store.appendToStream('a', rawEvents(3));
+    await store.appendToStream('b', rawEvents(1));
+    const row = log.streams.get('a')?.[1];
+    if (row === undefined) throw new Error('no row');
+    row.dataJson = '{"n":41}';
+    for (const read of [() => store.readStream('a'), () => store.readStream('a', { direction: 'backwards' }), () => store.readAll()]) {
+      const err = await rejection(collect(read));
+      expect(isEventIntegrityError(err)).toBe(true);
+      expect(err).toMatchObject({ streamId: 'a', revision: 1n, position: 1n, reason: 'checksum_mismatch' });
+    }
+    const w = watch(store.subscribeToAll());
+    await until(() => w.error !== undefined, 'the subscription error');
+    expect(w.error).toMatchObject({ streamId: 'a', revision: 1n });
+    expect((await collect(() => store.verifyIntegrity())).map((i) => [i.streamId, i.revision, i.reason])).toEqual([['a', 1n, 'checksum_mismatch']]);
+    expect(await collect(() => store.readStream('b'))).toHaveLength(1);
   });
 
   it('refuses a maxEventBytes that is not a positive integer', () => {

@@ -20,6 +20,7 @@ import {
   type PostgresEventStoreOptions,
 } from '../../src/store/postgres/postgres-event-store.ts';
 import { LOCK_SQL, SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
+import { eventChecksum } from '../../src/store/integrity.ts';
 import { collect, ids, rawEvent, rawEvents, rejection, until, watch } from './contract/helpers.ts';
 import { retryAndDuplicateInOneCommit, wrongRevisionInOneCommit } from './fixtures/group-commit-cases.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from './fixtures/pg-helpers.ts';
@@ -46,13 +47,16 @@ function open(opts: Partial<PostgresEventStoreOptions> = {}): PostgresEventStore
   return store;
 }
 
-/** Inserts one row straight into `schema`'s events table (a writer that skips the adapter). */
+/** Inserts one row straight into `schema`'s events table (a writer that skips the adapter), with a valid chained checksum. */
 async function rawInsert(q: Pick<pg.ClientBase, 'query'>, schema: string, position: bigint, streamId: string, revision: bigint): Promise<string> {
   const id = randomUUID();
+  const prev = await q.query(`SELECT checksum FROM ${quoteIdent(schema)}.events WHERE stream_id = $1 AND revision = $2`, [streamId, (revision - 1n).toString()]);
+  const recordedAt = '2026-01-01T00:00:00.000Z';
+  const checksum = eventChecksum(prev.rows[0]?.checksum, { streamId, revision, id, type: 'Test', dataJson: '{"n":-1}', metadataJson: '{"schemaVersion":1}', recordedAt });
   await q.query({
-    text: `INSERT INTO ${quoteIdent(schema)}.events (position, stream_id, revision, id, type, data, metadata, recorded_at)
-           VALUES ($1, $2, $3, $4, 'Test', '{"n":-1}', '{"schemaVersion":1}', now())`,
-    values: [position.toString(), streamId, revision.toString(), id],
+    text: `INSERT INTO ${quoteIdent(schema)}.events (position, stream_id, revision, id, type, data, metadata, recorded_at, checksum)
+           VALUES ($1, $2, $3, $4, 'Test', '{"n":-1}', '{"schemaVersion":1}', $5, $6)`,
+    values: [position.toString(), streamId, revision.toString(), id, recordedAt, checksum],
   });
   return id;
 }
@@ -77,6 +81,7 @@ describe('postgres store: schema and opening', () => {
       data: 'json',
       metadata: 'json',
       recorded_at: 'timestamp with time zone',
+      checksum: 'text',
     });
   });
 

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { rawCodec } from '../../src/store/codec.ts';
-import { isEventDecodeError, isStoreClosedError } from '../../src/store/errors.ts';
+import { isEventIntegrityError, isStoreClosedError } from '../../src/store/errors.ts';
 import { NO_STREAM } from '../../src/store/event-store.ts';
 import { ORCHESTRAL_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import { getSqliteEventStore, type SqliteEventStore, type SqliteEventStoreOptions } from '../../src/store/sqlite/sqlite-event-store.ts';
@@ -168,15 +168,15 @@ describe('sqlite store: reads', () => {
     expect(seen).toEqual([0n, 1n, 2n, 3n, 4n]);
   });
 
-  it('throws EventDecodeError naming stream and revision for a bad stored row', async () => {
+  it('throws EventIntegrityError naming stream and revision for a stored row edited into bad JSON', async () => {
     const { store, path } = open();
     await store.appendToStream('bad', rawEvents(1));
     const writer = new Database(path);
     writer.prepare(`UPDATE events SET data = '{not json' WHERE stream_id = 'bad'`).run();
     writer.close();
     const err = await rejection(collect(() => store.readStream('bad')));
-    expect(isEventDecodeError(err)).toBe(true);
-    expect(err).toMatchObject({ streamId: 'bad', revision: 0n });
+    expect(isEventIntegrityError(err)).toBe(true);
+    expect(err).toMatchObject({ streamId: 'bad', revision: 0n, reason: 'checksum_mismatch' });
   });
 });
 

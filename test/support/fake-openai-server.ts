@@ -7,6 +7,8 @@
  * server.reply({ content: '{"kind":"done",...}' });            // 200 with that message content
  * server.reply({ status: 429, headers: { 'retry-after': '0' } }); // an error status
  * server.reply({ delayMs: 5_000, content: '…' });                // answers late (client timeouts)
+ * server.reply({ hang: true });                                   // never answers
+ * server.reply({ refusal: 'I cannot help with that' });           // a refused reply (with usage)
  * server.reply({ body: 'not json' });                             // a raw body instead of a completion
  * const planner = createOpenAIPlanner({ model: 'm', baseURL: server.baseURL, apiKey: 'k' });
  * …
@@ -36,6 +38,10 @@ export interface FakeReply {
   body?: string | object;
   /** Wait this long before answering, ms (a client with a shorter timeout gives up). */
   delayMs?: number;
+  /** Never answer (the connection stays open until the client gives up or the server closes). */
+  hang?: boolean;
+  /** A 200 completion whose message is a refusal (`content: null`, `refusal` set), usage as `usage`. */
+  refusal?: string;
 }
 
 /** A request as received. `body` is the parsed JSON, or the raw text when it was not JSON. */
@@ -102,13 +108,20 @@ export async function startFakeOpenAIServer(options: { fallback?: FakeReply } = 
             object: 'chat.completion',
             created: 0,
             model,
-            choices: [{ index: 0, message: { role: 'assistant', content: r.content ?? '', refusal: null }, finish_reason: r.finishReason ?? 'stop' }],
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: r.refusal !== undefined ? null : (r.content ?? ''), refusal: r.refusal ?? null },
+                finish_reason: r.finishReason ?? 'stop',
+              },
+            ],
             ...(r.usage === null ? {} : { usage: withTotal(r.usage ?? { prompt_tokens: 100, completion_tokens: 20 }) }),
           });
         }
         if (res.destroyed) return;
         res.writeHead(status, { 'content-type': type, ...r.headers }).end(payload);
       };
+      if (r.hang === true) return;
       if (r.delayMs === undefined) send();
       else {
         const t = setTimeout(() => {

@@ -1,16 +1,17 @@
 /** `fs.read`: reads a regular file inside the workspace, up to a byte cap. */
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { z } from 'zod';
 import { defineAction } from '../action.ts';
 import { ActionError, ActionInputError, ActionLimitError } from '../errors.ts';
 import { throwIfAborted } from './abort.ts';
-import { resolveInWorkspace } from './workspace.ts';
+import type { SandboxOptions } from './protected-paths.ts';
+import { openFileIn, openParentOf } from './sandbox.ts';
 
 /** Default largest file `fs.read` returns, bytes (1 MiB). */
 export const DEFAULT_MAX_READ_BYTES = 1024 * 1024;
 
 /** Options of the `fs.read` built-in. */
-export interface FsReadOptions {
+export interface FsReadOptions extends SandboxOptions {
   /** Largest file returned, bytes; a larger file fails with ActionLimitError. Default 1 MiB. */
   maxReadBytes?: number;
 }
@@ -18,8 +19,10 @@ export interface FsReadOptions {
 /**
  * Creates `fs.read`: input `{ path, encoding: 'utf8' | 'base64' = 'utf8', maxBytes? }` (path relative
  * to the workspace; `maxBytes` can only lower the configured cap), output `{ path, content, bytes, encoding }`.
- * Errors: WorkspaceViolationError (path outside the root), ActionInputError (missing or not a regular
- * file), ActionLimitError (file larger than the cap), ActionAbortedError.
+ * Opened through the workspace sandbox (`sandbox.ts`): no symlink followed at any component,
+ * protected paths refused, a FIFO or other non-regular file refused without blocking.
+ * Errors: WorkspaceViolationError (path outside the root, a symlink, protected), ActionInputError
+ * (missing or not a regular file), ActionLimitError (file larger than the cap), ActionAbortedError.
  */
 export function fsReadAction(options: FsReadOptions = {}) {
   const cap = options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
@@ -35,12 +38,16 @@ export function fsReadAction(options: FsReadOptions = {}) {
     async run(input, ctx) {
       throwIfAborted('fs.read', ctx.signal);
       const limit = Math.min(cap, input.maxBytes ?? cap);
-      const where = await resolveInWorkspace('fs.read', ctx.workspace, input.path);
-      if (!where.exists) throw new ActionInputError('fs.read', 'path', `'${input.path}' does not exist`);
-      const fh = await open(where.absolute, 'r');
+      const where = await openParentOf('fs.read', ctx.workspace, input.path, options);
+      let fh;
+      try {
+        if (where.name === undefined) throw new ActionInputError('fs.read', 'path', `'${input.path}' is not a regular file (it is the workspace root)`);
+        fh = await openFileIn('fs.read', input.path, where.dir, where.name, constants.O_RDONLY);
+      } finally {
+        await where.dir.close();
+      }
       try {
         const st = await fh.stat();
-        if (!st.isFile()) throw new ActionInputError('fs.read', 'path', `'${input.path}' is not a regular file`);
         if (st.size > limit) {
           throw new ActionLimitError('fs.read', limit, `'${input.path}' is ${st.size} bytes, over the ${limit}-byte read cap`);
         }

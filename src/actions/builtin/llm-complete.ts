@@ -8,7 +8,7 @@ import { defineAction } from '../action.ts';
 import { ActionAbortedError, ActionInputError } from '../errors.ts';
 import { throwIfAborted } from './abort.ts';
 import { complete, createOpenAIClient, type ChatMessage, type OpenAIClientOptions } from '../../planner/openai-client.ts';
-import { findModelPrice, type PriceTable } from '../../planner/pricing.ts';
+import { costUsd, findModelPrice, type PriceTable } from '../../planner/pricing.ts';
 import { isLlmRequestError } from '../../planner/errors.ts';
 
 export const DEFAULT_LLM_MAX_TOKENS = 4096;
@@ -33,7 +33,8 @@ const Message = z.object({ role: z.enum(['system', 'user', 'assistant']), conten
 /**
  * Creates `llm.complete`. Input: `{ prompt }` or `{ messages }` (not both), optional `system`,
  * `model` (the configured one by default), `maxTokens`, `temperature` (0–2); output `{ text, model,
- * usage: { model, inputTokens, outputTokens, costUsd } }`. The cost (USD) is added with `ctx.addCost`.
+ * usage: { model, inputTokens, outputTokens, costUsd, calls } }` (`calls`: HTTP requests, retries
+ * included). The cost (USD) is added with `ctx.addCost`, also for a failed call that cost tokens.
  * `estimateCost`: prompt characters / 4 as input tokens plus `maxTokens` output tokens at the model's
  * price (0 when unpriced). Errors: ActionInputError (model not allowed, prompt and messages both or
  * neither), ActionAbortedError, LlmRequestError (code `LLM_REQUEST`, with its own `retryable`).
@@ -63,7 +64,7 @@ export function llmCompleteAction(options: LlmCompleteOptions) {
     output: z.object({
       text: z.string(),
       model: z.string(),
-      usage: z.object({ model: z.string(), inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() }),
+      usage: z.object({ model: z.string(), inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number(), calls: z.number().optional() }),
     }),
     estimateCost(i) {
       const price = findModelPrice(i.model ?? options.model, options.prices);
@@ -90,6 +91,8 @@ export function llmCompleteAction(options: LlmCompleteOptions) {
         ctx.addCost(r.usage.costUsd);
         return { text: r.text, model, usage: r.usage };
       } catch (err) {
+        // a failed call can still have cost tokens (a refused reply): the step pays for them
+        if (isLlmRequestError(err)) ctx.addCost(costUsd(model, err.spent.inputTokens, err.spent.outputTokens, options.prices));
         if (ctx.signal.aborted || (isLlmRequestError(err) && err.kind === 'aborted')) {
           throw new ActionAbortedError('llm.complete', ctx.signal.reason);
         }

@@ -1,5 +1,6 @@
 /**
- * Confinement of file and shell actions to the workspace root.
+ * Path-based confinement to the workspace root, used for `shell.exec`'s `cwd` (the child changes
+ * directory by path). The fs actions use the descriptor-based sandbox in `sandbox.ts` instead.
  *
  * A user path is refused when it is absolute, contains a NUL byte, or lexically leaves the root
  * (`..` escapes; `a/../b` that stays inside is fine). The path is then resolved with `realpath`
@@ -8,7 +9,7 @@
  * an entry that exists but cannot be resolved (a dangling or looping symlink) is refused, since
  * writing through it could create a file outside. Callers operate on the returned real path, never
  * on the user string. Residual risk: a symlink swapped in between this check and the operation
- * (TOCTOU); `fs.write` additionally opens with `O_NOFOLLOW`.
+ * (TOCTOU).
  */
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';

@@ -6,6 +6,7 @@ import type { EventStore, RecordedEvent } from '../../store/event-store.ts';
 import { toJsonLine } from '../json.ts';
 import { threadRevision, threadStreamId } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
+import { safeText } from '../render/safe-text.ts';
 import { withStore } from '../store.ts';
 
 /** Options of the events command. */
@@ -14,12 +15,12 @@ export interface EventsOptions {
   json?: boolean;
 }
 
-/** One human-readable line per fact: `rev  time  type  key=value ...` (nested values omitted). */
+/** One human-readable line per fact: `rev  time  type  key=value ...` (nested values omitted, controls neutralised). */
 export function formatEventLine(e: RecordedEvent): string {
   const data = e.data as Record<string, unknown>;
   const fields = Object.entries(data)
     .filter(([, v]) => v !== undefined && (typeof v !== 'object' || v === null))
-    .map(([k, v]) => `${k}=${typeof v === 'string' && v.length > 60 ? `${v.slice(0, 57)}...` : String(v)}`)
+    .map(([k, v]) => `${k}=${safeText(typeof v === 'string' && v.length > 60 ? `${v.slice(0, 57)}...` : String(v))}`)
     .join(' ');
   return `${String(e.revision).padStart(5)}  ${e.metadata.recordedAt}  ${e.type.padEnd(20)} ${fields}`;
 }

@@ -12,6 +12,7 @@ import type { InteractionView } from '../../runtime/views.ts';
 import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
+import { safeText } from '../render/safe-text.ts';
 import { colorFor, statusMark } from '../render/status-marks.ts';
 import { withStore } from '../store.ts';
 
@@ -67,7 +68,7 @@ export async function replayCommand(holder: ContextHolder, cmd: Command, threadI
   io.out(`${c.bold(`thread ${snap.threadId}`)} replayed to revision ${snap.revision} · hash ${snap.hash}${snap.verified ? c.green(' · verified against the recorded hashes') : ''}`);
   io.out(`  status ${snap.thread.status} · policy ${snap.thread.policy} · spent $${snap.thread.spentUsd.toFixed(4)}${snap.thread.live.length ? ` · live ${snap.thread.live.join(', ')}` : ''}`);
   for (const v of Object.values(snap.interactions)) {
-    io.out(`  interaction ${v.interactionId} ${colorFor(c, v.status, v.status)} (iteration ${v.iteration})${v.answer ? c.dim(` — ${v.answer.split('\n')[0]}`) : ''}`);
+    io.out(`  interaction ${v.interactionId} ${colorFor(c, v.status, v.status)} (iteration ${v.iteration})${v.answer ? c.dim(` — ${safeText(v.answer.split('\n')[0]!)}`) : ''}`);
   }
   for (const [key, t] of Object.entries(snap.tasks)) {
     io.out(`    ${colorFor(c, t.status, statusMark(t.status))} ${key} ${colorFor(c, t.status, t.status)} (${t.attempts} attempt${t.attempts === 1 ? '' : 's'})`);

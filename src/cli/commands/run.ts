@@ -16,6 +16,7 @@ import { UsageError } from '../cli-errors.ts';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readPlanFile, validatePlanFile } from '../plan-file.ts';
+import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
 import { readThreadDescriptor, type PlannerDescriptor } from '../planner-descriptor.ts';
@@ -23,6 +24,7 @@ import { resolveWorkspace } from '../workspace.ts';
 import { withLeases } from '../leases.ts';
 import { withStore } from '../store.ts';
 import { parsePort } from '../args.ts';
+import { envModel } from '../env.ts';
 import type { LiveInspection } from '../live-inspect.ts';
 import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
 import type { PolicySpec } from '../../events/facts/thread-facts.ts';
@@ -85,10 +87,10 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
       input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
       ...(title !== undefined ? { title } : {}),
       modules,
-      registryCheck: (registry) => void validatePlanFile(pf, registry, planPath),
+      registryCheck: (registry) => checkPlanFileSize(pf, validatePlanFile(pf, registry, planPath), planPath),
     };
   }
-  const model = o.model ?? process.env['ORCHESTRAL_MODEL'] ?? 'gpt-4.1-mini';
+  const model = o.model ?? envModel() ?? 'gpt-4.1-mini';
   const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
   const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
   const { createOpenAIPlanner } = await import('../../planner/openai-planner.ts');
@@ -110,11 +112,15 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
   const policy = parsePolicy(o.policy);
   const p = await prepare(planPath, o, workspace);
-  const [{ createSession }, { driveThread }, { startLiveInspection }] = await Promise.all([
+  const [{ createSession, sessionRegistry }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
     import('../session.ts'),
     import('../drive.ts'),
     import('../live-inspect.ts'),
+    import('../action-modules.ts'),
   ]);
+  // The plan is checked against the registry before the store is opened: a refused plan creates nothing.
+  const registry = await sessionRegistry(p.descriptor, [], storeProtectedPaths(storeUrl, workspace));
+  p.registryCheck?.(registry);
   return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
     let threadId = o.thread;
     let existing = false;
@@ -132,8 +138,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
         existing = true;
       }
     }
-    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, leases });
-    p.registryCheck?.(session.registry);
+    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, registry, leases });
     const { runtime } = session;
     let inspection: LiveInspection | undefined;
     try {
@@ -179,5 +184,5 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
       await inspection?.stop();
       await runtime.close();
     }
-  }));
+  }), { create: true });
 }

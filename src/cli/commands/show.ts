@@ -1,7 +1,9 @@
 /**
  * `orchestral show <thread> [--at REV] [--json]`: the thread as of its last revision (or `--at`):
  * the `threads`, `tasks`, `dag` and `costs` projections folded over its facts, plus each
- * interaction's status and answer and the pending approvals from the machines' fold.
+ * interaction's status, answer and pending question (need_input), and the pending approvals from the
+ * machines' fold, each with what it approves (action, resolved input or the plan's steps, who planned
+ * it: approval-details.ts).
  */
 import type { Command } from 'commander';
 import { costsProjection } from '../../../projections/costs.ts';
@@ -11,7 +13,7 @@ import { threadsProjection } from '../../../projections/threads.ts';
 import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shared/keyed-map.ts';
 import { projectAsOf } from '../../projections/as-of.ts';
 import type { Fact } from '../../events/fact-types.ts';
-import { pendingApprovals } from '../../runtime/decide-control.ts';
+import { pendingApprovalDetails } from '../../runtime/approval-details.ts';
 import { applyFacts, initialThreadState } from '../../runtime/thread-state.ts';
 import { threadSummary } from '../../runtime/thread-summary.ts';
 import type { EventStore } from '../../store/event-store.ts';
@@ -50,18 +52,13 @@ export async function gatherShow(store: EventStore, threadId: string, at: string
       status: v.status,
       input: v.input ?? null,
       answer: v.answer ?? null,
+      question: v.question ?? null,
       error: v.error?.message ?? null,
     })),
     tasks: plainRecord(getKeyed(projectAsOf(tasksProjection, facts, opts).threads, threadId)?.interactions),
     dags: plainRecord(getKeyed(projectAsOf(dagProjection, facts, opts).threads, threadId)?.interactions),
     costs: getKeyed(projectAsOf(costsProjection, facts, opts).threads, threadId) ?? null,
-    pendingApprovals: pendingApprovals(state).map((p) => ({
-      approvalId: p.approvalId,
-      interactionId: p.interactionId,
-      planId: p.planId,
-      stepId: p.stepId ?? null,
-      scope: p.scope,
-    })),
+    pendingApprovals: pendingApprovalDetails(state).map((p) => ({ ...p, stepId: p.stepId ?? null })),
   };
 }
 

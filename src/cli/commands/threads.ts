@@ -6,6 +6,7 @@ import { recordedFactOf } from '../../projections/projector.ts';
 import type { EventStore } from '../../store/event-store.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
+import { safeText } from '../render/safe-text.ts';
 import { colorFor, fit } from '../render/status-marks.ts';
 import { holderJson, readOwners } from '../owners.ts';
 import { withStore } from '../store.ts';
@@ -42,9 +43,9 @@ export async function threadsCommand(holder: ContextHolder, cmd: Command): Promi
   for (const t of threads) {
     const live = t.liveInteractions.map((l) => `${l.interactionId}:${l.state}`).join(' ');
     const owner = owners.get(t.threadId);
-    const owned = owner ? c.dim(`  (run by pid ${owner.pid} on ${owner.host} since ${new Date(owner.acquiredAtMs).toISOString()})`) : '';
+    const owned = owner ? c.dim(`  (run by pid ${owner.pid} on ${safeText(owner.host)} since ${new Date(owner.acquiredAtMs).toISOString()})`) : '';
     io.out(
-      `${fit(t.threadId, idWidth)}  ${colorFor(c, t.status === 'active' ? 'running' : t.status === 'closed' ? 'cancelled' : 'completed', fit(t.status, 8))}  ${fit(String(t.factCount), 6)}  ${fit(new Date(t.lastActivityAtMs).toISOString(), 24)}  ${t.displayTitle}${live ? c.dim(`  [${live}]`) : ''}${t.forkedFrom ? c.dim(`  (fork of ${t.forkedFrom.threadId}@${t.forkedFrom.revision})`) : ''}${owned}`,
+      `${fit(t.threadId, idWidth)}  ${colorFor(c, t.status === 'active' ? 'running' : t.status === 'closed' ? 'cancelled' : 'completed', fit(t.status, 8))}  ${fit(String(t.factCount), 6)}  ${fit(new Date(t.lastActivityAtMs).toISOString(), 24)}  ${safeText(t.displayTitle)}${live ? c.dim(`  [${live}]`) : ''}${t.forkedFrom ? c.dim(`  (fork of ${t.forkedFrom.threadId}@${t.forkedFrom.revision})`) : ''}${owned}`,
     );
   }
   return 0;

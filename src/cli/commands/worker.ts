@@ -40,7 +40,7 @@ export async function workerCommand(holder: ContextHolder, cmd: Command): Promis
   const identity = processIdentity(o.id);
   return withStore(storeUrl, async (store) =>
     withLeases(storeUrl, async (leases) => {
-      const actions = await buildActionRegistry({ modules: [], shellRequiresApproval: true });
+      const actions = await buildActionRegistry({ modules: [], modelPlanned: true });
       const worker = startWorker({
         store,
         leases,

@@ -11,6 +11,7 @@
  */
 import type { Colors } from '../io.ts';
 import type { PlanDag } from '../../../projections/dag.ts';
+import { safeText } from './safe-text.ts';
 import { colorFor, duration, statusMark } from './status-marks.ts';
 
 /** The lines of the drawing (no trailing newline). */
@@ -18,12 +19,12 @@ export function renderDag(c: Colors, dag: PlanDag): string[] {
   const rows: string[][] = Array.from({ length: dag.layerCount }, () => []);
   for (const id of dag.nodeOrder) {
     const n = dag.nodes[id]!;
-    const head = colorFor(c, n.status, `${statusMark(n.status)} ${id}`);
-    const deps = n.dependsOn.length > 0 ? c.dim(` ⇐ ${n.dependsOn.join(', ')}`) : '';
+    const head = colorFor(c, n.status, `${statusMark(n.status)} ${safeText(id)}`);
+    const deps = n.dependsOn.length > 0 ? c.dim(` ⇐ ${safeText(n.dependsOn.join(', '))}`) : '';
     rows[n.layer]!.push(`${head}${deps}`);
   }
   const lines = rows.map((nodes, layer) => `  ${c.dim(`L${layer}`)}  ${nodes.join('   ')}`);
   const cp = dag.criticalPath;
-  if (cp.stepIds.length > 0) lines.push(`  ${c.dim('critical path so far:')} ${cp.stepIds.join(' → ')} (${duration(cp.durationMs)})`);
+  if (cp.stepIds.length > 0) lines.push(`  ${c.dim('critical path so far:')} ${safeText(cp.stepIds.join(' → '))} (${duration(cp.durationMs)})`);
   return lines;
 }

@@ -8,8 +8,11 @@ import type { PlanDag } from '../../../projections/dag.ts';
 import type { TasksInteraction, TaskRow } from '../../../projections/tasks.ts';
 import type { ThreadSummary } from '../../../projections/threads.ts';
 import { keyedEntries } from '../../../projections/shared/keyed-map.ts';
+import type { ApprovalDetails } from '../../runtime/approval-details.ts';
 import { nextCommand } from '../next-command.ts';
+import { approvalLines, approvalTarget } from './approval-text.ts';
 import { renderDag } from './dag-text.ts';
+import { safeText } from './safe-text.ts';
 import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';
 
 /** What `show` gathered (the JSON output has the same shape). */
@@ -19,23 +22,28 @@ export interface ShowData {
   /** `--at` when given. */
   at: number | null;
   thread: ThreadSummary | null;
-  interactions: Array<{ interactionId: string; status: string; input: string | null; answer: string | null; error: string | null }>;
+  /** `question`: the planner's pending question while the interaction waits for input. */
+  interactions: Array<{ interactionId: string; status: string; input: string | null; answer: string | null; question: string | null; error: string | null }>;
   tasks: Record<string, TasksInteraction>;
   dags: Record<string, { planOrder: string[]; plans: Record<string, PlanDag> }>;
   costs: ThreadCosts | null;
-  pendingApprovals: Array<{ approvalId: string; interactionId: string; planId: string; stepId: string | null; scope: string }>;
+  /** Pending approvals with what they approve (see ApprovalDetails; `stepId` null for a plan approval). */
+  pendingApprovals: ShowApproval[];
 }
+
+/** A pending approval as `show` reports it. */
+export type ShowApproval = Omit<ApprovalDetails, 'stepId'> & { stepId: string | null };
 
 function taskLine(c: Colors, r: TaskRow, idWidth: number): string {
   const detail = r.status === 'failed' || r.status === 'cancelled' ? (r.lastError?.message ?? '') : (r.outputSummary ?? '');
   return [
-    `  ${colorFor(c, r.status, statusMark(r.status))} ${fit(r.stepId, idWidth)}`,
-    c.dim(fit(r.action, 16)),
+    `  ${colorFor(c, r.status, statusMark(r.status))} ${fit(safeText(r.stepId), idWidth)}`,
+    c.dim(fit(safeText(r.action), 16)),
     colorFor(c, r.status, fit(r.status, 16)),
     fit(`${r.attempts}×`, 4),
     fit(duration(r.runMs), 7),
     fit(usd(r.costUsd), 9),
-    c.dim(fit(detail.replace(/\s+/g, ' '), 60)),
+    c.dim(fit(safeText(detail.replace(/\s+/g, ' ')), 60)),
   ].join(' ').trimEnd();
 }
 
@@ -43,15 +51,15 @@ function taskLine(c: Colors, r: TaskRow, idWidth: number): string {
 export function renderShow(c: Colors, d: ShowData, storeUrl: string): string[] {
   const out: string[] = [];
   const t = d.thread;
-  out.push(`${c.bold(`thread ${d.threadId}`)}${t?.title ? ` — ${t.title}` : ''}`);
+  out.push(`${c.bold(`thread ${safeText(d.threadId)}`)}${t?.title ? ` — ${safeText(t.title)}` : ''}`);
   out.push(`  status ${t?.status ?? 'unknown'} · policy ${t?.policy ?? '?'} · revision ${d.revision}${d.at !== null ? c.yellow(' (as of --at)') : ''} · ${t?.factCount ?? 0} facts${t?.forkedFrom ? ` · forked from ${t.forkedFrom.threadId}@${t.forkedFrom.revision}` : ''}`);
   for (const i of d.interactions) {
     out.push('');
-    out.push(`${c.bold(`interaction ${i.interactionId}`)} ${colorFor(c, i.status, i.status)}${i.input ? c.dim(` — ${i.input}`) : ''}`);
+    out.push(`${c.bold(`interaction ${safeText(i.interactionId)}`)} ${colorFor(c, i.status, i.status)}${i.input ? c.dim(` — ${safeText(i.input)}`) : ''}`);
     const ti = d.tasks[i.interactionId];
     for (const planId of ti?.planOrder ?? []) {
       const plan = ti!.plans[planId]!;
-      out.push(`  plan ${planId}${plan.title ? ` '${plan.title}'` : ''} ${colorFor(c, plan.status, plan.status)}`);
+      out.push(`  plan ${safeText(planId)}${plan.title ? ` '${safeText(plan.title)}'` : ''} ${colorFor(c, plan.status, plan.status)}`);
       const idWidth = Math.min(28, Math.max(4, ...plan.stepOrder.map((s) => s.length)));
       for (const stepId of plan.stepOrder) out.push(taskLine(c, plan.steps[stepId]!, idWidth));
       const dag = d.dags[i.interactionId]?.plans[planId];
@@ -60,17 +68,21 @@ export function renderShow(c: Colors, d: ShowData, storeUrl: string): string[] {
         out.push(...renderDag(c, dag));
       }
     }
-    if (i.answer) out.push(...i.answer.split('\n').map((l) => `  ${c.green('│')} ${l.length > 140 ? `${l.slice(0, 139)}…` : l}`));
-    if (i.error) out.push(`  ${c.red('error:')} ${i.error}`);
+    if (i.answer) out.push(...safeText(i.answer, { multiline: true }).split('\n').map((l) => `  ${c.green('│')} ${l.length > 140 ? `${l.slice(0, 139)}…` : l}`));
+    if (i.error) out.push(`  ${c.red('error:')} ${safeText(i.error)}`);
+    if (i.question !== null) {
+      out.push(`  ${c.yellow('question:')} ${safeText(i.question).replace(/\s+/g, ' ')}`);
+      out.push(`    ${nextCommand(['send', d.threadId, 'your answer'], storeUrl)}`);
+    }
   }
   if (d.costs) {
     const k = d.costs;
     out.push('');
     out.push(`${c.bold('costs')} total ${usd(k.total.usd)} · ${k.total.inputTokens} tokens in / ${k.total.outputTokens} out${k.reservedUsd > 0 ? ` · reserved ${usd(k.reservedUsd)}` : ''}`);
-    for (const [model, s] of Object.entries(k.models)) out.push(`  ${model}: ${usd(s.usd)} (${s.calls} calls, ${s.inputTokens}/${s.outputTokens} tokens)`);
+    for (const [model, s] of Object.entries(k.models)) out.push(`  ${safeText(model)}: ${usd(s.usd)} (${s.calls} calls, ${s.inputTokens}/${s.outputTokens} tokens)`);
     if (k.budget) out.push(`  thread budget ${usd(k.budget.limitUsd)}: remaining ${usd(k.budget.remainingUsd)}`);
     for (const [id, ic] of keyedEntries(k.interactions)) {
-      if (ic.budget) out.push(`  ${id} plan budget ${usd(ic.budget.limitUsd)}: spent ${usd(ic.budget.spentUsd)}, remaining ${usd(ic.budget.remainingUsd)}${ic.budget.warned ? c.yellow(' (warned)') : ''}`);
+      if (ic.budget) out.push(`  ${safeText(id)} plan budget ${usd(ic.budget.limitUsd)}: spent ${usd(ic.budget.spentUsd)}, remaining ${usd(ic.budget.remainingUsd)}${ic.budget.warned ? c.yellow(' (warned)') : ''}`);
     }
   }
   if (d.pendingApprovals.length > 0) {
@@ -78,7 +90,8 @@ export function renderShow(c: Colors, d: ShowData, storeUrl: string): string[] {
     out.push(c.yellow(c.bold('pending approvals')));
     for (const p of d.pendingApprovals) {
       const target = p.stepId ?? p.approvalId;
-      out.push(`  ${p.stepId !== null ? `step '${p.stepId}'` : `plan ${p.planId}`} (${p.scope}, ${p.approvalId})`);
+      out.push(`  ${approvalTarget(p)} of interaction ${safeText(p.interactionId)} (${p.scope}, ${safeText(p.approvalId)})`);
+      out.push(...approvalLines(c, { ...p, stepId: p.stepId ?? undefined }).map((l) => `    ${l}`));
       out.push(`    ${nextCommand(['approve', d.threadId, target], storeUrl)}`);
       out.push(`    ${nextCommand(['reject', d.threadId, target, '--reason', 'why'], storeUrl)}`);
     }

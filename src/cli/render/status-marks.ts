@@ -1,4 +1,5 @@
 /** One-character marks and colours of task statuses, shared by the live table, `show` and the DAG. */
+import stringWidth from 'string-width';
 import type { Colors } from '../io.ts';
 
 /** Mark of a task status: ✓ completed, ✗ failed, ⊘ cancelled, ▶ running, ⏸ waiting for approval, ○ ready, · pending. */
@@ -41,10 +42,25 @@ export function colorFor(c: Colors, status: string, text: string): string {
   }
 }
 
-/** `s` padded with spaces (or cut with …) to exactly `width` characters. */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * `s` padded with spaces (or cut with …) to exactly `width` terminal columns, measured with
+ * string-width (wide CJK and emoji take two columns, combining marks none). `s` holds no escapes.
+ */
 export function fit(s: string, width: number): string {
-  if (s.length > width) return `${s.slice(0, Math.max(0, width - 1))}…`;
-  return s.padEnd(width);
+  const w = stringWidth(s);
+  if (w <= width) return s + ' '.repeat(width - w);
+  if (width <= 0) return '';
+  let out = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(s)) {
+    const sw = stringWidth(segment);
+    if (used + sw > width - 1) break;
+    out += segment;
+    used += sw;
+  }
+  return `${out}…${' '.repeat(width - 1 - used)}`;
 }
 
 /** USD with 4 decimals: `$0.0123`. */

@@ -6,9 +6,11 @@ import type { Colors } from '../io.ts';
 import type { TaskView } from '../../executor/plan-run-view.ts';
 import type { ThreadState } from '../../runtime/thread-state.ts';
 import { interactionView, planRunView, threadView } from '../../runtime/views.ts';
+import stringWidth from 'string-width';
+import { safeText } from './safe-text.ts';
 import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';
 
-/** One row of the table. */
+/** One row of the table (its text fields neutralised with `safeText`). */
 export interface StepRow {
   planId: string;
   stepId: string;
@@ -34,7 +36,7 @@ export function stepRows(state: ThreadState, interactionId: string, nowMs: numbe
       } else if (t.status === 'waiting_approval') note = t.approval?.scope === 'budget' ? 'needs approval: over budget' : 'needs approval';
       else if (t.status === 'failed' || t.status === 'cancelled') note = t.error?.message ?? '';
       else if (t.status === 'completed' && t.attempts > 1) note = `after ${t.attempts} attempts`;
-      rows.push({ planId, stepId: step.id, action: step.action, status: t.status, attempts: t.attempts, note });
+      rows.push({ planId, stepId: safeText(step.id), action: safeText(step.action), status: t.status, attempts: t.attempts, note: safeText(note) });
     }
   }
   return rows;
@@ -58,19 +60,26 @@ export function costLine(state: ThreadState, interactionId: string): string {
   return `${spent} · budget ${usd(budget.spentUsd + budget.reservedUsd)} of ${usd(budget.limitUsd)} used${budget.warned ? ' (warned)' : ''}`;
 }
 
-/** The whole table as lines: header (thread, interaction status, bar, costs) then one line per step. */
-export function renderStepTable(c: Colors, state: ThreadState, interactionId: string, nowMs: number): string[] {
+/**
+ * The whole table as lines: header (thread, interaction status, bar, costs) then one line per step.
+ * `columns`: the terminal width; a step's note is cut (…) so its row fits when the columns before
+ * it do (a longer line is wrapped by the live block, which accounts for the wrapped rows).
+ */
+export function renderStepTable(c: Colors, state: ThreadState, interactionId: string, nowMs: number, options: { columns?: number | undefined } = {}): string[] {
   const iv = interactionView(state, interactionId);
   const rows = stepRows(state, interactionId, nowMs);
   const done = rows.filter((r) => FINAL.has(r.status)).length;
-  const idWidth = Math.min(28, Math.max(4, ...rows.map((r) => r.stepId.length)));
-  const actionWidth = Math.min(24, Math.max(6, ...rows.map((r) => r.action.length)));
+  const idWidth = Math.min(28, Math.max(4, ...rows.map((r) => stringWidth(r.stepId))));
+  const actionWidth = Math.min(24, Math.max(6, ...rows.map((r) => stringWidth(r.action))));
   const lines = [
-    `${c.bold(`thread ${state.threadId}`)} · interaction ${interactionId} ${colorFor(c, iv.status, iv.status)} · ${progressBar(done, rows.length)} · ${costLine(state, interactionId)}`,
+    `${c.bold(`thread ${safeText(state.threadId)}`)} · interaction ${safeText(interactionId)} ${colorFor(c, iv.status, iv.status)} · ${progressBar(done, rows.length)} · ${costLine(state, interactionId)}`,
   ];
   for (const r of rows) {
     const mark = colorFor(c, r.status, statusMark(r.status));
-    lines.push(`  ${mark} ${fit(r.stepId, idWidth)}  ${c.dim(fit(r.action, actionWidth))}  ${colorFor(c, r.status, fit(r.status, 16))} ${r.note}`.trimEnd());
+    const head = `  ${mark} ${fit(r.stepId, idWidth)}  ${c.dim(fit(r.action, actionWidth))}  ${colorFor(c, r.status, fit(r.status, 16))} `;
+    const room = options.columns !== undefined ? options.columns - (2 + 2 + idWidth + 2 + actionWidth + 2 + 16 + 1) : Infinity;
+    const note = room < stringWidth(r.note) ? (room > 1 ? fit(r.note, room) : '') : r.note;
+    lines.push(`${head}${note}`.trimEnd());
   }
   return lines;
 }

@@ -3,7 +3,21 @@
  * `plan`: before a whole plan starts; `budget`: a step would exceed the budget.
  */
 import { z } from 'zod';
-import { Id } from './common.ts';
+import { Id, Json } from './common.ts';
+
+/**
+ * What a step or budget approval is for, recorded when it is asked: the step's action and its input
+ * with the `{{steps.<id>.output…}}` references resolved against the completed upstream outputs (the
+ * exact input the step starts with once granted). `unresolved`: why the input could not be resolved
+ * (the step then fails when granted); `input` is the raw step input in that case. Absent in facts
+ * recorded before it existed and on plan-scoped approvals (the plan itself is in PlanAccepted).
+ */
+export const ApprovalSubject = z.object({
+  action: z.string(),
+  input: Json,
+  unresolved: z.string().optional(),
+});
+export type ApprovalSubject = z.infer<typeof ApprovalSubject>;
 
 const Target = { interactionId: Id, planId: Id, stepId: z.string().optional() };
 
@@ -17,6 +31,8 @@ export const approvalFacts = {
     requestedAtMs: z.number().int().min(0),
     /** Rejected automatically at `requestedAtMs + timeoutMs`. */
     timeoutMs: z.number().int().positive().optional(),
+    /** Step and budget scopes: the action and resolved input being approved (see ApprovalSubject). */
+    subject: ApprovalSubject.optional(),
   }),
   ApprovalGranted: z.object({ approvalId: Id, ...Target, by: z.string(), reason: z.string().optional() }),
   ApprovalRejected: z.object({

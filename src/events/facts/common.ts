@@ -12,12 +12,16 @@ export const ErrorInfo = z.object({
 });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
-/** LLM token usage and its cost. Tokens are counts; cost in USD. */
+/**
+ * LLM token usage and its cost. Tokens are counts; cost in USD; `calls`: HTTP requests sent for it
+ * (repairs and retries included; absent in facts recorded before it existed: count 1).
+ */
 export const Usage = z.object({
   model: z.string(),
   inputTokens: z.number().int().min(0),
   outputTokens: z.number().int().min(0),
   costUsd: z.number().min(0),
+  calls: z.number().int().min(0).optional(),
 });
 export type Usage = z.infer<typeof Usage>;
 

@@ -15,7 +15,8 @@ export const interactionFacts = {
     maxIterations: z.number().int().min(1),
   }),
   /** Steer: more input merged into a running interaction; the planner sees it at its next call. */
-  InputMerged: z.object({ interactionId: Id, inputId: Id, text: z.string() }),
+  /** `question`: the interaction's pending question (InputRequested) this input answers, if any. */
+  InputMerged: z.object({ interactionId: Id, inputId: Id, text: z.string(), question: z.string().optional() }),
   /** The runtime asks the planner for iteration `iteration` (1-based). */
   PlanningRequested: z.object({ interactionId: Id, iteration: z.number().int().min(1) }),
   /** The planner's validated answer, with what it cost. `request`: the essentials sent (no secrets). */

@@ -6,11 +6,11 @@
  * one call (JavaScript's single thread is the critical section), so a batch is atomic and the
  * expected-revision check and the write cannot interleave with another append.
  */
-import { takeUntil, Subject, throwError, type Observable } from 'rxjs';
+import { defer, takeUntil, Subject, throwError, type Observable } from 'rxjs';
 import { resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
 import { decodeRow, prepareAppend, type StoredRow } from '../codec.ts';
-import { StoreClosedError, StreamNotFoundError } from '../errors.ts';
+import { StoreClosedError, StreamNotFoundError, type EventIntegrityError } from '../errors.ts';
 import {
   ANY,
   type AppendOptions,
@@ -24,6 +24,7 @@ import {
   type SubscribeToStreamOptions,
 } from '../event-store.ts';
 import { checkExpectedRevision, checkIdempotentRetry } from '../expected-revision.ts';
+import { chainChecksums, ChainVerifier, scanIntegrity, supplyPredecessors } from '../integrity.ts';
 import {
   commitRows,
   commitSignals,
@@ -53,7 +54,14 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): 
   const assertOpen = (): void => {
     if (closed) throw new StoreClosedError('memory:');
   };
-  const decode = (row: StoredRow): RecordedEvent => decodeRow(row, codec);
+  /** Verifies (against `verifier`'s chain) then decodes every row of a page, in order. */
+  const verified = (rows: readonly StoredRow[], verifier: ChainVerifier): RecordedEvent[] => {
+    supplyPredecessors(verifier, rows, (s, r) => log.streams.get(s)?.[Number(r)]?.checksum);
+    return rows.map((row, i) => {
+      verifier.verify(rows, i);
+      return decodeRow(row, codec);
+    });
+  };
   const signals = commitSignals(log).pipe(takeUntil(closing));
 
   return {
@@ -76,10 +84,11 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): 
         return { nextExpectedRevision: actual ?? -1n, position: log.streams.get(streamId)?.at(-1)?.position ?? -1n };
       }
       const recordedAt = new Date(clock.now()).toISOString();
+      const sums = chainChecksums(streamId, log.streams.get(streamId)?.at(-1), prepared, recordedAt);
       const last = commitRows(
         log,
         streamId,
-        prepared.map((e) => ({ id: e.id, type: e.type, dataJson: e.dataJson, metadataJson: e.metadataJson, recordedAt })),
+        prepared.map((e, i) => ({ id: e.id, type: e.type, dataJson: e.dataJson, metadataJson: e.metadataJson, recordedAt, checksum: sums[i] ?? null })),
       );
       return { nextExpectedRevision: last.revision, position: last.position };
     },
@@ -91,7 +100,13 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): 
           const plan = checkReadStreamOptions(streamId, opts);
           const rows = log.streams.get(streamId);
           if (rows === undefined || rows.length === 0) throw new StreamNotFoundError(streamId);
-          for (const row of selectStreamRows(rows, plan, opts)) yield decode(row);
+          const verifier = new ChainVerifier(plan.forwards ? 'forwards' : 'backwards');
+          const page = selectStreamRows(rows, plan, opts);
+          supplyPredecessors(verifier, page, (s, r) => log.streams.get(s)?.[Number(r)]?.checksum);
+          for (const [i, row] of page.entries()) {
+            verifier.verify(page, i);
+            yield decodeRow(row, codec);
+          }
         },
       };
     },
@@ -102,34 +117,53 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): 
           assertOpen();
           const limit = checkReadAllOptions(opts);
           const rows = rowsAfterPosition(log, opts.fromPosition ?? -1n, limit);
-          for (const row of rows) yield decode(row);
+          const verifier = new ChainVerifier();
+          supplyPredecessors(verifier, rows, (s, r) => log.streams.get(s)?.[Number(r)]?.checksum);
+          for (const [i, row] of rows.entries()) {
+            verifier.verify(rows, i);
+            yield decodeRow(row, codec);
+          }
         },
       };
     },
 
     subscribeToStream(streamId: string, opts: SubscribeToStreamOptions = {}): Observable<RecordedEvent> {
       if (closed) return throwError(() => new StoreClosedError('memory:'));
-      return catchUpSubscription({
-        readAfter: (after, limit) => streamRowsAfter(log, streamId, after, limit).map(decode),
-        signals,
-        cursorOf: (e) => e.revision,
-        after: (opts.fromRevision ?? 0n) - 1n,
+      return defer(() => {
+        const verifier = new ChainVerifier();
+        return catchUpSubscription({
+          readAfter: (after, limit) => verified(streamRowsAfter(log, streamId, after, limit), verifier),
+          signals,
+          cursorOf: (e) => e.revision,
+          after: (opts.fromRevision ?? 0n) - 1n,
+        });
       });
     },
 
     subscribeToAll(opts: SubscribeToAllOptions = {}): Observable<RecordedEvent> {
       if (closed) return throwError(() => new StoreClosedError('memory:'));
-      return catchUpSubscription({
-        readAfter: (after, limit) => rowsAfterPosition(log, after, limit).map(decode),
-        signals,
-        cursorOf: (e) => e.position,
-        after: opts.fromPosition ?? -1n,
+      return defer(() => {
+        const verifier = new ChainVerifier();
+        return catchUpSubscription({
+          readAfter: (after, limit) => verified(rowsAfterPosition(log, after, limit), verifier),
+          signals,
+          cursorOf: (e) => e.position,
+          after: opts.fromPosition ?? -1n,
+        });
       });
     },
 
     async streamRevision(streamId: string): Promise<bigint | undefined> {
       assertOpen();
       return lastRevision(log, streamId);
+    },
+
+    verifyIntegrity(): AsyncIterable<EventIntegrityError> {
+      function* rows(): Generator<StoredRow> {
+        assertOpen();
+        for (const stream of log.streams.values()) yield* stream;
+      }
+      return scanIntegrity(rows(), codec);
     },
 
     async close(): Promise<void> {

@@ -37,10 +37,12 @@
  * answer WrongExpectedVersionError, DuplicateEventIdError or an idempotent success as usual.
  */
 import type pg from 'pg';
+import { hitFaultPoint } from '../../core/fault-points.ts';
 import type { PreparedEvent } from '../codec.ts';
 import { settleCommit, type AppendCaller, type AppendOutcome, type CommitCounters } from '../commit-outcomes.ts';
 import type { AppendResult, ExpectedRevision } from '../event-store.ts';
 import { checkExpectedRevision, checkIdempotentRetry, type StoredIdLocation } from '../expected-revision.ts';
+import { chainChecksums } from '../integrity.ts';
 import { SQLSTATE, sqlState } from './connection.ts';
 import { beginLockedSql } from './schema.ts';
 import type { InsertRow, Statements } from './statements.ts';
@@ -124,29 +126,32 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
       await client.query(beginLocked); // BEGIN + the store's advisory lock: one round trip
       const streams = [...new Set(batch.map((p) => p.streamId))];
       const ids = batch.flatMap((p) => p.events.map((e) => e.id.toLowerCase()));
-      const { revisions, locations: stored, lastPosition: lastStored } = await stmts.writeState(client, streams, ids);
+      const { heads, locations: stored, lastPosition: lastStored } = await stmts.writeState(client, streams, ids);
       let lastPosition = lastStored;
       const accepted = new Map<string, StoredIdLocation>(); // ids written by earlier appends of this flush
       const lookup = (id: string): StoredIdLocation | undefined => accepted.get(id.toLowerCase()) ?? stored.get(id.toLowerCase());
       const rows: InsertRow[] = [];
       const outcomes = batch.map((p): Outcome => {
         try {
-          const actual = revisions.get(p.streamId);
+          const head = heads.get(p.streamId);
+          const actual = head?.revision;
           const retry = checkIdempotentRetry(p.streamId, p.events.map((e) => e.id), p.expected, actual, lookup);
           if (retry !== undefined) return { ok: true, result: retry, written: 0 };
           checkExpectedRevision(p.streamId, p.expected, actual);
           if (p.events.length === 0) {
             return { ok: true, result: { nextExpectedRevision: actual ?? -1n, position: lastPosition ?? -1n }, written: 0 };
           }
+          const sums = chainChecksums(p.streamId, head, p.events, recordedAt);
           let revision = actual ?? -1n;
           let position = lastPosition ?? 0n;
-          for (const e of p.events) {
+          for (const [i, e] of p.events.entries()) {
             revision += 1n;
             position += 1n;
-            rows.push({ position, streamId: p.streamId, revision, id: e.id, type: e.type, dataJson: e.dataJson, metadataJson: e.metadataJson, recordedAt });
+            const checksum = sums[i] as string;
+            rows.push({ position, streamId: p.streamId, revision, id: e.id, type: e.type, dataJson: e.dataJson, metadataJson: e.metadataJson, recordedAt, checksum });
             accepted.set(e.id.toLowerCase(), { streamId: p.streamId, revision, position });
           }
-          revisions.set(p.streamId, revision);
+          heads.set(p.streamId, { revision, checksum: sums.at(-1) ?? null });
           lastPosition = position;
           return { ok: true, result: { nextExpectedRevision: revision, position }, written: p.events.length };
         } catch (error) {
@@ -155,6 +160,7 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
       });
       const parts = [...chunks(rows)];
       for (const [i, chunk] of parts.entries()) await stmts.insert(client, chunk, i === parts.length - 1 ? schema : undefined);
+      if (rows.length > 0) hitFaultPoint('store.before-commit');
       await client.query('COMMIT');
       return outcomes;
     } catch (err) {

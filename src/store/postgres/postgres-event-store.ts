@@ -13,16 +13,16 @@
  * fails at open time.
  */
 import pg from 'pg';
-import { throwError, type Observable } from 'rxjs';
+import { defer, throwError, type Observable } from 'rxjs';
 import { positiveDuration, positiveInteger, resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
-import { decodeRow, prepareAppend, type StoredRow } from '../codec.ts';
+import { prepareAppend } from '../codec.ts';
 import { StoreClosedError, StoreOpenError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
 import { createChangeSignals } from './change-signals.ts';
 import { checkSchemaName, DEFAULT_SCHEMA, redactConnectionString, toOpenError, withDefaultUser } from './connection.ts';
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
-import { allPages, allRowsAfter, decodedIterable, streamPages, streamRowsAfter, type ReadContext } from './reads.ts';
+import { allPages, allRowsAfter, scanSchema, streamPages, streamRowsAfter, verifiedIterable, type ReadContext } from './reads.ts';
 import { migrate } from './schema.ts';
 import { prepareStatements } from './statements.ts';
 
@@ -52,6 +52,8 @@ export interface PostgresEventStoreOptions extends CommonStoreOptions {
   poolSize?: number;
   /** How long (ms) to wait for a new connection before failing. Default 10_000. */
   connectTimeoutMs?: number;
+  /** Create the schema and tables when missing (default true); false: StoreOpenError `not_found`, nothing created. */
+  create?: boolean;
 }
 
 /** Counters of a PostgreSQL store since it was created (see `GroupCommitStats`). */
@@ -126,7 +128,7 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
       const client = await pool.connect();
       let failure: Error | undefined;
       try {
-        await migrate(client, schema, location);
+        await migrate(client, schema, location, options.create ?? true);
       } catch (err) {
         failure = err instanceof Error ? err : new Error(String(err));
         throw err;
@@ -156,8 +158,7 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
     now: () => new Date(clock.now()).toISOString(),
     onCommitted: changes.notify,
   });
-  const decode = (row: StoredRow): RecordedEvent => decodeRow(row, codec);
-  const ctx: ReadContext = { pool, stmts, ready, assertOpen, isClosed: () => closed, decode, pageSize: options.readPageSize };
+  const ctx: ReadContext = { pool, stmts, ready, assertOpen, isClosed: () => closed, codec, pageSize: options.readPageSize };
 
   return {
     location,
@@ -173,28 +174,33 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
       return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY);
     },
 
-    readStream: (streamId, opts = {}) => decodedIterable(() => streamPages(ctx, streamId, opts), decode),
+    readStream: (streamId, opts = {}) =>
+      verifiedIterable(ctx, () => streamPages(ctx, streamId, opts), opts.direction === 'backwards' ? 'backwards' : 'forwards'),
 
-    readAll: (opts = {}) => decodedIterable(() => allPages(ctx, opts), decode),
+    readAll: (opts = {}) => verifiedIterable(ctx, () => allPages(ctx, opts)),
 
     subscribeToStream(streamId, opts = {}): Observable<RecordedEvent> {
       if (closed) return throwError(() => new StoreClosedError(location));
-      return catchUpSubscription({
-        readAfter: streamRowsAfter(ctx, streamId),
-        signals,
-        cursorOf: (e) => e.revision,
-        after: (opts.fromRevision ?? 0n) - 1n,
-      });
+      return defer(() =>
+        catchUpSubscription({
+          readAfter: streamRowsAfter(ctx, streamId),
+          signals,
+          cursorOf: (e) => e.revision,
+          after: (opts.fromRevision ?? 0n) - 1n,
+        }),
+      );
     },
 
     subscribeToAll(opts = {}): Observable<RecordedEvent> {
       if (closed) return throwError(() => new StoreClosedError(location));
-      return catchUpSubscription({
-        readAfter: allRowsAfter(ctx),
-        signals,
-        cursorOf: (e) => e.position,
-        after: opts.fromPosition ?? -1n,
-      });
+      return defer(() =>
+        catchUpSubscription({
+          readAfter: allRowsAfter(ctx),
+          signals,
+          cursorOf: (e) => e.position,
+          after: opts.fromPosition ?? -1n,
+        }),
+      );
     },
 
     async streamRevision(streamId) {
@@ -203,6 +209,8 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
       assertOpen();
       return stmts.lastRevision(pool, streamId);
     },
+
+    verifyIntegrity: () => scanSchema(ctx),
 
     stats: () => committer.stats(),
 

@@ -9,8 +9,9 @@
  * that bound is already committed, so paging can never step over an event still to commit.
  */
 import type pg from 'pg';
-import type { StoredRow } from '../codec.ts';
-import { StreamNotFoundError } from '../errors.ts';
+import { decodeRow, type EventCodec, type StoredRow } from '../codec.ts';
+import { StreamNotFoundError, type EventIntegrityError } from '../errors.ts';
+import { ChainVerifier, scanIntegrity } from '../integrity.ts';
 import type { ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.ts';
 import {
   allPager,
@@ -23,7 +24,7 @@ import {
   streamPager,
   type KeysetPager,
 } from '../read-options.ts';
-import type { Statements } from './statements.ts';
+import { revisionKey, type Statements } from './statements.ts';
 
 /** What the read functions need from the store. */
 export interface ReadContext {
@@ -35,7 +36,7 @@ export interface ReadContext {
   assertOpen(): void;
   /** True once the store is closed. */
   isClosed(): boolean;
-  decode(row: StoredRow): RecordedEvent;
+  codec: EventCodec;
   pageSize?: number;
 }
 
@@ -94,35 +95,77 @@ export async function* allPages(ctx: ReadContext, options: ReadAllOptions): Asyn
 }
 
 /**
- * The AsyncIterable the port returns: each iteration opens its own pages (so errors such as
- * StreamNotFoundError surface on iteration, not on the call) and decodes rows one at a time as
- * they are consumed; the first error ends the iteration.
+ * Fetches the predecessors `verifier` needs for `page` (one query), then returns a generator that
+ * verifies and decodes the page's rows one at a time.
+ * @throws EventIntegrityError (from the generator) a row fails its checksum; EventDecodeError a row cannot be decoded.
  */
-export function decodedIterable(openPages: () => AsyncGenerator<StoredRow[]>, decode: (row: StoredRow) => RecordedEvent): AsyncIterable<RecordedEvent> {
+async function verifiedPage(ctx: ReadContext, verifier: ChainVerifier, page: readonly StoredRow[]): Promise<Generator<RecordedEvent>> {
+  const missing = verifier.missing(page);
+  if (missing.length > 0) {
+    const found = await ctx.stmts.checksumsAt(ctx.pool, missing);
+    for (const k of missing) verifier.supply(k.streamId, k.revision, found.get(revisionKey(k.streamId, k.revision)));
+  }
+  return (function* () {
+    for (let i = 0; i < page.length; i++) {
+      verifier.verify(page, i);
+      yield decodeRow(page[i] as StoredRow, ctx.codec);
+    }
+  })();
+}
+
+/**
+ * The AsyncIterable the port returns: each iteration opens its own pages (so errors such as
+ * StreamNotFoundError surface on iteration, not on the call) and verifies (one `ChainVerifier` per
+ * iteration, in `direction`) and decodes rows one at a time as they are consumed; the first error
+ * ends the iteration.
+ */
+export function verifiedIterable(ctx: ReadContext, openPages: () => AsyncGenerator<StoredRow[]>, direction: 'forwards' | 'backwards' = 'forwards'): AsyncIterable<RecordedEvent> {
   return {
     async *[Symbol.asyncIterator]() {
-      for await (const page of openPages()) for (const row of page) yield decode(row);
+      const verifier = new ChainVerifier(direction);
+      for await (const page of openPages()) yield* await verifiedPage(ctx, verifier, page);
     },
   };
 }
 
-/** `readAfter` of a stream subscription: revisions strictly after `after`, ascending; [] once closed. */
+/** `readAfter` of a stream subscription (one per subscriber): revisions strictly after `after`, ascending, verified; [] once closed. */
 export function streamRowsAfter(ctx: ReadContext, streamId: string) {
+  const verifier = new ChainVerifier();
   return async (after: bigint, limit: number): Promise<RecordedEvent[]> => {
     const from = max(after + 1n, 0n);
     if (ctx.isClosed() || from > INT64_MAX) return [];
     await ctx.ready();
     if (ctx.isClosed()) return []; // checked right before the query: the pool is ended only after close
-    return (await ctx.stmts.streamForwards(ctx.pool, streamId, from, INT64_MAX, limit)).map(ctx.decode);
+    return [...(await verifiedPage(ctx, verifier, await ctx.stmts.streamForwards(ctx.pool, streamId, from, INT64_MAX, limit)))];
   };
 }
 
-/** `readAfter` of an all-stream subscription: positions strictly after `after`, ascending; [] once closed. */
+/** `readAfter` of an all-stream subscription (one per subscriber): positions strictly after `after`, ascending, verified; [] once closed. */
 export function allRowsAfter(ctx: ReadContext) {
+  const verifier = new ChainVerifier();
   return async (after: bigint, limit: number): Promise<RecordedEvent[]> => {
     if (ctx.isClosed() || after >= INT64_MAX) return [];
     await ctx.ready();
     if (ctx.isClosed()) return [];
-    return (await ctx.stmts.allAfter(ctx.pool, max(after, -1n), INT64_MAX, limit)).map(ctx.decode);
+    return [...(await verifiedPage(ctx, verifier, await ctx.stmts.allAfter(ctx.pool, max(after, -1n), INT64_MAX, limit)))];
   };
+}
+
+/** Every damaged event of the schema (see `scanIntegrity`), reading it stream by stream in pages. */
+export function scanSchema(ctx: ReadContext): AsyncIterable<EventIntegrityError> {
+  const pageSize = ctx.pageSize ?? READ_PAGE_SIZE;
+  async function* rows(): AsyncGenerator<StoredRow> {
+    ctx.assertOpen();
+    await ctx.ready();
+    let after: { streamId: string; revision: bigint } | undefined;
+    for (;;) {
+      ctx.assertOpen();
+      const page = await ctx.stmts.byStream(ctx.pool, after, pageSize);
+      yield* page;
+      const last = page.at(-1);
+      if (last === undefined || page.length < pageSize) return;
+      after = { streamId: last.streamId, revision: last.revision };
+    }
+  }
+  return scanIntegrity(rows(), ctx.codec);
 }

@@ -15,6 +15,7 @@
  */
 import pg from 'pg';
 import { StoreOpenError } from '../errors.ts';
+import { eventChecksum } from '../integrity.ts';
 import { quoteIdent, STORE_TYPES } from './connection.ts';
 
 /**
@@ -46,6 +47,8 @@ export interface Migration {
   description: string;
   /** The DDL, for the schema quoted as `s`. */
   sql(s: string): string;
+  /** Data changes run after the DDL, in the same transaction (e.g. filling a new column). */
+  after?(client: pg.ClientBase, s: string): Promise<void>;
 }
 
 /**
@@ -57,6 +60,9 @@ export interface Migration {
  * (key order, number spelling, `\u0000`), as the other adapters do, while SQL can still query it.
  * `UNIQUE (stream_id, revision)` is also the index behind "last revision of a stream";
  * `id UNIQUE` backs idempotent retries and duplicate-id detection.
+ *
+ * v2 — `checksum`: each event's chained checksum (`integrity.ts`), verified by every read.
+ * Events stored before are given theirs by the migration (`sealExistingEvents`).
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -75,7 +81,59 @@ export const MIGRATIONS: readonly Migration[] = [
         UNIQUE (stream_id, revision)
       )`,
   },
+  {
+    version: 2,
+    description: 'per-event chained checksum',
+    sql: (s) => `ALTER TABLE ${s}.events ADD COLUMN checksum text`,
+    after: sealExistingEvents,
+  },
 ];
+
+/** Events the v2 migration reads and updates per round trip. */
+const SEAL_PAGE = 5000;
+
+/**
+ * Computes the chained checksum (see `integrity.ts`) of every event stored before checksums
+ * existed, stream by stream in revision order, a page at a time. It vouches for the events as
+ * they are at migration time.
+ */
+async function sealExistingEvents(client: pg.ClientBase, s: string): Promise<void> {
+  let after: [string, string] | undefined;
+  let prev: { streamId: string; checksum: string } | undefined;
+  for (;;) {
+    const page = await client.query<{ position: string; stream_id: string; revision: string; id: string; type: string; data: string; metadata: string; recorded_at: Date }>({
+      text: `SELECT position::text, stream_id, revision::text, id::text, type, data, metadata, recorded_at FROM ${s}.events
+              ${after === undefined ? '' : 'WHERE (stream_id, revision) > ($2, $3::bigint)'} ORDER BY stream_id, revision LIMIT $1`,
+      values: after === undefined ? [SEAL_PAGE] : [SEAL_PAGE, ...after],
+      types: STORE_TYPES,
+    });
+    if (page.rows.length === 0) return;
+    const positions: string[] = [];
+    const sums: string[] = [];
+    for (const r of page.rows) {
+      const chained = prev?.streamId === r.stream_id ? prev.checksum : undefined;
+      const checksum = eventChecksum(chained, {
+        streamId: r.stream_id,
+        revision: BigInt(r.revision),
+        id: r.id,
+        type: r.type,
+        dataJson: r.data,
+        metadataJson: r.metadata,
+        recordedAt: r.recorded_at.toISOString(),
+      });
+      prev = { streamId: r.stream_id, checksum };
+      positions.push(r.position);
+      sums.push(checksum);
+    }
+    await client.query({
+      text: `UPDATE ${s}.events e SET checksum = u.checksum FROM unnest($1::bigint[], $2::text[]) AS u(position, checksum) WHERE e.position = u.position`,
+      values: [positions, sums],
+    });
+    const last = page.rows.at(-1);
+    if (last === undefined || page.rows.length < SEAL_PAGE) return;
+    after = [last.stream_id, last.revision];
+  }
+}
 
 /** The schema version this code writes and reads (the last migration's). */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -127,13 +185,15 @@ function refuse(location: string, schema: string, state: SchemaState): void {
  * Brings `schema` up to SCHEMA_VERSION on `client` (creating the schema and tables if missing).
  * A store already at the current version costs one query and takes no lock.
  * @param location the redacted URL, for errors.
+ * @param create false: a schema without a store is StoreOpenError `not_found` (nothing created).
  * @returns the version found before migrating (0 for a new store).
  * @throws StoreOpenError `not_orchestral` (a foreign `events` table) or `newer_schema`; nothing
  *   is written then. Driver errors (privileges, connection) are thrown as they are.
  */
-export async function migrate(client: pg.ClientBase, schema: string, location: string): Promise<number> {
+export async function migrate(client: pg.ClientBase, schema: string, location: string, create = true): Promise<number> {
   const seen = await inspect(client, schema);
   refuse(location, schema, seen);
+  if (!create && seen.version === 0) throw new StoreOpenError(location, 'not_found', `no such store: schema '${schema}' holds no Orchestral store (nothing was created)`);
   if (seen.version === SCHEMA_VERSION) return seen.version;
   const s = quoteIdent(schema);
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
@@ -148,7 +208,11 @@ export async function migrate(client: pg.ClientBase, schema: string, location: s
         schema_version integer     NOT NULL,
         updated_at     timestamptz NOT NULL DEFAULT now()
       )`);
-      for (const step of MIGRATIONS) if (step.version > state.version) await client.query(step.sql(s));
+      for (const step of MIGRATIONS) {
+        if (step.version <= state.version) continue;
+        await client.query(step.sql(s));
+        await step.after?.(client, s);
+      }
       await client.query({
         text: `INSERT INTO ${s}.orchestral_meta (singleton, schema_version) VALUES (true, $1)
                ON CONFLICT (singleton) DO UPDATE SET schema_version = excluded.schema_version, updated_at = now()`,

@@ -24,10 +24,12 @@ export interface InsertRow {
   metadataJson: string;
   /** ISO-8601 UTC. */
   recordedAt: string;
+  /** The event's chained checksum (`integrity.ts`). */
+  checksum: string;
 }
 
 /** Columns of every event select, in the order `toStoredRow` reads them. */
-const COLUMNS = 'position, stream_id, revision, id::text AS id, type, data, metadata, recorded_at';
+const COLUMNS = 'position, stream_id, revision, id::text AS id, type, data, metadata, recorded_at, checksum';
 
 interface EventRow {
   position: bigint;
@@ -38,6 +40,7 @@ interface EventRow {
   data: string;
   metadata: string;
   recorded_at: Date;
+  checksum: string | null;
 }
 
 function toStoredRow(r: EventRow): StoredRow {
@@ -50,13 +53,14 @@ function toStoredRow(r: EventRow): StoredRow {
     dataJson: r.data,
     metadataJson: r.metadata,
     recordedAt: r.recorded_at.toISOString(),
+    checksum: r.checksum,
   };
 }
 
 /** The state an append transaction checks against. */
 export interface WriteState {
-  /** Last revision of each asked stream that has events. */
-  revisions: Map<string, bigint>;
+  /** Last revision of each asked stream that has events, with that event's stored checksum. */
+  heads: Map<string, { revision: bigint; checksum: string | null }>;
   /** Where each asked id is stored, keyed by the lower-case id (PostgreSQL's uuid spelling). */
   locations: Map<string, StoredIdLocation>;
   /** Highest position in the log, or undefined when it is empty. */
@@ -82,7 +86,14 @@ export interface Statements {
   streamBackwards(q: Queryable, streamId: string, from: bigint, to: bigint, limit: number): Promise<StoredRow[]>;
   /** Events with `after < position <= upTo`, ascending, at most `limit`. */
   allAfter(q: Queryable, after: bigint, upTo: bigint, limit: number): Promise<StoredRow[]>;
+  /** The checksums stored at the given stream revisions (one query): `null` for an event without one; keys absent when no event is there. */
+  checksumsAt(q: Queryable, keys: readonly { streamId: string; revision: bigint }[]): Promise<Map<string, string | null>>;
+  /** Events ordered by stream then revision, after (`streamId`, `revision`) (exclusive; `undefined`: from the first), at most `limit`. */
+  byStream(q: Queryable, after: { streamId: string; revision: bigint } | undefined, limit: number): Promise<StoredRow[]>;
 }
+
+/** Key of `Statements.checksumsAt`'s result. */
+export const revisionKey = (streamId: string, revision: bigint): string => `${revision}:${streamId}`;
 
 /** A named statement: prepared once per connection; the name is a hash of the text (unique per schema). */
 function statement(text: string): (values: unknown[]) => pg.QueryConfig {
@@ -95,18 +106,25 @@ export function prepareStatements(schema: string): Statements {
   const events = `${quoteIdent(schema)}.events`;
   const lastRevision = statement(`SELECT revision FROM ${events} WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`);
   const writeState = statement(
-    `SELECT 'p' AS kind, NULL::text AS key, NULL::bigint AS revision, max(position) AS position FROM ${events}
+    `SELECT 'p' AS kind, NULL::text AS key, NULL::bigint AS revision, max(position) AS position, NULL::text AS checksum FROM ${events}
      UNION ALL
-     SELECT 'r', s.stream_id, (SELECT e.revision FROM ${events} e WHERE e.stream_id = s.stream_id ORDER BY e.revision DESC LIMIT 1), NULL
+     SELECT 'r', s.stream_id, h.revision, NULL, h.checksum
        FROM unnest($1::text[]) AS s(stream_id)
+       CROSS JOIN LATERAL (SELECT e.revision, e.checksum FROM ${events} e WHERE e.stream_id = s.stream_id ORDER BY e.revision DESC LIMIT 1) h
      UNION ALL
-     SELECT 'i', id::text || ' ' || stream_id, revision, position FROM ${events} WHERE id = ANY($2::uuid[])`,
+     SELECT 'i', id::text || ' ' || stream_id, revision, position, NULL FROM ${events} WHERE id = ANY($2::uuid[])`,
   );
   const lastPosition = statement(`SELECT max(position) AS position FROM ${events}`);
-  const insertSql = `INSERT INTO ${events} (position, stream_id, revision, id, type, data, metadata, recorded_at)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[], $8::timestamptz[])`;
+  const insertSql = `INSERT INTO ${events} (position, stream_id, revision, id, type, data, metadata, recorded_at, checksum)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[], $8::timestamptz[], $9::text[])`;
   const insert = statement(insertSql);
-  const insertAndNotify = statement(`WITH inserted AS (${insertSql}) SELECT pg_notify('${NOTIFY_CHANNEL}', $9)`);
+  const insertAndNotify = statement(`WITH inserted AS (${insertSql}) SELECT pg_notify('${NOTIFY_CHANNEL}', $10)`);
+  const checksumsAt = statement(
+    `SELECT k.stream_id, k.revision, e.checksum FROM unnest($1::text[], $2::bigint[]) AS k(stream_id, revision)
+       JOIN ${events} e ON e.stream_id = k.stream_id AND e.revision = k.revision`,
+  );
+  const byStreamFirst = statement(`SELECT ${COLUMNS} FROM ${events} ORDER BY stream_id, revision LIMIT $1`);
+  const byStreamAfter = statement(`SELECT ${COLUMNS} FROM ${events} WHERE (stream_id, revision) > ($2, $3::bigint) ORDER BY stream_id, revision LIMIT $1`);
   const forwards = statement(
     `SELECT ${COLUMNS} FROM ${events} WHERE stream_id = $1 AND revision >= $2 AND revision <= $3 ORDER BY revision ASC LIMIT $4`,
   );
@@ -122,12 +140,12 @@ export function prepareStatements(schema: string): Statements {
       return r.rows[0]?.revision;
     },
     async writeState(q, streamIds, ids) {
-      type Row = { kind: 'p' | 'r' | 'i'; key: string | null; revision: bigint | null; position: bigint | null };
+      type Row = { kind: 'p' | 'r' | 'i'; key: string | null; revision: bigint | null; position: bigint | null; checksum: string | null };
       const r = await q.query<Row>(writeState([streamIds, ids]));
-      const state: WriteState = { revisions: new Map(), locations: new Map(), lastPosition: undefined };
+      const state: WriteState = { heads: new Map(), locations: new Map(), lastPosition: undefined };
       for (const row of r.rows) {
         if (row.kind === 'p') state.lastPosition = row.position ?? undefined;
-        else if (row.kind === 'r' && row.key !== null && row.revision !== null) state.revisions.set(row.key, row.revision);
+        else if (row.kind === 'r' && row.key !== null && row.revision !== null) state.heads.set(row.key, { revision: row.revision, checksum: row.checksum });
         else if (row.kind === 'i' && row.key !== null && row.revision !== null && row.position !== null) {
           const space = row.key.indexOf(' '); // "<uuid> <stream id>": a uuid has no space
           state.locations.set(row.key.slice(0, space), { streamId: row.key.slice(space + 1), revision: row.revision, position: row.position });
@@ -149,6 +167,7 @@ export function prepareStatements(schema: string): Statements {
         rows.map((r) => r.dataJson),
         rows.map((r) => r.metadataJson),
         rows.map((r) => r.recordedAt),
+        rows.map((r) => r.checksum),
       ];
       await q.query(notify === undefined ? insert(columns) : insertAndNotify([...columns, notify]));
     },
@@ -160,6 +179,19 @@ export function prepareStatements(schema: string): Statements {
     },
     async allAfter(q, after, upTo, limit) {
       return (await q.query<EventRow>(allAfter([str(after), str(upTo), limit]))).rows.map(toStoredRow);
+    },
+    async checksumsAt(q, keys) {
+      const found = new Map<string, string | null>();
+      if (keys.length === 0) return found;
+      const r = await q.query<{ stream_id: string; revision: bigint; checksum: string | null }>(
+        checksumsAt([keys.map((k) => k.streamId), keys.map((k) => str(k.revision))]),
+      );
+      for (const row of r.rows) found.set(revisionKey(row.stream_id, row.revision), row.checksum);
+      return found;
+    },
+    async byStream(q, after, limit) {
+      const query = after === undefined ? byStreamFirst([limit]) : byStreamAfter([limit, after.streamId, str(after.revision)]);
+      return (await q.query<EventRow>(query)).rows.map(toStoredRow);
     },
   };
 }

@@ -16,11 +16,16 @@
  * the SQLite error and nothing of the flush is stored).
  */
 import type Database from 'better-sqlite3';
+import { hitFaultPoint } from '../../core/fault-points.ts';
 import type { PreparedEvent } from '../codec.ts';
 import { settleCommit, type AppendCaller, type AppendOutcome, type CommitCounters } from '../commit-outcomes.ts';
 import type { AppendResult, ExpectedRevision } from '../event-store.ts';
 import { checkExpectedRevision, checkIdempotentRetry } from '../expected-revision.ts';
+import { chainChecksums } from '../integrity.ts';
 import type { Statements } from './statements.ts';
+
+/** A stream's last revision and that event's stored checksum (the link the next event chains to). */
+type Head = { revision: bigint; checksum: string | null };
 
 /** One queued `appendToStream` call, already validated and serialised. */
 interface PendingAppend extends AppendCaller {
@@ -61,13 +66,13 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
   let scheduled: NodeJS.Immediate | undefined;
   const counters: GroupCommitStats = { commits: 0, appends: 0, events: 0, maxAppendsPerCommit: 0 };
 
-  /** Last revision per stream inside the current transaction (valid only while it runs). */
-  const lastRevisions = new Map<string, bigint | undefined>();
-  const revisionOf = (streamId: string): bigint | undefined => {
+  /** Head (last revision and its checksum) per stream inside the current transaction (valid only while it runs). */
+  const lastRevisions = new Map<string, Head | undefined>();
+  const headOf = (streamId: string): Head | undefined => {
     if (lastRevisions.has(streamId)) return lastRevisions.get(streamId);
-    const rev = stmts.lastRevision(streamId);
-    lastRevisions.set(streamId, rev);
-    return rev;
+    const head = stmts.head(streamId);
+    lastRevisions.set(streamId, head);
+    return head;
   };
 
   /**
@@ -75,7 +80,8 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
    * appends, or as the whole transaction when it holds one.
    */
   const applyOne = db.transaction((p: PendingAppend, recordedAt: string): { result: AppendResult; written: number } => {
-    const actual = revisionOf(p.streamId);
+    const head = headOf(p.streamId);
+    const actual = head?.revision;
     const ids = p.events.map((e) => e.id);
     const retry = checkIdempotentRetry(p.streamId, ids, p.expected, actual, stmts.locateId);
     if (retry !== undefined) return { result: retry, written: 0 };
@@ -83,13 +89,15 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
     if (p.events.length === 0) {
       return { result: { nextExpectedRevision: actual ?? -1n, position: stmts.lastPosition() ?? -1n }, written: 0 };
     }
+    const sums = chainChecksums(p.streamId, head, p.events, recordedAt);
     let revision = actual ?? -1n;
     let position = -1n;
-    for (const e of p.events) {
+    for (const [i, e] of p.events.entries()) {
       revision += 1n;
-      position = stmts.insert(p.streamId, revision, e.id, e.type, e.dataJson, e.metadataJson, recordedAt);
+      position = stmts.insert(p.streamId, revision, e.id, e.type, e.dataJson, e.metadataJson, recordedAt, sums[i] as string);
     }
-    lastRevisions.set(p.streamId, revision);
+    lastRevisions.set(p.streamId, { revision, checksum: sums.at(-1) ?? null });
+    hitFaultPoint('store.before-commit');
     return { result: { nextExpectedRevision: revision, position }, written: p.events.length };
   });
 

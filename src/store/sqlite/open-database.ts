@@ -26,6 +26,8 @@ export interface OpenDatabaseOptions {
   durability?: Durability;
   /** How long (ms) to wait for another connection's lock before failing with `locked`. Default 5000. */
   busyTimeoutMs?: number;
+  /** Create the file (and its directories) when missing (default true); false: `not_found` instead, nothing created. */
+  create?: boolean;
 }
 
 /**
@@ -40,13 +42,14 @@ export function connectionPragmas(durability: Durability): string[] {
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
- * Opens (creating it and its parent directories if missing) the Orchestral store file at `path`,
+ * Opens (creating it with mode 0600, and its missing parent directories with mode 0700) the Orchestral store file at `path`,
  * in WAL mode with the requested durability, migrated to the current schema.
  * @returns the read-write better-sqlite3 connection.
  * @throws StoreOpenError with `reason`:
  *   `not_orchestral` (not SQLite, or another application's database), `newer_schema` (written by a
  *   newer Orchestral), `read_only` (file or directory not writable), `corrupt` (malformed database),
- *   `locked` (another connection holds an exclusive lock past `busyTimeoutMs`), `io` (anything else,
+ *   `locked` (another connection holds an exclusive lock past `busyTimeoutMs`), `not_found` (`create:
+ *   false` and the file is missing or empty; nothing created), `io` (anything else,
  *   e.g. the path is a directory). `location` is the absolute path.
  * @throws RangeError `durability` is neither 'sync' nor 'normal'.
  */
@@ -57,9 +60,12 @@ export function openSqliteDatabase(path: string, options: OpenDatabaseOptions = 
   if (durability !== 'sync' && durability !== 'normal') {
     throw new RangeError(`sqlite store '${file}': durability must be 'sync' or 'normal', got ${String(durability)}`);
   }
-  const size = inspectPath(file);
+  const create = options.create ?? true;
+  const size = inspectPath(file, create);
+  if (!create && size <= 0) throw new StoreOpenError(file, 'not_found', `no such store: the file ${size < 0 ? 'does not exist' : 'is empty'} (nothing was created)`);
   if (size > 0) checkKind(file, withReadOnly(file, timeout, classifyDatabase));
   checkWritable(file, size >= 0);
+  if (size < 0) createPrivateFile(file);
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { timeout });
@@ -84,10 +90,26 @@ function probeEvents(db: Database.Database): void {
   db.prepare('SELECT position, stream_id, revision FROM events ORDER BY position DESC LIMIT 1').get();
 }
 
-/** Creates the parent directory; returns the file's size in bytes, or -1 when it does not exist. */
-function inspectPath(file: string): number {
+/**
+ * Creates the store file, empty, with mode 0600 (owner only) before SQLite opens it: SQLite gives
+ * the -wal and -shm files it creates the database file's permissions, so they are 0600 too. The
+ * umask may only remove bits. A file created meanwhile by another process is left as it is.
+ */
+function createPrivateFile(file: string): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(file, err, 'cannot create the file');
+  }
+}
+
+/**
+ * With `create`, creates the parent directories (mode 0700) when missing; returns the file's size
+ * in bytes, or -1 when it does not exist.
+ */
+function inspectPath(file: string, create: boolean): number {
+  try {
+    if (create) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   } catch (err) {
     throw fsError(file, err, `cannot create directory ${dirname(file)}`);
   }

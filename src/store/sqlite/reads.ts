@@ -8,8 +8,9 @@
  * Rows are never deleted, so paging by revision/position cursor needs no long-lived transaction.
  */
 import type { RecordedEvent, ReadAllOptions, ReadStreamOptions } from '../event-store.ts';
-import { decodeEvent, type EventCodec } from '../codec.ts';
-import { StreamNotFoundError } from '../errors.ts';
+import { decodeRow, type EventCodec, type StoredRow } from '../codec.ts';
+import { StreamNotFoundError, type EventIntegrityError } from '../errors.ts';
+import { ChainVerifier, scanIntegrity, supplyPredecessors } from '../integrity.ts';
 import {
   allPager,
   checkReadAllOptions,
@@ -28,7 +29,7 @@ export interface ReadContext {
   stmts: Statements;
   /** @throws StoreClosedError once the store is closed (checked before every page). */
   assertOpen(): void;
-  decode(row: EventRow): RecordedEvent;
+  codec: EventCodec;
   pageSize?: number;
 }
 
@@ -37,12 +38,33 @@ const clampInt64 = (x: bigint): bigint => (x < -1n ? -1n : x > INT64_MAX ? INT64
 const revisionOf = (row: EventRow): bigint => BigInt(row[2]);
 const positionOf = (row: EventRow): bigint => BigInt(row[0]);
 
+/** An event select row as a `StoredRow` (position and revision as bigints). */
+export function toStoredRow(row: EventRow): StoredRow {
+  return {
+    position: BigInt(row[0]),
+    streamId: row[1],
+    revision: BigInt(row[2]),
+    id: row[3],
+    type: row[4],
+    dataJson: row[5],
+    metadataJson: row[6],
+    recordedAt: row[7],
+    checksum: row[8],
+  };
+}
+
 /**
- * Decodes an event select row through `codec` (see `decodeEvent`): position and revision become
- * bigints. @throws EventDecodeError unreadable JSON, unknown type or invalid payload.
+ * Verifies a page of rows against `verifier`'s chains (fetching missing predecessors with one
+ * point query each) and decodes them lazily, one per `next()`.
+ * @throws EventIntegrityError a row fails its checksum; EventDecodeError a row cannot be decoded.
  */
-export function decodeEventRow(row: EventRow, codec: EventCodec): RecordedEvent {
-  return decodeEvent(row[1], BigInt(row[2]), BigInt(row[0]), row[3], row[4], row[5], row[6], row[7], codec);
+function* verifiedPage(ctx: ReadContext, verifier: ChainVerifier, rows: readonly EventRow[]): Generator<RecordedEvent> {
+  const page = rows.map(toStoredRow);
+  supplyPredecessors(verifier, page, ctx.stmts.checksumAt);
+  for (let i = 0; i < page.length; i++) {
+    verifier.verify(page, i);
+    yield decodeRow(page[i] as StoredRow, ctx.codec);
+  }
 }
 
 /** Pages of `pager`, each fetched by `fetch(next, n)` (synchronous: one prepared select per page). */
@@ -89,29 +111,27 @@ export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<E
 /**
  * Wraps a page generator as the AsyncIterable the port returns. The generator is created on the
  * first `next()` (so errors like StreamNotFoundError surface on iteration, not on the call), rows
- * are decoded one at a time as they are consumed, and the iterator stops after the first error.
+ * are verified (one `ChainVerifier` per iteration, in `direction`) and decoded one at a time as
+ * they are consumed, and the iterator stops after the first error.
  */
-export function decodedIterable(openPages: () => Iterator<EventRow[]>, decode: (row: EventRow) => RecordedEvent): AsyncIterable<RecordedEvent> {
+export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<EventRow[]>, direction: 'forwards' | 'backwards' = 'forwards'): AsyncIterable<RecordedEvent> {
   return {
     [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
       let pages: Iterator<EventRow[]> | undefined;
-      let page: EventRow[] = [];
-      let i = 0;
+      let events: Iterator<RecordedEvent> | undefined;
+      const verifier = new ChainVerifier(direction);
       let done = false;
       const finished: IteratorResult<RecordedEvent> = { done: true, value: undefined };
       return {
         async next(): Promise<IteratorResult<RecordedEvent>> {
           try {
             while (!done) {
-              const row = page[i];
-              if (row !== undefined) {
-                i++;
-                return { done: false, value: decode(row) };
-              }
+              const r = events?.next();
+              if (r !== undefined && r.done !== true) return r;
               pages ??= openPages();
-              const r = pages.next();
-              if (r.done === true) done = true;
-              else [page, i] = [r.value, 0];
+              const p = pages.next();
+              if (p.done === true) done = true;
+              else events = verifiedPage(ctx, verifier, p.value);
             }
             return finished;
           } catch (err) {
@@ -129,14 +149,34 @@ export function decodedIterable(openPages: () => Iterator<EventRow[]>, decode: (
   };
 }
 
-/** `readAfter` of a stream subscription: revisions strictly after `after`, ascending; [] once closed. */
+/** `readAfter` of a stream subscription (one per subscriber): revisions strictly after `after`, ascending, verified; [] once closed. */
 export function streamRowsAfter(ctx: ReadContext, isClosed: () => boolean, streamId: string) {
+  const verifier = new ChainVerifier();
   return (after: bigint, limit: number): RecordedEvent[] =>
-    isClosed() ? [] : ctx.stmts.streamForwards(streamId, clampInt64(after + 1n), INT64_MAX, limit).map(ctx.decode);
+    isClosed() ? [] : [...verifiedPage(ctx, verifier, ctx.stmts.streamForwards(streamId, clampInt64(after + 1n), INT64_MAX, limit))];
 }
 
-/** `readAfter` of an all-stream subscription: positions strictly after `after`, ascending; [] once closed. */
+/** `readAfter` of an all-stream subscription (one per subscriber): positions strictly after `after`, ascending, verified; [] once closed. */
 export function allRowsAfter(ctx: ReadContext, isClosed: () => boolean) {
+  const verifier = new ChainVerifier();
   return (after: bigint, limit: number): RecordedEvent[] =>
-    isClosed() ? [] : ctx.stmts.allAfter(clampInt64(after), INT64_MAX, limit).map(ctx.decode);
+    isClosed() ? [] : [...verifiedPage(ctx, verifier, ctx.stmts.allAfter(clampInt64(after), INT64_MAX, limit))];
+}
+
+/** Every damaged event of the file (see `scanIntegrity`), reading it stream by stream in pages. */
+export function scanFile(ctx: ReadContext): AsyncIterable<EventIntegrityError> {
+  const { stmts } = ctx;
+  const pageSize = ctx.pageSize ?? READ_PAGE_SIZE;
+  function* rows(): Generator<StoredRow> {
+    let after: { streamId: string; revision: bigint } | undefined;
+    for (;;) {
+      ctx.assertOpen();
+      const page = stmts.byStream(after, pageSize).map(toStoredRow);
+      yield* page;
+      const last = page.at(-1);
+      if (last === undefined || page.length < pageSize) return;
+      after = { streamId: last.streamId, revision: last.revision };
+    }
+  }
+  return scanIntegrity(rows(), ctx.codec);
 }

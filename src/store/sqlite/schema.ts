@@ -12,6 +12,7 @@
  * they do not know in a file already marked as Orchestral's.
  */
 import type Database from 'better-sqlite3';
+import { eventChecksum } from '../integrity.ts';
 
 /** `PRAGMA application_id` of every Orchestral file: ASCII "ORCH" as a big-endian int32. */
 export const ORCHESTRAL_APPLICATION_ID = 0x4f524348;
@@ -31,6 +32,9 @@ export interface Migration {
  * max(rowid)+1 allocation makes positions strictly increasing in commit order (one writer at a
  * time). `UNIQUE(stream_id, revision)` is also the index that makes "last revision of a stream" a
  * single b-tree descent; `id UNIQUE` backs idempotent retries and duplicate-id detection.
+ *
+ * v2 — `checksum`: each event's chained checksum (`integrity.ts`), verified by every read.
+ * Events stored before are given theirs by the migration (`sealExistingEvents`).
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -52,7 +56,38 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'per-event chained checksum',
+    up(db) {
+      db.exec('ALTER TABLE events ADD COLUMN checksum TEXT');
+      sealExistingEvents(db);
+    },
+  },
 ];
+
+/**
+ * Computes the chained checksum (see `integrity.ts`) of every event stored before checksums
+ * existed, stream by stream in revision order. It vouches for the events as they are at migration
+ * time: damage done before cannot be told apart from what was written (except by decoding).
+ */
+function sealExistingEvents(db: Database.Database): void {
+  const rows = db
+    .prepare('SELECT position, stream_id, revision, id, type, data, metadata, recorded_at FROM events ORDER BY stream_id, revision')
+    .raw(true)
+    .safeIntegers(true);
+  const update = db.prepare('UPDATE events SET checksum = ? WHERE position = ?');
+  const sums: Array<[string, bigint]> = [];
+  let stream: string | undefined;
+  let prev: string | undefined;
+  for (const r of rows.iterate() as IterableIterator<[bigint, string, bigint, string, string, string, string, string]>) {
+    const [position, streamId, revision, id, type, dataJson, metadataJson, recordedAt] = r;
+    if (streamId !== stream) [stream, prev] = [streamId, undefined];
+    prev = eventChecksum(prev, { streamId, revision, id, type, dataJson: String(dataJson), metadataJson: String(metadataJson), recordedAt });
+    sums.push([prev, position]);
+  }
+  for (const [sum, position] of sums) update.run(sum, position);
+}
 
 /** The schema version this code writes and reads (the last migration's). */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -10,7 +10,7 @@
  * Several processes may open the same file: SQLite serialises writers (each waits up to the busy
  * timeout), readers never block, and subscriptions see other processes' commits by polling.
  */
-import { throwError, type Observable } from 'rxjs';
+import { defer, throwError, type Observable } from 'rxjs';
 import type Database from 'better-sqlite3';
 import { positiveDuration, positiveInteger, resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
@@ -20,12 +20,13 @@ import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../
 import { createChangeSignals, type ChangeSignals } from './change-signals.ts';
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { openSqliteDatabase, type Durability } from './open-database.ts';
-import { allPages, allRowsAfter, decodedIterable, decodeEventRow, streamPages, streamRowsAfter, type ReadContext } from './reads.ts';
-import { prepareStatements, type EventRow, type Statements } from './statements.ts';
+import { allPages, allRowsAfter, scanFile, streamPages, streamRowsAfter, verifiedIterable, type ReadContext } from './reads.ts';
+import { prepareStatements, type Statements } from './statements.ts';
+import { translateWriteError } from './write-errors.ts';
 
 /** Options of `getSqliteEventStore`. */
 export interface SqliteEventStoreOptions extends CommonStoreOptions {
-  /** The store file; created with its parent directories when missing. */
+  /** The store file; created with its parent directories when missing (unless `create: false`). */
   path: string;
   /** `sync` (default): every commit fsynced before appends resolve; `normal`: fsync at checkpoints. See `Durability`. */
   durability?: Durability;
@@ -35,6 +36,8 @@ export interface SqliteEventStoreOptions extends CommonStoreOptions {
   busyTimeoutMs?: number;
   /** Rows fetched per query by `readStream` / `readAll` (memory vs. round trips). Default `READ_PAGE_SIZE`. */
   readPageSize?: number;
+  /** Create the file when missing (default true); false: StoreOpenError `not_found`, nothing created. */
+  create?: boolean;
 }
 
 /** Counters of a SQLite store since it was opened (see `GroupCommitStats`). */
@@ -52,7 +55,8 @@ export type SqliteEventStore = EventStore & {
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
 /**
- * Opens (creating and migrating if needed) the SQLite store at `options.path`.
+ * Opens (creating and migrating if needed) the SQLite store at `options.path`. Appends that fail to
+ * write reject with StoreWriteError naming the file (disk full, I/O error, read-only).
  * @throws StoreOpenError (synchronously) the file is not an Orchestral store, has a newer schema,
  *   is read-only, corrupt or locked; nothing is modified in those cases.
  * @throws RangeError a bad `maxEventBytes`, `readPageSize`, `pollIntervalMs` or `durability` (checked
@@ -69,6 +73,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
   const db: Database.Database = openSqliteDatabase(options.path, {
     durability: options.durability,
     busyTimeoutMs: options.busyTimeoutMs,
+    ...(options.create !== undefined ? { create: options.create } : {}),
   });
   const file = db.name;
   let closed = false;
@@ -89,8 +94,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     now: () => new Date(clock.now()).toISOString(),
     onCommitted: changes.notify,
   });
-  const decode = (row: EventRow): RecordedEvent => decodeEventRow(row, codec);
-  const ctx: ReadContext = { stmts, assertOpen, decode, pageSize };
+  const ctx: ReadContext = { stmts, assertOpen, codec, pageSize };
   const isClosed = (): boolean => closed;
 
   return {
@@ -99,37 +103,46 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     async appendToStream(streamId, events, opts = {}): Promise<AppendResult> {
       assertOpen();
       const prepared = prepareAppend(streamId, events, codec, maxEventBytes);
-      return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY);
+      return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY).catch((err: unknown) => {
+        throw translateWriteError(err, file);
+      });
     },
 
-    readStream: (streamId, opts = {}) => decodedIterable(() => streamPages(ctx, streamId, opts), decode),
+    readStream: (streamId, opts = {}) =>
+      verifiedIterable(ctx, () => streamPages(ctx, streamId, opts), opts.direction === 'backwards' ? 'backwards' : 'forwards'),
 
-    readAll: (opts = {}) => decodedIterable(() => allPages(ctx, opts), decode),
+    readAll: (opts = {}) => verifiedIterable(ctx, () => allPages(ctx, opts)),
 
     subscribeToStream(streamId, opts = {}): Observable<RecordedEvent> {
       if (closed) return throwError(() => new StoreClosedError(`sqlite:${file}`));
-      return catchUpSubscription({
-        readAfter: streamRowsAfter(ctx, isClosed, streamId),
-        signals,
-        cursorOf: (e) => e.revision,
-        after: (opts.fromRevision ?? 0n) - 1n,
-      });
+      return defer(() =>
+        catchUpSubscription({
+          readAfter: streamRowsAfter(ctx, isClosed, streamId),
+          signals,
+          cursorOf: (e) => e.revision,
+          after: (opts.fromRevision ?? 0n) - 1n,
+        }),
+      );
     },
 
     subscribeToAll(opts = {}): Observable<RecordedEvent> {
       if (closed) return throwError(() => new StoreClosedError(`sqlite:${file}`));
-      return catchUpSubscription({
-        readAfter: allRowsAfter(ctx, isClosed),
-        signals,
-        cursorOf: (e) => e.position,
-        after: opts.fromPosition ?? -1n,
-      });
+      return defer(() =>
+        catchUpSubscription({
+          readAfter: allRowsAfter(ctx, isClosed),
+          signals,
+          cursorOf: (e) => e.position,
+          after: opts.fromPosition ?? -1n,
+        }),
+      );
     },
 
     async streamRevision(streamId) {
       assertOpen();
       return stmts.lastRevision(streamId);
     },
+
+    verifyIntegrity: () => scanFile(ctx),
 
     stats: () => committer.stats(),
 

@@ -4,7 +4,7 @@
  * this directory holds no test file of its own, so vitest only runs it through an adapter.
  *
  * One file per port method group: append, readStream, readAll, read options, subscriptions, codec, size limit,
- * reopen. Properties (fast-check) are in `properties.ts` (`runEventStoreProperties`).
+ * reopen, integrity. Properties (fast-check) are in `properties.ts` (`runEventStoreProperties`).
  */
 import { describe } from 'vitest';
 import type { Clock } from '../../../src/core/clock.ts';
@@ -12,6 +12,7 @@ import type { EventCodec } from '../../../src/store/codec.ts';
 import type { EventStore } from '../../../src/store/event-store.ts';
 import { describeAppend } from './append.ts';
 import { describeCodec } from './codec.ts';
+import { describeIntegrity } from './integrity.ts';
 import { describeReadAll } from './read-all.ts';
 import { describeReadOptions } from './read-options.ts';
 import { describeReadStream } from './read-stream.ts';
@@ -57,5 +58,6 @@ export function runEventStoreContract(adapterName: string, factory: StoreFactory
     describeCodec(factory);
     describeSizeLimit(factory);
     describeReopen(factory);
+    describeIntegrity(factory);
   });
 }
