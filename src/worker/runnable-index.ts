@@ -34,7 +34,11 @@ interface Entry {
 export interface RunnableIndex {
   /** Folds one recorded event (events of non-thread streams are ignored); the thread is re-classified at the next `runnable`. */
   apply(event: RecordedEvent): void;
-  /** Thread ids runnable at `nowMs`, oldest change first. */
+  /**
+   * Thread ids runnable at `nowMs`, oldest thread (first fact seen) first: work under way, such as
+   * the threads of a worker that died, comes before threads opened after it, so a busy worker takes
+   * it over at its next free slot instead of after the whole backlog.
+   */
   runnable(nowMs: number): string[];
   /** The earliest `wakeAtMs` of a thread not runnable now, if any. */
   nextWakeMs(): number | undefined;
@@ -70,9 +74,6 @@ export function createRunnableIndex(actions: ActionRegistry): RunnableIndex {
       if (e.broken !== undefined || event.revision !== e.state.revision + 1n) return;
       try {
         e.state = applyFact(e.state, { type: event.type, data: event.data } as Fact, event.revision);
-        // keep insertion order = order of the last change
-        threads.delete(threadId);
-        threads.set(threadId, e);
         dirty.add(e);
       } catch (err) {
         e.broken = err instanceof Error ? err.message : String(err);

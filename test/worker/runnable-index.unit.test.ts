@@ -47,3 +47,23 @@ describe('runnable-threads index', () => {
     await h.rt.close();
   });
 });
+
+describe('runnable-threads index order', () => {
+  it('offers the oldest thread first, even when a newer one changed before it (failover goes before the backlog)', async () => {
+    const h = harness({ script: () => planOf([{ id: 'a', action: 't.gate', input: {} }]) });
+    await h.rt.openThread({ threadId: 'old', input: { text: 'go' } });
+    await h.rt.openThread({ threadId: 'new', input: { text: 'go' } });
+    await until(() => h.gate.pending.size === 2);
+    const older = await readThread(h.store, 'old');
+    const newer = await readThread(h.store, 'new');
+    const index = createRunnableIndex(createActionRegistry([]));
+    // 'old' is seen first, then 'new', then the latest facts of 'old' (its step started later).
+    for (const e of older.slice(0, 1)) index.apply(e);
+    for (const e of newer) index.apply(e);
+    for (const e of older.slice(1)) index.apply(e);
+    expect(older.length).toBeGreaterThan(1);
+    expect(index.runnable(h.clock.now())).toEqual(['old', 'new']);
+    for (const k of [...h.gate.pending.keys()]) h.gate.release(k);
+    await h.rt.close();
+  });
+});
