@@ -7,6 +7,7 @@
  * gone), which lets `resume` after a kill take over at once instead of waiting for the expiry.
  */
 import Database from 'better-sqlite3';
+import { translateWriteError } from '../store/sqlite/write-errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { processIdentity } from './identity.ts';
 import { isLiveHolder, type AcquireResult, type HolderIdentity, type LeaseHolder, type LeaseRecord, type LeaseStore } from './lease.ts';
@@ -78,6 +79,15 @@ export function getSqliteLeaseStore(options: SqliteLeaseOptions): LeaseStore {
     if (closed) throw new Error(`lease store ${options.path} is closed`);
   };
 
+  /** Runs a write, turning SQLite's errors into the store's (`StoreWriteError` disk_full / io / read_only naming the file). */
+  const writing = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw translateWriteError(err, options.path);
+    }
+  };
+
   const acquireTx = db.transaction((threadId: string, who: HolderIdentity, ttlMs: number): AcquireResult => {
     const now = clock.now();
     const row = rowOf(threadId);
@@ -110,14 +120,14 @@ export function getSqliteLeaseStore(options: SqliteLeaseOptions): LeaseStore {
     async acquire(threadId, who, ttlMs) {
       assertOpen();
       ensureTable();
-      const result = acquireTx.immediate(threadId, who, ttlMs);
+      const result = writing(() => acquireTx.immediate(threadId, who, ttlMs));
       if (result.acquired) held.set(threadId, who.id);
       return result;
     },
     async renew(threadId, holderId, ttlMs) {
       assertOpen();
       if (!hasTable()) return undefined;
-      const renewed = renewTx.immediate(threadId, holderId, ttlMs);
+      const renewed = writing(() => renewTx.immediate(threadId, holderId, ttlMs));
       if (!renewed) held.delete(threadId);
       return renewed;
     },
@@ -125,7 +135,7 @@ export function getSqliteLeaseStore(options: SqliteLeaseOptions): LeaseStore {
       assertOpen();
       held.delete(threadId);
       if (!hasTable()) return;
-      db.prepare('DELETE FROM thread_leases WHERE thread_id = ? AND holder_id = ?').run(threadId, holderId);
+      writing(() => db.prepare('DELETE FROM thread_leases WHERE thread_id = ? AND holder_id = ?').run(threadId, holderId));
     },
     async holderOf(threadId) {
       assertOpen();
@@ -146,6 +156,8 @@ export function getSqliteLeaseStore(options: SqliteLeaseOptions): LeaseStore {
           const del = db.prepare('DELETE FROM thread_leases WHERE thread_id = ? AND holder_id = ?');
           db.transaction(() => held.forEach((holderId, threadId) => del.run(threadId, holderId))).immediate();
         }
+      } catch {
+        // cannot write (disk full, locked): the rows expire, and this pid is gone once the process ends
       } finally {
         held.clear();
         db.close();

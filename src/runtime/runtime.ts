@@ -182,6 +182,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(o.ttlMs !== undefined ? { ttlMs: o.ttlMs } : {}),
     ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
     ...(o.retryMs !== undefined ? { retryMs: o.retryMs } : {}),
+    // A lease call that fails (disk full, connection lost) stops the thread's runner: the command hears why.
+    onError: (error, threadId) =>
+      loaded.get(threadId)?.post({
+        decide: () => {
+          throw error;
+        },
+      }),
   });
 
   const env = (claim: ThreadClaim): RunnerEnv => {

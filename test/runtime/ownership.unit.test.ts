@@ -147,4 +147,24 @@ describe('one owner per thread', () => {
     expect(events.slice(0, 2).map((e) => e.type)).toEqual(['ThreadOpened', 'InputReceived']);
     await c.rt.close();
   });
+
+  it('a lease call that fails (here: renewal, disk full) stops the runner: waiters hear the cause', async () => {
+    const table = createMemoryLeaseTable();
+    const clock = new SimulatedClock();
+    const inner = getMemoryLeaseStore({ table, clock });
+    const failing = { ...inner, renew: () => Promise.reject(new Error('disk full writing leases (SQLITE_FULL)')) };
+    const h = harness({ clock, script, actions: testActions(), leases: failing, ownership: { ttlMs: 9000, heartbeatMs: 3000 } });
+    await h.rt.openThread({ threadId: 't', input: { text: 'one' } });
+    await until(() => h.gate.pending.size === 1);
+    const settled = h.rt.whenSettled('t').then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message: string },
+    );
+    clock.increment(3000);
+    const err = await settled;
+    expect(err).toMatchObject({ code: 'THREAD_STOPPED' });
+    expect(err?.message).toMatch(/disk full writing leases \(SQLITE_FULL\)/);
+    expect(h.gate.pending.size).toBe(0); // its run was aborted
+    await h.rt.close();
+  });
 });
