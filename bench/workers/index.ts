@@ -22,6 +22,7 @@ import pg from 'pg';
 import { createSession } from '../../src/cli/session.ts';
 import { plannerFromDescriptor } from '../../src/cli/planner-descriptor.ts';
 import { openLeaseStore } from '../../src/ownership/open-leases.ts';
+import { withDefaultUser } from '../../src/store/postgres/connection.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { checkFleet, fleetDescriptor, openThreads, spawnWorker, waitFor, writeFleetPlan, type FleetWorker } from './fleet.ts';
@@ -54,7 +55,7 @@ async function fresh<T>(fn: (url: string, dir: string) => Promise<T>): Promise<T
     return await fn(url.toString(), dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: PG_URL });
+    const admin = new pg.Client({ connectionString: withDefaultUser(PG_URL) });
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.end();
