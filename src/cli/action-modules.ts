@@ -16,7 +16,7 @@ import { sqliteStoreFiles } from '../actions/builtin/protected-paths.ts';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.ts';
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
 import { parseStoreUrl } from '../store/open-event-store.ts';
-import { envHttpAllow, envModel } from './env.ts';
+import { envFsWriteAllow, envHttpAllow, envModel } from './env.ts';
 
 /** An actions module that cannot be loaded or does not export actions. Exit 64. */
 export class ActionModuleError extends OrchestralError {
@@ -77,14 +77,6 @@ export interface RegistryOptions {
   protectedPaths?: readonly string[];
 }
 
-/** Comma-separated list from an environment variable, trimmed, empty entries dropped. */
-function envList(env: NodeJS.ProcessEnv, name: string): string[] {
-  return (env[name] ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter((h) => h !== '');
-}
-
 /**
  * Options of the built-ins from the environment:
  * - `ORCHESTRAL_HTTP_ALLOW`: comma-separated hosts `http.request` may call (`example.com`,
@@ -102,7 +94,7 @@ export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, modelPlanned: bool
   const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model } : undefined;
   const fs = {
     ...(protectedPaths.length > 0 ? { protectedPaths } : {}),
-    ...(modelPlanned ? { writeApproval: { allowed: envList(env, 'ORCHESTRAL_FS_WRITE_ALLOW') } } : {}),
+    ...(modelPlanned ? { writeApproval: { allowed: envFsWriteAllow(env) ?? [] } } : {}),
   };
   return {
     shell: { requiresApproval: modelPlanned },

@@ -106,7 +106,8 @@ async function promptApprovals(session: CliSession, threadId: string, pending: A
 
 /**
  * Waits until the thread settles, showing progress (`--json`: the interaction stream, then one
- * `{ type: 'outcome', threadId, status, exitCode, interactions, pendingApprovals }` line); prompts for approvals when allowed; prints
+ * `{ type: 'outcome', threadId, status, exitCode, interactions, pendingApprovals }` line, each approval with its details:
+ * src/runtime/approval-details.ts); prompts for approvals when allowed (showing what is approved); prints
  * the outcome and, when paused, the exact commands to continue.
  * The thread must already be loaded in `session.runtime`.
  */

@@ -9,7 +9,14 @@
  * | `ORCHESTRAL_LOCK_TIMEOUT_MS` | how long a SQLite store waits for another process's lock, ms (default 5000) |
  * | `ORCHESTRAL_MODEL` | the OpenAI model of `run --intent` and `llm.complete` (default `gpt-4.1-mini`) |
  * | `ORCHESTRAL_HTTP_ALLOW` | hosts `http.request` may call, comma-separated |
+ * | `ORCHESTRAL_FS_WRITE_ALLOW` | workspace paths/globs a model-planned `fs.write` may write without approval |
+ * | `ORCHESTRAL_FAULT` | tests only: a kill point, `kill:<point>[:<n>]` (src/core/fault-points.ts) |
+ *
+ * `checkEnvironment` runs every reader before any command, so a bad value is reported even by a
+ * command that would not have read it.
  */
+import path from 'node:path';
+import { FAULT_POINTS, parseFaultSpec, type FaultSpec } from '../core/fault-points.ts';
 import { parseStoreUrl } from '../store/open-event-store.ts';
 import { UsageError } from './cli-errors.ts';
 
@@ -53,6 +60,47 @@ export function envHttpAllow(env: NodeJS.ProcessEnv = process.env): string[] | u
     const hosts = raw.split(',').map((h) => h.trim()).filter((h) => h !== '');
     return hosts.every((h) => HOST_ENTRY.test(h)) ? hosts : undefined;
   }, env);
+}
+
+/**
+ * `ORCHESTRAL_FS_WRITE_ALLOW`: comma-separated paths or globs relative to the workspace (`out/`,
+ * `docs/*.md`). @throws UsageError for an absolute entry or one leaving the workspace (`../x`),
+ * which could never match a write.
+ */
+export function envFsWriteAllow(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  return readEnv('ORCHESTRAL_FS_WRITE_ALLOW', 'comma-separated paths or globs relative to the workspace, such as out/,docs/*.md', (raw) => {
+    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const inside = (e: string): boolean => {
+      if (e.includes('\0') || path.posix.isAbsolute(e) || path.win32.isAbsolute(e)) return false;
+      const n = path.posix.normalize(e);
+      return n !== '..' && !n.startsWith('../');
+    };
+    return entries.every(inside) ? entries : undefined;
+  }, env);
+}
+
+/** `ORCHESTRAL_FAULT` (tests): `kill:<point>[:<n>]` with a known point. @throws UsageError otherwise. */
+export function envFaultSpec(env: NodeJS.ProcessEnv = process.env): FaultSpec | undefined {
+  return readEnv('ORCHESTRAL_FAULT', `kill:<point>[:<n>] with a point among ${FAULT_POINTS.join(', ')}, appended.<FactType>`, (raw) => {
+    try {
+      return parseFaultSpec(raw);
+    } catch {
+      return undefined;
+    }
+  }, env);
+}
+
+/**
+ * Checks every `ORCHESTRAL_*` variable the CLI reads (the table in the module doc).
+ * @throws UsageError for the first one set to a value that does not parse.
+ */
+export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  envStoreUrl(env);
+  envLockTimeoutMs(env);
+  envModel(env);
+  envHttpAllow(env);
+  envFsWriteAllow(env);
+  envFaultSpec(env);
 }
 
 /** `ORCHESTRAL_STORE`: a store URL `parseStoreUrl` accepts. @throws UsageError otherwise. */

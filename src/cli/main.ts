@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_STORE_URL } from '../store/open-event-store.ts';
 import { exitCodeFor, formatCliError } from './cli-errors.ts';
 import { checkThreadIds } from './args.ts';
-import { envStoreUrl } from './env.ts';
+import { checkEnvironment, envStoreUrl } from './env.ts';
 import type { CommandContext, ContextHolder } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
@@ -35,6 +35,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     <A extends unknown[]>(load: () => Promise<(cmd: Command, ...args: A) => Promise<number>>) =>
     async (...args: unknown[]): Promise<void> => {
       const cmd = args[args.length - 1] as Command;
+      checkEnvironment();
       checkThreadIds(cmd, args.slice(0, -2));
       result.code = await (await load())(cmd, ...(args.slice(0, -2) as A));
     };

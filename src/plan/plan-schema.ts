@@ -94,7 +94,10 @@ const planShape = {
   steps: z.array(StepSpec).min(1),
   /** Steps running at once, ≥ 1. */
   maxConcurrency: z.number().int().min(1).max(1024).default(4),
-  /** `fail_fast` cancels the rest on a final failure; `continue` runs what does not depend on it. */
+  /**
+   * `fail_fast` cancels the rest on a final failure; `continue` runs what does not depend on it.
+   * Either way the plan finishes `failed` (PlanFinished) when a step failed for good.
+   */
   failurePolicy: z.enum(['fail_fast', 'continue']).default('fail_fast'),
   budget: BudgetSpec.optional(),
   /** Ask a human before the whole plan starts. */

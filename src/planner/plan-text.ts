@@ -2,8 +2,8 @@
  * Plan file text → plan, in one pass: the YAML parser's concrete syntax tree (built without
  * recursion) is checked for nesting depth first, then composed into a document that gives every
  * field its 1-based line and column, and only then turned into a value (JSON files: `JSON.parse`,
- * for JSON's own syntax errors; anything else: YAML 1.2, duplicate keys refused, alias expansion
- * capped) and validated against `PlanFileSpec`.
+ * for JSON's own syntax errors; anything else: YAML 1.2, alias expansion capped; duplicate keys are
+ * refused in both) and validated against `PlanFileSpec`.
  *
  * Limits (resource exhaustion: a 4 KB file must not take the process down): collections nest at
  * most `MAX_PLAN_DEPTH` deep; aliases expand to at most `MAX_PLAN_ALIAS_COUNT` times the nodes of
@@ -64,6 +64,8 @@ export function parsePlanFileText(text: string, file: string): ParsedPlanText {
       const at = /at position (\d+)/.exec(msg);
       fail(at?.[1] !== undefined ? Number(at[1]) : text.length, `invalid JSON: ${msg}`);
     }
+    const duplicate = doc.errors.find((e) => e.code === 'DUPLICATE_KEY');
+    if (duplicate) fail(duplicate.pos[0], 'invalid JSON: duplicate key (JSON.parse would keep only the last one)');
   } else {
     const first = doc.errors[0];
     if (first) fail(first.pos[0], `invalid YAML: ${first.message.split('\n')[0]}`);

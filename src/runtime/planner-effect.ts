@@ -2,13 +2,15 @@
  * The planner call effect: asks the thread's planner for the current iteration of a `planning`
  * interaction, then posts the answer back to the thread's mailbox as a message that decides
  * `PlannerResponded` — or `PlannerFailed` + `InteractionFailed` when the planner threw or its answer
- * is over the event size limit (code PLAN_TOO_LARGE, a failed planning call). A result that
- * arrives for a call no longer wanted (aborted, or the interaction moved on) appends nothing.
+ * is over the event size limit (code PLAN_TOO_LARGE) or fails the fact's schema (code
+ * PLANNER_OUTPUT): a failed planning call. A result that arrives for a call no longer wanted
+ * (aborted, or the interaction moved on) appends nothing.
  */
 import type { ErrorInfo, Usage } from '../events/facts/common.ts';
 import type { FactInput } from '../events/fact-types.ts';
 import type { Planner, PlannerResult } from '../planner/planner.ts';
 import type { ActionDescriptor } from '../planner/planner.ts';
+import { isEventValidationError } from '../store/errors.ts';
 import type { Draft } from './draft.ts';
 import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 import { buildPlanningRequest } from './planning-request.ts';
@@ -75,8 +77,9 @@ export function startPlannerCall(call: PlannerCall): void {
         try {
           draft.add(facts);
         } catch (err) {
-          if (!isFactTooLargeError(err)) throw err;
-          draft.add(failed(tooLarge(interactionId, iteration, err), usage));
+          if (isFactTooLargeError(err)) draft.add(failed(tooLarge(interactionId, iteration, err), usage));
+          else if (isEventValidationError(err)) draft.add(failed({ code: 'PLANNER_OUTPUT', message: clipMessage(`planner answer refused: ${err.message}`), retryable: false }, usage));
+          else throw err;
         }
       },
     });

@@ -100,7 +100,12 @@ describe('approval details through the CLI', () => {
     expect(screen).not.toContain('\x1b]0;pwned'); // the title sequence never reached the terminal
     expect(screen).toContain('✓ completed');
     expect(code).toBe(0);
-    const granted = (await threadEvents(store, 'c2')).find((e) => e.type === 'ApprovalGranted')!;
+    const events = await threadEvents(store, 'c2');
+    const granted = events.find((e) => e.type === 'ApprovalGranted')!;
     expect(dataOf(granted)).toMatchObject({ stepId: 'remove', reason: 'approved at the terminal' });
+    // show of the revision where it waited still shows what was asked
+    const askedAt = events.find((e) => e.type === 'ApprovalRequested')!.revision;
+    const then = JSON.parse((await o('show', 'c2', '--at', String(askedAt), '--json')).stdout) as { pendingApprovals: Array<Record<string, unknown>> };
+    expect(then.pendingApprovals).toMatchObject([{ stepId: 'remove', action: 'shell.exec', input: { argv: resolvedArgv }, inputResolved: true }]);
   });
 });

@@ -131,7 +131,7 @@ describe('rendering', () => {
 
 describe('outcome of a drive', () => {
   const summary = (statuses: Record<string, string>) =>
-    ({ interactions: Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, { interactionId: id, status }])) }) as unknown as ThreadSummary;
+    ({ interactions: Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, { interactionId: id, status, planIds: [], observations: [] }])) }) as unknown as ThreadSummary;
   it('completed 0, failed or cancelled 1, waiting or queued 2', () => {
     expect(outcomeOf(summary({ i1: 'completed' }), ['i1'])).toEqual({ exitCode: 0, status: 'completed' });
     expect(outcomeOf(summary({ i1: 'completed', i2: 'failed' }), ['i1', 'i2'])).toEqual({ exitCode: 1, status: 'failed' });

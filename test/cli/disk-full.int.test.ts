@@ -60,8 +60,9 @@ describe.skipIf(skipReason !== undefined)(`disk full on a tmpfs${skipReason ? ` 
     const m = mountTmpfs('2m');
     if ('reason' in m) throw new Error(m.reason);
     const path = join(m.dir, 'events.db');
-    const store = getSqliteEventStore({ path, codec: rawCodec });
+    let store: ReturnType<typeof getSqliteEventStore> | undefined;
     try {
+      store = getSqliteEventStore({ path, codec: rawCodec });
       const event = (n: number) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'Blob', data: { text: 'a'.repeat(200_000) } });
       await store.appendToStream('s', [event(1)]);
       fill(join(m.dir, 'filler'));
@@ -76,7 +77,7 @@ describe.skipIf(skipReason !== undefined)(`disk full on a tmpfs${skipReason ? ` 
       await store.appendToStream('s', [event(2), event(3)], { expectedRevision: 0n });
       expect(await store.streamRevision('s')).toBe(2n);
     } finally {
-      await store.close().catch(() => undefined);
+      await store?.close().catch(() => undefined);
       m.unmount();
     }
   });

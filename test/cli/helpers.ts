@@ -73,7 +73,7 @@ export const dataOf = (e: RecordedEvent): Record<string, unknown> => e.data as R
 export function oneLineError(r: CliResult): string {
   const lines = r.stderr.trimEnd().split('\n');
   if (lines.length !== 1 || !lines[0]!.startsWith('orchestral: ') || /\n\s+at /.test(r.stderr)) {
-    throw new Error(`expected one 'orchestral: …' line on stderr, got:\n${r.stderr}`);
+    throw new Error(`expected one 'orchestral: …' line on stderr, got (exit ${String(r.code)}, signal ${String(r.signal)}):\n${r.stderr}\nstdout:\n${r.stdout}`);
   }
   return lines[0]!;
 }

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../../src/cli/io.ts';
 import { startProgress } from '../../src/cli/progress.ts';
 import { createLiveBlock } from '../../src/cli/render/live-table.ts';
+import { fit } from '../../src/cli/render/status-marks.ts';
 import { renderStepTable } from '../../src/cli/render/step-table.ts';
 import type { Fact } from '../../src/events/fact-types.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
@@ -84,10 +85,18 @@ describe('live block redraw', () => {
 });
 
 describe('step table width', () => {
+  it('fit pads and cuts by terminal columns, wide characters counting two', () => {
+    expect(fit('漢字', 6)).toBe('漢字  ');
+    expect(fit('漢字漢字', 6)).toBe('漢字… ');
+    expect(stringWidth(fit('漢字漢字', 6))).toBe(6);
+    expect(fit('abcdef', 4)).toBe('abc…');
+    expect(fit('ab', 0)).toBe('');
+  });
+
   it('cuts a step note so its row fits the given columns, and keeps it whole without columns', () => {
     const state = stateOf(longErrorFacts());
     const rows = renderStepTable(plain, state, 'int-1', 1_767_225_601_100, { columns: 80 }).slice(1);
-    for (const r of rows) expect(stringWidth(r)).toBeLessThanOrEqual(80);
+    for (const r of rows) expect(stringWidth(r)).toBeLessThan(80);
     expect(rows.find((r) => r.includes('fetch'))).toMatch(/…$/);
     const whole = renderStepTable(plain, state, 'int-1', 1_767_225_601_100).find((r) => r.includes('fetch'))!;
     expect(whole).toContain('x'.repeat(300));

@@ -42,7 +42,7 @@ describe('plan files', () => {
     expectError(step!, 64, /^orchestral: step\.yaml:4:5: invalid plan: steps\[0\] \(id 'a'\): unknown key 'requireApproval' \(did you mean 'requiresApproval'\?\)$/);
     expectError(plan!, 64, /^orchestral: plan\.yaml:1:1: .*unknown key 'failurepolicy' \(did you mean 'failurePolicy'\?\)$/);
     expectError(retry!, 64, /^orchestral: retry\.json:2:31: .*retry: unknown key 'backoff' \(did you mean 'backoffMs'\?\)$/);
-    expectError(budget!, 64, /^orchestral: budget\.yaml:1:25: .*budget: unknown key 'onExced' \(did you mean 'onExceed'\?\)$/);
+    expectError(budget!, 64, /^orchestral: budget\.yaml:1:24: .*budget: unknown key 'onExced' \(did you mean 'onExceed'\?\)$/);
     expect(w.entries()).toEqual([]);
   });
 
@@ -103,7 +103,7 @@ describe('exit codes', () => {
     });
     const all = await w.run('run', 'all.yaml', '--thread', 'all');
     expect(all.code).toBe(1);
-    expect(all.stdout).toMatch(/✗ failed \(i1\): steps 'a', 'b' failed/);
+    expect(all.stdout).toMatch(/✗ failed \(i1\): steps '(a', 'b|b', 'a)' failed/);
     const some = await w.run('run', 'some.yaml', '--thread', 'some', '--json');
     expect(some.code).toBe(1);
     const outcome = JSON.parse(some.stdout.trim().split('\n').at(-1)!) as { status: string; exitCode: number };
@@ -119,16 +119,20 @@ describe('environment variables and thread ids', () => {
   it('a bad ORCHESTRAL_* value is a usage error (64) naming the variable; empty means unset', async () => {
     const w = workdir('env', { 'ok.yaml': 'steps:\n  - { id: a, action: echo, input: { x: 1 } }\n' });
     const env = (vars: Record<string, string>, ...args: string[]) => cli(args, { cwd: w.dir, env: vars });
-    const [lock, store, allow, model] = await Promise.all([
+    const [lock, store, allow, model, writeAllow, fault] = await Promise.all([
       env({ ORCHESTRAL_LOCK_TIMEOUT_MS: 'abc' }, 'run', 'ok.yaml'),
       env({ ORCHESTRAL_STORE: 'bogus' }, 'threads'),
       env({ ORCHESTRAL_HTTP_ALLOW: 'https://example.com/' }, 'run', 'ok.yaml'),
       env({ ORCHESTRAL_MODEL: 'gpt 4' }, 'run', 'ok.yaml'),
+      env({ ORCHESTRAL_FS_WRITE_ALLOW: '/tmp/out/' }, 'threads'), // checked even by a command that does not use it
+      env({ ORCHESTRAL_FAULT: 'kill:nowhere' }, 'run', 'ok.yaml'),
     ]);
     expectError(lock, 64, /^orchestral: ORCHESTRAL_LOCK_TIMEOUT_MS: expected a number of ms .*, got 'abc'$/);
     expectError(store, 64, /^orchestral: ORCHESTRAL_STORE: expected a store URL .*, got 'bogus'$/);
     expectError(allow, 64, /^orchestral: ORCHESTRAL_HTTP_ALLOW: expected comma-separated hosts .*, got 'https:\/\/example\.com\/'$/);
     expectError(model, 64, /^orchestral: ORCHESTRAL_MODEL: expected a model name .*, got 'gpt 4'$/);
+    expectError(writeAllow, 64, /^orchestral: ORCHESTRAL_FS_WRITE_ALLOW: expected comma-separated paths or globs .*, got '\/tmp\/out\/'$/);
+    expectError(fault, 64, /^orchestral: ORCHESTRAL_FAULT: expected kill:<point>/);
     expect(w.entries()).toEqual([]);
     const fine = await env({ ORCHESTRAL_LOCK_TIMEOUT_MS: '', ORCHESTRAL_STORE: `sqlite:${join(w.dir, 's.db')}`, ORCHESTRAL_HTTP_ALLOW: 'example.com, *.example.org:8443' }, 'run', 'ok.yaml');
     expect(fine.code).toBe(0);

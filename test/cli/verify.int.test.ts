@@ -16,7 +16,7 @@ const tampered = join(tmp.dir, 'tampered.db');
 const o = (path: string, ...args: string[]) => cli(['--store', `sqlite:${path}`, ...args], { cwd: tmp.dir });
 
 beforeAll(async () => {
-  writeFileSync(join(tmp.dir, 'ok.yaml'), 'title: ok\nsteps:\n  - { id: a, action: echo, input: { x: 1 } }\n  - { id: b, action: echo, input: { x: 2 }, needs: [a] }\n');
+  writeFileSync(join(tmp.dir, 'ok.yaml'), 'title: ok\nsteps:\n  - { id: a, action: echo, input: { x: 1 } }\n  - { id: b, action: echo, input: { x: 2 }, dependsOn: [a] }\n');
   const r = await o(clean, 'run', 'ok.yaml', '--thread', 't1');
   expect(r.code, r.stderr).toBe(0);
   copyFileSync(clean, tampered);

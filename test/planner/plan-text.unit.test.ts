@@ -67,6 +67,13 @@ describe('nesting and aliases', () => {
     expect(r.plan.steps[1]!.input).toEqual({ x: 1 });
   });
 
+  it('refuses duplicate keys in YAML and JSON alike', () => {
+    expect(planError('steps:\n  - { id: a, action: echo }\nsteps: []\n', 'p.yaml').message).toMatch(/^p\.yaml:3:1: invalid YAML: Map keys must be unique/);
+    expect(planError('{"steps": [{"id": "a", "action": "echo", "requiresApproval": true, "requiresApproval": false}]}', 'p.json').message).toBe(
+      'p.json:1:68: invalid JSON: duplicate key (JSON.parse would keep only the last one)',
+    );
+  });
+
   it('refuses a second YAML document', () => {
     expect(planError('steps:\n  - { id: a, action: echo }\n---\ntitle: x\n', 'p.yaml').message).toMatch(/^p\.yaml:3:1: invalid YAML: the file holds more than one document/);
   });

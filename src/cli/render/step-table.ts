@@ -62,8 +62,8 @@ export function costLine(state: ThreadState, interactionId: string): string {
 
 /**
  * The whole table as lines: header (thread, interaction status, bar, costs) then one line per step.
- * `columns`: the terminal width; a step's note is cut (…) so its row fits when the columns before
- * it do (a longer line is wrapped by the live block, which accounts for the wrapped rows).
+ * `columns`: the terminal width; a step's note is cut (…) so its row fits in `columns - 1` when the
+ * columns before it do (a longer line is wrapped by the live block, which accounts for the wrapped rows).
  */
 export function renderStepTable(c: Colors, state: ThreadState, interactionId: string, nowMs: number, options: { columns?: number | undefined } = {}): string[] {
   const iv = interactionView(state, interactionId);
@@ -77,7 +77,9 @@ export function renderStepTable(c: Colors, state: ThreadState, interactionId: st
   for (const r of rows) {
     const mark = colorFor(c, r.status, statusMark(r.status));
     const head = `  ${mark} ${fit(r.stepId, idWidth)}  ${c.dim(fit(r.action, actionWidth))}  ${colorFor(c, r.status, fit(r.status, 16))} `;
-    const room = options.columns !== undefined ? options.columns - (2 + 2 + idWidth + 2 + actionWidth + 2 + 16 + 1) : Infinity;
+    // one column spare: a row exactly as wide as the terminal leaves the cursor in its pending-wrap
+    // state, where the redraw's erase-to-end-of-line would clear the last character
+    const room = options.columns !== undefined ? options.columns - 1 - stringWidth(head) : Infinity;
     const note = room < stringWidth(r.note) ? (room > 1 ? fit(r.note, room) : '') : r.note;
     lines.push(`${head}${note}`.trimEnd());
   }
