@@ -3,13 +3,11 @@
  * chained checksum (see `src/store/integrity.ts`) and lists each damaged event: stream, revision,
  * position and reason (checksum mismatch, chain broken, revision gap, undecodable). Exit 0 when
  * the store is intact, 1 when an event is damaged or the store cannot be read. Reads only; a
- * SQLite file that does not exist is an error, never created.
+ * store that does not exist is an error (`not_found`), never created (`withStore`).
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { StoreOpenError, type EventIntegrityError } from '../../store/errors.ts';
+import type { EventIntegrityError } from '../../store/errors.ts';
 import type { EventStore } from '../../store/event-store.ts';
-import { parseStoreUrl } from '../../store/open-event-store.ts';
 import type { ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { toJsonLine } from '../json.ts';
@@ -44,13 +42,9 @@ export async function verifyStore(store: EventStore, opts: VerifyOptions, out: (
 
 /**
  * The `verify` command as commander calls it.
- * @throws StoreOpenError `io` the SQLite file does not exist (nothing is created).
+ * @throws StoreOpenError `not_found` the store does not exist (nothing is created).
  */
 export function verifyCli(holder: ContextHolder, cmd: Command): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
-  const location = parseStoreUrl(storeUrl);
-  if (location.kind === 'sqlite' && !existsSync(location.path)) {
-    return Promise.reject(new StoreOpenError(location.path, 'io', 'no store file there (verify never creates one)'));
-  }
   return withStore(storeUrl, (store) => verifyStore(store, cmd.opts<VerifyOptions>(), io.out));
 }
