@@ -222,6 +222,48 @@ const setPlanApproval = (plans: AcceptedPlan[], planId: string, f: (a: PlanAppro
     return approval === undefined ? p : { ...p, approval };
   });
 
+// ---- transitions shared by several states (one object each; the states reference it) -------------
+
+/** Interrupted in live state `from`: to `interrupted`, remembering `from` (the `interrupt` action). */
+const interruptedIn = (from: LiveInteractionState) =>
+  ({ target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from } } }) as const;
+
+/** StepStarted of the current plan (executing, waiting_approval). */
+const stepStarted = { guard: 'stepOfCurrentPlan', actions: 'countStart' } as const;
+
+/** A step outcome settling a step of the current plan: records its observation, state unchanged. */
+const stepOutcome = { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' } as const;
+
+/** StepCompleted, final StepFailed and StepCancelled (executing, waiting_approval, interrupted). */
+const stepOutcomes = { StepCompleted: stepOutcome, StepFailed: stepOutcome, StepCancelled: stepOutcome } as const;
+
+/** ApprovalGranted/ApprovalRejected while waiting: back to executing when it was the last pending one. */
+const approvalDecided = [
+  { target: 'executing', guard: 'onlyPendingApproval', actions: 'decideApproval' },
+  { guard: 'pendingApproval', actions: 'decideApproval' },
+] as const;
+
+/**
+ * What every live state and `interrupted` accept alike: InteractionCancelled/InteractionFailed end
+ * the interaction; InputMerged (steer) and its own BudgetExtended are recorded, state unchanged.
+ * (`live` has them for its children; `interrupted` is a sibling of `live`, so it lists them too.)
+ */
+const liveOrInterrupted = {
+  InteractionCancelled: {
+    target: 'cancelled',
+    actions: assign<InteractionContext, FactOf<'InteractionCancelled'>, undefined, InteractionEvent, never>(({ event }) => ({ cancelReason: event.data.reason })),
+  },
+  InteractionFailed: {
+    target: 'failed',
+    actions: assign<InteractionContext, FactOf<'InteractionFailed'>, undefined, InteractionEvent, never>(({ event }) => ({ error: event.data.error })),
+  },
+  InputMerged: { actions: 'mergeInput' },
+  BudgetExtended: { guard: 'ownBudget', actions: 'extendBudget' },
+} as const;
+
+/** Resumed (either branch): forgets where and why it was interrupted. */
+const forgetInterrupt = assign<InteractionContext, FactOf<'Resumed'>, undefined, InteractionEvent, never>({ resumeTo: undefined, interrupt: undefined });
+
 /** The interaction machine. Snapshot value: `{ live: <LiveInteractionState> }` or a final/interrupted state name. */
 export const interactionMachine = setup({
   types: {
@@ -331,20 +373,12 @@ export const interactionMachine = setup({
   states: {
     live: {
       initial: 'observing',
-      on: {
-        InteractionCancelled: {
-          target: 'cancelled',
-          actions: assign(({ event }) => ({ cancelReason: event.data.reason })),
-        },
-        InteractionFailed: { target: 'failed', actions: assign(({ event }) => ({ error: event.data.error })) },
-        InputMerged: { actions: 'mergeInput' },
-        BudgetExtended: { guard: 'ownBudget', actions: 'extendBudget' },
-      },
+      on: liveOrInterrupted,
       states: {
         hist: { type: 'history', history: 'shallow' },
         observing: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'observing' } } },
+            Interrupted: interruptedIn('observing'),
             PlanningRequested: {
               target: 'planning',
               guard: ({ context, event }) => event.data.iteration === context.iteration + 1 && context.iteration < context.maxIterations,
@@ -354,7 +388,7 @@ export const interactionMachine = setup({
         },
         planning: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'planning' } } },
+            Interrupted: interruptedIn('planning'),
             PlannerResponded: {
               target: 'deciding',
               guard: 'sameIteration',
@@ -369,7 +403,7 @@ export const interactionMachine = setup({
         },
         deciding: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'deciding' } } },
+            Interrupted: interruptedIn('deciding'),
             PlanAccepted: {
               target: 'executing',
               guard: ({ context, event }) =>
@@ -407,7 +441,7 @@ export const interactionMachine = setup({
         },
         executing: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'executing' } } },
+            Interrupted: interruptedIn('executing'),
             ApprovalRequested: { target: 'waiting_approval', guard: 'approvalOfCurrentPlan', actions: 'requestApproval' },
             PlanFinished: {
               target: 'observing',
@@ -416,36 +450,25 @@ export const interactionMachine = setup({
                 context.settledSteps.length === (currentPlan(context)?.plan.steps.length ?? -1),
               actions: assign({ currentPlanId: undefined, settledSteps: [] }),
             },
-            StepStarted: { guard: 'stepOfCurrentPlan', actions: 'countStart' },
-            StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepCancelled: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+            StepStarted: stepStarted,
+            ...stepOutcomes,
           },
         },
         waiting_approval: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'waiting_approval' } } },
+            Interrupted: interruptedIn('waiting_approval'),
             ApprovalRequested: { guard: 'approvalOfCurrentPlan', actions: 'requestApproval' },
-            ApprovalGranted: [
-              { target: 'executing', guard: 'onlyPendingApproval', actions: 'decideApproval' },
-              { guard: 'pendingApproval', actions: 'decideApproval' },
-            ],
-            ApprovalRejected: [
-              { target: 'executing', guard: 'onlyPendingApproval', actions: 'decideApproval' },
-              { guard: 'pendingApproval', actions: 'decideApproval' },
-            ],
-            StepStarted: { guard: 'stepOfCurrentPlan', actions: 'countStart' },
-            StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepCancelled: [
-              { target: 'executing', guard: 'withdrawsLastApproval', actions: 'observe' },
-              { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            ],
+            ApprovalGranted: approvalDecided,
+            ApprovalRejected: approvalDecided,
+            StepStarted: stepStarted,
+            // overrides stepOutcomes' StepCancelled in place (key order kept); the withdrawing branch is tried first
+            ...stepOutcomes,
+            StepCancelled: [{ target: 'executing', guard: 'withdrawsLastApproval', actions: 'observe' }, stepOutcome],
           },
         },
         waiting_input: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'waiting_input' } } },
+            Interrupted: interruptedIn('waiting_input'),
             InputMerged: {
               target: 'observing',
               actions: ['mergeInput', assign({ question: undefined }), 'recordAnswer'],
@@ -461,20 +484,12 @@ export const interactionMachine = setup({
             // the approvals it waited for were withdrawn while interrupted (their steps cancelled)
             target: 'live.executing',
             guard: ({ context }) => context.resumeTo === 'waiting_approval' && context.pendingApprovals.length === 0,
-            actions: assign({ resumeTo: undefined, interrupt: undefined }),
+            actions: forgetInterrupt,
           },
-          { target: 'live.hist', actions: assign({ resumeTo: undefined, interrupt: undefined }) },
+          { target: 'live.hist', actions: forgetInterrupt },
         ],
-        InteractionCancelled: {
-          target: 'cancelled',
-          actions: assign(({ event }) => ({ cancelReason: event.data.reason })),
-        },
-        InteractionFailed: { target: 'failed', actions: assign(({ event }) => ({ error: event.data.error })) },
-        InputMerged: { actions: 'mergeInput' },
-        BudgetExtended: { guard: 'ownBudget', actions: 'extendBudget' },
-        StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-        StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-        StepCancelled: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+        ...liveOrInterrupted,
+        ...stepOutcomes,
       },
     },
     completed: { type: 'final' },
