@@ -10,7 +10,11 @@
  *   each — group commit coalesces them — vs. the raw one-per-transaction rate.
  * - readAll / readStream: replay of everything written, decoded and validated through the fact
  *   codec, vs. a raw select + JSON.parse of the same rows.
- * Targets (issue 2): appendBatched ≥ 0.7×, readAll ≥ 0.5×.
+ * - checksum: the per-event integrity cost on its own (sha256 of the chained canonical text, as
+ *   appends compute and reads verify it), µs per event, next to the raw read's µs per event.
+ * Every figure is given in wall time and in CPU time (`cpu`: user + system of this process, which a
+ * busy shared machine disturbs much less than wall time; the disk wait of fsync is not CPU time).
+ * Targets: appendBatched ≥ 0.7×, readAll ≥ 0.5× (wall time).
  *
  * Run: `npx tsx bench/store/index.ts`. Sizes (env): BENCH_SINGLE (default 1500 events),
  * BENCH_BATCHES (300 batches of 100), BENCH_WRITERS (16), BENCH_CONCURRENT (150 appends per
@@ -22,7 +26,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { factCodec } from '../../src/events/fact-codec.ts';
+import { prepareAppend } from '../../src/store/codec.ts';
 import { NO_STREAM, type EventData } from '../../src/store/event-store.ts';
+import { chainChecksums } from '../../src/store/integrity.ts';
 import { connectionPragmas } from '../../src/store/sqlite/open-database.ts';
 import { MIGRATIONS } from '../../src/store/sqlite/schema.ts';
 import { getSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
@@ -47,12 +53,25 @@ const newFile = (): string => join(dir, `f${fileSeq++}.db`);
 /** Pre-built facts (ids fresh per use) so generation is not timed. */
 const facts = (n: number, from = 0): EventData[] => Array.from({ length: n }, (_, i) => benchFact(from + i));
 
-/** events/s of `fn` that handles `count` events. */
+/** CPU seconds (user + system) this process has used. */
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** The CPU-time rate (events per CPU second) of the last `rate` call. */
+let lastCpuRate = 0;
+
+/** events/s of `fn` that handles `count` events, in wall time; its CPU-time rate is left in `lastCpuRate`. */
 async function rate(count: number, fn: () => Promise<void> | void): Promise<number> {
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   await fn();
-  return count / ((performance.now() - t0) / 1000);
+  const wall = count / ((performance.now() - t0) / 1000);
+  lastCpuRate = count / Math.max(cpuSeconds() - c0, 1e-9);
+  return wall;
 }
+
 
 // ---- raw better-sqlite3 -------------------------------------------------------------------------
 
@@ -184,40 +203,73 @@ const best = (xs: number[]): number => Math.max(...xs);
 const round1 = (x: number): number => Math.round(x);
 const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
 
+/** Wall and CPU rates of one kind of run, per round. */
+interface Series {
+  raw: number[];
+  store: number[];
+  rawCpu: number[];
+  storeCpu: number[];
+}
+const series = (): Series => ({ raw: [], store: [], rawCpu: [], storeCpu: [] });
+/** Records a wall rate and the CPU rate `rate` left behind. */
+const push = (s: Series, side: 'raw' | 'store', wall: number): void => {
+  s[side].push(wall);
+  s[side === 'raw' ? 'rawCpu' : 'storeCpu'].push(lastCpuRate);
+};
+
+/** µs of CPU per event of the integrity checksum alone (chained over the bench facts, as append and read do). */
+function checksumCost(events: EventData[]): number {
+  const prepared = prepareAppend('bench-0', events, factCodec);
+  const at = new Date().toISOString();
+  let best = Infinity;
+  for (let k = 0; k < 5; k++) {
+    const c0 = cpuSeconds();
+    chainChecksums('bench-0', undefined, prepared, at);
+    best = Math.min(best, ((cpuSeconds() - c0) * 1e6) / prepared.length);
+  }
+  return Math.round(best * 100) / 100;
+}
+
 async function main(): Promise<void> {
-  const singles = { raw: [] as number[], store: [] as number[] };
-  const batched = { raw: [] as number[], store: [] as number[] };
-  const readAll = { raw: [] as number[], store: [] as number[] };
-  const readStream = { raw: [] as number[], store: [] as number[] };
+  const singles = series();
+  const batched = series();
+  const readAll = series();
+  const readStream = series();
   const concurrent: Array<{ rate: number; commits: number; appends: number }> = [];
   // warm-up (JIT, page cache), not measured
   await storeBatched([facts(BATCH)], newFile());
   await rawSingle(facts(50));
 
   for (let round = 0; round < ROUNDS; round++) {
-    singles.raw.push(await rawSingle(facts(SINGLE)));
-    singles.store.push(await storeSingle(facts(SINGLE)));
+    push(singles, 'raw', await rawSingle(facts(SINGLE)));
+    push(singles, 'store', await storeSingle(facts(SINGLE)));
 
     const rawBatches = Array.from({ length: BATCHES }, (_, k) => facts(BATCH, k * BATCH));
     const raw = rawBatched(rawBatches);
-    batched.raw.push(await raw.rate);
+    push(batched, 'raw', await raw.rate);
     const storeBatches = Array.from({ length: BATCHES }, (_, k) => facts(BATCH, k * BATCH));
     const storePath = newFile();
-    batched.store.push(await storeBatched(storeBatches, storePath));
+    push(batched, 'store', await storeBatched(storeBatches, storePath));
 
     concurrent.push(await storeConcurrent());
 
     const total = BATCHES * BATCH;
     const perStream = Math.ceil(BATCHES / 10) * BATCH;
-    readAll.raw.push(await rate(total, () => void rawRead(raw.db)));
-    readAll.store.push(await rate(total, async () => void (await storeRead(storePath))));
-    readStream.raw.push(await rate(perStream, () => void rawRead(raw.db, 'bench-0')));
-    readStream.store.push(await rate(perStream, async () => void (await storeRead(storePath, 'bench-0'))));
+    push(readAll, 'raw', await rate(total, () => void rawRead(raw.db)));
+    push(readAll, 'store', await rate(total, async () => void (await storeRead(storePath))));
+    push(readStream, 'raw', await rate(perStream, () => void rawRead(raw.db, 'bench-0')));
+    push(readStream, 'store', await rate(perStream, async () => void (await storeRead(storePath, 'bench-0'))));
     raw.db.close();
   }
 
   const bestConcurrent = concurrent.reduce((a, b) => (b.rate > a.rate ? b : a));
-  const fig = (x: { raw: number[]; store: number[] }) => ({ store: round1(best(x.store)), raw: round1(best(x.raw)), ratio: ratio(best(x.store), best(x.raw)) });
+  const fig = (x: Series) => ({
+    store: round1(best(x.store)),
+    raw: round1(best(x.raw)),
+    ratio: ratio(best(x.store), best(x.raw)),
+    cpu: { store: round1(best(x.storeCpu)), raw: round1(best(x.rawCpu)), ratio: ratio(best(x.storeCpu), best(x.rawCpu)) },
+  });
+  const rawReadUs = Math.round((1e6 / best(readAll.rawCpu)) * 100) / 100;
   const result = {
     bench: 'store',
     unit: 'events/s',
@@ -235,6 +287,7 @@ async function main(): Promise<void> {
     },
     readAll: fig(readAll),
     readStream: fig(readStream),
+    checksum: { usPerEvent: checksumCost(facts(BATCHES * BATCH)), rawReadUsPerEvent: rawReadUs },
     targets: {
       appendBatched: { min: 0.7, met: best(batched.store) / best(batched.raw) >= 0.7 },
       readAll: { min: 0.5, met: best(readAll.store) / best(readAll.raw) >= 0.5 },

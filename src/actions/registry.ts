@@ -74,6 +74,9 @@ function checkAction(action: Action): ActionDescriptor {
   if (!isZodSchema(action.input)) throw new ActionRegistryError(name, '`input` must be a zod schema');
   if (!isZodSchema(action.output)) throw new ActionRegistryError(name, '`output` must be a zod schema');
   if (typeof action.run !== 'function') throw new ActionRegistryError(name, '`run` must be a function');
+  if (action.approvalReason !== undefined && typeof action.approvalReason !== 'function') {
+    throw new ActionRegistryError(name, '`approvalReason` must be a function when present');
+  }
   if (action.estimateCost !== undefined && typeof action.estimateCost !== 'function') {
     throw new ActionRegistryError(name, '`estimateCost` must be a function when present');
   }

@@ -75,6 +75,8 @@ export interface RegistryOptions {
   modelPlanned: boolean;
   /** Absolute paths the fs actions refuse besides `.git`/`.hg`/`.svn`/`.orchestral` (the store's files; see `storeProtectedPaths`). */
   protectedPaths?: readonly string[];
+  /** Timeout (ms per attempt) and retries of `llm.complete`'s requests (default: the client's). */
+  llmClient?: { timeoutMs?: number; maxRetries?: number };
 }
 
 /**
@@ -85,13 +87,18 @@ export interface RegistryOptions {
  *   `**\/*.txt`) a model-planned `fs.write` may write without approval; none by default (every
  *   model-planned write asks);
  * - `llm.complete` is registered when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set, with the model
- *   `ORCHESTRAL_MODEL` (default `gpt-4.1-mini`).
+ *   `ORCHESTRAL_MODEL` (default `gpt-4.1-mini`) and `llmClient`'s request timeout (ms) and retries.
  * `modelPlanned` (see RegistryOptions) turns on the approvals; `protectedPaths` go to the fs sandbox.
  * @throws UsageError a variable set to a value that does not parse (see env.ts).
  */
-export function builtinOptionsFromEnv(env: NodeJS.ProcessEnv, modelPlanned: boolean, protectedPaths: readonly string[] = []): BuiltinActionOptions {
+export function builtinOptionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  modelPlanned: boolean,
+  protectedPaths: readonly string[] = [],
+  llmClient: { timeoutMs?: number; maxRetries?: number } = {},
+): BuiltinActionOptions {
   const model = envModel(env) ?? 'gpt-4.1-mini';
-  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model } : undefined;
+  const llm = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'] ? { model, client: { ...llmClient } } : undefined;
   const fs = {
     ...(protectedPaths.length > 0 ? { protectedPaths } : {}),
     ...(modelPlanned ? { writeApproval: { allowed: envFsWriteAllow(env) ?? [] } } : {}),
@@ -127,7 +134,7 @@ function sqlitePathOf(url: string): string | undefined {
  * @throws ActionModuleError a module cannot be loaded; ActionRegistryError a malformed or duplicate action.
  */
 export async function buildActionRegistry(options: RegistryOptions): Promise<ActionRegistry> {
-  const registry = createActionRegistry(builtinActions(builtinOptionsFromEnv(process.env, options.modelPlanned, options.protectedPaths)));
+  const registry = createActionRegistry(builtinActions(builtinOptionsFromEnv(process.env, options.modelPlanned, options.protectedPaths, options.llmClient)));
   for (const path of options.modules) for (const action of await loadActionModule(path)) registry.register(action);
   return registry;
 }

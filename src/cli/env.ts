@@ -9,6 +9,7 @@
  * | `ORCHESTRAL_LOCK_TIMEOUT_MS` | how long a SQLite store waits for another process's lock, ms (default 5000) |
  * | `ORCHESTRAL_MODEL` | the OpenAI model of `run --intent` and `llm.complete` (default `gpt-4.1-mini`) |
  * | `ORCHESTRAL_HTTP_ALLOW` | hosts `http.request` may call, comma-separated |
+ * | `ORCHESTRAL_PLANNER_TIMEOUT_MS`, `ORCHESTRAL_PLANNER_RETRIES` | LLM request timeout and retries (parsed in planner-settings.ts) |
  * | `ORCHESTRAL_FS_WRITE_ALLOW` | workspace paths/globs a model-planned `fs.write` may write without approval |
  * | `ORCHESTRAL_FAULT` | tests only: a kill point, `kill:<point>[:<n>]` (src/core/fault-points.ts) |
  *
@@ -19,6 +20,7 @@ import path from 'node:path';
 import { FAULT_POINTS, parseFaultSpec, type FaultSpec } from '../core/fault-points.ts';
 import { parseStoreUrl } from '../store/open-event-store.ts';
 import { UsageError } from './cli-errors.ts';
+import { llmRequestSettings } from './planner-settings.ts';
 
 /**
  * Reads `name` from `env` and parses it.
@@ -101,6 +103,7 @@ export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): void {
   envHttpAllow(env);
   envFsWriteAllow(env);
   envFaultSpec(env);
+  llmRequestSettings({}, env);
 }
 
 /** `ORCHESTRAL_STORE`: a store URL `parseStoreUrl` accepts. @throws UsageError otherwise. */

@@ -2,8 +2,12 @@
  * The planner descriptor the CLI records in `ThreadOpened.planner`, and how a later process
  * rebuilds the planner from it (never with secrets: keys come from the environment):
  * - `{ kind: 'static', config: { file, actions? } }`: the plan file (absolute path), read again;
- * - `{ kind: 'openai', config: { model, baseURL?, actions? } }`: `OPENAI_API_KEY` /
- *   `OPENAI_BASE_URL` from the environment complete it.
+ * - `{ kind: 'openai', config: { model, baseURL?, timeoutMs?, maxRetries?, apiKeyEnv?, actions? } }`:
+ *   the model and endpoint (no `baseURL`: api.openai.com), the request timeout (ms per attempt) and
+ *   retries it was opened with (`planner-settings.ts`), and `apiKeyEnv: 'OPENAI_API_KEY'` when it
+ *   was opened with a key: rebuilding it then needs that variable (no placeholder key is sent), as
+ *   does api.openai.com. `OPENAI_BASE_URL` from the environment is used only when it names the
+ *   recorded endpoint (it may carry the user info the record drops).
  * `actions`: absolute paths of the user action modules the thread runs with (see action-modules.ts);
  * `workspace`: the absolute workspace the thread's actions run in (a later `resume` uses it unless
  * `--workspace` says otherwise).
@@ -15,6 +19,8 @@ import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { ThreadNotFoundError } from '../runtime/command-errors.ts';
 import { threadStreamId } from './args.ts';
+import { withoutUserInfo } from '../core/url.ts';
+import { llmRequestSettings, type LlmRequestSettings } from './planner-settings.ts';
 
 /** What `ThreadOpened.planner` holds. */
 export interface PlannerDescriptor {
@@ -32,9 +38,32 @@ export interface StaticPlannerConfig {
 /** Config of an OpenAI planner descriptor. */
 export interface OpenAIPlannerConfig {
   model: string;
+  /** Without user info; absent: api.openai.com. */
   baseURL?: string;
+  /** Per HTTP attempt, ms. */
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** The environment variable holding the key the thread was opened with. */
+  apiKeyEnv?: 'OPENAI_API_KEY';
   actions?: string[];
   workspace?: string;
+}
+
+/** The default OpenAI endpoint, used when a descriptor records no base URL. */
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/**
+ * The request settings a descriptor records (each field only when recorded as a valid number),
+ * over `fallback` for the rest.
+ */
+export function descriptorRequestSettings(d: PlannerDescriptor | undefined, fallback: LlmRequestSettings): LlmRequestSettings {
+  const c = configOf(d);
+  const t = c['timeoutMs'];
+  const r = c['maxRetries'];
+  return {
+    timeoutMs: typeof t === 'number' && Number.isInteger(t) && t > 0 ? t : fallback.timeoutMs,
+    maxRetries: typeof r === 'number' && Number.isInteger(r) && r >= 0 ? r : fallback.maxRetries,
+  };
 }
 
 function configOf(d: PlannerDescriptor | undefined): Record<string, unknown> {
@@ -51,6 +80,18 @@ export function descriptorActions(d: PlannerDescriptor | undefined): string[] {
 export function descriptorWorkspace(d: PlannerDescriptor | undefined): string | undefined {
   const w = configOf(d)['workspace'];
   return typeof w === 'string' ? w : undefined;
+}
+
+/**
+ * Whether two descriptors name the same planner: same kind and config, request settings
+ * (`timeoutMs`, `maxRetries`, `apiKeyEnv`) aside.
+ */
+export function samePlanner(a: PlannerDescriptor | undefined, b: PlannerDescriptor | undefined): boolean {
+  const essentials = (d: PlannerDescriptor | undefined): string => {
+    const { timeoutMs: _t, maxRetries: _r, apiKeyEnv: _k, ...rest } = configOf(d);
+    return JSON.stringify(rest);
+  };
+  return a?.kind === b?.kind && essentials(a) === essentials(b);
 }
 
 /**
@@ -71,10 +112,17 @@ export async function readThreadDescriptor(store: EventStore, threadId: string):
 
 /**
  * Builds the planner a descriptor names (the OpenAI SDK is imported only when needed).
- * @throws PlannerConfigError unknown kind, missing fields, no OpenAI key/base URL;
- *   PlanFileError the static plan file cannot be read or parsed any more.
+ * @param env where `OPENAI_API_KEY`, `OPENAI_BASE_URL` and the request settings' variables are read.
+ * @throws PlannerConfigError (exit 64) unknown kind, missing fields, `OPENAI_API_KEY` unset for a
+ *   thread opened with a key or planning at api.openai.com (the message names the variable);
+ *   PlanFileError the static plan file cannot be read or parsed any more;
+ *   UsageError a request setting variable is malformed (only read when the descriptor lacks it).
  */
-export async function plannerFromDescriptor(d: PlannerDescriptor | undefined, threadId: string): Promise<Planner> {
+export async function plannerFromDescriptor(
+  d: PlannerDescriptor | undefined,
+  threadId: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Planner> {
   if (d === undefined) throw new PlannerConfigError(`thread '${threadId}' records no planner; it was not opened by the orchestral CLI`);
   const config = configOf(d);
   if (d.kind === 'static') {
@@ -91,9 +139,18 @@ export async function plannerFromDescriptor(d: PlannerDescriptor | undefined, th
   if (d.kind === 'openai') {
     const model = config['model'];
     if (typeof model !== 'string') throw new PlannerConfigError(`thread '${threadId}': openai planner descriptor has no model`);
-    const baseURL = typeof config['baseURL'] === 'string' ? config['baseURL'] : undefined;
+    const recorded = typeof config['baseURL'] === 'string' ? config['baseURL'] : undefined;
+    const apiKey = env['OPENAI_API_KEY']?.trim() ? env['OPENAI_API_KEY'] : undefined;
+    if (apiKey === undefined && (recorded === undefined || config['apiKeyEnv'] !== undefined)) {
+      throw new PlannerConfigError(
+        `thread '${threadId}' plans with model ${model} at ${recorded ?? OPENAI_DEFAULT_BASE_URL}, which needs an API key: OPENAI_API_KEY is not set`,
+      );
+    }
+    const fromEnv = env['OPENAI_BASE_URL'];
+    const baseURL = recorded === undefined ? OPENAI_DEFAULT_BASE_URL : fromEnv && URL.canParse(fromEnv) && withoutUserInfo(fromEnv) === recorded ? fromEnv : recorded;
+    const { timeoutMs, maxRetries } = descriptorRequestSettings(d, llmRequestSettings({}, env));
     const { createOpenAIPlanner } = await import('../planner/openai-planner.ts');
-    return createOpenAIPlanner({ model, ...(baseURL !== undefined ? { baseURL } : {}) });
+    return createOpenAIPlanner({ model, baseURL, timeoutMs, maxRetries, ...(apiKey !== undefined ? { apiKey } : {}) });
   }
   throw new PlannerConfigError(`thread '${threadId}': unknown planner kind '${d.kind}' (the CLI knows static, openai)`);
 }

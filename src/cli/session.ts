@@ -10,7 +10,8 @@ import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
 import { registerSecret } from '../core/redact.ts';
-import { descriptorActions, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
+import { llmRequestSettings } from './planner-settings.ts';
+import { descriptorActions, descriptorRequestSettings, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
 
 /** A runtime plus what it was built with. */
 export interface CliSession {
@@ -36,6 +37,7 @@ export interface SessionOptions {
 /**
  * The action registry of a session: the built-ins, the descriptor's action modules, then `extraModules`
  * (resolved against the working directory). Touches no store, so a plan can be checked against it first.
+ * `llm.complete` uses the request timeout and retries the descriptor records, else the environment's.
  * @throws ActionModuleError / ActionRegistryError for bad action modules; UsageError a bad `ORCHESTRAL_*` value.
  */
 export async function sessionRegistry(
@@ -44,7 +46,12 @@ export async function sessionRegistry(
   protectedPaths: readonly string[] = [],
 ): Promise<ActionRegistry> {
   const modules = [...descriptorActions(descriptor), ...resolveModulePaths(extraModules, process.cwd())];
-  return buildActionRegistry({ modules: [...new Set(modules)], modelPlanned: descriptor?.kind !== 'static', protectedPaths });
+  return buildActionRegistry({
+    modules: [...new Set(modules)],
+    modelPlanned: descriptor?.kind !== 'static',
+    protectedPaths,
+    llmClient: descriptorRequestSettings(descriptor, llmRequestSettings({})),
+  });
 }
 
 /**

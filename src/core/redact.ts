@@ -6,7 +6,8 @@
  * - every registered secret (`registerSecret`, e.g. the API key an OpenAI client was created with)
  *   and every substring of it at least `MIN_SECRET_FRAGMENT` (8) characters long, so an endpoint
  *   quoting part of a key (`Incorrect API key provided: sk-abc123**…wxyz`) leaks none of it;
- *   a secret shorter than 8 characters is replaced only as a whole (4 characters at least);
+ *   secrets shorter than 8 characters are not registered; passed explicitly to `redactText`, they
+ *   are replaced as a whole (4 characters at least);
  * - anything shaped like an API key even when not registered: `sk-` followed by 20 or more of
  *   `[A-Za-z0-9_-]` with at least one digit (OpenAI `sk-…`/`sk-proj-…`, Anthropic `sk-ant-…`,
  *   OpenRouter `sk-or-…`), and masked quotes such as `sk-abc1****wxyz`.
@@ -27,11 +28,12 @@ const KEY_SHAPES = /\bsk-(?:(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}|[A-Za-z0-9_-]
 const registered = new Set<string>();
 
 /**
- * Adds a secret to the process-wide registry (see the module doc). Values shorter than 4 characters
- * (after trimming), undefined and null are ignored.
+ * Adds a secret to the process-wide registry (see the module doc). Values shorter than 8 characters
+ * (after trimming), undefined and null are ignored: such "keys" are the dummies keyless servers
+ * accept (`ollama`, `none`), and redacting them would rewrite ordinary words in every fact.
  */
 export function registerSecret(secret: string | null | undefined): void {
-  if (typeof secret === 'string' && secret.trim().length >= 4) registered.add(secret);
+  if (typeof secret === 'string' && secret.trim().length >= MIN_SECRET_FRAGMENT) registered.add(secret);
 }
 
 /** The registered secrets (for tests and for callers combining them with their own). */

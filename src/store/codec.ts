@@ -77,8 +77,11 @@ export function prepareAppend(
       return fail(`data: is not JSON-serialisable (${(err as Error).message})`);
     }
     const metadataJson = JSON.stringify(compactMetadata({ ...meta, schemaVersion: result.schemaVersion }));
-    const size = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
-    if (size > maxEventBytes) throw new EventTooLargeError(streamId, event.id, type, size, maxEventBytes);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: short texts need no exact count.
+    if ((dataJson.length + metadataJson.length) * 3 > maxEventBytes) {
+      const size = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
+      if (size > maxEventBytes) throw new EventTooLargeError(streamId, event.id, type, size, maxEventBytes);
+    }
     return { id: event.id, type, dataJson, metadataJson, schemaVersion: result.schemaVersion };
   });
 }

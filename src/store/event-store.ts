@@ -11,7 +11,7 @@
  *   Positions need not be contiguous.
  * - A **checkpoint** is a revision of a thread stream (or a position, for projections).
  *
- * Adapters: `src/store/in-memory/`, `src/store/sqlite/`, `src/store/postgres/`; pick one by URL with
+ * Adapters: `src/store/in-memory/`, `src/store/sqlite/`, `src/store/postgres/`, `src/store/kurrentdb/`; pick one by URL with
  * `openEventStore` in `src/store/open-event-store.ts`.
  */
 import type { Observable } from 'rxjs';

@@ -107,11 +107,12 @@ export class ChainVerifier {
     const out: PredecessorKey[] = [];
     const seen = new Set<string>();
     page.forEach((row, i) => {
-      if (row.revision === 0n) return;
       if (this.direction === 'forwards') {
         if (seen.has(row.streamId) || this.last.has(row.streamId)) return;
         seen.add(row.streamId);
+        if (row.revision === 0n) return;
       } else {
+        if (row.revision === 0n) return;
         const next = page[i + 1];
         if (next !== undefined && next.streamId === row.streamId && next.revision === row.revision - 1n) return;
       }
@@ -137,7 +138,9 @@ export class ChainVerifier {
     const expected = eventChecksum(prev, row);
     if (row.checksum !== expected) throw mismatch(row, expected);
     if (this.direction === 'forwards') {
-      this.last.set(row.streamId, { revision: row.revision, checksum: row.checksum });
+      const entry = this.last.get(row.streamId);
+      if (entry === undefined) this.last.set(row.streamId, { revision: row.revision, checksum: row.checksum });
+      else [entry.revision, entry.checksum] = [row.revision, row.checksum];
     }
   }
 

@@ -5,7 +5,8 @@
  *   absolute (`sqlite:///abs/path` is also accepted); `sqlite:` alone means `.orchestral/events.db`;
  * - `postgres://user:pass@host:port/db[?schema=name]` (or `postgresql://`) — the PostgreSQL store,
  *   in schema `name` (default `orchestral`), created on first use;
- * - `esdb://…` / `kurrentdb://…` are reserved for an EventStoreDB/KurrentDB adapter that does not exist yet.
+ * - `esdb://host:2113?tls=false` / `kurrentdb://…` (also `+discover`) — an EventStoreDB 20+ / KurrentDB
+ *   server; our streams are `<streamPrefix><stream>` there (`?streamPrefix=`, default `orchestral-`).
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Clock } from '../core/clock.ts';
@@ -15,6 +16,7 @@ import type { EventStore } from './event-store.ts';
 import { getInMemoryEventStore } from './in-memory/in-memory-event-store.ts';
 import { openPostgresEventStore } from './postgres/postgres-event-store.ts';
 import { getSqliteEventStore } from './sqlite/sqlite-event-store.ts';
+import { openKurrentDbEventStore } from './kurrentdb/kurrentdb-event-store.ts';
 
 /** The default store: the SQLite file `.orchestral/events.db` under the working directory. */
 export const DEFAULT_STORE_URL = 'sqlite:.orchestral/events.db';
@@ -31,7 +33,7 @@ export type StoreLocation =
 
 const ACCEPTED =
   "accepted forms: 'memory:', 'sqlite:PATH' (relative to the working directory, or absolute), " +
-  `'sqlite:' (= ${DEFAULT_STORE_URL}), 'postgres://user:pass@host:port/db[?schema=name]'; later 'esdb://…'`;
+  `'sqlite:' (= ${DEFAULT_STORE_URL}), 'postgres://user:pass@host:port/db[?schema=name]', 'esdb://host:2113?tls=false' or 'kurrentdb://…'`;
 
 /**
  * Parses a store URL (see the module docstring for the forms).
@@ -90,10 +92,12 @@ export interface OpenEventStoreOptions {
 /**
  * Opens the event store a URL names (see `parseStoreUrl`).
  * @throws RangeError a bad option (e.g. `pollIntervalMs` ≤ 0), from the adapter, before any I/O.
- * @throws StoreOpenError `bad_url` for an unparseable URL or an adapter not available yet (esdb);
+ * @throws StoreOpenError `bad_url` for an unparseable URL;
  *   the SQLite adapter's own StoreOpenError (not an Orchestral store, newer schema, read-only,
- *   corrupt, locked, `not_found` with `create: false`) for a file it cannot use; the PostgreSQL adapter's (`io` when the server cannot
- *   be reached, `newer_schema`, `not_orchestral`, `read_only`), after connecting and migrating.
+ *   corrupt, locked, `not_found` with `create: false`) for a file it cannot use; the PostgreSQL
+ *   adapter's (`io` when the server cannot be reached, `newer_schema`, `not_orchestral`,
+ *   `read_only`), after connecting and migrating; the KurrentDB adapter's (`io` when the server
+ *   does not answer; opening it creates nothing, so `create` does not apply).
  */
 export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
   const location = parseStoreUrl(url, options.cwd);
@@ -106,6 +110,6 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     case 'postgres':
       return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
     case 'esdb':
-      throw new StoreOpenError(url, 'bad_url', `${location.kind}: adapter not available yet; ${ACCEPTED}`);
+      return openKurrentDbEventStore({ url: location.url, codec, maxEventBytes, clock, pollIntervalMs });
   }
 }

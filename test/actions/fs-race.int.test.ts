@@ -28,13 +28,20 @@ process.stdin.on('end', () => { stop = true; });
 process.stdin.resume();
 setTimeout(() => { stop = true; }, 60000).unref();
 process.stdout.write('ready\\n');
+// Each state is held for a few syscalls so both are reached about as often; the flips in between
+// are the races.
+const hold = () => { for (let k = 0; k < 20; k++) quiet(() => fs.lstatSync(ws)); };
 const loop = () => {
   for (let i = 0; i < 200 && !stop; i++) {
+    // inside: d a real directory, f a regular file
+    hold();
+    // outside: d and f symlinks to outside/
     quiet(() => fs.renameSync(at('d'), at('d.away')));
     quiet(() => fs.rmSync(at('d'), { recursive: true, force: true }));
     quiet(() => fs.symlinkSync(outside, at('d')));
     quiet(() => fs.symlinkSync(path.join(outside, 'secret.txt'), at('f.lnk')));
     quiet(() => fs.renameSync(at('f.lnk'), at('f')));
+    hold();
     quiet(() => fs.unlinkSync(at('d')));
     quiet(() => fs.renameSync(at('d.away'), at('d')));
     quiet(() => fs.writeFileSync(at('f.new'), 'inside'));
@@ -82,9 +89,14 @@ interface Tally {
   escapes: number;
 }
 
-async function tally(run: (i: number) => Promise<'ok' | 'escape'>): Promise<Tally> {
+/**
+ * Runs `run` at least TRIES times, and on (up to 10×TRIES) until both outcomes were seen 20 times, so
+ * each test reaches both the "inside" and the "swapped" state however the two processes interleave.
+ */
+async function tally(run: (i: number) => Promise<'ok' | 'escape'>, needRefusals = true): Promise<Tally> {
   const t: Tally = { ok: 0, refused: 0, escapes: 0 };
-  for (let i = 0; i < TRIES; i++) {
+  const covered = () => t.ok >= 20 && (!needRefusals || t.refused >= 20);
+  for (let i = 0; i < TRIES || (!covered() && i < 10 * TRIES); i++) {
     try {
       if ((await run(i)) === 'escape') t.escapes += 1;
       else t.ok += 1;
@@ -106,7 +118,7 @@ describe(`symlink races (${TRIES} tries each, a process swapping files and direc
     const t = await tally(async () => ((await runAction(read, { path: p }, ctx())) as { content: string }).content === 'SECRET' ? 'escape' : 'ok');
     console.log(`${label}: ${JSON.stringify(t)}`);
     expect(t.escapes).toBe(0);
-    expect(t.ok).toBeGreaterThan(0); // the race reached both states
+    expect(t.ok).toBeGreaterThan(0); // the race reached both states (see tally)
     expect(t.refused).toBeGreaterThan(0);
   });
 
@@ -115,7 +127,7 @@ describe(`symlink races (${TRIES} tries each, a process swapping files and direc
     const t = await tally(async () => {
       const r = (await runAction(list, { path: '.', recursive: true }, ctx())) as { entries: { path: string }[] };
       return r.entries.some((e) => e.path.endsWith('outside-only.txt')) ? 'escape' : 'ok';
-    });
+    }, false);
     console.log(`fs.list recursive: ${JSON.stringify(t)}`);
     expect(t.escapes).toBe(0);
     expect(t.ok).toBeGreaterThan(0);

@@ -86,6 +86,15 @@ describe('llm.complete', () => {
     expect(ctx.cost).toBe(5); // 3 × $1 + 1 × $2
   });
 
+  it('a stalled endpoint fails with a typed timeout after 1 + maxRetries requests', async () => {
+    const stalled = llmCompleteAction({ model: 'test-model', client: { baseURL: server.baseURL, apiKey: 'k', maxRetries: 1, timeoutMs: 200 } }) as unknown as Action;
+    const before = server.requests.length;
+    server.reply({ hang: true }, { hang: true });
+    const err = await failure(runAction(stalled, { prompt: 'a' }, makeCtx('/')));
+    expect(err).toMatchObject({ code: 'LLM_REQUEST', kind: 'timeout', retryable: true, spent: { requests: 2 } });
+    expect(server.requests.length - before).toBe(2);
+  });
+
   it('abort stops the request with ACTION_ABORTED', async () => {
     server.reply({ delayMs: 10_000, content: 'late' });
     const ac = new AbortController();

@@ -67,6 +67,7 @@ describe('action registry', () => {
     expect(() => r.register(mk('c', { output: undefined as never }))).toThrow(/`output` must be a zod schema/);
     expect(() => r.register(mk('d', { run: 'x' as never }))).toThrow(/`run` must be a function/);
     expect(() => r.register(mk('e', { estimateCost: 3 as never }))).toThrow(/`estimateCost`/);
+    expect(() => r.register(mk('f', { approvalReason: 'always' as never }))).toThrow(/`approvalReason` must be a function/);
     expect(r.list()).toEqual([]);
   });
 

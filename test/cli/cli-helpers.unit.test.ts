@@ -62,10 +62,13 @@ describe('argument parsing', () => {
       fs: { protectedPaths: ['/w/.orchestral'], writeApproval: { allowed: ['out/', 'docs/*.md'] } },
     });
     expect(builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: 'out/' }, false).fs).toBeUndefined();
+    for (const bad of ['/etc', '../x', 'out/,../../y', 'a/../../b']) {
+      expect(() => builtinOptionsFromEnv({ ORCHESTRAL_FS_WRITE_ALLOW: bad }, true), bad).toThrow(/ORCHESTRAL_FS_WRITE_ALLOW: expected comma-separated paths or globs relative to the workspace/);
+    }
     expect(builtinOptionsFromEnv({ ORCHESTRAL_HTTP_ALLOW: ' a.com, *.b.org ,', OPENAI_BASE_URL: 'http://x', ORCHESTRAL_MODEL: 'm' }, false)).toEqual({
       shell: { requiresApproval: false },
       http: { allowedHosts: ['a.com', '*.b.org'] },
-      llm: { model: 'm' },
+      llm: { model: 'm', client: {} },
     });
   });
 });

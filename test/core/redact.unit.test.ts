@@ -26,8 +26,10 @@ describe('redactText', () => {
 
   it('uses the process-wide registry', () => {
     registerSecret('no');
+    registerSecret('ollama'); // a dummy key of a keyless server: not a secret, and a word
     registerSecret(undefined);
     expect(registeredSecrets()).toEqual([]);
+    expect(redactText('served by ollama')).toBe('served by ollama');
     registerSecret('Registered-Secret-Value');
     expect(redactText('x Secret-Value y')).toBe('x *** y');
     expect(redactText('x Registered-Secret-Value y')).toBe('x *** y');

@@ -36,7 +36,7 @@ describe('complete() against the fake server', () => {
   it('throws typed LlmRequestErrors: retried 429 exhausted, timeout, no content', async () => {
     const client = createOpenAIClient({ baseURL: server.baseURL, env: {}, maxRetries: 1 });
     const fail = async (): Promise<LlmRequestError> => {
-      const e = await complete(client, { model: 'm', messages: [], signal: signal(), timeoutMs: 50 }).catch((x: unknown) => x);
+      const e = await complete(client, { model: 'm', messages: [], signal: signal(), timeoutMs: 300 }).catch((x: unknown) => x);
       expect(isLlmRequestError(e)).toBe(true);
       return e as LlmRequestError;
     };

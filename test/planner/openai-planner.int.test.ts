@@ -162,7 +162,7 @@ describe('OpenAIPlanner against the fake chat-completions server', () => {
 
   it('times out fast with reason timeout', async () => {
     server.reply({ delayMs: 10_000, content: wireReply({ kind: 'done', answer: 'late' }) });
-    const err = await planError(planner({ timeoutMs: 50, maxRetries: 0 }).plan(request()));
+    const err = await planError(planner({ timeoutMs: 300, maxRetries: 0 }).plan(request()));
     expect(err).toMatchObject({ reason: 'timeout', retryable: true, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 1 } });
   });
 
@@ -220,6 +220,13 @@ describe('what planner calls cost and count', () => {
     expect(result.repairs).toBe(1);
     expect(result.usage).toMatchObject({ inputTokens: 250, outputTokens: 15, calls: 3 });
     expect(result.request).toMatchObject({ attempts: 2, requests: 3 });
+  });
+
+  it('a stalled endpoint: a typed timeout after 1 + maxRetries requests, all counted', async () => {
+    server.reply({ hang: true }, { hang: true }, { hang: true });
+    const err = await planError(planner({ timeoutMs: 200, maxRetries: 1 }).plan(request()));
+    expect(err).toMatchObject({ reason: 'timeout', retryable: true, usage: { calls: 2, inputTokens: 0, costUsd: 0 } });
+    expect(server.requests).toHaveLength(2);
   });
 
   it('keeps the tokens of a refused reply on the error', async () => {

@@ -34,7 +34,7 @@ describe('parseStoreUrl', () => {
     expect(parseStoreUrl('sqlite:x.db').kind).toBe('sqlite');
   });
 
-  it('recognises postgres and esdb URLs (adapters to come)', () => {
+  it('recognises postgres and esdb URLs', () => {
     expect(parseStoreUrl('postgres://u@127.0.0.1:5432/db')).toEqual({ kind: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' });
     expect(parseStoreUrl('postgresql://127.0.0.1/db').kind).toBe('postgres');
     expect(parseStoreUrl('esdb://127.0.0.1:2113?tls=false')).toEqual({ kind: 'esdb', url: 'esdb://127.0.0.1:2113?tls=false' });
@@ -109,14 +109,7 @@ describe('openEventStore', () => {
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 
-  it('refuses esdb URLs for now: adapter not available yet', async () => {
-    for (const url of ['esdb://127.0.0.1:2113']) {
-      const err = await rejection(openEventStore(url));
-      expect(isStoreOpenError(err)).toBe(true);
-      expect((err as StoreOpenError).reason).toBe('bad_url');
-      expect((err as Error).message).toContain('adapter not available yet');
-      expect((err as Error).message).toContain(url);
-    }
+  it('refuses an unknown scheme (esdb:// and kurrentdb:// open the KurrentDB adapter: test/store/kurrentdb.int.test.ts)', async () => {
     expect(isStoreOpenError(await rejection(openEventStore('nope:')))).toBe(true);
   });
 });

@@ -17,7 +17,8 @@
  * ```
  * Replies are served in the order they were queued, one per `POST /v1/chat/completions`. With the
  * queue empty it answers `fallback` (default: HTTP 500 `no scripted reply`, so a missing script
- * fails loudly). Other paths get 404. Requests are recorded before the reply is chosen.
+ * fails loudly). Other paths get 404. Requests are recorded when they arrive (their body once read),
+ * before the reply is chosen.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -75,6 +76,10 @@ export async function startFakeOpenAIServer(options: { fallback?: FakeReply } = 
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
+    // recorded on arrival (a client that gives up before its body is read still counts); the body is filled in at its end
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const received: ReceivedRequest = { method: req.method ?? '', path, headers: req.headers, body: '' };
+    requests.push(received);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
@@ -84,8 +89,7 @@ export async function startFakeOpenAIServer(options: { fallback?: FakeReply } = 
       } catch {
         body = text;
       }
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+      received.body = body;
       if (req.method !== 'POST' || path !== '/v1/chat/completions') {
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.method} ${path}` } }));
         return;

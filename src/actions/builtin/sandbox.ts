@@ -26,7 +26,7 @@ import { isInside, protectedReason, protectionPolicy, type ProtectionPolicy, typ
 
 const PROC_FD = '/proc/self/fd';
 const O = constants;
-const DIR_FLAGS = O.O_RDONLY | O.O_DIRECTORY | O.O_NOFOLLOW;
+const DIR_FLAGS = O.O_RDONLY | O.O_DIRECTORY | O.O_NOFOLLOW | O.O_NONBLOCK;
 
 /** An open directory inside the workspace; the caller must `close()` it. */
 export interface SandboxDir {
@@ -77,8 +77,14 @@ export async function fdPath(handle: FileHandle): Promise<string> {
  * closes it and throws otherwise. @throws WorkspaceViolationError.
  */
 export async function verifyOpened(action: string, userPath: string, dir: Pick<SandboxDir, 'root' | 'policy'>, handle: FileHandle): Promise<void> {
-  const real = (await fdPath(handle)).replace(/ \(deleted\)$/, '');
-  const why = !isInside(dir.root, real) ? 'resolves outside the workspace root' : protectedReason(dir.policy, dir.root, real);
+  let why: string | undefined;
+  try {
+    const real = (await fdPath(handle)).replace(/ \(deleted\)$/, '');
+    why = !isInside(dir.root, real) ? 'resolves outside the workspace root' : protectedReason(dir.policy, dir.root, real);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
   if (why !== undefined) {
     await handle.close();
     throw new WorkspaceViolationError(action, userPath, why);
@@ -202,7 +208,10 @@ export async function openFileIn(action: string, userPath: string, dir: SandboxD
     if (code === 'EISDIR') throw new ActionInputError(action, 'path', `'${rel}' is a directory`);
     throw await openError(action, userPath, dir, name, err, 'file');
   }
-  const st = await handle.stat();
+  const st = await handle.stat().catch(async (err: unknown) => {
+    await handle.close();
+    throw err;
+  });
   if (!st.isFile()) {
     await handle.close();
     const what = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device or other special file';

@@ -5,7 +5,8 @@
  * Plan files run with the static planner; the plan is checked against the registered actions before
  * the thread is opened (errors: `file:line:col`). `--intent` uses the OpenAI planner
  * (`OPENAI_API_KEY` and/or `OPENAI_BASE_URL`; model `--model`, `$ORCHESTRAL_MODEL`, default
- * `gpt-4.1-mini`). The planner descriptor recorded in ThreadOpened lets later commands rebuild it.
+ * `gpt-4.1-mini`; request timeout and retries `--planner-timeout` / `--planner-retries`, see
+ * planner-settings.ts). The planner descriptor recorded in ThreadOpened lets later commands rebuild it.
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
@@ -19,7 +20,8 @@ import { readPlanFile, validatePlanFile } from '../plan-file.ts';
 import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
-import { readThreadDescriptor, type PlannerDescriptor } from '../planner-descriptor.ts';
+import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig, type PlannerDescriptor } from '../planner-descriptor.ts';
+import { llmRequestSettings, RETRIES_ENV, TIMEOUT_ENV } from '../planner-settings.ts';
 import { resolveWorkspace } from '../workspace.ts';
 import { withStore } from '../store.ts';
 import { parsePort } from '../args.ts';
@@ -33,6 +35,8 @@ export interface RunOptions {
   intent?: string;
   model?: string;
   baseUrl?: string;
+  plannerTimeout?: string;
+  plannerRetries?: string;
   thread?: string;
   title?: string;
   workspace?: string;
@@ -75,6 +79,9 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
   const extra = resolveModulePaths(o.actions ?? [], process.cwd());
   if (planPath !== undefined && o.intent !== undefined) throw new UsageError('run: give a plan file or --intent, not both');
   if (planPath === undefined && o.intent === undefined) throw new UsageError('run: give a plan file (run plan.yaml) or --intent "what to do"');
+  if (planPath !== undefined && (o.plannerTimeout !== undefined || o.plannerRetries !== undefined)) {
+    throw new UsageError(`run: ${o.plannerTimeout !== undefined ? '--planner-timeout' : '--planner-retries'} is for --intent (the OpenAI planner); llm.complete steps read ${TIMEOUT_ENV} / ${RETRIES_ENV}`);
+  }
   if (planPath !== undefined) {
     const pf = await readPlanFile(planPath);
     const modules = [...new Set([...pf.actionModules, ...extra])];
@@ -91,10 +98,21 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
   const model = o.model ?? envModel() ?? 'gpt-4.1-mini';
   const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
   const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
+  const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
+  const keyed = Boolean(process.env['OPENAI_API_KEY']?.trim());
   const { createOpenAIPlanner } = await import('../../planner/openai-planner.ts');
-  const planner = createOpenAIPlanner({ model, ...(rawBase ? { baseURL: rawBase } : {}) });
+  const planner = createOpenAIPlanner({ model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
+  const config: OpenAIPlannerConfig = {
+    model,
+    workspace,
+    ...(baseURL ? { baseURL } : {}),
+    timeoutMs,
+    maxRetries,
+    ...(keyed ? { apiKeyEnv: 'OPENAI_API_KEY' as const } : {}),
+    ...(extra.length ? { actions: extra } : {}),
+  };
   return {
-    descriptor: { kind: 'openai', config: { model, workspace, ...(baseURL ? { baseURL } : {}), ...(extra.length ? { actions: extra } : {}) } },
+    descriptor: { kind: 'openai', config },
     planner,
     input: o.intent!,
     ...(o.title !== undefined ? { title: o.title } : {}),
@@ -131,7 +149,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
         },
       );
       if (d.found) {
-        const same = d.d?.kind === p.descriptor.kind && JSON.stringify(d.d?.config) === JSON.stringify(p.descriptor.config);
+        const same = samePlanner(d.d, p.descriptor);
         if (!same) throw new UsageError(`--thread ${threadId}: the thread exists and runs another planner; use 'orchestral send ${threadId} "…"'`);
         existing = true;
       }

@@ -53,18 +53,23 @@ export function toStoredRow(row: EventRow): StoredRow {
   };
 }
 
-/**
- * Verifies a page of rows against `verifier`'s chains (fetching missing predecessors with one
- * point query each) and decodes them lazily, one per `next()`.
- * @throws EventIntegrityError a row fails its checksum; EventDecodeError a row cannot be decoded.
- */
-function* verifiedPage(ctx: ReadContext, verifier: ChainVerifier, rows: readonly EventRow[]): Generator<RecordedEvent> {
+/** A page of rows as `StoredRow`s, with the predecessors `verifier` needs for it supplied (one point query each). */
+function storedPage(ctx: ReadContext, verifier: ChainVerifier, rows: readonly EventRow[]): StoredRow[] {
   const page = rows.map(toStoredRow);
   supplyPredecessors(verifier, page, ctx.stmts.checksumAt);
-  for (let i = 0; i < page.length; i++) {
+  return page;
+}
+
+/**
+ * Verifies and decodes a whole page (subscriptions).
+ * @throws EventIntegrityError a row fails its checksum; EventDecodeError a row cannot be decoded.
+ */
+function verifiedPage(ctx: ReadContext, verifier: ChainVerifier, rows: readonly EventRow[]): RecordedEvent[] {
+  const page = storedPage(ctx, verifier, rows);
+  return page.map((row, i) => {
     verifier.verify(page, i);
-    yield decodeRow(page[i] as StoredRow, ctx.codec);
-  }
+    return decodeRow(row, ctx.codec);
+  });
 }
 
 /** Pages of `pager`, each fetched by `fetch(next, n)` (synchronous: one prepared select per page). */
@@ -118,7 +123,8 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
   return {
     [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
       let pages: Iterator<EventRow[]> | undefined;
-      let events: Iterator<RecordedEvent> | undefined;
+      let page: StoredRow[] = [];
+      let i = 0;
       const verifier = new ChainVerifier(direction);
       let done = false;
       const finished: IteratorResult<RecordedEvent> = { done: true, value: undefined };
@@ -126,12 +132,15 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
         async next(): Promise<IteratorResult<RecordedEvent>> {
           try {
             while (!done) {
-              const r = events?.next();
-              if (r !== undefined && r.done !== true) return r;
+              const row = page[i];
+              if (row !== undefined) {
+                verifier.verify(page, i++);
+                return { done: false, value: decodeRow(row, ctx.codec) };
+              }
               pages ??= openPages();
-              const p = pages.next();
-              if (p.done === true) done = true;
-              else events = verifiedPage(ctx, verifier, p.value);
+              const r = pages.next();
+              if (r.done === true) done = true;
+              else [page, i] = [storedPage(ctx, verifier, r.value), 0];
             }
             return finished;
           } catch (err) {
@@ -153,14 +162,14 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
 export function streamRowsAfter(ctx: ReadContext, isClosed: () => boolean, streamId: string) {
   const verifier = new ChainVerifier();
   return (after: bigint, limit: number): RecordedEvent[] =>
-    isClosed() ? [] : [...verifiedPage(ctx, verifier, ctx.stmts.streamForwards(streamId, clampInt64(after + 1n), INT64_MAX, limit))];
+    isClosed() ? [] : verifiedPage(ctx, verifier, ctx.stmts.streamForwards(streamId, clampInt64(after + 1n), INT64_MAX, limit));
 }
 
 /** `readAfter` of an all-stream subscription (one per subscriber): positions strictly after `after`, ascending, verified; [] once closed. */
 export function allRowsAfter(ctx: ReadContext, isClosed: () => boolean) {
   const verifier = new ChainVerifier();
   return (after: bigint, limit: number): RecordedEvent[] =>
-    isClosed() ? [] : [...verifiedPage(ctx, verifier, ctx.stmts.allAfter(clampInt64(after), INT64_MAX, limit))];
+    isClosed() ? [] : verifiedPage(ctx, verifier, ctx.stmts.allAfter(clampInt64(after), INT64_MAX, limit));
 }
 
 /** Every damaged event of the file (see `scanIntegrity`), reading it stream by stream in pages. */

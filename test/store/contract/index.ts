@@ -44,13 +44,27 @@ export interface StoreHandle {
 export type StoreFactory = (opts?: StoreFactoryOptions) => Promise<StoreHandle>;
 
 /**
+ * What an adapter's server does not offer, so the tests relying on it are skipped (and reported
+ * as skipped) for that adapter. Absent = supported.
+ */
+export interface ContractCapabilities {
+  /**
+   * `false`: no global event-id index (KurrentDB): an idempotent retry is recognised only where
+   * the expectation designates (or at the stream's end for ANY), and an id reused in another
+   * stream, or elsewhere in the stream, is not refused.
+   */
+  globalEventIds?: boolean;
+}
+
+/**
  * Registers the contract suite (vitest `describe` blocks) for one adapter.
  * @param adapterName shown in test names, e.g. `in-memory`, `sqlite`.
  * @param factory creates a fresh store per test; every handle's `teardown` runs after its test.
+ * @param capabilities what the adapter lacks (those tests are skipped for it).
  */
-export function runEventStoreContract(adapterName: string, factory: StoreFactory): void {
+export function runEventStoreContract(adapterName: string, factory: StoreFactory, capabilities: ContractCapabilities = {}): void {
   describe(`EventStore contract: ${adapterName}`, () => {
-    describeAppend(factory);
+    describeAppend(factory, capabilities);
     describeReadStream(factory);
     describeReadAll(factory);
     describeReadOptions(factory);
