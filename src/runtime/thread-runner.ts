@@ -213,13 +213,18 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     }
   };
 
+  /**
+   * Folds the facts other writers appended into the committed state. Effects are not reconciled
+   * here: the batch being decided may hold results of step attempts whose runs are already over
+   * (and forgotten by the effects), and the reloaded state still shows those steps `running`;
+   * reconciling now would start them again. The reconcile after the batch's commit sees the outcome.
+   */
   const reload = async (): Promise<void> => {
     const folded = await foldThread(env.store, threadId, state.revision >= 0n ? state : undefined);
     if (!folded) return;
     for (const [rev, o] of folded.origins) origins.set(rev, o);
     state = folded.state;
     subject.next(state);
-    effects.reconcile(state);
   };
 
   const mailbox: Mailbox<RunnerMessage> = createMailbox(
