@@ -14,6 +14,9 @@
  * `reconcile` starts nothing and `arm` arms nothing. Losing the lease aborts every planner call and
  * step run at once and drops their results and progress (an ownership epoch tags each run), so a
  * process that lost the thread records nothing about work the next owner will redo.
+ *
+ * Closing is two calls: `hold()` starts nothing more and drops the results of runs still going,
+ * while the results already posted stay in the mailbox to be recorded; `close()` then aborts the rest.
  */
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
@@ -53,7 +56,13 @@ export interface Effects {
   arm(wakeAtMs: number | undefined): void;
   /** Planner calls and step runs whose result has not been handled yet. */
   inFlight(): number;
-  /** Aborts everything and clears the timer. */
+  /**
+   * Starts nothing more (`reconcile` and `arm` do nothing), clears the timer and drops the results
+   * and progress of runs still going from now on; messages already posted are not touched, and the
+   * runs are not aborted (a queued planner answer must not see its call aborted before it is decided).
+   */
+  hold(): void;
+  /** Aborts everything and clears the timer (implies `hold`). */
   close(): void;
 }
 
@@ -69,6 +78,8 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   const steps = new Map<string, { attempt: number; controller: AbortController }>();
   let timer: { handle: unknown; atMs: number } | undefined;
   let closed = false;
+  /** Set by `hold` (and `close`): no effect starts any more. */
+  let held = false;
   let results: StepResult[] = [];
   /** Bumped when the lease is lost: messages of runs started in an older epoch are dropped. */
   let epoch = 0;
@@ -191,13 +202,13 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
 
   return {
     reconcile(state) {
-      if (closed || !env.claim.owns()) return;
+      if (held || !env.claim.owns()) return;
       const views = new Map<string, PlanRunView>(); // one view per plan for this state
       abortStale(state, views);
       startWanted(state, views);
     },
     arm(wakeAtMs) {
-      if (closed || !env.claim.owns()) return;
+      if (held || !env.claim.owns()) return;
       if (wakeAtMs === undefined) return clearTimer();
       if (timer?.atMs === wakeAtMs) return;
       clearTimer();
@@ -208,8 +219,15 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
       timer = { handle, atMs: wakeAtMs };
     },
     inFlight: () => planners.size + steps.size,
+    hold() {
+      if (held) return;
+      held = true;
+      epoch++;
+      clearTimer();
+    },
     close() {
       closed = true;
+      held = true;
       unsubscribe();
       abortAll('runtime closed');
     },

@@ -159,7 +159,11 @@ export interface Runtime {
   whenIdle(threadId: string): Promise<ThreadSummary>;
   /** Who runs the effects of a loaded thread. @throws ThreadNotFoundError when not loaded. */
   owner(threadId: string): ThreadOwner;
-  /** Aborts running effects, drops further results, gives leases up; facts already appended stay. Idempotent. */
+  /**
+   * Closes every thread runner gracefully (see `ThreadRunner.close`: results already arrived are
+   * recorded, nothing new starts, effects still running are aborted and their results dropped),
+   * then gives leases up. Idempotent.
+   */
   close(): Promise<void>;
 }
 

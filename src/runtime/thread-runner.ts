@@ -19,6 +19,11 @@
  * aborted; the batch's commands, the waiters of `whenSettled`/`whenIdle` and every later command
  * reject with the error. Effects whose results were lost run again when the thread is rehydrated
  * (at-least-once, same idempotency key), as after a crash.
+ *
+ * `close()` is graceful: it starts no effect any more, lets the results of actions that already
+ * finished reach the mailbox (one event-loop turn), records what is queued (bounded by
+ * `CLOSE_DRAIN_MS`), and only then aborts the effects still running; their results are dropped and
+ * the next owner runs them again. A crash records nothing more, as above.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { hitFaultPoint } from '../core/fault-points.ts';
@@ -35,6 +40,9 @@ import { effectKey, foldThread, threadStreamId, toEventData, type FactOrigin } f
 
 /** Appends lost to other writers in a row before a batch gives up. */
 export const MAX_CONFLICTS = 8;
+
+/** Longest time `close()` spends recording the messages queued when it began, ms (runner clock). */
+export const CLOSE_DRAIN_MS = 2000;
 
 /** A message of the mailbox: decides facts into the draft and receives the outcome. */
 export interface RunnerMessage {
@@ -59,7 +67,7 @@ export interface ThreadRunner {
   command<T>(decide: (draft: Draft) => T, correlationId: string): Promise<T>;
   /** Why the runner stopped (see ThreadStoppedError), or undefined while it runs. */
   readonly failure: ThreadStoppedError | undefined;
-  /** Posts a message (effects use it for their results). Ignored once closed or stopped. */
+  /** Posts a message (effects use it for their results). Ignored once stopped, or once the drain of `close` is over. */
   post(message: RunnerMessage): void;
   /** Resolves when nothing is in flight or runnable (see `isSettledState`); rejects with ThreadStoppedError once the runner stopped. */
   whenSettled(): Promise<ThreadState>;
@@ -67,7 +75,12 @@ export interface ThreadRunner {
   whenIdle(): Promise<ThreadState>;
   /** Origins (event id, correlation) of facts that requested effects, by `effectKey`. */
   readonly origins: Map<string, FactOrigin>;
-  /** Aborts effects, clears the timer, refuses further messages; resolves once a batch being appended is done. */
+  /**
+   * Closes gracefully: refuses new commands and starts no effect; records the messages already
+   * queued (finished step attempts, planner answers, commands) within `CLOSE_DRAIN_MS`; then aborts
+   * the effects still running (their results are dropped) and refuses further messages. Resolves
+   * once the batch being appended is done. Idempotent (every call gets the same promise).
+   */
   close(): Promise<void>;
 }
 
@@ -100,7 +113,11 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
   const streamId = threadStreamId(threadId);
   const subject = new BehaviorSubject<ThreadState>(initial);
   let state = initial;
+  /** Set when `close()` begins: no new command, no new effect. */
   let closed = false;
+  /** Set when the close's drain is over: every message is refused. */
+  let drained = false;
+  let closing: Promise<void> | undefined;
   let failure: ThreadStoppedError | undefined;
   let waiters: Array<{ settled: boolean; resolve: (s: ThreadState) => void; reject: (e: unknown) => void }> = [];
 
@@ -200,7 +217,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
       answered[i] = true;
       batch[i]!.done?.(o);
     };
-    if (closed || failure !== undefined) {
+    if (drained || failure !== undefined) {
       const error = failure ?? new RuntimeClosedError();
       batch.forEach((_, i) => answer(i, { ok: false, error }));
       return;
@@ -225,6 +242,22 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     for (const [rev, o] of folded.origins) origins.set(rev, o);
     state = folded.state;
     subject.next(state);
+  };
+
+  /** See `close` in ThreadRunner. */
+  const drainAndClose = async (): Promise<void> => {
+    closed = true;
+    checkWaiters();
+    await nextTurn();
+    effects.hold();
+    let timer: unknown;
+    const deadline = new Promise<void>((resolve) => (timer = env.clock.setTimeout(resolve, CLOSE_DRAIN_MS)));
+    await Promise.race([mailbox.idle(), deadline]);
+    env.clock.clearTimeout(timer);
+    drained = true;
+    effects.close();
+    await mailbox.idle();
+    subject.complete();
   };
 
   const mailbox: Mailbox<RunnerMessage> = createMailbox(
@@ -256,7 +289,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
       });
     },
     post(message) {
-      if (!closed && failure === undefined) mailbox.post(message);
+      if (!drained && failure === undefined) mailbox.post(message);
     },
     whenSettled() {
       return new Promise((resolve, reject) => {
@@ -270,15 +303,15 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
         checkWaiters();
       });
     },
-    async close() {
-      if (closed) return mailbox.idle();
-      closed = true;
-      effects.close();
-      checkWaiters();
-      await mailbox.idle();
-      subject.complete();
+    close() {
+      return (closing ??= drainAndClose());
     },
   };
   const effects: Effects = createEffects(runner, env);
   return runner;
+}
+
+/** One event-loop turn (not a time delay): lets the continuations of actions that already finished deliver their results. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -8,8 +8,9 @@
  *
  * A claimed thread runs in its own runtime (the thread's planner, action modules and workspace
  * rebuilt from its descriptor) until it settles (waits for a person, or is done); then the worker
- * gives the lease back. `stop()` (SIGTERM) aborts running effects and gives every lease back at once;
- * the next owner re-runs the attempts that were cut (same idempotency keys).
+ * gives the lease back. `stop()` (SIGTERM) closes every runtime: results that already arrived are
+ * recorded, running effects are aborted, every lease is given back; the next owner re-runs the
+ * attempts that were cut (same idempotency keys).
  */
 import type { Subscription } from 'rxjs';
 import type { ActionRegistry } from '../actions/registry.ts';
@@ -43,7 +44,7 @@ export interface WorkerOptions {
 export interface Worker {
   /** Threads this worker runs now. */
   running(): string[];
-  /** Stops: aborts running effects, gives every lease back, stops reading the log. */
+  /** Stops: records results already arrived, aborts running effects, gives every lease back, stops reading the log. */
   stop(): Promise<void>;
   /** Resolves when the initial read of the log is done (the index is complete). */
   ready: Promise<void>;

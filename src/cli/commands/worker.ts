@@ -1,7 +1,7 @@
 /**
  * `orchestral worker [--concurrency N] [--id NAME] [--lease-ttl MS] [--poll MS]`: runs the threads
- * of the store that need an owner until SIGTERM/SIGINT (then gives every thread back at once and
- * exits 0). Several workers (and CLI processes) share a store; each thread is run by at most one
+ * of the store that need an owner until SIGTERM/SIGINT (then records the results already arrived,
+ * aborts the rest, gives every thread back and exits 0). Several workers (and CLI processes) share a store; each thread is run by at most one
  * of them at a time (its lease). One line per event on stdout: `claimed`, `released`, `skipped`, `error`.
  */
 import type { Command } from 'commander';
