@@ -42,105 +42,24 @@
  * A StepCancelled of a task that waits for approval withdraws that approval: the fold, which sees the
  * task, annotates the event with `pendingApprovalId` (see `StepCancelledEvent`) and the machine drops
  * it from `pendingApprovals`.
+ *
+ * Rows that apply to several states are one shared transition object each (see "transitions shared
+ * by several states" below), referenced by every state the row names; there are no extra parent
+ * states, so state values are as in the table.
  */
 import { assign, setup } from 'xstate';
-import type { Fact, FactData, FactOf } from '../src/events/fact-types.ts';
-import type { ErrorInfo } from '../src/events/facts/common.ts';
-import type { InterruptKind } from '../src/events/facts/interaction-facts.ts';
-import type { PlanSpec } from '../src/plan/plan-schema.ts';
-import type { PlannerOutput } from '../src/plan/planner-output.ts';
+import type { FactData, FactOf } from '../src/events/fact-types.ts';
 import type { Observation } from '../src/planner/planner.ts';
+import type {
+  AcceptedPlan,
+  InteractionContext,
+  InteractionEvent,
+  InteractionInput,
+  LiveInteractionState,
+  PlanApproval,
+} from './interaction.types.ts';
 
-/** Whole-plan approval gate of one plan. */
-export interface PlanApproval {
-  approvalId: string;
-  status: 'requested' | 'granted' | 'rejected';
-  requestedAtMs: number;
-  timeoutMs?: number;
-}
-
-/** A plan accepted by this interaction, in acceptance order. */
-export interface AcceptedPlan {
-  planId: string;
-  iteration: number;
-  plan: PlanSpec;
-  approval?: PlanApproval;
-}
-
-/** Live child states of the interaction (also the `resumeTo` of an interrupted one). */
-export type LiveInteractionState = 'observing' | 'planning' | 'deciding' | 'executing' | 'waiting_approval' | 'waiting_input';
-
-/** A pause point taken: `Interrupted { kind, stepId }` while `planId` was the current plan. */
-export interface StepPause {
-  planId: string;
-  stepId: string;
-  kind: 'before_step' | 'after_step';
-}
-
-/** A question the planner asked (need_input) and where its answer is in `mergedInputs`. */
-export interface AnsweredQuestion {
-  question: string;
-  inputIndex: number;
-}
-
-/** What the interaction machine is created with: InteractionStarted's data. */
-export type InteractionInput = FactData<'InteractionStarted'>;
-
-/** Context of an interaction. */
-export interface InteractionContext {
-  interactionId: string;
-  inputId: string;
-  /** The input text that started it. */
-  input: string;
-  /** Texts merged in later (steer, answers to a question), oldest first. */
-  mergedInputs: string[];
-  /** Planning iterations requested so far (1-based count). */
-  iteration: number;
-  maxIterations: number;
-  plans: AcceptedPlan[];
-  currentPlanId?: string;
-  /** Step ids of the current plan that reached a final state. */
-  settledSteps: string[];
-  /** Final outcomes of steps (and rejected plans) in fact order. */
-  observations: Observation[];
-  /** StepStarted facts seen (attempts of every plan). */
-  stepsStarted: number;
-  /** Approval ids requested and not yet decided. */
-  pendingApprovals: string[];
-  lastOutput?: PlannerOutput;
-  answer?: string;
-  /** The pending question while `waiting_input`. */
-  question?: string;
-  /**
-   * Questions answered by merged inputs: the question and the index of its answer in
-   * `mergedInputs`. From InputMerged facts that name the question; absent until the first one
-   * (histories without such facts hash as before).
-   */
-  answered?: AnsweredQuestion[];
-  error?: ErrorInfo;
-  /** Where an interrupted interaction resumes, and why it was interrupted. */
-  resumeTo?: LiveInteractionState;
-  interrupt?: { kind: InterruptKind; stepId?: string; reason?: string };
-  /**
-   * Step pause points already taken: one entry per `Interrupted` of kind `before_step`/`after_step`
-   * naming a step of the current plan (kept after `Resumed`, so a step pauses once). Absent until
-   * the first one (histories without pause points hash as before).
-   */
-  stepPauses?: StepPause[];
-  cancelReason?: string;
-  /** Budget limit raised for this interaction's plans by BudgetExtended, USD. */
-  budgetLimitUsd?: number;
-}
-
-/**
- * StepCancelled as the interaction machine receives it: the fact, plus `pendingApprovalId` when the
- * cancelled task was waiting for that (still pending) approval. The annotation is derived by the fold
- * from the task's snapshot (src/runtime/thread-state.ts), never stored in the fact.
- */
-export type StepCancelledEvent = FactOf<'StepCancelled'> & { pendingApprovalId?: string };
-
-/** Events of the interaction machine: facts (StepCancelled possibly annotated, see StepCancelledEvent). */
-export type InteractionEvent = Fact | StepCancelledEvent;
+export type * from './interaction.types.ts';
 
 type Ctx = { context: InteractionContext; event: InteractionEvent };
 
@@ -221,6 +140,48 @@ const setPlanApproval = (plans: AcceptedPlan[], planId: string, f: (a: PlanAppro
     const approval = f(p.approval);
     return approval === undefined ? p : { ...p, approval };
   });
+
+// ---- transitions shared by several states (one object each; the states reference it) -------------
+
+/** Interrupted in live state `from`: to `interrupted`, remembering `from` (the `interrupt` action). */
+const interruptedIn = (from: LiveInteractionState) =>
+  ({ target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from } } }) as const;
+
+/** StepStarted of the current plan (executing, waiting_approval). */
+const stepStarted = { guard: 'stepOfCurrentPlan', actions: 'countStart' } as const;
+
+/** A step outcome settling a step of the current plan: records its observation, state unchanged. */
+const stepOutcome = { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' } as const;
+
+/** StepCompleted, final StepFailed and StepCancelled (executing, waiting_approval, interrupted). */
+const stepOutcomes = { StepCompleted: stepOutcome, StepFailed: stepOutcome, StepCancelled: stepOutcome } as const;
+
+/** ApprovalGranted/ApprovalRejected while waiting: back to executing when it was the last pending one. */
+const approvalDecided = [
+  { target: 'executing', guard: 'onlyPendingApproval', actions: 'decideApproval' },
+  { guard: 'pendingApproval', actions: 'decideApproval' },
+] as const;
+
+/**
+ * What every live state and `interrupted` accept alike: InteractionCancelled/InteractionFailed end
+ * the interaction; InputMerged (steer) and its own BudgetExtended are recorded, state unchanged.
+ * (`live` has them for its children; `interrupted` is a sibling of `live`, so it lists them too.)
+ */
+const liveOrInterrupted = {
+  InteractionCancelled: {
+    target: 'cancelled',
+    actions: assign<InteractionContext, FactOf<'InteractionCancelled'>, undefined, InteractionEvent, never>(({ event }) => ({ cancelReason: event.data.reason })),
+  },
+  InteractionFailed: {
+    target: 'failed',
+    actions: assign<InteractionContext, FactOf<'InteractionFailed'>, undefined, InteractionEvent, never>(({ event }) => ({ error: event.data.error })),
+  },
+  InputMerged: { actions: 'mergeInput' },
+  BudgetExtended: { guard: 'ownBudget', actions: 'extendBudget' },
+} as const;
+
+/** Resumed (either branch): forgets where and why it was interrupted. */
+const forgetInterrupt = assign<InteractionContext, FactOf<'Resumed'>, undefined, InteractionEvent, never>({ resumeTo: undefined, interrupt: undefined });
 
 /** The interaction machine. Snapshot value: `{ live: <LiveInteractionState> }` or a final/interrupted state name. */
 export const interactionMachine = setup({
@@ -331,20 +292,12 @@ export const interactionMachine = setup({
   states: {
     live: {
       initial: 'observing',
-      on: {
-        InteractionCancelled: {
-          target: 'cancelled',
-          actions: assign(({ event }) => ({ cancelReason: event.data.reason })),
-        },
-        InteractionFailed: { target: 'failed', actions: assign(({ event }) => ({ error: event.data.error })) },
-        InputMerged: { actions: 'mergeInput' },
-        BudgetExtended: { guard: 'ownBudget', actions: 'extendBudget' },
-      },
+      on: liveOrInterrupted,
       states: {
         hist: { type: 'history', history: 'shallow' },
         observing: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'observing' } } },
+            Interrupted: interruptedIn('observing'),
             PlanningRequested: {
               target: 'planning',
               guard: ({ context, event }) => event.data.iteration === context.iteration + 1 && context.iteration < context.maxIterations,
@@ -354,7 +307,7 @@ export const interactionMachine = setup({
         },
         planning: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'planning' } } },
+            Interrupted: interruptedIn('planning'),
             PlannerResponded: {
               target: 'deciding',
               guard: 'sameIteration',
@@ -369,7 +322,7 @@ export const interactionMachine = setup({
         },
         deciding: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'deciding' } } },
+            Interrupted: interruptedIn('deciding'),
             PlanAccepted: {
               target: 'executing',
               guard: ({ context, event }) =>
@@ -407,7 +360,7 @@ export const interactionMachine = setup({
         },
         executing: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'executing' } } },
+            Interrupted: interruptedIn('executing'),
             ApprovalRequested: { target: 'waiting_approval', guard: 'approvalOfCurrentPlan', actions: 'requestApproval' },
             PlanFinished: {
               target: 'observing',
@@ -416,36 +369,25 @@ export const interactionMachine = setup({
                 context.settledSteps.length === (currentPlan(context)?.plan.steps.length ?? -1),
               actions: assign({ currentPlanId: undefined, settledSteps: [] }),
             },
-            StepStarted: { guard: 'stepOfCurrentPlan', actions: 'countStart' },
-            StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepCancelled: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+            StepStarted: stepStarted,
+            ...stepOutcomes,
           },
         },
         waiting_approval: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'waiting_approval' } } },
+            Interrupted: interruptedIn('waiting_approval'),
             ApprovalRequested: { guard: 'approvalOfCurrentPlan', actions: 'requestApproval' },
-            ApprovalGranted: [
-              { target: 'executing', guard: 'onlyPendingApproval', actions: 'decideApproval' },
-              { guard: 'pendingApproval', actions: 'decideApproval' },
-            ],
-            ApprovalRejected: [
-              { target: 'executing', guard: 'onlyPendingApproval', actions: 'decideApproval' },
-              { guard: 'pendingApproval', actions: 'decideApproval' },
-            ],
-            StepStarted: { guard: 'stepOfCurrentPlan', actions: 'countStart' },
-            StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            StepCancelled: [
-              { target: 'executing', guard: 'withdrawsLastApproval', actions: 'observe' },
-              { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-            ],
+            ApprovalGranted: approvalDecided,
+            ApprovalRejected: approvalDecided,
+            StepStarted: stepStarted,
+            // overrides stepOutcomes' StepCancelled in place (key order kept); the withdrawing branch is tried first
+            ...stepOutcomes,
+            StepCancelled: [{ target: 'executing', guard: 'withdrawsLastApproval', actions: 'observe' }, stepOutcome],
           },
         },
         waiting_input: {
           on: {
-            Interrupted: { target: '#interaction.interrupted', actions: { type: 'interrupt', params: { from: 'waiting_input' } } },
+            Interrupted: interruptedIn('waiting_input'),
             InputMerged: {
               target: 'observing',
               actions: ['mergeInput', assign({ question: undefined }), 'recordAnswer'],
@@ -461,20 +403,12 @@ export const interactionMachine = setup({
             // the approvals it waited for were withdrawn while interrupted (their steps cancelled)
             target: 'live.executing',
             guard: ({ context }) => context.resumeTo === 'waiting_approval' && context.pendingApprovals.length === 0,
-            actions: assign({ resumeTo: undefined, interrupt: undefined }),
+            actions: forgetInterrupt,
           },
-          { target: 'live.hist', actions: assign({ resumeTo: undefined, interrupt: undefined }) },
+          { target: 'live.hist', actions: forgetInterrupt },
         ],
-        InteractionCancelled: {
-          target: 'cancelled',
-          actions: assign(({ event }) => ({ cancelReason: event.data.reason })),
-        },
-        InteractionFailed: { target: 'failed', actions: assign(({ event }) => ({ error: event.data.error })) },
-        InputMerged: { actions: 'mergeInput' },
-        BudgetExtended: { guard: 'ownBudget', actions: 'extendBudget' },
-        StepCompleted: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-        StepFailed: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
-        StepCancelled: { guard: 'unsettledStepOfCurrentPlan', actions: 'observe' },
+        ...liveOrInterrupted,
+        ...stepOutcomes,
       },
     },
     completed: { type: 'final' },

@@ -68,6 +68,21 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .action(run(async () => (await import('./commands/threads.ts')).threadsCommand.bind(null, ctxHolder)));
 
   program
+    .command('worker')
+    .description('run the threads of a shared store that need an owner, until SIGTERM (then hand them back)')
+    .option('--concurrency <n>', 'threads run at once', '4')
+    .option('--id <name>', 'holder id of this worker (default host:pid:random)')
+    .option('--lease-ttl <ms>', 'lease duration: a dead worker on another machine loses its threads after this (+ --poll)', '8000')
+    .option('--poll <ms>', 'fallback tick: retries of threads another holder had (failover)', '1000')
+    .action(run(async () => (await import('./commands/worker.ts')).workerCommand.bind(null, ctxHolder)));
+
+  program
+    .command('workers')
+    .description('list the processes that run threads now (lease holders) and their threads')
+    .option('--json', 'one JSON line per holder', false)
+    .action(run(async () => (await import('./commands/workers.ts')).workersCommand.bind(null, ctxHolder)));
+
+  program
     .command('show')
     .description('show a thread: tasks, the DAG, costs, pending approvals')
     .argument('<thread>')

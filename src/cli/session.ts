@@ -4,8 +4,9 @@
  */
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Planner } from '../planner/planner.ts';
-import { createRuntime, type Runtime } from '../runtime/runtime.ts';
+import { createRuntime, type Runtime, type RuntimeOwnershipOptions } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
+import type { LeaseStore } from '../ownership/lease.ts';
 import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';
@@ -32,6 +33,9 @@ export interface SessionOptions {
   planner?: Planner;
   /** A registry built beforehand by `sessionRegistry` (e.g. to check a plan before the store opens). */
   registry?: ActionRegistry;
+  /** The store's leases (`openLeaseStore`); `ownership: 'append'` for commands that never run effects. */
+  leases?: LeaseStore;
+  ownership?: 'own' | 'append' | RuntimeOwnershipOptions;
 }
 
 /**
@@ -65,6 +69,8 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
     store: o.store,
     actions: registry,
     workspace: o.workspace,
+    ...(o.leases ? { leases: o.leases } : {}),
+    ...(o.ownership ? { ownership: typeof o.ownership === 'string' ? { mode: o.ownership } : o.ownership } : {}),
     plannerFor: (view) => {
       if (o.planner) return o.planner;
       throw new PlannerConfigError(`thread '${view.threadId}': this command does not load the planner`);
@@ -83,7 +89,7 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
 export async function sessionForThread(
   store: EventStore,
   threadId: string,
-  o: { workspace?: string; extraModules?: readonly string[]; lazyPlanner?: boolean },
+  o: { workspace?: string; extraModules?: readonly string[]; lazyPlanner?: boolean; leases?: LeaseStore; ownership?: 'own' | 'append' | RuntimeOwnershipOptions },
 ): Promise<CliSession> {
   const descriptor = await readThreadDescriptor(store, threadId);
   const workspace = await resolveWorkspace(o.workspace ?? descriptorWorkspace(descriptor));
@@ -94,5 +100,7 @@ export async function sessionForThread(
     descriptor,
     ...(planner ? { planner } : {}),
     ...(o.extraModules ? { extraModules: o.extraModules } : {}),
+    ...(o.leases ? { leases: o.leases } : {}),
+    ...(o.ownership ? { ownership: o.ownership } : {}),
   });
 }

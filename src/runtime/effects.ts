@@ -9,11 +9,17 @@
  *   requested before a crash resume after `load`.
  * `arm(wakeAtMs)` keeps one clock timer at the earliest due time (retry backoff, approval expiry);
  * when it fires, an empty message makes the runner re-run the scheduler with the new time.
+ *
+ * Only the owner runs effects: while `env.claim` says this runtime does not hold the thread's lease,
+ * `reconcile` starts nothing and `arm` arms nothing. Losing the lease aborts every planner call and
+ * step run at once and drops their results and progress (an ownership epoch tags each run), so a
+ * process that lost the thread records nothing about work the next owner will redo.
  */
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
+import type { ThreadClaim } from '../ownership/ownership.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { startPlannerCall } from './planner-effect.ts';
@@ -37,6 +43,8 @@ export interface RunnerEnv {
   maxEventBytes: number;
   /** The thread's planner (built lazily, once per thread, by the runtime). */
   planner(state: ThreadState): Planner;
+  /** The thread's lease claim: effects run only while it `owns()`. */
+  claim: Pick<ThreadClaim, 'owns' | 'onChange'>;
 }
 
 /** The effect side of a runner. */
@@ -62,9 +70,15 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   let timer: { handle: unknown; atMs: number } | undefined;
   let closed = false;
   let results: StepResult[] = [];
+  /** Bumped when the lease is lost: messages of runs started in an older epoch are dropped. */
+  let epoch = 0;
+  const postFrom = (started: number) => (m: RunnerMessage): void => {
+    if (started === epoch) host.post(m);
+  };
 
   /** Step outcomes arriving together go to the mailbox as one message (one view per plan). */
-  const deliver = (result: StepResult): void => {
+  const deliver = (result: StepResult, started: number): void => {
+    if (started !== epoch) return;
     results.push(result);
     if (results.length > 1) return;
     let taken: StepResult[] | undefined;
@@ -124,7 +138,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
           actions: env.actions.describe(),
           controller,
           ...(origin ? { origin } : {}),
-          post: (m) => host.post(m),
+          post: postFrom(epoch),
           forget: () => {
             if (planners.get(interactionId)?.controller === controller) planners.delete(interactionId);
           },
@@ -139,6 +153,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
         const key = taskKey(interactionId, view.planId, stepId);
         if (task.status !== 'running' || steps.has(key)) continue;
         const controller = new AbortController();
+        const started = epoch;
         steps.set(key, { attempt: task.attempts, controller });
         const origin = host.origins.get(`step/${interactionId}/${view.planId}/${stepId}/${task.attempts}`);
         startStepRun({
@@ -150,8 +165,8 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
           controller,
           ...(origin ? { origin } : {}),
           outputs: () => (outputs ??= completedOutputs(view)),
-          post: (m) => host.post(m),
-          deliver,
+          post: postFrom(epoch),
+          deliver: (r) => deliver(r, started),
           forget: () => {
             if (steps.get(key)?.controller === controller) steps.delete(key);
           },
@@ -160,15 +175,29 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
     }
   };
 
+  const abortAll = (reason: string): void => {
+    clearTimer();
+    for (const call of planners.values()) call.controller.abort(new Error(reason));
+    for (const run of steps.values()) run.controller.abort(new Error(reason));
+    planners.clear();
+    steps.clear();
+  };
+
+  const unsubscribe = env.claim.onChange((owned) => {
+    if (owned || closed) return;
+    epoch++;
+    abortAll('lease of the thread lost: another process may own it now');
+  });
+
   return {
     reconcile(state) {
-      if (closed) return;
+      if (closed || !env.claim.owns()) return;
       const views = new Map<string, PlanRunView>(); // one view per plan for this state
       abortStale(state, views);
       startWanted(state, views);
     },
     arm(wakeAtMs) {
-      if (closed) return;
+      if (closed || !env.claim.owns()) return;
       if (wakeAtMs === undefined) return clearTimer();
       if (timer?.atMs === wakeAtMs) return;
       clearTimer();
@@ -181,11 +210,8 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
     inFlight: () => planners.size + steps.size,
     close() {
       closed = true;
-      clearTimer();
-      for (const call of planners.values()) call.controller.abort(new Error('runtime closed'));
-      for (const run of steps.values()) run.controller.abort(new Error('runtime closed'));
-      planners.clear();
-      steps.clear();
+      unsubscribe();
+      abortAll('runtime closed');
     },
   };
 }

@@ -11,6 +11,11 @@
  * interactions, step attempts started without an outcome (same idempotency key), timers re-armed
  * from the times recorded in facts. Two runtimes on one store never both append to a thread: the
  * loser of a race gets `WrongExpectedVersionError`, folds the winner's facts in and re-decides.
+ *
+ * Ownership: only the runtime holding a thread's lease (`src/ownership/`) runs its effects. Every
+ * runtime claims the lease of a thread it loads (unless `ownership.mode` is `'append'`); while
+ * another live process holds it, this one appends its commands' facts (plus what follows from them
+ * without an effect), follows the log, and takes over when the lease becomes free.
  */
 import { map, type Observable } from 'rxjs';
 import type { ActionRegistry } from '../actions/registry.ts';
@@ -22,6 +27,11 @@ import type { BudgetSpec } from '../plan/plan-schema.ts';
 import type { Planner } from '../planner/planner.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from '../store/codec.ts';
 import type { EventStore } from '../store/event-store.ts';
+import type { HolderIdentity, LeaseHolder, LeaseStore } from '../ownership/lease.ts';
+import { processIdentity } from '../ownership/identity.ts';
+import { createMemoryLeaseTable, getMemoryLeaseStore, type MemoryLeaseTable } from '../ownership/memory-leases.ts';
+import { createOwnership, type ThreadClaim } from '../ownership/ownership.ts';
+import { followLog } from './follow-log.ts';
 import { PlannerUnavailableError, RuntimeClosedError, ThreadExistsError, ThreadNotFoundError, UnknownPolicyError } from './command-errors.ts';
 import { decideApproval, decideCancel, decideInterrupt, decideResume, type ApprovalDecisionOptions, type PendingApproval } from './decide-control.ts';
 import { assertOpen, decideInput, type SendResult } from './decide-input.ts';
@@ -69,6 +79,35 @@ export interface RuntimeOptions {
    * rejects the command with FactTooLargeError.
    */
   maxEventBytes?: number;
+  /**
+   * Which process runs a thread's effects. Default: a memory lease table per store object (runtimes
+   * of this process sharing that store object contend); pass `openLeaseStore(url)` when several
+   * processes share a store.
+   */
+  leases?: LeaseStore;
+  /** How this runtime takes part in ownership (see `RuntimeOwnershipOptions`). */
+  ownership?: RuntimeOwnershipOptions;
+}
+
+/** Ownership settings of a runtime. */
+export interface RuntimeOwnershipOptions {
+  /** `own` (default): claim the lease of every thread loaded; `append`: never (no effect ever runs). */
+  mode?: 'own' | 'append';
+  /** Default: this process (`processIdentity()`). */
+  identity?: HolderIdentity;
+  /** Lease duration, ms (default 8000); renewed every `heartbeatMs` (default ttlMs / 3). */
+  ttlMs?: number;
+  heartbeatMs?: number;
+  /** How often a follower tries to take a lease over, ms (default 1000). */
+  retryMs?: number;
+}
+
+/** Who runs a loaded thread's effects, as this runtime sees it. */
+export interface ThreadOwner {
+  /** True when this runtime holds the lease. */
+  owned: boolean;
+  /** The holder last seen (this runtime's, or another process's), if known. */
+  holder?: LeaseHolder;
 }
 
 /** Options of `openThread`. */
@@ -83,12 +122,17 @@ export interface OpenThreadOptions {
   maxIterations?: number;
   /** Recorded so another process can rebuild the planner (never secrets). */
   planner?: { kind: string; config?: unknown };
+  /** The first input, appended with ThreadOpened in one append (as `send` would decide it). */
+  input?: { text: string; from?: string; inputId?: string };
 }
+
+/** Result of `openThread`: the summary, and the first input's decision when one was given. */
+export type OpenedThread = ThreadSummary & { sent?: SendResult };
 
 /** The runtime's API. Every thread-level method rejects with ThreadNotFoundError for an unknown thread. */
 export interface Runtime {
-  /** Opens a thread (ThreadOpened). @throws ThreadExistsError, UnknownPolicyError. */
-  openThread(options?: OpenThreadOptions): Promise<ThreadSummary>;
+  /** Opens a thread (ThreadOpened, plus the first input's facts in the same append). @throws ThreadExistsError, UnknownPolicyError. */
+  openThread(options?: OpenThreadOptions): Promise<OpenedThread>;
   /** Sends input; the policy decides (InputReceived + PolicyApplied + ...). @throws ThreadClosedError, UnknownPolicyError, InvalidPolicyDecisionError. */
   send(threadId: string, text: string, options?: { from?: string; inputId?: string }): Promise<SendResult>;
   /** Grants a pending approval named by approval id or step id; `extendBudgetUsd` also raises the budget in force (USD). @throws UnknownApprovalError, AmbiguousApprovalError, BudgetExtensionError. */
@@ -113,7 +157,9 @@ export interface Runtime {
   whenSettled(threadId: string): Promise<ThreadSummary>;
   /** Resolves when no message or effect is in flight (timers may still be armed). */
   whenIdle(threadId: string): Promise<ThreadSummary>;
-  /** Aborts running effects, drops further results; facts already appended stay. Idempotent. */
+  /** Who runs the effects of a loaded thread. @throws ThreadNotFoundError when not loaded. */
+  owner(threadId: string): ThreadOwner;
+  /** Aborts running effects, drops further results, gives leases up; facts already appended stay. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -124,11 +170,31 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const policies = options.policies ?? {};
   const runners = new Map<string, Promise<ThreadRunner>>();
   const loaded = new Map<string, ThreadRunner>();
+  const claims = new Map<string, ThreadClaim>();
+  const stops = new Map<string, () => void>(); // log followers, by thread
   let closed = false;
+  const o = options.ownership ?? {};
+  const ownership = createOwnership({
+    leases: options.leases ?? getMemoryLeaseStore({ table: defaultLeaseTable(options.store), clock }),
+    identity: o.identity ?? processIdentity(),
+    clock,
+    ...(o.mode !== undefined ? { mode: o.mode } : {}),
+    ...(o.ttlMs !== undefined ? { ttlMs: o.ttlMs } : {}),
+    ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
+    ...(o.retryMs !== undefined ? { retryMs: o.retryMs } : {}),
+    // A lease call that fails (disk full, connection lost) stops the thread's runner: the command hears why.
+    onError: (error, threadId) =>
+      loaded.get(threadId)?.post({
+        decide: () => {
+          throw error;
+        },
+      }),
+  });
 
-  const env = (): RunnerEnv => {
+  const env = (claim: ThreadClaim): RunnerEnv => {
     let planner: Planner | undefined;
     return {
+      claim,
       store: options.store,
       actions: options.actions,
       clock,
@@ -153,21 +219,37 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const existing = runners.get(threadId);
     const stopped = loaded.get(threadId);
     if (existing && stopped?.failure === undefined) return existing;
+    const previous = stopped ? claims.get(threadId) : undefined;
     if (stopped) {
       // a runner that stopped (see ThreadStoppedError) is replaced by one rehydrated from the store
       loaded.delete(threadId);
+      claims.delete(threadId);
+      stops.get(threadId)?.();
+      stops.delete(threadId);
       void stopped.close();
     }
     const loading = (async () => {
-      const snapshot = options.snapshotCache ? await options.snapshotCache.load(threadId) : undefined;
-      const folded = await foldThread(options.store, threadId, snapshot);
-      if (!folded && !create) throw new ThreadNotFoundError(threadId);
-      if (closed) throw new RuntimeClosedError();
-      const runner = createThreadRunner(folded?.state ?? initialThreadState(threadId), env(), folded?.origins);
-      loaded.set(threadId, runner);
-      if (options.snapshotCache) keepSnapshots(runner, options.snapshotCache, snapshot?.revision ?? -1n);
-      if (folded) runner.post({ decide: () => undefined }); // resume effects and timers
-      return runner;
+      await previous?.release();
+      // The lease first, then the facts: whatever is appended after the fold reaches us through followLog.
+      const claim = await ownership.claim(threadId);
+      try {
+        const snapshot = options.snapshotCache ? await options.snapshotCache.load(threadId) : undefined;
+        const folded = await foldThread(options.store, threadId, snapshot);
+        if (!folded && !create) throw new ThreadNotFoundError(threadId);
+        if (closed) throw new RuntimeClosedError();
+        const runner = createThreadRunner(folded?.state ?? initialThreadState(threadId), env(claim), folded?.origins);
+        loaded.set(threadId, runner);
+        claims.set(threadId, claim);
+        if (options.snapshotCache) keepSnapshots(runner, options.snapshotCache, snapshot?.revision ?? -1n);
+        stops.set(threadId, followLog(options.store, runner));
+        // Gaining the lease (a takeover): read what the previous owner appended, then resume its effects.
+        claim.onChange((owned) => owned && runner.post({ sync: true, decide: () => undefined }));
+        if (folded) runner.post({ decide: () => undefined }); // resume effects and timers
+        return runner;
+      } catch (err) {
+        await claim.release();
+        throw err;
+      }
     })();
     runners.set(threadId, loading);
     loading.catch(() => {
@@ -206,7 +288,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (policy.kind === 'custom' && !Object.prototype.hasOwnProperty.call(policies, policy.name)) {
         throw new UnknownPolicyError(policy.name, Object.keys(policies));
       }
-      const state = await command<ThreadState>(
+      const inputId = o.input ? (o.input.inputId ?? ids.uuid()) : undefined;
+      const opened = await command<{ state: ThreadState; sent?: SendResult }>(
         threadId,
         (draft) => {
           if (draft.state.revision >= 0n) throw new ThreadExistsError(threadId);
@@ -219,11 +302,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             ...(o.planner !== undefined ? { planner: o.planner } : {}),
           };
           draft.add([{ type: 'ThreadOpened', data }]);
-          return draft.state;
+          if (!o.input) return { state: draft.state };
+          const input = { inputId: inputId!, text: o.input.text, ...(o.input.from !== undefined ? { from: o.input.from } : {}) };
+          const decided = decideInput(draft.state, input, policies);
+          draft.add(decided.facts);
+          return { state: draft.state, sent: decided.result };
         },
         true,
       );
-      return threadSummary(state);
+      return { ...threadSummary(opened.state), ...(opened.sent ? { sent: opened.sent } : {}) };
     },
     send(threadId, text, o = {}) {
       const inputId = o.inputId ?? ids.uuid();
@@ -291,15 +378,34 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async whenIdle(threadId) {
       return threadSummary(await (await runnerFor(threadId)).whenIdle());
     },
+    owner(threadId) {
+      loadedRunner(threadId);
+      const claim = claims.get(threadId)!;
+      const holder = claim.holder();
+      return { owned: claim.owns(), ...(holder ? { holder } : {}) };
+    },
     async close() {
       if (closed) return;
       closed = true;
       const all = [...loaded.values()];
       loaded.clear();
       runners.clear();
+      stops.forEach((stop) => stop());
+      stops.clear();
       await Promise.all(all.map((r) => r.close()));
+      claims.clear();
+      await ownership.close();
       const cache = options.snapshotCache;
       if (cache) await Promise.all(all.filter((r) => r.state.revision >= 0n).map((r) => cache.save(r.state)));
     },
   };
+}
+
+const leaseTables = new WeakMap<EventStore, MemoryLeaseTable>();
+
+/** The memory lease table of runtimes given no `leases`: one per store object. */
+function defaultLeaseTable(store: EventStore): MemoryLeaseTable {
+  let table = leaseTables.get(store);
+  if (!table) leaseTables.set(store, (table = createMemoryLeaseTable()));
+  return table;
 }

@@ -21,8 +21,9 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { hasErrorCode, OrchestralError } from '../errors/orchestral-error.ts';
-import { defaultMachines, inertScope, taskKey, type FoldOptions, type ThreadState } from './thread-state.ts';
-import { instantiate, machineDefinitionHash, templateFor, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
+import { defaultMachines, taskKey, type FoldOptions, type ThreadState } from './thread-state.ts';
+import { machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
+import { instantiate, restoreSnapshot, templateFor } from './xstate-adapter.ts';
 
 /** The entry format version `encodeThreadState` writes and `decodeThreadState` reads. */
 export const SNAPSHOT_FORMAT = 2;
@@ -178,12 +179,12 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
   /** Per state index: context → snapshot. */
   const makers = (machine: AnyStateMachine, states: StateKey[]): Array<(context: unknown) => unknown> =>
     states.map((k) => {
-      if (actorRefs) return (context) => machine.restoreSnapshot({ ...k, context, children: {} } as never, inertScope(machine) as never);
+      if (actorRefs) return (context) => restoreSnapshot(machine, { ...k, context, children: {} });
       const t = templateFor(machine, k);
       return (context) => instantiate(t, context, k.output, k.error);
     });
   const restore = (machine: AnyStateMachine, make: Array<(context: unknown) => unknown>, rec: ActorRecord): unknown => {
-    if (!Array.isArray(rec)) return machine.restoreSnapshot(rec as never, inertScope(machine) as never);
+    if (!Array.isArray(rec)) return restoreSnapshot(machine, rec);
     return make[rec[0]]!(rec[1]);
   };
   const thread = restore(m.thread, makers(m.thread, b.states.thread), b.thread) as ThreadState['thread'];
@@ -204,7 +205,7 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
     for (let r = 2; r < run.length; r++) {
       const row = run[r] as TaskRow;
       if (!Array.isArray(row)) {
-        tasks[row.k] = m.task.restoreSnapshot(row.p as never, inertScope(m.task) as never) as ThreadState['tasks'][string];
+        tasks[row.k] = restoreSnapshot(m.task, row.p);
         continue;
       }
       const shape = shapes[row[1] as number]!;

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
-import { defaultMachines, inertScope, type MachineSet } from './thread-state.ts';
+import { defaultMachines, type MachineSet } from './thread-state.ts';
+import { instantiate, templateFor } from './xstate-adapter.ts';
 
 /** The fields of a persisted machine snapshot (xstate's `getPersistedSnapshot`) the cache reads. */
 export interface PersistedMachineSnapshot {
@@ -46,31 +47,6 @@ export const isChildless = (p: PersistedMachineSnapshot): boolean => {
   for (const _ in p.children ?? {}) return false;
   return true;
 };
-
-/** Restored snapshots with an empty context, by machine and `status|value|historyValue`. */
-const templates = new WeakMap<AnyStateMachine, Map<string, Record<string, unknown>>>();
-
-/**
- * The snapshot `machine.restoreSnapshot` builds for `{status, value, historyValue}` with an empty
- * context and no children, cached per machine and key (see `fromTemplate`).
- */
-export function templateFor(machine: AnyStateMachine, p: { status: string; value: unknown; historyValue?: unknown }): Record<string, unknown> {
-  let byKey = templates.get(machine);
-  if (byKey === undefined) templates.set(machine, (byKey = new Map()));
-  const key = `${p.status}|${JSON.stringify(p.value)}|${JSON.stringify(p.historyValue ?? {})}`;
-  let t = byKey.get(key);
-  if (t === undefined) {
-    const bare = { status: p.status, value: p.value, historyValue: p.historyValue, context: {}, children: {}, output: undefined, error: undefined };
-    t = machine.restoreSnapshot(bare as never, inertScope(machine) as never) as unknown as Record<string, unknown>;
-    byKey.set(key, t);
-  }
-  return t;
-}
-
-/** A snapshot like `template` with this actor's context, output and error (own `tags` set and `children`). */
-export function instantiate(template: Record<string, unknown>, context: unknown, output: unknown, error: unknown): unknown {
-  return { ...template, output, error, context, tags: new Set(template.tags as Set<string>), children: {} };
-}
 
 /**
  * `machine.restoreSnapshot(p)` for a childless snapshot whose context holds no actor reference:

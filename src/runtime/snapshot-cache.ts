@@ -10,7 +10,8 @@
 import type { AnyStateMachine } from 'xstate';
 import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
 import { fromTemplate, isChildless, machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
-import { defaultMachines, inertScope, type FoldOptions, type ThreadState } from './thread-state.ts';
+import { defaultMachines, type FoldOptions, type ThreadState } from './thread-state.ts';
+import { restoreSnapshot } from './xstate-adapter.ts';
 
 export { machineDefinitionHash } from './snapshot-cache-machines.ts';
 
@@ -85,7 +86,7 @@ export function restoreThreadState(s: SerializedThreadState, options: FoldOption
   const restore = <S>(machine: AnyStateMachine, persisted: unknown): S => {
     const p = (how.owned ? persisted : structuredClone(persisted)) as PersistedMachineSnapshot;
     if (!how.actorRefs && isChildless(p)) return fromTemplate(machine, p) as S;
-    return machine.restoreSnapshot(p as never, inertScope(machine) as never) as S;
+    return restoreSnapshot(machine, p) as S;
   };
   const rec = <S>(machine: AnyStateMachine, r: Record<string, unknown>): Record<string, S> => {
     const out: Record<string, S> = {};

@@ -43,6 +43,8 @@ export interface RunnerMessage {
   causationId?: string;
   /** Adds facts to `draft` (or none) and returns the command's result; throws to refuse. */
   decide(draft: Draft): unknown;
+  /** Fold in facts other processes appended before deciding the batch (the runtime's log follower sets it). */
+  sync?: boolean;
   /** Receives the outcome once the batch is committed (or refused). */
   done?(outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): void;
 }
@@ -132,6 +134,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
    * for another reason than a lost race, or an effect's result was lost to write contention.
    */
   const decideAndAppend = async (batch: RunnerMessage[], answer: (i: number, o: Outcome) => void): Promise<void> => {
+    if (batch.some((m) => m.sync)) await reload();
     for (let conflicts = 0; ; conflicts++) {
       const draft = createDraft(state, { ids: env.ids, hashEvery: env.hashEvery, maxEventBytes: env.maxEventBytes });
       const outcomes: Outcome[] = [];
@@ -147,7 +150,11 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
           outcomes.push({ ok: false, error });
         }
       }
-      const wakeAtMs = advance(draft, { nowMs: env.clock.now(), actions: env.actions }, correlationId ? { correlationId } : {}).wakeAtMs;
+      let wakeAtMs: number | undefined;
+      // A runtime that does not own the thread adds what follows its own commands only; the owner does the rest.
+      if (draft.facts.length > 0 || env.claim.owns()) {
+        wakeAtMs = advance(draft, { nowMs: env.clock.now(), actions: env.actions }, correlationId ? { correlationId } : {}).wakeAtMs;
+      }
       if (draft.facts.length > 0) {
         draft.seal();
         try {

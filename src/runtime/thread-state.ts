@@ -2,11 +2,9 @@
  * The pure fold of a thread's facts: ThreadState = the snapshots of the thread machine, of every
  * interaction machine and of every task machine after the facts up to `revision`.
  *
- * How a fact is applied: each machine it concerns (see `applyFact`) takes it with the machine's own
- * pure `transition(snapshot, event, actorScope)` (the ActorLogic method xstate's exported
- * `transition()` wraps) through ONE inert actor scope per machine, created once and reused: xstate's
- * `transition()` builds a throwaway actor per call (~20 µs/call measured here) while the reused
- * scope costs ~3.5 µs/call, less than a long-lived actor's `send` (~4.9 µs, and it is mutable).
+ * How a fact is applied: each machine it concerns (see `applyFact`) takes it with `nextSnapshot`
+ * (src/runtime/xstate-adapter.ts: the machine's pure transition through one reused inert actor
+ * scope, several times cheaper than xstate's public `transition()`, which builds an actor per call).
  * Effects are never executed (the scope's action executor is a no-op; the machines only `assign`).
  * A fact is accepted by an actor iff the transition returns a different snapshot (xstate returns the
  * same object when no transition is enabled; equivalent to `snapshot.can(fact)` for these machines,
@@ -16,7 +14,7 @@
  * record copies are shared copy-on-write within one `applyFacts` batch.
  */
 import { createHash } from 'node:crypto';
-import { createActor, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
 import { taskMachine } from '../../machines/task.machine.ts';
 import { threadMachine } from '../../machines/thread.machine.ts';
@@ -24,6 +22,7 @@ import type { Fact, FactOf } from '../events/fact-types.ts';
 import { IllegalTransitionError, ThreadRevisionError } from './errors.ts';
 import { actorDigest, xorInto } from './state-digest.ts';
 import { logTaskWrite, startTaskLog } from './task-log.ts';
+import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
 
 /** Snapshots of the three machines, as the fold keeps them. */
 export type ThreadSnapshot = SnapshotFrom<typeof threadMachine>;
@@ -63,33 +62,6 @@ export function taskKey(interactionId: string, planId: string, stepId: string): 
 }
 
 type AnySnap = ThreadSnapshot | InteractionSnapshot | TaskSnapshot;
-const scopes = new WeakMap<AnyStateMachine, ActorScope<never, never>>();
-
-/** The reusable inert actor scope of `machine` (no-op effects, same shape as xstate's own inert scope). */
-export function inertScope(machine: AnyStateMachine): ActorScope<never, never> {
-  let scope = scopes.get(machine);
-  if (scope === undefined) {
-    const self = createActor(machine);
-    scope = {
-      self,
-      defer: () => {},
-      id: '',
-      logger: () => {},
-      sessionId: '',
-      stopChild: () => {},
-      system: self.system,
-      emit: () => {},
-      actionExecutor: () => {},
-    } as unknown as ActorScope<never, never>;
-    scopes.set(machine, scope);
-  }
-  return scope;
-}
-
-/** Initial snapshot of `machine` with `input` (pure, no effects). */
-function initial<M extends AnyStateMachine>(machine: M, input: unknown): SnapshotFrom<M> {
-  return machine.getInitialSnapshot(inertScope(machine) as never, input) as SnapshotFrom<M>;
-}
 
 /** Creates the state of a thread before its first fact (thread machine in `new`). */
 export function initialThreadState(threadId: string, options: FoldOptions = {}): ThreadState {
@@ -109,7 +81,7 @@ const stateText = (snap: AnySnap | undefined): string => (snap === undefined ? '
 
 function step<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
   if (snap === undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, actor, 'missing');
-  const next = machine.transition(snap as never, fact, inertScope(machine) as never) as S;
+  const next = nextSnapshot(machine, snap, fact) as S;
   if (next === snap || next.status === 'error') {
     throw new IllegalTransitionError(d.threadId, d.revision, fact.type, actor, stateText(snap));
   }

@@ -5,17 +5,17 @@ import type { Fact } from '../../src/events/fact-types.ts';
 
 /** What the machines receive: facts (the interaction's StepCancelled may carry the fold's annotation). */
 type MachineEvent = Fact | InteractionEvent;
-import { inertScope } from '../../src/runtime/thread-state.ts';
+import { initialSnapshot, nextSnapshot } from '../../src/runtime/xstate-adapter.ts';
 
 /** Initial snapshot of `machine` with `input`. */
 export function start<M extends AnyStateMachine>(machine: M, input: unknown): SnapshotFrom<M> {
-  return machine.getInitialSnapshot(inertScope(machine) as never, input) as SnapshotFrom<M>;
+  return initialSnapshot(machine, input);
 }
 
 /** One pure step: the next snapshot, or undefined when `fact` is not accepted. Also checks it agrees with `can`. */
 export function tryStep<M extends AnyStateMachine>(machine: M, snap: SnapshotFrom<M>, fact: MachineEvent): SnapshotFrom<M> | undefined {
   const can = (snap as { can(e: MachineEvent): boolean }).can(fact);
-  const next = machine.transition(snap as never, fact, inertScope(machine) as never) as SnapshotFrom<M>;
+  const next = nextSnapshot(machine, snap, fact);
   const accepted = next !== snap;
   if (accepted !== can) throw new Error(`acceptance of ${fact.type} disagrees with snapshot.can (${can})`);
   return accepted ? next : undefined;

@@ -28,6 +28,7 @@ describe('effect results', () => {
       planner: () => {
         throw new Error('no planner in this test');
       },
+      claim: { owns: () => true, onChange: () => () => undefined }, // this runner owns the thread
     });
     await runner.command((draft) => draft.add([{ type: 'ThreadOpened', data: { threadId: 't', policy: { kind: 'enqueue' }, maxIterations: 8 } }]), 'c1');
     const settled = rejection(runner.whenSettled());

@@ -66,9 +66,9 @@ const SCENARIOS: Scenario[] = [
     completedAtKill: ['a'], lastFactAtKill: 'StepStarted b', runsAtKill: ['a 1', 'b 1'], runsAtEnd: ['a 1', 'b 1', 'b 1', 'c 1'],
   },
   {
-    // appends of `run`: open, input + planning, plan + StepStarted a, StepCompleted a + StepStarted b, then StepCompleted b…
+    // appends of `run`: open + input + planning, plan + StepStarted a, StepCompleted a + StepStarted b, then StepCompleted b…
     name: 'inside the append transaction holding StepCompleted b, before COMMIT',
-    approval: false, fault: 'kill:store.before-commit:5', killed: 'run',
+    approval: false, fault: 'kill:store.before-commit:4', killed: 'run',
     completedAtKill: ['a'], lastFactAtKill: 'StepStarted b', runsAtKill: ['a 1', 'b 1'], runsAtEnd: ['a 1', 'b 1', 'b 1', 'c 1'],
   },
   {
@@ -146,9 +146,15 @@ async function killAndResume(s: Scenario, storeUrl: string): Promise<void> {
   }
 }
 
+/**
+ * Per-test timeout, ms: each scenario spawns two to four CLI processes (~1 s of CPU each) and the ten
+ * scenarios run concurrently, so on a loaded machine one test's wall time approaches the file's.
+ */
+const SCENARIO_TIMEOUT_MS = 240_000;
+
 describe.concurrent('kill points, then resume: SQLite', () => {
   for (const [i, s] of SCENARIOS.entries()) {
-    it(`${s.fault}: ${s.name}`, () => killAndResume(s, `sqlite:${join(tmp.dir, `events-${i}.db`)}`));
+    it(`${s.fault}: ${s.name}`, () => killAndResume(s, `sqlite:${join(tmp.dir, `events-${i}.db`)}`), SCENARIO_TIMEOUT_MS);
   }
 });
 
@@ -158,6 +164,6 @@ describe.concurrent('kill points, then resume: PostgreSQL', () => {
       const schema = schemaName();
       schemas.push(schema);
       return killAndResume(s, `${PG_URL}?schema=${schema}`);
-    });
+    }, SCENARIO_TIMEOUT_MS);
   }
 });

@@ -40,6 +40,13 @@ describe('fault points', () => {
       for (let i = 0; i < 5; i++) armed.hitFaultPoint('step.after-action');
       armed.hitFaultPoint('step.before-action');
       expect(kill.mock.calls).toEqual([[process.pid, 'SIGKILL']]); // the 3rd pass only
+      vi.resetModules();
+      vi.stubEnv(FAULT_ENV, 'kill:appended.ApprovalGranted');
+      const byFact = await import('../../src/core/fault-points.ts');
+      byFact.hitFaultPoint('appended', 'ApprovalRequested');
+      expect(kill).toHaveBeenCalledTimes(1);
+      byFact.hitFaultPoint('appended', 'ApprovalGranted');
+      expect(kill).toHaveBeenCalledTimes(2);
     } finally {
       kill.mockRestore();
     }

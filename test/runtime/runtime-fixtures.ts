@@ -2,6 +2,7 @@
  * Test fixtures for the runtime tests: scripted planners and controllable actions that count their
  * calls, and `settle`, which drives a SimulatedClock until a thread is settled.
  */
+import { expect } from 'vitest';
 import { z } from 'zod';
 import { defineAction, type Action } from '../../src/actions/action.ts';
 import { createActionRegistry, type ActionRegistry } from '../../src/actions/registry.ts';
@@ -188,6 +189,8 @@ export function harness(
     hashEvery?: number;
     policies?: RuntimeOptions['policies'];
     actions?: ReturnType<typeof testActions>;
+    leases?: RuntimeOptions['leases'];
+    ownership?: RuntimeOptions['ownership'];
   } = {},
 ) {
   const clock = options.clock ?? new SimulatedClock();
@@ -203,6 +206,8 @@ export function harness(
     ids: sequentialIds(options.seed ?? 1),
     ...(options.hashEvery !== undefined ? { hashEvery: options.hashEvery } : {}),
     ...(options.policies ? { policies: options.policies } : {}),
+    ...(options.leases ? { leases: options.leases } : {}),
+    ...(options.ownership ? { ownership: options.ownership } : {}),
   });
   return { clock, log, store, rt, planner, ...acts };
 }
@@ -229,4 +234,22 @@ export async function until(cond: () => boolean, turns = 500): Promise<void> {
     await new Promise((r) => setImmediate(r));
   }
   throw new Error('condition not reached');
+}
+
+/** Checks a thread's log: no input, planner answer or step outcome recorded twice. */
+export function assertNoDuplicates(events: RecordedEvent[]): void {
+  const seen = new Set<string>();
+  for (const e of events) {
+    const d = e.data as Record<string, unknown>;
+    let key: string | undefined;
+    if (e.type === 'InputReceived') key = `in/${String(d.inputId)}`;
+    if (e.type === 'PolicyApplied') key = `pa/${String(d.inputId)}`;
+    if (e.type === 'PlannerResponded' || e.type === 'PlanningRequested') key = `${e.type}/${String(d.interactionId)}/${String(d.iteration)}`;
+    if (e.type === 'StepStarted' || e.type === 'StepCompleted') key = `${e.type}/${String(d.interactionId)}/${String(d.planId)}/${String(d.stepId)}/${String(d.attempt)}`;
+    if (e.type === 'InteractionStarted' || e.type === 'InteractionCompleted') key = `${e.type}/${String(d.interactionId)}`;
+    if (key === undefined) continue;
+    expect(seen.has(key), `duplicate ${key} at revision ${e.revision}`).toBe(false);
+    seen.add(key);
+  }
+  expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
 }

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
-import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { replayThread } from '../../src/runtime/replay.ts';
 import { hashThreadState } from '../../src/runtime/thread-state.ts';
 import type { ThreadSummary } from '../../src/runtime/thread-summary.ts';
-import { harness, planOf, readThread, testActions } from './runtime-fixtures.ts';
+import { assertNoDuplicates, harness, planOf, readThread, testActions } from './runtime-fixtures.ts';
 import type { PlanningRequest } from '../../src/planner/planner.ts';
 
 /** One step (a gated one for inputs starting with `gate`), then done. */
@@ -13,24 +12,6 @@ const script = (req: PlanningRequest) =>
   req.observations.length === 0
     ? planOf([{ id: 'a', action: req.input.startsWith('gate') ? 't.gate' : 't.ok', input: req.input.startsWith('gate') ? {} : { value: req.input } }])
     : ({ kind: 'done', answer: req.input } as const);
-
-/** Checks a thread's log: no input, planner answer or step outcome recorded twice. */
-export function assertNoDuplicates(events: RecordedEvent[]): void {
-  const seen = new Set<string>();
-  for (const e of events) {
-    const d = e.data as Record<string, unknown>;
-    let key: string | undefined;
-    if (e.type === 'InputReceived') key = `in/${String(d.inputId)}`;
-    if (e.type === 'PolicyApplied') key = `pa/${String(d.inputId)}`;
-    if (e.type === 'PlannerResponded' || e.type === 'PlanningRequested') key = `${e.type}/${String(d.interactionId)}/${String(d.iteration)}`;
-    if (e.type === 'StepStarted' || e.type === 'StepCompleted') key = `${e.type}/${String(d.interactionId)}/${String(d.planId)}/${String(d.stepId)}/${String(d.attempt)}`;
-    if (e.type === 'InteractionStarted' || e.type === 'InteractionCompleted') key = `${e.type}/${String(d.interactionId)}`;
-    if (key === undefined) continue;
-    expect(seen.has(key), `duplicate ${key} at revision ${e.revision}`).toBe(false);
-    seen.add(key);
-  }
-  expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
-}
 
 async function matchesReplay(store: Parameters<typeof replayThread>[0], s: ThreadSummary): Promise<void> {
   const replayed = await replayThread(store, s.threadId, { toRevision: s.revision });

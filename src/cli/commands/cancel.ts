@@ -6,14 +6,16 @@ import type { Command } from 'commander';
 import type { ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { sessionForThread } from '../session.ts';
+import { withLeases } from '../leases.ts';
 import { withStore } from '../store.ts';
 
 /** The `cancel` command. */
 export async function cancelCommand(holder: ContextHolder, cmd: Command, threadId: string): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<{ interaction?: string; reason: string }>();
-  return withStore(storeUrl, async (store) => {
-    const session = await sessionForThread(store, threadId, { lazyPlanner: true });
+  return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
+    // Appends the cancellation only: the owner (if any) aborts its running steps when it reads it.
+    const session = await sessionForThread(store, threadId, { lazyPlanner: true, leases, ownership: 'append' });
     const { runtime } = session;
     try {
       const { cancelled } = await runtime.cancel(threadId, { reason: o.reason, ...(o.interaction !== undefined ? { interactionId: o.interaction } : {}) });
@@ -23,5 +25,5 @@ export async function cancelCommand(holder: ContextHolder, cmd: Command, threadI
     } finally {
       await runtime.close();
     }
-  });
+  }));
 }

@@ -9,6 +9,7 @@ import { driveThread } from '../drive.ts';
 import { UsageError } from '../cli-errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import { sessionForThread } from '../session.ts';
+import { withLeases } from '../leases.ts';
 import { withStore } from '../store.ts';
 
 interface DecideOptions {
@@ -26,8 +27,15 @@ export async function decideCommand(holder: ContextHolder, verb: 'approve' | 're
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<DecideOptions>();
   const extendBudgetUsd = o.extendBudget === undefined ? undefined : parseUsd(o.extendBudget);
-  return withStore(storeUrl, async (store) => {
-    const session = await sessionForThread(store, threadId, { workspace: o.workspace, extraModules: o.actions, lazyPlanner: !o.wait });
+  return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
+    // Without --no-wait this process may run the thread (it takes the lease when free); with it, it only appends.
+    const session = await sessionForThread(store, threadId, {
+      workspace: o.workspace,
+      extraModules: o.actions,
+      lazyPlanner: !o.wait,
+      leases,
+      ownership: o.wait ? 'own' : 'append',
+    });
     const { runtime } = session;
     try {
       await runtime.load(threadId);
@@ -54,7 +62,7 @@ export async function decideCommand(holder: ContextHolder, verb: 'approve' | 're
     } finally {
       await runtime.close();
     }
-  });
+  }));
 }
 
 /** Parses `--extend-budget`: a positive amount of USD. @throws UsageError otherwise. */

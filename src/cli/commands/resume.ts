@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { driveThread } from '../drive.ts';
 import { sessionForThread } from '../session.ts';
+import { withLeases } from '../leases.ts';
+import { describeOwner } from '../owner-line.ts';
 import { withStore } from '../store.ts';
 
 interface ResumeOptions {
@@ -22,14 +24,15 @@ interface ResumeOptions {
 export async function resumeCommand(holder: ContextHolder, cmd: Command, threadId: string): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<ResumeOptions>();
-  return withStore(storeUrl, async (store) => {
-    const session = await sessionForThread(store, threadId, { workspace: o.workspace, extraModules: o.actions });
+  return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
+    const session = await sessionForThread(store, threadId, { workspace: o.workspace, extraModules: o.actions, leases });
     const { runtime } = session;
     try {
       const loaded = await runtime.load(threadId);
       const by = whoAmI(o.by);
       const interrupted = loaded.live.filter((id) => loaded.interactions[id]?.status === 'interrupted');
       if (!o.json) io.out(`${io.color.bold('resuming thread')} ${threadId} at revision ${loaded.revision} · workspace ${session.workspace}`);
+      if (!o.json && !runtime.owner(threadId).owned) io.out(describeOwner(runtime.owner(threadId)));
       const ids = loaded.live.length > 0 ? [...loaded.live] : Object.keys(loaded.interactions).slice(-1);
       if (interrupted.length > 0) await runtime.resume(threadId, { by });
       const result = await driveThread(session, store, io, {
@@ -45,5 +48,5 @@ export async function resumeCommand(holder: ContextHolder, cmd: Command, threadI
     } finally {
       await runtime.close();
     }
-  });
+  }));
 }

@@ -23,12 +23,14 @@ import type { ActionRegistry } from '../../actions/registry.ts';
 import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig, type PlannerDescriptor } from '../planner-descriptor.ts';
 import { llmRequestSettings, RETRIES_ENV, TIMEOUT_ENV } from '../planner-settings.ts';
 import { resolveWorkspace } from '../workspace.ts';
+import { withLeases } from '../leases.ts';
 import { withStore } from '../store.ts';
 import { parsePort } from '../args.ts';
 import { envModel } from '../env.ts';
 import type { LiveInspection } from '../live-inspect.ts';
 import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
 import type { PolicySpec } from '../../events/facts/thread-facts.ts';
+import type { SendResult } from '../../runtime/decide-input.ts';
 
 /** Options of `run`. */
 export interface RunOptions {
@@ -137,7 +139,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   // The plan is checked against the registry before the store is opened: a refused plan creates nothing.
   const registry = await sessionRegistry(p.descriptor, [], storeProtectedPaths(storeUrl, workspace));
   p.registryCheck?.(registry);
-  return withStore(storeUrl, async (store) => {
+  return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
     let threadId = o.thread;
     let existing = false;
     if (threadId !== undefined) {
@@ -154,27 +156,34 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
         existing = true;
       }
     }
-    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, registry });
+    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, registry, leases });
     const { runtime } = session;
     let inspection: LiveInspection | undefined;
     try {
-      if (existing) await runtime.load(threadId!);
-      else {
+      const input = { text: p.input, from: whoAmI(undefined) };
+      let sent: SendResult | undefined;
+      let fromRevision = 0n;
+      if (existing) {
+        await runtime.load(threadId!);
+        fromRevision = runtime.state(threadId!).revision + 1n;
+      } else {
+        // ThreadOpened and the first input in one append: a kill in between cannot leave an idle thread.
         const opened = await runtime.openThread({
           ...(threadId !== undefined ? { threadId } : {}),
           ...(p.title !== undefined ? { title: p.title } : {}),
           ...(policy !== undefined ? { policy } : {}),
           planner: p.descriptor,
+          input,
         });
         threadId = opened.threadId;
+        sent = opened.sent!;
       }
       const tid = threadId!;
-      const fromRevision = existing ? runtime.state(tid).revision + 1n : 0n;
       if (!o.json) io.out(`${io.color.bold('thread')} ${tid}${existing ? ' (existing)' : ''} · store ${storeUrl} · workspace ${workspace}`);
       if (o.inspect || o.inspectUrl !== undefined) {
         inspection = await startLiveInspection(runtime, store, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
       }
-      const sent = await runtime.send(tid, p.input, { from: whoAmI(undefined) });
+      sent ??= await runtime.send(tid, p.input, { from: input.from });
       if (sent.decision === 'reject') {
         io.err(`orchestral: input rejected by the thread's policy: ${sent.reason}`);
         return EXIT.rejected;
@@ -193,5 +202,5 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
       await inspection?.stop();
       await runtime.close();
     }
-  }, { create: true });
+  }), { create: true });
 }

@@ -8,6 +8,7 @@ import { whoAmI, type ContextHolder } from '../context.ts';
 import { driveThread } from '../drive.ts';
 import { EXIT } from '../exit-codes.ts';
 import { sessionForThread } from '../session.ts';
+import { withLeases } from '../leases.ts';
 import { withStore } from '../store.ts';
 
 interface SendOptions {
@@ -23,8 +24,15 @@ interface SendOptions {
 export async function sendCommand(holder: ContextHolder, cmd: Command, threadId: string, text: string): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<SendOptions>();
-  return withStore(storeUrl, async (store) => {
-    const session = await sessionForThread(store, threadId, { workspace: o.workspace, extraModules: o.actions });
+  return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
+    // --no-wait only appends the input (the owner, or the next resume/worker, plans it): no planner needed.
+    const session = await sessionForThread(store, threadId, {
+      workspace: o.workspace,
+      extraModules: o.actions,
+      lazyPlanner: !o.wait,
+      leases,
+      ownership: o.wait ? 'own' : 'append',
+    });
     const { runtime } = session;
     try {
       await runtime.load(threadId);
@@ -48,5 +56,5 @@ export async function sendCommand(holder: ContextHolder, cmd: Command, threadId:
     } finally {
       await runtime.close();
     }
-  });
+  }));
 }

@@ -21,6 +21,8 @@ import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { renderShow, type ShowData } from '../render/show-text.ts';
+import { describeOwnerOf } from '../owner-line.ts';
+import { holderJson, readOwners } from '../owners.ts';
 import { withStore } from '../store.ts';
 import { readThreadFacts } from '../thread-facts.ts';
 
@@ -64,8 +66,11 @@ export async function gatherShow(store: EventStore, threadId: string, at: string
 export async function showCommand(holder: ContextHolder, cmd: Command, threadId: string): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<{ at?: string; json: boolean }>();
-  const data = await withStore(storeUrl, (store) => gatherShow(store, threadId, o.at));
-  if (o.json) io.out(toJsonLine(data));
-  else for (const line of renderShow(io.color, data, storeUrl)) io.out(line);
+  const [data, owner] = await withStore(storeUrl, async (store) => [await gatherShow(store, threadId, o.at), (await readOwners(storeUrl)).get(threadId)] as const);
+  if (o.json) io.out(toJsonLine({ ...data, owner: owner ? holderJson(owner) : null }));
+  else {
+    for (const line of renderShow(io.color, data, storeUrl)) io.out(line);
+    io.out(describeOwnerOf(owner));
+  }
   return 0;
 }
