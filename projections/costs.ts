@@ -8,7 +8,13 @@
  *   Thread `total.usd` equals the runtime's `threadView(state).spentUsd`, and thread `total.calls`
  *   the sum of the model rows' `calls` (checked by the projection tests).
  * - Steps: `costUsd` of StepCompleted, StepFailed and StepCancelled, every attempt — spend of failed,
- *   crashed and cancelled attempts stays counted. Steps carry no model; their spend has no tokens.
+ *   crashed and cancelled attempts stays counted — charged to the step, the interaction (`total`)
+ *   and the thread (`total`). Their optional `usage` (LLM requests an action such as `llm.complete`
+ *   made, per model) adds its tokens to the step row and its tokens and requests (`calls`) to the
+ *   totals, and its USD, tokens and requests to the model rows; its USD is already part of
+ *   `costUsd`, so it is not added to the totals twice. Thread `total.calls` = the sum of the model
+ *   rows' `calls` still holds, and `total.usd` ≥ the sum of the model rows' `usd` (steps may have
+ *   spend that is not LLM usage).
  * - Reservations: StepStarted.reservedUsd opens one reservation per step (keyed `<planId>/<stepId>`,
  *   remembering the attempt). It is released when that attempt ends (StepCompleted / StepFailed of
  *   the same attempt, or StepCancelled), when a later attempt of the step starts (the earlier one
@@ -28,7 +34,7 @@
  * Amounts are rounded to 1e-9 USD after each addition so rebuilds and increments agree exactly.
  */
 import type { RecordedFact } from '../src/events/fact-types.ts';
-import type { Usage } from '../src/events/facts/common.ts';
+import type { StepUsage, Usage } from '../src/events/facts/common.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, keyedEntries, setKeyed, type KeyedMap } from './shared/keyed-map.ts';
@@ -37,8 +43,8 @@ import { taskKey } from './shared/step-status.ts';
 
 /**
  * Spend: USD and token counts; `calls`: LLM requests (thread, interaction, planner and model rows:
- * every HTTP request a planner call made, repairs and retries included — `Usage.calls`, 1 for facts
- * without it) or attempts (step rows).
+ * every HTTP request a planner call or a step's action made, repairs and retries included —
+ * `Usage.calls`, 1 for planner facts without it) or attempts (step rows).
  */
 export interface Spend {
   usd: number;
@@ -171,11 +177,29 @@ function chargeUsage(thread: ThreadCosts, interactionId: string, usage: Usage | 
 
 type StepFact = Extract<RecordedFact, { type: 'StepStarted' | 'StepCompleted' | 'StepFailed' | 'StepCancelled' }>;
 
+/** Per-model rows plus a step's LLM usage (each entry's own USD, tokens and requests). */
+function addModels(models: Record<string, Spend>, usage: StepUsage): Record<string, Spend> {
+  let out = models;
+  for (const u of usage) out = assoc(out, u.model, add(out[u.model] ?? ZERO, u.costUsd, u.inputTokens, u.outputTokens, u.calls));
+  return out;
+}
+
 function chargeStep(thread: ThreadCosts, fact: StepFact): ThreadCosts {
   const { interactionId, planId, stepId } = fact.data;
   const key = taskKey(planId, stepId);
   const usd = fact.type === 'StepStarted' ? 0 : fact.data.costUsd;
-  const t = usd > 0 ? { ...thread, total: add(thread.total, usd, 0, 0, 0) } : thread;
+  // the usage's USD is part of `costUsd`: totals take the fact's USD and the usage's tokens and requests
+  const usage = fact.type === 'StepStarted' ? undefined : fact.data.usage;
+  let inT = 0;
+  let outT = 0;
+  let n = 0;
+  for (const u of usage ?? []) {
+    inT += u.inputTokens;
+    outT += u.outputTokens;
+    n += u.calls;
+  }
+  const spends = usd > 0 || (usage !== undefined && usage.length > 0);
+  const t = spends ? { ...thread, total: add(thread.total, usd, inT, outT, n), models: usage ? addModels(thread.models, usage) : thread.models } : thread;
   return charge(t, interactionId, (i) => {
     let reservations = i.reservations;
     const open = reservations[key];
@@ -186,8 +210,9 @@ function chargeStep(thread: ThreadCosts, fact: StepFact): ThreadCosts {
       delete reservations[key];
     }
     const step = i.steps[key] ?? ZERO;
-    const steps = fact.type === 'StepStarted' ? assoc(i.steps, key, add(step, 0)) : usd > 0 ? assoc(i.steps, key, add(step, usd, 0, 0, 0)) : i.steps;
-    return { ...i, total: usd > 0 ? add(i.total, usd, 0, 0, 0) : i.total, steps, reservations };
+    const steps = fact.type === 'StepStarted' ? assoc(i.steps, key, add(step, 0)) : spends ? assoc(i.steps, key, add(step, usd, inT, outT, 0)) : i.steps;
+    if (!spends) return { ...i, steps, reservations };
+    return { ...i, total: add(i.total, usd, inT, outT, n), models: usage ? addModels(i.models, usage) : i.models, steps, reservations };
   });
 }
 
@@ -239,7 +264,7 @@ const emptyThread = (): ThreadCosts => ({ total: ZERO, models: {}, reservedUsd: 
 /** The `costs` projection (see the module docstring). */
 export const costsProjection: Projection<CostsState> = {
   name: 'costs',
-  version: 5,
+  version: 6,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     const threadId = threadIdOf(fact);

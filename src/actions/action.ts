@@ -11,6 +11,19 @@ export interface ActionProgress {
   data?: unknown;
 }
 
+/**
+ * LLM usage an action reports (`ActionContext.addUsage`): the model, tokens it was billed for
+ * (counts), the requests sent (`calls`, retries and refused replies included; default 1) and their
+ * cost, USD.
+ */
+export interface LlmUsage {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  calls?: number;
+  costUsd: number;
+}
+
 /** What `run` receives besides its input. */
 export interface ActionContext {
   /** Aborted on cancel (interaction, thread), timeout, or fail_fast. Actions must stop promptly. */
@@ -23,8 +36,14 @@ export interface ActionContext {
   attempt: number;
   /** Reports progress (not state); cheap, may be called often. */
   emit(progress: ActionProgress): void;
-  /** Adds to the step's actual cost, USD (e.g. LLM tokens used). */
+  /** Adds to the step's actual cost, USD (a cost that is not LLM usage; for that, `addUsage`). */
   addCost(usd: number): void;
+  /**
+   * Records LLM usage of this attempt (summed per model into the step fact's `usage`) and adds its
+   * `costUsd` to the step's cost — do not also `addCost` it. Report every request that cost tokens,
+   * failed ones included. Throws on a negative or non-integer count, or a bad cost.
+   */
+  addUsage(usage: LlmUsage): void;
 }
 
 /** A typed action. `Input`/`Output` are the parsed types of its schemas. */

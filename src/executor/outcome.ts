@@ -31,7 +31,8 @@ function checkAmounts(stepId: string, outcome: StepOutcome): void {
 
 /**
  * The fact recording `outcome` for the running attempt of `stepId`:
- * ok → StepCompleted; error → StepFailed (retry decision above); cancelled → StepCancelled.
+ * ok → StepCompleted; error → StepFailed (retry decision above); cancelled → StepCancelled; each
+ * with the outcome's `usage` when it has any.
  * Returns [] when the outcome is stale: the task is not running (e.g. already cancelled by
  * fail_fast or a halt — its late cost is then not recorded) or `outcome.attempt` names another attempt.
  * @param nowMs current time, ms since epoch (integer) — the base of `retryAtMs`.
@@ -46,19 +47,21 @@ export function stepOutcomeFacts(view: PlanRunView, stepId: string, outcome: Ste
   if (outcome.attempt !== undefined && outcome.attempt !== attempt) return [];
   const ref = taskRef(view, stepId);
   const { costUsd, durationMs } = outcome;
+  // only when reported: facts without LLM usage stay as they were recorded before `usage` existed
+  const usage = outcome.usage !== undefined && outcome.usage.length > 0 ? { usage: outcome.usage } : {};
   switch (outcome.status) {
     case 'ok':
-      return [{ type: 'StepCompleted', data: { ...ref, attempt, output: outcome.output, costUsd, durationMs } }];
+      return [{ type: 'StepCompleted', data: { ...ref, attempt, output: outcome.output, costUsd, ...usage, durationMs } }];
     case 'cancelled': {
       const partial = outcome.partialOutput === undefined ? {} : { partialOutput: outcome.partialOutput };
-      return [{ type: 'StepCancelled', data: { ...ref, reason: outcome.reason, ...partial, costUsd } }];
+      return [{ type: 'StepCancelled', data: { ...ref, reason: outcome.reason, ...partial, costUsd, ...usage } }];
     }
     case 'error': {
       const retry = step.retry;
       const again = retry !== undefined && attempt < retry.maxAttempts && outcome.error.retryable !== false;
       const retryInMs = again ? nextBackoffMs(retry, attempt) : null;
       const retryAtMs = retryInMs === null ? null : nowMs + retryInMs;
-      return [{ type: 'StepFailed', data: { ...ref, attempt, error: outcome.error, retryInMs, retryAtMs, costUsd, durationMs } }];
+      return [{ type: 'StepFailed', data: { ...ref, attempt, error: outcome.error, retryInMs, retryAtMs, costUsd, ...usage, durationMs } }];
     }
   }
 }

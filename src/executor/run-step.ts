@@ -8,8 +8,8 @@
  * ACTION_FAILED (the action threw without a string `code`; an error's own `code`/`retryable` are kept),
  * EXECUTOR_ARGUMENT (bad `timeoutMs`), EXECUTOR_INTERNAL (anything else unexpected).
  */
-import type { Action, ActionContext, ActionProgress } from '../actions/action.ts';
-import type { ErrorInfo } from '../events/facts/common.ts';
+import type { Action, ActionContext, ActionProgress, LlmUsage } from '../actions/action.ts';
+import type { ErrorInfo, StepUsage } from '../events/facts/common.ts';
 import type { Clock } from '../core/clock.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { StepOutcome } from './step-outcome.ts';
@@ -53,6 +53,29 @@ function errorInfo(err: unknown): ErrorInfo {
   return { message: err instanceof Error ? err.message : String(err), code, ...retryable };
 }
 
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+const isUsd = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
+/** Why `usage` is not a valid `LlmUsage`, or undefined when it is. */
+function usageProblem(usage: LlmUsage | null | undefined): string | undefined {
+  if (usage === null || typeof usage !== 'object') return `an object, got ${String(usage)}`;
+  if (typeof usage.model !== 'string' || usage.model === '') return `a model name, got ${String(usage.model)}`;
+  for (const k of ['inputTokens', 'outputTokens'] as const) if (!isCount(usage[k])) return `${k} as an integer ≥ 0, got ${String(usage[k])}`;
+  if (usage.calls !== undefined && !isCount(usage.calls)) return `calls as an integer ≥ 0, got ${String(usage.calls)}`;
+  if (!isUsd(usage.costUsd)) return `costUsd as a finite USD amount ≥ 0, got ${String(usage.costUsd)}`;
+  return undefined;
+}
+
+/** `usage` added to the per-model sums `into` (an entry per model, in first-reported order). */
+function addUsageTo(into: StepUsage, usage: LlmUsage): StepUsage {
+  const calls = usage.calls ?? 1;
+  const i = into.findIndex((u) => u.model === usage.model);
+  if (i < 0) return [...into, { model: usage.model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd, calls }];
+  const u = into[i]!;
+  const sum = { model: u.model, inputTokens: u.inputTokens + usage.inputTokens, outputTokens: u.outputTokens + usage.outputTokens, costUsd: u.costUsd + usage.costUsd, calls: u.calls + calls };
+  return into.map((x, j) => (j === i ? sum : x));
+}
+
 /** Settles with the action's result; never rejects (a synchronous throw counts as a rejection). */
 function invoke(run: () => Promise<unknown>): Promise<Settled> {
   return new Promise<unknown>((resolve) => resolve(run())).then(
@@ -89,16 +112,18 @@ function toJson(value: unknown): { ok: true; value: unknown } | { ok: false; mes
 /**
  * Runs one attempt (see module doc). A cancelled action may hand back partial output by resolving
  * with it or by rejecting with an error that has a `partialOutput` property, within one event-loop
- * turn of the abort. Cost added and progress emitted after the attempt settled are dropped.
+ * turn of the abort. Cost and usage added and progress emitted after the attempt settled are dropped.
  * An action that ignores its signal is abandoned (not awaited) at the timeout or abort.
- * @returns the outcome, with `attempt`, `costUsd` (sum of `ctx.addCost`, USD) and `durationMs` (clock ms).
+ * @returns the outcome, with `attempt`, `costUsd` (sum of `ctx.addCost` and of `ctx.addUsage` costs,
+ *   USD), `usage` (per model, when `ctx.addUsage` was called) and `durationMs` (clock ms).
  */
 export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
   const { action, clock } = args;
   const startedAt = clock.now();
   let costUsd = 0;
+  let usage: StepUsage = [];
   let done = false;
-  const base = () => ({ attempt: args.attempt, costUsd, durationMs: Math.max(0, clock.now() - startedAt) });
+  const base = () => ({ attempt: args.attempt, costUsd, ...(usage.length > 0 ? { usage } : {}), durationMs: Math.max(0, clock.now() - startedAt) });
   const fail = (error: ErrorInfo): StepOutcome => ({ status: 'error', error, ...base() });
   let timer: unknown;
   try {
@@ -133,6 +158,13 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
       addCost(usd) {
         if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) throw new ExecutorArgumentError(`action '${action.name}': addCost wants a finite USD amount ≥ 0, got ${String(usd)}`);
         if (!done) costUsd += usd;
+      },
+      addUsage(u) {
+        const problem = usageProblem(u);
+        if (problem !== undefined) throw new ExecutorArgumentError(`action '${action.name}': addUsage wants ${problem}`);
+        if (done) return;
+        costUsd += u.costUsd;
+        usage = addUsageTo(usage, u);
       },
     };
     const settled = invoke(() => action.run(parsed.data, ctx));

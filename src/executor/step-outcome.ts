@@ -2,7 +2,7 @@
  * The result of one finished action attempt, as `runStep` reports it and `stepOutcomeFacts` turns
  * into a StepCompleted / StepFailed / StepCancelled fact. Costs in USD, durations in ms.
  */
-import type { ErrorInfo } from '../events/facts/common.ts';
+import type { ErrorInfo, StepUsage } from '../events/facts/common.ts';
 
 /** Fields every outcome carries. */
 interface OutcomeBase {
@@ -10,6 +10,8 @@ interface OutcomeBase {
   attempt?: number;
   /** Actual cost reported through `ctx.addCost` during the attempt, USD (≥ 0). */
   costUsd: number;
+  /** LLM usage reported through `ctx.addUsage`, per model; absent when none was (its cost is in `costUsd`). */
+  usage?: StepUsage;
   /** Wall time of the attempt measured with the injected clock, ms (≥ 0). */
   durationMs: number;
 }

@@ -90,19 +90,21 @@ export function decideStepResults(draft: Draft, results: readonly StepResult[], 
 /**
  * What is recorded instead of an outcome whose fact is over the event size limit (`err`):
  * an output → a final failure, code OUTPUT_TOO_LARGE, naming both sizes (bytes); an error → its
- * message cut to `MAX_ERROR_MESSAGE_CHARS`; a cancellation → without its partial output.
+ * message cut to `MAX_ERROR_MESSAGE_CHARS`; a cancellation → without its partial output. Cost and
+ * LLM usage are kept.
  */
 export function fittingOutcome(stepId: string, outcome: StepOutcome, err: FactTooLargeError): StepOutcome {
   const { costUsd, durationMs } = outcome;
+  const spent = { costUsd, ...(outcome.usage !== undefined ? { usage: outcome.usage } : {}), durationMs };
   switch (outcome.status) {
     case 'ok': {
       const message = oversizeMessage(`step '${stepId}': the output (fact ${err.factType})`, err);
-      return { status: 'error', error: { code: 'OUTPUT_TOO_LARGE', message, retryable: false }, costUsd, durationMs };
+      return { status: 'error', error: { code: 'OUTPUT_TOO_LARGE', message, retryable: false }, ...spent };
     }
     case 'error':
       return { ...outcome, error: { ...outcome.error, message: clipMessage(outcome.error.message) } };
     case 'cancelled':
-      return { status: 'cancelled', reason: `${clipMessage(outcome.reason)} (${oversizeMessage('partial output dropped: it', err)})`, costUsd, durationMs };
+      return { status: 'cancelled', reason: `${clipMessage(outcome.reason)} (${oversizeMessage('partial output dropped: it', err)})`, ...spent };
   }
 }
 

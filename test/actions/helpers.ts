@@ -2,12 +2,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Action, ActionContext, ActionProgress } from '../../src/actions/action.ts';
+import type { Action, ActionContext, ActionProgress, LlmUsage } from '../../src/actions/action.ts';
 import { parseActionInput, parseActionOutput } from '../../src/actions/validate.ts';
 
 export interface TestContext extends ActionContext {
   progress: ActionProgress[];
+  /** Sum of `addCost` and of `addUsage` costs, USD. */
   cost: number;
+  /** Every `addUsage` call, in order. */
+  usage: LlmUsage[];
 }
 
 export function makeCtx(workspace: string, signal: AbortSignal = new AbortController().signal): TestContext {
@@ -18,8 +21,13 @@ export function makeCtx(workspace: string, signal: AbortSignal = new AbortContro
     attempt: 1,
     progress: [],
     cost: 0,
+    usage: [],
     emit: (p) => void ctx.progress.push(p),
     addCost: (usd) => void (ctx.cost += usd),
+    addUsage: (u) => {
+      ctx.usage.push(u);
+      ctx.cost += u.costUsd;
+    },
   };
   return ctx;
 }

@@ -31,6 +31,7 @@ describe('llm.complete', () => {
     const out = await runAction(llm, { prompt: 'say hi', system: 'be brief', maxTokens: 50, temperature: 0 }, ctx);
     expect(out).toEqual({ text: 'hello there', model: 'test-model', usage: { model: 'test-model', inputTokens: 3, outputTokens: 2, costUsd: 7, calls: 1 } });
     expect(ctx.cost).toBe(7);
+    expect(ctx.usage).toEqual([{ model: 'test-model', inputTokens: 3, outputTokens: 2, costUsd: 7, calls: 1 }]);
     const body = server.requests[0]!.body as { model: string; messages: unknown[]; max_completion_tokens: number; temperature: number };
     expect(body.model).toBe('test-model');
     expect(body.messages).toEqual([{ role: 'system', content: 'be brief' }, { role: 'user', content: 'say hi' }]);
@@ -66,7 +67,7 @@ describe('llm.complete', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('an endpoint error surfaces with its retryability, without the key, and adds no cost', async () => {
+  it('an endpoint error surfaces with its retryability, without the key, and adds no cost but counts the request', async () => {
     server.reply({ status: 503 });
     const ctx = makeCtx('/');
     const err = await failure(runAction(llm, { prompt: 'a' }, ctx));
@@ -74,6 +75,7 @@ describe('llm.complete', () => {
     expect(isRetryableError(err)).toBe(true);
     expect(err.message).not.toContain('sk-test-secret');
     expect(ctx.cost).toBe(0);
+    expect(ctx.usage).toEqual([{ model: 'test-model', inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 1 }]);
     server.reply({ status: 400 });
     expect(isRetryableError(await failure(runAction(llm, { prompt: 'a' }, makeCtx('/'))))).toBe(false);
   });
@@ -84,15 +86,28 @@ describe('llm.complete', () => {
     const err = await failure(runAction(llm, { prompt: 'a' }, ctx));
     expect(err.message).toContain('the model refused: no');
     expect(ctx.cost).toBe(5); // 3 × $1 + 1 × $2
+    expect(ctx.usage).toEqual([{ model: 'test-model', inputTokens: 3, outputTokens: 1, costUsd: 5, calls: 1 }]);
+  });
+
+  it('a 5xx retried inside the action reports every request and the tokens of the answer', async () => {
+    const retrying = llmCompleteAction({ model: 'test-model', client: { baseURL: server.baseURL, apiKey: 'k', maxRetries: 2, timeoutMs: 5000 }, prices }) as unknown as Action;
+    server.reply({ status: 502, headers: { 'retry-after-ms': '0' } }, { status: 503, headers: { 'retry-after-ms': '0' } }, { content: 'ok', usage: { prompt_tokens: 2, completion_tokens: 1 } });
+    const ctx = makeCtx('/');
+    expect(await runAction(retrying, { prompt: 'a' }, ctx)).toMatchObject({ text: 'ok', usage: { calls: 3 } });
+    expect(server.requests).toHaveLength(3);
+    expect(ctx.usage).toEqual([{ model: 'test-model', inputTokens: 2, outputTokens: 1, costUsd: 4, calls: 3 }]);
+    expect(ctx.cost).toBe(4);
   });
 
   it('a stalled endpoint fails with a typed timeout after 1 + maxRetries requests', async () => {
     const stalled = llmCompleteAction({ model: 'test-model', client: { baseURL: server.baseURL, apiKey: 'k', maxRetries: 1, timeoutMs: 200 } }) as unknown as Action;
     const before = server.requests.length;
     server.reply({ hang: true }, { hang: true });
-    const err = await failure(runAction(stalled, { prompt: 'a' }, makeCtx('/')));
+    const ctx = makeCtx('/');
+    const err = await failure(runAction(stalled, { prompt: 'a' }, ctx));
     expect(err).toMatchObject({ code: 'LLM_REQUEST', kind: 'timeout', retryable: true, spent: { requests: 2 } });
     expect(server.requests.length - before).toBe(2);
+    expect(ctx.usage).toMatchObject([{ model: 'test-model', inputTokens: 0, outputTokens: 0, calls: 2 }]);
   });
 
   it('abort stops the request with ACTION_ABORTED', async () => {

@@ -63,6 +63,24 @@ describe('stepOutcomeFacts', () => {
     expect(stepOutcomeFacts(view(), 'a', { status: 'cancelled', reason: 'user', costUsd: 0, durationMs: 1 }, 0)[0]?.data).not.toHaveProperty('partialOutput');
   });
 
+  it('records the LLM usage of the attempt on every outcome fact, only when there is some', () => {
+    const usage = [{ model: 'm', inputTokens: 3, outputTokens: 1, calls: 2, costUsd: 0.1 }];
+    const outcomes = [
+      { status: 'ok' as const, output: 1, costUsd: 0.1, usage, durationMs: 1 },
+      { status: 'error' as const, error, costUsd: 0.1, usage, durationMs: 1 },
+      { status: 'cancelled' as const, reason: 'user', costUsd: 0.1, usage, durationMs: 1 },
+    ];
+    expect(outcomes.map((o) => stepOutcomeFacts(view(), 'a', o, 0)[0])).toEqual([
+      { type: 'StepCompleted', data: expect.objectContaining({ costUsd: 0.1, usage }) },
+      { type: 'StepFailed', data: expect.objectContaining({ costUsd: 0.1, usage }) },
+      { type: 'StepCancelled', data: expect.objectContaining({ costUsd: 0.1, usage }) },
+    ]);
+    for (const o of outcomes) {
+      expect(stepOutcomeFacts(view(), 'a', { ...o, usage: undefined }, 0)[0]?.data).not.toHaveProperty('usage');
+      expect(stepOutcomeFacts(view(), 'a', { ...o, usage: [] }, 0)[0]?.data).not.toHaveProperty('usage');
+    }
+  });
+
   it('ignores stale outcomes: task no longer running, or another attempt', () => {
     const gone = buildView({ plan: { steps: [step('a')] }, tasks: { a: { status: 'cancelled', attempts: 1 } } });
     expect(stepOutcomeFacts(gone, 'a', { status: 'ok', output: 1, costUsd: 0, durationMs: 0 }, 0)).toEqual([]);

@@ -144,6 +144,56 @@ describe('runStep', () => {
     expect(await runStep(a)).toMatchObject({ status: 'ok', output: { n: 1 } });
   });
 
+  it('sums LLM usage per model (calls default 1), adds its cost, and keeps it on a failure or cancellation', async () => {
+    const ok = await runStep(args(action(async (_i, ctx) => {
+      ctx.addUsage({ model: 'm1', inputTokens: 3, outputTokens: 2, calls: 2, costUsd: 0.25 });
+      ctx.addUsage({ model: 'm2', inputTokens: 1, outputTokens: 0, costUsd: 0 });
+      ctx.addUsage({ model: 'm1', inputTokens: 4, outputTokens: 1, costUsd: 0.5 });
+      ctx.addCost(1);
+      return { n: 1 };
+    })));
+    expect(ok).toMatchObject({
+      status: 'ok',
+      costUsd: 1.75,
+      usage: [{ model: 'm1', inputTokens: 7, outputTokens: 3, calls: 3, costUsd: 0.75 }, { model: 'm2', inputTokens: 1, outputTokens: 0, calls: 1, costUsd: 0 }],
+    });
+    const failed = await runStep(args(action(async (_i, ctx) => {
+      ctx.addUsage({ model: 'm', inputTokens: 4, outputTokens: 1, calls: 1, costUsd: 0.5 });
+      throw new Error('refused');
+    })));
+    expect(failed).toMatchObject({ status: 'error', costUsd: 0.5, usage: [{ model: 'm', inputTokens: 4, outputTokens: 1, calls: 1, costUsd: 0.5 }] });
+    const ctl = new AbortController();
+    const cancelling = args(action((_i, ctx) => {
+      ctx.addUsage({ model: 'm', inputTokens: 2, outputTokens: 0, calls: 1, costUsd: 0.1 });
+      return new Promise(() => {});
+    }), { signal: ctl.signal });
+    const pending = runStep(cancelling);
+    await flush();
+    ctl.abort('stop');
+    expect(await pending).toMatchObject({ status: 'cancelled', costUsd: 0.1, usage: [{ model: 'm', inputTokens: 2, calls: 1 }] });
+    expect(await runStep(args(action(async () => ({ n: 1 }))))).not.toHaveProperty('usage');
+  });
+
+  it('drops usage reported after the attempt settled, and fails the action on bad usage', async () => {
+    let later: ActionContext | undefined;
+    const out = await runStep(args(action(async (_i, ctx) => { later = ctx; return { n: 1 }; })));
+    later?.addUsage({ model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 1 });
+    expect(out).not.toHaveProperty('usage');
+    expect(out.costUsd).toBe(0);
+    for (const [bad, why] of [
+      [{ model: '', inputTokens: 1, outputTokens: 1, costUsd: 0 }, 'a model name'],
+      [{ model: 'm', inputTokens: 1.5, outputTokens: 1, costUsd: 0 }, 'inputTokens as an integer ≥ 0, got 1.5'],
+      [{ model: 'm', inputTokens: 1, outputTokens: -1, costUsd: 0 }, 'outputTokens as an integer ≥ 0, got -1'],
+      [{ model: 'm', inputTokens: 1, outputTokens: 1, calls: -2, costUsd: 0 }, 'calls as an integer ≥ 0, got -2'],
+      [{ model: 'm', inputTokens: 1, outputTokens: 1, costUsd: Number.NaN }, 'costUsd as a finite USD amount ≥ 0, got NaN'],
+    ] as const) {
+      const r = await runStep(args(action(async (_i, ctx) => { ctx.addUsage(bad as never); return { n: 1 }; })));
+      expect(r).toMatchObject({ status: 'error', error: { code: 'EXECUTOR_ARGUMENT' } });
+      expect(r.status === 'error' && r.error.message).toContain(`action 'test.act': addUsage wants ${why}`);
+      expect(r).not.toHaveProperty('usage');
+    }
+  });
+
   it('fails the action when it reports a bad cost, and refuses a bad timeout', async () => {
     const out = await runStep(args(action(async (_i, ctx) => { ctx.addCost(-1); return { n: 1 }; })));
     expect(out).toMatchObject({ status: 'error', error: { code: 'EXECUTOR_ARGUMENT', message: "action 'test.act': addCost wants a finite USD amount ≥ 0, got -1" } });

@@ -43,6 +43,32 @@ describe('costs projection', () => {
     expect(t?.budget).toMatchObject({ spentUsd: 0.18, reservedUsd: 0.3, remainingUsd: 1.82, availableUsd: 1.52 });
   });
 
+  it('counts the LLM usage of step attempts (completed, failed, cancelled) per model without charging its USD twice', () => {
+    const llm = (model: string, inputTokens: number, outputTokens: number, calls: number, costUsd: number) => ({ model, inputTokens, outputTokens, calls, costUsd });
+    const t = threadCosts(foldFacts(costsProjection, recorded([
+      ...specs,
+      // a refused reply: 1 request, its tokens and USD; then a retried attempt that answered after a 5xx (2 requests)
+      { type: 'StepFailed', data: { ...step('a'), attempt: 1, error: { message: 'refused' }, retryInMs: 0, retryAtMs: T0, costUsd: 0.04, usage: [llm('m1', 4, 1, 1, 0.04)] } },
+      { type: 'StepStarted', data: { ...step('a'), attempt: 2, idempotencyKey: 'a2', reservedUsd: 0.3, startedAtMs: T0 } },
+      // 0.1 of its 0.16 USD is not LLM usage (addCost): in the totals, not in a model row
+      { type: 'StepCompleted', data: { ...step('a'), attempt: 2, output: 'x', costUsd: 0.16, usage: [llm('m1', 5, 3, 2, 0.06), llm('m3', 1, 1, 1, 0)], durationMs: 5 } },
+      { type: 'StepCancelled', data: { ...step('b'), reason: 'user', costUsd: 0.01, usage: [llm('m2', 2, 0, 1, 0.01)] } },
+    ])), 't1');
+    expect(t?.models).toEqual({
+      m1: { usd: 0.11, inputTokens: 109, outputTokens: 24, calls: 4 },
+      m2: { usd: 0.03, inputTokens: 102, outputTokens: 20, calls: 4 },
+      m3: { usd: 0, inputTokens: 1, outputTokens: 1, calls: 1 },
+    });
+    expect(t?.total).toEqual({ usd: 0.24, inputTokens: 212, outputTokens: 45, calls: 9 });
+    expect(Object.values(t?.models ?? {}).reduce((n, m) => n + m.calls, 0)).toBe(t?.total.calls);
+    const i1 = t && getKeyed(t.interactions, 'i1');
+    expect(i1?.total).toEqual(t?.total);
+    expect(i1?.models).toEqual(t?.models);
+    expect(i1?.planner).toEqual({ usd: 0.03, inputTokens: 200, outputTokens: 40, calls: 4 });
+    expect(i1?.steps).toEqual({ 'p1/a': { usd: 0.2, inputTokens: 10, outputTokens: 5, calls: 2 }, 'p1/b': { usd: 0.01, inputTokens: 2, outputTokens: 0, calls: 1 } });
+    expect(t?.budget).toMatchObject({ spentUsd: 0.24 });
+  });
+
   it('a new attempt replaces an attempt that never ended; an ended interaction releases what is left', () => {
     const restarted = threadCosts(foldFacts(costsProjection, recorded([...specs, { type: 'StepStarted', data: { ...step('a'), attempt: 2, idempotencyKey: 'a2', reservedUsd: 0.1, startedAtMs: T0 } }])), 't1');
     expect(restarted?.reservedUsd).toBe(0.35);

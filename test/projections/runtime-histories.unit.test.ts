@@ -30,6 +30,7 @@ import { threadsProjection, threadSummary as projectedThread } from '../../proje
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
 import type { RecordedFact } from '../../src/events/fact-types.ts';
+import type { Usage } from '../../src/events/facts/common.ts';
 import type { PolicySpec } from '../../src/events/facts/thread-facts.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import type { Planner, PlanningRequest } from '../../src/planner/planner.ts';
@@ -50,7 +51,7 @@ type ScriptStep = PlannerOutput | 'fail';
 
 const stepArb = (i: number) =>
   fc.record({
-    action: fc.constantFrom('t.ok', 't.ok', 't.flaky', 't.gate', 't.gate', 't.boom'),
+    action: fc.constantFrom('t.ok', 't.ok', 't.flaky', 't.gate', 't.gate', 't.boom', 't.llm'),
     failTimes: fc.integer({ min: 0, max: 2 }),
     deps: fc.uniqueArray(fc.nat({ max: Math.max(0, i - 1) }), { maxLength: i === 0 ? 0 : 2 }),
     maxAttempts: fc.integer({ min: 1, max: 3 }),
@@ -58,7 +59,7 @@ const stepArb = (i: number) =>
   }).map((s) => ({
     id: `s${i}`,
     action: s.action,
-    input: s.action === 't.ok' ? { value: i } : s.action === 't.flaky' ? { failTimes: s.failTimes } : {},
+    input: s.action === 't.ok' ? { value: i } : s.action === 't.flaky' ? { failTimes: s.failTimes } : s.action === 't.llm' ? { model: i % 2 === 0 ? 'm-odd' : 'm-step', failTimes: s.failTimes } : {},
     dependsOn: s.deps.map((d) => `s${d}`),
     retry: { maxAttempts: s.maxAttempts, backoffMs: 200 },
     ...(s.approval ? { requiresApproval: true } : {}),
@@ -257,6 +258,13 @@ const usdOf = (f: RecordedFact): number => {
   return f.type.startsWith('Step') ? (d.costUsd ?? 0) : f.type.startsWith('Planner') ? (d.usage?.costUsd ?? 0) : 0;
 };
 
+/** The LLM usage a fact records: a planner call's, or a step attempt's (one entry per model). */
+const llmUsageOf = (f: RecordedFact): Usage[] => {
+  const u = (f.data as { usage?: Usage | Usage[] }).usage;
+  if (u === undefined || !(f.type.startsWith('Planner') || f.type.startsWith('Step'))) return [];
+  return Array.isArray(u) ? u : [u];
+};
+
 /** Outcome of a finished plan from its tasks (the rule of the executor's scheduler). */
 const planOutcome = (statuses: readonly string[]): 'completed' | 'failed' | 'cancelled' =>
   statuses.includes('failed') ? 'failed' : statuses.includes('cancelled') ? 'cancelled' : 'completed';
@@ -340,9 +348,19 @@ function checkAgainstRuntime(w: World, facts: readonly RecordedFact[], coverage:
     const recorded = mine.reduce((s, f) => s + usdOf(f), 0);
     expect(c?.total.usd, `costs total ${where}`).toBeCloseTo(recorded, 9);
     expect(c?.total.usd, `costs vs runtime spent ${where}`).toBeCloseTo(summary.spentUsd, 9);
-    const llmCalls = mine.reduce((n, f) => n + ((f.type === 'PlannerResponded' || f.type === 'PlannerFailed') && f.data.usage ? (f.data.usage.calls ?? 1) : 0), 0);
+    // LLM requests and tokens per model: the planner's usage and the steps' (every attempt)
+    const byModel: Record<string, { calls: number; inputTokens: number; outputTokens: number }> = {};
+    for (const u of mine.flatMap(llmUsageOf)) {
+      const m = (byModel[u.model] ??= { calls: 0, inputTokens: 0, outputTokens: 0 });
+      m.calls += u.calls ?? 1;
+      m.inputTokens += u.inputTokens;
+      m.outputTokens += u.outputTokens;
+    }
+    const llmCalls = Object.values(byModel).reduce((n, m) => n + m.calls, 0);
     expect(c?.total.calls ?? 0, `costs calls ${where}`).toBe(llmCalls);
     expect(Object.values(c?.models ?? {}).reduce((n, m) => n + m.calls, 0), `model calls ${where}`).toBe(llmCalls);
+    expect(Object.fromEntries(Object.entries(c?.models ?? {}).map(([k, m]) => [k, { calls: m.calls, inputTokens: m.inputTokens, outputTokens: m.outputTokens }])), `model rows ${where}`).toEqual(byModel);
+    if (mine.some((f) => f.type.startsWith('Step') && (f.data as { usage?: unknown }).usage !== undefined)) coverage.add('step LLM usage');
     expect(c?.reservedUsd, `costs vs runtime reserved ${where}`).toBeCloseTo(summary.reservedUsd, 9);
     for (const [interactionId, ic] of keyedEntries(c?.interactions ?? { count: 0, flat: [], slots: null })) {
       const own = mine.filter((f) => (f.data as { interactionId?: string }).interactionId === interactionId).reduce((s, f) => s + usdOf(f), 0);
@@ -400,7 +418,7 @@ describe('projections on histories recorded by the real runtime', () => {
       { numRuns: RUNS, seed: SEED },
     );
     // The scenarios reach what the projections care about (a generator that drifted would be caught here).
-    for (const t of ['PlanAccepted', 'PlanFinished', 'StepCompleted', 'StepFailed', 'StepCancelled', 'ApprovalGranted', 'ApprovalRejected', 'PlannerResponded', 'InteractionCompleted', 'ThreadForked', 'plan completed', 'plan failed', 'plan cancelled', 'critical path of 2+ steps']) {
+    for (const t of ['PlanAccepted', 'PlanFinished', 'StepCompleted', 'StepFailed', 'StepCancelled', 'ApprovalGranted', 'ApprovalRejected', 'PlannerResponded', 'InteractionCompleted', 'ThreadForked', 'plan completed', 'plan failed', 'plan cancelled', 'critical path of 2+ steps', 'step LLM usage']) {
       expect(seen, `${t} (seed ${SEED})`).toContain(t);
     }
     if (process.env.RUNTIME_HISTORY_STATS) console.log(total, JSON.stringify(Object.fromEntries([...perRun].sort())));

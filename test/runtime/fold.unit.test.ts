@@ -45,6 +45,17 @@ describe('fold', () => {
     expect(new Set(steps.slice(1).map(hashThreadState)).size).toBe(facts.length); // every fact changes the state
   });
 
+  it('the LLM usage of step facts is not state: the same histories with usage added hash as recorded', () => {
+    const usage = [{ model: 'm', inputTokens: 7, outputTokens: 3, calls: 2, costUsd: 0 }];
+    const withUsage = facts.map((f) => (f.type === 'StepCompleted' || f.type === 'StepFailed' || f.type === 'StepCancelled' ? ({ ...f, data: { ...f.data, usage } } as Fact) : f));
+    expect(withUsage.filter((f, i) => f !== facts[i])).toHaveLength(4);
+    let s = initialThreadState(history.threadId);
+    withUsage.forEach((f, i) => {
+      s = applyFact(s, f, BigInt(i));
+      expect(hashThreadState(s)).toBe(history.events[i]!.metadata.snapshotHash);
+    });
+  });
+
   it('never mutates its input, and shares untouched records', () => {
     const steps = stepwise();
     const before = JSON.stringify(plain(steps[10]!), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));

@@ -71,7 +71,9 @@ export interface Gate {
  * - `t.ok` echoes `{ value }`; cost 0.01 USD each (estimate and actual);
  * - `t.flaky` fails (retryable) while its attempt ≤ `failTimes`, then echoes;
  * - `t.gate` waits for `gate.release(idempotencyKey)`, emitting a progress message first;
- * - `t.boom` always fails, not retryable.
+ * - `t.boom` always fails, not retryable;
+ * - `t.llm` reports LLM usage of `model` on every attempt (10 + attempt tokens in, 2 out, `attempt`
+ *   requests, 0.002 USD), failing (retryable) while its attempt ≤ `failTimes`.
  */
 export function testActions(): { registry: ActionRegistry; counters: ActionCounters; gate: Gate } {
   const counters: ActionCounters = { calls: {}, keys: [] };
@@ -143,6 +145,19 @@ export function testActions(): { registry: ActionRegistry; counters: ActionCount
       async run(_input, ctx) {
         count('t.boom', ctx.idempotencyKey);
         throw Object.assign(new Error('boom'), { retryable: false, code: 'BOOM' });
+      },
+    }),
+    defineAction({
+      name: 't.llm',
+      description: 'reports LLM usage, fails for the first failTimes attempts',
+      input: z.object({ model: z.string(), failTimes: z.number().int().min(0).default(0) }),
+      output: z.object({ text: z.string() }),
+      estimateCost: () => 0.002,
+      async run(input, ctx) {
+        count('t.llm', ctx.idempotencyKey);
+        ctx.addUsage({ model: input.model, inputTokens: 10 + ctx.attempt, outputTokens: 2, calls: ctx.attempt, costUsd: 0.002 });
+        if (ctx.attempt <= input.failTimes) throw Object.assign(new Error(`refused ${ctx.attempt}`), { retryable: true });
+        return { text: 'ok' };
       },
     }),
   ];

@@ -1,6 +1,6 @@
 /**
  * `llm.complete`: one chat completion through the shared OpenAI-compatible client
- * (`src/planner/openai-client.ts`), adding its USD cost to the step via `ctx.addCost`.
+ * (`src/planner/openai-client.ts`), reporting its tokens, requests and USD cost via `ctx.addUsage`.
  */
 import type OpenAI from 'openai';
 import { z } from 'zod';
@@ -34,7 +34,8 @@ const Message = z.object({ role: z.enum(['system', 'user', 'assistant']), conten
  * Creates `llm.complete`. Input: `{ prompt }` or `{ messages }` (not both), optional `system`,
  * `model` (the configured one by default), `maxTokens`, `temperature` (0–2); output `{ text, model,
  * usage: { model, inputTokens, outputTokens, costUsd, calls } }` (`calls`: HTTP requests, retries
- * included). The cost (USD) is added with `ctx.addCost`, also for a failed call that cost tokens.
+ * included). The usage (tokens, requests, USD) is reported with `ctx.addUsage`, also for a failed call
+ * (a refused reply, an error status after retries): every request sent is counted.
  * `estimateCost`: prompt characters / 4 as input tokens plus `maxTokens` output tokens at the model's
  * price (0 when unpriced). Errors: ActionInputError (model not allowed, prompt and messages both or
  * neither), ActionAbortedError, LlmRequestError (code `LLM_REQUEST`, with its own `retryable`).
@@ -88,11 +89,14 @@ export function llmCompleteAction(options: LlmCompleteOptions) {
           ...(i.temperature !== undefined ? { temperature: i.temperature } : {}),
           ...(options.prices ? { prices: options.prices } : {}),
         });
-        ctx.addCost(r.usage.costUsd);
+        ctx.addUsage({ ...r.usage, calls: r.usage.calls ?? 1 });
         return { text: r.text, model, usage: r.usage };
       } catch (err) {
-        // a failed call can still have cost tokens (a refused reply): the step pays for them
-        if (isLlmRequestError(err)) ctx.addCost(costUsd(model, err.spent.inputTokens, err.spent.outputTokens, options.prices));
+        // a failed call still sent requests and may have cost tokens (a refused reply): the step pays for them
+        if (isLlmRequestError(err)) {
+          const { requests, inputTokens, outputTokens } = err.spent;
+          ctx.addUsage({ model, inputTokens, outputTokens, calls: requests, costUsd: costUsd(model, inputTokens, outputTokens, options.prices) });
+        }
         if (ctx.signal.aborted || (isLlmRequestError(err) && err.kind === 'aborted')) {
           throw new ActionAbortedError('llm.complete', ctx.signal.reason);
         }

@@ -25,5 +25,14 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 
+/**
+ * LLM usage of one step attempt (what its action reported through `ctx.addUsage`): one entry per
+ * model, in the order first reported, `calls` always set. Its `costUsd` is part of the step fact's
+ * own `costUsd` (a breakdown, not an addition). Optional on step facts: absent when the action
+ * reported none, and in facts recorded before it existed.
+ */
+export const StepUsage = z.array(Usage.extend({ calls: z.number().int().min(0) }));
+export type StepUsage = z.infer<typeof StepUsage>;
+
 /** Any JSON value (outputs, inputs). */
 export const Json = z.unknown();

@@ -4,7 +4,7 @@
  * and retry running → ready. Tasks are keyed by (interactionId, planId, stepId).
  */
 import { z } from 'zod';
-import { ErrorInfo, Id, Json } from './common.ts';
+import { ErrorInfo, Id, Json, StepUsage } from './common.ts';
 
 const TaskRef = { interactionId: Id, planId: Id, stepId: z.string().min(1) };
 
@@ -28,6 +28,8 @@ export const taskFacts = {
     attempt: z.number().int().min(1),
     output: Json,
     costUsd: z.number().min(0).default(0),
+    /** LLM tokens and requests of the attempt, per model (see `StepUsage`); absent when none. */
+    usage: StepUsage.optional(),
     durationMs: z.number().min(0),
   }),
   /**
@@ -42,8 +44,17 @@ export const taskFacts = {
     /** Earliest start of the next attempt, ms since epoch (runtime clock); null when final. */
     retryAtMs: z.number().int().min(0).nullable(),
     costUsd: z.number().min(0).default(0),
+    /** LLM tokens and requests of the attempt, per model (see `StepUsage`); absent when none. */
+    usage: StepUsage.optional(),
     durationMs: z.number().min(0).default(0),
   }),
   /** Cancelled (by the user, fail_fast, or a failed dependency). `partialOutput`: what the action had produced. */
-  StepCancelled: z.object({ ...TaskRef, reason: z.string(), partialOutput: Json.optional(), costUsd: z.number().min(0).default(0) }),
+  StepCancelled: z.object({
+    ...TaskRef,
+    reason: z.string(),
+    partialOutput: Json.optional(),
+    costUsd: z.number().min(0).default(0),
+    /** LLM tokens and requests of the cancelled attempt, per model (see `StepUsage`); absent when none. */
+    usage: StepUsage.optional(),
+  }),
 } as const;
