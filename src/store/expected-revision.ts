@@ -40,6 +40,10 @@ export interface StoredIdLocation {
 /**
  * Decides whether an append is an idempotent retry.
  * @param lookup finds where an event id is stored (any stream), or `undefined`.
+ * @param laterIdsByIndex when true and the first id is not stored, the other ids are not looked up:
+ *   the caller's store refuses a stored id itself (a unique index on the event id) and turns that
+ *   refusal into the same DuplicateEventIdError (`duplicateIdError`), rolling the append back. Saves
+ *   one lookup per event of every new batch.
  * @returns the original AppendResult when every id is already stored at the right place (write nothing);
  *   `undefined` when no id is stored yet (go on with the normal append).
  * @throws WrongExpectedVersionError the first id is stored, but not where `expected` designates.
@@ -51,16 +55,16 @@ export function checkIdempotentRetry(
   expected: ExpectedRevision,
   actual: bigint | undefined,
   lookup: (id: string) => StoredIdLocation | undefined,
+  laterIdsByIndex = false,
 ): AppendResult | undefined {
   const firstId = eventIds[0];
   if (firstId === undefined) return undefined;
   const first = lookup(firstId);
   if (first === undefined) {
+    if (laterIdsByIndex) return undefined;
     for (const id of eventIds.slice(1)) {
       const found = lookup(id);
-      if (found !== undefined) {
-        throw new DuplicateEventIdError(streamId, id, `at stream '${found.streamId}' revision ${found.revision}`);
-      }
+      if (found !== undefined) throw duplicateIdError(streamId, id, found);
     }
     return undefined;
   }
@@ -79,4 +83,9 @@ export function checkIdempotentRetry(
     last = found;
   }
   return { nextExpectedRevision: last.revision, position: last.position };
+}
+
+/** The error for appending `id` to `streamId` when it is already stored at `found` (any stream). */
+export function duplicateIdError(streamId: string, id: string, found: StoredIdLocation): DuplicateEventIdError {
+  return new DuplicateEventIdError(streamId, id, `at stream '${found.streamId}' revision ${found.revision}`);
 }

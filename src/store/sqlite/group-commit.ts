@@ -20,9 +20,12 @@ import { hitFaultPoint } from '../../core/fault-points.ts';
 import type { PreparedEvent } from '../codec.ts';
 import { settleCommit, type AppendCaller, type AppendOutcome, type CommitCounters } from '../commit-outcomes.ts';
 import type { AppendResult, ExpectedRevision } from '../event-store.ts';
-import { checkExpectedRevision, checkIdempotentRetry } from '../expected-revision.ts';
-import { chainChecksums } from '../integrity.ts';
+import { checkExpectedRevision, checkIdempotentRetry, duplicateIdError } from '../expected-revision.ts';
+import { checksumOf } from '../integrity.ts';
 import type { Statements } from './statements.ts';
+
+/** True for better-sqlite3's refusal of a row by a UNIQUE constraint. */
+const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 /** A stream's last revision and that event's stored checksum (the link the next event chains to). */
 type Head = { revision: bigint; checksum: string | null };
@@ -83,23 +86,40 @@ export function createGroupCommitter(db: Database.Database, stmts: Statements, o
     const head = headOf(p.streamId);
     const actual = head?.revision;
     const ids = p.events.map((e) => e.id);
-    const retry = checkIdempotentRetry(p.streamId, ids, p.expected, actual, stmts.locateId);
+    // ids after the first are checked by the unique index on `id` (see `insertAll`)
+    const retry = checkIdempotentRetry(p.streamId, ids, p.expected, actual, stmts.locateId, true);
     if (retry !== undefined) return { result: retry, written: 0 };
     checkExpectedRevision(p.streamId, p.expected, actual);
     if (p.events.length === 0) {
       return { result: { nextExpectedRevision: actual ?? -1n, position: stmts.lastPosition() ?? -1n }, written: 0 };
     }
-    const sums = chainChecksums(p.streamId, head, p.events, recordedAt);
-    let revision = actual ?? -1n;
-    let position = -1n;
-    for (const [i, e] of p.events.entries()) {
-      revision += 1n;
-      position = stmts.insert(p.streamId, revision, e.id, e.type, e.dataJson, e.metadataJson, recordedAt, sums[i] as string);
-    }
-    lastRevisions.set(p.streamId, { revision, checksum: sums.at(-1) ?? null });
+    const { revision, position, checksum } = insertAll(p, head, recordedAt);
+    lastRevisions.set(p.streamId, { revision, checksum });
     hitFaultPoint('store.before-commit');
     return { result: { nextExpectedRevision: revision, position }, written: p.events.length };
   });
+
+  /**
+   * Inserts `p.events` after `head` with their chained checksums. An id already stored (the unique
+   * index refuses it) throws DuplicateEventIdError naming where it is; the caller's transaction or
+   * savepoint then rolls back the events inserted before it.
+   */
+  const insertAll = (p: PendingAppend, head: Head | undefined, recordedAt: string): { revision: bigint; position: bigint; checksum: string } => {
+    let revision = head?.revision ?? -1n;
+    let checksum = head?.checksum ?? null;
+    let position = -1n;
+    for (const e of p.events) {
+      revision += 1n;
+      checksum = checksumOf(checksum, p.streamId, revision, e.id, e.type, recordedAt, e.dataJson, e.metadataJson);
+      try {
+        position = stmts.insert(p.streamId, revision, e.id, e.type, e.dataJson, e.metadataJson, recordedAt, checksum);
+      } catch (err) {
+        const found = isUniqueViolation(err) ? stmts.locateId(e.id) : undefined;
+        throw found === undefined ? err : duplicateIdError(p.streamId, e.id, found);
+      }
+    }
+    return { revision, position, checksum: checksum as string };
+  };
 
   type Outcome = AppendOutcome;
   const applyAll = db.transaction((batch: PendingAppend[], recordedAt: string): Outcome[] =>

@@ -208,6 +208,36 @@ export function describeAppend(factory: StoreFactory, capabilities: ContractCapa
         expect(await logSize(store)).toBe(2);
       });
 
+      withIdIndex('refuses a batch whose later event is stored in another stream, naming it; nothing of the batch written', async () => {
+        const store = await rawStore();
+        const stored = rawEvent(7);
+        await store.appendToStream('elsewhere', [rawEvent(6), stored]);
+        const batch = [rawEvent(1), rawEvent(2), stored, rawEvent(3)];
+        const err = await rejection(store.appendToStream('fresh', batch, { expectedRevision: NO_STREAM }));
+        expect(isDuplicateEventIdError(err)).toBe(true);
+        expect((err as Error).message).toContain(stored.id);
+        expect((err as Error).message).toContain("stream 'elsewhere' revision 1");
+        expect(await store.streamRevision('fresh')).toBeUndefined();
+        // the refused ids before the duplicate were rolled back: they can be appended now
+        await store.appendToStream('fresh', [batch[0]!, batch[1]!, batch[3]!], { expectedRevision: NO_STREAM });
+        expect(await logSize(store)).toBe(5);
+      });
+
+      withIdIndex('refuses a later duplicate id in one of several concurrent appends only', async () => {
+        const store = await rawStore();
+        const stored = rawEvent(7);
+        await store.appendToStream('elsewhere', [stored]);
+        const results = await Promise.allSettled([
+          store.appendToStream('c1', rawEvents(2)),
+          store.appendToStream('c2', [rawEvent(1), stored]),
+          store.appendToStream('c3', rawEvents(2)),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(isDuplicateEventIdError((results[1] as PromiseRejectedResult).reason)).toBe(true);
+        expect(await store.streamRevision('c2')).toBeUndefined();
+        expect(await logSize(store)).toBe(5);
+      });
+
       it('refuses a retry at a place the expected revision does not designate', async () => {
         const store = await rawStore();
         const batch = rawEvents(1);
