@@ -48,7 +48,7 @@
  * states, so state values are as in the table.
  */
 import { assign, setup } from 'xstate';
-import type { FactData, FactOf } from '../src/events/fact-types.ts';
+import type { FactData, FactOf } from '../src/facts/fact-types.ts';
 import type { Observation } from '../src/planner/planner.ts';
 import type {
   AcceptedPlan,

@@ -2,9 +2,9 @@
  * Types of the interaction machine (machines/interaction.machine.ts): its context, input and events,
  * and the records its context holds. Re-exported by the machine module.
  */
-import type { Fact, FactData, FactOf } from '../src/events/fact-types.ts';
-import type { ErrorInfo } from '../src/events/facts/common.ts';
-import type { InterruptKind } from '../src/events/facts/interaction-facts.ts';
+import type { Fact, FactData, FactOf } from '../src/facts/fact-types.ts';
+import type { ErrorInfo } from '../src/facts/facts/common.ts';
+import type { InterruptKind } from '../src/facts/facts/interaction-facts.ts';
 import type { PlanSpec } from '../src/plan/plan-schema.ts';
 import type { PlannerOutput } from '../src/plan/planner-output.ts';
 import type { Observation } from '../src/planner/planner.ts';

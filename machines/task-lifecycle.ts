@@ -21,7 +21,7 @@
  *
  * Every other (status, fact) pair is illegal (`null`); completed, failed and cancelled are final.
  */
-import type { Fact } from '../src/events/fact-types.ts';
+import type { Fact } from '../src/facts/fact-types.ts';
 import type { TaskStatus } from '../src/executor/plan-run-view.ts';
 
 /** What the lifecycle of one step depends on. `attempts`: attempts started so far. */

@@ -2,7 +2,7 @@
  * The task machine: the lifecycle of one step of an accepted plan (XState v5, pure).
  *
  * Created in `pending` by PlanAccepted (input: interaction id, plan id, step spec), keyed
- * `${interactionId}/${planId}/${stepId}`. Its events are facts (`Fact` of src/events/fact-types.ts);
+ * `${interactionId}/${planId}/${stepId}`. Its events are facts (`Fact` of src/facts/fact-types.ts);
  * the fold only routes the facts naming this task to it. Which fact is legal in which state, and the
  * state it leads to, is decided by the pure `taskLifecycleStep` of `task-lifecycle.ts` (every guard
  * below asks it), the one definition the projections fold too. Transition table (every other fact is illegal):
@@ -25,9 +25,9 @@
  * since epoch (from the facts; the machine reads no clock).
  */
 import { assign, setup } from 'xstate';
-import type { Fact, FactOf } from '../src/events/fact-types.ts';
-import type { ApprovalSubject } from '../src/events/facts/approval-facts.ts';
-import type { ErrorInfo } from '../src/events/facts/common.ts';
+import type { Fact, FactOf } from '../src/facts/fact-types.ts';
+import type { ApprovalSubject } from '../src/facts/facts/approval-facts.ts';
+import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
 import type { TaskStatus } from '../src/executor/plan-run-view.ts';
 import { taskLifecycleStep } from './task-lifecycle.ts';

@@ -21,8 +21,8 @@
  * number, every other policy one at a time (interrupt = cancel the running one first). Amounts USD.
  */
 import { assign, setup } from 'xstate';
-import type { Fact, FactData } from '../src/events/fact-types.ts';
-import type { PolicySpec } from '../src/events/facts/thread-facts.ts';
+import type { Fact, FactData } from '../src/facts/fact-types.ts';
+import type { PolicySpec } from '../src/facts/facts/thread-facts.ts';
 import type { BudgetSpec } from '../src/plan/plan-schema.ts';
 
 /** An input waiting for something: a policy decision (undecided) or a free slot (queue). */

@@ -33,8 +33,8 @@
  *   warning at the new limit).
  * Amounts are rounded to 1e-9 USD after each addition so rebuilds and increments agree exactly.
  */
-import type { RecordedFact } from '../src/events/fact-types.ts';
-import type { StepUsage, Usage } from '../src/events/facts/common.ts';
+import type { RecordedFact } from '../src/facts/fact-types.ts';
+import type { StepUsage, Usage } from '../src/facts/facts/common.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, keyedEntries, setKeyed, type KeyedMap } from './shared/keyed-map.ts';

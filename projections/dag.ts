@@ -22,7 +22,7 @@
  * Errors (the projector names the fact): PlanAccepted with a dependency on an unknown step or a
  * cycle, or reusing a planId; a step fact for an unknown plan or step.
  */
-import type { RecordedFact } from '../src/events/fact-types.ts';
+import type { RecordedFact } from '../src/facts/fact-types.ts';
 import type { PlanSpec } from '../src/plan/plan-schema.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';

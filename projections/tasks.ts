@@ -14,8 +14,8 @@
  * Errors (the projector names the fact): a step fact whose (interactionId, planId, stepId) was not
  * declared by an earlier PlanAccepted of the same thread; a PlanAccepted reusing a planId.
  */
-import type { RecordedFact } from '../src/events/fact-types.ts';
-import type { ErrorInfo } from '../src/events/facts/common.ts';
+import type { RecordedFact } from '../src/facts/fact-types.ts';
+import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, keyedValues, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';

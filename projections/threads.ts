@@ -17,7 +17,7 @@
  * The thread id comes from the stream name (`thread-<id>`): a fork's copied ThreadOpened names the
  * parent in its payload, and is not trusted for the id.
  */
-import type { RecordedFact } from '../src/events/fact-types.ts';
+import type { RecordedFact } from '../src/facts/fact-types.ts';
 import type { Projection } from '../src/projections/projection.ts';
 import { positionOf, recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, keyedValues, setKeyed, type KeyedMap } from './shared/keyed-map.ts';

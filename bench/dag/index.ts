@@ -1,5 +1,5 @@
 /**
- * bench/dag (issue 4): a 1000-step plan of no-op actions run by the runtime on the SQLite store with
+ * bench/dag: a 1000-step plan of no-op actions run by the runtime on the SQLite store with
  * every fact durable (durability `sync`: each commit fsynced before the append resolves). Two shapes:
  * - `chains`: 50 parallel chains × 20 steps deep (1000 steps);
  * - `layers`: 20 layers × 50 steps, with a no-op join step between consecutive layers (1019 steps).

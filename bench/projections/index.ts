@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { dagProjection } from '../../projections/dag.ts';
 import { tasksProjection } from '../../projections/tasks.ts';
-import type { RecordedFact } from '../../src/events/fact-types.ts';
+import type { RecordedFact } from '../../src/facts/fact-types.ts';
 import { recordedFactOf } from '../../src/projections/projector.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../../test/support/fact-history-arbitrary.ts';

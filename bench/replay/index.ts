@@ -1,5 +1,5 @@
 /**
- * bench/replay (issue 3): rehydrating a 100k-fact thread from the SQLite store.
+ * bench/replay: rehydrating a 100k-fact thread from the SQLite store.
  * - `full`: `replayThread` (store read with decode + schema validation + upcasting, then the fold);
  * - `runtimeLoad`: a fresh runtime's `load` (the same fold, plus effect bookkeeping);
  * - `snapshot`: `replayThread` from a SQLite snapshot cache entry 1 000 facts before the end;
@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createActionRegistry } from '../../src/actions/registry.ts';
 import { randomIds } from '../../src/core/ids.ts';
-import type { Fact, FactInput } from '../../src/events/fact-types.ts';
+import type { Fact, FactInput } from '../../src/facts/fact-types.ts';
 import { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { replayThread } from '../../src/runtime/replay.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';

@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { factCodec } from '../../src/events/fact-codec.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 import { prepareAppend } from '../../src/store/codec.ts';
 import { NO_STREAM, type EventData } from '../../src/store/event-store.ts';
 import { chainChecksums } from '../../src/store/integrity.ts';

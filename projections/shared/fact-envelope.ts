@@ -2,7 +2,7 @@
  * Reading the envelope of a recorded fact the way every projection does: which thread it belongs
  * to (from the stream name), when it was recorded (ms), and its revision/position as numbers.
  */
-import type { RecordedFact } from '../../src/events/fact-types.ts';
+import type { RecordedFact } from '../../src/facts/fact-types.ts';
 
 /** Prefix of thread stream names: `thread-<threadId>`. */
 export const THREAD_STREAM_PREFIX = 'thread-';

@@ -9,7 +9,7 @@
  */
 import { isFinalStatus, taskLifecycleStep, type TaskLifecycle } from '../../machines/task-lifecycle.ts';
 import type { TaskStatus } from '../../src/executor/plan-run-view.ts';
-import type { RecordedFact } from '../../src/events/fact-types.ts';
+import type { RecordedFact } from '../../src/facts/fact-types.ts';
 
 export type { TaskLifecycle, TaskStatus };
 export { isFinalStatus };

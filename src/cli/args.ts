@@ -1,6 +1,6 @@
 /** Parsing and checking of CLI argument values shared by the commands. */
 import type { Command } from 'commander';
-import { Id } from '../events/facts/common.ts';
+import { Id } from '../facts/facts/common.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { ThreadNotFoundError } from '../runtime/command-errors.ts';
 import { BadRevisionError, UsageError } from './cli-errors.ts';

@@ -17,7 +17,7 @@
 import { connect } from 'node:net';
 import type { AnyStateMachine } from 'xstate';
 import { createWebSocketInspector } from '@statelyai/inspect';
-import { isFactType, type Fact } from '../events/fact-types.ts';
+import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { OrchestralError } from '../errors/orchestral-error.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
 import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../runtime/thread-state.ts';

@@ -4,14 +4,14 @@
  * PlanAccepted (normalised), so a plan whose encoded JSON is too large could never start. The
  * error names the largest field (usually a step input) with its place in the file.
  */
-import { FACT_SCHEMAS, type FactInput } from '../events/fact-types.ts';
+import { FACT_SCHEMAS, type FactInput } from '../facts/fact-types.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
 import { PlanFileError } from '../planner/errors.ts';
 import { encodedFactBytes, largestLeaf } from '../runtime/fact-size.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from '../store/codec.ts';
 import { fieldPath, type PlanFile } from './plan-file.ts';
 
-/** The longest id a fact can carry (see `Id` in src/events/facts/common.ts): sizes are upper bounds. */
+/** The longest id a fact can carry (see `Id` in src/facts/facts/common.ts): sizes are upper bounds. */
 const LONGEST_ID = 'x'.repeat(128);
 /** Metadata ids as the runtime writes them (UUIDs). */
 const META = { correlationId: '00000000-0000-0000-0000-000000000000', causationId: '00000000-0000-0000-0000-000000000000' };

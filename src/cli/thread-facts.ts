@@ -1,5 +1,5 @@
 /** Reading one thread's facts for the read-only commands (show, replay comparisons, inspect). */
-import type { RecordedFact } from '../events/fact-types.ts';
+import type { RecordedFact } from '../facts/fact-types.ts';
 import { recordedFactOf } from '../projections/projector.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { threadStreamId } from './args.ts';

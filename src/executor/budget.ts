@@ -2,12 +2,12 @@
  * Budget decisions (USD): a step's cost estimate, whether starting it would exceed the budget in
  * force, and the one-time warning. Pure.
  *
- * Rule (issue 4, "Budgets and approvals"): before an attempt starts it reserves its estimate;
+ * Rule: before an attempt starts it reserves its estimate;
  * it would exceed the budget when `spent + reserved + estimate > limit`. Amounts are compared with a
  * tolerance of 1e-9 USD so float noise (0.1 + 0.2) never trips a limit.
  */
-import type { ErrorInfo } from '../events/facts/common.ts';
-import type { FactInput } from '../events/fact-types.ts';
+import type { ErrorInfo } from '../facts/facts/common.ts';
+import type { FactInput } from '../facts/fact-types.ts';
 import type { Action } from '../actions/action.ts';
 import type { StepSpec } from '../plan/plan-schema.ts';
 import type { BudgetView } from './plan-run-view.ts';

@@ -1,13 +1,13 @@
 /**
  * Turns a finished attempt into its fact, with the retry decision recorded so replay is exact.
  *
- * Retry rule (issue 4, "Executor"): a failed attempt is retried when `attempt < retry.maxAttempts`
+ * Retry rule: a failed attempt is retried when `attempt < retry.maxAttempts`
  * (1 when the step has no retry policy) and `error.retryable !== false`. The delay is exponential
  * backoff `backoffMs * 2^(attempt-1)` capped at `maxBackoffMs` — no jitter: the delay is a pure
  * function of the policy and the attempt, and it is recorded in StepFailed (`retryInMs`,
  * `retryAtMs = nowMs + retryInMs`) anyway, so replay never recomputes it.
  */
-import type { FactInput } from '../events/fact-types.ts';
+import type { FactInput } from '../facts/fact-types.ts';
 import type { RetryPolicy } from '../plan/plan-schema.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { PlanRunView } from './plan-run-view.ts';

@@ -13,7 +13,7 @@
  * Each pause point is taken once per step (a retry does not pause again). The fact names no plan:
  * the interaction machine records it for its current plan (`stepPauses`), which is the plan decided.
  */
-import type { FactInput } from '../events/fact-types.ts';
+import type { FactInput } from '../facts/fact-types.ts';
 import type { PlanRunView } from './plan-run-view.ts';
 import { stepIndex, type StepEntry } from './view-helpers.ts';
 

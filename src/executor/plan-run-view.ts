@@ -3,8 +3,8 @@
  * actors' snapshots. The executor's scheduler is a pure function of this view (plus the time and the
  * action registry) that returns the facts to append next. No xstate types leak into the executor.
  */
-import type { ApprovalSubject } from '../events/facts/approval-facts.ts';
-import type { ErrorInfo } from '../events/facts/common.ts';
+import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
+import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
 
 /** Task lifecycle status (mirrors the task machine's states). */

@@ -9,7 +9,7 @@
  * EXECUTOR_ARGUMENT (bad `timeoutMs`), EXECUTOR_INTERNAL (anything else unexpected).
  */
 import type { Action, ActionContext, ActionProgress, LlmUsage } from '../actions/action.ts';
-import type { ErrorInfo, StepUsage } from '../events/facts/common.ts';
+import type { ErrorInfo, StepUsage } from '../facts/facts/common.ts';
 import type { Clock } from '../core/clock.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { StepOutcome } from './step-outcome.ts';

@@ -24,7 +24,7 @@
  * ends, an approval expires); meaningful on the call that returns no facts. The runtime must not
  * call this for a plan whose PlanFinished is recorded (the view has no such flag).
  */
-import type { FactInput } from '../events/fact-types.ts';
+import type { FactInput } from '../facts/fact-types.ts';
 import { planApprovalId } from './approval-ids.ts';
 import { budgetWarning } from './budget.ts';
 import type { PlanRunView } from './plan-run-view.ts';

@@ -2,14 +2,14 @@
  * The scheduler's "settle" layer: facts that follow from the tasks' states alone, before anything
  * starts — expired approvals, the failure policy's cancellations and newly ready steps. Pure.
  *
- * Failure policy (issue 4, "Executor"):
+ * Failure policy:
  * - `fail_fast`: once a task failed finally, every non-terminal task is cancelled (running ones too:
  *   the runtime aborts them).
  * - both policies: a pending task that depends, directly or transitively, on a failed or cancelled
  *   task can never run and is cancelled; the reason names the step at the root. (Under `fail_fast`
  *   this covers cancelled dependencies, e.g. a rejected approval, which do not cancel the rest.)
  */
-import type { FactInput } from '../events/fact-types.ts';
+import type { FactInput } from '../facts/fact-types.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { PlanRunView, TaskView } from './plan-run-view.ts';
 import { isTerminal, taskRef, type StepEntry } from './view-helpers.ts';

@@ -2,7 +2,7 @@
  * The scheduler's "start" layer: for each ready task, in priority order (higher first, plan order
  * among equals), decide whether to ask for an approval, fail it, or start its next attempt. Pure.
  *
- * Per ready task (issue 4, "Executor" and "Budgets and approvals"):
+ * Per ready task:
  * 1. `readyAtMs > nowMs` (retry backoff): skipped; its `readyAtMs` becomes a wake-up time.
  * 2. step or action `requiresApproval`, or the action's `approvalReason(input)` gives a reason (see
  *    input-approval.ts), and the task's approval not granted → ApprovalRequested scope `step`,
@@ -24,9 +24,9 @@
  * such a pair is the layer's only facts (the next call cancels the rest).
  */
 import type { Action } from '../actions/action.ts';
-import type { ErrorInfo } from '../events/facts/common.ts';
-import type { FactInput } from '../events/fact-types.ts';
-import type { ApprovalSubject } from '../events/facts/approval-facts.ts';
+import type { ErrorInfo } from '../facts/facts/common.ts';
+import type { FactInput } from '../facts/fact-types.ts';
+import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
 import { budgetApprovalId, stepApprovalId } from './approval-ids.ts';
 import { budgetExcess, estimateStepCost } from './budget.ts';
 import { inputApprovalReason } from './input-approval.ts';

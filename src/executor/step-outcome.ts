@@ -2,7 +2,7 @@
  * The result of one finished action attempt, as `runStep` reports it and `stepOutcomeFacts` turns
  * into a StepCompleted / StepFailed / StepCancelled fact. Costs in USD, durations in ms.
  */
-import type { ErrorInfo, StepUsage } from '../events/facts/common.ts';
+import type { ErrorInfo, StepUsage } from '../facts/facts/common.ts';
 
 /** Fields every outcome carries. */
 interface OutcomeBase {

@@ -4,7 +4,7 @@
  * (`redactText` of src/core/redact.ts) and SDK errors are not attached as `cause`.
  */
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
-import type { Usage } from '../events/facts/common.ts';
+import type { Usage } from '../facts/facts/common.ts';
 
 /** Neither an API key nor a base URL is configured (options or `OPENAI_API_KEY` / `OPENAI_BASE_URL`), or an option is invalid. */
 export class PlannerConfigError extends OrchestralError {

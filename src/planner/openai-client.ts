@@ -20,7 +20,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import { LlmRequestError, PlannerConfigError, type LlmSpend } from './errors.ts';
 import { usageOf, type PriceTable } from './pricing.ts';
 import { redactText, registerSecret } from '../core/redact.ts';
-import type { Usage } from '../events/facts/common.ts';
+import type { Usage } from '../facts/facts/common.ts';
 
 /** Options of `createOpenAIClient`. */
 export interface OpenAIClientOptions {

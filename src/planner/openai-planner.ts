@@ -22,7 +22,7 @@ import { withoutUserInfo } from '../core/url.ts';
 import { redactText } from '../core/redact.ts';
 import type OpenAI from 'openai';
 import type { Planner, PlannerResult, PlanningRequest } from './planner.ts';
-import type { Usage } from '../events/facts/common.ts';
+import type { Usage } from '../facts/facts/common.ts';
 import { chatCompletion, clientSecrets, createOpenAIClient, type ChatMessage, type ChatParams } from './openai-client.ts';
 import { PlannerConfigError, PlannerError, isLlmRequestError } from './errors.ts';
 import { sumUsage, usageOf, type PriceTable } from './pricing.ts';

@@ -4,7 +4,7 @@
  * Planner answers are recorded as facts (`PlannerResponded`), so replay never calls a planner.
  */
 import type { PlannerOutput } from '../plan/planner-output.ts';
-import type { Usage } from '../events/facts/common.ts';
+import type { Usage } from '../facts/facts/common.ts';
 
 /** What one executed step produced, fed back to the planner. */
 export interface Observation {

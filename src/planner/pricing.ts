@@ -8,7 +8,7 @@
  * it. A model that is not in the table costs 0 (local models, unknown names), so budgets only see
  * what is priced.
  */
-import type { Usage } from '../events/facts/common.ts';
+import type { Usage } from '../facts/facts/common.ts';
 
 /** Price of one model: USD per 1M input tokens and per 1M output tokens. */
 export interface ModelPrice {

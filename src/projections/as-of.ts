@@ -3,7 +3,7 @@
  * ("what did the DAG look like at offset N?"). A pure fold of the thread stream's prefix; the
  * projection's other threads are simply absent from the result.
  */
-import type { RecordedFact } from '../events/fact-types.ts';
+import type { RecordedFact } from '../facts/fact-types.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { foldFacts, type Projection } from './projection.ts';
 import { AsOfError } from './projection-errors.ts';

@@ -19,8 +19,8 @@
  * Every update carries `interactionId`, the fact's `position` and `revision` (bigint) — a client
  * resumes after the last `position` it received — and `atMs` (the fact's `recordedAt`, ms).
  */
-import type { RecordedFact } from '../events/fact-types.ts';
-import type { ErrorInfo } from '../events/facts/common.ts';
+import type { RecordedFact } from '../facts/fact-types.ts';
+import type { ErrorInfo } from '../facts/facts/common.ts';
 
 interface UpdateBase {
   interactionId: string;

@@ -25,7 +25,7 @@
  * - Bump `version` whenever `evolve` or the state shape changes: persisted copies with another
  *   version are discarded and rebuilt from the start of the log.
  */
-import type { RecordedFact } from '../events/fact-types.ts';
+import type { RecordedFact } from '../facts/fact-types.ts';
 
 /** A named, versioned pure fold over facts producing a state of type `S`. */
 export interface Projection<S> {

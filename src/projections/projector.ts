@@ -17,7 +17,7 @@
  * A store that closes completes `state$` (status `stopped`).
  */
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
-import { isFactType, type RecordedFact } from '../events/fact-types.ts';
+import { isFactType, type RecordedFact } from '../facts/fact-types.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
 import type { Projection } from './projection.ts';
 import { ProjectionError } from './projection-errors.ts';

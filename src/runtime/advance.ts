@@ -15,7 +15,7 @@
  */
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Action } from '../actions/action.ts';
-import type { FactInput } from '../events/fact-types.ts';
+import type { FactInput } from '../facts/fact-types.ts';
 import { scheduleNext } from '../executor/scheduler.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Draft } from './draft.ts';

@@ -1,6 +1,6 @@
 /**
  * Typed errors of runtime commands. A command that fails with one of these appended nothing.
- * Each has a stable `code` and an `isXError` guard. (Illegal transitions surface as H3's
+ * Each has a stable `code` and an `isXError` guard. (Illegal transitions surface as the
  * `IllegalTransitionError` from `errors.ts`, also with nothing appended.)
  */
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';

@@ -2,8 +2,8 @@
  * Deciding the control commands (pure): cancel, interrupt (pause), resume, approve and reject.
  * Each returns the facts to add to a draft, or throws a typed command error (nothing appended).
  */
-import type { FactInput } from '../events/fact-types.ts';
-import type { InterruptKind } from '../events/facts/interaction-facts.ts';
+import type { FactInput } from '../facts/fact-types.ts';
+import type { InterruptKind } from '../facts/facts/interaction-facts.ts';
 import {
   AmbiguousApprovalError,
   BudgetExtensionError,

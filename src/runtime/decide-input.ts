@@ -3,13 +3,13 @@
  * that record and perform it. Also the facts that end an interaction on cancel, and that start the
  * head of the queue. Used inside a draft; every fact is checked by the fold when added.
  */
-import type { FactInput } from '../events/fact-types.ts';
+import type { FactInput } from '../facts/fact-types.ts';
 import { ThreadClosedError, ThreadNotFoundError } from './command-errors.ts';
 import { decidePolicy } from './policy-decision.ts';
 import { policyName, queueCapacity, type PolicyFn, type PolicyInput } from './policies.ts';
 import type { ThreadState } from './thread-state.ts';
 import { interactionView, planRunView, threadView } from './views.ts';
-import type { PolicyDecision } from '../events/facts/thread-facts.ts';
+import type { PolicyDecision } from '../facts/facts/thread-facts.ts';
 
 /** Result of `send`: the input's id, the policy decision, and the interaction started or steered. */
 export interface SendResult {

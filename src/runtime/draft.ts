@@ -3,13 +3,13 @@
  * and key-shaped strings become `***`, src/core/redact.ts), validated (`validateFact`: their zod
  * schema, so defaults are filled exactly as a reader of the store sees them; the only validation of
  * the fact: the fact codec does not parse that data again on append), applied one at a time with the
- * pure fold (H3's `foldSession`: no per-fact copy of the task records, incremental hashing), and
+ * pure fold (`foldSession`: no per-fact copy of the task records, incremental hashing), and
  * collected with their metadata; nothing is written until the runtime appends `draft.facts`.
  * `mark`/`rollback` drop the facts of one command that turned out illegal.
  */
 import type { IdGenerator } from '../core/ids.ts';
-import { validateFact } from '../events/fact-codec.ts';
-import type { Fact, FactInput } from '../events/fact-types.ts';
+import { validateFact } from '../facts/fact-codec.ts';
+import type { Fact, FactInput } from '../facts/fact-types.ts';
 import { EventValidationError } from '../store/errors.ts';
 import { encodedFactBytes, FactTooLargeError } from './fact-size.ts';
 import { redactDeep } from '../core/redact.ts';

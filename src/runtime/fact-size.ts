@@ -6,7 +6,7 @@
  * planning failure) instead of failing the append after its effect ran.
  */
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
-import { FACT_VERSIONS, type FactType } from '../events/fact-types.ts';
+import { FACT_VERSIONS, type FactType } from '../facts/fact-types.ts';
 
 /** Metadata a drafted fact may carry (ids are the draft's; `snapshotHash` is added at seal time). */
 export interface FactMetaSizes {

@@ -12,7 +12,7 @@
  *   { code ANSWER_TOO_LARGE / QUESTION_TOO_LARGE }.
  * Every recorded error names both sizes in bytes and is not retryable.
  */
-import type { FactData, FactInput } from '../events/fact-types.ts';
+import type { FactData, FactInput } from '../facts/fact-types.ts';
 import { oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 
 /**

@@ -4,7 +4,7 @@
  * The source stream is only read.
  */
 import type { IdGenerator } from '../core/ids.ts';
-import { isFactType, type Fact } from '../events/fact-types.ts';
+import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { StreamNotFoundError } from '../store/errors.ts';
 import { NO_STREAM, type EventData, type EventMetadataInput, type EventStore } from '../store/event-store.ts';
 import { ThreadRevisionError } from './errors.ts';

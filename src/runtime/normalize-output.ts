@@ -4,7 +4,7 @@
  * A `single_action` is a one-step plan with default settings.
  */
 import type { ActionRegistry } from '../actions/registry.ts';
-import type { ErrorInfo } from '../events/facts/common.ts';
+import type { ErrorInfo } from '../facts/facts/common.ts';
 import { hasErrorCode, isOrchestralError } from '../errors/orchestral-error.ts';
 import { normalizePlan } from '../plan/normalize.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';

@@ -6,8 +6,8 @@
  * PLANNER_OUTPUT): a failed planning call. A result that arrives for a call no longer wanted
  * (aborted, or the interaction moved on) appends nothing.
  */
-import type { ErrorInfo, Usage } from '../events/facts/common.ts';
-import type { FactInput } from '../events/fact-types.ts';
+import type { ErrorInfo, Usage } from '../facts/facts/common.ts';
+import type { FactInput } from '../facts/fact-types.ts';
 import type { Planner, PlannerResult } from '../planner/planner.ts';
 import type { ActionDescriptor } from '../planner/planner.ts';
 import { isEventValidationError } from '../store/errors.ts';

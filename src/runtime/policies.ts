@@ -16,7 +16,7 @@
  * starts; when a live interaction is `waiting_input`, the input answers it (decision `steer`,
  * recorded as `InputMerged`), whatever the policy.
  */
-import type { PolicyDecision, PolicySpec } from '../events/facts/thread-facts.ts';
+import type { PolicyDecision, PolicySpec } from '../facts/facts/thread-facts.ts';
 
 /** The part of an interaction view a policy looks at (an `InteractionView` fits). */
 export interface LiveInteraction {

@@ -3,7 +3,7 @@
  * every policy shares (see `policies.ts`): idle thread → `start`; a live interaction waiting for
  * input → `steer` into it (the input answers its question). Custom decisions are checked.
  */
-import type { PolicySpec } from '../events/facts/thread-facts.ts';
+import type { PolicySpec } from '../facts/facts/thread-facts.ts';
 import { InvalidPolicyDecisionError, UnknownPolicyError } from './command-errors.ts';
 import {
   enqueuePolicy,

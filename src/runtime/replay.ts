@@ -2,7 +2,7 @@
  * Replay: rebuild a thread's state at a checkpoint (a revision of `thread-<threadId>`) by folding its
  * facts. Never calls a planner or an action: everything they produced is in the facts.
  */
-import { isFactType, type Fact } from '../events/fact-types.ts';
+import { isFactType, type Fact } from '../facts/fact-types.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
 import { ReplayDivergenceError, ThreadRevisionError, IllegalTransitionError } from './errors.ts';
 import type { SnapshotCache } from './snapshot-cache.ts';

@@ -1,6 +1,6 @@
 /**
  * One thread in memory: its committed state, its serial mailbox, and the write-ahead cycle every
- * command and effect result goes through (docs: notes/runtime-design.md):
+ * command and effect result goes through (docs/architecture.md):
  *
  * 1. take every queued message (a batch); each `decide`s facts into a draft on the committed
  *    state — a message that throws (typed command error, IllegalTransitionError) is rolled back

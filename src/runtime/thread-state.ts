@@ -18,7 +18,7 @@ import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
 import { taskMachine } from '../../machines/task.machine.ts';
 import { threadMachine } from '../../machines/thread.machine.ts';
-import type { Fact, FactOf } from '../events/fact-types.ts';
+import type { Fact, FactOf } from '../facts/fact-types.ts';
 import { IllegalTransitionError, ThreadRevisionError } from './errors.ts';
 import { actorDigest, xorInto } from './state-digest.ts';
 import { logTaskWrite, startTaskLog } from './task-log.ts';
@@ -360,7 +360,7 @@ function accumulator(state: ThreadState): Buffer {
  * context field). An XOR set-hash, so the hash after a fact is updated from the previous state's in
  * O(actors changed) when that one was hashed, and per actor O(fields changed): hashing after every
  * fact stays cheap on long threads and large plans. The revision is not part of it.
- * (Until H12 each actor's digest was sha256 of the canonical JSON of `[key, value, context]`, which
+ * (An earlier version made each actor's digest was sha256 of the canonical JSON of `[key, value, context]`, which
  * re-serialised a whole 1 000-step plan on every step fact.)
  */
 export function hashThreadState(state: ThreadState): string {

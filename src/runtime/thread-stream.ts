@@ -4,7 +4,7 @@
  */
 import type { EventData, EventStore } from '../store/event-store.ts';
 import { isStreamNotFoundError } from '../store/errors.ts';
-import type { Fact } from '../events/fact-types.ts';
+import type { Fact } from '../facts/fact-types.ts';
 import { ThreadRevisionError } from './errors.ts';
 import { applyFacts, initialThreadState, type ThreadState } from './thread-state.ts';
 

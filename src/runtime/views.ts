@@ -2,8 +2,8 @@
  * Plain-data views of a ThreadState for the runtime and the executor, so nobody else reads xstate
  * snapshots. Pure functions; amounts in USD, times in ms since epoch.
  */
-import type { ErrorInfo } from '../events/facts/common.ts';
-import type { PolicySpec } from '../events/facts/thread-facts.ts';
+import type { ErrorInfo } from '../facts/facts/common.ts';
+import type { PolicySpec } from '../facts/facts/thread-facts.ts';
 import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../executor/plan-run-view.ts';
 import type { BudgetSpec, PlanSpec } from '../plan/plan-schema.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';

@@ -3,7 +3,7 @@
  * numeric options their factories share. Checks run before any file or server is touched.
  */
 import { systemClock, type Clock } from '../core/clock.ts';
-import { factCodec } from '../events/fact-codec.ts';
+import { factCodec } from '../facts/fact-codec.ts';
 import { DEFAULT_MAX_EVENT_BYTES, type EventCodec } from './codec.ts';
 
 /** Options common to every adapter's factory. */

@@ -11,7 +11,7 @@
  */
 import type { ActionRegistry } from '../actions/registry.ts';
 import { sequentialIds } from '../core/ids.ts';
-import { isFactType, type Fact } from '../events/fact-types.ts';
+import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { advance } from '../runtime/advance.ts';
 import { createDraft } from '../runtime/draft.ts';
 import { isSettledState } from '../runtime/settled.ts';

@@ -12,7 +12,7 @@ import { approvalLines, inputSummary, plannedByText } from '../../src/cli/render
 import { safeText } from '../../src/cli/render/safe-text.ts';
 import { renderShow, type ShowData } from '../../src/cli/render/show-text.ts';
 import { renderStepTable } from '../../src/cli/render/step-table.ts';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import { pendingApprovalDetails, plannedByOf } from '../../src/runtime/approval-details.ts';
 import { applyFacts, initialThreadState } from '../../src/runtime/thread-state.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';

@@ -95,10 +95,8 @@ describe('thread lifecycle', () => {
     expect(replay.tasks['i1/p1/publish']!.status).toBe('cancelled');
   });
 
-  // KNOWN BUG (projections/shared/step-status.ts, not the CLI): after ApprovalRejected of a step
-  // approval the task machine is `cancelled` (design: waiting_approval + ApprovalRejected →
-  // cancelled, no StepCancelled fact) but the `tasks` projection stays `waiting_approval`, so
-  // `show` and `replay` disagree. Remove `.fails` once the projection follows the machine.
+  // After ApprovalRejected of a step approval the task machine is `cancelled` (waiting_approval +
+  // ApprovalRejected → cancelled, no StepCancelled fact); the `tasks` projection derives the same.
   it('show agrees with replay on a step whose approval was rejected', async () => {
     const show = JSON.parse((await o('show', 'j', '--json')).stdout) as {
       tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }>;

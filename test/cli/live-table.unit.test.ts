@@ -12,7 +12,7 @@ import { startProgress } from '../../src/cli/progress.ts';
 import { createLiveBlock } from '../../src/cli/render/live-table.ts';
 import { fit } from '../../src/cli/render/status-marks.ts';
 import { renderStepTable } from '../../src/cli/render/step-table.ts';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { applyFacts, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
 import { threadSummary, type ThreadSummary } from '../../src/runtime/thread-summary.ts';

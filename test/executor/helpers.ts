@@ -1,7 +1,7 @@
 /** Shared helpers of the executor tests: decide over a view and check every fact is legal for it. */
 import { expect } from 'vitest';
 import type { Action } from '../../src/actions/action.ts';
-import type { FactDataInput, FactInput, FactType } from '../../src/events/fact-types.ts';
+import type { FactDataInput, FactInput, FactType } from '../../src/facts/fact-types.ts';
 import type { PlanRunView } from '../../src/executor/plan-run-view.ts';
 import { scheduleNext, type ScheduleResult, type SchedulerContext } from '../../src/executor/scheduler.ts';
 import { noopAction, registryOf } from '../support/plan-run-view-builder.ts';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FactInput } from '../../src/events/fact-types.ts';
+import type { FactInput } from '../../src/facts/fact-types.ts';
 import { stepOutcomeFacts } from '../../src/executor/outcome.ts';
 import type { PlanRunView } from '../../src/executor/plan-run-view.ts';
 import { scheduleNext } from '../../src/executor/scheduler.ts';

@@ -1,7 +1,7 @@
 /** Shared helpers of the machine tests: pure stepping through one machine, and fact builders. */
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { InteractionEvent } from '../../machines/interaction.machine.ts';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 
 /** What the machines receive: facts (the interaction's StepCancelled may carry the fold's annotation). */
 type MachineEvent = Fact | InteractionEvent;

@@ -1,8 +1,8 @@
 /** The interaction machine remembers step pause points taken (context `stepPauses`), derived from Interrupted facts only. */
 import { describe, expect, it } from 'vitest';
 import { interactionMachine } from '../../machines/interaction.machine.ts';
-import type { Fact } from '../../src/events/fact-types.ts';
-import type { InterruptKind } from '../../src/events/facts/interaction-facts.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
+import type { InterruptKind } from '../../src/facts/facts/interaction-facts.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { canonicalJson } from '../../src/runtime/state-digest.ts';
 import { run, start } from './helpers.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import { interactionStatus } from '../../src/runtime/views.ts';

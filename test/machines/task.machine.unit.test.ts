@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { taskMachine } from '../../machines/task.machine.ts';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import type { StepSpec } from '../../src/plan/plan-schema.ts';
 import { run, start, tryStep } from './helpers.ts';
 

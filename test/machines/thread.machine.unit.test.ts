@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { threadMachine } from '../../machines/thread.machine.ts';
-import type { Fact } from '../../src/events/fact-types.ts';
-import type { PolicySpec } from '../../src/events/facts/thread-facts.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
+import type { PolicySpec } from '../../src/facts/facts/thread-facts.ts';
 import { run, start, tryStep } from './helpers.ts';
 
 const T = 't1';

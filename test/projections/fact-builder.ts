@@ -3,8 +3,8 @@
  * applied) by the fact codec, positions and revisions assigned in order, `recordedAt` one second
  * apart from 2026-01-01T00:00:00Z unless `atMs` is given.
  */
-import { FACT_VERSIONS, type FactInput, type RecordedFact } from '../../src/events/fact-types.ts';
-import { factCodec } from '../../src/events/fact-codec.ts';
+import { FACT_VERSIONS, type FactInput, type RecordedFact } from '../../src/facts/fact-types.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** A fact to build: the fact plus its stream (default `thread-t1`) and time (ms since epoch). */
 export type FactSpec = FactInput & { stream?: string; atMs?: number };

@@ -3,7 +3,7 @@
  * projections over them.
  */
 import fc from 'fast-check';
-import type { RecordedFact } from '../../src/events/fact-types.ts';
+import type { RecordedFact } from '../../src/facts/fact-types.ts';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import type { EventStore } from '../../src/store/event-store.ts';

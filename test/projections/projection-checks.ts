@@ -6,7 +6,7 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { expect } from 'vitest';
 import { getKeyed, type KeyedMap } from '../../projections/shared/keyed-map.ts';
-import type { RecordedFact } from '../../src/events/fact-types.ts';
+import type { RecordedFact } from '../../src/facts/fact-types.ts';
 import { projectAsOf } from '../../src/projections/as-of.ts';
 import { interactionUpdates$ } from '../../src/projections/interaction-stream.ts';
 import type { EventStore } from '../../src/store/event-store.ts';

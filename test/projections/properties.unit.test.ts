@@ -12,7 +12,7 @@ import { costsProjection } from '../../projections/costs.ts';
 import { dagProjection } from '../../projections/dag.ts';
 import { tasksProjection } from '../../projections/tasks.ts';
 import { threadsProjection } from '../../projections/threads.ts';
-import { factCodec } from '../../src/events/fact-codec.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 import type { Projection } from '../../src/projections/projection.ts';
 import { factHistoryArbitrary } from '../support/fact-history-arbitrary.ts';
 import { cutsArbitrary } from './history-store.ts';

@@ -1,5 +1,5 @@
 /**
- * The projection properties on histories recorded by the REAL runtime (issue 5): random scenarios
+ * The projection properties on histories recorded by the REAL runtime: random scenarios
  * drive `createRuntime` over an in-memory store with a SimulatedClock and sequential ids — several
  * threads under random policies and budgets, random plans (DAGs with retries, step and plan
  * approvals, plan budgets, failure policies, invalid plans), planner failures and need-input
@@ -30,9 +30,9 @@ import { taskInteraction, tasksProjection } from '../../projections/tasks.ts';
 import { threadsProjection, threadSummary as projectedThread } from '../../projections/threads.ts';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
-import type { RecordedFact } from '../../src/events/fact-types.ts';
-import type { Usage } from '../../src/events/facts/common.ts';
-import type { PolicySpec } from '../../src/events/facts/thread-facts.ts';
+import type { RecordedFact } from '../../src/facts/fact-types.ts';
+import type { Usage } from '../../src/facts/facts/common.ts';
+import type { PolicySpec } from '../../src/facts/facts/thread-facts.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import type { Planner, PlanningRequest } from '../../src/planner/planner.ts';
 import { foldFacts, type Projection } from '../../src/projections/projection.ts';

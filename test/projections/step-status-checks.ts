@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { dagInteraction, dagProjection, type DagState } from '../../projections/dag.ts';
 import { taskInteraction, tasksProjection, type TasksState } from '../../projections/tasks.ts';
-import type { RecordedFact } from '../../src/events/fact-types.ts';
+import type { RecordedFact } from '../../src/facts/fact-types.ts';
 import { applyFact, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
 
 /**

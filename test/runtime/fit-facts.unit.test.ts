@@ -3,7 +3,7 @@
  * size helpers it relies on (`encodedFactBytes`, `largestLeaf`).
  */
 import { describe, expect, it } from 'vitest';
-import type { FactInput } from '../../src/events/fact-types.ts';
+import type { FactInput } from '../../src/facts/fact-types.ts';
 import { encodedFactBytes, FactTooLargeError, largestLeaf } from '../../src/runtime/fact-size.ts';
 import { fittingFacts } from '../../src/runtime/fit-facts.ts';
 

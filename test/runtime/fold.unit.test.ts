@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import { isIllegalTransitionError, isThreadRevisionError } from '../../src/runtime/errors.ts';
 import { applyFact, applyFacts, hashThreadState, initialThreadState, taskKey, type ThreadState } from '../../src/runtime/thread-state.ts';
 import { interactionView, planRunView, threadView } from '../../src/runtime/views.ts';

@@ -6,7 +6,7 @@
  * a retry, plan and step approvals (a list item replaced in place), and facts that shrink lists (pendingApprovals) and records (settled steps).
  */
 import { describe, expect, it } from 'vitest';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { applyFact, applyFacts, foldSession, hashThreadState, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
 

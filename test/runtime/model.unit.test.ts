@@ -10,8 +10,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
-import type { PolicySpec } from '../../src/events/facts/thread-facts.ts';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { PolicySpec } from '../../src/facts/facts/thread-facts.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanningRequest } from '../../src/planner/planner.ts';
 import { replayThread } from '../../src/runtime/replay.ts';
 import { applyFact, hashThreadState, initialThreadState } from '../../src/runtime/thread-state.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicySpec } from '../../src/events/facts/thread-facts.ts';
+import type { PolicySpec } from '../../src/facts/facts/thread-facts.ts';
 import type { PlanningRequest } from '../../src/planner/planner.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import { harness, planOf, readThread, settle, until } from './runtime-fixtures.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PolicySpec } from '../../src/events/facts/thread-facts.ts';
+import type { PolicySpec } from '../../src/facts/facts/thread-facts.ts';
 import { isInvalidPolicyDecisionError, isUnknownPolicyError } from '../../src/runtime/command-errors.ts';
 import {
   enqueuePolicy,

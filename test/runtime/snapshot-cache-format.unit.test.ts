@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import { createInMemorySnapshotCache, serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
 import { decodeThreadState, encodeThreadState, isSnapshotMachineMismatchError, SNAPSHOT_FORMAT } from '../../src/runtime/snapshot-cache-format.ts';
 import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/runtime/thread-state.ts';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyStateMachine } from 'xstate';
-import type { Fact } from '../../src/events/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
 import { inertScope, initialSnapshot, instantiate, nextSnapshot, restoreSnapshot, templateFor } from '../../src/runtime/xstate-adapter.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';

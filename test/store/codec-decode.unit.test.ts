@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEvent, decodeRow, rawCodec, type StoredRow } from '../../src/store/codec.ts';
 import { isEventDecodeError } from '../../src/store/errors.ts';
-import { factCodec } from '../../src/events/fact-codec.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const row = (over: Partial<StoredRow> = {}): StoredRow => ({
   streamId: 's-1',

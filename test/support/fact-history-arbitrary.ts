@@ -19,8 +19,8 @@
  * the schema's defaults applied, as a store would return it.
  */
 import fc from 'fast-check';
-import { FACT_VERSIONS, type FactInput, type RecordedFact } from '../../src/events/fact-types.ts';
-import { factCodec } from '../../src/events/fact-codec.ts';
+import { FACT_VERSIONS, type FactInput, type RecordedFact } from '../../src/facts/fact-types.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 import type { EventData } from '../../src/store/event-store.ts';
 import type { StepSpecInput } from '../../src/plan/plan-schema.ts';
 

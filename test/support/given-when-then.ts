@@ -8,7 +8,7 @@
  *
  * Facts go through the store's codec, so a `given` with an invalid fact fails loudly.
  */
-import type { FactInput, RecordedFact } from '../../src/events/fact-types.ts';
+import type { FactInput, RecordedFact } from '../../src/facts/fact-types.ts';
 import { randomIds, type IdGenerator } from '../../src/core/ids.ts';
 import { isStreamNotFoundError } from '../../src/store/errors.ts';
 import type { AppendResult, EventMetadataInput, EventStore, RecordedEvent } from '../../src/store/event-store.ts';

@@ -11,8 +11,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sequentialIds, type IdGenerator } from '../../src/core/ids.ts';
-import { factCodec } from '../../src/events/fact-codec.ts';
-import { FACT_VERSIONS, type Fact, type FactType } from '../../src/events/fact-types.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
+import { FACT_VERSIONS, type Fact, type FactType } from '../../src/facts/fact-types.ts';
 import { NO_STREAM, type EventStore } from '../../src/store/event-store.ts';
 import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from '../../src/runtime/thread-state.ts';
 

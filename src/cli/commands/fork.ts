@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { randomIds } from '../../core/ids.ts';
 import { forkThread } from '../../runtime/fork.ts';
 import { ThreadExistsError } from '../../runtime/command-errors.ts';
-import { Id } from '../../events/facts/common.ts';
+import { Id } from '../../facts/facts/common.ts';
 import { threadRevision, threadStreamId } from '../args.ts';
 import { UsageError } from '../cli-errors.ts';
 import type { ContextHolder } from '../context.ts';

@@ -29,7 +29,7 @@ import { parsePort } from '../args.ts';
 import { envModel } from '../env.ts';
 import type { LiveInspection } from '../live-inspect.ts';
 import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
-import type { PolicySpec } from '../../events/facts/thread-facts.ts';
+import type { PolicySpec } from '../../facts/facts/thread-facts.ts';
 import type { SendResult } from '../../runtime/decide-input.ts';
 
 /** Options of `run`. */

@@ -12,7 +12,7 @@ import { tasksProjection } from '../../../projections/tasks.ts';
 import { threadsProjection } from '../../../projections/threads.ts';
 import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shared/keyed-map.ts';
 import { projectAsOf } from '../../projections/as-of.ts';
-import type { Fact } from '../../events/fact-types.ts';
+import type { Fact } from '../../facts/fact-types.ts';
 import { pendingApprovalDetails } from '../../runtime/approval-details.ts';
 import { applyFacts, initialThreadState } from '../../runtime/thread-state.ts';
 import { threadSummary } from '../../runtime/thread-summary.ts';

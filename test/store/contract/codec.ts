@@ -4,7 +4,7 @@
  * Bad stored data is written through `rawCodec`, then read by another instance using the fact codec.
  */
 import { describe, expect, it } from 'vitest';
-import { factCodec } from '../../../src/events/fact-codec.ts';
+import { factCodec } from '../../../src/facts/fact-codec.ts';
 import { rawCodec } from '../../../src/store/codec.ts';
 import {
   isEventDecodeError,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rawCodec } from '../../../src/store/codec.ts';
-import { factCodec } from '../../../src/events/fact-codec.ts';
+import { factCodec } from '../../../src/facts/fact-codec.ts';
 import { collect, ids, inputReceived, rawEvents, threadOpened, until, useStores, watch } from './helpers.ts';
 import type { StoreFactory } from './index.ts';
 

@@ -3,8 +3,8 @@
  * the fact codec does not parse that object again; data from any other caller is still parsed.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { factCodec, validateFact } from '../../src/events/fact-codec.ts';
-import { FACT_SCHEMAS } from '../../src/events/fact-types.ts';
+import { factCodec, validateFact } from '../../src/facts/fact-codec.ts';
+import { FACT_SCHEMAS } from '../../src/facts/fact-types.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { isEventValidationError } from '../../src/store/errors.ts';
 import { SimulatedClock } from '../../src/core/clock.ts';

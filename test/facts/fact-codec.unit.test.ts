@@ -1,8 +1,8 @@
 /** The fact codec: validation on append (issues name the field), upcasting and validation on read. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createFactCodec, factCodec } from '../../src/events/fact-codec.ts';
-import { FACT_SCHEMAS, FACT_TYPES, FACT_VERSIONS, isFactType } from '../../src/events/fact-types.ts';
+import { createFactCodec, factCodec } from '../../src/facts/fact-codec.ts';
+import { FACT_SCHEMAS, FACT_TYPES, FACT_VERSIONS, isFactType } from '../../src/facts/fact-types.ts';
 import type { CodecResult } from '../../src/store/codec.ts';
 
 const stepRef = { interactionId: 'int-1', planId: 'plan-1', stepId: 'fetch' };
