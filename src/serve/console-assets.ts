@@ -13,7 +13,12 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 const here = dirname(fileURLToPath(import.meta.url));
 const consoleDir = join(here, '..', '..', 'console');
 const require = createRequire(import.meta.url);
-const pkg = (name: string): string => dirname(require.resolve(`${name}/package.json`));
+/** The installed directory of package `name` (found from its main entry: not every package exports package.json). */
+const pkg = (name: string): string => {
+  const entry = require.resolve(name);
+  const marker = `node_modules/${name}/`;
+  return entry.slice(0, entry.lastIndexOf(marker) + marker.length - 1);
+};
 
 /** URL path → file, media type. */
 function assets(): Record<string, [string, string]> {

@@ -55,6 +55,7 @@ function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {
 
 /** The thread now: thread, tasks, dags, costs from the live projections (caught up to the thread's last fact), interactions and approvals from its fold. */
 async function showNow(ctx: ServeContext, threadId: string): Promise<Record<string, unknown>> {
+  if ((await ctx.store.streamRevision(streamOf(threadId))) === undefined) throw new ThreadNotFoundError(threadId);
   const facts = await readThreadFacts(ctx.store, threadId);
   const last = facts[facts.length - 1];
   if (!last) throw new ThreadNotFoundError(threadId);
