@@ -92,9 +92,10 @@ export function readRoutes(app: ServeApp, ctx: ServeContext): void {
       const all = ctx.projections.sortedThreads();
       const list = q.status ? all.filter((t) => t.status === q.status) : all;
       const start = startAfter(list, q.cursor);
-      const page = list.slice(start, start + q.limit);
+      const costs = ctx.projections.costs.get();
+      const page = list.slice(start, start + q.limit).map((t) => ({ ...t, costUsd: getKeyed(costs.threads, t.threadId)?.total.usd ?? 0 }));
       const more = start + q.limit < list.length;
-      return c.json({ threads: page as unknown as Record<string, unknown>[], nextCursor: more && page.length > 0 ? cursorOf(page[page.length - 1]!) : null, position: Number(ctx.projections.threads.position()) }, 200);
+      return c.json({ threads: page as unknown as Record<string, unknown>[], nextCursor: more && page.length > 0 ? cursorOf(page[page.length - 1]! as ThreadSummary) : null, position: Number(ctx.projections.threads.position()) }, 200);
     },
   );
 
