@@ -2,7 +2,7 @@
  * The effects of one thread: planner calls, step runs and the wake-up timer. After each commit the
  * runner calls `reconcile(state)`, which
  * - aborts (through their AbortController) planner calls whose interaction is no longer `planning`
- *   at that iteration, and step runs whose step is no longer `running` at that attempt (cancel,
+ *   at that iteration, and step runs whose step machine is no longer `running` at that attempt (cancel,
  *   the interrupt policy, fail_fast, another writer's outcome);
  * - starts a planner call for every live `planning` interaction without one, and a run for every
  *   `running` step of a live interaction's current plan without one — which is also how effects

@@ -1,5 +1,5 @@
 /**
- * Facts of a step (one step of a plan). Lifecycle:
+ * Facts of a step of an accepted plan. Lifecycle:
  * pending → ready → running → completed | failed | cancelled, with waiting_approval before running
  * and retry running → ready. Steps are keyed by (interactionId, planId, stepId).
  */
