@@ -97,7 +97,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
 
   program
     .command('show')
-    .description('show a thread: tasks, the DAG, costs, pending approvals')
+    .description('show a thread: steps, the DAG, costs, pending approvals')
     .argument('<thread>')
     .option('--at <rev>', 'as of this revision')
     .option('--json', 'JSON instead of text', false)
