@@ -54,6 +54,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--policy <policy>', 'concurrency policy of a new thread: enqueue (default), reject, interrupt, steer, parallel:N')
     .option('--workspace <dir>', 'directory actions work in (default: the working directory)')
     .option('--actions <module>', 'module exporting an array of actions (repeatable)', collect)
+    .option('--mcp <file>', 'MCP servers file ({ "mcpServers": { … } }): their tools become mcp__<server>__<tool> actions (repeatable)', collect)
     .option('--json', 'print the live interaction stream as JSON lines', false)
     .option('--no-prompt', 'never ask for approvals on the terminal')
     .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)

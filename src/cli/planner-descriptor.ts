@@ -84,12 +84,13 @@ export function descriptorWorkspace(d: PlannerDescriptor | undefined): string | 
 
 /**
  * Whether two descriptors name the same planner: same kind and config, request settings
- * (`timeoutMs`, `maxRetries`, `apiKeyEnv`) aside.
+ * (`timeoutMs`, `maxRetries`, `apiKeyEnv`) and the recorded MCP tool list aside.
  */
 export function samePlanner(a: PlannerDescriptor | undefined, b: PlannerDescriptor | undefined): boolean {
   const essentials = (d: PlannerDescriptor | undefined): string => {
-    const { timeoutMs: _t, maxRetries: _r, apiKeyEnv: _k, ...rest } = configOf(d);
-    return JSON.stringify(rest);
+    const { timeoutMs: _t, maxRetries: _r, apiKeyEnv: _k, mcp, ...rest } = configOf(d);
+    const { tools: _tools, ...mcpFiles } = (mcp ?? {}) as Record<string, unknown>;
+    return JSON.stringify({ ...rest, mcp: mcpFiles });
   };
   return a?.kind === b?.kind && essentials(a) === essentials(b);
 }

@@ -19,6 +19,7 @@ import { EXIT } from '../exit-codes.ts';
 import { readPlanFile, validatePlanFile } from '../plan-file.ts';
 import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
+import { resolveMcpFiles } from '../mcp-setup.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
 import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig, type PlannerDescriptor } from '../planner-descriptor.ts';
 import { llmRequestSettings, RETRIES_ENV, TIMEOUT_ENV } from '../planner-settings.ts';
@@ -43,6 +44,7 @@ export interface RunOptions {
   title?: string;
   workspace?: string;
   actions?: string[];
+  mcp?: string[];
   json: boolean;
   prompt: boolean;
   inspect: boolean;
@@ -84,12 +86,14 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
   if (planPath !== undefined && (o.plannerTimeout !== undefined || o.plannerRetries !== undefined)) {
     throw new UsageError(`run: ${o.plannerTimeout !== undefined ? '--planner-timeout' : '--planner-retries'} is for --intent (the OpenAI planner); llm.complete steps read ${TIMEOUT_ENV} / ${RETRIES_ENV}`);
   }
+  const mcpConfigs = resolveMcpFiles(o.mcp);
+  const mcpOf = (plans: string[]) => (mcpConfigs.length + plans.length > 0 ? { mcp: { configs: mcpConfigs, plans } } : {});
   if (planPath !== undefined) {
     const pf = await readPlanFile(planPath);
     const modules = [...new Set([...pf.actionModules, ...extra])];
     const title = o.title ?? pf.plan.title;
     return {
-      descriptor: { kind: 'static', config: { file: pf.file, workspace, ...(modules.length ? { actions: modules } : {}) } },
+      descriptor: { kind: 'static', config: { file: pf.file, workspace, ...(modules.length ? { actions: modules } : {}), ...mcpOf(pf.hasMcpServers ? [pf.file] : []) } },
       planner: createStaticPlanner(pf.plan, { source: pf.file }),
       input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
       ...(title !== undefined ? { title } : {}),
@@ -112,6 +116,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
     maxRetries,
     ...(keyed ? { apiKeyEnv: 'OPENAI_API_KEY' as const } : {}),
     ...(extra.length ? { actions: extra } : {}),
+    ...mcpOf([]),
   };
   return {
     descriptor: { kind: 'openai', config },
@@ -130,77 +135,85 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
   const policy = parsePolicy(o.policy);
   const p = await prepare(planPath, o, workspace);
-  const [{ createSession, sessionRegistry }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
+  const [{ createSession, sessionActions }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
     import('../session.ts'),
     import('../drive.ts'),
     import('../live-inspect.ts'),
     import('../action-modules.ts'),
   ]);
   // The plan is checked against the registry before the store is opened: a refused plan creates nothing.
-  const registry = await sessionRegistry(p.descriptor, [], storeProtectedPaths(storeUrl, workspace));
-  p.registryCheck?.(registry);
-  return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
-    let threadId = o.thread;
-    let existing = false;
-    if (threadId !== undefined) {
-      const d = await readThreadDescriptor(store, threadId).then(
-        (x) => ({ found: true, d: x }),
-        (err: unknown) => {
-          if (isThreadNotFoundError(err)) return { found: false, d: undefined };
-          throw err;
-        },
-      );
-      if (d.found) {
-        const same = samePlanner(d.d, p.descriptor);
-        if (!same) throw new UsageError(`--thread ${threadId}: the thread exists and runs another planner; use 'orchestral send ${threadId} "…"'`);
-        existing = true;
+  const { registry, mcp } = await sessionActions(p.descriptor, workspace, [], storeProtectedPaths(storeUrl, workspace));
+  let handedOver = false;
+  try {
+    p.registryCheck?.(registry);
+    // The thread records the tool list, so later processes start a server only to call it.
+    if (mcp) (p.descriptor.config as { mcp: { tools?: unknown } }).mcp.tools = mcp.tools;
+    return await withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
+      let threadId = o.thread;
+      let existing = false;
+      if (threadId !== undefined) {
+        const d = await readThreadDescriptor(store, threadId).then(
+          (x) => ({ found: true, d: x }),
+          (err: unknown) => {
+            if (isThreadNotFoundError(err)) return { found: false, d: undefined };
+            throw err;
+          },
+        );
+        if (d.found) {
+          const same = samePlanner(d.d, p.descriptor);
+          if (!same) throw new UsageError(`--thread ${threadId}: the thread exists and runs another planner; use 'orchestral send ${threadId} "…"'`);
+          existing = true;
+        }
       }
-    }
-    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, registry, leases });
-    const { runtime } = session;
-    let inspection: LiveInspection | undefined;
-    try {
-      const input = { text: p.input, from: whoAmI(undefined) };
-      let sent: SendResult | undefined;
-      let fromRevision = 0n;
-      if (existing) {
-        await runtime.load(threadId!);
-        fromRevision = runtime.state(threadId!).revision + 1n;
-      } else {
-        // ThreadOpened and the first input in one append: a kill in between cannot leave an idle thread.
-        const opened = await runtime.openThread({
-          ...(threadId !== undefined ? { threadId } : {}),
-          ...(p.title !== undefined ? { title: p.title } : {}),
-          ...(policy !== undefined ? { policy } : {}),
-          planner: p.descriptor,
-          input,
+      const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, registry, ...(mcp ? { mcp } : {}), leases });
+      handedOver = true;
+      const { runtime } = session;
+      let inspection: LiveInspection | undefined;
+      try {
+        const input = { text: p.input, from: whoAmI(undefined) };
+        let sent: SendResult | undefined;
+        let fromRevision = 0n;
+        if (existing) {
+          await runtime.load(threadId!);
+          fromRevision = runtime.state(threadId!).revision + 1n;
+        } else {
+          // ThreadOpened and the first input in one append: a kill in between cannot leave an idle thread.
+          const opened = await runtime.openThread({
+            ...(threadId !== undefined ? { threadId } : {}),
+            ...(p.title !== undefined ? { title: p.title } : {}),
+            ...(policy !== undefined ? { policy } : {}),
+            planner: p.descriptor,
+            input,
+          });
+          threadId = opened.threadId;
+          sent = opened.sent!;
+        }
+        const tid = threadId!;
+        if (!o.json) io.out(`${io.color.bold('thread')} ${tid}${existing ? ' (existing)' : ''} · store ${storeUrl} · workspace ${workspace}`);
+        if (o.inspect || o.inspectUrl !== undefined) {
+          inspection = await startLiveInspection(runtime, store, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
+        }
+        sent ??= await runtime.send(tid, p.input, { from: input.from });
+        if (sent.decision === 'reject') {
+          io.err(`orchestral: input rejected by the thread's policy: ${sent.reason}`);
+          return EXIT.rejected;
+        }
+        const result = await driveThread(session, store, io, {
+          threadId: tid,
+          ...(sent.interactionId !== undefined && sent.decision !== 'steer' ? { interactionIds: [sent.interactionId] } : {}),
+          json: o.json,
+          prompt: o.prompt,
+          by: whoAmI(undefined),
+          storeUrl,
+          fromRevision,
         });
-        threadId = opened.threadId;
-        sent = opened.sent!;
+        return result.exitCode;
+      } finally {
+        await inspection?.stop();
+        await runtime.close();
       }
-      const tid = threadId!;
-      if (!o.json) io.out(`${io.color.bold('thread')} ${tid}${existing ? ' (existing)' : ''} · store ${storeUrl} · workspace ${workspace}`);
-      if (o.inspect || o.inspectUrl !== undefined) {
-        inspection = await startLiveInspection(runtime, store, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
-      }
-      sent ??= await runtime.send(tid, p.input, { from: input.from });
-      if (sent.decision === 'reject') {
-        io.err(`orchestral: input rejected by the thread's policy: ${sent.reason}`);
-        return EXIT.rejected;
-      }
-      const result = await driveThread(session, store, io, {
-        threadId: tid,
-        ...(sent.interactionId !== undefined && sent.decision !== 'steer' ? { interactionIds: [sent.interactionId] } : {}),
-        json: o.json,
-        prompt: o.prompt,
-        by: whoAmI(undefined),
-        storeUrl,
-        fromRevision,
-      });
-      return result.exitCode;
-    } finally {
-      await inspection?.stop();
-      await runtime.close();
-    }
-  }), { create: true });
+    }), { create: true });
+  } finally {
+    if (!handedOver) await mcp?.close();
+  }
 }
