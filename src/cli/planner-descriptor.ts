@@ -8,6 +8,8 @@
  *   was opened with a key: rebuilding it then needs that variable (no placeholder key is sent), as
  *   does api.openai.com. `OPENAI_BASE_URL` from the environment is used only when it names the
  *   recorded endpoint (it may carry the user info the record drops).
+ * - `{ kind: 'routes', config: { routes, fallback? } }`: the routes file (absolute path, read again)
+ *   and, when intents no route matches go to the OpenAI planner, its config as above.
  * `actions`: absolute paths of the user action modules the thread runs with (see action-modules.ts);
  * `workspace`: the absolute workspace the thread's actions run in (a later `resume` uses it unless
  * `--workspace` says otherwise).
@@ -153,5 +155,12 @@ export async function plannerFromDescriptor(
     const { createOpenAIPlanner } = await import('../planner/openai-planner.ts');
     return createOpenAIPlanner({ model, baseURL, timeoutMs, maxRetries, ...(apiKey !== undefined ? { apiKey } : {}) });
   }
-  throw new PlannerConfigError(`thread '${threadId}': unknown planner kind '${d.kind}' (the CLI knows static, openai)`);
+  if (d.kind === 'routes') {
+    const routesFile = config['routes'];
+    if (typeof routesFile !== 'string') throw new PlannerConfigError(`thread '${threadId}': routes planner descriptor has no routes file`);
+    const fallback = config['fallback'] !== undefined ? await plannerFromDescriptor({ kind: 'openai', config: config['fallback'] }, threadId, env) : undefined;
+    const [{ loadRoutes }, { createRoutingPlanner }] = await Promise.all([import('../planner/routes/routes-file.ts'), import('../planner/routes/routing-planner.ts')]);
+    return createRoutingPlanner(await loadRoutes(routesFile), fallback);
+  }
+  throw new PlannerConfigError(`thread '${threadId}': unknown planner kind '${d.kind}' (the CLI knows static, openai, routes)`);
 }

@@ -45,6 +45,7 @@ export interface RunOptions {
   workspace?: string;
   actions?: string[];
   mcp?: string[];
+  routes?: string;
   json: boolean;
   prompt: boolean;
   inspect: boolean;
@@ -65,10 +66,11 @@ export function parsePolicy(value: string | undefined): PolicySpec | undefined {
   throw new UsageError(`--policy: expected enqueue, reject, interrupt, steer or parallel:N, got '${value}'`);
 }
 
-interface Prepared {
+/** What `run` starts with; no `input` opens an idle thread (routes: events come with `emit`). */
+export interface Prepared {
   descriptor: PlannerDescriptor;
   planner: Planner;
-  input: string;
+  input?: string;
   title?: string;
   modules: string[];
 }
@@ -82,7 +84,8 @@ function withoutUserInfo(url: string): string {
 async function prepare(planPath: string | undefined, o: RunOptions, workspace: string): Promise<Prepared & { registryCheck?: (r: ActionRegistry) => void }> {
   const extra = resolveModulePaths(o.actions ?? [], process.cwd());
   if (planPath !== undefined && o.intent !== undefined) throw new UsageError('run: give a plan file or --intent, not both');
-  if (planPath === undefined && o.intent === undefined) throw new UsageError('run: give a plan file (run plan.yaml) or --intent "what to do"');
+  if (planPath !== undefined && o.routes !== undefined) throw new UsageError('run: give a plan file or --routes, not both');
+  if (planPath === undefined && o.intent === undefined && o.routes === undefined) throw new UsageError('run: give a plan file (run plan.yaml), --intent "what to do" or --routes routes.yaml');
   if (planPath !== undefined && (o.plannerTimeout !== undefined || o.plannerRetries !== undefined)) {
     throw new UsageError(`run: ${o.plannerTimeout !== undefined ? '--planner-timeout' : '--planner-retries'} is for --intent (the OpenAI planner); llm.complete steps read ${TIMEOUT_ENV} / ${RETRIES_ENV}`);
   }
@@ -101,23 +104,32 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
       registryCheck: (registry) => checkPlanFileSize(pf, validatePlanFile(pf, registry, planPath), planPath),
     };
   }
-  const model = o.model ?? envModel() ?? 'gpt-4.1-mini';
-  const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
-  const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
-  const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
-  const keyed = Boolean(process.env['OPENAI_API_KEY']?.trim());
-  const { createOpenAIPlanner } = await import('../../planner/openai-planner.ts');
-  const planner = createOpenAIPlanner({ model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
-  const config: OpenAIPlannerConfig = {
-    model,
-    workspace,
-    ...(baseURL ? { baseURL } : {}),
-    timeoutMs,
-    maxRetries,
-    ...(keyed ? { apiKeyEnv: 'OPENAI_API_KEY' as const } : {}),
-    ...(extra.length ? { actions: extra } : {}),
-    ...mcpOf([]),
+  const openai = async (): Promise<{ planner: Planner; config: OpenAIPlannerConfig }> => {
+    const model = o.model ?? envModel() ?? 'gpt-4.1-mini';
+    const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
+    const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
+    const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
+    const keyed = Boolean(process.env['OPENAI_API_KEY']?.trim());
+    const { createOpenAIPlanner } = await import('../../planner/openai-planner.ts');
+    const planner = createOpenAIPlanner({ model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
+    const config: OpenAIPlannerConfig = {
+      model,
+      workspace,
+      ...(baseURL ? { baseURL } : {}),
+      timeoutMs,
+      maxRetries,
+      ...(keyed ? { apiKeyEnv: 'OPENAI_API_KEY' as const } : {}),
+      ...(extra.length ? { actions: extra } : {}),
+      ...mcpOf([]),
+    };
+    return { planner, config };
   };
+  if (o.routes !== undefined) {
+    const configured = Boolean(process.env['OPENAI_API_KEY']?.trim() || o.baseUrl || process.env['OPENAI_BASE_URL']);
+    const { prepareRoutes } = await import('../routes-run.ts');
+    return prepareRoutes({ file: o.routes, intent: o.intent, title: o.title, workspace, extra, mcp: mcpOf([]), fallback: configured ? openai : undefined });
+  }
+  const { planner, config } = await openai();
   return {
     descriptor: { kind: 'openai', config },
     planner,
@@ -170,7 +182,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
       const { runtime } = session;
       let inspection: LiveInspection | undefined;
       try {
-        const input = { text: p.input, from: whoAmI(undefined) };
+        const input = p.input !== undefined ? { text: p.input, from: whoAmI(undefined) } : undefined;
         let sent: SendResult | undefined;
         let fromRevision = 0n;
         if (existing) {
@@ -183,17 +195,22 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
             ...(p.title !== undefined ? { title: p.title } : {}),
             ...(policy !== undefined ? { policy } : {}),
             planner: p.descriptor,
-            input,
+            ...(input ? { input } : {}),
           });
           threadId = opened.threadId;
-          sent = opened.sent!;
+          sent = opened.sent;
         }
         const tid = threadId!;
         if (!o.json) io.out(`${io.color.bold('thread')} ${tid}${existing ? ' (existing)' : ''} · store ${storeUrl} · workspace ${workspace}`);
+        if (input === undefined) {
+          // routes without an intent: the thread waits for events
+          if (!o.json) io.out(`waiting for events: orchestral emit ${tid} <type> [--data JSON]`);
+          return EXIT.ok;
+        }
         if (o.inspect || o.inspectUrl !== undefined) {
           inspection = await startLiveInspection(runtime, store, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
         }
-        sent ??= await runtime.send(tid, p.input, { from: input.from });
+        sent ??= await runtime.send(tid, input.text, { from: input.from });
         if (sent.decision === 'reject') {
           io.err(`orchestral: input rejected by the thread's policy: ${sent.reason}`);
           return EXIT.rejected;
