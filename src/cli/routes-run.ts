@@ -19,8 +19,8 @@ export interface RoutesRunOptions {
   workspace: string;
   /** `--actions` modules (absolute). */
   extra: string[];
-  /** The descriptor's `mcp` entry, if any (`{ mcp: … }` or `{}`). */
-  mcp: Record<string, unknown>;
+  /** `--mcp` files (absolute); route plan files with `mcpServers` are added to them. */
+  mcpConfigs: string[];
   /** Builds the OpenAI fallback; undefined when none is configured. */
   fallback: (() => Promise<{ planner: Planner; config: OpenAIPlannerConfig }>) | undefined;
 }
@@ -38,6 +38,8 @@ export async function prepareRoutes(o: RoutesRunOptions): Promise<Prepared> {
   const fallback = o.fallback ? await o.fallback() : undefined;
   const routeModules = routes.routes.flatMap((r) => r.plan?.actionModules ?? []);
   const modules = [...new Set([...routeModules, ...o.extra])];
+  const mcpPlans = [...new Set(routes.routes.flatMap((r) => (r.plan?.hasMcpServers ? [r.plan.file] : [])))];
+  const mcp = o.mcpConfigs.length + mcpPlans.length > 0 ? { mcp: { configs: o.mcpConfigs, plans: mcpPlans } } : {};
   const fallbackConfig = fallback ? (({ workspace: _w, actions: _a, mcp: _m, ...rest }) => rest)(fallback.config as OpenAIPlannerConfig & { mcp?: unknown }) : undefined;
   return {
     descriptor: {
@@ -47,7 +49,7 @@ export async function prepareRoutes(o: RoutesRunOptions): Promise<Prepared> {
         workspace: o.workspace,
         ...(fallbackConfig ? { fallback: fallbackConfig, ...(fallbackConfig.timeoutMs !== undefined ? { timeoutMs: fallbackConfig.timeoutMs, maxRetries: fallbackConfig.maxRetries } : {}) } : {}),
         ...(modules.length ? { actions: modules } : {}),
-        ...o.mcp,
+        ...mcp,
       },
     },
     planner: createRoutingPlanner(routes, fallback?.planner),

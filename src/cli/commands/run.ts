@@ -127,7 +127,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
   if (o.routes !== undefined) {
     const configured = Boolean(process.env['OPENAI_API_KEY']?.trim() || o.baseUrl || process.env['OPENAI_BASE_URL']);
     const { prepareRoutes } = await import('../routes-run.ts');
-    return prepareRoutes({ file: o.routes, intent: o.intent, title: o.title, workspace, extra, mcp: mcpOf([]), fallback: configured ? openai : undefined });
+    return prepareRoutes({ file: o.routes, intent: o.intent, title: o.title, workspace, extra, mcpConfigs, fallback: configured ? openai : undefined });
   }
   const { planner, config } = await openai();
   return {

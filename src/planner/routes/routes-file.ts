@@ -52,7 +52,7 @@ export interface Route {
   /** A compiled regular expression, or the event type. */
   match: RegExp | { event: string };
   /** The plan (its file's absolute path and content). */
-  plan?: { file: string; spec: PlanSpec; actionModules: string[] };
+  plan?: { file: string; spec: PlanSpec; actionModules: string[]; hasMcpServers: boolean };
   action?: { name: string; input: Record<string, unknown> };
 }
 
@@ -96,7 +96,12 @@ export async function loadRoutes(path: string): Promise<Routes> {
     if (r.plan !== undefined) {
       const planFile = resolve(dirname(file), r.plan);
       const text = await readPlanText(planFile);
-      route.plan = { file: planFile, spec: text.plan, actionModules: text.actionModules.map((m) => resolve(dirname(planFile), m)) };
+      route.plan = {
+        file: planFile,
+        spec: text.plan,
+        actionModules: text.actionModules.map((m) => resolve(dirname(planFile), m)),
+        hasMcpServers: text.mcpServers !== undefined,
+      };
     }
     if (r.action !== undefined) route.action = { name: r.action.name, input: r.action.input ?? {} };
     routes.push(route);
