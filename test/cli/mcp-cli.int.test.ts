@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('MCP through the CLI', () => {
-  it('a plan file with mcpServers runs; a bad input is refused before the thread opens', async () => {
+  it('a plan file with mcpServers runs; a bad input is refused before the thread opens', { timeout: 120_000 }, async () => {
     const r = await o(['run', 'plan.yaml', '--thread', 'p', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -53,7 +53,7 @@ describe('MCP through the CLI', () => {
     expect(bad.stderr).toMatch(/bad\.yaml:\d+:\d+: invalid plan: step 'ls' \(steps\[0\]\.input\.path\): must be string \(action mcp__fs__list_directory\)/);
   });
 
-  it('a model-planned write waits for approval, a read runs; approve in a later process writes', async () => {
+  it('a model-planned write waits for approval, a read runs; approve in a later process writes', { timeout: 120_000 }, async () => {
     llm.reply({
       content: wireReply({
         kind: 'mini_plan',
@@ -86,7 +86,7 @@ describe('MCP through the CLI', () => {
     expect(readFileSync(join(files, 'b.txt'), 'utf8')).toBe('beta');
   });
 
-  it('replay --verify and show work with the server binary gone', async () => {
+  it('replay --verify and show work with the server binary gone', { timeout: 120_000 }, async () => {
     rmSync(server);
     for (const t of ['p', 'm']) {
       const r = await o(['replay', t, '--verify']);

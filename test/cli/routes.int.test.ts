@@ -75,7 +75,7 @@ describe('routes', () => {
     expect(oneLineError(r)).toMatch(/no route of .*routes\.yaml matches 'something else' and no planner is configured/);
   });
 
-  it('emit maps an event to its route with the event data as input', async () => {
+  it('emit maps an event to its route with the event data as input', { timeout: 120_000 }, async () => {
     const opened = await o(['run', '--routes', 'routes.yaml', '--thread', 'ev']);
     expect(opened.stderr).toBe('');
     expect(opened.code).toBe(0);
