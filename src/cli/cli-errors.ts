@@ -44,6 +44,9 @@ const USAGE_CODES = new Set([
   'UNKNOWN_ACTION',
   'ACTION_REGISTRY_INVALID',
   'ACTION_MODULE',
+  'MCP_CONFIG_FILE',
+  'ROUTES_FILE',
+  'NO_ROUTE',
 ]);
 
 /** Maps an error to the exit code the CLI returns (see exit-codes.ts). */

@@ -5,6 +5,9 @@
  */
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Usage } from '../facts/facts/common.ts';
+import type { FactData } from '../facts/fact-types.ts';
+
+type RouteEvaluatedData = FactData<'RouteEvaluated'>;
 
 /** What one executed step produced, fed back to the planner. */
 export interface Observation {
@@ -50,7 +53,12 @@ export interface PlannerResult {
   raw?: unknown;
   /** How many repair round-trips were needed (0 when the first answer was valid). */
   repairs: number;
+  /** When routes were consulted: what they decided, recorded as `RouteEvaluated` before the answer. */
+  route?: RouteDecision;
 }
+
+/** A routing planner's decision (the `RouteEvaluated` fact without its interaction and iteration). */
+export type RouteDecision = Omit<RouteEvaluatedData, 'interactionId' | 'iteration'>;
 
 /**
  * @throws PlannerError (code `PLANNER_FAILED`) when no valid output could be obtained (after
