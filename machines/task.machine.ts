@@ -29,8 +29,7 @@ import type { Fact, FactOf } from '../src/facts/fact-types.ts';
 import type { ApprovalSubject } from '../src/facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
-import type { TaskStatus } from '../src/executor/plan-run-view.ts';
-import { taskLifecycleStep } from './task-lifecycle.ts';
+import { taskLifecycleStep, type TaskStatus } from './task-lifecycle.ts';
 
 /** Approval state of a task (step- or budget-scoped approvals only). */
 export interface TaskApproval {

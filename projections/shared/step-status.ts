@@ -7,8 +7,7 @@
  * A fact the lifecycle refuses in the current status (the fold would have rejected the history)
  * leaves status and attempts unchanged; its cost and duration are still counted by the projections.
  */
-import { isFinalStatus, taskLifecycleStep, type TaskLifecycle } from '../../machines/task-lifecycle.ts';
-import type { TaskStatus } from '../../src/executor/plan-run-view.ts';
+import { isFinalStatus, taskLifecycleStep, type TaskLifecycle, type TaskStatus } from '../../machines/task-lifecycle.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
 
 export type { TaskLifecycle, TaskStatus };

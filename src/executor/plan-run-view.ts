@@ -6,9 +6,7 @@
 import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
-
-/** Task lifecycle status (mirrors the task machine's states). */
-export type TaskStatus = 'pending' | 'ready' | 'waiting_approval' | 'running' | 'completed' | 'failed' | 'cancelled';
+import type { TaskStatus } from '../../machines/task-lifecycle.ts';
 
 /** State of one step's task. */
 export interface TaskView {

@@ -1,7 +1,8 @@
 /** Small pure helpers over a PlanRunView shared by the scheduler and the outcome decisions. */
 import type { StepSpec } from '../plan/plan-schema.ts';
 import { ExecutorArgumentError } from './errors.ts';
-import type { PlanRunView, TaskStatus, TaskView } from './plan-run-view.ts';
+import type { TaskStatus } from '../../machines/task-lifecycle.ts';
+import type { PlanRunView, TaskView } from './plan-run-view.ts';
 
 /** Statuses a task never leaves. */
 const TERMINAL: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);

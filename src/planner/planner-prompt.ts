@@ -10,7 +10,9 @@
  *   or error truncated to `maxObservationChars` characters.
  * Repairs append the invalid reply (assistant) and the validation issues (user).
  */
-import type { ActionDescriptor, Observation, PlanningRequest } from './planner.ts';
+import type { Observation } from '../../machines/interaction.types.ts';
+import type { ActionDescriptor } from '../actions/registry.ts';
+import type { PlanningRequest } from './planner.ts';
 import type { ChatMessage } from './openai-client.ts';
 
 /** The default instructions; `systemPrompt` replaces this text (the action list is still appended). */
