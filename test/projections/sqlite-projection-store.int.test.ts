@@ -16,6 +16,7 @@ import { openSqliteProjectionStore } from '../../src/projections/sqlite-projecti
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const dirs: string[] = [];
 const temp = (): string => {
@@ -81,7 +82,7 @@ describe('sqlite projection store', () => {
       }
       return position;
     };
-    let events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    let events = getSqliteEventStore({ codec: factCodec, path, durability: 'normal', pollIntervalMs: 20 });
     let rows = openSqliteProjectionStore({ path });
     const middle = await append(events, 0, half);
     const tasks = await startPersistedProjector(tasksProjection, events, rows);
@@ -92,7 +93,7 @@ describe('sqlite projection store', () => {
     await events.close();
 
     // restart: event store first (it must tolerate the projection table), then the projection store
-    events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    events = getSqliteEventStore({ codec: factCodec, path, durability: 'normal', pollIntervalMs: 20 });
     rows = openSqliteProjectionStore({ path });
     expect((await rows.load('tasks'))?.position).toBe(middle);
     const last = await append(events, half, facts.length);
@@ -111,7 +112,7 @@ describe('sqlite projection store', () => {
     const path = join(temp(), 'fresh.db');
     const rows = openSqliteProjectionStore({ path });
     await rows.close();
-    const store = getSqliteEventStore({ path });
+    const store = getSqliteEventStore({ codec: factCodec, path });
     await store.close();
     const other = join(temp(), 'cache-first.db');
     const cache = new Database(other);
