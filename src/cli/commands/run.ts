@@ -10,7 +10,7 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { createStaticPlanner } from '../../planner/static-planner.ts';
+import { createPlanner } from '../../planner/create-planner.ts';
 import type { Planner } from '../../planner/planner.ts';
 import { withoutUserInfo as stripUserInfo } from '../../core/url.ts';
 import { UsageError } from '../cli-errors.ts';
@@ -90,7 +90,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
     const title = o.title ?? pf.plan.title;
     return {
       descriptor: { kind: 'static', config: { file: pf.file, workspace, ...(modules.length ? { actions: modules } : {}) } },
-      planner: createStaticPlanner(pf.plan, { source: pf.file }),
+      planner: await createPlanner({ kind: 'static', plan: pf.plan, source: pf.file }),
       input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
       ...(title !== undefined ? { title } : {}),
       modules,
@@ -102,8 +102,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
   const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
   const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
   const keyed = Boolean(process.env['OPENAI_API_KEY']?.trim());
-  const { createOpenAIPlanner } = await import('../../planner/openai-planner.ts');
-  const planner = createOpenAIPlanner({ model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
+  const planner = await createPlanner({ kind: 'openai', model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
   const config: OpenAIPlannerConfig = {
     model,
     workspace,
