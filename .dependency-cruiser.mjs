@@ -23,8 +23,9 @@
 // - store below facts: the store knows only bytes, JSON and its own tables. Facts implement the
 //   store's codec contract (`EventCodec`) and describe its records (`RecordedFact`); the fact codec
 //   is handed to a store by whoever opens it (the composition root).
-// - plan below facts and machines: a plan is data that facts record (`ThreadStarted.plan`,
-//   `PlanProposed`) and machines read (`StepSpec`); the plan layer depends on nothing but core.
+// - plan below facts and machines: a plan is data that facts record (`PlanAccepted.plan`,
+//   `PlannerResponded.output`, budgets) and machines read (`StepSpec`); the plan layer depends on
+//   nothing but core.
 //   Checking step inputs against actions takes the action schemas as an argument.
 // - llm below actions: the built-in `llm.complete` action and the OpenAI planner share one client.
 // - ownership below runtime: leases depend only on the store's connections, and the runtime claims
