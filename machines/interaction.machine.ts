@@ -49,13 +49,13 @@
  */
 import { assign, setup } from 'xstate';
 import type { FactData, FactOf } from '../src/facts/fact-types.ts';
-import type { Observation } from '../src/planner/planner.ts';
 import type {
   AcceptedPlan,
   InteractionContext,
   InteractionEvent,
   InteractionInput,
   LiveInteractionState,
+  Observation,
   PlanApproval,
 } from './interaction.types.ts';
 

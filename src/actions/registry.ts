@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import type { Action } from './action.ts';
 import { ActionRegistryError, UnknownActionError } from './errors.ts';
-import type { ActionDescriptor } from '../planner/planner.ts';
+
+/** An action as a planner sees it (`ActionRegistry.describe`): name, description, JSON schema of its input. */
+export interface ActionDescriptor {
+  name: string;
+  description: string;
+  inputSchema: unknown;
+  requiresApproval: boolean;
+}
 
 /**
  * Action names: 1–64 chars, lowercase letters/digits/`_`/`-` in dot-separated segments, e.g.

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { McpConfigFile, McpServersMap } from '../actions/mcp/config.ts';
+import { McpConfigFile, McpServersMap } from '../plan/mcp-servers.ts';
 import { mcpActions, mcpActionsFromCatalogue, type McpToolset } from '../actions/mcp/actions.ts';
 import { createMcpServerPool, type McpToolInfo } from '../actions/mcp/pool.ts';
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';

@@ -15,7 +15,8 @@
  * `--workspace` says otherwise).
  */
 import { readFileSync } from 'node:fs';
-import { createStaticPlanner, parsePlanText } from '../planner/static-planner.ts';
+import { createPlanner } from '../planner/create-planner.ts';
+import { parsePlanText } from '../planner/static-planner.ts';
 import { PlanFileError, PlannerConfigError } from '../planner/errors.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -137,7 +138,7 @@ export async function plannerFromDescriptor(
     } catch (err) {
       throw new PlanFileError(file, `thread '${threadId}' runs plan file ${file}, which cannot be read: ${(err as Error).message}`);
     }
-    return createStaticPlanner(parsePlanText(text, file), { source: file });
+    return createPlanner({ kind: 'static', plan: parsePlanText(text, file), source: file });
   }
   if (d.kind === 'openai') {
     const model = config['model'];
@@ -152,8 +153,7 @@ export async function plannerFromDescriptor(
     const fromEnv = env['OPENAI_BASE_URL'];
     const baseURL = recorded === undefined ? OPENAI_DEFAULT_BASE_URL : fromEnv && URL.canParse(fromEnv) && withoutUserInfo(fromEnv) === recorded ? fromEnv : recorded;
     const { timeoutMs, maxRetries } = descriptorRequestSettings(d, llmRequestSettings({}, env));
-    const { createOpenAIPlanner } = await import('../planner/openai-planner.ts');
-    return createOpenAIPlanner({ model, baseURL, timeoutMs, maxRetries, ...(apiKey !== undefined ? { apiKey } : {}) });
+    return createPlanner({ kind: 'openai', model, baseURL, timeoutMs, maxRetries, ...(apiKey !== undefined ? { apiKey } : {}) });
   }
   if (d.kind === 'routes') {
     const routesFile = config['routes'];

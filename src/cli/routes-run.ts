@@ -8,7 +8,7 @@
 import { loadRoutes } from '../planner/routes/routes-file.ts';
 import { createRoutingPlanner, matchRoute, NoRouteError } from '../planner/routes/routing-planner.ts';
 import type { Planner } from '../planner/planner.ts';
-import type { Prepared } from './commands/run.ts';
+import type { Prepared } from './run-prepared.ts';
 import type { OpenAIPlannerConfig } from './planner-descriptor.ts';
 
 /** What `prepareRoutes` needs from `run`. */

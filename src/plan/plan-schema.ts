@@ -11,7 +11,7 @@
  * mean" suggestion), never dropped. A step's `input` is free-form here; the action's own input
  * schema checks its keys (normalize.ts).
  */
-import { McpServersMap } from '../actions/mcp/config.ts';
+import { McpServersMap } from './mcp-servers.ts';
 import { z } from 'zod';
 import { unknownKeysMessage } from './did-you-mean.ts';
 

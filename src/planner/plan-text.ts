@@ -11,7 +11,7 @@
  */
 import { Composer, isMap, isNode, isScalar, LineCounter, Parser, type CST, type Document } from 'yaml';
 import { PlanFileSpec, type PlanSpec } from '../plan/plan-schema.ts';
-import type { McpServersMap } from '../actions/mcp/config.ts';
+import type { McpServersMap } from '../plan/mcp-servers.ts';
 import { PlanFileError } from './errors.ts';
 import { formatZodIssues } from './zod-issues.ts';
 

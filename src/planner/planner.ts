@@ -6,26 +6,10 @@
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Usage } from '../facts/facts/common.ts';
 import type { FactData } from '../facts/fact-types.ts';
+import type { ActionDescriptor } from '../actions/registry.ts';
+import type { Observation } from '../../machines/interaction.types.ts';
 
 type RouteEvaluatedData = FactData<'RouteEvaluated'>;
-
-/** What one executed step produced, fed back to the planner. */
-export interface Observation {
-  planId: string;
-  stepId: string;
-  action: string;
-  status: 'completed' | 'failed' | 'cancelled';
-  output?: unknown;
-  error?: string;
-}
-
-/** An action as the planner sees it: name, description, JSON schema of its input. */
-export interface ActionDescriptor {
-  name: string;
-  description: string;
-  inputSchema: unknown;
-  requiresApproval: boolean;
-}
 
 /** One planning call. */
 export interface PlanningRequest {

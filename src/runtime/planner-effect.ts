@@ -10,7 +10,7 @@
 import type { ErrorInfo, Usage } from '../facts/facts/common.ts';
 import type { FactInput } from '../facts/fact-types.ts';
 import type { Planner, PlannerResult } from '../planner/planner.ts';
-import type { ActionDescriptor } from '../planner/planner.ts';
+import type { ActionDescriptor } from '../actions/registry.ts';
 import { isEventValidationError } from '../store/errors.ts';
 import type { Draft } from './draft.ts';
 import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';

@@ -6,7 +6,7 @@
  */
 import type { Action } from '../action.ts';
 import { ACTION_NAME_PATTERN } from '../registry.ts';
-import type { McpServersMap } from './config.ts';
+import type { McpServersMap } from '../../plan/mcp-servers.ts';
 import { McpConfigError } from './errors.ts';
 import { createMcpServerPool, type McpServerPool, type McpToolInfo } from './pool.ts';
 import { mcpActionName, mcpToolAction } from './tool-action.ts';

@@ -8,7 +8,7 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isAbsolute, resolve } from 'node:path';
-import { isStdioServer, type McpServerConfig } from './config.ts';
+import { isStdioServer, type McpServerConfig } from '../../plan/mcp-servers.ts';
 import { McpServerError } from './errors.ts';
 
 /** Longest stderr tail kept, characters. */

@@ -4,7 +4,7 @@
  * next use after it went away, and stopped by `close()` (with the run).
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { McpServersMap } from './config.ts';
+import type { McpServersMap } from '../../plan/mcp-servers.ts';
 import { connectMcpServer, describeFailure, type McpConnection } from './connection.ts';
 import { McpConfigError, McpServerError } from './errors.ts';
 

@@ -10,7 +10,8 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { createStaticPlanner } from '../../planner/static-planner.ts';
+import { createPlanner } from '../../planner/create-planner.ts';
+import type { Prepared } from '../run-prepared.ts';
 import type { Planner } from '../../planner/planner.ts';
 import { withoutUserInfo as stripUserInfo } from '../../core/url.ts';
 import { UsageError } from '../cli-errors.ts';
@@ -21,7 +22,7 @@ import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import { resolveMcpFiles } from '../mcp-setup.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
-import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig, type PlannerDescriptor } from '../planner-descriptor.ts';
+import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig } from '../planner-descriptor.ts';
 import { llmRequestSettings, RETRIES_ENV, TIMEOUT_ENV } from '../planner-settings.ts';
 import { resolveWorkspace } from '../workspace.ts';
 import { withLeases } from '../leases.ts';
@@ -66,14 +67,6 @@ export function parsePolicy(value: string | undefined): PolicySpec | undefined {
   throw new UsageError(`--policy: expected enqueue, reject, interrupt, steer or parallel:N, got '${value}'`);
 }
 
-/** What `run` starts with; no `input` opens an idle thread (routes: events come with `emit`). */
-export interface Prepared {
-  descriptor: PlannerDescriptor;
-  planner: Planner;
-  input?: string;
-  title?: string;
-  modules: string[];
-}
 
 /** Removes user info from a URL before it is recorded. @throws UsageError when it is not a URL. */
 function withoutUserInfo(url: string): string {
@@ -97,7 +90,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
     const title = o.title ?? pf.plan.title;
     return {
       descriptor: { kind: 'static', config: { file: pf.file, workspace, ...(modules.length ? { actions: modules } : {}), ...mcpOf(pf.hasMcpServers ? [pf.file] : []) } },
-      planner: createStaticPlanner(pf.plan, { source: pf.file }),
+      planner: await createPlanner({ kind: 'static', plan: pf.plan, source: pf.file }),
       input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
       ...(title !== undefined ? { title } : {}),
       modules,
@@ -110,8 +103,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
     const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
     const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
     const keyed = Boolean(process.env['OPENAI_API_KEY']?.trim());
-    const { createOpenAIPlanner } = await import('../../planner/openai-planner.ts');
-    const planner = createOpenAIPlanner({ model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
+    const planner = await createPlanner({ kind: 'openai', model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
     const config: OpenAIPlannerConfig = {
       model,
       workspace,
