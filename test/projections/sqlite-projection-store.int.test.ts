@@ -16,6 +16,7 @@ import { openSqliteProjectionStore } from '../../src/projections/sqlite-projecti
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
+import { runProjectionStoreContract } from './projection-store-contract.ts';
 
 const dirs: string[] = [];
 const temp = (): string => {
@@ -25,6 +26,11 @@ const temp = (): string => {
 };
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+runProjectionStoreContract('sqlite', async () => {
+  const path = join(temp(), 'orchestral.db');
+  return { open: () => openSqliteProjectionStore({ path }), dispose: async () => undefined };
 });
 
 describe('sqlite projection store', () => {
