@@ -13,6 +13,7 @@ export function ThreadPage({ threadId }) {
   const [latest, setLatest] = useState(null);
   const [pinned, setPinned] = useState(null); // a revision, or null: follow the latest
   const [past, setPast] = useState(null);
+  const [inspected, setInspected] = useState(null);
   const [error, setError] = useState(null);
   const [link, setLink] = useState('connecting');
   const [text, setText] = useState('');
@@ -40,6 +41,7 @@ export function ThreadPage({ threadId }) {
   const at = pinned ?? lastRevision;
   const act = (verb, body) => api(`/threads/${enc}/${verb}`, body).then(load, (e) => setError(e.message));
   const decide = (verb, p) => act(verb, { step: p.approvalId, by: 'console' });
+  const inspect = () => api(`/threads/${enc}/inspect`, { at }).then((r) => setInspected(`${r.events} inspector events sent (revisions 0..${r.revision})`), (e) => setInspected(`${e.message} — start the bridge: npx orchestral inspect ${threadId} --to ${at}`));
   const fork = () => api(`/threads/${enc}/fork`, { at }).then((r) => navigate(`/t/${encodeURIComponent(r.threadId)}`), (e) => setError(e.message));
   const plans = view ? Object.values(view.dags).flatMap((i) => i.planOrder.map((p) => i.plans[p])) : [];
 
@@ -48,8 +50,8 @@ export function ThreadPage({ threadId }) {
       ${view?.thread && html`<span class=${`status ${view.thread.status}`}>${view.thread.status}</span>`}
       <code class="muted">${threadId}</code><span class="muted">· ${link}</span>
       <span style="flex:1"></span>
-      <a href="https://stately.ai/inspect" target="_blank" rel="noopener" title=${`run: npx orchestral inspect ${threadId} --to ${at}`}>Stately inspector ↗</a>
-      <code class="muted">npx orchestral inspect ${threadId} --to ${at}</code></div>
+      <button id="inspect" title="replays the thread up to this revision into the Stately inspector bridge on ws://127.0.0.1:8080 (start it with: npx orchestral inspect <thread>, or @statelyai/inspect/server)" onClick=${inspect}>Stately inspector at ${at}</button>
+      ${inspected && html`<span class="muted" id="inspected">${inspected}</span>`}</div>
       ${error && html`<p class="error" id="error">${error}</p>`}
       <div class="row" style="margin-top:8px">
         <label for="rev">revision</label>

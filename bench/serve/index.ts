@@ -6,7 +6,11 @@
  * - SSE fan-out: `SUBSCRIBERS` (200) clients on `GET /stream` while `FANOUT_FACTS` facts are
  *   appended: events delivered per second (all clients) and the p99 delay from the append call to
  *   receipt (ms);
- * - `POST /threads/:id/send` per second (`SENDS` requests, 8 at a time) on a busy thread (queued input).
+ * - `POST /threads/:id/send` per second (8 requests at a time; queued input): `SENDS` on a thread the
+ *   server runs (its worker's live runtime), `SENDS` on a thread waiting for an approval (no owner: a
+ *   cached append-only runtime), and `BASELINE_SENDS` on the latter through a second server whose
+ *   commands each build a runtime reading the whole thread (`commandRuntimes: 'per-command'`):
+ *   `sendRatioLive` / `sendRatioCached` = sends per second ÷ the baseline's.
  * Bounded: fixed counts, and the whole run stops after `LIMIT_MS`.
  */
 import { factCodec } from '../../src/facts/fact-codec.ts';
@@ -20,7 +24,8 @@ import { startServer } from '../../src/serve/server.ts';
 const THREADS = 10_000;
 const SUBSCRIBERS = 200;
 const FANOUT_FACTS = 300;
-const SENDS = 300;
+const SENDS = 1000;
+const BASELINE_SENDS = 100;
 const LIMIT_MS = 240_000;
 
 const watchdog = setTimeout(() => {
@@ -110,22 +115,43 @@ const until = Date.now() + 60_000;
 while (delivered < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
 controllers.forEach((c) => c.abort());
 
-// send throughput on a busy thread
-await fetch(`${server.url}/threads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ threadId: 'busy', plan: { steps: [{ id: 'hold', action: 'sleep', input: { ms: 120_000 } }] } }) });
-const sendStart = performance.now();
-let next = 0;
-let sendFailures = 0;
-await Promise.all(
-  Array.from({ length: 8 }, async () => {
-    while (next < SENDS) {
-      next++;
-      const r = await fetch(`${server.url}/threads/busy/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `input ${next}` }) });
-      if (r.status !== 202) sendFailures++;
-      await r.arrayBuffer();
-    }
-  }),
-);
-const sendSeconds = (performance.now() - sendStart) / 1000;
+// send throughput: on a thread this server runs (its worker's live runtime), on a thread waiting for
+// an approval (no owner: the cached append-only runtime), and the baseline — a second server on the
+// same store whose commands each build an append-only runtime and read the whole thread
+const post = (base: string, path: string, body: unknown): Promise<Response> =>
+  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+await post(server.url, '/threads', { threadId: 'busy', plan: { steps: [{ id: 'hold', action: 'sleep', input: { ms: 120_000 } }] } });
+await post(server.url, '/threads', { threadId: 'waiting', plan: { steps: [{ id: 'ask', action: 'sleep', input: { ms: 1 }, requiresApproval: true }] } });
+const until2 = Date.now() + 30_000;
+while (Date.now() < until2) {
+  const [busy, waiting] = await Promise.all([get('/threads/busy'), get('/threads/waiting')]);
+  if (JSON.stringify(busy).includes('"status":"running"') && ((waiting as { pendingApprovals?: unknown[] }).pendingApprovals?.length ?? 0) > 0) break;
+  await new Promise((r) => setTimeout(r, 50));
+}
+/** `count` sends to `threadId`, 8 at a time: sends per second and failures. */
+async function sendRate(base: string, threadId: string, count: number): Promise<{ perSec: number; failures: number }> {
+  const start = performance.now();
+  let next = 0;
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < count) {
+        next++;
+        const r = await post(base, `/threads/${threadId}/send`, { text: `input ${next}` });
+        if (r.status !== 202) failures++;
+        await r.arrayBuffer();
+      }
+    }),
+  );
+  return { perSec: Number((count / ((performance.now() - start) / 1000)).toFixed(1)), failures };
+}
+const liveSends = await sendRate(server.url, 'busy', SENDS);
+const cachedSends = await sendRate(server.url, 'waiting', SENDS);
+const routed = server.context.runtime.commandCounts();
+await server.close();
+const baselineServer = await startServer({ store, storeUrl: `sqlite:${file}`, port: 0, workspace: dir, pollMs: 200, commandRuntimes: 'per-command' });
+const baselineSends = await sendRate(baselineServer.url, 'waiting', BASELINE_SENDS);
+await baselineServer.close();
 
 const result = {
   bench: 'serve',
@@ -142,11 +168,15 @@ const result = {
   sseEventsPerSec: Math.round(delivered / ((lastReceipt - firstAppend) / 1000)),
   sseP99DelayMs: delays.length ? pct(delays, 99) : null,
   sends: SENDS,
-  sendFailures,
-  sendsPerSec: Number((SENDS / sendSeconds).toFixed(1)),
+  sendsPerSecLive: liveSends.perSec,
+  sendsPerSecCached: cachedSends.perSec,
+  sendsPerSecBaseline: baselineSends.perSec,
+  sendRatioLive: Number((liveSends.perSec / baselineSends.perSec).toFixed(1)),
+  sendRatioCached: Number((cachedSends.perSec / baselineSends.perSec).toFixed(1)),
+  sendFailures: liveSends.failures + cachedSends.failures + baselineSends.failures,
+  sendRouting: routed,
 };
 console.log(JSON.stringify(result));
-await server.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 clearTimeout(watchdog);

@@ -16,6 +16,7 @@ import type { ServeContext } from './context.ts';
 import { ApiError, problemResponse } from './problem.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { healthRoutes } from './routes/health.ts';
+import { inspectRoutes } from './routes/inspect.ts';
 import { openRoutes } from './routes/threads-open.ts';
 import { readRoutes } from './routes/threads-read.ts';
 import { streamRoutes } from './routes/streams.ts';
@@ -64,6 +65,7 @@ export function createApp(ctx: ServeContext, o: AppOptions): OpenAPIHono {
   readRoutes(app, ctx);
   openRoutes(app, ctx);
   commandRoutes(app, ctx);
+  inspectRoutes(app, ctx);
   streamRoutes(app, ctx);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

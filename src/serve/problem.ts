@@ -66,6 +66,7 @@ const STATUS_OF_CODE: Record<string, number> = {
   BAD_REVISION: 400,
   AS_OF_INVALID: 400,
   USAGE: 400,
+  INSPECTOR_CONNECT: 502,
 };
 
 const TITLES: Record<number, string> = {
@@ -76,6 +77,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
 };
 
 /** The status an error is answered with (ApiError: its own; OrchestralError: by code; else 500). */

@@ -1,9 +1,10 @@
 /**
  * The live read models of `orchestral serve`: the `threads`, `steps`, `dag` and `costs` projections,
  * each a persisted projector (`startPersistedProjector`) kept live by `subscribeToAll`, its state and
- * checkpoint saved together in the projection store — the `projection_state` table of the SQLite
- * store's own file, so a restart resumes from the stored position; for other stores an in-memory
- * projection store (rebuilt from position 0 at start).
+ * checkpoint saved together in the projection store beside the log (`open-projection-store.ts`:
+ * the `projection_state` table of the SQLite file, or of the PostgreSQL store's schema), so a
+ * restart resumes from the stored position; `memory:` and KurrentDB stores keep them in memory
+ * (rebuilt from the first fact at start).
  *
  * The thread list is served from the `threads` state: sorted once per new state (most recent
  * activity first), so a listing costs a slice, not a fold of the log.
@@ -12,12 +13,9 @@ import { costsProjection, type CostsState } from '../../projections/costs.ts';
 import { dagProjection, type DagState } from '../../projections/dag.ts';
 import { stepsProjection, type StepsState } from '../../projections/steps.ts';
 import { listThreads, threadsProjection, type ThreadsState, type ThreadSummary } from '../../projections/threads.ts';
-import { createInMemoryProjectionStore } from '../projections/in-memory-projection-store.ts';
+import { openProjectionStore } from '../projections/open-projection-store.ts';
 import { startPersistedProjector, type PersistedProjector } from '../projections/persisted-projector.ts';
-import type { ProjectionStore } from '../projections/projection-store.ts';
-import { openSqliteProjectionStore } from '../projections/sqlite-projection-store.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { parseStoreUrl } from '../store/open-event-store.ts';
 
 /** The four projectors and the store they save into. */
 export interface ProjectionsHost {
@@ -25,7 +23,7 @@ export interface ProjectionsHost {
   steps: PersistedProjector<StepsState>;
   dag: PersistedProjector<DagState>;
   costs: PersistedProjector<CostsState>;
-  /** Where checkpoints are kept (a file path or `memory`). */
+  /** Where checkpoints are kept (a file path, a PostgreSQL URL without password `#schema`, or `memory`). */
   location: string;
   /** Every thread summary, most recently active first (cached per `threads` state). */
   sortedThreads(): ThreadSummary[];
@@ -40,8 +38,7 @@ const SAVE_EVERY_FACTS = 500;
 
 /** Opens the projection store beside `storeUrl`'s log and starts the four projectors. */
 export async function startProjections(store: EventStore, storeUrl: string): Promise<ProjectionsHost> {
-  const location = parseStoreUrl(storeUrl);
-  const rows: ProjectionStore = location.kind === 'sqlite' ? openSqliteProjectionStore({ path: location.path }) : createInMemoryProjectionStore();
+  const { rows } = openProjectionStore(storeUrl);
   const options = { saveEveryFacts: SAVE_EVERY_FACTS };
   const threads = await startPersistedProjector(threadsProjection, store, rows, options);
   const steps = await startPersistedProjector(stepsProjection, store, rows, options);

@@ -1,9 +1,10 @@
 /**
  * The runtime side of `orchestral serve`: a worker (`src/worker/`) that owns, through their leases,
  * the threads of the store that need an owner (so a thread opened, answered or approved over HTTP
- * continues here), and short-lived append-only runtimes for the API's commands (like the CLI's
- * `--no-wait`): a command appends its facts and what follows from them without an effect, and the
- * worker — or whichever process holds the thread's lease — runs the effects.
+ * continues here). The API's commands go to the worker's live runtime of a thread this process runs,
+ * else to an append-only runtime kept per thread (`command-runtimes.ts`; like the CLI's `--no-wait`:
+ * a command appends its facts and what follows from them without an effect, and whichever process
+ * holds the thread's lease runs the effects).
  *
  * Posted plans are kept as files under `plansDir` (`<threadId>.json|yaml`), recorded in the
  * thread's static planner descriptor, so the worker, a later `orchestral resume` or another
@@ -28,6 +29,7 @@ import { plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } f
 import { llmRequestSettings } from '../cli/planner-settings.ts';
 import { withoutUserInfo } from '../core/url.ts';
 import { envModel } from '../cli/env.ts';
+import { createCommandRuntimes } from './command-runtimes.ts';
 import { checkPostedPlan } from './plan-intake.ts';
 import { ApiError } from './problem.ts';
 
@@ -49,6 +51,8 @@ export interface RuntimeHostOptions {
   pollMs?: number;
   /** What the worker did (claimed, released, …), for the log. */
   onEvent?(line: string): void;
+  /** Where commands run: `cached` (default, see `command-runtimes.ts`) or `per-command` (a new runtime reading the whole thread per command: the baseline). */
+  commandRuntimes?: 'cached' | 'per-command';
 }
 
 /** What `POST /threads` asks for. */
@@ -71,9 +75,11 @@ export interface RuntimeHost {
   registry: ActionRegistry;
   /** Opens a thread for a posted plan or intent and records its first input. @throws ApiError 422 (plan), ThreadExistsError, PlannerConfigError. */
   open(request: OpenRequest): Promise<{ threadId: string; sent: SendResult }>;
-  /** Runs `fn` with an append-only runtime that has loaded `threadId`. @throws ThreadNotFoundError. */
+  /** Runs `fn` with a runtime that has loaded `threadId` up to its last revision (see `command-runtimes.ts`). @throws ThreadNotFoundError. */
   withThread<T>(threadId: string, fn: (runtime: Runtime) => Promise<T>): Promise<T>;
-  /** Stops the worker (results already arrived are recorded, leases handed back). */
+  /** How commands were routed: the worker's live runtime, a cached append-only one, a fresh one. */
+  commandCounts(): { live: number; cached: number; fresh: number };
+  /** Stops the worker (results already arrived are recorded, leases handed back) and closes the cached runtimes. */
   stop(): Promise<void>;
 }
 
@@ -89,6 +95,8 @@ export async function startRuntimeHost(o: RuntimeHostOptions): Promise<RuntimeHo
     r.catch(() => registries.delete(key));
     return r;
   };
+  /** The worker's runtimes, by the thread each runs. */
+  const live = new Map<string, Runtime>();
   const worker = startWorker({
     store: o.store,
     leases: o.leases,
@@ -97,7 +105,17 @@ export async function startRuntimeHost(o: RuntimeHostOptions): Promise<RuntimeHo
     actions: await buildActionRegistry({ modules: [], modelPlanned: true }),
     concurrency: o.concurrency ?? 4,
     pollMs: o.pollMs ?? 500,
-    runtimeFor: async (threadId) => (await sessionForThread(o.store, threadId, { leases: o.leases, ownership: { mode: 'own', identity: o.identity } })).runtime,
+    runtimeFor: async (threadId) => {
+      const runtime = (await sessionForThread(o.store, threadId, { leases: o.leases, ownership: { mode: 'own', identity: o.identity } })).runtime;
+      live.set(threadId, runtime);
+      return {
+        ...runtime,
+        close: async () => {
+          if (live.get(threadId) === runtime) live.delete(threadId);
+          await runtime.close();
+        },
+      };
+    },
     onEvent: (e) => o.onEvent?.(`worker: ${e.type} ${e.threadId}${e.detail !== undefined ? ` (${e.detail})` : ''}`),
   });
 
@@ -106,16 +124,12 @@ export async function startRuntimeHost(o: RuntimeHostOptions): Promise<RuntimeHo
     return session.runtime;
   };
 
-  const withThread = async <T>(threadId: string, fn: (runtime: Runtime) => Promise<T>): Promise<T> => {
-    const descriptor = await readThreadDescriptor(o.store, threadId);
-    const runtime = await appendRuntime(descriptor, o.workspace);
-    try {
-      await runtime.load(threadId);
-      return await fn(runtime);
-    } finally {
-      await runtime.close();
-    }
-  };
+  const commands = createCommandRuntimes({
+    store: o.store,
+    liveRuntime: (threadId) => live.get(threadId),
+    appendRuntime: async (threadId) => appendRuntime(await readThreadDescriptor(o.store, threadId), o.workspace),
+    ...(o.commandRuntimes ? { mode: o.commandRuntimes } : {}),
+  });
 
   const open = async (r: OpenRequest): Promise<{ threadId: string; sent: SendResult }> => {
     const threadId = r.threadId ?? randomIds.uuid();
@@ -163,8 +177,12 @@ export async function startRuntimeHost(o: RuntimeHostOptions): Promise<RuntimeHo
     worker,
     registry,
     open,
-    withThread,
-    stop: () => worker.stop(),
+    withThread: (threadId, fn) => commands.withThread(threadId, fn),
+    commandCounts: () => commands.counts(),
+    stop: async () => {
+      await worker.stop();
+      await commands.close();
+    },
   };
 }
 

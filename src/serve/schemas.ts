@@ -56,6 +56,14 @@ export const DecideBody = z
 export const CancelBody = z.object({ interactionId: z.string().max(128).optional(), reason: z.string().max(10_000).optional(), ...expected }).strict().openapi('Cancel');
 export const InterruptBody = z.object({ interactionId: z.string().max(128).optional(), reason: z.string().max(10_000).optional(), ...expected }).strict().openapi('Interrupt');
 export const ResumeBody = z.object({ interactionId: z.string().max(128).optional(), ...by, ...expected }).strict().openapi('Resume');
+export const InspectBody = z
+  .object({
+    at: z.number().int().min(0).optional(),
+    /** A WebSocket inspector on this machine (loopback), e.g. the bridge of `orchestral inspect`. */
+    inspector: z.string().regex(/^ws:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?(\/.*)?$/, 'a ws:// URL on loopback').default('ws://127.0.0.1:8080'),
+  })
+  .strict()
+  .openapi('Inspect');
 export const ForkBody = z.object({ at: z.number().int().min(0), id: ThreadIdParam.shape.id.optional() }).strict().openapi('Fork');
 
 export const Problem = z

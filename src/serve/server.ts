@@ -46,6 +46,8 @@ export interface ServerOptions {
   plansDir?: string;
   concurrency?: number;
   pollMs?: number;
+  /** Where commands run (see `RuntimeHostOptions.commandRuntimes`); `per-command` is the benchmark's baseline. */
+  commandRuntimes?: 'cached' | 'per-command';
   /** Most messages an SSE client may have queued. Default 10 000. */
   sseMaxQueued?: number;
   log?(line: string): void;
@@ -78,6 +80,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     actionModules: o.actionModules ?? [],
     plansDir: o.plansDir ?? defaultPlansDir(o.storeUrl),
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+    ...(o.commandRuntimes ? { commandRuntimes: o.commandRuntimes } : {}),
     ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
     onEvent: log,
   });

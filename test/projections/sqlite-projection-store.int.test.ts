@@ -18,6 +18,7 @@ import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.t
 import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
+import { runProjectionStoreContract } from './projection-store-contract.ts';
 
 const dirs: string[] = [];
 const temp = (): string => {
@@ -27,6 +28,11 @@ const temp = (): string => {
 };
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+runProjectionStoreContract('sqlite', async () => {
+  const path = join(temp(), 'orchestral.db');
+  return { open: () => openSqliteProjectionStore({ path }), dispose: async () => undefined };
 });
 
 describe('sqlite projection store', () => {
