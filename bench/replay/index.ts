@@ -21,12 +21,12 @@ import { createActionRegistry } from '../../src/actions/registry.ts';
 import { randomIds } from '../../src/core/ids.ts';
 import type { Fact, FactInput } from '../../src/facts/fact-types.ts';
 import { PlanSpec } from '../../src/plan/plan-schema.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
-import { decodeThreadState, encodeThreadState } from '../../src/runtime/snapshot-cache-format.ts';
-import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
-import { restoreThreadState, serializeThreadState, type SerializedThreadState } from '../../src/runtime/snapshot-cache.ts';
-import { applyFacts, hashThreadState, initialThreadState } from '../../src/runtime/thread-state.ts';
+import { decodeThreadState, encodeThreadState } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
+import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
+import { restoreThreadState, serializeThreadState, type SerializedThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
+import { applyFacts, hashThreadState, initialThreadState } from '../../src/history/fold/thread-state.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 
 const INTERACTIONS = 2_500;

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createActionRegistry } from '../../src/actions/registry.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';

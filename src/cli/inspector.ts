@@ -20,7 +20,7 @@ import { createWebSocketInspector } from '@statelyai/inspect';
 import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { OrchestralError } from '../errors/orchestral-error.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
-import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../runtime/thread-state.ts';
+import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
 
 /** The inspector could not be reached (no WebSocket connection within the timeout). Exit 1. */
 export class InspectorConnectError extends OrchestralError {

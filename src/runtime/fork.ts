@@ -7,9 +7,9 @@ import type { IdGenerator } from '../core/ids.ts';
 import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { StreamNotFoundError } from '../store/errors.ts';
 import { NO_STREAM, type EventData, type EventMetadataInput, type EventStore } from '../store/event-store.ts';
-import { ThreadRevisionError } from './errors.ts';
-import { threadStream } from './replay.ts';
-import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from './thread-state.ts';
+import { ThreadRevisionError } from '../history/errors.ts';
+import { threadStream } from '../history/replay.ts';
+import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from '../history/fold/thread-state.ts';
 
 /** What to fork. */
 export interface ForkRequest extends FoldOptions {

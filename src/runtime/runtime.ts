@@ -39,11 +39,11 @@ import type { HashEvery } from './draft.ts';
 import type { RunnerEnv } from './effects.ts';
 import type { PolicyFn } from './policies.ts';
 import { createThreadRunner, type ThreadRunner } from './thread-runner.ts';
-import { initialThreadState, type ThreadState } from './thread-state.ts';
-import type { SnapshotCache } from './snapshot-cache.ts';
+import { initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
+import type { SnapshotCache } from '../history/snapshot-cache/snapshot-cache.ts';
 import { foldThread } from './thread-stream.ts';
 import { threadSummary, type ThreadSummary } from './thread-summary.ts';
-import { threadView, type ThreadView } from './views.ts';
+import { threadView, type ThreadView } from '../history/fold/views.ts';
 
 /** Options of `createRuntime`. */
 export interface RuntimeOptions {

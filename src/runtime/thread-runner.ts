@@ -35,7 +35,7 @@ import { createDraft, type Draft, type DraftMeta } from './draft.ts';
 import { createEffects, type Effects, type RunnerEnv } from './effects.ts';
 import { createMailbox, type Mailbox } from './mailbox.ts';
 import { isSettledState } from './settled.ts';
-import type { ThreadState } from './thread-state.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
 import { effectKey, foldThread, threadStreamId, toEventData, type FactOrigin } from './thread-stream.ts';
 
 /** Appends lost to other writers in a row before a batch gives up. */

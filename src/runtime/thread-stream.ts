@@ -5,8 +5,8 @@
 import type { EventData, EventStore } from '../store/event-store.ts';
 import { isStreamNotFoundError } from '../store/errors.ts';
 import type { Fact } from '../facts/fact-types.ts';
-import { ThreadRevisionError } from './errors.ts';
-import { applyFacts, initialThreadState, type ThreadState } from './thread-state.ts';
+import { ThreadRevisionError } from '../history/errors.ts';
+import { applyFacts, initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
 
 /** Facts folded per `applyFacts` call while rehydrating (records are copied once per batch). */
 const FOLD_BATCH = 512;

@@ -15,7 +15,7 @@ import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { advance } from '../runtime/advance.ts';
 import { createDraft } from '../runtime/draft.ts';
 import { isSettledState } from '../runtime/settled.ts';
-import { applyFact, initialThreadState, type ThreadState } from '../runtime/thread-state.ts';
+import { applyFact, initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
 
 const PREFIX = 'thread-';

@@ -5,8 +5,8 @@
  */
 import { FACT_SCHEMAS, type Fact, type FactInput } from '../../src/facts/fact-types.ts';
 import type { PlanRunView } from '../../src/executor/plan-run-view.ts';
-import { applyFacts, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
-import { planRunView } from '../../src/runtime/views.ts';
+import { applyFacts, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { planRunView } from '../../src/history/fold/views.ts';
 import { applyFact, type SimState } from './apply-to-view.ts';
 
 /** A plan run's state: its view, fact application (throws when illegal), halting, the recorded end. */

@@ -14,7 +14,7 @@ import { sequentialIds, type IdGenerator } from '../../src/core/ids.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import { FACT_VERSIONS, type Fact, type FactType } from '../../src/facts/fact-types.ts';
 import { NO_STREAM, type EventStore } from '../../src/store/event-store.ts';
-import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from '../../src/runtime/thread-state.ts';
+import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from '../../src/history/fold/thread-state.ts';
 
 export const HISTORY_FORMAT = 'orchestral-history/1';
 /** Directory of the committed fixtures. */

@@ -14,7 +14,7 @@ import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shar
 import { projectAsOf } from '../../projections/as-of.ts';
 import type { Fact } from '../../facts/fact-types.ts';
 import { pendingApprovalDetails } from '../../runtime/approval-details.ts';
-import { applyFacts, initialThreadState } from '../../runtime/thread-state.ts';
+import { applyFacts, initialThreadState } from '../../history/fold/thread-state.ts';
 import { threadSummary } from '../../runtime/thread-summary.ts';
 import type { EventStore } from '../../store/event-store.ts';
 import { threadRevision } from '../args.ts';
@@ -24,7 +24,7 @@ import { renderShow, type ShowData } from '../render/show-text.ts';
 import { describeOwnerOf } from '../owner-line.ts';
 import { holderJson, readOwners } from '../owners.ts';
 import { withStore } from '../store.ts';
-import { readThreadFacts } from '../thread-facts.ts';
+import { readThreadFacts } from '../../history/read.ts';
 
 /** A keyed map as a plain record (sorted by key). */
 function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {

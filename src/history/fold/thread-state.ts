@@ -15,11 +15,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
-import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
-import { taskMachine } from '../../machines/task.machine.ts';
-import { threadMachine } from '../../machines/thread.machine.ts';
-import type { Fact, FactOf } from '../facts/fact-types.ts';
-import { IllegalTransitionError, ThreadRevisionError } from './errors.ts';
+import { interactionMachine, type InteractionEvent } from '../../../machines/interaction.machine.ts';
+import { taskMachine } from '../../../machines/task.machine.ts';
+import { threadMachine } from '../../../machines/thread.machine.ts';
+import type { Fact, FactOf } from '../../facts/fact-types.ts';
+import { IllegalTransitionError, ThreadRevisionError } from '../errors.ts';
 import { actorDigest, xorInto } from './state-digest.ts';
 import { logTaskWrite, startTaskLog } from './task-log.ts';
 import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';

@@ -5,7 +5,7 @@
  * older format (written before format 2) are skipped on load: a cache miss, or an older usable row.
  */
 import Database from 'better-sqlite3';
-import { defaultMachines, type FoldOptions } from './thread-state.ts';
+import { defaultMachines, type FoldOptions } from '../fold/thread-state.ts';
 import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
 import { machineDefinitionHash } from './snapshot-cache-machines.ts';
 import type { SnapshotCache } from './snapshot-cache.ts';

@@ -5,8 +5,8 @@
  * a mark of another lineage must answer `undefined` (the caller then compares every task).
  */
 import { describe, expect, it } from 'vitest';
-import { taskKeysChangedSince, taskLogMark } from '../../src/runtime/task-log.ts';
-import { applyFacts, foldSession, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { taskKeysChangedSince, taskLogMark } from '../../src/history/fold/task-log.ts';
+import { applyFacts, foldSession, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');

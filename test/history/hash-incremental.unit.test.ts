@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
-import { applyFact, applyFacts, foldSession, hashThreadState, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFact, applyFacts, foldSession, hashThreadState, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 
 const I = 'i1';
 const P = 'p1';

@@ -2,15 +2,15 @@
  * Plain-data views of a ThreadState for the runtime and the executor, so nobody else reads xstate
  * snapshots. Pure functions; amounts in USD, times in ms since epoch.
  */
-import type { ErrorInfo } from '../facts/facts/common.ts';
-import type { PolicySpec } from '../facts/facts/thread-facts.ts';
-import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../executor/plan-run-view.ts';
-import type { BudgetSpec, PlanSpec } from '../plan/plan-schema.ts';
-import type { PlannerOutput } from '../plan/planner-output.ts';
-import type { Observation } from '../planner/planner.ts';
-import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
-import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
-import { ActorNotFoundError } from './errors.ts';
+import type { ErrorInfo } from '../../facts/facts/common.ts';
+import type { PolicySpec } from '../../facts/facts/thread-facts.ts';
+import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../../executor/plan-run-view.ts';
+import type { BudgetSpec, PlanSpec } from '../../plan/plan-schema.ts';
+import type { PlannerOutput } from '../../plan/planner-output.ts';
+import type { Observation } from '../../planner/planner.ts';
+import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../../machines/interaction.machine.ts';
+import type { PendingInput, ThreadContext } from '../../../machines/thread.machine.ts';
+import { ActorNotFoundError } from '../errors.ts';
 import { taskKeysChangedSince, taskLogMark, type TaskLogMark } from './task-log.ts';
 import { taskKey, type InteractionSnapshot, type TaskSnapshot, type ThreadState } from './thread-state.ts';
 

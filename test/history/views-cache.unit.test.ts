@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanRunView, TaskView } from '../../src/executor/plan-run-view.ts';
 import { mayHoldRefs, resolveStepInput } from '../../src/runtime/resolve-input.ts';
-import { applyFact, applyFacts, foldSession, initialThreadState, taskKey, type ThreadState } from '../../src/runtime/thread-state.ts';
-import { planRunView } from '../../src/runtime/views.ts';
+import { applyFact, applyFacts, foldSession, initialThreadState, taskKey, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { planRunView } from '../../src/history/fold/views.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');

@@ -5,8 +5,8 @@
 import { isFactType, type Fact } from '../facts/fact-types.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
 import { ReplayDivergenceError, ThreadRevisionError, IllegalTransitionError } from './errors.ts';
-import type { SnapshotCache } from './snapshot-cache.ts';
-import { applyFacts, foldSession, initialThreadState, type FoldOptions, type ThreadState } from './thread-state.ts';
+import type { SnapshotCache } from './snapshot-cache/snapshot-cache.ts';
+import { applyFacts, foldSession, initialThreadState, type FoldOptions, type ThreadState } from './fold/thread-state.ts';
 
 /** Options of `replayThread`. */
 export interface ReplayOptions extends FoldOptions {

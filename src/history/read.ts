@@ -2,7 +2,7 @@
 import type { RecordedFact } from '../facts/fact-types.ts';
 import { recordedFactOf } from '../projections/projector.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { threadStreamId } from './args.ts';
+import { threadStreamId } from '../cli/args.ts';
 
 /** The facts of `thread-<threadId>` up to `toRevision` (inclusive; default: all), unknown types passed over. */
 export async function readThreadFacts(store: EventStore, threadId: string, toRevision?: bigint): Promise<RecordedFact[]> {
