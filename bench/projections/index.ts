@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import { dagProjection } from '../../projections/dag.ts';
 import { tasksProjection } from '../../projections/tasks.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
-import { recordedFactOf } from '../../src/projections/projector.ts';
+import { recordedFactOf } from '../../src/history/decode.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../../test/support/fact-history-arbitrary.ts';
 

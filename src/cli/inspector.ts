@@ -1,6 +1,6 @@
 /**
  * The Stately inspector (`@statelyai/inspect`) fed from facts: a thread's facts are folded through
- * the machines (src/runtime/thread-state.ts, the same pure transitions the runtime uses) and every
+ * the machines (src/history/fold/thread-state.ts, the same pure transitions the runtime uses) and every
  * actor a fact concerns is reported — `@xstate.actor` when it is created (thread at the first fact,
  * an interaction at InteractionStarted, tasks at PlanAccepted; parent: thread → interaction → task),
  * then `@xstate.event` (the fact) and `@xstate.snapshot` (its new value and context) for each actor

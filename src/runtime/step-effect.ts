@@ -21,7 +21,7 @@ import type { Draft } from './draft.ts';
 import { isIllegalTransitionError } from '../history/errors.ts';
 import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 import { resolveStepInput } from './resolve-input.ts';
-import type { FactOrigin } from './thread-stream.ts';
+import type { FactOrigin } from '../history/effect-keys.ts';
 import { planRunView } from '../history/fold/views.ts';
 
 /** A finished attempt on its way back to the thread's mailbox. */

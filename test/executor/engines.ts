@@ -1,6 +1,6 @@
 /**
  * Test helper: two "engines" a simulated plan run can drive — the tiny strict applier of
- * apply-to-view.ts, and the real fold (the machines via src/runtime/thread-state.ts + views.ts), so
+ * apply-to-view.ts, and the real fold (the machines via src/history/fold/thread-state.ts + views.ts), so
  * the scheduler's facts are checked against what the runtime will actually accept.
  */
 import { FACT_SCHEMAS, type Fact, type FactInput } from '../../src/facts/fact-types.ts';

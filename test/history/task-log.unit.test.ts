@@ -1,5 +1,5 @@
 /**
- * The fold's task change log (src/runtime/thread-state.ts `taskLogMark` / `taskKeysChangedSince`),
+ * The fold's task change log (src/history/fold/thread-state.ts `taskLogMark` / `taskKeysChangedSince`),
  * which lets planRunView update a plan's task record in O(changes): every task whose snapshot
  * changed since a mark must be listed, across fold-session peeks, sealed states and applyFacts;
  * a mark of another lineage must answer `undefined` (the caller then compares every task).

@@ -1,5 +1,5 @@
 /**
- * The views' memoisation (src/runtime/views.ts: TaskView per task snapshot, a plan's task record
+ * The views' memoisation (src/history/fold/views.ts: TaskView per task snapshot, a plan's task record
  * reused while its snapshots are the same objects, one PlanRunView per state) and the fold
  * session's `peek`: cached answers must always equal a view built from scratch.
  */

@@ -1,5 +1,5 @@
 /**
- * What src/runtime/xstate-adapter.ts relies on in xstate's internals. These fail on an xstate
+ * What src/history/fold/xstate-adapter.ts relies on in xstate's internals. These fail on an xstate
  * upgrade that changes them: then check the adapter against the new xstate and re-pin the range.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * `orchestral replay <thread> [--to REV] [--json] [--verify]`: rebuilds the thread's snapshot by
- * folding its facts through the machines (src/runtime/replay.ts) — no planner, no action runs — and
+ * folding its facts through the machines (src/history/replay.ts) — no planner, no action runs — and
  * prints it. `--verify` also compares each fact's recorded `snapshotHash` with the replayed state's
  * hash and fails (exit 1) naming the first revision that diverges.
  */

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { threadsProjection, type ThreadSummary } from '../../../projections/threads.ts';
 import { keyedValues } from '../../../projections/shared/keyed-map.ts';
-import { recordedFactOf } from '../../projections/projector.ts';
+import { recordedFactOf } from '../../history/decode.ts';
 import type { EventStore } from '../../store/event-store.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';

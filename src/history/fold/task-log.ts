@@ -1,5 +1,5 @@
 /**
- * The task change log of the fold (src/runtime/thread-state.ts): which task keys each write changed,
+ * The task change log of the fold (src/history/fold/thread-state.ts): which task keys each write changed,
  * so views and the executor can update in O(changed tasks) instead of comparing every task.
  */
 

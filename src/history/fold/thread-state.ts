@@ -3,7 +3,7 @@
  * interaction machine and of every task machine after the facts up to `revision`.
  *
  * How a fact is applied: each machine it concerns (see `applyFact`) takes it with `nextSnapshot`
- * (src/runtime/xstate-adapter.ts: the machine's pure transition through one reused inert actor
+ * (src/history/fold/xstate-adapter.ts: the machine's pure transition through one reused inert actor
  * scope, several times cheaper than xstate's public `transition()`, which builds an actor per call).
  * Effects are never executed (the scope's action executor is a no-op; the machines only `assign`).
  * A fact is accepted by an actor iff the transition returns a different snapshot (xstate returns the
