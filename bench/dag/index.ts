@@ -32,6 +32,7 @@ import { threadStreamId } from '../../src/history/stream.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { EventData, RecordedEvent } from '../../src/store/event-store.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const noop = defineAction({
   name: 'noop',
@@ -61,7 +62,7 @@ function layers(n = 20, width = 50): Step[] {
 
 async function runShape(name: string, steps: Step[], dir: string, hashEvery: HashEvery) {
   const path = join(dir, `${name}.db`);
-  const sqlite = getSqliteEventStore({ path, durability: 'sync' });
+  const sqlite = getSqliteEventStore({ codec: factCodec, path, durability: 'sync' });
   // Count the runtime's appends and keep their batches for the baseline.
   const appended: EventData[][] = [];
   const store = Object.assign(Object.create(sqlite) as typeof sqlite, {

@@ -1,19 +1,19 @@
 /**
- * A plain-data view of one plan being executed, built by the runtime from the task and interaction
+ * A plain-data view of one plan being executed, built by the runtime from the step and interaction
  * actors' snapshots. The executor's scheduler is a pure function of this view (plus the time and the
  * action registry) that returns the facts to append next. No xstate types leak into the executor.
  */
 import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
+import type { StepStatus } from '../../machines/step-lifecycle.ts';
 
-/** Task lifecycle status (mirrors the task machine's states). */
-export type TaskStatus = 'pending' | 'ready' | 'waiting_approval' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type { StepStatus };
 
-/** State of one step's task. */
-export interface TaskView {
+/** State of one step of the plan (folded from its step machine). */
+export interface StepView {
   stepId: string;
-  status: TaskStatus;
+  status: StepStatus;
   /** Attempts started so far (0 before the first StepStarted). */
   attempts: number;
   /** Earliest time the next attempt may start, ms since epoch (after a retry backoff). */
@@ -52,7 +52,7 @@ export interface PlanRunView {
   planId: string;
   plan: PlanSpec;
   /** By step id; every step of `plan.steps` has an entry. */
-  tasks: Record<string, TaskView>;
+  steps: Record<string, StepView>;
   /** Whole-plan approval gate state ('none' when the plan does not require one). */
   planApproval: { status: 'none' | 'requested' | 'granted' | 'rejected'; approvalId?: string; requestedAtMs?: number; timeoutMs?: number };
   budget?: BudgetView;

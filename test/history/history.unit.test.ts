@@ -3,6 +3,7 @@
  * read-and-fold loop (`foldHistory`) with its options, over the committed history fixture.
  */
 import { describe, expect, it } from 'vitest';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 import { factOf, recordedFactOf } from '../../src/history/decode.ts';
 import { effectKey } from '../../src/history/effect-keys.ts';
 import { isIllegalTransitionError, isThreadRevisionError } from '../../src/history/errors.ts';
@@ -18,7 +19,7 @@ const history = loadHistoryFixture('basic-thread');
 const last = BigInt(history.events.length - 1);
 
 async function storeWithHistory(): Promise<EventStore> {
-  const store = getInMemoryEventStore();
+  const store = getInMemoryEventStore({ codec: factCodec });
   await appendHistoryFixture(store, history);
   return store;
 }

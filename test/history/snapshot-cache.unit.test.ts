@@ -4,6 +4,7 @@ import { createInMemorySnapshotCache, deserializeThreadState, machineDefinitionH
 import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { appendHistoryFixture, loadHistoryFixture } from '../support/history-fixture.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const history = loadHistoryFixture('basic-thread');
 const persisted = (s: ReturnType<typeof initialThreadState>) => JSON.stringify(serializeThreadState(s));
@@ -23,7 +24,7 @@ describe('snapshot cache', () => {
   });
 
   it('replay from a cached snapshot equals the full fold and reads only the facts after it', async () => {
-    const store = getInMemoryEventStore();
+    const store = getInMemoryEventStore({ codec: factCodec });
     await appendHistoryFixture(store, history);
     const cache = createInMemorySnapshotCache();
     await cache.save(await replayThread(store, history.threadId, { toRevision: 20n }));
@@ -39,7 +40,7 @@ describe('snapshot cache', () => {
   });
 
   it('ignores entries written by other machine code', async () => {
-    const other: MachineSet = { ...defaultMachines, task: defaultMachines.task.provide({}) };
+    const other: MachineSet = { ...defaultMachines, step: defaultMachines.step.provide({}) };
     const changed: MachineSet = {
       ...defaultMachines,
       thread: defaultMachines.thread.provide({ guards: { thisThread: () => true } }),
@@ -59,7 +60,7 @@ describe('snapshot cache: template restore (restoreThreadState)', () => {
   it('builds the same snapshots as xstate restoreSnapshot at every offset, which fold on identically', () => {
     let state = initialThreadState(history.threadId);
     const snapshotFields = (s: ThreadState) =>
-      [s.thread, ...Object.values(s.interactions), ...Object.values(s.tasks)].map((x) => {
+      [s.thread, ...Object.values(s.interactions), ...Object.values(s.steps)].map((x) => {
         const o = x as unknown as Record<string, unknown>;
         return { keys: Object.keys(o), status: o.status, value: o.value, context: o.context, output: o.output, error: o.error, tags: [...(o.tags as Set<string>)], children: o.children, history: o.historyValue, nodes: o._nodes, machine: o.machine };
       });

@@ -1,6 +1,6 @@
 /**
  * `orchestral show <thread> [--at REV] [--json]`: the thread as of its last revision (or `--at`):
- * the `threads`, `tasks`, `dag` and `costs` projections folded over its facts, plus each
+ * the `threads`, `steps`, `dag` and `costs` projections folded over its facts, plus each
  * interaction's status, answer and pending question (need_input), and the pending approvals from the
  * machines' fold, each with what it approves (action, resolved input or the plan's steps, who planned
  * it: approval-details.ts). The facts are read and folded once, by the history module
@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { costsProjection } from '../../../projections/costs.ts';
 import { dagProjection } from '../../../projections/dag.ts';
-import { tasksProjection } from '../../../projections/tasks.ts';
+import { stepsProjection } from '../../../projections/steps.ts';
 import { threadsProjection } from '../../../projections/threads.ts';
 import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shared/keyed-map.ts';
 import { projectAsOf } from '../../projections/as-of.ts';
@@ -21,6 +21,7 @@ import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { renderShow, type ShowData } from '../render/show-text.ts';
+import type { RouteEvaluatedData } from '../render/route-text.ts';
 import { describeOwnerOf } from '../owner-line.ts';
 import { holderJson, readOwners } from '../owners.ts';
 import { withStore } from '../store.ts';
@@ -28,6 +29,12 @@ import { withStore } from '../store.ts';
 /** A keyed map as a plain record (sorted by key). */
 function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {
   return map ? Object.fromEntries(keyedEntries(map).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) : {};
+}
+
+/** The first `RouteEvaluated` of an interaction (why its plan was chosen), or null. */
+function routeOf(facts: ReadonlyArray<{ type: string; data: unknown }>, interactionId: string): RouteEvaluatedData | null {
+  const f = facts.find((x) => x.type === 'RouteEvaluated' && (x.data as RouteEvaluatedData).interactionId === interactionId);
+  return f ? (f.data as RouteEvaluatedData) : null;
 }
 
 /**
@@ -52,8 +59,9 @@ export async function gatherShow(store: EventStore, threadId: string, at: string
       answer: v.answer ?? null,
       question: v.question ?? null,
       error: v.error?.message ?? null,
+      route: routeOf(facts, v.interactionId),
     })),
-    tasks: plainRecord(getKeyed(projectAsOf(tasksProjection, facts, opts).threads, threadId)?.interactions),
+    steps: plainRecord(getKeyed(projectAsOf(stepsProjection, facts, opts).threads, threadId)?.interactions),
     dags: plainRecord(getKeyed(projectAsOf(dagProjection, facts, opts).threads, threadId)?.interactions),
     costs: getKeyed(projectAsOf(costsProjection, facts, opts).threads, threadId) ?? null,
     pendingApprovals: pendingApprovalDetails(state).map((p) => ({ ...p, stepId: p.stepId ?? null })),

@@ -8,13 +8,14 @@ import type { AnyStateMachine } from 'xstate';
 import type { InteractionEvent } from '../../../machines/interaction.machine.ts';
 import type { Fact, FactOf } from '../../facts/fact-types.ts';
 import { IllegalTransitionError } from '../errors.ts';
-import { taskKey, type AnySnap, type Draft, type InteractionSnapshot, type MachineSet, type TaskSnapshot } from './fold-types.ts';
-import { logTaskWrite, startTaskLog } from './task-log.ts';
+import { stepKey, type AnySnap, type Draft, type InteractionSnapshot, type MachineSet, type StepSnapshot } from './fold-types.ts';
+import { logStepWrite, startStepLog } from './step-log.ts';
 import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
 
 const stateText = (snap: AnySnap | undefined): string => (snap === undefined ? 'missing' : JSON.stringify(snap.value));
 
-function step<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
+/** The actor's snapshot after `fact`. @throws IllegalTransitionError when the actor is missing or refuses the fact. */
+function advanceActor<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
   if (snap === undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, actor, 'missing');
   const next = nextSnapshot(machine, snap, fact) as S;
   if (next === snap || next.status === 'error') {
@@ -23,14 +24,14 @@ function step<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | u
   return next;
 }
 
-function stepThread(d: Draft, m: MachineSet, fact: Fact): void {
-  const next = step(d, m.thread, d.thread, fact, 'thread');
+function sendToThread(d: Draft, m: MachineSet, fact: Fact): void {
+  const next = advanceActor(d, m.thread, d.thread, fact, 'thread');
   if (d.changed !== undefined && !d.changed.has('T')) d.changed.set('T', d.thread);
   d.thread = next;
 }
 
 /**
- * A copy of a record. A key loop: V8 copies a large dictionary-mode object (thousands of task keys)
+ * A copy of a record. A key loop: V8 copies a large dictionary-mode object (thousands of step keys)
  * about 3× faster this way than with spread or Object.assign.
  */
 function copyRecord<V>(rec: Record<string, V>): Record<string, V> {
@@ -49,33 +50,33 @@ function setInteraction(d: Draft, id: string, snap: InteractionSnapshot): void {
   d.interactions[id] = snap;
 }
 
-function stepInteraction(d: Draft, m: MachineSet, id: string, fact: InteractionEvent): void {
-  setInteraction(d, id, step(d, m.interaction, d.interactions[id], fact, `interaction:${id}`));
+function sendToInteraction(d: Draft, m: MachineSet, id: string, fact: InteractionEvent): void {
+  setInteraction(d, id, advanceActor(d, m.interaction, d.interactions[id], fact, `interaction:${id}`));
 }
 
-function setTask(d: Draft, key: string, snap: TaskSnapshot): void {
-  if (!d.ownTasks) {
-    const parent = d.tasks;
-    d.tasks = copyRecord(parent);
-    d.ownTasks = true;
-    startTaskLog(d.tasks, parent);
+function setStep(d: Draft, key: string, snap: StepSnapshot): void {
+  if (!d.ownSteps) {
+    const parent = d.steps;
+    d.steps = copyRecord(parent);
+    d.ownSteps = true;
+    startStepLog(d.steps, parent);
   }
-  if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.tasks[key]);
-  d.tasks[key] = snap;
-  logTaskWrite(d.tasks, key);
+  if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.steps[key]);
+  d.steps[key] = snap;
+  logStepWrite(d.steps, key);
 }
 
-function stepTask(d: Draft, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
-  const key = taskKey(data.interactionId, data.planId, data.stepId);
-  setTask(d, key, step(d, m.task, d.tasks[key], fact, `task:${key}`));
+function sendToStep(d: Draft, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
+  const key = stepKey(data.interactionId, data.planId, data.stepId);
+  setStep(d, key, advanceActor(d, m.step, d.steps[key], fact, `step:${key}`));
 }
 
 const isLive = (snap: InteractionSnapshot | undefined): boolean => snap !== undefined && snap.status === 'active';
 
-/** StepCancelled annotated with the approval its task was waiting for (the interaction drops it). */
-function withApproval(fact: FactOf<'StepCancelled'>, task: TaskSnapshot | undefined): InteractionEvent {
-  const approval = task?.context.approval;
-  if (task?.value !== 'waiting_approval' || approval?.status !== 'requested') return fact;
+/** StepCancelled annotated with the approval its step was waiting for (the interaction drops it). */
+function withApproval(fact: FactOf<'StepCancelled'>, snap: StepSnapshot | undefined): InteractionEvent {
+  const approval = snap?.context.approval;
+  if (snap?.value !== 'waiting_approval' || approval?.status !== 'requested') return fact;
   return { ...fact, pendingApprovalId: approval.approvalId };
 }
 
@@ -85,11 +86,11 @@ function withApproval(fact: FactOf<'StepCancelled'>, task: TaskSnapshot | undefi
  * BudgetExtended without interactionId) → thread; InteractionStarted → thread, then creates the
  * interaction; interaction-ending facts → interaction + thread; PlannerResponded/PlannerFailed →
  * interaction + thread (cost); other interaction facts → interaction; PlanAccepted → interaction,
- * then creates one task per step; StepReady/StepProgressed → task; StepStarted → task + interaction
- * + thread (reservation); StepCompleted/final StepFailed/StepCancelled → task + interaction (its
+ * then creates one step actor per plan step; StepReady/StepProgressed → step; StepStarted → step +
+ * interaction + thread (reservation); StepCompleted/final StepFailed/StepCancelled → step + interaction (its
  * observation; skipped once the interaction has ended, so a step aborted by a cancel can still settle;
- * a StepCancelled of a task waiting for approval reaches the interaction annotated with that
- * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → task + thread; approvals → interaction (+ task when stepId).
+ * a StepCancelled of a step waiting for approval reaches the interaction annotated with that
+ * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → step + thread; approvals → interaction (+ step when stepId).
  */
 export function route(d: Draft, m: MachineSet, fact: Fact): void {
   switch (fact.type) {
@@ -99,11 +100,11 @@ export function route(d: Draft, m: MachineSet, fact: Fact): void {
     case 'InputReceived':
     case 'PolicyApplied':
     case 'BudgetWarned':
-      return stepThread(d, m, fact);
+      return sendToThread(d, m, fact);
     case 'BudgetExtended':
-      return fact.data.interactionId === undefined ? stepThread(d, m, fact) : stepInteraction(d, m, fact.data.interactionId, fact);
+      return fact.data.interactionId === undefined ? sendToThread(d, m, fact) : sendToInteraction(d, m, fact.data.interactionId, fact);
     case 'InteractionStarted': {
-      stepThread(d, m, fact);
+      sendToThread(d, m, fact);
       const id = fact.data.interactionId;
       if (d.interactions[id] !== undefined) {
         throw new IllegalTransitionError(d.threadId, d.revision, fact.type, `interaction:${id}`, 'exists');
@@ -115,8 +116,8 @@ export function route(d: Draft, m: MachineSet, fact: Fact): void {
     case 'InteractionCancelled':
     case 'PlannerResponded':
     case 'PlannerFailed':
-      stepInteraction(d, m, fact.data.interactionId, fact);
-      return stepThread(d, m, fact);
+      sendToInteraction(d, m, fact.data.interactionId, fact);
+      return sendToThread(d, m, fact);
     case 'InputMerged':
     case 'PlanningRequested':
     case 'PlanRejected':
@@ -124,41 +125,43 @@ export function route(d: Draft, m: MachineSet, fact: Fact): void {
     case 'InputRequested':
     case 'Interrupted':
     case 'Resumed':
-      return stepInteraction(d, m, fact.data.interactionId, fact);
+      return sendToInteraction(d, m, fact.data.interactionId, fact);
     case 'PlanAccepted': {
       const { interactionId, planId, plan } = fact.data;
-      stepInteraction(d, m, interactionId, fact);
+      sendToInteraction(d, m, interactionId, fact);
       for (const s of plan.steps) {
-        const key = taskKey(interactionId, planId, s.id);
-        if (d.tasks[key] !== undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, `task:${key}`, 'exists');
-        setTask(d, key, initial(m.task, { interactionId, planId, step: s }));
+        const key = stepKey(interactionId, planId, s.id);
+        if (d.steps[key] !== undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, `step:${key}`, 'exists');
+        setStep(d, key, initial(m.step, { interactionId, planId, step: s }));
       }
       return;
     }
     case 'StepReady':
     case 'StepProgressed':
-      return stepTask(d, m, fact.data, fact);
+      return sendToStep(d, m, fact.data, fact);
     case 'StepStarted':
-      stepTask(d, m, fact.data, fact);
-      stepInteraction(d, m, fact.data.interactionId, fact);
-      return stepThread(d, m, fact);
+      sendToStep(d, m, fact.data, fact);
+      sendToInteraction(d, m, fact.data.interactionId, fact);
+      return sendToThread(d, m, fact);
     case 'StepCompleted':
     case 'StepFailed':
     case 'StepCancelled': {
-      const before = d.tasks[taskKey(fact.data.interactionId, fact.data.planId, fact.data.stepId)];
-      stepTask(d, m, fact.data, fact);
+      const before = d.steps[stepKey(fact.data.interactionId, fact.data.planId, fact.data.stepId)];
+      sendToStep(d, m, fact.data, fact);
       const finalOutcome = fact.type !== 'StepFailed' || fact.data.retryAtMs === null;
       if (finalOutcome && isLive(d.interactions[fact.data.interactionId])) {
-        stepInteraction(d, m, fact.data.interactionId, fact.type === 'StepCancelled' ? withApproval(fact, before) : fact);
+        sendToInteraction(d, m, fact.data.interactionId, fact.type === 'StepCancelled' ? withApproval(fact, before) : fact);
       }
-      return stepThread(d, m, fact);
+      return sendToThread(d, m, fact);
     }
     case 'ApprovalRequested':
     case 'ApprovalGranted':
     case 'ApprovalRejected':
-      stepInteraction(d, m, fact.data.interactionId, fact);
-      if (fact.data.stepId !== undefined) stepTask(d, m, { ...fact.data, stepId: fact.data.stepId }, fact);
+      sendToInteraction(d, m, fact.data.interactionId, fact);
+      if (fact.data.stepId !== undefined) sendToStep(d, m, { ...fact.data, stepId: fact.data.stepId }, fact);
       return;
+    case 'RouteEvaluated':
+      return; // a record of why a plan was chosen; no actor's state depends on it
     default: {
       const unknown = fact as { type: string };
       throw new IllegalTransitionError(d.threadId, d.revision, unknown.type, 'none', 'unknown fact type');

@@ -17,7 +17,7 @@ const pendingHash = new WeakMap<ThreadState, { prevAcc: Buffer; changed: Changed
 
 function current(state: ThreadState, key: string): AnySnap | undefined {
   if (key === 'T') return state.thread;
-  return key.startsWith('I:') ? state.interactions[key.slice(2)] : state.tasks[key.slice(2)];
+  return key.startsWith('I:') ? state.interactions[key.slice(2)] : state.steps[key.slice(2)];
 }
 
 /** XORs into `acc` the change of each actor in `changed`: out its digest before, in its digest in `state`. */
@@ -62,7 +62,7 @@ export function accumulator(state: ThreadState): Buffer {
   } else {
     xorInto(acc, actorDigest('T', state.thread));
     for (const [id, s] of Object.entries(state.interactions)) xorInto(acc, actorDigest(`I:${id}`, s));
-    for (const [k, s] of Object.entries(state.tasks)) xorInto(acc, actorDigest(`K:${k}`, s));
+    for (const [k, s] of Object.entries(state.steps)) xorInto(acc, actorDigest(`K:${k}`, s));
   }
   accCache.set(state, acc);
   return acc;
@@ -70,7 +70,7 @@ export function accumulator(state: ThreadState): Buffer {
 
 /**
  * Short stable hash of a state: 16 hex chars of sha256 over the XOR of one digest per actor (see
- * `actorDigest`: its key `T`, `I:<interactionId>` or `K:<taskKey>`, its state value and a digest of
+ * `actorDigest`: its key `T`, `I:<interactionId>` or `K:<stepKey>`, its state value and a digest of
  * each context field). An XOR set-hash, so the hash after a fact is updated from the previous state's
  * in O(actors changed) when that one was hashed, and per actor O(fields changed): hashing after every
  * fact stays cheap on long threads and large plans. The revision is not part of it.

@@ -1,6 +1,6 @@
 /**
  * The pure fold of a thread's facts: ThreadState = the snapshots of the thread machine, of every
- * interaction machine and of every task machine after the facts up to `revision`.
+ * interaction machine and of every step machine after the facts up to `revision`.
  *
  * How a fact is applied: each machine it concerns (see `applyFact`) takes it with `nextSnapshot`
  * (xstate-adapter.ts: the machine's pure transition through one reused inert actor
@@ -13,7 +13,7 @@
  * Facts that concern only the thread or an interaction copy nothing but the records they change;
  * record copies are shared copy-on-write within one `applyFacts` batch.
  *
- * Files: fold-types.ts (ThreadState, MachineSet, taskKey), route-fact.ts (which actors a fact goes
+ * Files: fold-types.ts (ThreadState, MachineSet, stepKey), route-fact.ts (which actors a fact goes
  * to), state-hash.ts (the incremental state hash), this module (applying facts, fold sessions).
  */
 import type { Fact } from '../../facts/fact-types.ts';
@@ -25,11 +25,11 @@ import { initialSnapshot as initial } from './xstate-adapter.ts';
 
 export {
   defaultMachines,
-  taskKey,
+  stepKey,
   type FoldOptions,
   type InteractionSnapshot,
   type MachineSet,
-  type TaskSnapshot,
+  type StepSnapshot,
   type ThreadSnapshot,
   type ThreadState,
 } from './fold-types.ts';
@@ -38,7 +38,7 @@ export { hashThreadState } from './state-hash.ts';
 /** Creates the state of a thread before its first fact (thread machine in `new`). */
 export function initialThreadState(threadId: string, options: FoldOptions = {}): ThreadState {
   const machines = options.machines ?? defaultMachines;
-  return { threadId, revision: -1n, thread: initial(machines.thread, { threadId }), interactions: {}, tasks: {} };
+  return { threadId, revision: -1n, thread: initial(machines.thread, { threadId }), interactions: {}, steps: {} };
 }
 
 function foldInto(state: ThreadState, facts: readonly Fact[], firstRevision: bigint, options: FoldOptions): ThreadState {
@@ -47,12 +47,12 @@ function foldInto(state: ThreadState, facts: readonly Fact[], firstRevision: big
   }
   const m = options.machines ?? defaultMachines;
   const prevAcc = knownAccumulator(state);
-  const d: Draft = { ...state, ownInteractions: false, ownTasks: false, changed: prevAcc === undefined ? undefined : new Map() };
+  const d: Draft = { ...state, ownInteractions: false, ownSteps: false, changed: prevAcc === undefined ? undefined : new Map() };
   for (let i = 0; i < facts.length; i++) {
     d.revision = firstRevision + BigInt(i);
     route(d, m, facts[i]!);
   }
-  const next: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, tasks: d.tasks };
+  const next: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
   if (prevAcc !== undefined && d.changed !== undefined) deferHash(next, prevAcc, d.changed);
   return next;
 }
@@ -86,20 +86,20 @@ export interface FoldSession {
    * The current state for reading at once, without sealing it: its records are the session's own and
    * change on the next `apply`, so it must not be kept, hashed or compared across applies (use
    * `state()` for that). Costs nothing: reading between applies does not force the next apply to
-   * copy the interaction/task records.
+   * copy the interaction/step records.
    */
   peek(): ThreadState;
 }
 
 /**
- * A fold session: applies facts one at a time without copying the interaction/task records per fact
+ * A fold session: applies facts one at a time without copying the interaction/step records per fact
  * (they are copied once, on the first write after creation or after `state()`), and, with `hashing`,
  * keeps the state hash up to date incrementally. This is what verified replay uses: applyFact +
- * hashThreadState per fact would copy the task record once per fact (quadratic on long threads).
+ * hashThreadState per fact would copy the step record once per fact (quadratic on long threads).
  */
 export function foldSession(start: ThreadState, options: FoldOptions & { hashing?: boolean } = {}): FoldSession {
   const m = options.machines ?? defaultMachines;
-  const d: Draft = { ...start, ownInteractions: false, ownTasks: false, changed: options.hashing ? new Map() : undefined };
+  const d: Draft = { ...start, ownInteractions: false, ownSteps: false, changed: options.hashing ? new Map() : undefined };
   const acc: Buffer | undefined = options.hashing ? Buffer.from(accumulator(start)) : undefined;
   let peeked: ThreadState | undefined;
   return {
@@ -109,7 +109,7 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
       route(d, m, fact);
     },
     peek() {
-      peeked ??= { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, tasks: d.tasks };
+      peeked ??= { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
       return peeked;
     },
     hash() {
@@ -119,9 +119,9 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
       return hashOf(acc);
     },
     state() {
-      const out: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, tasks: d.tasks };
+      const out: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
       d.ownInteractions = false;
-      d.ownTasks = false;
+      d.ownSteps = false;
       if (acc !== undefined && d.changed !== undefined && d.changed.size === 0) rememberAccumulator(out, Buffer.from(acc));
       return out;
     },

@@ -4,15 +4,16 @@
  */
 import type { ErrorInfo } from '../../facts/facts/common.ts';
 import type { PolicySpec } from '../../facts/facts/thread-facts.ts';
-import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../../executor/plan-run-view.ts';
+import type { StepStatus } from '../../../machines/step-lifecycle.ts';
+import type { BudgetView, PlanRunView, StepView } from '../../executor/plan-run-view.ts';
 import type { BudgetSpec, PlanSpec } from '../../plan/plan-schema.ts';
 import type { PlannerOutput } from '../../plan/planner-output.ts';
-import type { Observation } from '../../planner/planner.ts';
+import type { Observation } from '../../../machines/interaction.types.ts';
 import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../../machines/thread.machine.ts';
 import { ActorNotFoundError } from '../errors.ts';
-import { taskKeysChangedSince, taskLogMark, type TaskLogMark } from './task-log.ts';
-import { taskKey, type InteractionSnapshot, type TaskSnapshot, type ThreadState } from './thread-state.ts';
+import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
+import { stepKey, type InteractionSnapshot, type StepSnapshot, type ThreadState } from './thread-state.ts';
 
 /** Thread status (the thread machine's state). */
 export type ThreadStatus = 'new' | 'open' | 'closed';
@@ -140,18 +141,18 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
   });
 }
 
-/** TaskView of a task snapshot, built once per snapshot (snapshots are immutable and shared between states). */
-const taskViews = new WeakMap<TaskSnapshot, TaskView>();
+/** StepView of a step snapshot, built once per snapshot (snapshots are immutable and shared between states). */
+const stepViews = new WeakMap<StepSnapshot, StepView>();
 const APPROVAL_FIELDS = ['approvalId', 'scope', 'status', 'requestedAtMs', 'timeoutMs', 'subject'] as const;
 
-function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
-  const known = taskViews.get(snap);
+function stepViewOf(snap: StepSnapshot, stepId: string): StepView {
+  const known = stepViews.get(snap);
   if (known !== undefined && known.stepId === stepId) return known;
   const c = snap.context;
   const a = c.approval;
-  // Built field by field in the order of the TaskView literal, undefined fields left out (as
-  // `defined` does; this runs for every task snapshot a plan's facts create).
-  const view: Record<string, unknown> = { stepId, status: snap.value as TaskStatus };
+  // Built field by field in the order of the StepView literal, undefined fields left out (as
+  // `defined` does; this runs for every step snapshot a plan's facts create).
+  const view: Record<string, unknown> = { stepId, status: snap.value as StepStatus };
   if (c.attempts !== undefined) view.attempts = c.attempts;
   if (c.readyAtMs !== undefined) view.readyAtMs = c.readyAtMs;
   if (c.startedAtMs !== undefined) view.startedAtMs = c.startedAtMs;
@@ -165,88 +166,88 @@ function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
   }
   if (c.reservedUsd !== undefined) view.reservedUsd = c.reservedUsd;
   if (c.spentUsd !== undefined) view.spentUsd = c.spentUsd;
-  taskViews.set(snap, view as unknown as TaskView);
-  return view as unknown as TaskView;
+  stepViews.set(snap, view as unknown as StepView);
+  return view as unknown as StepView;
 }
 
 /**
- * The task views of one plan, kept per plan (by its PlanSpec object and `<interactionId>/<planId>`):
- * the task keys (computed once), and the last `tasks` record built with the snapshots it was built
+ * The step views of one plan, kept per plan (by its PlanSpec object and `<interactionId>/<planId>`):
+ * the step keys (computed once), and the last `steps` record built with the snapshots it was built
  * from, reused as long as every snapshot is the same object (a write elsewhere does not rebuild it).
- * `mark` is where the fold's task change log stood when `snaps` was last synced: the next call asks
- * the log which task keys were written since (O(changes)) and falls back to comparing every task
+ * `mark` is where the fold's step change log stood when `snaps` was last synced: the next call asks
+ * the log which step keys were written since (O(changes)) and falls back to comparing every step
  * when the log cannot tell (another lineage of states, a restored state).
  */
-interface PlanTasks {
+interface PlanSteps {
   keys: string[];
-  /** Task key → position in the plan; undefined when step ids repeat (then always compared in full). */
+  /** Step key → position in the plan; undefined when step ids repeat (then always compared in full). */
   index: Map<string, number> | undefined;
-  snaps: Array<TaskSnapshot | undefined>;
-  tasks: Record<string, TaskView> | undefined;
-  list: TaskView[];
-  mark: TaskLogMark | undefined;
+  snaps: Array<StepSnapshot | undefined>;
+  steps: Record<string, StepView> | undefined;
+  list: StepView[];
+  mark: StepLogMark | undefined;
 }
-const planTasks = new WeakMap<PlanSpec, Map<string, PlanTasks>>();
+const planSteps = new WeakMap<PlanSpec, Map<string, PlanSteps>>();
 
-function tasksOf(state: ThreadState, interactionId: string, planId: string, plan: PlanSpec): { tasks: Record<string, TaskView>; list: TaskView[] } {
-  let byId = planTasks.get(plan);
-  if (byId === undefined) planTasks.set(plan, (byId = new Map()));
+function stepsOf(state: ThreadState, interactionId: string, planId: string, plan: PlanSpec): { steps: Record<string, StepView>; list: StepView[] } {
+  let byId = planSteps.get(plan);
+  if (byId === undefined) planSteps.set(plan, (byId = new Map()));
   const id = `${interactionId}/${planId}`;
   let entry = byId.get(id);
   if (entry === undefined) {
-    const keys = plan.steps.map((s) => taskKey(interactionId, planId, s.id));
+    const keys = plan.steps.map((s) => stepKey(interactionId, planId, s.id));
     const index = new Map(keys.map((k, i) => [k, i] as const));
-    byId.set(id, (entry = { keys, index: index.size === keys.length ? index : undefined, snaps: [], tasks: undefined, list: [], mark: undefined }));
+    byId.set(id, (entry = { keys, index: index.size === keys.length ? index : undefined, snaps: [], steps: undefined, list: [], mark: undefined }));
   }
   const { keys, snaps } = entry;
-  const changed = entry.tasks !== undefined && entry.mark !== undefined && entry.index !== undefined ? taskKeysChangedSince(state.tasks, entry.mark) : undefined;
-  if (changed !== undefined && changed.length <= keys.length && entry.tasks !== undefined && entry.index !== undefined) {
+  const changed = entry.steps !== undefined && entry.mark !== undefined && entry.index !== undefined ? stepKeysChangedSince(state.steps, entry.mark) : undefined;
+  if (changed !== undefined && changed.length <= keys.length && entry.steps !== undefined && entry.index !== undefined) {
     const dirty: number[] = [];
     for (const key of changed) {
       const i = entry.index.get(key);
       if (i === undefined) continue;
-      const snap = state.tasks[key];
-      if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${key}'`);
+      const snap = state.steps[key];
+      if (snap === undefined) throw new ActorNotFoundError(state.threadId, `step '${key}'`);
       if (snaps[i] === snap) continue;
       snaps[i] = snap;
       dirty.push(i);
     }
-    entry.mark = taskLogMark(state.tasks);
+    entry.mark = stepLogMark(state.steps);
     if (dirty.length > 0) {
       const list = entry.list.slice();
-      for (const i of dirty) list[i] = taskViewOf(snaps[i]!, plan.steps[i]!.id);
-      entry.tasks = recordOf(plan, list);
+      for (const i of dirty) list[i] = stepViewOf(snaps[i]!, plan.steps[i]!.id);
+      entry.steps = recordOf(plan, list);
       entry.list = list;
     }
-    return { tasks: entry.tasks, list: entry.list };
+    return { steps: entry.steps, list: entry.list };
   }
   for (let i = 0; i < keys.length; i++) {
-    const snap = state.tasks[keys[i]!];
-    if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${keys[i]!}'`);
+    const snap = state.steps[keys[i]!];
+    if (snap === undefined) throw new ActorNotFoundError(state.threadId, `step '${keys[i]!}'`);
     if (snaps[i] === snap) continue;
     snaps[i] = snap;
-    entry.tasks = undefined;
+    entry.steps = undefined;
   }
-  entry.mark = taskLogMark(state.tasks);
-  if (entry.tasks !== undefined) return { tasks: entry.tasks, list: entry.list };
-  const list: TaskView[] = new Array<TaskView>(keys.length);
-  const steps = plan.steps;
-  for (let i = 0; i < steps.length; i++) list[i] = taskViewOf(snaps[i]!, steps[i]!.id);
-  const tasks = recordOf(plan, list);
-  entry.tasks = tasks;
+  entry.mark = stepLogMark(state.steps);
+  if (entry.steps !== undefined) return { steps: entry.steps, list: entry.list };
+  const list: StepView[] = new Array<StepView>(keys.length);
+  const specs = plan.steps;
+  for (let i = 0; i < specs.length; i++) list[i] = stepViewOf(snaps[i]!, specs[i]!.id);
+  const steps = recordOf(plan, list);
+  entry.steps = steps;
   entry.list = list;
-  return { tasks, list };
+  return { steps, list };
 }
 
-/** The `tasks` record of a plan's views in plan order (the views of `list`, by step id). */
-function recordOf(plan: PlanSpec, list: readonly TaskView[]): Record<string, TaskView> {
-  const out: Record<string, TaskView> = {};
+/** The `steps` record of a plan's views in plan order (the views of `list`, by step id). */
+function recordOf(plan: PlanSpec, list: readonly StepView[]): Record<string, StepView> {
+  const out: Record<string, StepView> = {};
   const steps = plan.steps;
   for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = list[i]!;
   return out;
 }
 
-function budgetView(state: ThreadState, accepted: AcceptedPlan, tasks: TaskView[], extendedUsd: number | undefined): BudgetView | undefined {
+function budgetView(state: ThreadState, accepted: AcceptedPlan, steps: StepView[], extendedUsd: number | undefined): BudgetView | undefined {
   const t = state.thread.context;
   const own = accepted.plan.budget;
   if (own !== undefined) {
@@ -255,8 +256,8 @@ function budgetView(state: ThreadState, accepted: AcceptedPlan, tasks: TaskView[
       limitUsd,
       warnAt: own.warnAt,
       onExceed: own.onExceed,
-      spentUsd: tasks.reduce((s, x) => s + x.spentUsd, 0),
-      reservedUsd: tasks.reduce((s, x) => s + x.reservedUsd, 0),
+      spentUsd: steps.reduce((s, x) => s + x.spentUsd, 0),
+      reservedUsd: steps.reduce((s, x) => s + x.reservedUsd, 0),
       warned: t.warnedLimitsUsd.includes(limitUsd),
     };
   }
@@ -303,7 +304,7 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
   const c = snap.context;
   const accepted = c.plans.find((p) => p.planId === planId);
   if (accepted === undefined) throw new ActorNotFoundError(state.threadId, `plan '${planId}' in interaction '${interactionId}'`);
-  const { tasks, list } = tasksOf(state, interactionId, planId, accepted.plan);
+  const { steps, list } = stepsOf(state, interactionId, planId, accepted.plan);
   const a = accepted.approval;
   const budget = budgetView(state, accepted, list, c.budgetLimitUsd);
   return defined({
@@ -311,7 +312,7 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
     interactionId,
     planId,
     plan: accepted.plan,
-    tasks,
+    steps,
     planApproval:
       a === undefined
         ? { status: 'none' as const }
