@@ -12,9 +12,9 @@
 //   actions     src/actions                 the action contract, registry and built-ins
 //   executor    src/executor                scheduling, settling and running steps
 //   planner     src/planner                 planners (static, OpenAI)
-//   history     src/history                 one thread's history: stream name, decoding, the fold
+//   history     src/history                 one thread's history: stream name, reading, decoding, the fold, replay, snapshot cache
 //   ownership   src/ownership               leases and worker identity
-//   runtime     src/runtime                 the runtime: effects, thread runners, snapshots
+//   runtime     src/runtime                 the runtime: effects, thread runners, commands, rehydration
 //   projections src/projections, projections/   read models
 //   worker      src/worker                  the worker loop
 //   cli         src/cli, src/serve          composition roots: the command line and the server

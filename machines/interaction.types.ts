@@ -102,7 +102,7 @@ export interface InteractionContext {
 /**
  * StepCancelled as the interaction machine receives it: the fact, plus `pendingApprovalId` when the
  * cancelled step was waiting for that (still pending) approval. The annotation is derived by the fold
- * from the step's snapshot (src/runtime/thread-state.ts), never stored in the fact.
+ * from the step's snapshot (src/history/fold/route-fact.ts), never stored in the fact.
  */
 export type StepCancelledEvent = FactOf<'StepCancelled'> & { pendingApprovalId?: string };
 

@@ -65,7 +65,7 @@ export interface StepContext extends StepInput {
   /**
    * The input recorded in the current attempt's StepStarted (references resolved): what the attempt
    * runs. Absent when that fact has none (older facts). Not part of the state hash (see
-   * `UNHASHED_CONTEXT_KEYS` in src/runtime/state-digest.ts): it is a copy of a recorded fact field.
+   * `UNHASHED_CONTEXT_KEYS` in src/history/fold/state-digest.ts): it is a copy of a recorded fact field.
    */
   startedInput?: unknown;
   lastProgress?: { message: string; data?: unknown };

@@ -20,7 +20,7 @@
  *   the same attempt, or StepCancelled), when a later attempt of the step starts (the earlier one
  *   can only have ended, e.g. after a crash), and — for all of an interaction's reservations — when
  *   the interaction completes, fails or is cancelled.
- * - Budgets, as the executor enforces them (`planRunView` in src/runtime/views.ts): the thread's
+ * - Budgets, as the executor enforces them (`planRunView` in src/history/fold/views.ts): the thread's
  *   from ThreadOpened.budget, spent = every step and planner cost of the thread, reserved = every
  *   outstanding reservation; an interaction's = the budget of its latest accepted plan when that
  *   plan has one (`budgetPlanId`; null when it has none: the thread's is in force), spent and

@@ -28,6 +28,7 @@ import { randomIds } from '../../src/core/ids.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import type { Planner } from '../../src/planner/planner.ts';
 import type { HashEvery } from '../../src/runtime/draft.ts';
+import { threadStreamId } from '../../src/history/stream.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { EventData, RecordedEvent } from '../../src/store/event-store.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
@@ -87,7 +88,7 @@ async function runShape(name: string, steps: Step[], dir: string, hashEvery: Has
   // Baseline: the same facts, in the same batches (one append each), straight through the store.
   const batches = appended.slice(1).map((b) => b.map((e) => ({ ...e, id: randomIds.uuid() })));
   const events: RecordedEvent[] = [];
-  for await (const e of sqlite.readStream(`thread-${name}`)) events.push(e);
+  for await (const e of sqlite.readStream(threadStreamId(name))) events.push(e);
   const b0 = process.hrtime.bigint();
   let rev = -1n;
   for (const batch of batches) rev = (await sqlite.appendToStream(`base-${name}`, batch, { expectedRevision: rev < 0n ? 'no_stream' : rev })).nextExpectedRevision;

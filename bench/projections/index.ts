@@ -22,7 +22,8 @@ import Database from 'better-sqlite3';
 import { dagProjection } from '../../projections/dag.ts';
 import { stepsProjection } from '../../projections/steps.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
-import { recordedFactOf } from '../../src/projections/projector.ts';
+import { recordedFactOf } from '../../src/history/decode.ts';
+import { threadIdOfStream, threadStreamId } from '../../src/history/stream.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../../test/support/fact-history-arbitrary.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
@@ -42,7 +43,7 @@ function buildHistory(): RecordedFact[] {
   for (let run = 0; out.length < FACTS; run++) {
     for (const f of simulateHistory(run, 80, { maxThreads: THREADS_PER_RUN }).facts) {
       if (out.length >= FACTS) break;
-      out.push({ ...f, streamId: `thread-r${run}-${f.streamId.slice('thread-'.length)}` });
+      out.push({ ...f, streamId: threadStreamId(`r${run}-${threadIdOfStream(f.streamId)!}`) });
     }
   }
   return out;

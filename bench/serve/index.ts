@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { startServer } from '../../src/serve/server.ts';
+import { threadStreamId } from '../../src/history/stream.ts';
 
 const THREADS = 10_000;
 const SUBSCRIBERS = 200;
@@ -53,7 +54,7 @@ const file = join(dir, 'events.db');
 const store = getSqliteEventStore({ codec: factCodec, path: file, create: true, durability: 'normal' });
 const opened = (threadId: string) => [{ id: randomUUID(), type: 'ThreadOpened', data: { threadId, policy: { kind: 'enqueue' }, maxIterations: 8, title: `bench ${threadId}` } }];
 for (let i = 0; i < THREADS; i += 500) {
-  await Promise.all(Array.from({ length: Math.min(500, THREADS - i) }, (_, k) => store.appendToStream(`thread-t${i + k}`, opened(`t${i + k}`))));
+  await Promise.all(Array.from({ length: Math.min(500, THREADS - i) }, (_, k) => store.appendToStream(threadStreamId(`t${i + k}`), opened(`t${i + k}`))));
 }
 const server = await startServer({ store, storeUrl: `sqlite:${file}`, port: 0, workspace: dir, pollMs: 200 });
 const get = async (path: string): Promise<unknown> => (await fetch(server.url + path)).json();
@@ -108,7 +109,7 @@ await new Promise((r) => setTimeout(r, 300));
 firstAppend = performance.now();
 for (let i = 0; i < FANOUT_FACTS; i++) {
   sent.set(`f${i}`, performance.now());
-  await store.appendToStream(`thread-f${i}`, opened(`f${i}`));
+  await store.appendToStream(threadStreamId(`f${i}`), opened(`f${i}`));
 }
 const expected = SUBSCRIBERS * FANOUT_FACTS;
 const until = Date.now() + 60_000;

@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createActionRegistry } from '../../src/actions/registry.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { threadStreamId } from '../../src/history/stream.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
@@ -135,7 +136,7 @@ export async function readThread(url: string, threadId: string): Promise<Recorde
   const store = await openEventStore(url, { codec: factCodec });
   try {
     const out: RecordedEvent[] = [];
-    for await (const e of store.readStream(`thread-${threadId}`)) out.push(e);
+    for await (const e of store.readStream(threadStreamId(threadId))) out.push(e);
     return out;
   } finally {
     await store.close();
@@ -173,7 +174,7 @@ export async function checkFleet(url: string, dir: string, ids: readonly string[
   try {
     for (const id of ids) {
       const events: RecordedEvent[] = [];
-      for await (const e of store.readStream(`thread-${id}`)) events.push(e);
+      for await (const e of store.readStream(threadStreamId(id))) events.push(e);
       if (!events.some((e) => e.type === 'InteractionCompleted') || events.some((e) => e.type === 'InteractionFailed')) out.unfinished.push(id);
       const completed = new Map<string, number>();
       for (const e of events) {

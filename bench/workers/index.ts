@@ -27,6 +27,7 @@ import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { checkFleet, fleetDescriptor, openThreads, spawnWorker, waitFor, writeFleetPlan, type FleetWorker } from './fleet.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
+import { threadStreamId } from '../../src/history/stream.ts';
 
 const env = (name: string, fallback: number): number => {
   const v = Number(process.env[name] ?? fallback);
@@ -73,7 +74,7 @@ async function rateOf(url: string, threads: readonly string[]): Promise<Rate> {
   let steps = 0;
   try {
     for (const id of threads) {
-      for await (const e of store.readStream(`thread-${id}`)) {
+      for await (const e of store.readStream(threadStreamId(id))) {
         const at = Date.parse(e.metadata.recordedAt);
         if (e.type === 'StepStarted') first = Math.min(first, at);
         if (e.type === 'InteractionCompleted') last = Math.max(last, at);
@@ -163,7 +164,7 @@ async function failover(): Promise<{ ms: number; threadsCut: number }> {
       try {
         for (const id of cut) {
           const events: RecordedEvent[] = [];
-          for await (const e of store.readStream(`thread-${id}`)) events.push(e);
+          for await (const e of store.readStream(threadStreamId(id))) events.push(e);
           const next = events.map((e) => Date.parse(e.metadata.recordedAt)).find((at) => at > killedAt);
           if (next !== undefined) firstAfter = Math.min(firstAfter, next);
         }

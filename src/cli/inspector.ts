@@ -1,6 +1,6 @@
 /**
  * The Stately inspector (`@statelyai/inspect`) fed from facts: a thread's facts are folded through
- * the machines (src/runtime/thread-state.ts, the same pure transitions the runtime uses) and every
+ * the machines (src/history/fold/thread-state.ts, the same pure transitions the runtime uses) and every
  * actor a fact concerns is reported — `@xstate.actor` when it is created (thread at the first fact,
  * an interaction at InteractionStarted, steps at PlanAccepted; parent: thread → interaction → step),
  * then `@xstate.event` (the fact) and `@xstate.snapshot` (its new value and context) for each actor
@@ -20,7 +20,7 @@ import { createWebSocketInspector } from '@statelyai/inspect';
 import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { OrchestralError } from '../errors/orchestral-error.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
-import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../runtime/thread-state.ts';
+import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
 
 /** The inspector could not be reached (no WebSocket connection within the timeout). Exit 1. */
 export class InspectorConnectError extends OrchestralError {

@@ -4,7 +4,7 @@
  */
 import type { Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { threadStreamId } from './args.ts';
+import { historyEvents } from '../history/read.ts';
 import type { CliIo } from './io.ts';
 import { connectWsInspector, createInspectionReplay, startBrowserBridge, type WsInspector } from './inspector.ts';
 
@@ -45,7 +45,7 @@ export async function startLiveInspection(runtime: Runtime, store: EventStore, t
   const pump = (): Promise<void> => {
     chain = chain
       .then(async () => {
-        for await (const e of store.readStream(threadStreamId(threadId), { fromRevision: replay.state.revision + 1n })) replay.apply(e);
+        for await (const e of historyEvents(store, threadId, { fromRevision: replay.state.revision + 1n })) replay.apply(e);
       })
       .catch((err: unknown) => io.err(`orchestral: inspector: ${(err as Error).message}`));
     return chain;

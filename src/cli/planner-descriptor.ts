@@ -21,7 +21,7 @@ import { PlanFileError, PlannerConfigError } from '../planner/errors.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { ThreadNotFoundError } from '../runtime/command-errors.ts';
-import { threadStreamId } from './args.ts';
+import { historyEvents, lastRevision } from '../history/read.ts';
 import { withoutUserInfo } from '../core/url.ts';
 import { llmRequestSettings, type LlmRequestSettings } from './planner-settings.ts';
 
@@ -104,9 +104,8 @@ export function samePlanner(a: PlannerDescriptor | undefined, b: PlannerDescript
  * @throws ThreadNotFoundError the thread has no fact.
  */
 export async function readThreadDescriptor(store: EventStore, threadId: string): Promise<PlannerDescriptor | undefined> {
-  const stream = threadStreamId(threadId);
-  if ((await store.streamRevision(stream)) === undefined) throw new ThreadNotFoundError(threadId);
-  for await (const e of store.readStream(stream, { maxCount: 1 })) {
+  if ((await lastRevision(store, threadId)) === undefined) throw new ThreadNotFoundError(threadId);
+  for await (const e of historyEvents(store, threadId, { toRevision: 0n })) {
     if (e.type !== 'ThreadOpened') return undefined;
     const planner = (e.data as { planner?: PlannerDescriptor }).planner;
     return planner;

@@ -6,8 +6,8 @@
  * planner descriptor (ThreadOpened). Pure.
  */
 import { pendingApprovals, type PendingApproval } from './decide-control.ts';
-import type { ThreadState } from './thread-state.ts';
-import { planRunView, threadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { planRunView, threadView } from '../history/fold/views.ts';
 
 /** Who produced the plan: a plan file (static planner), a model, or a planner of another kind. */
 export type PlannedBy =

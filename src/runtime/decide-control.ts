@@ -13,8 +13,8 @@ import {
   UnknownInteractionError,
 } from './command-errors.ts';
 import { assertOpen, cancelInteractionFacts } from './decide-input.ts';
-import type { ThreadState } from './thread-state.ts';
-import { interactionView, planRunView, threadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 

@@ -7,8 +7,8 @@ import type { FactInput } from '../facts/fact-types.ts';
 import { ThreadClosedError, ThreadNotFoundError } from './command-errors.ts';
 import { decidePolicy } from './policy-decision.ts';
 import { policyName, queueCapacity, type PolicyFn, type PolicyInput } from './policies.ts';
-import type { ThreadState } from './thread-state.ts';
-import { interactionView, planRunView, threadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 import type { PolicyDecision } from '../facts/facts/thread-facts.ts';
 
 /** Result of `send`: the input's id, the policy decision, and the interaction started or steered. */

@@ -13,8 +13,9 @@ import type { Fact, FactInput } from '../facts/fact-types.ts';
 import { EventValidationError } from '../store/errors.ts';
 import { encodedFactBytes, FactTooLargeError } from './fact-size.ts';
 import { redactDeep } from '../core/redact.ts';
-import { foldSession, type FoldSession, type ThreadState } from './thread-state.ts';
-import { threadStreamId, type DraftedFact } from './thread-stream.ts';
+import { foldSession, type FoldSession, type ThreadState } from '../history/fold/thread-state.ts';
+import { threadStreamId } from '../history/stream.ts';
+import type { DraftedFact } from './thread-stream.ts';
 
 /** Metadata for facts added together. */
 export interface DraftMeta {

@@ -28,9 +28,9 @@ import type { EventStore } from '../store/event-store.ts';
 import { startPlannerCall } from './planner-effect.ts';
 import { completedOutputs, decideStepResults, startStepRun, type StepResult } from './step-effect.ts';
 import type { HashEvery } from './draft.ts';
-import { stepKey, type ThreadState } from './thread-state.ts';
+import { stepKey, type ThreadState } from '../history/fold/thread-state.ts';
 import type { RunnerMessage } from './runner-message.ts';
-import { interactionView, planRunView, threadView } from './views.ts';
+import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 
 /** What a thread runner and its effects need from the runtime. */
 export interface RunnerEnv {

@@ -15,9 +15,9 @@ import { isEventValidationError } from '../store/errors.ts';
 import type { Draft } from './draft.ts';
 import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 import { buildPlanningRequest } from './planning-request.ts';
-import type { ThreadState } from './thread-state.ts';
-import type { FactOrigin } from './thread-stream.ts';
-import { interactionView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import type { FactOrigin } from '../history/effect-keys.ts';
+import { interactionView } from '../history/fold/views.ts';
 
 /** What a planner call needs. */
 export interface PlannerCall {

@@ -4,8 +4,8 @@
  */
 import type { ActionDescriptor } from '../actions/registry.ts';
 import type { PlanningRequest } from '../planner/planner.ts';
-import type { ThreadState } from './thread-state.ts';
-import { interactionView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView } from '../history/fold/views.ts';
 
 /**
  * The request for `interactionId` (which should be `planning`): its input, merged inputs (with the

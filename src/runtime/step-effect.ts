@@ -18,11 +18,11 @@ import { idempotencyKey } from '../executor/start-decisions.ts';
 import { stepIndex } from '../executor/view-helpers.ts';
 import type { StepOutcome } from '../executor/step-outcome.ts';
 import type { Draft } from './draft.ts';
-import { isIllegalTransitionError } from './errors.ts';
+import { isIllegalTransitionError } from '../history/errors.ts';
 import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 import { resolveStepInput } from './resolve-input.ts';
-import type { FactOrigin } from './thread-stream.ts';
-import { planRunView } from './views.ts';
+import type { FactOrigin } from '../history/effect-keys.ts';
+import { planRunView } from '../history/fold/views.ts';
 
 /** A finished attempt on its way back to the thread's mailbox. */
 export interface StepResult {

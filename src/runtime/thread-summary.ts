@@ -2,8 +2,8 @@
  * What the runtime hands out about a thread: its view (status, policy, live interactions, queue,
  * budget ...) plus the committed revision, every interaction's view and the raw folded state.
  */
-import type { ThreadState } from './thread-state.ts';
-import { interactionView, threadView, type InteractionView, type ThreadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView, threadView, type InteractionView, type ThreadView } from '../history/fold/views.ts';
 
 /** A thread's committed state as plain data (`state` is the raw fold, for replay comparisons). */
 export type ThreadSummary = ThreadView & {

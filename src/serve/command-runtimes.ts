@@ -15,6 +15,7 @@
  * `mode: 'per-command'` is the plain path kept as a baseline: a new append-only runtime per
  * command, reading the whole thread.
  */
+import { lastRevision } from '../history/read.ts';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { isRuntimeClosedError, isThreadNotFoundError, ThreadNotFoundError } from '../runtime/command-errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -62,7 +63,7 @@ export function createCommandRuntimes(o: CommandRuntimesOptions): CommandRuntime
   let closed = false;
 
   const revisionOf = async (threadId: string): Promise<bigint> => {
-    const revision = await o.store.streamRevision(`thread-${threadId}`);
+    const revision = await lastRevision(o.store, threadId);
     if (revision === undefined) throw new ThreadNotFoundError(threadId);
     return revision;
   };

@@ -20,8 +20,3 @@ export interface ServeContext {
 
 /** The app type every route module registers on. */
 export type ServeApp = OpenAPIHono;
-
-/** The stream of a thread. */
-export function streamOf(threadId: string): string {
-  return `thread-${threadId}`;
-}

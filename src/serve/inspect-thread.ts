@@ -7,7 +7,7 @@
  * and keeps only its last 200 events for a page that connects later.
  */
 import { connectWsInspector, createInspectionReplay } from '../cli/inspector.ts';
-import { readThreadFacts } from '../cli/thread-facts.ts';
+import { readThreadFacts } from '../history/read.ts';
 import type { EventStore } from '../store/event-store.ts';
 
 /** What an inspection sent. */

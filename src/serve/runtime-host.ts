@@ -21,6 +21,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import type { PolicySpec } from '../facts/facts/thread-facts.ts';
 import type { SendResult } from '../runtime/decide-input.ts';
 import { ThreadExistsError } from '../runtime/command-errors.ts';
+import { lastRevision } from '../history/read.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 import { buildActionRegistry, storeProtectedPaths } from '../cli/action-modules.ts';
@@ -133,7 +134,7 @@ export async function startRuntimeHost(o: RuntimeHostOptions): Promise<RuntimeHo
 
   const open = async (r: OpenRequest): Promise<{ threadId: string; sent: SendResult }> => {
     const threadId = r.threadId ?? randomIds.uuid();
-    if ((await o.store.streamRevision(`thread-${threadId}`)) !== undefined) throw new ThreadExistsError(threadId);
+    if ((await lastRevision(o.store, threadId)) !== undefined) throw new ThreadExistsError(threadId);
     const actions = o.actionModules.length ? { actions: o.actionModules } : {};
     let descriptor: PlannerDescriptor;
     let input: string;

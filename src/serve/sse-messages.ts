@@ -8,7 +8,8 @@
  * they show.
  */
 import { initialUpdateContext, interactionUpdatesOf, type InteractionUpdate, type UpdateContext } from '../projections/interaction-updates.ts';
-import { recordedFactOf } from '../projections/projector.ts';
+import { recordedFactOf } from '../history/decode.ts';
+import { threadIdOfStream } from '../history/stream.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
 
 /** One SSE message. */
@@ -23,16 +24,15 @@ export function jsonOf(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
 }
 
-function threadIdOfStream(streamId: string): string {
-  return streamId.startsWith('thread-') ? streamId.slice('thread-'.length) : streamId;
-}
+/** The thread a stream belongs to (the stream name itself for a stream that is not a thread's). */
+const threadOf = (streamId: string): string => threadIdOfStream(streamId) ?? streamId;
 
 /** The `/stream` message of an event. */
 export function logMessage(e: RecordedEvent): SseMessage {
   return {
     id: String(e.position),
     event: 'fact',
-    data: jsonOf({ threadId: threadIdOfStream(e.streamId), type: e.type, revision: e.revision, position: e.position, recordedAt: e.metadata.recordedAt }),
+    data: jsonOf({ threadId: threadOf(e.streamId), type: e.type, revision: e.revision, position: e.position, recordedAt: e.metadata.recordedAt }),
   };
 }
 
@@ -57,7 +57,7 @@ export function threadMessages(): { observe(e: RecordedEvent): void; message(e: 
         id: String(e.position),
         event: update?.type ?? 'state',
         data: jsonOf({
-          threadId: threadIdOfStream(e.streamId),
+          threadId: threadOf(e.streamId),
           type: e.type,
           revision: e.revision,
           position: e.position,

@@ -14,7 +14,7 @@ import { renderShow, type ShowData } from '../../src/cli/render/show-text.ts';
 import { renderStepTable } from '../../src/cli/render/step-table.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import { pendingApprovalDetails, plannedByOf } from '../../src/runtime/approval-details.ts';
-import { applyFacts, initialThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFacts, initialThreadState } from '../../src/history/fold/thread-state.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { basicThreadFacts } from '../fixtures/histories/build-basic-thread.ts';
 

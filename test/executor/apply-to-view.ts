@@ -2,7 +2,7 @@
  * Test helper: a tiny, strict state applier — applies one executor fact to a PlanRunView the way the
  * step/interaction machines of runtime-design.md would, and throws on any fact they would refuse.
  * Every fact is also validated against its zod schema (ids, integer times, ...).
- * Not product code: the real fold is src/runtime/thread-state.ts.
+ * Not product code: the real fold is src/history/fold/thread-state.ts.
  */
 import { FACT_SCHEMAS, type FactInput } from '../../src/facts/fact-types.ts';
 import type { PlanRunView, StepView } from '../../src/executor/plan-run-view.ts';

@@ -4,7 +4,7 @@ import { interactionMachine, type InteractionEvent } from '../../machines/intera
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
-import { interactionStatus } from '../../src/runtime/views.ts';
+import { interactionStatus } from '../../src/history/fold/views.ts';
 import { run, start, tryStep } from './helpers.ts';
 
 const I = 'i1';

@@ -39,7 +39,7 @@ import { foldFacts, type Projection } from '../../src/projections/projection.ts'
 import { forkThread } from '../../src/runtime/fork.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import type { PlanRunView } from '../../src/executor/plan-run-view.ts';
-import { planRunView, type InteractionStatus } from '../../src/runtime/views.ts';
+import { planRunView, type InteractionStatus } from '../../src/history/fold/views.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { createInMemoryLog, type InMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import type { EventStore } from '../../src/store/event-store.ts';

@@ -13,7 +13,7 @@ import { stepsProjection } from '../../projections/steps.ts';
 import { startPersistedProjector } from '../../src/projections/persisted-projector.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
-import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
+import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { dagInteraction, dagProjection, type DagState } from '../../projections/dag.ts';
 import { stepInteraction, stepsProjection, type StepsState } from '../../projections/steps.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
-import { applyFact, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFact, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 
 /**
  * Folds `facts` (a store's whole log, position order) one at a time with the runtime's fold (one

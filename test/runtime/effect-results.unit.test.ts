@@ -8,7 +8,7 @@ import { SimulatedClock } from '../../src/core/clock.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import { createThreadRunner } from '../../src/runtime/thread-runner.ts';
-import { initialThreadState } from '../../src/runtime/thread-state.ts';
+import { initialThreadState } from '../../src/history/fold/thread-state.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from '../../src/store/codec.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { harness, readThread, rejection, testActions } from './runtime-fixtures.ts';

@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { cli, dataOf, tempDir, threadEvents, ROOT } from '../cli/helpers.ts';

@@ -13,9 +13,9 @@ import { SimulatedClock } from '../../src/core/clock.ts';
 import type { PolicySpec } from '../../src/facts/facts/thread-facts.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanningRequest } from '../../src/planner/planner.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
-import { applyFact, hashThreadState, initialThreadState } from '../../src/runtime/thread-state.ts';
-import { threadView } from '../../src/runtime/views.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { applyFact, hashThreadState, initialThreadState } from '../../src/history/fold/thread-state.ts';
+import { threadView } from '../../src/history/fold/views.ts';
 import { createInMemoryLog, type InMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { harness, planOf, readThread, scriptedPlanner, testActions } from './runtime-fixtures.ts';
 

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
-import { hashThreadState } from '../../src/runtime/thread-state.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { hashThreadState } from '../../src/history/fold/thread-state.ts';
 import type { ThreadSummary } from '../../src/runtime/thread-summary.ts';
 import { harness, planOf, readThread, scriptedPlanner, settle, testActions, until } from './runtime-fixtures.ts';
 

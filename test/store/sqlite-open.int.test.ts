@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
-import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
+import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts';
 import { ORCHESTRAL_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';

@@ -1,14 +1,14 @@
 /**
  * `orchestral replay <thread> [--to REV] [--json] [--verify]`: rebuilds the thread's snapshot by
- * folding its facts through the machines (src/runtime/replay.ts) — no planner, no action runs — and
+ * folding its facts through the machines (src/history/replay.ts) — no planner, no action runs — and
  * prints it. `--verify` also compares each fact's recorded `snapshotHash` with the replayed state's
  * hash and fails (exit 1) naming the first revision that diverges.
  */
 import type { Command } from 'commander';
-import { replayThread } from '../../runtime/replay.ts';
-import { hashThreadState, type ThreadState } from '../../runtime/thread-state.ts';
+import { replayThread } from '../../history/replay.ts';
+import { hashThreadState, type ThreadState } from '../../history/fold/thread-state.ts';
 import { threadSummary } from '../../runtime/thread-summary.ts';
-import type { InteractionView } from '../../runtime/views.ts';
+import type { InteractionView } from '../../history/fold/views.ts';
 import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';

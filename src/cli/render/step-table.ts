@@ -4,8 +4,8 @@
  */
 import type { Colors } from '../io.ts';
 import type { StepView } from '../../executor/plan-run-view.ts';
-import type { ThreadState } from '../../runtime/thread-state.ts';
-import { interactionView, planRunView, threadView } from '../../runtime/views.ts';
+import type { ThreadState } from '../../history/fold/thread-state.ts';
+import { interactionView, planRunView, threadView } from '../../history/fold/views.ts';
 import stringWidth from 'string-width';
 import { safeText } from './safe-text.ts';
 import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';

@@ -13,7 +13,9 @@ import { ThreadExistsError, ThreadNotFoundError } from '../../runtime/command-er
 import type { Runtime } from '../../runtime/runtime.ts';
 import { BadRevisionError } from '../../cli/cli-errors.ts';
 import { WrongExpectedVersionError } from '../../store/errors.ts';
-import { streamOf, type ServeApp, type ServeContext } from '../context.ts';
+import { lastRevision } from '../../history/read.ts';
+import { threadStreamId } from '../../history/stream.ts';
+import type { ServeApp, ServeContext } from '../context.ts';
 import { ApiError } from '../problem.ts';
 import { CancelBody, CommandResult, DecideBody, ForkBody, InterruptBody, ResumeBody, SendBody, ThreadIdParam } from '../schemas.ts';
 import { json, jsonBody, problem, threadProblems } from './route-kit.ts';
@@ -24,7 +26,7 @@ const responses = { 202: json(CommandResult, 'recorded'), ...threadProblems, 409
 async function onThread<T>(ctx: ServeContext, threadId: string, expectedRevision: number | undefined, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
   return ctx.runtime.withThread(threadId, async (runtime) => {
     const revision = runtime.state(threadId).revision;
-    if (expectedRevision !== undefined && BigInt(expectedRevision) !== revision) throw new WrongExpectedVersionError(streamOf(threadId), BigInt(expectedRevision), revision);
+    if (expectedRevision !== undefined && BigInt(expectedRevision) !== revision) throw new WrongExpectedVersionError(threadStreamId(threadId), BigInt(expectedRevision), revision);
     return fn(runtime);
   });
 }
@@ -89,11 +91,11 @@ export function commandRoutes(app: ServeApp, ctx: ServeContext): void {
     async (c) => {
       const { id } = c.req.valid('param');
       const b = c.req.valid('json');
-      const last = await ctx.store.streamRevision(streamOf(id));
+      const last = await lastRevision(ctx.store, id);
       if (last === undefined) throw new ThreadNotFoundError(id);
       if (BigInt(b.at) > last) throw new BadRevisionError(id, BigInt(b.at), last, 'at');
       const newThreadId = b.id ?? randomIds.uuid();
-      if ((await ctx.store.streamRevision(streamOf(newThreadId))) !== undefined) throw new ThreadExistsError(newThreadId);
+      if ((await lastRevision(ctx.store, newThreadId)) !== undefined) throw new ThreadExistsError(newThreadId);
       const forked = await forkThread(ctx.store, { threadId: id, atRevision: BigInt(b.at), newThreadId, ids: randomIds });
       return c.json({ threadId: forked.threadId, revision: Number(forked.revision), forkedFrom: { threadId: id, revision: b.at } }, 201);
     },

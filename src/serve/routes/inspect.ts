@@ -6,7 +6,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { BadRevisionError } from '../../cli/cli-errors.ts';
 import { ThreadNotFoundError } from '../../runtime/command-errors.ts';
-import { streamOf, type ServeApp, type ServeContext } from '../context.ts';
+import { lastRevision } from '../../history/read.ts';
+import type { ServeApp, ServeContext } from '../context.ts';
 import { inspectThread } from '../inspect-thread.ts';
 import { InspectBody, AnyObject, ThreadIdParam } from '../schemas.ts';
 import { json, jsonBody, problem, threadProblems } from './route-kit.ts';
@@ -24,7 +25,7 @@ export function inspectRoutes(app: ServeApp, ctx: ServeContext): void {
     async (c) => {
       const { id } = c.req.valid('param');
       const b = c.req.valid('json');
-      const last = await ctx.store.streamRevision(streamOf(id));
+      const last = await lastRevision(ctx.store, id);
       if (last === undefined) throw new ThreadNotFoundError(id);
       const toRevision = b.at !== undefined ? BigInt(b.at) : last;
       if (toRevision > last) throw new BadRevisionError(id, toRevision, last, 'at');

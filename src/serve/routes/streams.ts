@@ -12,7 +12,9 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { ThreadNotFoundError } from '../../runtime/command-errors.ts';
 import type { RecordedEvent } from '../../store/event-store.ts';
-import { streamOf, type ServeApp, type ServeContext } from '../context.ts';
+import { lastRevision } from '../../history/read.ts';
+import { threadStreamId } from '../../history/stream.ts';
+import type { ServeApp, ServeContext } from '../context.ts';
 import { followFacts } from '../fact-hub.ts';
 import { ApiError } from '../problem.ts';
 import { ThreadIdParam } from '../schemas.ts';
@@ -68,10 +70,10 @@ export function streamRoutes(app: ServeApp, ctx: ServeContext): void {
   app.openapi(createRoute({ method: 'get', path: '/threads/{id}/stream', summary: "a thread's facts as SSE (resumable with Last-Event-ID)", request: { params: ThreadIdParam }, responses: { ...sse, ...threadProblems } }), async (c) => {
     const { id } = c.req.valid('param');
     const after = lastEventId(c) ?? -1n;
-    if ((await ctx.store.streamRevision(streamOf(id))) === undefined) throw new ThreadNotFoundError(id);
+    if ((await lastRevision(ctx.store, id)) === undefined) throw new ThreadNotFoundError(id);
     const messages = threadMessages();
     return pipe(c, ctx, (push, fail) =>
-      followFacts(ctx.hub, ctx.store, { afterPosition: after, streamId: streamOf(id) }, { observe: (e) => messages.observe(e), deliver: (e: RecordedEvent) => push(messages.message(e)), fail }),
+      followFacts(ctx.hub, ctx.store, { afterPosition: after, streamId: threadStreamId(id) }, { observe: (e) => messages.observe(e), deliver: (e: RecordedEvent) => push(messages.message(e)), fail }),
     );
   });
 

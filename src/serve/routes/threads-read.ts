@@ -10,11 +10,10 @@ import { gatherShow } from '../../cli/commands/show.ts';
 import { holderJson } from '../../cli/owners.ts';
 import { pendingApprovalDetails } from '../../runtime/approval-details.ts';
 import { ThreadNotFoundError } from '../../runtime/command-errors.ts';
-import { applyFacts, initialThreadState } from '../../runtime/thread-state.ts';
 import { threadSummary as foldSummary } from '../../runtime/thread-summary.ts';
-import type { Fact } from '../../facts/fact-types.ts';
-import { readThreadFacts } from '../../cli/thread-facts.ts';
-import { streamOf, type ServeApp, type ServeContext } from '../context.ts';
+import { historyEvents, lastRevision } from '../../history/read.ts';
+import { foldHistory } from '../../history/replay.ts';
+import type { ServeApp, ServeContext } from '../context.ts';
 import { AnyObject, EventsPage, EventsQuery, ListQuery, ShowQuery, ThreadIdParam, ThreadList } from '../schemas.ts';
 import { jsonOf } from '../sse-messages.ts';
 
@@ -55,12 +54,11 @@ function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {
 
 /** The thread now: thread, steps, dags, costs from the live projections (caught up to the thread's last fact), interactions and approvals from its fold. */
 async function showNow(ctx: ServeContext, threadId: string): Promise<Record<string, unknown>> {
-  if ((await ctx.store.streamRevision(streamOf(threadId))) === undefined) throw new ThreadNotFoundError(threadId);
-  const facts = await readThreadFacts(ctx.store, threadId);
+  if ((await lastRevision(ctx.store, threadId)) === undefined) throw new ThreadNotFoundError(threadId);
+  const { state, facts } = await foldHistory(ctx.store, threadId, { keepFacts: true });
   const last = facts[facts.length - 1];
   if (!last) throw new ThreadNotFoundError(threadId);
   await ctx.projections.caughtUp(last.position);
-  const state = applyFacts(initialThreadState(threadId), facts.map((f) => ({ type: f.type, data: f.data }) as Fact));
   const summary = foldSummary(state);
   const p = ctx.projections;
   return {
@@ -115,10 +113,11 @@ export function readRoutes(app: ServeApp, ctx: ServeContext): void {
     async (c) => {
       const { id } = c.req.valid('param');
       const { from, limit } = c.req.valid('query');
-      const last = await ctx.store.streamRevision(streamOf(id));
+      const last = await lastRevision(ctx.store, id);
       if (last === undefined) throw new ThreadNotFoundError(id);
       const events: unknown[] = [];
-      if (BigInt(from) <= last) for await (const e of ctx.store.readStream(streamOf(id), { fromRevision: BigInt(from), maxCount: limit })) events.push(e);
+      const range = { fromRevision: BigInt(from), toRevision: BigInt(from + limit - 1) };
+      if (BigInt(from) <= last) for await (const e of historyEvents(ctx.store, id, range)) events.push(e);
       const next = from + events.length <= Number(last) ? from + events.length : null;
       return c.json(plainJson({ events, next }) as { events: Record<string, never>[]; next: number | null }, 200);
     },

@@ -1,9 +1,9 @@
 import { assign } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { isReplayDivergenceError, isThreadRevisionError } from '../../src/runtime/errors.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
-import { applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet } from '../../src/runtime/thread-state.ts';
-import { interactionView, threadView } from '../../src/runtime/views.ts';
+import { isReplayDivergenceError, isThreadRevisionError } from '../../src/history/errors.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet } from '../../src/history/fold/thread-state.ts';
+import { interactionView, threadView } from '../../src/history/fold/views.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { isStreamNotFoundError } from '../../src/store/errors.ts';
 import { appendHistoryFixture, loadHistoryFixture } from '../support/history-fixture.ts';

@@ -2,16 +2,16 @@
  * Plain-data views of a ThreadState for the runtime and the executor, so nobody else reads xstate
  * snapshots. Pure functions; amounts in USD, times in ms since epoch.
  */
-import type { ErrorInfo } from '../facts/facts/common.ts';
-import type { PolicySpec } from '../facts/facts/thread-facts.ts';
-import type { StepStatus } from '../../machines/step-lifecycle.ts';
-import type { BudgetView, PlanRunView, StepView } from '../executor/plan-run-view.ts';
-import type { BudgetSpec, PlanSpec } from '../plan/plan-schema.ts';
-import type { PlannerOutput } from '../plan/planner-output.ts';
-import type { Observation } from '../../machines/interaction.types.ts';
-import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
-import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
-import { ActorNotFoundError } from './errors.ts';
+import type { ErrorInfo } from '../../facts/facts/common.ts';
+import type { PolicySpec } from '../../facts/facts/thread-facts.ts';
+import type { StepStatus } from '../../../machines/step-lifecycle.ts';
+import type { BudgetView, PlanRunView, StepView } from '../../executor/plan-run-view.ts';
+import type { BudgetSpec, PlanSpec } from '../../plan/plan-schema.ts';
+import type { PlannerOutput } from '../../plan/planner-output.ts';
+import type { Observation } from '../../../machines/interaction.types.ts';
+import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../../machines/interaction.machine.ts';
+import type { PendingInput, ThreadContext } from '../../../machines/thread.machine.ts';
+import { ActorNotFoundError } from '../errors.ts';
 import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
 import { stepKey, type InteractionSnapshot, type StepSnapshot, type ThreadState } from './thread-state.ts';
 

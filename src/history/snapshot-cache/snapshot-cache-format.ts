@@ -20,10 +20,10 @@
  * written before this one had none) decodes to `undefined`: a cache miss.
  */
 import type { AnyStateMachine } from 'xstate';
-import { hasErrorCode, OrchestralError } from '../errors/orchestral-error.ts';
-import { defaultMachines, stepKey, type FoldOptions, type ThreadState } from './thread-state.ts';
+import { hasErrorCode, OrchestralError } from '../../errors/orchestral-error.ts';
+import { defaultMachines, stepKey, type FoldOptions, type ThreadState } from '../fold/thread-state.ts';
 import { machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
-import { instantiate, restoreSnapshot, templateFor } from './xstate-adapter.ts';
+import { instantiate, restoreSnapshot, templateFor } from '../fold/xstate-adapter.ts';
 
 /** The entry format version `encodeThreadState` writes and `decodeThreadState` reads. */
 export const SNAPSHOT_FORMAT = 3;

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
-import { STEP_LIFECYCLE_SOURCE } from '../../machines/step-lifecycle.ts';
-import { defaultMachines, type MachineSet } from './thread-state.ts';
-import { instantiate, templateFor } from './xstate-adapter.ts';
+import { STEP_LIFECYCLE_SOURCE } from '../../../machines/step-lifecycle.ts';
+import { defaultMachines, type MachineSet } from '../fold/thread-state.ts';
+import { instantiate, templateFor } from '../fold/xstate-adapter.ts';
 
 /** The fields of a persisted machine snapshot (xstate's `getPersistedSnapshot`) the cache reads. */
 export interface PersistedMachineSnapshot {

@@ -1,13 +1,13 @@
 /**
- * The views' memoisation (src/runtime/views.ts: StepView per step snapshot, a plan's step record
+ * The views' memoisation (src/history/fold/views.ts: StepView per step snapshot, a plan's step record
  * reused while its snapshots are the same objects, one PlanRunView per state) and the fold
  * session's `peek`: cached answers must always equal a view built from scratch.
  */
 import { describe, expect, it } from 'vitest';
 import type { PlanRunView, StepView } from '../../src/executor/plan-run-view.ts';
 import { mayHoldRefs, resolveStepInput } from '../../src/runtime/resolve-input.ts';
-import { applyFact, applyFacts, foldSession, initialThreadState, stepKey, type ThreadState } from '../../src/runtime/thread-state.ts';
-import { planRunView } from '../../src/runtime/views.ts';
+import { applyFact, applyFacts, foldSession, initialThreadState, stepKey, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { planRunView } from '../../src/history/fold/views.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');

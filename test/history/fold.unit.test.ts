@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../src/facts/fact-types.ts';
-import { isIllegalTransitionError, isThreadRevisionError } from '../../src/runtime/errors.ts';
-import { applyFact, applyFacts, hashThreadState, initialThreadState, stepKey, type ThreadState } from '../../src/runtime/thread-state.ts';
-import { interactionView, planRunView, threadView } from '../../src/runtime/views.ts';
+import { isIllegalTransitionError, isThreadRevisionError } from '../../src/history/errors.ts';
+import { applyFact, applyFacts, hashThreadState, initialThreadState, stepKey, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { interactionView, planRunView, threadView } from '../../src/history/fold/views.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');

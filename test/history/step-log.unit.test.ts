@@ -1,12 +1,12 @@
 /**
- * The fold's step change log (src/runtime/thread-state.ts `stepLogMark` / `stepKeysChangedSince`),
+ * The fold's step change log (src/history/fold/thread-state.ts `stepLogMark` / `stepKeysChangedSince`),
  * which lets planRunView update a plan's step record in O(changes): every step whose snapshot
  * changed since a mark must be listed, across fold-session peeks, sealed states and applyFacts;
  * a mark of another lineage must answer `undefined` (the caller then compares every step).
  */
 import { describe, expect, it } from 'vitest';
-import { stepKeysChangedSince, stepLogMark } from '../../src/runtime/step-log.ts';
-import { applyFacts, foldSession, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { stepKeysChangedSince, stepLogMark } from '../../src/history/fold/step-log.ts';
+import { applyFacts, foldSession, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');

@@ -1,5 +1,5 @@
 /**
- * Digests of actor snapshots for the state hash (`hashThreadState` in src/runtime/thread-state.ts):
+ * Digests of actor snapshots for the state hash (`hashThreadState` in src/history/fold/thread-state.ts):
  * canonical JSON, per-field value digests memoised by identity, hash chains for lists that grow by
  * appends, XOR set-digests for large records. All are pure functions of content; the memo tables
  * only make repeated digests of the same (immutable) objects cheap.

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
-import { machineDefinitionHash, serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
-import { applyFacts, defaultMachines, initialThreadState } from '../../src/runtime/thread-state.ts';
+import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
+import { machineDefinitionHash, serializeThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
+import { applyFacts, defaultMachines, initialThreadState } from '../../src/history/fold/thread-state.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');

@@ -7,7 +7,7 @@
  * here against ~10 µs through the reused scope (same process, same snapshots/events; fold of the
  * basic-thread fixture), and the fold makes several transitions per fact.
  *
- * What this relies on (checked by test/runtime/xstate-adapter.unit.test.ts, which fails when an
+ * What this relies on (checked by test/history/xstate-adapter.unit.test.ts, which fails when an
  * xstate upgrade changes it): the fields of xstate's own inert scope (`createInertActorScope`); that
  * `machine.transition` returns the same snapshot object when no transition is enabled; the own keys
  * of a machine snapshot (`status`, `value`, `context`, `children`, `historyValue`, `tags`, `_nodes`,

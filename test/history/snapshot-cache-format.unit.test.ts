@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../src/facts/fact-types.ts';
-import { createInMemorySnapshotCache, serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
-import { decodeThreadState, encodeThreadState, isSnapshotMachineMismatchError, SNAPSHOT_FORMAT } from '../../src/runtime/snapshot-cache-format.ts';
-import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { createInMemorySnapshotCache, serializeThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
+import { decodeThreadState, encodeThreadState, isSnapshotMachineMismatchError, SNAPSHOT_FORMAT } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
+import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { factHistoryArbitrary } from '../support/fact-history-arbitrary.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { replayThread } from '../../src/runtime/replay.ts';
-import { createInMemorySnapshotCache, deserializeThreadState, machineDefinitionHash, restoreThreadState, serializeThreadState } from '../../src/runtime/snapshot-cache.ts';
-import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { createInMemorySnapshotCache, deserializeThreadState, machineDefinitionHash, restoreThreadState, serializeThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
+import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { appendHistoryFixture, loadHistoryFixture } from '../support/history-fixture.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';

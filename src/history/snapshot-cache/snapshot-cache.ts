@@ -10,8 +10,8 @@
 import type { AnyStateMachine } from 'xstate';
 import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
 import { fromTemplate, isChildless, machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
-import { defaultMachines, type FoldOptions, type ThreadState } from './thread-state.ts';
-import { restoreSnapshot } from './xstate-adapter.ts';
+import { defaultMachines, type FoldOptions, type ThreadState } from '../fold/thread-state.ts';
+import { restoreSnapshot } from '../fold/xstate-adapter.ts';
 
 export { machineDefinitionHash } from './snapshot-cache-machines.ts';
 

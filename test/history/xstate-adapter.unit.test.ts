@@ -1,5 +1,5 @@
 /**
- * What src/runtime/xstate-adapter.ts relies on in xstate's internals. These fail on an xstate
+ * What src/history/fold/xstate-adapter.ts relies on in xstate's internals. These fail on an xstate
  * upgrade that changes them: then check the adapter against the new xstate and re-pin the range.
  */
 import { readFileSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../../src/facts/fact-types.ts';
-import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
-import { inertScope, initialSnapshot, instantiate, nextSnapshot, restoreSnapshot, templateFor } from '../../src/runtime/xstate-adapter.ts';
+import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { inertScope, initialSnapshot, instantiate, nextSnapshot, restoreSnapshot, templateFor } from '../../src/history/fold/xstate-adapter.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

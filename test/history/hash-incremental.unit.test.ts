@@ -1,6 +1,6 @@
 /**
  * The state hash is computed incrementally (per actor, per context field, appended list items,
- * changed record entries: src/runtime/thread-state.ts `digest`), so it must equal the hash of the
+ * changed record entries: src/history/fold/thread-state.ts `digest`), so it must equal the hash of the
  * same state computed from scratch, whatever path led there. A history large enough to use every
  * path: 24 steps running at once (a reservations record of ≥ 16 entries), long observation lists,
  * a retry, plan and step approvals (a list item replaced in place), and facts that shrink lists (pendingApprovals) and records (settled steps).
@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
-import { applyFact, applyFacts, foldSession, hashThreadState, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFact, applyFacts, foldSession, hashThreadState, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 
 const I = 'i1';
 const P = 'p1';

@@ -1,5 +1,5 @@
 /**
- * The step change log of the fold (src/runtime/thread-state.ts): which step keys each write changed,
+ * The step change log of the fold (src/history/fold/thread-state.ts): which step keys each write changed,
  * so views and the executor can update in O(changed steps) instead of comparing every step.
  */
 

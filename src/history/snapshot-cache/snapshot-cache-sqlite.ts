@@ -6,8 +6,8 @@
  * older format (written before format 3) are skipped on load: a cache miss, or an older usable row.
  */
 import Database from 'better-sqlite3';
-import { claimSqliteFile } from '../store/sqlite/schema.ts';
-import { defaultMachines, type FoldOptions } from './thread-state.ts';
+import { claimSqliteFile } from '../../store/sqlite/schema.ts';
+import { defaultMachines, type FoldOptions } from '../fold/thread-state.ts';
 import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
 import { machineDefinitionHash } from './snapshot-cache-machines.ts';
 import type { SnapshotCache } from './snapshot-cache.ts';
