@@ -6,6 +6,7 @@
 import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
+import type { PlanIndex } from './plan-index.ts';
 
 /** Task lifecycle status (mirrors the task machine's states). */
 export type TaskStatus = 'pending' | 'ready' | 'waiting_approval' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -65,4 +66,15 @@ export interface PlanRunView {
   pausedAfter?: readonly string[];
   /** The interaction is cancelled/interrupted: start nothing, cancel what runs. */
   halted: boolean;
+  /**
+   * Optional: the task of one step (what `tasks[stepId]` holds) without building `tasks`. Views built
+   * by the runtime have it and build `tasks` only when it is read (`taskOf` in view-helpers.ts).
+   */
+  task?(stepId: string): TaskView | undefined;
+  /**
+   * Optional: the plan's status index in step with this view's tasks (plan-index.ts), or undefined
+   * when it cannot be had cheaply; the scheduler then passes over every step. The returned index is
+   * shared and changes with the next call on any view of the plan: use it at once.
+   */
+  index?(): PlanIndex | undefined;
 }

@@ -12,7 +12,7 @@
 import type { FactInput } from '../facts/fact-types.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { PlanRunView, TaskView } from './plan-run-view.ts';
-import { isTerminal, taskRef, type StepEntry } from './view-helpers.ts';
+import { isTerminal, taskOf, taskRef, type StepEntry } from './view-helpers.ts';
 
 /** Why a pending task can never run: the failed/cancelled step at the root and the direct dependency leading to it. */
 interface Blocker {
@@ -22,7 +22,7 @@ interface Blocker {
 }
 
 function depTask(view: PlanRunView, stepId: string, dep: string): TaskView {
-  const task = view.tasks[dep];
+  const task = taskOf(view, dep);
   if (!task) throw new ExecutorArgumentError(`plan ${view.planId}: step '${stepId}' depends on '${dep}', which has no task`);
   return task;
 }

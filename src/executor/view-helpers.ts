@@ -29,10 +29,15 @@ export interface StepEntry {
  */
 export function stepEntries(view: PlanRunView): StepEntry[] {
   return view.plan.steps.map((step, index) => {
-    const task = view.tasks[step.id];
+    const task = taskOf(view, step.id);
     if (!task) throw new ExecutorArgumentError(`plan ${view.planId}: step '${step.id}' has no task in the view`);
     return { step, task, index };
   });
+}
+
+/** The task of `stepId` in `view`: through `view.task` when the view has it, else `view.tasks`. */
+export function taskOf(view: PlanRunView, stepId: string): TaskView | undefined {
+  return view.task !== undefined ? view.task(stepId) : view.tasks[stepId];
 }
 
 /**
@@ -42,7 +47,7 @@ export function stepEntries(view: PlanRunView): StepEntry[] {
 export function findStep(view: PlanRunView, stepId: string): StepEntry {
   const index = stepIndex(view.plan.steps, stepId);
   const step = view.plan.steps[index];
-  const task = view.tasks[stepId];
+  const task = taskOf(view, stepId);
   if (!step || !task) throw new ExecutorArgumentError(`plan ${view.planId} has no step '${stepId}'`);
   return { step, task, index };
 }
@@ -83,6 +88,13 @@ export function formatUsd(usd: number): string {
  */
 export function completedOutputs(view: PlanRunView): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
+  const index = view.index?.();
+  if (index !== undefined) {
+    // plan order, as the pass over `tasks` below (a plan's step ids are distinct here)
+    const steps = view.plan.steps;
+    for (let i = 0; i < steps.length; i++) if (index.status[i] === 'completed') outputs[steps[i]!.id] = taskOf(view, steps[i]!.id)?.output;
+    return outputs;
+  }
   for (const [id, t] of Object.entries(view.tasks)) if (t.status === 'completed') outputs[id] = t.output;
   return outputs;
 }

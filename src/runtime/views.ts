@@ -10,6 +10,8 @@ import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Observation } from '../planner/planner.ts';
 import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
+import { createPlanIndex, setTaskStatus, type PlanIndex } from '../executor/plan-index.ts';
+import { stepIndex } from '../executor/view-helpers.ts';
 import { ActorNotFoundError } from './errors.ts';
 import { taskKeysChangedSince, taskLogMark, type TaskLogMark } from './task-log.ts';
 import { taskKey, type InteractionSnapshot, type TaskSnapshot, type ThreadState } from './thread-state.ts';
@@ -170,87 +172,77 @@ function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
 }
 
 /**
- * The task views of one plan, kept per plan (by its PlanSpec object and `<interactionId>/<planId>`):
- * the task keys (computed once), and the last `tasks` record built with the snapshots it was built
- * from, reused as long as every snapshot is the same object (a write elsewhere does not rebuild it).
- * `mark` is where the fold's task change log stood when `snaps` was last synced: the next call asks
- * the log which task keys were written since (O(changes)) and falls back to comparing every task
- * when the log cannot tell (another lineage of states, a restored state).
+ * What the views keep per plan (by its PlanSpec object and `<interactionId>/<planId>`): the task
+ * keys and positions (computed once), and the plan's status index (src/executor/plan-index.ts)
+ * with `mark`, where the fold's task change log stood when the index was last brought in step: the
+ * next view asks the log which task keys were written since (O(changes)) and rebuilds the index from
+ * every task when the log cannot tell (another lineage of states, a restored state).
  */
-interface PlanTasks {
+interface PlanEntry {
   keys: string[];
-  /** Task key → position in the plan; undefined when step ids repeat (then always compared in full). */
-  index: Map<string, number> | undefined;
-  snaps: Array<TaskSnapshot | undefined>;
-  tasks: Record<string, TaskView> | undefined;
-  list: TaskView[];
+  /** Task key → position in the plan. */
+  position: Map<string, number>;
+  /** Undefined when the plan is one the index cannot follow (repeated ids, unknown dependencies). */
+  index: PlanIndex | undefined;
   mark: TaskLogMark | undefined;
 }
-const planTasks = new WeakMap<PlanSpec, Map<string, PlanTasks>>();
+const planEntries = new WeakMap<PlanSpec, Map<string, PlanEntry>>();
 
-function tasksOf(state: ThreadState, interactionId: string, planId: string, plan: PlanSpec): { tasks: Record<string, TaskView>; list: TaskView[] } {
-  let byId = planTasks.get(plan);
-  if (byId === undefined) planTasks.set(plan, (byId = new Map()));
+function planEntry(interactionId: string, planId: string, plan: PlanSpec): PlanEntry {
+  let byId = planEntries.get(plan);
+  if (byId === undefined) planEntries.set(plan, (byId = new Map()));
   const id = `${interactionId}/${planId}`;
   let entry = byId.get(id);
   if (entry === undefined) {
     const keys = plan.steps.map((s) => taskKey(interactionId, planId, s.id));
-    const index = new Map(keys.map((k, i) => [k, i] as const));
-    byId.set(id, (entry = { keys, index: index.size === keys.length ? index : undefined, snaps: [], tasks: undefined, list: [], mark: undefined }));
+    byId.set(id, (entry = { keys, position: new Map(keys.map((k, i) => [k, i] as const)), index: undefined, mark: undefined }));
   }
-  const { keys, snaps } = entry;
-  const changed = entry.tasks !== undefined && entry.mark !== undefined && entry.index !== undefined ? taskKeysChangedSince(state.tasks, entry.mark) : undefined;
-  if (changed !== undefined && changed.length <= keys.length && entry.tasks !== undefined && entry.index !== undefined) {
-    const dirty: number[] = [];
-    for (const key of changed) {
-      const i = entry.index.get(key);
-      if (i === undefined) continue;
-      const snap = state.tasks[key];
-      if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${key}'`);
-      if (snaps[i] === snap) continue;
-      snaps[i] = snap;
-      dirty.push(i);
-    }
-    entry.mark = taskLogMark(state.tasks);
-    if (dirty.length > 0) {
-      const list = entry.list.slice();
-      for (const i of dirty) list[i] = taskViewOf(snaps[i]!, plan.steps[i]!.id);
-      entry.tasks = recordOf(plan, list);
-      entry.list = list;
-    }
-    return { tasks: entry.tasks, list: entry.list };
-  }
-  for (let i = 0; i < keys.length; i++) {
-    const snap = state.tasks[keys[i]!];
-    if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${keys[i]!}'`);
-    if (snaps[i] === snap) continue;
-    snaps[i] = snap;
-    entry.tasks = undefined;
-  }
-  entry.mark = taskLogMark(state.tasks);
-  if (entry.tasks !== undefined) return { tasks: entry.tasks, list: entry.list };
-  const list: TaskView[] = new Array<TaskView>(keys.length);
-  const steps = plan.steps;
-  for (let i = 0; i < steps.length; i++) list[i] = taskViewOf(snaps[i]!, steps[i]!.id);
-  const tasks = recordOf(plan, list);
-  entry.tasks = tasks;
-  entry.list = list;
-  return { tasks, list };
+  return entry;
 }
 
-/** The `tasks` record of a plan's views in plan order (the views of `list`, by step id). */
-function recordOf(plan: PlanSpec, list: readonly TaskView[]): Record<string, TaskView> {
+function taskSnap(state: ThreadState, key: string): TaskSnapshot {
+  const snap = state.tasks[key];
+  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${key}'`);
+  return snap;
+}
+
+function indexTask(index: PlanIndex, i: number, snap: TaskSnapshot): void {
+  const status = snap.value as TaskStatus;
+  setTaskStatus(index, i, status, status === 'ready' && snap.context.readyAtMs !== undefined);
+}
+
+/** The plan's index brought in step with `state` (see PlanEntry), or undefined when the plan has none. */
+function syncedIndex(state: ThreadState, entry: PlanEntry, plan: PlanSpec): PlanIndex | undefined {
+  const changed = entry.index !== undefined && entry.mark !== undefined ? taskKeysChangedSince(state.tasks, entry.mark) : undefined;
+  if (changed !== undefined && changed.length <= entry.keys.length) {
+    for (const key of changed) {
+      const i = entry.position.get(key);
+      if (i !== undefined) indexTask(entry.index!, i, taskSnap(state, key));
+    }
+  } else {
+    const index = createPlanIndex(plan.steps);
+    if (index === undefined) return undefined;
+    for (let i = 0; i < entry.keys.length; i++) indexTask(index, i, taskSnap(state, entry.keys[i]!));
+    entry.index = index;
+  }
+  entry.mark = taskLogMark(state.tasks);
+  return entry.index;
+}
+
+/** The task views of a plan by step id, in plan order (what `PlanRunView.tasks` holds). */
+function tasksRecord(state: ThreadState, entry: PlanEntry, plan: PlanSpec): Record<string, TaskView> {
   const out: Record<string, TaskView> = {};
   const steps = plan.steps;
-  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = list[i]!;
+  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = taskViewOf(taskSnap(state, entry.keys[i]!), steps[i]!.id);
   return out;
 }
 
-function budgetView(state: ThreadState, accepted: AcceptedPlan, tasks: TaskView[], extendedUsd: number | undefined): BudgetView | undefined {
+function budgetView(state: ThreadState, accepted: AcceptedPlan, planTasks: () => TaskView[], extendedUsd: number | undefined): BudgetView | undefined {
   const t = state.thread.context;
   const own = accepted.plan.budget;
   if (own !== undefined) {
     const limitUsd = extendedUsd ?? own.limitUsd;
+    const tasks = planTasks();
     return {
       limitUsd,
       warnAt: own.warnAt,
@@ -303,15 +295,17 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
   const c = snap.context;
   const accepted = c.plans.find((p) => p.planId === planId);
   if (accepted === undefined) throw new ActorNotFoundError(state.threadId, `plan '${planId}' in interaction '${interactionId}'`);
-  const { tasks, list } = tasksOf(state, interactionId, planId, accepted.plan);
+  const plan = accepted.plan;
+  const entry = planEntry(interactionId, planId, plan);
   const a = accepted.approval;
-  const budget = budgetView(state, accepted, list, c.budgetLimitUsd);
-  return defined({
+  const budget = budgetView(state, accepted, () => plan.steps.map((s, i) => taskViewOf(taskSnap(state, entry.keys[i]!), s.id)), c.budgetLimitUsd);
+  let tasks: Record<string, TaskView> | undefined;
+  const view = defined({
     threadId: state.threadId,
     interactionId,
     planId,
-    plan: accepted.plan,
-    tasks,
+    plan,
+    tasks: undefined as unknown as Record<string, TaskView>,
     planApproval:
       a === undefined
         ? { status: 'none' as const }
@@ -320,6 +314,18 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
     ...pausesOf(c.stepPauses, planId),
     halted: HALTED.has(interactionStatus(snap)),
   });
+  // `tasks` is built on first read; `task` and `index` answer without it. All three read the state's
+  // tasks record when called, which a sealed state never changes (see ThreadState).
+  Object.defineProperty(view, 'tasks', { enumerable: true, configurable: true, get: () => (tasks ??= tasksRecord(state, entry, plan)) });
+  Object.defineProperty(view, 'task', {
+    enumerable: false,
+    value: (stepId: string): TaskView | undefined => {
+      const i = stepIndex(plan.steps, stepId);
+      return i < 0 ? undefined : taskViewOf(taskSnap(state, entry.keys[i]!), stepId);
+    },
+  });
+  Object.defineProperty(view, 'index', { enumerable: false, value: () => syncedIndex(state, entry, plan) });
+  return view;
 }
 
 /** `pausedBefore` / `pausedAfter` of one plan from the interaction's `stepPauses` (absent when none). */

@@ -80,15 +80,20 @@ describe('planRunView memoisation', () => {
     expect(Object.values(v1.tasks).every((t) => t.status === 'pending')).toBe(true); // v1 untouched
   });
 
+  // A view reads its tasks when they are asked for (building all of them per view would cost a pass
+  // over the plan on every fact), so a missing task throws at that read.
   it('still throws for a missing task after the plan was cached', () => {
     const s = stepwise();
     const last = s.at(-1)!;
     const { interactionId, planId, stepIds } = plansAt(last)[0]!;
-    planRunView(last, interactionId, planId);
+    planRunView(last, interactionId, planId).index?.();
     const tasks = { ...last.tasks };
     delete tasks[taskKey(interactionId, planId, stepIds[1]!)];
     const broken: ThreadState = { ...last, tasks };
-    expect(() => planRunView(broken, interactionId, planId)).toThrow(/task/);
+    const view = planRunView(broken, interactionId, planId);
+    expect(() => view.tasks).toThrow(/task/);
+    expect(() => view.task?.(stepIds[1]!)).toThrow(/task/);
+    expect(() => view.index?.()).toThrow(/task/);
     // and the cache did not keep anything wrong: the intact state still answers correctly
     expect(planRunView({ ...last }, interactionId, planId).tasks).toEqual(referenceTasks(last, interactionId, planId, stepIds));
   });
