@@ -35,7 +35,10 @@ async function runPlan(shape: Shape, n: number, dir: string, name: string) {
   const cpu = process.cpuUsage(c0);
   if (s.interactions.i1?.status !== 'completed') throw new Error(`${name}: interaction ended ${s.interactions.i1?.status}`);
   await rt.close();
+  let completed = 0;
+  for await (const e of store.readStream(`thread-${name}`)) if (e.type === 'StepCompleted') completed++;
   await store.close();
+  if (completed !== n) throw new Error(`${name}: ${completed} of ${n} steps completed (a plan over the normaliser's step limit is rejected)`);
   return { usPerStep: +(ns / 1000 / n).toFixed(1), cpuUsPerStep: +((cpu.user + cpu.system) / n).toFixed(1), totalS: +(ns / 1e9).toFixed(2) };
 }
 
