@@ -11,7 +11,8 @@
  * whose every enabled transition has a target or an action — checked by the unit tests).
  *
  * Facts that concern only the thread or an interaction copy nothing but the records they change;
- * record copies are shared copy-on-write within one `applyFacts` batch.
+ * record copies are shared copy-on-write within one `applyFacts` batch. The tasks record is not
+ * copied: a batch derives a new one sharing all but the buckets it writes (task-table.ts).
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
@@ -22,6 +23,7 @@ import type { Fact, FactOf } from '../facts/fact-types.ts';
 import { IllegalTransitionError, ThreadRevisionError } from './errors.ts';
 import { actorDigest, xorInto } from './state-digest.ts';
 import { logTaskWrite, startTaskLog } from './task-log.ts';
+import { deriveTaskRecord, type TaskRecordWriter } from './task-table.ts';
 import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
 
 /** Snapshots of the three machines, as the fold keeps them. */
@@ -69,10 +71,12 @@ export function initialThreadState(threadId: string, options: FoldOptions = {}):
   return { threadId, revision: -1n, thread: initial(machines.thread, { threadId }), interactions: {}, tasks: {} };
 }
 
-/** A state being built by one apply call: records are copied on first write. */
+/** A state being built by one apply call: records are copied (tasks: derived) on first write. */
 interface Draft extends ThreadState {
   ownInteractions: boolean;
   ownTasks: boolean;
+  /** Writes into `tasks` while `ownTasks`. */
+  taskWriter?: TaskRecordWriter<TaskSnapshot>;
   /** Snapshot before the batch of every actor it changed (only tracked when hashing incrementally). */
   changed: Map<string, AnySnap | undefined> | undefined;
 }
@@ -119,14 +123,15 @@ function stepInteraction(d: Draft, m: MachineSet, id: string, fact: InteractionE
 }
 
 function setTask(d: Draft, key: string, snap: TaskSnapshot): void {
-  if (!d.ownTasks) {
+  if (!d.ownTasks || d.taskWriter === undefined) {
     const parent = d.tasks;
-    d.tasks = copyRecord(parent);
+    d.taskWriter = deriveTaskRecord(parent);
+    d.tasks = d.taskWriter.record;
     d.ownTasks = true;
     startTaskLog(d.tasks, parent);
   }
   if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.tasks[key]);
-  d.tasks[key] = snap;
+  d.taskWriter.set(key, snap);
   logTaskWrite(d.tasks, key);
 }
 
