@@ -12,10 +12,15 @@
  */
 
 const BUCKETS = 256;
+/** Up to this many keys a table keeps one bucket (a small record is copied whole, and costs ~no index). */
+const SMALL = 64;
 
 type Bucket<V> = Map<string, V>;
 
-/** The storage behind one record. Buckets in `owned` may be written in place (they are this table's). */
+/**
+ * The storage behind one record: one bucket while small, else BUCKETS. Buckets in `owned` may be
+ * written in place (they are this table's).
+ */
 interface Table<V> {
   buckets: Array<Bucket<V> | undefined>;
   owned: Set<number>;
@@ -26,14 +31,15 @@ interface Table<V> {
 
 const tables = new WeakMap<object, Table<unknown>>();
 
-function bucketOf(key: string): number {
+function bucketOf(t: Table<unknown>, key: string): number {
+  if (t.buckets.length === 1) return 0;
   let h = 0;
   for (let i = key.length - 1; i >= Math.max(0, key.length - 12); i--) h = (h * 31 + key.charCodeAt(i)) | 0;
   return h & (BUCKETS - 1);
 }
 
 function lookup<V>(t: Table<V>, key: string): V | undefined {
-  return t.buckets[bucketOf(key)]?.get(key);
+  return t.buckets[bucketOf(t as Table<unknown>, key)]?.get(key);
 }
 
 const readOnly = (): never => {
@@ -65,14 +71,32 @@ function recordOf<V>(t: Table<V>): Record<string, V> {
 function tableOf<V>(rec: Readonly<Record<string, V>>): Table<V> {
   const known = tables.get(rec) as Table<V> | undefined;
   if (known !== undefined) return known;
-  const t: Table<V> = { buckets: new Array<Bucket<V> | undefined>(BUCKETS), owned: new Set(), keys: { list: [] }, length: 0 };
+  const t: Table<V> = { buckets: [undefined], owned: new Set(), keys: { list: [] }, length: 0 };
   for (const [key, value] of Object.entries(rec)) write(t, key, value);
   tables.set(rec, t as Table<unknown>);
   return t;
 }
 
+/** Spreads a one-bucket table over BUCKETS buckets, all owned by it. */
+function spread<V>(t: Table<V>): void {
+  const all = t.buckets[0];
+  t.buckets = new Array<Bucket<V> | undefined>(BUCKETS);
+  t.owned = new Set();
+  if (all === undefined) return;
+  for (const [key, value] of all) {
+    const b = bucketOf(t as Table<unknown>, key);
+    let bucket = t.buckets[b];
+    if (bucket === undefined) {
+      t.buckets[b] = bucket = new Map();
+      t.owned.add(b);
+    }
+    bucket.set(key, value);
+  }
+}
+
 function write<V>(t: Table<V>, key: string, value: V): void {
-  const b = bucketOf(key);
+  if (t.buckets.length === 1 && t.length >= SMALL) spread(t);
+  const b = bucketOf(t as Table<unknown>, key);
   let bucket = t.buckets[b];
   if (!t.owned.has(b)) {
     bucket = new Map(bucket);
