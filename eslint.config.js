@@ -1,6 +1,7 @@
 // Lint configuration: typescript-eslint's recommended rules over the whole repo.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.orchestral/**', 'coverage/**'] },
@@ -12,6 +13,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    files: ['console/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['bin/**/*.js'],

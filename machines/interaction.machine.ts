@@ -37,10 +37,10 @@
  *
  * A step settles (counts for PlanFinished, adds an Observation) by StepCompleted, a final
  * StepFailed, StepCancelled, or an ApprovalRejected naming it (`stepId`: its step/budget approval
- * was rejected by a person or timed out, so its task is cancelled; observation status 'cancelled',
+ * was rejected by a person or timed out, so its step is cancelled; observation status 'cancelled',
  * error `cancelled: rejected by <by>[: <reason>]` or `cancelled: approval timed out[: <reason>]`).
- * A StepCancelled of a task that waits for approval withdraws that approval: the fold, which sees the
- * task, annotates the event with `pendingApprovalId` (see `StepCancelledEvent`) and the machine drops
+ * A StepCancelled of a step that waits for approval withdraws that approval: the fold, which sees the
+ * step, annotates the event with `pendingApprovalId` (see `StepCancelledEvent`) and the machine drops
  * it from `pendingApprovals`.
  *
  * Rows that apply to several states are one shared transition object each (see "transitions shared
@@ -232,7 +232,7 @@ export const interactionMachine = setup({
       const plans = setPlanApproval(context.plans, d.planId, (a) => (a?.approvalId === d.approvalId ? { ...a, status } : undefined));
       const decided = { pendingApprovals: context.pendingApprovals.filter((id) => id !== d.approvalId), plans };
       const stepId = d.stepId;
-      // a rejected step/budget approval cancels its task: the step settles with a 'cancelled' observation
+      // a rejected step/budget approval cancels its step: the step settles with a 'cancelled' observation
       if (
         event.type !== 'ApprovalRejected' ||
         stepId === undefined ||

@@ -92,8 +92,8 @@ export interface InteractionContext {
 
 /**
  * StepCancelled as the interaction machine receives it: the fact, plus `pendingApprovalId` when the
- * cancelled task was waiting for that (still pending) approval. The annotation is derived by the fold
- * from the task's snapshot (src/runtime/thread-state.ts), never stored in the fact.
+ * cancelled step was waiting for that (still pending) approval. The annotation is derived by the fold
+ * from the step's snapshot (src/runtime/thread-state.ts), never stored in the fact.
  */
 export type StepCancelledEvent = FactOf<'StepCancelled'> & { pendingApprovalId?: string };
 

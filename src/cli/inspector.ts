@@ -2,12 +2,12 @@
  * The Stately inspector (`@statelyai/inspect`) fed from facts: a thread's facts are folded through
  * the machines (src/runtime/thread-state.ts, the same pure transitions the runtime uses) and every
  * actor a fact concerns is reported — `@xstate.actor` when it is created (thread at the first fact,
- * an interaction at InteractionStarted, tasks at PlanAccepted; parent: thread → interaction → task),
+ * an interaction at InteractionStarted, steps at PlanAccepted; parent: thread → interaction → step),
  * then `@xstate.event` (the fact) and `@xstate.snapshot` (its new value and context) for each actor
  * whose snapshot changed.
  *
  * Session ids: `thread:<threadId>`, `interaction:<threadId>/<interactionId>`,
- * `task:<threadId>/<interactionId>/<planId>/<stepId>`.
+ * `step:<threadId>/<interactionId>/<planId>/<stepId>`.
  *
  * Transports: a WebSocket inspector (`--inspect-url ws://…`: anything speaking the Stately
  * WebSocket protocol, e.g. `createWebSocketReceiver` behind a relay, or `@statelyai/inspect/server`),
@@ -101,11 +101,11 @@ export function createInspectionReplay(sink: InspectorSink, threadId: string): I
         const r = ref(`interaction:${threadId}/${id}`, `interaction ${id}`, defaultMachines.interaction, threadRef);
         report(r, before, snap, fact, before === undefined);
       }
-      for (const [key, snap] of Object.entries(state.tasks)) {
-        const before = prev.tasks[key];
+      for (const [key, snap] of Object.entries(state.steps)) {
+        const before = prev.steps[key];
         if (before === snap) continue;
         const parent = refs.get(`interaction:${threadId}/${key.split('/')[0]}`) ?? threadRef;
-        const r = ref(`task:${threadId}/${key}`, `task ${key}`, defaultMachines.task, parent);
+        const r = ref(`step:${threadId}/${key}`, `step ${key}`, defaultMachines.step, parent);
         report(r, before, snap, fact, before === undefined);
       }
     },

@@ -77,6 +77,19 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .action(run(async () => (await import('./commands/worker.ts')).workerCommand.bind(null, ctxHolder)));
 
   program
+    .command('serve')
+    .description('HTTP API, SSE streams and web console over the store; runs the threads that need an owner')
+    .option('--host <host>', 'address to bind (anything but loopback needs --token)', '127.0.0.1')
+    .option('--port <port>', 'TCP port', '7300')
+    .option('--token <token>', 'bearer token every API request must carry (default $ORCHESTRAL_TOKEN)')
+    .option('--cors <origin>', 'allow this origin (CORS); none by default')
+    .option('--workspace <dir>', 'directory actions of threads opened over HTTP work in (default: the working directory)')
+    .option('--actions <module>', 'action modules for threads opened over HTTP (repeatable)', collect)
+    .option('--concurrency <n>', 'threads run at once', '4')
+    .option('--max-body <bytes>', 'largest request body', String(2 * 1024 * 1024))
+    .action(run(async () => (await import('./commands/serve.ts')).serveCommand.bind(null, ctxHolder)));
+
+  program
     .command('workers')
     .description('list the processes that run threads now (lease holders) and their threads')
     .option('--json', 'one JSON line per holder', false)
@@ -84,7 +97,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
 
   program
     .command('show')
-    .description('show a thread: tasks, the DAG, costs, pending approvals')
+    .description('show a thread: steps, the DAG, costs, pending approvals')
     .argument('<thread>')
     .option('--at <rev>', 'as of this revision')
     .option('--json', 'JSON instead of text', false)

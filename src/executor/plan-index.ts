@@ -1,24 +1,24 @@
 /**
- * An incremental index of one plan's task statuses, so that a scheduling call costs what changed
+ * An incremental index of one plan's step statuses, so that a scheduling call costs what changed
  * since the previous one rather than a pass over every step: counts per status, the running steps,
  * the ready steps in start order, and the pending steps whose dependencies all completed (the next
  * StepReady facts), kept by per-step counters of dependencies not yet completed.
  *
  * It is a cache, not a second source of truth: the runtime's views keep one per plan and update it
- * with the tasks the fold changed (`setTaskStatus`), and the scheduler uses it only through the
- * fast paths in `scheduler.ts`, which decide exactly what the full passes over the view decide
+ * with the tasks the fold changed (`setStepStatus`), and the scheduler uses it only through the
+ * fast path in `scheduler.ts`, which decides exactly what the full passes over the view decide
  * (checked by test/executor/plan-index.unit.test.ts). A view without an index is scanned.
  */
 import type { StepSpec } from '../plan/plan-schema.ts';
-import type { TaskStatus } from './plan-run-view.ts';
+import type { StepStatus } from './plan-run-view.ts';
 
 /** The index of one plan. Mutable: owned by whoever keeps it in step with a state (see module doc). */
 export interface PlanIndex {
   readonly steps: readonly StepSpec[];
   /** Status by plan position. */
-  readonly status: TaskStatus[];
+  readonly status: StepStatus[];
   /** Steps per status. */
-  readonly counts: Record<TaskStatus, number>;
+  readonly counts: Record<StepStatus, number>;
   /** Positions of running steps. */
   readonly running: Set<number>;
   /** Positions of ready steps (a heap by priority desc, then position; may hold stale entries). */
@@ -35,7 +35,7 @@ export interface PlanIndex {
   readonly anyInterruptAfter: boolean;
 }
 
-const ZERO_COUNTS = (): Record<TaskStatus, number> => ({ pending: 0, ready: 0, waiting_approval: 0, running: 0, completed: 0, failed: 0, cancelled: 0 });
+const ZERO_COUNTS = (): Record<StepStatus, number> => ({ pending: 0, ready: 0, waiting_approval: 0, running: 0, completed: 0, failed: 0, cancelled: 0 });
 
 /**
  * A fresh index of `steps`, every task `pending`; undefined when the plan is not one the index can
@@ -81,7 +81,7 @@ export function createPlanIndex(steps: readonly StepSpec[]): PlanIndex | undefin
  * Records that the task at position `i` is now `status`; `delayed`: it is ready with a retry
  * backoff (`readyAtMs` set).
  */
-export function setTaskStatus(index: PlanIndex, i: number, status: TaskStatus, delayed = false): void {
+export function setStepStatus(index: PlanIndex, i: number, status: StepStatus, delayed = false): void {
   if (status === 'ready' && delayed) index.delayed.add(i);
   else index.delayed.delete(i);
   const before = index.status[i]!;

@@ -57,7 +57,7 @@ export function approvalDetails(state: ThreadState, p: PendingApproval): Approva
     return { ...p, steps, plannedBy };
   }
   const step = view.plan.steps.find((s) => s.id === p.stepId);
-  const subject = view.tasks[p.stepId]?.approval?.subject;
+  const subject = view.steps[p.stepId]?.approval?.subject;
   if (subject !== undefined) {
     const resolved = subject.unresolved === undefined;
     return { ...p, action: subject.action, input: subject.input, inputResolved: resolved, ...(resolved ? {} : { unresolved: subject.unresolved }), plannedBy };

@@ -102,7 +102,7 @@ export function pendingApprovals(state: ThreadState): PendingApproval[] {
       out.push({ approvalId: view.planApproval.approvalId, interactionId, planId, scope: 'plan' });
     }
     for (const step of view.plan.steps) {
-      const a = view.tasks[step.id]?.approval;
+      const a = view.steps[step.id]?.approval;
       if (a && a.status === 'requested') out.push({ approvalId: a.approvalId, interactionId, planId, stepId: step.id, scope: a.scope });
     }
   }

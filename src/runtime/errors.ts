@@ -6,7 +6,7 @@ import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
 /**
  * A fact was offered to an actor that does not accept it in its current state (or the actor it
  * names does not exist, or an actor it would create already exists). Nothing was applied.
- * `actor`: `thread`, `interaction:<interactionId>` or `task:<interactionId>/<planId>/<stepId>`;
+ * `actor`: `thread`, `interaction:<interactionId>` or `step:<interactionId>/<planId>/<stepId>`;
  * `state`: the actor's state value as JSON, `missing` (no such actor) or `exists` (already created).
  */
 export class IllegalTransitionError extends OrchestralError {

@@ -1,45 +1,45 @@
 /**
- * The snapshot cache's entry format (version 2): a ThreadState as one compact JSON text that parses
- * and restores in a fraction of the time of the plain persisted snapshots (`serializeThreadState`,
- * which repeats the same xstate boilerplate and step specs in every task: 13.8 MB for a 100k-fact
- * thread of 25 000 tasks).
+ * The snapshot cache's entry format (version 3; version 2 differed only in the names of the step
+ * fields): a ThreadState as one compact JSON text that parses and restores in a fraction of the time
+ * of the plain persisted snapshots (`serializeThreadState`, which repeats the same xstate
+ * boilerplate and step specs in every step: 13.8 MB for a 100k-fact thread of 25 000 steps).
  *
- * Text: `{"format":2,"actorRefs":<bool>,"body":<Body>}`. In the body:
+ * Text: `{"format":3,"actorRefs":<bool>,"body":<Body>}`. In the body:
  * - `states`: per machine, a table of the distinct `{status, value, historyValue, output?, error?}`
  *   of its snapshots; an actor record names its state by index.
  * - an actor record is `[stateIndex, context]`, or, for a snapshot with children, its persisted
  *   snapshot verbatim (an object).
- * - tasks come in runs of one `(interactionId, planId)`, in the state's key order: `[interactionId,
+ * - steps come in runs of one `(interactionId, planId)`, in the state's key order: `[interactionId,
  *   planId, ...rows]`. A row is `[stateIndex, shapeIndex, stepIndex, ...values]`: the shape (body
  *   `shapes`) lists the context's keys in order, each literal (`0`, its value next in the row) or
  *   derived (`1`): `interactionId` and `planId` from the run, `step` = the run plan's step
- *   `stepIndex` (the very object the interaction holds, as after a fold). The task's key is
- *   `taskKey(interactionId, planId, step.id)`. A task that does not fit (children, or a key that is
+ *   `stepIndex` (the very object the interaction holds, as after a fold). The step's key is
+ *   `stepKey(interactionId, planId, step.id)`. A step that does not fit (children, or a key that is
  *   not that) is a row `{k: key, p: persistedSnapshot}`.
  * Keys whose value is `undefined` are left out (as JSON does). A text of any other `format` (entries
  * written before this one had none) decodes to `undefined`: a cache miss.
  */
 import type { AnyStateMachine } from 'xstate';
 import { hasErrorCode, OrchestralError } from '../errors/orchestral-error.ts';
-import { defaultMachines, taskKey, type FoldOptions, type ThreadState } from './thread-state.ts';
+import { defaultMachines, stepKey, type FoldOptions, type ThreadState } from './thread-state.ts';
 import { machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
 import { instantiate, restoreSnapshot, templateFor } from './xstate-adapter.ts';
 
 /** The entry format version `encodeThreadState` writes and `decodeThreadState` reads. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 type StateKey = { status: string; value: unknown; historyValue?: unknown; output?: unknown; error?: unknown };
 type ActorRecord = [number, unknown] | PersistedMachineSnapshot;
-type TaskRow = unknown[] | { k: string; p: PersistedMachineSnapshot };
+type StepRow = unknown[] | { k: string; p: PersistedMachineSnapshot };
 interface Body {
   threadId: string;
   revision: string;
   machineHash: string;
-  states: { thread: StateKey[]; interaction: StateKey[]; task: StateKey[] };
+  states: { thread: StateKey[]; interaction: StateKey[]; step: StateKey[] };
   shapes: Array<Array<[string, 0 | 1]>>;
   thread: ActorRecord;
   interactions: Array<[string, ActorRecord]>;
-  tasks: unknown[][];
+  steps: unknown[][];
 }
 
 /** Indexes distinct values by a string key. */
@@ -80,12 +80,12 @@ function planSteps(state: ThreadState, interactionId: string, planId: string): r
 }
 
 /**
- * Encodes `state` as an entry text of format 2 (see module doc), folded by `options.machines`.
+ * Encodes `state` as an entry text of format 3 (see module doc), folded by `options.machines`.
  * Pure; throws only what xstate's `getPersistedSnapshot` throws.
  */
 export function encodeThreadState(state: ThreadState, options: FoldOptions = {}): string {
   const m = options.machines ?? defaultMachines;
-  const states = { thread: table<StateKey>(), interaction: table<StateKey>(), task: table<StateKey>() };
+  const states = { thread: table<StateKey>(), interaction: table<StateKey>(), step: table<StateKey>() };
   const shapes = table<Array<[string, 0 | 1]>>();
   const actor = (machine: AnyStateMachine, t: ReturnType<typeof table<StateKey>>, snap: unknown): { rec: ActorRecord; p: PersistedMachineSnapshot; state: number } => {
     const p = machine.getPersistedSnapshot(snap as never) as unknown as PersistedMachineSnapshot;
@@ -97,25 +97,25 @@ export function encodeThreadState(state: ThreadState, options: FoldOptions = {})
   const interactions: Array<[string, ActorRecord]> = [];
   for (const [id, snap] of Object.entries(state.interactions)) interactions.push([id, actor(m.interaction, states.interaction, snap).rec]);
 
-  const tasks: unknown[][] = [];
+  const steps: unknown[][] = [];
   let run: unknown[] | undefined;
-  let steps: readonly unknown[] | undefined;
-  for (const [key, snap] of Object.entries(state.tasks)) {
-    const { p, state: si } = actor(m.task, states.task, snap);
+  let specs: readonly unknown[] | undefined;
+  for (const [key, snap] of Object.entries(state.steps)) {
+    const { p, state: si } = actor(m.step, states.step, snap);
     const c = p.context as Record<string, unknown> | null;
     const iid = c?.interactionId;
     const planId = c?.planId;
     const step = c?.step as { id?: unknown } | undefined;
-    if (si < 0 || typeof iid !== 'string' || typeof planId !== 'string' || typeof step?.id !== 'string' || key !== taskKey(iid, planId, step.id)) {
-      if (run === undefined) tasks.push((run = [null, null]));
-      run.push({ k: key, p } satisfies TaskRow);
+    if (si < 0 || typeof iid !== 'string' || typeof planId !== 'string' || typeof step?.id !== 'string' || key !== stepKey(iid, planId, step.id)) {
+      if (run === undefined) steps.push((run = [null, null]));
+      run.push({ k: key, p } satisfies StepRow);
       continue;
     }
     if (run === undefined || run[0] !== iid || run[1] !== planId) {
-      tasks.push((run = [iid, planId]));
-      steps = planSteps(state, iid, planId);
+      steps.push((run = [iid, planId]));
+      specs = planSteps(state, iid, planId);
     }
-    const stepIndex = steps ? steps.indexOf(step) : -1;
+    const stepIndex = specs ? specs.indexOf(step) : -1;
     const fields: Array<[string, 0 | 1]> = [];
     const row: unknown[] = [si, 0, stepIndex];
     for (const [k, v] of Object.entries(c!)) {
@@ -131,11 +131,11 @@ export function encodeThreadState(state: ThreadState, options: FoldOptions = {})
     threadId: state.threadId,
     revision: state.revision.toString(),
     machineHash: machineDefinitionHash(m),
-    states: { thread: [], interaction: states.interaction.list, task: states.task.list },
+    states: { thread: [], interaction: states.interaction.list, step: states.step.list },
     shapes: shapes.list,
     thread: actor(m.thread, states.thread, state.thread).rec,
     interactions,
-    tasks,
+    steps,
   };
   body.states.thread = states.thread.list;
   const text = JSON.stringify(body);
@@ -191,25 +191,25 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
   const interactionMakers = makers(m.interaction, b.states.interaction);
   const interactions: ThreadState['interactions'] = {};
   for (const [id, rec] of b.interactions) interactions[id] = restore(m.interaction, interactionMakers, rec) as ThreadState['interactions'][string];
-  const taskMakers = makers(m.task, b.states.task);
+  const stepMakers = makers(m.step, b.states.step);
   const shapes = b.shapes.map((fields) => ({
     keys: fields.map(([k]) => k),
     derive: fields.map(([k, derived]) => (derived === 0 ? 0 : k === 'interactionId' ? 1 : k === 'planId' ? 2 : 3)),
   }));
-  const tasks: ThreadState['tasks'] = {};
-  const partial: ThreadState = { threadId: b.threadId, revision: BigInt(b.revision), thread, interactions, tasks };
-  for (const run of b.tasks) {
+  const steps: ThreadState['steps'] = {};
+  const partial: ThreadState = { threadId: b.threadId, revision: BigInt(b.revision), thread, interactions, steps };
+  for (const run of b.steps) {
     const iid = run[0] as string;
     const planId = run[1] as string;
-    const steps = typeof iid === 'string' && typeof planId === 'string' ? planSteps(partial, iid, planId) : undefined;
+    const specs = typeof iid === 'string' && typeof planId === 'string' ? planSteps(partial, iid, planId) : undefined;
     for (let r = 2; r < run.length; r++) {
-      const row = run[r] as TaskRow;
+      const row = run[r] as StepRow;
       if (!Array.isArray(row)) {
-        tasks[row.k] = restoreSnapshot(m.task, row.p);
+        steps[row.k] = restoreSnapshot(m.step, row.p);
         continue;
       }
       const shape = shapes[row[1] as number]!;
-      const step = (row[2] as number) >= 0 ? steps![row[2] as number] : undefined;
+      const step = (row[2] as number) >= 0 ? specs![row[2] as number] : undefined;
       const context: Record<string, unknown> = {};
       let i = 3;
       for (let f = 0; f < shape.keys.length; f++) {
@@ -217,7 +217,7 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
         const d = shape.derive[f];
         context[k] = d === 0 ? row[i++] : d === 1 ? iid : d === 2 ? planId : step;
       }
-      tasks[taskKey(iid, planId, (context.step as { id: string }).id)] = taskMakers[row[0] as number]!(context) as ThreadState['tasks'][string];
+      steps[stepKey(iid, planId, (context.step as { id: string }).id)] = stepMakers[row[0] as number]!(context) as ThreadState['steps'][string];
     }
   }
   return partial;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
-import { TASK_LIFECYCLE_SOURCE } from '../../machines/task-lifecycle.ts';
+import { STEP_LIFECYCLE_SOURCE } from '../../machines/step-lifecycle.ts';
 import { defaultMachines, type MachineSet } from './thread-state.ts';
 import { instantiate, templateFor } from './xstate-adapter.ts';
 
@@ -27,17 +27,17 @@ const fnSource = (_key: string, v: unknown): unknown =>
 
 /**
  * Hash (16 hex chars of sha256) of the machines' definitions: their config and implementations with
- * every function replaced by its source text, plus the task lifecycle's source (its guards call it).
+ * every function replaced by its source text, plus the step lifecycle's source (its guards call it).
  * Other functions called from a guard or action but defined outside the machine are not covered:
  * bump the machine's `version` when changing one of those.
  */
 export function machineDefinitionHash(machines: MachineSet = defaultMachines): string {
   let h = hashes.get(machines);
   if (h === undefined) {
-    const parts = [machines.thread, machines.interaction, machines.task].map((m: AnyStateMachine) =>
+    const parts = [machines.thread, machines.interaction, machines.step].map((m: AnyStateMachine) =>
       JSON.stringify([m.id, m.version ?? null, m.config, m.implementations], fnSource),
     );
-    parts.push(TASK_LIFECYCLE_SOURCE);
+    parts.push(STEP_LIFECYCLE_SOURCE);
     h = createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
     hashes.set(machines, h);
   }

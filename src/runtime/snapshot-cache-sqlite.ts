@@ -2,7 +2,7 @@
  * SQLite SnapshotCache (better-sqlite3): table `snapshot_cache` in the given database file, which may
  * be the event store's own file (its tables are not touched). One row per (thread, revision, machine
  * hash); the state is an entry text of `encodeThreadState` (snapshot-cache-format.ts). Rows of an
- * older format (written before format 2) are skipped on load: a cache miss, or an older usable row.
+ * older format (written before format 3) are skipped on load: a cache miss, or an older usable row.
  */
 import Database from 'better-sqlite3';
 import { defaultMachines, type FoldOptions } from './thread-state.ts';

@@ -1,7 +1,7 @@
 /**
  * Snapshot cache: a folded ThreadState persisted at a revision, so rehydrating a long thread folds
  * only the facts after it. The caches store entries in the compact format of
- * snapshot-cache-format.ts (version 2: per-state tables, task steps as plan indexes); entries of an
+ * snapshot-cache-format.ts (version 3: per-state tables, step specs as plan indexes); entries of an
  * older format are cache misses. An entry carries a hash of the machine definitions that folded it:
  * an entry written by other machine code is ignored (it would not equal the fold it replaces).
  * `serializeThreadState` / `deserializeThreadState` remain the plain form: each actor's snapshot as
@@ -23,7 +23,7 @@ export interface SerializedThreadState {
   machineHash: string;
   thread: unknown;
   interactions: Record<string, unknown>;
-  tasks: Record<string, unknown>;
+  steps: Record<string, unknown>;
 }
 
 /** Options of `SnapshotCache.load`. */
@@ -57,7 +57,7 @@ export function serializeThreadState(state: ThreadState, options: FoldOptions = 
     machineHash: machineDefinitionHash(m),
     thread: m.thread.getPersistedSnapshot(state.thread),
     interactions: map(state.interactions, m.interaction),
-    tasks: map(state.tasks, m.task),
+    steps: map(state.steps, m.step),
   };
 }
 
@@ -75,7 +75,7 @@ export function deserializeThreadState(s: SerializedThreadState, options: FoldOp
  * `actorRefs: false` — the entry's JSON text has no `xstate$$type` marker (no persisted actor
  * reference in any context), so snapshots without children are restored from a template per
  * (status, value, history): the same object xstate's `restoreSnapshot` builds, without resolving
- * the state nodes and walking the context again for each of (say) 25 000 tasks.
+ * the state nodes and walking the context again for each of (say) 25 000 steps.
  */
 export function restoreThreadState(s: SerializedThreadState, options: FoldOptions, how: { owned: boolean; actorRefs: boolean }): ThreadState {
   const m = options.machines ?? defaultMachines;
@@ -98,7 +98,7 @@ export function restoreThreadState(s: SerializedThreadState, options: FoldOption
     revision: BigInt(s.revision),
     thread: restore(m.thread, s.thread),
     interactions: rec(m.interaction, s.interactions),
-    tasks: rec(m.task, s.tasks),
+    steps: rec(m.step, s.steps),
   };
 }
 

@@ -14,7 +14,7 @@ export interface ActorSnapshotLike {
 
 /**
  * Context fields left out of an actor's digest: copies of recorded fact data that no machine
- * decision reads (the task's `startedInput`, the StepStarted input), so stores whose facts were
+ * decision reads (the step's `startedInput`, the StepStarted input), so stores whose facts were
  * hashed before the fold kept them still verify.
  */
 export const UNHASHED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['startedInput']);
@@ -66,7 +66,7 @@ function valueDigest(value: unknown, hint?: unknown): string {
 
 /**
  * Hex sha256 of the canonical text of a small object, memoised by text (the same small values — `{}`
- * outputs, a step's error, an approval — recur across thousands of tasks; identity memoisation
+ * outputs, a step's error, an approval — recur across thousands of steps; identity memoisation
  * misses them because each snapshot holds its own copy). Bounded: cleared past SMALL_MEMO_MAX entries.
  */
 const smallDigests = new Map<string, string>();
@@ -91,7 +91,7 @@ const recordSums = new WeakMap<object, { sum: Buffer; entries: Map<string, Buffe
 const entryDigest = (k: string, v: unknown): Buffer => oneShotHash('sha256', `${JSON.stringify(k)}:${valueDigest(v)}`, 'buffer');
 
 /**
- * Digest of an object with many keys (e.g. the thread's reservations by task): the XOR of
+ * Digest of an object with many keys (e.g. the thread's reservations by step): the XOR of
  * sha256(`<key JSON>:<valueDigest>`) over its entries (undefined values and functions skipped).
  * Given `hint`, an earlier version, only the entries that differ are hashed.
  */

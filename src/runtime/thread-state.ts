@@ -1,6 +1,6 @@
 /**
  * The pure fold of a thread's facts: ThreadState = the snapshots of the thread machine, of every
- * interaction machine and of every task machine after the facts up to `revision`.
+ * interaction machine and of every step machine after the facts up to `revision`.
  *
  * How a fact is applied: each machine it concerns (see `applyFact`) takes it with `nextSnapshot`
  * (src/runtime/xstate-adapter.ts: the machine's pure transition through one reused inert actor
@@ -11,25 +11,25 @@
  * whose every enabled transition has a target or an action — checked by the unit tests).
  *
  * Facts that concern only the thread or an interaction copy nothing but the records they change;
- * record copies are shared copy-on-write within one `applyFacts` batch. The tasks record is not
- * copied: a batch derives a new one sharing all but the buckets it writes (task-table.ts).
+ * record copies are shared copy-on-write within one `applyFacts` batch. The steps record is not
+ * copied: a batch derives a new one sharing all but the buckets it writes (step-table.ts).
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
-import { taskMachine } from '../../machines/task.machine.ts';
+import { stepMachine } from '../../machines/step.machine.ts';
 import { threadMachine } from '../../machines/thread.machine.ts';
 import type { Fact, FactOf } from '../facts/fact-types.ts';
 import { IllegalTransitionError, ThreadRevisionError } from './errors.ts';
 import { actorDigest, xorInto } from './state-digest.ts';
-import { logTaskWrite, startTaskLog } from './task-log.ts';
-import { deriveTaskRecord, type TaskRecordWriter } from './task-table.ts';
+import { logStepWrite, startStepLog } from './step-log.ts';
+import { deriveStepRecord, type StepRecordWriter } from './step-table.ts';
 import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
 
 /** Snapshots of the three machines, as the fold keeps them. */
 export type ThreadSnapshot = SnapshotFrom<typeof threadMachine>;
 export type InteractionSnapshot = SnapshotFrom<typeof interactionMachine>;
-export type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
+export type StepSnapshot = SnapshotFrom<typeof stepMachine>;
 
 /** Folded state of one thread at `revision`. Treat as immutable: every apply returns a new object. */
 export interface ThreadState {
@@ -38,19 +38,19 @@ export interface ThreadState {
   revision: bigint;
   thread: ThreadSnapshot;
   interactions: Record<string, InteractionSnapshot>;
-  /** Key `taskKey(interactionId, planId, stepId)`. */
-  tasks: Record<string, TaskSnapshot>;
+  /** Key `stepKey(interactionId, planId, stepId)`. */
+  steps: Record<string, StepSnapshot>;
 }
 
 /** The machines a fold runs. Replaying with another set (e.g. changed code) is how divergence is tested. */
 export interface MachineSet {
   thread: typeof threadMachine;
   interaction: typeof interactionMachine;
-  task: typeof taskMachine;
+  step: typeof stepMachine;
 }
 
 /** The project's machines. */
-export const defaultMachines: MachineSet = { thread: threadMachine, interaction: interactionMachine, task: taskMachine };
+export const defaultMachines: MachineSet = { thread: threadMachine, interaction: interactionMachine, step: stepMachine };
 
 /** Options of the fold functions. */
 export interface FoldOptions {
@@ -58,32 +58,33 @@ export interface FoldOptions {
   machines?: MachineSet;
 }
 
-/** Key of a task actor: `${interactionId}/${planId}/${stepId}`. */
-export function taskKey(interactionId: string, planId: string, stepId: string): string {
+/** Key of a step actor: `${interactionId}/${planId}/${stepId}`. */
+export function stepKey(interactionId: string, planId: string, stepId: string): string {
   return `${interactionId}/${planId}/${stepId}`;
 }
 
-type AnySnap = ThreadSnapshot | InteractionSnapshot | TaskSnapshot;
+type AnySnap = ThreadSnapshot | InteractionSnapshot | StepSnapshot;
 
 /** Creates the state of a thread before its first fact (thread machine in `new`). */
 export function initialThreadState(threadId: string, options: FoldOptions = {}): ThreadState {
   const machines = options.machines ?? defaultMachines;
-  return { threadId, revision: -1n, thread: initial(machines.thread, { threadId }), interactions: {}, tasks: {} };
+  return { threadId, revision: -1n, thread: initial(machines.thread, { threadId }), interactions: {}, steps: {} };
 }
 
-/** A state being built by one apply call: records are copied (tasks: derived) on first write. */
+/** A state being built by one apply call: records are copied (steps: derived) on first write. */
 interface Draft extends ThreadState {
   ownInteractions: boolean;
-  ownTasks: boolean;
-  /** Writes into `tasks` while `ownTasks`. */
-  taskWriter?: TaskRecordWriter<TaskSnapshot>;
+  ownSteps: boolean;
+  /** Writes into `steps` while `ownSteps`. */
+  stepWriter?: StepRecordWriter<StepSnapshot>;
   /** Snapshot before the batch of every actor it changed (only tracked when hashing incrementally). */
   changed: Map<string, AnySnap | undefined> | undefined;
 }
 
 const stateText = (snap: AnySnap | undefined): string => (snap === undefined ? 'missing' : JSON.stringify(snap.value));
 
-function step<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
+/** The actor's snapshot after `fact`. @throws IllegalTransitionError when the actor is missing or refuses the fact. */
+function advanceActor<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
   if (snap === undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, actor, 'missing');
   const next = nextSnapshot(machine, snap, fact) as S;
   if (next === snap || next.status === 'error') {
@@ -92,14 +93,14 @@ function step<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | u
   return next;
 }
 
-function stepThread(d: Draft, m: MachineSet, fact: Fact): void {
-  const next = step(d, m.thread, d.thread, fact, 'thread');
+function sendToThread(d: Draft, m: MachineSet, fact: Fact): void {
+  const next = advanceActor(d, m.thread, d.thread, fact, 'thread');
   if (d.changed !== undefined && !d.changed.has('T')) d.changed.set('T', d.thread);
   d.thread = next;
 }
 
 /**
- * A copy of a record. A key loop: V8 copies a large dictionary-mode object (thousands of task keys)
+ * A copy of a record. A key loop: V8 copies a large dictionary-mode object (thousands of step keys)
  * about 3× faster this way than with spread or Object.assign.
  */
 function copyRecord<V>(rec: Record<string, V>): Record<string, V> {
@@ -118,34 +119,34 @@ function setInteraction(d: Draft, id: string, snap: InteractionSnapshot): void {
   d.interactions[id] = snap;
 }
 
-function stepInteraction(d: Draft, m: MachineSet, id: string, fact: InteractionEvent): void {
-  setInteraction(d, id, step(d, m.interaction, d.interactions[id], fact, `interaction:${id}`));
+function sendToInteraction(d: Draft, m: MachineSet, id: string, fact: InteractionEvent): void {
+  setInteraction(d, id, advanceActor(d, m.interaction, d.interactions[id], fact, `interaction:${id}`));
 }
 
-function setTask(d: Draft, key: string, snap: TaskSnapshot): void {
-  if (!d.ownTasks || d.taskWriter === undefined) {
-    const parent = d.tasks;
-    d.taskWriter = deriveTaskRecord(parent);
-    d.tasks = d.taskWriter.record;
-    d.ownTasks = true;
-    startTaskLog(d.tasks, parent);
+function setStep(d: Draft, key: string, snap: StepSnapshot): void {
+  if (!d.ownSteps || d.stepWriter === undefined) {
+    const parent = d.steps;
+    d.stepWriter = deriveStepRecord(parent);
+    d.steps = d.stepWriter.record;
+    d.ownSteps = true;
+    startStepLog(d.steps, parent);
   }
-  if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.tasks[key]);
-  d.taskWriter.set(key, snap);
-  logTaskWrite(d.tasks, key);
+  if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.steps[key]);
+  d.stepWriter.set(key, snap);
+  logStepWrite(d.steps, key);
 }
 
-function stepTask(d: Draft, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
-  const key = taskKey(data.interactionId, data.planId, data.stepId);
-  setTask(d, key, step(d, m.task, d.tasks[key], fact, `task:${key}`));
+function sendToStep(d: Draft, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
+  const key = stepKey(data.interactionId, data.planId, data.stepId);
+  setStep(d, key, advanceActor(d, m.step, d.steps[key], fact, `step:${key}`));
 }
 
 const isLive = (snap: InteractionSnapshot | undefined): boolean => snap !== undefined && snap.status === 'active';
 
-/** StepCancelled annotated with the approval its task was waiting for (the interaction drops it). */
-function withApproval(fact: FactOf<'StepCancelled'>, task: TaskSnapshot | undefined): InteractionEvent {
-  const approval = task?.context.approval;
-  if (task?.value !== 'waiting_approval' || approval?.status !== 'requested') return fact;
+/** StepCancelled annotated with the approval its step was waiting for (the interaction drops it). */
+function withApproval(fact: FactOf<'StepCancelled'>, snap: StepSnapshot | undefined): InteractionEvent {
+  const approval = snap?.context.approval;
+  if (snap?.value !== 'waiting_approval' || approval?.status !== 'requested') return fact;
   return { ...fact, pendingApprovalId: approval.approvalId };
 }
 
@@ -155,11 +156,11 @@ function withApproval(fact: FactOf<'StepCancelled'>, task: TaskSnapshot | undefi
  * BudgetExtended without interactionId) → thread; InteractionStarted → thread, then creates the
  * interaction; interaction-ending facts → interaction + thread; PlannerResponded/PlannerFailed →
  * interaction + thread (cost); other interaction facts → interaction; PlanAccepted → interaction,
- * then creates one task per step; StepReady/StepProgressed → task; StepStarted → task + interaction
- * + thread (reservation); StepCompleted/final StepFailed/StepCancelled → task + interaction (its
+ * then creates one step actor per plan step; StepReady/StepProgressed → step; StepStarted → step +
+ * interaction + thread (reservation); StepCompleted/final StepFailed/StepCancelled → step + interaction (its
  * observation; skipped once the interaction has ended, so a step aborted by a cancel can still settle;
- * a StepCancelled of a task waiting for approval reaches the interaction annotated with that
- * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → task + thread; approvals → interaction (+ task when stepId).
+ * a StepCancelled of a step waiting for approval reaches the interaction annotated with that
+ * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → step + thread; approvals → interaction (+ step when stepId).
  */
 function route(d: Draft, m: MachineSet, fact: Fact): void {
   switch (fact.type) {
@@ -169,11 +170,11 @@ function route(d: Draft, m: MachineSet, fact: Fact): void {
     case 'InputReceived':
     case 'PolicyApplied':
     case 'BudgetWarned':
-      return stepThread(d, m, fact);
+      return sendToThread(d, m, fact);
     case 'BudgetExtended':
-      return fact.data.interactionId === undefined ? stepThread(d, m, fact) : stepInteraction(d, m, fact.data.interactionId, fact);
+      return fact.data.interactionId === undefined ? sendToThread(d, m, fact) : sendToInteraction(d, m, fact.data.interactionId, fact);
     case 'InteractionStarted': {
-      stepThread(d, m, fact);
+      sendToThread(d, m, fact);
       const id = fact.data.interactionId;
       if (d.interactions[id] !== undefined) {
         throw new IllegalTransitionError(d.threadId, d.revision, fact.type, `interaction:${id}`, 'exists');
@@ -185,8 +186,8 @@ function route(d: Draft, m: MachineSet, fact: Fact): void {
     case 'InteractionCancelled':
     case 'PlannerResponded':
     case 'PlannerFailed':
-      stepInteraction(d, m, fact.data.interactionId, fact);
-      return stepThread(d, m, fact);
+      sendToInteraction(d, m, fact.data.interactionId, fact);
+      return sendToThread(d, m, fact);
     case 'InputMerged':
     case 'PlanningRequested':
     case 'PlanRejected':
@@ -194,40 +195,40 @@ function route(d: Draft, m: MachineSet, fact: Fact): void {
     case 'InputRequested':
     case 'Interrupted':
     case 'Resumed':
-      return stepInteraction(d, m, fact.data.interactionId, fact);
+      return sendToInteraction(d, m, fact.data.interactionId, fact);
     case 'PlanAccepted': {
       const { interactionId, planId, plan } = fact.data;
-      stepInteraction(d, m, interactionId, fact);
+      sendToInteraction(d, m, interactionId, fact);
       for (const s of plan.steps) {
-        const key = taskKey(interactionId, planId, s.id);
-        if (d.tasks[key] !== undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, `task:${key}`, 'exists');
-        setTask(d, key, initial(m.task, { interactionId, planId, step: s }));
+        const key = stepKey(interactionId, planId, s.id);
+        if (d.steps[key] !== undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, `step:${key}`, 'exists');
+        setStep(d, key, initial(m.step, { interactionId, planId, step: s }));
       }
       return;
     }
     case 'StepReady':
     case 'StepProgressed':
-      return stepTask(d, m, fact.data, fact);
+      return sendToStep(d, m, fact.data, fact);
     case 'StepStarted':
-      stepTask(d, m, fact.data, fact);
-      stepInteraction(d, m, fact.data.interactionId, fact);
-      return stepThread(d, m, fact);
+      sendToStep(d, m, fact.data, fact);
+      sendToInteraction(d, m, fact.data.interactionId, fact);
+      return sendToThread(d, m, fact);
     case 'StepCompleted':
     case 'StepFailed':
     case 'StepCancelled': {
-      const before = d.tasks[taskKey(fact.data.interactionId, fact.data.planId, fact.data.stepId)];
-      stepTask(d, m, fact.data, fact);
+      const before = d.steps[stepKey(fact.data.interactionId, fact.data.planId, fact.data.stepId)];
+      sendToStep(d, m, fact.data, fact);
       const finalOutcome = fact.type !== 'StepFailed' || fact.data.retryAtMs === null;
       if (finalOutcome && isLive(d.interactions[fact.data.interactionId])) {
-        stepInteraction(d, m, fact.data.interactionId, fact.type === 'StepCancelled' ? withApproval(fact, before) : fact);
+        sendToInteraction(d, m, fact.data.interactionId, fact.type === 'StepCancelled' ? withApproval(fact, before) : fact);
       }
-      return stepThread(d, m, fact);
+      return sendToThread(d, m, fact);
     }
     case 'ApprovalRequested':
     case 'ApprovalGranted':
     case 'ApprovalRejected':
-      stepInteraction(d, m, fact.data.interactionId, fact);
-      if (fact.data.stepId !== undefined) stepTask(d, m, { ...fact.data, stepId: fact.data.stepId }, fact);
+      sendToInteraction(d, m, fact.data.interactionId, fact);
+      if (fact.data.stepId !== undefined) sendToStep(d, m, { ...fact.data, stepId: fact.data.stepId }, fact);
       return;
     default: {
       const unknown = fact as { type: string };
@@ -242,12 +243,12 @@ function foldInto(state: ThreadState, facts: readonly Fact[], firstRevision: big
   }
   const m = options.machines ?? defaultMachines;
   const prevAcc = accCache.get(state);
-  const d: Draft = { ...state, ownInteractions: false, ownTasks: false, changed: prevAcc === undefined ? undefined : new Map() };
+  const d: Draft = { ...state, ownInteractions: false, ownSteps: false, changed: prevAcc === undefined ? undefined : new Map() };
   for (let i = 0; i < facts.length; i++) {
     d.revision = firstRevision + BigInt(i);
     route(d, m, facts[i]!);
   }
-  const next: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, tasks: d.tasks };
+  const next: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
   if (prevAcc !== undefined && d.changed !== undefined) pendingHash.set(next, { prevAcc, changed: d.changed });
   return next;
 }
@@ -281,20 +282,20 @@ export interface FoldSession {
    * The current state for reading at once, without sealing it: its records are the session's own and
    * change on the next `apply`, so it must not be kept, hashed or compared across applies (use
    * `state()` for that). Costs nothing: reading between applies does not force the next apply to
-   * copy the interaction/task records.
+   * copy the interaction/step records.
    */
   peek(): ThreadState;
 }
 
 /**
- * A fold session: applies facts one at a time without copying the interaction/task records per fact
+ * A fold session: applies facts one at a time without copying the interaction/step records per fact
  * (they are copied once, on the first write after creation or after `state()`), and, with `hashing`,
  * keeps the state hash up to date incrementally. This is what verified replay uses: applyFact +
- * hashThreadState per fact would copy the task record once per fact (quadratic on long threads).
+ * hashThreadState per fact would copy the step record once per fact (quadratic on long threads).
  */
 export function foldSession(start: ThreadState, options: FoldOptions & { hashing?: boolean } = {}): FoldSession {
   const m = options.machines ?? defaultMachines;
-  const d: Draft = { ...start, ownInteractions: false, ownTasks: false, changed: options.hashing ? new Map() : undefined };
+  const d: Draft = { ...start, ownInteractions: false, ownSteps: false, changed: options.hashing ? new Map() : undefined };
   const acc: Buffer | undefined = options.hashing ? Buffer.from(accumulator(start)) : undefined;
   let peeked: ThreadState | undefined;
   return {
@@ -304,7 +305,7 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
       route(d, m, fact);
     },
     peek() {
-      peeked ??= { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, tasks: d.tasks };
+      peeked ??= { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
       return peeked;
     },
     hash() {
@@ -318,9 +319,9 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
       return createHash('sha256').update(acc).digest('hex').slice(0, 16);
     },
     state() {
-      const out: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, tasks: d.tasks };
+      const out: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
       d.ownInteractions = false;
-      d.ownTasks = false;
+      d.ownSteps = false;
       if (acc !== undefined && d.changed !== undefined && d.changed.size === 0) accCache.set(out, Buffer.from(acc));
       return out;
     },
@@ -334,7 +335,7 @@ const pendingHash = new WeakMap<ThreadState, { prevAcc: Buffer; changed: Map<str
 
 function current(state: ThreadState, key: string): AnySnap | undefined {
   if (key === 'T') return state.thread;
-  return key.startsWith('I:') ? state.interactions[key.slice(2)] : state.tasks[key.slice(2)];
+  return key.startsWith('I:') ? state.interactions[key.slice(2)] : state.steps[key.slice(2)];
 }
 
 function accumulator(state: ThreadState): Buffer {
@@ -353,7 +354,7 @@ function accumulator(state: ThreadState): Buffer {
   } else {
     xorInto(acc, actorDigest('T', state.thread));
     for (const [id, s] of Object.entries(state.interactions)) xorInto(acc, actorDigest(`I:${id}`, s));
-    for (const [k, s] of Object.entries(state.tasks)) xorInto(acc, actorDigest(`K:${k}`, s));
+    for (const [k, s] of Object.entries(state.steps)) xorInto(acc, actorDigest(`K:${k}`, s));
   }
   accCache.set(state, acc);
   return acc;
@@ -361,7 +362,7 @@ function accumulator(state: ThreadState): Buffer {
 
 /**
  * Short stable hash of a state: 16 hex chars of sha256 over the XOR of one digest per actor (see
- * `digest`: its key `T`, `I:<interactionId>` or `K:<taskKey>`, its state value and a digest of each
+ * `digest`: its key `T`, `I:<interactionId>` or `K:<stepKey>`, its state value and a digest of each
  * context field). An XOR set-hash, so the hash after a fact is updated from the previous state's in
  * O(actors changed) when that one was hashed, and per actor O(fields changed): hashing after every
  * fact stays cheap on long threads and large plans. The revision is not part of it.

@@ -4,17 +4,17 @@
  */
 import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PolicySpec } from '../facts/facts/thread-facts.ts';
-import type { BudgetView, PlanRunView, TaskStatus, TaskView } from '../executor/plan-run-view.ts';
+import type { BudgetView, PlanRunView, StepStatus, StepView } from '../executor/plan-run-view.ts';
 import type { BudgetSpec, PlanSpec } from '../plan/plan-schema.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Observation } from '../planner/planner.ts';
 import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
-import { createPlanIndex, setTaskStatus, type PlanIndex } from '../executor/plan-index.ts';
+import { createPlanIndex, setStepStatus, type PlanIndex } from '../executor/plan-index.ts';
 import { stepIndex } from '../executor/view-helpers.ts';
 import { ActorNotFoundError } from './errors.ts';
-import { taskKeysChangedSince, taskLogMark, type TaskLogMark } from './task-log.ts';
-import { taskKey, type InteractionSnapshot, type TaskSnapshot, type ThreadState } from './thread-state.ts';
+import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
+import { stepKey, type InteractionSnapshot, type StepSnapshot, type ThreadState } from './thread-state.ts';
 
 /** Thread status (the thread machine's state). */
 export type ThreadStatus = 'new' | 'open' | 'closed';
@@ -142,18 +142,18 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
   });
 }
 
-/** TaskView of a task snapshot, built once per snapshot (snapshots are immutable and shared between states). */
-const taskViews = new WeakMap<TaskSnapshot, TaskView>();
+/** StepView of a step snapshot, built once per snapshot (snapshots are immutable and shared between states). */
+const stepViews = new WeakMap<StepSnapshot, StepView>();
 const APPROVAL_FIELDS = ['approvalId', 'scope', 'status', 'requestedAtMs', 'timeoutMs', 'subject'] as const;
 
-function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
-  const known = taskViews.get(snap);
+function stepViewOf(snap: StepSnapshot, stepId: string): StepView {
+  const known = stepViews.get(snap);
   if (known !== undefined && known.stepId === stepId) return known;
   const c = snap.context;
   const a = c.approval;
-  // Built field by field in the order of the TaskView literal, undefined fields left out (as
-  // `defined` does; this runs for every task snapshot a plan's facts create).
-  const view: Record<string, unknown> = { stepId, status: snap.value as TaskStatus };
+  // Built field by field in the order of the StepView literal, undefined fields left out (as
+  // `defined` does; this runs for every step snapshot a plan's facts create).
+  const view: Record<string, unknown> = { stepId, status: snap.value as StepStatus };
   if (c.attempts !== undefined) view.attempts = c.attempts;
   if (c.readyAtMs !== undefined) view.readyAtMs = c.readyAtMs;
   if (c.startedAtMs !== undefined) view.startedAtMs = c.startedAtMs;
@@ -167,24 +167,24 @@ function taskViewOf(snap: TaskSnapshot, stepId: string): TaskView {
   }
   if (c.reservedUsd !== undefined) view.reservedUsd = c.reservedUsd;
   if (c.spentUsd !== undefined) view.spentUsd = c.spentUsd;
-  taskViews.set(snap, view as unknown as TaskView);
-  return view as unknown as TaskView;
+  stepViews.set(snap, view as unknown as StepView);
+  return view as unknown as StepView;
 }
 
 /**
- * What the views keep per plan (by its PlanSpec object and `<interactionId>/<planId>`): the task
+ * What the views keep per plan (by its PlanSpec object and `<interactionId>/<planId>`): the step
  * keys and positions (computed once), and the plan's status index (src/executor/plan-index.ts)
- * with `mark`, where the fold's task change log stood when the index was last brought in step: the
- * next view asks the log which task keys were written since (O(changes)) and rebuilds the index from
- * every task when the log cannot tell (another lineage of states, a restored state).
+ * with `mark`, where the fold's step change log stood when the index was last brought in step: the
+ * next view asks the log which step keys were written since (O(changes)) and rebuilds the index from
+ * every step when the log cannot tell (another lineage of states, a restored state).
  */
 interface PlanEntry {
   keys: string[];
-  /** Task key → position in the plan. */
+  /** Step key → position in the plan. */
   position: Map<string, number>;
   /** Undefined when the plan is one the index cannot follow (repeated ids, unknown dependencies). */
   index: PlanIndex | undefined;
-  mark: TaskLogMark | undefined;
+  mark: StepLogMark | undefined;
 }
 const planEntries = new WeakMap<PlanSpec, Map<string, PlanEntry>>();
 
@@ -194,61 +194,61 @@ function planEntry(interactionId: string, planId: string, plan: PlanSpec): PlanE
   const id = `${interactionId}/${planId}`;
   let entry = byId.get(id);
   if (entry === undefined) {
-    const keys = plan.steps.map((s) => taskKey(interactionId, planId, s.id));
+    const keys = plan.steps.map((s) => stepKey(interactionId, planId, s.id));
     byId.set(id, (entry = { keys, position: new Map(keys.map((k, i) => [k, i] as const)), index: undefined, mark: undefined }));
   }
   return entry;
 }
 
-function taskSnap(state: ThreadState, key: string): TaskSnapshot {
-  const snap = state.tasks[key];
-  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `task '${key}'`);
+function stepSnap(state: ThreadState, key: string): StepSnapshot {
+  const snap = state.steps[key];
+  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `step '${key}'`);
   return snap;
 }
 
-function indexTask(index: PlanIndex, i: number, snap: TaskSnapshot): void {
-  const status = snap.value as TaskStatus;
-  setTaskStatus(index, i, status, status === 'ready' && snap.context.readyAtMs !== undefined);
+function indexStep(index: PlanIndex, i: number, snap: StepSnapshot): void {
+  const status = snap.value as StepStatus;
+  setStepStatus(index, i, status, status === 'ready' && snap.context.readyAtMs !== undefined);
 }
 
 /** The plan's index brought in step with `state` (see PlanEntry), or undefined when the plan has none. */
 function syncedIndex(state: ThreadState, entry: PlanEntry, plan: PlanSpec): PlanIndex | undefined {
-  const changed = entry.index !== undefined && entry.mark !== undefined ? taskKeysChangedSince(state.tasks, entry.mark) : undefined;
+  const changed = entry.index !== undefined && entry.mark !== undefined ? stepKeysChangedSince(state.steps, entry.mark) : undefined;
   if (changed !== undefined && changed.length <= entry.keys.length) {
     for (const key of changed) {
       const i = entry.position.get(key);
-      if (i !== undefined) indexTask(entry.index!, i, taskSnap(state, key));
+      if (i !== undefined) indexStep(entry.index!, i, stepSnap(state, key));
     }
   } else {
     const index = createPlanIndex(plan.steps);
     if (index === undefined) return undefined;
-    for (let i = 0; i < entry.keys.length; i++) indexTask(index, i, taskSnap(state, entry.keys[i]!));
+    for (let i = 0; i < entry.keys.length; i++) indexStep(index, i, stepSnap(state, entry.keys[i]!));
     entry.index = index;
   }
-  entry.mark = taskLogMark(state.tasks);
+  entry.mark = stepLogMark(state.steps);
   return entry.index;
 }
 
-/** The task views of a plan by step id, in plan order (what `PlanRunView.tasks` holds). */
-function tasksRecord(state: ThreadState, entry: PlanEntry, plan: PlanSpec): Record<string, TaskView> {
-  const out: Record<string, TaskView> = {};
+/** The step views of a plan by step id, in plan order (what `PlanRunView.steps` holds). */
+function stepsRecord(state: ThreadState, entry: PlanEntry, plan: PlanSpec): Record<string, StepView> {
+  const out: Record<string, StepView> = {};
   const steps = plan.steps;
-  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = taskViewOf(taskSnap(state, entry.keys[i]!), steps[i]!.id);
+  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = stepViewOf(stepSnap(state, entry.keys[i]!), steps[i]!.id);
   return out;
 }
 
-function budgetView(state: ThreadState, accepted: AcceptedPlan, planTasks: () => TaskView[], extendedUsd: number | undefined): BudgetView | undefined {
+function budgetView(state: ThreadState, accepted: AcceptedPlan, planSteps: () => StepView[], extendedUsd: number | undefined): BudgetView | undefined {
   const t = state.thread.context;
   const own = accepted.plan.budget;
   if (own !== undefined) {
     const limitUsd = extendedUsd ?? own.limitUsd;
-    const tasks = planTasks();
+    const steps = planSteps();
     return {
       limitUsd,
       warnAt: own.warnAt,
       onExceed: own.onExceed,
-      spentUsd: tasks.reduce((s, x) => s + x.spentUsd, 0),
-      reservedUsd: tasks.reduce((s, x) => s + x.reservedUsd, 0),
+      spentUsd: steps.reduce((s, x) => s + x.spentUsd, 0),
+      reservedUsd: steps.reduce((s, x) => s + x.reservedUsd, 0),
       warned: t.warnedLimitsUsd.includes(limitUsd),
     };
   }
@@ -298,14 +298,14 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
   const plan = accepted.plan;
   const entry = planEntry(interactionId, planId, plan);
   const a = accepted.approval;
-  const budget = budgetView(state, accepted, () => plan.steps.map((s, i) => taskViewOf(taskSnap(state, entry.keys[i]!), s.id)), c.budgetLimitUsd);
-  let tasks: Record<string, TaskView> | undefined;
+  const budget = budgetView(state, accepted, () => plan.steps.map((s, i) => stepViewOf(stepSnap(state, entry.keys[i]!), s.id)), c.budgetLimitUsd);
+  let steps: Record<string, StepView> | undefined;
   const view = defined({
     threadId: state.threadId,
     interactionId,
     planId,
     plan,
-    tasks: undefined as unknown as Record<string, TaskView>,
+    steps: undefined as unknown as Record<string, StepView>,
     planApproval:
       a === undefined
         ? { status: 'none' as const }
@@ -314,14 +314,14 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
     ...pausesOf(c.stepPauses, planId),
     halted: HALTED.has(interactionStatus(snap)),
   });
-  // `tasks` is built on first read; `task` and `index` answer without it. All three read the state's
-  // tasks record when called, which a sealed state never changes (see ThreadState).
-  Object.defineProperty(view, 'tasks', { enumerable: true, configurable: true, get: () => (tasks ??= tasksRecord(state, entry, plan)) });
-  Object.defineProperty(view, 'task', {
+  // `steps` is built on first read; `stepState` and `index` answer without it. All three read the
+  // state's steps record when called, which a sealed state never changes (see ThreadState).
+  Object.defineProperty(view, 'steps', { enumerable: true, configurable: true, get: () => (steps ??= stepsRecord(state, entry, plan)) });
+  Object.defineProperty(view, 'stepState', {
     enumerable: false,
-    value: (stepId: string): TaskView | undefined => {
+    value: (stepId: string): StepView | undefined => {
       const i = stepIndex(plan.steps, stepId);
-      return i < 0 ? undefined : taskViewOf(taskSnap(state, entry.keys[i]!), stepId);
+      return i < 0 ? undefined : stepViewOf(stepSnap(state, entry.keys[i]!), stepId);
     },
   });
   Object.defineProperty(view, 'index', { enumerable: false, value: () => syncedIndex(state, entry, plan) });

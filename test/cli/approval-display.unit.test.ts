@@ -154,7 +154,7 @@ describe('human renderers with hostile recorded text', () => {
       at: null,
       thread: { title: HOSTILE } as ShowData['thread'],
       interactions: [{ interactionId: 'int-1', status: 'completed', input: HOSTILE, answer: `${HOSTILE}\nline two`, question: HOSTILE, error: HOSTILE }],
-      tasks: {},
+      steps: {},
       dags: {},
       costs: null,
       pendingApprovals: pendingApprovalDetails(stateOf(waitingFor((d) => ({ ...d, subject: { action: 'shell.exec', input: { argv: [HOSTILE] } } })))).map((p) => ({ ...p, stepId: p.stepId ?? null })),

@@ -3,7 +3,7 @@
  * what its full passes decide. Plans of several shapes (chains, layers joined, priorities, small
  * `maxConcurrency`, references, retries with backoff, a failure, an approval) run through the
  * runtime; their recorded facts are folded again and, at every state and every plan of a live
- * interaction, `scheduleNext` over the runtime's view (index, lazy tasks) is compared with
+ * interaction, `scheduleNext` over the runtime's view (index, lazy steps) is compared with
  * `scheduleNext` over a plain copy of that view (no index: the full passes).
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { defineAction } from '../../src/actions/action.ts';
 import { createActionRegistry } from '../../src/actions/registry.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanRunView } from '../../src/executor/plan-run-view.ts';
-import { createPlanIndex, readyInStartOrder, setTaskStatus } from '../../src/executor/plan-index.ts';
+import { createPlanIndex, readyInStartOrder, setStepStatus } from '../../src/executor/plan-index.ts';
 import { scheduleNext } from '../../src/executor/scheduler.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import { actionLookup } from '../../src/runtime/advance.ts';
@@ -75,7 +75,7 @@ async function recorded(steps: Step[], maxConcurrency: number): Promise<Fact[]> 
 }
 
 /** The view without its index and lazy accessors: what the full passes see. */
-const plain = (view: PlanRunView): PlanRunView => ({ ...view, tasks: { ...view.tasks } });
+const plain = (view: PlanRunView): PlanRunView => ({ ...view, steps: { ...view.steps } });
 
 describe('scheduler fast path (plan index)', () => {
   for (const { name, steps, maxConcurrency } of PLANS) {
@@ -107,12 +107,12 @@ describe('plan index', () => {
   it('orders ready steps by priority, then plan order, and drops stale heap entries', () => {
     const steps = [0, 2, 1, 2].map((priority, i) => ({ id: `s${i}`, action: 'noop', input: {}, dependsOn: [], priority }));
     const index = createPlanIndex(steps)!;
-    for (let i = 0; i < 4; i++) setTaskStatus(index, i, 'ready');
+    for (let i = 0; i < 4; i++) setStepStatus(index, i, 'ready');
     expect(readyInStartOrder(index, 10)).toEqual([1, 3, 2, 0]);
-    setTaskStatus(index, 1, 'running');
-    setTaskStatus(index, 1, 'ready'); // a retry: pushed again
+    setStepStatus(index, 1, 'running');
+    setStepStatus(index, 1, 'ready'); // a retry: pushed again
     expect(readyInStartOrder(index, 2)).toEqual([1, 3]);
-    setTaskStatus(index, 3, 'running');
+    setStepStatus(index, 3, 'running');
     expect(readyInStartOrder(index, 10)).toEqual([1, 2, 0]);
   });
 
@@ -124,11 +124,11 @@ describe('plan index', () => {
     ];
     const index = createPlanIndex(steps)!;
     expect([...index.unblocked]).toEqual([0]);
-    setTaskStatus(index, 0, 'completed');
+    setStepStatus(index, 0, 'completed');
     expect([...index.unblocked]).toEqual([1]);
-    setTaskStatus(index, 1, 'ready');
+    setStepStatus(index, 1, 'ready');
     expect([...index.unblocked]).toEqual([]);
-    setTaskStatus(index, 1, 'completed');
+    setStepStatus(index, 1, 'completed');
     expect([...index.unblocked]).toEqual([2]);
     expect(createPlanIndex([...steps, { ...steps[0]! }])).toBeUndefined();
     expect(createPlanIndex([{ ...steps[1]!, dependsOn: ['nope'] }])).toBeUndefined();

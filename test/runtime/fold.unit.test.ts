@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import { isIllegalTransitionError, isThreadRevisionError } from '../../src/runtime/errors.ts';
-import { applyFact, applyFacts, hashThreadState, initialThreadState, taskKey, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFact, applyFacts, hashThreadState, initialThreadState, stepKey, type ThreadState } from '../../src/runtime/thread-state.ts';
 import { interactionView, planRunView, threadView } from '../../src/runtime/views.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
@@ -16,7 +16,7 @@ const plain = (s: ThreadState) => ({
   revision: s.revision,
   thread: [s.thread.value, s.thread.context],
   interactions: Object.fromEntries(Object.entries(s.interactions).map(([k, v]) => [k, [v.value, v.context, v.status]])),
-  tasks: Object.fromEntries(Object.entries(s.tasks).map(([k, v]) => [k, [v.value, v.context, v.status]])),
+  steps: Object.fromEntries(Object.entries(s.steps).map(([k, v]) => [k, [v.value, v.context, v.status]])),
 });
 
 describe('fold', () => {
@@ -61,9 +61,9 @@ describe('fold', () => {
     const before = JSON.stringify(plain(steps[10]!), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
     applyFacts(steps[10]!, facts.slice(10, 20));
     expect(JSON.stringify(plain(steps[10]!), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(before);
-    // InputReceived at revision 10 concerns the thread only: tasks and interactions are shared
+    // InputReceived at revision 10 concerns the thread only: steps and interactions are shared
     expect(facts[10]!.type).toBe('InputReceived');
-    expect(steps[11]!.tasks).toBe(steps[10]!.tasks);
+    expect(steps[11]!.steps).toBe(steps[10]!.steps);
     expect(steps[11]!.interactions).toBe(steps[10]!.interactions);
   });
 
@@ -78,7 +78,7 @@ describe('fold', () => {
       err = e;
     }
     expect(isIllegalTransitionError(err)).toBe(true);
-    expect(err).toMatchObject({ revision: 9n, factType: 'StepStarted', actor: `task:${taskKey('int-1', 'plan-1', 'fetch')}`, state: '"running"' });
+    expect(err).toMatchObject({ revision: 9n, factType: 'StepStarted', actor: `step:${stepKey('int-1', 'plan-1', 'fetch')}`, state: '"running"' });
     expect(at.revision).toBe(6n);
     const missing: Fact = { type: 'PlanningRequested', data: { interactionId: 'nope', iteration: 1 } };
     expect(() => applyFact(at, missing, 7n)).toThrow(/interaction:nope in state missing/);
@@ -110,7 +110,7 @@ describe('fold', () => {
     // timed out (the system rejects it)
     const timedOut = applyFacts(waiting, [{ type: 'ApprovalRejected', data: { ...ref, approvalId: 'ap-1', stepId: 'summarise', by: 'system', timedOut: true } }]);
     expect(interactionView(timedOut, 'int-1').observations.at(-1)).toMatchObject({ status: 'cancelled', error: 'cancelled: approval timed out' });
-    expect(planRunView(timedOut, 'int-1', 'plan-1').tasks.summarise?.status).toBe('cancelled');
+    expect(planRunView(timedOut, 'int-1', 'plan-1').steps.summarise?.status).toBe('cancelled');
     // cancelled while waiting: the fold withdraws ap-1 from the interaction
     const cancelled = applyFacts(waiting, [{ type: 'StepCancelled', data: { ...ref, stepId: 'summarise', reason: 'fail_fast', costUsd: 0 } }]);
     expect(interactionView(cancelled, 'int-1')).toMatchObject({ status: 'executing', pendingApprovals: [] });
@@ -124,9 +124,9 @@ describe('fold', () => {
     expect(threadView(s)).toMatchObject({ status: 'open', live: ['int-1'], queue: [{ inputId: 'in-2' }] });
     expect(interactionView(s, 'int-1')).toMatchObject({ status: 'executing', iteration: 1, currentPlanId: 'plan-1' });
     const view = planRunView(s, 'int-1', 'plan-1');
-    expect(view.tasks.fetch).toMatchObject({ status: 'completed', attempts: 2 });
-    expect(view.tasks.summarise?.approval).toMatchObject({ status: 'granted', scope: 'step' });
-    expect(view.tasks.publish?.status).toBe('pending');
+    expect(view.steps.fetch).toMatchObject({ status: 'completed', attempts: 2 });
+    expect(view.steps.summarise?.approval).toMatchObject({ status: 'granted', scope: 'step' });
+    expect(view.steps.publish?.status).toBe('pending');
     expect(view.budget).toMatchObject({ limitUsd: 1, reservedUsd: 0, warned: false });
     expect(view.budget?.spentUsd).toBeCloseTo(0.014);
     expect(view.halted).toBe(false);

@@ -137,7 +137,7 @@ async function killAndResume(s: Scenario, storeUrl: string): Promise<void> {
     try {
       const replayed = await replayThread(store, thread, { verify: true });
       expect(replayed.revision).toBe(BigInt(after.length - 1));
-      expect(Object.values(replayed.tasks).map((t) => String(t.value))).toEqual(['completed', 'completed', 'completed']);
+      expect(Object.values(replayed.steps).map((t) => String(t.value))).toEqual(['completed', 'completed', 'completed']);
     } finally {
       await store.close();
     }

@@ -16,7 +16,7 @@ const persisted = (s: ThreadState) => JSON.stringify(serializeThreadState(s));
  * restoreSnapshot lists the root first, a transition the leaf first).
  */
 const actors = (s: ThreadState) =>
-  [['T', s.thread] as const, ...Object.entries(s.interactions), ...Object.entries(s.tasks)].map(([key, x]) => {
+  [['T', s.thread] as const, ...Object.entries(s.interactions), ...Object.entries(s.steps)].map(([key, x]) => {
     const o = x as unknown as Record<string, unknown>;
     const { _nodes, tags, ...rest } = o;
     return { key, ...rest, tags: [...(tags as Set<string>)].sort(), nodes: (_nodes as Array<{ id: string }>).map((n) => n.id).sort() };
@@ -31,7 +31,7 @@ function expectRoundTrip(state: ThreadState, rest: readonly Fact[]): void {
   expect(persisted(restored!)).toBe(persisted(state));
   expect(hashThreadState(restored!)).toBe(hashThreadState(state));
   expect(actors(restored!)).toEqual(actors(state));
-  expect(Object.keys(restored!.tasks)).toEqual(Object.keys(state.tasks));
+  expect(Object.keys(restored!.steps)).toEqual(Object.keys(state.steps));
   expect(Object.keys(restored!.interactions)).toEqual(Object.keys(state.interactions));
   if (rest.length > 0) expect(persisted(applyFacts(restored!, rest))).toBe(persisted(applyFacts(state, rest)));
 }
@@ -46,22 +46,22 @@ describe('snapshot cache entry format', () => {
     });
   });
 
-  it('stores each task step as an index into its plan (restored as the plan\'s own object), no xstate boilerplate per actor', () => {
+  it('stores each step spec as an index into its plan (restored as the plan\'s own object), no xstate boilerplate per actor', () => {
     const state = applyFacts(initialThreadState(history.threadId), history.facts);
     const text = encodeThreadState(state);
     expect(text.length).toBeLessThan(persisted(state).length);
     expect(text).not.toContain('"children"');
     expect(text.split('"maxBackoffMs"').length - 1).toBe(1); // the fetch step's spec, once (in its plan)
     const restored = decodeThreadState(text)!;
-    for (const task of Object.values(restored.tasks)) {
-      const ctx = task.context as unknown as { interactionId: string; planId: string; step: unknown };
+    for (const step of Object.values(restored.steps)) {
+      const ctx = step.context as unknown as { interactionId: string; planId: string; step: unknown };
       const plan = (restored.interactions[ctx.interactionId]!.context as unknown as { plans: Array<{ planId: string; plan: { steps: unknown[] } }> }).plans.find((p) => p.planId === ctx.planId)!;
       expect(plan.plan.steps).toContain(ctx.step);
     }
   });
 
   it('equals the fold on random histories (every thread stream, at every offset)', () => {
-    let tasksSeen = 0;
+    let stepsSeen = 0;
     fc.assert(
       fc.property(factHistoryArbitrary({ maxLength: 40 }), ({ facts }) => {
         const streams = new Map<string, Fact[]>();
@@ -78,20 +78,20 @@ describe('snapshot cache entry format', () => {
               break; // the generator's history is plausible, not always legal for the machines: stop at the first refusal
             }
             expectRoundTrip(state, []);
-            tasksSeen += Object.keys(state.tasks).length;
+            stepsSeen += Object.keys(state.steps).length;
           }
         }
       }),
       { numRuns: 25 },
     );
-    expect(tasksSeen).toBeGreaterThan(0); // the histories reach plans, not only their first facts
+    expect(stepsSeen).toBeGreaterThan(0); // the histories reach plans, not only their first facts
   });
 
-  it('keeps tasks that do not fit the compact rows (odd key, actor-reference marker text) verbatim and equal', () => {
+  it('keeps steps that do not fit the compact rows (odd key, actor-reference marker text) verbatim and equal', () => {
     const state = applyFacts(initialThreadState(history.threadId), history.facts);
-    const [k, task] = Object.entries(state.tasks)[1]!;
-    const odd: ThreadState = { ...state, tasks: { ...state.tasks, 'not/a/task/key': task, [k]: { ...task, context: { ...task.context, output: { note: 'xstate$$type' } } } as typeof task } };
-    expect(encodeThreadState(odd)).toMatch(/^\{"format":2,"actorRefs":true,/);
+    const [k, step] = Object.entries(state.steps)[1]!;
+    const odd: ThreadState = { ...state, steps: { ...state.steps, 'not/a/step/key': step, [k]: { ...step, context: { ...step.context, output: { note: 'xstate$$type' } } } as typeof step } };
+    expect(encodeThreadState(odd)).toMatch(new RegExp(`^\\{"format":${SNAPSHOT_FORMAT},"actorRefs":true,`));
     expect(actors(decodeThreadState(encodeThreadState(odd))!)).toEqual(actors(odd));
     expect(persisted(decodeThreadState(encodeThreadState(odd))!)).toBe(persisted(odd));
   });

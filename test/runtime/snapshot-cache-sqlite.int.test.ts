@@ -26,7 +26,7 @@ describe('SQLite snapshot cache', () => {
     expect(JSON.stringify(serializeThreadState(loaded!))).toBe(JSON.stringify(serializeThreadState(fold)));
     expect((await again.load(history.threadId, { maxRevision: 12n }))?.revision).toBe(10n);
     expect(await again.load(history.threadId, { maxRevision: 7n })).toBeUndefined(); // pruned (keepPerThread 2)
-    const changed = { ...defaultMachines, task: defaultMachines.task.provide({ actions: { recordCancel: () => {} } }) };
+    const changed = { ...defaultMachines, step: defaultMachines.step.provide({ actions: { recordCancel: () => {} } }) };
     expect(await again.load(history.threadId, { machines: changed })).toBeUndefined();
     await again.delete(history.threadId);
     expect(await again.load(history.threadId)).toBeUndefined();

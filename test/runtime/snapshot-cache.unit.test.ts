@@ -39,7 +39,7 @@ describe('snapshot cache', () => {
   });
 
   it('ignores entries written by other machine code', async () => {
-    const other: MachineSet = { ...defaultMachines, task: defaultMachines.task.provide({}) };
+    const other: MachineSet = { ...defaultMachines, step: defaultMachines.step.provide({}) };
     const changed: MachineSet = {
       ...defaultMachines,
       thread: defaultMachines.thread.provide({ guards: { thisThread: () => true } }),
@@ -59,7 +59,7 @@ describe('snapshot cache: template restore (restoreThreadState)', () => {
   it('builds the same snapshots as xstate restoreSnapshot at every offset, which fold on identically', () => {
     let state = initialThreadState(history.threadId);
     const snapshotFields = (s: ThreadState) =>
-      [s.thread, ...Object.values(s.interactions), ...Object.values(s.tasks)].map((x) => {
+      [s.thread, ...Object.values(s.interactions), ...Object.values(s.steps)].map((x) => {
         const o = x as unknown as Record<string, unknown>;
         return { keys: Object.keys(o), status: o.status, value: o.value, context: o.context, output: o.output, error: o.error, tags: [...(o.tags as Set<string>)], children: o.children, history: o.historyValue, nodes: o._nodes, machine: o.machine };
       });

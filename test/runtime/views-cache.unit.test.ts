@@ -1,23 +1,23 @@
 /**
- * The views' memoisation (src/runtime/views.ts: TaskView per task snapshot, a plan's task record
+ * The views' memoisation (src/runtime/views.ts: StepView per step snapshot, a plan's step record
  * reused while its snapshots are the same objects, one PlanRunView per state) and the fold
  * session's `peek`: cached answers must always equal a view built from scratch.
  */
 import { describe, expect, it } from 'vitest';
-import type { PlanRunView, TaskView } from '../../src/executor/plan-run-view.ts';
+import type { PlanRunView, StepView } from '../../src/executor/plan-run-view.ts';
 import { mayHoldRefs, resolveStepInput } from '../../src/runtime/resolve-input.ts';
-import { applyFact, applyFacts, foldSession, initialThreadState, taskKey, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFact, applyFacts, foldSession, initialThreadState, stepKey, type ThreadState } from '../../src/runtime/thread-state.ts';
 import { planRunView } from '../../src/runtime/views.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');
 const facts = history.facts;
 
-/** A TaskView built straight from the snapshot (what views.ts computed before memoisation). */
-function referenceTasks(state: ThreadState, interactionId: string, planId: string, stepIds: string[]): Record<string, TaskView> {
-  const out: Record<string, TaskView> = {};
+/** A StepView built straight from the snapshot (what views.ts computed before memoisation). */
+function referenceSteps(state: ThreadState, interactionId: string, planId: string, stepIds: string[]): Record<string, StepView> {
+  const out: Record<string, StepView> = {};
   for (const stepId of stepIds) {
-    const snap = state.tasks[taskKey(interactionId, planId, stepId)]!;
+    const snap = state.steps[stepKey(interactionId, planId, stepId)]!;
     const c = snap.context;
     const view: Record<string, unknown> = { stepId, status: snap.value, attempts: c.attempts, reservedUsd: c.reservedUsd, spentUsd: c.spentUsd };
     if (c.readyAtMs !== undefined) view.readyAtMs = c.readyAtMs;
@@ -28,7 +28,7 @@ function referenceTasks(state: ThreadState, interactionId: string, planId: strin
       const a = c.approval;
       view.approval = { approvalId: a.approvalId, scope: a.scope, status: a.status, requestedAtMs: a.requestedAtMs, ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}) };
     }
-    out[stepId] = view as unknown as TaskView;
+    out[stepId] = view as unknown as StepView;
   }
   return out;
 }
@@ -58,8 +58,8 @@ describe('planRunView memoisation', () => {
       for (const s of [a[i]!, b[i]!]) {
         for (const p of plansAt(s)) {
           const view = planRunView(s, p.interactionId, p.planId);
-          expect(view.tasks).toEqual(referenceTasks(s, p.interactionId, p.planId, p.stepIds));
-          expect(Object.keys(view.tasks)).toEqual(p.stepIds);
+          expect(view.steps).toEqual(referenceSteps(s, p.interactionId, p.planId, p.stepIds));
+          expect(Object.keys(view.steps)).toEqual(p.stepIds);
           checked++;
         }
       }
@@ -76,26 +76,26 @@ describe('planRunView memoisation', () => {
     const later = s.at(-1)!;
     const v2: PlanRunView = planRunView(later, interactionId, planId);
     expect(v2).not.toBe(v1);
-    expect(Object.values(v2.tasks).every((t) => t.status === 'completed')).toBe(true);
-    expect(Object.values(v1.tasks).every((t) => t.status === 'pending')).toBe(true); // v1 untouched
+    expect(Object.values(v2.steps).every((t) => t.status === 'completed')).toBe(true);
+    expect(Object.values(v1.steps).every((t) => t.status === 'pending')).toBe(true); // v1 untouched
   });
 
-  // A view reads its tasks when they are asked for (building all of them per view would cost a pass
-  // over the plan on every fact), so a missing task throws at that read.
-  it('still throws for a missing task after the plan was cached', () => {
+  // A view reads its steps when they are asked for (building all of them per view would cost a pass
+  // over the plan on every fact), so a missing step throws at that read.
+  it('still throws for a missing step after the plan was cached', () => {
     const s = stepwise();
     const last = s.at(-1)!;
     const { interactionId, planId, stepIds } = plansAt(last)[0]!;
     planRunView(last, interactionId, planId).index?.();
-    const tasks = { ...last.tasks };
-    delete tasks[taskKey(interactionId, planId, stepIds[1]!)];
-    const broken: ThreadState = { ...last, tasks };
+    const steps = { ...last.steps };
+    delete steps[stepKey(interactionId, planId, stepIds[1]!)];
+    const broken: ThreadState = { ...last, steps };
     const view = planRunView(broken, interactionId, planId);
-    expect(() => view.tasks).toThrow(/task/);
-    expect(() => view.task?.(stepIds[1]!)).toThrow(/task/);
-    expect(() => view.index?.()).toThrow(/task/);
+    expect(() => view.steps).toThrow(/step/);
+    expect(() => view.stepState?.(stepIds[1]!)).toThrow(/step/);
+    expect(() => view.index?.()).toThrow(/step/);
     // and the cache did not keep anything wrong: the intact state still answers correctly
-    expect(planRunView({ ...last }, interactionId, planId).tasks).toEqual(referenceTasks(last, interactionId, planId, stepIds));
+    expect(planRunView({ ...last }, interactionId, planId).steps).toEqual(referenceSteps(last, interactionId, planId, stepIds));
   });
 });
 
@@ -109,15 +109,15 @@ describe('foldSession.peek', () => {
       expect(peeked.revision).toBe(BigInt(i));
       expect(session.peek()).toBe(peeked); // same object until the next apply
       for (const p of plansAt(peeked)) {
-        expect(planRunView(peeked, p.interactionId, p.planId).tasks).toEqual(referenceTasks(peeked, p.interactionId, p.planId, p.stepIds));
+        expect(planRunView(peeked, p.interactionId, p.planId).steps).toEqual(referenceSteps(peeked, p.interactionId, p.planId, p.stepIds));
       }
       if (i % 7 === 0) sealed.push(session.state());
     });
     // sealed states were never changed by later applies
     for (const s of sealed) {
       const again = applyFacts(initialThreadState(history.threadId), facts.slice(0, Number(s.revision) + 1));
-      expect(Object.keys(s.tasks)).toEqual(Object.keys(again.tasks));
-      for (const [k, t] of Object.entries(again.tasks)) expect([s.tasks[k]!.value, s.tasks[k]!.context]).toEqual([t.value, t.context]);
+      expect(Object.keys(s.steps)).toEqual(Object.keys(again.steps));
+      for (const [k, t] of Object.entries(again.steps)) expect([s.steps[k]!.value, s.steps[k]!.context]).toEqual([t.value, t.context]);
     }
   });
 });

@@ -40,16 +40,16 @@ function shape(s: unknown): unknown {
   return { keys: Object.keys(o).sort(), status: o.status, value: o.value, hist, context: o.context, output: o.output, error: o.error, tags: [...(o.tags as Set<string>)] };
 }
 
-/** Actor of the fold state a fact moves, keyed as the fold keys it (T, I:<id>, K:<task>). */
+/** Actor of the fold state a fact moves, keyed as the fold keys it (T, I:<id>, K:<step>). */
 function actors(state: ThreadState): Map<string, unknown> {
   const out = new Map<string, unknown>([['T', state.thread]]);
   for (const [id, s] of Object.entries(state.interactions)) out.set(`I:${id}`, s);
-  for (const [k, s] of Object.entries(state.tasks)) out.set(`K:${k}`, s);
+  for (const [k, s] of Object.entries(state.steps)) out.set(`K:${k}`, s);
   return out;
 }
 
 const machineOf = (key: string): AnyStateMachine =>
-  key === 'T' ? defaultMachines.thread : key.startsWith('I:') ? defaultMachines.interaction : defaultMachines.task;
+  key === 'T' ? defaultMachines.thread : key.startsWith('I:') ? defaultMachines.interaction : defaultMachines.step;
 
 describe('xstate adapter', () => {
   it('runs on the xstate version package.json pins with a tilde range', () => {
@@ -61,7 +61,7 @@ describe('xstate adapter', () => {
   });
 
   it('builds an inert scope with exactly the fields of xstate’s own', () => {
-    for (const machine of [defaultMachines.thread, defaultMachines.interaction, defaultMachines.task]) {
+    for (const machine of [defaultMachines.thread, defaultMachines.interaction, defaultMachines.step]) {
       expect(Object.keys(inertScope(machine)).sort()).toEqual(Object.keys(xstateInertScope(machine)).sort());
     }
   });

@@ -1,16 +1,16 @@
 /**
- * `orchestral machines --json`: the thread, interaction and task machine definitions as JSON
+ * `orchestral machines --json`: the thread, interaction and step machine definitions as JSON
  * (`machine.toJSON()`, the format Stately Studio imports), one object keyed by machine id.
  */
 import type { Command } from 'commander';
 import { interactionMachine } from '../../../machines/interaction.machine.ts';
-import { taskMachine } from '../../../machines/task.machine.ts';
+import { stepMachine } from '../../../machines/step.machine.ts';
 import { threadMachine } from '../../../machines/thread.machine.ts';
 import type { ContextHolder } from '../context.ts';
 
-/** The definitions, keyed `thread`, `interaction`, `task`. */
+/** The definitions, keyed `thread`, `interaction`, `step`. */
 export function machineDefinitions(): Record<string, unknown> {
-  return { thread: threadMachine.toJSON(), interaction: interactionMachine.toJSON(), task: taskMachine.toJSON() };
+  return { thread: threadMachine.toJSON(), interaction: interactionMachine.toJSON(), step: stepMachine.toJSON() };
 }
 
 /** The `machines` command. */

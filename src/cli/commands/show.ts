@@ -1,6 +1,6 @@
 /**
  * `orchestral show <thread> [--at REV] [--json]`: the thread as of its last revision (or `--at`):
- * the `threads`, `tasks`, `dag` and `costs` projections folded over its facts, plus each
+ * the `threads`, `steps`, `dag` and `costs` projections folded over its facts, plus each
  * interaction's status, answer and pending question (need_input), and the pending approvals from the
  * machines' fold, each with what it approves (action, resolved input or the plan's steps, who planned
  * it: approval-details.ts).
@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { costsProjection } from '../../../projections/costs.ts';
 import { dagProjection } from '../../../projections/dag.ts';
-import { tasksProjection } from '../../../projections/tasks.ts';
+import { stepsProjection } from '../../../projections/steps.ts';
 import { threadsProjection } from '../../../projections/threads.ts';
 import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shared/keyed-map.ts';
 import { projectAsOf } from '../../projections/as-of.ts';
@@ -55,7 +55,7 @@ export async function gatherShow(store: EventStore, threadId: string, at: string
       question: v.question ?? null,
       error: v.error?.message ?? null,
     })),
-    tasks: plainRecord(getKeyed(projectAsOf(tasksProjection, facts, opts).threads, threadId)?.interactions),
+    steps: plainRecord(getKeyed(projectAsOf(stepsProjection, facts, opts).threads, threadId)?.interactions),
     dags: plainRecord(getKeyed(projectAsOf(dagProjection, facts, opts).threads, threadId)?.interactions),
     costs: getKeyed(projectAsOf(costsProjection, facts, opts).threads, threadId) ?? null,
     pendingApprovals: pendingApprovalDetails(state).map((p) => ({ ...p, stepId: p.stepId ?? null })),

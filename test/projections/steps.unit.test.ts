@@ -1,20 +1,20 @@
-/** The `tasks` projection on hand-built histories: statuses, attempts, timings, errors, outputs, approvals. */
+/** The `steps` projection on hand-built histories: statuses, attempts, timings, errors, outputs, approvals. */
 import { describe, expect, it } from 'vitest';
-import { taskInteraction, tasksProjection, type TaskRow } from '../../projections/tasks.ts';
+import { stepInteraction, stepsProjection, type StepRow } from '../../projections/steps.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
 
-const rowOf = (specs: FactSpec[], stepId: string): TaskRow => {
-  const state = foldFacts(tasksProjection, recorded(specs));
-  const row = taskInteraction(state, 't1', 'i1')?.plans.p1?.steps[stepId];
+const rowOf = (specs: FactSpec[], stepId: string): StepRow => {
+  const state = foldFacts(stepsProjection, recorded(specs));
+  const row = stepInteraction(state, 't1', 'i1')?.plans.p1?.steps[stepId];
   if (!row) throw new Error(`no row ${stepId}`);
   return row;
 };
 
-describe('tasks projection', () => {
+describe('steps projection', () => {
   it('creates pending rows at PlanAccepted, in plan order', () => {
-    const state = foldFacts(tasksProjection, recorded(planPrefix([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }])));
-    const plan = taskInteraction(state, 't1', 'i1')?.plans.p1;
+    const state = foldFacts(stepsProjection, recorded(planPrefix([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }])));
+    const plan = stepInteraction(state, 't1', 'i1')?.plans.p1;
     expect(plan?.stepOrder).toEqual(['a', 'b']);
     expect(plan?.steps.b).toMatchObject({ status: 'pending', attempts: 0, action: 'fs.read', dependsOn: ['a'], readyAtMs: null, costUsd: 0 });
   });
@@ -45,7 +45,7 @@ describe('tasks projection', () => {
     expect(rowOf(specs, 'a')).toMatchObject({ status: 'cancelled', costUsd: 0.25, outputSummary: 'half' });
   });
 
-  it('tracks step approvals: waiting_approval, then granted → ready, or rejected → cancelled (as the task machine)', () => {
+  it('tracks step approvals: waiting_approval, then granted → ready, or rejected → cancelled (as the step machine)', () => {
     const base: FactSpec[] = [
       ...planPrefix([{ id: 'a', requiresApproval: true }]),
       { type: 'StepReady', data: step('a') },
@@ -59,33 +59,33 @@ describe('tasks projection', () => {
   });
 
   it('records plan approvals and PlanFinished on the plan', () => {
-    const state = foldFacts(tasksProjection, recorded([
+    const state = foldFacts(stepsProjection, recorded([
       ...planPrefix([{ id: 'a' }]),
       { type: 'ApprovalRequested', data: { approvalId: 'ap1', interactionId: 'i1', planId: 'p1', scope: 'plan', reason: 'costly', requestedAtMs: T0 } },
       { type: 'PlanFinished', data: { interactionId: 'i1', planId: 'p1', outcome: 'cancelled' } },
     ]));
-    expect(taskInteraction(state, 't1', 'i1')?.plans.p1).toMatchObject({ status: 'cancelled', approval: { scope: 'plan', status: 'requested' } });
+    expect(stepInteraction(state, 't1', 'i1')?.plans.p1).toMatchObject({ status: 'cancelled', approval: { scope: 'plan', status: 'requested' } });
   });
 
   it('ignores facts of non-thread streams and returns the same state for facts it does not use', () => {
     const facts = recorded([...planPrefix([{ id: 'a' }]), { type: 'InputReceived', data: { inputId: 'x', text: 'hi' }, stream: 'audit-1' }]);
-    const before = foldFacts(tasksProjection, facts.slice(0, 4));
-    expect(tasksProjection.evolve(before, facts[4] as (typeof facts)[number])).toBe(before);
+    const before = foldFacts(stepsProjection, facts.slice(0, 4));
+    expect(stepsProjection.evolve(before, facts[4] as (typeof facts)[number])).toBe(before);
   });
 
   it('refuses a step fact of an unknown plan or step, naming it', () => {
     const unknownPlan = recorded([{ type: 'StepReady', data: step('a') }]);
-    expect(() => foldFacts(tasksProjection, unknownPlan)).toThrow(/StepReady: unknown plan 'p1' of interaction 'i1' in thread 't1'/);
+    expect(() => foldFacts(stepsProjection, unknownPlan)).toThrow(/StepReady: unknown plan 'p1' of interaction 'i1' in thread 't1'/);
     const unknownStep = recorded([...planPrefix([{ id: 'a' }]), { type: 'StepReady', data: step('zz') }]);
-    expect(() => foldFacts(tasksProjection, unknownStep)).toThrow(/unknown step 'zz' in plan 'p1'/);
+    expect(() => foldFacts(stepsProjection, unknownStep)).toThrow(/unknown step 'zz' in plan 'p1'/);
     const twice = recorded([...planPrefix([{ id: 'a' }]), planPrefix([{ id: 'a' }])[3] as FactSpec]);
-    expect(() => foldFacts(tasksProjection, twice)).toThrow(/plan 'p1' of interaction 'i1' was already accepted/);
+    expect(() => foldFacts(stepsProjection, twice)).toThrow(/plan 'p1' of interaction 'i1' was already accepted/);
   });
 
   it('refuses a fact whose recordedAt is not a time', () => {
     const facts = recorded([...planPrefix([{ id: 'a' }]), { type: 'StepReady', data: step('a') }]);
     const last = facts[4] as (typeof facts)[number];
     const bad = { ...last, metadata: { ...last.metadata, recordedAt: 'yesterday' } };
-    expect(() => foldFacts(tasksProjection, [...facts.slice(0, 4), bad])).toThrow(/recordedAt: not an ISO-8601 time: "yesterday"/);
+    expect(() => foldFacts(stepsProjection, [...facts.slice(0, 4), bad])).toThrow(/recordedAt: not an ISO-8601 time: "yesterday"/);
   });
 });

@@ -1,19 +1,19 @@
 /**
- * Facts of a task (one step of a plan). Lifecycle:
+ * Facts of a step of an accepted plan. Lifecycle:
  * pending → ready → running → completed | failed | cancelled, with waiting_approval before running
- * and retry running → ready. Tasks are keyed by (interactionId, planId, stepId).
+ * and retry running → ready. Steps are keyed by (interactionId, planId, stepId).
  */
 import { z } from 'zod';
 import { ErrorInfo, Id, Json, StepUsage } from './common.ts';
 
-const TaskRef = { interactionId: Id, planId: Id, stepId: z.string().min(1) };
+const StepRef = { interactionId: Id, planId: Id, stepId: z.string().min(1) };
 
-export const taskFacts = {
+export const stepFacts = {
   /** Dependencies completed (or retry delay chosen): the step may be started. */
-  StepReady: z.object({ ...TaskRef }),
+  StepReady: z.object({ ...StepRef }),
   /** An attempt starts. The action receives `idempotencyKey`; `reservedUsd`: budget held for it. */
   StepStarted: z.object({
-    ...TaskRef,
+    ...StepRef,
     attempt: z.number().int().min(1),
     idempotencyKey: z.string().min(1),
     input: Json.optional(),
@@ -22,9 +22,9 @@ export const taskFacts = {
     startedAtMs: z.number().int().min(0),
   }),
   /** Progress an action emitted while running (no state change). */
-  StepProgressed: z.object({ ...TaskRef, attempt: z.number().int().min(1), message: z.string(), data: Json.optional() }),
+  StepProgressed: z.object({ ...StepRef, attempt: z.number().int().min(1), message: z.string(), data: Json.optional() }),
   StepCompleted: z.object({
-    ...TaskRef,
+    ...StepRef,
     attempt: z.number().int().min(1),
     output: Json,
     costUsd: z.number().min(0).default(0),
@@ -33,11 +33,11 @@ export const taskFacts = {
     durationMs: z.number().min(0),
   }),
   /**
-   * An attempt failed. `retryInMs` is the backoff chosen for the next attempt (the task returns to
+   * An attempt failed. `retryInMs` is the backoff chosen for the next attempt (the step returns to
    * ready), or null when this failure is final.
    */
   StepFailed: z.object({
-    ...TaskRef,
+    ...StepRef,
     attempt: z.number().int().min(1),
     error: ErrorInfo,
     retryInMs: z.number().int().min(0).nullable(),
@@ -50,7 +50,7 @@ export const taskFacts = {
   }),
   /** Cancelled (by the user, fail_fast, or a failed dependency). `partialOutput`: what the action had produced. */
   StepCancelled: z.object({
-    ...TaskRef,
+    ...StepRef,
     reason: z.string(),
     partialOutput: Json.optional(),
     costUsd: z.number().min(0).default(0),

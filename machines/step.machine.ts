@@ -1,10 +1,10 @@
 /**
- * The task machine: the lifecycle of one step of an accepted plan (XState v5, pure).
+ * The step machine: the lifecycle of one step of an accepted plan (XState v5, pure).
  *
  * Created in `pending` by PlanAccepted (input: interaction id, plan id, step spec), keyed
  * `${interactionId}/${planId}/${stepId}`. Its events are facts (`Fact` of src/facts/fact-types.ts);
- * the fold only routes the facts naming this task to it. Which fact is legal in which state, and the
- * state it leads to, is decided by the pure `taskLifecycleStep` of `task-lifecycle.ts` (every guard
+ * the fold only routes the facts naming this step to it. Which fact is legal in which state, and the
+ * state it leads to, is decided by the pure `stepLifecycleAfter` of `step-lifecycle.ts` (every guard
  * below asks it), the one definition the projections fold too. Transition table (every other fact is illegal):
  *
  * | state            | fact                                   | → state          |
@@ -29,11 +29,11 @@ import type { Fact, FactOf } from '../src/facts/fact-types.ts';
 import type { ApprovalSubject } from '../src/facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
-import type { TaskStatus } from '../src/executor/plan-run-view.ts';
-import { taskLifecycleStep } from './task-lifecycle.ts';
+import type { StepStatus } from '../src/executor/plan-run-view.ts';
+import { stepLifecycleAfter } from './step-lifecycle.ts';
 
-/** Approval state of a task (step- or budget-scoped approvals only). */
-export interface TaskApproval {
+/** Approval state of a step (step- or budget-scoped approvals only). */
+export interface StepApproval {
   approvalId: string;
   scope: 'step' | 'budget';
   status: 'requested' | 'granted' | 'rejected';
@@ -46,15 +46,15 @@ export interface TaskApproval {
   subject?: ApprovalSubject;
 }
 
-/** What the task machine is created with (from PlanAccepted). */
-export interface TaskInput {
+/** What the step machine is created with (from PlanAccepted). */
+export interface StepInput {
   interactionId: string;
   planId: string;
   step: StepSpec;
 }
 
-/** Context of a task. */
-export interface TaskContext extends TaskInput {
+/** Context of a step. */
+export interface StepContext extends StepInput {
   /** Attempts started so far. */
   attempts: number;
   maxAttempts: number;
@@ -75,20 +75,20 @@ export interface TaskContext extends TaskInput {
   /** Why it was cancelled, and what the action had produced. */
   cancelReason?: string;
   partialOutput?: unknown;
-  approval?: TaskApproval;
+  approval?: StepApproval;
   /** Budget held by the running attempt, USD. */
   reservedUsd: number;
   /** Recorded cost of all attempts, USD. */
   spentUsd: number;
 }
 
-/** Guard: `taskLifecycleStep` takes the task from `from` to `target` on this fact. */
+/** Guard: `stepLifecycleAfter` takes the step from `from` to `target` on this fact. */
 const moves =
-  (from: TaskStatus, target: TaskStatus) =>
-  ({ context, event }: { context: TaskContext; event: Fact }): boolean =>
-    taskLifecycleStep({ status: from, attempts: context.attempts, maxAttempts: context.maxAttempts, approvalId: context.approval?.approvalId ?? null }, event)?.status === target;
+  (from: StepStatus, target: StepStatus) =>
+  ({ context, event }: { context: StepContext; event: Fact }): boolean =>
+    stepLifecycleAfter({ status: from, attempts: context.attempts, maxAttempts: context.maxAttempts, approvalId: context.approval?.approvalId ?? null }, event)?.status === target;
 
-const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<TaskContext> => ({
+const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<StepContext> => ({
   approval: {
     approvalId: event.data.approvalId,
     scope: event.data.scope === 'budget' ? 'budget' : 'step',
@@ -99,12 +99,12 @@ const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<TaskContex
   },
 });
 
-/** The task machine. Snapshot value: one of the TaskStatus strings of src/executor/plan-run-view.ts. */
-export const taskMachine = setup({
+/** The step machine. Snapshot value: one of the StepStatus strings of src/executor/plan-run-view.ts. */
+export const stepMachine = setup({
   types: {
-    context: {} as TaskContext,
+    context: {} as StepContext,
     events: {} as Fact,
-    input: {} as TaskInput,
+    input: {} as StepInput,
   },
   actions: {
     recordCancel: assign(({ context, event }) => {
@@ -119,7 +119,7 @@ export const taskMachine = setup({
     }),
   },
 }).createMachine({
-  id: 'task',
+  id: 'step',
   initial: 'pending',
   context: ({ input }) => ({
     interactionId: input.interactionId,

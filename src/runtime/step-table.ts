@@ -1,11 +1,11 @@
 /**
- * The fold's task records without a full copy per batch: a record of a ThreadState's tasks is a
+ * The fold's step records without a full copy per batch: a record of a ThreadState's steps is a
  * read-only view (a Proxy, so every reader keeps indexing it as a plain record) over a table whose
  * values live in 256 hash buckets. A new state copies the bucket array (256 references) and, on
  * write, only the buckets it writes into; so folding a batch costs O(facts + 256 + touched buckets)
  * whatever the plan's size, where a plain record copy cost O(tasks) per batch — the cost that made
  * long plans quadratic. Key order (insertion order, as a plain record's string keys) is kept in an
- * append-only key list shared along a lineage of states (tasks are never removed).
+ * append-only key list shared along a lineage of states (steps are never removed).
  *
  * Records are immutable: writing into one throws a TypeError. A plain record (restored from a
  * snapshot cache, built by hand) is read through a table built from it once.
@@ -43,7 +43,7 @@ function lookup<V>(t: Table<V>, key: string): V | undefined {
 }
 
 const readOnly = (): never => {
-  throw new TypeError('a task record of a thread state is read-only');
+  throw new TypeError('a step record of a thread state is read-only');
 };
 
 function handler<V>(t: Table<V>): ProxyHandler<Record<string, V>> {
@@ -111,8 +111,8 @@ function write<V>(t: Table<V>, key: string, value: V): void {
   bucket!.set(key, value);
 }
 
-/** A task record being written: `record` reads as the new record; `set` writes into it. */
-export interface TaskRecordWriter<V> {
+/** A step record being written: `record` reads as the new record; `set` writes into it. */
+export interface StepRecordWriter<V> {
   readonly record: Record<string, V>;
   set(key: string, value: V): void;
 }
@@ -121,7 +121,7 @@ export interface TaskRecordWriter<V> {
  * Starts a new record from `base` (a record of this module or a plain one): O(256), whatever the
  * size of `base`, which is left unchanged. Writes go through `set` (the record itself is read-only).
  */
-export function deriveTaskRecord<V>(base: Readonly<Record<string, V>>): TaskRecordWriter<V> {
+export function deriveStepRecord<V>(base: Readonly<Record<string, V>>): StepRecordWriter<V> {
   const from = tableOf(base);
   const t: Table<V> = { buckets: from.buckets.slice(), owned: new Set(), keys: from.keys, length: from.length };
   return { record: recordOf(t), set: (key, value) => write(t, key, value) };

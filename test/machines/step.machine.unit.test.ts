@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { taskMachine } from '../../machines/task.machine.ts';
+import { stepMachine } from '../../machines/step.machine.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { StepSpec } from '../../src/plan/plan-schema.ts';
 import { run, start, tryStep } from './helpers.ts';
@@ -37,62 +37,62 @@ const f = {
   rejected: (approvalId: string, timedOut = false): Fact => ({ type: 'ApprovalRejected', data: { approvalId, ...ref, by: 'bob', timedOut } }),
 };
 
-describe('task machine: legal paths', () => {
+describe('step machine: legal paths', () => {
   it('pending → ready → running → completed records output, cost and clears the reservation', () => {
-    const s = run(taskMachine, start(taskMachine, input()), [f.ready(), f.started(1), f.progressed(1), f.completed(1)]);
+    const s = run(stepMachine, start(stepMachine, input()), [f.ready(), f.started(1), f.progressed(1), f.completed(1)]);
     expect(s.value).toBe('completed');
     expect(s.status).toBe('done');
     expect(s.context).toMatchObject({ attempts: 1, output: { ok: 1 }, spentUsd: 0.25, reservedUsd: 0, lastProgress: { message: 'half way' } });
   });
 
   it('retries while attempts remain, then fails for good', () => {
-    let s = run(taskMachine, start(taskMachine, input(2)), [f.ready(), f.started(1), f.failed(1, 500)]);
+    let s = run(stepMachine, start(stepMachine, input(2)), [f.ready(), f.started(1), f.failed(1, 500)]);
     expect(s.value).toBe('ready');
     expect(s.context.readyAtMs).toBe(500);
-    s = run(taskMachine, s, [f.started(2)]);
-    expect(tryStep(taskMachine, s, f.failed(2, 900))).toBeUndefined(); // no attempt left for a retry
-    s = run(taskMachine, s, [f.failed(2, null)]);
+    s = run(stepMachine, s, [f.started(2)]);
+    expect(tryStep(stepMachine, s, f.failed(2, 900))).toBeUndefined(); // no attempt left for a retry
+    s = run(stepMachine, s, [f.failed(2, null)]);
     expect(s.value).toBe('failed');
     expect(s.context.spentUsd).toBeCloseTo(0.2);
   });
 
   it('an attempt that fails before its action runs goes ready → failed (attempt counted, cost recorded, no retry)', () => {
-    const s = run(taskMachine, start(taskMachine, input(3)), [f.ready(), f.failed(1, null)]);
+    const s = run(stepMachine, start(stepMachine, input(3)), [f.ready(), f.failed(1, null)]);
     expect(s.value).toBe('failed');
     expect(s.context).toMatchObject({ attempts: 1, error: { message: 'boom' }, spentUsd: 0.1, reservedUsd: 0 });
-    const retried = run(taskMachine, start(taskMachine, input(3)), [f.ready(), f.started(1), f.failed(1, 500)]);
-    expect(run(taskMachine, retried, [f.failed(2, null)]).context.attempts).toBe(2);
+    const retried = run(stepMachine, start(stepMachine, input(3)), [f.ready(), f.started(1), f.failed(1, 500)]);
+    expect(run(stepMachine, retried, [f.failed(2, null)]).context.attempts).toBe(2);
     // not a retry, not a wrong attempt, not from pending
-    expect(tryStep(taskMachine, run(taskMachine, start(taskMachine, input(3)), [f.ready()]), f.failed(1, 500))).toBeUndefined();
-    expect(tryStep(taskMachine, run(taskMachine, start(taskMachine, input(3)), [f.ready()]), f.failed(2, null))).toBeUndefined();
-    expect(tryStep(taskMachine, start(taskMachine, input(3)), f.failed(1, null))).toBeUndefined();
+    expect(tryStep(stepMachine, run(stepMachine, start(stepMachine, input(3)), [f.ready()]), f.failed(1, 500))).toBeUndefined();
+    expect(tryStep(stepMachine, run(stepMachine, start(stepMachine, input(3)), [f.ready()]), f.failed(2, null))).toBeUndefined();
+    expect(tryStep(stepMachine, start(stepMachine, input(3)), f.failed(1, null))).toBeUndefined();
   });
 
   it('approval: granted → ready; rejected or timed out → cancelled with the reason', () => {
-    const granted = run(taskMachine, start(taskMachine, input()), [f.approvalRequested('a1'), f.granted('a1')]);
+    const granted = run(stepMachine, start(stepMachine, input()), [f.approvalRequested('a1'), f.granted('a1')]);
     expect(granted.value).toBe('ready');
     expect(granted.context.approval).toMatchObject({ approvalId: 'a1', status: 'granted', scope: 'step' });
-    const rejected = run(taskMachine, start(taskMachine, input()), [f.ready(), f.approvalRequested('a1', 'budget'), f.rejected('a1')]);
+    const rejected = run(stepMachine, start(stepMachine, input()), [f.ready(), f.approvalRequested('a1', 'budget'), f.rejected('a1')]);
     expect(rejected.value).toBe('cancelled');
     expect(rejected.context.cancelReason).toBe('rejected by bob');
-    const timedOut = run(taskMachine, start(taskMachine, input()), [f.approvalRequested('a1'), f.rejected('a1', true)]);
+    const timedOut = run(stepMachine, start(stepMachine, input()), [f.approvalRequested('a1'), f.rejected('a1', true)]);
     expect(timedOut.context.cancelReason).toBe('approval timed out');
   });
 
   it('refuses a wrong attempt number, a foreign approval id, a plan-scoped approval and anything after a final state', () => {
-    const s0 = start(taskMachine, input());
-    const ready = run(taskMachine, s0, [f.ready()]);
-    expect(tryStep(taskMachine, ready, f.started(2))).toBeUndefined();
-    expect(tryStep(taskMachine, s0, f.approvalRequested('a1', 'plan'))).toBeUndefined();
-    const waiting = run(taskMachine, s0, [f.approvalRequested('a1')]);
-    expect(tryStep(taskMachine, waiting, f.granted('a2'))).toBeUndefined();
-    const done = run(taskMachine, ready, [f.started(1), f.completed(1)]);
-    for (const fact of [f.cancelled(), f.ready(), f.started(2), f.completed(1)]) expect(tryStep(taskMachine, done, fact)).toBeUndefined();
+    const s0 = start(stepMachine, input());
+    const ready = run(stepMachine, s0, [f.ready()]);
+    expect(tryStep(stepMachine, ready, f.started(2))).toBeUndefined();
+    expect(tryStep(stepMachine, s0, f.approvalRequested('a1', 'plan'))).toBeUndefined();
+    const waiting = run(stepMachine, s0, [f.approvalRequested('a1')]);
+    expect(tryStep(stepMachine, waiting, f.granted('a2'))).toBeUndefined();
+    const done = run(stepMachine, ready, [f.started(1), f.completed(1)]);
+    for (const fact of [f.cancelled(), f.ready(), f.started(2), f.completed(1)]) expect(tryStep(stepMachine, done, fact)).toBeUndefined();
   });
 
   it('cancels from pending, ready, waiting_approval and running, keeping the partial output', () => {
     for (const prefix of [[], [f.ready()], [f.approvalRequested('a1')], [f.ready(), f.started(1)]]) {
-      const s = run(taskMachine, start(taskMachine, input()), [...prefix, f.cancelled()]);
+      const s = run(stepMachine, start(stepMachine, input()), [...prefix, f.cancelled()]);
       expect(s.value).toBe('cancelled');
       expect(s.context.partialOutput).toBe('part');
     }
@@ -157,7 +157,7 @@ const anyFact: fc.Arbitrary<Fact> = fc.oneof(
   fc.constant<Fact>({ type: 'ThreadClosed', data: {} }),
 );
 
-type TaskSnap = ReturnType<typeof start<typeof taskMachine>>;
+type StepSnap = ReturnType<typeof start<typeof stepMachine>>;
 const STATUSES: Status[] = ['pending', 'ready', 'waiting_approval', 'running', 'completed', 'failed', 'cancelled'];
 
 /** Near misses in model state `m`: the attempt just before or after, a foreign approval id, a plan-scoped approval (plus some legal facts). */
@@ -181,7 +181,7 @@ function nearby(m: Model): Fact[] {
   ];
 }
 
-/** Moves that take the task forward (weighted by repetition; cancels and rejections come from the other picks). */
+/** Moves that take the step forward (weighted by repetition; cancels and rejections come from the other picks). */
 function onward(m: Model, n: number): Fact[] {
   const a = m.attempts;
   const moves = [
@@ -207,9 +207,9 @@ interface Seen {
 const bump = (m: Map<string, number>, key: string): void => void m.set(key, (m.get(key) ?? 0) + 1);
 
 /** Steps machine and model together; checks they agree; returns the next pair (unchanged when refused). */
-function check(snap: TaskSnap, model: Model, fact: Fact, seen: Seen, reached: Set<string>): [TaskSnap, Model] {
+function check(snap: StepSnap, model: Model, fact: Fact, seen: Seen, reached: Set<string>): [StepSnap, Model] {
   const want = expected(model, fact);
-  const next = tryStep(taskMachine, snap, fact);
+  const next = tryStep(stepMachine, snap, fact);
   expect(next !== undefined, `${fact.type} ${JSON.stringify(fact.data)} in ${JSON.stringify(model)}`).toBe(want !== null);
   if (!next || !want) {
     if ((fact.type === 'StepCompleted' || fact.type === 'StepProgressed') && model.status === 'running') bump(seen.rules, `${fact.type} of another attempt refused`);
@@ -230,13 +230,13 @@ function check(snap: TaskSnap, model: Model, fact: Fact, seen: Seen, reached: Se
 /** Seed of the property: `FC_SEED` to replay a run, else a fresh one (printed with every failure below). */
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
-describe('task machine: property', () => {
+describe('step machine: property', () => {
   it('every fact is accepted exactly when the table allows it, reaching the table state', () => {
     const seen: Seen = { runsReaching: new Map(), rules: new Map() };
     const numRuns = 300;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.array(fc.tuple(fc.noBias(fc.nat()), anyFact, fc.noBias(fc.integer({ min: 0, max: 39 }))), { minLength: 10, maxLength: 40 }), (maxAttempts, picks) => {
-        let snap = start(taskMachine, input(maxAttempts));
+        let snap = start(stepMachine, input(maxAttempts));
         let model: Model = { status: 'pending', attempts: 0, maxAttempts };
         const reached = new Set<string>();
         for (const [n, random, mode] of picks) {

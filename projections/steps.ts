@@ -1,13 +1,13 @@
 /**
- * The `tasks` projection: a table of every step of every plan, per thread and interaction, with its
+ * The `steps` projection: a table of every step of every plan, per thread and interaction, with its
  * status, attempts, timings, last error, output summary, cost and approval state.
  *
- * Shape: threads (KeyedMap) → interactions (KeyedMap) → `plans[planId].steps[stepId]` → `TaskRow`
+ * Shape: threads (KeyedMap) → interactions (KeyedMap) → `plans[planId].steps[stepId]` → `StepRow`
  * (plus `planOrder` / `stepOrder` to list them in the order they were accepted / declared). Read it
- * with `taskInteraction(state, threadId, interactionId)` / `taskInteractions(state, threadId)`.
+ * with `stepInteraction(state, threadId, interactionId)` / `stepInteractions(state, threadId)`.
  *
  * Sources: PlanAccepted creates the rows (status `pending`); step facts and step-scoped approvals
- * move them (status and attempts fold the task lifecycle, see `projections/shared/step-status.ts`); PlanFinished and plan-scoped approvals update
+ * move them (status and attempts fold the step lifecycle, see `projections/shared/step-status.ts`); PlanFinished and plan-scoped approvals update
  * the plan. Times are ms since the epoch from `metadata.recordedAt`; `runMs` is the sum of the
  * `durationMs` the runtime recorded for each attempt. Every other fact leaves the state unchanged.
  *
@@ -20,7 +20,7 @@ import type { Projection } from '../src/projections/projection.ts';
 import { recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, keyedValues, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc, roundUsd } from './shared/records.ts';
-import { nextLifecycle, type TaskStatus } from './shared/step-status.ts';
+import { nextLifecycle, type StepStatus } from './shared/step-status.ts';
 import { summarizeJson } from './shared/summarize.ts';
 
 /** Approval state of a step or a plan. `decidedBy`/`reason`: from the grant or rejection. */
@@ -36,15 +36,15 @@ export interface ApprovalState {
   timedOut: boolean;
 }
 
-/** One step's task. Times: ms since epoch (fact `recordedAt`); durations: ms; cost: USD. */
-export interface TaskRow {
+/** One step's row. Times: ms since epoch (fact `recordedAt`); durations: ms; cost: USD. */
+export interface StepRow {
   interactionId: string;
   planId: string;
   stepId: string;
   action: string;
   description: string | null;
   dependsOn: string[];
-  status: TaskStatus;
+  status: StepStatus;
   /** Attempts started so far. */
   attempts: number;
   /** Attempts the step may start (`retry.maxAttempts`, 1 without a retry policy). */
@@ -71,50 +71,50 @@ export interface TaskRow {
 }
 
 /** One accepted plan and its steps. */
-export interface TasksPlan {
+export interface StepsPlan {
   planId: string;
   iteration: number;
   title: string | null;
   status: 'running' | 'completed' | 'failed' | 'cancelled';
   approval: ApprovalState | null;
   stepOrder: string[];
-  steps: Record<string, TaskRow>;
+  steps: Record<string, StepRow>;
 }
 
 /** The plans of one interaction. */
-export interface TasksInteraction {
+export interface StepsInteraction {
   interactionId: string;
   planOrder: string[];
-  plans: Record<string, TasksPlan>;
+  plans: Record<string, StepsPlan>;
 }
 
 /** The interactions of one thread. */
-export interface TasksThread {
-  interactions: KeyedMap<TasksInteraction>;
+export interface StepsThread {
+  interactions: KeyedMap<StepsInteraction>;
 }
 
-/** State of the `tasks` projection (threads keyed by thread id; see `shared/keyed-map.ts`). */
-export interface TasksState {
-  threads: KeyedMap<TasksThread>;
+/** State of the `steps` projection (threads keyed by thread id; see `shared/keyed-map.ts`). */
+export interface StepsState {
+  threads: KeyedMap<StepsThread>;
 }
 
-/** The task table of one interaction, or undefined. */
-export function taskInteraction(state: TasksState, threadId: string, interactionId: string): TasksInteraction | undefined {
+/** The step table of one interaction, or undefined. */
+export function stepInteraction(state: StepsState, threadId: string, interactionId: string): StepsInteraction | undefined {
   const thread = getKeyed(state.threads, threadId);
   return thread && getKeyed(thread.interactions, interactionId);
 }
 
-/** The task tables of every interaction of a thread (hash order: sort for display). */
-export function taskInteractions(state: TasksState, threadId: string): TasksInteraction[] {
+/** The step tables of every interaction of a thread (hash order: sort for display). */
+export function stepInteractions(state: StepsState, threadId: string): StepsInteraction[] {
   const thread = getKeyed(state.threads, threadId);
   return thread ? keyedValues(thread.interactions) : [];
 }
 
 type PlanRef = { interactionId: string; planId: string };
-type PlanPlace = { thread: TasksThread; interaction: TasksInteraction; plan: TasksPlan };
+type PlanPlace = { thread: StepsThread; interaction: StepsInteraction; plan: StepsPlan };
 
 /** Finds a plan. @throws Error naming it when the thread, interaction or plan is unknown. */
-function locatePlan(state: TasksState, threadId: string, ref: PlanRef, what: string): PlanPlace {
+function locatePlan(state: StepsState, threadId: string, ref: PlanRef, what: string): PlanPlace {
   const thread = getKeyed(state.threads, threadId);
   const interaction = thread && getKeyed(thread.interactions, ref.interactionId);
   const plan = interaction?.plans[ref.planId];
@@ -125,7 +125,7 @@ function locatePlan(state: TasksState, threadId: string, ref: PlanRef, what: str
 }
 
 /** `state` with the plan at `place` replaced by `next`. */
-function replacePlan(state: TasksState, threadId: string, place: PlanPlace, next: TasksPlan): TasksState {
+function replacePlan(state: StepsState, threadId: string, place: PlanPlace, next: StepsPlan): StepsState {
   if (next === place.plan) return state;
   const { interaction } = place;
   const interactions = setKeyed(place.thread.interactions, interaction.interactionId, { ...interaction, plans: assoc(interaction.plans, next.planId, next) });
@@ -133,7 +133,7 @@ function replacePlan(state: TasksState, threadId: string, place: PlanPlace, next
 }
 
 /** The fields a step fact changes on its row (besides status, attempts, timestamps and lastRevision). */
-function stepPatch(r: TaskRow, fact: RecordedFact): Partial<TaskRow> {
+function stepPatch(r: StepRow, fact: RecordedFact): Partial<StepRow> {
   switch (fact.type) {
     case 'StepStarted': {
       const at = recordedAtMs(fact);
@@ -164,14 +164,14 @@ function stepPatch(r: TaskRow, fact: RecordedFact): Partial<TaskRow> {
 }
 
 /** Applies a step fact (or step-scoped approval) to its row. @throws Error on an unknown plan or step. */
-function updateStep(state: TasksState, threadId: string, fact: RecordedFact, ref: PlanRef & { stepId: string }): TasksState {
+function updateStep(state: StepsState, threadId: string, fact: RecordedFact, ref: PlanRef & { stepId: string }): StepsState {
   const place = locatePlan(state, threadId, ref, fact.type);
   const { plan } = place;
   const row = plan.steps[ref.stepId];
   if (!row) throw new Error(`${fact.type}: unknown step '${ref.stepId}' in plan '${ref.planId}' of interaction '${ref.interactionId}'`);
   const life = nextLifecycle({ status: row.status, attempts: row.attempts, maxAttempts: row.maxAttempts, approvalId: row.approval?.approvalId ?? null }, fact);
   const { status } = life;
-  const next: TaskRow = { ...row, ...stepPatch(row, fact), status, attempts: life.attempts, lastRevision: revisionOf(fact) };
+  const next: StepRow = { ...row, ...stepPatch(row, fact), status, attempts: life.attempts, lastRevision: revisionOf(fact) };
   if (status !== row.status && (status === 'completed' || status === 'failed' || status === 'cancelled')) next.finishedAtMs = recordedAtMs(fact);
   if (status === 'ready' && next.readyAtMs === null) next.readyAtMs = recordedAtMs(fact);
   return replacePlan(state, threadId, place, { ...plan, steps: assoc(plan.steps, ref.stepId, next) });
@@ -184,9 +184,9 @@ function errorInfo(e: ErrorInfo): ErrorInfo {
   return out;
 }
 
-function acceptPlan(state: TasksState, threadId: string, fact: Extract<RecordedFact, { type: 'PlanAccepted' }>): TasksState {
+function acceptPlan(state: StepsState, threadId: string, fact: Extract<RecordedFact, { type: 'PlanAccepted' }>): StepsState {
   const { interactionId, planId, iteration, plan } = fact.data;
-  const steps: Record<string, TaskRow> = {};
+  const steps: Record<string, StepRow> = {};
   for (const step of plan.steps) {
     steps[step.id] = {
       interactionId, planId, stepId: step.id, action: step.action, description: step.description ?? null,
@@ -195,9 +195,9 @@ function acceptPlan(state: TasksState, threadId: string, fact: Extract<RecordedF
       costUsd: 0, approval: null, lastRevision: revisionOf(fact),
     };
   }
-  const row: TasksPlan = { planId, iteration, title: plan.title ?? null, status: 'running', approval: null, stepOrder: plan.steps.map((s) => s.id), steps };
-  const threads = updateKeyed<TasksThread>(state.threads, threadId, () => ({ interactions: emptyKeyed() }), (thread) => ({
-    interactions: updateKeyed<TasksInteraction>(thread.interactions, interactionId, () => ({ interactionId, planOrder: [], plans: {} }), (i) => {
+  const row: StepsPlan = { planId, iteration, title: plan.title ?? null, status: 'running', approval: null, stepOrder: plan.steps.map((s) => s.id), steps };
+  const threads = updateKeyed<StepsThread>(state.threads, threadId, () => ({ interactions: emptyKeyed() }), (thread) => ({
+    interactions: updateKeyed<StepsInteraction>(thread.interactions, interactionId, () => ({ interactionId, planOrder: [], plans: {} }), (i) => {
       if (i.plans[planId]) throw new Error(`PlanAccepted: plan '${planId}' of interaction '${interactionId}' was already accepted`);
       return { ...i, planOrder: [...i.planOrder, planId], plans: assoc(i.plans, planId, row) };
     }),
@@ -223,7 +223,7 @@ function approvalAfter(current: ApprovalState | null, fact: ApprovalFact): Appro
   };
 }
 
-function evolveThread(state: TasksState, threadId: string, fact: RecordedFact): TasksState {
+function evolveThread(state: StepsState, threadId: string, fact: RecordedFact): StepsState {
   switch (fact.type) {
     case 'PlanAccepted':
       return acceptPlan(state, threadId, fact);
@@ -251,19 +251,19 @@ function evolveThread(state: TasksState, threadId: string, fact: RecordedFact): 
   }
 }
 
-/** The fact types `tasks` reads; every other fact leaves the state as is (checked first: cheap). */
-const TASK_FACTS: ReadonlySet<string> = new Set([
+/** The fact types `steps` reads; every other fact leaves the state as is (checked first: cheap). */
+const STEP_TABLE_FACTS: ReadonlySet<string> = new Set([
   'PlanAccepted', 'PlanFinished', 'StepReady', 'StepStarted', 'StepProgressed', 'StepCompleted', 'StepFailed', 'StepCancelled',
   'ApprovalRequested', 'ApprovalGranted', 'ApprovalRejected',
 ]);
 
-/** The `tasks` projection (see the module docstring). */
-export const tasksProjection: Projection<TasksState> = {
-  name: 'tasks',
+/** The `steps` projection (see the module docstring). */
+export const stepsProjection: Projection<StepsState> = {
+  name: 'steps',
   version: 3,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
-    if (!TASK_FACTS.has(fact.type)) return state;
+    if (!STEP_TABLE_FACTS.has(fact.type)) return state;
     const threadId = threadIdOf(fact);
     return threadId === undefined ? state : evolveThread(state, threadId, fact);
   },

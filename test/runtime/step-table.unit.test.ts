@@ -1,15 +1,15 @@
-/** The fold's task records (src/runtime/task-table.ts) read as immutable plain records. */
+/** The fold's step records (src/runtime/step-table.ts) read as immutable plain records. */
 import { describe, expect, it } from 'vitest';
-import { deriveTaskRecord } from '../../src/runtime/task-table.ts';
+import { deriveStepRecord } from '../../src/runtime/step-table.ts';
 
-describe('task records', () => {
+describe('step records', () => {
   it('derive from a record without changing it, in insertion order, across diverging lineages', () => {
-    const a = deriveTaskRecord<number>({ x: 1 });
+    const a = deriveStepRecord<number>({ x: 1 });
     for (let i = 0; i < 1000; i++) a.set(`k${i}`, i);
-    const b = deriveTaskRecord(a.record);
+    const b = deriveStepRecord(a.record);
     b.set('k5', -5);
     b.set('new', 7);
-    const c = deriveTaskRecord(a.record); // a second lineage from the same record
+    const c = deriveStepRecord(a.record); // a second lineage from the same record
     c.set('other', 8);
     expect(a.record.k5).toBe(5);
     expect('new' in a.record).toBe(false);
@@ -25,7 +25,7 @@ describe('task records', () => {
   });
 
   it('refuses writes through the record', () => {
-    const { record } = deriveTaskRecord<number>({});
+    const { record } = deriveStepRecord<number>({});
     expect(() => {
       record.a = 1;
     }).toThrow(TypeError);

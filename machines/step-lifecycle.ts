@@ -1,8 +1,8 @@
 /**
- * The task lifecycle as one pure function: which fact moves a step from which status to which, and
- * how its attempt count follows. It is the single definition of the lifecycle: the task machine
- * (`task.machine.ts`) takes a transition iff this function allows it (its guards call it), and the
- * `tasks` and `dag` projections fold it to derive step status and attempts, so the projections and
+ * The step lifecycle as one pure function: which fact moves a step from which status to which, and
+ * how its attempt count follows. It is the single definition of the lifecycle: the step machine
+ * (`step.machine.ts`) takes a transition iff this function allows it (its guards call it), and the
+ * `steps` and `dag` projections fold it to derive step status and attempts, so the projections and
  * the runtime's fold cannot disagree on a history the fold accepts.
  *
  * | status           | fact                                   | → status         |
@@ -22,11 +22,11 @@
  * Every other (status, fact) pair is illegal (`null`); completed, failed and cancelled are final.
  */
 import type { Fact } from '../src/facts/fact-types.ts';
-import type { TaskStatus } from '../src/executor/plan-run-view.ts';
+import type { StepStatus } from '../src/executor/plan-run-view.ts';
 
 /** What the lifecycle of one step depends on. `attempts`: attempts started so far. */
-export interface TaskLifecycle {
-  status: TaskStatus;
+export interface StepLifecycle {
+  status: StepStatus;
   attempts: number;
   /** `step.retry.maxAttempts` (1 without a retry policy). */
   maxAttempts: number;
@@ -35,16 +35,16 @@ export interface TaskLifecycle {
 }
 
 /** True for completed, failed and cancelled. */
-export function isFinalStatus(status: TaskStatus): boolean {
+export function isFinalStatus(status: StepStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
 /** The lifecycle of a step just accepted in a plan (`maxAttempts` from its retry policy, default 1). */
-export function initialLifecycle(maxAttempts = 1): TaskLifecycle {
+export function initialLifecycle(maxAttempts = 1): StepLifecycle {
   return { status: 'pending', attempts: 0, maxAttempts, approvalId: null };
 }
 
-const to = (t: TaskLifecycle, status: TaskStatus, attempts = t.attempts, approvalId = t.approvalId): TaskLifecycle => ({
+const to = (t: StepLifecycle, status: StepStatus, attempts = t.attempts, approvalId = t.approvalId): StepLifecycle => ({
   status, attempts, maxAttempts: t.maxAttempts, approvalId,
 });
 
@@ -52,7 +52,7 @@ const to = (t: TaskLifecycle, status: TaskStatus, attempts = t.attempts, approva
  * The lifecycle after `fact` (a fact naming this step: a step fact or an approval fact with its
  * stepId), or null when the fact is illegal in `t.status`. Pure; never throws.
  */
-export function taskLifecycleStep(t: TaskLifecycle, fact: Fact): TaskLifecycle | null {
+export function stepLifecycleAfter(t: StepLifecycle, fact: Fact): StepLifecycle | null {
   const s = t.status;
   if (isFinalStatus(s)) return null;
   switch (fact.type) {
@@ -85,8 +85,8 @@ export function taskLifecycleStep(t: TaskLifecycle, fact: Fact): TaskLifecycle |
 }
 
 /**
- * The source text of this module's functions. The task machine's guards call them from outside
+ * The source text of this module's functions. The step machine's guards call them from outside
  * its definition, so the snapshot cache's machine hash adds this text (a changed lifecycle is other
  * machine code: cached snapshots folded by the old one are not reused).
  */
-export const TASK_LIFECYCLE_SOURCE: string = [isFinalStatus, to, taskLifecycleStep].map(String).join('\n');
+export const STEP_LIFECYCLE_SOURCE: string = [isFinalStatus, to, stepLifecycleAfter].map(String).join('\n');

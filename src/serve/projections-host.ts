@@ -1,0 +1,71 @@
+/**
+ * The live read models of `orchestral serve`: the `threads`, `tasks`, `dag` and `costs` projections,
+ * each a persisted projector (`startPersistedProjector`) kept live by `subscribeToAll`, its state and
+ * checkpoint saved together in the projection store — the `projection_state` table of the SQLite
+ * store's own file, so a restart resumes from the stored position; for other stores an in-memory
+ * projection store (rebuilt from position 0 at start).
+ *
+ * The thread list is served from the `threads` state: sorted once per new state (most recent
+ * activity first), so a listing costs a slice, not a fold of the log.
+ */
+import { costsProjection, type CostsState } from '../../projections/costs.ts';
+import { dagProjection, type DagState } from '../../projections/dag.ts';
+import { tasksProjection, type TasksState } from '../../projections/tasks.ts';
+import { listThreads, threadsProjection, type ThreadsState, type ThreadSummary } from '../../projections/threads.ts';
+import { createInMemoryProjectionStore } from '../projections/in-memory-projection-store.ts';
+import { startPersistedProjector, type PersistedProjector } from '../projections/persisted-projector.ts';
+import type { ProjectionStore } from '../projections/projection-store.ts';
+import { openSqliteProjectionStore } from '../projections/sqlite-projection-store.ts';
+import type { EventStore } from '../store/event-store.ts';
+import { parseStoreUrl } from '../store/open-event-store.ts';
+
+/** The four projectors and the store they save into. */
+export interface ProjectionsHost {
+  threads: PersistedProjector<ThreadsState>;
+  tasks: PersistedProjector<TasksState>;
+  dag: PersistedProjector<DagState>;
+  costs: PersistedProjector<CostsState>;
+  /** Where checkpoints are kept (a file path or `memory`). */
+  location: string;
+  /** Every thread summary, most recently active first (cached per `threads` state). */
+  sortedThreads(): ThreadSummary[];
+  /** Resolves once every projector has applied the facts up to `position`. */
+  caughtUp(position: bigint): Promise<void>;
+  /** Stops the projectors (saving what is unsaved) and closes the projection store. */
+  stop(): Promise<void>;
+}
+
+/** Facts applied between saves of a projection row (and always at stop). */
+const SAVE_EVERY_FACTS = 500;
+
+/** Opens the projection store beside `storeUrl`'s log and starts the four projectors. */
+export async function startProjections(store: EventStore, storeUrl: string): Promise<ProjectionsHost> {
+  const location = parseStoreUrl(storeUrl);
+  const rows: ProjectionStore = location.kind === 'sqlite' ? openSqliteProjectionStore({ path: location.path }) : createInMemoryProjectionStore();
+  const options = { saveEveryFacts: SAVE_EVERY_FACTS };
+  const threads = await startPersistedProjector(threadsProjection, store, rows, options);
+  const tasks = await startPersistedProjector(tasksProjection, store, rows, options);
+  const dag = await startPersistedProjector(dagProjection, store, rows, options);
+  const costs = await startPersistedProjector(costsProjection, store, rows, options);
+  const all = [threads, tasks, dag, costs];
+  let sorted: { state: ThreadsState; list: ThreadSummary[] } | undefined;
+  return {
+    threads,
+    tasks,
+    dag,
+    costs,
+    location: rows.location,
+    sortedThreads() {
+      const state = threads.get();
+      if (sorted?.state !== state) sorted = { state, list: listThreads(state) };
+      return sorted.list;
+    },
+    async caughtUp(position) {
+      await Promise.all(all.map((p) => (p.position() >= position ? undefined : p.waitForPosition(position))));
+    },
+    async stop() {
+      await Promise.all(all.map((p) => p.stop()));
+      await rows.close();
+    },
+  };
+}
