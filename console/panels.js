@@ -2,9 +2,9 @@
 // buttons), the fact timeline.
 import { html } from './app.js';
 
-export function StepTable({ tasks }) {
+export function StepTable({ steps }) {
   const rows = [];
-  for (const [iid, interaction] of Object.entries(tasks)) {
+  for (const [iid, interaction] of Object.entries(steps)) {
     for (const planId of interaction.planOrder) {
       const plan = interaction.plans[planId];
       for (const stepId of plan.stepOrder) rows.push({ iid, planId, ...plan.steps[stepId] });

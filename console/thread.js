@@ -62,7 +62,7 @@ export function ThreadPage({ threadId }) {
     <div class="grid2">
       <div style="display:grid;gap:16px;align-content:start">
         <section><h2>DAG</h2>${plans.length ? plans.map((p) => html`<div><div class="muted">${p.planId} · ${p.title ?? ''} · ${p.status}</div><${Dag} plan=${p} /></div>`) : html`<p class="muted">no plan yet</p>`}</section>
-        <section><h2>Steps</h2>${view ? html`<${StepTable} tasks=${view.tasks} />` : html`<p class="muted">loading…</p>`}</section>
+        <section><h2>Steps</h2>${view ? html`<${StepTable} steps=${view.steps} />` : html`<p class="muted">loading…</p>`}</section>
       </div>
       <div style="display:grid;gap:16px;align-content:start">
         <section><h2>Pending approvals</h2>${view && html`<${Approvals} approvals=${view.pendingApprovals} live=${pinned === null} decide=${decide} />`}</section>

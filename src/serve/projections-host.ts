@@ -1,5 +1,5 @@
 /**
- * The live read models of `orchestral serve`: the `threads`, `tasks`, `dag` and `costs` projections,
+ * The live read models of `orchestral serve`: the `threads`, `steps`, `dag` and `costs` projections,
  * each a persisted projector (`startPersistedProjector`) kept live by `subscribeToAll`, its state and
  * checkpoint saved together in the projection store — the `projection_state` table of the SQLite
  * store's own file, so a restart resumes from the stored position; for other stores an in-memory
@@ -10,7 +10,7 @@
  */
 import { costsProjection, type CostsState } from '../../projections/costs.ts';
 import { dagProjection, type DagState } from '../../projections/dag.ts';
-import { tasksProjection, type TasksState } from '../../projections/tasks.ts';
+import { stepsProjection, type StepsState } from '../../projections/steps.ts';
 import { listThreads, threadsProjection, type ThreadsState, type ThreadSummary } from '../../projections/threads.ts';
 import { createInMemoryProjectionStore } from '../projections/in-memory-projection-store.ts';
 import { startPersistedProjector, type PersistedProjector } from '../projections/persisted-projector.ts';
@@ -22,7 +22,7 @@ import { parseStoreUrl } from '../store/open-event-store.ts';
 /** The four projectors and the store they save into. */
 export interface ProjectionsHost {
   threads: PersistedProjector<ThreadsState>;
-  tasks: PersistedProjector<TasksState>;
+  steps: PersistedProjector<StepsState>;
   dag: PersistedProjector<DagState>;
   costs: PersistedProjector<CostsState>;
   /** Where checkpoints are kept (a file path or `memory`). */
@@ -44,14 +44,14 @@ export async function startProjections(store: EventStore, storeUrl: string): Pro
   const rows: ProjectionStore = location.kind === 'sqlite' ? openSqliteProjectionStore({ path: location.path }) : createInMemoryProjectionStore();
   const options = { saveEveryFacts: SAVE_EVERY_FACTS };
   const threads = await startPersistedProjector(threadsProjection, store, rows, options);
-  const tasks = await startPersistedProjector(tasksProjection, store, rows, options);
+  const steps = await startPersistedProjector(stepsProjection, store, rows, options);
   const dag = await startPersistedProjector(dagProjection, store, rows, options);
   const costs = await startPersistedProjector(costsProjection, store, rows, options);
-  const all = [threads, tasks, dag, costs];
+  const all = [threads, steps, dag, costs];
   let sorted: { state: ThreadsState; list: ThreadSummary[] } | undefined;
   return {
     threads,
-    tasks,
+    steps,
     dag,
     costs,
     location: rows.location,

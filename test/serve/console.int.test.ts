@@ -82,9 +82,9 @@ describe.skipIf(!executablePath)(`console in Chromium${executablePath ? '' : ' (
     for (const r of [Math.floor(last / 2), last - 3]) {
       await p.locator('#rev').fill(String(r));
       await p.locator('#rev-label', { hasText: `${r} of ${last}` }).waitFor();
-      const cli = JSON.parse(execFileSync(process.execPath, ['bin/orchestral.js', 'show', 'travel', '--at', String(r), '--json', '--store', f.storeUrl], { encoding: 'utf8' })) as { tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }> };
+      const cli = JSON.parse(execFileSync(process.execPath, ['bin/orchestral.js', 'show', 'travel', '--at', String(r), '--json', '--store', f.storeUrl], { encoding: 'utf8' })) as { steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }> };
       const expected: Record<string, string> = {};
-      for (const i of Object.values(cli.tasks)) for (const pl of Object.values(i.plans)) for (const [id, s] of Object.entries(pl.steps)) expected[id] = s.status;
+      for (const i of Object.values(cli.steps)) for (const pl of Object.values(i.plans)) for (const [id, s] of Object.entries(pl.steps)) expected[id] = s.status;
       await waitFor(`steps as of ${r}`, async () => {
         const shown: Record<string, string> = {};
         for (const row of await p.locator('#steps tr[data-step]').all()) shown[(await row.getAttribute('data-step'))!] = (await row.getAttribute('data-status'))!;

@@ -99,7 +99,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 
 /** The status of step `stepId` in the thread's `GET /threads/:id` answer. */
 export function stepStatus(show: Record<string, unknown>, stepId: string): string | undefined {
-  const tasks = show['tasks'] as Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }>;
-  for (const i of Object.values(tasks ?? {})) for (const p of Object.values(i.plans)) if (p.steps[stepId]) return p.steps[stepId]!.status;
+  const steps = show['steps'] as Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }>;
+  for (const i of Object.values(steps ?? {})) for (const p of Object.values(i.plans)) if (p.steps[stepId]) return p.steps[stepId]!.status;
   return undefined;
 }

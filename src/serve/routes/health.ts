@@ -14,7 +14,7 @@ const Health = z.object({
 export function healthRoutes(app: ServeApp, ctx: ServeContext): void {
   app.openapi(createRoute({ method: 'get', path: '/healthz', summary: 'liveness and projection positions', responses: { 200: json(Health, 'up'), 401: problem('missing or wrong bearer token') } }), (c) => {
     const p = ctx.projections;
-    const projections = Object.fromEntries([p.threads, p.tasks, p.dag, p.costs].map((x) => [x.name, { status: x.status().kind, position: Number(x.position()) }]));
+    const projections = Object.fromEntries([p.threads, p.steps, p.dag, p.costs].map((x) => [x.name, { status: x.status().kind, position: Number(x.position()) }]));
     const ok = Object.values(projections).every((x) => x.status === 'running');
     return c.json({ ok, projections, running: ctx.runtime.worker.running(), sseClients: ctx.hub.size() }, 200);
   });

@@ -53,7 +53,7 @@ function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {
   return map ? Object.fromEntries(keyedEntries(map).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) : {};
 }
 
-/** The thread now: thread, tasks, dags, costs from the live projections (caught up to the thread's last fact), interactions and approvals from its fold. */
+/** The thread now: thread, steps, dags, costs from the live projections (caught up to the thread's last fact), interactions and approvals from its fold. */
 async function showNow(ctx: ServeContext, threadId: string): Promise<Record<string, unknown>> {
   if ((await ctx.store.streamRevision(streamOf(threadId))) === undefined) throw new ThreadNotFoundError(threadId);
   const facts = await readThreadFacts(ctx.store, threadId);
@@ -76,7 +76,7 @@ async function showNow(ctx: ServeContext, threadId: string): Promise<Record<stri
       question: v.question ?? null,
       error: v.error?.message ?? null,
     })),
-    tasks: plainRecord(getKeyed(p.tasks.get().threads, threadId)?.interactions),
+    steps: plainRecord(getKeyed(p.steps.get().threads, threadId)?.interactions),
     dags: plainRecord(getKeyed(p.dag.get().threads, threadId)?.interactions),
     costs: getKeyed(p.costs.get().threads, threadId) ?? null,
     pendingApprovals: pendingApprovalDetails(state).map((a) => ({ ...a, stepId: a.stepId ?? null })),
@@ -100,7 +100,7 @@ export function readRoutes(app: ServeApp, ctx: ServeContext): void {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/threads/{id}', summary: 'a thread: tasks, DAG, costs, interactions, pending approvals (as of ?at=REV)', request: { params: ThreadIdParam, query: ShowQuery }, responses: { 200: json(AnyObject, 'the thread'), ...threadProblems } }),
+    createRoute({ method: 'get', path: '/threads/{id}', summary: 'a thread: steps, DAG, costs, interactions, pending approvals (as of ?at=REV)', request: { params: ThreadIdParam, query: ShowQuery }, responses: { 200: json(AnyObject, 'the thread'), ...threadProblems } }),
     async (c) => {
       const { id } = c.req.valid('param');
       const { at } = c.req.valid('query');
