@@ -49,7 +49,6 @@
  */
 import { assign, setup } from 'xstate';
 import type { FactData, FactOf } from '../src/facts/fact-types.ts';
-import type { Observation } from '../src/planner/planner.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
 import type {
   AcceptedPlan,
@@ -57,6 +56,7 @@ import type {
   InteractionEvent,
   InteractionInput,
   LiveInteractionState,
+  Observation,
   PlanApproval,
 } from './interaction.types.ts';
 

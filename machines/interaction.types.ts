@@ -7,7 +7,16 @@ import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { InterruptKind } from '../src/facts/facts/interaction-facts.ts';
 import type { PlanSpec } from '../src/plan/plan-schema.ts';
 import type { PlannerOutput } from '../src/plan/planner-output.ts';
-import type { Observation } from '../src/planner/planner.ts';
+
+/** What one executed step produced, as the interaction records it when the step settles; fed back to the planner. */
+export interface Observation {
+  planId: string;
+  stepId: string;
+  action: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  output?: unknown;
+  error?: string;
+}
 
 /** Whole-plan approval gate of one plan. */
 export interface PlanApproval {

@@ -22,7 +22,9 @@
  * Every other (status, fact) pair is illegal (`null`); completed, failed and cancelled are final.
  */
 import type { Fact } from '../src/facts/fact-types.ts';
-import type { StepStatus } from '../src/executor/plan-run-view.ts';
+
+/** Status of one plan step: the step machine's states, and what the views and projections show. */
+export type StepStatus = 'pending' | 'ready' | 'waiting_approval' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** What the lifecycle of one step depends on. `attempts`: attempts started so far. */
 export interface StepLifecycle {

@@ -29,8 +29,7 @@ import type { Fact, FactOf } from '../src/facts/fact-types.ts';
 import type { ApprovalSubject } from '../src/facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
-import type { StepStatus } from '../src/executor/plan-run-view.ts';
-import { stepLifecycleAfter } from './step-lifecycle.ts';
+import { stepLifecycleAfter, type StepStatus } from './step-lifecycle.ts';
 
 /** Approval state of a step (step- or budget-scoped approvals only). */
 export interface StepApproval {

@@ -41,6 +41,7 @@ import type { HashEvery } from '../../src/runtime/draft.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { EventData, RecordedEvent } from '../../src/store/event-store.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 import { runLangGraph } from './langgraph.ts';
 
 const noop = defineAction({
@@ -71,7 +72,7 @@ function layers(n = 20, width = 50): Step[] {
 
 async function runShape(name: string, steps: Step[], dir: string, hashEvery: HashEvery) {
   const path = join(dir, `${name}.db`);
-  const sqlite = getSqliteEventStore({ path, durability: 'sync' });
+  const sqlite = getSqliteEventStore({ codec: factCodec, path, durability: 'sync' });
   // Count the runtime's appends and keep their batches for the baseline.
   const appended: EventData[][] = [];
   const store = Object.assign(Object.create(sqlite) as typeof sqlite, {

@@ -15,13 +15,14 @@ import type { Planner } from '../../src/planner/planner.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { SHAPES, type Shape } from './shapes.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
 const noop = defineAction({ name: 'noop', description: 'does nothing', input: z.object({}), output: z.object({}), run: async () => ({}) });
 
 async function runPlan(shape: Shape, n: number, dir: string, name: string) {
-  const store = getSqliteEventStore({ path: join(dir, `${name}.db`), durability: 'sync', maxEventBytes: MAX_EVENT_BYTES });
+  const store = getSqliteEventStore({ path: join(dir, `${name}.db`), durability: 'sync', maxEventBytes: MAX_EVENT_BYTES, codec: factCodec });
   const plan = { kind: 'mini_plan', plan: { steps: shape.steps(n), maxConcurrency: shape.maxConcurrency } } as unknown as PlannerOutput;
   let calls = 0;
   const planner: Planner = { plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) };

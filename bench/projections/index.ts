@@ -25,6 +25,7 @@ import type { RecordedFact } from '../../src/facts/fact-types.ts';
 import { recordedFactOf } from '../../src/projections/projector.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../../test/support/fact-history-arbitrary.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const env = (name: string, fallback: number): number => {
   const v = Number(process.env[name] ?? fallback);
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const path = join(dir, 'events.db');
   try {
     const history = buildHistory();
-    const store = getSqliteEventStore({ path, durability: 'normal' });
+    const store = getSqliteEventStore({ codec: factCodec, path, durability: 'normal' });
     const nextRevision = new Map<string, bigint>();
     let i = 0;
     while (i < history.length) {

@@ -28,6 +28,7 @@ import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite
 import { restoreThreadState, serializeThreadState, type SerializedThreadState } from '../../src/runtime/snapshot-cache.ts';
 import { applyFacts, hashThreadState, initialThreadState } from '../../src/runtime/thread-state.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const INTERACTIONS = 2_500;
 const STEPS = 10;
@@ -67,7 +68,7 @@ const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1
 const dir = mkdtempSync(join(tmpdir(), 'orchestral-bench-replay-'));
 try {
   const path = join(dir, 'events.db');
-  const store = getSqliteEventStore({ path, durability: 'normal' });
+  const store = getSqliteEventStore({ codec: factCodec, path, durability: 'normal' });
   const threadId = 'long';
   let rev = -1n;
   const append = async (facts: FactInput[]) => {

@@ -9,6 +9,7 @@
  * - `POST /threads/:id/send` per second (`SENDS` requests, 8 at a time) on a busy thread (queued input).
  * Bounded: fixed counts, and the whole run stops after `LIMIT_MS`.
  */
+import { factCodec } from '../../src/facts/fact-codec.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ async function timed(n: number, fn: () => Promise<unknown>): Promise<number[]> {
 
 const dir = mkdtempSync(join(tmpdir(), 'orchestral-bench-serve-'));
 const file = join(dir, 'events.db');
-const store = getSqliteEventStore({ path: file, create: true, durability: 'normal' });
+const store = getSqliteEventStore({ codec: factCodec, path: file, create: true, durability: 'normal' });
 const opened = (threadId: string) => [{ id: randomUUID(), type: 'ThreadOpened', data: { threadId, policy: { kind: 'enqueue' }, maxIterations: 8, title: `bench ${threadId}` } }];
 for (let i = 0; i < THREADS; i += 500) {
   await Promise.all(Array.from({ length: Math.min(500, THREADS - i) }, (_, k) => store.appendToStream(`thread-t${i + k}`, opened(`t${i + k}`))));

@@ -21,6 +21,7 @@ import { listThreads } from '../../src/cli/commands/threads.ts';
 import { randomIds } from '../../src/core/ids.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { copyFor, templateFacts } from './template.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -40,7 +41,7 @@ function run(args: string[]): Promise<{ stdout: string; ms: number } | { cut: st
 }
 
 async function writeThreads(path: string, n: number, template: readonly string[]): Promise<void> {
-  const store = getSqliteEventStore({ path, durability: 'normal' });
+  const store = getSqliteEventStore({ path, durability: 'normal', codec: factCodec });
   const CHUNK = 500;
   for (let i = 0; i < n; i += CHUNK) {
     const appends: Promise<unknown>[] = [];
@@ -67,7 +68,7 @@ try {
   const baseline = await run([cli, 'threads', '--json', '--store', `sqlite:${small}`]);
   const full = await run([cli, 'threads', '--json', '--store', `sqlite:${big}`]);
   const listed = 'cut' in full ? null : full.stdout.trim().split('\n').length;
-  const store = getSqliteEventStore({ path: big, create: false });
+  const store = getSqliteEventStore({ path: big, create: false, codec: factCodec });
   const l0 = process.hrtime.bigint();
   const threads = await listThreads(store);
   const listThreadsMs = +(Number(process.hrtime.bigint() - l0) / 1e6).toFixed(0);

@@ -8,11 +8,12 @@ import { createActionRegistry } from '../../src/actions/registry.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { noop } from './template.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const [path, count] = process.argv.slice(2);
 const n = Number(count);
 if (path === undefined || !(n > 0)) throw new Error('usage: rehydrate.ts <db path> <thread count>');
-const store = getSqliteEventStore({ path, create: false });
+const store = getSqliteEventStore({ path, create: false, codec: factCodec });
 const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => { throw new Error('no planning in this bench'); } });
 const rssBefore = process.memoryUsage().rss;
 const c0 = process.cpuUsage();

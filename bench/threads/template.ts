@@ -9,6 +9,7 @@ import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { EventData } from '../../src/store/event-store.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** The template's thread id; copies replace it (it occurs in ThreadOpened and idempotency keys). */
 export const TEMPLATE_ID = 'tmplthread';
@@ -22,7 +23,7 @@ export const noop = defineAction({ name: 'noop', description: 'does nothing', in
  * `hashEvery: 0`).
  */
 export async function templateFacts(): Promise<string[]> {
-  const store = getInMemoryEventStore();
+  const store = getInMemoryEventStore({ codec: factCodec });
   const plan = { kind: 'mini_plan', plan: { steps: Array.from({ length: 5 }, (_, i) => ({ id: `s${i}`, action: 'noop', dependsOn: i === 0 ? [] : [`s${i - 1}`] })) } } as unknown as PlannerOutput;
   let calls = 0;
   const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => ({ plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) }) as never, hashEvery: 0 });

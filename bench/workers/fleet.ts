@@ -13,6 +13,7 @@ import { replayThread } from '../../src/runtime/replay.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const FLEET_ACTIONS = join(ROOT, 'bench/workers/fleet-actions.ts');
@@ -53,7 +54,7 @@ export const fleetDescriptor = (dir: string) => ({ kind: 'static', config: { fil
 
 /** Opens `ids` with their first input from this process without owning them (append mode): they wait for a worker. */
 export async function openThreads(url: string, dir: string, ids: readonly string[]): Promise<void> {
-  const store = await openEventStore(url);
+  const store = await openEventStore(url, { codec: factCodec });
   const runtime = createRuntime({
     store,
     actions: createActionRegistry([]),
@@ -131,7 +132,7 @@ export async function waitFor(what: string, probe: () => boolean | Promise<boole
 
 /** Every fact of a thread. */
 export async function readThread(url: string, threadId: string): Promise<RecordedEvent[]> {
-  const store = await openEventStore(url);
+  const store = await openEventStore(url, { codec: factCodec });
   try {
     const out: RecordedEvent[] = [];
     for await (const e of store.readStream(`thread-${threadId}`)) out.push(e);
@@ -168,7 +169,7 @@ export interface FleetCheck {
  */
 export async function checkFleet(url: string, dir: string, ids: readonly string[], diedPids: readonly number[], stoppedPids: readonly number[] = []): Promise<FleetCheck> {
   const out: FleetCheck = { unfinished: [], completedTwiceOrNever: [], replayFailed: [], ranAfterCompleted: [], rerunAfterLostResult: 0, rerunAfterStop: 0, attemptsRerun: 0, executions: 0 };
-  const store = await openEventStore(url);
+  const store = await openEventStore(url, { codec: factCodec });
   try {
     for (const id of ids) {
       const events: RecordedEvent[] = [];

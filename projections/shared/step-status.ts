@@ -7,8 +7,7 @@
  * A fact the lifecycle refuses in the current status (the fold would have rejected the history)
  * leaves status and attempts unchanged; its cost and duration are still counted by the projections.
  */
-import { isFinalStatus, stepLifecycleAfter, type StepLifecycle } from '../../machines/step-lifecycle.ts';
-import type { StepStatus } from '../../src/executor/plan-run-view.ts';
+import { isFinalStatus, stepLifecycleAfter, type StepLifecycle, type StepStatus } from '../../machines/step-lifecycle.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
 
 export type { StepLifecycle, StepStatus };

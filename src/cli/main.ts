@@ -54,6 +54,8 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--policy <policy>', 'concurrency policy of a new thread: enqueue (default), reject, interrupt, steer, parallel:N')
     .option('--workspace <dir>', 'directory actions work in (default: the working directory)')
     .option('--actions <module>', 'module exporting an array of actions (repeatable)', collect)
+    .option('--routes <file>', 'routes file: intents and events that match a route run its plan with no planner call; others go to the OpenAI planner when one is configured')
+    .option('--mcp <file>', 'MCP servers file ({ "mcpServers": { … } }): their tools become mcp__<server>__<tool> actions (repeatable)', collect)
     .option('--json', 'print the live interaction stream as JSON lines', false)
     .option('--no-prompt', 'never ask for approvals on the terminal')
     .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)
@@ -165,6 +167,20 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--workspace <dir>', "override the thread's workspace")
     .option('--actions <module>', 'more action modules (repeatable)', collect)
     .action(run(async () => (await import('./commands/send.ts')).sendCommand.bind(null, ctxHolder)));
+
+  program
+    .command('emit')
+    .description('send an event to a thread (its routes map { event: <type> } to a plan), then follow it')
+    .argument('<thread>')
+    .argument('<type>', 'event type, e.g. deploy or github.push')
+    .option('--data <json>', 'the event data (JSON)')
+    .option('--by <name>', 'who sends it (default $USER)')
+    .option('--no-wait', 'record the event and exit')
+    .option('--json', 'print the live interaction stream as JSON lines', false)
+    .option('--no-prompt', 'never ask for approvals on the terminal')
+    .option('--workspace <dir>', "override the thread's workspace")
+    .option('--actions <module>', 'more action modules (repeatable)', collect)
+    .action(run(async () => (await import('./commands/emit.ts')).emitCommand.bind(null, ctxHolder)));
 
   program
     .command('cancel')

@@ -10,7 +10,7 @@
  * (checked by test/executor/plan-index.unit.test.ts). A view without an index is scanned.
  */
 import type { StepSpec } from '../plan/plan-schema.ts';
-import type { StepStatus } from './plan-run-view.ts';
+import type { StepStatus } from '../../machines/step-lifecycle.ts';
 
 /** The index of one plan. Mutable: owned by whoever keeps it in step with a state (see module doc). */
 export interface PlanIndex {

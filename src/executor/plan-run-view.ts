@@ -6,10 +6,10 @@
 import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
+import type { StepStatus } from '../../machines/step-lifecycle.ts';
 import type { PlanIndex } from './plan-index.ts';
 
-/** Step lifecycle status (mirrors the step machine's states). */
-export type StepStatus = 'pending' | 'ready' | 'waiting_approval' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type { StepStatus };
 
 /** State of one step of the plan (folded from its step machine). */
 export interface StepView {

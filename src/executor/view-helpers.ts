@@ -1,7 +1,8 @@
 /** Small pure helpers over a PlanRunView shared by the scheduler and the outcome decisions. */
 import type { StepSpec } from '../plan/plan-schema.ts';
 import { ExecutorArgumentError } from './errors.ts';
-import type { PlanRunView, StepStatus, StepView } from './plan-run-view.ts';
+import type { StepStatus } from '../../machines/step-lifecycle.ts';
+import type { PlanRunView, StepView } from './plan-run-view.ts';
 
 /** Statuses a step never leaves. */
 const TERMINAL: ReadonlySet<StepStatus> = new Set<StepStatus>(['completed', 'failed', 'cancelled']);

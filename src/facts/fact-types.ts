@@ -12,6 +12,7 @@ import { budgetFacts } from './facts/budget-facts.ts';
 import { interactionFacts } from './facts/interaction-facts.ts';
 import { stepFacts } from './facts/step-facts.ts';
 import { threadFacts } from './facts/thread-facts.ts';
+import { routeFacts } from './facts/route-facts.ts';
 
 export const FACT_SCHEMAS = {
   ...threadFacts,
@@ -19,6 +20,7 @@ export const FACT_SCHEMAS = {
   ...stepFacts,
   ...approvalFacts,
   ...budgetFacts,
+  ...routeFacts,
 } as const;
 
 /** Name of a fact type, e.g. `StepStarted`. */

@@ -9,17 +9,16 @@
  * Step inputs are kept as written (references are resolved and inputs parsed with the action's
  * schema at run time); duplicate entries in `dependsOn` are dropped.
  */
-import type { Action } from '../actions/action.ts';
 import { PlanValidationError, type PlanIssue } from './errors.ts';
 import { formatFieldPath } from './field-path.ts';
 import { ancestorIndex, findCycle, type AncestorIndex } from './graph.ts';
-import { checkStepInput } from './input-check.ts';
+import { checkStepInput, type ActionSignature } from './input-check.ts';
 import { PlanSpec } from './plan-schema.ts';
 
 /** The part of the action registry the normalizer uses. */
 export interface ActionLookup {
   has(name: string): boolean;
-  get(name: string): Action;
+  get(name: string): ActionSignature;
 }
 
 /** Options of `normalizePlan`. */

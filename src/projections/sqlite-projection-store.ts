@@ -8,16 +8,16 @@
  * checkpoint position are always read back together. The connection uses WAL (as the event store
  * does) and waits `busyTimeoutMs` for the other connection's write lock.
  *
- * The file: an Orchestral store file (PRAGMA application_id = ORCHESTRAL_APPLICATION_ID) is used as
- * is; a missing or empty file, or one holding only Orchestral's companion tables
- * (`COMPANION_TABLES`: `projection_state`, `snapshot_cache`), is accepted too. Anything else (another
- * application's database) is refused untouched. The event store adopts such a file as well, so the
- * stores sharing one file may be opened in any order.
+ * The file: an Orchestral file (PRAGMA application_id = ORCHESTRAL_APPLICATION_ID) is used as is;
+ * a missing or empty file, or one holding only `projection_state`, is marked as Orchestral's
+ * (`claimSqliteFile`) in the transaction that creates the table, so the event store adopts it later
+ * and the stores sharing one file may be opened in any order. Anything else (another application's
+ * database) is refused untouched.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { COMPANION_TABLES, ORCHESTRAL_APPLICATION_ID } from '../store/sqlite/schema.ts';
+import { claimSqliteFile } from '../store/sqlite/schema.ts';
 import { ProjectionStoreError } from './projection-errors.ts';
 import type { ProjectionStore } from './projection-store.ts';
 import { fromRow, toRow, type ProjectionRow } from './projection-row.ts';
@@ -30,15 +30,8 @@ export interface SqliteProjectionStoreOptions {
   busyTimeoutMs?: number;
 }
 
-function checkFile(db: Database.Database, file: string): void {
-  const appId = db.pragma('application_id', { simple: true }) as number;
-  if (appId === ORCHESTRAL_APPLICATION_ID) return;
-  const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`).pluck().all() as string[];
-  const foreign = tables.filter((t) => !COMPANION_TABLES.has(t));
-  if (appId !== 0 || foreign.length > 0) {
-    throw new ProjectionStoreError(file, '*', `not an Orchestral file (application_id ${appId}, tables: ${foreign.slice(0, 5).join(', ') || 'none'})`);
-  }
-}
+/** The projection store's table. */
+export const PROJECTION_STATE_TABLE = 'projection_state';
 
 /**
  * Opens the projection store on `options.path` and creates `projection_state` if missing.
@@ -51,14 +44,19 @@ export function openSqliteProjectionStore(options: SqliteProjectionStoreOptions)
   try {
     mkdirSync(dirname(file), { recursive: true });
     db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
-    checkFile(db, file);
-    db.pragma('journal_mode = WAL');
-    db.exec(`CREATE TABLE IF NOT EXISTS projection_state (
-      name     TEXT    PRIMARY KEY,
-      version  INTEGER NOT NULL,
-      position INTEGER NOT NULL,
-      state    TEXT    NOT NULL
-    )`);
+    const opened = db;
+    // checked and created in one write transaction: a foreign file is left untouched
+    opened.transaction(() => {
+      const kind = claimSqliteFile(opened, new Set([PROJECTION_STATE_TABLE]));
+      if (kind.kind === 'foreign') throw new ProjectionStoreError(file, '*', `not an Orchestral file: ${kind.detail}`);
+      opened.exec(`CREATE TABLE IF NOT EXISTS projection_state (
+        name     TEXT    PRIMARY KEY,
+        version  INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        state    TEXT    NOT NULL
+      )`);
+    }).immediate();
+    opened.pragma('journal_mode = WAL');
   } catch (err) {
     db?.close();
     if (err instanceof ProjectionStoreError) throw err;

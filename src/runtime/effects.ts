@@ -30,7 +30,7 @@ import { startPlannerCall } from './planner-effect.ts';
 import { completedOutputs, decideStepResults, startStepRun, type StepResult } from './step-effect.ts';
 import type { HashEvery } from './draft.ts';
 import { stepKey, type ThreadState } from './thread-state.ts';
-import type { RunnerMessage } from './thread-runner.ts';
+import type { RunnerMessage } from './runner-message.ts';
 import { interactionView, planRunView, threadView } from './views.ts';
 
 /** What a thread runner and its effects need from the runtime. */

@@ -2,7 +2,8 @@
  * Builds the planner's `PlanningRequest` for the current planning iteration of an interaction,
  * from the recorded state only (so a resumed call after a crash asks exactly the same question).
  */
-import type { ActionDescriptor, PlanningRequest } from '../planner/planner.ts';
+import type { ActionDescriptor } from '../actions/registry.ts';
+import type { PlanningRequest } from '../planner/planner.ts';
 import type { ThreadState } from './thread-state.ts';
 import { interactionView } from './views.ts';
 

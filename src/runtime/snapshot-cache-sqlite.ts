@@ -1,14 +1,19 @@
 /**
  * SQLite SnapshotCache (better-sqlite3): table `snapshot_cache` in the given database file, which may
- * be the event store's own file (its tables are not touched). One row per (thread, revision, machine
+ * be the event store's own file (its tables are not touched). A fresh file is marked as Orchestral's
+ * when the table is created (`claimSqliteFile`), so the event store adopts it later. One row per (thread, revision, machine
  * hash); the state is an entry text of `encodeThreadState` (snapshot-cache-format.ts). Rows of an
  * older format (written before format 3) are skipped on load: a cache miss, or an older usable row.
  */
 import Database from 'better-sqlite3';
+import { claimSqliteFile } from '../store/sqlite/schema.ts';
 import { defaultMachines, type FoldOptions } from './thread-state.ts';
 import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
 import { machineDefinitionHash } from './snapshot-cache-machines.ts';
 import type { SnapshotCache } from './snapshot-cache.ts';
+
+/** The snapshot cache's table. */
+export const SNAPSHOT_CACHE_TABLE = 'snapshot_cache';
 
 /** Options of `openSqliteSnapshotCache`. */
 export interface SqliteSnapshotCacheOptions {
@@ -25,13 +30,16 @@ export function openSqliteSnapshotCache(file: string, options: SqliteSnapshotCac
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
-  db.exec(`CREATE TABLE IF NOT EXISTS snapshot_cache (
-    thread_id TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    machine_hash TEXT NOT NULL,
-    state TEXT NOT NULL,
-    PRIMARY KEY (thread_id, revision, machine_hash)
-  )`);
+  db.transaction(() => {
+    claimSqliteFile(db, new Set([SNAPSHOT_CACHE_TABLE]));
+    db.exec(`CREATE TABLE IF NOT EXISTS snapshot_cache (
+      thread_id TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      machine_hash TEXT NOT NULL,
+      state TEXT NOT NULL,
+      PRIMARY KEY (thread_id, revision, machine_hash)
+    )`);
+  }).immediate();
   const upsert = db.prepare('INSERT OR REPLACE INTO snapshot_cache (thread_id, revision, machine_hash, state) VALUES (?, ?, ?, ?)');
   const prune = db.prepare(
     `DELETE FROM snapshot_cache WHERE thread_id = ? AND revision NOT IN

@@ -34,6 +34,7 @@ import { advance } from './advance.ts';
 import { createDraft, type Draft, type DraftMeta } from './draft.ts';
 import { createEffects, type Effects, type RunnerEnv } from './effects.ts';
 import { createMailbox, type Mailbox } from './mailbox.ts';
+import type { RunnerMessage } from './runner-message.ts';
 import { isSettledState } from './settled.ts';
 import type { ThreadState } from './thread-state.ts';
 import { effectKey, foldThread, threadStreamId, toEventData, type FactOrigin } from './thread-stream.ts';
@@ -43,19 +44,6 @@ export const MAX_CONFLICTS = 8;
 
 /** Longest time `close()` spends recording the messages queued when it began, ms (runner clock). */
 export const CLOSE_DRAIN_MS = 2000;
-
-/** A message of the mailbox: decides facts into the draft and receives the outcome. */
-export interface RunnerMessage {
-  /** Command id, used as correlation and causation id of the facts it decides (effects: their origin's). */
-  correlationId?: string;
-  causationId?: string;
-  /** Adds facts to `draft` (or none) and returns the command's result; throws to refuse. */
-  decide(draft: Draft): unknown;
-  /** Fold in facts other processes appended before deciding the batch (the runtime's log follower sets it). */
-  sync?: boolean;
-  /** Receives the outcome once the batch is committed (or refused). */
-  done?(outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): void;
-}
 
 /** A thread held in memory by a runtime. */
 export interface ThreadRunner {

@@ -230,6 +230,8 @@ function route(d: Draft, m: MachineSet, fact: Fact): void {
       sendToInteraction(d, m, fact.data.interactionId, fact);
       if (fact.data.stepId !== undefined) sendToStep(d, m, { ...fact.data, stepId: fact.data.stepId }, fact);
       return;
+    case 'RouteEvaluated':
+      return; // a record of why a plan was chosen; no actor's state depends on it
     default: {
       const unknown = fact as { type: string };
       throw new IllegalTransitionError(d.threadId, d.revision, unknown.type, 'none', 'unknown fact type');

@@ -4,10 +4,11 @@
  */
 import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PolicySpec } from '../facts/facts/thread-facts.ts';
-import type { BudgetView, PlanRunView, StepStatus, StepView } from '../executor/plan-run-view.ts';
+import type { StepStatus } from '../../machines/step-lifecycle.ts';
+import type { BudgetView, PlanRunView, StepView } from '../executor/plan-run-view.ts';
 import type { BudgetSpec, PlanSpec } from '../plan/plan-schema.ts';
 import type { PlannerOutput } from '../plan/planner-output.ts';
-import type { Observation } from '../planner/planner.ts';
+import type { Observation } from '../../machines/interaction.types.ts';
 import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../machines/thread.machine.ts';
 import { createPlanIndex, setStepStatus, type PlanIndex } from '../executor/plan-index.ts';

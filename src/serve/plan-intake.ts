@@ -51,6 +51,9 @@ export function checkPostedPlan(source: unknown, registry: ActionRegistry, yaml:
   if (parsed.actionModules.length > 0) {
     throw new ApiError(422, 'PLAN_INVALID', "actions: a plan posted over HTTP cannot load action modules; start the server with --actions", { field: 'actions', issues: ['actions: not accepted over HTTP'] });
   }
+  if (parsed.mcpServers !== undefined) {
+    throw new ApiError(422, 'PLAN_INVALID', 'mcpServers: a plan posted over HTTP cannot start MCP servers (they run commands on this machine)', { field: 'mcpServers', issues: ['mcpServers: not accepted over HTTP'] });
+  }
   let plan: PlanSpec;
   try {
     plan = normalizePlan(parsed.plan, registry);
@@ -59,7 +62,7 @@ export function checkPostedPlan(source: unknown, registry: ActionRegistry, yaml:
     throw new ApiError(422, 'PLAN_INVALID', err.message, { field: err.field, issues: err.issues.map((i) => `${i.field}: ${i.message}`) });
   }
   try {
-    checkPlanFileSize({ file: name, plan: parsed.plan, actionModules: [], locate: parsed.locate }, plan, name);
+    checkPlanFileSize({ file: name, plan: parsed.plan, actionModules: [], hasMcpServers: false, locate: parsed.locate }, plan, name);
   } catch (err) {
     if (!isPlanFileError(err)) throw err;
     throw new ApiError(422, 'PLAN_INVALID', err.message, { issues: err.issues });

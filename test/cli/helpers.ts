@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** The repository root and the CLI entry. */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -55,7 +56,7 @@ export function cli(args: readonly string[], o: CliOptions = {}): Promise<CliRes
 
 /** Every event of a thread, read with a store handle of this process (the CLI may be running). */
 export async function threadEvents(storeUrl: string, threadId: string): Promise<RecordedEvent[]> {
-  const store = await openEventStore(storeUrl);
+  const store = await openEventStore(storeUrl, { codec: factCodec });
   try {
     const out: RecordedEvent[] = [];
     if ((await store.streamRevision(`thread-${threadId}`)) === undefined) return out;

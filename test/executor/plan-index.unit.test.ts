@@ -21,6 +21,7 @@ import { createRuntime } from '../../src/runtime/runtime.ts';
 import { foldSession, initialThreadState } from '../../src/runtime/thread-state.ts';
 import { interactionView, planRunView } from '../../src/runtime/views.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const noop = defineAction({ name: 'noop', description: 'returns its input', input: z.object({ v: z.unknown().optional() }), output: z.object({ v: z.unknown().optional() }), run: async (input) => input });
 let flakyCalls = 0;
@@ -62,7 +63,7 @@ const PLANS: Array<{ name: string; steps: Step[]; maxConcurrency: number }> = [
 ];
 
 async function recorded(steps: Step[], maxConcurrency: number): Promise<Fact[]> {
-  const store = getInMemoryEventStore();
+  const store = getInMemoryEventStore({ codec: factCodec });
   const plan = { kind: 'mini_plan', plan: { maxConcurrency, steps: steps.map((s) => ({ action: 'noop', ...s })) } } as unknown as PlannerOutput;
   let calls = 0;
   const rt = createRuntime({ store, actions, plannerFor: () => ({ plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) }) as never });

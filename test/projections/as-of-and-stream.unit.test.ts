@@ -16,6 +16,7 @@ import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { factHistoryArbitrary, toEventData } from '../support/fact-history-arbitrary.ts';
 import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
 import { appendAll, appendBatches, newStore, readAllFacts } from './history-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const run: FactSpec[] = [
   ...planPrefix([{ id: 'a', retry: { maxAttempts: 2 } }, { id: 'b', dependsOn: ['a'] }]),
@@ -129,7 +130,7 @@ describe('interaction update stream errors', () => {
     const log = createInMemoryLog();
     const raw = getInMemoryEventStore({ log, codec: rawCodec });
     await raw.appendToStream('thread-t1', [{ id: '00000000-0000-4000-8000-0000000000ff', type: 'StepReady', data: { interactionId: 'i1' } }]);
-    const facts = getInMemoryEventStore({ log });
+    const facts = getInMemoryEventStore({ codec: factCodec, log });
     const err = await lastValueFrom(interactionUpdates$(facts, { threadId: 't1', interactionId: 'i1' })).catch((e: unknown) => e);
     expect(isEventDecodeError(err)).toBe(true);
     expect((err as Error).message).toMatch(/'StepReady' at stream 'thread-t1' revision 0/);

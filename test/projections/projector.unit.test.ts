@@ -15,6 +15,7 @@ import { START_POSITION, startProjector } from '../../src/projections/projector.
 import { toEventData } from '../support/fact-history-arbitrary.ts';
 import { planPrefix, recorded, step, type FactSpec } from './fact-builder.ts';
 import { newStore, readAllFacts } from './history-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const appendSpecs = async (store: ReturnType<typeof newStore>['store'], specs: FactSpec[], first = 0): Promise<void> => {
   for (const f of recorded(specs, first)) await store.appendToStream(f.streamId, [toEventData(f)]);
@@ -97,7 +98,7 @@ describe('projector', () => {
     await rawProjector.waitForPosition(0n);
     expect(rawProjector.get()).toBe(stepsProjection.initialState);
     await rawProjector.stop();
-    const facts = getInMemoryEventStore({ log });
+    const facts = getInMemoryEventStore({ codec: factCodec, log });
     const projector = startProjector(stepsProjection, facts);
     const err = await lastValueFrom(projector.state$).catch((e: unknown) => e);
     expect(isEventDecodeError(err)).toBe(true);

@@ -47,6 +47,7 @@ import { testActions } from '../runtime/runtime-fixtures.ts';
 import { cutsArbitrary, readAllFacts } from './history-store.ts';
 import { checkStepsPerRevision } from './step-status-checks.ts';
 import { checkAsOfPrefix, checkInteractionStreamResumable, checkLiveEqualsRebuild, checkPersistedRestart, checkPureAndJson } from './projection-checks.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** A planner script step: an output, or `fail` (the planner throws → PlannerFailed). */
 type ScriptStep = PlannerOutput | 'fail';
@@ -163,7 +164,7 @@ const swallow = (p: Promise<unknown>): Promise<void> => p.then(() => undefined, 
 
 function boot(w: World): void {
   w.boots += 1;
-  w.store = getInMemoryEventStore({ clock: w.clock, log: w.log });
+  w.store = getInMemoryEventStore({ codec: factCodec, clock: w.clock, log: w.log });
   const planner = scriptedByInput(w.scripts);
   w.rt = createRuntime({ store: w.store, actions: w.actions.registry, plannerFor: () => planner, clock: w.clock, ids: sequentialIds(w.boots) });
 }

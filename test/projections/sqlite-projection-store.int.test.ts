@@ -13,9 +13,11 @@ import { stepsProjection } from '../../projections/steps.ts';
 import { startPersistedProjector } from '../../src/projections/persisted-projector.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
+import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const dirs: string[] = [];
 const temp = (): string => {
@@ -50,7 +52,7 @@ describe('sqlite projection store', () => {
     const db = new Database(foreign);
     db.exec('CREATE TABLE users (id INTEGER)');
     db.close();
-    expect(() => openSqliteProjectionStore({ path: foreign })).toThrow(/not an Orchestral file \(application_id 0, tables: users\)/);
+    expect(() => openSqliteProjectionStore({ path: foreign })).toThrow(/not an Orchestral file: .*without Orchestral's application_id \(tables: users,/);
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'hello, this is not a database at all, just some text'.repeat(20));
     expect(() => openSqliteProjectionStore({ path: text })).toThrow(/cannot open/);
@@ -81,7 +83,7 @@ describe('sqlite projection store', () => {
       }
       return position;
     };
-    let events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    let events = getSqliteEventStore({ codec: factCodec, path, durability: 'normal', pollIntervalMs: 20 });
     let rows = openSqliteProjectionStore({ path });
     const middle = await append(events, 0, half);
     const steps = await startPersistedProjector(stepsProjection, events, rows);
@@ -92,7 +94,7 @@ describe('sqlite projection store', () => {
     await events.close();
 
     // restart: event store first (it must tolerate the projection table), then the projection store
-    events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    events = getSqliteEventStore({ codec: factCodec, path, durability: 'normal', pollIntervalMs: 20 });
     rows = openSqliteProjectionStore({ path });
     expect((await rows.load('steps'))?.position).toBe(middle);
     const last = await append(events, half, facts.length);
@@ -110,7 +112,7 @@ describe('sqlite projection store', () => {
   it('a file holding a row of the projection under its former name `tasks` opens; `steps` starts fresh from the first fact', async () => {
     const path = join(temp(), 'orchestral.db');
     const { facts } = simulateHistory(7, 60);
-    const events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    const events = getSqliteEventStore({ codec: factCodec, path, durability: 'normal', pollIntervalMs: 20 });
     let last = -1n;
     for (const batch of appendBatches(facts)) {
       const first = batch[0];
@@ -133,14 +135,13 @@ describe('sqlite projection store', () => {
     const path = join(temp(), 'fresh.db');
     const rows = openSqliteProjectionStore({ path });
     await rows.close();
-    const store = getSqliteEventStore({ path });
+    const store = getSqliteEventStore({ codec: factCodec, path });
     await store.close();
     const other = join(temp(), 'cache-first.db');
-    const cache = new Database(other);
-    cache.exec('CREATE TABLE snapshot_cache (thread_id TEXT)');
-    cache.close();
+    await openSqliteSnapshotCache(other).close();
     const again = openSqliteProjectionStore({ path: other });
     await again.close();
+    await getSqliteEventStore({ codec: factCodec, path: other }).close();
     const foreign = join(temp(), 'foreign.db');
     const db = new Database(foreign);
     db.exec('CREATE TABLE users (id INTEGER)');

@@ -18,6 +18,7 @@ import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { cli, dataOf, tempDir, threadEvents, ROOT } from '../cli/helpers.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const tmp = tempDir('orchestral-kill-');
 afterAll(() => tmp.cleanup());
@@ -133,7 +134,7 @@ async function killAndResume(s: Scenario, storeUrl: string): Promise<void> {
     expect(runs).toEqual(s.runsAtEnd);
     for (const id of s.completedAtKill) expect(runs.filter((r) => r.startsWith(`${id} `)), `runs of ${id}`).toHaveLength(1);
 
-    const store = await openEventStore(storeUrl);
+    const store = await openEventStore(storeUrl, { codec: factCodec });
     try {
       const replayed = await replayThread(store, thread, { verify: true });
       expect(replayed.revision).toBe(BigInt(after.length - 1));

@@ -7,11 +7,12 @@ import { interactionView, threadView } from '../../src/runtime/views.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { isStreamNotFoundError } from '../../src/store/errors.ts';
 import { appendHistoryFixture, loadHistoryFixture } from '../support/history-fixture.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const history = loadHistoryFixture('basic-thread');
 
 async function storeWithHistory() {
-  const store = getInMemoryEventStore();
+  const store = getInMemoryEventStore({ codec: factCodec });
   await appendHistoryFixture(store, history);
   return store;
 }
@@ -68,7 +69,7 @@ describe('replay of the committed history fixture', () => {
 
   it('throws ReplayDivergenceError when a recorded hash was altered', async () => {
     const altered = { ...history, events: history.events.map((e, i) => (i === 12 ? { ...e, metadata: { snapshotHash: '0000000000000000' } } : e)) };
-    const store = getInMemoryEventStore();
+    const store = getInMemoryEventStore({ codec: factCodec });
     await appendHistoryFixture(store, altered);
     await expect(replayThread(store, history.threadId, { verify: true })).rejects.toMatchObject({
       code: 'REPLAY_DIVERGENCE',

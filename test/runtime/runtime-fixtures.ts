@@ -17,6 +17,7 @@ import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import type { Planner, PlanningRequest } from '../../src/planner/planner.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import type { ThreadSummary } from '../../src/runtime/thread-summary.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** A planner answering from a script (or a function of the request); counts calls, keeps requests. */
 export interface ScriptedPlanner extends Planner {
@@ -210,7 +211,7 @@ export function harness(
 ) {
   const clock = options.clock ?? new SimulatedClock();
   const log = options.log ?? createInMemoryLog();
-  const store = getInMemoryEventStore({ clock, log });
+  const store = getInMemoryEventStore({ codec: factCodec, clock, log });
   const acts = options.actions ?? testActions();
   const planner = options.planner ? countingPlanner(options.planner) : scriptedPlanner(options.script ?? [{ kind: 'done', answer: 'done' }]);
   const rt = createRuntime({

@@ -4,6 +4,7 @@ import { createInMemorySnapshotCache, deserializeThreadState, machineDefinitionH
 import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/runtime/thread-state.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { appendHistoryFixture, loadHistoryFixture } from '../support/history-fixture.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const history = loadHistoryFixture('basic-thread');
 const persisted = (s: ReturnType<typeof initialThreadState>) => JSON.stringify(serializeThreadState(s));
@@ -23,7 +24,7 @@ describe('snapshot cache', () => {
   });
 
   it('replay from a cached snapshot equals the full fold and reads only the facts after it', async () => {
-    const store = getInMemoryEventStore();
+    const store = getInMemoryEventStore({ codec: factCodec });
     await appendHistoryFixture(store, history);
     const cache = createInMemorySnapshotCache();
     await cache.save(await replayThread(store, history.threadId, { toRevision: 20n }));

@@ -3,6 +3,7 @@
  * 127.0.0.1 on a free port, plus helpers for JSON requests, waiting and counting the store's events.
  * `close()` stops it and removes the directory.
  */
+import { factCodec } from '../../src/facts/fact-codec.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ export async function startFixture(options: Partial<ServerOptions> = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'orchestral-serve-'));
   const file = join(dir, 'events.db');
   const storeUrl = `sqlite:${file}`;
-  let store = getSqliteEventStore({ path: file, create: true });
+  let store = getSqliteEventStore({ codec: factCodec, path: file, create: true });
   const start = (s: EventStore): Promise<RunningServer> => startServer({ store: s, storeUrl, port: 0, workspace: dir, pollMs: 100, ...options });
   let server = await start(store);
   const f: ServeFixture = {
@@ -74,7 +75,7 @@ export async function startFixture(options: Partial<ServerOptions> = {}): Promis
     async restart() {
       await server.close();
       await store.close();
-      store = getSqliteEventStore({ path: file });
+      store = getSqliteEventStore({ codec: factCodec, path: file });
       server = await start(store);
     },
     async close() {

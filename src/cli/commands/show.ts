@@ -21,6 +21,7 @@ import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { renderShow, type ShowData } from '../render/show-text.ts';
+import type { RouteEvaluatedData } from '../render/route-text.ts';
 import { describeOwnerOf } from '../owner-line.ts';
 import { holderJson, readOwners } from '../owners.ts';
 import { withStore } from '../store.ts';
@@ -29,6 +30,12 @@ import { readThreadFacts } from '../thread-facts.ts';
 /** A keyed map as a plain record (sorted by key). */
 function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {
   return map ? Object.fromEntries(keyedEntries(map).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) : {};
+}
+
+/** The first `RouteEvaluated` of an interaction (why its plan was chosen), or null. */
+function routeOf(facts: ReadonlyArray<{ type: string; data: unknown }>, interactionId: string): RouteEvaluatedData | null {
+  const f = facts.find((x) => x.type === 'RouteEvaluated' && (x.data as RouteEvaluatedData).interactionId === interactionId);
+  return f ? (f.data as RouteEvaluatedData) : null;
 }
 
 /**
@@ -54,6 +61,7 @@ export async function gatherShow(store: EventStore, threadId: string, at: string
       answer: v.answer ?? null,
       question: v.question ?? null,
       error: v.error?.message ?? null,
+      route: routeOf(facts, v.interactionId),
     })),
     steps: plainRecord(getKeyed(projectAsOf(stepsProjection, facts, opts).threads, threadId)?.interactions),
     dags: plainRecord(getKeyed(projectAsOf(dagProjection, facts, opts).threads, threadId)?.interactions),

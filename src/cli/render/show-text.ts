@@ -12,6 +12,7 @@ import type { ApprovalDetails } from '../../runtime/approval-details.ts';
 import { nextCommand } from '../next-command.ts';
 import { approvalLines, approvalTarget } from './approval-text.ts';
 import { renderDag } from './dag-text.ts';
+import { routeLine, type RouteEvaluatedData } from './route-text.ts';
 import { safeText } from './safe-text.ts';
 import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';
 
@@ -23,7 +24,16 @@ export interface ShowData {
   at: number | null;
   thread: ThreadSummary | null;
   /** `question`: the planner's pending question while the interaction waits for input. */
-  interactions: Array<{ interactionId: string; status: string; input: string | null; answer: string | null; question: string | null; error: string | null }>;
+  /** `route`: what routes decided for its first plan (`RouteEvaluated`), null when none were consulted. */
+  interactions: Array<{
+    interactionId: string;
+    status: string;
+    input: string | null;
+    answer: string | null;
+    question: string | null;
+    error: string | null;
+    route?: RouteEvaluatedData | null;
+  }>;
   steps: Record<string, StepsInteraction>;
   dags: Record<string, { planOrder: string[]; plans: Record<string, PlanDag> }>;
   costs: ThreadCosts | null;
@@ -56,6 +66,7 @@ export function renderShow(c: Colors, d: ShowData, storeUrl: string): string[] {
   for (const i of d.interactions) {
     out.push('');
     out.push(`${c.bold(`interaction ${safeText(i.interactionId)}`)} ${colorFor(c, i.status, i.status)}${i.input ? c.dim(` — ${safeText(i.input)}`) : ''}`);
+    if (i.route) out.push(routeLine(c, i.route));
     const ti = d.steps[i.interactionId];
     for (const planId of ti?.planOrder ?? []) {
       const plan = ti!.plans[planId]!;

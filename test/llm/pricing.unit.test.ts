@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { costUsd, findModelPrice, sumUsage, usageOf } from '../../src/planner/pricing.ts';
+import { costUsd, findModelPrice } from '../../src/llm/pricing.ts';
+import { sumUsage, usageOf } from '../../src/llm/usage.ts';
 
 describe('pricing', () => {
   it('prices known models per 1M tokens, dated snapshots by their longest family prefix', () => {

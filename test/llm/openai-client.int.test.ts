@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
-import { complete, createOpenAIClient } from '../../src/planner/openai-client.ts';
-import { isLlmRequestError, type LlmRequestError } from '../../src/planner/errors.ts';
+import { complete, createOpenAIClient } from '../../src/llm/openai-client.ts';
+import { isLlmRequestError, type LlmRequestError } from '../../src/llm/errors.ts';
 
 let server: FakeOpenAIServer;
 beforeEach(async () => {

@@ -17,8 +17,9 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { LlmRequestError, PlannerConfigError, type LlmSpend } from './errors.ts';
-import { usageOf, type PriceTable } from './pricing.ts';
+import { LlmConfigError, LlmRequestError, type LlmSpend } from './errors.ts';
+import type { PriceTable } from './pricing.ts';
+import { usageOf } from './usage.ts';
 import { redactText, registerSecret } from '../core/redact.ts';
 import type { Usage } from '../facts/facts/common.ts';
 
@@ -43,14 +44,14 @@ export const PLACEHOLDER_API_KEY = 'orchestral-no-key';
 
 /**
  * Resolves the key and base URL from options, then the environment.
- * @throws PlannerConfigError (`PLANNER_CONFIG`) when neither a key nor a base URL is set.
+ * @throws LlmConfigError (`LLM_CONFIG`) when neither a key nor a base URL is set.
  */
 export function resolveOpenAIConfig(options: OpenAIClientOptions = {}): { apiKey: string; baseURL: string | undefined } {
   const env = options.env ?? process.env;
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env['OPENAI_API_KEY']);
   const baseURL = nonEmpty(options.baseURL) ?? nonEmpty(env['OPENAI_BASE_URL']);
   if (apiKey === undefined && baseURL === undefined) {
-    throw new PlannerConfigError(
+    throw new LlmConfigError(
       'no OpenAI API key or base URL configured: set OPENAI_API_KEY (api.openai.com) or OPENAI_BASE_URL ' +
         '(an OpenAI-compatible server such as Ollama at http://127.0.0.1:11434/v1), or pass apiKey/baseURL',
     );
@@ -60,14 +61,14 @@ export function resolveOpenAIConfig(options: OpenAIClientOptions = {}): { apiKey
 
 /**
  * Creates an SDK client (see the module doc for retries, timeouts and secrets).
- * @throws PlannerConfigError when neither a key nor a base URL is configured, or timeoutMs/maxRetries are negative.
+ * @throws LlmConfigError when neither a key nor a base URL is configured, or timeoutMs/maxRetries are negative.
  */
 export function createOpenAIClient(options: OpenAIClientOptions = {}): OpenAI {
   const { apiKey, baseURL } = resolveOpenAIConfig(options);
   const timeout = options.timeoutMs ?? 60_000;
   const maxRetries = options.maxRetries ?? 3;
-  if (!(timeout > 0)) throw new PlannerConfigError(`timeoutMs must be > 0 ms, got ${timeout}`);
-  if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) throw new PlannerConfigError(`maxRetries must be an integer ≥ 0, got ${maxRetries}`);
+  if (!(timeout > 0)) throw new LlmConfigError(`timeoutMs must be > 0 ms, got ${timeout}`);
+  if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) throw new LlmConfigError(`maxRetries must be an integer ≥ 0, got ${maxRetries}`);
   if (apiKey !== PLACEHOLDER_API_KEY) registerSecret(apiKey);
   const redact = redactValue;
   return new OpenAI({

@@ -1,17 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { redactText } from '../../src/core/redact.ts';
-import { createOpenAIClient, PLACEHOLDER_API_KEY, resolveOpenAIConfig } from '../../src/planner/openai-client.ts';
+import { createOpenAIClient, PLACEHOLDER_API_KEY, resolveOpenAIConfig } from '../../src/llm/openai-client.ts';
 import { createOpenAIPlanner } from '../../src/planner/openai-planner.ts';
+import { isLlmConfigError } from '../../src/llm/errors.ts';
 import { isPlannerConfigError } from '../../src/planner/errors.ts';
 
-function configError(fn: () => unknown) {
+function configError(fn: () => unknown, is: (e: unknown) => boolean = isLlmConfigError) {
   let caught: unknown;
   try {
     fn();
   } catch (e) {
     caught = e;
   }
-  expect(isPlannerConfigError(caught)).toBe(true);
+  expect(is(caught)).toBe(true);
   return caught as Error & { code: string };
 }
 
@@ -22,7 +23,7 @@ afterEach(() => {
 describe('OpenAI client configuration', () => {
   it('fails clearly with neither a key nor a base URL', () => {
     const err = configError(() => resolveOpenAIConfig({ env: {} }));
-    expect(err.code).toBe('PLANNER_CONFIG');
+    expect(err.code).toBe('LLM_CONFIG');
     expect(err.message).toContain('OPENAI_API_KEY');
     expect(err.message).toContain('OPENAI_BASE_URL');
     configError(() => createOpenAIClient({ env: { OPENAI_API_KEY: '  ' } }));
@@ -40,8 +41,8 @@ describe('OpenAI client configuration', () => {
   it('refuses bad numeric options', () => {
     configError(() => createOpenAIClient({ apiKey: 'k', timeoutMs: 0 }));
     configError(() => createOpenAIClient({ apiKey: 'k', maxRetries: -1 }));
-    configError(() => createOpenAIPlanner({ model: 'm', apiKey: 'k', maxRepairs: 1.5 }));
-    configError(() => createOpenAIPlanner({ model: ' ', apiKey: 'k' }));
+    configError(() => createOpenAIPlanner({ model: 'm', apiKey: 'k', maxRepairs: 1.5 }), isPlannerConfigError);
+    configError(() => createOpenAIPlanner({ model: ' ', apiKey: 'k' }), isPlannerConfigError);
   });
 
   it('redacts every occurrence of a secret', () => {

@@ -8,8 +8,6 @@
  * it. A model that is not in the table costs 0 (local models, unknown names), so budgets only see
  * what is priced.
  */
-import type { Usage } from '../facts/facts/common.ts';
-
 /** Price of one model: USD per 1M input tokens and per 1M output tokens. */
 export interface ModelPrice {
   inputPerMTok: number;
@@ -55,33 +53,4 @@ export function costUsd(model: string, inputTokens: number, outputTokens: number
   const price = findModelPrice(model, prices);
   if (!price) return 0;
   return (inputTokens * price.inputPerMTok + outputTokens * price.outputPerMTok) / 1_000_000;
-}
-
-/**
- * A `Usage` record (token counts, cost in USD, `calls`: requests sent, default 1) for one call.
- * Negative or fractional counts are clamped/rounded.
- */
-export function usageOf(model: string, inputTokens: number, outputTokens: number, prices?: PriceTable, calls = 1): Usage {
-  const input = Math.max(0, Math.round(inputTokens));
-  const output = Math.max(0, Math.round(outputTokens));
-  return { model, inputTokens: input, outputTokens: output, costUsd: costUsd(model, input, output, prices), calls: Math.max(0, Math.round(calls)) };
-}
-
-/**
- * Sums usages of the same call site (e.g. a planner's repair attempts); `model` is the first one's;
- * `calls` sums each one's (1 when absent). Undefined for none.
- */
-export function sumUsage(usages: readonly Usage[]): Usage | undefined {
-  const first = usages[0];
-  if (!first) return undefined;
-  return usages.slice(1).reduce(
-    (acc, u) => ({
-      model: acc.model,
-      inputTokens: acc.inputTokens + u.inputTokens,
-      outputTokens: acc.outputTokens + u.outputTokens,
-      costUsd: acc.costUsd + u.costUsd,
-      calls: (acc.calls ?? 1) + (u.calls ?? 1),
-    }),
-    { ...first, calls: first.calls ?? 1 },
-  );
 }
