@@ -7,6 +7,7 @@ import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
 import type { StepStatus } from '../../machines/step-lifecycle.ts';
+import type { PlanIndex } from './plan-index.ts';
 
 export type { StepStatus };
 
@@ -65,4 +66,16 @@ export interface PlanRunView {
   pausedAfter?: readonly string[];
   /** The interaction is cancelled/interrupted: start nothing, cancel what runs. */
   halted: boolean;
+  /**
+   * Optional: the state of one step (what `steps[stepId]` holds) without building `steps`. Views
+   * built by the runtime have it and build `steps` only when it is read (`stepStateOf` in
+   * view-helpers.ts).
+   */
+  stepState?(stepId: string): StepView | undefined;
+  /**
+   * Optional: the plan's status index in step with this view's steps (plan-index.ts), or undefined
+   * when it cannot be had cheaply; the scheduler then passes over every step. The returned index is
+   * shared and changes with the next call on any view of the plan: use it at once.
+   */
+  index?(): PlanIndex | undefined;
 }

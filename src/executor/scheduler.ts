@@ -30,8 +30,9 @@ import { budgetWarning } from './budget.ts';
 import type { PlanRunView } from './plan-run-view.ts';
 import { afterStepPause, beforeStepPause } from './pause-points.ts';
 import { cancelAll, settleFacts } from './settle.ts';
-import { approvalTimeout, startFacts, type SchedulerContext } from './start-decisions.ts';
-import { checkTime, isTerminal, stepEntries, type StepEntry } from './view-helpers.ts';
+import { readyInStartOrder, type PlanIndex } from './plan-index.ts';
+import { approvalTimeout, planMayAskApproval, startFacts, startLayer, type SchedulerContext } from './start-decisions.ts';
+import { checkTime, isTerminal, stepEntries, stepStateOf, type StepEntry } from './view-helpers.ts';
 
 export type { SchedulerContext } from './start-decisions.ts';
 
@@ -64,16 +65,16 @@ function planOutcome(entries: readonly StepEntry[]): 'completed' | 'failed' | 'c
 }
 
 /** The plan gate's facts, or undefined when the gate is open (not required, or granted). */
-function planGate(view: PlanRunView, entries: readonly StepEntry[], nowMs: number): ScheduleResult | undefined {
+function planGate(view: PlanRunView, entries: () => readonly StepEntry[], nowMs: number): ScheduleResult | undefined {
   const gate = view.planApproval;
   if (gate.status === 'rejected') {
-    const cancels = cancelAll(view, entries, 'plan approval rejected');
+    const cancels = cancelAll(view, entries(), 'plan approval rejected');
     return cancels.length > 0 ? { facts: cancels } : undefined; // all cancelled: go on to PlanFinished
   }
   if (!view.plan.requiresApproval || gate.status === 'granted') return undefined;
   const approvalId = gate.approvalId ?? planApprovalId(view.interactionId, view.planId);
   if (gate.status === 'none') {
-    const data = { approvalId, interactionId: view.interactionId, planId: view.planId, scope: 'plan' as const, reason: `plan ${view.planId} requires approval before it starts (${entries.length} steps)`, requestedAtMs: nowMs, ...approvalTimeout(view) };
+    const data = { approvalId, interactionId: view.interactionId, planId: view.planId, scope: 'plan' as const, reason: `plan ${view.planId} requires approval before it starts (${view.plan.steps.length} steps)`, requestedAtMs: nowMs, ...approvalTimeout(view) };
     return { facts: [{ type: 'ApprovalRequested', data }] };
   }
   if (gate.timeoutMs === undefined || gate.requestedAtMs === undefined) return { facts: [] };
@@ -91,12 +92,14 @@ function planGate(view: PlanRunView, entries: readonly StepEntry[], nowMs: numbe
  */
 export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): ScheduleResult {
   checkTime('nowMs', ctx.nowMs);
+  const index = view.halted ? undefined : view.index?.();
+  if (index !== undefined && onFastPath(view, index, ctx)) return scheduleIndexed(view, index, ctx);
   const entries = stepEntries(view);
   if (view.halted) return { facts: cancelAll(view, entries, 'interaction halted') };
   const warn = budgetWarning(view.budget);
   const withWarning = (r: ScheduleResult): ScheduleResult => (warn ? { ...r, facts: [warn, ...r.facts] } : r);
 
-  const gated = planGate(view, entries, ctx.nowMs);
+  const gated = planGate(view, () => entries, ctx.nowMs);
   if (gated) return withWarning(gated);
 
   const pausedAfter = afterStepPause(view, entries);
@@ -114,4 +117,62 @@ export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): Schedule
     facts.push({ type: 'PlanFinished', data: { interactionId: view.interactionId, planId: view.planId, outcome: planOutcome(entries) } });
   }
   return withWarning(wakeAtMs === undefined ? { facts } : { facts, wakeAtMs });
+}
+
+/**
+ * Whether the index alone decides this call: nothing failed or was cancelled (no blocker, no
+ * failure policy), no step waits for an approval (no expiry), no step pauses after it completes, the
+ * plan gate is not rejected, and no ready step waits for a backoff or may ask for an approval (so
+ * the start layer only starts, in order, while slots are free). Otherwise the full passes run.
+ */
+function onFastPath(view: PlanRunView, index: PlanIndex, ctx: SchedulerContext): boolean {
+  const c = index.counts;
+  return (
+    c.failed === 0 &&
+    c.cancelled === 0 &&
+    c.waiting_approval === 0 &&
+    !index.anyInterruptAfter &&
+    index.delayed.size === 0 &&
+    view.planApproval.status !== 'rejected' &&
+    !planMayAskApproval(view, ctx.actions)
+  );
+}
+
+/** Ready steps in start order, taken from the index as the start layer asks for them. */
+function* readyEntries(view: PlanRunView, index: PlanIndex): Generator<StepEntry> {
+  let taken = 0;
+  for (;;) {
+    const list = readyInStartOrder(index, Math.max(16, 2 * taken));
+    if (list.length <= taken) return;
+    for (let k = taken; k < list.length; k++) {
+      const i = list[k]!;
+      const step = index.steps[i]!;
+      yield { step, state: stepStateOf(view, step.id)!, index: i };
+    }
+    taken = list.length;
+  }
+}
+
+/**
+ * `scheduleNext` on the fast path (see `onFastPath`): the same layers, each from the index in
+ * O(what it decides) — settle is StepReady for the unblocked pending steps in plan order, start takes
+ * ready steps in order until the slots are taken, PlanFinished follows the status counts.
+ */
+function scheduleIndexed(view: PlanRunView, index: PlanIndex, ctx: SchedulerContext): ScheduleResult {
+  const warn = budgetWarning(view.budget);
+  const withWarning = (r: ScheduleResult): ScheduleResult => (warn ? { ...r, facts: [warn, ...r.facts] } : r);
+  const gated = planGate(view, () => stepEntries(view), ctx.nowMs);
+  if (gated) return withWarning(gated);
+  if (index.unblocked.size > 0) {
+    const ready = [...index.unblocked].sort((a, b) => a - b);
+    return withWarning({ facts: ready.map((i) => ({ type: 'StepReady' as const, data: { interactionId: view.interactionId, planId: view.planId, stepId: index.steps[i]!.id } })) });
+  }
+  const started = startLayer(view, readyEntries(view, index), index.counts.running, ctx, true);
+  const pausedBefore = beforeStepPause(view, started.facts);
+  if (pausedBefore) return withWarning({ facts: [pausedBefore] });
+  const facts = [...started.facts];
+  if (facts.length === 0 && index.counts.completed === index.steps.length) {
+    facts.push({ type: 'PlanFinished', data: { interactionId: view.interactionId, planId: view.planId, outcome: 'completed' } });
+  }
+  return withWarning(started.wakeAtMs === undefined ? { facts } : { facts, wakeAtMs: started.wakeAtMs });
 }

@@ -12,7 +12,7 @@
 import type { FactInput } from '../facts/fact-types.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { PlanRunView, StepView } from './plan-run-view.ts';
-import { isTerminal, stepRef, type StepEntry } from './view-helpers.ts';
+import { isTerminal, type StepEntry, stepRef, stepStateOf } from './view-helpers.ts';
 
 /** Why a pending step can never run: the failed/cancelled step at the root and the direct dependency leading to it. */
 interface Blocker {
@@ -22,7 +22,7 @@ interface Blocker {
 }
 
 function depStep(view: PlanRunView, stepId: string, dep: string): StepView {
-  const state = view.steps[dep];
+  const state = stepStateOf(view, dep);
   if (!state) throw new ExecutorArgumentError(`plan ${view.planId}: step '${stepId}' depends on '${dep}', which has no state in the view`);
   return state;
 }

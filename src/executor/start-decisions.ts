@@ -41,12 +41,13 @@ export interface SchedulerContext {
   actions: { get(name: string): Action | undefined };
   /**
    * Optional: resolves a step's `{{steps.<id>.output...}}` references against the outputs of
-   * completed steps (by step id) — the plan module's `resolveRefs`. When given, the resolved input
+   * completed steps (by step id; `outputs()` builds them on its first call, so an input without
+   * references costs no pass over the plan) — the plan module's `resolveRefs`. When given, the resolved input
    * feeds the cost estimate and is recorded in `StepStarted.input`; when it throws, the step fails
    * finally with the error's `code` (default INPUT_REFERENCE). When absent, the raw step input is
    * used for the estimate and `StepStarted.input` is omitted.
    */
-  resolveInput?(input: Record<string, unknown>, outputs: Record<string, unknown>): unknown;
+  resolveInput?(input: Record<string, unknown>, outputs: () => Record<string, unknown>): unknown;
 }
 
 /** `${threadId}/${interactionId}/${planId}/${stepId}/${attempt}`: the key the action receives. */
@@ -97,21 +98,49 @@ export function readyInOrder(entries: readonly StepEntry[]): StepEntry[] {
 
 /** The start layer's facts and the earliest `readyAtMs` still in the future (a wake-up time). */
 export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx: SchedulerContext): { facts: FactInput[]; wakeAtMs?: number } {
+  return startLayer(view, readyInOrder(entries), entries.filter((e) => e.state.status === 'running').length, ctx, false);
+}
+
+/**
+ * Whether some step of the plan may ask for an approval before it starts (the step's or its
+ * action's flag, or an action that checks inputs): cached per plan and action objects.
+ */
+export function planMayAskApproval(view: PlanRunView, actions: SchedulerContext['actions']): boolean {
+  let known = mayAsk.get(view.plan.steps);
+  if (known === undefined) {
+    known = { stepFlag: view.plan.steps.some((s) => s.requiresApproval === true), actions: [...new Set(view.plan.steps.map((s) => s.action))] };
+    mayAsk.set(view.plan.steps, known);
+  }
+  if (known.stepFlag) return true;
+  return known.actions.some((name) => {
+    const action = actions.get(name);
+    return action !== undefined && (action.requiresApproval === true || action.approvalReason !== undefined);
+  });
+}
+const mayAsk = new WeakMap<readonly StepEntry['step'][], { stepFlag: boolean; actions: string[] }>();
+
+/**
+ * The start layer over `ready` (ready steps in start order) with `running` steps running.
+ * `stopWhenFull`: the caller knows no ready step waits for a backoff or may ask for an approval, so
+ * once the slots are taken the rest can decide nothing (the loop stops instead of passing over them).
+ */
+export function startLayer(view: PlanRunView, ready: Iterable<StepEntry>, running: number, ctx: SchedulerContext, stopWhenFull: boolean): { facts: FactInput[]; wakeAtMs?: number } {
   const facts: FactInput[] = [];
   let wakeAtMs: number | undefined;
-  let slots = view.plan.maxConcurrency - entries.filter((e) => e.state.status === 'running').length;
+  let slots = view.plan.maxConcurrency - running;
   let batchReservedUsd = 0;
   let outputs: Record<string, unknown> | undefined;
   let failures = 0;
   const resolve = (input: Record<string, unknown>): Resolved => {
     if (!ctx.resolveInput) return { ok: true, input };
     try {
-      return { ok: true, input: ctx.resolveInput(input, (outputs ??= completedOutputs(view))) };
+      return { ok: true, input: ctx.resolveInput(input, () => (outputs ??= completedOutputs(view))) };
     } catch (error) {
       return { ok: false, input, error };
     }
   };
-  for (const { step, state } of readyInOrder(entries)) {
+  for (const { step, state } of ready) {
+    if (stopWhenFull && slots <= 0) break;
     if (state.readyAtMs !== undefined && state.readyAtMs > ctx.nowMs) {
       wakeAtMs = Math.min(wakeAtMs ?? state.readyAtMs, state.readyAtMs);
       continue;

@@ -30,10 +30,15 @@ export interface StepEntry {
  */
 export function stepEntries(view: PlanRunView): StepEntry[] {
   return view.plan.steps.map((step, index) => {
-    const state = view.steps[step.id];
+    const state = stepStateOf(view, step.id);
     if (!state) throw new ExecutorArgumentError(`plan ${view.planId}: step '${step.id}' has no state in the view`);
     return { step, state, index };
   });
+}
+
+/** The state of step `stepId` in `view`: through `view.stepState` when the view has it, else `view.steps`. */
+export function stepStateOf(view: PlanRunView, stepId: string): StepView | undefined {
+  return view.stepState !== undefined ? view.stepState(stepId) : view.steps[stepId];
 }
 
 /**
@@ -43,7 +48,7 @@ export function stepEntries(view: PlanRunView): StepEntry[] {
 export function findStep(view: PlanRunView, stepId: string): StepEntry {
   const index = stepIndex(view.plan.steps, stepId);
   const step = view.plan.steps[index];
-  const state = view.steps[stepId];
+  const state = stepStateOf(view, stepId);
   if (!step || !state) throw new ExecutorArgumentError(`plan ${view.planId} has no step '${stepId}'`);
   return { step, state, index };
 }
@@ -84,6 +89,13 @@ export function formatUsd(usd: number): string {
  */
 export function completedOutputs(view: PlanRunView): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
+  const index = view.index?.();
+  if (index !== undefined) {
+    // plan order, as the pass over `steps` below (a plan's step ids are distinct here)
+    const steps = view.plan.steps;
+    for (let i = 0; i < steps.length; i++) if (index.status[i] === 'completed') outputs[steps[i]!.id] = stepStateOf(view, steps[i]!.id)?.output;
+    return outputs;
+  }
   for (const [id, t] of Object.entries(view.steps)) if (t.status === 'completed') outputs[id] = t.output;
   return outputs;
 }

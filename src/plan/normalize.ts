@@ -23,12 +23,12 @@ export interface ActionLookup {
 
 /** Options of `normalizePlan`. */
 export interface NormalizeOptions {
-  /** Most steps accepted. Default 10 000. */
+  /** Most steps accepted. Default 20 000. */
   maxSteps?: number;
 }
 
-/** Default largest number of steps a plan may have. */
-export const DEFAULT_MAX_STEPS = 10_000;
+/** Default largest number of steps a plan may have (a scheduling cycle costs what changed, not the plan size; the bound is for the plan fact and its validation). */
+export const DEFAULT_MAX_STEPS = 20_000;
 
 function fail(issues: PlanIssue[]): never {
   throw new PlanValidationError(issues as [PlanIssue, ...PlanIssue[]]);

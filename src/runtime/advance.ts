@@ -34,7 +34,7 @@ export interface AdvanceContext {
 }
 
 /** Resolves `{{steps.<id>.output...}}` references for the scheduler (recorded in StepStarted.input). */
-const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>): unknown => resolveStepInput(input, () => outputs);
+const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>): unknown => resolveStepInput(input, outputs);
 
 /** Upper bound of fixpoint rounds; more means the machines and the loop disagree (a bug). */
 const MAX_ROUNDS = 10_000;

@@ -21,7 +21,8 @@
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
-import type { PlanRunView } from '../executor/plan-run-view.ts';
+import type { PlanRunView, StepView } from '../executor/plan-run-view.ts';
+import { stepStateOf } from '../executor/view-helpers.ts';
 import type { ThreadClaim } from '../ownership/ownership.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -124,7 +125,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
       const viewKey = `${interactionId}/${planId}`;
       let view = views.get(viewKey);
       if (!view) views.set(viewKey, (view = planRunView(state, interactionId, planId)));
-      return view.steps[stepId];
+      return stepStateOf(view, stepId);
     };
     for (const [key, run] of steps) {
       const step = stepStatus(key);
@@ -160,9 +161,9 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
       let view = views.get(viewKey);
       if (!view) views.set(viewKey, (view = planRunView(state, interactionId, iv.currentPlanId)));
       let outputs: Record<string, unknown> | undefined;
-      for (const [stepId, step] of Object.entries(view.steps)) {
+      for (const [stepId, step] of runningSteps(view)) {
         const key = stepKey(interactionId, view.planId, stepId);
-        if (step.status !== 'running' || steps.has(key)) continue;
+        if (steps.has(key)) continue;
         const controller = new AbortController();
         const started = epoch;
         steps.set(key, { attempt: step.attempts, controller });
@@ -232,6 +233,18 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
       abortAll('runtime closed');
     },
   };
+}
+
+/** The running steps of a plan by step id, in plan order: from the plan's index when the view has one. */
+function runningSteps(view: PlanRunView): Array<[string, StepView]> {
+  const index = view.index?.();
+  if (index === undefined) return Object.entries(view.steps).filter(([, s]) => s.status === 'running');
+  const out: Array<[string, StepView]> = [];
+  for (const i of [...index.running].sort((a, b) => a - b)) {
+    const stepId = index.steps[i]!.id;
+    out.push([stepId, stepStateOf(view, stepId)!]);
+  }
+  return out;
 }
 
 /** `[interactionId, planId, stepId]` of a step key (`<interactionId>/<planId>/<stepId>`; ids contain no `/`). */

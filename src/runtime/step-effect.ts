@@ -15,7 +15,7 @@ import { runStep } from '../executor/run-step.ts';
 import { stepOutcomeFacts } from '../executor/outcome.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
 import { idempotencyKey } from '../executor/start-decisions.ts';
-import { stepIndex } from '../executor/view-helpers.ts';
+import { stepIndex, stepStateOf } from '../executor/view-helpers.ts';
 import type { StepOutcome } from '../executor/step-outcome.ts';
 import type { Draft } from './draft.ts';
 import { isIllegalTransitionError } from '../history/errors.ts';
@@ -123,7 +123,7 @@ function progressData(value: unknown): { data?: unknown } {
 }
 
 const isRunning = (draft: Draft, view: PlanRunView, stepId: string, attempt: number): boolean => {
-  const now = planRunView(draft.current, view.interactionId, view.planId).steps[stepId];
+  const now = stepStateOf(planRunView(draft.current, view.interactionId, view.planId), stepId);
   return now !== undefined && now.status === 'running' && now.attempts === attempt;
 };
 
@@ -131,7 +131,7 @@ const isRunning = (draft: Draft, view: PlanRunView, stepId: string, attempt: num
 export function startStepRun(call: StepCall): void {
   const { view, stepId, controller } = call;
   const step = view.plan.steps[stepIndex(view.plan.steps, stepId)];
-  const stepView = view.steps[stepId];
+  const stepView = stepStateOf(view, stepId);
   if (!step || !stepView) throw new Error(`startStepRun: plan ${view.planId} has no step '${stepId}'`);
   hitFaultPoint('step.before-action');
   const attempt = stepView.attempts;

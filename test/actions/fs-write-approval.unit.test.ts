@@ -64,7 +64,7 @@ describe('scheduler: fs.write with writeApproval', () => {
   it('judges the path after output references are resolved', () => {
     const plan = { steps: [step('name', { action: 'noop' }), write('w', '{{steps.name.output.path}}', { dependsOn: ['name'] })] };
     const steps = (path: string) => ({ name: { status: 'completed' as const, attempts: 1, output: { path } }, w: ready });
-    const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>) => resolveRefs(input, outputs);
+    const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>) => resolveRefs(input, outputs());
     expect(summary(decide(buildView({ plan, steps: steps('out/x.txt') }), { actions: [gated], resolveInput }).facts)).toEqual(['StepStarted:w']);
     expect(summary(decide(buildView({ plan, steps: steps('.git/config') }), { actions: [gated], resolveInput }).facts)).toEqual(['ApprovalRequested:w']);
   });

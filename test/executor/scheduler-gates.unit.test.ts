@@ -77,7 +77,7 @@ describe('step and action approval gates', () => {
   it('records the action and the input resolved against the completed upstream outputs', () => {
     const s = step('x', { action: 'shell.exec', input: { argv: ['rm', '{{steps.a.output.target}}'] }, dependsOn: ['a'] });
     const view = buildView({ plan: { steps: [step('a'), s] }, steps: { a: { status: 'completed', output: { target: 'build' } }, x: ready } });
-    const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>) => resolveRefs(input, outputs);
+    const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>) => resolveRefs(input, outputs());
     const asked = only(decide(view, { actions: [guarded, noopAction], resolveInput }).facts, 'ApprovalRequested');
     expect(asked.subject).toEqual({ action: 'shell.exec', input: { argv: ['rm', 'build'] } });
     // the granted step starts with exactly the input that was approved
@@ -89,7 +89,7 @@ describe('step and action approval gates', () => {
   it('records why the input could not be resolved, with the raw input', () => {
     const s = step('x', { action: 'shell.exec', input: { argv: ['{{steps.a.output.missing}}'] }, dependsOn: ['a'] });
     const view = buildView({ plan: { steps: [step('a'), s] }, steps: { a: { status: 'completed', output: {} }, x: ready } });
-    const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>) => resolveRefs(input, outputs);
+    const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>) => resolveRefs(input, outputs());
     const asked = only(decide(view, { actions: [guarded, noopAction], resolveInput }).facts, 'ApprovalRequested');
     expect(asked.subject).toMatchObject({ action: 'shell.exec', input: { argv: ['{{steps.a.output.missing}}'] } });
     expect(asked.subject!.unresolved).toMatch(/missing/);

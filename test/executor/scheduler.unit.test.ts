@@ -85,7 +85,7 @@ describe('starting', () => {
   it('records the resolved input when a resolver is given, and fails the step when resolution throws', () => {
     const steps = [step('a'), step('b', { dependsOn: ['a'], input: { x: '{{steps.a.output.ok}}' } })];
     const view = buildView({ plan: { steps }, steps: { a: completed, b: ready } });
-    const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>) => ({ x: (outputs.a as { ok: boolean }).ok, raw: input.x });
+    const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>) => ({ x: (outputs().a as { ok: boolean }).ok, raw: input.x });
     expect(only(decide(view, { resolveInput }).facts, 'StepStarted').input).toEqual({ x: true, raw: '{{steps.a.output.ok}}' });
     const broken = () => {
       throw Object.assign(new Error('no path ok.deep in steps.a.output'), { code: 'REF_NOT_FOUND' });

@@ -80,15 +80,20 @@ describe('planRunView memoisation', () => {
     expect(Object.values(v1.steps).every((t) => t.status === 'pending')).toBe(true); // v1 untouched
   });
 
+  // A view reads its steps when they are asked for (building all of them per view would cost a pass
+  // over the plan on every fact), so a missing step throws at that read.
   it('still throws for a missing step after the plan was cached', () => {
     const s = stepwise();
     const last = s.at(-1)!;
     const { interactionId, planId, stepIds } = plansAt(last)[0]!;
-    planRunView(last, interactionId, planId);
+    planRunView(last, interactionId, planId).index?.();
     const steps = { ...last.steps };
     delete steps[stepKey(interactionId, planId, stepIds[1]!)];
     const broken: ThreadState = { ...last, steps };
-    expect(() => planRunView(broken, interactionId, planId)).toThrow(/step/);
+    const view = planRunView(broken, interactionId, planId);
+    expect(() => view.steps).toThrow(/step/);
+    expect(() => view.stepState?.(stepIds[1]!)).toThrow(/step/);
+    expect(() => view.index?.()).toThrow(/step/);
     // and the cache did not keep anything wrong: the intact state still answers correctly
     expect(planRunView({ ...last }, interactionId, planId).steps).toEqual(referenceSteps(last, interactionId, planId, stepIds));
   });

@@ -6,6 +6,7 @@ import type { SnapshotFrom } from 'xstate';
 import { interactionMachine } from '../../../machines/interaction.machine.ts';
 import { stepMachine } from '../../../machines/step.machine.ts';
 import { threadMachine } from '../../../machines/thread.machine.ts';
+import type { StepRecordWriter } from './step-table.ts';
 
 /** Snapshots of the three machines, as the fold keeps them. */
 export type ThreadSnapshot = SnapshotFrom<typeof threadMachine>;
@@ -51,6 +52,8 @@ export type AnySnap = ThreadSnapshot | InteractionSnapshot | StepSnapshot;
 export interface Draft extends ThreadState {
   ownInteractions: boolean;
   ownSteps: boolean;
+  /** Writes into `steps` while `ownSteps`. */
+  stepWriter?: StepRecordWriter<StepSnapshot>;
   /** Snapshot before the batch of every actor it changed (only tracked when hashing incrementally). */
   changed: Map<string, AnySnap | undefined> | undefined;
 }

@@ -10,6 +10,7 @@ import type { Fact, FactOf } from '../../facts/fact-types.ts';
 import { IllegalTransitionError } from '../errors.ts';
 import { stepKey, type AnySnap, type Draft, type InteractionSnapshot, type MachineSet, type StepSnapshot } from './fold-types.ts';
 import { logStepWrite, startStepLog } from './step-log.ts';
+import { deriveStepRecord } from './step-table.ts';
 import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
 
 const stateText = (snap: AnySnap | undefined): string => (snap === undefined ? 'missing' : JSON.stringify(snap.value));
@@ -55,14 +56,15 @@ function sendToInteraction(d: Draft, m: MachineSet, id: string, fact: Interactio
 }
 
 function setStep(d: Draft, key: string, snap: StepSnapshot): void {
-  if (!d.ownSteps) {
+  if (!d.ownSteps || d.stepWriter === undefined) {
     const parent = d.steps;
-    d.steps = copyRecord(parent);
+    d.stepWriter = deriveStepRecord(parent);
+    d.steps = d.stepWriter.record;
     d.ownSteps = true;
     startStepLog(d.steps, parent);
   }
   if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.steps[key]);
-  d.steps[key] = snap;
+  d.stepWriter.set(key, snap);
   logStepWrite(d.steps, key);
 }
 

@@ -11,6 +11,8 @@ import type { PlannerOutput } from '../../plan/planner-output.ts';
 import type { Observation } from '../../../machines/interaction.types.ts';
 import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../../machines/thread.machine.ts';
+import { createPlanIndex, setStepStatus, type PlanIndex } from '../../executor/plan-index.ts';
+import { stepIndex } from '../../executor/view-helpers.ts';
 import { ActorNotFoundError } from '../errors.ts';
 import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
 import { stepKey, type InteractionSnapshot, type StepSnapshot, type ThreadState } from './thread-state.ts';
@@ -171,87 +173,77 @@ function stepViewOf(snap: StepSnapshot, stepId: string): StepView {
 }
 
 /**
- * The step views of one plan, kept per plan (by its PlanSpec object and `<interactionId>/<planId>`):
- * the step keys (computed once), and the last `steps` record built with the snapshots it was built
- * from, reused as long as every snapshot is the same object (a write elsewhere does not rebuild it).
- * `mark` is where the fold's step change log stood when `snaps` was last synced: the next call asks
- * the log which step keys were written since (O(changes)) and falls back to comparing every step
- * when the log cannot tell (another lineage of states, a restored state).
+ * What the views keep per plan (by its PlanSpec object and `<interactionId>/<planId>`): the step
+ * keys and positions (computed once), and the plan's status index (src/executor/plan-index.ts)
+ * with `mark`, where the fold's step change log stood when the index was last brought in step: the
+ * next view asks the log which step keys were written since (O(changes)) and rebuilds the index from
+ * every step when the log cannot tell (another lineage of states, a restored state).
  */
-interface PlanSteps {
+interface PlanEntry {
   keys: string[];
-  /** Step key → position in the plan; undefined when step ids repeat (then always compared in full). */
-  index: Map<string, number> | undefined;
-  snaps: Array<StepSnapshot | undefined>;
-  steps: Record<string, StepView> | undefined;
-  list: StepView[];
+  /** Step key → position in the plan. */
+  position: Map<string, number>;
+  /** Undefined when the plan is one the index cannot follow (repeated ids, unknown dependencies). */
+  index: PlanIndex | undefined;
   mark: StepLogMark | undefined;
 }
-const planSteps = new WeakMap<PlanSpec, Map<string, PlanSteps>>();
+const planEntries = new WeakMap<PlanSpec, Map<string, PlanEntry>>();
 
-function stepsOf(state: ThreadState, interactionId: string, planId: string, plan: PlanSpec): { steps: Record<string, StepView>; list: StepView[] } {
-  let byId = planSteps.get(plan);
-  if (byId === undefined) planSteps.set(plan, (byId = new Map()));
+function planEntry(interactionId: string, planId: string, plan: PlanSpec): PlanEntry {
+  let byId = planEntries.get(plan);
+  if (byId === undefined) planEntries.set(plan, (byId = new Map()));
   const id = `${interactionId}/${planId}`;
   let entry = byId.get(id);
   if (entry === undefined) {
     const keys = plan.steps.map((s) => stepKey(interactionId, planId, s.id));
-    const index = new Map(keys.map((k, i) => [k, i] as const));
-    byId.set(id, (entry = { keys, index: index.size === keys.length ? index : undefined, snaps: [], steps: undefined, list: [], mark: undefined }));
+    byId.set(id, (entry = { keys, position: new Map(keys.map((k, i) => [k, i] as const)), index: undefined, mark: undefined }));
   }
-  const { keys, snaps } = entry;
-  const changed = entry.steps !== undefined && entry.mark !== undefined && entry.index !== undefined ? stepKeysChangedSince(state.steps, entry.mark) : undefined;
-  if (changed !== undefined && changed.length <= keys.length && entry.steps !== undefined && entry.index !== undefined) {
-    const dirty: number[] = [];
-    for (const key of changed) {
-      const i = entry.index.get(key);
-      if (i === undefined) continue;
-      const snap = state.steps[key];
-      if (snap === undefined) throw new ActorNotFoundError(state.threadId, `step '${key}'`);
-      if (snaps[i] === snap) continue;
-      snaps[i] = snap;
-      dirty.push(i);
-    }
-    entry.mark = stepLogMark(state.steps);
-    if (dirty.length > 0) {
-      const list = entry.list.slice();
-      for (const i of dirty) list[i] = stepViewOf(snaps[i]!, plan.steps[i]!.id);
-      entry.steps = recordOf(plan, list);
-      entry.list = list;
-    }
-    return { steps: entry.steps, list: entry.list };
-  }
-  for (let i = 0; i < keys.length; i++) {
-    const snap = state.steps[keys[i]!];
-    if (snap === undefined) throw new ActorNotFoundError(state.threadId, `step '${keys[i]!}'`);
-    if (snaps[i] === snap) continue;
-    snaps[i] = snap;
-    entry.steps = undefined;
-  }
-  entry.mark = stepLogMark(state.steps);
-  if (entry.steps !== undefined) return { steps: entry.steps, list: entry.list };
-  const list: StepView[] = new Array<StepView>(keys.length);
-  const specs = plan.steps;
-  for (let i = 0; i < specs.length; i++) list[i] = stepViewOf(snaps[i]!, specs[i]!.id);
-  const steps = recordOf(plan, list);
-  entry.steps = steps;
-  entry.list = list;
-  return { steps, list };
+  return entry;
 }
 
-/** The `steps` record of a plan's views in plan order (the views of `list`, by step id). */
-function recordOf(plan: PlanSpec, list: readonly StepView[]): Record<string, StepView> {
+function stepSnap(state: ThreadState, key: string): StepSnapshot {
+  const snap = state.steps[key];
+  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `step '${key}'`);
+  return snap;
+}
+
+function indexStep(index: PlanIndex, i: number, snap: StepSnapshot): void {
+  const status = snap.value as StepStatus;
+  setStepStatus(index, i, status, status === 'ready' && snap.context.readyAtMs !== undefined);
+}
+
+/** The plan's index brought in step with `state` (see PlanEntry), or undefined when the plan has none. */
+function syncedIndex(state: ThreadState, entry: PlanEntry, plan: PlanSpec): PlanIndex | undefined {
+  const changed = entry.index !== undefined && entry.mark !== undefined ? stepKeysChangedSince(state.steps, entry.mark) : undefined;
+  if (changed !== undefined && changed.length <= entry.keys.length) {
+    for (const key of changed) {
+      const i = entry.position.get(key);
+      if (i !== undefined) indexStep(entry.index!, i, stepSnap(state, key));
+    }
+  } else {
+    const index = createPlanIndex(plan.steps);
+    if (index === undefined) return undefined;
+    for (let i = 0; i < entry.keys.length; i++) indexStep(index, i, stepSnap(state, entry.keys[i]!));
+    entry.index = index;
+  }
+  entry.mark = stepLogMark(state.steps);
+  return entry.index;
+}
+
+/** The step views of a plan by step id, in plan order (what `PlanRunView.steps` holds). */
+function stepsRecord(state: ThreadState, entry: PlanEntry, plan: PlanSpec): Record<string, StepView> {
   const out: Record<string, StepView> = {};
   const steps = plan.steps;
-  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = list[i]!;
+  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = stepViewOf(stepSnap(state, entry.keys[i]!), steps[i]!.id);
   return out;
 }
 
-function budgetView(state: ThreadState, accepted: AcceptedPlan, steps: StepView[], extendedUsd: number | undefined): BudgetView | undefined {
+function budgetView(state: ThreadState, accepted: AcceptedPlan, planSteps: () => StepView[], extendedUsd: number | undefined): BudgetView | undefined {
   const t = state.thread.context;
   const own = accepted.plan.budget;
   if (own !== undefined) {
     const limitUsd = extendedUsd ?? own.limitUsd;
+    const steps = planSteps();
     return {
       limitUsd,
       warnAt: own.warnAt,
@@ -304,15 +296,17 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
   const c = snap.context;
   const accepted = c.plans.find((p) => p.planId === planId);
   if (accepted === undefined) throw new ActorNotFoundError(state.threadId, `plan '${planId}' in interaction '${interactionId}'`);
-  const { steps, list } = stepsOf(state, interactionId, planId, accepted.plan);
+  const plan = accepted.plan;
+  const entry = planEntry(interactionId, planId, plan);
   const a = accepted.approval;
-  const budget = budgetView(state, accepted, list, c.budgetLimitUsd);
-  return defined({
+  const budget = budgetView(state, accepted, () => plan.steps.map((s, i) => stepViewOf(stepSnap(state, entry.keys[i]!), s.id)), c.budgetLimitUsd);
+  let steps: Record<string, StepView> | undefined;
+  const view = defined({
     threadId: state.threadId,
     interactionId,
     planId,
-    plan: accepted.plan,
-    steps,
+    plan,
+    steps: undefined as unknown as Record<string, StepView>,
     planApproval:
       a === undefined
         ? { status: 'none' as const }
@@ -321,6 +315,18 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
     ...pausesOf(c.stepPauses, planId),
     halted: HALTED.has(interactionStatus(snap)),
   });
+  // `steps` is built on first read; `stepState` and `index` answer without it. All three read the
+  // state's steps record when called, which a sealed state never changes (see ThreadState).
+  Object.defineProperty(view, 'steps', { enumerable: true, configurable: true, get: () => (steps ??= stepsRecord(state, entry, plan)) });
+  Object.defineProperty(view, 'stepState', {
+    enumerable: false,
+    value: (stepId: string): StepView | undefined => {
+      const i = stepIndex(plan.steps, stepId);
+      return i < 0 ? undefined : stepViewOf(stepSnap(state, entry.keys[i]!), stepId);
+    },
+  });
+  Object.defineProperty(view, 'index', { enumerable: false, value: () => syncedIndex(state, entry, plan) });
+  return view;
 }
 
 /** `pausedBefore` / `pausedAfter` of one plan from the interaction's `stepPauses` (absent when none). */
