@@ -49,7 +49,7 @@ export function stepKey(interactionId: string, planId: string, stepId: string): 
 export type AnySnap = ThreadSnapshot | InteractionSnapshot | StepSnapshot;
 
 /** A state being built by one apply call: records are copied on first write. */
-export interface Draft extends ThreadState {
+export interface FoldBatch extends ThreadState {
   ownInteractions: boolean;
   ownSteps: boolean;
   /** Writes into `steps` while `ownSteps`. */

@@ -8,7 +8,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { InteractionEvent } from '../../../machines/interaction.machine.ts';
 import type { Fact, FactOf } from '../../facts/fact-types.ts';
 import { IllegalTransitionError } from '../errors.ts';
-import { stepKey, type AnySnap, type Draft, type InteractionSnapshot, type MachineSet, type StepSnapshot } from './fold-types.ts';
+import { stepKey, type AnySnap, type FoldBatch, type InteractionSnapshot, type MachineSet, type StepSnapshot } from './fold-types.ts';
 import { logStepWrite, startStepLog } from './step-log.ts';
 import { deriveStepRecord } from './step-table.ts';
 import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
@@ -16,7 +16,7 @@ import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
 const stateText = (snap: AnySnap | undefined): string => (snap === undefined ? 'missing' : JSON.stringify(snap.value));
 
 /** The actor's snapshot after `fact`. @throws IllegalTransitionError when the actor is missing or refuses the fact. */
-function advanceActor<S extends AnySnap>(d: Draft, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
+function advanceActor<S extends AnySnap>(d: FoldBatch, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
   if (snap === undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, actor, 'missing');
   const next = nextSnapshot(machine, snap, fact) as S;
   if (next === snap || next.status === 'error') {
@@ -25,7 +25,7 @@ function advanceActor<S extends AnySnap>(d: Draft, machine: AnyStateMachine, sna
   return next;
 }
 
-function sendToThread(d: Draft, m: MachineSet, fact: Fact): void {
+function sendToThread(d: FoldBatch, m: MachineSet, fact: Fact): void {
   const next = advanceActor(d, m.thread, d.thread, fact, 'thread');
   if (d.changed !== undefined && !d.changed.has('T')) d.changed.set('T', d.thread);
   d.thread = next;
@@ -42,7 +42,7 @@ function copyRecord<V>(rec: Record<string, V>): Record<string, V> {
   return out;
 }
 
-function setInteraction(d: Draft, id: string, snap: InteractionSnapshot): void {
+function setInteraction(d: FoldBatch, id: string, snap: InteractionSnapshot): void {
   if (!d.ownInteractions) {
     d.interactions = copyRecord(d.interactions);
     d.ownInteractions = true;
@@ -51,11 +51,11 @@ function setInteraction(d: Draft, id: string, snap: InteractionSnapshot): void {
   d.interactions[id] = snap;
 }
 
-function sendToInteraction(d: Draft, m: MachineSet, id: string, fact: InteractionEvent): void {
+function sendToInteraction(d: FoldBatch, m: MachineSet, id: string, fact: InteractionEvent): void {
   setInteraction(d, id, advanceActor(d, m.interaction, d.interactions[id], fact, `interaction:${id}`));
 }
 
-function setStep(d: Draft, key: string, snap: StepSnapshot): void {
+function setStep(d: FoldBatch, key: string, snap: StepSnapshot): void {
   if (!d.ownSteps || d.stepWriter === undefined) {
     const parent = d.steps;
     d.stepWriter = deriveStepRecord(parent);
@@ -68,7 +68,7 @@ function setStep(d: Draft, key: string, snap: StepSnapshot): void {
   logStepWrite(d.steps, key);
 }
 
-function sendToStep(d: Draft, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
+function sendToStep(d: FoldBatch, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
   const key = stepKey(data.interactionId, data.planId, data.stepId);
   setStep(d, key, advanceActor(d, m.step, d.steps[key], fact, `step:${key}`));
 }
@@ -94,7 +94,7 @@ function withApproval(fact: FactOf<'StepCancelled'>, snap: StepSnapshot | undefi
  * a StepCancelled of a step waiting for approval reaches the interaction annotated with that
  * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → step + thread; approvals → interaction (+ step when stepId).
  */
-export function route(d: Draft, m: MachineSet, fact: Fact): void {
+export function route(d: FoldBatch, m: MachineSet, fact: Fact): void {
   switch (fact.type) {
     case 'ThreadOpened':
     case 'ThreadForked':

@@ -18,7 +18,7 @@
  */
 import type { Fact } from '../../facts/fact-types.ts';
 import { ThreadRevisionError } from '../errors.ts';
-import { defaultMachines, type Draft, type FoldOptions, type ThreadState } from './fold-types.ts';
+import { defaultMachines, type FoldBatch, type FoldOptions, type ThreadState } from './fold-types.ts';
 import { route } from './route-fact.ts';
 import { accumulator, applyChanges, deferHash, hashOf, knownAccumulator, rememberAccumulator } from './state-hash.ts';
 import { initialSnapshot as initial } from './xstate-adapter.ts';
@@ -47,7 +47,7 @@ function foldInto(state: ThreadState, facts: readonly Fact[], firstRevision: big
   }
   const m = options.machines ?? defaultMachines;
   const prevAcc = knownAccumulator(state);
-  const d: Draft = { ...state, ownInteractions: false, ownSteps: false, changed: prevAcc === undefined ? undefined : new Map() };
+  const d: FoldBatch = { ...state, ownInteractions: false, ownSteps: false, changed: prevAcc === undefined ? undefined : new Map() };
   for (let i = 0; i < facts.length; i++) {
     d.revision = firstRevision + BigInt(i);
     route(d, m, facts[i]!);
@@ -99,7 +99,7 @@ export interface FoldSession {
  */
 export function foldSession(start: ThreadState, options: FoldOptions & { hashing?: boolean } = {}): FoldSession {
   const m = options.machines ?? defaultMachines;
-  const d: Draft = { ...start, ownInteractions: false, ownSteps: false, changed: options.hashing ? new Map() : undefined };
+  const d: FoldBatch = { ...start, ownInteractions: false, ownSteps: false, changed: options.hashing ? new Map() : undefined };
   const acc: Buffer | undefined = options.hashing ? Buffer.from(accumulator(start)) : undefined;
   let peeked: ThreadState | undefined;
   return {
