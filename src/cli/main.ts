@@ -48,6 +48,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--model <name>', 'OpenAI model (default $ORCHESTRAL_MODEL or gpt-4.1-mini)')
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default $OPENAI_BASE_URL)')
     .option('--planner-timeout <ms>', 'OpenAI planner: timeout of each HTTP attempt, ms (default $ORCHESTRAL_PLANNER_TIMEOUT_MS or 60000)')
+    .option('--fallback-model <model[=url]>', 'OpenAI planner: a model tried when the ones before are unavailable, optionally at its own endpoint (repeatable)', collect)
     .option('--planner-retries <n>', 'OpenAI planner: retries of a timed-out or failed request (default $ORCHESTRAL_PLANNER_RETRIES or 3)')
     .option('--thread <thread>', 'thread id (new, or a thread running the same plan file)')
     .option('--title <text>', 'thread title (default: the plan title)')

@@ -6,7 +6,8 @@
  *   the model and endpoint (no `baseURL`: api.openai.com), the request timeout (ms per attempt) and
  *   retries it was opened with (`planner-settings.ts`), and `apiKeyEnv: 'OPENAI_API_KEY'` when it
  *   was opened with a key: rebuilding it then needs that variable (no placeholder key is sent), as
- *   does api.openai.com. `OPENAI_BASE_URL` from the environment is used only when it names the
+ *   does api.openai.com. `models: [{ model, baseURL? }, …]`: candidates tried in order after `model`
+ *   when it is unavailable (each `baseURL` defaults to the planner's; see `src/llm/fallback.ts`). `OPENAI_BASE_URL` from the environment is used only when it names the
  *   recorded endpoint (it may carry the user info the record drops).
  * - `{ kind: 'routes', config: { routes, fallback? } }`: the routes file (absolute path, read again)
  *   and, when intents no route matches go to the OpenAI planner, its config as above.
@@ -48,6 +49,8 @@ export interface OpenAIPlannerConfig {
   maxRetries?: number;
   /** The environment variable holding the key the thread was opened with. */
   apiKeyEnv?: 'OPENAI_API_KEY';
+  /** Fallback candidates after `model`, in order (endpoints without user info). */
+  models?: { model: string; baseURL?: string }[];
   actions?: string[];
   workspace?: string;
 }
@@ -71,6 +74,22 @@ export function descriptorRequestSettings(d: PlannerDescriptor | undefined, fall
 
 function configOf(d: PlannerDescriptor | undefined): Record<string, unknown> {
   return typeof d?.config === 'object' && d.config !== null ? (d.config as Record<string, unknown>) : {};
+}
+
+/**
+ * The fallback candidates an OpenAI descriptor records (none when absent).
+ * @throws PlannerConfigError `models` is not a list of `{ model, baseURL? }` with a non-empty model and a parseable URL.
+ */
+function descriptorModels(value: unknown, threadId: string): { model: string; baseURL?: string }[] {
+  if (value === undefined) return [];
+  const ok = (c: unknown): c is { model: string; baseURL?: string } => {
+    const r = c as { model?: unknown; baseURL?: unknown } | null;
+    return typeof r?.model === 'string' && r.model.trim() !== '' && (r.baseURL === undefined || (typeof r.baseURL === 'string' && URL.canParse(r.baseURL)));
+  };
+  if (!Array.isArray(value) || !value.every(ok)) {
+    throw new PlannerConfigError(`thread '${threadId}': openai planner descriptor's models must be a list of { model, baseURL? }`);
+  }
+  return value.map((c) => ({ model: c.model, ...(c.baseURL !== undefined ? { baseURL: c.baseURL } : {}) }));
 }
 
 /** The action module paths a descriptor records (none when absent or malformed). */
@@ -152,7 +171,8 @@ export async function plannerFromDescriptor(
     const fromEnv = env['OPENAI_BASE_URL'];
     const baseURL = recorded === undefined ? OPENAI_DEFAULT_BASE_URL : fromEnv && URL.canParse(fromEnv) && withoutUserInfo(fromEnv) === recorded ? fromEnv : recorded;
     const { timeoutMs, maxRetries } = descriptorRequestSettings(d, llmRequestSettings({}, env));
-    return createPlanner({ kind: 'openai', model, baseURL, timeoutMs, maxRetries, ...(apiKey !== undefined ? { apiKey } : {}) });
+    const models = descriptorModels(config['models'], threadId);
+    return createPlanner({ kind: 'openai', model, baseURL, timeoutMs, maxRetries, ...(models.length > 0 ? { models } : {}), ...(apiKey !== undefined ? { apiKey } : {}) });
   }
   if (d.kind === 'routes') {
     const routesFile = config['routes'];

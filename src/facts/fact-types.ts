@@ -13,6 +13,7 @@ import { interactionFacts } from './facts/interaction-facts.ts';
 import { stepFacts } from './facts/step-facts.ts';
 import { threadFacts } from './facts/thread-facts.ts';
 import { routeFacts } from './facts/route-facts.ts';
+import { llmFacts } from './facts/llm-facts.ts';
 
 export const FACT_SCHEMAS = {
   ...threadFacts,
@@ -21,6 +22,7 @@ export const FACT_SCHEMAS = {
   ...approvalFacts,
   ...budgetFacts,
   ...routeFacts,
+  ...llmFacts,
 } as const;
 
 /** Name of a fact type, e.g. `StepStarted`. */

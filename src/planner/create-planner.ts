@@ -7,16 +7,18 @@
 import type { PlanSpec } from '../plan/plan-schema.ts';
 import type { Planner } from './planner.ts';
 import { createStaticPlanner } from './static-planner.ts';
+import type { ModelCandidate } from '../llm/fallback.ts';
 
 /**
  * What a planner is built from.
  * - `static`: the plan (parsed) and where it came from (a file path, recorded in requests);
  * - `openai`: the model, the endpoint (absent: `OPENAI_BASE_URL`, else api.openai.com), the key
- *   (absent: `OPENAI_API_KEY`), the timeout per HTTP attempt (ms) and the retries.
+ *   (absent: `OPENAI_API_KEY`), the timeout per HTTP attempt (ms) and the retries; `models`: further
+ *   candidates tried in order after `model` when it is unavailable (see `src/llm/fallback.ts`).
  */
 export type PlannerSettings =
   | { kind: 'static'; plan: PlanSpec; source: string }
-  | { kind: 'openai'; model: string; baseURL?: string; apiKey?: string; timeoutMs: number; maxRetries: number };
+  | { kind: 'openai'; model: string; baseURL?: string; apiKey?: string; timeoutMs: number; maxRetries: number; models?: readonly ModelCandidate[] };
 
 /**
  * Builds the planner `settings` describe.
@@ -26,6 +28,12 @@ export type PlannerSettings =
 export async function createPlanner(settings: PlannerSettings): Promise<Planner> {
   if (settings.kind === 'static') return createStaticPlanner(settings.plan, { source: settings.source });
   const { createOpenAIPlanner } = await import('./openai-planner.ts');
-  const { model, baseURL, apiKey, timeoutMs, maxRetries } = settings;
-  return createOpenAIPlanner({ model, timeoutMs, maxRetries, ...(baseURL !== undefined ? { baseURL } : {}), ...(apiKey !== undefined ? { apiKey } : {}) });
+  const { model, baseURL, apiKey, timeoutMs, maxRetries, models } = settings;
+  return createOpenAIPlanner({
+    models: [{ model }, ...(models ?? [])],
+    timeoutMs,
+    maxRetries,
+    ...(baseURL !== undefined ? { baseURL } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+  });
 }

@@ -5,6 +5,7 @@
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
 import type { Usage } from '../facts/facts/common.ts';
 import type { LlmFailureKind } from '../llm/errors.ts';
+import type { ModelSwitch } from '../llm/fallback.ts';
 
 /** A planner's settings are missing or invalid (no model, a bad plan, an unknown planner kind, …). */
 export class PlannerConfigError extends OrchestralError {
@@ -21,7 +22,8 @@ export type PlannerFailureReason = 'invalid_output' | LlmFailureKind;
 /**
  * A planner could not produce a valid `PlannerOutput`. `usage` sums every attempt (USD cost
  * included); `issues` are the last validation issues (`path: message`) when `reason` is
- * `invalid_output`; `repairs` is how many repair round-trips were made.
+ * `invalid_output`; `repairs` is how many repair round-trips were made; `fallbacks`: the switches
+ * between candidate models made before it gave up (recorded as `ModelSwitched`).
  */
 export class PlannerError extends OrchestralError {
   static readonly code = 'PLANNER_FAILED';
@@ -32,6 +34,7 @@ export class PlannerError extends OrchestralError {
     readonly usage: Usage | undefined,
     readonly issues: string[] = [],
     readonly repairs = 0,
+    readonly fallbacks: readonly ModelSwitch[] = [],
   ) {
     super(PlannerError.code, message);
   }

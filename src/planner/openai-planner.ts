@@ -12,6 +12,14 @@
  * every request — repairs, HTTP retries and a failed last request (a refused reply's tokens
  * included) — on success and on failure.
  *
+ * Candidates: `models` lists the models to try in order, each at its endpoint (default `baseURL`).
+ * A call to a candidate that is unavailable (connection refused, timeout, 5xx after its retries;
+ * see `src/llm/fallback.ts`) goes to the next, and later repair round-trips of the same `plan` call
+ * stay with the one that answered; each `plan` call starts again from the first. The switches are
+ * returned as `fallbacks` (recorded as `ModelSwitched` facts) also on failure (`PlannerError.fallbacks`);
+ * when every candidate is unavailable the error names each one's failure. Usage is priced per the
+ * model each request went to, and its `model` is the one that answered last.
+ *
  * Recorded in the `PlannerResult` (and so in the `PlannerResponded` fact), never with the key:
  * - `request`: `{ model, baseURL (without user info), temperature, maxTokens, timeoutMs,
  *   responseFormat, attempts (replies), requests (HTTP requests), messages: [{ role, content }] }` — the first system + user messages,
@@ -28,14 +36,20 @@ import { PlannerConfigError, PlannerError } from './errors.ts';
 import { isLlmRequestError } from '../llm/errors.ts';
 import type { PriceTable } from '../llm/pricing.ts';
 import { sumUsage, usageOf } from '../llm/usage.ts';
+import { isLlmUnavailableError, withFallback, type ModelCandidate, type ModelSwitch } from '../llm/fallback.ts';
 import { buildPlannerMessages, repairMessages, truncate } from './planner-prompt.ts';
 import { parsePlannerReply, plannerResponseFormat, PLANNER_FORMAT_NAME } from './planner-wire.ts';
 
 /** Options of `createOpenAIPlanner`. */
 export interface OpenAIPlannerOptions {
-  /** Model name sent to the endpoint and used for pricing, e.g. `gpt-4.1-mini`, `llama3.1`. */
-  model: string;
-  /** A ready client; otherwise one is created from `apiKey`/`baseURL`/`timeoutMs`/`maxRetries`. */
+  /** Model name sent to the endpoint and used for pricing, e.g. `gpt-4.1-mini`, `llama3.1`; ignored when `models` is given. */
+  model?: string;
+  /**
+   * Candidates tried in order when one is unavailable (see the module doc); each `baseURL` defaults
+   * to `baseURL`. Default: `[{ model }]`.
+   */
+  models?: readonly ModelCandidate[];
+  /** A ready client (for candidates without their own `baseURL`); otherwise one is created from `apiKey`/`baseURL`/`timeoutMs`/`maxRetries`. */
   client?: OpenAI;
   apiKey?: string;
   baseURL?: string;
@@ -69,20 +83,24 @@ export interface OpenAIPlannerOptions {
 export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
   const maxRepairs = options.maxRepairs ?? 2;
   if (!(Number.isInteger(maxRepairs) && maxRepairs >= 0)) throw new PlannerConfigError(`maxRepairs must be an integer ≥ 0, got ${maxRepairs}`);
-  if (options.model.trim() === '') throw new PlannerConfigError('model must be a non-empty model name');
-  const client =
-    options.client ??
+  const candidates: ModelCandidate[] = [...(options.models ?? (options.model !== undefined ? [{ model: options.model }] : []))];
+  if (candidates.length === 0) throw new PlannerConfigError('give a model, or a non-empty models list');
+  if (candidates.some((c) => c.model.trim() === '')) throw new PlannerConfigError('model must be a non-empty model name');
+  const clientFor = (baseURL: string | undefined): OpenAI =>
+    (baseURL === undefined ? options.client : undefined) ??
     createOpenAIClient({
       ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+      ...(baseURL !== undefined ? { baseURL } : options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
     });
+  const clients = candidates.map((c) => clientFor(c.baseURL));
+  const named = candidates.map((c, i) => ({ model: c.model, baseURL: clients[i]!.baseURL }));
+  const secrets = [...new Set(clients.flatMap(clientSecrets))];
   const format = options.responseFormat ?? 'json_schema';
   const responseFormat: ChatParams['responseFormat'] =
     format === 'json_schema' ? plannerResponseFormat() : format === 'json_object' ? { type: 'json_object' } : undefined;
   const maxRecorded = options.maxRecordedChars ?? 16_000;
-  const secrets = clientSecrets(client);
   const record = (s: string) => truncate(redactText(s, secrets), maxRecorded);
 
   return {
@@ -95,9 +113,12 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
       const usages: Usage[] = [];
       const replies: string[] = [];
       let issues: string[] = [];
+      const fallbacks: ModelSwitch[] = [];
+      let current = 0;
+      const model = () => candidates[current]!.model;
       const recorded = () => ({
-        model: options.model,
-        baseURL: withoutUserInfo(client.baseURL),
+        model: model(),
+        baseURL: withoutUserInfo(clients[current]!.baseURL),
         temperature: options.temperature ?? null,
         maxTokens: options.maxTokens ?? null,
         timeoutMs: options.timeoutMs ?? null,
@@ -110,46 +131,76 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
       for (let attempt = 0; attempt <= maxRepairs; attempt++) {
         let reply;
         try {
-          reply = await chatCompletion(client, {
-            model: options.model,
-            messages: convo,
+          const answered = await withFallback(
+            named,
+            (c, i) => {
+              current = i;
+              return chatCompletion(clients[i]!, {
+                model: c.model,
+                messages: convo,
             signal: request.signal,
             ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
             ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
             ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
             ...(responseFormat !== undefined ? { responseFormat } : {}),
-          });
+              });
+            },
+            {
+              onFailed: (c, e) => usages.push(usageOf(c.model, e.spent.inputTokens, e.spent.outputTokens, options.prices, e.spent.requests)),
+              onSwitch: (sw) => fallbacks.push(sw),
+            },
+            current,
+          );
+          reply = answered.value;
         } catch (err) {
+          if (isLlmUnavailableError(err)) {
+            const last = err.failures[err.failures.length - 1]!.failure;
+            throw new PlannerError(`planner failed: ${err.message}`, last.kind, true, lastModelUsage(usages, model()), [], attempt, fallbacks);
+          }
           if (!isLlmRequestError(err)) throw err;
-          usages.push(usageOf(options.model, err.spent.inputTokens, err.spent.outputTokens, options.prices, err.spent.requests));
           throw new PlannerError(
-            `planner (model ${options.model}) failed: ${err.message}`,
+            `planner (model ${model()}) failed: ${err.message}`,
             err.kind,
             err.retryable,
-            sumUsage(usages),
+            lastModelUsage(usages, model()),
             [],
             attempt,
+            fallbacks,
           );
         }
-        usages.push(usageOf(options.model, reply.inputTokens, reply.outputTokens, options.prices, reply.requests));
+        usages.push(usageOf(model(), reply.inputTokens, reply.outputTokens, options.prices, reply.requests));
         replies.push(reply.text);
         const parsed = parsePlannerReply(reply.text);
         if (parsed.ok) {
-          return { output: parsed.output, usage: sumUsage(usages), request: recorded(), raw: replies.map(record), repairs: attempt };
+          return {
+            output: parsed.output,
+            usage: lastModelUsage(usages, model()),
+            request: recorded(),
+            raw: replies.map(record),
+            repairs: attempt,
+            ...(fallbacks.length > 0 ? { fallbacks } : {}),
+          };
         }
         issues = reply.finishReason === 'length' ? [...parsed.issues, '(root): the reply was cut off at the token limit'] : parsed.issues;
         convo.push(...repairMessages(reply.text, issues));
       }
       const shown = issues.slice(0, 5).join('; ') + (issues.length > 5 ? `; … ${issues.length - 5} more` : '');
       throw new PlannerError(
-        `planner (model ${options.model}) gave no valid output after ${maxRepairs} repair(s): ${redactText(shown, secrets)}`,
+        `planner (model ${model()}) gave no valid output after ${maxRepairs} repair(s): ${redactText(shown, secrets)}`,
         'invalid_output',
         false,
-        sumUsage(usages),
+        lastModelUsage(usages, model()),
         issues.map((i) => redactText(i, secrets)),
         maxRepairs,
+        fallbacks,
       );
     },
   };
+}
+
+/** The sum of `usages` (each priced per its own model) named after `model`, the one asked last. */
+function lastModelUsage(usages: readonly Usage[], model: string): Usage | undefined {
+  const sum = sumUsage(usages);
+  return sum === undefined ? undefined : { ...sum, model };
 }
 

@@ -8,6 +8,7 @@ import type { Usage } from '../facts/facts/common.ts';
 import type { FactData } from '../facts/fact-types.ts';
 import type { ActionDescriptor } from '../actions/registry.ts';
 import type { Observation } from '../../machines/interaction.types.ts';
+import type { ModelSwitch } from '../llm/fallback.ts';
 
 type RouteEvaluatedData = FactData<'RouteEvaluated'>;
 
@@ -39,6 +40,8 @@ export interface PlannerResult {
   repairs: number;
   /** When routes were consulted: what they decided, recorded as `RouteEvaluated` before the answer. */
   route?: RouteDecision;
+  /** Switches between candidate models made for this answer, in order; recorded as `ModelSwitched` facts before it. */
+  fallbacks?: readonly ModelSwitch[];
 }
 
 /** A routing planner's decision (the `RouteEvaluated` fact without its interaction and iteration). */

@@ -4,7 +4,8 @@
  * `PlannerResponded` — or `PlannerFailed` + `InteractionFailed` when the planner threw or its answer
  * is over the event size limit (code PLAN_TOO_LARGE) or fails the fact's schema (code
  * PLANNER_OUTPUT): a failed planning call. A routing decision the result (or the error, as `route`)
- * carries is recorded first, as `RouteEvaluated`. A result that arrives for a call no longer wanted
+ * carries is recorded first, as `RouteEvaluated`, then each switch between candidate models
+ * (`fallbacks` of the result or the error), as `ModelSwitched`. A result that arrives for a call no longer wanted
  * (aborted, or the interaction moved on) appends nothing.
  */
 import type { ErrorInfo, Usage } from '../facts/facts/common.ts';
@@ -84,10 +85,13 @@ export function startPlannerCall(call: PlannerCall): void {
         }
       },
     });
+  const switched = (fallbacks: PlannerResult['fallbacks']): FactInput[] =>
+    (fallbacks ?? []).map((sw) => ({ type: 'ModelSwitched', data: { interactionId, iteration, from: sw.from, to: sw.to, reason: sw.reason } }));
   const onResult = (result: PlannerResult): void =>
     deliver(
       [
         ...(result.route !== undefined ? [{ type: 'RouteEvaluated' as const, data: { interactionId, iteration, ...result.route } }] : []),
+        ...switched(result.fallbacks),
         {
           type: 'PlannerResponded',
           data: {
@@ -107,7 +111,8 @@ export function startPlannerCall(call: PlannerCall): void {
     const { error, usage } = failureOf(err);
     const route = (err as { route?: PlannerResult['route'] } | null)?.route;
     const routed: FactInput[] = route !== undefined ? [{ type: 'RouteEvaluated', data: { interactionId, iteration, ...route } }] : [];
-    deliver([...routed, ...failed(error, usage)], usage);
+    const fallbacks = (err as { fallbacks?: PlannerResult['fallbacks'] } | null)?.fallbacks;
+    deliver([...routed, ...switched(Array.isArray(fallbacks) ? fallbacks : undefined), ...failed(error, usage)], usage);
   };
   let pending: Promise<PlannerResult>;
   try {

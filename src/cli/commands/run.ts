@@ -6,7 +6,9 @@
  * the thread is opened (errors: `file:line:col`). `--intent` uses the OpenAI planner
  * (`OPENAI_API_KEY` and/or `OPENAI_BASE_URL`; model `--model`, `$ORCHESTRAL_MODEL`, default
  * `gpt-4.1-mini`; request timeout and retries `--planner-timeout` / `--planner-retries`, see
- * planner-settings.ts). The planner descriptor recorded in ThreadOpened lets later commands rebuild it.
+ * planner-settings.ts; `--fallback-model model[=baseURL]`, repeatable: candidates tried in order
+ * when the model is unavailable, see src/llm/fallback.ts). The planner descriptor recorded in
+ * ThreadOpened lets later commands rebuild it.
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
@@ -41,6 +43,7 @@ export interface RunOptions {
   baseUrl?: string;
   plannerTimeout?: string;
   plannerRetries?: string;
+  fallbackModel?: string[];
   thread?: string;
   title?: string;
   workspace?: string;
@@ -82,6 +85,7 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
   if (planPath !== undefined && (o.plannerTimeout !== undefined || o.plannerRetries !== undefined)) {
     throw new UsageError(`run: ${o.plannerTimeout !== undefined ? '--planner-timeout' : '--planner-retries'} is for --intent (the OpenAI planner); llm.complete steps read ${TIMEOUT_ENV} / ${RETRIES_ENV}`);
   }
+  if (planPath !== undefined && o.fallbackModel !== undefined) throw new UsageError('run: --fallback-model is for --intent (the OpenAI planner)');
   const mcpConfigs = resolveMcpFiles(o.mcp);
   const mcpOf = (plans: string[]) => (mcpConfigs.length + plans.length > 0 ? { mcp: { configs: mcpConfigs, plans } } : {});
   if (planPath !== undefined) {
@@ -103,9 +107,11 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
     const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
     const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
     const keyed = Boolean(process.env['OPENAI_API_KEY']?.trim());
-    const planner = await createPlanner({ kind: 'openai', model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
+    const models = (o.fallbackModel ?? []).map(parseFallbackModel);
+    const planner = await createPlanner({ kind: 'openai', model, timeoutMs, maxRetries, ...(models.length ? { models } : {}), ...(rawBase ? { baseURL: rawBase } : {}) });
     const config: OpenAIPlannerConfig = {
       model,
+      ...(models.length ? { models: models.map((c) => ({ model: c.model, ...(c.baseURL !== undefined ? { baseURL: stripUserInfo(c.baseURL) } : {}) })) } : {}),
       workspace,
       ...(baseURL ? { baseURL } : {}),
       timeoutMs,
@@ -129,6 +135,20 @@ async function prepare(planPath: string | undefined, o: RunOptions, workspace: s
     ...(o.title !== undefined ? { title: o.title } : {}),
     modules: extra,
   };
+}
+
+/**
+ * Parses a `--fallback-model` value: `model` (at the planner's endpoint) or `model=baseURL`.
+ * @throws UsageError an empty model or a base URL that does not parse.
+ */
+export function parseFallbackModel(value: string): { model: string; baseURL?: string } {
+  const at = value.indexOf('=');
+  const model = (at < 0 ? value : value.slice(0, at)).trim();
+  const baseURL = at < 0 ? undefined : value.slice(at + 1).trim();
+  if (model === '' || (baseURL !== undefined && !URL.canParse(baseURL))) {
+    throw new UsageError(`--fallback-model: expected model or model=baseURL (e.g. llama3.1=http://127.0.0.1:11434/v1), got '${value}'`);
+  }
+  return { model, ...(baseURL !== undefined ? { baseURL } : {}) };
 }
 
 /** The `run` command. */

@@ -92,7 +92,7 @@ function withApproval(fact: FactOf<'StepCancelled'>, snap: StepSnapshot | undefi
  * interaction + thread (reservation); StepCompleted/final StepFailed/StepCancelled → step + interaction (its
  * observation; skipped once the interaction has ended, so a step aborted by a cancel can still settle;
  * a StepCancelled of a step waiting for approval reaches the interaction annotated with that
- * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → step + thread; approvals → interaction (+ step when stepId).
+ * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → step + thread; approvals → interaction (+ step when stepId); RouteEvaluated/ModelSwitched → no actor.
  */
 export function route(d: FoldBatch, m: MachineSet, fact: Fact): void {
   switch (fact.type) {
@@ -163,7 +163,8 @@ export function route(d: FoldBatch, m: MachineSet, fact: Fact): void {
       if (fact.data.stepId !== undefined) sendToStep(d, m, { ...fact.data, stepId: fact.data.stepId }, fact);
       return;
     case 'RouteEvaluated':
-      return; // a record of why a plan was chosen; no actor's state depends on it
+    case 'ModelSwitched':
+      return; // records of why a plan was chosen and which model answered; no actor's state depends on them
     default: {
       const unknown = fact as { type: string };
       throw new IllegalTransitionError(d.threadId, d.revision, unknown.type, 'none', 'unknown fact type');

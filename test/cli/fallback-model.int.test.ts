@@ -1,0 +1,64 @@
+/**
+ * `run --intent … --fallback-model model=url`: the planner's endpoint refuses connections (a closed
+ * port), the fallback candidate (the local fake chat-completions server) answers; the switch is a
+ * `ModelSwitched` fact, the candidates are in the descriptor, and a later `send` rebuilt from it
+ * falls back again.
+ */
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
+import { wireReply } from '../planner/wire-fixtures.ts';
+import { cli, dataOf, oneLineError, tempDir, threadEvents } from './helpers.ts';
+
+async function closedPortURL(): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return `http://127.0.0.1:${port}/v1`;
+}
+
+let tmp: ReturnType<typeof tempDir>;
+let store: string;
+let server: FakeOpenAIServer;
+beforeEach(async () => {
+  tmp = tempDir();
+  store = `sqlite:${join(tmp.dir, 'events.db')}`;
+  server = await startFakeOpenAIServer();
+});
+afterEach(async () => {
+  await server.close();
+  tmp.cleanup();
+});
+
+describe('run --fallback-model', () => {
+  it('answers from the fallback when the planner endpoint is down, recording the switch; send falls back again', async () => {
+    const down = await closedPortURL();
+    server.reply({ content: wireReply({ kind: 'done', answer: 'hi' }) });
+    const env = { OPENAI_API_KEY: 'sk-test-key-0123456789abcdefghij', ORCHESTRAL_PLANNER_RETRIES: '0' };
+    const r = await cli(
+      ['--store', store, 'run', '--intent', 'say hi', '--thread', 'ai', '--model', 'gpt-4o', '--base-url', down, '--fallback-model', `gpt-4o-mini=${server.baseURL}`],
+      { cwd: tmp.dir, env },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const events = await threadEvents(store, 'ai');
+    expect(dataOf(events[0]!)['planner']).toMatchObject({ kind: 'openai', config: { model: 'gpt-4o', baseURL: down, models: [{ model: 'gpt-4o-mini', baseURL: server.baseURL }] } });
+    const switched = events.filter((e) => e.type === 'ModelSwitched').map(dataOf);
+    expect(switched).toEqual([expect.objectContaining({ from: { model: 'gpt-4o', baseURL: down }, to: { model: 'gpt-4o-mini', baseURL: server.baseURL } })]);
+    expect(dataOf(events.find((e) => e.type === 'PlannerResponded')!)['usage']).toMatchObject({ model: 'gpt-4o-mini' });
+
+    server.reply({ content: wireReply({ kind: 'done', answer: 'again' }) });
+    const again = await cli(['--store', store, 'send', 'ai', 'once more'], { cwd: tmp.dir, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect((await threadEvents(store, 'ai')).filter((e) => e.type === 'ModelSwitched')).toHaveLength(2);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('refuses a malformed value with one line, exit 64', async () => {
+    const bad = await cli(['--store', 'memory:', 'run', '--intent', 'x', '--base-url', server.baseURL, '--fallback-model', 'm=not a url'], { cwd: tmp.dir });
+    expect(bad.code).toBe(64);
+    expect(oneLineError(bad)).toContain('--fallback-model');
+    expect(server.requests).toHaveLength(0);
+  });
+});
