@@ -29,6 +29,7 @@ import { threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc } from './shared/records.ts';
 import { nextLifecycle, type StepStatus } from './shared/step-status.ts';
+import { dependencyIds } from '../src/plan/dependencies.ts';
 
 /** One node (step) of a plan graph. Durations in ms. */
 export interface DagNode {
@@ -96,11 +97,11 @@ export function layerSteps(plan: PlanSpec): Record<string, number> {
   const pending = new Map<string, number>();
   const dependents = new Map<string, string[]>();
   for (const step of plan.steps) {
-    for (const dep of step.dependsOn) {
+    for (const dep of dependencyIds(step.dependsOn)) {
       if (!ids.has(dep)) throw new Error(`PlanAccepted: step '${step.id}' depends on unknown step '${dep}'`);
       dependents.set(dep, [...(dependents.get(dep) ?? []), step.id]);
     }
-    pending.set(step.id, new Set(step.dependsOn).size);
+    pending.set(step.id, new Set(dependencyIds(step.dependsOn)).size);
   }
   const layer: Record<string, number> = {};
   const queue = plan.steps.filter((s) => pending.get(s.id) === 0).map((s) => s.id);
@@ -128,10 +129,10 @@ function buildPlan(fact: Extract<RecordedFact, { type: 'PlanAccepted' }>): PlanD
   const edges: PlanDag['edges'] = [];
   for (const s of plan.steps) {
     nodes[s.id] = {
-      id: s.id, action: s.action, label: s.description ?? s.action, dependsOn: [...s.dependsOn], layer: layer[s.id] ?? 0,
+      id: s.id, action: s.action, label: s.description ?? s.action, dependsOn: [...dependencyIds(s.dependsOn)], layer: layer[s.id] ?? 0,
       status: 'pending', attempts: 0, maxAttempts: s.retry?.maxAttempts ?? 1, approvalId: null, runMs: 0, pathMs: null, pathPrev: null,
     };
-    for (const dep of s.dependsOn) edges.push({ from: dep, to: s.id });
+    for (const dep of dependencyIds(s.dependsOn)) edges.push({ from: dep, to: s.id });
   }
   const layerCount = 1 + Math.max(...Object.values(layer));
   return { planId, iteration, title: plan.title ?? null, status: 'running', nodeOrder: plan.steps.map((s) => s.id), nodes, edges, layerCount, ready: [], criticalPath: { stepIds: [], durationMs: 0 } };

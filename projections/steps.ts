@@ -22,6 +22,7 @@ import { emptyKeyed, getKeyed, keyedValues, setKeyed, updateKeyed, type KeyedMap
 import { assoc, roundUsd } from './shared/records.ts';
 import { nextLifecycle, type StepStatus } from './shared/step-status.ts';
 import { summarizeJson } from './shared/summarize.ts';
+import { dependencyIds } from '../src/plan/dependencies.ts';
 
 /** Approval state of a step or a plan. `decidedBy`/`reason`: from the grant or rejection. */
 export interface ApprovalState {
@@ -190,7 +191,7 @@ function acceptPlan(state: StepsState, threadId: string, fact: Extract<RecordedF
   for (const step of plan.steps) {
     steps[step.id] = {
       interactionId, planId, stepId: step.id, action: step.action, description: step.description ?? null,
-      dependsOn: [...step.dependsOn], status: 'pending', attempts: 0, maxAttempts: step.retry?.maxAttempts ?? 1, readyAtMs: null, firstStartedAtMs: null,
+      dependsOn: [...dependencyIds(step.dependsOn)], status: 'pending', attempts: 0, maxAttempts: step.retry?.maxAttempts ?? 1, readyAtMs: null, firstStartedAtMs: null,
       lastStartedAtMs: null, finishedAtMs: null, runMs: 0, retryAtMs: null, lastError: null, outputSummary: null,
       costUsd: 0, approval: null, lastRevision: revisionOf(fact),
     };

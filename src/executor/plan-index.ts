@@ -11,6 +11,7 @@
  */
 import type { StepSpec } from '../plan/plan-schema.ts';
 import type { StepStatus } from '../../machines/step-lifecycle.ts';
+import { anyJoinCandidates, dependencyIds } from '../plan/dependencies.ts';
 
 /** The index of one plan. Mutable: owned by whoever keeps it in step with a state (see module doc). */
 export interface PlanIndex {
@@ -27,12 +28,14 @@ export interface PlanIndex {
   readonly delayed: Set<number>;
   /** Positions of pending steps whose dependencies all completed. */
   readonly unblocked: Set<number>;
-  /** Per position: dependencies (distinct) not completed yet. */
+  /** Per position: dependencies (distinct) not completed yet; for an any-join 1 − completed candidates. */
   readonly remaining: number[];
   /** Per position: positions of the steps that depend on it. */
   readonly dependents: number[][];
   /** Some step pauses after it completes (`interruptAfter`): the pause layer needs a full pass. */
   readonly anyInterruptAfter: boolean;
+  /** Some step is an any-join (`dependsOn: { any }`): the settle layer needs a full pass. */
+  readonly anyJoin: boolean;
 }
 
 const ZERO_COUNTS = (): Record<StepStatus, number> => ({ pending: 0, ready: 0, waiting_approval: 0, running: 0, completed: 0, failed: 0, cancelled: 0 });
@@ -52,14 +55,16 @@ export function createPlanIndex(steps: readonly StepSpec[]): PlanIndex | undefin
   const remaining: number[] = [];
   const unblocked = new Set<number>();
   for (let i = 0; i < steps.length; i++) {
-    const deps = new Set(steps[i]!.dependsOn);
+    const deps = new Set(dependencyIds(steps[i]!.dependsOn));
     for (const d of deps) {
       const at = position.get(d);
       if (at === undefined) return undefined;
       dependents[at]!.push(i);
     }
-    remaining.push(deps.size);
-    if (deps.size === 0) unblocked.add(i);
+    // an any-join needs one completed candidate: `remaining` drops below 0 when more complete
+    const needed = anyJoinCandidates(steps[i]!.dependsOn) ? Math.min(1, deps.size) : deps.size;
+    remaining.push(needed);
+    if (needed === 0) unblocked.add(i);
   }
   const counts = ZERO_COUNTS();
   counts.pending = steps.length;
@@ -74,6 +79,7 @@ export function createPlanIndex(steps: readonly StepSpec[]): PlanIndex | undefin
     remaining,
     dependents,
     anyInterruptAfter: steps.some((s) => s.interruptAfter === true),
+    anyJoin: steps.some((s) => anyJoinCandidates(s.dependsOn) !== undefined),
   };
 }
 
@@ -93,12 +99,12 @@ export function setStepStatus(index: PlanIndex, i: number, status: StepStatus, d
   if (status === 'running') index.running.add(i);
   if (status === 'ready') heapPush(index, i);
   if (before === 'pending') index.unblocked.delete(i);
-  if (status === 'pending' && index.remaining[i] === 0) index.unblocked.add(i);
+  if (status === 'pending' && index.remaining[i]! <= 0) index.unblocked.add(i);
   if (status === 'completed' || before === 'completed') {
     const delta = status === 'completed' ? -1 : 1;
     for (const j of index.dependents[i]!) {
       index.remaining[j]! += delta;
-      if (index.remaining[j] === 0 && index.status[j] === 'pending') index.unblocked.add(j);
+      if (index.remaining[j]! <= 0 && index.status[j] === 'pending') index.unblocked.add(j);
       else index.unblocked.delete(j);
     }
   }

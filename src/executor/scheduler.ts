@@ -17,7 +17,7 @@
  *    replaced by Interrupted { kind: 'before_step', stepId } alone when it would start an
  *    `interruptBefore` step not paused before yet (pause-points.ts).
  * 6. every step terminal → PlanFinished { outcome: failed if any failed, else cancelled if any
- *    cancelled, else completed }.
+ *    cancelled (not counting any-join candidates superseded by a winner), else completed }.
  * BudgetWarned (once spend ≥ warnAt × limit) joins the first non-halted call that sees it due.
  *
  * `wakeAtMs`: earliest future time at which the decisions change without a new fact (retry backoff
@@ -29,7 +29,7 @@ import { planApprovalId } from './approval-ids.ts';
 import { budgetWarning } from './budget.ts';
 import type { PlanRunView } from './plan-run-view.ts';
 import { afterStepPause, beforeStepPause } from './pause-points.ts';
-import { cancelAll, settleFacts } from './settle.ts';
+import { anyJoinOwners, cancelAll, isSuperseded, settleFacts } from './settle.ts';
 import { readyInStartOrder, type PlanIndex } from './plan-index.ts';
 import { approvalTimeout, planMayAskApproval, startFacts, startLayer, type SchedulerContext } from './start-decisions.ts';
 import { checkTime, isTerminal, stepEntries, stepStateOf, type StepEntry } from './view-helpers.ts';
@@ -58,9 +58,10 @@ function approvalExpiry(entries: readonly StepEntry[]): number | undefined {
   return at;
 }
 
-function planOutcome(entries: readonly StepEntry[]): 'completed' | 'failed' | 'cancelled' {
+function planOutcome(view: PlanRunView, entries: readonly StepEntry[]): 'completed' | 'failed' | 'cancelled' {
   if (entries.some((e) => e.state.status === 'failed')) return 'failed';
-  if (entries.some((e) => e.state.status === 'cancelled')) return 'cancelled';
+  const owners = anyJoinOwners(view.plan.steps);
+  if (entries.some((e) => e.state.status === 'cancelled' && !isSuperseded(view, owners, e.step.id))) return 'cancelled';
   return 'completed';
 }
 
@@ -114,13 +115,14 @@ export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): Schedule
   const wakeAtMs = minDefined(started.wakeAtMs, approvalExpiry(entries));
   const facts = [...started.facts];
   if (facts.length === 0 && entries.every((e) => isTerminal(e.state.status))) {
-    facts.push({ type: 'PlanFinished', data: { interactionId: view.interactionId, planId: view.planId, outcome: planOutcome(entries) } });
+    facts.push({ type: 'PlanFinished', data: { interactionId: view.interactionId, planId: view.planId, outcome: planOutcome(view, entries) } });
   }
   return withWarning(wakeAtMs === undefined ? { facts } : { facts, wakeAtMs });
 }
 
 /**
- * Whether the index alone decides this call: nothing failed or was cancelled (no blocker, no
+ * Whether the index alone decides this call: the plan has no any-join (its StepReady names a winner
+ * and cancels the losers: the full settle pass decides those), nothing failed or was cancelled (no blocker, no
  * failure policy), no step waits for an approval (no expiry), no step pauses after it completes, the
  * plan gate is not rejected, and no ready step waits for a backoff or may ask for an approval (so
  * the start layer only starts, in order, while slots are free). Otherwise the full passes run.
@@ -128,6 +130,7 @@ export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): Schedule
 function onFastPath(view: PlanRunView, index: PlanIndex, ctx: SchedulerContext): boolean {
   const c = index.counts;
   return (
+    !index.anyJoin &&
     c.failed === 0 &&
     c.cancelled === 0 &&
     c.waiting_approval === 0 &&

@@ -8,8 +8,17 @@
  * - both policies: a pending step that depends, directly or transitively, on a failed or cancelled
  *   step can never run and is cancelled; the reason names the step at the root. (Under `fail_fast`
  *   this covers cancelled dependencies, e.g. a rejected approval, which do not cancel the rest.)
+ *
+ * Any-joins (`dependsOn: { any: [...] }`, plan/dependencies.ts): the join becomes ready
+ * (`StepReady.winner`) as soon as one candidate completed, and in the same layer every candidate
+ * not yet final is cancelled with reason `superseded` (running ones are aborted like any cancelled
+ * step). A candidate failing finally is a step failure like any other: under `fail_fast` it cancels
+ * the rest, the join included; under `continue` the join waits for the other candidates and is
+ * cancelled (as a blocked step) only when none of them can complete any more. Either way the plan
+ * finishes `failed`. Superseded candidates do not make the plan's outcome `cancelled`.
  */
 import type { FactInput } from '../facts/fact-types.ts';
+import { anyJoinCandidates, anyJoinWinner, dependencyIds, type Dependencies } from '../plan/dependencies.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { PlanRunView, StepView } from './plan-run-view.ts';
 import { isTerminal, type StepEntry, stepRef, stepStateOf } from './view-helpers.ts';
@@ -19,6 +28,8 @@ interface Blocker {
   root: string;
   rootStatus: 'failed' | 'cancelled';
   via: string;
+  /** The blocked step is an any-join: every candidate failed, was cancelled or is blocked. */
+  anyJoin?: boolean;
 }
 
 function depStep(view: PlanRunView, stepId: string, dep: string): StepView {
@@ -27,19 +38,31 @@ function depStep(view: PlanRunView, stepId: string, dep: string): StepView {
   return state;
 }
 
-function findBlocker(view: PlanRunView, deps: Map<string, readonly string[]>, stepId: string, memo: Map<string, Blocker | null>): Blocker | null {
+function findBlocker(view: PlanRunView, deps: Map<string, Dependencies>, stepId: string, memo: Map<string, Blocker | null>): Blocker | null {
   const known = memo.get(stepId);
   if (known !== undefined) return known;
   memo.set(stepId, null); // cycle guard: a normalised plan has none
+  const own = deps.get(stepId) ?? [];
+  const any = anyJoinCandidates(own) !== undefined;
   let found: Blocker | null = null;
-  for (const dep of deps.get(stepId) ?? []) {
+  for (const dep of dependencyIds(own)) {
     const state = depStep(view, stepId, dep);
-    if (state.status === 'failed' || state.status === 'cancelled') found = { root: dep, rootStatus: state.status, via: dep };
+    let blocker: Blocker | null = null;
+    if (state.status === 'failed' || state.status === 'cancelled') blocker = { root: dep, rootStatus: state.status, via: dep };
     else if (state.status === 'pending') {
       const up = findBlocker(view, deps, dep, memo);
-      if (up) found = { ...up, via: dep };
+      if (up) blocker = { ...up, via: dep };
     }
-    if (found) break;
+    if (!any && blocker) {
+      found = blocker;
+      break;
+    }
+    // an any-join is blocked only when every candidate is: the first one's blocker is named
+    if (any && !blocker) {
+      found = null;
+      break;
+    }
+    found ??= blocker && { ...blocker, anyJoin: true };
   }
   memo.set(stepId, found);
   return found;
@@ -47,6 +70,7 @@ function findBlocker(view: PlanRunView, deps: Map<string, readonly string[]>, st
 
 function blockerReason(b: Blocker): string {
   const what = b.rootStatus === 'failed' ? 'failed' : 'was cancelled';
+  if (b.anyJoin) return `no candidate of the any-join can complete (first: ${blockerReason({ ...b, anyJoin: false })})`;
   return b.via === b.root ? `dependency '${b.root}' ${what}` : `dependency '${b.via}' cannot run: upstream step '${b.root}' ${what}`;
 }
 
@@ -90,13 +114,57 @@ export function settleFacts(view: PlanRunView, entries: readonly StepEntry[], no
   const anyDead = entries.some((e) => e.state.status === 'failed' || e.state.status === 'cancelled');
   const deps = anyDead ? new Map(entries.map((e) => [e.step.id, e.step.dependsOn] as const)) : undefined;
   const memo = new Map<string, Blocker | null>();
+  const superseded: FactInput[] = [];
   for (const { step, state } of entries) {
     if (state.status !== 'pending') continue;
     const blocker = deps ? findBlocker(view, deps, step.id, memo) : null;
+    const candidates = anyJoinCandidates(step.dependsOn);
     if (blocker) facts.push({ type: 'StepCancelled', data: { ...stepRef(view, step.id), reason: blockerReason(blocker) } });
-    else if (step.dependsOn.every((d) => depStep(view, step.id, d).status === 'completed')) {
+    else if (candidates) {
+      const winner = anyJoinWinner(candidates, (id) => depStep(view, step.id, id).status);
+      if (winner === undefined) continue;
+      facts.push({ type: 'StepReady', data: { ...stepRef(view, step.id), winner } });
+      for (const c of candidates) {
+        if (!isTerminal(depStep(view, step.id, c).status)) superseded.push({ type: 'StepCancelled', data: { ...stepRef(view, c), reason: SUPERSEDED } });
+      }
+    } else if (dependencyIds(step.dependsOn).every((d) => depStep(view, step.id, d).status === 'completed')) {
       facts.push({ type: 'StepReady', data: stepRef(view, step.id) });
     }
   }
-  return facts;
+  // a loser is never pending-and-ready in the loop above: it is cancelled once, after it
+  return superseded.length === 0 ? facts : [...facts.filter((f) => !supersededIds(superseded).has(factStepId(f))), ...superseded];
 }
+
+/** The reason of a StepCancelled for an any-join candidate that lost (another completed first). */
+export const SUPERSEDED = 'superseded';
+
+function factStepId(f: FactInput): string | undefined {
+  return (f.data as { stepId?: string }).stepId;
+}
+
+function supersededIds(facts: readonly FactInput[]): Set<string | undefined> {
+  return new Set(facts.map(factStepId));
+}
+
+/**
+ * True when `stepId`, cancelled, lost an any-join: it is a candidate of a step whose status left
+ * `pending` and is not `cancelled` (the join was made ready, so the candidate was superseded). Plan
+ * outcomes do not count such cancellations.
+ */
+export function isSuperseded(view: PlanRunView, joinOf: ReadonlyMap<string, string>, stepId: string): boolean {
+  const join = joinOf.get(stepId);
+  if (join === undefined) return false;
+  const status = stepStateOf(view, join)?.status;
+  return status !== undefined && status !== 'pending' && status !== 'cancelled';
+}
+
+/** Candidate id → the any-join step listing it, for a plan's steps (cached per steps array). */
+export function anyJoinOwners(steps: readonly StepEntry['step'][]): ReadonlyMap<string, string> {
+  const known = ownersCache.get(steps);
+  if (known !== undefined) return known;
+  const owners = new Map<string, string>();
+  for (const s of steps) for (const c of anyJoinCandidates(s.dependsOn) ?? []) owners.set(c, s.id);
+  ownersCache.set(steps, owners);
+  return owners;
+}
+const ownersCache = new WeakMap<readonly StepEntry['step'][], ReadonlyMap<string, string>>();

@@ -31,7 +31,8 @@ import { budgetApprovalId, stepApprovalId } from './approval-ids.ts';
 import { budgetExcess, estimateStepCost } from './budget.ts';
 import { inputApprovalReason } from './input-approval.ts';
 import type { PlanRunView, StepView } from './plan-run-view.ts';
-import { completedOutputs, stepRef, type StepEntry } from './view-helpers.ts';
+import { completedOutputs, stepRef, stepStateOf, type StepEntry } from './view-helpers.ts';
+import { anyJoinCandidates, anyJoinWinner, WINNER_REF } from '../plan/dependencies.ts';
 
 /** What the scheduler needs besides the view. */
 export interface SchedulerContext {
@@ -42,7 +43,8 @@ export interface SchedulerContext {
   /**
    * Optional: resolves a step's `{{steps.<id>.output...}}` references against the outputs of
    * completed steps (by step id; `outputs()` builds them on its first call, so an input without
-   * references costs no pass over the plan) — the plan module's `resolveRefs`. When given, the resolved input
+   * references costs no pass over the plan; for an any-join they hold the winner's output under
+   * `$winner` too) — the plan module's `resolveRefs`. When given, the resolved input
    * feeds the cost estimate and is recorded in `StepStarted.input`; when it throws, the step fails
    * finally with the error's `code` (default INPUT_REFERENCE). When absent, the raw step input is
    * used for the estimate and `StepStarted.input` is omitted.
@@ -91,6 +93,15 @@ function subjectOf(action: string, resolved: Resolved): ApprovalSubject {
 /** A step input after reference resolution: the resolved value, or the raw input and the error. */
 type Resolved = { ok: true; input: unknown } | { ok: false; input: unknown; error: unknown };
 
+/**
+ * `outputs` plus the any-join winner's output under `$winner` (when a candidate completed: the
+ * first in `candidates` order, as in the join's StepReady.winner).
+ */
+function withWinner(view: PlanRunView, outputs: Record<string, unknown>, candidates: readonly string[]): Record<string, unknown> {
+  const winner = anyJoinWinner(candidates, (id) => stepStateOf(view, id)?.status);
+  return winner === undefined ? outputs : { ...outputs, [WINNER_REF]: outputs[winner] };
+}
+
 /** Ready steps by priority (desc) then plan order (asc). */
 export function readyInOrder(entries: readonly StepEntry[]): StepEntry[] {
   return entries.filter((e) => e.state.status === 'ready').sort((a, b) => b.step.priority - a.step.priority || a.index - b.index);
@@ -131,15 +142,18 @@ export function startLayer(view: PlanRunView, ready: Iterable<StepEntry>, runnin
   let batchReservedUsd = 0;
   let outputs: Record<string, unknown> | undefined;
   let failures = 0;
-  const resolve = (input: Record<string, unknown>): Resolved => {
+  const resolveFor = (step: StepEntry['step']) => (input: Record<string, unknown>): Resolved => {
     if (!ctx.resolveInput) return { ok: true, input };
+    const all = () => (outputs ??= completedOutputs(view));
+    const candidates = anyJoinCandidates(step.dependsOn);
     try {
-      return { ok: true, input: ctx.resolveInput(input, () => (outputs ??= completedOutputs(view))) };
+      return { ok: true, input: ctx.resolveInput(input, candidates ? () => withWinner(view, all(), candidates) : all) };
     } catch (error) {
       return { ok: false, input, error };
     }
   };
   for (const { step, state } of ready) {
+    const resolve = resolveFor(step);
     if (stopWhenFull && slots <= 0) break;
     if (state.readyAtMs !== undefined && state.readyAtMs > ctx.nowMs) {
       wakeAtMs = Math.min(wakeAtMs ?? state.readyAtMs, state.readyAtMs);

@@ -11,6 +11,7 @@ export type PlanIssueKind =
   | 'duplicate_step'
   | 'missing_dependency'
   | 'cycle'
+  | 'any_join'
   | 'invalid_input'
   | 'bad_reference';
 

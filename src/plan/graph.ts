@@ -4,10 +4,12 @@
  * dependencies that exist (the normalizer checks those first); behaviour is unspecified otherwise.
  */
 
-/** The part of a step the graph helpers read. */
+import { dependencyIds, type Dependencies } from './dependencies.ts';
+
+/** The part of a step the graph helpers read (either form of `dependsOn`: both are edges). */
 export interface StepNode {
   id: string;
-  dependsOn: readonly string[];
+  dependsOn: Dependencies;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface StepNode {
  *   O(steps + edges).
  */
 export function findCycle(steps: readonly StepNode[]): string[] | undefined {
-  const deps = new Map(steps.map((s) => [s.id, s.dependsOn]));
+  const deps = new Map(steps.map((s) => [s.id, dependencyIds(s.dependsOn)]));
   const state = new Map<string, 1 | 2>(); // 1 = on the current path, 2 = done
   for (const root of steps) {
     if (state.has(root.id)) continue;
@@ -57,10 +59,10 @@ export function findCycle(steps: readonly StepNode[]): string[] | undefined {
  */
 export function topologicalOrder(steps: readonly StepNode[]): string[] {
   const index = new Map(steps.map((s, i) => [s.id, i]));
-  const waiting = steps.map((s) => new Set(s.dependsOn).size);
+  const waiting = steps.map((s) => new Set(dependencyIds(s.dependsOn)).size);
   const dependents: number[][] = steps.map(() => []);
   steps.forEach((s, i) => {
-    for (const d of new Set(s.dependsOn)) dependents[index.get(d)!]!.push(i);
+    for (const d of new Set(dependencyIds(s.dependsOn))) dependents[index.get(d)!]!.push(i);
   });
   const heap = new MinHeap();
   waiting.forEach((w, i) => w === 0 && heap.push(i));
@@ -83,7 +85,7 @@ export function stepAncestors(steps: readonly StepNode[]): Map<string, Set<strin
   const out = new Map<string, Set<string>>();
   for (const id of topologicalOrder(steps)) {
     const acc = new Set<string>();
-    for (const d of byId.get(id)!.dependsOn) {
+    for (const d of dependencyIds(byId.get(id)!.dependsOn)) {
       acc.add(d);
       for (const a of out.get(d)!) acc.add(a);
     }
@@ -124,7 +126,7 @@ export function ancestorIndex(steps: readonly StepNode[]): AncestorIndex {
   const index = new Map(steps.map((s, i) => [s.id, i]));
   const words = Math.ceil(steps.length / 32);
   const bits = new Uint32Array(words * steps.length);
-  const depIdx = steps.map((s) => s.dependsOn.map((d) => index.get(d)!));
+  const depIdx = steps.map((s) => dependencyIds(s.dependsOn).map((d) => index.get(d)!));
   for (const id of topologicalOrder(steps)) {
     const i = index.get(id)!;
     const row = i * words;

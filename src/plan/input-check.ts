@@ -3,7 +3,10 @@
  *
  * What is checked:
  * 1. Every `{{steps.…` occurrence parses (see `refs.ts`).
- * 2. A referenced step exists and is an ancestor of this step (reachable through `dependsOn`).
+ * 2. A referenced step exists and is an ancestor of this step (reachable through `dependsOn`);
+ *    `$winner` is used only by any-join steps, and stands for every candidate of the join below (a
+ *    path must be possible in one of their outputs; the types produced are their union); a
+ *    candidate of the step's own any-join is not named directly.
  * 3. The reference's path can exist in the referenced action's *output schema* (`schemaAtPath`:
  *    declared keys, loose/record catchalls, array/tuple indices, any union option). This assumes the
  *    executor records outputs parsed by the action's output schema (zod objects strip undeclared keys).
@@ -23,6 +26,7 @@ import type { PlanIssue } from './errors.ts';
 import { joinFieldPath } from './field-path.ts';
 import type { AncestorIndex } from './graph.ts';
 import type { StepSpec } from './plan-schema.ts';
+import { anyJoinCandidates, WINNER_REF } from './dependencies.ts';
 import { collectRefs, type RefSite } from './refs.ts';
 import { jsonTypesAt, schemaAtPath } from './schema-shape.ts';
 
@@ -81,6 +85,26 @@ function withPlaceholders(input: unknown, sites: readonly RefSite[]): unknown {
 }
 
 /**
+ * The steps a reference of `step` may read (one, or every candidate of its any-join for
+ * `$winner`), or undefined after reporting through `bad` why it may read none: an unknown step, the
+ * step itself, a step that is not an ancestor, `$winner` outside an any-join, or a candidate of the
+ * step's own any-join named directly (it may lose and never complete; `$winner` is the way).
+ */
+function referencedSteps(step: StepSpec, id: string, ctx: InputCheckContext, bad: (message: string) => void, text: string): readonly string[] | undefined {
+  const candidates = anyJoinCandidates(step.dependsOn);
+  if (id === WINNER_REF) {
+    if (candidates === undefined) bad(`${text}: $winner names the winner of an any-join, and '${step.id}' has none (dependsOn: { any: [...] })`);
+    return candidates;
+  }
+  if (!ctx.stepIds.has(id)) bad(`${text} refers to step '${id}', which is not in the plan`);
+  else if (id === step.id) bad(`${text}: a step cannot use its own output`);
+  else if (candidates?.includes(id)) bad(`${text} refers to '${id}', a candidate of the any-join of '${step.id}', which may lose and never complete; use {{steps.$winner.output…}}`);
+  else if (!ctx.ancestors().isAncestor(step.id, id)) bad(`${text} refers to step '${id}', which is not an ancestor of '${step.id}' (add it to dependsOn)`);
+  else return [id];
+  return undefined;
+}
+
+/**
  * Checks `step` (at `index` in the plan) whose action is `action`.
  * @returns issues (kind `bad_reference` or `invalid_input`), each with the step id and a field path
  *   like `steps[3].input.url`; empty when the input is acceptable.
@@ -94,29 +118,24 @@ export function checkStepInput(step: StepSpec, index: number, action: ActionSign
     const bad = (message: string) => issues.push({ kind: 'bad_reference', stepId: step.id, field: f, message });
     if (site.malformed) bad(site.malformed);
     for (const ref of site.refs) {
-      if (!ctx.stepIds.has(ref.stepId)) {
-        bad(`${ref.text} refers to step '${ref.stepId}', which is not in the plan`);
-        continue;
-      }
-      if (ref.stepId === step.id) {
-        bad(`${ref.text}: a step cannot use its own output`);
-        continue;
-      }
-      if (!ctx.ancestors().isAncestor(step.id, ref.stepId)) {
-        bad(`${ref.text} refers to step '${ref.stepId}', which is not an ancestor of '${step.id}' (add it to dependsOn)`);
-        continue;
-      }
-      const producer = ctx.actionOf.get(ref.stepId);
-      if (!producer) continue; // unknown action: reported elsewhere
-      const at = schemaAtPath(producer.output as z.core.$ZodType, ref.path, 'output');
-      if (at.kind === 'missing') {
-        bad(`${ref.text}: the output of step '${ref.stepId}' (action ${producer.name}) cannot have '${ref.path.join('.')}': ${at.reason}`);
+      const producers = referencedSteps(step, ref.stepId, ctx, bad, ref.text);
+      if (producers === undefined) continue;
+      const shapes = producers.flatMap((id) => {
+        const producer = ctx.actionOf.get(id);
+        return producer ? [{ producer, at: schemaAtPath(producer.output as z.core.$ZodType, ref.path, 'output') }] : [];
+      });
+      if (shapes.length < producers.length) continue; // unknown action: reported elsewhere
+      const possible = shapes.filter((x) => x.at.kind !== 'missing');
+      if (possible.length === 0) {
+        const { producer, at } = shapes[0]!;
+        const whose = ref.stepId === WINNER_REF ? `any-join candidate '${producers[0]}' (nor of any other)` : `step '${ref.stepId}'`;
+        bad(`${ref.text}: the output of ${whose} (action ${producer.name}) cannot have '${ref.path.join('.')}': ${(at as { reason: string }).reason}`);
         continue;
       }
       const consumer = jsonTypesAt(schemaAtPath(action.input as z.core.$ZodType, site.path.map(String), 'input'), 'input');
       if (consumer.size === 0) continue; // the field itself is refused: the schema parse below reports it
       if (site.whole) {
-        const produced = jsonTypesAt(at, 'output');
+        const produced = new Set(possible.flatMap((x) => [...jsonTypesAt(x.at, 'output')]));
         if (![...produced].some((t) => consumer.has(t))) {
           bad(`${ref.text} yields ${[...produced].join(' | ') || 'no JSON value'}, but the field accepts ${[...consumer].join(' | ')}`);
         }

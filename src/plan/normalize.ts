@@ -3,12 +3,15 @@
  * before anything runs when it cannot work. Phases (each reports all its issues; a later phase runs
  * only when the earlier ones found nothing, since it relies on them):
  * 1. schema (`PlanSpec`): field paths like `steps[2].retry.maxAttempts`, and at most `maxSteps` steps;
- * 2. graph: duplicate step ids, unknown actions, dependencies on steps not in the plan, then cycles
- *    (named, e.g. `a → b → c → a` following dependsOn);
+ * 2. graph: duplicate step ids, unknown actions, dependencies on steps not in the plan, any-joins
+ *    (`dependsOn: { any: [...] }`: no repeated id, each candidate in one any-join and depended on by
+ *    nothing else; any-join-check.ts), then cycles (named, e.g. `a → b → c → a` following dependsOn);
  * 3. inputs: output references and the action input schemas (see `input-check.ts`).
  * Step inputs are kept as written (references are resolved and inputs parsed with the action's
- * schema at run time); duplicate entries in `dependsOn` are dropped.
+ * schema at run time); duplicate entries in an array `dependsOn` are dropped.
  */
+import { anyJoinIssues, dependencyField } from './any-join-check.ts';
+import { dependencyIds } from './dependencies.ts';
 import { PlanValidationError, type PlanIssue } from './errors.ts';
 import { formatFieldPath } from './field-path.ts';
 import { ancestorIndex, findCycle, type AncestorIndex } from './graph.ts';
@@ -46,7 +49,7 @@ function rawStepId(input: unknown, index: unknown): string | undefined {
  * @param input a plan as JSON-like data (`PlanSpecInput`) or an already parsed `PlanSpec`.
  * @param actions the registry (only `has`/`get` are used).
  * @returns the parsed plan with defaults applied (`maxConcurrency`, `failurePolicy`, step `input`,
- *   `dependsOn`, `priority`, retry and budget fields) and `dependsOn` de-duplicated.
+ *   `dependsOn`, `priority`, retry and budget fields) and array `dependsOn` de-duplicated.
  * @throws PlanValidationError (code `PLAN_INVALID`) with `stepId`, `field`, `kind` of the first issue
  *   and every issue of the failing phase in `issues`; the message names each step and field.
  */
@@ -65,7 +68,7 @@ export function normalizePlan(input: unknown, actions: ActionLookup, options: No
   if (plan.steps.length > maxSteps) {
     fail([{ kind: 'too_many_steps', field: 'steps', message: `${plan.steps.length} steps, more than the limit of ${maxSteps}` }]);
   }
-  for (const s of plan.steps) s.dependsOn = [...new Set(s.dependsOn)];
+  for (const s of plan.steps) if (Array.isArray(s.dependsOn)) s.dependsOn = [...new Set(s.dependsOn)];
 
   // Phase 2: graph.
   const issues: PlanIssue[] = [];
@@ -79,18 +82,19 @@ export function normalizePlan(input: unknown, actions: ActionLookup, options: No
     if (!actions.has(s.action)) {
       issues.push({ kind: 'unknown_action', stepId: s.id, field: `steps[${i}].action`, message: `unknown action '${s.action}'` });
     }
-    s.dependsOn.forEach((d, j) => {
+    dependencyIds(s.dependsOn).forEach((d, j) => {
       if (!allIds.has(d)) {
-        issues.push({ kind: 'missing_dependency', stepId: s.id, field: `steps[${i}].dependsOn[${j}]`, message: `depends on '${d}', which is not a step of this plan` });
+        issues.push({ kind: 'missing_dependency', stepId: s.id, field: dependencyField(s, i, j), message: `depends on '${d}', which is not a step of this plan` });
       }
     });
   });
+  issues.push(...anyJoinIssues(plan.steps));
   if (issues.length > 0) fail(issues);
   const cycle = findCycle(plan.steps);
   if (cycle) {
     const at = firstIndex.get(cycle[0]!)!;
-    const j = plan.steps[at]!.dependsOn.indexOf(cycle[1]!);
-    fail([{ kind: 'cycle', stepId: cycle[0]!, field: `steps[${at}].dependsOn[${j}]`, message: `dependency cycle: ${cycle.join(' → ')}` }]);
+    const j = dependencyIds(plan.steps[at]!.dependsOn).indexOf(cycle[1]!);
+    fail([{ kind: 'cycle', stepId: cycle[0]!, field: dependencyField(plan.steps[at]!, at, j), message: `dependency cycle: ${cycle.join(' → ')}` }]);
   }
 
   // Phase 3: references and inputs.

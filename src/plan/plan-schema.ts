@@ -30,6 +30,9 @@ export function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
 /** Step ids: letters, digits, `_`, `-`, `.`; 1–64 characters. */
 export const StepId = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'step id: 1–64 of [A-Za-z0-9_.-], not starting with . or -');
 
+/** An any-join: `{ any: [ids] }`, at least one id. */
+export const AnyJoin = strictObject({ any: z.array(StepId).min(1, 'an any-join needs at least one step id') });
+
 /** Retry policy of a step: exponential backoff `backoffMs * 2^(attempt-1)`, capped at `maxBackoffMs`. */
 export const RetryPolicy = strictObject({
   /** Attempts in total, including the first (≥ 1). */
@@ -48,8 +51,12 @@ export const StepSpec = strictObject({
   action: z.string().min(1),
   /** Action input; may contain output references (see module doc). */
   input: z.record(z.string(), z.unknown()).default({}),
-  /** Ids of steps that must complete before this one starts. */
-  dependsOn: z.array(StepId).default([]),
+  /**
+   * Ids of steps that must all complete before this one starts, or `{ any: [ids] }`: the step
+   * starts when the first of them completes and the others are cancelled as superseded
+   * (dependencies.ts; the winner's output is `{{steps.$winner.output}}`).
+   */
+  dependsOn: z.union([z.array(StepId), AnyJoin], { error: 'expected a list of step ids or { any: [step ids] }' }).default([]),
   /** Higher runs first among ready steps; FIFO (plan order) among equals. */
   priority: z.number().int().default(0),
   retry: RetryPolicy.optional(),

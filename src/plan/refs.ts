@@ -7,12 +7,16 @@
  * scanned (object keys never). Anything starting with `{{steps.` that does not parse is malformed
  * (plan-time error); other `{{...}}` text is left alone. There is no escape syntax.
  *
+ * `{{steps.$winner.output…}}` names the winner of the step's any-join (dependencies.ts): the
+ * resolver is given its output under the key `$winner`.
+ *
  * Step ids may contain `.`, so `steps.a.output.output` is ambiguous; the id is the shortest prefix
  * before an `output` segment that names a known step (when the caller knows the ids), else the
  * shortest prefix.
  */
 import { ReferenceResolutionError } from './errors.ts';
 import { joinFieldPath } from './field-path.ts';
+import { WINNER_REF } from './dependencies.ts';
 import { StepId } from './plan-schema.ts';
 
 /** One parsed reference. */
@@ -53,7 +57,7 @@ function parseInner(inner: string, text: string, start: number, knownIds?: Reado
   if (candidates.length === 0) return `${text}: expected {{steps.<id>.output}} or {{steps.<id>.output.<path>}}`;
   const pick = candidates.find((k) => knownIds?.has(segs.slice(0, k).join('.'))) ?? candidates[0]!;
   const stepId = segs.slice(0, pick).join('.');
-  if (!StepId.safeParse(stepId).success) return `${text}: '${stepId}' is not a valid step id`;
+  if (stepId !== WINNER_REF && !StepId.safeParse(stepId).success) return `${text}: '${stepId}' is not a valid step id`;
   return { stepId, path: segs.slice(pick + 1), text, start };
 }
 

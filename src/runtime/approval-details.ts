@@ -8,6 +8,7 @@
 import { pendingApprovals, type PendingApproval } from './decide-control.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
 import { planRunView, threadView } from '../history/fold/views.ts';
+import { dependencyIds } from '../plan/dependencies.ts';
 
 /** Who produced the plan: a plan file (static planner), a model, or a planner of another kind. */
 export type PlannedBy =
@@ -53,7 +54,7 @@ export function approvalDetails(state: ThreadState, p: PendingApproval): Approva
   const plannedBy = plannedByOf(threadView(state).planner);
   const view = planRunView(state, p.interactionId, p.planId);
   if (p.stepId === undefined) {
-    const steps = view.plan.steps.map((s) => ({ stepId: s.id, action: s.action, input: s.input, dependsOn: s.dependsOn }));
+    const steps = view.plan.steps.map((s) => ({ stepId: s.id, action: s.action, input: s.input, dependsOn: [...dependencyIds(s.dependsOn)] }));
     return { ...p, steps, plannedBy };
   }
   const step = view.plan.steps.find((s) => s.id === p.stepId);

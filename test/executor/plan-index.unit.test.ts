@@ -38,7 +38,7 @@ const flaky = defineAction({
 const broken = defineAction({ name: 'broken', description: 'always fails', input: z.object({}), output: z.object({}), run: async () => { throw new Error('broken'); } });
 const actions = createActionRegistry([noop, flaky, broken]);
 
-type Step = { id: string; action?: string; dependsOn?: string[]; priority?: number; input?: Record<string, unknown>; retry?: object; requiresApproval?: boolean };
+type Step = { id: string; action?: string; dependsOn?: string[] | { any: string[] }; priority?: number; input?: Record<string, unknown>; retry?: object; requiresApproval?: boolean };
 
 const chains: Step[] = [];
 for (let c = 0; c < 3; c++) for (let d = 0; d < 4; d++) chains.push({ id: `c${c}_${d}`, priority: c, dependsOn: d === 0 ? [] : [`c${c}_${d - 1}`] });
@@ -55,16 +55,30 @@ const retries: Step[] = [
   { id: 'y', dependsOn: ['x'] },
   { id: 'z' },
 ];
-const PLANS: Array<{ name: string; steps: Step[]; maxConcurrency: number }> = [
+const anyJoins: Step[] = [
+  { id: 'r0' },
+  { id: 'r1', dependsOn: ['r0'] },
+  { id: 'r2' },
+  { id: 'w', dependsOn: { any: ['r1', 'r2', 'x'] }, input: { v: '{{steps.$winner.output}}' } },
+  { id: 'x', action: 'broken' },
+  { id: 'q1' },
+  { id: 'q2', priority: 2 },
+  { id: 'v', dependsOn: { any: ['q1', 'q2'] } },
+  { id: 'end', dependsOn: ['w', 'v'], input: { v: '{{steps.w.output}}' } },
+];
+const PLANS: Array<{ name: string; steps: Step[]; maxConcurrency: number; failurePolicy?: 'continue' }> = [
   { name: 'chains', steps: chains, maxConcurrency: 2 },
   { name: 'layers', steps: layers, maxConcurrency: 3 },
   { name: 'independent', steps: Array.from({ length: 12 }, (_, i) => ({ id: `s${i}`, priority: i % 3 })), maxConcurrency: 4 },
   { name: 'retries and a failure', steps: retries, maxConcurrency: 2 },
+  { name: 'any-joins', steps: anyJoins, maxConcurrency: 2, failurePolicy: 'continue' },
+  { name: 'any-joins, all slots', steps: anyJoins, maxConcurrency: 8, failurePolicy: 'continue' },
+  { name: 'any-joins, fail_fast', steps: anyJoins, maxConcurrency: 8 },
 ];
 
-async function recorded(steps: Step[], maxConcurrency: number): Promise<Fact[]> {
+async function recorded(steps: Step[], maxConcurrency: number, failurePolicy?: 'continue'): Promise<Fact[]> {
   const store = getInMemoryEventStore({ codec: factCodec });
-  const plan = { kind: 'mini_plan', plan: { maxConcurrency, steps: steps.map((s) => ({ action: 'noop', ...s })) } } as unknown as PlannerOutput;
+  const plan = { kind: 'mini_plan', plan: { maxConcurrency, ...(failurePolicy ? { failurePolicy } : {}), steps: steps.map((s) => ({ action: 'noop', ...s })) } } as unknown as PlannerOutput;
   let calls = 0;
   const rt = createRuntime({ store, actions, plannerFor: () => ({ plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) }) as never });
   await rt.openThread({ threadId: 't', input: { text: 'go' } });
@@ -79,9 +93,18 @@ async function recorded(steps: Step[], maxConcurrency: number): Promise<Fact[]> 
 const plain = (view: PlanRunView): PlanRunView => ({ ...view, steps: { ...view.steps } });
 
 describe('scheduler fast path (plan index)', () => {
-  for (const { name, steps, maxConcurrency } of PLANS) {
+  for (const { name, steps, maxConcurrency, failurePolicy } of PLANS) {
     it(`decides as the full passes at every state: ${name}`, async () => {
-      const facts = await recorded(steps, maxConcurrency);
+      const facts = await recorded(steps, maxConcurrency, failurePolicy);
+      if (failurePolicy && steps === anyJoins) {
+        const winners = Object.fromEntries(facts.flatMap((f) => (f.type === 'StepReady' && f.data.winner !== undefined ? [[f.data.stepId, f.data.winner]] : [])));
+        expect(Object.keys(winners).sort()).toEqual(['v', 'w']);
+        expect(['q1', 'q2']).toContain(winners.v);
+        expect(['r1', 'r2']).toContain(winners.w);
+        // 'x' fails when it ran before a winner superseded it, else the plan completes
+        const outcome = facts.find((f) => f.type === 'PlanFinished')?.data.outcome;
+        expect(outcome).toBe(facts.some((f) => f.type === 'StepFailed' && f.data.stepId === 'x') ? 'failed' : 'completed');
+      }
       const lookup = actionLookup(actions);
       const session = foldSession(initialThreadState('t'));
       let compared = 0;
@@ -132,6 +155,27 @@ describe('plan index', () => {
     setStepStatus(index, 1, 'completed');
     expect([...index.unblocked]).toEqual([2]);
     expect(createPlanIndex([...steps, { ...steps[0]! }])).toBeUndefined();
+  });
+
+  it('unblocks an any-join on its first completed candidate and keeps it unblocked after more', () => {
+    const steps = [
+      { id: 'a', action: 'noop', input: {}, dependsOn: [], priority: 0 },
+      { id: 'b', action: 'noop', input: {}, dependsOn: [], priority: 0 },
+      { id: 'j', action: 'noop', input: {}, dependsOn: { any: ['a', 'b'] }, priority: 0 },
+    ];
+    const index = createPlanIndex(steps)!;
+    expect(index.anyJoin).toBe(true);
+    setStepStatus(index, 0, 'ready');
+    setStepStatus(index, 1, 'ready');
+    expect([...index.unblocked]).toEqual([]);
+    setStepStatus(index, 1, 'running');
+    setStepStatus(index, 1, 'completed');
+    expect([...index.unblocked]).toEqual([2]);
+    setStepStatus(index, 0, 'running');
+    setStepStatus(index, 0, 'completed');
+    expect([...index.unblocked]).toEqual([2]);
+    setStepStatus(index, 2, 'ready');
+    expect([...index.unblocked]).toEqual([]);
     expect(createPlanIndex([{ ...steps[1]!, dependsOn: ['nope'] }])).toBeUndefined();
   });
 });

@@ -14,6 +14,7 @@ import type { StepOutcome } from '../../src/executor/step-outcome.ts';
 import type { StepSpecInput } from '../../src/plan/plan-schema.ts';
 import { buildView, noopAction, registryOf } from '../support/plan-run-view-builder.ts';
 import { foldEngine, tinyEngine, type Engine } from './engines.ts';
+import { dependencyIds } from '../../src/plan/dependencies.ts';
 
 const actions = registryOf(noopAction);
 const TERMINAL = ['completed', 'failed', 'cancelled'];
@@ -86,7 +87,7 @@ function apply(run: Run, fact: FactInput, next?: FactInput): void {
   const before = run.engine.view();
   if (fact.type === 'StepStarted') {
     const step = before.plan.steps.find((s) => s.id === fact.data.stepId)!;
-    for (const d of step.dependsOn) expect(before.steps[d]?.status, `${step.id} starts before ${d} completed`).toBe('completed');
+    for (const d of dependencyIds(step.dependsOn)) expect(before.steps[d]?.status, `${step.id} starts before ${d} completed`).toBe('completed');
     if (before.plan.requiresApproval) expect(before.planApproval.status).toBe('granted');
     expect(run.firstFinalFailure, 'fail_fast: nothing starts after a final failure').toBeUndefined();
     expect(run.halted).toBe(false);
@@ -172,7 +173,7 @@ function simulate(engine: Engine, pick: (k: number) => number, haltAt: number | 
 /** True when `stepId` depends, directly or transitively, on a failed or cancelled step. */
 function blocked(view: PlanRunView, stepId: string): boolean {
   const step = view.plan.steps.find((s) => s.id === stepId)!;
-  return step.dependsOn.some((d) => ['failed', 'cancelled'].includes(view.steps[d]!.status) || blocked(view, d));
+  return dependencyIds(step.dependsOn).some((d) => ['failed', 'cancelled'].includes(view.steps[d]!.status) || blocked(view, d));
 }
 
 const ALL: Scope = { stepApprovals: true, budgetApprovals: true, halts: true };

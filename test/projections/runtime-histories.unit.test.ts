@@ -48,6 +48,7 @@ import { cutsArbitrary, readAllFacts } from './history-store.ts';
 import { checkStepsPerRevision } from './step-status-checks.ts';
 import { checkAsOfPrefix, checkInteractionStreamResumable, checkLiveEqualsRebuild, checkPersistedRestart, checkPureAndJson } from './projection-checks.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
+import { dependencyIds } from '../../src/plan/dependencies.ts';
 
 /** A planner script step: an output, or `fail` (the planner throws → PlannerFailed). */
 type ScriptStep = PlannerOutput | 'fail';
@@ -286,7 +287,7 @@ function longestCompletedPath(run: PlanRunView, facts: readonly RecordedFact[]):
   }
   const path = new Map<string, number>();
   const done = (id: string): boolean => run.steps[id]?.status === 'completed';
-  const deps = new Map(run.plan.steps.map((s) => [s.id, s.dependsOn]));
+  const deps = new Map(run.plan.steps.map((s) => [s.id, dependencyIds(s.dependsOn)]));
   const pathOf = (id: string): number => {
     const known = path.get(id);
     if (known !== undefined) return known;

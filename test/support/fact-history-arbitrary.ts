@@ -23,6 +23,7 @@ import { FACT_VERSIONS, type FactInput, type RecordedFact } from '../../src/fact
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import type { EventData } from '../../src/store/event-store.ts';
 import type { StepSpecInput } from '../../src/plan/plan-schema.ts';
+import { dependencyIds } from '../../src/plan/dependencies.ts';
 
 /** A generated history: facts in position order. */
 export interface FactHistory {
@@ -163,7 +164,7 @@ export function simulateHistory(seed: number, length: number, options: HistoryOp
       emit(t, { type: 'PlanAccepted', data: { interactionId: i.id, planId, iteration: i.iteration, plan: planSpec } });
       i.plan = {
         id: planId, failFast: planSpec.failurePolicy === 'fail_fast', approval: planSpec.requiresApproval ? 'needed' : 'none',
-        steps: specs.map((s) => ({ id: s.id, deps: s.dependsOn ?? [], status: 'pending', attempt: 0, maxAttempts: s.retry?.maxAttempts ?? 1, needsApproval: s.requiresApproval === true })),
+        steps: specs.map((s) => ({ id: s.id, deps: [...dependencyIds(s.dependsOn ?? [])], status: 'pending', attempt: 0, maxAttempts: s.retry?.maxAttempts ?? 1, needsApproval: s.requiresApproval === true })),
       };
       i.state = 'executing';
     }

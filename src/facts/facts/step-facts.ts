@@ -9,8 +9,12 @@ import { ErrorInfo, Id, Json, StepUsage } from './common.ts';
 const StepRef = { interactionId: Id, planId: Id, stepId: z.string().min(1) };
 
 export const stepFacts = {
-  /** Dependencies completed (or retry delay chosen): the step may be started. */
-  StepReady: z.object({ ...StepRef }),
+  /**
+   * Dependencies completed (or retry delay chosen): the step may be started. `winner`: for a step
+   * whose `dependsOn` is `{ any: [...] }`, the candidate that completed first (its output is what
+   * `{{steps.$winner.output}}` reads); absent otherwise.
+   */
+  StepReady: z.object({ ...StepRef, winner: z.string().min(1).optional() }),
   /** An attempt starts. The action receives `idempotencyKey`; `reservedUsd`: budget held for it. */
   StepStarted: z.object({
     ...StepRef,
