@@ -28,6 +28,7 @@ import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite
 import { restoreThreadState, serializeThreadState, type SerializedThreadState } from '../../src/runtime/snapshot-cache.ts';
 import { applyFacts, hashThreadState, initialThreadState } from '../../src/runtime/thread-state.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { summaryState } from '../../src/runtime/thread-summary.ts';
 
 const INTERACTIONS = 2_500;
 const STEPS = 10;
@@ -94,7 +95,7 @@ try {
   // the runtime's rehydration
   const rt = createRuntime({ store, actions: createActionRegistry(), plannerFor: () => ({ plan: () => Promise.reject(new Error('unused')) }) });
   t = process.hrtime.bigint();
-  hashes.push(hashThreadState((await rt.load(threadId)).state));
+  hashes.push(hashThreadState(summaryState(await rt.load(threadId))));
   const loadS = seconds(t);
   await rt.close();
 

@@ -1,25 +1,12 @@
 /** `orchestral threads [--json]`: every thread of the store (the `threads` projection over the whole log). */
 import type { Command } from 'commander';
-import { threadsProjection, type ThreadSummary } from '../../../projections/threads.ts';
-import { keyedValues } from '../../../projections/shared/keyed-map.ts';
-import { recordedFactOf } from '../../projections/projector.ts';
-import type { EventStore } from '../../store/event-store.ts';
+import { listThreads } from '../../projections/list-threads.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { safeText } from '../render/safe-text.ts';
 import { colorFor, fit } from '../render/status-marks.ts';
 import { holderJson, readOwners } from '../owners.ts';
 import { withStore } from '../store.ts';
-
-/** Every thread summary, most recently active first. */
-export async function listThreads(store: EventStore): Promise<ThreadSummary[]> {
-  let state = threadsProjection.initialState;
-  for await (const e of store.readAll()) {
-    const f = recordedFactOf(e);
-    if (f) state = threadsProjection.evolve(state, f);
-  }
-  return keyedValues(state.threads).sort((a, b) => b.lastActivityAtMs - a.lastActivityAtMs || a.threadId.localeCompare(b.threadId));
-}
 
 /** The `threads` command. */
 export async function threadsCommand(holder: ContextHolder, cmd: Command): Promise<number> {
