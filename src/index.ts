@@ -90,6 +90,7 @@ export type { StaticPlannerOptions } from './planner/static-planner.ts';
 export { createOpenAIPlanner } from './planner/openai-planner.ts';
 export type { OpenAIPlannerOptions } from './planner/openai-planner.ts';
 export type { Planner, PlanningRequest, PlannerResult, Observation, ActionDescriptor } from './planner/planner.ts';
+export type { PlannerOutput, PlannerOutputInput } from './plan/planner-output.ts';
 
 // Concurrency policies
 export { interruptPolicy, rejectPolicy, enqueuePolicy, steerPolicy, parallelPolicy } from './runtime/policies.ts';

@@ -14,7 +14,7 @@ import { startPersistedProjector } from '../../src/projections/persisted-project
 import { foldFacts } from '../../src/projections/projection.ts';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
-import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
+import { simulateHistory, toEventData } from '../../src/testing/fact-histories.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
 
 const dirs: string[] = [];
