@@ -138,6 +138,9 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
       .option('--json', 'print the live interaction stream as JSON lines', false)
       .option('--workspace <dir>', "override the thread's workspace")
       .option('--actions <module>', 'more action modules (repeatable)', collect)
+      .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)
+      .option('--inspect-url <url>', 'send inspection events to this WebSocket (ws://…)')
+      .option('--inspect-port <port>', 'port of the local inspector bridge (default 8080)')
       .action(run(async () => (await import('./commands/decide.ts')).decideCommand.bind(null, ctxHolder, verb)));
     if (verb === 'approve') {
       const approve = program.commands.find((c) => c.name() === 'approve');
@@ -156,6 +159,9 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--no-prompt', 'never ask for approvals on the terminal')
     .option('--workspace <dir>', "override the thread's workspace")
     .option('--actions <module>', 'more action modules (repeatable)', collect)
+    .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)
+    .option('--inspect-url <url>', 'send inspection events to this WebSocket (ws://…)')
+    .option('--inspect-port <port>', 'port of the local inspector bridge (default 8080)')
     .action(run(async () => (await import('./commands/send.ts')).sendCommand.bind(null, ctxHolder)));
 
   program
@@ -175,6 +181,9 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--workspace <dir>', "override the thread's workspace")
     .option('--actions <module>', 'more action modules (repeatable)', collect)
     .option('--by <name>', 'who resumes (default $USER)')
+    .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)
+    .option('--inspect-url <url>', 'send inspection events to this WebSocket (ws://…)')
+    .option('--inspect-port <port>', 'port of the local inspector bridge (default 8080)')
     .action(run(async () => (await import('./commands/resume.ts')).resumeCommand.bind(null, ctxHolder)));
 
   program

@@ -135,6 +135,8 @@ export type OpenedThread = ThreadSummary & { sent?: SendResult };
  * thread; `replay` and `fork` (from `RuntimeHistory`) read the store and never load the thread.
  */
 export interface Runtime extends RuntimeHistory {
+  /** The event store this runtime appends to (read it for facts, subscribe to it to follow them). */
+  readonly store: EventStore;
   /** Opens a thread (ThreadOpened, plus the first input's facts in the same append). @throws ThreadExistsError, UnknownPolicyError. */
   openThread(options?: OpenThreadOptions): Promise<OpenedThread>;
   /** Sends input; the policy decides (InputReceived + PolicyApplied + ...). @throws ThreadClosedError, UnknownPolicyError, InvalidPolicyDecisionError. */
@@ -290,6 +292,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 
   return {
+    store: options.store,
     ...runtimeHistory(options.store, ids),
     async openThread(o = {}) {
       const threadId = o.threadId ?? ids.uuid();

@@ -181,7 +181,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
       const tid = threadId!;
       if (!o.json) io.out(`${io.color.bold('thread')} ${tid}${existing ? ' (existing)' : ''} · store ${storeUrl} · workspace ${workspace}`);
       if (o.inspect || o.inspectUrl !== undefined) {
-        inspection = await startLiveInspection(runtime, store, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
+        inspection = await startLiveInspection(runtime, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
       }
       sent ??= await runtime.send(tid, p.input, { from: input.from });
       if (sent.decision === 'reject') {
