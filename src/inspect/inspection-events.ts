@@ -12,7 +12,8 @@
  */
 import type { AnyEventObject } from 'xstate';
 import { isFactType, type Fact } from '../facts/fact-types.ts';
-import { applyFact, initialThreadState, type ThreadState } from '../runtime/thread-state.ts';
+import { exportMachine } from '../runtime/machine-config.ts';
+import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../runtime/thread-state.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
 
 /** A Stately inspection event (the shape `@statelyai/inspect` adapters send). */
@@ -42,6 +43,17 @@ export interface InspectionReplay {
 }
 
 const VERSION = '0.7.2';
+
+let definitions: Record<'thread' | 'interaction' | 'task', string> | undefined;
+/** The machines' configs as the inspector shows them (`definition` of `@xstate.actor`), computed once. */
+const definitionOf = (kind: 'thread' | 'interaction' | 'task'): string => {
+  definitions ??= {
+    thread: JSON.stringify(exportMachine(defaultMachines.thread).config),
+    interaction: JSON.stringify(exportMachine(defaultMachines.interaction).config),
+    task: JSON.stringify(exportMachine(defaultMachines.task).config),
+  };
+  return definitions[kind];
+};
 const plain = (snap: { value: unknown; context: unknown; status: string }) => ({ value: snap.value, context: snap.context, status: snap.status });
 
 /** Creates a replay of thread `threadId` into `send`. */
@@ -54,10 +66,10 @@ export function createInspectionReplay(send: (event: InspectionEvent) => void, t
     send({ ...e, id: `${e.sessionId}#${sent}`, rootId, _version: VERSION } as InspectionEvent);
     sent++;
   };
-  const report = (sessionId: string, name: string, parentId: string | undefined, before: object | undefined, after: { value: unknown; context: unknown; status: string }, event: AnyEventObject, createdAt: string): void => {
+  const report = (kind: 'thread' | 'interaction' | 'task', sessionId: string, name: string, parentId: string | undefined, before: object | undefined, after: { value: unknown; context: unknown; status: string }, event: AnyEventObject, createdAt: string): void => {
     if (before === undefined && !parents.has(sessionId)) {
       parents.set(sessionId, parentId);
-      emit({ type: '@xstate.actor', sessionId, name, snapshot: plain(after), definition: undefined, parentId, createdAt });
+      emit({ type: '@xstate.actor', sessionId, name, snapshot: plain(after), definition: definitionOf(kind), parentId, createdAt });
     } else if (before === after) return;
     emit({ type: '@xstate.event', sessionId, event, sourceId: parentId, createdAt });
     emit({ type: '@xstate.snapshot', sessionId, event, snapshot: plain(after), createdAt });
@@ -77,13 +89,13 @@ export function createInspectionReplay(send: (event: InspectionEvent) => void, t
       const createdAt = String(Date.parse(at)); // ms since epoch, as the inspector's own events
       const prev = state;
       state = applyFact(prev, fact, e.revision);
-      report(rootId, 'thread', undefined, prev.revision < 0n ? undefined : prev.thread, state.thread, event, createdAt);
+      report('thread', rootId, 'thread', undefined, prev.revision < 0n ? undefined : prev.thread, state.thread, event, createdAt);
       for (const [id, snap] of Object.entries(state.interactions)) {
-        report(`interaction:${threadId}/${id}`, `interaction ${id}`, rootId, prev.interactions[id], snap, event, createdAt);
+        report('interaction', `interaction:${threadId}/${id}`, `interaction ${id}`, rootId, prev.interactions[id], snap, event, createdAt);
       }
       for (const [key, snap] of Object.entries(state.tasks)) {
         const parent = `interaction:${threadId}/${key.split('/')[0]}`;
-        report(`task:${threadId}/${key}`, `task ${key}`, parents.has(parent) ? parent : rootId, prev.tasks[key], snap, event, createdAt);
+        report('task', `task:${threadId}/${key}`, `task ${key}`, parents.has(parent) ? parent : rootId, prev.tasks[key], snap, event, createdAt);
       }
     },
   };

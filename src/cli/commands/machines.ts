@@ -1,16 +1,18 @@
 /**
- * `orchestral machines --json`: the thread, interaction and task machine definitions as JSON
- * (`machine.toJSON()`, the format Stately Studio imports), one object keyed by machine id.
+ * `orchestral machines --json`: the thread, interaction and task machines as configs (what
+ * `createMachine` takes: `initial` a state name, guards and actions by name; see
+ * src/runtime/machine-config.ts), one object keyed by machine id, for Stately Studio.
  */
 import type { Command } from 'commander';
 import { interactionMachine } from '../../../machines/interaction.machine.ts';
 import { taskMachine } from '../../../machines/task.machine.ts';
 import { threadMachine } from '../../../machines/thread.machine.ts';
+import { exportMachine } from '../../runtime/machine-config.ts';
 import type { ContextHolder } from '../context.ts';
 
-/** The definitions, keyed `thread`, `interaction`, `task`. */
+/** The configs, keyed `thread`, `interaction`, `task`. */
 export function machineDefinitions(): Record<string, unknown> {
-  return { thread: threadMachine.toJSON(), interaction: interactionMachine.toJSON(), task: taskMachine.toJSON() };
+  return { thread: exportMachine(threadMachine).config, interaction: exportMachine(interactionMachine).config, task: exportMachine(taskMachine).config };
 }
 
 /** The `machines` command. */
