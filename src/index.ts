@@ -172,6 +172,10 @@ export { PlannerConfigError, PlannerError, PlanFileError, LlmRequestError } from
 export { PlanValidationError, ReferenceResolutionError } from './plan/errors.ts';
 export { ProjectionError, ProjectionStoreError, AsOfError } from './projections/projection-errors.ts';
 
+// Machines as data (Stately Studio, rebuilding with createMachine)
+export { exportMachine, machineExports } from './runtime/machine-config.ts';
+export type { MachineExport } from './runtime/machine-config.ts';
+
 // Snapshot caches (the SQLite one: `orchestral/stores/sqlite`)
 export { createInMemorySnapshotCache } from './runtime/snapshot-cache.ts';
 export type { SnapshotCache } from './runtime/snapshot-cache.ts';

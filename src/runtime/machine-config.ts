@@ -8,6 +8,7 @@
  * and returned as `context` beside the implementations.
  */
 import type { AnyStateMachine } from 'xstate';
+import { defaultMachines } from './thread-state.ts';
 
 /** The data and the code of one machine. */
 export interface MachineExport {
@@ -58,4 +59,9 @@ export function exportMachine(machine: AnyStateMachine): MachineExport {
   const raw = machine.config as Json;
   const config = JSON.parse(JSON.stringify(node(raw, ''))) as Json;
   return { config, implementations: { guards, actions }, ...(typeof raw['context'] === 'function' ? { context: raw['context'] } : {}) };
+}
+
+/** The runtime's three machines exported (see `exportMachine`), keyed `thread`, `interaction`, `task`. */
+export function machineExports(): Record<'thread' | 'interaction' | 'task', MachineExport> {
+  return { thread: exportMachine(defaultMachines.thread), interaction: exportMachine(defaultMachines.interaction), task: exportMachine(defaultMachines.task) };
 }
