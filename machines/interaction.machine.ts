@@ -37,10 +37,10 @@
  *
  * A step settles (counts for PlanFinished, adds an Observation) by StepCompleted, a final
  * StepFailed, StepCancelled, or an ApprovalRejected naming it (`stepId`: its step/budget approval
- * was rejected by a person or timed out, so its task is cancelled; observation status 'cancelled',
+ * was rejected by a person or timed out, so its step is cancelled; observation status 'cancelled',
  * error `cancelled: rejected by <by>[: <reason>]` or `cancelled: approval timed out[: <reason>]`).
- * A StepCancelled of a task that waits for approval withdraws that approval: the fold, which sees the
- * task, annotates the event with `pendingApprovalId` (see `StepCancelledEvent`) and the machine drops
+ * A StepCancelled of a step that waits for approval withdraws that approval: the fold, which sees the
+ * step, annotates the event with `pendingApprovalId` (see `StepCancelledEvent`) and the machine drops
  * it from `pendingApprovals`.
  *
  * Rows that apply to several states are one shared transition object each (see "transitions shared
@@ -49,13 +49,14 @@
  */
 import { assign, setup } from 'xstate';
 import type { FactData, FactOf } from '../src/facts/fact-types.ts';
-import type { Observation } from '../src/planner/planner.ts';
+import type { StepSpec } from '../src/plan/plan-schema.ts';
 import type {
   AcceptedPlan,
   InteractionContext,
   InteractionEvent,
   InteractionInput,
   LiveInteractionState,
+  Observation,
   PlanApproval,
 } from './interaction.types.ts';
 
@@ -78,13 +79,59 @@ const unsettledStepOfCurrentPlan = ({ context, event }: Ctx): boolean => {
   return (
     plan !== undefined &&
     event.data.planId === plan.planId &&
-    plan.plan.steps.some((s) => s.id === stepId) &&
-    !context.settledSteps.includes(stepId)
+    stepById(plan.plan.steps).has(stepId) &&
+    !isSettled(context.settledSteps, stepId)
   );
 };
 
-const actionOf = (context: InteractionContext, stepId: string): string =>
-  currentPlan(context)?.plan.steps.find((s) => s.id === stepId)?.action ?? '';
+const actionOf = (context: InteractionContext, stepId: string): string => {
+  const plan = currentPlan(context);
+  return plan === undefined ? '' : (stepById(plan.plan.steps).get(stepId)?.action ?? '');
+};
+
+/**
+ * A plan's steps by id (the first of a repeated id, as `find`), built once per steps array: plans
+ * are never mutated, and a step outcome must not cost a pass over a large plan.
+ */
+const stepsById = new WeakMap<readonly StepSpec[], Map<string, StepSpec>>();
+function stepById(steps: readonly StepSpec[]): Map<string, StepSpec> {
+  let byId = stepsById.get(steps);
+  if (byId === undefined) {
+    byId = new Map();
+    for (let i = steps.length - 1; i >= 0; i--) byId.set(steps[i]!.id, steps[i]!);
+    stepsById.set(steps, byId);
+  }
+  return byId;
+}
+
+/**
+ * Whether `settled` (a context's `settledSteps`, which only grows by appends) holds `stepId`,
+ * without a pass over it: positions of ids are shared along arrays extended by appends, each answer
+ * checked against the array itself (an array from another lineage falls back to `includes`).
+ */
+const settledPositions = new WeakMap<readonly string[], Map<string, number>>();
+function isSettled(settled: readonly string[], stepId: string): boolean {
+  let positions = settledPositions.get(settled);
+  if (positions === undefined) {
+    positions = new Map();
+    for (let i = 0; i < settled.length; i++) if (!positions.has(settled[i]!)) positions.set(settled[i]!, i);
+    settledPositions.set(settled, positions);
+  }
+  const at = positions.get(stepId);
+  if (at !== undefined && at < settled.length && settled[at] === stepId) return true;
+  return at === undefined ? false : settled.includes(stepId);
+}
+
+/** `[...settled, stepId]`, sharing `settled`'s id positions (see `isSettled`). */
+function settle(settled: readonly string[], stepId: string): string[] {
+  const next = [...settled, stepId];
+  const positions = settledPositions.get(settled);
+  if (positions !== undefined) {
+    if (!positions.has(stepId)) positions.set(stepId, settled.length);
+    settledPositions.set(next, positions);
+  }
+  return next;
+}
 
 /** The approval a StepCancelled withdraws (pending in this interaction), if any. */
 const withdrawnApproval = (context: InteractionContext, event: InteractionEvent): string | undefined => {
@@ -111,7 +158,7 @@ const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
   const withdrawn = withdrawnApproval(context, event);
   return {
     observations: [...context.observations, obs],
-    settledSteps: [...context.settledSteps, stepId],
+    settledSteps: settle(context.settledSteps, stepId),
     ...(withdrawn !== undefined ? { pendingApprovals: context.pendingApprovals.filter((id) => id !== withdrawn) } : {}),
   };
 };
@@ -232,13 +279,13 @@ export const interactionMachine = setup({
       const plans = setPlanApproval(context.plans, d.planId, (a) => (a?.approvalId === d.approvalId ? { ...a, status } : undefined));
       const decided = { pendingApprovals: context.pendingApprovals.filter((id) => id !== d.approvalId), plans };
       const stepId = d.stepId;
-      // a rejected step/budget approval cancels its task: the step settles with a 'cancelled' observation
+      // a rejected step/budget approval cancels its step: the step settles with a 'cancelled' observation
       if (
         event.type !== 'ApprovalRejected' ||
         stepId === undefined ||
         d.planId !== context.currentPlanId ||
-        !(currentPlan(context)?.plan.steps.some((s) => s.id === stepId) ?? false) ||
-        context.settledSteps.includes(stepId)
+        !(currentPlan(context) !== undefined && stepById(currentPlan(context)!.plan.steps).has(stepId)) ||
+        isSettled(context.settledSteps, stepId)
       ) {
         return decided;
       }
@@ -249,7 +296,7 @@ export const interactionMachine = setup({
         status: 'cancelled',
         error: `cancelled: ${rejectionReason(event.data)}`,
       };
-      return { ...decided, observations: [...context.observations, obs], settledSteps: [...context.settledSteps, stepId] };
+      return { ...decided, observations: [...context.observations, obs], settledSteps: settle(context.settledSteps, stepId) };
     }),
     /** Remembers the live state it was interrupted in (`params.from`) and why. */
     interrupt: assign(({ context, event }, params: { from: LiveInteractionState }) => {

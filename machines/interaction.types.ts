@@ -7,7 +7,16 @@ import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { InterruptKind } from '../src/facts/facts/interaction-facts.ts';
 import type { PlanSpec } from '../src/plan/plan-schema.ts';
 import type { PlannerOutput } from '../src/plan/planner-output.ts';
-import type { Observation } from '../src/planner/planner.ts';
+
+/** What one executed step produced, as the interaction records it when the step settles; fed back to the planner. */
+export interface Observation {
+  planId: string;
+  stepId: string;
+  action: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  output?: unknown;
+  error?: string;
+}
 
 /** Whole-plan approval gate of one plan. */
 export interface PlanApproval {
@@ -92,8 +101,8 @@ export interface InteractionContext {
 
 /**
  * StepCancelled as the interaction machine receives it: the fact, plus `pendingApprovalId` when the
- * cancelled task was waiting for that (still pending) approval. The annotation is derived by the fold
- * from the task's snapshot (src/runtime/thread-state.ts), never stored in the fact.
+ * cancelled step was waiting for that (still pending) approval. The annotation is derived by the fold
+ * from the step's snapshot (src/history/fold/route-fact.ts), never stored in the fact.
  */
 export type StepCancelledEvent = FactOf<'StepCancelled'> & { pendingApprovalId?: string };
 

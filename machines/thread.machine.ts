@@ -51,7 +51,7 @@ export interface ThreadContext {
   closeReason?: string;
   /** Recorded spend of the whole thread (steps + planner calls), USD. */
   spentUsd: number;
-  /** Budget held by running step attempts, by task key `${interactionId}/${planId}/${stepId}`, USD. */
+  /** Budget held by running step attempts, by step key `${interactionId}/${planId}/${stepId}`, USD. */
   reservations: Record<string, number>;
   /** Limits at which a BudgetWarned was recorded, USD. */
   warnedLimitsUsd: number[];

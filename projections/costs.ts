@@ -20,7 +20,7 @@
  *   the same attempt, or StepCancelled), when a later attempt of the step starts (the earlier one
  *   can only have ended, e.g. after a crash), and — for all of an interaction's reservations — when
  *   the interaction completes, fails or is cancelled.
- * - Budgets, as the executor enforces them (`planRunView` in src/runtime/views.ts): the thread's
+ * - Budgets, as the executor enforces them (`planRunView` in src/history/fold/views.ts): the thread's
  *   from ThreadOpened.budget, spent = every step and planner cost of the thread, reserved = every
  *   outstanding reservation; an interaction's = the budget of its latest accepted plan when that
  *   plan has one (`budgetPlanId`; null when it has none: the thread's is in force), spent and
@@ -39,7 +39,7 @@ import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, keyedEntries, setKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc, roundUsd } from './shared/records.ts';
-import { taskKey } from './shared/step-status.ts';
+import { planStepKey } from './shared/step-status.ts';
 
 /**
  * Spend: USD and token counts; `calls`: LLM requests (thread, interaction, planner and model rows:
@@ -186,7 +186,7 @@ function addModels(models: Record<string, Spend>, usage: StepUsage): Record<stri
 
 function chargeStep(thread: ThreadCosts, fact: StepFact): ThreadCosts {
   const { interactionId, planId, stepId } = fact.data;
-  const key = taskKey(planId, stepId);
+  const key = planStepKey(planId, stepId);
   const usd = fact.type === 'StepStarted' ? 0 : fact.data.costUsd;
   // the usage's USD is part of `costUsd`: totals take the fact's USD and the usage's tokens and requests
   const usage = fact.type === 'StepStarted' ? undefined : fact.data.usage;

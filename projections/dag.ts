@@ -28,7 +28,7 @@ import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc } from './shared/records.ts';
-import { nextLifecycle, type TaskStatus } from './shared/step-status.ts';
+import { nextLifecycle, type StepStatus } from './shared/step-status.ts';
 
 /** One node (step) of a plan graph. Durations in ms. */
 export interface DagNode {
@@ -39,8 +39,8 @@ export interface DagNode {
   dependsOn: string[];
   /** Column for a layered drawing (longest dependency chain above the node). */
   layer: number;
-  /** Status and attempts: the task lifecycle folded over the step's facts (`shared/step-status.ts`). */
-  status: TaskStatus;
+  /** Status and attempts: the step lifecycle folded over the step's facts (`shared/step-status.ts`). */
+  status: StepStatus;
   attempts: number;
   /** `retry.maxAttempts` of the step (1 without a retry policy). */
   maxAttempts: number;

@@ -5,7 +5,8 @@
  *
  * Every name is listed explicitly (no `export *`), so this file is the package's API: what is not
  * here (or in a subpath entry: `orchestral/stores/sqlite`, `…/postgres`, `…/kurrentdb`,
- * `orchestral/testing`, `orchestral/inspect`, `orchestral/cli`) is internal.
+ * `orchestral/mcp`, `orchestral/serve`, `orchestral/testing`, `orchestral/inspect`,
+ * `orchestral/cli`) is internal.
  */
 
 // Runtime and threads
@@ -19,11 +20,22 @@ export type {
   ThreadOwner,
 } from './runtime/runtime.ts';
 export type { ThreadSummary } from './runtime/thread-summary.ts';
-export type { ThreadView, ThreadStatus, InteractionView, InteractionStatus } from './runtime/views.ts';
+export type { ThreadView, ThreadStatus, InteractionView, InteractionStatus } from './history/fold/views.ts';
 export type { SendResult } from './runtime/decide-input.ts';
 export type { PendingApproval, ApprovalDecisionOptions } from './runtime/decide-control.ts';
 export type { ApprovalDetails, PlannedBy, PlanStepSummary } from './runtime/approval-details.ts';
 export { listThreads } from './projections/list-threads.ts';
+
+// A thread's history: its stream, its facts, folded through the machines
+export { threadStreamId, threadIdOfStream } from './history/stream.ts';
+export { lastRevision, historyEvents, historyFacts, readThreadFacts, followHistory } from './history/read.ts';
+export type { HistoryRange } from './history/read.ts';
+export { recordedFactOf } from './history/decode.ts';
+export { foldHistory, replayThread } from './history/replay.ts';
+export type { FoldedHistory, ReplayOptions } from './history/replay.ts';
+export { initialThreadState, applyFact, applyFacts, hashThreadState, defaultMachines } from './history/fold/thread-state.ts';
+export type { ThreadState, MachineSet, FoldOptions } from './history/fold/thread-state.ts';
+export { threadView, interactionView } from './history/fold/views.ts';
 
 // Replay and fork
 export { replay, fork } from './runtime/runtime-history.ts';
@@ -78,9 +90,10 @@ export type { InterruptKind } from './facts/facts/interaction-facts.ts';
 export { defineAction } from './actions/action.ts';
 export type { Action, ActionContext, ActionProgress, LlmUsage } from './actions/action.ts';
 export { createActionRegistry } from './actions/registry.ts';
-export type { ActionRegistry } from './actions/registry.ts';
+export type { ActionRegistry, ActionDescriptor } from './actions/registry.ts';
 export { builtinActions } from './actions/builtins.ts';
 export type { BuiltinActionOptions } from './actions/builtins.ts';
+export type { McpServersMap } from './plan/mcp-servers.ts';
 
 // Plans and planners
 export { PlanSpec } from './plan/plan-schema.ts';
@@ -89,8 +102,19 @@ export { createStaticPlanner, parsePlanText, loadPlanFile } from './planner/stat
 export type { StaticPlannerOptions } from './planner/static-planner.ts';
 export { createOpenAIPlanner } from './planner/openai-planner.ts';
 export type { OpenAIPlannerOptions } from './planner/openai-planner.ts';
-export type { Planner, PlanningRequest, PlannerResult, Observation, ActionDescriptor } from './planner/planner.ts';
+export type { Planner, PlanningRequest, PlannerResult } from './planner/planner.ts';
+export type { Observation } from '../machines/interaction.types.ts';
 export type { PlannerOutput, PlannerOutputInput } from './plan/planner-output.ts';
+export { createPlanner } from './planner/create-planner.ts';
+export type { PlannerSettings } from './planner/create-planner.ts';
+
+// Routes (intent patterns or events → a plan or an action, before the planner)
+export { loadRoutes, RoutesFileError } from './planner/routes/routes-file.ts';
+export type { Route, Routes } from './planner/routes/routes-file.ts';
+export { createRoutingPlanner, matchRoute, NoRouteError } from './planner/routes/routing-planner.ts';
+export type { RouteMatch } from './planner/routes/routing-planner.ts';
+export { formatEventInput, parseEventInput } from './planner/routes/event-input.ts';
+export type { ThreadEvent } from './planner/routes/event-input.ts';
 
 // Concurrency policies
 export { interruptPolicy, rejectPolicy, enqueuePolicy, steerPolicy, parallelPolicy } from './runtime/policies.ts';
@@ -99,11 +123,12 @@ export type { PolicyFn, PolicyContext, PolicyInput, PolicyResult, LiveInteractio
 // Projections
 export { foldFacts } from './projections/projection.ts';
 export type { Projection } from './projections/projection.ts';
-export { startProjector, recordedFactOf } from './projections/projector.ts';
+export { startProjector } from './projections/projector.ts';
 export type { Projector, ProjectorOptions, ProjectorStatus } from './projections/projector.ts';
 export { projectAsOf } from './projections/as-of.ts';
 export type { AsOfOptions } from './projections/as-of.ts';
 export { createInMemoryProjectionStore } from './projections/in-memory-projection-store.ts';
+export { openProjectionStore } from './projections/open-projection-store.ts';
 export type { ProjectionStore, StoredProjection } from './projections/projection-store.ts';
 export { startPersistedProjector } from './projections/persisted-projector.ts';
 export type { PersistedProjector, PersistedProjectorOptions } from './projections/persisted-projector.ts';
@@ -115,8 +140,8 @@ export { costsProjection, threadCosts, interactionCosts } from '../projections/c
 export type { CostsState, ThreadCosts, InteractionCosts, Spend, BudgetFigures } from '../projections/costs.ts';
 export { dagProjection, dagInteraction, layerSteps } from '../projections/dag.ts';
 export type { DagState, PlanDag, DagNode, DagInteraction } from '../projections/dag.ts';
-export { tasksProjection, taskInteraction, taskInteractions } from '../projections/tasks.ts';
-export type { TasksState, TaskRow, TasksPlan, TasksInteraction, TasksThread } from '../projections/tasks.ts';
+export { stepsProjection, stepInteraction, stepInteractions } from '../projections/steps.ts';
+export type { StepsState, StepRow, StepsPlan, StepsInteraction, StepsThread } from '../projections/steps.ts';
 
 // Errors (each a class with a `code`; `is…` guards work across package copies)
 export { OrchestralError, isOrchestralError, hasErrorCode } from './errors/orchestral-error.ts';
@@ -125,7 +150,7 @@ export {
   ReplayDivergenceError,
   ThreadRevisionError,
   ActorNotFoundError,
-} from './runtime/errors.ts';
+} from './history/errors.ts';
 export {
   ThreadNotFoundError,
   ThreadExistsError,
@@ -168,7 +193,8 @@ export {
   ActionRegistryError,
   UnknownActionError,
 } from './actions/errors.ts';
-export { PlannerConfigError, PlannerError, PlanFileError, LlmRequestError } from './planner/errors.ts';
+export { PlannerConfigError, PlannerError, PlanFileError } from './planner/errors.ts';
+export { LlmRequestError, LlmConfigError } from './llm/errors.ts';
 export { PlanValidationError, ReferenceResolutionError } from './plan/errors.ts';
 export { ProjectionError, ProjectionStoreError, AsOfError } from './projections/projection-errors.ts';
 
@@ -177,5 +203,5 @@ export { exportMachine, machineExports } from './runtime/machine-config.ts';
 export type { MachineExport } from './runtime/machine-config.ts';
 
 // Snapshot caches (the SQLite one: `orchestral/stores/sqlite`)
-export { createInMemorySnapshotCache } from './runtime/snapshot-cache.ts';
-export type { SnapshotCache } from './runtime/snapshot-cache.ts';
+export { createInMemorySnapshotCache } from './history/snapshot-cache/snapshot-cache.ts';
+export type { SnapshotCache } from './history/snapshot-cache/snapshot-cache.ts';

@@ -1,5 +1,5 @@
 /**
- * Projection rebuild benchmark: facts/s rebuilding the `tasks` and `dag` projections from a
+ * Projection rebuild benchmark: facts/s rebuilding the `steps` and `dag` projections from a
  * ~100k-fact history stored in a SQLite event store (`store.readAll()`, which decodes and validates
  * every fact through the fact codec, then both `evolve`s), next to a raw better-sqlite3
  * `SELECT … ORDER BY position` + `JSON.parse(data)` + `JSON.parse(metadata)` loop over the same
@@ -9,7 +9,7 @@
  * `BENCH_THREADS_PER_RUN` threads each, concatenated with distinct thread ids until
  * `BENCH_FACTS` (default 100000) facts; written once (not timed) with durability `normal`.
  * Each figure is the best of `BENCH_ROUNDS` (default 3) rounds, raw and rebuild alternating.
- * Also reported: `evolveOnlyFactsPerSec` (tasks + dag over already-decoded facts in memory) and
+ * Also reported: `evolveOnlyFactsPerSec` (steps + dag over already-decoded facts in memory) and
  * `decodeOnlyFactsPerSec` (readAll without evolve), to show where the time goes.
  *
  * Run: `npx tsx bench/projections/index.ts`.
@@ -20,11 +20,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { dagProjection } from '../../projections/dag.ts';
-import { tasksProjection } from '../../projections/tasks.ts';
+import { stepsProjection } from '../../projections/steps.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
-import { recordedFactOf } from '../../src/projections/projector.ts';
+import { recordedFactOf } from '../../src/history/decode.ts';
+import { threadIdOfStream, threadStreamId } from '../../src/history/stream.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../../src/testing/fact-histories.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const env = (name: string, fallback: number): number => {
   const v = Number(process.env[name] ?? fallback);
@@ -41,7 +43,7 @@ function buildHistory(): RecordedFact[] {
   for (let run = 0; out.length < FACTS; run++) {
     for (const f of simulateHistory(run, 80, { maxThreads: THREADS_PER_RUN }).facts) {
       if (out.length >= FACTS) break;
-      out.push({ ...f, streamId: `thread-r${run}-${f.streamId.slice('thread-'.length)}` });
+      out.push({ ...f, streamId: threadStreamId(`r${run}-${threadIdOfStream(f.streamId)!}`) });
     }
   }
   return out;
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
   const path = join(dir, 'events.db');
   try {
     const history = buildHistory();
-    const store = getSqliteEventStore({ path, durability: 'normal' });
+    const store = getSqliteEventStore({ codec: factCodec, path, durability: 'normal' });
     const nextRevision = new Map<string, bigint>();
     let i = 0;
     while (i < history.length) {
@@ -77,27 +79,27 @@ async function main(): Promise<void> {
       return n;
     };
     const rebuildRound = async (evolve: boolean): Promise<number> => {
-      let tasks = tasksProjection.initialState;
+      let steps = stepsProjection.initialState;
       let dag = dagProjection.initialState;
       let n = 0;
       for await (const event of store.readAll()) {
         const fact = recordedFactOf(event);
         if (fact && evolve) {
-          tasks = tasksProjection.evolve(tasks, fact);
+          steps = stepsProjection.evolve(steps, fact);
           dag = dagProjection.evolve(dag, fact);
         }
         n++;
       }
-      if (evolve && Object.keys(tasks.threads).length + Object.keys(dag.threads).length === 0) throw new Error('nothing projected');
+      if (evolve && Object.keys(steps.threads).length + Object.keys(dag.threads).length === 0) throw new Error('nothing projected');
       return n;
     };
     const decoded: RecordedFact[] = [];
     for await (const event of store.readAll()) decoded.push(event as RecordedFact);
     const evolveRound = (): number => {
-      let tasks = tasksProjection.initialState;
+      let steps = stepsProjection.initialState;
       let dag = dagProjection.initialState;
       for (const fact of decoded) {
-        tasks = tasksProjection.evolve(tasks, fact);
+        steps = stepsProjection.evolve(steps, fact);
         dag = dagProjection.evolve(dag, fact);
       }
       return decoded.length;
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
       facts: history.length,
       threads: nextRevision.size,
       rounds: ROUNDS,
-      rebuildTasksDagFactsPerSec: round(best.rebuild),
+      rebuildStepsDagFactsPerSec: round(best.rebuild),
       rawReadJsonParseFactsPerSec: round(best.raw),
       ratio: Number((best.rebuild / best.raw).toFixed(3)),
       target: 0.3,

@@ -21,14 +21,16 @@ import { createActionRegistry } from '../../src/actions/registry.ts';
 import { randomIds } from '../../src/core/ids.ts';
 import type { Fact, FactInput } from '../../src/facts/fact-types.ts';
 import { PlanSpec } from '../../src/plan/plan-schema.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
-import { decodeThreadState, encodeThreadState } from '../../src/runtime/snapshot-cache-format.ts';
-import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
-import { restoreThreadState, serializeThreadState, type SerializedThreadState } from '../../src/runtime/snapshot-cache.ts';
-import { applyFacts, hashThreadState, initialThreadState } from '../../src/runtime/thread-state.ts';
+import { decodeThreadState, encodeThreadState } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
+import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
+import { restoreThreadState, serializeThreadState, type SerializedThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
+import { applyFacts, hashThreadState, initialThreadState } from '../../src/history/fold/thread-state.ts';
+import { threadStreamId } from '../../src/history/stream.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { summaryState } from '../../src/runtime/thread-summary.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const INTERACTIONS = 2_500;
 const STEPS = 10;
@@ -68,12 +70,12 @@ const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1
 const dir = mkdtempSync(join(tmpdir(), 'orchestral-bench-replay-'));
 try {
   const path = join(dir, 'events.db');
-  const store = getSqliteEventStore({ path, durability: 'normal' });
+  const store = getSqliteEventStore({ codec: factCodec, path, durability: 'normal' });
   const threadId = 'long';
   let rev = -1n;
   const append = async (facts: FactInput[]) => {
     const events = facts.map((f) => ({ id: randomIds.uuid(), type: f.type, data: f.data }));
-    rev = (await store.appendToStream(`thread-${threadId}`, events, { expectedRevision: rev < 0n ? 'no_stream' : rev })).nextExpectedRevision;
+    rev = (await store.appendToStream(threadStreamId(threadId), events, { expectedRevision: rev < 0n ? 'no_stream' : rev })).nextExpectedRevision;
   };
   await append([{ type: 'ThreadOpened', data: { threadId, policy: { kind: 'enqueue' }, maxIterations: 8 } }]);
   let batch: FactInput[] = [];
@@ -102,7 +104,7 @@ try {
   // baseline: raw rows + JSON.parse + the same fold
   const db = new Database(path, { readonly: true });
   t = process.hrtime.bigint();
-  const rows = db.prepare('SELECT type, data FROM events WHERE stream_id = ? ORDER BY revision').iterate(`thread-${threadId}`) as Iterable<{ type: string; data: string }>;
+  const rows = db.prepare('SELECT type, data FROM events WHERE stream_id = ? ORDER BY revision').iterate(threadStreamId(threadId)) as Iterable<{ type: string; data: string }>;
   let state = initialThreadState(threadId);
   let facts: Fact[] = [];
   for (const row of rows) {

@@ -1,5 +1,5 @@
 /**
- * Realistic fact payloads for the store benchmark: the events of a task running in an interaction
+ * Realistic fact payloads for the store benchmark: the events of a step running in an interaction
  * (ready, started with an input, progress, completed with a structured output, planning), each
  * valid for the fact codec, 150–700 bytes of JSON.
  */

@@ -11,10 +11,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createActionRegistry } from '../../src/actions/registry.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { threadStreamId } from '../../src/history/stream.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const FLEET_ACTIONS = join(ROOT, 'bench/workers/fleet-actions.ts');
@@ -56,7 +58,7 @@ export const fleetDescriptor = (dir: string) => ({ kind: 'static', config: { fil
 
 /** Opens `ids` with their first input from this process without owning them (append mode): they wait for a worker. */
 export async function openThreads(url: string, dir: string, ids: readonly string[]): Promise<void> {
-  const store = await openEventStore(url);
+  const store = await openEventStore(url, { codec: factCodec });
   const runtime = createRuntime({
     store,
     actions: createActionRegistry([]),
@@ -134,10 +136,10 @@ export async function waitFor(what: string, probe: () => boolean | Promise<boole
 
 /** Every fact of a thread. */
 export async function readThread(url: string, threadId: string): Promise<RecordedEvent[]> {
-  const store = await openEventStore(url);
+  const store = await openEventStore(url, { codec: factCodec });
   try {
     const out: RecordedEvent[] = [];
-    for await (const e of store.readStream(`thread-${threadId}`)) out.push(e);
+    for await (const e of store.readStream(threadStreamId(threadId))) out.push(e);
     return out;
   } finally {
     await store.close();
@@ -171,11 +173,11 @@ export interface FleetCheck {
  */
 export async function checkFleet(url: string, dir: string, ids: readonly string[], diedPids: readonly number[], stoppedPids: readonly number[] = []): Promise<FleetCheck> {
   const out: FleetCheck = { unfinished: [], completedTwiceOrNever: [], replayFailed: [], ranAfterCompleted: [], rerunAfterLostResult: 0, rerunAfterStop: 0, attemptsRerun: 0, executions: 0 };
-  const store = await openEventStore(url);
+  const store = await openEventStore(url, { codec: factCodec });
   try {
     for (const id of ids) {
       const events: RecordedEvent[] = [];
-      for await (const e of store.readStream(`thread-${id}`)) events.push(e);
+      for await (const e of store.readStream(threadStreamId(id))) events.push(e);
       if (!events.some((e) => e.type === 'InteractionCompleted') || events.some((e) => e.type === 'InteractionFailed')) out.unfinished.push(id);
       const completed = new Map<string, number>();
       for (const e of events) {

@@ -26,6 +26,8 @@ import { withDefaultUser } from '../../src/store/postgres/connection.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { checkFleet, fleetDescriptor, openThreads, spawnWorker, waitFor, writeFleetPlan, type FleetWorker } from './fleet.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
+import { threadStreamId } from '../../src/history/stream.ts';
 
 const env = (name: string, fallback: number): number => {
   const v = Number(process.env[name] ?? fallback);
@@ -66,13 +68,13 @@ const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `t${i}`
 
 /** Reads every thread; the rate between the first StepStarted and the last InteractionCompleted (store commit times). */
 async function rateOf(url: string, threads: readonly string[]): Promise<Rate> {
-  const store = await openEventStore(url);
+  const store = await openEventStore(url, { codec: factCodec });
   let first = Infinity;
   let last = -Infinity;
   let steps = 0;
   try {
     for (const id of threads) {
-      for await (const e of store.readStream(`thread-${id}`)) {
+      for await (const e of store.readStream(threadStreamId(id))) {
         const at = Date.parse(e.metadata.recordedAt);
         if (e.type === 'StepStarted') first = Math.min(first, at);
         if (e.type === 'InteractionCompleted') last = Math.max(last, at);
@@ -99,7 +101,7 @@ async function assertCorrect(url: string, dir: string, threads: readonly string[
 async function baseline(): Promise<Rate> {
   return fresh(async (url, dir) => {
     writeFleetPlan(dir, STEP_MS);
-    const store = await openEventStore(url);
+    const store = await openEventStore(url, { codec: factCodec });
     const leases = await openLeaseStore(url);
     const descriptor = fleetDescriptor(dir);
     const planner = await plannerFromDescriptor(descriptor, 'baseline');
@@ -157,12 +159,12 @@ async function failover(): Promise<{ ms: number; threadsCut: number }> {
       await waitFor('every thread to complete', () => settled() >= THREADS, TIMEOUT_MS);
       await stopAll(workers);
       await assertCorrect(url, dir, threads, [victim.pid]);
-      const store = await openEventStore(url);
+      const store = await openEventStore(url, { codec: factCodec });
       let firstAfter = Infinity;
       try {
         for (const id of cut) {
           const events: RecordedEvent[] = [];
-          for await (const e of store.readStream(`thread-${id}`)) events.push(e);
+          for await (const e of store.readStream(threadStreamId(id))) events.push(e);
           const next = events.map((e) => Date.parse(e.metadata.recordedAt)).find((at) => at > killedAt);
           if (next !== undefined) firstAfter = Math.min(firstAfter, next);
         }

@@ -3,19 +3,16 @@
  * to (from the stream name), when it was recorded (ms), and its revision/position as numbers.
  */
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
-
-/** Prefix of thread stream names: `thread-<threadId>`. */
-export const THREAD_STREAM_PREFIX = 'thread-';
+import { threadIdOfStream } from '../../src/history/stream.ts';
 
 /**
- * The thread id of a fact's stream (`thread-abc` → `abc`), or `undefined` when the stream is not a
- * thread stream (projections ignore such facts). The stream name is the authority, not the payload:
- * a forked thread's stream holds copies of its parent's facts, whose payloads name the parent.
+ * The thread id of a fact's stream (`thread-abc` → `abc`, see `threadIdOfStream`), or `undefined`
+ * when the stream is not a thread stream (projections ignore such facts). The stream name is the
+ * authority, not the payload: a forked thread's stream holds copies of its parent's facts, whose
+ * payloads name the parent.
  */
 export function threadIdOf(fact: RecordedFact): string | undefined {
-  return fact.streamId.startsWith(THREAD_STREAM_PREFIX) && fact.streamId.length > THREAD_STREAM_PREFIX.length
-    ? fact.streamId.slice(THREAD_STREAM_PREFIX.length)
-    : undefined;
+  return threadIdOfStream(fact.streamId);
 }
 
 /**

@@ -1,17 +1,16 @@
 /**
- * How the `tasks` and `dag` projections derive a step's status and attempts: by folding the task
- * lifecycle of `machines/task-lifecycle.ts`, the same pure function the task machine's guards ask,
+ * How the `steps` and `dag` projections derive a step's status and attempts: by folding the step
+ * lifecycle of `machines/step-lifecycle.ts`, the same pure function the step machine's guards ask,
  * so a projection and the runtime's fold agree on every history the fold accepts (there is no
  * second table here).
  *
  * A fact the lifecycle refuses in the current status (the fold would have rejected the history)
  * leaves status and attempts unchanged; its cost and duration are still counted by the projections.
  */
-import { isFinalStatus, taskLifecycleStep, type TaskLifecycle } from '../../machines/task-lifecycle.ts';
-import type { TaskStatus } from '../../src/executor/plan-run-view.ts';
+import { isFinalStatus, stepLifecycleAfter, type StepLifecycle, type StepStatus } from '../../machines/step-lifecycle.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
 
-export type { TaskLifecycle, TaskStatus };
+export type { StepLifecycle, StepStatus };
 export { isFinalStatus };
 
 /**
@@ -19,11 +18,11 @@ export { isFinalStatus };
  * @param current the step's lifecycle before the fact (status, attempts, maxAttempts, approvalId)
  * @returns the lifecycle after the fact; `current` itself when the fact is illegal in its status
  */
-export function nextLifecycle(current: TaskLifecycle, fact: RecordedFact): TaskLifecycle {
-  return taskLifecycleStep(current, fact) ?? current;
+export function nextLifecycle(current: StepLifecycle, fact: RecordedFact): StepLifecycle {
+  return stepLifecycleAfter(current, fact) ?? current;
 }
 
-/** The key of a task inside its interaction: `<planId>/<stepId>`. */
-export function taskKey(planId: string, stepId: string): string {
+/** The key of a step inside its interaction: `<planId>/<stepId>`. */
+export function planStepKey(planId: string, stepId: string): string {
   return `${planId}/${stepId}`;
 }

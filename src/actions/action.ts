@@ -53,6 +53,11 @@ export interface Action<Input = unknown, Output = unknown> {
   /** One or two sentences for humans and the planner prompt. */
   description: string;
   input: z.ZodType<Input>;
+  /**
+   * The JSON Schema the planner sees for the input, when `input` was built from one (MCP tools);
+   * default: `input` converted to JSON Schema.
+   */
+  inputJsonSchema?: unknown;
   output: z.ZodType<Output>;
   /** Ask a human before every run of this action. */
   requiresApproval?: boolean;

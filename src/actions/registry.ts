@@ -5,10 +5,22 @@
 import { z } from 'zod';
 import type { Action } from './action.ts';
 import { ActionRegistryError, UnknownActionError } from './errors.ts';
-import type { ActionDescriptor } from '../planner/planner.ts';
 
-/** Action names: 1–64 chars, lowercase letters/digits/`_`/`-` in dot-separated segments, e.g. `fs.read`. */
-export const ACTION_NAME_PATTERN = /^(?=.{1,64}$)[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
+/** An action as a planner sees it (`ActionRegistry.describe`): name, description, JSON schema of its input. */
+export interface ActionDescriptor {
+  name: string;
+  description: string;
+  inputSchema: unknown;
+  requiresApproval: boolean;
+}
+
+/**
+ * Action names: 1–64 chars, lowercase letters/digits/`_`/`-` in dot-separated segments, e.g.
+ * `fs.read`; or an MCP tool's action, `mcp__<server>__<tool>` (up to 160 chars; the tool part as MCP
+ * allows tool names: letters of either case, digits, `_`, `-`, `.`).
+ */
+export const ACTION_NAME_PATTERN =
+  /^(?:(?=.{1,64}$)[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*|(?=.{1,160}$)mcp__[a-z0-9]+(?:[-_][a-z0-9]+)*__[A-Za-z0-9_.-]+)$/;
 
 /** A mutable set of actions keyed by name. */
 export interface ActionRegistry {
@@ -80,13 +92,19 @@ function checkAction(action: Action): ActionDescriptor {
   if (action.estimateCost !== undefined && typeof action.estimateCost !== 'function') {
     throw new ActionRegistryError(name, '`estimateCost` must be a function when present');
   }
-  let inputSchema: unknown;
-  try {
-    inputSchema = z.toJSONSchema(action.input, { io: 'input', unrepresentable: 'any' });
-  } catch (err) {
-    throw new ActionRegistryError(name, `input schema cannot be converted to JSON schema: ${(err as Error).message}`, {
-      cause: err,
-    });
+  const given: unknown = action.inputJsonSchema;
+  if (given !== undefined && (typeof given !== 'object' || given === null)) {
+    throw new ActionRegistryError(name, '`inputJsonSchema` must be a JSON Schema object when present');
   }
+  const inputSchema = given ?? inputJsonSchemaOf(name, action.input);
   return { name, description: action.description, inputSchema, requiresApproval: action.requiresApproval === true };
+}
+
+/** The input schema as JSON Schema (draft 2020-12, input side). @throws ActionRegistryError when it cannot be converted. */
+function inputJsonSchemaOf(name: string, input: z.ZodType): unknown {
+  try {
+    return z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' });
+  } catch (err) {
+    throw new ActionRegistryError(name, `input schema cannot be converted to JSON schema: ${(err as Error).message}`, { cause: err });
+  }
 }

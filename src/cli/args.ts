@@ -2,13 +2,9 @@
 import type { Command } from 'commander';
 import { ID_PATTERN } from '../core/id-pattern.ts';
 import type { EventStore } from '../store/event-store.ts';
+import { lastRevision } from '../history/read.ts';
 import { ThreadNotFoundError } from '../runtime/command-errors.ts';
 import { BadRevisionError, UsageError } from './cli-errors.ts';
-
-/** The stream holding a thread's facts. */
-export function threadStreamId(threadId: string): string {
-  return `thread-${threadId}`;
-}
 
 /** What a thread id may be (the `Id` of facts): 1–128 of `A-Z a-z 0-9 _ . : -`. */
 export const THREAD_ID_RULE = "1–128 characters of A-Z a-z 0-9 _ . : -";
@@ -54,7 +50,7 @@ export function parseRevision(value: string, option: string): bigint {
  * @throws ThreadNotFoundError when the thread has no fact.
  */
 export async function requireThread(store: EventStore, threadId: string): Promise<bigint> {
-  const last = await store.streamRevision(threadStreamId(threadId));
+  const last = await lastRevision(store, threadId);
   if (last === undefined) throw new ThreadNotFoundError(threadId);
   return last;
 }

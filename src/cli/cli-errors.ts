@@ -41,9 +41,13 @@ const USAGE_CODES = new Set([
   'THREAD_REVISION',
   'AS_OF_INVALID',
   'PLANNER_CONFIG',
+  'LLM_CONFIG',
   'UNKNOWN_ACTION',
   'ACTION_REGISTRY_INVALID',
   'ACTION_MODULE',
+  'MCP_CONFIG_FILE',
+  'ROUTES_FILE',
+  'NO_ROUTE',
 ]);
 
 /** Maps an error to the exit code the CLI returns (see exit-codes.ts). */

@@ -10,7 +10,7 @@
 import { createInterface } from 'node:readline/promises';
 import { pendingApprovalDetails, type ApprovalDetails } from '../runtime/approval-details.ts';
 import type { ThreadSummary } from '../runtime/thread-summary.ts';
-import type { InteractionView } from '../runtime/views.ts';
+import type { InteractionView } from '../history/fold/views.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliIo } from './io.ts';

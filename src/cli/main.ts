@@ -59,6 +59,8 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--policy <policy>', 'concurrency policy of a new thread: enqueue (default), reject, interrupt, steer, parallel:N')
     .option('--workspace <dir>', 'directory actions work in (default: the working directory)')
     .option('--actions <module>', 'module exporting an array of actions (repeatable)', collect)
+    .option('--routes <file>', 'routes file: intents and events that match a route run its plan with no planner call; others go to the OpenAI planner when one is configured')
+    .option('--mcp <file>', 'MCP servers file ({ "mcpServers": { … } }): their tools become mcp__<server>__<tool> actions (repeatable)', collect)
     .option('--json', 'print the live interaction stream as JSON lines', false)
     .option('--no-prompt', 'never ask for approvals on the terminal')
     .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)
@@ -82,6 +84,19 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .action(run(async () => (await import('./commands/worker.ts')).workerCommand.bind(null, ctxHolder)));
 
   program
+    .command('serve')
+    .description('HTTP API, SSE streams and web console over the store; runs the threads that need an owner')
+    .option('--host <host>', 'address to bind (anything but loopback needs --token)', '127.0.0.1')
+    .option('--port <port>', 'TCP port', '7300')
+    .option('--token <token>', 'bearer token every API request must carry (default $ORCHESTRAL_TOKEN)')
+    .option('--cors <origin>', 'allow this origin (CORS); none by default')
+    .option('--workspace <dir>', 'directory actions of threads opened over HTTP work in (default: the working directory)')
+    .option('--actions <module>', 'action modules for threads opened over HTTP (repeatable)', collect)
+    .option('--concurrency <n>', 'threads run at once', '4')
+    .option('--max-body <bytes>', 'largest request body', String(2 * 1024 * 1024))
+    .action(run(async () => (await import('./commands/serve.ts')).serveCommand.bind(null, ctxHolder)));
+
+  program
     .command('workers')
     .description('list the processes that run threads now (lease holders) and their threads')
     .option('--json', 'one JSON line per holder', false)
@@ -89,7 +104,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
 
   program
     .command('show')
-    .description('show a thread: tasks, the DAG, costs, pending approvals')
+    .description('show a thread: steps, the DAG, costs, pending approvals')
     .argument('<thread>')
     .option('--at <rev>', 'as of this revision')
     .option('--json', 'JSON instead of text', false)
@@ -163,6 +178,20 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--inspect-url <url>', 'send inspection events to this WebSocket (ws://…)')
     .option('--inspect-port <port>', 'port of the local inspector bridge (default 8080)')
     .action(run(async () => (await import('./commands/send.ts')).sendCommand.bind(null, ctxHolder)));
+
+  program
+    .command('emit')
+    .description('send an event to a thread (its routes map { event: <type> } to a plan), then follow it')
+    .argument('<thread>')
+    .argument('<type>', 'event type, e.g. deploy or github.push')
+    .option('--data <json>', 'the event data (JSON)')
+    .option('--by <name>', 'who sends it (default $USER)')
+    .option('--no-wait', 'record the event and exit')
+    .option('--json', 'print the live interaction stream as JSON lines', false)
+    .option('--no-prompt', 'never ask for approvals on the terminal')
+    .option('--workspace <dir>', "override the thread's workspace")
+    .option('--actions <module>', 'more action modules (repeatable)', collect)
+    .action(run(async () => (await import('./commands/emit.ts')).emitCommand.bind(null, ctxHolder)));
 
   program
     .command('cancel')

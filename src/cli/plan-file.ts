@@ -21,6 +21,8 @@ export interface PlanFile {
   plan: PlanSpec;
   /** Absolute paths of the modules its `actions:` key names. */
   actionModules: string[];
+  /** Whether its `mcpServers:` key declares servers. */
+  hasMcpServers: boolean;
   /** Line/column of a field path such as `['steps', 2, 'input']` (or of its nearest existing parent). */
   locate(path: readonly PropertyKey[]): TextPosition | undefined;
 }
@@ -33,7 +35,13 @@ export interface PlanFile {
 export async function readPlanFile(path: string): Promise<PlanFile> {
   const file = resolve(path);
   const parsed = await readPlanText(path);
-  return { file, plan: parsed.plan, actionModules: resolveModulePaths(parsed.actionModules, dirname(file)), locate: parsed.locate };
+  return {
+    file,
+    plan: parsed.plan,
+    actionModules: resolveModulePaths(parsed.actionModules, dirname(file)),
+    hasMcpServers: parsed.mcpServers !== undefined,
+    locate: parsed.locate,
+  };
 }
 
 /** `steps[2].input.url` → `['steps', 2, 'input', 'url']`. */

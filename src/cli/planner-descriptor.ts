@@ -8,17 +8,20 @@
  *   was opened with a key: rebuilding it then needs that variable (no placeholder key is sent), as
  *   does api.openai.com. `OPENAI_BASE_URL` from the environment is used only when it names the
  *   recorded endpoint (it may carry the user info the record drops).
+ * - `{ kind: 'routes', config: { routes, fallback? } }`: the routes file (absolute path, read again)
+ *   and, when intents no route matches go to the OpenAI planner, its config as above.
  * `actions`: absolute paths of the user action modules the thread runs with (see action-modules.ts);
  * `workspace`: the absolute workspace the thread's actions run in (a later `resume` uses it unless
  * `--workspace` says otherwise).
  */
 import { readFileSync } from 'node:fs';
-import { createStaticPlanner, parsePlanText } from '../planner/static-planner.ts';
+import { createPlanner } from '../planner/create-planner.ts';
+import { parsePlanText } from '../planner/static-planner.ts';
 import { PlanFileError, PlannerConfigError } from '../planner/errors.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { ThreadNotFoundError } from '../runtime/command-errors.ts';
-import { threadStreamId } from './args.ts';
+import { historyEvents, lastRevision } from '../history/read.ts';
 import { withoutUserInfo } from '../core/url.ts';
 import { llmRequestSettings, type LlmRequestSettings } from './planner-settings.ts';
 
@@ -84,12 +87,13 @@ export function descriptorWorkspace(d: PlannerDescriptor | undefined): string | 
 
 /**
  * Whether two descriptors name the same planner: same kind and config, request settings
- * (`timeoutMs`, `maxRetries`, `apiKeyEnv`) aside.
+ * (`timeoutMs`, `maxRetries`, `apiKeyEnv`) and the recorded MCP tool list aside.
  */
 export function samePlanner(a: PlannerDescriptor | undefined, b: PlannerDescriptor | undefined): boolean {
   const essentials = (d: PlannerDescriptor | undefined): string => {
-    const { timeoutMs: _t, maxRetries: _r, apiKeyEnv: _k, ...rest } = configOf(d);
-    return JSON.stringify(rest);
+    const { timeoutMs: _t, maxRetries: _r, apiKeyEnv: _k, mcp, ...rest } = configOf(d);
+    const { tools: _tools, ...mcpFiles } = (mcp ?? {}) as Record<string, unknown>;
+    return JSON.stringify({ ...rest, mcp: mcpFiles });
   };
   return a?.kind === b?.kind && essentials(a) === essentials(b);
 }
@@ -100,9 +104,8 @@ export function samePlanner(a: PlannerDescriptor | undefined, b: PlannerDescript
  * @throws ThreadNotFoundError the thread has no fact.
  */
 export async function readThreadDescriptor(store: EventStore, threadId: string): Promise<PlannerDescriptor | undefined> {
-  const stream = threadStreamId(threadId);
-  if ((await store.streamRevision(stream)) === undefined) throw new ThreadNotFoundError(threadId);
-  for await (const e of store.readStream(stream, { maxCount: 1 })) {
+  if ((await lastRevision(store, threadId)) === undefined) throw new ThreadNotFoundError(threadId);
+  for await (const e of historyEvents(store, threadId, { toRevision: 0n })) {
     if (e.type !== 'ThreadOpened') return undefined;
     const planner = (e.data as { planner?: PlannerDescriptor }).planner;
     return planner;
@@ -134,7 +137,7 @@ export async function plannerFromDescriptor(
     } catch (err) {
       throw new PlanFileError(file, `thread '${threadId}' runs plan file ${file}, which cannot be read: ${(err as Error).message}`);
     }
-    return createStaticPlanner(parsePlanText(text, file), { source: file });
+    return createPlanner({ kind: 'static', plan: parsePlanText(text, file), source: file });
   }
   if (d.kind === 'openai') {
     const model = config['model'];
@@ -149,8 +152,14 @@ export async function plannerFromDescriptor(
     const fromEnv = env['OPENAI_BASE_URL'];
     const baseURL = recorded === undefined ? OPENAI_DEFAULT_BASE_URL : fromEnv && URL.canParse(fromEnv) && withoutUserInfo(fromEnv) === recorded ? fromEnv : recorded;
     const { timeoutMs, maxRetries } = descriptorRequestSettings(d, llmRequestSettings({}, env));
-    const { createOpenAIPlanner } = await import('../planner/openai-planner.ts');
-    return createOpenAIPlanner({ model, baseURL, timeoutMs, maxRetries, ...(apiKey !== undefined ? { apiKey } : {}) });
+    return createPlanner({ kind: 'openai', model, baseURL, timeoutMs, maxRetries, ...(apiKey !== undefined ? { apiKey } : {}) });
   }
-  throw new PlannerConfigError(`thread '${threadId}': unknown planner kind '${d.kind}' (the CLI knows static, openai)`);
+  if (d.kind === 'routes') {
+    const routesFile = config['routes'];
+    if (typeof routesFile !== 'string') throw new PlannerConfigError(`thread '${threadId}': routes planner descriptor has no routes file`);
+    const fallback = config['fallback'] !== undefined ? await plannerFromDescriptor({ kind: 'openai', config: config['fallback'] }, threadId, env) : undefined;
+    const [{ loadRoutes }, { createRoutingPlanner }] = await Promise.all([import('../planner/routes/routes-file.ts'), import('../planner/routes/routing-planner.ts')]);
+    return createRoutingPlanner(await loadRoutes(routesFile), fallback);
+  }
+  throw new PlannerConfigError(`thread '${threadId}': unknown planner kind '${d.kind}' (the CLI knows static, openai, routes)`);
 }

@@ -10,11 +10,11 @@ import type { Subscription } from 'rxjs';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { ThreadSummary } from '../runtime/thread-summary.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { threadStreamId } from './args.ts';
+import { historyEvents } from '../history/read.ts';
 import type { CliIo } from './io.ts';
 import { toJsonLine } from './json.ts';
 import { initialUpdateContext, interactionUpdatesOf } from '../projections/interaction-updates.ts';
-import { recordedFactOf } from '../projections/projector.ts';
+import { recordedFactOf } from '../history/decode.ts';
 import { createLiveBlock } from './render/live-table.ts';
 import { renderStepTable, stepRows } from './render/step-table.ts';
 import { colorFor, statusMark } from './render/status-marks.ts';
@@ -62,7 +62,7 @@ export function startProgress(
     const flush = (): Promise<void> => {
       chain = chain
         .then(async () => {
-          for await (const e of store.readStream(threadStreamId(o.threadId), { fromRevision: next })) {
+          for await (const e of historyEvents(store, o.threadId, { fromRevision: next })) {
             next = e.revision + 1n;
             const fact = recordedFactOf(e);
             if (!fact) continue;

@@ -13,6 +13,8 @@ import { PlannerConfigError } from '../planner/errors.ts';
 import { registerSecret } from '../core/redact.ts';
 import { llmRequestSettings } from './planner-settings.ts';
 import { descriptorActions, descriptorRequestSettings, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
+import type { McpToolset } from '../actions/mcp/actions.ts';
+import { sessionMcp } from './mcp-setup.ts';
 
 /** A runtime plus what it was built with. */
 export interface CliSession {
@@ -31,8 +33,10 @@ export interface SessionOptions {
   extraModules?: readonly string[];
   /** The thread's planner; without one, a planning call fails (commands that never plan: cancel). */
   planner?: Planner;
-  /** A registry built beforehand by `sessionRegistry` (e.g. to check a plan before the store opens). */
+  /** A registry built beforehand by `sessionActions` (e.g. to check a plan before the store opens). */
   registry?: ActionRegistry;
+  /** The MCP servers behind `registry` (from `sessionActions`); stopped when the runtime closes. */
+  mcp?: McpToolset;
   /** The store's leases (`openLeaseStore`); `ownership: 'append'` for commands that never run effects. */
   leases?: LeaseStore;
   ownership?: 'own' | 'append' | RuntimeOwnershipOptions;
@@ -48,14 +52,51 @@ export async function sessionRegistry(
   descriptor: PlannerDescriptor | undefined,
   extraModules: readonly string[] = [],
   protectedPaths: readonly string[] = [],
+  mcp?: McpToolset,
 ): Promise<ActionRegistry> {
   const modules = [...descriptorActions(descriptor), ...resolveModulePaths(extraModules, process.cwd())];
-  return buildActionRegistry({
+  const registry = await buildActionRegistry({
     modules: [...new Set(modules)],
-    modelPlanned: descriptor?.kind !== 'static',
+    modelPlanned: modelPlans(descriptor),
     protectedPaths,
     llmClient: descriptorRequestSettings(descriptor, llmRequestSettings({})),
   });
+  for (const action of mcp?.actions ?? []) registry.register(action);
+  return registry;
+}
+
+/**
+ * Whether a model may plan the thread: not for a plan file, nor for routes without a fallback
+ * planner (every plan then comes from a file a person wrote); yes otherwise.
+ */
+export function modelPlans(descriptor: PlannerDescriptor | undefined): boolean {
+  if (descriptor?.kind === 'static') return false;
+  if (descriptor?.kind === 'routes') {
+    const config = descriptor.config as { fallback?: unknown } | undefined;
+    return config?.fallback !== undefined;
+  }
+  return true;
+}
+
+/**
+ * The registry of a session with its MCP toolset (see `sessionMcp`: the servers the descriptor's
+ * files declare, from its recorded tool list or listed now). The caller closes `mcp` (or hands it
+ * to `createSession`, which closes it with the runtime).
+ * @throws as `sessionRegistry` and `sessionMcp`.
+ */
+export async function sessionActions(
+  descriptor: PlannerDescriptor | undefined,
+  workspace: string,
+  extraModules: readonly string[] = [],
+  protectedPaths: readonly string[] = [],
+): Promise<{ registry: ActionRegistry; mcp?: McpToolset }> {
+  const mcp = await sessionMcp(descriptor, workspace, modelPlans(descriptor));
+  try {
+    return { registry: await sessionRegistry(descriptor, extraModules, protectedPaths, mcp), ...(mcp ? { mcp } : {}) };
+  } catch (err) {
+    await mcp?.close();
+    throw err;
+  }
 }
 
 /**
@@ -64,8 +105,9 @@ export async function sessionRegistry(
  */
 export async function createSession(o: SessionOptions): Promise<CliSession> {
   registerSecret(process.env['OPENAI_API_KEY']);
-  const registry = o.registry ?? (await sessionRegistry(o.descriptor, o.extraModules, storeProtectedPaths(o.store, o.workspace)));
-  const runtime = createRuntime({
+  const built = o.registry ? { registry: o.registry, mcp: o.mcp } : await sessionActions(o.descriptor, o.workspace, o.extraModules, storeProtectedPaths(o.store, o.workspace));
+  const { registry, mcp } = built;
+  const created = createRuntime({
     store: o.store,
     actions: registry,
     workspace: o.workspace,
@@ -76,6 +118,8 @@ export async function createSession(o: SessionOptions): Promise<CliSession> {
       throw new PlannerConfigError(`thread '${view.threadId}': this command does not load the planner`);
     },
   });
+  // MCP servers are shared by the thread's steps and stop with the run.
+  const runtime: Runtime = mcp ? { ...created, close: () => created.close().finally(() => mcp.close()) } : created;
   return { runtime, registry, workspace: o.workspace };
 }
 

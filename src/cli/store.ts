@@ -5,11 +5,15 @@
  * directory, no PostgreSQL schema. SQLite files are opened with the lock timeout of
  * `ORCHESTRAL_LOCK_TIMEOUT_MS` (default 5000 ms; a bad value is a usage error, exit 64): a store
  * another process keeps write-locked longer fails with StoreOpenError `locked` (exit 1).
+ *
+ * This is where the CLI composes a store: the store itself knows bytes and JSON only, and is given
+ * the fact codec here.
  */
 import { StoreOpenError } from '../store/errors.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { openEventStore, parseStoreUrl } from '../store/open-event-store.ts';
 import { getSqliteEventStore } from '../stores/sqlite.ts';
+import { factCodec } from '../facts/fact-codec.ts';
 import { envLockTimeoutMs } from './env.ts';
 
 /** Default lock timeout of SQLite stores, ms. */
@@ -30,10 +34,10 @@ export interface CliStoreOptions {
 export async function openCliStore(url: string, options: CliStoreOptions = {}): Promise<EventStore> {
   const location = parseStoreUrl(url);
   const create = options.create ?? false;
-  if (location.kind !== 'sqlite') return openEventStore(url, { create });
+  if (location.kind !== 'sqlite') return openEventStore(url, { codec: factCodec, create });
   const busyTimeoutMs = envLockTimeoutMs() ?? DEFAULT_LOCK_TIMEOUT_MS;
   try {
-    return getSqliteEventStore({ path: location.path, busyTimeoutMs, create });
+    return getSqliteEventStore({ codec: factCodec, path: location.path, busyTimeoutMs, create });
   } catch (err) {
     if (err instanceof StoreOpenError) throw err;
     throw new StoreOpenError(location.path, 'io', (err as Error).message, { cause: err });

@@ -12,7 +12,7 @@ import type { RetryPolicy } from '../plan/plan-schema.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { PlanRunView } from './plan-run-view.ts';
 import type { StepOutcome } from './step-outcome.ts';
-import { checkTime, findStep, taskRef } from './view-helpers.ts';
+import { checkTime, findStep, stepRef } from './view-helpers.ts';
 
 /**
  * Delay before the attempt after `attempt` (1-based, the one that just failed), ms:
@@ -33,19 +33,19 @@ function checkAmounts(stepId: string, outcome: StepOutcome): void {
  * The fact recording `outcome` for the running attempt of `stepId`:
  * ok → StepCompleted; error → StepFailed (retry decision above); cancelled → StepCancelled; each
  * with the outcome's `usage` when it has any.
- * Returns [] when the outcome is stale: the task is not running (e.g. already cancelled by
+ * Returns [] when the outcome is stale: the step is not running (e.g. already cancelled by
  * fail_fast or a halt — its late cost is then not recorded) or `outcome.attempt` names another attempt.
  * @param nowMs current time, ms since epoch (integer) — the base of `retryAtMs`.
  * @throws ExecutorArgumentError for an unknown step, a bad `nowMs`, or a negative/non-finite cost or duration.
  */
 export function stepOutcomeFacts(view: PlanRunView, stepId: string, outcome: StepOutcome, nowMs: number): FactInput[] {
   checkTime('nowMs', nowMs);
-  const { step, task } = findStep(view, stepId);
+  const { step, state } = findStep(view, stepId);
   checkAmounts(stepId, outcome);
-  if (task.status !== 'running') return [];
-  const attempt = task.attempts;
+  if (state.status !== 'running') return [];
+  const attempt = state.attempts;
   if (outcome.attempt !== undefined && outcome.attempt !== attempt) return [];
-  const ref = taskRef(view, stepId);
+  const ref = stepRef(view, stepId);
   const { costUsd, durationMs } = outcome;
   // only when reported: facts without LLM usage stay as they were recorded before `usage` existed
   const usage = outcome.usage !== undefined && outcome.usage.length > 0 ? { usage: outcome.usage } : {};

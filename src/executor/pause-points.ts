@@ -24,14 +24,14 @@ function pause(view: PlanRunView, kind: 'before_step' | 'after_step', stepId: st
 }
 
 /**
- * The after-step pause due now, if any: the first step in plan order with `interruptAfter`, task
+ * The after-step pause due now, if any: the first step in plan order with `interruptAfter`, step
  * `completed`, not in `view.pausedAfter`.
  * @returns an `Interrupted { kind: 'after_step' }` fact, or undefined.
  */
 export function afterStepPause(view: PlanRunView, entries: readonly StepEntry[]): FactInput | undefined {
   const taken = view.pausedAfter ?? [];
-  for (const { step, task } of entries) {
-    if (step.interruptAfter === true && task.status === 'completed' && !taken.includes(step.id)) return pause(view, 'after_step', step.id);
+  for (const { step, state } of entries) {
+    if (step.interruptAfter === true && state.status === 'completed' && !taken.includes(step.id)) return pause(view, 'after_step', step.id);
   }
   return undefined;
 }

@@ -1,19 +1,20 @@
 /**
- * A plain-data view of one plan being executed, built by the runtime from the task and interaction
+ * A plain-data view of one plan being executed, built by the runtime from the step and interaction
  * actors' snapshots. The executor's scheduler is a pure function of this view (plus the time and the
  * action registry) that returns the facts to append next. No xstate types leak into the executor.
  */
 import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../facts/facts/common.ts';
 import type { PlanSpec } from '../plan/plan-schema.ts';
+import type { StepStatus } from '../../machines/step-lifecycle.ts';
+import type { PlanIndex } from './plan-index.ts';
 
-/** Task lifecycle status (mirrors the task machine's states). */
-export type TaskStatus = 'pending' | 'ready' | 'waiting_approval' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type { StepStatus };
 
-/** State of one step's task. */
-export interface TaskView {
+/** State of one step of the plan (folded from its step machine). */
+export interface StepView {
   stepId: string;
-  status: TaskStatus;
+  status: StepStatus;
   /** Attempts started so far (0 before the first StepStarted). */
   attempts: number;
   /** Earliest time the next attempt may start, ms since epoch (after a retry backoff). */
@@ -52,7 +53,7 @@ export interface PlanRunView {
   planId: string;
   plan: PlanSpec;
   /** By step id; every step of `plan.steps` has an entry. */
-  tasks: Record<string, TaskView>;
+  steps: Record<string, StepView>;
   /** Whole-plan approval gate state ('none' when the plan does not require one). */
   planApproval: { status: 'none' | 'requested' | 'granted' | 'rejected'; approvalId?: string; requestedAtMs?: number; timeoutMs?: number };
   budget?: BudgetView;
@@ -65,4 +66,16 @@ export interface PlanRunView {
   pausedAfter?: readonly string[];
   /** The interaction is cancelled/interrupted: start nothing, cancel what runs. */
   halted: boolean;
+  /**
+   * Optional: the state of one step (what `steps[stepId]` holds) without building `steps`. Views
+   * built by the runtime have it and build `steps` only when it is read (`stepStateOf` in
+   * view-helpers.ts).
+   */
+  stepState?(stepId: string): StepView | undefined;
+  /**
+   * Optional: the plan's status index in step with this view's steps (plan-index.ts), or undefined
+   * when it cannot be had cheaply; the scheduler then passes over every step. The returned index is
+   * shared and changes with the next call on any view of the plan: use it at once.
+   */
+  index?(): PlanIndex | undefined;
 }

@@ -6,17 +6,17 @@
  * Each call returns one layer of decisions, every fact legal for the view it was given (applied in
  * order, each to the state the previous ones left), first non-empty layer wins:
  * 1. halted (interaction cancelled/interrupted) → StepCancelled 'interaction halted' for every
- *    non-terminal task; nothing else, ever (no PlanFinished: the interaction may be final).
+ *    non-terminal step; nothing else, ever (no PlanFinished: the interaction may be final).
  * 2. plan gate (plan.requiresApproval): status 'none' → ApprovalRequested scope 'plan'; 'requested'
  *    → ApprovalRejected {by 'system', timedOut} once expired, else wait (wakeAtMs = expiry);
- *    'rejected' → StepCancelled for every non-terminal task. Nothing becomes ready before 'granted'.
+ *    'rejected' → StepCancelled for every non-terminal step. Nothing becomes ready before 'granted'.
  * 3. after-step pause (pause-points.ts): a completed `interruptAfter` step not paused after yet →
  *    Interrupted { kind: 'after_step', stepId } alone.
  * 4. settle (settle.ts): expired step/budget approvals, failure-policy cancellations, StepReady.
  * 5. start (start-decisions.ts): approvals, budget decisions, StepStarted within maxConcurrency —
  *    replaced by Interrupted { kind: 'before_step', stepId } alone when it would start an
  *    `interruptBefore` step not paused before yet (pause-points.ts).
- * 6. every task terminal → PlanFinished { outcome: failed if any failed, else cancelled if any
+ * 6. every step terminal → PlanFinished { outcome: failed if any failed, else cancelled if any
  *    cancelled, else completed }.
  * BudgetWarned (once spend ≥ warnAt × limit) joins the first non-halted call that sees it due.
  *
@@ -30,8 +30,9 @@ import { budgetWarning } from './budget.ts';
 import type { PlanRunView } from './plan-run-view.ts';
 import { afterStepPause, beforeStepPause } from './pause-points.ts';
 import { cancelAll, settleFacts } from './settle.ts';
-import { approvalTimeout, startFacts, type SchedulerContext } from './start-decisions.ts';
-import { checkTime, isTerminal, stepEntries, type StepEntry } from './view-helpers.ts';
+import { readyInStartOrder, type PlanIndex } from './plan-index.ts';
+import { approvalTimeout, planMayAskApproval, startFacts, startLayer, type SchedulerContext } from './start-decisions.ts';
+import { checkTime, isTerminal, stepEntries, stepStateOf, type StepEntry } from './view-helpers.ts';
 
 export type { SchedulerContext } from './start-decisions.ts';
 
@@ -50,30 +51,30 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
 /** Earliest expiry of a pending step/budget approval, ms since epoch. */
 function approvalExpiry(entries: readonly StepEntry[]): number | undefined {
   let at: number | undefined;
-  for (const { task } of entries) {
-    const a = task.approval;
-    if (task.status === 'waiting_approval' && a?.status === 'requested' && a.timeoutMs !== undefined) at = minDefined(at, a.requestedAtMs + a.timeoutMs);
+  for (const { state } of entries) {
+    const a = state.approval;
+    if (state.status === 'waiting_approval' && a?.status === 'requested' && a.timeoutMs !== undefined) at = minDefined(at, a.requestedAtMs + a.timeoutMs);
   }
   return at;
 }
 
 function planOutcome(entries: readonly StepEntry[]): 'completed' | 'failed' | 'cancelled' {
-  if (entries.some((e) => e.task.status === 'failed')) return 'failed';
-  if (entries.some((e) => e.task.status === 'cancelled')) return 'cancelled';
+  if (entries.some((e) => e.state.status === 'failed')) return 'failed';
+  if (entries.some((e) => e.state.status === 'cancelled')) return 'cancelled';
   return 'completed';
 }
 
 /** The plan gate's facts, or undefined when the gate is open (not required, or granted). */
-function planGate(view: PlanRunView, entries: readonly StepEntry[], nowMs: number): ScheduleResult | undefined {
+function planGate(view: PlanRunView, entries: () => readonly StepEntry[], nowMs: number): ScheduleResult | undefined {
   const gate = view.planApproval;
   if (gate.status === 'rejected') {
-    const cancels = cancelAll(view, entries, 'plan approval rejected');
+    const cancels = cancelAll(view, entries(), 'plan approval rejected');
     return cancels.length > 0 ? { facts: cancels } : undefined; // all cancelled: go on to PlanFinished
   }
   if (!view.plan.requiresApproval || gate.status === 'granted') return undefined;
   const approvalId = gate.approvalId ?? planApprovalId(view.interactionId, view.planId);
   if (gate.status === 'none') {
-    const data = { approvalId, interactionId: view.interactionId, planId: view.planId, scope: 'plan' as const, reason: `plan ${view.planId} requires approval before it starts (${entries.length} steps)`, requestedAtMs: nowMs, ...approvalTimeout(view) };
+    const data = { approvalId, interactionId: view.interactionId, planId: view.planId, scope: 'plan' as const, reason: `plan ${view.planId} requires approval before it starts (${view.plan.steps.length} steps)`, requestedAtMs: nowMs, ...approvalTimeout(view) };
     return { facts: [{ type: 'ApprovalRequested', data }] };
   }
   if (gate.timeoutMs === undefined || gate.requestedAtMs === undefined) return { facts: [] };
@@ -87,16 +88,18 @@ function planGate(view: PlanRunView, entries: readonly StepEntry[], nowMs: numbe
  * Decides the next layer of facts for one plan (see the module doc for the rules and their order).
  * Pure: reads only its arguments; calls `ctx.actions.get`, actions' `estimateCost` and `ctx.resolveInput`.
  * @throws ExecutorArgumentError when `ctx.nowMs` is not a non-negative integer or the view is
- *   malformed (a step without a task, a dependency on a step without a task).
+ *   malformed (a step without a state, a dependency on a step without a state).
  */
 export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): ScheduleResult {
   checkTime('nowMs', ctx.nowMs);
+  const index = view.halted ? undefined : view.index?.();
+  if (index !== undefined && onFastPath(view, index, ctx)) return scheduleIndexed(view, index, ctx);
   const entries = stepEntries(view);
   if (view.halted) return { facts: cancelAll(view, entries, 'interaction halted') };
   const warn = budgetWarning(view.budget);
   const withWarning = (r: ScheduleResult): ScheduleResult => (warn ? { ...r, facts: [warn, ...r.facts] } : r);
 
-  const gated = planGate(view, entries, ctx.nowMs);
+  const gated = planGate(view, () => entries, ctx.nowMs);
   if (gated) return withWarning(gated);
 
   const pausedAfter = afterStepPause(view, entries);
@@ -110,8 +113,66 @@ export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): Schedule
   if (pausedBefore) return withWarning({ facts: [pausedBefore] });
   const wakeAtMs = minDefined(started.wakeAtMs, approvalExpiry(entries));
   const facts = [...started.facts];
-  if (facts.length === 0 && entries.every((e) => isTerminal(e.task.status))) {
+  if (facts.length === 0 && entries.every((e) => isTerminal(e.state.status))) {
     facts.push({ type: 'PlanFinished', data: { interactionId: view.interactionId, planId: view.planId, outcome: planOutcome(entries) } });
   }
   return withWarning(wakeAtMs === undefined ? { facts } : { facts, wakeAtMs });
+}
+
+/**
+ * Whether the index alone decides this call: nothing failed or was cancelled (no blocker, no
+ * failure policy), no step waits for an approval (no expiry), no step pauses after it completes, the
+ * plan gate is not rejected, and no ready step waits for a backoff or may ask for an approval (so
+ * the start layer only starts, in order, while slots are free). Otherwise the full passes run.
+ */
+function onFastPath(view: PlanRunView, index: PlanIndex, ctx: SchedulerContext): boolean {
+  const c = index.counts;
+  return (
+    c.failed === 0 &&
+    c.cancelled === 0 &&
+    c.waiting_approval === 0 &&
+    !index.anyInterruptAfter &&
+    index.delayed.size === 0 &&
+    view.planApproval.status !== 'rejected' &&
+    !planMayAskApproval(view, ctx.actions)
+  );
+}
+
+/** Ready steps in start order, taken from the index as the start layer asks for them. */
+function* readyEntries(view: PlanRunView, index: PlanIndex): Generator<StepEntry> {
+  let taken = 0;
+  for (;;) {
+    const list = readyInStartOrder(index, Math.max(16, 2 * taken));
+    if (list.length <= taken) return;
+    for (let k = taken; k < list.length; k++) {
+      const i = list[k]!;
+      const step = index.steps[i]!;
+      yield { step, state: stepStateOf(view, step.id)!, index: i };
+    }
+    taken = list.length;
+  }
+}
+
+/**
+ * `scheduleNext` on the fast path (see `onFastPath`): the same layers, each from the index in
+ * O(what it decides) — settle is StepReady for the unblocked pending steps in plan order, start takes
+ * ready steps in order until the slots are taken, PlanFinished follows the status counts.
+ */
+function scheduleIndexed(view: PlanRunView, index: PlanIndex, ctx: SchedulerContext): ScheduleResult {
+  const warn = budgetWarning(view.budget);
+  const withWarning = (r: ScheduleResult): ScheduleResult => (warn ? { ...r, facts: [warn, ...r.facts] } : r);
+  const gated = planGate(view, () => stepEntries(view), ctx.nowMs);
+  if (gated) return withWarning(gated);
+  if (index.unblocked.size > 0) {
+    const ready = [...index.unblocked].sort((a, b) => a - b);
+    return withWarning({ facts: ready.map((i) => ({ type: 'StepReady' as const, data: { interactionId: view.interactionId, planId: view.planId, stepId: index.steps[i]!.id } })) });
+  }
+  const started = startLayer(view, readyEntries(view, index), index.counts.running, ctx, true);
+  const pausedBefore = beforeStepPause(view, started.facts);
+  if (pausedBefore) return withWarning({ facts: [pausedBefore] });
+  const facts = [...started.facts];
+  if (facts.length === 0 && index.counts.completed === index.steps.length) {
+    facts.push({ type: 'PlanFinished', data: { interactionId: view.interactionId, planId: view.planId, outcome: 'completed' } });
+  }
+  return withWarning(started.wakeAtMs === undefined ? { facts } : { facts, wakeAtMs: started.wakeAtMs });
 }

@@ -1,13 +1,13 @@
 /**
- * The scheduler's "start" layer: for each ready task, in priority order (higher first, plan order
+ * The scheduler's "start" layer: for each ready step, in priority order (higher first, plan order
  * among equals), decide whether to ask for an approval, fail it, or start its next attempt. Pure.
  *
- * Per ready task:
+ * Per ready step:
  * 1. `readyAtMs > nowMs` (retry backoff): skipped; its `readyAtMs` becomes a wake-up time.
  * 2. step or action `requiresApproval`, or the action's `approvalReason(input)` gives a reason (see
- *    input-approval.ts), and the task's approval not granted → ApprovalRequested scope `step`,
+ *    input-approval.ts), and the step's approval not granted → ApprovalRequested scope `step`,
  *    recording the action and the input as resolved now (`subject`; the step's dependencies have
- *    completed, so it is the input the step starts with once granted). Asked as soon as the task is ready, even when no slot is free, so humans are not
+ *    completed, so it is the input the step starts with once granted). Asked as soon as the step is ready, even when no slot is free, so humans are not
  *    serialised behind running steps. A granted step approval covers every attempt of the step.
  * 3. no free slot (running + started now ≥ maxConcurrency) → waits.
  * 4. action not registered → fails (code UNKNOWN_ACTION).
@@ -19,8 +19,8 @@
  *
  * "Fails" = the attempt is recorded as started and failed before its action ran, in one layer:
  * StepStarted { reservedUsd: 0 } then StepFailed { retryInMs/retryAtMs: null, durationMs: 0,
- * error.retryable: false } — the task machine only reaches `failed` from `running`. It happens only
- * with a free slot, so even transiently no more than maxConcurrency tasks run. Under `fail_fast`
+ * error.retryable: false } — the step machine only reaches `failed` from `running`. It happens only
+ * with a free slot, so even transiently no more than maxConcurrency steps run. Under `fail_fast`
  * such a pair is the layer's only facts (the next call cancels the rest).
  */
 import type { Action } from '../actions/action.ts';
@@ -30,8 +30,8 @@ import type { ApprovalSubject } from '../facts/facts/approval-facts.ts';
 import { budgetApprovalId, stepApprovalId } from './approval-ids.ts';
 import { budgetExcess, estimateStepCost } from './budget.ts';
 import { inputApprovalReason } from './input-approval.ts';
-import type { PlanRunView, TaskView } from './plan-run-view.ts';
-import { completedOutputs, taskRef, type StepEntry } from './view-helpers.ts';
+import type { PlanRunView, StepView } from './plan-run-view.ts';
+import { completedOutputs, stepRef, type StepEntry } from './view-helpers.ts';
 
 /** What the scheduler needs besides the view. */
 export interface SchedulerContext {
@@ -41,12 +41,13 @@ export interface SchedulerContext {
   actions: { get(name: string): Action | undefined };
   /**
    * Optional: resolves a step's `{{steps.<id>.output...}}` references against the outputs of
-   * completed steps (by step id) — the plan module's `resolveRefs`. When given, the resolved input
+   * completed steps (by step id; `outputs()` builds them on its first call, so an input without
+   * references costs no pass over the plan) — the plan module's `resolveRefs`. When given, the resolved input
    * feeds the cost estimate and is recorded in `StepStarted.input`; when it throws, the step fails
    * finally with the error's `code` (default INPUT_REFERENCE). When absent, the raw step input is
    * used for the estimate and `StepStarted.input` is omitted.
    */
-  resolveInput?(input: Record<string, unknown>, outputs: Record<string, unknown>): unknown;
+  resolveInput?(input: Record<string, unknown>, outputs: () => Record<string, unknown>): unknown;
 }
 
 /** `${threadId}/${interactionId}/${planId}/${stepId}/${attempt}`: the key the action receives. */
@@ -55,9 +56,9 @@ export function idempotencyKey(view: PlanRunView, stepId: string, attempt: numbe
 }
 
 /** StepStarted + final StepFailed for an attempt that fails before its action runs (see module doc). */
-function failBeforeRun(view: PlanRunView, stepId: string, task: TaskView, nowMs: number, error: ErrorInfo): FactInput[] {
-  const attempt = task.attempts + 1;
-  const ref = taskRef(view, stepId);
+function failBeforeRun(view: PlanRunView, stepId: string, state: StepView, nowMs: number, error: ErrorInfo): FactInput[] {
+  const attempt = state.attempts + 1;
+  const ref = stepRef(view, stepId);
   return [
     { type: 'StepStarted', data: { ...ref, attempt, idempotencyKey: idempotencyKey(view, stepId, attempt), reservedUsd: 0, startedAtMs: nowMs } },
     { type: 'StepFailed', data: { ...ref, attempt, error: { ...error, retryable: false }, retryInMs: null, retryAtMs: null, costUsd: 0, durationMs: 0 } },
@@ -90,36 +91,64 @@ function subjectOf(action: string, resolved: Resolved): ApprovalSubject {
 /** A step input after reference resolution: the resolved value, or the raw input and the error. */
 type Resolved = { ok: true; input: unknown } | { ok: false; input: unknown; error: unknown };
 
-/** Ready tasks by priority (desc) then plan order (asc). */
+/** Ready steps by priority (desc) then plan order (asc). */
 export function readyInOrder(entries: readonly StepEntry[]): StepEntry[] {
-  return entries.filter((e) => e.task.status === 'ready').sort((a, b) => b.step.priority - a.step.priority || a.index - b.index);
+  return entries.filter((e) => e.state.status === 'ready').sort((a, b) => b.step.priority - a.step.priority || a.index - b.index);
 }
 
 /** The start layer's facts and the earliest `readyAtMs` still in the future (a wake-up time). */
 export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx: SchedulerContext): { facts: FactInput[]; wakeAtMs?: number } {
+  return startLayer(view, readyInOrder(entries), entries.filter((e) => e.state.status === 'running').length, ctx, false);
+}
+
+/**
+ * Whether some step of the plan may ask for an approval before it starts (the step's or its
+ * action's flag, or an action that checks inputs): cached per plan and action objects.
+ */
+export function planMayAskApproval(view: PlanRunView, actions: SchedulerContext['actions']): boolean {
+  let known = mayAsk.get(view.plan.steps);
+  if (known === undefined) {
+    known = { stepFlag: view.plan.steps.some((s) => s.requiresApproval === true), actions: [...new Set(view.plan.steps.map((s) => s.action))] };
+    mayAsk.set(view.plan.steps, known);
+  }
+  if (known.stepFlag) return true;
+  return known.actions.some((name) => {
+    const action = actions.get(name);
+    return action !== undefined && (action.requiresApproval === true || action.approvalReason !== undefined);
+  });
+}
+const mayAsk = new WeakMap<readonly StepEntry['step'][], { stepFlag: boolean; actions: string[] }>();
+
+/**
+ * The start layer over `ready` (ready steps in start order) with `running` steps running.
+ * `stopWhenFull`: the caller knows no ready step waits for a backoff or may ask for an approval, so
+ * once the slots are taken the rest can decide nothing (the loop stops instead of passing over them).
+ */
+export function startLayer(view: PlanRunView, ready: Iterable<StepEntry>, running: number, ctx: SchedulerContext, stopWhenFull: boolean): { facts: FactInput[]; wakeAtMs?: number } {
   const facts: FactInput[] = [];
   let wakeAtMs: number | undefined;
-  let slots = view.plan.maxConcurrency - entries.filter((e) => e.task.status === 'running').length;
+  let slots = view.plan.maxConcurrency - running;
   let batchReservedUsd = 0;
   let outputs: Record<string, unknown> | undefined;
   let failures = 0;
   const resolve = (input: Record<string, unknown>): Resolved => {
     if (!ctx.resolveInput) return { ok: true, input };
     try {
-      return { ok: true, input: ctx.resolveInput(input, (outputs ??= completedOutputs(view))) };
+      return { ok: true, input: ctx.resolveInput(input, () => (outputs ??= completedOutputs(view))) };
     } catch (error) {
       return { ok: false, input, error };
     }
   };
-  for (const { step, task } of readyInOrder(entries)) {
-    if (task.readyAtMs !== undefined && task.readyAtMs > ctx.nowMs) {
-      wakeAtMs = Math.min(wakeAtMs ?? task.readyAtMs, task.readyAtMs);
+  for (const { step, state } of ready) {
+    if (stopWhenFull && slots <= 0) break;
+    if (state.readyAtMs !== undefined && state.readyAtMs > ctx.nowMs) {
+      wakeAtMs = Math.min(wakeAtMs ?? state.readyAtMs, state.readyAtMs);
       continue;
     }
     const action = ctx.actions.get(step.action);
-    const attempt = task.attempts + 1;
+    const attempt = state.attempts + 1;
     const why =
-      task.approval?.status === 'granted'
+      state.approval?.status === 'granted'
         ? undefined
         : approvalNeed(step, action, () => {
             const r = resolve(step.input);
@@ -132,7 +161,7 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
         type: 'ApprovalRequested',
         data: {
           approvalId: stepApprovalId(view.interactionId, view.planId, step.id, attempt),
-          ...taskRef(view, step.id),
+          ...stepRef(view, step.id),
           scope: 'step',
           reason: `${why} (attempt ${attempt})`,
           requestedAtMs: ctx.nowMs,
@@ -144,7 +173,7 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
     }
     if (slots <= 0) continue;
     const fail = (error: ErrorInfo): void => {
-      facts.push(...failBeforeRun(view, step.id, task, ctx.nowMs, error));
+      facts.push(...failBeforeRun(view, step.id, state, ctx.nowMs, error));
       failures += 1;
     };
     if (!action) {
@@ -171,9 +200,9 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
         continue;
       }
       const approvalId = budgetApprovalId(view.interactionId, view.planId, step.id, attempt);
-      const granted = task.approval?.scope === 'budget' && task.approval.status === 'granted' && task.approval.approvalId === approvalId;
+      const granted = state.approval?.scope === 'budget' && state.approval.status === 'granted' && state.approval.approvalId === approvalId;
       if (!granted) {
-        const data = { approvalId, ...taskRef(view, step.id), scope: 'budget' as const, reason: excess, requestedAtMs: ctx.nowMs, ...approvalTimeout(view), subject: { action: step.action, input } };
+        const data = { approvalId, ...stepRef(view, step.id), scope: 'budget' as const, reason: excess, requestedAtMs: ctx.nowMs, ...approvalTimeout(view), subject: { action: step.action, input } };
         facts.push({ type: 'ApprovalRequested', data });
         continue;
       }
@@ -181,7 +210,7 @@ export function startFacts(view: PlanRunView, entries: readonly StepEntry[], ctx
     facts.push({
       type: 'StepStarted',
       data: {
-        ...taskRef(view, step.id),
+        ...stepRef(view, step.id),
         attempt,
         idempotencyKey: idempotencyKey(view, step.id, attempt),
         ...(ctx.resolveInput ? { input } : {}),

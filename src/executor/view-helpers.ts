@@ -1,50 +1,56 @@
 /** Small pure helpers over a PlanRunView shared by the scheduler and the outcome decisions. */
 import type { StepSpec } from '../plan/plan-schema.ts';
 import { ExecutorArgumentError } from './errors.ts';
-import type { PlanRunView, TaskStatus, TaskView } from './plan-run-view.ts';
+import type { StepStatus } from '../../machines/step-lifecycle.ts';
+import type { PlanRunView, StepView } from './plan-run-view.ts';
 
-/** Statuses a task never leaves. */
-const TERMINAL: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
+/** Statuses a step never leaves. */
+const TERMINAL: ReadonlySet<StepStatus> = new Set<StepStatus>(['completed', 'failed', 'cancelled']);
 
 /** True for completed, failed and cancelled. */
-export function isTerminal(status: TaskStatus): boolean {
+export function isTerminal(status: StepStatus): boolean {
   return TERMINAL.has(status);
 }
 
-/** `{ interactionId, planId, stepId }`: the target fields every task fact carries. */
-export function taskRef(view: PlanRunView, stepId: string): { interactionId: string; planId: string; stepId: string } {
+/** `{ interactionId, planId, stepId }`: the target fields every step fact carries. */
+export function stepRef(view: PlanRunView, stepId: string): { interactionId: string; planId: string; stepId: string } {
   return { interactionId: view.interactionId, planId: view.planId, stepId };
 }
 
-/** A step of the plan with its task and its position in the plan (0-based). */
+/** A step of the plan: its spec, its state in the view and its position in the plan (0-based). */
 export interface StepEntry {
   step: StepSpec;
-  task: TaskView;
+  state: StepView;
   index: number;
 }
 
 /**
- * The plan's steps in plan order, each with its task.
- * @throws ExecutorArgumentError when a step has no task in `view.tasks` (the view is malformed).
+ * The plan's steps in plan order, each with its state.
+ * @throws ExecutorArgumentError when a step has no state in `view.steps` (the view is malformed).
  */
 export function stepEntries(view: PlanRunView): StepEntry[] {
   return view.plan.steps.map((step, index) => {
-    const task = view.tasks[step.id];
-    if (!task) throw new ExecutorArgumentError(`plan ${view.planId}: step '${step.id}' has no task in the view`);
-    return { step, task, index };
+    const state = stepStateOf(view, step.id);
+    if (!state) throw new ExecutorArgumentError(`plan ${view.planId}: step '${step.id}' has no state in the view`);
+    return { step, state, index };
   });
 }
 
+/** The state of step `stepId` in `view`: through `view.stepState` when the view has it, else `view.steps`. */
+export function stepStateOf(view: PlanRunView, stepId: string): StepView | undefined {
+  return view.stepState !== undefined ? view.stepState(stepId) : view.steps[stepId];
+}
+
 /**
- * The step and task of `stepId`.
- * @throws ExecutorArgumentError when the plan has no such step or the view no such task.
+ * The spec and state of step `stepId`.
+ * @throws ExecutorArgumentError when the plan has no such step or the view no state for it.
  */
 export function findStep(view: PlanRunView, stepId: string): StepEntry {
   const index = stepIndex(view.plan.steps, stepId);
   const step = view.plan.steps[index];
-  const task = view.tasks[stepId];
-  if (!step || !task) throw new ExecutorArgumentError(`plan ${view.planId} has no step '${stepId}'`);
-  return { step, task, index };
+  const state = stepStateOf(view, stepId);
+  if (!step || !state) throw new ExecutorArgumentError(`plan ${view.planId} has no step '${stepId}'`);
+  return { step, state, index };
 }
 
 /** Position of each step id in a plan's `steps` array, built once per array (plans are never mutated). */
@@ -83,6 +89,13 @@ export function formatUsd(usd: number): string {
  */
 export function completedOutputs(view: PlanRunView): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
-  for (const [id, t] of Object.entries(view.tasks)) if (t.status === 'completed') outputs[id] = t.output;
+  const index = view.index?.();
+  if (index !== undefined) {
+    // plan order, as the pass over `steps` below (a plan's step ids are distinct here)
+    const steps = view.plan.steps;
+    for (let i = 0; i < steps.length; i++) if (index.status[i] === 'completed') outputs[steps[i]!.id] = stepStateOf(view, steps[i]!.id)?.output;
+    return outputs;
+  }
+  for (const [id, t] of Object.entries(view.steps)) if (t.status === 'completed') outputs[id] = t.output;
   return outputs;
 }

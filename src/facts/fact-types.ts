@@ -10,15 +10,17 @@ import type { RecordedEvent } from '../store/event-store.ts';
 import { approvalFacts } from './facts/approval-facts.ts';
 import { budgetFacts } from './facts/budget-facts.ts';
 import { interactionFacts } from './facts/interaction-facts.ts';
-import { taskFacts } from './facts/task-facts.ts';
+import { stepFacts } from './facts/step-facts.ts';
 import { threadFacts } from './facts/thread-facts.ts';
+import { routeFacts } from './facts/route-facts.ts';
 
 export const FACT_SCHEMAS = {
   ...threadFacts,
   ...interactionFacts,
-  ...taskFacts,
+  ...stepFacts,
   ...approvalFacts,
   ...budgetFacts,
+  ...routeFacts,
 } as const;
 
 /** Name of a fact type, e.g. `StepStarted`. */

@@ -6,6 +6,8 @@
 import type { Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { StreamNotFoundError } from '../store/errors.ts';
+import { historyEvents } from '../history/read.ts';
+import { threadIdOfStream, threadStreamId } from '../history/stream.ts';
 import { createInspectionReplay, type InspectionEvent, type InspectionReplay, type InspectorLike } from './inspection-events.ts';
 
 /** Options of `inspectThread`. */
@@ -26,11 +28,11 @@ export async function inspectThread(store: EventStore, threadId: string, options
   const replay = createInspectionReplay(sender(options.inspector), threadId);
   let facts = 0;
   const range = options.toRevision !== undefined ? { toRevision: BigInt(options.toRevision) } : {};
-  for await (const e of store.readStream(`thread-${threadId}`, range)) {
+  for await (const e of historyEvents(store, threadId, range)) {
     replay.apply(e);
     facts++;
   }
-  if (facts === 0) throw new StreamNotFoundError(`thread-${threadId}`);
+  if (facts === 0) throw new StreamNotFoundError(threadStreamId(threadId));
   return { facts, events: replay.sent };
 }
 
@@ -54,10 +56,10 @@ export function attachInspector(runtime: Runtime, options: AttachInspectorOption
   const send = sender(options.inspector);
   const replays = new Map<string, InspectionReplay>();
   const store = runtime.store;
-  const source = options.threadId !== undefined ? store.subscribeToStream(`thread-${options.threadId}`) : store.subscribeToAll();
+  const source = options.threadId !== undefined ? store.subscribeToStream(threadStreamId(options.threadId)) : store.subscribeToAll();
   const sub = source.subscribe((e) => {
-    if (!e.streamId.startsWith('thread-')) return;
-    const threadId = e.streamId.slice('thread-'.length);
+    const threadId = threadIdOfStream(e.streamId);
+    if (threadId === undefined) return;
     let replay = replays.get(threadId);
     if (!replay) replays.set(threadId, (replay = createInspectionReplay(send, threadId)));
     replay.apply(e);

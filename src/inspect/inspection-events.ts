@@ -1,19 +1,19 @@
 /**
  * Facts → Stately inspection events. A thread's facts are folded through the machines (the same
  * pure transitions the runtime uses) and every actor a fact concerns is reported: `@xstate.actor`
- * when it is created (the thread at its first fact, an interaction at InteractionStarted, tasks at
- * PlanAccepted; parents thread → interaction → task), then `@xstate.event` (the fact) and
+ * when it is created (the thread at its first fact, an interaction at InteractionStarted, steps at
+ * PlanAccepted; parents thread → interaction → step), then `@xstate.event` (the fact) and
  * `@xstate.snapshot` (value, context, status after it) for each actor whose snapshot changed.
  *
  * Each event is stamped with the fact's recorded time (`createdAt`) and carries the fact's
  * `revision` and `recordedAt` (ISO 8601) in its `event`, so the inspector's timeline is the thread's.
  * Session ids: `thread:<threadId>`, `interaction:<threadId>/<interactionId>`,
- * `task:<threadId>/<interactionId>/<planId>/<stepId>`.
+ * `step:<threadId>/<interactionId>/<planId>/<stepId>`.
  */
 import type { AnyEventObject } from 'xstate';
 import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { exportMachine } from '../runtime/machine-config.ts';
-import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../runtime/thread-state.ts';
+import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
 
 /** A Stately inspection event (the shape `@statelyai/inspect` adapters send). */
@@ -44,13 +44,13 @@ export interface InspectionReplay {
 
 const VERSION = '0.7.2';
 
-let definitions: Record<'thread' | 'interaction' | 'task', string> | undefined;
+let definitions: Record<'thread' | 'interaction' | 'step', string> | undefined;
 /** The machines' configs as the inspector shows them (`definition` of `@xstate.actor`), computed once. */
-const definitionOf = (kind: 'thread' | 'interaction' | 'task'): string => {
+const definitionOf = (kind: 'thread' | 'interaction' | 'step'): string => {
   definitions ??= {
     thread: JSON.stringify(exportMachine(defaultMachines.thread).config),
     interaction: JSON.stringify(exportMachine(defaultMachines.interaction).config),
-    task: JSON.stringify(exportMachine(defaultMachines.task).config),
+    step: JSON.stringify(exportMachine(defaultMachines.step).config),
   };
   return definitions[kind];
 };
@@ -66,7 +66,7 @@ export function createInspectionReplay(send: (event: InspectionEvent) => void, t
     send({ ...e, id: `${e.sessionId}#${sent}`, rootId, _version: VERSION } as InspectionEvent);
     sent++;
   };
-  const report = (kind: 'thread' | 'interaction' | 'task', sessionId: string, name: string, parentId: string | undefined, before: object | undefined, after: { value: unknown; context: unknown; status: string }, event: AnyEventObject, createdAt: string): void => {
+  const report = (kind: 'thread' | 'interaction' | 'step', sessionId: string, name: string, parentId: string | undefined, before: object | undefined, after: { value: unknown; context: unknown; status: string }, event: AnyEventObject, createdAt: string): void => {
     if (before === undefined && !parents.has(sessionId)) {
       parents.set(sessionId, parentId);
       emit({ type: '@xstate.actor', sessionId, name, snapshot: plain(after), definition: definitionOf(kind), parentId, createdAt });
@@ -93,9 +93,9 @@ export function createInspectionReplay(send: (event: InspectionEvent) => void, t
       for (const [id, snap] of Object.entries(state.interactions)) {
         report('interaction', `interaction:${threadId}/${id}`, `interaction ${id}`, rootId, prev.interactions[id], snap, event, createdAt);
       }
-      for (const [key, snap] of Object.entries(state.tasks)) {
+      for (const [key, snap] of Object.entries(state.steps)) {
         const parent = `interaction:${threadId}/${key.split('/')[0]}`;
-        report('task', `task:${threadId}/${key}`, `task ${key}`, parents.has(parent) ? parent : rootId, prev.tasks[key], snap, event, createdAt);
+        report('step', `step:${threadId}/${key}`, `step ${key}`, parents.has(parent) ? parent : rootId, prev.steps[key], snap, event, createdAt);
       }
     },
   };

@@ -19,7 +19,6 @@
  * where the executor parses the resolved input).
  */
 import type { z } from 'zod';
-import type { Action } from '../actions/action.ts';
 import type { PlanIssue } from './errors.ts';
 import { joinFieldPath } from './field-path.ts';
 import type { AncestorIndex } from './graph.ts';
@@ -27,10 +26,21 @@ import type { StepSpec } from './plan-schema.ts';
 import { collectRefs, type RefSite } from './refs.ts';
 import { jsonTypesAt, schemaAtPath } from './schema-shape.ts';
 
+/**
+ * What the plan checks need of an action: its name and the zod schemas of its input and output.
+ * The action registry's actions (`src/actions/action.ts`) have this shape; the plan layer does not
+ * import them.
+ */
+export interface ActionSignature {
+  name: string;
+  input: z.ZodType;
+  output: z.ZodType;
+}
+
 /** What the check needs to know about the rest of the plan. */
 export interface InputCheckContext {
   /** Step id → its action (steps whose action is unknown are absent). */
-  actionOf: ReadonlyMap<string, Action>;
+  actionOf: ReadonlyMap<string, ActionSignature>;
   /** Ancestry of the plan's steps (built once per plan, only when some step has references). */
   ancestors(): AncestorIndex;
   /** All step ids of the plan. */
@@ -75,7 +85,7 @@ function withPlaceholders(input: unknown, sites: readonly RefSite[]): unknown {
  * @returns issues (kind `bad_reference` or `invalid_input`), each with the step id and a field path
  *   like `steps[3].input.url`; empty when the input is acceptable.
  */
-export function checkStepInput(step: StepSpec, index: number, action: Action, ctx: InputCheckContext): PlanIssue[] {
+export function checkStepInput(step: StepSpec, index: number, action: ActionSignature, ctx: InputCheckContext): PlanIssue[] {
   const issues: PlanIssue[] = [];
   const field = (path: readonly PropertyKey[]) => joinFieldPath(`steps[${index}].input`, path);
   const sites = collectRefs(step.input, ctx.stepIds);

@@ -9,27 +9,26 @@
  * Step inputs are kept as written (references are resolved and inputs parsed with the action's
  * schema at run time); duplicate entries in `dependsOn` are dropped.
  */
-import type { Action } from '../actions/action.ts';
 import { PlanValidationError, type PlanIssue } from './errors.ts';
 import { formatFieldPath } from './field-path.ts';
 import { ancestorIndex, findCycle, type AncestorIndex } from './graph.ts';
-import { checkStepInput } from './input-check.ts';
+import { checkStepInput, type ActionSignature } from './input-check.ts';
 import { PlanSpec } from './plan-schema.ts';
 
 /** The part of the action registry the normalizer uses. */
 export interface ActionLookup {
   has(name: string): boolean;
-  get(name: string): Action;
+  get(name: string): ActionSignature;
 }
 
 /** Options of `normalizePlan`. */
 export interface NormalizeOptions {
-  /** Most steps accepted. Default 10 000. */
+  /** Most steps accepted. Default 20 000. */
   maxSteps?: number;
 }
 
-/** Default largest number of steps a plan may have. */
-export const DEFAULT_MAX_STEPS = 10_000;
+/** Default largest number of steps a plan may have (a scheduling cycle costs what changed, not the plan size; the bound is for the plan fact and its validation). */
+export const DEFAULT_MAX_STEPS = 20_000;
 
 function fail(issues: PlanIssue[]): never {
   throw new PlanValidationError(issues as [PlanIssue, ...PlanIssue[]]);

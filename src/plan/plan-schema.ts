@@ -11,6 +11,7 @@
  * mean" suggestion), never dropped. A step's `input` is free-form here; the action's own input
  * schema checks its keys (normalize.ts).
  */
+import { McpServersMap } from './mcp-servers.ts';
 import { z } from 'zod';
 import { unknownKeysMessage } from './did-you-mean.ts';
 
@@ -113,12 +114,15 @@ export type PlanSpecInput = z.input<typeof PlanSpec>;
 
 /**
  * A plan file: a plan plus `actions`, the action modules it needs (a path or a list of paths,
- * relative to the file). Only plan files have this key; it never reaches a planner or a fact.
+ * relative to the file), and `mcpServers`, the MCP servers it needs. Only plan files have these
+ * keys; they never reach a planner or a fact.
  */
 export const PlanFileSpec = strictObject({
   ...planShape,
   actions: z
     .union([z.string().min(1), z.array(z.string().min(1))], { error: 'expected a module path or a list of module paths' })
     .optional(),
+  /** MCP servers whose tools the plan uses (`mcp__<server>__<tool>`), as in MCP client configs. */
+  mcpServers: McpServersMap.optional(),
 });
 export type PlanFileSpec = z.infer<typeof PlanFileSpec>;

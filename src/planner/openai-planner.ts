@@ -23,9 +23,11 @@ import { redactText } from '../core/redact.ts';
 import type OpenAI from 'openai';
 import type { Planner, PlannerResult, PlanningRequest } from './planner.ts';
 import type { Usage } from '../facts/facts/common.ts';
-import { chatCompletion, clientSecrets, createOpenAIClient, type ChatMessage, type ChatParams } from './openai-client.ts';
-import { PlannerConfigError, PlannerError, isLlmRequestError } from './errors.ts';
-import { sumUsage, usageOf, type PriceTable } from './pricing.ts';
+import { chatCompletion, clientSecrets, createOpenAIClient, type ChatMessage, type ChatParams } from '../llm/openai-client.ts';
+import { PlannerConfigError, PlannerError } from './errors.ts';
+import { isLlmRequestError } from '../llm/errors.ts';
+import type { PriceTable } from '../llm/pricing.ts';
+import { sumUsage, usageOf } from '../llm/usage.ts';
 import { buildPlannerMessages, repairMessages, truncate } from './planner-prompt.ts';
 import { parsePlannerReply, plannerResponseFormat, PLANNER_FORMAT_NAME } from './planner-wire.ts';
 

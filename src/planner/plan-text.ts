@@ -11,6 +11,7 @@
  */
 import { Composer, isMap, isNode, isScalar, LineCounter, Parser, type CST, type Document } from 'yaml';
 import { PlanFileSpec, type PlanSpec } from '../plan/plan-schema.ts';
+import type { McpServersMap } from '../plan/mcp-servers.ts';
 import { PlanFileError } from './errors.ts';
 import { formatZodIssues } from './zod-issues.ts';
 
@@ -28,8 +29,10 @@ export interface TextPosition {
 
 /** A plan file parsed once: the plan, its `actions` key and the position map. */
 export interface ParsedPlanText {
-  /** The plan, defaults applied, without the plan-file-only `actions` key. */
+  /** The plan, defaults applied, without the plan-file-only `actions` and `mcpServers` keys. */
   plan: PlanSpec;
+  /** The `mcpServers` key, when it declares some. */
+  mcpServers?: McpServersMap;
   /** The `actions` key as written (paths relative to the file; none: empty). */
   actionModules: string[];
   /** Line/column of the node at `path` (keys, array indexes), or of its nearest existing ancestor. */
@@ -87,8 +90,13 @@ export function parsePlanFileText(text: string, file: string): ParsedPlanText {
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     throw new PlanFileError(file, `${where}: invalid plan: ${issues.join('; ')}`, issues, pos?.line, pos?.col);
   }
-  const { actions, ...plan } = parsed.data;
-  return { plan, actionModules: actions === undefined ? [] : typeof actions === 'string' ? [actions] : actions, locate };
+  const { actions, mcpServers, ...plan } = parsed.data;
+  return {
+    plan,
+    actionModules: actions === undefined ? [] : typeof actions === 'string' ? [actions] : actions,
+    ...(mcpServers !== undefined && Object.keys(mcpServers).length > 0 ? { mcpServers } : {}),
+    locate,
+  };
 }
 
 /** What one walk over the syntax tree finds: where nesting first passes the limit, the first alias. */

@@ -10,8 +10,10 @@
  *   or error truncated to `maxObservationChars` characters.
  * Repairs append the invalid reply (assistant) and the validation issues (user).
  */
-import type { ActionDescriptor, Observation, PlanningRequest } from './planner.ts';
-import type { ChatMessage } from './openai-client.ts';
+import type { Observation } from '../../machines/interaction.types.ts';
+import type { ActionDescriptor } from '../actions/registry.ts';
+import type { PlanningRequest } from './planner.ts';
+import type { ChatMessage } from '../llm/openai-client.ts';
 
 /** The default instructions; `systemPrompt` replaces this text (the action list is still appended). */
 export const DEFAULT_SYSTEM_PROMPT = `You are the planner of an agent runtime. Each turn you choose what happens next, answering with one JSON object:

@@ -5,24 +5,11 @@
  */
 import type { PlannerOutput } from '../plan/planner-output.ts';
 import type { Usage } from '../facts/facts/common.ts';
+import type { FactData } from '../facts/fact-types.ts';
+import type { ActionDescriptor } from '../actions/registry.ts';
+import type { Observation } from '../../machines/interaction.types.ts';
 
-/** What one executed step produced, fed back to the planner. */
-export interface Observation {
-  planId: string;
-  stepId: string;
-  action: string;
-  status: 'completed' | 'failed' | 'cancelled';
-  output?: unknown;
-  error?: string;
-}
-
-/** An action as the planner sees it: name, description, JSON schema of its input. */
-export interface ActionDescriptor {
-  name: string;
-  description: string;
-  inputSchema: unknown;
-  requiresApproval: boolean;
-}
+type RouteEvaluatedData = FactData<'RouteEvaluated'>;
 
 /** One planning call. */
 export interface PlanningRequest {
@@ -50,7 +37,12 @@ export interface PlannerResult {
   raw?: unknown;
   /** How many repair round-trips were needed (0 when the first answer was valid). */
   repairs: number;
+  /** When routes were consulted: what they decided, recorded as `RouteEvaluated` before the answer. */
+  route?: RouteDecision;
 }
+
+/** A routing planner's decision (the `RouteEvaluated` fact without its interaction and iteration). */
+export type RouteDecision = Omit<RouteEvaluatedData, 'interactionId' | 'iteration'>;
 
 /**
  * @throws PlannerError (code `PLANNER_FAILED`) when no valid output could be obtained (after

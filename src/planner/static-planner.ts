@@ -17,7 +17,8 @@ import { PlanFileError, PlannerConfigError } from './errors.ts';
 import { formatZodIssues } from './zod-issues.ts';
 import { parsePlanFileText, type ParsedPlanText } from './plan-text.ts';
 import { truncate } from './planner-prompt.ts';
-import type { Observation, Planner, PlannerResult, PlanningRequest } from './planner.ts';
+import type { Observation } from '../../machines/interaction.types.ts';
+import type { Planner, PlannerResult, PlanningRequest } from './planner.ts';
 
 /** Options of `createStaticPlanner`. */
 export interface StaticPlannerOptions {

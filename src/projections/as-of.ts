@@ -5,9 +5,10 @@
  */
 import type { RecordedFact } from '../facts/fact-types.ts';
 import type { EventStore } from '../store/event-store.ts';
+import { historyFacts, lastRevision } from '../history/read.ts';
+import { threadStreamId } from '../history/stream.ts';
 import { foldFacts, type Projection } from './projection.ts';
 import { AsOfError } from './projection-errors.ts';
-import { recordedFactOf } from './projector.ts';
 
 /** Options of `projectAsOf`. */
 export interface AsOfOptions {
@@ -64,15 +65,12 @@ function isThreadSource(source: Iterable<RecordedFact> | ThreadSource): source i
 }
 
 async function projectThreadAsOf<S>(projection: Projection<S>, { store, threadId }: ThreadSource, toRevision: bigint): Promise<S> {
-  const streamId = `thread-${threadId}`;
+  const streamId = threadStreamId(threadId);
   checkRevision(streamId, toRevision);
   if (toRevision === -1n) return projection.initialState;
-  const last = await store.streamRevision(streamId);
+  const last = await lastRevision(store, threadId);
   if (last !== undefined && toRevision > last) throw new AsOfError(streamId, `revision ${toRevision} is beyond the stream's last revision ${last}`);
   let state = projection.initialState;
-  for await (const event of store.readStream(streamId, { toRevision })) {
-    const fact = recordedFactOf(event);
-    if (fact) state = projection.evolve(state, fact);
-  }
+  for await (const fact of historyFacts(store, threadId, { toRevision })) state = projection.evolve(state, fact);
   return state;
 }

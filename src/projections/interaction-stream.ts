@@ -15,7 +15,8 @@
 import { Observable } from 'rxjs';
 import type { EventStore } from '../store/event-store.ts';
 import { initialUpdateContext, interactionUpdatesOf, isTerminalUpdate, type InteractionUpdate } from './interaction-updates.ts';
-import { recordedFactOf } from './projector.ts';
+import { recordedFactOf } from '../history/decode.ts';
+import { followHistory } from '../history/read.ts';
 
 /** Which interaction to follow, and from where. */
 export interface InteractionStreamOptions {
@@ -34,7 +35,7 @@ export function interactionUpdates$(store: EventStore, options: InteractionStrea
   const after = options.afterPosition ?? -1n;
   return new Observable<InteractionUpdate>((subscriber) => {
     let context = initialUpdateContext(options.interactionId);
-    const subscription = store.subscribeToStream(`thread-${options.threadId}`, { fromRevision: 0n }).subscribe({
+    const subscription = followHistory(store, options.threadId, 0n).subscribe({
       next: (event) => {
         const fact = recordedFactOf(event);
         if (!fact) return;

@@ -4,7 +4,7 @@
  */
 import { threadListings, threadsProjection, type ThreadListing } from '../../projections/threads.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { recordedFactOf } from './projector.ts';
+import { recordedFactOf } from '../history/decode.ts';
 
 /**
  * Every thread of `store`, most recently active first (ties: by thread id). Reads the whole log

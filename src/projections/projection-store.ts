@@ -3,8 +3,10 @@
  * restarted projector resumes where it stopped. One row per projection name; a save replaces the
  * row atomically (state, version and position are never seen out of step).
  *
- * Adapters: `in-memory-projection-store.ts` (tests, `memory:` stores) and
- * `sqlite-projection-store.ts` (the embedded store's SQLite file, table `projection_state`).
+ * Adapters: `in-memory-projection-store.ts` (tests, `memory:` stores), `sqlite-projection-store.ts`
+ * (the embedded store's SQLite file, table `projection_state`) and `postgres-projection-store.ts`
+ * (`<schema>.projection_state` in the PostgreSQL store's schema); `open-projection-store.ts` picks
+ * one by store URL. Every adapter passes `test/projections/projection-store-contract.ts`.
  */
 
 /** A persisted projection: its state as of `position` (last applied event; `-1n` = none), written by `version`. */
@@ -23,7 +25,7 @@ export interface StoredProjection {
  *   (save) the state is not JSON-serialisable or the name/version/position are invalid.
  */
 export interface ProjectionStore {
-  /** Where rows live: a file path, or `memory`. */
+  /** Where rows live: a file path, a PostgreSQL URL (no password) `#schema`, or `memory`. */
   readonly location: string;
   /** The row of `name`, or `undefined` when none was saved. Returns a fresh copy of the state. */
   load(name: string): Promise<StoredProjection | undefined>;

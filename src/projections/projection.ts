@@ -1,7 +1,7 @@
 /**
  * The projection contract: a pure left fold over recorded facts.
  *
- * A projection turns the fact log into a read model (task table, plan DAG, costs, thread list).
+ * A projection turns the fact log into a read model (step table, plan DAG, costs, thread list).
  * Because it is a pure fold, it can be rebuilt from the start of the log at any time and the result
  * must equal what was built incrementally, whatever the batching — the property tests in
  * `test/projections/` check exactly that, on generated histories.
@@ -29,7 +29,7 @@ import type { RecordedFact } from '../facts/fact-types.ts';
 
 /** A named, versioned pure fold over facts producing a state of type `S`. */
 export interface Projection<S> {
-  /** Unique, stable name (the persisted row's key), e.g. `tasks`. */
+  /** Unique, stable name (the persisted row's key), e.g. `steps`. */
   readonly name: string;
   /** Integer ≥ 1; bump to force a rebuild of persisted copies. */
   readonly version: number;

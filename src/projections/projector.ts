@@ -17,7 +17,8 @@
  * A store that closes completes `state$` (status `stopped`).
  */
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
-import { isFactType, type RecordedFact } from '../facts/fact-types.ts';
+import type { RecordedFact } from '../facts/fact-types.ts';
+import { recordedFactOf } from '../history/decode.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
 import type { Projection } from './projection.ts';
 import { ProjectionError } from './projection-errors.ts';
@@ -81,11 +82,6 @@ export interface Projector<S> {
    * @throws what the sink threw while stopping (e.g. the final save failed).
    */
   stop(): Promise<void>;
-}
-
-/** Default `decode`: known fact types pass as they were decoded by the store's codec; others are passed over. */
-export function recordedFactOf(event: RecordedEvent): RecordedFact | undefined {
-  return isFactType(event.type) ? (event as RecordedFact) : undefined;
 }
 
 /**

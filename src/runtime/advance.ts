@@ -24,8 +24,8 @@ import { isFactTooLargeError } from './fact-size.ts';
 import { fittingFacts } from './fit-facts.ts';
 import { normalizeForRun } from './normalize-output.ts';
 import { resolveStepInput } from './resolve-input.ts';
-import type { ThreadState } from './thread-state.ts';
-import { interactionView, planRunView, threadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 
 /** What `advance` needs besides the draft. `nowMs`: the runtime clock's time, ms since epoch. */
 export interface AdvanceContext {
@@ -34,7 +34,7 @@ export interface AdvanceContext {
 }
 
 /** Resolves `{{steps.<id>.output...}}` references for the scheduler (recorded in StepStarted.input). */
-const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>): unknown => resolveStepInput(input, () => outputs);
+const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>): unknown => resolveStepInput(input, outputs);
 
 /** Upper bound of fixpoint rounds; more means the machines and the loop disagree (a bug). */
 const MAX_ROUNDS = 10_000;

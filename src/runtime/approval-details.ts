@@ -6,8 +6,8 @@
  * planner descriptor (ThreadOpened). Pure.
  */
 import { pendingApprovals, type PendingApproval } from './decide-control.ts';
-import type { ThreadState } from './thread-state.ts';
-import { planRunView, threadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { planRunView, threadView } from '../history/fold/views.ts';
 
 /** Who produced the plan: a plan file (static planner), a model, or a planner of another kind. */
 export type PlannedBy =
@@ -57,7 +57,7 @@ export function approvalDetails(state: ThreadState, p: PendingApproval): Approva
     return { ...p, steps, plannedBy };
   }
   const step = view.plan.steps.find((s) => s.id === p.stepId);
-  const subject = view.tasks[p.stepId]?.approval?.subject;
+  const subject = view.steps[p.stepId]?.approval?.subject;
   if (subject !== undefined) {
     const resolved = subject.unresolved === undefined;
     return { ...p, action: subject.action, input: subject.input, inputResolved: resolved, ...(resolved ? {} : { unresolved: subject.unresolved }), plannedBy };

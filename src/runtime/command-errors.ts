@@ -1,15 +1,16 @@
 /**
  * Typed errors of runtime commands. A command that fails with one of these appended nothing.
  * Each has a stable `code` and an `isXError` guard. (Illegal transitions surface as the
- * `IllegalTransitionError` from `errors.ts`, also with nothing appended.)
+ * `IllegalTransitionError` from `src/history/errors.ts`, also with nothing appended.)
  */
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
+import { threadStreamId } from '../history/stream.ts';
 
 /** The thread's stream has no fact (never opened), or was opened by no one this runtime knows. */
 export class ThreadNotFoundError extends OrchestralError {
   static readonly code = 'THREAD_NOT_FOUND';
   constructor(readonly threadId: string) {
-    super(ThreadNotFoundError.code, `thread '${threadId}' not found (stream 'thread-${threadId}' has no fact)`);
+    super(ThreadNotFoundError.code, `thread '${threadId}' not found (stream '${threadStreamId(threadId)}' has no fact)`);
   }
 }
 export const isThreadNotFoundError = (e: unknown): e is ThreadNotFoundError => hasErrorCode(e, ThreadNotFoundError.code);

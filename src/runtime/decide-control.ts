@@ -13,8 +13,8 @@ import {
   UnknownInteractionError,
 } from './command-errors.ts';
 import { assertOpen, cancelInteractionFacts } from './decide-input.ts';
-import type { ThreadState } from './thread-state.ts';
-import { interactionView, planRunView, threadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
@@ -102,7 +102,7 @@ export function pendingApprovals(state: ThreadState): PendingApproval[] {
       out.push({ approvalId: view.planApproval.approvalId, interactionId, planId, scope: 'plan' });
     }
     for (const step of view.plan.steps) {
-      const a = view.tasks[step.id]?.approval;
+      const a = view.steps[step.id]?.approval;
       if (a && a.status === 'requested') out.push({ approvalId: a.approvalId, interactionId, planId, stepId: step.id, scope: a.scope });
     }
   }

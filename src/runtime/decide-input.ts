@@ -7,8 +7,8 @@ import type { FactInput } from '../facts/fact-types.ts';
 import { ThreadClosedError, ThreadNotFoundError } from './command-errors.ts';
 import { decidePolicy } from './policy-decision.ts';
 import { policyName, queueCapacity, type PolicyFn, type PolicyInput } from './policies.ts';
-import type { ThreadState } from './thread-state.ts';
-import { interactionView, planRunView, threadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 import type { PolicyDecision } from '../facts/facts/thread-facts.ts';
 
 /** Result of `send`: the input's id, the policy decision, and the interaction started or steered. */
@@ -108,7 +108,7 @@ function startFact(interactionId: string, input: PolicyInput, maxIterations: num
 }
 
 /**
- * Facts that cancel live interaction `interactionId`: `StepCancelled` for every task of its current
+ * Facts that cancel live interaction `interactionId`: `StepCancelled` for every step of its current
  * plan that is not final (running work is aborted by the runtime after the append; progress facts
  * already recorded stay as its partial results), then `InteractionCancelled`.
  */
@@ -118,8 +118,8 @@ export function cancelInteractionFacts(state: ThreadState, interactionId: string
   if (iv.currentPlanId !== undefined) {
     const view = planRunView(state, interactionId, iv.currentPlanId);
     for (const step of view.plan.steps) {
-      const task = view.tasks[step.id];
-      if (task && !['completed', 'failed', 'cancelled'].includes(task.status)) {
+      const stepView = view.steps[step.id];
+      if (stepView && !['completed', 'failed', 'cancelled'].includes(stepView.status)) {
         facts.push({ type: 'StepCancelled', data: { interactionId, planId: iv.currentPlanId, stepId: step.id, reason } });
       }
     }

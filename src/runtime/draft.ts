@@ -3,7 +3,7 @@
  * and key-shaped strings become `***`, src/core/redact.ts), validated (`validateFact`: their zod
  * schema, so defaults are filled exactly as a reader of the store sees them; the only validation of
  * the fact: the fact codec does not parse that data again on append), applied one at a time with the
- * pure fold (`foldSession`: no per-fact copy of the task records, incremental hashing), and
+ * pure fold (`foldSession`: no per-fact copy of the step records, incremental hashing), and
  * collected with their metadata; nothing is written until the runtime appends `draft.facts`.
  * `mark`/`rollback` drop the facts of one command that turned out illegal.
  */
@@ -13,8 +13,9 @@ import type { Fact, FactInput } from '../facts/fact-types.ts';
 import { EventValidationError } from '../store/errors.ts';
 import { encodedFactBytes, FactTooLargeError } from './fact-size.ts';
 import { redactDeep } from '../core/redact.ts';
-import { foldSession, type FoldSession, type ThreadState } from './thread-state.ts';
-import { threadStreamId, type DraftedFact } from './thread-stream.ts';
+import { foldSession, type FoldSession, type ThreadState } from '../history/fold/thread-state.ts';
+import { threadStreamId } from '../history/stream.ts';
+import type { DraftedFact } from './thread-stream.ts';
 
 /** Metadata for facts added together. */
 export interface DraftMeta {
@@ -29,7 +30,7 @@ export interface Draft {
   readonly state: ThreadState;
   /**
    * The same state for reading at once (the fold session's `peek`): valid until the next `add` or
-   * `rollback`; never keep it. Reading it does not make the next `add` copy the task records, which
+   * `rollback`; never keep it. Reading it does not make the next `add` copy the step records, which
    * `state` does (the agent loop reads the state between every layer of facts).
    */
   readonly current: ThreadState;

@@ -2,10 +2,10 @@
  * The effects of one thread: planner calls, step runs and the wake-up timer. After each commit the
  * runner calls `reconcile(state)`, which
  * - aborts (through their AbortController) planner calls whose interaction is no longer `planning`
- *   at that iteration, and step runs whose task is no longer `running` at that attempt (cancel,
+ *   at that iteration, and step runs whose step machine is no longer `running` at that attempt (cancel,
  *   the interrupt policy, fail_fast, another writer's outcome);
  * - starts a planner call for every live `planning` interaction without one, and a run for every
- *   `running` task of a live interaction's current plan without one — which is also how effects
+ *   `running` step of a live interaction's current plan without one — which is also how effects
  *   requested before a crash resume after `load`.
  * `arm(wakeAtMs)` keeps one clock timer at the earliest due time (retry backoff, approval expiry);
  * when it fires, an empty message makes the runner re-run the scheduler with the new time.
@@ -21,16 +21,17 @@
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
-import type { PlanRunView } from '../executor/plan-run-view.ts';
+import type { PlanRunView, StepView } from '../executor/plan-run-view.ts';
+import { stepStateOf } from '../executor/view-helpers.ts';
 import type { ThreadClaim } from '../ownership/ownership.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { startPlannerCall } from './planner-effect.ts';
 import { completedOutputs, decideStepResults, startStepRun, type StepResult } from './step-effect.ts';
 import type { HashEvery } from './draft.ts';
-import { taskKey, type ThreadState } from './thread-state.ts';
-import type { RunnerMessage } from './thread-runner.ts';
-import { interactionView, planRunView, threadView } from './views.ts';
+import { stepKey, type ThreadState } from '../history/fold/thread-state.ts';
+import type { RunnerMessage } from './runner-message.ts';
+import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 
 /** What a thread runner and its effects need from the runtime. */
 export interface RunnerEnv {
@@ -118,18 +119,18 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
         planners.delete(interactionId);
       }
     }
-    const taskStatus = (key: string): { status: string; attempts: number } | undefined => {
-      if (state.tasks[key] === undefined) return undefined;
+    const stepStatus = (key: string): { status: string; attempts: number } | undefined => {
+      if (state.steps[key] === undefined) return undefined;
       const [interactionId, planId, stepId] = splitKey(key);
       const viewKey = `${interactionId}/${planId}`;
       let view = views.get(viewKey);
       if (!view) views.set(viewKey, (view = planRunView(state, interactionId, planId)));
-      return view.tasks[stepId];
+      return stepStateOf(view, stepId);
     };
     for (const [key, run] of steps) {
-      const task = taskStatus(key);
-      if (!task || task.status !== 'running' || task.attempts !== run.attempt) {
-        run.controller.abort(new Error(task?.status === 'cancelled' ? 'step cancelled' : 'step no longer running'));
+      const step = stepStatus(key);
+      if (!step || step.status !== 'running' || step.attempts !== run.attempt) {
+        run.controller.abort(new Error(step?.status === 'cancelled' ? 'step cancelled' : 'step no longer running'));
         steps.delete(key);
       }
     }
@@ -160,13 +161,13 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
       let view = views.get(viewKey);
       if (!view) views.set(viewKey, (view = planRunView(state, interactionId, iv.currentPlanId)));
       let outputs: Record<string, unknown> | undefined;
-      for (const [stepId, task] of Object.entries(view.tasks)) {
-        const key = taskKey(interactionId, view.planId, stepId);
-        if (task.status !== 'running' || steps.has(key)) continue;
+      for (const [stepId, step] of runningSteps(view)) {
+        const key = stepKey(interactionId, view.planId, stepId);
+        if (steps.has(key)) continue;
         const controller = new AbortController();
         const started = epoch;
-        steps.set(key, { attempt: task.attempts, controller });
-        const origin = host.origins.get(`step/${interactionId}/${view.planId}/${stepId}/${task.attempts}`);
+        steps.set(key, { attempt: step.attempts, controller });
+        const origin = host.origins.get(`step/${interactionId}/${view.planId}/${stepId}/${step.attempts}`);
         startStepRun({
           view,
           stepId,
@@ -234,7 +235,19 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   };
 }
 
-/** `[interactionId, planId, stepId]` of a task key (`<interactionId>/<planId>/<stepId>`; ids contain no `/`). */
+/** The running steps of a plan by step id, in plan order: from the plan's index when the view has one. */
+function runningSteps(view: PlanRunView): Array<[string, StepView]> {
+  const index = view.index?.();
+  if (index === undefined) return Object.entries(view.steps).filter(([, s]) => s.status === 'running');
+  const out: Array<[string, StepView]> = [];
+  for (const i of [...index.running].sort((a, b) => a - b)) {
+    const stepId = index.steps[i]!.id;
+    out.push([stepId, stepStateOf(view, stepId)!]);
+  }
+  return out;
+}
+
+/** `[interactionId, planId, stepId]` of a step key (`<interactionId>/<planId>/<stepId>`; ids contain no `/`). */
 function splitKey(key: string): [string, string, string] {
   const [a = '', b = '', ...rest] = key.split('/');
   return [a, b, rest.join('/')];

@@ -5,7 +5,7 @@
  */
 import type { EventStore } from '../store/event-store.ts';
 import type { ThreadRunner } from './thread-runner.ts';
-import { threadStreamId } from './thread-stream.ts';
+import { followHistory } from '../history/read.ts';
 
 /**
  * Subscribes to `runner`'s stream from its next revision; returns the unsubscribe function.
@@ -25,7 +25,7 @@ export function followLog(store: EventStore, runner: ThreadRunner): () => void {
       },
     });
   };
-  const subscription = store.subscribeToStream(threadStreamId(runner.threadId), { fromRevision: runner.state.revision + 1n }).subscribe({
+  const subscription = followHistory(store, runner.threadId, runner.state.revision + 1n).subscribe({
     next(event) {
       if (event.revision > latest) latest = event.revision;
       post();

@@ -4,12 +4,14 @@
  * The source stream is only read.
  */
 import type { IdGenerator } from '../core/ids.ts';
-import { isFactType, type Fact } from '../facts/fact-types.ts';
+import type { Fact } from '../facts/fact-types.ts';
 import { StreamNotFoundError } from '../store/errors.ts';
 import { NO_STREAM, type EventData, type EventMetadataInput, type EventStore } from '../store/event-store.ts';
-import { ThreadRevisionError } from './errors.ts';
-import { threadStream } from './replay.ts';
-import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from './thread-state.ts';
+import { ThreadRevisionError } from '../history/errors.ts';
+import { factOf } from '../history/decode.ts';
+import { historyEvents, lastRevision } from '../history/read.ts';
+import { threadStreamId } from '../history/stream.ts';
+import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from '../history/fold/thread-state.ts';
 
 /** What to fork. */
 export interface ForkRequest extends FoldOptions {
@@ -42,14 +44,15 @@ function rewrite(fact: Fact, newThreadId: string): Fact {
  * @throws StreamNotFoundError the source thread has no fact.
  * @throws ThreadRevisionError `atRevision` is negative or past the source's last revision.
  * @throws WrongExpectedVersionError `thread-<newThreadId>` already exists.
- * @throws IllegalTransitionError the source history does not fold (then nothing is written).
+ * @throws IllegalTransitionError the source history does not fold, or holds an unknown fact type
+ *   (then nothing is written).
  */
 export async function forkThread(store: EventStore, request: ForkRequest): Promise<ForkResult> {
   const { threadId, atRevision, newThreadId, ids } = request;
   const fold: FoldOptions = request.machines ? { machines: request.machines } : {};
   if (atRevision < 0n) throw new ThreadRevisionError(threadId, atRevision, 'cannot fork before revision 0');
-  const last = await store.streamRevision(threadStream(threadId));
-  if (last === undefined) throw new StreamNotFoundError(threadStream(threadId));
+  const last = await lastRevision(store, threadId);
+  if (last === undefined) throw new StreamNotFoundError(threadStreamId(threadId));
   if (atRevision > last) throw new ThreadRevisionError(threadId, atRevision, `cannot fork past the thread's last revision ${last}`);
   if (newThreadId === threadId) throw new ThreadRevisionError(threadId, atRevision, 'a fork needs a new thread id');
 
@@ -60,17 +63,17 @@ export async function forkThread(store: EventStore, request: ForkRequest): Promi
     state = applyFact(state, fact, BigInt(events.length), fold);
     events.push({ id, type: fact.type, data: fact.data, metadata: { ...meta, snapshotHash: hashThreadState(state) } });
   };
-  for await (const e of store.readStream(threadStream(threadId), { toRevision: atRevision })) {
-    if (!isFactType(e.type)) throw new ThreadRevisionError(threadId, e.revision, `unknown fact type '${e.type}'`);
+  for await (const e of historyEvents(store, threadId, { toRevision: atRevision })) {
+    const fact = factOf(threadId, e);
     const id = ids.uuid();
     newIds.set(e.id, id);
     const meta: EventMetadataInput = {};
     if (e.metadata.correlationId !== undefined) meta.correlationId = e.metadata.correlationId;
     if (e.metadata.causationId !== undefined) meta.causationId = newIds.get(e.metadata.causationId) ?? e.metadata.causationId;
-    push(rewrite({ type: e.type, data: e.data } as Fact, newThreadId), meta, id);
+    push(rewrite(fact, newThreadId), meta, id);
   }
   push({ type: 'ThreadForked', data: { threadId: newThreadId, from: { threadId, revision: Number(atRevision) } } }, {}, ids.uuid());
-  const streamId = threadStream(newThreadId);
+  const streamId = threadStreamId(newThreadId);
   const result = await store.appendToStream(streamId, events, { expectedRevision: NO_STREAM });
   return { threadId: newThreadId, streamId, revision: result.nextExpectedRevision };
 }

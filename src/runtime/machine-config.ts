@@ -8,7 +8,7 @@
  * and returned as `context` beside the implementations.
  */
 import type { AnyStateMachine } from 'xstate';
-import { defaultMachines } from './thread-state.ts';
+import { defaultMachines } from '../history/fold/fold-types.ts';
 
 /** The data and the code of one machine. */
 export interface MachineExport {
@@ -61,7 +61,7 @@ export function exportMachine(machine: AnyStateMachine): MachineExport {
   return { config, implementations: { guards, actions }, ...(typeof raw['context'] === 'function' ? { context: raw['context'] } : {}) };
 }
 
-/** The runtime's three machines exported (see `exportMachine`), keyed `thread`, `interaction`, `task`. */
-export function machineExports(): Record<'thread' | 'interaction' | 'task', MachineExport> {
-  return { thread: exportMachine(defaultMachines.thread), interaction: exportMachine(defaultMachines.interaction), task: exportMachine(defaultMachines.task) };
+/** The runtime's three machines exported (see `exportMachine`), keyed `thread`, `interaction`, `step`. */
+export function machineExports(): Record<'thread' | 'interaction' | 'step', MachineExport> {
+  return { thread: exportMachine(defaultMachines.thread), interaction: exportMachine(defaultMachines.interaction), step: exportMachine(defaultMachines.step) };
 }

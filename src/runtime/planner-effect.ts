@@ -3,20 +3,21 @@
  * interaction, then posts the answer back to the thread's mailbox as a message that decides
  * `PlannerResponded` — or `PlannerFailed` + `InteractionFailed` when the planner threw or its answer
  * is over the event size limit (code PLAN_TOO_LARGE) or fails the fact's schema (code
- * PLANNER_OUTPUT): a failed planning call. A result that arrives for a call no longer wanted
+ * PLANNER_OUTPUT): a failed planning call. A routing decision the result (or the error, as `route`)
+ * carries is recorded first, as `RouteEvaluated`. A result that arrives for a call no longer wanted
  * (aborted, or the interaction moved on) appends nothing.
  */
 import type { ErrorInfo, Usage } from '../facts/facts/common.ts';
 import type { FactInput } from '../facts/fact-types.ts';
 import type { Planner, PlannerResult } from '../planner/planner.ts';
-import type { ActionDescriptor } from '../planner/planner.ts';
+import type { ActionDescriptor } from '../actions/registry.ts';
 import { isEventValidationError } from '../store/errors.ts';
 import type { Draft } from './draft.ts';
 import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 import { buildPlanningRequest } from './planning-request.ts';
-import type { ThreadState } from './thread-state.ts';
-import type { FactOrigin } from './thread-stream.ts';
-import { interactionView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import type { FactOrigin } from '../history/effect-keys.ts';
+import { interactionView } from '../history/fold/views.ts';
 
 /** What a planner call needs. */
 export interface PlannerCall {
@@ -86,6 +87,7 @@ export function startPlannerCall(call: PlannerCall): void {
   const onResult = (result: PlannerResult): void =>
     deliver(
       [
+        ...(result.route !== undefined ? [{ type: 'RouteEvaluated' as const, data: { interactionId, iteration, ...result.route } }] : []),
         {
           type: 'PlannerResponded',
           data: {
@@ -103,7 +105,9 @@ export function startPlannerCall(call: PlannerCall): void {
     );
   const onError = (err: unknown): void => {
     const { error, usage } = failureOf(err);
-    deliver(failed(error, usage), usage);
+    const route = (err as { route?: PlannerResult['route'] } | null)?.route;
+    const routed: FactInput[] = route !== undefined ? [{ type: 'RouteEvaluated', data: { interactionId, iteration, ...route } }] : [];
+    deliver([...routed, ...failed(error, usage)], usage);
   };
   let pending: Promise<PlannerResult>;
   try {

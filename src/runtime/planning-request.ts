@@ -2,9 +2,10 @@
  * Builds the planner's `PlanningRequest` for the current planning iteration of an interaction,
  * from the recorded state only (so a resumed call after a crash asks exactly the same question).
  */
-import type { ActionDescriptor, PlanningRequest } from '../planner/planner.ts';
-import type { ThreadState } from './thread-state.ts';
-import { interactionView } from './views.ts';
+import type { ActionDescriptor } from '../actions/registry.ts';
+import type { PlanningRequest } from '../planner/planner.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView } from '../history/fold/views.ts';
 
 /**
  * The request for `interactionId` (which should be `planning`): its input, merged inputs (with the

@@ -4,10 +4,12 @@
  */
 import { randomIds, type IdGenerator } from '../core/ids.ts';
 import { forkThread, type ForkResult } from './fork.ts';
-import { replayThread, threadStream } from './replay.ts';
+import { replayThread } from '../history/replay.ts';
+import { lastRevision } from '../history/read.ts';
+import { threadStreamId } from '../history/stream.ts';
 import { StreamNotFoundError } from '../store/errors.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { hashThreadState } from './thread-state.ts';
+import { hashThreadState } from '../history/fold/thread-state.ts';
 import { threadSummary, type ThreadSummary } from './thread-summary.ts';
 
 /** Options of `Runtime.replay`. */
@@ -57,8 +59,8 @@ export function runtimeHistory(store: EventStore, ids: IdGenerator): RuntimeHist
       return { ...threadSummary(state), stateHash: hashThreadState(state) };
     },
     async fork(threadId, o = {}) {
-      const atRevision = o.atRevision !== undefined ? BigInt(o.atRevision) : await store.streamRevision(threadStream(threadId));
-      if (atRevision === undefined) throw new StreamNotFoundError(threadStream(threadId));
+      const atRevision = o.atRevision !== undefined ? BigInt(o.atRevision) : await lastRevision(store, threadId);
+      if (atRevision === undefined) throw new StreamNotFoundError(threadStreamId(threadId));
       return forkThread(store, {
         threadId,
         atRevision,

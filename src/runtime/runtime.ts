@@ -40,11 +40,11 @@ import type { RunnerEnv } from './effects.ts';
 import type { PolicyFn } from './policies.ts';
 import { runtimeHistory, type RuntimeHistory } from './runtime-history.ts';
 import { createThreadRunner, type ThreadRunner } from './thread-runner.ts';
-import { initialThreadState, type ThreadState } from './thread-state.ts';
-import type { SnapshotCache } from './snapshot-cache.ts';
-import { foldThread } from './thread-stream.ts';
+import { initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
+import type { SnapshotCache } from '../history/snapshot-cache/snapshot-cache.ts';
+import { rehydrateThread } from './thread-stream.ts';
 import { threadSummary, type ThreadSummary } from './thread-summary.ts';
-import { threadView, type ThreadView } from './views.ts';
+import { threadView, type ThreadView } from '../history/fold/views.ts';
 
 /** Options of `createRuntime`. */
 export interface RuntimeOptions {
@@ -243,14 +243,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // The lease first, then the facts: whatever is appended after the fold reaches us through followLog.
       const claim = await ownership.claim(threadId);
       try {
-        const snapshot = options.snapshotCache ? await options.snapshotCache.load(threadId) : undefined;
-        const folded = await foldThread(options.store, threadId, snapshot);
+        const folded = await rehydrateThread(options.store, threadId, options.snapshotCache ? { snapshotCache: options.snapshotCache } : {});
         if (!folded && !create) throw new ThreadNotFoundError(threadId);
         if (closed) throw new RuntimeClosedError();
         const runner = createThreadRunner(folded?.state ?? initialThreadState(threadId), env(claim), folded?.origins);
         loaded.set(threadId, runner);
         claims.set(threadId, claim);
-        if (options.snapshotCache) keepSnapshots(runner, options.snapshotCache, snapshot?.revision ?? -1n);
+        if (options.snapshotCache) keepSnapshots(runner, options.snapshotCache, folded?.startRevision ?? -1n);
         stops.set(threadId, followLog(options.store, runner));
         // Gaining the lease (a takeover): read what the previous owner appended, then resume its effects.
         claim.onChange((owned) => owned && runner.post({ sync: true, decide: () => undefined }));

@@ -2,8 +2,8 @@
  * When a thread is "settled": nothing runnable is left without an outside event (a person, a new
  * input, or — for retry backoffs — time). Used by `whenSettled`.
  */
-import type { ThreadState } from './thread-state.ts';
-import { interactionView, threadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView, threadView } from '../history/fold/views.ts';
 
 /** Interaction statuses that wait for someone: settled as far as the runtime is concerned. */
 export const WAITING_STATUSES: ReadonlySet<string> = new Set(['waiting_input', 'waiting_approval', 'interrupted']);

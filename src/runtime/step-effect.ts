@@ -1,5 +1,5 @@
 /**
- * The step run effect: runs the current attempt of a `running` task with the executor's `runStep`
+ * The step run effect: runs the current attempt of a `running` step with the executor's `runStep`
  * (the input recorded in its StepStarted — references were resolved once, when it was decided —
  * and the idempotency key of that fact; only for an older StepStarted without `input` are the
  * references resolved here, from the upstream outputs in the state), streams its progress back as `StepProgressed`, and posts its outcome back to
@@ -15,14 +15,14 @@ import { runStep } from '../executor/run-step.ts';
 import { stepOutcomeFacts } from '../executor/outcome.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
 import { idempotencyKey } from '../executor/start-decisions.ts';
-import { stepIndex } from '../executor/view-helpers.ts';
+import { stepIndex, stepStateOf } from '../executor/view-helpers.ts';
 import type { StepOutcome } from '../executor/step-outcome.ts';
 import type { Draft } from './draft.ts';
-import { isIllegalTransitionError } from './errors.ts';
+import { isIllegalTransitionError } from '../history/errors.ts';
 import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeError } from './fact-size.ts';
 import { resolveStepInput } from './resolve-input.ts';
-import type { FactOrigin } from './thread-stream.ts';
-import { planRunView } from './views.ts';
+import type { FactOrigin } from '../history/effect-keys.ts';
+import { planRunView } from '../history/fold/views.ts';
 
 /** A finished attempt on its way back to the thread's mailbox. */
 export interface StepResult {
@@ -56,8 +56,8 @@ export interface StepCall {
 
 /**
  * Adds the facts of finished attempts to `draft`: one `planRunView` per plan for the whole batch
- * (outcomes concern distinct tasks, so deciding them against the same view is exact), then
- * `stepOutcomeFacts` for each. A stale outcome (task no longer running at that attempt) adds nothing;
+ * (outcomes concern distinct steps, so deciding them against the same view is exact), then
+ * `stepOutcomeFacts` for each. A stale outcome (step no longer running at that attempt) adds nothing;
  * one refused by the fold is skipped alone. An outcome whose fact would be over the event size
  * limit is recorded in a form that fits (see `fittingOutcome`).
  */
@@ -123,7 +123,7 @@ function progressData(value: unknown): { data?: unknown } {
 }
 
 const isRunning = (draft: Draft, view: PlanRunView, stepId: string, attempt: number): boolean => {
-  const now = planRunView(draft.current, view.interactionId, view.planId).tasks[stepId];
+  const now = stepStateOf(planRunView(draft.current, view.interactionId, view.planId), stepId);
   return now !== undefined && now.status === 'running' && now.attempts === attempt;
 };
 
@@ -131,10 +131,10 @@ const isRunning = (draft: Draft, view: PlanRunView, stepId: string, attempt: num
 export function startStepRun(call: StepCall): void {
   const { view, stepId, controller } = call;
   const step = view.plan.steps[stepIndex(view.plan.steps, stepId)];
-  const task = view.tasks[stepId];
-  if (!step || !task) throw new Error(`startStepRun: plan ${view.planId} has no step '${stepId}'`);
+  const stepView = stepStateOf(view, stepId);
+  if (!step || !stepView) throw new Error(`startStepRun: plan ${view.planId} has no step '${stepId}'`);
   hitFaultPoint('step.before-action');
-  const attempt = task.attempts;
+  const attempt = stepView.attempts;
   const meta = {
     ...(call.origin?.correlationId !== undefined ? { correlationId: call.origin.correlationId } : {}),
     ...(call.origin ? { causationId: call.origin.eventId } : {}),
@@ -162,9 +162,9 @@ export function startStepRun(call: StepCall): void {
   if (!call.actions.has(step.action)) {
     pending = Promise.resolve(fail('UNKNOWN_ACTION', `step '${stepId}': action '${step.action}' is not registered`));
   } else {
-    let input: unknown = task.startedInput;
+    let input: unknown = stepView.startedInput;
     try {
-      if (!('startedInput' in task)) input = resolveStepInput(step.input, call.outputs, { stepId });
+      if (!('startedInput' in stepView)) input = resolveStepInput(step.input, call.outputs, { stepId });
     } catch (err) {
       pending = Promise.resolve(fail('INPUT_REFERENCE', err instanceof Error ? err.message : String(err)));
     }

@@ -34,28 +34,18 @@ import { advance } from './advance.ts';
 import { createDraft, type Draft, type DraftMeta } from './draft.ts';
 import { createEffects, type Effects, type RunnerEnv } from './effects.ts';
 import { createMailbox, type Mailbox } from './mailbox.ts';
+import type { RunnerMessage } from './runner-message.ts';
 import { isSettledState } from './settled.ts';
-import type { ThreadState } from './thread-state.ts';
-import { effectKey, foldThread, threadStreamId, toEventData, type FactOrigin } from './thread-stream.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { noteOrigin, type FactOrigin } from '../history/effect-keys.ts';
+import { threadStreamId } from '../history/stream.ts';
+import { rehydrateThread, toEventData } from './thread-stream.ts';
 
 /** Appends lost to other writers in a row before a batch gives up. */
 export const MAX_CONFLICTS = 8;
 
 /** Longest time `close()` spends recording the messages queued when it began, ms (runner clock). */
 export const CLOSE_DRAIN_MS = 2000;
-
-/** A message of the mailbox: decides facts into the draft and receives the outcome. */
-export interface RunnerMessage {
-  /** Command id, used as correlation and causation id of the facts it decides (effects: their origin's). */
-  correlationId?: string;
-  causationId?: string;
-  /** Adds facts to `draft` (or none) and returns the command's result; throws to refuse. */
-  decide(draft: Draft): unknown;
-  /** Fold in facts other processes appended before deciding the batch (the runtime's log follower sets it). */
-  sync?: boolean;
-  /** Receives the outcome once the batch is committed (or refused). */
-  done?(outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): void;
-}
 
 /** A thread held in memory by a runtime. */
 export interface ThreadRunner {
@@ -195,8 +185,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
         }
         for (const f of draft.facts) {
           hitFaultPoint('appended', f.fact.type);
-          const key = effectKey(f.fact);
-          if (key !== undefined) origins.set(key, f.correlationId !== undefined ? { eventId: f.id, correlationId: f.correlationId } : { eventId: f.id });
+          noteOrigin(origins, f.fact, f.id, f.correlationId);
         }
         state = draft.state;
         subject.next(state);
@@ -237,7 +226,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
    * reconciling now would start them again. The reconcile after the batch's commit sees the outcome.
    */
   const reload = async (): Promise<void> => {
-    const folded = await foldThread(env.store, threadId, state.revision >= 0n ? state : undefined);
+    const folded = await rehydrateThread(env.store, threadId, state.revision >= 0n ? { from: state } : {});
     if (!folded) return;
     for (const [rev, o] of folded.origins) origins.set(rev, o);
     state = folded.state;

@@ -4,8 +4,8 @@
  * machines' snapshots. The folded state a summary was made from is reachable inside the package
  * through `summaryState` (views and replay comparisons), not through the summary's fields.
  */
-import type { ThreadState } from './thread-state.ts';
-import { interactionView, threadView, type InteractionView, type ThreadView } from './views.ts';
+import type { ThreadState } from '../history/fold/thread-state.ts';
+import { interactionView, threadView, type InteractionView, type ThreadView } from '../history/fold/views.ts';
 
 /** A thread's committed state as plain data. */
 export type ThreadSummary = ThreadView & {

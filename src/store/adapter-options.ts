@@ -1,15 +1,18 @@
 /**
  * Options every EventStore adapter takes (codec, event size limit, clock) and the checks of the
  * numeric options their factories share. Checks run before any file or server is touched.
+ *
+ * The codec has no default: the store knows bytes and JSON, not what the events mean. Whoever
+ * opens a store for Orchestral's threads passes the fact codec (`src/facts/fact-codec.ts`);
+ * tests of the store itself may pass `rawCodec`.
  */
 import { systemClock, type Clock } from '../core/clock.ts';
-import { factCodec } from '../facts/fact-codec.ts';
 import { DEFAULT_MAX_EVENT_BYTES, type EventCodec } from './codec.ts';
 
 /** Options common to every adapter's factory. */
 export interface CommonStoreOptions {
-  /** Validates on append, upcasts/validates on read. Default: the fact codec. */
-  codec?: EventCodec;
+  /** Validates on append, upcasts/validates on read (for Orchestral's threads: the fact codec). */
+  codec: EventCodec;
   /** Largest event, UTF-8 bytes of data + metadata JSON. Default 1 MiB. */
   maxEventBytes?: number;
   /** Source of `recordedAt` (and of the adapter's poll timer, if it has one). Default: the system clock. */
@@ -43,12 +46,12 @@ export function positiveDuration(where: string, name: string, value: number): nu
 }
 
 /**
- * Applies the defaults of the common options (fact codec, 1 MiB, system clock) and checks `maxEventBytes`.
+ * Applies the defaults of the common options (1 MiB, system clock) and checks `maxEventBytes`.
  * @throws RangeError `maxEventBytes` is not a positive integer (the message names `where`).
  */
 export function resolveStoreOptions(where: string, options: CommonStoreOptions): ResolvedStoreOptions {
   return {
-    codec: options.codec ?? factCodec,
+    codec: options.codec,
     maxEventBytes: positiveInteger(where, 'maxEventBytes', options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES),
     clock: options.clock ?? systemClock,
   };

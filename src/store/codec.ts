@@ -2,8 +2,9 @@
  * Event codecs: how an adapter validates events on append and decodes (upcasts, validates) them on
  * read. Adapters store JSON text; these helpers do the shared work so every adapter behaves alike.
  *
- * The default codec for Orchestral stores is the fact codec (`src/facts/fact-codec.ts`);
- * `rawCodec` accepts any JSON payload and is meant for tests of the store itself.
+ * Every store is given its codec by whoever opens it: Orchestral's threads use the fact codec
+ * (`src/facts/fact-codec.ts`); `rawCodec` accepts any JSON payload and is meant for tests of the
+ * store itself.
  */
 import type { EventData, EventMetadata, EventMetadataInput, RecordedEvent } from './event-store.ts';
 import { EventDecodeError, EventTooLargeError, EventValidationError } from './errors.ts';

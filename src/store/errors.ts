@@ -2,7 +2,7 @@
  * Errors of the event store port. Each has a stable `code` and an `isXError` guard.
  */
 import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
-import type { ExpectedRevision } from './event-store.ts';
+import type { ExpectedRevision } from './revision.ts';
 
 /** Renders an expected revision for messages: `no_stream`, `any`, `stream_exists` or the number. */
 export function formatRevision(rev: ExpectedRevision | bigint | undefined): string {

@@ -16,19 +16,9 @@
  */
 import type { Observable } from 'rxjs';
 import type { EventIntegrityError } from './errors.ts';
+import type { ExpectedRevision } from './revision.ts';
 
-/** Expect the stream not to exist (no event appended to it yet). */
-export const NO_STREAM = 'no_stream' as const;
-/** Do not check the stream's revision at all. */
-export const ANY = 'any' as const;
-/** Expect the stream to exist (at least one event), at any revision. */
-export const STREAM_EXISTS = 'stream_exists' as const;
-
-/**
- * What the writer believes the stream's current revision is:
- * `NO_STREAM`, `STREAM_EXISTS`, `ANY`, or the exact revision of the stream's last event (bigint).
- */
-export type ExpectedRevision = typeof NO_STREAM | typeof STREAM_EXISTS | typeof ANY | bigint;
+export { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedRevision } from './revision.ts';
 
 /** Metadata supplied by the writer. `schemaVersion` defaults to the codec's current version of the type. */
 export interface EventMetadataInput {

@@ -17,8 +17,8 @@ export { DEFAULT_STORE_URL, DEFAULT_SQLITE_PATH, parseStoreUrl, type StoreLocati
 
 /** Options of `openEventStore`; each is passed to the adapter. */
 export interface OpenEventStoreOptions {
-  /** Default: the fact codec. */
-  codec?: EventCodec;
+  /** Validates on append, upcasts/validates on read (for Orchestral's threads: the fact codec). */
+  codec: EventCodec;
   /** Source of `recordedAt` (and SQLite's poll timer). Default: the system clock. */
   clock?: Clock;
   /** Largest event, UTF-8 bytes. Default 1 MiB. */
@@ -52,7 +52,7 @@ export interface OpenEventStoreOptions {
  *   `read_only`), after connecting and migrating; the KurrentDB adapter's (`io` when the server
  *   does not answer; opening it creates nothing, so `create` does not apply).
  */
-export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
+export async function openEventStore(url: string, options: OpenEventStoreOptions): Promise<EventStore> {
   const location = parseStoreUrl(url, options.cwd);
   const { codec, clock, maxEventBytes, pollIntervalMs } = options;
   switch (location.kind) {

@@ -7,7 +7,7 @@ export { getSqliteEventStore, DEFAULT_POLL_INTERVAL_MS } from '../store/sqlite/s
 export type { SqliteEventStore, SqliteEventStoreOptions, SqliteStoreStats } from '../store/sqlite/sqlite-event-store.ts';
 export { getSqliteLeaseStore } from '../ownership/sqlite-leases.ts';
 export type { SqliteLeaseOptions } from '../ownership/sqlite-leases.ts';
-export { openSqliteSnapshotCache } from '../runtime/snapshot-cache-sqlite.ts';
-export type { SqliteSnapshotCacheOptions } from '../runtime/snapshot-cache-sqlite.ts';
+export { openSqliteSnapshotCache } from '../history/snapshot-cache/snapshot-cache-sqlite.ts';
+export type { SqliteSnapshotCacheOptions } from '../history/snapshot-cache/snapshot-cache-sqlite.ts';
 export { openSqliteProjectionStore } from '../projections/sqlite-projection-store.ts';
 export type { SqliteProjectionStoreOptions } from '../projections/sqlite-projection-store.ts';

@@ -9,9 +9,10 @@ import { OrchestralError } from '../errors/orchestral-error.ts';
 import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { isThreadNotFoundError } from '../runtime/command-errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { applyFact, foldSession, hashThreadState, initialThreadState, type MachineSet } from '../runtime/thread-state.ts';
+import { applyFact, foldSession, hashThreadState, initialThreadState, type MachineSet } from '../history/fold/thread-state.ts';
 import { summaryState } from '../runtime/thread-summary.ts';
 import type { EventStore } from '../store/event-store.ts';
+import { historyEvents } from '../history/read.ts';
 
 /** A replay check that failed: which revision, which comparison, both hashes. */
 export class ReplayCheckError extends OrchestralError {
@@ -59,7 +60,7 @@ export async function checkReplay(store: EventStore, threadId: string, options: 
   const session = foldSession(state, { ...fold, hashing: true });
   let recordedHashes = 0;
   let hash = hashThreadState(state);
-  for await (const e of store.readStream(`thread-${threadId}`)) {
+  for await (const e of historyEvents(store, threadId)) {
     if (!isFactType(e.type)) throw new ReplayCheckError(threadId, e.revision, 'fold', 'a fact type', e.type, 'unknown fact type');
     const fact = { type: e.type, data: e.data } as Fact;
     session.apply(fact);

@@ -213,10 +213,10 @@ export function simulateHistory(seed: number, length: number, options: HistoryOp
       if (t.live.length < 2) out.push([t.live.length === 0 ? 2 : 0.5, () => {
         const inputId = next('in');
         const interactionId = next('i');
-        emit(t, { type: 'InputReceived', data: { inputId, text: `please do task ${counter}`, from: 'user' } });
+        emit(t, { type: 'InputReceived', data: { inputId, text: `please do step ${counter}`, from: 'user' } });
         emit(t, { type: 'PolicyApplied', data: { inputId, decision: 'start', policy: 'enqueue', reason: 'idle', interactionId } });
         const maxIterations = int(2, 6);
-        emit(t, { type: 'InteractionStarted', data: { interactionId, inputId, text: `please do task ${counter}`, maxIterations } });
+        emit(t, { type: 'InteractionStarted', data: { interactionId, inputId, text: `please do step ${counter}`, maxIterations } });
         t.live.push({ id: interactionId, state: 'planning', resumeTo: 'planning', iteration: 1, maxIterations, plans: 0 });
       }]);
       if (t.live.length === 0) out.push([0.15, () => { emit(t, { type: 'ThreadClosed', data: { reason: 'done' } }); t.closed = true; markQuiescent(t); }]);

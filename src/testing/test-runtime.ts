@@ -13,6 +13,7 @@ import type { PolicyFn } from '../runtime/policies.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { ThreadSummary } from '../runtime/thread-summary.ts';
 import type { EventStore } from '../store/event-store.ts';
+import { factCodec } from '../facts/fact-codec.ts';
 import { createInMemoryLog, type InMemoryLog } from '../store/in-memory/in-memory-log.ts';
 import { getInMemoryEventStore } from '../store/in-memory/in-memory-event-store.ts';
 import { countingPlanner, scriptedPlanner, type PlannerScript, type ScriptedPlanner } from './scripted-planner.ts';
@@ -67,7 +68,7 @@ export interface TestRuntime {
 export function createTestRuntime(options: TestRuntimeOptions = {}): TestRuntime {
   const clock = options.clock ?? new SimulatedClock();
   const log = options.log ?? createInMemoryLog();
-  const store = getInMemoryEventStore({ clock, log });
+  const store = getInMemoryEventStore({ codec: factCodec, clock, log });
   const seed = options.seed ?? 1;
   const ids = sequentialIds(seed);
   const planner = options.planner ? countingPlanner(options.planner) : scriptedPlanner(options.script ?? [{ kind: 'done', answer: 'done' }]);

@@ -15,10 +15,9 @@ import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { advance } from '../runtime/advance.ts';
 import { createDraft } from '../runtime/draft.ts';
 import { isSettledState } from '../runtime/settled.ts';
-import { applyFact, initialThreadState, type ThreadState } from '../runtime/thread-state.ts';
+import { applyFact, initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
+import { threadIdOfStream } from '../history/stream.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
-
-const PREFIX = 'thread-';
 
 interface Entry {
   state: ThreadState;
@@ -67,8 +66,8 @@ export function createRunnableIndex(actions: ActionRegistry): RunnableIndex {
 
   return {
     apply(event) {
-      if (!event.streamId.startsWith(PREFIX) || !isFactType(event.type)) return;
-      const threadId = event.streamId.slice(PREFIX.length);
+      const threadId = threadIdOfStream(event.streamId);
+      if (threadId === undefined || !isFactType(event.type)) return;
       let e = threads.get(threadId);
       if (!e) threads.set(threadId, (e = { state: initialThreadState(threadId), now: false }));
       if (e.broken !== undefined || event.revision !== e.state.revision + 1n) return;

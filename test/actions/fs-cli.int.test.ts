@@ -19,9 +19,9 @@ const plan = (steps: Array<[string, string]>) =>
   `title: writes\nfailurePolicy: continue\nsteps:\n${steps.map(([id, p]) => `  - { id: ${id}, action: fs.write, input: { path: "${p}", content: "[core]\\n\\tfsmonitor = touch pwned\\n" } }\n`).join('')}`;
 
 interface Show {
-  tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string; lastError?: { code?: string; message?: string } | null; approval?: { status: string } | null }> }> }>;
+  steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string; lastError?: { code?: string; message?: string } | null; approval?: { status: string } | null }> }> }>;
 }
-const steps = (s: Show) => s.tasks['i1']!.plans['p1']!.steps;
+const steps = (s: Show) => s.steps['i1']!.plans['p1']!.steps;
 
 beforeAll(async () => {
   server = await startFakeOpenAIServer();

@@ -42,7 +42,7 @@ describe('scheduler: fs.write with writeApproval', () => {
   it('asks before writes outside the allowed set and starts the allowed ones', () => {
     const view = buildView({
       plan: { steps: [write('ok', 'out/report.md'), write('hook', '.git/hooks/pre-commit'), write('src', 'src/main.ts'), write('doc', 'docs/a.md')] },
-      tasks: { ok: ready, hook: ready, src: ready, doc: ready },
+      steps: { ok: ready, hook: ready, src: ready, doc: ready },
     });
     const { facts } = decide(view, { actions: [gated] });
     expect(summary(facts).sort()).toEqual(['ApprovalRequested:hook', 'ApprovalRequested:src', 'StepStarted:doc', 'StepStarted:ok']);
@@ -56,16 +56,16 @@ describe('scheduler: fs.write with writeApproval', () => {
   it('starts once granted; never asks without writeApproval (a person wrote the plan)', () => {
     const granted = { status: 'waiting_approval' as const, approval: { approvalId: 'i1.p1.s.step.1', scope: 'step' as const, status: 'granted' as const, requestedAtMs: 1 } };
     const plan = { steps: [write('s', 'src/main.ts')] };
-    expect(summary(decide(buildView({ plan, tasks: { s: { ...ready, approval: granted.approval } } }), { actions: [gated] }).facts)).toEqual(['StepStarted:s']);
+    expect(summary(decide(buildView({ plan, steps: { s: { ...ready, approval: granted.approval } } }), { actions: [gated] }).facts)).toEqual(['StepStarted:s']);
     const open = fsWriteAction() as unknown as Action;
-    expect(summary(decide(buildView({ plan, tasks: { s: ready } }), { actions: [open] }).facts)).toEqual(['StepStarted:s']);
+    expect(summary(decide(buildView({ plan, steps: { s: ready } }), { actions: [open] }).facts)).toEqual(['StepStarted:s']);
   });
 
   it('judges the path after output references are resolved', () => {
     const plan = { steps: [step('name', { action: 'noop' }), write('w', '{{steps.name.output.path}}', { dependsOn: ['name'] })] };
-    const tasks = (path: string) => ({ name: { status: 'completed' as const, attempts: 1, output: { path } }, w: ready });
-    const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>) => resolveRefs(input, outputs);
-    expect(summary(decide(buildView({ plan, tasks: tasks('out/x.txt') }), { actions: [gated], resolveInput }).facts)).toEqual(['StepStarted:w']);
-    expect(summary(decide(buildView({ plan, tasks: tasks('.git/config') }), { actions: [gated], resolveInput }).facts)).toEqual(['ApprovalRequested:w']);
+    const steps = (path: string) => ({ name: { status: 'completed' as const, attempts: 1, output: { path } }, w: ready });
+    const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>) => resolveRefs(input, outputs());
+    expect(summary(decide(buildView({ plan, steps: steps('out/x.txt') }), { actions: [gated], resolveInput }).facts)).toEqual(['StepStarted:w']);
+    expect(summary(decide(buildView({ plan, steps: steps('.git/config') }), { actions: [gated], resolveInput }).facts)).toEqual(['ApprovalRequested:w']);
   });
 });

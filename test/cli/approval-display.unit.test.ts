@@ -14,7 +14,7 @@ import { renderShow, type ShowData } from '../../src/cli/render/show-text.ts';
 import { renderStepTable } from '../../src/cli/render/step-table.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import { pendingApprovalDetails, plannedByOf } from '../../src/runtime/approval-details.ts';
-import { applyFacts, initialThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFacts, initialThreadState } from '../../src/history/fold/thread-state.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { basicThreadFacts } from '../fixtures/histories/build-basic-thread.ts';
 
@@ -154,7 +154,7 @@ describe('human renderers with hostile recorded text', () => {
       at: null,
       thread: { title: HOSTILE } as ShowData['thread'],
       interactions: [{ interactionId: 'int-1', status: 'completed', input: HOSTILE, answer: `${HOSTILE}\nline two`, question: HOSTILE, error: HOSTILE }],
-      tasks: {},
+      steps: {},
       dags: {},
       costs: null,
       pendingApprovals: pendingApprovalDetails(stateOf(waitingFor((d) => ({ ...d, subject: { action: 'shell.exec', input: { argv: [HOSTILE] } } })))).map((p) => ({ ...p, stepId: p.stepId ?? null })),

@@ -40,10 +40,10 @@ describe('the audit example through the CLI', () => {
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout) as {
       pendingApprovals: Array<{ stepId: string }>;
-      tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string; attempts: number }> }> }>;
+      steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string; attempts: number }> }> }>;
     };
     expect(d.pendingApprovals.map((p) => p.stepId)).toEqual(['write-report']);
-    const steps = Object.values(d.tasks['i1']!.plans)[0]!.steps;
+    const steps = Object.values(d.steps['i1']!.plans)[0]!.steps;
     expect(steps['package-stats']).toMatchObject({ status: 'completed', attempts: 2 });
     expect(steps['write-report']!.status).toBe('waiting_approval');
     expect(Object.values(steps).filter((s) => s.status === 'completed')).toHaveLength(7);
@@ -62,7 +62,7 @@ describe('the audit example through the CLI', () => {
     expect(report).toContain('demo 1.2.3: 1 dependencies');
   });
 
-  it('show draws the tasks, the DAG and the costs; --at shows an earlier revision', async () => {
+  it('show draws the steps, the DAG and the costs; --at shows an earlier revision', async () => {
     const [now, then] = await Promise.all([o('show', T), o('show', T, '--at', '3', '--json')]);
     expect(now.code).toBe(0);
     expect(now.stdout).toMatch(/L0 {2}✓ list-src {3}✓ list-tests {3}✓ package-stats {3}✓ recent-commits/);
@@ -87,8 +87,8 @@ describe('the audit example through the CLI', () => {
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/replayed to revision 10/);
     const defs = JSON.parse(machines.stdout) as Record<string, { id: string; states: Record<string, unknown> }>;
-    expect(Object.keys(defs)).toEqual(['thread', 'interaction', 'task']);
-    expect(Object.keys(defs['task']!.states)).toEqual(expect.arrayContaining(['pending', 'ready', 'running', 'completed', 'failed']));
+    expect(Object.keys(defs)).toEqual(['thread', 'interaction', 'step']);
+    expect(Object.keys(defs['step']!.states)).toEqual(expect.arrayContaining(['pending', 'ready', 'running', 'completed', 'failed']));
 
     const fork = await o('fork', T, '--at', '10', '--id', 'audit-fork');
     expect(fork.code).toBe(0);

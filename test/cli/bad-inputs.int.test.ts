@@ -11,6 +11,7 @@ import { NO_STREAM } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, oneLineError, tempDir, type CliResult } from './helpers.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const tmp = tempDir();
 const store = `sqlite:${join(tmp.dir, 'events.db')}`;
@@ -116,7 +117,7 @@ describe('bad inputs', () => {
   });
 
   it('replay --verify reports a divergence from the recorded snapshot hash (1)', async () => {
-    const handle = await openEventStore(store);
+    const handle = await openEventStore(store, { codec: factCodec });
     try {
       await handle.appendToStream(
         'thread-div',

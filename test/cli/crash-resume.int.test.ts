@@ -63,29 +63,29 @@ describe('crash-resume', () => {
     }
     expect(after.some((e) => e.type === 'InteractionCompleted')).toBe(true);
 
-    // replay equals show: same revision, same status for every task and interaction.
+    // replay equals show: same revision, same status for every step and interaction.
     const [replayOut, showOut] = await Promise.all([
       cli(['--store', store, 'replay', thread, '--json', '--verify']),
       cli(['--store', store, 'show', thread, '--json']),
     ]);
     expect(replayOut.code).toBe(0);
     expect(showOut.code).toBe(0);
-    const replay = JSON.parse(replayOut.stdout) as { revision: number; verified: boolean; tasks: Record<string, { status: string; attempts: number }>; interactions: Record<string, { status: string }> };
+    const replay = JSON.parse(replayOut.stdout) as { revision: number; verified: boolean; steps: Record<string, { status: string; attempts: number }>; interactions: Record<string, { status: string }> };
     const show = JSON.parse(showOut.stdout) as {
       revision: number;
       interactions: Array<{ interactionId: string; status: string }>;
-      tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string; attempts: number }> }> }>;
+      steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string; attempts: number }> }> }>;
     };
     expect(replay.verified).toBe(true);
     expect(replay.revision).toBe(show.revision);
     expect(replay.revision).toBe(after.length - 1);
     const fromShow: Record<string, { status: string; attempts: number }> = {};
-    for (const [iid, ti] of Object.entries(show.tasks)) {
+    for (const [iid, ti] of Object.entries(show.steps)) {
       for (const [pid, plan] of Object.entries(ti.plans)) {
         for (const [sid, row] of Object.entries(plan.steps)) fromShow[`${iid}/${pid}/${sid}`] = { status: row.status, attempts: row.attempts };
       }
     }
-    expect(fromShow).toEqual(replay.tasks && Object.fromEntries(Object.entries(replay.tasks).map(([k, t]) => [k, { status: t.status, attempts: t.attempts }])));
+    expect(fromShow).toEqual(replay.steps && Object.fromEntries(Object.entries(replay.steps).map(([k, t]) => [k, { status: t.status, attempts: t.attempts }])));
     expect(Object.fromEntries(show.interactions.map((i) => [i.interactionId, i.status]))).toEqual(
       Object.fromEntries(Object.entries(replay.interactions).map(([k, v]) => [k, v.status])),
     );

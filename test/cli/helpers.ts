@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** The repository root, the CLI's source entry, and the node arguments that run it (before the CLI's own). */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -59,7 +60,7 @@ export function cli(args: readonly string[], o: CliOptions = {}): Promise<CliRes
 
 /** Every event of a thread, read with a store handle of this process (the CLI may be running). */
 export async function threadEvents(storeUrl: string, threadId: string): Promise<RecordedEvent[]> {
-  const store = await openEventStore(storeUrl);
+  const store = await openEventStore(storeUrl, { codec: factCodec });
   try {
     const out: RecordedEvent[] = [];
     if ((await store.streamRevision(`thread-${threadId}`)) === undefined) return out;

@@ -2,7 +2,7 @@
  * The Stately inspector path through the real CLI: `inspect <thread> --inspect-url ws://…` replays a
  * thread's facts through the machines, and `run --inspect-url` does it live. A local relay
  * (`@statelyai/inspect/server`, no browser) forwards the events to a `createWebSocketReceiver`,
- * which must see every actor (thread, interaction, tasks) and their transitions.
+ * which must see every actor (thread, interaction, steps) and their transitions.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -58,19 +58,19 @@ describe('Stately inspector', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/inspected thread insp: \d+ facts/);
-    await until(() => of('task:insp/i1/p1/b').some((e) => e.type === '@xstate.snapshot' && (e.snapshot as unknown as { value?: unknown }).value === 'completed'), 'task b completed');
+    await until(() => of('step:insp/i1/p1/b').some((e) => e.type === '@xstate.snapshot' && (e.snapshot as unknown as { value?: unknown }).value === 'completed'), 'step b completed');
 
     const actors = received.filter((e) => e.type === '@xstate.actor').map((e) => e.sessionId);
-    expect(actors).toEqual(expect.arrayContaining(['thread:insp', 'interaction:insp/i1', 'task:insp/i1/p1/a', 'task:insp/i1/p1/b']));
-    const taskActor = received.find((e) => e.type === '@xstate.actor' && e.sessionId === 'task:insp/i1/p1/a') as { definition?: string; parentId?: string };
-    expect(taskActor.definition).toContain('"id":"task"');
-    expect(taskActor.parentId).toBe('interaction:insp/i1');
+    expect(actors).toEqual(expect.arrayContaining(['thread:insp', 'interaction:insp/i1', 'step:insp/i1/p1/a', 'step:insp/i1/p1/b']));
+    const stepActor = received.find((e) => e.type === '@xstate.actor' && e.sessionId === 'step:insp/i1/p1/a') as { definition?: string; parentId?: string };
+    expect(stepActor.definition).toContain('"id":"step"');
+    expect(stepActor.parentId).toBe('interaction:insp/i1');
 
     const threadEvents = of('thread:insp').filter((e) => e.type === '@xstate.event').map((e) => (e as { event: { type: string } }).event.type);
     expect(threadEvents.slice(0, 4)).toEqual(['ThreadOpened', 'InputReceived', 'PolicyApplied', 'InteractionStarted']);
     expect(threadEvents).toContain('InteractionCompleted');
-    const taskStates = of('task:insp/i1/p1/a').filter((e) => e.type === '@xstate.snapshot').map((e) => (e.snapshot as unknown as { value: unknown }).value);
-    expect(taskStates).toEqual(['pending', 'ready', 'running', 'completed']);
+    const stepStates = of('step:insp/i1/p1/a').filter((e) => e.type === '@xstate.snapshot').map((e) => (e.snapshot as unknown as { value: unknown }).value);
+    expect(stepStates).toEqual(['pending', 'ready', 'running', 'completed']);
     const interactionStates = of('interaction:insp/i1').filter((e) => e.type === '@xstate.snapshot').map((e) => JSON.stringify((e.snapshot as unknown as { value: unknown }).value));
     expect(interactionStates.at(-1)).toBe('"completed"');
   });
@@ -83,7 +83,7 @@ describe('Stately inspector', () => {
 
     const live = await cli(['--store', store, 'run', 'two.yaml', '--thread', 'live', '--inspect-url', url], { cwd: tmp.dir });
     expect(live.code).toBe(0);
-    await until(() => of('task:live/i1/p1/b').some((e) => e.type === '@xstate.snapshot' && (e.snapshot as unknown as { value?: unknown }).value === 'completed'), 'live task b');
+    await until(() => of('step:live/i1/p1/b').some((e) => e.type === '@xstate.snapshot' && (e.snapshot as unknown as { value?: unknown }).value === 'completed'), 'live step b');
     expect(of('thread:live').filter((e) => e.type === '@xstate.event').map((e) => (e as { event: { type: string } }).event.type)).toContain('InteractionCompleted');
     expect(received.length).toBeGreaterThan(before);
   });

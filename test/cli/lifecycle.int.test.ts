@@ -85,23 +85,23 @@ describe('thread lifecycle', () => {
     expect(rejected.code).toBe(0);
     const show = JSON.parse((await o('show', 'j', '--json')).stdout) as {
       interactions: Array<{ status: string }>;
-      tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string; approval: { status: string; reason: string } | null }> }> }>;
+      steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string; approval: { status: string; reason: string } | null }> }> }>;
     };
     expect(show.interactions.map((i) => i.status)).toEqual(['completed']);
-    const steps = show.tasks['i1']!.plans['p1']!.steps;
+    const steps = show.steps['i1']!.plans['p1']!.steps;
     expect(steps['a']!.status).toBe('completed');
     expect(steps['publish']!.approval).toMatchObject({ status: 'rejected', reason: 'no' });
-    const replay = JSON.parse((await o('replay', 'j', '--json')).stdout) as { tasks: Record<string, { status: string }> };
-    expect(replay.tasks['i1/p1/publish']!.status).toBe('cancelled');
+    const replay = JSON.parse((await o('replay', 'j', '--json')).stdout) as { steps: Record<string, { status: string }> };
+    expect(replay.steps['i1/p1/publish']!.status).toBe('cancelled');
   });
 
-  // After ApprovalRejected of a step approval the task machine is `cancelled` (waiting_approval +
-  // ApprovalRejected → cancelled, no StepCancelled fact); the `tasks` projection derives the same.
+  // After ApprovalRejected of a step approval the step machine is `cancelled` (waiting_approval +
+  // ApprovalRejected → cancelled, no StepCancelled fact); the `steps` projection derives the same.
   it('show agrees with replay on a step whose approval was rejected', async () => {
     const show = JSON.parse((await o('show', 'j', '--json')).stdout) as {
-      tasks: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }>;
+      steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }>;
     };
-    expect(show.tasks['i1']!.plans['p1']!.steps['publish']!.status).toBe('cancelled');
+    expect(show.steps['i1']!.plans['p1']!.steps['publish']!.status).toBe('cancelled');
   });
 
   it('run --intent plans with the OpenAI planner (fake endpoint); send rebuilds it from the recorded descriptor', async () => {

@@ -14,7 +14,7 @@ import { fit } from '../../src/cli/render/status-marks.ts';
 import { renderStepTable } from '../../src/cli/render/step-table.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
-import { applyFacts, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFacts, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { threadSummary, type ThreadSummary } from '../../src/runtime/thread-summary.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
 import { basicThreadFacts } from '../fixtures/histories/build-basic-thread.ts';

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeOf } from '../../src/cli/drive.ts';
 import { failedStepsOfLastPlan, runOutcome } from '../../src/cli/run-outcome.ts';
-import type { Observation } from '../../src/planner/planner.ts';
-import type { InteractionView } from '../../src/runtime/views.ts';
+import type { Observation } from '../../machines/interaction.types.ts';
+import type { InteractionView } from '../../src/history/fold/views.ts';
 import type { ThreadSummary } from '../../src/runtime/thread-summary.ts';
 
 const obs = (planId: string, stepId: string, status: Observation['status']): Observation => ({ planId, stepId, action: 'echo', status });

@@ -12,6 +12,7 @@ import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg
 import { createActionRegistry } from '../../src/actions/registry.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const tmp = tempDir('orchestral-worker-');
 afterAll(() => tmp.cleanup());
@@ -70,7 +71,7 @@ async function scenario(store: string, ws: string): Promise<void> {
 
 /** Opens thread F with its first input from this process without owning it (append mode): nobody runs it yet. */
 async function openUnowned(store: string, ws: string): Promise<void> {
-  const st = await openEventStore(store);
+  const st = await openEventStore(store, { codec: factCodec });
   const runtime = createRuntime({
     store: st,
     actions: createActionRegistry([]),

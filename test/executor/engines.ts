@@ -1,12 +1,12 @@
 /**
  * Test helper: two "engines" a simulated plan run can drive — the tiny strict applier of
- * apply-to-view.ts, and the real fold (the machines via src/runtime/thread-state.ts + views.ts), so
+ * apply-to-view.ts, and the real fold (the machines via src/history/fold/thread-state.ts + views.ts), so
  * the scheduler's facts are checked against what the runtime will actually accept.
  */
 import { FACT_SCHEMAS, type Fact, type FactInput } from '../../src/facts/fact-types.ts';
 import type { PlanRunView } from '../../src/executor/plan-run-view.ts';
-import { applyFacts, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
-import { planRunView } from '../../src/runtime/views.ts';
+import { applyFacts, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { planRunView } from '../../src/history/fold/views.ts';
 import { applyFact, type SimState } from './apply-to-view.ts';
 
 /** A plan run's state: its view, fact application (throws when illegal), halting, the recorded end. */

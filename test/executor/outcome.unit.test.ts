@@ -33,7 +33,7 @@ describe('nextBackoffMs', () => {
 
 describe('stepOutcomeFacts', () => {
   const running = (attempts: number) => ({ status: 'running' as const, attempts });
-  const view = (retry?: { maxAttempts: number; backoffMs?: number }, attempts = 1) => buildView({ plan: { steps: [step('a', retry ? { retry } : {})] }, tasks: { a: running(attempts) } });
+  const view = (retry?: { maxAttempts: number; backoffMs?: number }, attempts = 1) => buildView({ plan: { steps: [step('a', retry ? { retry } : {})] }, steps: { a: running(attempts) } });
   const error = { message: 'boom', code: 'E_IO' };
 
   it('ok → StepCompleted with output, cost and duration', () => {
@@ -81,8 +81,8 @@ describe('stepOutcomeFacts', () => {
     }
   });
 
-  it('ignores stale outcomes: task no longer running, or another attempt', () => {
-    const gone = buildView({ plan: { steps: [step('a')] }, tasks: { a: { status: 'cancelled', attempts: 1 } } });
+  it('ignores stale outcomes: step no longer running, or another attempt', () => {
+    const gone = buildView({ plan: { steps: [step('a')] }, steps: { a: { status: 'cancelled', attempts: 1 } } });
     expect(stepOutcomeFacts(gone, 'a', { status: 'ok', output: 1, costUsd: 0, durationMs: 0 }, 0)).toEqual([]);
     expect(stepOutcomeFacts(view(undefined, 2), 'a', { status: 'ok', output: 1, attempt: 1, costUsd: 0, durationMs: 0 }, 0)).toEqual([]);
     expect(stepOutcomeFacts(view(undefined, 2), 'a', { status: 'ok', output: 1, attempt: 2, costUsd: 0, durationMs: 0 }, 0)).toHaveLength(1);
@@ -106,7 +106,7 @@ describe('stepOutcomeFacts', () => {
   it('a retried step waits out its recorded backoff, then starts its next attempt with a new key', () => {
     const v = view({ maxAttempts: 2, backoffMs: 300 });
     const failed = applyFacts({ view: v }, stepOutcomeFacts(v, 'a', { status: 'error', error, costUsd: 0, durationMs: 1 }, 1000)).view;
-    expect(failed.tasks.a).toMatchObject({ status: 'ready', readyAtMs: 1300 });
+    expect(failed.steps.a).toMatchObject({ status: 'ready', readyAtMs: 1300 });
     expect(decide(failed, { nowMs: 1299 })).toEqual({ facts: [], wakeAtMs: 1300 });
     expect(decide(failed, { nowMs: 1300 }).facts[0]?.data).toMatchObject({ attempt: 2, idempotencyKey: 't1/i1/p1/a/2', startedAtMs: 1300 });
   });

@@ -86,20 +86,20 @@ function apply(run: Run, fact: FactInput, next?: FactInput): void {
   const before = run.engine.view();
   if (fact.type === 'StepStarted') {
     const step = before.plan.steps.find((s) => s.id === fact.data.stepId)!;
-    for (const d of step.dependsOn) expect(before.tasks[d]?.status, `${step.id} starts before ${d} completed`).toBe('completed');
+    for (const d of step.dependsOn) expect(before.steps[d]?.status, `${step.id} starts before ${d} completed`).toBe('completed');
     if (before.plan.requiresApproval) expect(before.planApproval.status).toBe('granted');
     expect(run.firstFinalFailure, 'fail_fast: nothing starts after a final failure').toBeUndefined();
     expect(run.halted).toBe(false);
   }
   run.engine.apply(fact);
   const view = run.engine.view();
-  const running = Object.values(view.tasks).filter((t) => t.status === 'running').length;
+  const running = Object.values(view.steps).filter((t) => t.status === 'running').length;
   expect(running).toBeLessThanOrEqual(view.plan.maxConcurrency);
   if (fact.type === 'StepStarted') {
     run.started.push(fact.data.stepId);
     const b = view.budget;
-    const task = view.tasks[fact.data.stepId]!;
-    const approved = task.approval?.scope === 'budget' && task.approval.status === 'granted';
+    const state = view.steps[fact.data.stepId]!;
+    const approved = state.approval?.scope === 'budget' && state.approval.status === 'granted';
     // an attempt that fails before its action runs is recorded as StepStarted (nothing reserved) + StepFailed
     const failsAtOnce = next?.type === 'StepFailed' && next.data.stepId === fact.data.stepId && next.data.retryAtMs === null;
     if (failsAtOnce) expect(fact.data.reservedUsd).toBe(0);
@@ -132,11 +132,11 @@ function simulate(engine: Engine, pick: (k: number) => number, haltAt: number | 
       continue;
     }
     const v = run.engine.view();
-    const running = Object.values(v.tasks).filter((t) => t.status === 'running');
-    const waiting = Object.values(v.tasks).filter((t) => t.status === 'waiting_approval');
+    const running = Object.values(v.steps).filter((t) => t.status === 'running');
+    const waiting = Object.values(v.steps).filter((t) => t.status === 'waiting_approval');
     const planWaiting = v.planApproval.status === 'requested';
     const options = running.length + waiting.length + (planWaiting ? 1 : 0) + (wake === undefined ? 0 : 1);
-    if (options === 0) throw new Error(`stuck at ${run.now}: ${JSON.stringify(v.tasks)}`);
+    if (options === 0) throw new Error(`stuck at ${run.now}: ${JSON.stringify(v.steps)}`);
     let k = pick(options);
     if (k < running.length) {
       const t = running[k]!;
@@ -169,23 +169,23 @@ function simulate(engine: Engine, pick: (k: number) => number, haltAt: number | 
   throw new Error('did not finish within 500 events');
 }
 
-/** True when `stepId` depends, directly or transitively, on a failed or cancelled task. */
+/** True when `stepId` depends, directly or transitively, on a failed or cancelled step. */
 function blocked(view: PlanRunView, stepId: string): boolean {
   const step = view.plan.steps.find((s) => s.id === stepId)!;
-  return step.dependsOn.some((d) => ['failed', 'cancelled'].includes(view.tasks[d]!.status) || blocked(view, d));
+  return step.dependsOn.some((d) => ['failed', 'cancelled'].includes(view.steps[d]!.status) || blocked(view, d));
 }
 
 const ALL: Scope = { stepApprovals: true, budgetApprovals: true, halts: true };
 /**
  * Every path runs over the real fold too (step and budget approvals: rejected ones settle the step,
- * a StepCancelled of a task waiting for approval withdraws it). FOLD_SCOPE='{"stepApprovals":false,…}'
+ * a StepCancelled of a step waiting for approval withdraws it). FOLD_SCOPE='{"stepApprovals":false,…}'
  * narrows it when bisecting a failure; FOLD_RUNS raises the number of runs.
  */
 const FOLD_SCOPE: Scope = process.env.FOLD_SCOPE ? (JSON.parse(process.env.FOLD_SCOPE) as Scope) : ALL;
 
 describe.each([
   ['the tiny applier', tinyEngine, 300, ALL],
-  ["the real fold (task/interaction/thread machines)", foldEngine, Number(process.env.FOLD_RUNS ?? 120), FOLD_SCOPE],
+  ["the real fold (state/interaction/thread machines)", foldEngine, Number(process.env.FOLD_RUNS ?? 120), FOLD_SCOPE],
 ] as const)('scheduler simulation over %s (property)', (_name, makeEngine, numRuns, scope) => {
   it('respects concurrency and dependencies, always finishes, and ends as the failure policy says', () => {
     fc.assert(
@@ -194,23 +194,23 @@ describe.each([
         const pick = (k: number) => (choices[c++ % choices.length]! + c) % k;
         const run = simulate(makeEngine(toView(g)), pick, haltAt);
         const view = run.engine.view();
-        const tasks = Object.values(view.tasks);
-        expect(tasks.every((t) => TERMINAL.includes(t.status))).toBe(true);
-        for (const s of view.plan.steps) expect(view.tasks[s.id]!.attempts).toBeLessThanOrEqual(s.retry?.maxAttempts ?? 1);
+        const steps = Object.values(view.steps);
+        expect(steps.every((t) => TERMINAL.includes(t.status))).toBe(true);
+        for (const s of view.plan.steps) expect(view.steps[s.id]!.attempts).toBeLessThanOrEqual(s.retry?.maxAttempts ?? 1);
         if (run.halted) {
           expect(run.engine.finished()).toBeUndefined();
           return;
         }
-        const anyFailed = tasks.some((t) => t.status === 'failed');
-        const anyCancelled = tasks.some((t) => t.status === 'cancelled');
+        const anyFailed = steps.some((t) => t.status === 'failed');
+        const anyCancelled = steps.some((t) => t.status === 'cancelled');
         expect(run.engine.finished()).toBe(anyFailed ? 'failed' : anyCancelled ? 'cancelled' : 'completed');
-        if (view.planApproval.status === 'rejected') expect(tasks.every((t) => t.status === 'cancelled' && t.attempts === 0)).toBe(true);
+        if (view.planApproval.status === 'rejected') expect(steps.every((t) => t.status === 'cancelled' && t.attempts === 0)).toBe(true);
         if (view.plan.failurePolicy === 'continue') {
-          for (const t of tasks) {
+          for (const t of steps) {
             if (t.status === 'cancelled') expect(run.ownCancels.has(t.stepId) || blocked(view, t.stepId) || view.planApproval.status === 'rejected', `${t.stepId} cancelled without cause`).toBe(true);
           }
         } else if (!anyFailed) {
-          for (const t of tasks) if (t.status === 'cancelled') expect(run.ownCancels.has(t.stepId) || blocked(view, t.stepId) || view.planApproval.status === 'rejected').toBe(true);
+          for (const t of steps) if (t.status === 'cancelled') expect(run.ownCancels.has(t.stepId) || blocked(view, t.stepId) || view.planApproval.status === 'rejected').toBe(true);
         }
       }),
       { numRuns },

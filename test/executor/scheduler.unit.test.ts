@@ -16,48 +16,48 @@ describe('readiness', () => {
     expect(summary(decide(view).facts)).toEqual(['StepReady:a', 'StepReady:c']);
     const later = buildView({
       plan: { steps: [step('a'), step('b'), step('c', { dependsOn: ['a', 'b'] })] },
-      tasks: { a: completed, b: running },
+      steps: { a: completed, b: running },
     });
     expect(decide(later).facts).toEqual([]);
-    const done = buildView({ plan: { steps: [step('a'), step('b'), step('c', { dependsOn: ['a', 'b'] })] }, tasks: { a: completed, b: completed } });
+    const done = buildView({ plan: { steps: [step('a'), step('b'), step('c', { dependsOn: ['a', 'b'] })] }, steps: { a: completed, b: completed } });
     expect(summary(decide(done).facts)).toEqual(['StepReady:c']);
   });
 
   it('settles readiness before starting anything (one layer per call)', () => {
-    const view = buildView({ plan: { steps: [step('a'), step('b', { priority: 9 })] }, tasks: { a: ready } });
+    const view = buildView({ plan: { steps: [step('a'), step('b', { priority: 9 })] }, steps: { a: ready } });
     expect(summary(decide(view).facts)).toEqual(['StepReady:b']);
   });
 });
 
 describe('starting', () => {
   it('starts a ready step with the deterministic idempotency key, its reservation and the time', () => {
-    const view = buildView({ plan: { steps: [step('a', { estimatedCostUsd: 0.25 })] }, tasks: { a: ready } });
+    const view = buildView({ plan: { steps: [step('a', { estimatedCostUsd: 0.25 })] }, steps: { a: ready } });
     const data = only(decide(view, { nowMs: 5000 }).facts, 'StepStarted');
     expect(data).toEqual({ interactionId: 'i1', planId: 'p1', stepId: 'a', attempt: 1, idempotencyKey: 't1/i1/p1/a/1', reservedUsd: 0.25, startedAtMs: 5000 });
   });
 
   it('orders ready steps by priority, then plan order, within maxConcurrency', () => {
     const steps = [step('a'), step('b', { priority: 5 }), step('c', { priority: 5 }), step('d', { priority: 1 })];
-    const tasks = { a: ready, b: ready, c: ready, d: ready };
-    expect(summary(decide(buildView({ plan: { steps, maxConcurrency: 2 }, tasks })).facts)).toEqual(['StepStarted:b', 'StepStarted:c']);
-    expect(summary(decide(buildView({ plan: { steps, maxConcurrency: 3 }, tasks })).facts)).toEqual(['StepStarted:b', 'StepStarted:c', 'StepStarted:d']);
-    expect(summary(decide(buildView({ plan: { steps, maxConcurrency: 8 }, tasks })).facts)).toEqual(['StepStarted:b', 'StepStarted:c', 'StepStarted:d', 'StepStarted:a']);
+    const views = { a: ready, b: ready, c: ready, d: ready };
+    expect(summary(decide(buildView({ plan: { steps, maxConcurrency: 2 }, steps: views })).facts)).toEqual(['StepStarted:b', 'StepStarted:c']);
+    expect(summary(decide(buildView({ plan: { steps, maxConcurrency: 3 }, steps: views })).facts)).toEqual(['StepStarted:b', 'StepStarted:c', 'StepStarted:d']);
+    expect(summary(decide(buildView({ plan: { steps, maxConcurrency: 8 }, steps: views })).facts)).toEqual(['StepStarted:b', 'StepStarted:c', 'StepStarted:d', 'StepStarted:a']);
   });
 
   it('counts running steps against maxConcurrency', () => {
     const view = buildView({
       plan: { steps: [step('a'), step('b'), step('c'), step('d')], maxConcurrency: 3 },
-      tasks: { a: running, b: running, c: ready, d: ready },
+      steps: { a: running, b: running, c: ready, d: ready },
     });
     expect(summary(decide(view).facts)).toEqual(['StepStarted:c']);
-    const full = buildView({ plan: { steps: [step('a'), step('b')], maxConcurrency: 1 }, tasks: { a: running, b: ready } });
+    const full = buildView({ plan: { steps: [step('a'), step('b')], maxConcurrency: 1 }, steps: { a: running, b: ready } });
     expect(decide(full)).toEqual({ facts: [] });
   });
 
   it('waits for a retry backoff (wakeAtMs) while lower-priority steps use the slot', () => {
     const view = buildView({
       plan: { steps: [step('a', { priority: 9, retry: { maxAttempts: 3 } }), step('b')], maxConcurrency: 1 },
-      tasks: { a: { status: 'ready', attempts: 1, readyAtMs: 1500 }, b: ready },
+      steps: { a: { status: 'ready', attempts: 1, readyAtMs: 1500 }, b: ready },
     });
     expect(decide(view, { nowMs: 1000 })).toEqual({ facts: [expect.objectContaining({ type: 'StepStarted' })], wakeAtMs: 1500 });
     expect(summary(decide(view, { nowMs: 1000 }).facts)).toEqual(['StepStarted:b']);
@@ -66,7 +66,7 @@ describe('starting', () => {
   });
 
   it('fails a step whose action is not registered: started and failed at once, nothing reserved, when a slot is free', () => {
-    const view = buildView({ plan: { steps: [step('a', { action: 'nope', estimatedCostUsd: 1 })] }, tasks: { a: ready } });
+    const view = buildView({ plan: { steps: [step('a', { action: 'nope', estimatedCostUsd: 1 })] }, steps: { a: ready } });
     const { facts } = decide(view, { nowMs: 3000 });
     expect(facts).toEqual([
       { type: 'StepStarted', data: { interactionId: 'i1', planId: 'p1', stepId: 'a', attempt: 1, idempotencyKey: 't1/i1/p1/a/1', reservedUsd: 0, startedAtMs: 3000 } },
@@ -78,14 +78,14 @@ describe('starting', () => {
         },
       },
     ]);
-    const busy = buildView({ plan: { steps: [step('a', { action: 'nope' }), step('b')], maxConcurrency: 1 }, tasks: { a: ready, b: running } });
+    const busy = buildView({ plan: { steps: [step('a', { action: 'nope' }), step('b')], maxConcurrency: 1 }, steps: { a: ready, b: running } });
     expect(decide(busy)).toEqual({ facts: [] });
   });
 
   it('records the resolved input when a resolver is given, and fails the step when resolution throws', () => {
     const steps = [step('a'), step('b', { dependsOn: ['a'], input: { x: '{{steps.a.output.ok}}' } })];
-    const view = buildView({ plan: { steps }, tasks: { a: completed, b: ready } });
-    const resolveInput = (input: Record<string, unknown>, outputs: Record<string, unknown>) => ({ x: (outputs.a as { ok: boolean }).ok, raw: input.x });
+    const view = buildView({ plan: { steps }, steps: { a: completed, b: ready } });
+    const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>) => ({ x: (outputs().a as { ok: boolean }).ok, raw: input.x });
     expect(only(decide(view, { resolveInput }).facts, 'StepStarted').input).toEqual({ x: true, raw: '{{steps.a.output.ok}}' });
     const broken = () => {
       throw Object.assign(new Error('no path ok.deep in steps.a.output'), { code: 'REF_NOT_FOUND' });
@@ -94,7 +94,7 @@ describe('starting', () => {
   });
 
   it('is deterministic: the same view and time give the same facts', () => {
-    const view = buildView({ plan: { steps: [step('a', { requiresApproval: true }), step('b'), step('c')], maxConcurrency: 1 }, tasks: { a: ready, b: ready, c: ready } });
+    const view = buildView({ plan: { steps: [step('a', { requiresApproval: true }), step('b'), step('c')], maxConcurrency: 1 }, steps: { a: ready, b: ready, c: ready } });
     expect(decide(view)).toEqual(decide(view));
   });
 });
@@ -102,10 +102,10 @@ describe('starting', () => {
 describe('failure policy', () => {
   const steps = [step('a'), step('b'), step('c', { dependsOn: ['a'] }), step('d', { dependsOn: ['c'] }), step('e'), step('f'), step('g')];
 
-  it('fail_fast cancels every non-terminal task, running ones too, naming the failed step', () => {
+  it('fail_fast cancels every non-terminal step, running ones too, naming the failed step', () => {
     const view = buildView({
       plan: { steps, failurePolicy: 'fail_fast' },
-      tasks: { a: failed, b: running, e: { status: 'waiting_approval', approval: { approvalId: 'x', scope: 'step', status: 'requested', requestedAtMs: 0 } }, f: completed, g: ready },
+      steps: { a: failed, b: running, e: { status: 'waiting_approval', approval: { approvalId: 'x', scope: 'step', status: 'requested', requestedAtMs: 0 } }, f: completed, g: ready },
     });
     const { facts } = decide(view);
     expect(summary(facts)).toEqual(['StepCancelled:b', 'StepCancelled:c', 'StepCancelled:d', 'StepCancelled:e', 'StepCancelled:g']);
@@ -113,7 +113,7 @@ describe('failure policy', () => {
   });
 
   it('continue cancels only pending dependents (transitively) and lets the rest run', () => {
-    const view = buildView({ plan: { steps, failurePolicy: 'continue' }, tasks: { a: failed, b: running, e: ready, f: completed } });
+    const view = buildView({ plan: { steps, failurePolicy: 'continue' }, steps: { a: failed, b: running, e: ready, f: completed } });
     const { facts } = decide(view);
     expect(summary(facts)).toEqual(['StepCancelled:c', 'StepCancelled:d', 'StepReady:g']);
     expect(facts[0]?.data).toMatchObject({ reason: "dependency 'a' failed" });
@@ -123,14 +123,14 @@ describe('failure policy', () => {
   it('fail_fast: a step failing before its action runs (unknown action) gives its call\'s only facts', () => {
     const view = buildView({
       plan: { steps: [step('a', { priority: 1 }), step('b', { action: 'nope' }), step('c')], failurePolicy: 'fail_fast' },
-      tasks: { a: ready, b: ready, c: ready },
+      steps: { a: ready, b: ready, c: ready },
     });
     expect(summary(decide(view).facts)).toEqual(['StepStarted:b', 'StepFailed:b']);
     expect(summary(decide({ ...view, plan: { ...view.plan, failurePolicy: 'continue' } }).facts)).toEqual(['StepStarted:a', 'StepStarted:b', 'StepFailed:b', 'StepStarted:c']);
   });
 
   it('fail_fast treats a cancelled dependency (rejected approval) like continue does', () => {
-    const view = buildView({ plan: { steps, failurePolicy: 'fail_fast' }, tasks: { a: cancelled, b: running, e: completed, f: completed, g: completed } });
+    const view = buildView({ plan: { steps, failurePolicy: 'fail_fast' }, steps: { a: cancelled, b: running, e: completed, f: completed, g: completed } });
     const { facts } = decide(view);
     expect(summary(facts)).toEqual(['StepCancelled:c', 'StepCancelled:d']);
     expect(facts[0]?.data).toMatchObject({ reason: "dependency 'a' was cancelled" });
@@ -144,21 +144,21 @@ describe('plan end and halt', () => {
     [{ a: completed, b: failed }, 'failed'],
     [{ a: cancelled, b: failed }, 'failed'],
     [{ a: completed, b: cancelled }, 'cancelled'],
-  ] as const)('finishes with the outcome the tasks imply (%j → %s)', (tasks, outcome) => {
-    const { facts } = decide(buildView({ plan: { steps, failurePolicy: 'continue' }, tasks }));
+  ] as const)('finishes with the outcome the steps imply (%j → %s)', (views, outcome) => {
+    const { facts } = decide(buildView({ plan: { steps, failurePolicy: 'continue' }, steps: views }));
     expect(facts).toEqual([{ type: 'PlanFinished', data: { interactionId: 'i1', planId: 'p1', outcome } }]);
   });
 
-  it('does not finish while a task is live', () => {
-    expect(decide(buildView({ plan: { steps }, tasks: { a: completed, b: running } })).facts).toEqual([]);
+  it('does not finish while a step is live', () => {
+    expect(decide(buildView({ plan: { steps }, steps: { a: completed, b: running } })).facts).toEqual([]);
   });
 
-  it('halted: cancels every non-terminal task and never finishes the plan', () => {
-    const view = buildView({ plan: { steps: [...steps, step('c'), step('d')] }, tasks: { a: running, b: completed, c: ready }, halted: true, budget: { limitUsd: 1, spentUsd: 1 } });
+  it('halted: cancels every non-terminal step and never finishes the plan', () => {
+    const view = buildView({ plan: { steps: [...steps, step('c'), step('d')] }, steps: { a: running, b: completed, c: ready }, halted: true, budget: { limitUsd: 1, spentUsd: 1 } });
     const { facts } = decide(view);
     expect(summary(facts)).toEqual(['StepCancelled:a', 'StepCancelled:c', 'StepCancelled:d']);
     for (const f of facts) expect(f.data).toMatchObject({ reason: 'interaction halted' });
-    expect(decide(buildView({ plan: { steps }, tasks: { a: completed, b: cancelled }, halted: true }))).toEqual({ facts: [] });
+    expect(decide(buildView({ plan: { steps }, steps: { a: completed, b: cancelled }, halted: true }))).toEqual({ facts: [] });
   });
 });
 
@@ -170,19 +170,19 @@ describe('bad input', () => {
     }
   });
 
-  it('rejects a view missing a task or a dependency', () => {
+  it('rejects a view missing a step state or a dependency', () => {
     const view = buildView({ plan: { steps: [step('a'), step('b', { dependsOn: ['a'] })] } });
-    const noTask = { ...view, tasks: { b: view.tasks.b! } };
+    const noStep = { ...view, steps: { b: view.steps.b! } };
     let caught: unknown;
     try {
-      scheduleNext(noTask, { nowMs: 0, actions: registryOf(noopAction) });
+      scheduleNext(noStep, { nowMs: 0, actions: registryOf(noopAction) });
     } catch (err) {
       caught = err;
     }
     expect(isExecutorArgumentError(caught)).toBe(true);
-    expect((caught as Error).message).toBe("plan p1: step 'a' has no task in the view");
+    expect((caught as Error).message).toBe("plan p1: step 'a' has no state in the view");
     const badDep = buildView({ plan: { steps: [step('a'), step('b', { dependsOn: ['a'] })] } });
     badDep.plan.steps[1]!.dependsOn = ['zz'];
-    expect(() => scheduleNext(badDep, { nowMs: 0, actions: registryOf(noopAction) })).toThrow("plan p1: step 'b' depends on 'zz', which has no task");
+    expect(() => scheduleNext(badDep, { nowMs: 0, actions: registryOf(noopAction) })).toThrow("plan p1: step 'b' depends on 'zz', which has no state");
   });
 });

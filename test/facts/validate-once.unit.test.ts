@@ -69,7 +69,7 @@ describe('fact validation on append', () => {
   });
 
   it('a store refuses invalid facts appended by other callers with the field named', async () => {
-    const store = getInMemoryEventStore();
+    const store = getInMemoryEventStore({ codec: factCodec });
     const err = await store.appendToStream('thread-x', [{ id: '00000000-0000-4000-8000-000000000001', type: 'StepStarted', data: { ...started, attempt: 0 } }]).catch((e: unknown) => e);
     expect(isEventValidationError(err)).toBe(true);
     expect(String((err as Error).message)).toMatch(/data\.attempt/);

@@ -18,8 +18,8 @@ const restricted = async (source: string): Promise<string[]> => {
 describe('src/cli imports only public entry points', () => {
   it.each([
     "import { getSqliteEventStore } from '../../store/sqlite/sqlite-event-store.ts';\nexport const x = getSqliteEventStore;\n",
-    "import { taskMachine } from '../../../machines/task.machine.ts';\nexport const x = taskMachine;\n",
-    "import { nextSnapshot } from '../../runtime/xstate-adapter.ts';\nexport const x = nextSnapshot;\n",
+    "import { stepMachine } from '../../../machines/step.machine.ts';\nexport const x = stepMachine;\n",
+    "import { nextSnapshot } from '../../history/fold/xstate-adapter.ts';\nexport const x = nextSnapshot;\n",
     "import { createWebSocketInspector } from '@statelyai/inspect';\nexport const x = createWebSocketInspector;\n",
     "import { checkReplay } from '../../testing/check-replay.ts';\nexport const x = checkReplay;\n",
   ])('refuses %s', async (source) => {

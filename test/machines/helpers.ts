@@ -5,7 +5,7 @@ import type { Fact } from '../../src/facts/fact-types.ts';
 
 /** What the machines receive: facts (the interaction's StepCancelled may carry the fold's annotation). */
 type MachineEvent = Fact | InteractionEvent;
-import { initialSnapshot, nextSnapshot } from '../../src/runtime/xstate-adapter.ts';
+import { initialSnapshot, nextSnapshot } from '../../src/history/fold/xstate-adapter.ts';
 
 /** Initial snapshot of `machine` with `input`. */
 export function start<M extends AnyStateMachine>(machine: M, input: unknown): SnapshotFrom<M> {

@@ -4,7 +4,7 @@ import { interactionMachine } from '../../machines/interaction.machine.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { InterruptKind } from '../../src/facts/facts/interaction-facts.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
-import { canonicalJson } from '../../src/runtime/state-digest.ts';
+import { canonicalJson } from '../../src/history/fold/state-digest.ts';
 import { run, start } from './helpers.ts';
 
 const I = 'i1';

@@ -4,7 +4,7 @@ import { interactionMachine, type InteractionEvent } from '../../machines/intera
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
-import { interactionStatus } from '../../src/runtime/views.ts';
+import { interactionStatus } from '../../src/history/fold/views.ts';
 import { run, start, tryStep } from './helpers.ts';
 
 const I = 'i1';
@@ -58,7 +58,7 @@ const f = {
     data: { ...sref(planId, stepId), attempt: 1, error: { message: 'e' }, retryInMs: retryAtMs === null ? null : 1, retryAtMs, costUsd: 0, durationMs: 1 },
   }),
   stepCancelled: (planId: string, stepId: string): Fact => ({ type: 'StepCancelled', data: { ...sref(planId, stepId), reason: 'x', costUsd: 0 } }),
-  /** StepCancelled as the fold delivers it for a task waiting for `approvalId`. */
+  /** StepCancelled as the fold delivers it for a step waiting for `approvalId`. */
   stepCancelledWaiting: (planId: string, stepId: string, approvalId: string): InteractionEvent => ({
     type: 'StepCancelled',
     data: { ...sref(planId, stepId), reason: 'x', costUsd: 0 },
@@ -164,7 +164,7 @@ describe('interaction machine: legal paths', () => {
     expect(interactionStatus(none)).toBe('executing');
     expect(none.context.pendingApprovals).toEqual([]);
     expect(interactionStatus(run(interactionMachine, none, [f.finished('p1')]))).toBe('observing');
-    // without the annotation (the task was not waiting) nothing is withdrawn
+    // without the annotation (the step was not waiting) nothing is withdrawn
     expect(run(interactionMachine, waiting, [f.stepCancelled('p1', 'a')]).context.pendingApprovals).toEqual(['ap1', 'ap2']);
     // withdrawn while interrupted: Resumed goes to executing, not back to an empty waiting_approval
     const paused = run(interactionMachine, waiting, [f.interrupted(), f.stepCancelledWaiting('p1', 'a', 'ap1'), f.stepCancelledWaiting('p1', 'b', 'ap2')]);
@@ -263,7 +263,7 @@ function expected(m: Model, fact: InteractionEvent): Model | null {
       const ok = is('executing', 'waiting_approval', 'interrupted') && m.current !== undefined && d.planId === m.current && STEPS.includes(d.stepId as string) && !m.settled.includes(d.stepId as string);
       if (!ok) return null;
       const next: Model = { ...m, settled: [...m.settled, d.stepId as string] };
-      // a StepCancelled of a task waiting for approval withdraws it (the fold's annotation)
+      // a StepCancelled of a step waiting for approval withdraws it (the fold's annotation)
       const withdrawn = 'pendingApprovalId' in fact ? fact.pendingApprovalId : undefined;
       if (withdrawn === undefined || !m.pending.includes(withdrawn)) return next;
       const pending = m.pending.filter((p) => p !== withdrawn);

@@ -6,15 +6,15 @@
 import { createActor, createMachine, type AnyStateMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { interactionMachine } from '../../machines/interaction.machine.ts';
-import { taskMachine } from '../../machines/task.machine.ts';
+import { stepMachine } from '../../machines/step.machine.ts';
 import { threadMachine } from '../../machines/thread.machine.ts';
 import { machineDefinitions } from '../../src/cli/commands/machines.ts';
 import { exportMachine } from '../../src/runtime/machine-config.ts';
-import type { MachineSet } from '../../src/runtime/thread-state.ts';
-import { initialSnapshot } from '../../src/runtime/xstate-adapter.ts';
+import type { MachineSet } from '../../src/history/fold/thread-state.ts';
+import { initialSnapshot } from '../../src/history/fold/xstate-adapter.ts';
 import { checkReplay, createTestRuntime } from '../../src/testing/index.ts';
 
-const originals: Record<string, AnyStateMachine> = { thread: threadMachine, interaction: interactionMachine, task: taskMachine };
+const originals: Record<string, AnyStateMachine> = { thread: threadMachine, interaction: interactionMachine, step: stepMachine };
 const json = JSON.parse(JSON.stringify(machineDefinitions())) as Record<string, Record<string, unknown>>;
 
 const rebuild = (id: string): AnyStateMachine => {
@@ -50,7 +50,7 @@ describe('machines --json', () => {
     await t.runtime.approve('t', s.interactions['i1']!.pendingApprovals[0]!, { by: 'me' });
     await t.runtime.send('t', 'again');
     await t.settle('t');
-    const machines = { thread: rebuild('thread'), interaction: rebuild('interaction'), task: rebuild('task') } as unknown as MachineSet;
+    const machines = { thread: rebuild('thread'), interaction: rebuild('interaction'), step: rebuild('step') } as unknown as MachineSet;
     const report = await checkReplay(t.store, 't', { machines });
     expect(report.recordedHashes).toBe(report.facts);
     expect(report.facts).toBeGreaterThan(20);

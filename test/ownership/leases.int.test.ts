@@ -12,11 +12,12 @@ import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.t
 import { tempDir } from '../cli/helpers.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
 import { runLeaseContract } from './lease-contract.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 runLeaseContract('sqlite', async () => {
   const tmp = tempDir('orchestral-leases-');
   const path = join(tmp.dir, 'events.db');
-  await getSqliteEventStore({ path }).close(); // the store creates and marks the file
+  await getSqliteEventStore({ codec: factCodec, path }).close(); // the store creates and marks the file
   const clock = new SimulatedClock();
   return {
     open: () => getSqliteLeaseStore({ path, clock }),
@@ -29,7 +30,7 @@ const admin = usePgAdmin(2);
 
 runLeaseContract('postgres', async () => {
   const schema = schemaName();
-  const store = getPostgresEventStore({ connectionString: PG_URL, schema });
+  const store = getPostgresEventStore({ codec: factCodec, connectionString: PG_URL, schema });
   await store.ready();
   await store.close();
   const clock = new SimulatedClock();
@@ -68,7 +69,7 @@ describe('read-only lease stores', () => {
     const tmp = tempDir('orchestral-leases-ro-');
     try {
       const path = join(tmp.dir, 'events.db');
-      await getSqliteEventStore({ path }).close();
+      await getSqliteEventStore({ codec: factCodec, path }).close();
       const ro = getSqliteLeaseStore({ path, readOnly: true });
       expect(await ro.list()).toEqual([]);
       expect(await ro.holderOf('t')).toBeUndefined();

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIPlanner } from '../../src/planner/openai-planner.ts';
 import { gatherShow } from '../../src/cli/commands/show.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { harness, readThread, settle } from '../runtime/runtime-fixtures.ts';
 import { wireReply, wireStep } from './wire-fixtures.ts';

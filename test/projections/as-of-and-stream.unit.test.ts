@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { dagInteraction, dagProjection } from '../../projections/dag.ts';
-import { taskInteraction, tasksProjection } from '../../projections/tasks.ts';
+import { stepInteraction, stepsProjection } from '../../projections/steps.ts';
 import { projectAsOf } from '../../src/projections/as-of.ts';
 import { interactionUpdates$ } from '../../src/projections/interaction-stream.ts';
 import { initialUpdateContext, interactionUpdatesOf, type InteractionUpdate } from '../../src/projections/interaction-updates.ts';
@@ -16,6 +16,7 @@ import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { factHistoryArbitrary, toEventData } from '../../src/testing/fact-histories.ts';
 import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
 import { appendAll, appendBatches, newStore, readAllFacts } from './history-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const run: FactSpec[] = [
   ...planPrefix([{ id: 'a', retry: { maxAttempts: 2 } }, { id: 'b', dependsOn: ['a'] }]),
@@ -42,9 +43,9 @@ describe('projectAsOf', () => {
     expect(projectAsOf(dagProjection, t1, { toRevision: -1n })).toBe(dagProjection.initialState);
     const { store } = newStore();
     for (const f of facts) await store.appendToStream(f.streamId, [toEventData(f)]);
-    const fromStore = await projectAsOf(tasksProjection, { store, threadId: 't1' }, { toRevision: 10n });
-    expect(taskInteraction(fromStore, 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('completed');
-    expect(taskInteraction(fromStore, 't1', 'i1')?.plans.p1?.steps.b?.status).toBe('pending');
+    const fromStore = await projectAsOf(stepsProjection, { store, threadId: 't1' }, { toRevision: 10n });
+    expect(stepInteraction(fromStore, 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('completed');
+    expect(stepInteraction(fromStore, 't1', 'i1')?.plans.p1?.steps.b?.status).toBe('pending');
     await store.close();
   });
 
@@ -54,7 +55,7 @@ describe('projectAsOf', () => {
         const streamId = (facts[n % facts.length] ?? facts[0])?.streamId;
         const stream = facts.filter((f) => f.streamId === streamId);
         const r = n % stream.length;
-        expect(projectAsOf(tasksProjection, stream, { toRevision: BigInt(r) })).toStrictEqual(foldFacts(tasksProjection, stream.slice(0, r + 1)));
+        expect(projectAsOf(stepsProjection, stream, { toRevision: BigInt(r) })).toStrictEqual(foldFacts(stepsProjection, stream.slice(0, r + 1)));
       }),
       { numRuns: 50 },
     );
@@ -63,15 +64,15 @@ describe('projectAsOf', () => {
   it('refuses revisions out of range, several streams, gaps, and unknown threads', async () => {
     const facts = recorded(run);
     const t1 = facts.filter((f) => f.streamId === 'thread-t1');
-    expect(() => projectAsOf(tasksProjection, t1, { toRevision: 99n })).toThrow(/revision 99 is beyond the last revision given \(13\)/);
-    expect(() => projectAsOf(tasksProjection, t1, { toRevision: -2n })).toThrow(/toRevision must be a bigint ≥ -1/);
-    expect(() => projectAsOf(tasksProjection, facts, { toRevision: 1n })).toThrow(/also hold stream 'thread-t2'/);
-    expect(() => projectAsOf(tasksProjection, [t1[0], t1[2]] as typeof t1, { toRevision: 0n })).toThrow(/expected 1, got 2/);
+    expect(() => projectAsOf(stepsProjection, t1, { toRevision: 99n })).toThrow(/revision 99 is beyond the last revision given \(13\)/);
+    expect(() => projectAsOf(stepsProjection, t1, { toRevision: -2n })).toThrow(/toRevision must be a bigint ≥ -1/);
+    expect(() => projectAsOf(stepsProjection, facts, { toRevision: 1n })).toThrow(/also hold stream 'thread-t2'/);
+    expect(() => projectAsOf(stepsProjection, [t1[0], t1[2]] as typeof t1, { toRevision: 0n })).toThrow(/expected 1, got 2/);
     const { store } = newStore();
     await store.appendToStream('thread-t1', t1.slice(0, 3).map(toEventData));
-    const err = await projectAsOf(tasksProjection, { store, threadId: 't1' }, { toRevision: 5n }).catch((e: unknown) => e);
+    const err = await projectAsOf(stepsProjection, { store, threadId: 't1' }, { toRevision: 5n }).catch((e: unknown) => e);
     expect(isAsOfError(err) && /beyond the stream's last revision 2/.test((err as Error).message)).toBe(true);
-    const missing = await projectAsOf(tasksProjection, { store, threadId: 'nope' }, { toRevision: 0n }).catch((e: unknown) => e);
+    const missing = await projectAsOf(stepsProjection, { store, threadId: 'nope' }, { toRevision: 0n }).catch((e: unknown) => e);
     expect(isStreamNotFoundError(missing)).toBe(true);
     await store.close();
   });
@@ -129,7 +130,7 @@ describe('interaction update stream errors', () => {
     const log = createInMemoryLog();
     const raw = getInMemoryEventStore({ log, codec: rawCodec });
     await raw.appendToStream('thread-t1', [{ id: '00000000-0000-4000-8000-0000000000ff', type: 'StepReady', data: { interactionId: 'i1' } }]);
-    const facts = getInMemoryEventStore({ log });
+    const facts = getInMemoryEventStore({ codec: factCodec, log });
     const err = await lastValueFrom(interactionUpdates$(facts, { threadId: 't1', interactionId: 'i1' })).catch((e: unknown) => e);
     expect(isEventDecodeError(err)).toBe(true);
     expect((err as Error).message).toMatch(/'StepReady' at stream 'thread-t1' revision 0/);

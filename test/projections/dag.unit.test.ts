@@ -52,7 +52,7 @@ describe('dag projection', () => {
     expect(dagOf([...more, ...complete('d', 1)]).criticalPath).toEqual({ stepIds: ['a', 'c', 'd'], durationMs: 181 });
   });
 
-  it('cancels a step whose approval is rejected (by a person or a timeout), as the task machine does', () => {
+  it('cancels a step whose approval is rejected (by a person or a timeout), as the step machine does', () => {
     const base: FactSpec[] = [
       ...planPrefix([{ id: 'a', requiresApproval: true }, { id: 'b' }]),
       { type: 'StepReady', data: step('a') },

@@ -39,5 +39,5 @@ export function planPrefix(steps: Array<{ id: string; dependsOn?: string[]; requ
   ];
 }
 
-/** The task reference of step `stepId` of plan p1 of interaction i1. */
+/** The step reference of step `stepId` of plan p1 of interaction i1. */
 export const step = (stepId: string): { interactionId: string; planId: string; stepId: string } => ({ interactionId: 'i1', planId: 'p1', stepId });

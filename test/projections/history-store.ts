@@ -8,6 +8,7 @@ import { SimulatedClock } from '../../src/core/clock.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
 import { toEventData } from '../../src/testing/fact-histories.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** Splits facts into appends: runs of consecutive facts of one stream, cut further at `cuts` (indices). */
 export function appendBatches(facts: readonly RecordedFact[], cuts: ReadonlySet<number> = new Set()): RecordedFact[][] {
@@ -34,7 +35,7 @@ export async function appendAll(store: EventStore, clock: SimulatedClock, batche
 /** A fresh in-memory store (fact codec) on a simulated clock. */
 export function newStore(): { store: EventStore; clock: SimulatedClock } {
   const clock = new SimulatedClock(Date.UTC(2025, 0, 1));
-  return { store: getInMemoryEventStore({ clock }), clock };
+  return { store: getInMemoryEventStore({ codec: factCodec, clock }), clock };
 }
 
 /** Everything the store holds, as facts, in position order. */

@@ -1,7 +1,7 @@
 /** The in-process projector and the persisted projector over the in-memory event store. */
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { taskInteraction, tasksProjection, type TasksState } from '../../projections/tasks.ts';
+import { stepInteraction, stepsProjection, type StepsState } from '../../projections/steps.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isEventDecodeError } from '../../src/store/errors.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
@@ -15,27 +15,28 @@ import { START_POSITION, startProjector } from '../../src/projections/projector.
 import { toEventData } from '../../src/testing/fact-histories.ts';
 import { planPrefix, recorded, step, type FactSpec } from './fact-builder.ts';
 import { newStore, readAllFacts } from './history-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const appendSpecs = async (store: ReturnType<typeof newStore>['store'], specs: FactSpec[], first = 0): Promise<void> => {
   for (const f of recorded(specs, first)) await store.appendToStream(f.streamId, [toEventData(f)]);
 };
-/** A step fact for a step no plan declares: tasks refuses it. */
+/** A step fact for a step no plan declares: steps refuses it. */
 const poison: FactSpec = { type: 'StepReady', data: step('nope') };
 
 describe('projector', () => {
   it('catches up, then follows live appends; state$ replays the current state then one state per batch', async () => {
     const { store } = newStore();
     await appendSpecs(store, planPrefix([{ id: 'a' }]));
-    const projector = startProjector(tasksProjection, store);
+    const projector = startProjector(stepsProjection, store);
     expect(projector.position()).toBe(START_POSITION);
     expect(await projector.waitForPosition(3n)).toBe(projector.get());
-    expect(taskInteraction(projector.get(), 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('pending');
-    const seen: TasksState[] = [];
+    expect(stepInteraction(projector.get(), 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('pending');
+    const seen: StepsState[] = [];
     const sub = projector.state$.subscribe((s) => seen.push(s));
     await appendSpecs(store, [{ type: 'StepReady', data: step('a') }], 4);
     await projector.waitForPosition(4n);
     expect(seen).toHaveLength(2);
-    expect((seen[1] && taskInteraction(seen[1], 't1', 'i1'))?.plans.p1?.steps.a?.status).toBe('ready');
+    expect((seen[1] && stepInteraction(seen[1], 't1', 'i1'))?.plans.p1?.steps.a?.status).toBe('ready');
     expect(projector.status()).toEqual({ kind: 'running', position: 4n });
     sub.unsubscribe();
     await projector.stop();
@@ -47,17 +48,17 @@ describe('projector', () => {
   it('on a failing fact: ProjectionError naming projection, stream and revision; state and checkpoint stay before it', async () => {
     const { store } = newStore();
     await appendSpecs(store, [...planPrefix([{ id: 'a' }]), poison, { type: 'StepReady', data: step('a') }]);
-    const projector = startProjector(tasksProjection, store);
+    const projector = startProjector(stepsProjection, store);
     const reached = projector.waitForPosition(3n); // reached in the same batch as the failing fact
     const states = lastValueFrom(projector.state$.pipe(toArray()));
     const err = await states.then(() => undefined, (e: unknown) => e);
     expect(isProjectionError(err)).toBe(true);
     const pe = err as ProjectionError;
-    expect(pe).toMatchObject({ code: 'PROJECTION_FAILED', projection: 'tasks', streamId: 'thread-t1', revision: 4n, position: 4n, factType: 'StepReady' });
-    expect(pe.message).toMatch(/projection 'tasks' failed on fact 'StepReady' at stream 'thread-t1' revision 4 \(position 4\): StepReady: unknown step 'nope'/);
+    expect(pe).toMatchObject({ code: 'PROJECTION_FAILED', projection: 'steps', streamId: 'thread-t1', revision: 4n, position: 4n, factType: 'StepReady' });
+    expect(pe.message).toMatch(/projection 'steps' failed on fact 'StepReady' at stream 'thread-t1' revision 4 \(position 4\): StepReady: unknown step 'nope'/);
     expect(projector.position()).toBe(3n);
     expect(await reached).toBe(projector.get());
-    expect(projector.get()).toStrictEqual(foldFacts(tasksProjection, (await readAllFacts(store)).slice(0, 4)));
+    expect(projector.get()).toStrictEqual(foldFacts(stepsProjection, (await readAllFacts(store)).slice(0, 4)));
     expect(projector.status()).toMatchObject({ kind: 'failed', position: 3n, error: pe });
     await expect(firstValueFrom(projector.state$)).rejects.toBe(pe);
     await expect(projector.waitForPosition(5n)).rejects.toBe(pe);
@@ -69,23 +70,23 @@ describe('projector', () => {
     const { store } = newStore();
     await appendSpecs(store, [...planPrefix([{ id: 'a' }]), poison, { type: 'StepReady', data: step('a') }]);
     const rows = createInMemoryProjectionStore();
-    const first = await startPersistedProjector(tasksProjection, store, rows);
+    const first = await startPersistedProjector(stepsProjection, store, rows);
     await expect(first.waitForPosition(5n)).rejects.toMatchObject({ code: 'PROJECTION_FAILED', revision: 4n });
-    expect((await rows.load('tasks'))?.position).toBe(3n);
-    const again = await startPersistedProjector(tasksProjection, store, rows);
+    expect((await rows.load('steps'))?.position).toBe(3n);
+    const again = await startPersistedProjector(stepsProjection, store, rows);
     expect(again.start).toBe('resumed');
     await expect(again.waitForPosition(5n)).rejects.toMatchObject({ code: 'PROJECTION_FAILED', revision: 4n });
     // the fix: a new version that passes over unknown steps → the stored row is rebuilt from 0
-    const fixed: Projection<TasksState> = {
-      ...tasksProjection,
-      version: tasksProjection.version + 1,
-      evolve: (s, f) => (f.type === 'StepReady' && f.data.stepId === 'nope' ? s : tasksProjection.evolve(s, f)),
+    const fixed: Projection<StepsState> = {
+      ...stepsProjection,
+      version: stepsProjection.version + 1,
+      evolve: (s, f) => (f.type === 'StepReady' && f.data.stepId === 'nope' ? s : stepsProjection.evolve(s, f)),
     };
     const rebuilt = await startPersistedProjector(fixed, store, rows);
     expect(rebuilt.start).toBe('rebuilt');
-    expect(taskInteraction(await rebuilt.waitForPosition(5n), 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('ready');
+    expect(stepInteraction(await rebuilt.waitForPosition(5n), 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('ready');
     await rebuilt.stop();
-    expect(await rows.load('tasks')).toMatchObject({ version: tasksProjection.version + 1, position: 5n });
+    expect(await rows.load('steps')).toMatchObject({ version: stepsProjection.version + 1, position: 5n });
     await store.close();
   });
 
@@ -93,12 +94,12 @@ describe('projector', () => {
     const log = createInMemoryLog();
     const raw = getInMemoryEventStore({ log, codec: rawCodec });
     await raw.appendToStream('audit', [{ id: '00000000-0000-4000-8000-00000000000a', type: 'AuditNote', data: { note: 'x' } }]);
-    const rawProjector = startProjector(tasksProjection, raw);
+    const rawProjector = startProjector(stepsProjection, raw);
     await rawProjector.waitForPosition(0n);
-    expect(rawProjector.get()).toBe(tasksProjection.initialState);
+    expect(rawProjector.get()).toBe(stepsProjection.initialState);
     await rawProjector.stop();
-    const facts = getInMemoryEventStore({ log });
-    const projector = startProjector(tasksProjection, facts);
+    const facts = getInMemoryEventStore({ codec: factCodec, log });
+    const projector = startProjector(stepsProjection, facts);
     const err = await lastValueFrom(projector.state$).catch((e: unknown) => e);
     expect(isEventDecodeError(err)).toBe(true);
     expect(projector.status()).toMatchObject({ kind: 'failed', position: START_POSITION });
@@ -108,11 +109,11 @@ describe('projector', () => {
   it('completes state$ when the store closes', async () => {
     const { store } = newStore();
     await appendSpecs(store, planPrefix([{ id: 'a' }]));
-    const projector = startProjector(tasksProjection, store);
+    const projector = startProjector(stepsProjection, store);
     await projector.waitForPosition(3n);
     const done = lastValueFrom(projector.state$);
     await store.close();
-    expect(taskInteraction(await done, 't1', 'i1')).toBeDefined();
+    expect(stepInteraction(await done, 't1', 'i1')).toBeDefined();
     expect(projector.status()).toEqual({ kind: 'stopped', position: 3n });
   });
 
@@ -130,8 +131,8 @@ describe('projector', () => {
 
   it('refuses bad options', async () => {
     const { store } = newStore();
-    expect(() => startProjector(tasksProjection, store, { maxBatchFacts: 0 })).toThrow(RangeError);
-    await expect(startPersistedProjector(tasksProjection, store, createInMemoryProjectionStore(), { saveEveryFacts: 1.5 })).rejects.toThrow(/saveEveryFacts/);
+    expect(() => startProjector(stepsProjection, store, { maxBatchFacts: 0 })).toThrow(RangeError);
+    await expect(startPersistedProjector(stepsProjection, store, createInMemoryProjectionStore(), { saveEveryFacts: 1.5 })).rejects.toThrow(/saveEveryFacts/);
     await store.close();
   });
 });

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { costsProjection } from '../../projections/costs.ts';
 import { dagProjection } from '../../projections/dag.ts';
-import { tasksProjection } from '../../projections/tasks.ts';
+import { stepsProjection } from '../../projections/steps.ts';
 import { threadsProjection } from '../../projections/threads.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import type { Projection } from '../../src/projections/projection.ts';
@@ -18,7 +18,7 @@ import { factHistoryArbitrary } from '../../src/testing/fact-histories.ts';
 import { cutsArbitrary } from './history-store.ts';
 import { checkLiveEqualsRebuild, checkPersistedRestart, checkPureAndJson } from './projection-checks.ts';
 
-const PROJECTIONS = [tasksProjection, dagProjection, costsProjection, threadsProjection] as Array<Projection<unknown>>;
+const PROJECTIONS = [stepsProjection, dagProjection, costsProjection, threadsProjection] as Array<Projection<unknown>>;
 const history = factHistoryArbitrary({ maxLength: 50 });
 const withCuts = history.chain((h) => fc.tuple(fc.constant(h), cutsArbitrary(h.facts.length)));
 

@@ -9,12 +9,12 @@
  * On the store's whole log, every projection passes the checks of `projection-checks.ts`
  * (pure + JSON, live = rebuild for any chunking, persisted restart at any position, as-of = prefix
  * fold) and the interaction streams are resumable. The projections must also agree with the
- * runtime's own state at the end: step statuses and attempts (tasks, dag) = the task machines'
+ * runtime's own state at the end: step statuses and attempts (steps, dag) = the step machines'
  * (`planRunView`), and after EVERY fact step statuses and attempts equal those of the runtime's fold
  * (`step-status-checks.ts`); live interactions and pending approvals (threads) = `threadView` /
  * `interactionView`; costs = the costs recorded in the facts and the thread's spent/reserved sums;
  * each plan's status in `dag` = `running` while it is the interaction's current plan, else the outcome
- * of its tasks; its critical path = the longest path by recorded durations over the completed tasks,
+ * of its steps; its critical path = the longest path by recorded durations over the completed steps,
  * computed here by the textbook longest-path DP over the DAG.
  *
  * Reproducible: the seed is fixed (`RUNTIME_HISTORY_SEED` to explore others) and printed; the number
@@ -26,7 +26,7 @@ import { describe, expect, it } from 'vitest';
 import { costsProjection, threadCosts } from '../../projections/costs.ts';
 import { dagInteraction, dagProjection } from '../../projections/dag.ts';
 import { getKeyed, keyedEntries } from '../../projections/shared/keyed-map.ts';
-import { taskInteraction, tasksProjection } from '../../projections/tasks.ts';
+import { stepInteraction, stepsProjection } from '../../projections/steps.ts';
 import { threadsProjection, threadListing as projectedThread } from '../../projections/threads.ts';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
@@ -39,7 +39,7 @@ import { foldFacts, type Projection } from '../../src/projections/projection.ts'
 import { forkThread } from '../../src/runtime/fork.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import type { PlanRunView } from '../../src/executor/plan-run-view.ts';
-import { planRunView, type InteractionStatus } from '../../src/runtime/views.ts';
+import { planRunView, type InteractionStatus } from '../../src/history/fold/views.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { createInMemoryLog, type InMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
@@ -48,6 +48,7 @@ import { cutsArbitrary, readAllFacts } from './history-store.ts';
 import { checkStepsPerRevision } from './step-status-checks.ts';
 import { checkAsOfPrefix, checkInteractionStreamResumable, checkLiveEqualsRebuild, checkPersistedRestart, checkPureAndJson } from './projection-checks.ts';
 import { summaryState } from '../../src/runtime/thread-summary.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** A planner script step: an output, or `fail` (the planner throws → PlannerFailed). */
 type ScriptStep = PlannerOutput | 'fail';
@@ -164,7 +165,7 @@ const swallow = (p: Promise<unknown>): Promise<void> => p.then(() => undefined, 
 
 function boot(w: World): void {
   w.boots += 1;
-  w.store = getInMemoryEventStore({ clock: w.clock, log: w.log });
+  w.store = getInMemoryEventStore({ codec: factCodec, clock: w.clock, log: w.log });
   const planner = scriptedByInput(w.scripts);
   w.rt = createRuntime({ store: w.store, actions: w.actions.registry, plannerFor: () => planner, clock: w.clock, ids: sequentialIds(w.boots) });
 }
@@ -268,7 +269,7 @@ const llmUsageOf = (f: RecordedFact): Usage[] => {
   return Array.isArray(u) ? u : [u];
 };
 
-/** Outcome of a finished plan from its tasks (the rule of the executor's scheduler). */
+/** Outcome of a finished plan from its steps (the rule of the executor's scheduler). */
 const planOutcome = (statuses: readonly string[]): 'completed' | 'failed' | 'cancelled' =>
   statuses.includes('failed') ? 'failed' : statuses.includes('cancelled') ? 'cancelled' : 'completed';
 
@@ -285,7 +286,7 @@ function longestCompletedPath(run: PlanRunView, facts: readonly RecordedFact[]):
     runMs.set(f.data.stepId, (runMs.get(f.data.stepId) ?? 0) + f.data.durationMs);
   }
   const path = new Map<string, number>();
-  const done = (id: string): boolean => run.tasks[id]?.status === 'completed';
+  const done = (id: string): boolean => run.steps[id]?.status === 'completed';
   const deps = new Map(run.plan.steps.map((s) => [s.id, s.dependsOn]));
   const pathOf = (id: string): number => {
     const known = path.get(id);
@@ -300,7 +301,7 @@ function longestCompletedPath(run: PlanRunView, facts: readonly RecordedFact[]):
 
 /** The projections folded over the log agree with the runtime's own state of every thread. */
 function checkAgainstRuntime(w: World, facts: readonly RecordedFact[], coverage: Set<string>): void {
-  const tasks = foldFacts(tasksProjection, facts);
+  const steps = foldFacts(stepsProjection, facts);
   const dag = foldFacts(dagProjection, facts);
   const costs = foldFacts(costsProjection, facts);
   const threads = foldFacts(threadsProjection, facts);
@@ -310,17 +311,17 @@ function checkAgainstRuntime(w: World, facts: readonly RecordedFact[], coverage:
     for (const [interactionId, view] of Object.entries(summary.interactions)) {
       for (const planId of view.planIds) {
         const run = planRunView(summaryState(summary), interactionId, planId);
-        const rows = taskInteraction(tasks, threadId, interactionId)?.plans[planId];
+        const rows = stepInteraction(steps, threadId, interactionId)?.plans[planId];
         const nodes = dagInteraction(dag, threadId, interactionId)?.plans[planId];
-        for (const [stepId, task] of Object.entries(run.tasks)) {
+        for (const [stepId, step] of Object.entries(run.steps)) {
           const at = `${where} ${interactionId}/${planId}/${stepId}`;
-          expect(rows?.steps[stepId]?.status, `tasks status ${at}`).toBe(task.status);
-          expect(nodes?.nodes[stepId]?.status, `dag status ${at}`).toBe(task.status);
-          expect(rows?.steps[stepId]?.attempts, `tasks attempts ${at}`).toBe(task.attempts);
-          expect(nodes?.nodes[stepId]?.attempts, `dag attempts ${at}`).toBe(task.attempts);
+          expect(rows?.steps[stepId]?.status, `steps status ${at}`).toBe(step.status);
+          expect(nodes?.nodes[stepId]?.status, `dag status ${at}`).toBe(step.status);
+          expect(rows?.steps[stepId]?.attempts, `steps attempts ${at}`).toBe(step.attempts);
+          expect(nodes?.nodes[stepId]?.attempts, `dag attempts ${at}`).toBe(step.attempts);
         }
-        expect(nodes?.ready, `dag ready ${where} ${interactionId}/${planId}`).toEqual(run.plan.steps.map((s) => s.id).filter((id) => run.tasks[id]?.status === 'ready'));
-        const statuses = Object.values(run.tasks).map((t) => t.status);
+        expect(nodes?.ready, `dag ready ${where} ${interactionId}/${planId}`).toEqual(run.plan.steps.map((s) => s.id).filter((id) => run.steps[id]?.status === 'ready'));
+        const statuses = Object.values(run.steps).map((t) => t.status);
         const finished = view.currentPlanId !== planId;
         expect(nodes?.status, `dag plan status ${where} ${interactionId}/${planId}`).toBe(finished ? planOutcome(statuses) : 'running');
         if (finished) coverage.add(`plan ${planOutcome(statuses)}`);
@@ -331,7 +332,7 @@ function checkAgainstRuntime(w: World, facts: readonly RecordedFact[], coverage:
         expect(cp?.stepIds.length === 0, at).toBe(!statuses.includes('completed'));
         // a chain of completed steps, each depending on the one before, whose durations add up
         cp?.stepIds.forEach((id, i) => {
-          expect(run.tasks[id]?.status, at).toBe('completed');
+          expect(run.steps[id]?.status, at).toBe('completed');
           if (i > 0) expect(run.plan.steps.find((x) => x.id === id)?.dependsOn, at).toContain(cp.stepIds[i - 1]);
         });
         expect(cp?.stepIds.reduce((sum, id) => sum + (longest.runMs.get(id) ?? 0), 0), at).toBe(cp?.durationMs);
@@ -387,7 +388,7 @@ function checkAgainstRuntime(w: World, facts: readonly RecordedFact[], coverage:
   }
 }
 
-const PROJECTIONS = [tasksProjection, dagProjection, costsProjection, threadsProjection] as Array<Projection<unknown>>;
+const PROJECTIONS = [stepsProjection, dagProjection, costsProjection, threadsProjection] as Array<Projection<unknown>>;
 
 const SEED = Number(process.env.RUNTIME_HISTORY_SEED ?? 20_261_205);
 const RUNS = Number(process.env.RUNTIME_HISTORY_RUNS ?? 30);

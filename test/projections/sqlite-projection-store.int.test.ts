@@ -9,13 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dagProjection } from '../../projections/dag.ts';
-import { tasksProjection } from '../../projections/tasks.ts';
+import { stepsProjection } from '../../projections/steps.ts';
 import { startPersistedProjector } from '../../src/projections/persisted-projector.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
+import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { simulateHistory, toEventData } from '../../src/testing/fact-histories.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
+import { runProjectionStoreContract } from './projection-store-contract.ts';
 
 const dirs: string[] = [];
 const temp = (): string => {
@@ -25,6 +28,11 @@ const temp = (): string => {
 };
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+runProjectionStoreContract('sqlite', async () => {
+  const path = join(temp(), 'orchestral.db');
+  return { open: () => openSqliteProjectionStore({ path }), dispose: async () => undefined };
 });
 
 describe('sqlite projection store', () => {
@@ -50,7 +58,7 @@ describe('sqlite projection store', () => {
     const db = new Database(foreign);
     db.exec('CREATE TABLE users (id INTEGER)');
     db.close();
-    expect(() => openSqliteProjectionStore({ path: foreign })).toThrow(/not an Orchestral file \(application_id 0, tables: users\)/);
+    expect(() => openSqliteProjectionStore({ path: foreign })).toThrow(/not an Orchestral file: .*without Orchestral's application_id \(tables: users,/);
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'hello, this is not a database at all, just some text'.repeat(20));
     expect(() => openSqliteProjectionStore({ path: text })).toThrow(/cannot open/);
@@ -67,7 +75,7 @@ describe('sqlite projection store', () => {
     await store.close();
   });
 
-  it('shares the event store file: persisted tasks + dag projectors resume after a restart and equal a rebuild', async () => {
+  it('shares the event store file: persisted steps + dag projectors resume after a restart and equal a rebuild', async () => {
     const path = join(temp(), 'orchestral.db');
     const { facts } = simulateHistory(42, 200);
     const half = Math.floor(facts.length / 2);
@@ -81,28 +89,50 @@ describe('sqlite projection store', () => {
       }
       return position;
     };
-    let events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    let events = getSqliteEventStore({ codec: factCodec, path, durability: 'normal', pollIntervalMs: 20 });
     let rows = openSqliteProjectionStore({ path });
     const middle = await append(events, 0, half);
-    const tasks = await startPersistedProjector(tasksProjection, events, rows);
+    const steps = await startPersistedProjector(stepsProjection, events, rows);
     const dag = await startPersistedProjector(dagProjection, events, rows, { saveEveryFacts: 50 });
-    await Promise.all([tasks.waitForPosition(middle), dag.waitForPosition(middle)]);
-    await Promise.all([tasks.stop(), dag.stop()]);
+    await Promise.all([steps.waitForPosition(middle), dag.waitForPosition(middle)]);
+    await Promise.all([steps.stop(), dag.stop()]);
     await rows.close();
     await events.close();
 
     // restart: event store first (it must tolerate the projection table), then the projection store
-    events = getSqliteEventStore({ path, durability: 'normal', pollIntervalMs: 20 });
+    events = getSqliteEventStore({ codec: factCodec, path, durability: 'normal', pollIntervalMs: 20 });
     rows = openSqliteProjectionStore({ path });
-    expect((await rows.load('tasks'))?.position).toBe(middle);
+    expect((await rows.load('steps'))?.position).toBe(middle);
     const last = await append(events, half, facts.length);
-    const tasks2 = await startPersistedProjector(tasksProjection, events, rows);
+    const steps2 = await startPersistedProjector(stepsProjection, events, rows);
     const dag2 = await startPersistedProjector(dagProjection, events, rows);
-    expect([tasks2.start, dag2.start]).toEqual(['resumed', 'resumed']);
+    expect([steps2.start, dag2.start]).toEqual(['resumed', 'resumed']);
     const stored = await readAllFacts(events);
-    expect(await tasks2.waitForPosition(last)).toStrictEqual(foldFacts(tasksProjection, stored));
+    expect(await steps2.waitForPosition(last)).toStrictEqual(foldFacts(stepsProjection, stored));
     expect(await dag2.waitForPosition(last)).toStrictEqual(foldFacts(dagProjection, stored));
-    await Promise.all([tasks2.stop(), dag2.stop()]);
+    await Promise.all([steps2.stop(), dag2.stop()]);
+    await rows.close();
+    await events.close();
+  });
+
+  it('a file holding a row of the projection under its former name `tasks` opens; `steps` starts fresh from the first fact', async () => {
+    const path = join(temp(), 'orchestral.db');
+    const { facts } = simulateHistory(7, 60);
+    const events = getSqliteEventStore({ codec: factCodec, path, durability: 'normal', pollIntervalMs: 20 });
+    let last = -1n;
+    for (const batch of appendBatches(facts)) {
+      const first = batch[0];
+      if (!first) continue;
+      ({ position: last } = await events.appendToStream(first.streamId, batch.map(toEventData), { expectedRevision: first.revision === 0n ? 'no_stream' : first.revision - 1n }));
+    }
+    const rows = openSqliteProjectionStore({ path });
+    await rows.save({ name: 'tasks', version: 3, position: last, state: { threads: {} } });
+    const steps = await startPersistedProjector(stepsProjection, events, rows);
+    expect(steps.start).toBe('fresh');
+    const stored = await readAllFacts(events);
+    expect(await steps.waitForPosition(last)).toStrictEqual(foldFacts(stepsProjection, stored));
+    await steps.stop();
+    expect((await rows.load('steps'))?.position).toBe(last);
     await rows.close();
     await events.close();
   });
@@ -111,14 +141,13 @@ describe('sqlite projection store', () => {
     const path = join(temp(), 'fresh.db');
     const rows = openSqliteProjectionStore({ path });
     await rows.close();
-    const store = getSqliteEventStore({ path });
+    const store = getSqliteEventStore({ codec: factCodec, path });
     await store.close();
     const other = join(temp(), 'cache-first.db');
-    const cache = new Database(other);
-    cache.exec('CREATE TABLE snapshot_cache (thread_id TEXT)');
-    cache.close();
+    await openSqliteSnapshotCache(other).close();
     const again = openSqliteProjectionStore({ path: other });
     await again.close();
+    await getSqliteEventStore({ codec: factCodec, path: other }).close();
     const foreign = join(temp(), 'foreign.db');
     const db = new Database(foreign);
     db.exec('CREATE TABLE users (id INTEGER)');

@@ -1,24 +1,24 @@
 /**
- * Per-revision agreement of step status and attempts: the `tasks` and `dag` projections against the
- * runtime's own fold (the task machines), after every fact of a history.
+ * Per-revision agreement of step status and attempts: the `steps` and `dag` projections against the
+ * runtime's own fold (the step machines), after every fact of a history.
  */
 import { expect } from 'vitest';
 import { dagInteraction, dagProjection, type DagState } from '../../projections/dag.ts';
-import { taskInteraction, tasksProjection, type TasksState } from '../../projections/tasks.ts';
+import { stepInteraction, stepsProjection, type StepsState } from '../../projections/steps.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
-import { applyFact, initialThreadState, type ThreadState } from '../../src/runtime/thread-state.ts';
+import { applyFact, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 
 /**
  * Folds `facts` (a store's whole log, position order) one at a time with the runtime's fold (one
- * ThreadState per stream) and with the `tasks` and `dag` projections; after each fact, every task of
- * that fact's thread has the same status and attempts in both projections as its task machine, and
+ * ThreadState per stream) and with the `steps` and `dag` projections; after each fact, every step of
+ * that fact's thread has the same status and attempts in both projections as its step machine, and
  * the projections hold no step the fold does not. Adds `steps compared` / `step <status>` to
  * `coverage` for the generator's coverage assertions.
  * @returns the number of (revision, step) pairs compared
  */
 export function checkStepsPerRevision(facts: readonly RecordedFact[], coverage: Set<string>): number {
   const folds = new Map<string, ThreadState>();
-  let tasks: TasksState = tasksProjection.initialState;
+  let steps: StepsState = stepsProjection.initialState;
   let dag: DagState = dagProjection.initialState;
   let compared = 0;
   for (const fact of facts) {
@@ -26,16 +26,16 @@ export function checkStepsPerRevision(facts: readonly RecordedFact[], coverage: 
     const threadId = fact.streamId.slice('thread-'.length);
     const state = applyFact(folds.get(threadId) ?? initialThreadState(threadId), fact, fact.revision);
     folds.set(threadId, state);
-    tasks = tasksProjection.evolve(tasks, fact);
+    steps = stepsProjection.evolve(steps, fact);
     dag = dagProjection.evolve(dag, fact);
     const counts = new Map<string, number>();
-    for (const [key, snap] of Object.entries(state.tasks)) {
+    for (const [key, snap] of Object.entries(state.steps)) {
       const [interactionId, planId, stepId] = key.split('/') as [string, string, string];
       const at = `${fact.streamId}@${fact.revision} (${fact.type}) step ${key}`;
-      const row = taskInteraction(tasks, threadId, interactionId)?.plans[planId]?.steps[stepId];
+      const row = stepInteraction(steps, threadId, interactionId)?.plans[planId]?.steps[stepId];
       const node = dagInteraction(dag, threadId, interactionId)?.plans[planId]?.nodes[stepId];
       const want = { status: snap.value as string, attempts: snap.context.attempts };
-      expect({ status: row?.status, attempts: row?.attempts }, `tasks ${at}`).toEqual(want);
+      expect({ status: row?.status, attempts: row?.attempts }, `steps ${at}`).toEqual(want);
       expect({ status: node?.status, attempts: node?.attempts }, `dag ${at}`).toEqual(want);
       coverage.add(`step ${want.status}`);
       counts.set(`${interactionId}/${planId}`, (counts.get(`${interactionId}/${planId}`) ?? 0) + 1);
@@ -43,8 +43,8 @@ export function checkStepsPerRevision(facts: readonly RecordedFact[], coverage: 
     }
     for (const [plan, n] of counts) {
       const [interactionId, planId] = plan.split('/') as [string, string];
-      const rows = Object.keys(taskInteraction(tasks, threadId, interactionId)?.plans[planId]?.steps ?? {}).length;
-      expect(rows, `tasks rows of ${plan} at ${fact.streamId}@${fact.revision}`).toBe(n);
+      const rows = Object.keys(stepInteraction(steps, threadId, interactionId)?.plans[planId]?.steps ?? {}).length;
+      expect(rows, `steps rows of ${plan} at ${fact.streamId}@${fact.revision}`).toBe(n);
     }
   }
   if (compared > 0) coverage.add('steps compared');

@@ -12,6 +12,7 @@ import type { EventData, EventStore } from '../../src/store/event-store.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { planOf, readThread, rejection, scriptedPlanner, testActions, until } from './runtime-fixtures.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const done = { kind: 'done', answer: 'ok' } as const;
 
@@ -34,7 +35,7 @@ const diskFull = (): Error => Object.assign(new Error('disk full writing /tmp/x/
 
 function setup(failWhen: (events: readonly EventData[]) => boolean) {
   const clock = new SimulatedClock();
-  const inner = getInMemoryEventStore({ clock, log: createInMemoryLog() });
+  const inner = getInMemoryEventStore({ codec: factCodec, clock, log: createInMemoryLog() });
   const fault = { on: true };
   const store = faultyStore(inner, (events) => (fault.on && failWhen(events) ? diskFull() : undefined));
   const actions = testActions();
@@ -85,7 +86,7 @@ describe('an append that fails', () => {
 
   it('a waiter registered while the step runs is rejected, and running effects are aborted', async () => {
     const clock = new SimulatedClock();
-    const inner = getInMemoryEventStore({ clock, log: createInMemoryLog() });
+    const inner = getInMemoryEventStore({ codec: factCodec, clock, log: createInMemoryLog() });
     const store = faultyStore(inner, (events) => (events.some((e) => e.type === 'StepProgressed') ? diskFull() : undefined));
     const actions = testActions();
     const planner = scriptedPlanner([planOf([{ id: 'g', action: 't.gate' }]), done]);

@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
-import { createInMemorySnapshotCache } from '../../src/runtime/snapshot-cache.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { createInMemorySnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
-import { hashThreadState } from '../../src/runtime/thread-state.ts';
+import { hashThreadState } from '../../src/history/fold/thread-state.ts';
 import { harness, planOf, readThread, scriptedPlanner, settle, testActions, until } from './runtime-fixtures.ts';
 import { summaryState } from '../../src/runtime/thread-summary.ts';
 

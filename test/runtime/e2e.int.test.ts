@@ -11,14 +11,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
 import { createOpenAIPlanner } from '../../src/planner/openai-planner.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
-import { hashThreadState } from '../../src/runtime/thread-state.ts';
-import { interactionView } from '../../src/runtime/views.ts';
+import { hashThreadState } from '../../src/history/fold/thread-state.ts';
+import { interactionView } from '../../src/history/fold/views.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { startFakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { planOf, readThread, scriptedPlanner, settle, testActions, totalCalls } from './runtime-fixtures.ts';
 import { summaryState } from '../../src/runtime/thread-summary.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const dirs: string[] = [];
 const tempFile = (): string => {
@@ -34,7 +35,7 @@ describe('end to end on SQLite', () => {
   it('parallel branches, a retried step, an approval gate and a budget; replay needs no planner or action', async () => {
     const path = tempFile();
     const clock = new SimulatedClock();
-    const store = getSqliteEventStore({ path });
+    const store = getSqliteEventStore({ codec: factCodec, path });
     const { registry, counters } = testActions();
     const planner = scriptedPlanner([
       planOf(
@@ -70,7 +71,7 @@ describe('end to end on SQLite', () => {
     const plannerCalls = planner.calls;
     const actionCalls = totalCalls(counters);
     expect([plannerCalls, actionCalls]).toEqual([2, 5]);
-    const reopened = getSqliteEventStore({ path });
+    const reopened = getSqliteEventStore({ codec: factCodec, path });
     const replayed = await replayThread(reopened, 'e2e', { verify: true });
     expect(replayed.revision).toBe(final.revision);
     expect(hashThreadState(replayed)).toBe(hashThreadState(summaryState(final)));
@@ -84,14 +85,14 @@ describe('end to end on SQLite', () => {
     const clock = new SimulatedClock();
     const acts = testActions();
     const planner = scriptedPlanner([planOf([{ id: 'a', action: 't.ok', requiresApproval: true }]), { kind: 'done', answer: 'ok' }]);
-    const store1 = getSqliteEventStore({ path });
+    const store1 = getSqliteEventStore({ codec: factCodec, path });
     const rt1 = createRuntime({ store: store1, actions: acts.registry, plannerFor: () => planner, clock, ids: sequentialIds(1) });
     await rt1.openThread({ threadId: 't' });
     await rt1.send('t', 'go');
     await settle(rt1, 't', clock);
     await rt1.close();
     await store1.close();
-    const store2 = getSqliteEventStore({ path });
+    const store2 = getSqliteEventStore({ codec: factCodec, path });
     const rt2 = createRuntime({ store: store2, actions: acts.registry, plannerFor: () => planner, clock, ids: sequentialIds(2) });
     expect((await rt2.load('t')).interactions.i1!.status).toBe('waiting_approval');
     await rt2.approve('t', 'a', { by: 'ann' });
@@ -105,7 +106,7 @@ describe('end to end on SQLite', () => {
     const clock = new SimulatedClock();
     const planner = scriptedPlanner([{ kind: 'done', answer: 'ok' }]);
     const mk = (seed: number) => {
-      const store = getSqliteEventStore({ path });
+      const store = getSqliteEventStore({ codec: factCodec, path });
       return { store, rt: createRuntime({ store, actions: testActions().registry, plannerFor: () => planner, clock, ids: sequentialIds(seed) }) };
     };
     const a = mk(1);
@@ -142,7 +143,7 @@ describe('the OpenAI planner path (fake chat-completions server on 127.0.0.1)', 
         { content: wire({ kind: 'done', answer: 'the answer is 42' }) },
       );
       const clock = new SimulatedClock();
-      const store = getSqliteEventStore({ path: tempFile() });
+      const store = getSqliteEventStore({ codec: factCodec, path: tempFile() });
       const { registry, counters } = testActions();
       const secret = 'sk-test-secret-key';
       const rt = createRuntime({

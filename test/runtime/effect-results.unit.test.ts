@@ -8,15 +8,16 @@ import { SimulatedClock } from '../../src/core/clock.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import { createThreadRunner } from '../../src/runtime/thread-runner.ts';
-import { initialThreadState } from '../../src/runtime/thread-state.ts';
+import { initialThreadState } from '../../src/history/fold/thread-state.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from '../../src/store/codec.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { harness, readThread, rejection, testActions } from './runtime-fixtures.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 describe('effect results', () => {
   it("an effect's result that throws while being decided stops the runner: waiters and later commands get THREAD_STOPPED, nothing is appended", async () => {
     const clock = new SimulatedClock();
-    const store = getInMemoryEventStore({ clock });
+    const store = getInMemoryEventStore({ codec: factCodec, clock });
     const runner = createThreadRunner(initialThreadState('t'), {
       store,
       actions: testActions().registry,

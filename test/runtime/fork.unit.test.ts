@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { sequentialIds } from '../../src/core/ids.ts';
 import { forkThread } from '../../src/runtime/fork.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
-import { interactionView, threadView } from '../../src/runtime/views.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { interactionView, threadView } from '../../src/history/fold/views.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { appendHistoryFixture, loadHistoryFixture } from '../support/history-fixture.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const history = loadHistoryFixture('basic-thread');
 
 async function setup() {
-  const store = getInMemoryEventStore();
+  const store = getInMemoryEventStore({ codec: factCodec });
   await appendHistoryFixture(store, history);
   return store;
 }

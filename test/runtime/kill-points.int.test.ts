@@ -13,11 +13,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { replayThread } from '../../src/history/replay.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { cli, dataOf, tempDir, threadEvents, ROOT } from '../cli/helpers.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const tmp = tempDir('orchestral-kill-');
 afterAll(() => tmp.cleanup());
@@ -133,11 +134,11 @@ async function killAndResume(s: Scenario, storeUrl: string): Promise<void> {
     expect(runs).toEqual(s.runsAtEnd);
     for (const id of s.completedAtKill) expect(runs.filter((r) => r.startsWith(`${id} `)), `runs of ${id}`).toHaveLength(1);
 
-    const store = await openEventStore(storeUrl);
+    const store = await openEventStore(storeUrl, { codec: factCodec });
     try {
       const replayed = await replayThread(store, thread, { verify: true });
       expect(replayed.revision).toBe(BigInt(after.length - 1));
-      expect(Object.values(replayed.tasks).map((t) => String(t.value))).toEqual(['completed', 'completed', 'completed']);
+      expect(Object.values(replayed.steps).map((t) => String(t.value))).toEqual(['completed', 'completed', 'completed']);
     } finally {
       await store.close();
     }

@@ -74,12 +74,12 @@ describe('concurrency policies in the runtime (each decision recorded as PolicyA
 
   it('steer: the input is merged into the running interaction and seen at its next planning call', async () => {
     const h = await started({ kind: 'steer' });
-    await h.rt.send('t', 'task');
+    await h.rt.send('t', 'step');
     await until(() => h.gate.pending.has(key('i1')));
     expect(await h.rt.send('t', 'also this')).toMatchObject({ decision: 'steer', interactionId: 'i1' });
     h.gate.release(key('i1'));
     const s = await settle(h.rt, 't', h.clock);
-    expect(s.interactions.i1).toMatchObject({ status: 'completed', answer: 'task+also this' });
+    expect(s.interactions.i1).toMatchObject({ status: 'completed', answer: 'step+also this' });
     expect(Object.keys(s.interactions)).toEqual(['i1']);
     await h.rt.close();
   });

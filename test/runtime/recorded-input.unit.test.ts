@@ -9,6 +9,7 @@ import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { harness, planOf, readThread, settle, testActions, until } from './runtime-fixtures.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 type StepData = { stepId: string; input?: unknown; output?: unknown };
 const stepOf = (e: RecordedEvent): string => (e.data as StepData).stepId;
@@ -39,7 +40,7 @@ async function rerunB(events: RecordedEvent[], edit: (data: Record<string, unkno
   expect(cut).toBeGreaterThan(0);
   const clock = new SimulatedClock();
   const log = createInMemoryLog();
-  const store = getInMemoryEventStore({ clock, log });
+  const store = getInMemoryEventStore({ codec: factCodec, clock, log });
   for (const [i, e] of events.slice(0, cut + 1).entries()) {
     const data = i === cut ? edit(e.data as Record<string, unknown>) : e.data;
     await store.appendToStream('thread-t', [{ id: e.id, type: e.type, data, metadata: { schemaVersion: e.metadata.schemaVersion } }], { expectedRevision: i === 0 ? 'no_stream' : BigInt(i - 1) });

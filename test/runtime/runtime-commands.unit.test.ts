@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { EventData } from '../../src/store/event-store.ts';
 import { firstValueFrom, filter } from 'rxjs';
-import { hashThreadState } from '../../src/runtime/thread-state.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
+import { hashThreadState } from '../../src/history/fold/thread-state.ts';
+import { replayThread } from '../../src/history/replay.ts';
 import { harness, planOf, readThread, rejection, settle, until } from './runtime-fixtures.ts';
 import { summaryState } from '../../src/runtime/thread-summary.ts';
 

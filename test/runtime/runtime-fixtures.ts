@@ -18,6 +18,7 @@ import type { Planner, PlanningRequest } from '../../src/planner/planner.ts';
 import { countingPlanner, scriptedPlanner } from '../../src/testing/scripted-planner.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import type { ThreadSummary } from '../../src/runtime/thread-summary.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 export { scriptedPlanner, countingPlanner, type ScriptedPlanner } from '../../src/testing/scripted-planner.ts';
 
@@ -178,7 +179,7 @@ export function harness(
 ) {
   const clock = options.clock ?? new SimulatedClock();
   const log = options.log ?? createInMemoryLog();
-  const store = getInMemoryEventStore({ clock, log });
+  const store = getInMemoryEventStore({ codec: factCodec, clock, log });
   const acts = options.actions ?? testActions();
   const planner = options.planner ? countingPlanner(options.planner) : scriptedPlanner(options.script ?? [{ kind: 'done', answer: 'done' }]);
   const rt = createRuntime({

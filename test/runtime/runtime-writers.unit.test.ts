@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
-import { replayThread } from '../../src/runtime/replay.ts';
-import { hashThreadState } from '../../src/runtime/thread-state.ts';
+import { replayThread } from '../../src/history/replay.ts';
+import { hashThreadState } from '../../src/history/fold/thread-state.ts';
 import type { ThreadSummary } from '../../src/runtime/thread-summary.ts';
 import { assertNoDuplicates, harness, planOf, readThread, testActions } from './runtime-fixtures.ts';
 import type { PlanningRequest } from '../../src/planner/planner.ts';

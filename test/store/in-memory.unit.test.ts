@@ -10,12 +10,13 @@ import { collect, rawEvents, rejection, until, watch } from './contract/helpers.
 import { isEventIntegrityError } from '../../src/store/errors.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
 import { eventsOf, factsOnly, given, types, when } from '../support/given-when-then.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const inMemory: StoreFactory = async (opts = {}) => {
   const log = createInMemoryLog();
   const opened: EventStore[] = [];
   const openOne = (o: typeof opts = {}): EventStore => {
-    const store = getInMemoryEventStore({ ...o, log });
+    const store = getInMemoryEventStore({ codec: factCodec, ...o, log });
     opened.push(store);
     return store;
   };
@@ -59,8 +60,8 @@ describe('in-memory event store', () => {
   });
 
   it('refuses a maxEventBytes that is not a positive integer', () => {
-    expect(() => getInMemoryEventStore({ maxEventBytes: 0 })).toThrow(/maxEventBytes/);
-    expect(() => getInMemoryEventStore({ maxEventBytes: 1.5 })).toThrow(/maxEventBytes/);
+    expect(() => getInMemoryEventStore({ codec: factCodec, maxEventBytes: 0 })).toThrow(/maxEventBytes/);
+    expect(() => getInMemoryEventStore({ codec: factCodec, maxEventBytes: 1.5 })).toThrow(/maxEventBytes/);
   });
 });
 
@@ -68,7 +69,7 @@ runEventStoreProperties('in-memory', inMemory);
 
 describe('given/when/then helpers over the in-memory store', () => {
   it('seeds facts, captures what an action appends, and reads a missing stream as empty', async () => {
-    const store = getInMemoryEventStore();
+    const store = getInMemoryEventStore({ codec: factCodec });
     const ids = sequentialIds(7);
     await given(store, 'thread-g', [{ type: 'ThreadOpened', data: { threadId: 'g', policy: { kind: 'reject' } } }], ids);
     const appended = await when(store, 'thread-g', () =>

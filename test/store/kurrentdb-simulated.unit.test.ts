@@ -13,13 +13,14 @@ import { collect, rawEvents, rejection, trackedHandle } from './contract/helpers
 import { runEventStoreContract, type StoreFactory } from './contract/index.ts';
 import { runEventStoreProperties } from './contract/properties.ts';
 import { FakeKurrentServer } from './fixtures/fake-kurrentdb-client.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const URL = 'esdb://127.0.0.1:2113?tls=false';
 
 const simulated: StoreFactory = async (opts = {}) => {
   const server = new FakeKurrentServer();
   return trackedHandle(
-    (o) => getKurrentDbEventStore({ ...o, url: URL, client: server.client() as unknown as EventStoreDBClient, readPageSize: 3, pollIntervalMs: 50 }),
+    (o) => getKurrentDbEventStore({ codec: factCodec, ...o, url: URL, client: server.client() as unknown as EventStoreDBClient, readPageSize: 3, pollIntervalMs: 50 }),
     opts,
     () => undefined,
   );

@@ -15,6 +15,7 @@ import { openEventStore } from '../../src/store/open-event-store.ts';
 import { rejection, trackedHandle } from './contract/helpers.ts';
 import { runEventStoreContract, type StoreFactory } from './contract/index.ts';
 import { runEventStoreProperties } from './contract/properties.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const SERVER = process.env.KURRENTDB_URL || process.env.ESDB_URL;
 const NO_SERVER =
@@ -24,7 +25,7 @@ const NO_SERVER =
 /** Contract factory: a new stream prefix per call; every instance on it is closed in teardown. */
 const kurrentFactory: StoreFactory = async (opts = {}) => {
   const streamPrefix = `orch-t-${randomBytes(6).toString('hex')}-`;
-  return trackedHandle((o) => getKurrentDbEventStore({ ...o, url: SERVER as string, streamPrefix, pollIntervalMs: 250 }), opts, () => undefined);
+  return trackedHandle((o) => getKurrentDbEventStore({ codec: factCodec, ...o, url: SERVER as string, streamPrefix, pollIntervalMs: 250 }), opts, () => undefined);
 };
 
 if (SERVER === undefined) {
@@ -39,7 +40,7 @@ if (SERVER === undefined) {
 
 describe('kurrentdb: opening', () => {
   it('a server that does not answer is StoreOpenError io naming the URL without its credentials', async () => {
-    const err = await rejection(openEventStore('kurrentdb://admin:changeit@127.0.0.1:1?tls=false'));
+    const err = await rejection(openEventStore('kurrentdb://admin:changeit@127.0.0.1:1?tls=false', { codec: factCodec }));
     expect(isStoreOpenError(err), String(err)).toBe(true);
     expect((err as StoreOpenError).reason).toBe('io');
     expect((err as Error).message).toContain('kurrentdb://127.0.0.1:1?tls=false');

@@ -7,6 +7,7 @@ import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { rejection } from './contract/helpers.ts';
 import { TimerSpyClock } from './fixtures/timer-spy-clock.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const PG_URL = process.env.ORCHESTRAL_TEST_PG_URL ?? 'postgresql://127.0.0.1:5432/test';
 
@@ -45,13 +46,13 @@ describe('openEventStore with postgres URLs', () => {
     } finally {
       await store.close();
     }
-    const err = await rejection(openEventStore('postgresql://127.0.0.1:1/db', { pollIntervalMs: 0 })); // unreachable: io if it connected
+    const err = await rejection(openEventStore('postgresql://127.0.0.1:1/db', { codec: factCodec, pollIntervalMs: 0 })); // unreachable: io if it connected
     expect(err).toBeInstanceOf(RangeError);
     expect((err as Error).message).toContain('pollIntervalMs must be a finite number > 0, got 0');
   });
 
   it('an unreachable server is a StoreOpenError with reason io', async () => {
-    const err = await openEventStore('postgresql://127.0.0.1:1/db').then(
+    const err = await openEventStore('postgresql://127.0.0.1:1/db', { codec: factCodec }).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -10,6 +10,7 @@ import type { EventStore } from '../../src/store/event-store.ts';
 import { DEFAULT_STORE_URL, openEventStore, parseStoreUrl } from '../../src/store/open-event-store.ts';
 import { collect, rawEvent, rejection } from './contract/helpers.ts';
 import { TimerSpyClock } from './fixtures/timer-spy-clock.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 function badUrl(fn: () => unknown): StoreOpenError {
   try {
@@ -68,13 +69,13 @@ describe('openEventStore', () => {
     const [e] = await collect(() => store.readStream('m'));
     expect(e?.metadata.recordedAt).toBe('2026-05-01T00:00:00.000Z');
     expect(isEventTooLargeError(await rejection(store.appendToStream('m', [rawEvent(2, { s: 'x'.repeat(100) })])))).toBe(true);
-    const other = await openEventStore('memory:');
+    const other = await openEventStore('memory:', { codec: factCodec });
     opened.push(other);
     expect(await other.streamRevision('m')).toBeUndefined();
   });
 
   it('memory: defaults to the fact codec', async () => {
-    const store = await openEventStore('memory:');
+    const store = await openEventStore('memory:', { codec: factCodec });
     opened.push(store);
     expect(isEventValidationError(await rejection(store.appendToStream('t', [rawEvent(1)])))).toBe(true);
   });
@@ -102,7 +103,7 @@ describe('openEventStore', () => {
     expect(clock.delays).not.toContain(100); // the SQLite default
     sub.unsubscribe();
     for (const pollIntervalMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      const err = await rejection(openEventStore('sqlite:bad/poll.db', { cwd: dir, pollIntervalMs }));
+      const err = await rejection(openEventStore('sqlite:bad/poll.db', { codec: factCodec, cwd: dir, pollIntervalMs }));
       expect(err).toBeInstanceOf(RangeError);
       expect((err as Error).message).toContain(`pollIntervalMs must be a finite number > 0, got ${pollIntervalMs}`);
     }
@@ -110,6 +111,6 @@ describe('openEventStore', () => {
   });
 
   it('refuses an unknown scheme (esdb:// and kurrentdb:// open the KurrentDB adapter: test/store/kurrentdb.int.test.ts)', async () => {
-    expect(isStoreOpenError(await rejection(openEventStore('nope:')))).toBe(true);
+    expect(isStoreOpenError(await rejection(openEventStore('nope:', { codec: factCodec })))).toBe(true);
   });
 });

@@ -10,9 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from './fixtures/pg-helpers.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 async function openError(url: string): Promise<StoreOpenError> {
-  const err = await openEventStore(url, { create: false }).then(
+  const err = await openEventStore(url, { codec: factCodec, create: false }).then(
     async (s) => {
       await s.close();
       throw new Error('expected the open to fail');
@@ -44,8 +45,8 @@ describe('create: false on SQLite', () => {
 
   it('an existing store opens', async () => {
     const url = `sqlite:${join(dir, 'made.db')}`;
-    await (await openEventStore(url)).close();
-    const store = await openEventStore(url, { create: false });
+    await (await openEventStore(url, { codec: factCodec })).close();
+    const store = await openEventStore(url, { codec: factCodec, create: false });
     expect(await store.streamRevision('thread-x')).toBeUndefined();
     await store.close();
   });
@@ -63,7 +64,7 @@ describe('create: false on PostgreSQL', () => {
     expect(err.message).toMatch(new RegExp(`no such store: schema '${schema}' holds no Orchestral store`));
     const found = await admin().query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema]);
     expect(found.rowCount).toBe(0);
-    await (await openEventStore(url)).close();
-    await (await openEventStore(url, { create: false })).close();
+    await (await openEventStore(url, { codec: factCodec })).close();
+    await (await openEventStore(url, { codec: factCodec, create: false })).close();
   });
 });

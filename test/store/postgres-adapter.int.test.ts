@@ -24,6 +24,7 @@ import { eventChecksum } from '../../src/store/integrity.ts';
 import { collect, ids, rawEvent, rawEvents, rejection, until, watch } from './contract/helpers.ts';
 import { retryAndDuplicateInOneCommit, wrongRevisionInOneCommit } from './fixtures/group-commit-cases.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from './fixtures/pg-helpers.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const admin = usePgAdmin(3);
 
@@ -117,7 +118,7 @@ describe('postgres store: schema and opening', () => {
   it("refuses a schema whose 'events' table is not Orchestral's (not_orchestral) and leaves it alone", async () => {
     const schema = freshSchema();
     await admin().query(`CREATE SCHEMA ${quoteIdent(schema)}; CREATE TABLE ${quoteIdent(schema)}.events (x int)`);
-    const err = await rejection(openPostgresEventStore({ connectionString: PG_URL, schema }));
+    const err = await rejection(openPostgresEventStore({ codec: factCodec, connectionString: PG_URL, schema }));
     expect(err).toMatchObject({ code: 'STORE_OPEN', reason: 'not_orchestral' });
     expect((err as Error).message).toContain(`schema '${schema}'`);
     const tables = await admin().query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema]);
@@ -126,7 +127,7 @@ describe('postgres store: schema and opening', () => {
 
   it('reports an unreachable server as StoreOpenError io with a clear message, at open and on first use', async () => {
     const connectionString = 'postgresql://someone:secret-pw@127.0.0.1:1/test';
-    const err = await rejection(openPostgresEventStore({ connectionString, connectTimeoutMs: 5000 }));
+    const err = await rejection(openPostgresEventStore({ codec: factCodec, connectionString, connectTimeoutMs: 5000 }));
     expect(isStoreOpenError(err)).toBe(true);
     const e = err as StoreOpenError;
     expect(e.reason).toBe('io');
@@ -152,14 +153,14 @@ describe('postgres store: schema and opening', () => {
 
   it('refuses bad URLs (bad_url) and bad options (RangeError) before any I/O', () => {
     for (const connectionString of ['', 'mysql://127.0.0.1/test', 'postgres://127.0.0.1:port/test', 'host=127.0.0.1 dbname=test']) {
-      expect(() => getPostgresEventStore({ connectionString }), connectionString).toThrow(expect.objectContaining({ reason: 'bad_url' }));
+      expect(() => getPostgresEventStore({ codec: factCodec, connectionString }), connectionString).toThrow(expect.objectContaining({ reason: 'bad_url' }));
     }
     for (const schema of ['', 'pg_mine', 'x'.repeat(64)]) {
-      expect(() => getPostgresEventStore({ connectionString: PG_URL, schema }), schema).toThrow(RangeError);
+      expect(() => getPostgresEventStore({ codec: factCodec, connectionString: PG_URL, schema }), schema).toThrow(RangeError);
     }
-    expect(() => getPostgresEventStore({ connectionString: PG_URL, maxEventBytes: 0 })).toThrow(/maxEventBytes/);
-    expect(() => getPostgresEventStore({ connectionString: PG_URL, pollIntervalMs: 0 })).toThrow(/pollIntervalMs/);
-    expect(() => getPostgresEventStore({ connectionString: PG_URL, poolSize: 1 })).toThrow(/poolSize/);
+    expect(() => getPostgresEventStore({ codec: factCodec, connectionString: PG_URL, maxEventBytes: 0 })).toThrow(/maxEventBytes/);
+    expect(() => getPostgresEventStore({ codec: factCodec, connectionString: PG_URL, pollIntervalMs: 0 })).toThrow(/pollIntervalMs/);
+    expect(() => getPostgresEventStore({ codec: factCodec, connectionString: PG_URL, poolSize: 1 })).toThrow(/poolSize/);
   });
 });
 

@@ -10,6 +10,7 @@ import { trackedHandle } from './contract/helpers.ts';
 import { runEventStoreContract, type StoreFactory } from './contract/index.ts';
 import { runEventStoreProperties } from './contract/properties.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from './fixtures/pg-helpers.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const admin = usePgAdmin(2);
 
@@ -17,7 +18,7 @@ const admin = usePgAdmin(2);
 const pgFactory: StoreFactory = async (opts = {}) => {
   const schema = schemaName();
   return trackedHandle(
-    (o) => getPostgresEventStore({ ...o, connectionString: PG_URL, schema, poolSize: 4, pollIntervalMs: 250 }),
+    (o) => getPostgresEventStore({ codec: factCodec, ...o, connectionString: PG_URL, schema, poolSize: 4, pollIntervalMs: 250 }),
     opts,
     () => dropSchema(admin(), schema),
   );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
-import { openSqliteSnapshotCache } from '../../src/runtime/snapshot-cache-sqlite.ts';
+import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts';
 import { ORCHESTRAL_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
@@ -72,12 +72,16 @@ describe('sqlite store: files that are refused', () => {
     expect(expectRefused(path, 'not_orchestral').message).toMatch(/customers/);
   });
 
-  it("Orchestral's companion tables next to any other table, or under a view of that name, are still not an Orchestral store", async () => {
+  it('tables named like those of other Orchestral components, in a file nobody marked, are not an Orchestral store', async () => {
     const d = dir();
+    const alone = join(d, 'alone.db');
+    const adb = new Database(alone);
+    adb.exec(`CREATE TABLE projection_state (name TEXT PRIMARY KEY)`);
+    adb.close();
+    expect(expectRefused(alone, 'not_orchestral').message).toMatch(/projection_state/);
     const mixed = join(d, 'mixed.db');
-    await openSqliteProjectionStore({ path: mixed }).close();
     const db = new Database(mixed);
-    db.exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY); INSERT INTO customers VALUES (1)`);
+    db.exec(`CREATE TABLE projection_state (name TEXT PRIMARY KEY); CREATE TABLE customers (id INTEGER PRIMARY KEY); INSERT INTO customers VALUES (1)`);
     db.close();
     expect(expectRefused(mixed, 'not_orchestral').message).toMatch(/projection_state, customers|customers, projection_state/);
     const view = join(d, 'view.db');
@@ -223,7 +227,7 @@ describe('sqlite store: files that are adopted or migrated', () => {
     }
   });
 
-  it('adopts a file where only the projection store and the snapshot cache wrote their tables first, keeping their rows', async () => {
+  it('adopts a file where only the projection store and the snapshot cache wrote their tables first (they mark it), keeping their rows', async () => {
     const d = dir();
     const projectionsFirst = join(d, 'projections-first.db');
     const projections = openSqliteProjectionStore({ path: projectionsFirst });
@@ -232,7 +236,7 @@ describe('sqlite store: files that are adopted or migrated', () => {
     const snapshotsFirst = join(d, 'snapshots-first.db');
     await openSqliteSnapshotCache(snapshotsFirst).close();
     const both = join(d, 'both.db');
-    await openSqliteProjectionStore({ path: both }).close(); // (it refuses a file where snapshot_cache came first)
+    await openSqliteProjectionStore({ path: both }).close();
     await openSqliteSnapshotCache(both).close();
     for (const path of [projectionsFirst, snapshotsFirst, both]) {
       const store = getSqliteEventStore({ path, codec: rawCodec });

@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 /** A raw-codec store on a new temp file; closed and removed after the test. */
-function open(opts: Omit<SqliteEventStoreOptions, 'path'> = {}): { store: SqliteEventStore; path: string } {
+function open(opts: Partial<Omit<SqliteEventStoreOptions, 'path'>> = {}): { store: SqliteEventStore; path: string } {
   const tmp = tempDir();
   cleanups.push(tmp.remove);
   const path = join(tmp.dir, 'events.db');
@@ -203,7 +203,7 @@ describe('sqlite store: file and lifecycle', () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const path = join(tmp.dir, 'never', 'events.db');
-    const bad: Array<[Omit<SqliteEventStoreOptions, 'path'>, RegExp]> = [
+    const bad: Array<[Partial<Omit<SqliteEventStoreOptions, 'path'>>, RegExp]> = [
       [{ maxEventBytes: 0 }, /maxEventBytes/],
       [{ maxEventBytes: 1.5 }, /maxEventBytes/],
       [{ readPageSize: 0 }, /readPageSize/],
@@ -212,8 +212,8 @@ describe('sqlite store: file and lifecycle', () => {
       [{ durability: 'fast' as 'sync' }, /durability/],
     ];
     for (const [opts, message] of bad) {
-      expect(() => getSqliteEventStore({ ...opts, path })).toThrow(RangeError);
-      expect(() => getSqliteEventStore({ ...opts, path })).toThrow(message);
+      expect(() => getSqliteEventStore({ codec: rawCodec, ...opts, path })).toThrow(RangeError);
+      expect(() => getSqliteEventStore({ codec: rawCodec, ...opts, path })).toThrow(message);
     }
     expect(existsSync(join(tmp.dir, 'never'))).toBe(false);
   });

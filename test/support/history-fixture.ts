@@ -14,7 +14,8 @@ import { sequentialIds, type IdGenerator } from '../../src/core/ids.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import { FACT_VERSIONS, type Fact, type FactType } from '../../src/facts/fact-types.ts';
 import { NO_STREAM, type EventStore } from '../../src/store/event-store.ts';
-import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from '../../src/runtime/thread-state.ts';
+import { applyFact, hashThreadState, initialThreadState, type FoldOptions } from '../../src/history/fold/thread-state.ts';
+import { threadStreamId } from '../../src/history/stream.ts';
 
 export const HISTORY_FORMAT = 'orchestral-history/1';
 /** Directory of the committed fixtures. */
@@ -104,7 +105,7 @@ export function writeHistoryFixture(file: string, fixture: HistoryFixture): void
  */
 export async function appendHistoryFixture(store: EventStore, history: LoadedHistory, ids: IdGenerator = sequentialIds(0x3)): Promise<void> {
   await store.appendToStream(
-    `thread-${history.threadId}`,
+    threadStreamId(history.threadId),
     history.facts.map((fact, i) => {
       const hash = history.events[i]?.metadata.snapshotHash;
       return { id: ids.uuid(), type: fact.type, data: fact.data, metadata: hash === undefined ? {} : { snapshotHash: hash } };

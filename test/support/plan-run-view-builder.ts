@@ -4,14 +4,14 @@
  */
 import { z } from 'zod';
 import { defineAction, type Action } from '../../src/actions/action.ts';
-import type { BudgetView, PlanRunView, TaskView } from '../../src/executor/plan-run-view.ts';
+import type { BudgetView, PlanRunView, StepView } from '../../src/executor/plan-run-view.ts';
 import { PlanSpec, type PlanSpecInput, type StepSpecInput } from '../../src/plan/plan-schema.ts';
 
 /** What a test states about a view; everything not given gets a neutral default. */
 export interface ViewSpec {
   plan: Omit<PlanSpecInput, 'steps'> & { steps: StepSpecInput[] };
-  /** Task overrides by step id (default: pending, 0 attempts, nothing reserved or spent). */
-  tasks?: Record<string, Partial<TaskView>>;
+  /** Step overrides by step id (default: pending, 0 attempts, nothing reserved or spent). */
+  steps?: Record<string, Partial<StepView>>;
   planApproval?: PlanRunView['planApproval'];
   /** Budget in force; `limitUsd` required, the rest defaults to warnAt 0.9, onExceed approve, 0 spent/reserved, not warned. */
   budget?: Partial<BudgetView> & { limitUsd: number };
@@ -26,22 +26,22 @@ export function step(id: string, rest: Partial<StepSpecInput> = {}): StepSpecInp
   return { id, action: 'noop', ...rest };
 }
 
-/** A fresh pending task for `stepId`. */
-export function pendingTask(stepId: string): TaskView {
+/** A fresh pending step for `stepId`. */
+export function pendingStep(stepId: string): StepView {
   return { stepId, status: 'pending', attempts: 0, reservedUsd: 0, spentUsd: 0 };
 }
 
 /** Builds the view (plan validated with PlanSpec: throws a ZodError on a bad test plan). */
 export function buildView(spec: ViewSpec): PlanRunView {
   const plan = PlanSpec.parse(spec.plan);
-  const tasks: Record<string, TaskView> = {};
-  for (const s of plan.steps) tasks[s.id] = { ...pendingTask(s.id), ...spec.tasks?.[s.id] };
+  const steps: Record<string, StepView> = {};
+  for (const s of plan.steps) steps[s.id] = { ...pendingStep(s.id), ...spec.steps?.[s.id] };
   const view: PlanRunView = {
     threadId: spec.threadId ?? 't1',
     interactionId: spec.interactionId ?? 'i1',
     planId: spec.planId ?? 'p1',
     plan,
-    tasks,
+    steps,
     planApproval: spec.planApproval ?? { status: 'none' },
     halted: spec.halted ?? false,
   };

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assign } from 'xstate';
-import { getInMemoryEventStore, type EventData, type RecordedEvent } from '../../src/index.ts';
-import { defaultMachines } from '../../src/runtime/thread-state.ts';
+import { factCodec, getInMemoryEventStore, type EventData, type RecordedEvent } from '../../src/index.ts';
+import { defaultMachines } from '../../src/history/fold/thread-state.ts';
 import { checkReplay, createTestRuntime, ReplayCheckError, scriptedPlanner, type PlannerScript } from '../../src/testing/index.ts';
 
 const plan = { kind: 'mini_plan' as const, plan: { steps: [{ id: 'a', action: 'echo', input: { n: 1 } }, { id: 'b', action: 'echo', dependsOn: ['a'] }] } };
@@ -63,7 +63,7 @@ describe('checkReplay', () => {
 
   it('fails on a wrong recorded hash (mutant log)', async () => {
     const { t } = await run();
-    const copy = getInMemoryEventStore();
+    const copy = getInMemoryEventStore({ codec: factCodec });
     const all = await events(t);
     const bad: EventData[] = all.map((e, i) => ({ id: e.id, type: e.type, data: e.data, metadata: { ...e.metadata, snapshotHash: i === 3 ? 'f'.repeat(64) : e.metadata.snapshotHash } }));
     await copy.appendToStream('thread-t', bad);

@@ -24,6 +24,7 @@ import type { EventStore } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const THREADS = 40;
 
@@ -79,7 +80,7 @@ describe('workers: one writer per thread (PostgreSQL)', () => {
     const observer = await openLeaseStore(storeUrl);
     const parts: Array<{ id: string; store: EventStore; leases: LeaseStore; worker: Worker; tally: Tally; claimed: Set<string> }> = [];
     for (const id of ['wa', 'wb']) {
-      const raw = await openEventStore(storeUrl);
+      const raw = await openEventStore(storeUrl, { codec: factCodec });
       const tally: Tally = { appends: 0, conflicts: 0, notOwner: [] };
       const store = recording(raw, id, observer, tally);
       const leases = await openLeaseStore(storeUrl);
@@ -101,7 +102,7 @@ describe('workers: one writer per thread (PostgreSQL)', () => {
       parts.push({ id, store: raw, leases, worker, tally, claimed });
     }
     // The append-only writer: a second input to every thread while the workers run them.
-    const senderStore = await openEventStore(storeUrl);
+    const senderStore = await openEventStore(storeUrl, { codec: factCodec });
     const sender = createRuntime({ store: senderStore, actions: createActionRegistry([]), plannerFor: () => { throw new Error('append mode'); }, ownership: { mode: 'append' } });
     try {
       await waitFor('both workers to claim threads', () => parts.every((p) => p.claimed.size > 0), 120_000);

@@ -1,15 +1,15 @@
 /**
  * `llm.complete`: one chat completion through the shared OpenAI-compatible client
- * (`src/planner/openai-client.ts`), reporting its tokens, requests and USD cost via `ctx.addUsage`.
+ * (`src/llm/openai-client.ts`), reporting its tokens, requests and USD cost via `ctx.addUsage`.
  */
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { defineAction } from '../action.ts';
 import { ActionAbortedError, ActionInputError } from '../errors.ts';
 import { throwIfAborted } from './abort.ts';
-import { complete, createOpenAIClient, type ChatMessage, type OpenAIClientOptions } from '../../planner/openai-client.ts';
-import { costUsd, findModelPrice, type PriceTable } from '../../planner/pricing.ts';
-import { isLlmRequestError } from '../../planner/errors.ts';
+import { complete, createOpenAIClient, type ChatMessage, type OpenAIClientOptions } from '../../llm/openai-client.ts';
+import { costUsd, findModelPrice, type PriceTable } from '../../llm/pricing.ts';
+import { isLlmRequestError } from '../../llm/errors.ts';
 
 export const DEFAULT_LLM_MAX_TOKENS = 4096;
 

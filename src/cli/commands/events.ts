@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import type { EventStore, RecordedEvent } from '../../store/event-store.ts';
 import { toJsonLine } from '../json.ts';
-import { threadRevision, threadStreamId } from '../args.ts';
+import { historyEvents } from '../../history/read.ts';
+import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { safeText } from '../render/safe-text.ts';
 import { withStore } from '../store.ts';
@@ -32,7 +33,7 @@ export function formatEventLine(e: RecordedEvent): string {
  */
 export async function eventsCommand(store: EventStore, threadId: string, opts: EventsOptions, out: (line: string) => void): Promise<number> {
   const fromRevision = (await threadRevision(store, threadId, opts.from, '--from')) ?? 0n;
-  for await (const e of store.readStream(threadStreamId(threadId), { fromRevision })) {
+  for await (const e of historyEvents(store, threadId, { fromRevision })) {
     out(opts.json ? toJsonLine(e) : formatEventLine(e));
   }
   return 0;

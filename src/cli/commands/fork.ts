@@ -8,7 +8,8 @@ import { randomIds } from '../../core/ids.ts';
 import { forkThread } from '../../runtime/fork.ts';
 import { ThreadExistsError } from '../../runtime/command-errors.ts';
 import { Id } from '../../facts/facts/common.ts';
-import { threadRevision, threadStreamId } from '../args.ts';
+import { lastRevision } from '../../history/read.ts';
+import { threadRevision } from '../args.ts';
 import { UsageError } from '../cli-errors.ts';
 import type { ContextHolder } from '../context.ts';
 import { nextCommand } from '../next-command.ts';
@@ -22,7 +23,7 @@ export async function forkCommand(holder: ContextHolder, cmd: Command, threadId:
   if (!Id.safeParse(newThreadId).success) throw new UsageError(`--id: '${newThreadId}' is not a thread id (1–128 of A-Z a-z 0-9 _ . : -)`);
   const result = await withStore(storeUrl, async (store) => {
     const at = (await threadRevision(store, threadId, o.at, '--at'))!;
-    if ((await store.streamRevision(threadStreamId(newThreadId))) !== undefined) throw new ThreadExistsError(newThreadId);
+    if ((await lastRevision(store, newThreadId)) !== undefined) throw new ThreadExistsError(newThreadId);
     return forkThread(store, { threadId, atRevision: at, newThreadId, ids: randomIds });
   });
   io.out(`forked ${threadId}@${o.at} → ${result.threadId} (revision ${result.revision})`);

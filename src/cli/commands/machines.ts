@@ -1,5 +1,5 @@
 /**
- * `orchestral machines --json`: the thread, interaction and task machines as configs (what
+ * `orchestral machines --json`: the thread, interaction and step machines as configs (what
  * `createMachine` takes: `initial` a state name, guards and actions by name; see
  * `machineExports` of the main entry), one object keyed by machine id, for Stately Studio.
  */
@@ -7,10 +7,10 @@ import type { Command } from 'commander';
 import { machineExports } from '../../index.ts';
 import type { ContextHolder } from '../context.ts';
 
-/** The configs, keyed `thread`, `interaction`, `task`. */
+/** The configs, keyed `thread`, `interaction`, `step`. */
 export function machineDefinitions(): Record<string, unknown> {
   const m = machineExports();
-  return { thread: m.thread.config, interaction: m.interaction.config, task: m.task.config };
+  return { thread: m.thread.config, interaction: m.interaction.config, step: m.step.config };
 }
 
 /** The `machines` command. */

@@ -1,14 +1,14 @@
 /**
  * `orchestral replay <thread> [--to REV] [--json] [--verify]`: rebuilds the thread's snapshot by
- * folding its facts through the machines (src/runtime/replay.ts) — no planner, no action runs — and
+ * folding its facts through the machines (src/history/replay.ts) — no planner, no action runs — and
  * prints it. `--verify` also compares each fact's recorded `snapshotHash` with the replayed state's
  * hash and fails (exit 1) naming the first revision that diverges.
  */
 import type { Command } from 'commander';
-import { replayThread } from '../../runtime/replay.ts';
-import { hashThreadState, type ThreadState } from '../../runtime/thread-state.ts';
+import { replayThread } from '../../history/replay.ts';
+import { hashThreadState, type ThreadState } from '../../history/fold/thread-state.ts';
 import { threadSummary } from '../../runtime/thread-summary.ts';
-import type { InteractionView } from '../../runtime/views.ts';
+import type { InteractionView } from '../../history/fold/views.ts';
 import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
@@ -16,7 +16,7 @@ import { safeText } from '../render/safe-text.ts';
 import { colorFor, statusMark } from '../render/status-marks.ts';
 import { withStore } from '../store.ts';
 
-/** The replayed snapshot as plain data. `tasks` keyed `<interactionId>/<planId>/<stepId>`. */
+/** The replayed snapshot as plain data. `steps` keyed `<interactionId>/<planId>/<stepId>`. */
 export interface ReplaySnapshot {
   threadId: string;
   revision: number;
@@ -24,16 +24,16 @@ export interface ReplaySnapshot {
   verified: boolean;
   thread: { status: string; title: string | null; policy: string; live: string[]; spentUsd: number };
   interactions: Record<string, InteractionView>;
-  tasks: Record<string, { status: string; attempts: number; output?: unknown; error?: unknown }>;
+  steps: Record<string, { status: string; attempts: number; output?: unknown; error?: unknown }>;
 }
 
 /** Plain data of a replayed state. */
 export function snapshotOf(state: ThreadState, verified: boolean): ReplaySnapshot {
   const s = threadSummary(state);
-  const tasks: ReplaySnapshot['tasks'] = {};
-  for (const [key, snap] of Object.entries(state.tasks)) {
+  const steps: ReplaySnapshot['steps'] = {};
+  for (const [key, snap] of Object.entries(state.steps)) {
     const c = snap.context;
-    tasks[key] = {
+    steps[key] = {
       status: String(snap.value),
       attempts: c.attempts,
       ...(c.output !== undefined ? { output: c.output } : {}),
@@ -47,7 +47,7 @@ export function snapshotOf(state: ThreadState, verified: boolean): ReplaySnapsho
     verified,
     thread: { status: s.status, title: s.title ?? null, policy: s.policy.kind, live: s.live, spentUsd: s.spentUsd },
     interactions: s.interactions,
-    tasks,
+    steps,
   };
 }
 
@@ -70,7 +70,7 @@ export async function replayCommand(holder: ContextHolder, cmd: Command, threadI
   for (const v of Object.values(snap.interactions)) {
     io.out(`  interaction ${v.interactionId} ${colorFor(c, v.status, v.status)} (iteration ${v.iteration})${v.answer ? c.dim(` — ${safeText(v.answer.split('\n')[0]!)}`) : ''}`);
   }
-  for (const [key, t] of Object.entries(snap.tasks)) {
+  for (const [key, t] of Object.entries(snap.steps)) {
     io.out(`    ${colorFor(c, t.status, statusMark(t.status))} ${key} ${colorFor(c, t.status, t.status)} (${t.attempts} attempt${t.attempts === 1 ? '' : 's'})`);
   }
   return 0;

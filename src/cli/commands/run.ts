@@ -10,7 +10,8 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { createStaticPlanner } from '../../planner/static-planner.ts';
+import { createPlanner } from '../../planner/create-planner.ts';
+import type { Prepared } from '../run-prepared.ts';
 import type { Planner } from '../../planner/planner.ts';
 import { withoutUserInfo as stripUserInfo } from '../../core/url.ts';
 import { UsageError } from '../cli-errors.ts';
@@ -19,8 +20,9 @@ import { EXIT } from '../exit-codes.ts';
 import { readPlanFile, validatePlanFile } from '../plan-file.ts';
 import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
+import { resolveMcpFiles } from '../mcp-setup.ts';
 import type { ActionRegistry } from '../../actions/registry.ts';
-import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig, type PlannerDescriptor } from '../planner-descriptor.ts';
+import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig } from '../planner-descriptor.ts';
 import { llmRequestSettings, RETRIES_ENV, TIMEOUT_ENV } from '../planner-settings.ts';
 import { resolveWorkspace } from '../workspace.ts';
 import { withLeases } from '../leases.ts';
@@ -43,6 +45,8 @@ export interface RunOptions {
   title?: string;
   workspace?: string;
   actions?: string[];
+  mcp?: string[];
+  routes?: string;
   json: boolean;
   prompt: boolean;
   inspect: boolean;
@@ -63,13 +67,6 @@ export function parsePolicy(value: string | undefined): PolicySpec | undefined {
   throw new UsageError(`--policy: expected enqueue, reject, interrupt, steer or parallel:N, got '${value}'`);
 }
 
-interface Prepared {
-  descriptor: PlannerDescriptor;
-  planner: Planner;
-  input: string;
-  title?: string;
-  modules: string[];
-}
 
 /** Removes user info from a URL before it is recorded. @throws UsageError when it is not a URL. */
 function withoutUserInfo(url: string): string {
@@ -80,39 +77,51 @@ function withoutUserInfo(url: string): string {
 async function prepare(planPath: string | undefined, o: RunOptions, workspace: string): Promise<Prepared & { registryCheck?: (r: ActionRegistry) => void }> {
   const extra = resolveModulePaths(o.actions ?? [], process.cwd());
   if (planPath !== undefined && o.intent !== undefined) throw new UsageError('run: give a plan file or --intent, not both');
-  if (planPath === undefined && o.intent === undefined) throw new UsageError('run: give a plan file (run plan.yaml) or --intent "what to do"');
+  if (planPath !== undefined && o.routes !== undefined) throw new UsageError('run: give a plan file or --routes, not both');
+  if (planPath === undefined && o.intent === undefined && o.routes === undefined) throw new UsageError('run: give a plan file (run plan.yaml), --intent "what to do" or --routes routes.yaml');
   if (planPath !== undefined && (o.plannerTimeout !== undefined || o.plannerRetries !== undefined)) {
     throw new UsageError(`run: ${o.plannerTimeout !== undefined ? '--planner-timeout' : '--planner-retries'} is for --intent (the OpenAI planner); llm.complete steps read ${TIMEOUT_ENV} / ${RETRIES_ENV}`);
   }
+  const mcpConfigs = resolveMcpFiles(o.mcp);
+  const mcpOf = (plans: string[]) => (mcpConfigs.length + plans.length > 0 ? { mcp: { configs: mcpConfigs, plans } } : {});
   if (planPath !== undefined) {
     const pf = await readPlanFile(planPath);
     const modules = [...new Set([...pf.actionModules, ...extra])];
     const title = o.title ?? pf.plan.title;
     return {
-      descriptor: { kind: 'static', config: { file: pf.file, workspace, ...(modules.length ? { actions: modules } : {}) } },
-      planner: createStaticPlanner(pf.plan, { source: pf.file }),
+      descriptor: { kind: 'static', config: { file: pf.file, workspace, ...(modules.length ? { actions: modules } : {}), ...mcpOf(pf.hasMcpServers ? [pf.file] : []) } },
+      planner: await createPlanner({ kind: 'static', plan: pf.plan, source: pf.file }),
       input: `run plan ${relative(process.cwd(), pf.file) || pf.file}`,
       ...(title !== undefined ? { title } : {}),
       modules,
       registryCheck: (registry) => checkPlanFileSize(pf, validatePlanFile(pf, registry, planPath), planPath),
     };
   }
-  const model = o.model ?? envModel() ?? 'gpt-4.1-mini';
-  const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
-  const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
-  const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
-  const keyed = Boolean(process.env['OPENAI_API_KEY']?.trim());
-  const { createOpenAIPlanner } = await import('../../planner/openai-planner.ts');
-  const planner = createOpenAIPlanner({ model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
-  const config: OpenAIPlannerConfig = {
-    model,
-    workspace,
-    ...(baseURL ? { baseURL } : {}),
-    timeoutMs,
-    maxRetries,
-    ...(keyed ? { apiKeyEnv: 'OPENAI_API_KEY' as const } : {}),
-    ...(extra.length ? { actions: extra } : {}),
+  const openai = async (): Promise<{ planner: Planner; config: OpenAIPlannerConfig }> => {
+    const model = o.model ?? envModel() ?? 'gpt-4.1-mini';
+    const rawBase = o.baseUrl ?? process.env['OPENAI_BASE_URL'];
+    const baseURL = rawBase !== undefined && rawBase !== '' ? withoutUserInfo(rawBase) : undefined;
+    const { timeoutMs, maxRetries } = llmRequestSettings({ timeout: o.plannerTimeout, retries: o.plannerRetries });
+    const keyed = Boolean(process.env['OPENAI_API_KEY']?.trim());
+    const planner = await createPlanner({ kind: 'openai', model, timeoutMs, maxRetries, ...(rawBase ? { baseURL: rawBase } : {}) });
+    const config: OpenAIPlannerConfig = {
+      model,
+      workspace,
+      ...(baseURL ? { baseURL } : {}),
+      timeoutMs,
+      maxRetries,
+      ...(keyed ? { apiKeyEnv: 'OPENAI_API_KEY' as const } : {}),
+      ...(extra.length ? { actions: extra } : {}),
+      ...mcpOf([]),
+    };
+    return { planner, config };
   };
+  if (o.routes !== undefined) {
+    const configured = Boolean(process.env['OPENAI_API_KEY']?.trim() || o.baseUrl || process.env['OPENAI_BASE_URL']);
+    const { prepareRoutes } = await import('../routes-run.ts');
+    return prepareRoutes({ file: o.routes, intent: o.intent, title: o.title, workspace, extra, mcpConfigs, fallback: configured ? openai : undefined });
+  }
+  const { planner, config } = await openai();
   return {
     descriptor: { kind: 'openai', config },
     planner,
@@ -130,77 +139,90 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
   const policy = parsePolicy(o.policy);
   const p = await prepare(planPath, o, workspace);
-  const [{ createSession, sessionRegistry }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
+  const [{ createSession, sessionActions }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
     import('../session.ts'),
     import('../drive.ts'),
     import('../live-inspect.ts'),
     import('../action-modules.ts'),
   ]);
   // The plan is checked against the registry before the store is opened: a refused plan creates nothing.
-  const registry = await sessionRegistry(p.descriptor, [], storeProtectedPaths(storeUrl, workspace));
-  p.registryCheck?.(registry);
-  return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
-    let threadId = o.thread;
-    let existing = false;
-    if (threadId !== undefined) {
-      const d = await readThreadDescriptor(store, threadId).then(
-        (x) => ({ found: true, d: x }),
-        (err: unknown) => {
-          if (isThreadNotFoundError(err)) return { found: false, d: undefined };
-          throw err;
-        },
-      );
-      if (d.found) {
-        const same = samePlanner(d.d, p.descriptor);
-        if (!same) throw new UsageError(`--thread ${threadId}: the thread exists and runs another planner; use 'orchestral send ${threadId} "…"'`);
-        existing = true;
+  const { registry, mcp } = await sessionActions(p.descriptor, workspace, [], storeProtectedPaths(storeUrl, workspace));
+  let handedOver = false;
+  try {
+    p.registryCheck?.(registry);
+    // The thread records the tool list, so later processes start a server only to call it.
+    if (mcp) (p.descriptor.config as { mcp: { tools?: unknown } }).mcp.tools = mcp.tools;
+    return await withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
+      let threadId = o.thread;
+      let existing = false;
+      if (threadId !== undefined) {
+        const d = await readThreadDescriptor(store, threadId).then(
+          (x) => ({ found: true, d: x }),
+          (err: unknown) => {
+            if (isThreadNotFoundError(err)) return { found: false, d: undefined };
+            throw err;
+          },
+        );
+        if (d.found) {
+          const same = samePlanner(d.d, p.descriptor);
+          if (!same) throw new UsageError(`--thread ${threadId}: the thread exists and runs another planner; use 'orchestral send ${threadId} "…"'`);
+          existing = true;
+        }
       }
-    }
-    const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, registry, leases });
-    const { runtime } = session;
-    let inspection: LiveInspection | undefined;
-    try {
-      const input = { text: p.input, from: whoAmI(undefined) };
-      let sent: SendResult | undefined;
-      let fromRevision = 0n;
-      if (existing) {
-        await runtime.load(threadId!);
-        fromRevision = runtime.state(threadId!).revision + 1n;
-      } else {
-        // ThreadOpened and the first input in one append: a kill in between cannot leave an idle thread.
-        const opened = await runtime.openThread({
-          ...(threadId !== undefined ? { threadId } : {}),
-          ...(p.title !== undefined ? { title: p.title } : {}),
-          ...(policy !== undefined ? { policy } : {}),
-          planner: p.descriptor,
-          input,
+      const session = await createSession({ store, workspace, descriptor: p.descriptor, planner: p.planner, registry, ...(mcp ? { mcp } : {}), leases });
+      handedOver = true;
+      const { runtime } = session;
+      let inspection: LiveInspection | undefined;
+      try {
+        const input = p.input !== undefined ? { text: p.input, from: whoAmI(undefined) } : undefined;
+        let sent: SendResult | undefined;
+        let fromRevision = 0n;
+        if (existing) {
+          await runtime.load(threadId!);
+          fromRevision = runtime.state(threadId!).revision + 1n;
+        } else {
+          // ThreadOpened and the first input in one append: a kill in between cannot leave an idle thread.
+          const opened = await runtime.openThread({
+            ...(threadId !== undefined ? { threadId } : {}),
+            ...(p.title !== undefined ? { title: p.title } : {}),
+            ...(policy !== undefined ? { policy } : {}),
+            planner: p.descriptor,
+            ...(input ? { input } : {}),
+          });
+          threadId = opened.threadId;
+          sent = opened.sent;
+        }
+        const tid = threadId!;
+        if (!o.json) io.out(`${io.color.bold('thread')} ${tid}${existing ? ' (existing)' : ''} · store ${storeUrl} · workspace ${workspace}`);
+        if (input === undefined) {
+          // routes without an intent: the thread waits for events
+          if (!o.json) io.out(`waiting for events: orchestral emit ${tid} <type> [--data JSON]`);
+          return EXIT.ok;
+        }
+        if (o.inspect || o.inspectUrl !== undefined) {
+          inspection = await startLiveInspection(runtime, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
+        }
+        sent ??= await runtime.send(tid, input.text, { from: input.from });
+        if (sent.decision === 'reject') {
+          io.err(`orchestral: input rejected by the thread's policy: ${sent.reason}`);
+          return EXIT.rejected;
+        }
+        const result = await driveThread(session, store, io, {
+          threadId: tid,
+          ...(sent.interactionId !== undefined && sent.decision !== 'steer' ? { interactionIds: [sent.interactionId] } : {}),
+          json: o.json,
+          prompt: o.prompt,
+          by: whoAmI(undefined),
+          storeUrl,
+          fromRevision,
         });
-        threadId = opened.threadId;
-        sent = opened.sent!;
+        return result.exitCode;
+      } finally {
+        await inspection?.stop();
+        await runtime.close();
       }
-      const tid = threadId!;
-      if (!o.json) io.out(`${io.color.bold('thread')} ${tid}${existing ? ' (existing)' : ''} · store ${storeUrl} · workspace ${workspace}`);
-      if (o.inspect || o.inspectUrl !== undefined) {
-        inspection = await startLiveInspection(runtime, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
-      }
-      sent ??= await runtime.send(tid, p.input, { from: input.from });
-      if (sent.decision === 'reject') {
-        io.err(`orchestral: input rejected by the thread's policy: ${sent.reason}`);
-        return EXIT.rejected;
-      }
-      const result = await driveThread(session, store, io, {
-        threadId: tid,
-        ...(sent.interactionId !== undefined && sent.decision !== 'steer' ? { interactionIds: [sent.interactionId] } : {}),
-        json: o.json,
-        prompt: o.prompt,
-        by: whoAmI(undefined),
-        storeUrl,
-        fromRevision,
-      });
-      return result.exitCode;
-    } finally {
-      await inspection?.stop();
-      await runtime.close();
-    }
-  }), { create: true });
+    }), { create: true });
+  } finally {
+    if (!handedOver) await mcp?.close();
+  }
 }

@@ -1,34 +1,40 @@
 /**
  * `orchestral show <thread> [--at REV] [--json]`: the thread as of its last revision (or `--at`):
- * the `threads`, `tasks`, `dag` and `costs` projections folded over its facts, plus each
+ * the `threads`, `steps`, `dag` and `costs` projections folded over its facts, plus each
  * interaction's status, answer and pending question (need_input), and the pending approvals from the
  * machines' fold, each with what it approves (action, resolved input or the plan's steps, who planned
- * it: approval-details.ts).
+ * it: approval-details.ts). The facts are read and folded once, by the history module
+ * (`foldHistory`), and the projections run over the same facts.
  */
 import type { Command } from 'commander';
 import { costsProjection } from '../../../projections/costs.ts';
 import { dagProjection } from '../../../projections/dag.ts';
-import { tasksProjection } from '../../../projections/tasks.ts';
+import { stepsProjection } from '../../../projections/steps.ts';
 import { threadsProjection } from '../../../projections/threads.ts';
 import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shared/keyed-map.ts';
 import { projectAsOf } from '../../projections/as-of.ts';
-import type { Fact } from '../../facts/fact-types.ts';
 import { pendingApprovalDetails } from '../../runtime/approval-details.ts';
-import { applyFacts, initialThreadState } from '../../runtime/thread-state.ts';
+import { foldHistory } from '../../history/replay.ts';
 import { threadSummary } from '../../runtime/thread-summary.ts';
 import type { EventStore } from '../../store/event-store.ts';
 import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { renderShow, type ShowData } from '../render/show-text.ts';
+import type { RouteEvaluatedData } from '../render/route-text.ts';
 import { describeOwnerOf } from '../owner-line.ts';
 import { holderJson, readOwners } from '../owners.ts';
 import { withStore } from '../store.ts';
-import { readThreadFacts } from '../thread-facts.ts';
 
 /** A keyed map as a plain record (sorted by key). */
 function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {
   return map ? Object.fromEntries(keyedEntries(map).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) : {};
+}
+
+/** The first `RouteEvaluated` of an interaction (why its plan was chosen), or null. */
+function routeOf(facts: ReadonlyArray<{ type: string; data: unknown }>, interactionId: string): RouteEvaluatedData | null {
+  const f = facts.find((x) => x.type === 'RouteEvaluated' && (x.data as RouteEvaluatedData).interactionId === interactionId);
+  return f ? (f.data as RouteEvaluatedData) : null;
 }
 
 /**
@@ -37,10 +43,9 @@ function plainRecord<V>(map: KeyedMap<V> | undefined): Record<string, V> {
  */
 export async function gatherShow(store: EventStore, threadId: string, at: string | undefined): Promise<ShowData> {
   const toRevision = await threadRevision(store, threadId, at, '--at');
-  const facts = await readThreadFacts(store, threadId, toRevision);
-  const last = facts.length > 0 ? facts[facts.length - 1]!.revision : -1n;
+  const { state, facts } = await foldHistory(store, threadId, { ...(toRevision !== undefined ? { toRevision } : {}), keepFacts: true });
+  const last = state.revision;
   const opts = { toRevision: last };
-  const state = applyFacts(initialThreadState(threadId), facts.map((f) => ({ type: f.type, data: f.data }) as Fact));
   const summary = threadSummary(state);
   return {
     threadId,
@@ -54,8 +59,9 @@ export async function gatherShow(store: EventStore, threadId: string, at: string
       answer: v.answer ?? null,
       question: v.question ?? null,
       error: v.error?.message ?? null,
+      route: routeOf(facts, v.interactionId),
     })),
-    tasks: plainRecord(getKeyed(projectAsOf(tasksProjection, facts, opts).threads, threadId)?.interactions),
+    steps: plainRecord(getKeyed(projectAsOf(stepsProjection, facts, opts).threads, threadId)?.interactions),
     dags: plainRecord(getKeyed(projectAsOf(dagProjection, facts, opts).threads, threadId)?.interactions),
     costs: getKeyed(projectAsOf(costsProjection, facts, opts).threads, threadId) ?? null,
     pendingApprovals: pendingApprovalDetails(state).map((p) => ({ ...p, stepId: p.stepId ?? null })),

@@ -1,17 +1,18 @@
 /**
  * The text of `orchestral show`: the thread line, then per interaction its status and answer, per
- * plan the task table and the DAG, the costs, and the pending approvals with the commands to decide.
+ * plan the step table and the DAG, the costs, and the pending approvals with the commands to decide.
  */
 import type { Colors } from '../io.ts';
 import type { ThreadCosts } from '../../../projections/costs.ts';
 import type { PlanDag } from '../../../projections/dag.ts';
-import type { TasksInteraction, TaskRow } from '../../../projections/tasks.ts';
+import type { StepsInteraction, StepRow } from '../../../projections/steps.ts';
 import type { ThreadListing } from '../../../projections/threads.ts';
 import { keyedEntries } from '../../../projections/shared/keyed-map.ts';
 import type { ApprovalDetails } from '../../runtime/approval-details.ts';
 import { nextCommand } from '../next-command.ts';
 import { approvalLines, approvalTarget } from './approval-text.ts';
 import { renderDag } from './dag-text.ts';
+import { routeLine, type RouteEvaluatedData } from './route-text.ts';
 import { safeText } from './safe-text.ts';
 import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';
 
@@ -23,8 +24,17 @@ export interface ShowData {
   at: number | null;
   thread: ThreadListing | null;
   /** `question`: the planner's pending question while the interaction waits for input. */
-  interactions: Array<{ interactionId: string; status: string; input: string | null; answer: string | null; question: string | null; error: string | null }>;
-  tasks: Record<string, TasksInteraction>;
+  /** `route`: what routes decided for its first plan (`RouteEvaluated`), null when none were consulted. */
+  interactions: Array<{
+    interactionId: string;
+    status: string;
+    input: string | null;
+    answer: string | null;
+    question: string | null;
+    error: string | null;
+    route?: RouteEvaluatedData | null;
+  }>;
+  steps: Record<string, StepsInteraction>;
   dags: Record<string, { planOrder: string[]; plans: Record<string, PlanDag> }>;
   costs: ThreadCosts | null;
   /** Pending approvals with what they approve (see ApprovalDetails; `stepId` null for a plan approval). */
@@ -34,7 +44,7 @@ export interface ShowData {
 /** A pending approval as `show` reports it. */
 export type ShowApproval = Omit<ApprovalDetails, 'stepId'> & { stepId: string | null };
 
-function taskLine(c: Colors, r: TaskRow, idWidth: number): string {
+function stepLine(c: Colors, r: StepRow, idWidth: number): string {
   const detail = r.status === 'failed' || r.status === 'cancelled' ? (r.lastError?.message ?? '') : (r.outputSummary ?? '');
   return [
     `  ${colorFor(c, r.status, statusMark(r.status))} ${fit(safeText(r.stepId), idWidth)}`,
@@ -56,12 +66,13 @@ export function renderShow(c: Colors, d: ShowData, storeUrl: string): string[] {
   for (const i of d.interactions) {
     out.push('');
     out.push(`${c.bold(`interaction ${safeText(i.interactionId)}`)} ${colorFor(c, i.status, i.status)}${i.input ? c.dim(` — ${safeText(i.input)}`) : ''}`);
-    const ti = d.tasks[i.interactionId];
+    if (i.route) out.push(routeLine(c, i.route));
+    const ti = d.steps[i.interactionId];
     for (const planId of ti?.planOrder ?? []) {
       const plan = ti!.plans[planId]!;
       out.push(`  plan ${safeText(planId)}${plan.title ? ` '${safeText(plan.title)}'` : ''} ${colorFor(c, plan.status, plan.status)}`);
       const idWidth = Math.min(28, Math.max(4, ...plan.stepOrder.map((s) => s.length)));
-      for (const stepId of plan.stepOrder) out.push(taskLine(c, plan.steps[stepId]!, idWidth));
+      for (const stepId of plan.stepOrder) out.push(stepLine(c, plan.steps[stepId]!, idWidth));
       const dag = d.dags[i.interactionId]?.plans[planId];
       if (dag) {
         out.push(`  ${c.dim('DAG')}`);

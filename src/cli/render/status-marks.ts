@@ -1,8 +1,8 @@
-/** One-character marks and colours of task statuses, shared by the live table, `show` and the DAG. */
+/** One-character marks and colours of step statuses, shared by the live table, `show` and the DAG. */
 import stringWidth from 'string-width';
 import type { Colors } from '../io.ts';
 
-/** Mark of a task status: ✓ completed, ✗ failed, ⊘ cancelled, ▶ running, ⏸ waiting for approval, ○ ready, · pending. */
+/** Mark of a step status: ✓ completed, ✗ failed, ⊘ cancelled, ▶ running, ⏸ waiting for approval, ○ ready, · pending. */
 export function statusMark(status: string): string {
   switch (status) {
     case 'completed':

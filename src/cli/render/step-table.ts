@@ -3,9 +3,9 @@
  * progress bar and the costs, computed from the runtime's folded state (pure: `nowMs` is passed in).
  */
 import type { Colors } from '../io.ts';
-import type { TaskView } from '../../executor/plan-run-view.ts';
-import type { ThreadState } from '../../runtime/thread-state.ts';
-import { interactionView, planRunView, threadView } from '../../runtime/views.ts';
+import type { StepView } from '../../executor/plan-run-view.ts';
+import type { ThreadState } from '../../history/fold/thread-state.ts';
+import { interactionView, planRunView, threadView } from '../../history/fold/views.ts';
 import stringWidth from 'string-width';
 import { safeText } from './safe-text.ts';
 import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';
@@ -15,7 +15,7 @@ export interface StepRow {
   planId: string;
   stepId: string;
   action: string;
-  status: TaskView['status'];
+  status: StepView['status'];
   attempts: number;
   /** What else to say: the error, the retry time, the approval. */
   note: string;
@@ -28,7 +28,7 @@ export function stepRows(state: ThreadState, interactionId: string, nowMs: numbe
   for (const planId of iv.planIds) {
     const view = planRunView(state, interactionId, planId);
     for (const step of view.plan.steps) {
-      const t = view.tasks[step.id]!;
+      const t = view.steps[step.id]!;
       let note = '';
       if (t.status === 'running' && t.startedAtMs !== undefined) note = `attempt ${t.attempts}, ${duration(Math.max(0, nowMs - t.startedAtMs))}`;
       else if (t.status === 'ready' && t.readyAtMs !== undefined && t.attempts > 0) {

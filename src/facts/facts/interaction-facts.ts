@@ -30,11 +30,11 @@ export const interactionFacts = {
     repairs: z.number().int().min(0).default(0),
   }),
   PlannerFailed: z.object({ interactionId: Id, iteration: z.number().int().min(1), error: ErrorInfo, usage: Usage.optional() }),
-  /** A normalised plan whose steps become tasks. `planId` is unique within the interaction. */
+  /** A normalised plan; each of its steps gets a step machine. `planId` is unique within the interaction. */
   PlanAccepted: z.object({ interactionId: Id, planId: Id, iteration: z.number().int().min(1), plan: PlanSpec }),
   /** The planner's plan failed normalisation; `error.message` names the step and field. */
   PlanRejected: z.object({ interactionId: Id, iteration: z.number().int().min(1), error: ErrorInfo }),
-  /** Every task of the plan reached a final state; observations go back to the planner. */
+  /** Every step of the plan reached a final state; observations go back to the planner. */
   PlanFinished: z.object({ interactionId: Id, planId: Id, outcome: z.enum(['completed', 'failed', 'cancelled']) }),
   InteractionCompleted: z.object({ interactionId: Id, answer: z.string() }),
   InputRequested: z.object({ interactionId: Id, question: z.string() }),

@@ -46,7 +46,7 @@ export interface InMemoryEventStoreOptions extends CommonStoreOptions {  /** The
  * Creates an in-memory event store (see `EventStore` for the semantics of each method).
  * @throws RangeError `maxEventBytes` is not a positive integer.
  */
-export function getInMemoryEventStore(options: InMemoryEventStoreOptions = {}): EventStore {
+export function getInMemoryEventStore(options: InMemoryEventStoreOptions): EventStore {
   const { codec, clock, maxEventBytes } = resolveStoreOptions('in-memory store', options);
   const log = options.log ?? createInMemoryLog();
   let closed = false;

@@ -7,9 +7,12 @@
  * `PRAGMA user_version` (header offset 60). Both are written in the same transaction as the
  * tables, so a file is either untouched or fully initialised.
  *
- * Other components keep their own tables in the same file (`COMPANION_TABLES`); the migrations
- * here only ever create or alter the event store's own objects and never drop or refuse tables
- * they do not know in a file already marked as Orchestral's.
+ * Other components may keep their own tables in the same file (a projection store, a snapshot
+ * cache); the event store does not know them. A component that creates its table in a fresh file
+ * marks the file first (`claimSqliteFile`), leaving `user_version` at 0: the event store then sees
+ * an Orchestral file of version 0 and runs every migration on it. The migrations here only ever
+ * create or alter the event store's own objects and never drop or refuse tables they do not know
+ * in a file already marked as Orchestral's.
  */
 import type Database from 'better-sqlite3';
 import { eventChecksum } from '../integrity.ts';
@@ -92,14 +95,6 @@ function sealExistingEvents(db: Database.Database): void {
 /** The schema version this code writes and reads (the last migration's). */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
-/**
- * Tables other Orchestral components create in the store's file, possibly before the event store
- * first opened it (they do not write the application id): `projection_state`
- * (src/projections/sqlite-projection-store.ts) and `snapshot_cache`
- * (src/runtime/snapshot-cache-sqlite.ts). A file holding only these is adopted like an empty one.
- */
-export const COMPANION_TABLES: ReadonlySet<string> = new Set(['projection_state', 'snapshot_cache']);
-
 /** What the header and catalogue of an existing file say about it. */
 export type FileKind =
   | { kind: 'empty' }
@@ -108,20 +103,21 @@ export type FileKind =
 
 /**
  * Classifies an open database by its application id, user version and tables. Reads only.
- * - `empty`: no application id, no version, and no table or view except `COMPANION_TABLES` — a
- *   fresh file (or one only other Orchestral components wrote to) this store may initialise.
- * - `orchestral`: our magic; `version` is its schema version (may be newer than SCHEMA_VERSION).
+ * - `empty`: no application id, no version, and no table or view — a fresh file this store may
+ *   initialise (a table listed in `own` does not count: see `claimSqliteFile`).
+ * - `orchestral`: our magic; `version` is its schema version (may be newer than SCHEMA_VERSION;
+ *   0 when only other Orchestral components wrote to the file so far).
  * - `foreign`: anything else (another application's database); never written to.
  * @throws SqliteError from better-sqlite3 when the file cannot be read (corrupt, locked, …).
  */
-export function classifyDatabase(db: Database.Database): FileKind {
+export function classifyDatabase(db: Database.Database, own: ReadonlySet<string> = NO_TABLES): FileKind {
   const appId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
   if (appId === ORCHESTRAL_APPLICATION_ID) return { kind: 'orchestral', version };
   const objects = db
     .prepare(`SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
     .all() as Array<{ name: string; type: string }>;
-  const others = objects.filter((o) => o.type !== 'table' || !COMPANION_TABLES.has(o.name));
+  const others = objects.filter((o) => o.type !== 'table' || !own.has(o.name));
   if (appId === 0 && version === 0 && others.length === 0) return { kind: 'empty' };
   const tables = objects.map((o) => o.name);
   const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
@@ -152,4 +148,22 @@ export function migrate(db: Database.Database): FileKind {
     if (from < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return { kind: 'orchestral', version: SCHEMA_VERSION };
   }).immediate();
+}
+
+const NO_TABLES: ReadonlySet<string> = new Set();
+
+/**
+ * For a component that keeps its own tables (`tables`) in an Orchestral SQLite file: marks a fresh
+ * file as Orchestral's (application id; `user_version` stays 0) so the event store adopts it later.
+ * Call it in the write transaction that creates the component's tables. A file already marked is
+ * left as it is; a file holding nothing but `tables` (unmarked, version 0) is marked.
+ * @returns `foreign` (with what the file is) when it belongs to another application: nothing is
+ *   written; otherwise `orchestral`.
+ * @throws SqliteError from better-sqlite3 (busy, read-only, corrupt).
+ */
+export function claimSqliteFile(db: Database.Database, tables: ReadonlySet<string>): FileKind {
+  const found = classifyDatabase(db, tables);
+  if (found.kind !== 'empty') return found;
+  db.pragma(`application_id = ${ORCHESTRAL_APPLICATION_ID}`);
+  return { kind: 'orchestral', version: 0 };
 }

@@ -1,0 +1,51 @@
+/**
+ * One bench/growth measurement in its own process (so its peak RSS is its own): a warm-up plan of
+ * 200 steps of the same shape, then the measured plan of `n` steps, each on a fresh SQLite file with
+ * durability `sync`, through the runtime (`send` → `whenSettled`, planning included).
+ * Usage: `tsx bench/growth/run-one.ts <shape> <n> <dir>` → one JSON line: wall and CPU µs per step,
+ * and the process's peak RSS (MB).
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { defineAction } from '../../src/actions/action.ts';
+import { createActionRegistry } from '../../src/actions/registry.ts';
+import { randomIds } from '../../src/core/ids.ts';
+import type { PlannerOutput } from '../../src/plan/planner-output.ts';
+import type { Planner } from '../../src/planner/planner.ts';
+import { createRuntime } from '../../src/runtime/runtime.ts';
+import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { SHAPES, type Shape } from './shapes.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
+
+const MAX_EVENT_BYTES = 64 * 1024 * 1024;
+
+const noop = defineAction({ name: 'noop', description: 'does nothing', input: z.object({}), output: z.object({}), run: async () => ({}) });
+
+async function runPlan(shape: Shape, n: number, dir: string, name: string) {
+  const store = getSqliteEventStore({ path: join(dir, `${name}.db`), durability: 'sync', maxEventBytes: MAX_EVENT_BYTES, codec: factCodec });
+  const plan = { kind: 'mini_plan', plan: { steps: shape.steps(n), maxConcurrency: shape.maxConcurrency } } as unknown as PlannerOutput;
+  let calls = 0;
+  const planner: Planner = { plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) };
+  const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => planner, ids: randomIds, maxEventBytes: MAX_EVENT_BYTES });
+  await rt.openThread({ threadId: name });
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await rt.send(name, 'run');
+  const s = await rt.whenSettled(name);
+  const ns = Number(process.hrtime.bigint() - t0);
+  const cpu = process.cpuUsage(c0);
+  if (s.interactions.i1?.status !== 'completed') throw new Error(`${name}: interaction ended ${s.interactions.i1?.status}`);
+  await rt.close();
+  let completed = 0;
+  for await (const e of store.readStream(`thread-${name}`)) if (e.type === 'StepCompleted') completed++;
+  await store.close();
+  if (completed !== n) throw new Error(`${name}: ${completed} of ${n} steps completed (a plan over the normaliser's step limit is rejected)`);
+  return { usPerStep: +(ns / 1000 / n).toFixed(1), cpuUsPerStep: +((cpu.user + cpu.system) / n).toFixed(1), totalS: +(ns / 1e9).toFixed(2) };
+}
+
+const [shapeName, size, dir] = process.argv.slice(2);
+const shape = SHAPES.find((s) => s.name === shapeName);
+if (shape === undefined || dir === undefined || !(Number(size) > 0)) throw new Error('usage: run-one.ts <shape> <n> <dir>');
+await runPlan(shape, 200, dir, `warmup-${shape.name}-${size}`);
+const result = await runPlan(shape, Number(size), dir, `${shape.name}-${size}`);
+console.log(JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));

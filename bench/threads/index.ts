@@ -1,0 +1,90 @@
+/**
+ * bench/threads: many idle threads. Writes THREADS (default 10 000) threads to a SQLite store, each
+ * a copy of one completed thread with a 5-step plan (`template.ts`, 26 facts), then:
+ * - `rehydrate` (`rehydrate.ts`, its own process): `runtime.load` of every thread in one process,
+ *   threads per second (wall and CPU), peak RSS and RSS after a GC with every thread held.
+ *   Target: peak RSS ≤ 200 MB.
+ * - `threadsCommand`: wall time of `orchestral threads --json` over that store, and in the same run
+ *   the same command over a store holding one thread (`baseline`: process start, module loading);
+ *   `listThreadsMs` is the in-process `listStoredThreads` alone (what grows with the store).
+ *   Target: the command answers in ≤ 0.5 s.
+ * Bounded: the command is killed after 120 s and reported as such.
+ *
+ * Run: `npx tsx bench/threads/index.ts` → one JSON line. Env: THREADS.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listStoredThreads } from '../../src/cli/commands/threads.ts';
+import { randomIds } from '../../src/core/ids.ts';
+import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { copyFor, templateFacts } from './template.ts';
+import { factCodec } from '../../src/facts/fact-codec.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const THREADS = Number(process.env.THREADS ?? 10_000);
+
+/** Runs a node script, resolving its stdout and wall time in ms; `{ cut }` when killed by the timeout. */
+function run(args: string[]): Promise<{ stdout: string; ms: number } | { cut: string }> {
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: root, timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (err?.killed === true) resolve({ cut: 'killed after 120 s' });
+      else if (err) reject(new Error(stderr || err.message));
+      else resolve({ stdout, ms: +ms.toFixed(0) });
+    });
+  });
+}
+
+async function writeThreads(path: string, n: number, template: readonly string[]): Promise<void> {
+  const store = getSqliteEventStore({ path, durability: 'normal', codec: factCodec });
+  const CHUNK = 500;
+  for (let i = 0; i < n; i += CHUNK) {
+    const appends: Promise<unknown>[] = [];
+    for (let k = i; k < Math.min(n, i + CHUNK); k++) appends.push(store.appendToStream(`thread-t${k}`, copyFor(template, `t${k}`, randomIds.uuid), { expectedRevision: 'no_stream' }));
+    await Promise.all(appends);
+  }
+  await store.close();
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'orchestral-bench-threads-'));
+try {
+  const template = await templateFacts();
+  const big = join(dir, 'threads.db');
+  const small = join(dir, 'one.db');
+  const w0 = process.hrtime.bigint();
+  await writeThreads(big, THREADS, template);
+  const writeS = +(Number(process.hrtime.bigint() - w0) / 1e9).toFixed(1);
+  await writeThreads(small, 1, template);
+
+  const r = await run(['--expose-gc', '--import', 'tsx', join(here, 'rehydrate.ts'), big, String(THREADS)]);
+  const rehydrate = 'cut' in r ? r : JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+
+  // the CLI from its sources, as the tests run it (the baseline pays the same loader)
+  const cli = ['--import', 'tsx', join(root, 'src', 'cli', 'bin.ts')];
+  const baseline = await run([...cli, 'threads', '--json', '--store', `sqlite:${small}`]);
+  const full = await run([...cli, 'threads', '--json', '--store', `sqlite:${big}`]);
+  const listed = 'cut' in full ? null : full.stdout.trim().split('\n').length;
+  const store = getSqliteEventStore({ path: big, create: false, codec: factCodec });
+  const l0 = process.hrtime.bigint();
+  const threads = await listStoredThreads(store, `sqlite:${big}`);
+  const listThreadsMs = +(Number(process.hrtime.bigint() - l0) / 1e6).toFixed(0);
+  await store.close();
+  if (threads.length !== THREADS || (listed !== null && listed !== THREADS)) throw new Error(`threads listed ${threads.length} / ${listed}, expected ${THREADS}`);
+
+  console.log(JSON.stringify({
+    bench: 'threads',
+    threads: THREADS,
+    factsPerThread: template.length,
+    writeS,
+    rehydrate,
+    threadsCommand: { ms: 'cut' in full ? full : full.ms, baselineMs: 'cut' in baseline ? baseline : baseline.ms, listThreadsMs },
+    targets: { peakRssMb: 200, threadsCommandMs: 500 },
+  }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,199 @@
+/**
+ * Digests of actor snapshots for the state hash (`hashThreadState` in src/history/fold/thread-state.ts):
+ * canonical JSON, per-field value digests memoised by identity, hash chains for lists that grow by
+ * appends, XOR set-digests for large records. All are pure functions of content; the memo tables
+ * only make repeated digests of the same (immutable) objects cheap.
+ */
+import { createHash, hash as oneShotHash } from 'node:crypto';
+
+/** What a digest reads of an actor snapshot: its state value and its context. */
+export interface ActorSnapshotLike {
+  value: unknown;
+  context: unknown;
+}
+
+/**
+ * Context fields left out of an actor's digest: copies of recorded fact data that no machine
+ * decision reads (the step's `startedInput`, the StepStarted input), so stores whose facts were
+ * hashed before the fold kept them still verify.
+ */
+export const UNHASHED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['startedInput']);
+
+/** JSON with object keys sorted (recursively), `undefined` properties omitted: a stable text of plain data. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  const parts: string[] = [];
+  for (const k of keys) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined && typeof v !== 'function') parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+const digests = new WeakMap<object, Buffer>();
+
+/** Digest text of plain objects and arrays, memoised by identity (snapshot data is never mutated). */
+const valueDigests = new WeakMap<object, string>();
+/** Chain value of arrays (see `arrayDigest`), so an array extended by appends is hashed from its prefix. */
+const arrayChains = new WeakMap<readonly unknown[], Buffer>();
+const EMPTY_CHAIN = createHash('sha256').update('[').digest();
+
+/**
+ * Digest text of a plain-data value: primitives are their JSON text; objects `#` + hex sha256 of
+ * their canonical JSON; arrays `@` + hex of a hash chain over their items' digest texts
+ * (c₀ = sha256('['), cᵢ₊₁ = sha256(cᵢ ‖ digest(itemᵢ))). Both depend on content only. `hint`: an
+ * earlier version of the same field; when `value` starts with the hint's items (same objects), the
+ * chain continues from the hint's, so appending to a long list costs O(items added).
+ */
+function valueDigest(value: unknown, hint?: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const known = valueDigests.get(value);
+  if (known !== undefined) return known;
+  let d: string;
+  if (Array.isArray(value)) d = `@${arrayDigest(value, Array.isArray(hint) ? hint : undefined).toString('hex')}`;
+  else {
+    const keys = Object.keys(value);
+    d =
+      keys.length >= RECORD_KEYS
+        ? `%${recordDigest(value as Record<string, unknown>, keys, hint).toString('hex')}`
+        : `#${smallDigest(canonicalJson(value))}`;
+  }
+  valueDigests.set(value, d);
+  return d;
+}
+
+/**
+ * Hex sha256 of the canonical text of a small object, memoised by text (the same small values — `{}`
+ * outputs, a step's error, an approval — recur across thousands of steps; identity memoisation
+ * misses them because each snapshot holds its own copy). Bounded: cleared past SMALL_MEMO_MAX entries.
+ */
+const smallDigests = new Map<string, string>();
+const SMALL_MEMO_MAX = 4096;
+const SMALL_TEXT_MAX = 256;
+function smallDigest(text: string): string {
+  if (text.length > SMALL_TEXT_MAX) return oneShotHash('sha256', text, 'hex');
+  let d = smallDigests.get(text);
+  if (d === undefined) {
+    if (smallDigests.size >= SMALL_MEMO_MAX) smallDigests.clear();
+    d = oneShotHash('sha256', text, 'hex');
+    smallDigests.set(text, d);
+  }
+  return d;
+}
+
+/** Objects with at least this many keys are digested as a set of entries (`recordDigest`). */
+const RECORD_KEYS = 16;
+/** XOR of the entry digests of records (see `recordDigest`). */
+const recordSums = new WeakMap<object, { sum: Buffer; entries: Map<string, Buffer> }>();
+
+const entryDigest = (k: string, v: unknown): Buffer => oneShotHash('sha256', `${JSON.stringify(k)}:${valueDigest(v)}`, 'buffer');
+
+/**
+ * Digest of an object with many keys (e.g. the thread's reservations by step): the XOR of
+ * sha256(`<key JSON>:<valueDigest>`) over its entries (undefined values and functions skipped).
+ * Given `hint`, an earlier version, only the entries that differ are hashed.
+ */
+function recordDigest(rec: Record<string, unknown>, keys: string[], hint: unknown): Buffer {
+  const prev = hint !== null && typeof hint === 'object' && !Array.isArray(hint) ? recordSums.get(hint) : undefined;
+  const included = (v: unknown): boolean => v !== undefined && typeof v !== 'function';
+  let sum: Buffer;
+  const entries = new Map<string, Buffer>();
+  if (prev === undefined) {
+    sum = Buffer.alloc(32);
+    for (const k of keys) {
+      const v = rec[k];
+      if (!included(v)) continue;
+      const e = entryDigest(k, v);
+      entries.set(k, e);
+      xorInto(sum, e);
+    }
+  } else {
+    sum = Buffer.from(prev.sum);
+    const old = hint as Record<string, unknown>;
+    for (const [k, e] of prev.entries) {
+      if (!Object.hasOwn(rec, k) || !included(rec[k])) xorInto(sum, e); // removed
+    }
+    for (const k of keys) {
+      const v = rec[k];
+      if (!included(v)) continue;
+      const was = prev.entries.get(k);
+      if (was !== undefined && old[k] === v) {
+        entries.set(k, was);
+        continue;
+      }
+      if (was !== undefined) xorInto(sum, was); // changed
+      const e = entryDigest(k, v);
+      entries.set(k, e);
+      xorInto(sum, e);
+    }
+  }
+  recordSums.set(rec, { sum, entries });
+  return sum;
+}
+
+function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undefined): Buffer {
+  let chain: Buffer = EMPTY_CHAIN;
+  let from = 0;
+  const base = hint === undefined ? undefined : arrayChains.get(hint);
+  if (base !== undefined && hint!.length <= items.length) {
+    let i = 0;
+    while (i < hint!.length && items[i] === hint![i]) i++;
+    if (i === hint!.length) {
+      chain = base;
+      from = i;
+    }
+  }
+  for (let i = from; i < items.length; i++) {
+    const item = items[i];
+    chain = createHash('sha256').update(chain).update(item === undefined ? 'null' : valueDigest(item)).digest();
+  }
+  arrayChains.set(items, chain);
+  return chain;
+}
+
+/** Sorted keys (with their JSON text) of the contexts seen, by key list: a machine's contexts share a few key lists. */
+const sortedKeyLists = new Map<string, ReadonlyArray<readonly [string, string]>>();
+
+/** `Object.keys(ctx).sort()`, each with `JSON.stringify(key)`, memoised by the key list (bounded). */
+function sortedKeys(ctx: Record<string, unknown>): ReadonlyArray<readonly [string, string]> {
+  const keys = Object.keys(ctx);
+  const signature = keys.join('\u0000');
+  let sorted = sortedKeyLists.get(signature);
+  if (sorted === undefined) {
+    if (sortedKeyLists.size >= SMALL_MEMO_MAX) sortedKeyLists.clear();
+    sorted = keys.sort().map((k) => [k, JSON.stringify(k)] as const);
+    sortedKeyLists.set(signature, sorted);
+  }
+  return sorted;
+}
+
+/**
+ * Digest of one actor: sha256 of `<actorKey JSON>|<canonical value>|` followed by, for each context
+ * field in key order (undefined and functions skipped), `<key JSON>:<valueDigest>,`. Fields are
+ * digested separately and memoised, so a fact that changes two fields of a large context (e.g. an
+ * interaction holding a 1 000-step plan and its observations) re-hashes only those two (and an
+ * appended list only its new items, given `before`, the actor's previous snapshot).
+ */
+export function actorDigest(key: string, snap: ActorSnapshotLike, before?: ActorSnapshotLike): Buffer {
+  let d = digests.get(snap);
+  if (d === undefined) {
+    const ctx = snap.context as unknown as Record<string, unknown>;
+    const hint = before?.context as unknown as Record<string, unknown> | undefined;
+    let text = `${JSON.stringify(key)}|${typeof snap.value === 'string' ? JSON.stringify(snap.value) : canonicalJson(snap.value)}|`;
+    for (const [k, quoted] of sortedKeys(ctx)) {
+      const v = ctx[k];
+      if (v === undefined || typeof v === 'function' || UNHASHED_CONTEXT_KEYS.has(k)) continue;
+      text += `${quoted}:${valueDigest(v, hint?.[k])},`;
+    }
+    d = oneShotHash('sha256', text, 'buffer');
+    digests.set(snap, d);
+  }
+  return d;
+}
+
+/** XORs the 32-byte digest `d` into `acc` in place. */
+export function xorInto(acc: Buffer, d: Buffer): void {
+  for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! ^ d[i]!;
+}

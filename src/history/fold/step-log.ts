@@ -1,0 +1,78 @@
+/**
+ * The step change log of the fold (src/history/fold/thread-state.ts): which step keys each write changed,
+ * so views and the executor can update in O(changed steps) instead of comparing every step.
+ */
+
+/** A steps record of a ThreadState (step key → step snapshot); only its identity matters here. */
+type StepRecord = Readonly<Record<string, unknown>>;
+
+/**
+ * Which step keys the fold wrote into a steps record, in order, and the record it was copied from
+ * (with that record's log length at the time): lets a reader that saw an earlier record (or the same
+ * record earlier, through a fold session's `peek`) find what changed in O(changes) instead of
+ * comparing every step. Records the fold did not create (restored from a snapshot cache, built by
+ * hand) have no log until copied: readers fall back to a full comparison.
+ */
+interface StepLog {
+  parent: { log: StepLog; length: number } | undefined;
+  keys: string[];
+}
+const stepLogs = new WeakMap<StepRecord, StepLog>();
+
+function logOf(rec: StepRecord): { log: StepLog; length: number } {
+  let log = stepLogs.get(rec);
+  if (log === undefined) stepLogs.set(rec, (log = { parent: undefined, keys: [] }));
+  return { log, length: log.keys.length };
+}
+
+/** A position in the step change log: the steps record of a state and how many writes it had then. */
+export interface StepLogMark {
+  readonly log: object;
+  readonly length: number;
+}
+
+/** The current position of `steps` in the change log (see `stepKeysChangedSince`). */
+export function stepLogMark(steps: StepRecord): StepLogMark {
+  return logOf(steps);
+}
+
+/** Ancestors searched by `stepKeysChangedSince` before it gives up. */
+const MAX_LOG_DEPTH = 64;
+
+/**
+ * Step keys written (possibly with repeats, possibly with the same snapshot) between `mark` and the
+ * current content of `steps`, or undefined when the log cannot tell (another lineage, too far back):
+ * then the caller compares every step.
+ */
+export function stepKeysChangedSince(steps: StepRecord, mark: StepLogMark): string[] | undefined {
+  const chain: Array<{ log: StepLog; from: number; to: number }> = [];
+  let log = stepLogs.get(steps);
+  let to = log?.keys.length ?? 0;
+  for (let depth = 0; log !== undefined && depth < MAX_LOG_DEPTH; depth++) {
+    if (log === mark.log) {
+      if (mark.length > to) return undefined;
+      chain.push({ log, from: mark.length, to });
+      const out: string[] = [];
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const c = chain[i]!;
+        for (let k = c.from; k < c.to; k++) out.push(c.log.keys[k]!);
+      }
+      return out;
+    }
+    chain.push({ log, from: 0, to });
+    if (log.parent === undefined) return undefined;
+    to = log.parent.length;
+    log = log.parent.log;
+  }
+  return undefined;
+}
+
+/** Called by the fold when it copies `parent` into `child` before writing into it: starts child's log. */
+export function startStepLog(child: StepRecord, parent: StepRecord): void {
+  stepLogs.set(child, { parent: logOf(parent), keys: [] });
+}
+
+/** Called by the fold after it wrote step `key` into `rec` (a record it copied, see `startStepLog`). */
+export function logStepWrite(rec: StepRecord, key: string): void {
+  stepLogs.get(rec)?.keys.push(key);
+}

@@ -1,0 +1,342 @@
+/**
+ * Plain-data views of a ThreadState for the runtime and the executor, so nobody else reads xstate
+ * snapshots. Pure functions; amounts in USD, times in ms since epoch.
+ */
+import type { ErrorInfo } from '../../facts/facts/common.ts';
+import type { PolicySpec } from '../../facts/facts/thread-facts.ts';
+import type { StepStatus } from '../../../machines/step-lifecycle.ts';
+import type { BudgetView, PlanRunView, StepView } from '../../executor/plan-run-view.ts';
+import type { BudgetSpec, PlanSpec } from '../../plan/plan-schema.ts';
+import type { PlannerOutput } from '../../plan/planner-output.ts';
+import type { Observation } from '../../../machines/interaction.types.ts';
+import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../../machines/interaction.machine.ts';
+import type { PendingInput, ThreadContext } from '../../../machines/thread.machine.ts';
+import { createPlanIndex, setStepStatus, type PlanIndex } from '../../executor/plan-index.ts';
+import { stepIndex } from '../../executor/view-helpers.ts';
+import { ActorNotFoundError } from '../errors.ts';
+import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
+import { stepKey, type InteractionSnapshot, type StepSnapshot, type ThreadState } from './thread-state.ts';
+
+/** Thread status (the thread machine's state). */
+export type ThreadStatus = 'new' | 'open' | 'closed';
+
+/** What the runtime needs to know about a thread. */
+export interface ThreadView {
+  threadId: string;
+  status: ThreadStatus;
+  title?: string;
+  policy: PolicySpec;
+  /** The thread budget with any BudgetExtended applied. */
+  budget?: BudgetSpec;
+  maxIterations: number;
+  planner?: ThreadContext['planner'];
+  /** Interactions started and not ended, in start order. */
+  live: string[];
+  /** Enqueued inputs, FIFO. */
+  queue: PendingInput[];
+  /** Inputs received without a policy decision yet. */
+  undecided: PendingInput[];
+  /** Input ids decided start/interrupt whose interaction has not started. */
+  startable: string[];
+  forkedFrom?: { threadId: string; revision: number };
+  /** Recorded spend (steps + planner calls) and reservations of running steps, USD. */
+  spentUsd: number;
+  reservedUsd: number;
+}
+
+/** Interaction status: a live state, `interrupted`, or a final state. */
+export type InteractionStatus = LiveInteractionState | 'interrupted' | 'completed' | 'failed' | 'cancelled';
+
+/** What the runtime needs to know about an interaction. */
+export interface InteractionView {
+  interactionId: string;
+  inputId: string;
+  status: InteractionStatus;
+  /** Planning iterations requested so far. */
+  iteration: number;
+  maxIterations: number;
+  input: string;
+  mergedInputs: string[];
+  currentPlanId?: string;
+  /** Plan ids accepted so far, in order. */
+  planIds: string[];
+  observations: Observation[];
+  pendingApprovals: string[];
+  lastOutput?: PlannerOutput;
+  answer?: string;
+  /** The pending question while `waiting_input`. */
+  question?: string;
+  /** Questions answered so far, each with the index of its answer in `mergedInputs`. */
+  answered?: AnsweredQuestion[];
+  error?: ErrorInfo;
+  /** Interrupted only: the live state Resumed returns to, and the interrupt's kind. */
+  resumeTo?: LiveInteractionState;
+  interrupt?: { kind: 'before_step' | 'after_step' | 'approval' | 'user_request'; stepId?: string; reason?: string };
+  cancelReason?: string;
+}
+
+const defined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+/** The thread's view. */
+export function threadView(state: ThreadState): ThreadView {
+  const c = state.thread.context;
+  let reservedUsd = 0;
+  for (const usd of Object.values(c.reservations)) reservedUsd += usd;
+  return defined({
+    threadId: state.threadId,
+    status: state.thread.value as ThreadStatus,
+    title: c.title,
+    policy: c.policy,
+    budget: c.budget,
+    maxIterations: c.maxIterations,
+    planner: c.planner,
+    live: c.live,
+    queue: c.queue,
+    undecided: c.undecided,
+    startable: c.startable,
+    forkedFrom: c.forkedFrom,
+    spentUsd: c.spentUsd,
+    reservedUsd,
+  });
+}
+
+function interactionOf(state: ThreadState, interactionId: string): InteractionSnapshot {
+  const snap = Object.prototype.hasOwnProperty.call(state.interactions, interactionId) ? state.interactions[interactionId] : undefined;
+  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `interaction '${interactionId}'`);
+  return snap;
+}
+
+/** Status of an interaction snapshot: `{ live: X }` → X, else the top state's name. */
+export function interactionStatus(snap: InteractionSnapshot): InteractionStatus {
+  const v = snap.value as string | { live: LiveInteractionState };
+  return typeof v === 'string' ? (v as InteractionStatus) : v.live;
+}
+
+/**
+ * The interaction's view.
+ * @throws ActorNotFoundError the thread has no interaction `interactionId`.
+ */
+export function interactionView(state: ThreadState, interactionId: string): InteractionView {
+  const snap = interactionOf(state, interactionId);
+  const c = snap.context;
+  return defined({
+    interactionId,
+    inputId: c.inputId,
+    status: interactionStatus(snap),
+    iteration: c.iteration,
+    maxIterations: c.maxIterations,
+    input: c.input,
+    mergedInputs: c.mergedInputs,
+    currentPlanId: c.currentPlanId,
+    planIds: c.plans.map((p) => p.planId),
+    observations: c.observations,
+    pendingApprovals: c.pendingApprovals,
+    lastOutput: c.lastOutput,
+    answer: c.answer,
+    question: c.question,
+    answered: c.answered,
+    error: c.error,
+    resumeTo: c.resumeTo,
+    interrupt: c.interrupt,
+    cancelReason: c.cancelReason,
+  });
+}
+
+/** StepView of a step snapshot, built once per snapshot (snapshots are immutable and shared between states). */
+const stepViews = new WeakMap<StepSnapshot, StepView>();
+const APPROVAL_FIELDS = ['approvalId', 'scope', 'status', 'requestedAtMs', 'timeoutMs', 'subject'] as const;
+
+function stepViewOf(snap: StepSnapshot, stepId: string): StepView {
+  const known = stepViews.get(snap);
+  if (known !== undefined && known.stepId === stepId) return known;
+  const c = snap.context;
+  const a = c.approval;
+  // Built field by field in the order of the StepView literal, undefined fields left out (as
+  // `defined` does; this runs for every step snapshot a plan's facts create).
+  const view: Record<string, unknown> = { stepId, status: snap.value as StepStatus };
+  if (c.attempts !== undefined) view.attempts = c.attempts;
+  if (c.readyAtMs !== undefined) view.readyAtMs = c.readyAtMs;
+  if (c.startedAtMs !== undefined) view.startedAtMs = c.startedAtMs;
+  if (c.output !== undefined) view.output = c.output;
+  if (c.startedInput !== undefined) view.startedInput = c.startedInput;
+  if (c.error !== undefined) view.error = c.error;
+  if (a !== undefined) {
+    const approval: Record<string, unknown> = {};
+    for (const k of APPROVAL_FIELDS) if (a[k] !== undefined) approval[k] = a[k];
+    view.approval = approval;
+  }
+  if (c.reservedUsd !== undefined) view.reservedUsd = c.reservedUsd;
+  if (c.spentUsd !== undefined) view.spentUsd = c.spentUsd;
+  stepViews.set(snap, view as unknown as StepView);
+  return view as unknown as StepView;
+}
+
+/**
+ * What the views keep per plan (by its PlanSpec object and `<interactionId>/<planId>`): the step
+ * keys and positions (computed once), and the plan's status index (src/executor/plan-index.ts)
+ * with `mark`, where the fold's step change log stood when the index was last brought in step: the
+ * next view asks the log which step keys were written since (O(changes)) and rebuilds the index from
+ * every step when the log cannot tell (another lineage of states, a restored state).
+ */
+interface PlanEntry {
+  keys: string[];
+  /** Step key → position in the plan. */
+  position: Map<string, number>;
+  /** Undefined when the plan is one the index cannot follow (repeated ids, unknown dependencies). */
+  index: PlanIndex | undefined;
+  mark: StepLogMark | undefined;
+}
+const planEntries = new WeakMap<PlanSpec, Map<string, PlanEntry>>();
+
+function planEntry(interactionId: string, planId: string, plan: PlanSpec): PlanEntry {
+  let byId = planEntries.get(plan);
+  if (byId === undefined) planEntries.set(plan, (byId = new Map()));
+  const id = `${interactionId}/${planId}`;
+  let entry = byId.get(id);
+  if (entry === undefined) {
+    const keys = plan.steps.map((s) => stepKey(interactionId, planId, s.id));
+    byId.set(id, (entry = { keys, position: new Map(keys.map((k, i) => [k, i] as const)), index: undefined, mark: undefined }));
+  }
+  return entry;
+}
+
+function stepSnap(state: ThreadState, key: string): StepSnapshot {
+  const snap = state.steps[key];
+  if (snap === undefined) throw new ActorNotFoundError(state.threadId, `step '${key}'`);
+  return snap;
+}
+
+function indexStep(index: PlanIndex, i: number, snap: StepSnapshot): void {
+  const status = snap.value as StepStatus;
+  setStepStatus(index, i, status, status === 'ready' && snap.context.readyAtMs !== undefined);
+}
+
+/** The plan's index brought in step with `state` (see PlanEntry), or undefined when the plan has none. */
+function syncedIndex(state: ThreadState, entry: PlanEntry, plan: PlanSpec): PlanIndex | undefined {
+  const changed = entry.index !== undefined && entry.mark !== undefined ? stepKeysChangedSince(state.steps, entry.mark) : undefined;
+  if (changed !== undefined && changed.length <= entry.keys.length) {
+    for (const key of changed) {
+      const i = entry.position.get(key);
+      if (i !== undefined) indexStep(entry.index!, i, stepSnap(state, key));
+    }
+  } else {
+    const index = createPlanIndex(plan.steps);
+    if (index === undefined) return undefined;
+    for (let i = 0; i < entry.keys.length; i++) indexStep(index, i, stepSnap(state, entry.keys[i]!));
+    entry.index = index;
+  }
+  entry.mark = stepLogMark(state.steps);
+  return entry.index;
+}
+
+/** The step views of a plan by step id, in plan order (what `PlanRunView.steps` holds). */
+function stepsRecord(state: ThreadState, entry: PlanEntry, plan: PlanSpec): Record<string, StepView> {
+  const out: Record<string, StepView> = {};
+  const steps = plan.steps;
+  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = stepViewOf(stepSnap(state, entry.keys[i]!), steps[i]!.id);
+  return out;
+}
+
+function budgetView(state: ThreadState, accepted: AcceptedPlan, planSteps: () => StepView[], extendedUsd: number | undefined): BudgetView | undefined {
+  const t = state.thread.context;
+  const own = accepted.plan.budget;
+  if (own !== undefined) {
+    const limitUsd = extendedUsd ?? own.limitUsd;
+    const steps = planSteps();
+    return {
+      limitUsd,
+      warnAt: own.warnAt,
+      onExceed: own.onExceed,
+      spentUsd: steps.reduce((s, x) => s + x.spentUsd, 0),
+      reservedUsd: steps.reduce((s, x) => s + x.reservedUsd, 0),
+      warned: t.warnedLimitsUsd.includes(limitUsd),
+    };
+  }
+  if (t.budget === undefined) return undefined;
+  const limitUsd = Math.max(t.budget.limitUsd, extendedUsd ?? 0);
+  let reservedUsd = 0;
+  for (const usd of Object.values(t.reservations)) reservedUsd += usd;
+  return {
+    limitUsd,
+    warnAt: t.budget.warnAt,
+    onExceed: t.budget.onExceed,
+    spentUsd: t.spentUsd,
+    reservedUsd,
+    warned: t.warnedLimitsUsd.includes(limitUsd),
+  };
+}
+
+const HALTED: ReadonlySet<InteractionStatus> = new Set(['interrupted', 'cancelled', 'failed', 'completed']);
+
+/**
+ * One plan as the executor sees it. Budget in force: the plan's own (limit raised by a BudgetExtended
+ * naming the interaction; spent/reserved = this plan's steps), else the thread's (limit raised by
+ * thread-wide BudgetExtended, or by one naming the interaction; spent = every step and planner cost of
+ * the thread; reserved = every running step). `warned`: a BudgetWarned was recorded at that limit.
+ * `halted`: the interaction is interrupted or ended.
+ * @throws ActorNotFoundError no such interaction or plan.
+ */
+export function planRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
+  let byState = planViews.get(state);
+  const id = `${interactionId}/${planId}`;
+  const known = byState?.get(id);
+  if (known !== undefined) return known;
+  const view = buildPlanRunView(state, interactionId, planId);
+  if (byState === undefined) planViews.set(state, (byState = new Map()));
+  byState.set(id, view);
+  return view;
+}
+
+/** Plan views already built for a state (a state is immutable: its views never change). */
+const planViews = new WeakMap<ThreadState, Map<string, PlanRunView>>();
+
+function buildPlanRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
+  const snap = interactionOf(state, interactionId);
+  const c = snap.context;
+  const accepted = c.plans.find((p) => p.planId === planId);
+  if (accepted === undefined) throw new ActorNotFoundError(state.threadId, `plan '${planId}' in interaction '${interactionId}'`);
+  const plan = accepted.plan;
+  const entry = planEntry(interactionId, planId, plan);
+  const a = accepted.approval;
+  const budget = budgetView(state, accepted, () => plan.steps.map((s, i) => stepViewOf(stepSnap(state, entry.keys[i]!), s.id)), c.budgetLimitUsd);
+  let steps: Record<string, StepView> | undefined;
+  const view = defined({
+    threadId: state.threadId,
+    interactionId,
+    planId,
+    plan,
+    steps: undefined as unknown as Record<string, StepView>,
+    planApproval:
+      a === undefined
+        ? { status: 'none' as const }
+        : defined({ status: a.status, approvalId: a.approvalId, requestedAtMs: a.requestedAtMs, timeoutMs: a.timeoutMs }),
+    budget,
+    ...pausesOf(c.stepPauses, planId),
+    halted: HALTED.has(interactionStatus(snap)),
+  });
+  // `steps` is built on first read; `stepState` and `index` answer without it. All three read the
+  // state's steps record when called, which a sealed state never changes (see ThreadState).
+  Object.defineProperty(view, 'steps', { enumerable: true, configurable: true, get: () => (steps ??= stepsRecord(state, entry, plan)) });
+  Object.defineProperty(view, 'stepState', {
+    enumerable: false,
+    value: (stepId: string): StepView | undefined => {
+      const i = stepIndex(plan.steps, stepId);
+      return i < 0 ? undefined : stepViewOf(stepSnap(state, entry.keys[i]!), stepId);
+    },
+  });
+  Object.defineProperty(view, 'index', { enumerable: false, value: () => syncedIndex(state, entry, plan) });
+  return view;
+}
+
+/** `pausedBefore` / `pausedAfter` of one plan from the interaction's `stepPauses` (absent when none). */
+function pausesOf(pauses: readonly StepPause[] | undefined, planId: string): Pick<PlanRunView, 'pausedBefore' | 'pausedAfter'> {
+  if (pauses === undefined) return {};
+  const out: { pausedBefore?: string[]; pausedAfter?: string[] } = {};
+  for (const p of pauses) {
+    if (p.planId !== planId) continue;
+    const key = p.kind === 'before_step' ? 'pausedBefore' : 'pausedAfter';
+    (out[key] ??= []).push(p.stepId);
+  }
+  return out;
+}

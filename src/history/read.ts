@@ -1,0 +1,70 @@
+/**
+ * Reading a thread's history from a store: its last revision, its events in revision order (checked
+ * contiguous), its facts with their envelopes, and a live subscription to what is appended next.
+ * Every reader of a thread stream (the fold, replay, show, inspect, as-of projections, the
+ * interaction stream, the runtime following other writers) goes through these.
+ */
+import type { Observable } from 'rxjs';
+import type { RecordedFact } from '../facts/fact-types.ts';
+import type { EventStore, RecordedEvent } from '../store/event-store.ts';
+import { recordedFactOf } from './decode.ts';
+import { ThreadRevisionError } from './errors.ts';
+import { threadStreamId } from './stream.ts';
+
+/** Inclusive revision bounds of a read (defaults: from 0, to the stream's end). */
+export interface HistoryRange {
+  fromRevision?: bigint;
+  toRevision?: bigint;
+}
+
+/** The thread's last revision, or `undefined` when it has no fact. One cheap store query. */
+export function lastRevision(store: EventStore, threadId: string): Promise<bigint | undefined> {
+  return store.streamRevision(threadStreamId(threadId));
+}
+
+/**
+ * The events of the thread's stream within `range`, in revision order.
+ * @throws StreamNotFoundError (on iteration) the thread has no fact.
+ * @throws ThreadRevisionError (on iteration) the store returned a revision out of order.
+ * @throws EventDecodeError / EventIntegrityError (on iteration) from the store's read.
+ */
+export async function* historyEvents(store: EventStore, threadId: string, range: HistoryRange = {}): AsyncGenerator<RecordedEvent> {
+  let next = range.fromRevision ?? 0n;
+  const options = { fromRevision: next, ...(range.toRevision !== undefined ? { toRevision: range.toRevision } : {}) };
+  for await (const event of store.readStream(threadStreamId(threadId), options)) {
+    if (event.revision !== next) throw new ThreadRevisionError(threadId, event.revision, `stream read out of order (expected ${next})`);
+    next += 1n;
+    yield event;
+  }
+}
+
+/**
+ * The facts of the thread within `range`, with their envelopes (stream, revision, position,
+ * metadata), in revision order; events of unknown types are passed over.
+ * @throws as `historyEvents`.
+ */
+export async function* historyFacts(store: EventStore, threadId: string, range: HistoryRange = {}): AsyncGenerator<RecordedFact> {
+  for await (const event of historyEvents(store, threadId, range)) {
+    const fact = recordedFactOf(event);
+    if (fact) yield fact;
+  }
+}
+
+/**
+ * The facts of the thread up to `toRevision` (inclusive; default: all), as an array.
+ * @throws as `historyEvents`.
+ */
+export async function readThreadFacts(store: EventStore, threadId: string, toRevision?: bigint): Promise<RecordedFact[]> {
+  const out: RecordedFact[] = [];
+  for await (const fact of historyFacts(store, threadId, toRevision !== undefined ? { toRevision } : {})) out.push(fact);
+  return out;
+}
+
+/**
+ * A catch-up subscription to the thread's stream: the stored events from `fromRevision` (inclusive),
+ * then each event appended later, in revision order (the store's `subscribeToStream`).
+ * @returns a cold Observable; it errors with what the store's subscription errors with.
+ */
+export function followHistory(store: EventStore, threadId: string, fromRevision: bigint): Observable<RecordedEvent> {
+  return store.subscribeToStream(threadStreamId(threadId), { fromRevision });
+}

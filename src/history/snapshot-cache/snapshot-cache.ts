@@ -1,0 +1,131 @@
+/**
+ * Snapshot cache: a folded ThreadState persisted at a revision, so rehydrating a long thread folds
+ * only the facts after it. The caches store entries in the compact format of
+ * snapshot-cache-format.ts (version 3: per-state tables, step specs as plan indexes); entries of an
+ * older format are cache misses. An entry carries a hash of the machine definitions that folded it:
+ * an entry written by other machine code is ignored (it would not equal the fold it replaces).
+ * `serializeThreadState` / `deserializeThreadState` remain the plain form: each actor's snapshot as
+ * xstate's `getPersistedSnapshot` gives it, the revision as a decimal string (format 1 of the caches).
+ */
+import type { AnyStateMachine } from 'xstate';
+import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
+import { fromTemplate, isChildless, machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
+import { defaultMachines, type FoldOptions, type ThreadState } from '../fold/thread-state.ts';
+import { restoreSnapshot } from '../fold/xstate-adapter.ts';
+
+export { machineDefinitionHash } from './snapshot-cache-machines.ts';
+
+/** A ThreadState as stored: plain JSON. */
+export interface SerializedThreadState {
+  threadId: string;
+  /** Decimal string of the bigint revision. */
+  revision: string;
+  machineHash: string;
+  thread: unknown;
+  interactions: Record<string, unknown>;
+  steps: Record<string, unknown>;
+}
+
+/** Options of `SnapshotCache.load`. */
+export interface SnapshotLoadOptions extends FoldOptions {
+  /** Newest entry at or before this revision (default: the newest). */
+  maxRevision?: bigint;
+}
+
+/** The port. Implementations: `createInMemorySnapshotCache`, `openSqliteSnapshotCache` (snapshot-cache-sqlite.ts). */
+export interface SnapshotCache {
+  /** Stores `state` (keyed by threadId, revision and the machines' hash); replaces an equal key. */
+  save(state: ThreadState, options?: FoldOptions): Promise<void>;
+  /** The newest entry of `threadId` at or before `maxRevision` written by the same machines, or undefined. */
+  load(threadId: string, options?: SnapshotLoadOptions): Promise<ThreadState | undefined>;
+  /** Drops every entry of `threadId`. */
+  delete(threadId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Plain JSON of a state (see module doc). */
+export function serializeThreadState(state: ThreadState, options: FoldOptions = {}): SerializedThreadState {
+  const m = options.machines ?? defaultMachines;
+  const map = <S>(rec: Record<string, S>, machine: AnyStateMachine): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [k, s] of Object.entries(rec)) out[k] = machine.getPersistedSnapshot(s as never);
+    return out;
+  };
+  return {
+    threadId: state.threadId,
+    revision: state.revision.toString(),
+    machineHash: machineDefinitionHash(m),
+    thread: m.thread.getPersistedSnapshot(state.thread),
+    interactions: map(state.interactions, m.interaction),
+    steps: map(state.steps, m.step),
+  };
+}
+
+/**
+ * Rebuilds a state from its JSON with `options.machines`' `restoreSnapshot`.
+ * @throws Error when `s.machineHash` is not the hash of those machines (the entry would not replay equally).
+ */
+export function deserializeThreadState(s: SerializedThreadState, options: FoldOptions = {}): ThreadState {
+  return restoreThreadState(s, options, { owned: false, actorRefs: true });
+}
+
+/**
+ * `deserializeThreadState` for the caches, which hand over JSON they just parsed:
+ * `owned` — `s` is not shared, so it is not copied first (xstate's restore writes into the context);
+ * `actorRefs: false` — the entry's JSON text has no `xstate$$type` marker (no persisted actor
+ * reference in any context), so snapshots without children are restored from a template per
+ * (status, value, history): the same object xstate's `restoreSnapshot` builds, without resolving
+ * the state nodes and walking the context again for each of (say) 25 000 steps.
+ */
+export function restoreThreadState(s: SerializedThreadState, options: FoldOptions, how: { owned: boolean; actorRefs: boolean }): ThreadState {
+  const m = options.machines ?? defaultMachines;
+  const expected = machineDefinitionHash(m);
+  if (s.machineHash !== expected) {
+    throw new Error(`snapshot of thread '${s.threadId}' at revision ${s.revision} was written by machines ${s.machineHash}, not ${expected}`);
+  }
+  const restore = <S>(machine: AnyStateMachine, persisted: unknown): S => {
+    const p = (how.owned ? persisted : structuredClone(persisted)) as PersistedMachineSnapshot;
+    if (!how.actorRefs && isChildless(p)) return fromTemplate(machine, p) as S;
+    return restoreSnapshot(machine, p) as S;
+  };
+  const rec = <S>(machine: AnyStateMachine, r: Record<string, unknown>): Record<string, S> => {
+    const out: Record<string, S> = {};
+    for (const [k, p] of Object.entries(r)) out[k] = restore<S>(machine, p);
+    return out;
+  };
+  return {
+    threadId: s.threadId,
+    revision: BigInt(s.revision),
+    thread: restore(m.thread, s.thread),
+    interactions: rec(m.interaction, s.interactions),
+    steps: rec(m.step, s.steps),
+  };
+}
+
+/** A SnapshotCache kept in memory as entry texts of `encodeThreadState` (so every load returns fresh objects). */
+export function createInMemorySnapshotCache(): SnapshotCache {
+  const entries = new Map<string, Map<string, { revision: bigint; text: string }>>();
+  const keyOf = (revision: bigint, hash: string): string => `${revision}/${hash}`;
+  return {
+    async save(state, options = {}) {
+      let byKey = entries.get(state.threadId);
+      if (!byKey) entries.set(state.threadId, (byKey = new Map()));
+      const hash = machineDefinitionHash(options.machines ?? defaultMachines);
+      byKey.set(keyOf(state.revision, hash), { revision: state.revision, text: encodeThreadState(state, options) });
+    },
+    async load(threadId, options = {}) {
+      const hash = machineDefinitionHash(options.machines ?? defaultMachines);
+      let best: { revision: bigint; text: string } | undefined;
+      for (const [key, e] of entries.get(threadId) ?? []) {
+        if (!key.endsWith(`/${hash}`)) continue;
+        if (options.maxRevision !== undefined && e.revision > options.maxRevision) continue;
+        if (!best || e.revision > best.revision) best = e;
+      }
+      return best ? decodeThreadState(best.text, options) : undefined;
+    },
+    async delete(threadId) {
+      entries.delete(threadId);
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
+import { machineDefinitionHash, serializeThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
+import { applyFacts, defaultMachines, initialThreadState } from '../../src/history/fold/thread-state.ts';
+import { loadHistoryFixture } from '../support/history-fixture.ts';
+
+const history = loadHistoryFixture('basic-thread');
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('SQLite snapshot cache', () => {
+  it('persists across reopen in table snapshot_cache, keeps the newest entries, ignores other machine code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-snap-'));
+    dirs.push(dir);
+    const file = join(dir, 'store.db');
+    const cache = openSqliteSnapshotCache(file, { keepPerThread: 2 });
+    for (const n of [5, 10, 20]) await cache.save(applyFacts(initialThreadState(history.threadId), history.facts.slice(0, n + 1)));
+    await cache.close();
+    const again = openSqliteSnapshotCache(file);
+    const loaded = await again.load(history.threadId);
+    const fold = applyFacts(initialThreadState(history.threadId), history.facts.slice(0, 21));
+    expect(JSON.stringify(serializeThreadState(loaded!))).toBe(JSON.stringify(serializeThreadState(fold)));
+    expect((await again.load(history.threadId, { maxRevision: 12n }))?.revision).toBe(10n);
+    expect(await again.load(history.threadId, { maxRevision: 7n })).toBeUndefined(); // pruned (keepPerThread 2)
+    const changed = { ...defaultMachines, step: defaultMachines.step.provide({ actions: { recordCancel: () => {} } }) };
+    expect(await again.load(history.threadId, { machines: changed })).toBeUndefined();
+    await again.delete(history.threadId);
+    expect(await again.load(history.threadId)).toBeUndefined();
+    await again.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'snapshot_cache' }]);
+    db.close();
+  });
+
+  it('treats rows of an older entry format as misses: skipped for an older row of the current format, else undefined', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-snap-'));
+    dirs.push(dir);
+    const file = join(dir, 'store.db');
+    const cache = openSqliteSnapshotCache(file);
+    const at = (n: number) => applyFacts(initialThreadState(history.threadId), history.facts.slice(0, n + 1));
+    await cache.save(at(5));
+    const db = new Database(file);
+    const oldRow = db.prepare('INSERT INTO snapshot_cache (thread_id, revision, machine_hash, state) VALUES (?, ?, ?, ?)');
+    oldRow.run(history.threadId, 10, machineDefinitionHash(), JSON.stringify(serializeThreadState(at(10)))); // format 1 (no `format`)
+    oldRow.run('other', 3, machineDefinitionHash(), JSON.stringify(serializeThreadState({ ...at(3), threadId: 'other' })));
+    db.close();
+    expect((await cache.load(history.threadId))?.revision).toBe(5n);
+    expect(await cache.load('other')).toBeUndefined();
+    await cache.close();
+  });
+});
+

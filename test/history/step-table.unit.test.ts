@@ -1,0 +1,34 @@
+/** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. */
+import { describe, expect, it } from 'vitest';
+import { deriveStepRecord } from '../../src/history/fold/step-table.ts';
+
+describe('step records', () => {
+  it('derive from a record without changing it, in insertion order, across diverging lineages', () => {
+    const a = deriveStepRecord<number>({ x: 1 });
+    for (let i = 0; i < 1000; i++) a.set(`k${i}`, i);
+    const b = deriveStepRecord(a.record);
+    b.set('k5', -5);
+    b.set('new', 7);
+    const c = deriveStepRecord(a.record); // a second lineage from the same record
+    c.set('other', 8);
+    expect(a.record.k5).toBe(5);
+    expect('new' in a.record).toBe(false);
+    expect(b.record.k5).toBe(-5);
+    expect(Object.keys(b.record)).toEqual(['x', ...Array.from({ length: 1000 }, (_, i) => `k${i}`), 'new']);
+    expect(Object.keys(c.record).at(-1)).toBe('other');
+    expect(Object.keys(c.record)).toHaveLength(1002);
+    expect('new' in c.record).toBe(false);
+    expect(Object.keys(a.record)).toHaveLength(1001);
+    expect({ ...b.record }).toEqual({ ...Object.fromEntries(Object.entries(a.record)), k5: -5, new: 7 });
+    expect(JSON.parse(JSON.stringify(c.record))).toEqual({ ...a.record, other: 8 });
+    expect(Object.prototype.hasOwnProperty.call(b.record, 'new')).toBe(true);
+  });
+
+  it('refuses writes through the record', () => {
+    const { record } = deriveStepRecord<number>({});
+    expect(() => {
+      record.a = 1;
+    }).toThrow(TypeError);
+    expect(() => delete record.a).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * What src/history/fold/xstate-adapter.ts relies on in xstate's internals. These fail on an xstate
+ * upgrade that changes them: then check the adapter against the new xstate and re-pin the range.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { initialTransition, transition, type AnyStateMachine } from 'xstate';
+import type { Fact } from '../../src/facts/fact-types.ts';
+import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { inertScope, initialSnapshot, instantiate, nextSnapshot, restoreSnapshot, templateFor } from '../../src/history/fold/xstate-adapter.ts';
+import { loadHistoryFixture } from '../support/history-fixture.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const installed = (createRequire(import.meta.url)('xstate/package.json') as { version: string }).version;
+const pinned = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.xstate;
+
+/** Every own key of a machine snapshot (fields and methods) as the fold and the snapshot cache use it. */
+const SNAPSHOT_KEYS = ['_nodes', 'can', 'children', 'context', 'error', 'getMeta', 'hasTag', 'historyValue', 'machine', 'matches', 'output', 'status', 'tags', 'toJSON', 'value'];
+
+/** The scope xstate's own public `transition()` hands to `machine.transition`. */
+function xstateInertScope(machine: AnyStateMachine): Record<string, unknown> {
+  let captured: Record<string, unknown> | undefined;
+  const spy = Object.create(machine) as AnyStateMachine;
+  spy.transition = ((snap: unknown, _e: unknown, scope: Record<string, unknown>) => {
+    captured = scope;
+    return snap;
+  }) as never;
+  transition(spy, initialSnapshot(machine, { threadId: 't' }), { type: 'Probe' } as never);
+  if (captured === undefined) throw new Error('xstate transition() did not call machine.transition');
+  return captured;
+}
+
+/** Comparable form of a snapshot: its keys, status, value, history value (state ids), context, output, error. */
+function shape(s: unknown): unknown {
+  const o = s as Record<string, unknown>;
+  const hist = Object.fromEntries(Object.entries((o.historyValue ?? {}) as Record<string, { id: string }[]>).map(([k, v]) => [k, v.map((n) => n.id)]));
+  return { keys: Object.keys(o).sort(), status: o.status, value: o.value, hist, context: o.context, output: o.output, error: o.error, tags: [...(o.tags as Set<string>)] };
+}
+
+/** Actor of the fold state a fact moves, keyed as the fold keys it (T, I:<id>, K:<step>). */
+function actors(state: ThreadState): Map<string, unknown> {
+  const out = new Map<string, unknown>([['T', state.thread]]);
+  for (const [id, s] of Object.entries(state.interactions)) out.set(`I:${id}`, s);
+  for (const [k, s] of Object.entries(state.steps)) out.set(`K:${k}`, s);
+  return out;
+}
+
+const machineOf = (key: string): AnyStateMachine =>
+  key === 'T' ? defaultMachines.thread : key.startsWith('I:') ? defaultMachines.interaction : defaultMachines.step;
+
+describe('xstate adapter', () => {
+  it('runs on the xstate version package.json pins with a tilde range', () => {
+    const m = /^~(\d+)\.(\d+)\.(\d+)$/.exec(pinned ?? '');
+    expect(m, `package.json pins xstate as ${pinned}, expected ~major.minor.patch`).not.toBeNull();
+    const [maj, min, pat] = installed.split('.').map(Number);
+    expect([maj, min]).toEqual([Number(m![1]), Number(m![2])]);
+    expect(pat).toBeGreaterThanOrEqual(Number(m![3]));
+  });
+
+  it('builds an inert scope with exactly the fields of xstate’s own', () => {
+    for (const machine of [defaultMachines.thread, defaultMachines.interaction, defaultMachines.step]) {
+      expect(Object.keys(inertScope(machine)).sort()).toEqual(Object.keys(xstateInertScope(machine)).sort());
+    }
+  });
+
+  it('makes snapshots with the keys the fold and the snapshot cache rely on', () => {
+    const s = initialSnapshot(defaultMachines.thread, { threadId: 't' });
+    expect(Object.keys(s).sort()).toEqual(SNAPSHOT_KEYS);
+    expect(s.tags).toBeInstanceOf(Set);
+  });
+
+  it('returns the very same snapshot when no transition is enabled', () => {
+    const s = initialSnapshot(defaultMachines.thread, { threadId: 't' });
+    expect(nextSnapshot(defaultMachines.thread, s, { type: 'ThreadClosed', data: { threadId: 't' } })).toBe(s);
+    const [viaXstate] = transition(defaultMachines.thread, s, { type: 'ThreadClosed', data: { threadId: 't' } } as never);
+    expect(viaXstate).toBe(s);
+  });
+
+  it('steps every actor of a committed history to the snapshots xstate’s public pure API gives', () => {
+    const h = loadHistoryFixture('basic-thread');
+    let state = initialThreadState(h.threadId);
+    expect(shape(state.thread)).toEqual(shape(initialTransition(defaultMachines.thread, { threadId: h.threadId })[0]));
+    let compared = 0;
+    h.facts.forEach((fact: Fact, i) => {
+      const before = actors(state);
+      state = applyFact(state, fact, BigInt(i));
+      for (const [key, now] of actors(state)) {
+        const prev = before.get(key);
+        if (prev === undefined || prev === now) continue;
+        const [expected] = transition(machineOf(key), prev as never, fact as never);
+        expect(shape(now), `${key} after #${i} ${fact.type}`).toEqual(shape(expected));
+        compared++;
+      }
+    });
+    expect(compared).toBeGreaterThan(h.facts.length);
+  });
+
+  it('restores a persisted snapshot, and a template instance equals the restored snapshot', () => {
+    const m = defaultMachines.thread;
+    const s = initialSnapshot(m, { threadId: 't' });
+    const p = m.getPersistedSnapshot(s) as unknown as { status: string; value: unknown; historyValue?: unknown; context: unknown };
+    const restored = restoreSnapshot(m, p);
+    expect(shape(restored)).toEqual(shape(s));
+    expect(shape(instantiate(templateFor(m, p), p.context, undefined, undefined))).toEqual(shape(restored));
+  });
+});
