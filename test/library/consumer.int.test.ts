@@ -6,7 +6,9 @@
  * - `tsc --noEmit` reports 0 errors for README's "Use it as a library" example and
  *   examples/testing/policy.property.test.ts;
  * - both, compiled, run under plain `node` (no tsx): the example prints its line, the property test passes;
- * - the packed `bin` runs (`--version`), and the tarball ships dist, README and LICENSE only.
+ * - the packed `bin` runs (`--version`), and the tarball ships dist, the console's files, README
+ *   and LICENSE only;
+ * - `orchestral/serve` from the package serves the console page and its vendored libraries.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -56,9 +58,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the packed package in a strict NodeNext project', () => {
-  it('ships dist, README, LICENSE and the bin only', () => {
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'bin/orchestral.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/testing/index.js', 'dist/machines/step.machine.js']));
-    expect(files.filter((f) => !/^(dist\/|bin\/orchestral\.js$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
+  it('ships dist, the console, README, LICENSE and the bin only', () => {
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'bin/orchestral.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/testing/index.js', 'dist/machines/step.machine.js', 'dist/src/serve/index.js', 'dist/src/actions/mcp/index.js', 'console/index.html']));
+    expect(files.filter((f) => !/^(dist\/|console\/|bin\/orchestral\.js$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
     expect(files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
   });
 
@@ -85,6 +87,25 @@ describe('the packed package in a strict NodeNext project', () => {
     expect(out.trim()).toBe('completed 3n demo-2 true');
     const test = execFileSync(process.execPath, ['--test', 'out/policy.property.test.js'], { cwd: app, encoding: 'utf8' });
     expect(test).toMatch(/# pass 2/);
+  });
+
+  it('orchestral/serve serves the console from the package', () => {
+    writeFileSync(
+      join(app, 'serve-smoke.mjs'),
+      [
+        "import { factCodec, openEventStore } from 'orchestral';",
+        "import { startServer } from 'orchestral/serve';",
+        "const store = await openEventStore('memory:', { codec: factCodec });",
+        "const server = await startServer({ store, storeUrl: 'memory:', port: 0, workspace: process.cwd() });",
+        "const statuses = [];",
+        "for (const path of ['/', '/console/app.js', '/vendor/preact.mjs', '/vendor/htm.mjs']) statuses.push((await fetch(server.url + path)).status);",
+        'await server.close();',
+        'await store.close();',
+        'console.log(statuses.join(" "));',
+      ].join('\n'),
+    );
+    const out = execFileSync(process.execPath, ['serve-smoke.mjs'], { cwd: app, encoding: 'utf8' });
+    expect(out.trim()).toBe('200 200 200 200');
   });
 
   it('the packed bin runs the built CLI', () => {
