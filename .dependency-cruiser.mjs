@@ -17,6 +17,7 @@
 //   runtime     src/runtime                 the runtime: effects, thread runners, commands, rehydration
 //   projections src/projections, projections/   read models
 //   worker      src/worker                  the worker loop
+//   tools       src/inspect, src/testing    the inspector bridge and the test kit (orchestral/inspect, orchestral/testing)
 //   cli         src/cli, src/serve          composition roots: the command line and the server
 //
 // Why this order where it is not obvious:
@@ -31,8 +32,10 @@
 // - ownership below runtime: leases depend only on the store's connections, and the runtime claims
 //   a thread's lease before it runs the thread's effects.
 //
-// Entry points (`src/index.ts` and other files directly under `src/`) sit above every layer and may
-// import anything; no layer may import them.
+// Entry points (`src/index.ts` and other files directly under `src/`, and `src/stores/*`: the
+// package's subpath entries) sit above every layer and may import anything. No layer may import them
+// except cli: the composition roots reach the engine through the package's public entries, like
+// any user of the package.
 
 /** Layers bottom to top; `paths` are regular expressions over repository-relative module paths. */
 const layers = [
@@ -50,28 +53,34 @@ const layers = [
   { name: 'runtime', paths: ['^src/runtime/'] },
   { name: 'projections', paths: ['^src/projections/', '^projections/'] },
   { name: 'worker', paths: ['^src/worker/'] },
+  { name: 'tools', paths: ['^src/inspect/', '^src/testing/'] },
   { name: 'cli', paths: ['^src/cli/', '^src/serve/'] },
 ];
 
-/** Files directly under `src/`: package entry points, allowed to import any layer. */
-const entries = '^src/[^/]+$';
+/** Files directly under `src/` and the store adapters' entries: package entry points, allowed to import any layer. */
+const entries = ['^src/[^/]+$', '^src/stores/'];
+
+/** Layers allowed to import the entry points (the composition roots). */
+const entryUsers = new Set(['cli']);
 
 const allLayerPaths = layers.flatMap((layer) => layer.paths);
 
-/** One rule per layer: nothing in it imports a layer above it (or an entry point). */
-const layerRules = layers.map((layer, index) => {
+/** One rule per layer: nothing in it imports a layer above it (or an entry point); none for the top when it may import entries. */
+const layerRules = layers.flatMap((layer, index) => {
   const above = layers.slice(index + 1).flatMap((upper) => upper.paths);
+  const forbidden = entryUsers.has(layer.name) ? above : [...above, ...entries];
+  if (forbidden.length === 0) return [];
   const names = layers.slice(index + 1).map((upper) => upper.name);
-  return {
+  return [{
     name: `layer-${layer.name}`,
     severity: 'error',
     comment:
       `'${layer.name}' may import only itself and the layers below it; ` +
       (names.length > 0 ? `not ${names.join(', ')}, ` : '') +
-      'nor an entry point.',
+      (entryUsers.has(layer.name) ? 'entry points allowed.' : 'nor an entry point.'),
     from: { path: layer.paths },
-    to: { path: [...above, entries] },
-  };
+    to: { path: forbidden },
+  }];
 });
 
 export default {
@@ -83,7 +92,7 @@ export default {
       comment:
         'Every module under src/ belongs to a layer (see the list at the top of this file) or is ' +
         'an entry point directly under src/; a new directory needs a place in the order.',
-      from: { path: '^src/', pathNot: [...allLayerPaths, entries] },
+      from: { path: '^src/', pathNot: [...allLayerPaths, ...entries] },
       to: {},
     },
     {

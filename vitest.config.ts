@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (path: string): string => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  // The package's own name resolves to its sources in tests (as tsconfig.json's `paths` do for tsc and tsx).
+  resolve: {
+    alias: [
+      { find: /^orchestral$/, replacement: src('index.ts') },
+      { find: /^orchestral\/(testing|inspect)$/, replacement: src('$1/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

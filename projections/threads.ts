@@ -33,8 +33,8 @@ export interface PendingApprovalRef {
   stepId?: string;
 }
 
-/** Summary of one thread. Times: ms since epoch. */
-export interface ThreadSummary {
+/** One row of the thread list (a summary of one thread). Times: ms since epoch. */
+export interface ThreadListing {
   threadId: string;
   /** ThreadOpened's title, else null. */
   title: string | null;
@@ -63,20 +63,20 @@ export interface ThreadSummary {
 
 /** State of the `threads` projection (summaries keyed by thread id; see `shared/keyed-map.ts`). */
 export interface ThreadsState {
-  threads: KeyedMap<ThreadSummary>;
+  threads: KeyedMap<ThreadListing>;
 }
 
 /** The summary of one thread, or undefined. */
-export function threadSummary(state: ThreadsState, threadId: string): ThreadSummary | undefined {
+export function threadListing(state: ThreadsState, threadId: string): ThreadListing | undefined {
   return getKeyed(state.threads, threadId);
 }
 
 /** Every thread summary, most recently active first (ties: by thread id). */
-export function listThreads(state: ThreadsState): ThreadSummary[] {
+export function threadListings(state: ThreadsState): ThreadListing[] {
   return keyedValues(state.threads).sort((a, b) => b.lastActivityAtMs - a.lastActivityAtMs || (a.threadId < b.threadId ? -1 : a.threadId > b.threadId ? 1 : 0));
 }
 
-function setLive(t: ThreadSummary, interactionId: string, state: LiveInteractionState | null, from?: LiveInteractionState[]): ThreadSummary {
+function setLive(t: ThreadListing, interactionId: string, state: LiveInteractionState | null, from?: LiveInteractionState[]): ThreadListing {
   const index = t.liveInteractions.findIndex((l) => l.interactionId === interactionId);
   const current = t.liveInteractions[index];
   if (state === null) return index < 0 ? t : { ...t, liveInteractions: t.liveInteractions.filter((_, i) => i !== index) };
@@ -86,7 +86,7 @@ function setLive(t: ThreadSummary, interactionId: string, state: LiveInteraction
 }
 
 /** Replaces the pending approvals of one interaction (dropping the entry when empty). */
-function setPending(t: ThreadSummary, interactionId: string, keep: (p: PendingApprovalRef) => boolean, add?: PendingApprovalRef): ThreadSummary {
+function setPending(t: ThreadListing, interactionId: string, keep: (p: PendingApprovalRef) => boolean, add?: PendingApprovalRef): ThreadListing {
   const before = t.pendingApprovals[interactionId] ?? [];
   const after = before.filter(keep);
   if (add) after.push(add);
@@ -98,7 +98,7 @@ function setPending(t: ThreadSummary, interactionId: string, keep: (p: PendingAp
 }
 
 /** `t` without a `resumeTo` entry for `interactionId`. */
-function dropResumeTo(t: ThreadSummary, interactionId: string): ThreadSummary {
+function dropResumeTo(t: ThreadListing, interactionId: string): ThreadListing {
   if (!Object.prototype.hasOwnProperty.call(t.resumeTo, interactionId)) return t;
   const resumeTo = { ...t.resumeTo };
   delete resumeTo[interactionId];
@@ -106,7 +106,7 @@ function dropResumeTo(t: ThreadSummary, interactionId: string): ThreadSummary {
 }
 
 /** `running` becomes `waiting_approval` while an approval of that interaction is pending (and back). */
-function withApprovalState(t: ThreadSummary): ThreadSummary {
+function withApprovalState(t: ThreadListing): ThreadListing {
   let changed = false;
   const liveInteractions = t.liveInteractions.map((l) => {
     const waiting = (t.pendingApprovals[l.interactionId]?.length ?? 0) > 0;
@@ -118,7 +118,7 @@ function withApprovalState(t: ThreadSummary): ThreadSummary {
   return changed ? { ...t, liveInteractions } : t;
 }
 
-function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
+function evolveSummary(t: ThreadListing, fact: RecordedFact): ThreadListing {
   switch (fact.type) {
     case 'ApprovalRequested': {
       const { approvalId, planId, stepId } = fact.data;
@@ -174,7 +174,7 @@ function evolveSummary(t: ThreadSummary, fact: RecordedFact): ThreadSummary {
   }
 }
 
-function emptySummary(threadId: string): ThreadSummary {
+function emptySummary(threadId: string): ThreadListing {
   return {
     threadId, title: null, firstInput: null, displayTitle: threadId, status: 'idle', policy: null, liveInteractions: [], pendingApprovals: {}, resumeTo: {},
     counts: { started: 0, completed: 0, failed: 0, cancelled: 0 }, openedAtMs: null, lastActivityAtMs: 0, lastRevision: -1,
@@ -192,7 +192,7 @@ export const threadsProjection: Projection<ThreadsState> = {
     if (threadId === undefined) return state;
     const t = withApprovalState(evolveSummary(getKeyed(state.threads, threadId) ?? emptySummary(threadId), fact));
     const status = t.status === 'closed' ? 'closed' : t.liveInteractions.length > 0 ? 'active' : 'idle';
-    const summary: ThreadSummary = {
+    const summary: ThreadListing = {
       ...t, status, displayTitle: t.title ?? t.firstInput ?? threadId, lastActivityAtMs: recordedAtMs(fact),
       lastRevision: revisionOf(fact), lastPosition: positionOf(fact), factCount: t.factCount + 1,
     };

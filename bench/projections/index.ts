@@ -5,7 +5,7 @@
  * `SELECT … ORDER BY position` + `JSON.parse(data)` + `JSON.parse(metadata)` loop over the same
  * rows, in the same run. Prints ONE JSON line; `ratio` = rebuild rate / raw rate (target ≥ 0.3).
  *
- * The history: plausible runs of the fact-history simulator (test/support/fact-history-arbitrary.ts),
+ * The history: plausible runs of the fact-history simulator (src/testing/fact-histories.ts),
  * `BENCH_THREADS_PER_RUN` threads each, concatenated with distinct thread ids until
  * `BENCH_FACTS` (default 100000) facts; written once (not timed) with durability `normal`.
  * Each figure is the best of `BENCH_ROUNDS` (default 3) rounds, raw and rebuild alternating.
@@ -25,7 +25,7 @@ import type { RecordedFact } from '../../src/facts/fact-types.ts';
 import { recordedFactOf } from '../../src/history/decode.ts';
 import { threadIdOfStream, threadStreamId } from '../../src/history/stream.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
-import { simulateHistory, toEventData } from '../../test/support/fact-history-arbitrary.ts';
+import { simulateHistory, toEventData } from '../../src/testing/fact-histories.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const env = (name: string, fallback: number): number => {

@@ -29,6 +29,7 @@ import { restoreThreadState, serializeThreadState, type SerializedThreadState } 
 import { applyFacts, hashThreadState, initialThreadState } from '../../src/history/fold/thread-state.ts';
 import { threadStreamId } from '../../src/history/stream.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { summaryState } from '../../src/runtime/thread-summary.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const INTERACTIONS = 2_500;
@@ -96,7 +97,7 @@ try {
   // the runtime's rehydration
   const rt = createRuntime({ store, actions: createActionRegistry(), plannerFor: () => ({ plan: () => Promise.reject(new Error('unused')) }) });
   t = process.hrtime.bigint();
-  hashes.push(hashThreadState((await rt.load(threadId)).state));
+  hashes.push(hashThreadState(summaryState(await rt.load(threadId))));
   const loadS = seconds(t);
   await rt.close();
 

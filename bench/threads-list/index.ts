@@ -6,16 +6,18 @@
  *   on an empty store (the CLI's start-up floor: tsx, modules), then on the 10k store cold (no
  *   projection row: folds every fact and saves the row) and warm (the row is current);
  *   `coldListMs` / `warmListMs` = that time minus the empty-store floor (target: warm ≤ 500 ms);
- * - in this process: `listThreads` cold and warm, ms.
+ * - in this process: `listStoredThreads` cold and warm, ms.
  * Bounded: fixed counts, and the whole run stops after `LIMIT_MS`.
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { listThreads } from '../../src/cli/commands/threads.ts';
+import { listStoredThreads } from '../../src/cli/commands/threads.ts';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
 import type { EventData } from '../../src/store/event-store.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
@@ -23,7 +25,8 @@ import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.t
 const THREADS = 10_000;
 const RUNS = 3;
 const LIMIT_MS = 600_000;
-const BIN = resolve(import.meta.dirname, '../../bin/orchestral.js');
+/** The CLI from its sources (`node --import tsx src/cli/bin.ts`), as the tests run it. */
+const BIN = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, resolve(import.meta.dirname, '../../src/cli/bin.ts')];
 
 const watchdog = setTimeout(() => {
   console.error('bench/threads-list: over the time limit');
@@ -32,7 +35,7 @@ const watchdog = setTimeout(() => {
 
 const dir = mkdtempSync(join(tmpdir(), 'orchestral-bench-threads-'));
 const cli = (args: string[]): void => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ORCHESTRAL_STORE: '' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [...BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ORCHESTRAL_STORE: '' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`orchestral ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
 };
 const wall = (fn: () => void): number => {
@@ -82,10 +85,10 @@ for (let r = 0; r < RUNS; r++) {
 const reopened = getSqliteEventStore({ codec: factCodec, path: file });
 await dropRow();
 let t = performance.now();
-const listed = await listThreads(reopened, `sqlite:${file}`);
+const listed = await listStoredThreads(reopened, `sqlite:${file}`);
 const inProcessColdMs = performance.now() - t;
 t = performance.now();
-await listThreads(reopened, `sqlite:${file}`);
+await listStoredThreads(reopened, `sqlite:${file}`);
 const inProcessWarmMs = performance.now() - t;
 await reopened.close();
 

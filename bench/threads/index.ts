@@ -6,7 +6,7 @@
  *   Target: peak RSS ≤ 200 MB.
  * - `threadsCommand`: wall time of `orchestral threads --json` over that store, and in the same run
  *   the same command over a store holding one thread (`baseline`: process start, module loading);
- *   `listThreadsMs` is the in-process `listThreads` alone (what grows with the store).
+ *   `listThreadsMs` is the in-process `listStoredThreads` alone (what grows with the store).
  *   Target: the command answers in ≤ 0.5 s.
  * Bounded: the command is killed after 120 s and reported as such.
  *
@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listThreads } from '../../src/cli/commands/threads.ts';
+import { listStoredThreads } from '../../src/cli/commands/threads.ts';
 import { randomIds } from '../../src/core/ids.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { copyFor, templateFacts } from './template.ts';
@@ -64,13 +64,14 @@ try {
   const r = await run(['--expose-gc', '--import', 'tsx', join(here, 'rehydrate.ts'), big, String(THREADS)]);
   const rehydrate = 'cut' in r ? r : JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 
-  const cli = join(root, 'bin', 'orchestral.js');
-  const baseline = await run([cli, 'threads', '--json', '--store', `sqlite:${small}`]);
-  const full = await run([cli, 'threads', '--json', '--store', `sqlite:${big}`]);
+  // the CLI from its sources, as the tests run it (the baseline pays the same loader)
+  const cli = ['--import', 'tsx', join(root, 'src', 'cli', 'bin.ts')];
+  const baseline = await run([...cli, 'threads', '--json', '--store', `sqlite:${small}`]);
+  const full = await run([...cli, 'threads', '--json', '--store', `sqlite:${big}`]);
   const listed = 'cut' in full ? null : full.stdout.trim().split('\n').length;
   const store = getSqliteEventStore({ path: big, create: false, codec: factCodec });
   const l0 = process.hrtime.bigint();
-  const threads = await listThreads(store, `sqlite:${big}`);
+  const threads = await listStoredThreads(store, `sqlite:${big}`);
   const listThreadsMs = +(Number(process.hrtime.bigint() - l0) / 1e6).toFixed(0);
   await store.close();
   if (threads.length !== THREADS || (listed !== null && listed !== THREADS)) throw new Error(`threads listed ${threads.length} / ${listed}, expected ${THREADS}`);

@@ -5,6 +5,8 @@
  * run (`checkFleet`: every thread completed, each step completed once, replay verified, and no step
  * ran again after it completed, from the side-effect log of `fleet-actions.ts`).
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,7 +20,8 @@ import { factCodec } from '../../src/facts/fact-codec.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const FLEET_ACTIONS = join(ROOT, 'bench/workers/fleet-actions.ts');
-const BIN = join(ROOT, 'bin/orchestral.js');
+/** The CLI from its sources (`node --import tsx src/cli/bin.ts`). */
+const BIN_ARGS = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, join(ROOT, 'src/cli/bin.ts')];
 
 /** The 10 step ids of the fleet plan. */
 export const FLEET_STEPS = ['a', 'b1', 'b2', 'b3', 'c', 'd1', 'd2', 'e', 'f', 'g'] as const;
@@ -88,7 +91,7 @@ export interface FleetWorker {
 
 /** Starts `orchestral --store url worker --id id …` in `cwd`. */
 export function spawnWorker(url: string, id: string, cwd: string, o: { concurrency: number; pollMs?: number; leaseTtlMs?: number }): FleetWorker {
-  const args = [BIN, '--store', url, 'worker', '--id', id, '--concurrency', String(o.concurrency), '--poll', String(o.pollMs ?? 200), '--lease-ttl', String(o.leaseTtlMs ?? 4000)];
+  const args = [...BIN_ARGS, '--store', url, 'worker', '--id', id, '--concurrency', String(o.concurrency), '--poll', String(o.pollMs ?? 200), '--lease-ttl', String(o.leaseTtlMs ?? 4000)];
   const child = spawn(process.execPath, args, {
     cwd,
     env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ORCHESTRAL_STORE: '' },

@@ -102,7 +102,7 @@ async function baseline(): Promise<Rate> {
   return fresh(async (url, dir) => {
     writeFleetPlan(dir, STEP_MS);
     const store = await openEventStore(url, { codec: factCodec });
-    const leases = openLeaseStore(url);
+    const leases = await openLeaseStore(url);
     const descriptor = fleetDescriptor(dir);
     const planner = await plannerFromDescriptor(descriptor, 'baseline');
     const { runtime } = await createSession({ store, workspace: dir, descriptor, planner, leases, ownership: 'own' });

@@ -14,8 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { defineAction } from '../../src/actions/action.ts';
-import { ActionError, ActionInputError } from '../../src/actions/errors.ts';
+import { ActionError, ActionInputError, defineAction } from 'orchestral';
 
 const Entry = z.object({ path: z.string(), type: z.string(), size: z.number() });
 type Entry = z.infer<typeof Entry>;

@@ -6,7 +6,7 @@
  * - `notes.render`: the Markdown release notes from the groups, the package version and the last tag.
  */
 import { z } from 'zod';
-import { defineAction } from '../../src/actions/action.ts';
+import { defineAction } from 'orchestral';
 
 const Commit = z.object({ hash: z.string(), author: z.string(), date: z.string(), subject: z.string(), kind: z.string() });
 type Commit = z.infer<typeof Commit>;

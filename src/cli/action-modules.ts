@@ -3,8 +3,9 @@
  * top-level `actions:` key (a path or a list of paths, relative to the plan file).
  *
  * A module exports its actions as `default` or as `actions`: an array of actions (or one action),
- * each an `Action` as `defineAction` (src/actions/action.ts) builds it. TypeScript modules load
- * directly (the CLI runs under tsx). The absolute paths are recorded in the thread's planner
+ * each an `Action` as `defineAction` (src/actions/action.ts) builds it. JavaScript modules are
+ * imported by Node; TypeScript modules (`.ts`, `.mts`, `.cts`, `.tsx`) through tsx's `tsImport`,
+ * which is loaded only then (nothing of tsx loads for a CLI run without TypeScript modules). The absolute paths are recorded in the thread's planner
  * descriptor (`config.actions`), so `resume`, `approve`, `send` in a later process load them again.
  */
 import { access } from 'node:fs/promises';
@@ -48,7 +49,7 @@ export async function loadActionModule(path: string): Promise<Action[]> {
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    mod = (await importModule(path)) as Record<string, unknown>;
   } catch (err) {
     throw new ActionModuleError(path, `cannot be loaded: ${(err as Error).message?.split('\n')[0] ?? String(err)}`, { cause: err });
   }
@@ -61,6 +62,14 @@ export async function loadActionModule(path: string): Promise<Action[]> {
     }
   }
   return list as Action[];
+}
+
+/** Imports `path`: TypeScript through tsx's `tsImport` (loaded on first use), anything else through Node. */
+async function importModule(path: string): Promise<unknown> {
+  const url = pathToFileURL(path).href;
+  if (!/\.(?:[mc]?ts|tsx)$/.test(path)) return import(url);
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(url, import.meta.url);
 }
 
 /** Options of `buildActionRegistry`. */

@@ -21,6 +21,7 @@ import { nextCommand } from './next-command.ts';
 import { failedStepsOfLastPlan, runOutcome } from './run-outcome.ts';
 import { approvalLines, approvalTarget } from './render/approval-text.ts';
 import { safeText } from './render/safe-text.ts';
+import { summaryState } from '../runtime/thread-summary.ts';
 
 /** Options of `driveThread`. */
 export interface DriveOptions {
@@ -131,7 +132,7 @@ export async function driveThread(session: CliSession, store: EventStore, io: Cl
   try {
     for (;;) {
       summary = await runtime.whenSettled(o.threadId);
-      const pending = pendingApprovalDetails(summary.state).filter((p) => ids.includes(p.interactionId));
+      const pending = pendingApprovalDetails(summaryState(summary)).filter((p) => ids.includes(p.interactionId));
       if (!(o.prompt && io.interactive && !o.json && pending.length > 0)) break;
       await progress.stop();
       const decided = await promptApprovals(session, o.threadId, pending, o.by, io);
@@ -148,7 +149,7 @@ export async function driveThread(session: CliSession, store: EventStore, io: Cl
   }
   const outcome = outcomeOf(summary, ids);
   if (o.json) {
-    const pending = pendingApprovalDetails(summary.state).filter((p) => ids.includes(p.interactionId));
+    const pending = pendingApprovalDetails(summaryState(summary)).filter((p) => ids.includes(p.interactionId));
     io.out(
       toJsonLine({
         type: 'outcome',
@@ -188,7 +189,7 @@ function printOutcome(io: CliIo, s: ThreadSummary, ids: readonly string[], statu
     }
   }
   if (status !== 'paused') return;
-  const pending = pendingApprovalDetails(s.state).filter((p) => ids.includes(p.interactionId));
+  const pending = pendingApprovalDetails(summaryState(s)).filter((p) => ids.includes(p.interactionId));
   for (const p of pending) {
     const target = p.stepId ?? p.approvalId;
     io.out(c.yellow(`⏸ paused: ${approvalTarget(p)} waits for approval${p.scope === 'budget' ? ' (it would exceed the budget)' : ''}`));

@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import { FAULT_POINTS, parseFaultSpec, type FaultSpec } from '../core/fault-points.ts';
-import { parseStoreUrl } from '../store/open-event-store.ts';
+import { parseStoreUrl } from '../store/store-url.ts';
 import { UsageError } from './cli-errors.ts';
 import { llmRequestSettings } from './planner-settings.ts';
 

@@ -10,7 +10,7 @@ import type { LeaseStore } from '../ownership/lease.ts';
  * afterwards (leases still held are released).
  */
 export async function withLeases<T>(url: string, fn: (leases: LeaseStore) => Promise<T>): Promise<T> {
-  const leases = openLeaseStore(url);
+  const leases = await openLeaseStore(url);
   try {
     return await fn(leases);
   } finally {

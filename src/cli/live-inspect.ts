@@ -1,12 +1,13 @@
 /**
- * `run --inspect` / `--inspect-url`: the thread's facts go to the Stately inspector while it runs
- * (read from the store after each commit, in revision order, folded by `createInspectionReplay`).
+ * `--inspect` / `--inspect-url` of `run`, `approve`, `resume`, `send`: the thread's facts go to the
+ * Stately inspector while the command runs (`attachInspector` of orchestral/inspect, from the
+ * thread's first fact), through a WebSocket to `--inspect-url` or to the local browser bridge.
  */
+import { attachInspector, connectWsInspector, type WsInspector } from '../inspect/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import type { EventStore } from '../store/event-store.ts';
-import { historyEvents } from '../history/read.ts';
 import type { CliIo } from './io.ts';
-import { connectWsInspector, createInspectionReplay, startBrowserBridge, type WsInspector } from './inspector.ts';
+import { startBrowserBridge } from './inspector.ts';
+import { parsePort } from './args.ts';
 
 /** A live inspection; `stop` sends what is left and disconnects. */
 export interface LiveInspection {
@@ -19,7 +20,7 @@ export interface InspectTarget {
   port: number;
 }
 
-/** Connects to the inspector (bridge or URL). @throws InspectorConnectError. */
+/** Connects to the inspector (bridge or URL). @throws InspectorConnectError (within 1 s for a URL nobody listens on). */
 export async function connectTarget(target: InspectTarget, io: CliIo): Promise<{ ws: WsInspector; stop(): void }> {
   if (target.url !== undefined) {
     const ws = await connectWsInspector(target.url);
@@ -27,7 +28,7 @@ export async function connectTarget(target: InspectTarget, io: CliIo): Promise<{
   }
   const bridge = await startBrowserBridge(target.port);
   io.err(`inspector: http://localhost:${target.port} (opening the browser; events relay to https://stately.ai/inspect)`);
-  const ws = await connectWsInspector(bridge.url);
+  const ws = await connectWsInspector(bridge.url, 3000);
   return {
     ws,
     stop: () => {
@@ -37,26 +38,34 @@ export async function connectTarget(target: InspectTarget, io: CliIo): Promise<{
   };
 }
 
-/** Starts inspecting `threadId` (loaded in `runtime`) from its first fact. */
-export async function startLiveInspection(runtime: Runtime, store: EventStore, threadId: string, target: InspectTarget, io: CliIo): Promise<LiveInspection> {
+/** Starts inspecting `threadId` of `runtime` from its first fact. */
+export async function startLiveInspection(runtime: Runtime, threadId: string, target: InspectTarget, io: CliIo): Promise<LiveInspection> {
   const conn = await connectTarget(target, io);
-  const replay = createInspectionReplay(conn.ws.sink, threadId);
-  let chain = Promise.resolve();
-  const pump = (): Promise<void> => {
-    chain = chain
-      .then(async () => {
-        for await (const e of historyEvents(store, threadId, { fromRevision: replay.state.revision + 1n })) replay.apply(e);
-      })
-      .catch((err: unknown) => io.err(`orchestral: inspector: ${(err as Error).message}`));
-    return chain;
-  };
-  const sub = runtime.state$(threadId).subscribe(() => void pump());
+  const attached = attachInspector(runtime, { inspector: conn.ws, threadId });
   return {
     async stop() {
-      sub.unsubscribe();
-      await pump();
+      // facts of the last commit reach the subscription within a turn of the event loop
+      await new Promise((r) => setTimeout(r, 50));
+      attached.stop();
       await conn.ws.flush();
       conn.stop();
     },
   };
+}
+
+/** The inspection options shared by `run`, `approve`, `reject`, `resume` and `send`. */
+export interface InspectOptions {
+  inspect?: boolean;
+  inspectUrl?: string;
+  inspectPort?: string;
+}
+
+/**
+ * Starts a live inspection of `threadId` when `--inspect` or `--inspect-url` was given, else nothing.
+ * @throws UsageError a bad `--inspect-port`; InspectorConnectError the inspector cannot be reached.
+ */
+export async function inspectIfAsked(runtime: Runtime, threadId: string, o: InspectOptions, io: CliIo): Promise<LiveInspection | undefined> {
+  if (!o.inspect && o.inspectUrl === undefined) return undefined;
+  const port = parsePort(o.inspectPort, '--inspect-port', 8080);
+  return startLiveInspection(runtime, threadId, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port }, io);
 }

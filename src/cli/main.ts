@@ -2,9 +2,12 @@
  * The `orchestral` command line (commander). One module per command under `commands/`, imported
  * only when that command runs. Every error becomes one line on stderr (`orchestral: …`) and an exit
  * code (exit-codes.ts); `--debug` prints the stack. See README.md for the tour.
+ *
+ * Importing this module runs nothing: `run(argv)` runs the CLI and resolves with the exit code;
+ * `bin.ts` (the `orchestral` executable's module) calls it with the process's arguments.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_STORE_URL } from '../store/open-event-store.ts';
+import { DEFAULT_STORE_URL } from '../store/store-url.ts';
 import { exitCodeFor, formatCliError } from './cli-errors.ts';
 import { checkThreadIds } from './args.ts';
 import { checkEnvironment, envStoreUrl } from './env.ts';
@@ -12,6 +15,7 @@ import type { CommandContext, ContextHolder } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
 import { safeText } from './render/safe-text.ts';
+import { packageVersion } from './version.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -21,6 +25,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .description('Event-sourced, resumable, replayable execution of agent plans.')
     .addOption(new Option('--store <url>', 'event store URL (memory:, sqlite:PATH, postgres://…; default $ORCHESTRAL_STORE)').default(DEFAULT_STORE_URL))
     .option('--debug', 'print stack traces on errors', false)
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.write(s), writeErr: () => undefined, outputError: () => undefined });
@@ -149,6 +154,9 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
       .option('--json', 'print the live interaction stream as JSON lines', false)
       .option('--workspace <dir>', "override the thread's workspace")
       .option('--actions <module>', 'more action modules (repeatable)', collect)
+      .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)
+      .option('--inspect-url <url>', 'send inspection events to this WebSocket (ws://…)')
+      .option('--inspect-port <port>', 'port of the local inspector bridge (default 8080)')
       .action(run(async () => (await import('./commands/decide.ts')).decideCommand.bind(null, ctxHolder, verb)));
     if (verb === 'approve') {
       const approve = program.commands.find((c) => c.name() === 'approve');
@@ -167,6 +175,9 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--no-prompt', 'never ask for approvals on the terminal')
     .option('--workspace <dir>', "override the thread's workspace")
     .option('--actions <module>', 'more action modules (repeatable)', collect)
+    .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)
+    .option('--inspect-url <url>', 'send inspection events to this WebSocket (ws://…)')
+    .option('--inspect-port <port>', 'port of the local inspector bridge (default 8080)')
     .action(run(async () => (await import('./commands/send.ts')).sendCommand.bind(null, ctxHolder)));
 
   program
@@ -200,6 +211,9 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--workspace <dir>', "override the thread's workspace")
     .option('--actions <module>', 'more action modules (repeatable)', collect)
     .option('--by <name>', 'who resumes (default $USER)')
+    .option('--inspect', 'show the actors live in the Stately inspector (browser)', false)
+    .option('--inspect-url <url>', 'send inspection events to this WebSocket (ws://…)')
+    .option('--inspect-port <port>', 'port of the local inspector bridge (default 8080)')
     .action(run(async () => (await import('./commands/resume.ts')).resumeCommand.bind(null, ctxHolder)));
 
   program
@@ -220,13 +234,16 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
   return program;
 }
 
-/** Runs the CLI with `argv` (user arguments only); resolves with the exit code. */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+/**
+ * Runs the CLI with `argv` (user arguments only, e.g. `['threads', '--json']`); resolves with the
+ * exit code (see exit-codes.ts). Errors are printed to `io` as one line, never thrown.
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const result = { code: EXIT.ok as number };
   const program = buildProgram(io, result);
   const debug = argv.includes('--debug');
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync([...argv], { from: 'user' });
     return result.code;
   } catch (err) {
     if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')) {
@@ -236,8 +253,3 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return exitCodeFor(err);
   }
 }
-
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
-// Leftover handles (a store's poll timer, a socket) must not keep a finished command alive.
-setTimeout(() => process.exit(code), 1000).unref();

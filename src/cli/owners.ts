@@ -7,7 +7,7 @@ import { openLeaseStore } from '../ownership/open-leases.ts';
 
 /** Every live lease of the store at `url` (open the event store first). */
 export async function readLeases(url: string): Promise<LeaseRecord[]> {
-  const leases = openLeaseStore(url, { readOnly: true });
+  const leases = await openLeaseStore(url, { readOnly: true });
   try {
     return await leases.list();
   } finally {

@@ -18,6 +18,7 @@ import { recordedFactOf } from '../history/decode.ts';
 import { createLiveBlock } from './render/live-table.ts';
 import { renderStepTable, stepRows } from './render/step-table.ts';
 import { colorFor, statusMark } from './render/status-marks.ts';
+import { summaryState } from '../runtime/thread-summary.ts';
 
 /** Output modes. */
 export type ProgressMode = 'tty' | 'log' | 'json';
@@ -90,7 +91,7 @@ export function startProgress(
       last = s;
       const id = followed ?? latestInteraction(s);
       if (id === undefined) return;
-      for (const r of stepRows(s.state, id, Date.now())) {
+      for (const r of stepRows(summaryState(s), id, Date.now())) {
         const key = `${r.planId}/${r.stepId}`;
         const label = `${r.status}:${r.attempts}`;
         if (seen.get(key) === label || r.status === 'pending') continue;
@@ -115,7 +116,7 @@ export function startProgress(
     if (!last) return;
     const id = followed ?? latestInteraction(last);
     if (id === undefined) return;
-    block.draw(renderStepTable(io.color, last.state, id, Date.now(), { columns: io.liveStream.columns || 80 }));
+    block.draw(renderStepTable(io.color, summaryState(last), id, Date.now(), { columns: io.liveStream.columns || 80 }));
   };
   sub = runtime.state$(o.threadId).subscribe((s) => {
     last = s;

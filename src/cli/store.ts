@@ -12,7 +12,7 @@
 import { StoreOpenError } from '../store/errors.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { openEventStore, parseStoreUrl } from '../store/open-event-store.ts';
-import { getSqliteEventStore } from '../store/sqlite/sqlite-event-store.ts';
+import { getSqliteEventStore } from '../stores/sqlite.ts';
 import { factCodec } from '../facts/fact-codec.ts';
 import { envLockTimeoutMs } from './env.ts';
 

@@ -15,3 +15,5 @@ export const PlannerOutput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('need_input'), thought: z.string().optional(), question: z.string() }),
 ]);
 export type PlannerOutput = z.infer<typeof PlannerOutput>;
+/** A planner output as written (plan and step defaults may be left out: the runtime normalises plans before running them). */
+export type PlannerOutputInput = z.input<typeof PlannerOutput>;

@@ -12,7 +12,7 @@
  * It never asks for input, costs nothing (`usage` undefined) and needs no repairs.
  */
 import { readFile } from 'node:fs/promises';
-import { PlanSpec } from '../plan/plan-schema.ts';
+import { PlanSpec, type PlanSpecInput } from '../plan/plan-schema.ts';
 import { PlanFileError, PlannerConfigError } from './errors.ts';
 import { formatZodIssues } from './zod-issues.ts';
 import { parsePlanFileText, type ParsedPlanText } from './plan-text.ts';
@@ -33,7 +33,7 @@ export interface StaticPlannerOptions {
  * observations. `request` records `{ planner: 'static', source?, iteration }`.
  * @throws PlannerConfigError when `plan` does not match `PlanSpec` (issues as `path: message`).
  */
-export function createStaticPlanner(plan: PlanSpec, options: StaticPlannerOptions = {}): Planner {
+export function createStaticPlanner(plan: PlanSpecInput, options: StaticPlannerOptions = {}): Planner {
   const parsed = PlanSpec.safeParse(plan);
   if (!parsed.success) {
     const issues = formatZodIssues(parsed.error.issues, plan).join('; ');

@@ -6,22 +6,25 @@
  */
 import { parseStoreUrl } from '../store/open-event-store.ts';
 import { createInMemoryProjectionStore } from './in-memory-projection-store.ts';
-import { openPostgresProjectionStore } from './postgres-projection-store.ts';
 import type { ProjectionStore } from './projection-store.ts';
-import { openSqliteProjectionStore } from './sqlite-projection-store.ts';
 
 /**
  * The projection store for the event store at `storeUrl` (see the module doc); `persistent` tells
- * whether its rows outlive the process.
+ * whether its rows outlive the process. Only the adapter of the URL's scheme is imported (pg or
+ * better-sqlite3), when called.
  * @throws StoreOpenError `bad_url`; ProjectionStoreError (SQLite) the file cannot be used.
  */
-export function openProjectionStore(storeUrl: string): { rows: ProjectionStore; persistent: boolean } {
+export async function openProjectionStore(storeUrl: string): Promise<{ rows: ProjectionStore; persistent: boolean }> {
   const location = parseStoreUrl(storeUrl);
   switch (location.kind) {
-    case 'sqlite':
+    case 'sqlite': {
+      const { openSqliteProjectionStore } = await import('./sqlite-projection-store.ts');
       return { rows: openSqliteProjectionStore({ path: location.path }), persistent: true };
-    case 'postgres':
+    }
+    case 'postgres': {
+      const { openPostgresProjectionStore } = await import('./postgres-projection-store.ts');
       return { rows: openPostgresProjectionStore({ connectionString: location.url }), persistent: true };
+    }
     default:
       return { rows: createInMemoryProjectionStore(), persistent: false };
   }

@@ -38,6 +38,7 @@ import { assertOpen, decideInput, type SendResult } from './decide-input.ts';
 import type { HashEvery } from './draft.ts';
 import type { RunnerEnv } from './effects.ts';
 import type { PolicyFn } from './policies.ts';
+import { runtimeHistory, type RuntimeHistory } from './runtime-history.ts';
 import { createThreadRunner, type ThreadRunner } from './thread-runner.ts';
 import { initialThreadState, type ThreadState } from '../history/fold/thread-state.ts';
 import type { SnapshotCache } from '../history/snapshot-cache/snapshot-cache.ts';
@@ -129,8 +130,13 @@ export interface OpenThreadOptions {
 /** Result of `openThread`: the summary, and the first input's decision when one was given. */
 export type OpenedThread = ThreadSummary & { sent?: SendResult };
 
-/** The runtime's API. Every thread-level method rejects with ThreadNotFoundError for an unknown thread. */
-export interface Runtime {
+/**
+ * The runtime's API. Every thread-level method rejects with ThreadNotFoundError for an unknown
+ * thread; `replay` and `fork` (from `RuntimeHistory`) read the store and never load the thread.
+ */
+export interface Runtime extends RuntimeHistory {
+  /** The event store this runtime appends to (read it for facts, subscribe to it to follow them). */
+  readonly store: EventStore;
   /** Opens a thread (ThreadOpened, plus the first input's facts in the same append). @throws ThreadExistsError, UnknownPolicyError. */
   openThread(options?: OpenThreadOptions): Promise<OpenedThread>;
   /** Sends input; the policy decides (InputReceived + PolicyApplied + ...). @throws ThreadClosedError, UnknownPolicyError, InvalidPolicyDecisionError. */
@@ -285,6 +291,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 
   return {
+    store: options.store,
+    ...runtimeHistory(options.store, ids),
     async openThread(o = {}) {
       const threadId = o.threadId ?? ids.uuid();
       const policy: PolicySpec = o.policy ?? { kind: 'enqueue' };

@@ -1,17 +1,28 @@
 /**
  * The web console's files, served by the same process with no CDN: the page and its modules from
- * `console/` at the repository root, and the libraries from the package's own `node_modules`
+ * `console/` at the package's root (beside its package.json, whether this module runs from `src/`
+ * or from the built `dist/src/`), and the libraries from the package's own `node_modules`
  * (preact, preact/hooks, htm, elkjs), mapped by the page's import map. Only the files listed here
  * are served (no path from the request reaches the file system).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const consoleDir = join(here, '..', '..', 'console');
+/** The nearest directory at or above this module's that holds a package.json: the package's root. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
+const consoleDir = join(packageRoot(), 'console');
 const require = createRequire(import.meta.url);
 /** The installed directory of package `name` (found from its main entry: not every package exports package.json). */
 const pkg = (name: string): string => {

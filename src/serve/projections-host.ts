@@ -12,7 +12,7 @@
 import { costsProjection, type CostsState } from '../../projections/costs.ts';
 import { dagProjection, type DagState } from '../../projections/dag.ts';
 import { stepsProjection, type StepsState } from '../../projections/steps.ts';
-import { listThreads, threadsProjection, type ThreadsState, type ThreadSummary } from '../../projections/threads.ts';
+import { threadListings, threadsProjection, type ThreadsState, type ThreadListing } from '../../projections/threads.ts';
 import { openProjectionStore } from '../projections/open-projection-store.ts';
 import { startPersistedProjector, type PersistedProjector } from '../projections/persisted-projector.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -26,7 +26,7 @@ export interface ProjectionsHost {
   /** Where checkpoints are kept (a file path, a PostgreSQL URL without password `#schema`, or `memory`). */
   location: string;
   /** Every thread summary, most recently active first (cached per `threads` state). */
-  sortedThreads(): ThreadSummary[];
+  sortedThreads(): ThreadListing[];
   /** Resolves once every projector has applied the facts up to `position`. */
   caughtUp(position: bigint): Promise<void>;
   /** Stops the projectors (saving what is unsaved) and closes the projection store. */
@@ -38,14 +38,14 @@ const SAVE_EVERY_FACTS = 500;
 
 /** Opens the projection store beside `storeUrl`'s log and starts the four projectors. */
 export async function startProjections(store: EventStore, storeUrl: string): Promise<ProjectionsHost> {
-  const { rows } = openProjectionStore(storeUrl);
+  const { rows } = await openProjectionStore(storeUrl);
   const options = { saveEveryFacts: SAVE_EVERY_FACTS };
   const threads = await startPersistedProjector(threadsProjection, store, rows, options);
   const steps = await startPersistedProjector(stepsProjection, store, rows, options);
   const dag = await startPersistedProjector(dagProjection, store, rows, options);
   const costs = await startPersistedProjector(costsProjection, store, rows, options);
   const all = [threads, steps, dag, costs];
-  let sorted: { state: ThreadsState; list: ThreadSummary[] } | undefined;
+  let sorted: { state: ThreadsState; list: ThreadListing[] } | undefined;
   return {
     threads,
     steps,
@@ -54,7 +54,7 @@ export async function startProjections(store: EventStore, storeUrl: string): Pro
     location: rows.location,
     sortedThreads() {
       const state = threads.get();
-      if (sorted?.state !== state) sorted = { state, list: listThreads(state) };
+      if (sorted?.state !== state) sorted = { state, list: threadListings(state) };
       return sorted.list;
     },
     async caughtUp(position) {

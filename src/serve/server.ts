@@ -68,7 +68,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !o.token) throw new ServeTokenError(host);
   const log = o.log ?? (() => undefined);
-  const leases = openLeaseStore(o.storeUrl);
+  const leases = await openLeaseStore(o.storeUrl);
   const projections = await startProjections(o.store, o.storeUrl);
   const hub = startFactHub(o.store, projections.threads.position(), (err) => log(`stream hub stopped: ${err instanceof Error ? err.message : String(err)}`));
   const runtime = await startRuntimeHost({

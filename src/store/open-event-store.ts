@@ -8,60 +8,12 @@
  * - `esdb://host:2113?tls=false` / `kurrentdb://…` (also `+discover`) — an EventStoreDB 20+ / KurrentDB
  *   server; our streams are `<streamPrefix><stream>` there (`?streamPrefix=`, default `orchestral-`).
  */
-import { isAbsolute, resolve } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { EventCodec } from './codec.ts';
-import { StoreOpenError } from './errors.ts';
 import type { EventStore } from './event-store.ts';
-import { getInMemoryEventStore } from './in-memory/in-memory-event-store.ts';
-import { openPostgresEventStore } from './postgres/postgres-event-store.ts';
-import { getSqliteEventStore } from './sqlite/sqlite-event-store.ts';
-import { openKurrentDbEventStore } from './kurrentdb/kurrentdb-event-store.ts';
+import { parseStoreUrl } from './store-url.ts';
 
-/** The default store: the SQLite file `.orchestral/events.db` under the working directory. */
-export const DEFAULT_STORE_URL = 'sqlite:.orchestral/events.db';
-
-/** Where `sqlite:` with no path puts the file, relative to the working directory. */
-export const DEFAULT_SQLITE_PATH = '.orchestral/events.db';
-
-/** A parsed store URL. `path` is absolute. */
-export type StoreLocation =
-  | { kind: 'memory' }
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string }
-  | { kind: 'esdb'; url: string };
-
-const ACCEPTED =
-  "accepted forms: 'memory:', 'sqlite:PATH' (relative to the working directory, or absolute), " +
-  `'sqlite:' (= ${DEFAULT_STORE_URL}), 'postgres://user:pass@host:port/db[?schema=name]', 'esdb://host:2113?tls=false' or 'kurrentdb://…'`;
-
-/**
- * Parses a store URL (see the module docstring for the forms).
- * @param cwd directory relative SQLite paths are resolved against (default `process.cwd()`).
- * @throws StoreOpenError reason `bad_url`, naming the URL and listing the accepted forms.
- */
-export function parseStoreUrl(url: string, cwd: string = process.cwd()): StoreLocation {
-  const bad = (why: string): never => {
-    throw new StoreOpenError(String(url), 'bad_url', `${why}; ${ACCEPTED}`);
-  };
-  if (typeof url !== 'string' || url.trim() === '') return bad('the store URL is empty');
-  if (url !== url.trim()) return bad('the store URL has leading or trailing spaces');
-  if (url === 'memory:') return { kind: 'memory' };
-  if (url.startsWith('sqlite:')) {
-    let path = url.slice('sqlite:'.length);
-    if (path.startsWith('//')) {
-      // URL form: only sqlite:///absolute/path (an empty host) is meaningful.
-      if (!path.startsWith('///')) return bad(`'${url}' names a host; use sqlite:PATH or sqlite:///absolute/path`);
-      path = path.slice(2);
-    }
-    if (path === '') path = DEFAULT_SQLITE_PATH;
-    if (path.includes('\0')) return bad('the SQLite path contains a NUL character');
-    return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
-  }
-  if (/^postgres(ql)?:\/\/./.test(url)) return { kind: 'postgres', url };
-  if (/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\/./.test(url)) return { kind: 'esdb', url };
-  return bad(`'${url}' is not a store URL`);
-}
+export { DEFAULT_STORE_URL, DEFAULT_SQLITE_PATH, parseStoreUrl, type StoreLocation } from './store-url.ts';
 
 /** Options of `openEventStore`; each is passed to the adapter. */
 export interface OpenEventStoreOptions {
@@ -90,7 +42,8 @@ export interface OpenEventStoreOptions {
 }
 
 /**
- * Opens the event store a URL names (see `parseStoreUrl`).
+ * Opens the event store a URL names (see `parseStoreUrl`). Each adapter module (and its driver:
+ * better-sqlite3, pg, @eventstore/db-client) is imported only when its scheme is opened.
  * @throws RangeError a bad option (e.g. `pollIntervalMs` ≤ 0), from the adapter, before any I/O.
  * @throws StoreOpenError `bad_url` for an unparseable URL;
  *   the SQLite adapter's own StoreOpenError (not an Orchestral store, newer schema, read-only,
@@ -103,13 +56,21 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
   const location = parseStoreUrl(url, options.cwd);
   const { codec, clock, maxEventBytes, pollIntervalMs } = options;
   switch (location.kind) {
-    case 'memory':
+    case 'memory': {
+      const { getInMemoryEventStore } = await import('./in-memory/in-memory-event-store.ts');
       return getInMemoryEventStore({ codec, clock, maxEventBytes });
-    case 'sqlite':
+    }
+    case 'sqlite': {
+      const { getSqliteEventStore } = await import('./sqlite/sqlite-event-store.ts');
       return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
-    case 'postgres':
+    }
+    case 'postgres': {
+      const { openPostgresEventStore } = await import('./postgres/postgres-event-store.ts');
       return openPostgresEventStore({ connectionString: location.url, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
-    case 'esdb':
+    }
+    case 'esdb': {
+      const { openKurrentDbEventStore } = await import('./kurrentdb/kurrentdb-event-store.ts');
       return openKurrentDbEventStore({ url: location.url, codec, maxEventBytes, clock, pollIntervalMs });
+    }
   }
 }

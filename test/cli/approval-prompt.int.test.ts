@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cli, dataOf, tempDir, threadEvents } from './helpers.ts';
+import { NODE_ARGS, cli, dataOf, tempDir, threadEvents } from './helpers.ts';
 
 const tmp = tempDir();
 const store = `sqlite:${join(tmp.dir, 'events.db')}`;
@@ -75,7 +75,7 @@ describe('approval details through the CLI', () => {
   });
 
   it('the terminal prompt shows the action, resolved argv and planner; y approves and the run completes', async () => {
-    const command = `stty cols 80 rows 24; exec ${process.execPath} ${BIN} --store ${store} run ${planFile} --thread c2`;
+    const command = `stty cols 80 rows 24; exec ${process.execPath} ${NODE_ARGS.join(' ')} --store ${store} run ${planFile} --thread c2`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
       cwd: tmp.dir,
       env: { ...process.env, NO_COLOR: '1', ORCHESTRAL_STORE: '', USER: 'tester' },

@@ -1,7 +1,10 @@
 /**
- * Spawning the real `orchestral` CLI (`node bin/orchestral.js`) in tests, each test with its own
- * temporary workspace and SQLite store.
+ * Spawning the real `orchestral` CLI in tests, each test with its own temporary workspace and
+ * SQLite store. The CLI runs from its sources (`node --import tsx src/cli/bin.ts`), so tests see the
+ * code as it is, not the last build; the packed package's `bin` is run by the consumer test.
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +13,10 @@ import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
-/** The repository root and the CLI entry. */
+/** The repository root, the CLI's source entry, and the node arguments that run it (before the CLI's own). */
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const BIN = join(ROOT, 'bin/orchestral.js');
+export const BIN = join(ROOT, 'src/cli/bin.ts');
+export const NODE_ARGS: readonly string[] = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, BIN];
 
 /** What a CLI run produced. */
 export interface CliResult {
@@ -36,7 +40,7 @@ export interface CliOptions {
 
 /** Starts the CLI; the caller waits on `done`. NO_COLOR keeps outputs plain. */
 export function startCli(args: readonly string[], o: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], {
     cwd: o.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ORCHESTRAL_STORE: '', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@ import type { Fact } from '../../src/facts/fact-types.ts';
 import { createInMemorySnapshotCache, serializeThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
 import { decodeThreadState, encodeThreadState, isSnapshotMachineMismatchError, SNAPSHOT_FORMAT } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
 import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/history/fold/thread-state.ts';
-import { factHistoryArbitrary } from '../support/fact-history-arbitrary.ts';
+import { factHistoryArbitrary } from '../../src/testing/fact-histories.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');

@@ -13,7 +13,7 @@ import { rawCodec } from '../../src/store/codec.ts';
 import { isEventDecodeError, isStreamNotFoundError } from '../../src/store/errors.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
-import { factHistoryArbitrary, toEventData } from '../support/fact-history-arbitrary.ts';
+import { factHistoryArbitrary, toEventData } from '../../src/testing/fact-histories.ts';
 import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
 import { appendAll, appendBatches, newStore, readAllFacts } from './history-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';

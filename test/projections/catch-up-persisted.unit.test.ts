@@ -12,7 +12,7 @@ import { foldFacts } from '../../src/projections/projection.ts';
 import type { ProjectionStore } from '../../src/projections/projection-store.ts';
 import { ProjectionStoreError } from '../../src/projections/projection-errors.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
-import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
+import { simulateHistory, toEventData } from '../../src/testing/fact-histories.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
 
 async function storeWith(seed: number, length: number) {

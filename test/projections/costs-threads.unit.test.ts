@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { costsProjection, threadCosts } from '../../projections/costs.ts';
 import { getKeyed } from '../../projections/shared/keyed-map.ts';
-import { listThreads, threadSummary, threadsProjection } from '../../projections/threads.ts';
+import { threadListings as listThreads, threadListing as threadSummary, threadsProjection } from '../../projections/threads.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import { planPrefix, recorded, step, T0, type FactSpec } from './fact-builder.ts';
 

@@ -7,7 +7,7 @@ import type { RecordedFact } from '../../src/facts/fact-types.ts';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
-import { toEventData } from '../support/fact-history-arbitrary.ts';
+import { toEventData } from '../../src/testing/fact-histories.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
 /** Splits facts into appends: runs of consecutive facts of one stream, cut further at `cuts` (indices). */

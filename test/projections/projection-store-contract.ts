@@ -12,7 +12,7 @@ import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event
 import { startPersistedProjector } from '../../src/projections/persisted-projector.ts';
 import { foldFacts } from '../../src/projections/projection.ts';
 import type { ProjectionStore } from '../../src/projections/projection-store.ts';
-import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
+import { simulateHistory, toEventData } from '../../src/testing/fact-histories.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
 
 /** A place rows live in: `open()` gives a new store instance on it (a reopen); `dispose()` removes it. */

@@ -12,7 +12,7 @@ import { foldFacts, type Projection } from '../../src/projections/projection.ts'
 import type { ProjectionError } from '../../src/projections/projection-errors.ts';
 import { isProjectionError, isProjectionStoreError } from '../../src/projections/projection-errors.ts';
 import { START_POSITION, startProjector } from '../../src/projections/projector.ts';
-import { toEventData } from '../support/fact-history-arbitrary.ts';
+import { toEventData } from '../../src/testing/fact-histories.ts';
 import { planPrefix, recorded, step, type FactSpec } from './fact-builder.ts';
 import { newStore, readAllFacts } from './history-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';

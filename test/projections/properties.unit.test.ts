@@ -1,5 +1,5 @@
 /**
- * Properties of every projection on generated plausible histories (test/support/fact-history-arbitrary.ts):
+ * Properties of every projection on generated plausible histories (src/testing/fact-histories.ts):
  * the generator's histories are valid; evolve is pure (deep-frozen states and facts) and states are
  * JSON data; rebuilding from 0 equals live incremental application through the projector, whatever
  * the append chunking; a persisted projector restarted from a checkpoint taken at any position
@@ -14,7 +14,7 @@ import { stepsProjection } from '../../projections/steps.ts';
 import { threadsProjection } from '../../projections/threads.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import type { Projection } from '../../src/projections/projection.ts';
-import { factHistoryArbitrary } from '../support/fact-history-arbitrary.ts';
+import { factHistoryArbitrary } from '../../src/testing/fact-histories.ts';
 import { cutsArbitrary } from './history-store.ts';
 import { checkLiveEqualsRebuild, checkPersistedRestart, checkPureAndJson } from './projection-checks.ts';
 

@@ -27,7 +27,7 @@ import { costsProjection, threadCosts } from '../../projections/costs.ts';
 import { dagInteraction, dagProjection } from '../../projections/dag.ts';
 import { getKeyed, keyedEntries } from '../../projections/shared/keyed-map.ts';
 import { stepInteraction, stepsProjection } from '../../projections/steps.ts';
-import { threadsProjection, threadSummary as projectedThread } from '../../projections/threads.ts';
+import { threadsProjection, threadListing as projectedThread } from '../../projections/threads.ts';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
@@ -47,6 +47,7 @@ import { testActions } from '../runtime/runtime-fixtures.ts';
 import { cutsArbitrary, readAllFacts } from './history-store.ts';
 import { checkStepsPerRevision } from './step-status-checks.ts';
 import { checkAsOfPrefix, checkInteractionStreamResumable, checkLiveEqualsRebuild, checkPersistedRestart, checkPureAndJson } from './projection-checks.ts';
+import { summaryState } from '../../src/runtime/thread-summary.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import { dependencyIds } from '../../src/plan/dependencies.ts';
 
@@ -310,7 +311,7 @@ function checkAgainstRuntime(w: World, facts: readonly RecordedFact[], coverage:
     const where = `thread ${threadId}`;
     for (const [interactionId, view] of Object.entries(summary.interactions)) {
       for (const planId of view.planIds) {
-        const run = planRunView(summary.state, interactionId, planId);
+        const run = planRunView(summaryState(summary), interactionId, planId);
         const rows = stepInteraction(steps, threadId, interactionId)?.plans[planId];
         const nodes = dagInteraction(dag, threadId, interactionId)?.plans[planId];
         for (const [stepId, step] of Object.entries(run.steps)) {
@@ -371,12 +372,12 @@ function checkAgainstRuntime(w: World, facts: readonly RecordedFact[], coverage:
       expect(ic.total.usd, `costs of ${where} ${interactionId}`).toBeCloseTo(own, 9);
     }
     if (summary.budget) {
-      expect(c?.budget, `thread budget ${where}`).toMatchObject({ limitUsd: summary.budget.limitUsd, warned: summary.state.thread.context.warnedLimitsUsd.includes(summary.budget.limitUsd) });
+      expect(c?.budget, `thread budget ${where}`).toMatchObject({ limitUsd: summary.budget.limitUsd, warned: summaryState(summary).thread.context.warnedLimitsUsd.includes(summary.budget.limitUsd) });
       expect(c?.budget?.spentUsd).toBeCloseTo(summary.spentUsd, 9);
     }
     for (const [interactionId, view] of Object.entries(summary.interactions)) {
       const last = view.planIds[view.planIds.length - 1];
-      const budget = last === undefined ? undefined : planRunView(summary.state, interactionId, last);
+      const budget = last === undefined ? undefined : planRunView(summaryState(summary), interactionId, last);
       if (!budget?.plan.budget || !budget.budget) continue;
       const ic = getKeyed(c?.interactions ?? { count: 0, flat: [], slots: null }, interactionId);
       const at = `plan budget ${where} ${interactionId}/${last}`;

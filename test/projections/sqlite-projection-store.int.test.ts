@@ -15,7 +15,7 @@ import { foldFacts } from '../../src/projections/projection.ts';
 import { openSqliteProjectionStore } from '../../src/projections/sqlite-projection-store.ts';
 import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
-import { simulateHistory, toEventData } from '../support/fact-history-arbitrary.ts';
+import { simulateHistory, toEventData } from '../../src/testing/fact-histories.ts';
 import { appendBatches, readAllFacts } from './history-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import { runProjectionStoreContract } from './projection-store-contract.ts';

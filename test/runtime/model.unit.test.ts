@@ -18,6 +18,7 @@ import { applyFact, hashThreadState, initialThreadState } from '../../src/histor
 import { threadView } from '../../src/history/fold/views.ts';
 import { createInMemoryLog, type InMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { harness, planOf, readThread, scriptedPlanner, testActions } from './runtime-fixtures.ts';
+import { summaryState } from '../../src/runtime/thread-summary.ts';
 
 /**
  * Plans one gated step on the first call, then done. Inputs saying `approve` get a whole-plan gate
@@ -55,7 +56,7 @@ function boot(r: Real): void {
 
 async function watch(r: Real): Promise<void> {
   await r.h.rt.load('t');
-  r.h.rt.state$('t').subscribe((s) => r.hashes.set(s.revision, hashThreadState(s.state)));
+  r.h.rt.state$('t').subscribe((s) => r.hashes.set(s.revision, hashThreadState(summaryState(s))));
 }
 
 type Cmd = fc.AsyncCommand<object, Real>;

@@ -15,44 +15,12 @@ import { createInMemoryLog, type InMemoryLog } from '../../src/store/in-memory/i
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/runtime.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import type { Planner, PlanningRequest } from '../../src/planner/planner.ts';
+import { countingPlanner, scriptedPlanner } from '../../src/testing/scripted-planner.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import type { ThreadSummary } from '../../src/runtime/thread-summary.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
-/** A planner answering from a script (or a function of the request); counts calls, keeps requests. */
-export interface ScriptedPlanner extends Planner {
-  calls: number;
-  requests: PlanningRequest[];
-}
-
-/** Planner returning `script[i]` on its i-th call (the last one repeated), or `script(request)`. */
-export function scriptedPlanner(script: PlannerOutput[] | ((req: PlanningRequest) => PlannerOutput | Promise<PlannerOutput>)): ScriptedPlanner {
-  const planner: ScriptedPlanner = {
-    calls: 0,
-    requests: [],
-    async plan(req) {
-      const i = planner.calls++;
-      planner.requests.push(req);
-      const output = typeof script === 'function' ? await script(req) : script[Math.min(i, script.length - 1)]!;
-      return { output, repairs: 0, usage: { model: 'scripted', inputTokens: 10, outputTokens: 5, costUsd: 0.001 } };
-    },
-  };
-  return planner;
-}
-
-/** Wraps a planner to count its calls and keep its requests. */
-export function countingPlanner(inner: Planner): ScriptedPlanner {
-  const planner: ScriptedPlanner = {
-    calls: 0,
-    requests: [],
-    plan(req) {
-      planner.calls++;
-      planner.requests.push(req);
-      return inner.plan(req);
-    },
-  };
-  return planner;
-}
+export { scriptedPlanner, countingPlanner, type ScriptedPlanner } from '../../src/testing/scripted-planner.ts';
 
 /** Counters of the test actions. */
 export interface ActionCounters {

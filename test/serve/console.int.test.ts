@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFixture, testPlan, waitFor, type ServeFixture } from './serve-fixture.ts';
+import { NODE_ARGS } from '../cli/helpers.ts';
 
 function findChromium(): string | undefined {
   try {
@@ -82,7 +83,7 @@ describe.skipIf(!executablePath)(`console in Chromium${executablePath ? '' : ' (
     for (const r of [Math.floor(last / 2), last - 3]) {
       await p.locator('#rev').fill(String(r));
       await p.locator('#rev-label', { hasText: `${r} of ${last}` }).waitFor();
-      const cli = JSON.parse(execFileSync(process.execPath, ['bin/orchestral.js', 'show', 'travel', '--at', String(r), '--json', '--store', f.storeUrl], { encoding: 'utf8' })) as { steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }> };
+      const cli = JSON.parse(execFileSync(process.execPath, [...NODE_ARGS, 'show', 'travel', '--at', String(r), '--json', '--store', f.storeUrl], { encoding: 'utf8' })) as { steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }> };
       const expected: Record<string, string> = {};
       for (const i of Object.values(cli.steps)) for (const pl of Object.values(i.plans)) for (const [id, s] of Object.entries(pl.steps)) expected[id] = s.status;
       await waitFor(`steps as of ${r}`, async () => {

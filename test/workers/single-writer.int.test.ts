@@ -77,13 +77,13 @@ describe('workers: one writer per thread (PostgreSQL)', () => {
     writeFleetPlan(dir, 20);
     const ids = Array.from({ length: THREADS }, (_, i) => `s${i}`);
     await openThreads(storeUrl, dir, ids);
-    const observer = openLeaseStore(storeUrl);
+    const observer = await openLeaseStore(storeUrl);
     const parts: Array<{ id: string; store: EventStore; leases: LeaseStore; worker: Worker; tally: Tally; claimed: Set<string> }> = [];
     for (const id of ['wa', 'wb']) {
       const raw = await openEventStore(storeUrl, { codec: factCodec });
       const tally: Tally = { appends: 0, conflicts: 0, notOwner: [] };
       const store = recording(raw, id, observer, tally);
-      const leases = openLeaseStore(storeUrl);
+      const leases = await openLeaseStore(storeUrl);
       const identity = processIdentity(id);
       const claimed = new Set<string>();
       const worker = startWorker({

@@ -6,13 +6,14 @@
 import type { Command } from 'commander';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { driveThread } from '../drive.ts';
+import { inspectIfAsked, type InspectOptions, type LiveInspection } from '../live-inspect.ts';
 import { UsageError } from '../cli-errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import { sessionForThread } from '../session.ts';
 import { withLeases } from '../leases.ts';
 import { withStore } from '../store.ts';
 
-interface DecideOptions {
+interface DecideOptions extends InspectOptions {
   reason?: string;
   extendBudget?: string;
   by?: string;
@@ -37,8 +38,10 @@ export async function decideCommand(holder: ContextHolder, verb: 'approve' | 're
       ownership: o.wait ? 'own' : 'append',
     });
     const { runtime } = session;
+    let inspection: LiveInspection | undefined;
     try {
       await runtime.load(threadId);
+      inspection = await inspectIfAsked(runtime, threadId, o, io);
       const fromRevision = runtime.state(threadId).revision + 1n;
       const by = whoAmI(o.by);
       const decided = await runtime[verb](threadId, target, {
@@ -60,6 +63,7 @@ export async function decideCommand(holder: ContextHolder, verb: 'approve' | 're
       });
       return result.exitCode;
     } finally {
+      await inspection?.stop();
       await runtime.close();
     }
   }));

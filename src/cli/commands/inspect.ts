@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parsePort, threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
-import { createInspectionReplay } from '../inspector.ts';
+import { createInspectionReplay } from '../../inspect/index.ts';
 import { connectTarget } from '../live-inspect.ts';
 import { withStore } from '../store.ts';
 import { readThreadFacts } from '../../history/read.ts';
@@ -32,7 +32,7 @@ export async function inspectCommand(holder: ContextHolder, cmd: Command, thread
       rl.close();
     } else await new Promise((r) => setTimeout(r, 3000));
   }
-  const replay = createInspectionReplay(conn.ws.sink, threadId);
+  const replay = createInspectionReplay((e) => conn.ws.adapter.send(e), threadId);
   for (const f of facts) replay.apply(f);
   await conn.ws.flush();
   io.out(`inspected thread ${threadId}: ${facts.length} facts (revisions 0..${facts.length - 1}) → ${replay.sent} inspection events${o.inspectUrl !== undefined ? ` to ${o.inspectUrl}` : ''}`);

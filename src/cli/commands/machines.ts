@@ -1,16 +1,16 @@
 /**
- * `orchestral machines --json`: the thread, interaction and step machine definitions as JSON
- * (`machine.toJSON()`, the format Stately Studio imports), one object keyed by machine id.
+ * `orchestral machines --json`: the thread, interaction and step machines as configs (what
+ * `createMachine` takes: `initial` a state name, guards and actions by name; see
+ * `machineExports` of the main entry), one object keyed by machine id, for Stately Studio.
  */
 import type { Command } from 'commander';
-import { interactionMachine } from '../../../machines/interaction.machine.ts';
-import { stepMachine } from '../../../machines/step.machine.ts';
-import { threadMachine } from '../../../machines/thread.machine.ts';
+import { machineExports } from '../../index.ts';
 import type { ContextHolder } from '../context.ts';
 
-/** The definitions, keyed `thread`, `interaction`, `step`. */
+/** The configs, keyed `thread`, `interaction`, `step`. */
 export function machineDefinitions(): Record<string, unknown> {
-  return { thread: threadMachine.toJSON(), interaction: interactionMachine.toJSON(), step: stepMachine.toJSON() };
+  const m = machineExports();
+  return { thread: m.thread.config, interaction: m.interaction.config, step: m.step.config };
 }
 
 /** The `machines` command. */

@@ -7,12 +7,13 @@
 import type { Command } from 'commander';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { driveThread } from '../drive.ts';
+import { inspectIfAsked, type InspectOptions, type LiveInspection } from '../live-inspect.ts';
 import { sessionForThread } from '../session.ts';
 import { withLeases } from '../leases.ts';
 import { describeOwner } from '../owner-line.ts';
 import { withStore } from '../store.ts';
 
-interface ResumeOptions {
+interface ResumeOptions extends InspectOptions {
   json: boolean;
   prompt: boolean;
   workspace?: string;
@@ -27,8 +28,10 @@ export async function resumeCommand(holder: ContextHolder, cmd: Command, threadI
   return withStore(storeUrl, async (store) => withLeases(storeUrl, async (leases) => {
     const session = await sessionForThread(store, threadId, { workspace: o.workspace, extraModules: o.actions, leases });
     const { runtime } = session;
+    let inspection: LiveInspection | undefined;
     try {
       const loaded = await runtime.load(threadId);
+      inspection = await inspectIfAsked(runtime, threadId, o, io);
       const by = whoAmI(o.by);
       const interrupted = loaded.live.filter((id) => loaded.interactions[id]?.status === 'interrupted');
       if (!o.json) io.out(`${io.color.bold('resuming thread')} ${threadId} at revision ${loaded.revision} · workspace ${session.workspace}`);
@@ -46,6 +49,7 @@ export async function resumeCommand(holder: ContextHolder, cmd: Command, threadI
       });
       return result.exitCode;
     } finally {
+      await inspection?.stop();
       await runtime.close();
     }
   }));

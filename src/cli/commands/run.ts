@@ -220,7 +220,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
           return EXIT.ok;
         }
         if (o.inspect || o.inspectUrl !== undefined) {
-          inspection = await startLiveInspection(runtime, store, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
+          inspection = await startLiveInspection(runtime, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
         }
         sent ??= await runtime.send(tid, input.text, { from: input.from });
         if (sent.decision === 'reject') {

@@ -6,12 +6,13 @@
 import type { Command } from 'commander';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { driveThread } from '../drive.ts';
+import { inspectIfAsked, type InspectOptions, type LiveInspection } from '../live-inspect.ts';
 import { EXIT } from '../exit-codes.ts';
 import { sessionForThread } from '../session.ts';
 import { withLeases } from '../leases.ts';
 import { withStore } from '../store.ts';
 
-interface SendOptions {
+interface SendOptions extends InspectOptions {
   by?: string;
   wait: boolean;
   json: boolean;
@@ -34,8 +35,10 @@ export async function sendCommand(holder: ContextHolder, cmd: Command, threadId:
       ownership: o.wait ? 'own' : 'append',
     });
     const { runtime } = session;
+    let inspection: LiveInspection | undefined;
     try {
       await runtime.load(threadId);
+      inspection = await inspectIfAsked(runtime, threadId, o, io);
       const fromRevision = runtime.state(threadId).revision + 1n;
       const by = whoAmI(o.by);
       const sent = await runtime.send(threadId, text, { from: by });
@@ -54,6 +57,7 @@ export async function sendCommand(holder: ContextHolder, cmd: Command, threadId:
       });
       return result.exitCode;
     } finally {
+      await inspection?.stop();
       await runtime.close();
     }
   }));

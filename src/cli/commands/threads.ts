@@ -4,13 +4,12 @@
  * its checkpoint, and the new row saved, so a call reads only what was appended since the last one.
  */
 import type { Command } from 'commander';
-import { listThreads as sortedSummaries, threadsProjection, type ThreadSummary } from '../../../projections/threads.ts';
+import { threadListings, threadsProjection, type ThreadListing } from '../../../projections/threads.ts';
 import { catchUpPersisted } from '../../projections/catch-up-persisted.ts';
 import { createInMemoryProjectionStore } from '../../projections/in-memory-projection-store.ts';
 import { openProjectionStore } from '../../projections/open-projection-store.ts';
 import { isProjectionStoreError } from '../../projections/projection-errors.ts';
 import type { ProjectionStore } from '../../projections/projection-store.ts';
-import { openSqliteProjectionStore } from '../../projections/sqlite-projection-store.ts';
 import type { EventStore } from '../../store/event-store.ts';
 import { parseStoreUrl } from '../../store/open-event-store.ts';
 import type { ContextHolder } from '../context.ts';
@@ -24,14 +23,15 @@ import { withStore } from '../store.ts';
  * The projection store beside `storeUrl`'s log; a SQLite file this process cannot write is opened
  * read-only (its stored row is still the starting point); failing that, an empty in-memory store.
  */
-function projectionRowsFor(storeUrl: string): ProjectionStore {
+async function projectionRowsFor(storeUrl: string): Promise<ProjectionStore> {
   try {
-    return openProjectionStore(storeUrl).rows;
+    return (await openProjectionStore(storeUrl)).rows;
   } catch (err) {
     if (!isProjectionStoreError(err)) throw err;
     const location = parseStoreUrl(storeUrl);
     if (location.kind === 'sqlite') {
       try {
+        const { openSqliteProjectionStore } = await import('../../stores/sqlite.ts');
         return openSqliteProjectionStore({ path: location.path, readOnly: true });
       } catch (again) {
         if (!isProjectionStoreError(again)) throw again;
@@ -42,14 +42,14 @@ function projectionRowsFor(storeUrl: string): ProjectionStore {
 }
 
 /**
- * Every thread summary, most recently active first: the persisted `threads` projection of the store
+ * Every thread's listing, most recently active first: the persisted `threads` projection of the store
  * at `storeUrl`, caught up from its checkpoint (the new checkpoint saved when the store is writable).
  * @throws ProjectionStoreError a stored row is unreadable; ProjectionError a fact the projection refuses.
  */
-export async function listThreads(store: EventStore, storeUrl: string): Promise<ThreadSummary[]> {
-  const rows = projectionRowsFor(storeUrl);
+export async function listStoredThreads(store: EventStore, storeUrl: string): Promise<ThreadListing[]> {
+  const rows = await projectionRowsFor(storeUrl);
   try {
-    return sortedSummaries((await catchUpPersisted(threadsProjection, store, rows)).state);
+    return threadListings((await catchUpPersisted(threadsProjection, store, rows)).state);
   } finally {
     await rows.close();
   }
@@ -59,7 +59,7 @@ export async function listThreads(store: EventStore, storeUrl: string): Promise<
 export async function threadsCommand(holder: ContextHolder, cmd: Command): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
   const json = cmd.opts<{ json: boolean }>().json;
-  const { threads, owners } = await withStore(storeUrl, async (store) => ({ threads: await listThreads(store, storeUrl), owners: await readOwners(storeUrl) }));
+  const { threads, owners } = await withStore(storeUrl, async (store) => ({ threads: await listStoredThreads(store, storeUrl), owners: await readOwners(storeUrl) }));
   if (json) {
     for (const t of threads) {
       const owner = owners.get(t.threadId);

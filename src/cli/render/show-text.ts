@@ -6,7 +6,7 @@ import type { Colors } from '../io.ts';
 import type { ThreadCosts } from '../../../projections/costs.ts';
 import type { PlanDag } from '../../../projections/dag.ts';
 import type { StepsInteraction, StepRow } from '../../../projections/steps.ts';
-import type { ThreadSummary } from '../../../projections/threads.ts';
+import type { ThreadListing } from '../../../projections/threads.ts';
 import { keyedEntries } from '../../../projections/shared/keyed-map.ts';
 import type { ApprovalDetails } from '../../runtime/approval-details.ts';
 import { nextCommand } from '../next-command.ts';
@@ -22,7 +22,7 @@ export interface ShowData {
   revision: number;
   /** `--at` when given. */
   at: number | null;
-  thread: ThreadSummary | null;
+  thread: ThreadListing | null;
   /** `question`: the planner's pending question while the interaction waits for input. */
   /** `route`: what routes decided for its first plan (`RouteEvaluated`), null when none were consulted. */
   interactions: Array<{

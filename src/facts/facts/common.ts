@@ -1,8 +1,9 @@
 /** Building blocks shared by fact payloads. */
 import { z } from 'zod';
+import { ID_PATTERN } from '../../core/id-pattern.ts';
 
 /** Ids of threads, interactions, inputs, approvals: 1–128 of [A-Za-z0-9_.:-]. */
-export const Id = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'id: 1–128 of [A-Za-z0-9_.:-]');
+export const Id = z.string().regex(ID_PATTERN, 'id: 1–128 of [A-Za-z0-9_.:-]');
 
 /** An error as recorded in a fact: message, optional stable code, optional retryability. */
 export const ErrorInfo = z.object({

@@ -5,7 +5,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shared/keyed-map.ts';
-import type { ThreadSummary } from '../../../projections/threads.ts';
+import type { ThreadListing } from '../../../projections/threads.ts';
 import { gatherShow } from '../../cli/commands/show.ts';
 import { holderJson } from '../../cli/owners.ts';
 import { pendingApprovalDetails } from '../../runtime/approval-details.ts';
@@ -22,12 +22,12 @@ const plainJson = (value: unknown): unknown => JSON.parse(jsonOf(value));
 import { json, threadProblems } from './route-kit.ts';
 
 /** Cursor of a thread in the list order: its last activity and id. */
-function cursorOf(t: ThreadSummary): string {
+function cursorOf(t: ThreadListing): string {
   return Buffer.from(JSON.stringify([t.lastActivityAtMs, t.threadId])).toString('base64url');
 }
 
 /** Index of the first thread after the cursor's thread in the list order (binary search). */
-function startAfter(list: readonly ThreadSummary[], cursor: string | undefined): number {
+function startAfter(list: readonly ThreadListing[], cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   let at: number;
   let id: string;
@@ -37,7 +37,7 @@ function startAfter(list: readonly ThreadSummary[], cursor: string | undefined):
   } catch {
     return list.length; // an unreadable cursor names no place in the list: an empty page
   }
-  const after = (t: ThreadSummary): boolean => t.lastActivityAtMs < at || (t.lastActivityAtMs === at && t.threadId > id);
+  const after = (t: ThreadListing): boolean => t.lastActivityAtMs < at || (t.lastActivityAtMs === at && t.threadId > id);
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -93,7 +93,7 @@ export function readRoutes(app: ServeApp, ctx: ServeContext): void {
       const costs = ctx.projections.costs.get();
       const page = list.slice(start, start + q.limit).map((t) => ({ ...t, costUsd: getKeyed(costs.threads, t.threadId)?.total.usd ?? 0 }));
       const more = start + q.limit < list.length;
-      return c.json({ threads: page as unknown as Record<string, unknown>[], nextCursor: more && page.length > 0 ? cursorOf(page[page.length - 1]! as ThreadSummary) : null, position: Number(ctx.projections.threads.position()) }, 200);
+      return c.json({ threads: page as unknown as Record<string, unknown>[], nextCursor: more && page.length > 0 ? cursorOf(page[page.length - 1]! as ThreadListing) : null, position: Number(ctx.projections.threads.position()) }, 200);
     },
   );
 

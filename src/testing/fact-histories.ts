@@ -1,6 +1,6 @@
 /**
- * A fast-check arbitrary of PLAUSIBLE fact histories, for projection properties until the runtime
- * produces real ones (the same properties will then run on those).
+ * A fast-check arbitrary of plausible fact histories, for properties of projections and of anything
+ * else that consumes a store's log (`readAll` order).
  *
  * A history is what a store holding several thread streams would return from `readAll`: facts in
  * position order (positions 0, 1, 2, …), each stream's revisions contiguous from 0. It is produced
@@ -19,11 +19,11 @@
  * the schema's defaults applied, as a store would return it.
  */
 import fc from 'fast-check';
-import { FACT_VERSIONS, type FactInput, type RecordedFact } from '../../src/facts/fact-types.ts';
-import { factCodec } from '../../src/facts/fact-codec.ts';
-import type { EventData } from '../../src/store/event-store.ts';
-import type { StepSpecInput } from '../../src/plan/plan-schema.ts';
-import { dependencyIds } from '../../src/plan/dependencies.ts';
+import { FACT_VERSIONS, type FactInput, type RecordedFact } from '../facts/fact-types.ts';
+import { factCodec } from '../facts/fact-codec.ts';
+import type { EventData } from '../store/event-store.ts';
+import type { StepSpecInput } from '../plan/plan-schema.ts';
+import { dependencyIds } from '../plan/dependencies.ts';
 
 /** A generated history: facts in position order. */
 export interface FactHistory {
