@@ -44,6 +44,11 @@ export interface ActionContext {
    * failed ones included. Throws on a negative or non-integer count, or a bad cost.
    */
   addUsage(usage: LlmUsage): void;
+  /**
+   * Hands a text piece of a streamed answer to the live interaction stream (not recorded: the
+   * output is). Absent when nobody listens.
+   */
+  delta?(text: string): void;
 }
 
 /** A typed action. `Input`/`Output` are the parsed types of its schemas. */

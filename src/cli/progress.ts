@@ -4,7 +4,10 @@
  * - `log`: one line per step status change (for pipes and CI logs);
  * - `json`: the live interaction stream — the user-facing updates of the followed interactions
  *   (`thought`, `tool_start`, `tool_end`, `content`, `done`, `error`: src/projections/interaction-updates.ts),
- *   one JSON line each (revision and position as strings), from the facts read from the store in order.
+ *   one JSON line each (revision and position as strings), from the facts read from the store in order,
+ *   with the text pieces of streamed LLM answers (`runtime.deltas$`: `thought`/`content` lines with
+ *   `kind: 'delta'`, `ephemeral: true` and no position — never stored) printed as they arrive, in
+ *   order with the stored updates printed before them.
  */
 import type { Subscription } from 'rxjs';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -77,10 +80,14 @@ export function startProgress(
       return chain;
     };
     sub = runtime.state$(o.threadId).subscribe(() => void flush());
+    const live = runtime.deltas$(o.threadId).subscribe((d) => {
+      if (o.interactionIds.includes(d.interactionId)) chain = chain.then(() => io.out(toJsonLine(d)));
+    });
     return {
       follow: () => undefined,
       async stop() {
         sub?.unsubscribe();
+        live.unsubscribe();
         await flush();
       },
     };

@@ -32,6 +32,8 @@ export interface RunStepArgs {
   clock: Clock;
   /** Receives the action's progress until the attempt settles (later calls are dropped; a throwing callback is ignored). */
   onProgress(progress: ActionProgress): void;
+  /** Receives the action's streamed text pieces until the attempt settles (as `onProgress`). */
+  onDelta?(text: string): void;
 }
 
 type Settled = { kind: 'resolved'; value: unknown } | { kind: 'rejected'; error: unknown };
@@ -155,6 +157,18 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
           // the runtime's progress sink must not fail the action; progress is informational
         }
       },
+      ...(args.onDelta !== undefined
+        ? {
+            delta(text: string) {
+              if (done) return;
+              try {
+                args.onDelta?.(text);
+              } catch {
+                // a live sink must not fail the action
+              }
+            },
+          }
+        : {}),
       addCost(usd) {
         if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) throw new ExecutorArgumentError(`action '${action.name}': addCost wants a finite USD amount ≥ 0, got ${String(usd)}`);
         if (!done) costUsd += usd;

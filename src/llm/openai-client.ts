@@ -20,6 +20,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import { LlmConfigError, LlmRequestError, type LlmSpend } from './errors.ts';
 import type { PriceTable } from './pricing.ts';
 import { usageOf } from './usage.ts';
+import { readChatAnswer } from './chat-stream.ts';
 import { redactText, registerSecret } from '../core/redact.ts';
 import type { Usage } from '../facts/facts/common.ts';
 
@@ -127,6 +128,17 @@ export interface ChatParams {
   /** Overrides the client's `maxRetries` (retries after the first request). */
   maxRetries?: number;
   responseFormat?: ChatCompletionCreateParamsNonStreaming['response_format'];
+  /**
+   * Ask for a streamed answer (`stream: true` with `stream_options.include_usage`; default true).
+   * A server that answers one JSON completion instead is read as such (see `chat-stream.ts`).
+   */
+  stream?: boolean;
+  /**
+   * Called with each text piece of a streamed answer, in order (never for a JSON answer). A retried
+   * request streams again from its start: the pieces of a failed request are followed by those of
+   * the next one, so a consumer keeps only the pieces of the request that answered.
+   */
+  onDelta?: (text: string) => void;
 }
 
 /**
@@ -146,7 +158,9 @@ export interface ChatResult {
  * Runs one chat completion. Retries (here, not in the SDK, so every request is counted): 408/409/
  * 429/5xx answers, connection errors and timeouts, up to `params.maxRetries ?? client.maxRetries`
  * times, waiting `retry-after-ms` / `retry-after` (under 60 s) when sent, else 0.5 s · 2^n (max
- * 8 s, up to 25 % less for jitter); an `x-should-retry` header overrides the status.
+ * 8 s, up to 25 % less for jitter); an `x-should-retry` header overrides the status. Streams by
+ * default (`params.stream`), handing each text piece to `params.onDelta`; the timeout covers the
+ * wait for the answer's headers, a stream then runs until it ends or `params.signal` aborts.
  * @throws LlmRequestError on timeout, abort, an error status, a connection failure or a 2xx answer
  *   without `choices[0].message` (a refusal included), after the retries; its `spent` counts the
  *   requests sent and the tokens reported. Messages are redacted (src/core/redact.ts).
@@ -165,12 +179,20 @@ export async function chatCompletion(client: OpenAI, params: ChatParams): Promis
   for (let retry = 0; ; retry++) {
     spent.requests += 1;
     let completion: unknown;
+    const options = {
+      maxRetries: 0,
+      ...(params.signal ? { signal: params.signal } : {}),
+      ...(params.timeoutMs !== undefined ? { timeout: params.timeoutMs } : {}),
+    };
     try {
-      completion = await client.chat.completions.create(body, {
-        maxRetries: 0,
-        ...(params.signal ? { signal: params.signal } : {}),
-        ...(params.timeoutMs !== undefined ? { timeout: params.timeoutMs } : {}),
-      });
+      completion =
+        params.stream === false
+          ? await client.chat.completions.create(body, options)
+          : await readChatAnswer(
+              await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options).asResponse(),
+              params.onDelta,
+              client,
+            );
     } catch (err) {
       const e = toLlmRequestError(err, clientSecrets(client));
       if (!shouldRetry(err, e) || retry >= maxRetries || params.signal?.aborted) throw failure(e);

@@ -139,6 +139,7 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
                 model: c.model,
                 messages: convo,
             signal: request.signal,
+            ...(request.onDelta !== undefined ? { onDelta: request.onDelta } : {}),
             ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
             ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
             ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),

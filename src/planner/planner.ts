@@ -28,6 +28,8 @@ export interface PlanningRequest {
   observations: Observation[];
   actions: ActionDescriptor[];
   signal: AbortSignal;
+  /** Receives the text pieces of a streamed answer as they arrive (live only, never recorded). */
+  onDelta?: (text: string) => void;
 }
 
 /** A planner's answer with what it cost. `request`/`raw` are recorded for debugging (never secrets). */

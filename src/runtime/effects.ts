@@ -31,6 +31,7 @@ import { completedOutputs, decideStepResults, startStepRun, type StepResult } fr
 import type { HashEvery } from './draft.ts';
 import { stepKey, type ThreadState } from '../history/fold/thread-state.ts';
 import type { RunnerMessage } from './runner-message.ts';
+import type { InteractionDelta } from './live-deltas.ts';
 import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 
 /** What a thread runner and its effects need from the runtime. */
@@ -49,6 +50,8 @@ export interface RunnerEnv {
   planner(state: ThreadState): Planner;
   /** The thread's lease claim: effects run only while it `owns()`. */
   claim: Pick<ThreadClaim, 'owns' | 'onChange'>;
+  /** Receives the text pieces of streamed LLM answers (the live, unstored channel; see `live-deltas.ts`). */
+  onDelta?(delta: InteractionDelta): void;
 }
 
 /** The effect side of a runner. */
@@ -84,6 +87,13 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   let results: StepResult[] = [];
   /** Bumped when the lease is lost: messages of runs started in an older epoch are dropped. */
   let epoch = 0;
+  /** A delta sink for a run started in epoch `started`: pieces of runs from a lost lease are dropped. */
+  const live =
+    <P>(started: number, shape: (piece: P) => Pick<InteractionDelta, 'type' | 'threadId' | 'interactionId' | 'text'> & Partial<InteractionDelta>) =>
+    (piece: P): void => {
+      if (started !== epoch || env.onDelta === undefined) return;
+      env.onDelta({ ...shape(piece), kind: 'delta', ephemeral: true, atMs: env.clock.now() });
+    };
   const postFrom = (started: number) => (m: RunnerMessage): void => {
     if (started === epoch) host.post(m);
   };
@@ -154,6 +164,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
           forget: () => {
             if (planners.get(interactionId)?.controller === controller) planners.delete(interactionId);
           },
+          ...(env.onDelta !== undefined ? { onDelta: live(epoch, (p) => ({ type: 'thought', threadId: state.threadId, interactionId, ...p })) } : {}),
         });
       }
       if (iv.currentPlanId === undefined) continue;
@@ -178,6 +189,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
           ...(origin ? { origin } : {}),
           outputs: () => (outputs ??= completedOutputs(view)),
           post: postFrom(epoch),
+          ...(env.onDelta !== undefined ? { onDelta: live(epoch, (p) => ({ type: 'content', threadId: state.threadId, interactionId: view.interactionId, ...p })) } : {}),
           deliver: (r) => deliver(r, started),
           forget: () => {
             if (steps.get(key)?.controller === controller) steps.delete(key);

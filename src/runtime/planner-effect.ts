@@ -31,6 +31,8 @@ export interface PlannerCall {
   /** Posts the result message; `forget` is called by that message to clear the in-flight entry. */
   post(message: { correlationId?: string; causationId?: string; decide(draft: Draft): unknown }): void;
   forget(): void;
+  /** Receives the planner's streamed text pieces while the call is wanted (live only, not recorded). */
+  onDelta?(piece: { iteration: number; text: string }): void;
 }
 
 const stillPlanning = (state: ThreadState, interactionId: string, iteration: number): boolean => {
@@ -117,7 +119,10 @@ export function startPlannerCall(call: PlannerCall): void {
   let pending: Promise<PlannerResult>;
   try {
     const planner = call.planner();
-    pending = Promise.resolve(planner.plan(buildPlanningRequest(state, interactionId, call.actions, controller.signal)));
+    const request = buildPlanningRequest(state, interactionId, call.actions, controller.signal);
+    const onDelta = call.onDelta;
+    if (onDelta !== undefined) request.onDelta = (text) => void (controller.signal.aborted || onDelta({ iteration, text }));
+    pending = Promise.resolve(planner.plan(request));
   } catch (err) {
     pending = Promise.reject(err);
   }

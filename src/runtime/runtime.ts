@@ -17,7 +17,8 @@
  * another live process holds it, this one appends its commands' facts (plus what follows from them
  * without an effect), follows the log, and takes over when the lease becomes free.
  */
-import { map, type Observable } from 'rxjs';
+import { Subject, filter, map, type Observable } from 'rxjs';
+import type { InteractionDelta } from './live-deltas.ts';
 import type { ActionRegistry } from '../actions/registry.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { randomIds, type IdGenerator } from '../core/ids.ts';
@@ -159,6 +160,11 @@ export interface Runtime extends RuntimeHistory {
   state(threadId: string): ThreadSummary;
   /** Committed states as they change (current one first). Completes on `close()`. */
   state$(threadId: string): Observable<ThreadSummary>;
+  /**
+   * The text pieces of the thread's streamed LLM answers as they arrive, from the calls this runtime
+   * runs (hot: only pieces after subscribing). Never stored; see `live-deltas.ts`. Completes on `close()`.
+   */
+  deltas$(threadId: string): Observable<InteractionDelta>;
   /** Resolves when nothing is in flight or runnable (live interactions all wait for a person). */
   whenSettled(threadId: string): Promise<ThreadSummary>;
   /** Resolves when no message or effect is in flight (timers may still be armed). */
@@ -183,6 +189,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const claims = new Map<string, ThreadClaim>();
   const stops = new Map<string, () => void>(); // log followers, by thread
   let closed = false;
+  const deltas = new Subject<InteractionDelta>();
   const o = options.ownership ?? {};
   const ownership = createOwnership({
     leases: options.leases ?? getMemoryLeaseStore({ table: defaultLeaseTable(options.store), clock }),
@@ -212,6 +219,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       workspace: options.workspace ?? process.cwd(),
       hashEvery: options.hashEvery ?? 'append',
       maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+      onDelta: (d) => deltas.next(d),
       planner(state: ThreadState) {
         if (planner) return planner;
         try {
@@ -395,9 +403,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const holder = claim.holder();
       return { owned: claim.owns(), ...(holder ? { holder } : {}) };
     },
+    deltas$(threadId) {
+      return deltas.pipe(filter((d) => d.threadId === threadId));
+    },
     async close() {
       if (closed) return;
       closed = true;
+      deltas.complete();
       const all = [...loaded.values()];
       loaded.clear();
       runners.clear();

@@ -52,6 +52,8 @@ export interface StepCall {
   /** Hands the outcome back (the caller batches the outcomes that arrive together into one message). */
   deliver(result: StepResult): void;
   forget(): void;
+  /** Receives the action's streamed text pieces (live only, not recorded); absent: none are asked for. */
+  onDelta?(piece: { planId: string; stepId: string; attempt: number; text: string }): void;
 }
 
 /**
@@ -178,6 +180,7 @@ export function startStepRun(call: StepCall): void {
       attempt,
       clock: call.clock,
       onProgress,
+      ...(call.onDelta !== undefined ? { onDelta: (text: string) => call.onDelta?.({ planId: view.planId, stepId, attempt, text }) } : {}),
     });
   }
   void pending.then(deliver);

@@ -10,6 +10,7 @@
  * server.reply({ hang: true });                                   // never answers
  * server.reply({ refusal: 'I cannot help with that' });           // a refused reply (with usage)
  * server.reply({ body: 'not json' });                             // a raw body instead of a completion
+ * server.reply({ stream: ['Hel', 'lo'] });                        // a streamed answer (SSE chunks, usage, [DONE])
  * const planner = createOpenAIPlanner({ model: 'm', baseURL: server.baseURL, apiKey: 'k' });
  * …
  * server.requests[0].body.messages; server.requests.length;      // what was received, in order
@@ -43,6 +44,12 @@ export interface FakeReply {
   hang?: boolean;
   /** A 200 completion whose message is a refusal (`content: null`, `refusal` set), usage as `usage`. */
   refusal?: string;
+  /**
+   * A 200 streamed answer (`text/event-stream`): one `chat.completion.chunk` per piece
+   * (`choices[0].delta.content`), a chunk with `finish_reason`, a chunk with `usage` (as `usage`,
+   * left out when `null`), then `data: [DONE]` — served whatever the request's `stream` says.
+   */
+  stream?: string[];
 }
 
 /** A request as received. `body` is the parsed JSON, or the raw text when it was not JSON. */
@@ -123,6 +130,18 @@ export async function startFakeOpenAIServer(options: { fallback?: FakeReply } = 
           });
         }
         if (res.destroyed) return;
+        if (r.stream !== undefined) {
+          seq += 1;
+          const chunk = (extra: object) => `data: ${JSON.stringify({ id: `chatcmpl-fake-${seq}`, object: 'chat.completion.chunk', created: 0, model, ...extra })}\n\n`;
+          const events = [
+            ...r.stream.map((content, i) => chunk({ choices: [{ index: 0, delta: i === 0 ? { role: 'assistant', content } : { content }, finish_reason: null }] })),
+            chunk({ choices: [{ index: 0, delta: {}, finish_reason: r.finishReason ?? 'stop' }] }),
+            ...(r.usage === null ? [] : [chunk({ choices: [], usage: withTotal(r.usage ?? { prompt_tokens: 100, completion_tokens: 20 }) })]),
+            'data: [DONE]\n\n',
+          ];
+          res.writeHead(200, { 'content-type': 'text/event-stream', ...r.headers }).end(events.join(''));
+          return;
+        }
         res.writeHead(status, { 'content-type': type, ...r.headers }).end(payload);
       };
       if (r.hang === true) return;

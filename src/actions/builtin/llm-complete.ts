@@ -130,6 +130,7 @@ export function llmCompleteAction(options: LlmCompleteOptions) {
               model: c.model,
               messages: messagesOf(i),
               signal: ctx.signal,
+              ...(ctx.delta !== undefined ? { onDelta: (t: string) => ctx.delta?.(t) } : {}),
               maxTokens: i.maxTokens ?? maxTokens,
               ...(i.temperature !== undefined ? { temperature: i.temperature } : {}),
               ...(options.prices ? { prices: options.prices } : {}),
