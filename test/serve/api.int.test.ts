@@ -107,7 +107,8 @@ describe('threads', () => {
   });
 
   it('a policy rejection and a wrong expected revision are 409', async () => {
-    await f.request('/threads', { body: { threadId: 'strict', plan: testPlan({ sleepMs: 2000 }), policy: { kind: 'reject' } } });
+    // the plan waits for an approval, so its interaction stays live however slow the machine is
+    await f.request('/threads', { body: { threadId: 'strict', plan: testPlan({ approval: true }), policy: { kind: 'reject' } } });
     const r = await f.request('/threads/strict/send', { body: { text: 'too soon' } });
     expect(r.status).toBe(409);
     expect(r.json['code']).toBe('POLICY_REJECTED');
