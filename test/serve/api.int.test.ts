@@ -112,6 +112,11 @@ describe('threads', () => {
     const r = await f.request('/threads/strict/send', { body: { text: 'too soon' } });
     expect(r.status).toBe(409);
     expect(r.json['code']).toBe('POLICY_REJECTED');
+    // the store is compared whole: let the strict thread reach its approval (nothing appends after it)
+    await waitFor('strict waiting for approval', async () => {
+      const show = (await f.request('/threads/strict')).json;
+      return stepStatus(show, 'b') === 'waiting_approval' ? true : undefined;
+    });
     const before = await f.eventIds();
     await refused(f.request('/threads/json-1/send', { body: { text: 'x', expectedRevision: 1 } }), 409, 'WRONG_EXPECTED_VERSION', before);
   });
