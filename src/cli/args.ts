@@ -77,3 +77,13 @@ export function parsePort(value: string | undefined, option: string, fallback: n
   if (!/^\d{1,5}$/.test(value) || n > 65535) throw new UsageError(`${option}: expected a port number, got '${value}'`);
   return n;
 }
+
+/**
+ * A positive integer option value (`--concurrency 4`): digits only, a safe integer ≥ 1.
+ * @throws UsageError naming `option` and the value otherwise.
+ */
+export function positiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${option}: expected a positive integer, got '${value}'`);
+  return n;
+}

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { startServer } from '../../serve/server.ts';
 import { resolveModulePaths } from '../action-modules.ts';
-import { parsePort } from '../args.ts';
+import { parsePort, positiveInt } from '../args.ts';
 import { UsageError } from '../cli-errors.ts';
 import type { ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -23,12 +23,6 @@ interface ServeCliOptions {
   actions?: string[];
   concurrency: string;
   maxBody: string;
-}
-
-function positiveInt(value: string, option: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${option}: expected a positive integer, got '${value}'`);
-  return n;
 }
 
 /** The `serve` command. */

@@ -9,7 +9,7 @@ import { systemClock } from '../../core/clock.ts';
 import { processIdentity } from '../../ownership/identity.ts';
 import { startWorker } from '../../worker/worker.ts';
 import { buildActionRegistry } from '../action-modules.ts';
-import { UsageError } from '../cli-errors.ts';
+import { positiveInt } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { withLeases } from '../leases.ts';
@@ -21,13 +21,6 @@ interface WorkerCliOptions {
   id?: string;
   leaseTtl: string;
   poll: string;
-}
-
-/** A positive integer option. @throws UsageError otherwise. */
-function positiveInt(value: string, option: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${option}: expected a positive integer, got '${value}'`);
-  return n;
 }
 
 /** The `worker` command. */
