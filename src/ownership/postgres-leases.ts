@@ -49,6 +49,23 @@ interface Row {
   expires_at_ms: string;
 }
 
+/** A query function that runs one statement at a time on its client. */
+type SerialQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<pg.QueryResult<R>>;
+
+/**
+ * Serialises the queries sent to one `pg.Client`: a heartbeat, an acquire and a release can overlap
+ * on the lease connection, and pg 8 warns (pg 9 throws) when `client.query()` is called while
+ * another query of the same client is running. Each query starts after the previous one settled.
+ */
+function serialQuery(c: pg.Client): SerialQuery {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => {
+    const run = tail.then(() => c.query<R>(sql, params));
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
 const toHolder = (r: Row): LeaseHolder => ({
   id: r.holder_id,
   pid: Number(r.pid),
@@ -64,12 +81,12 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
   const schema = checkSchemaName(options.schema ?? new URL(options.connectionString).searchParams.get('schema') ?? 'orchestral');
   const table = `${quoteIdent(schema)}.thread_leases`;
   const held = new Map<string, HolderIdentity>(); // thread id → holder whose lock this connection holds
-  let client: pg.Client | undefined;
-  let ready: Promise<pg.Client> | undefined;
+  let client: { end(): Promise<void>; query: SerialQuery } | undefined;
+  let ready: Promise<SerialQuery> | undefined;
   let broken: unknown;
   let closed = false;
 
-  const connect = (): Promise<pg.Client> =>
+  const connect = (): Promise<SerialQuery> =>
     (ready ??= (async () => {
       const url = new URL(withDefaultUser(options.connectionString));
       url.searchParams.delete('schema');
@@ -79,26 +96,27 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
         held.clear();
       });
       await c.connect();
-      if (!options.readOnly) await createTable(c);
-      client = c;
-      return c;
+      const query = serialQuery(c);
+      if (!options.readOnly) await createTable(query);
+      client = { end: () => c.end(), query };
+      return query;
     })());
 
   /** Creates the schema and table if missing; concurrent first uses are serialised by a transaction-scoped advisory lock. */
-  const createTable = async (c: pg.Client): Promise<void> => {
-    await c.query(`BEGIN;
+  const createTable = async (query: SerialQuery): Promise<void> => {
+    await query(`BEGIN;
       SELECT pg_advisory_xact_lock(${DDL_LOCK_CLASS}, hashtext(${pg.escapeLiteral(schema)}));
       CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
       CREATE TABLE IF NOT EXISTS ${table} (
         thread_id text PRIMARY KEY, lock_key bigint NOT NULL, holder_id text NOT NULL, pid integer NOT NULL,
         boot_id text NOT NULL, host text NOT NULL, acquired_at_ms bigint NOT NULL, expires_at_ms bigint NOT NULL);
       COMMIT`).catch(async (err: unknown) => {
-      await c.query('ROLLBACK').catch(() => undefined);
+      await query('ROLLBACK').catch(() => undefined);
       throw err;
     });
   };
 
-  const use = async (): Promise<pg.Client> => {
+  const use = async (): Promise<SerialQuery> => {
     if (closed) throw new Error('postgres lease store is closed');
     if (broken !== undefined) throw broken instanceof Error ? broken : new Error(String(broken));
     return connect();
@@ -110,8 +128,8 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
         AND p.database = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND p.classid::bigint = (l.lock_key >> 32) AND p.objid::bigint = (l.lock_key & 4294967295))`;
 
-  const upsert = (c: pg.Client, threadId: string, key: string, h: LeaseHolder): Promise<unknown> =>
-    c.query(
+  const upsert = (query: SerialQuery, threadId: string, key: string, h: LeaseHolder): Promise<unknown> =>
+    query(
       `INSERT INTO ${table} (thread_id, lock_key, holder_id, pid, boot_id, host, acquired_at_ms, expires_at_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (thread_id) DO UPDATE SET lock_key = $2, holder_id = $3, pid = $4, boot_id = $5, host = $6, acquired_at_ms = $7, expires_at_ms = $8`,
@@ -120,9 +138,9 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
 
   /** Rows of a read query; none when the table does not exist yet (a read-only store nobody owned a thread of). */
   const readRows = async (sql: string, params: unknown[]): Promise<Row[]> => {
-    const c = await use();
+    const query = await use();
     try {
-      return (await c.query<Row>(sql, params)).rows;
+      return (await query<Row>(sql, params)).rows;
     } catch (err) {
       if ((err as { code?: unknown }).code === '42P01' || (err as { code?: unknown }).code === '3F000') return [];
       throw err;
@@ -137,20 +155,20 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
   return {
     async acquire(threadId: string, who: HolderIdentity, ttlMs: number): Promise<AcquireResult> {
       if (options.readOnly) throw new Error('postgres lease store opened read-only: acquire is not allowed');
-      const c = await use();
+      const query = await use();
       const key = leaseLockKey(schema, threadId);
       const mine = held.get(threadId)?.id;
       if (mine !== undefined && mine !== who.id) return { acquired: false, ...(await holderOf(threadId).then((h) => (h ? { holder: h } : {}))) };
       const now = clock.now();
       if (mine === undefined) {
-        const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+        const r = await query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
         if (!r.rows[0]?.ok) {
           const holder = await holderOf(threadId);
           return holder ? { acquired: false, holder } : { acquired: false };
         }
         held.set(threadId, { id: who.id, pid: who.pid, bootId: who.bootId, host: who.host });
         const holder: LeaseHolder = { ...who, acquiredAtMs: now, expiresAtMs: now + ttlMs };
-        await upsert(c, threadId, key, holder);
+        await upsert(query, threadId, key, holder);
         return { acquired: true, holder };
       }
       const renewed = await this.renew(threadId, who.id, ttlMs);
@@ -160,15 +178,15 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
       const who = held.get(threadId);
       if (who?.id !== holderId) return undefined;
       try {
-        const c = await use();
+        const query = await use();
         const expiresAtMs = clock.now() + ttlMs;
-        const r = await c.query<Row>(`UPDATE ${table} SET expires_at_ms = $3 WHERE thread_id = $1 AND holder_id = $2 RETURNING *`, [threadId, holderId, expiresAtMs]);
+        const r = await query<Row>(`UPDATE ${table} SET expires_at_ms = $3 WHERE thread_id = $1 AND holder_id = $2 RETURNING *`, [threadId, holderId, expiresAtMs]);
         if (held.get(threadId)?.id !== holderId) return undefined; // the connection broke meanwhile
         const row = r.rows[0];
         if (row) return toHolder(row);
         const key = leaseLockKey(schema, threadId);
         const holder: LeaseHolder = { ...who, acquiredAtMs: clock.now(), expiresAtMs };
-        await upsert(c, threadId, key, holder);
+        await upsert(query, threadId, key, holder);
         return holder;
       } catch {
         held.delete(threadId);
@@ -192,7 +210,8 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
     async close() {
       if (closed) return;
       closed = true;
-      const c = client ?? (ready ? await ready.catch(() => undefined) : undefined);
+      if (!client && ready) await ready.catch(() => undefined);
+      const c = client;
       if (c && broken === undefined) {
         const threads = [...held.keys()];
         held.clear();

@@ -82,3 +82,33 @@ describe('read-only lease stores', () => {
     }
   });
 });
+
+describe('PostgreSQL lease connection', () => {
+  it('overlapping acquire, renew, holderOf and release run one at a time on the one connection (no pg queueing warning)', async () => {
+    const schema = schemaName();
+    const leases = getPostgresLeaseStore({ connectionString: PG_URL, schema, clock: new SimulatedClock() });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const who = { id: 'h1', pid: 1, bootId: 'b', host: 'x' };
+      const ids = Array.from({ length: 12 }, (_, i) => `t${i}`);
+      const acquired = await Promise.all(ids.map((id) => leases.acquire(id, who, 5_000)));
+      expect(acquired.every((a) => a.acquired)).toBe(true);
+      const [renewed, holders] = await Promise.all([
+        Promise.all(ids.map((id) => leases.renew(id, 'h1', 5_000))),
+        Promise.all(ids.map((id) => leases.holderOf(id))),
+      ]);
+      expect(renewed.every((h) => h?.id === 'h1')).toBe(true);
+      expect(holders.every((h) => h?.id === 'h1')).toBe(true);
+      await Promise.all(ids.map((id) => leases.release(id, 'h1')));
+      expect(await leases.list()).toEqual([]);
+      await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+      expect(warnings.filter((w) => w.includes('already executing a query'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await leases.close();
+      await dropSchema(admin(), schema);
+    }
+  });
+});
