@@ -83,6 +83,8 @@ export const SQLSTATE = {
   uniqueViolation: '23505',
   insufficientPrivilege: '42501',
   readOnlyTransaction: '25006',
+  diskFull: '53100',
+  ioError: '58030',
 } as const;
 
 /** The SQLSTATE (`code`) of a pg error, or undefined. */

@@ -45,6 +45,7 @@ import { checkExpectedRevision, checkIdempotentRetry, type StoredIdLocation } fr
 import { chainChecksums } from '../integrity.ts';
 import { SQLSTATE, sqlState } from './connection.ts';
 import { beginLockedSql } from './schema.ts';
+import { translatePgWriteError } from './write-errors.ts';
 import type { InsertRow, Statements } from './statements.ts';
 
 /** One queued `appendToStream` call, already validated and serialised. */
@@ -77,6 +78,8 @@ export interface GroupCommitOptions {
   pool: pg.Pool;
   /** The store's schema (advisory lock key, NOTIFY payload). */
   schema: string;
+  /** Names the server in write errors (`StoreWriteError.location`), e.g. `postgresql://host:5432/db`. */
+  location: string;
   stmts: Statements;
   /** Waits until the schema is migrated; rejects with the StoreOpenError otherwise. */
   ready(): Promise<void>;
@@ -187,7 +190,8 @@ export function createGroupCommitter(options: GroupCommitOptions): GroupCommitte
     } catch (err) {
       // an error without SQLSTATE is the connection's: do not hand that client out again
       if (sqlState(err) === undefined && err instanceof Error) broken = err;
-      for (const p of batch) p.reject(err);
+      const typed = translatePgWriteError(err, options.location);
+      for (const p of batch) p.reject(typed);
     } finally {
       client?.release(broken);
     }

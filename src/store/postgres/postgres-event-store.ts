@@ -153,6 +153,7 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
   const committer = createGroupCommitter({
     pool,
     schema,
+    location,
     stmts,
     ready,
     now: () => new Date(clock.now()).toISOString(),
