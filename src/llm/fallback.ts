@@ -1,8 +1,9 @@
 /**
  * Provider fallback: an ordered list of candidate models (each a model name at an endpoint); when
  * one is unavailable — it cannot be reached (`connection`), it timed out (`timeout`), or it still
- * answered 5xx after its retries — the next is tried. Any other failure (an abort, a 4xx, a bad
- * response) is the answer and is thrown as is: another provider would not fix the request.
+ * answered 5xx or 429 (rate limited, quota exhausted) after its retries — the next is tried. Any
+ * other failure (an abort, another 4xx, a bad response) is the answer and is thrown as is: another
+ * provider would not fix the request.
  *
  * Each switch is returned as a `ModelSwitch` (the `from` and `to` candidates and the failure that
  * caused it) for the caller to record; when every candidate is unavailable, `LlmUnavailableError`
@@ -34,7 +35,7 @@ export interface ModelSwitch {
 
 /** True when `e` makes the candidate unavailable (see the module doc), so the next one is tried. */
 export function isUnavailable(e: LlmRequestError): boolean {
-  return e.kind === 'connection' || e.kind === 'timeout' || (e.kind === 'http' && e.status !== undefined && e.status >= 500);
+  return e.kind === 'connection' || e.kind === 'timeout' || (e.kind === 'http' && e.status !== undefined && (e.status >= 500 || e.status === 429));
 }
 
 /** A candidate as recorded: its endpoint without user info. */

@@ -113,6 +113,14 @@ describe('OpenAI planner with several candidate models', () => {
     await expect(replayThread(h.store, 't', { verify: true })).resolves.toBeDefined();
   });
 
+  it('a candidate still rate limited (HTTP 429) after its retries gives way to the next', async () => {
+    server.reply({ status: 429, headers: { 'retry-after': '0' } }, { status: 429, headers: { 'retry-after': '0' } }, { content: wireReply({ kind: 'done', answer: 'ok' }) });
+    const planner = createOpenAIPlanner({ models: [{ model: 'a', baseURL: server.baseURL }, { model: 'b', baseURL: server.baseURL }], apiKey: 'k', maxRetries: 1 });
+    const out = await planner.plan({ threadId: 't', interactionId: 'i1', iteration: 1, input: 'x', mergedInputs: [], observations: [], actions: [], signal: new AbortController().signal });
+    expect(out).toMatchObject({ output: { kind: 'done' }, fallbacks: [{ from: { model: 'a' }, to: { model: 'b' }, reason: { kind: 'http', status: 429 } }] });
+    expect(server.requests.map((r) => (r.body as { model: string }).model)).toEqual(['a', 'a', 'b']);
+  });
+
   it('a failure that is not an outage (HTTP 400) is not passed on to the next candidate', async () => {
     server.reply({ status: 400 });
     const planner = createOpenAIPlanner({ models: [{ model: 'a', baseURL: server.baseURL }, { model: 'b', baseURL: server.baseURL }], apiKey: 'k', maxRetries: 0 });
