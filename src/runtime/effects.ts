@@ -32,6 +32,7 @@ import type { HashEvery } from './draft.ts';
 import { stepKey, type ThreadState } from '../history/fold/thread-state.ts';
 import type { RunnerMessage } from './runner-message.ts';
 import type { InteractionDelta } from './live-deltas.ts';
+import { createStreamRedactor } from '../core/redact-stream.ts';
 import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 
 /** What a thread runner and its effects need from the runtime. */
@@ -87,13 +88,28 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   let results: StepResult[] = [];
   /** Bumped when the lease is lost: messages of runs started in an older epoch are dropped. */
   let epoch = 0;
-  /** A delta sink for a run started in epoch `started`: pieces of runs from a lost lease are dropped. */
-  const live =
-    <P>(started: number, shape: (piece: P) => Pick<InteractionDelta, 'type' | 'threadId' | 'interactionId' | 'text'> & Partial<InteractionDelta>) =>
-    (piece: P): void => {
-      if (started !== epoch || env.onDelta === undefined) return;
-      env.onDelta({ ...shape(piece), kind: 'delta', ephemeral: true, atMs: env.clock.now() });
+  /**
+   * The delta sink of one call started in epoch `started`: pieces of runs from a lost lease are
+   * dropped; text is redacted as a stream (a secret split across pieces is caught), so `end` must
+   * be called when the call settles, to emit what the redactor still holds.
+   */
+  const live = <P extends { text: string }>(
+    started: number,
+    shape: (piece: P) => Pick<InteractionDelta, 'type' | 'threadId' | 'interactionId' | 'text'> & Partial<InteractionDelta>,
+  ): { onDelta: (piece: P) => void; endDeltas: () => void } => {
+    let last: P | undefined;
+    const redactor = createStreamRedactor((text) => {
+      if (started !== epoch || env.onDelta === undefined || last === undefined) return;
+      env.onDelta({ ...shape(last), text, kind: 'delta', ephemeral: true, atMs: env.clock.now() });
+    });
+    return {
+      onDelta: (piece) => {
+        last = piece;
+        redactor.push(piece.text);
+      },
+      endDeltas: () => redactor.end(),
     };
+  };
   const postFrom = (started: number) => (m: RunnerMessage): void => {
     if (started === epoch) host.post(m);
   };
@@ -164,7 +180,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
           forget: () => {
             if (planners.get(interactionId)?.controller === controller) planners.delete(interactionId);
           },
-          ...(env.onDelta !== undefined ? { onDelta: live(epoch, (p) => ({ type: 'thought', threadId: state.threadId, interactionId, ...p })) } : {}),
+          ...(env.onDelta !== undefined ? live(epoch, (p: { iteration: number; text: string }) => ({ type: 'thought', threadId: state.threadId, interactionId, ...p })) : {}),
         });
       }
       if (iv.currentPlanId === undefined) continue;
@@ -189,7 +205,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
           ...(origin ? { origin } : {}),
           outputs: () => (outputs ??= completedOutputs(view)),
           post: postFrom(epoch),
-          ...(env.onDelta !== undefined ? { onDelta: live(epoch, (p) => ({ type: 'content', threadId: state.threadId, interactionId: view.interactionId, ...p })) } : {}),
+          ...(env.onDelta !== undefined ? live(epoch, (p: { planId: string; stepId: string; attempt: number; text: string }) => ({ type: 'content', threadId: state.threadId, interactionId: view.interactionId, ...p })) : {}),
           deliver: (r) => deliver(r, started),
           forget: () => {
             if (steps.get(key)?.controller === controller) steps.delete(key);

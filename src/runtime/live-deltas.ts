@@ -29,3 +29,15 @@ export interface InteractionDelta {
   stepId?: string;
   attempt?: number;
 }
+
+/**
+ * Calls a delta sink's `end` (if any), swallowing what it throws: a failing live consumer must not
+ * keep a planner answer or a step outcome from being recorded.
+ */
+export function endQuietly(end: (() => void) | undefined): void {
+  try {
+    end?.();
+  } catch {
+    // the live stream is best effort; the recorded facts carry the full text
+  }
+}

@@ -19,6 +19,7 @@ import { buildPlanningRequest } from './planning-request.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
 import type { FactOrigin } from '../history/effect-keys.ts';
 import { interactionView } from '../history/fold/views.ts';
+import { endQuietly } from './live-deltas.ts';
 
 /** What a planner call needs. */
 export interface PlannerCall {
@@ -33,6 +34,8 @@ export interface PlannerCall {
   forget(): void;
   /** Receives the planner's streamed text pieces while the call is wanted (live only, not recorded). */
   onDelta?(piece: { iteration: number; text: string }): void;
+  /** Called once when the call settled, before its result is posted (the delta sink emits what it held back). */
+  endDeltas?(): void;
 }
 
 const stillPlanning = (state: ThreadState, interactionId: string, iteration: number): boolean => {
@@ -126,5 +129,5 @@ export function startPlannerCall(call: PlannerCall): void {
   } catch (err) {
     pending = Promise.reject(err);
   }
-  pending.then(onResult, onError);
+  pending.finally(() => endQuietly(call.endDeltas)).then(onResult, onError);
 }

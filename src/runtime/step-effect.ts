@@ -23,6 +23,7 @@ import { clipMessage, isFactTooLargeError, oversizeMessage, type FactTooLargeErr
 import { resolveStepInput } from './resolve-input.ts';
 import type { FactOrigin } from '../history/effect-keys.ts';
 import { planRunView } from '../history/fold/views.ts';
+import { endQuietly } from './live-deltas.ts';
 
 /** A finished attempt on its way back to the thread's mailbox. */
 export interface StepResult {
@@ -54,6 +55,8 @@ export interface StepCall {
   forget(): void;
   /** Receives the action's streamed text pieces (live only, not recorded); absent: none are asked for. */
   onDelta?(piece: { planId: string; stepId: string; attempt: number; text: string }): void;
+  /** Called once when the attempt settled, before its outcome is delivered (the delta sink emits what it held back). */
+  endDeltas?(): void;
 }
 
 /**
@@ -183,5 +186,5 @@ export function startStepRun(call: StepCall): void {
       ...(call.onDelta !== undefined ? { onDelta: (text: string) => call.onDelta?.({ planId: view.planId, stepId, attempt, text }) } : {}),
     });
   }
-  void pending.then(deliver);
+  void pending.finally(() => endQuietly(call.endDeltas)).then(deliver);
 }

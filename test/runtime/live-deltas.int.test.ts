@@ -57,4 +57,24 @@ describe('live deltas on the interaction stream', () => {
       await rt.close();
     }
   });
+
+  it('never carry the API key, even split across pieces; the text is otherwise the answer', async () => {
+    const key = 'sk-live-7Hq2Zk9Wm4Rt8Yp3Xv6Nb1';
+    const pieces = ['{"kind":"done","thought":"echo ', key.slice(0, 9), key.slice(9, 20), `${key.slice(20)}",`, '"answer":"ok","question":null,"step":null,"plan":null}'];
+    server.reply({ stream: pieces, usage: { prompt_tokens: 2, completion_tokens: 3 }, delayMs: 100 });
+    const store = getInMemoryEventStore({ codec: factCodec });
+    const planner = createOpenAIPlanner({ model: 'gpt-4.1-mini', baseURL: server.baseURL, apiKey: key });
+    const rt = createRuntime({ store, actions: createActionRegistry(), plannerFor: () => planner });
+    try {
+      await rt.openThread({ threadId: 't' });
+      const sent = await rt.send('t', 'hello');
+      const all = lastValueFrom(interactionUpdates$(store, { threadId: 't', interactionId: sent.interactionId!, live: rt.deltas$('t') }).pipe(toArray()));
+      await rt.whenSettled('t');
+      const shown = (await all).filter((u) => 'ephemeral' in u).map((d) => d.text).join('');
+      expect(shown).toBe(pieces.join('').replace(key, '***'));
+      for (let i = 0; i + 8 <= key.length; i++) expect(shown).not.toContain(key.slice(i, i + 8));
+    } finally {
+      await rt.close();
+    }
+  });
 });
