@@ -18,6 +18,7 @@ import { systemClock } from '../core/clock.ts';
 import { randomIds } from '../core/ids.ts';
 import type { HolderIdentity, LeaseStore } from '../ownership/lease.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import type { InteractionDelta } from '../runtime/live-deltas.ts';
 import type { PolicySpec } from '../facts/facts/thread-facts.ts';
 import type { SendResult } from '../runtime/decide-input.ts';
 import { ThreadExistsError } from '../runtime/command-errors.ts';
@@ -78,6 +79,12 @@ export interface RuntimeHost {
   open(request: OpenRequest): Promise<{ threadId: string; sent: SendResult }>;
   /** Runs `fn` with a runtime that has loaded `threadId` up to its last revision (see `command-runtimes.ts`). @throws ThreadNotFoundError. */
   withThread<T>(threadId: string, fn: (runtime: Runtime) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to the live text deltas (`Runtime.deltas$`) of `threadId` while this server's worker
+   * runs it; returns the unsubscribe function. A thread run by a worker in another process has no
+   * deltas here (they are never stored).
+   */
+  onDelta(threadId: string, fn: (delta: InteractionDelta) => void): () => void;
   /** How commands were routed: the worker's live runtime, a cached append-only one, a fresh one. */
   commandCounts(): { live: number; cached: number; fresh: number };
   /** Stops the worker (results already arrived are recorded, leases handed back) and closes the cached runtimes. */
@@ -98,6 +105,8 @@ export async function startRuntimeHost(o: RuntimeHostOptions): Promise<RuntimeHo
   };
   /** The worker's runtimes, by the thread each runs. */
   const live = new Map<string, Runtime>();
+  /** Live delta listeners, by thread. */
+  const deltaListeners = new Map<string, Set<(delta: InteractionDelta) => void>>();
   const worker = startWorker({
     store: o.store,
     leases: o.leases,
@@ -109,10 +118,14 @@ export async function startRuntimeHost(o: RuntimeHostOptions): Promise<RuntimeHo
     runtimeFor: async (threadId) => {
       const runtime = (await sessionForThread(o.store, threadId, { leases: o.leases, ownership: { mode: 'own', identity: o.identity } })).runtime;
       live.set(threadId, runtime);
+      const deltas = runtime.deltas$(threadId).subscribe((d) => {
+        for (const fn of deltaListeners.get(threadId) ?? []) fn(d);
+      });
       return {
         ...runtime,
         close: async () => {
           if (live.get(threadId) === runtime) live.delete(threadId);
+          deltas.unsubscribe();
           await runtime.close();
         },
       };
@@ -179,6 +192,15 @@ export async function startRuntimeHost(o: RuntimeHostOptions): Promise<RuntimeHo
     registry,
     open,
     withThread: (threadId, fn) => commands.withThread(threadId, fn),
+    onDelta(threadId, fn) {
+      let set = deltaListeners.get(threadId);
+      if (!set) deltaListeners.set(threadId, (set = new Set()));
+      set.add(fn);
+      return () => {
+        set.delete(fn);
+        if (set.size === 0 && deltaListeners.get(threadId) === set) deltaListeners.delete(threadId);
+      };
+    },
     commandCounts: () => commands.counts(),
     stop: async () => {
       await worker.stop();

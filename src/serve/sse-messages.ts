@@ -6,15 +6,21 @@
  * the data holds the fact (type, revision, data) plus the update. On `/stream` (all threads) every
  * message is a `fact` event without the fact's data (thread, type, revision): clients fetch what
  * they show.
+ *
+ * A thread's stream also carries the live text deltas of streamed LLM answers while this server's
+ * worker runs the thread: event `delta`, no `id:` (deltas are not stored and have no position, so a
+ * reconnect resumes by facts alone), data = the `InteractionDelta` (`type` thought or content, text,
+ * interaction, iteration or step).
  */
 import { initialUpdateContext, interactionUpdatesOf, type InteractionUpdate, type UpdateContext } from '../projections/interaction-updates.ts';
 import { recordedFactOf } from '../history/decode.ts';
 import { threadIdOfStream } from '../history/stream.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
+import type { InteractionDelta } from '../runtime/live-deltas.ts';
 
-/** One SSE message. */
+/** One SSE message (`id` absent for a live delta: it has no position, so it never moves Last-Event-ID). */
 export interface SseMessage {
-  id: string;
+  id?: string;
   event: string;
   data: string;
 }
@@ -68,4 +74,9 @@ export function threadMessages(): { observe(e: RecordedEvent): void; message(e: 
       };
     },
   };
+}
+
+/** The message of a live text delta on a thread's stream (see the module doc). */
+export function deltaMessage(d: InteractionDelta): SseMessage {
+  return { event: 'delta', data: jsonOf(d) };
 }

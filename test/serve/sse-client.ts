@@ -1,5 +1,6 @@
 /** A minimal SSE reader over fetch for tests: collects `{ id, event, data }` until stopped. */
 export interface SseEvent {
+  /** '' for a message without `id:` (a live delta). */
   id: string;
   event: string;
   data: Record<string, unknown>;
@@ -29,7 +30,7 @@ export function openSse(url: string, lastEventId: string | undefined, onEvent: (
           else if (k === 'event') m.event = v;
           else if (k === 'data') m.raw += v;
         }
-        if (m.id !== undefined) onEvent({ id: m.id, event: m.event ?? 'message', data: JSON.parse(m.raw) as Record<string, unknown> });
+        if (m.raw !== '') onEvent({ id: m.id ?? '', event: m.event ?? 'message', data: JSON.parse(m.raw) as Record<string, unknown> });
       }
     }
   })().catch((err: unknown) => {

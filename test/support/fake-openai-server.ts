@@ -11,6 +11,7 @@
  * server.reply({ refusal: 'I cannot help with that' });           // a refused reply (with usage)
  * server.reply({ body: 'not json' });                             // a raw body instead of a completion
  * server.reply({ stream: ['Hel', 'lo'] });                        // a streamed answer (SSE chunks, usage, [DONE])
+ * server.reply({ gate: subscribed, content: '…' });               // answers once `subscribed` settles
  * const planner = createOpenAIPlanner({ model: 'm', baseURL: server.baseURL, apiKey: 'k' });
  * …
  * server.requests[0].body.messages; server.requests.length;      // what was received, in order
@@ -42,6 +43,8 @@ export interface FakeReply {
   delayMs?: number;
   /** Never answer (the connection stays open until the client gives up or the server closes). */
   hang?: boolean;
+  /** Answer only once this settles (then after `delayMs`, if set): lets a test order the answer after its own setup. */
+  gate?: Promise<unknown>;
   /** A 200 completion whose message is a refusal (`content: null`, `refusal` set), usage as `usage`. */
   refusal?: string;
   /**
@@ -145,14 +148,16 @@ export async function startFakeOpenAIServer(options: { fallback?: FakeReply } = 
         res.writeHead(status, { 'content-type': type, ...r.headers }).end(payload);
       };
       if (r.hang === true) return;
-      if (r.delayMs === undefined) send();
-      else {
+      const answer = (): void => {
+        if (r.delayMs === undefined) return send();
         const t = setTimeout(() => {
           timers.delete(t);
           send();
         }, r.delayMs);
         timers.add(t);
-      }
+      };
+      if (r.gate === undefined) answer();
+      else void r.gate.then(answer, answer);
     });
   });
   await new Promise<void>((resolve, reject) => {

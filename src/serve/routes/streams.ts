@@ -1,6 +1,7 @@
 /**
  * Server-Sent Events: `GET /threads/:id/stream` (every fact of the thread, named by the interaction
- * update it maps to — thought, content, tool_start, tool_end, done, error — or `state`) and
+ * update it maps to — thought, content, tool_start, tool_end, done, error — or `state`, plus the
+ * live text deltas of streamed LLM answers as `delta` events without an `id:`) and
  * `GET /stream` (every fact of every thread, `fact`). Each message's `id:` is the fact's global
  * position; a client reconnecting with `Last-Event-ID: P` receives exactly the facts after P (none
  * missed, none repeated). Without it, a thread stream starts at the thread's first fact and `/stream`
@@ -18,7 +19,7 @@ import type { ServeApp, ServeContext } from '../context.ts';
 import { followFacts } from '../fact-hub.ts';
 import { ApiError } from '../problem.ts';
 import { ThreadIdParam } from '../schemas.ts';
-import { logMessage, threadMessages, type SseMessage } from '../sse-messages.ts';
+import { deltaMessage, logMessage, threadMessages, type SseMessage } from '../sse-messages.ts';
 import { threadProblems } from './route-kit.ts';
 
 const KEEPALIVE_MS = 15_000;
@@ -72,9 +73,16 @@ export function streamRoutes(app: ServeApp, ctx: ServeContext): void {
     const after = lastEventId(c) ?? -1n;
     if ((await lastRevision(ctx.store, id)) === undefined) throw new ThreadNotFoundError(id);
     const messages = threadMessages();
-    return pipe(c, ctx, (push, fail) =>
-      followFacts(ctx.hub, ctx.store, { afterPosition: after, streamId: threadStreamId(id) }, { observe: (e) => messages.observe(e), deliver: (e: RecordedEvent) => push(messages.message(e)), fail }),
-    );
+    return pipe(c, ctx, (push, fail) => {
+      const follower = followFacts(ctx.hub, ctx.store, { afterPosition: after, streamId: threadStreamId(id) }, { observe: (e) => messages.observe(e), deliver: (e: RecordedEvent) => push(messages.message(e)), fail });
+      const unsubscribe = ctx.runtime.onDelta(id, (d) => push(deltaMessage(d)));
+      return {
+        stop() {
+          unsubscribe();
+          follower.stop();
+        },
+      };
+    });
   });
 
   app.openapi(createRoute({ method: 'get', path: '/stream', summary: 'every fact of every thread as SSE (resumable with Last-Event-ID)', responses: { ...sse, 400: threadProblems[400], 401: threadProblems[401] } }), async (c) => {
