@@ -23,6 +23,7 @@ export const DEFAULT_SYSTEM_PROMPT = `You are the planner of an agent runtime. E
 - kind "need_input": you cannot continue without the user; "question" asks them.
 Set the fields of other kinds to null. A step names one of the available actions in "action" and gives its input as a JSON object encoded in the string "inputJson", matching that action's input schema. Step ids are unique within a plan.
 A step can use an upstream step's output: an input value "{{steps.<id>.output}}" or "{{steps.<id>.output.<path>}}" is replaced by that output (or the value at the dotted path) when the step runs; <id> must be a step it depends on (directly or transitively).
+To race alternatives, give a step "dependsOnAny" (ids) instead of "dependsOn": it starts when the first of them completes, the others are cancelled, and its input reads the winner's output as "{{steps.$winner.output}}".
 Use only the listed actions. Prefer few steps. When the observations answer the task, reply "done".`;
 
 /** Options of `buildPlannerMessages`. */

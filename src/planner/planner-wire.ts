@@ -4,7 +4,8 @@
  * OpenAI strict structured outputs need a root object (no union), every property required and no
  * free-form objects (`additionalProperties: false` everywhere). So the wire form is one flat
  * object: `kind` plus every branch's field, unused ones `null`; optional fields are nullable; a
- * step's free-form `input` travels as a JSON string `inputJson`. Budget, cost estimates and
+ * step's free-form `input` travels as a JSON string `inputJson`, and an any-join (`dependsOn:
+ * { any: ids }`, a union) as a separate nullable `dependsOnAny`. Budget, cost estimates and
  * approval timeouts and the `interruptBefore`/`interruptAfter` pause points are deliberately not
  * offered to the model (a model must not set its own budget nor decide where a human looks), and a
  * reply that sets them anyway (non-strict servers) has them dropped; `requiresApproval` is offered
@@ -30,6 +31,10 @@ const WireStep = z.object({
   action: z.string().describe('name of one of the available actions'),
   inputJson: z.string().describe('the action input as a JSON object encoded in a string, e.g. "{\\"path\\":\\"a.txt\\"}"'),
   dependsOn: z.array(z.string()).describe('ids of steps that must complete first'),
+  dependsOnAny: z
+    .array(z.string())
+    .nullable()
+    .describe('an any-join instead of dependsOn: ids of steps of which the first to complete starts this step (the others are cancelled); its input reads that winner as {{steps.$winner.output}}; null for none'),
   priority: z.number().int().nullable(),
   retry: WireRetry.nullable(),
   timeoutMs: z.number().int().nullable(),
@@ -82,11 +87,11 @@ export function parsePlannerReply(text: string): ParsedReply {
   const issues: string[] = [];
   const value = dropNulls(json);
   if (isRecord(value)) {
-    if (isRecord(value['step'])) decodeInput(dropKeys(value['step'], WITHHELD_STEP_KEYS), 'step', issues);
+    if (isRecord(value['step'])) decodeStep(value['step'], 'step', issues);
     const plan = value['plan'];
     if (isRecord(plan)) dropKeys(plan, WITHHELD_PLAN_KEYS);
     if (isRecord(plan) && Array.isArray(plan['steps'])) {
-      plan['steps'].forEach((s, i) => isRecord(s) && decodeInput(dropKeys(s, WITHHELD_STEP_KEYS), `plan.steps[${i}]`, issues));
+      plan['steps'].forEach((s, i) => isRecord(s) && decodeStep(s, `plan.steps[${i}]`, issues));
     }
   }
   const parsed = PlannerOutput.safeParse(value);
@@ -114,6 +119,29 @@ const WITHHELD_PLAN_KEYS: readonly string[] = Object.keys(PlanSpec.shape).filter
 function dropKeys(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   for (const k of keys) delete o[k];
   return o;
+}
+
+/** A wire step (nulls already dropped) made a plan step in place: withheld keys dropped, input and any-join decoded. */
+function decodeStep(step: Record<string, unknown>, where: string, issues: string[]): void {
+  decodeInput(dropKeys(step, WITHHELD_STEP_KEYS), where, issues);
+  decodeAnyJoin(step, where, issues);
+}
+
+/** `dependsOnAny: ids` → `dependsOn: { any: ids }`; giving both (a non-empty `dependsOn`) is an issue. */
+function decodeAnyJoin(step: Record<string, unknown>, where: string, issues: string[]): void {
+  if (!('dependsOnAny' in step)) return;
+  const any = step['dependsOnAny'];
+  delete step['dependsOnAny'];
+  if (!Array.isArray(any)) {
+    issues.push(`${where}.dependsOnAny: must be an array of step ids or null`);
+    return;
+  }
+  const all = step['dependsOn'];
+  if (Array.isArray(all) && all.length > 0) {
+    issues.push(`${where}: give either dependsOn (wait for all) or dependsOnAny (wait for the first), not both`);
+    return;
+  }
+  step['dependsOn'] = { any };
 }
 
 function decodeInput(step: Record<string, unknown>, where: string, issues: string[]): void {

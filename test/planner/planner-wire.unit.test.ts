@@ -11,7 +11,8 @@ function toWire(o: PlannerOutput): string {
     id: s.id,
     action: s.action,
     inputJson: JSON.stringify(s.input),
-    dependsOn: s.dependsOn,
+    dependsOn: Array.isArray(s.dependsOn) ? s.dependsOn : [],
+    dependsOnAny: Array.isArray(s.dependsOn) ? null : (s.dependsOn as { any: string[] }).any,
     priority: s.priority,
     retry: s.retry ?? null,
     timeoutMs: s.timeoutMs ?? null,
@@ -45,7 +46,10 @@ const stepArb = fc.record(
     id: fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,10}$/),
     action: fc.constantFrom('echo', 'fs.read', 'http.request'),
     input: fc.dictionary(fc.string({ maxLength: 6 }), fc.json({ maxDepth: 2 }).map((j) => JSON.parse(j) as unknown), { maxKeys: 4 }),
-    dependsOn: fc.array(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { maxLength: 3 }),
+    dependsOn: fc.oneof(
+      fc.array(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { maxLength: 3 }),
+      fc.record({ any: fc.array(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 2, maxLength: 3 }) }),
+    ),
     priority: fc.integer({ min: -5, max: 5 }),
     retry: fc.record({ maxAttempts: fc.integer({ min: 1, max: 100 }), backoffMs: fc.nat(10_000), maxBackoffMs: fc.nat(60_000) }),
     timeoutMs: fc.integer({ min: 1, max: 1e6 }),
@@ -87,6 +91,17 @@ describe('parsePlannerReply', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('decodes dependsOnAny as an any-join, and refuses a step giving both forms', () => {
+    const plan = (b: Record<string, unknown>) =>
+      wireReply({ kind: 'mini_plan', plan: { title: null, steps: [wireStep('a', 'echo', {}), wireStep('b', 'echo', {}), wireStep('c', 'echo', { v: '{{steps.$winner.output}}' }, b)], maxConcurrency: null, failurePolicy: null, requiresApproval: null } });
+    const r = parsePlannerReply(plan({ dependsOnAny: ['a', 'b'] }));
+    expect(r).toMatchObject({ ok: true, output: { plan: { steps: [{}, {}, { id: 'c', dependsOn: { any: ['a', 'b'] } }] } } });
+    const both = parsePlannerReply(plan({ dependsOn: ['a'], dependsOnAny: ['a', 'b'] }));
+    expect(both).toEqual({ ok: false, issues: ['plan.steps[2]: give either dependsOn (wait for all) or dependsOnAny (wait for the first), not both'] });
+    const notArray = parsePlannerReply(plan({ dependsOnAny: 'a' }));
+    expect(notArray).toMatchObject({ ok: false, issues: ['plan.steps[2].dependsOnAny: must be an array of step ids or null'] });
   });
 
   it('keeps nulls inside step inputs and accepts a ```json fence', () => {

@@ -7,6 +7,7 @@ export function wireStep(id: string, action: string, input: unknown, extra: Reco
     action,
     inputJson: JSON.stringify(input),
     dependsOn: [],
+    dependsOnAny: null,
     priority: null,
     retry: null,
     timeoutMs: null,
