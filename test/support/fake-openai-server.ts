@@ -53,6 +53,8 @@ export interface FakeReply {
    * left out when `null`), then `data: [DONE]` — served whatever the request's `stream` says.
    */
   stream?: string[];
+  /** With `stream`: send the pieces, then keep the response open without finishing it (a crash or cut mid-answer). */
+  streamHangs?: boolean;
 }
 
 /** A request as received. `body` is the parsed JSON, or the raw text when it was not JSON. */
@@ -142,6 +144,10 @@ export async function startFakeOpenAIServer(options: { fallback?: FakeReply } = 
             ...(r.usage === null ? [] : [chunk({ choices: [], usage: withTotal(r.usage ?? { prompt_tokens: 100, completion_tokens: 20 }) })]),
             'data: [DONE]\n\n',
           ];
+          if (r.streamHangs === true) {
+            res.writeHead(200, { 'content-type': 'text/event-stream', ...r.headers }).write(events.slice(0, r.stream.length).join(''));
+            return;
+          }
           res.writeHead(200, { 'content-type': 'text/event-stream', ...r.headers }).end(events.join(''));
           return;
         }
