@@ -36,9 +36,13 @@ export interface ProjectionsHost {
 /** Facts applied between saves of a projection row (and always at stop). */
 const SAVE_EVERY_FACTS = 500;
 
-/** Opens the projection store beside `storeUrl`'s log and starts the four projectors. */
+/** Rows of projections that no longer exist (`tasks` became `steps`): deleted when the projections start. */
+export const RETIRED_PROJECTIONS: readonly string[] = ['tasks'];
+
+/** Opens the projection store beside `storeUrl`'s log, deletes retired rows and starts the four projectors. */
 export async function startProjections(store: EventStore, storeUrl: string): Promise<ProjectionsHost> {
   const { rows } = await openProjectionStore(storeUrl);
+  for (const name of RETIRED_PROJECTIONS) await rows.delete(name);
   const options = { saveEveryFacts: SAVE_EVERY_FACTS };
   const threads = await startPersistedProjector(threadsProjection, store, rows, options);
   const steps = await startPersistedProjector(stepsProjection, store, rows, options);
