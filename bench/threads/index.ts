@@ -1,16 +1,17 @@
 /**
  * bench/threads: many idle threads. Writes THREADS (default 10 000) threads to a SQLite store, each
  * a copy of one completed thread with a 5-step plan (`template.ts`, 26 facts), then:
- * - `rehydrate` (`rehydrate.ts`, its own process): `runtime.load` of every thread in one process,
- *   threads per second (wall and CPU), peak RSS and RSS after a GC with every thread held.
- *   Target: peak RSS ≤ 200 MB.
+ * - `rehydrate` (`rehydrate.ts`, its own process): `runtime.load` of every thread in one process
+ *   (idle threads beyond `maxIdleThreads`, default 256, are evicted as the loop goes), threads per
+ *   second (wall and CPU), peak RSS and RSS after a GC. Target: peak RSS ≤ 200 MB.
  * - `threadsCommand`: wall time of `orchestral threads --json` over that store, and in the same run
  *   the same command over a store holding one thread (`baseline`: process start, module loading);
  *   `listThreadsMs` is the in-process `listStoredThreads` alone (what grows with the store).
  *   Target: the command answers in ≤ 0.5 s.
  * Bounded: the command is killed after 120 s and reported as such.
  *
- * Run: `npx tsx bench/threads/index.ts` → one JSON line. Env: THREADS.
+ * Run: `npx tsx bench/threads/index.ts` → one JSON line. Env: THREADS, MAX_IDLE_THREADS (passed to
+ * `rehydrate.ts`; `Infinity` keeps every thread in memory).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -17,7 +17,7 @@
  * another live process holds it, this one appends its commands' facts (plus what follows from them
  * without an effect), follows the log, and takes over when the lease becomes free.
  */
-import { Subject, filter, map, type Observable } from 'rxjs';
+import { Subject, defer, filter, finalize, map, type Observable } from 'rxjs';
 import type { InteractionDelta } from './live-deltas.ts';
 import type { ActionRegistry } from '../actions/registry.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -68,6 +68,16 @@ export interface RuntimeOptions {
   snapshotCache?: SnapshotCache;
   /** Facts between saved snapshots (with `snapshotCache`). Default 1000. */
   snapshotEvery?: number;
+  /**
+   * Idle threads kept in memory (least recently used first out), default 256. A thread is idle when
+   * its runner is `evictable` (settled, nothing queued or running, no timer wanted), it is held
+   * by this runtime (or the runtime only appends), and nobody follows its `state$`. Beyond this
+   * many, the least recently used idle thread is evicted: its runner closes, its lease is released and
+   * (with `snapshotCache`) its state is saved there; the next command or `load` rehydrates it.
+   * `state`/`owner` throw ThreadNotFoundError for an evicted thread, as for one never loaded.
+   * 0 evicts every thread as soon as it is idle; `Infinity` never evicts.
+   */
+  maxIdleThreads?: number;
   /**
    * Which facts carry a `snapshotHash` in their metadata (checked by `replayThread(..., { verify })`):
    * `'append'` (default) the last fact of every append; N ≥ 1 every N-th fact by revision (1: all);
@@ -188,6 +198,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const loaded = new Map<string, ThreadRunner>();
   const claims = new Map<string, ThreadClaim>();
   const stops = new Map<string, () => void>(); // log followers, by thread
+  const maxIdle = options.maxIdleThreads ?? DEFAULT_MAX_IDLE_THREADS;
+  const idle = new Map<string, ThreadRunner>(); // evictable runners, insertion order = least recently used first
+  const users = new Map<string, number>(); // calls between `runnerFor` and the end of their use, by thread
+  const watchers = new Map<string, number>(); // state$ subscriptions, by thread
+  const evictions = new Map<string, Promise<void>>(); // runners being closed by an eviction, by thread
+  const savedAt = new Map<string, bigint>(); // revision of the last snapshot saved or loaded, by thread
   let closed = false;
   const deltas = new Subject<InteractionDelta>();
   const o = options.ownership ?? {};
@@ -248,13 +264,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     const loading = (async () => {
       await previous?.release();
+      await evictions.get(threadId);
       // The lease first, then the facts: whatever is appended after the fold reaches us through followLog.
       const claim = await ownership.claim(threadId);
       try {
         const folded = await rehydrateThread(options.store, threadId, options.snapshotCache ? { snapshotCache: options.snapshotCache } : {});
         if (!folded && !create) throw new ThreadNotFoundError(threadId);
         if (closed) throw new RuntimeClosedError();
-        const runner = createThreadRunner(folded?.state ?? initialThreadState(threadId), env(claim), folded?.origins);
+        const runner = createThreadRunner(folded?.state ?? initialThreadState(threadId), env(claim), folded?.origins, {
+          onEvictable: () => noteIdle(threadId, runner),
+        });
         loaded.set(threadId, runner);
         claims.set(threadId, claim);
         if (options.snapshotCache) keepSnapshots(runner, options.snapshotCache, folded?.startRevision ?? -1n);
@@ -278,19 +297,97 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   /** Saves a snapshot whenever `snapshotEvery` facts were committed since the last one. */
   const keepSnapshots = (runner: ThreadRunner, cache: SnapshotCache, from: bigint): void => {
     const every = BigInt(Math.max(1, options.snapshotEvery ?? 1000));
-    let last = from;
+    savedAt.set(runner.threadId, from);
     runner.state$.subscribe((state) => {
-      if (state.revision - last < every) return;
-      last = state.revision;
+      if (state.revision - (savedAt.get(runner.threadId) ?? -1n) < every) return;
+      savedAt.set(runner.threadId, state.revision);
       // A failed snapshot write only makes the next rehydration read more facts; the log is the truth.
       cache.save(state).catch(() => undefined);
     });
   };
 
-  const command = async <T>(threadId: string, decide: Parameters<ThreadRunner['command']>[0], create = false): Promise<T> => {
-    const runner = await runnerFor(threadId, create);
-    return (await runner.command(decide, ids.uuid())) as T;
+  /** Whether `runner` (the loaded runner of its thread) may be evicted now. */
+  const canEvict = (runner: ThreadRunner): boolean => {
+    const threadId = runner.threadId;
+    if (closed || loaded.get(threadId) !== runner || !runner.evictable) return false;
+    if ((users.get(threadId) ?? 0) > 0 || (watchers.get(threadId) ?? 0) > 0) return false;
+    // a runtime following another holder's thread keeps it, to take its effects over when the lease frees
+    return claims.get(threadId)!.owns() || o.mode === 'append';
   };
+
+  /**
+   * Records `runner` as idle (as the most recently used one unless it was already idle: the batches
+   * of its own follower and timers are no use), then evicts the idle ones beyond `maxIdle`.
+   */
+  const noteIdle = (threadId: string, runner: ThreadRunner): void => {
+    if (maxIdle === Infinity || !canEvict(runner)) return;
+    if (idle.get(threadId) !== runner) {
+      idle.delete(threadId);
+      idle.set(threadId, runner);
+    }
+    if (idle.size > maxIdle) queueMicrotask(evictOverflow);
+  };
+
+  /**
+   * Evicts least recently used idle runners until at most `maxIdle` are left. One busy for a moment
+   * (its follower's or timer's batch) keeps its place; one replaced or closed leaves the list.
+   */
+  const evictOverflow = (): void => {
+    for (const [threadId, runner] of idle) {
+      if (idle.size <= maxIdle) return;
+      if (loaded.get(threadId) !== runner) idle.delete(threadId);
+      else if (canEvict(runner)) {
+        idle.delete(threadId);
+        evict(threadId, runner);
+      }
+    }
+  };
+
+  /**
+   * Drops `runner` from memory: the follower stops, the runner closes at once (it is idle: nothing
+   * to record or abort), its state is saved to the snapshot cache when newer than the last saved or loaded one,
+   * and the lease is released. A command arriving meanwhile waits for this, then rehydrates.
+   */
+  const evict = (threadId: string, runner: ThreadRunner): void => {
+    if (!runner.closeIdle()) return;
+    const claim = claims.get(threadId)!;
+    loaded.delete(threadId);
+    runners.delete(threadId);
+    claims.delete(threadId);
+    stops.get(threadId)?.();
+    stops.delete(threadId);
+    const cache = options.snapshotCache;
+    const from = savedAt.get(threadId);
+    savedAt.delete(threadId);
+    const state = runner.state;
+    const done = (async () => {
+      if (cache && state.revision > (from ?? -1n)) await cache.save(state).catch(() => undefined);
+      await claim.release();
+    })();
+    evictions.set(threadId, done);
+    void done.finally(() => {
+      if (evictions.get(threadId) === done) evictions.delete(threadId);
+    });
+  };
+
+  /** Runs `use` on the thread's runner, which is not evicted meanwhile. */
+  const using = async <T>(threadId: string, use: (runner: ThreadRunner) => Promise<T> | T, create = false): Promise<T> => {
+    users.set(threadId, (users.get(threadId) ?? 0) + 1);
+    idle.delete(threadId);
+    let runner: ThreadRunner | undefined;
+    try {
+      runner = await runnerFor(threadId, create);
+      return await use(runner);
+    } finally {
+      const n = (users.get(threadId) ?? 1) - 1;
+      if (n > 0) users.set(threadId, n);
+      else users.delete(threadId);
+      if (runner && n === 0) noteIdle(threadId, runner);
+    }
+  };
+
+  const command = <T>(threadId: string, decide: Parameters<ThreadRunner['command']>[0], create = false): Promise<T> =>
+    using(threadId, (runner) => runner.command(decide, ids.uuid()) as Promise<T>, create);
 
   const loadedRunner = (threadId: string): ThreadRunner => {
     const runner = loaded.get(threadId);
@@ -381,21 +478,35 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         draft.add([{ type: 'ThreadClosed', data: o.reason !== undefined ? { reason: o.reason } : {} }]);
       });
     },
-    async load(threadId) {
-      const runner = await runnerFor(threadId);
-      return threadSummary(runner.state);
+    load(threadId) {
+      return using(threadId, (runner) => threadSummary(runner.state));
     },
     state(threadId) {
       return threadSummary(loadedRunner(threadId).state);
     },
     state$(threadId) {
-      return loadedRunner(threadId).state$.pipe(map(threadSummary));
+      const states = loadedRunner(threadId).state$;
+      // a followed thread is never evicted (its subscribers would see it complete)
+      return defer(() => {
+        watchers.set(threadId, (watchers.get(threadId) ?? 0) + 1);
+        idle.delete(threadId);
+        return states.pipe(
+          map(threadSummary),
+          finalize(() => {
+            const n = (watchers.get(threadId) ?? 1) - 1;
+            if (n > 0) watchers.set(threadId, n);
+            else watchers.delete(threadId);
+            const runner = loaded.get(threadId);
+            if (runner && n === 0) noteIdle(threadId, runner);
+          }),
+        );
+      });
     },
-    async whenSettled(threadId) {
-      return threadSummary(await (await runnerFor(threadId)).whenSettled());
+    whenSettled(threadId) {
+      return using(threadId, async (runner) => threadSummary(await runner.whenSettled()));
     },
-    async whenIdle(threadId) {
-      return threadSummary(await (await runnerFor(threadId)).whenIdle());
+    whenIdle(threadId) {
+      return using(threadId, async (runner) => threadSummary(await runner.whenIdle()));
     },
     owner(threadId) {
       loadedRunner(threadId);
@@ -413,9 +524,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const all = [...loaded.values()];
       loaded.clear();
       runners.clear();
+      idle.clear();
       stops.forEach((stop) => stop());
       stops.clear();
-      await Promise.all(all.map((r) => r.close()));
+      await Promise.all([...all.map((r) => r.close()), ...evictions.values()]);
       claims.clear();
       await ownership.close();
       const cache = options.snapshotCache;
@@ -423,6 +535,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
   };
 }
+
+/** Default of `RuntimeOptions.maxIdleThreads`. */
+export const DEFAULT_MAX_IDLE_THREADS = 256;
 
 const leaseTables = new WeakMap<EventStore, MemoryLeaseTable>();
 

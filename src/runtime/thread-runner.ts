@@ -66,12 +66,24 @@ export interface ThreadRunner {
   /** Origins (event id, correlation) of facts that requested effects, by `effectKey`. */
   readonly origins: Map<string, FactOrigin>;
   /**
+   * True when the runner holds nothing that exists only in memory: it runs (not stopped, not
+   * closing), its mailbox is empty, no planner call or step runs, no wake-up timer is wanted (the
+   * last scheduler pass asked for none) and the state is settled (`isSettledState`). Such a runner
+   * can be closed and rebuilt from the store later with no difference (see `RuntimeOptions.maxIdleThreads`).
+   */
+  readonly evictable: boolean;
+  /**
    * Closes gracefully: refuses new commands and starts no effect; records the messages already
    * queued (finished step attempts, planner answers, commands) within `CLOSE_DRAIN_MS`; then aborts
    * the effects still running (their results are dropped) and refuses further messages. Resolves
    * once the batch being appended is done. Idempotent (every call gets the same promise).
    */
   close(): Promise<void>;
+  /**
+   * Closes at once, when `evictable` (nothing to record or abort, so no drain), and returns true;
+   * otherwise does nothing and returns false. Later commands reject with RuntimeClosedError.
+   */
+  closeIdle(): boolean;
 }
 
 /** `draft` with `add` defaulting to the message's correlation and causation ids. */
@@ -97,8 +109,17 @@ function withMeta(draft: Draft, m: RunnerMessage): Draft {
   };
 }
 
-/** Creates the runner of `state` (a folded state; `initialThreadState` for a thread to open). */
-export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins = new Map<string, FactOrigin>()): ThreadRunner {
+/** Hooks of a runner's owner. */
+export interface ThreadRunnerHooks {
+  /** Called after every batch (and after `whenSettled`/`whenIdle` checks) while the runner is `evictable`. */
+  onEvictable?(): void;
+}
+
+/**
+ * Creates the runner of `state` (a folded state; `initialThreadState` for a thread to open), with
+ * the effect origins read by the fold (`origins`) and its owner's `hooks`.
+ */
+export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins = new Map<string, FactOrigin>(), hooks: ThreadRunnerHooks = {}): ThreadRunner {
   const threadId = initial.threadId;
   const streamId = threadStreamId(threadId);
   const subject = new BehaviorSubject<ThreadState>(initial);
@@ -110,8 +131,14 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
   let closing: Promise<void> | undefined;
   let failure: ThreadStoppedError | undefined;
   let waiters: Array<{ settled: boolean; resolve: (s: ThreadState) => void; reject: (e: unknown) => void }> = [];
+  /** The wake-up time the last scheduler pass asked for (a timer is armed for it while owned). */
+  let wakeAt: number | undefined;
+
+  const isEvictable = (): boolean =>
+    !closed && failure === undefined && mailbox.size === 0 && effects.inFlight() === 0 && wakeAt === undefined && isSettledState(state);
 
   const checkWaiters = (): void => {
+    if (hooks.onEvictable && isEvictable()) hooks.onEvictable();
     if (waiters.length === 0) return;
     const idle = mailbox.size === 0 && effects.inFlight() === 0;
     const keep: typeof waiters = [];
@@ -194,6 +221,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
       if (!closed) {
         effects.reconcile(state);
         effects.arm(wakeAtMs);
+        wakeAt = wakeAtMs;
       }
       return;
     }
@@ -265,6 +293,9 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     get failure() {
       return failure;
     },
+    get evictable() {
+      return isEvictable();
+    },
     command<T>(decide: (draft: Draft) => T, correlationId: string): Promise<T> {
       if (failure !== undefined) return Promise.reject(failure);
       if (closed) return Promise.reject(new RuntimeClosedError());
@@ -294,6 +325,15 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     },
     close() {
       return (closing ??= drainAndClose());
+    },
+    closeIdle() {
+      if (!isEvictable()) return false;
+      closed = true;
+      drained = true;
+      closing = Promise.resolve();
+      effects.close();
+      subject.complete();
+      return true;
     },
   };
   const effects: Effects = createEffects(runner, env);

@@ -175,6 +175,8 @@ export function harness(
     actions?: ReturnType<typeof testActions>;
     leases?: RuntimeOptions['leases'];
     ownership?: RuntimeOptions['ownership'];
+    maxIdleThreads?: number;
+    snapshotCache?: RuntimeOptions['snapshotCache'];
   } = {},
 ) {
   const clock = options.clock ?? new SimulatedClock();
@@ -192,6 +194,8 @@ export function harness(
     ...(options.policies ? { policies: options.policies } : {}),
     ...(options.leases ? { leases: options.leases } : {}),
     ...(options.ownership ? { ownership: options.ownership } : {}),
+    ...(options.maxIdleThreads !== undefined ? { maxIdleThreads: options.maxIdleThreads } : {}),
+    ...(options.snapshotCache ? { snapshotCache: options.snapshotCache } : {}),
   });
   return { clock, log, store, rt, planner, ...acts };
 }

@@ -100,7 +100,9 @@ export interface FoldSession {
 export function foldSession(start: ThreadState, options: FoldOptions & { hashing?: boolean } = {}): FoldSession {
   const m = options.machines ?? defaultMachines;
   const d: FoldBatch = { ...start, ownInteractions: false, ownSteps: false, changed: options.hashing ? new Map() : undefined };
-  const acc: Buffer | undefined = options.hashing ? Buffer.from(accumulator(start)) : undefined;
+  // The start's accumulator is taken on the first `hash()`: a session that appends nothing (a runner's
+  // batch of effect bookkeeping, a resume after rehydration) never digests the whole state.
+  let acc: Buffer | undefined;
   let peeked: ThreadState | undefined;
   return {
     apply(fact) {
@@ -113,7 +115,8 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
       return peeked;
     },
     hash() {
-      if (acc === undefined || d.changed === undefined) throw new Error('foldSession: created without hashing');
+      if (d.changed === undefined) throw new Error('foldSession: created without hashing');
+      acc ??= Buffer.from(accumulator(start));
       applyChanges(acc, d, d.changed);
       d.changed.clear();
       return hashOf(acc);
