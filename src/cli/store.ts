@@ -12,7 +12,6 @@
 import { StoreOpenError } from '../store/errors.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { openEventStore, parseStoreUrl } from '../store/open-event-store.ts';
-import { getSqliteEventStore } from '../stores/sqlite.ts';
 import { factCodec } from '../facts/fact-codec.ts';
 import { envLockTimeoutMs } from './env.ts';
 
@@ -37,7 +36,7 @@ export async function openCliStore(url: string, options: CliStoreOptions = {}): 
   if (location.kind !== 'sqlite') return openEventStore(url, { codec: factCodec, create });
   const busyTimeoutMs = envLockTimeoutMs() ?? DEFAULT_LOCK_TIMEOUT_MS;
   try {
-    return getSqliteEventStore({ codec: factCodec, path: location.path, busyTimeoutMs, create });
+    return await openEventStore(url, { codec: factCodec, busyTimeoutMs, create });
   } catch (err) {
     if (err instanceof StoreOpenError) throw err;
     throw new StoreOpenError(location.path, 'io', (err as Error).message, { cause: err });

@@ -31,6 +31,11 @@ export interface OpenEventStoreOptions {
   pollIntervalMs?: number;
   /** SQLite only: `sync` (default, fsync every commit) or `normal`. */
   durability?: 'sync' | 'normal';
+  /**
+   * SQLite only: how long (ms) opening and writing wait for another connection's lock before
+   * failing with StoreOpenError `locked` / StoreWriteError. Default 5000.
+   */
+  busyTimeoutMs?: number;
   /** Directory relative SQLite paths are resolved against. Default `process.cwd()`. */
   cwd?: string;
   /**
@@ -62,7 +67,7 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     }
     case 'sqlite': {
       const { getSqliteEventStore } = await import('./sqlite/sqlite-event-store.ts');
-      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
+      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs, create: options.create, busyTimeoutMs: options.busyTimeoutMs });
     }
     case 'postgres': {
       const { openPostgresEventStore } = await import('./postgres/postgres-event-store.ts');
