@@ -12,8 +12,11 @@
 import { StoreOpenError } from '../store/errors.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { openEventStore, parseStoreUrl } from '../store/open-event-store.ts';
-import { factCodec } from '../facts/fact-codec.ts';
+import { lazyFactCodec } from '../facts/lazy-fact-codec.ts';
 import { envLockTimeoutMs } from './env.ts';
+
+/** The fact codec of every store the CLI opens: zod and the fact schemas load with the first fact read or written. */
+const factCodec = lazyFactCodec();
 
 /** Default lock timeout of SQLite stores, ms. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;

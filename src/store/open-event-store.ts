@@ -60,6 +60,8 @@ export interface OpenEventStoreOptions {
 export async function openEventStore(url: string, options: OpenEventStoreOptions): Promise<EventStore> {
   const location = parseStoreUrl(url, options.cwd);
   const { codec, clock, maxEventBytes, pollIntervalMs } = options;
+  // SQLite loads a lazy codec at its first encode/decode; the others are handed a loaded one
+  if (location.kind !== 'sqlite' && codec.load !== undefined) await codec.load();
   switch (location.kind) {
     case 'memory': {
       const { getInMemoryEventStore } = await import('./in-memory/in-memory-event-store.ts');

@@ -13,7 +13,7 @@
 import type { Observable } from 'rxjs';
 import type Database from 'better-sqlite3';
 import { positiveDuration, positiveInteger, resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
-import { catchUpSubscription } from '../catch-up.ts';
+import { catchUpSubscription, type ReadAfter } from '../catch-up.ts';
 import { prepareAppend } from '../codec.ts';
 import { StoreClosedError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
@@ -96,12 +96,22 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
   });
   const ctx: ReadContext = { stmts, assertOpen, codec, pageSize };
   const isClosed = (): boolean => closed;
+  /** A subscription's `readAfter` that first awaits a lazy codec (see EventCodec.load). */
+  const withCodec = (readAfter: ReadAfter): ReadAfter =>
+    codec.load === undefined ? readAfter : async (after, limit) => {
+      await codec.load?.();
+      return readAfter(after, limit);
+    };
 
   return {
     path: file,
 
     async appendToStream(streamId, events, opts = {}): Promise<AppendResult> {
       assertOpen();
+      if (codec.load !== undefined) {
+        await codec.load(); // a lazy codec (see EventCodec.load)
+        assertOpen();
+      }
       const prepared = prepareAppend(streamId, events, codec, maxEventBytes);
       return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY).catch((err: unknown) => {
         throw translateWriteError(err, file);
@@ -117,7 +127,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
       if (closed) return rx().throwError(() => new StoreClosedError(`sqlite:${file}`));
       return rx().defer(() =>
         catchUpSubscription({
-          readAfter: streamRowsAfter(ctx, isClosed, streamId),
+          readAfter: withCodec(streamRowsAfter(ctx, isClosed, streamId)),
           signals: changes.signals,
           cursorOf: (e) => e.revision,
           after: (opts.fromRevision ?? 0n) - 1n,
@@ -129,7 +139,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
       if (closed) return rx().throwError(() => new StoreClosedError(`sqlite:${file}`));
       return rx().defer(() =>
         catchUpSubscription({
-          readAfter: allRowsAfter(ctx, isClosed),
+          readAfter: withCodec(allRowsAfter(ctx, isClosed)),
           signals: changes.signals,
           cursorOf: (e) => e.position,
           after: opts.fromPosition ?? -1n,
