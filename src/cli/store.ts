@@ -10,7 +10,7 @@
  * the fact codec here.
  */
 import { StoreOpenError } from '../store/errors.ts';
-import type { EventStore } from '../store/event-store.ts';
+import type { EventStore } from '../index.ts';
 import { openEventStore, parseStoreUrl } from '../store/open-event-store.ts';
 import { lazyFactCodec } from '../facts/lazy-fact-codec.ts';
 import { envLockTimeoutMs } from './env.ts';
