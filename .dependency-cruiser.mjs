@@ -65,6 +65,21 @@ const entryUsers = new Set(['cli']);
 
 const allLayerPaths = layers.flatMap((layer) => layer.paths);
 
+/**
+ * The package's public entry modules: the files the `exports` map of package.json names (as
+ * sources). The command line reaches the engine only through them, like any user of the package.
+ */
+const publicEntries = [
+  '^src/index\\.ts$',
+  '^src/history\\.ts$',
+  '^src/stores/(sqlite|postgres|kurrentdb)\\.ts$',
+  '^src/actions/mcp/index\\.ts$',
+  '^src/serve/index\\.ts$',
+  '^src/testing/index\\.ts$',
+  '^src/inspect/index\\.ts$',
+  '^src/cli/index\\.ts$',
+];
+
 /** One rule per layer: nothing in it imports a layer above it (or an entry point); none for the top when it may import entries. */
 const layerRules = layers.flatMap((layer, index) => {
   const above = layers.slice(index + 1).flatMap((upper) => upper.paths);
@@ -86,6 +101,18 @@ const layerRules = layers.flatMap((layer, index) => {
 export default {
   forbidden: [
     ...layerRules,
+    {
+      name: 'cli-public-surface',
+      severity: 'error',
+      comment:
+        'The command line (src/cli) uses only the public surface: modules of src/cli, the package\'s ' +
+        'entry modules (the `exports` map of package.json) and packages, never another module of src/, ' +
+        'machines/ or projections/. Export what it needs from an entry (documented) instead. Deep imports ' +
+        'older than this rule are listed in .dependency-cruiser-known-violations.json (npm run deps ' +
+        'ignores those only; remove an entry when its import moves to an entry module).',
+      from: { path: '^src/cli/' },
+      to: { path: ['^src/', '^machines/', '^projections/'], pathNot: ['^src/cli/', ...publicEntries] },
+    },
     {
       name: 'in-a-layer',
       severity: 'error',

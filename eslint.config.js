@@ -27,7 +27,8 @@ export default tseslint.config(
           patterns: [
             { group: ['**/store/sqlite/**', '**/store/postgres/**', '**/store/kurrentdb/**', '**/store/in-memory/**'], message: 'store adapters: import src/stores/<kind>.ts or use openEventStore' },
             { group: ['**/machines/*', '!**/cli/**'], message: 'machines: use machineExports() of src/index.ts' },
-            { group: ['**/history/fold/xstate-adapter.ts', '**/runtime/thread-runner.ts', '**/runtime/draft.ts', '**/runtime/effects.ts', '**/runtime/mailbox.ts', '**/runtime/follow-log.ts', '**/history/snapshot-cache/*.ts', '**/ownership/sqlite-leases.ts', '**/ownership/postgres-leases.ts', '**/inspect/inspection-events.ts', '**/inspect/ws-inspector.ts', '**/inspect/inspect-thread.ts', '**/testing/*.ts', '!**/testing/index.ts'], message: 'runtime internals: import the public entry (src/index.ts, src/inspect/index.ts, src/testing/index.ts)' },
+            { group: ['**/history/**'], message: 'history internals: import src/history.ts (orchestral/history) or src/index.ts' },
+            { group: ['**/runtime/thread-runner.ts', '**/runtime/draft.ts', '**/runtime/effects.ts', '**/runtime/mailbox.ts', '**/runtime/follow-log.ts', '**/ownership/sqlite-leases.ts', '**/ownership/postgres-leases.ts', '**/inspect/inspection-events.ts', '**/inspect/ws-inspector.ts', '**/inspect/inspect-thread.ts', '**/testing/*.ts', '!**/testing/index.ts'], message: 'runtime internals: import the public entry (src/index.ts, src/inspect/index.ts, src/testing/index.ts)' },
           ],
         },
       ],

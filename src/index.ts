@@ -5,7 +5,7 @@
  *
  * Every name is listed explicitly (no `export *`), so this file is the package's API: what is not
  * here (or in a subpath entry: `orchestral/stores/sqlite`, `…/postgres`, `…/kurrentdb`,
- * `orchestral/mcp`, `orchestral/serve`, `orchestral/testing`, `orchestral/inspect`,
+ * `orchestral/history`, `orchestral/mcp`, `orchestral/serve`, `orchestral/testing`, `orchestral/inspect`,
  * `orchestral/cli`) is internal.
  */
 
@@ -20,22 +20,23 @@ export type {
   ThreadOwner,
 } from './runtime/runtime.ts';
 export type { ThreadSummary } from './runtime/thread-summary.ts';
-export type { ThreadView, ThreadStatus, InteractionView, InteractionStatus } from './history/fold/views.ts';
+export type { ThreadView, ThreadStatus, InteractionView, InteractionStatus } from './history.ts';
 export type { SendResult } from './runtime/decide-input.ts';
 export type { PendingApproval, ApprovalDecisionOptions } from './runtime/decide-control.ts';
 export type { ApprovalDetails, PlannedBy, PlanStepSummary } from './runtime/approval-details.ts';
 export { listThreads } from './projections/list-threads.ts';
 
-// A thread's history: its stream, its facts, folded through the machines
-export { threadStreamId, threadIdOfStream } from './history/stream.ts';
-export { lastRevision, historyEvents, historyFacts, readThreadFacts, followHistory } from './history/read.ts';
-export type { HistoryRange } from './history/read.ts';
-export { recordedFactOf } from './history/decode.ts';
-export { foldHistory, replayThread } from './history/replay.ts';
-export type { FoldedHistory, ReplayOptions } from './history/replay.ts';
-export { initialThreadState, applyFact, applyFacts, hashThreadState, defaultMachines } from './history/fold/thread-state.ts';
-export type { ThreadState, MachineSet, FoldOptions } from './history/fold/thread-state.ts';
-export { threadView, interactionView } from './history/fold/views.ts';
+// A thread's history: its stream, its facts, folded through the machines (also `orchestral/history`)
+export { threadStreamId, threadIdOfStream } from './history.ts';
+export { lastRevision, historyEvents, historyFacts, readThreadFacts, followHistory } from './history.ts';
+export type { HistoryRange } from './history.ts';
+export { recordedFactOf } from './history.ts';
+export { foldHistory, replayThread } from './history.ts';
+export type { FoldedHistory, ReplayOptions } from './history.ts';
+export { initialThreadState, applyFact, applyFacts, hashThreadState, defaultMachines } from './history.ts';
+export type { ThreadState, MachineSet, FoldOptions } from './history.ts';
+export { threadView, interactionView, planRunView } from './history.ts';
+export type { PlanRunView, StepView, BudgetView } from './history.ts';
 
 // Replay and fork
 export { replay, fork } from './runtime/runtime-history.ts';
@@ -150,7 +151,7 @@ export {
   ReplayDivergenceError,
   ThreadRevisionError,
   ActorNotFoundError,
-} from './history/errors.ts';
+} from './history.ts';
 export {
   ThreadNotFoundError,
   ThreadExistsError,

@@ -43,7 +43,7 @@ const median = (xs: number[]): number => {
 try {
   // An empty store: a thread opened and nothing else would not be empty; `run` of a refused plan
   // creates nothing, so the store is made by opening it once through the library.
-  execFileSync(process.execPath, ['--import', 'tsx', '-e', `const { openEventStore } = await import(${JSON.stringify(join(ROOT, 'src/index.ts'))}); await (await openEventStore(${JSON.stringify(store)})).close();`], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, ['--import', 'tsx', '-e', `const { openEventStore, factCodec } = await import(${JSON.stringify(join(ROOT, 'src/index.ts'))}); await (await openEventStore(${JSON.stringify(store)}, { codec: factCodec })).close();`], { cwd: ROOT, stdio: 'inherit' });
   const cases: Record<string, string[]> = {
     node: ['-e', '0'],
     help: [BIN, '--help'],

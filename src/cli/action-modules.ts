@@ -11,7 +11,7 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Action } from '../actions/action.ts';
+import type { Action } from '../index.ts';
 import { builtinActions, type BuiltinActionOptions } from '../actions/builtins.ts';
 import { sqliteStoreFiles } from '../actions/builtin/protected-paths.ts';
 import { createActionRegistry, type ActionRegistry } from '../actions/registry.ts';

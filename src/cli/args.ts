@@ -1,8 +1,7 @@
 /** Parsing and checking of CLI argument values shared by the commands. */
 import type { Command } from 'commander';
 import { ID_PATTERN } from '../core/id-pattern.ts';
-import type { EventStore } from '../store/event-store.ts';
-import { lastRevision } from '../history/read.ts';
+import type { EventStore } from '../index.ts';
 import { ThreadNotFoundError } from '../runtime/command-errors.ts';
 import { BadRevisionError, UsageError } from './cli-errors.ts';
 
@@ -50,6 +49,7 @@ export function parseRevision(value: string, option: string): bigint {
  * @throws ThreadNotFoundError when the thread has no fact.
  */
 export async function requireThread(store: EventStore, threadId: string): Promise<bigint> {
+  const { lastRevision } = await import('../history.ts'); // not loaded by commands that never call this
   const last = await lastRevision(store, threadId);
   if (last === undefined) throw new ThreadNotFoundError(threadId);
   return last;

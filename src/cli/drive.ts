@@ -9,9 +9,9 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { pendingApprovalDetails, type ApprovalDetails } from '../runtime/approval-details.ts';
-import type { ThreadSummary } from '../runtime/thread-summary.ts';
-import type { InteractionView } from '../history/fold/views.ts';
-import type { EventStore } from '../store/event-store.ts';
+import type { ThreadSummary } from '../index.ts';
+import type { InteractionView } from '../history.ts';
+import type { EventStore } from '../index.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import { toJsonLine } from './json.ts';

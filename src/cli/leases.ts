@@ -3,7 +3,7 @@
  * PostgreSQL schema, the process table for `memory:`), open for the duration of `fn`.
  */
 import { openLeaseStore } from '../ownership/open-leases.ts';
-import type { LeaseStore } from '../ownership/lease.ts';
+import type { LeaseStore } from '../index.ts';
 
 /**
  * Runs `fn` with the leases of the store at `url` (open the event store first) and closes them

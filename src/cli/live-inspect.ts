@@ -4,7 +4,7 @@
  * thread's first fact), through a WebSocket to `--inspect-url` or to the local browser bridge.
  */
 import { attachInspector, connectWsInspector, type WsInspector } from '../inspect/index.ts';
-import type { Runtime } from '../runtime/runtime.ts';
+import type { Runtime } from '../index.ts';
 import type { CliIo } from './io.ts';
 import { startBrowserBridge } from './inspector.ts';
 import { parsePort } from './args.ts';

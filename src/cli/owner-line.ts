@@ -2,8 +2,8 @@
  * One line saying who owns (runs the effects of) a thread, for commands that follow a thread
  * another process runs, and for `threads` / `show` / `workers`.
  */
-import type { LeaseHolder } from '../ownership/lease.ts';
-import type { ThreadOwner } from '../runtime/runtime.ts';
+import type { LeaseHolder } from '../index.ts';
+import type { ThreadOwner } from '../index.ts';
 
 /** `pid 123 on host (id h:123:ab12) since 2026-…Z` */
 export function holderText(h: LeaseHolder): string {

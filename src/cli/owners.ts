@@ -2,7 +2,7 @@
  * Reading who owns which thread, for `threads`, `show` and `workers`: the live leases of the
  * store (read-only; a store without a lease table has no owners).
  */
-import type { LeaseHolder, LeaseRecord } from '../ownership/lease.ts';
+import type { LeaseHolder, LeaseRecord } from '../index.ts';
 import { openLeaseStore } from '../ownership/open-leases.ts';
 
 /** Every live lease of the store at `url` (open the event store first). */

@@ -5,10 +5,10 @@
  * located through the same parse's position map.
  */
 import { dirname, resolve } from 'node:path';
-import type { ActionRegistry } from '../actions/registry.ts';
+import type { ActionRegistry } from '../index.ts';
 import { isPlanValidationError } from '../plan/errors.ts';
 import { normalizePlan } from '../plan/normalize.ts';
-import type { PlanSpec } from '../plan/plan-schema.ts';
+import type { PlanSpec } from '../index.ts';
 import { PlanFileError } from '../planner/errors.ts';
 import type { TextPosition } from '../planner/plan-text.ts';
 import { readPlanText } from '../planner/static-planner.ts';

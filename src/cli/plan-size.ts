@@ -5,7 +5,7 @@
  * error names the largest field (usually a step input) with its place in the file.
  */
 import { FACT_SCHEMAS, type FactInput } from '../facts/fact-types.ts';
-import type { PlanSpec } from '../plan/plan-schema.ts';
+import type { PlanSpec } from '../index.ts';
 import { PlanFileError } from '../planner/errors.ts';
 import { encodedFactBytes, largestLeaf } from '../runtime/fact-size.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from '../store/codec.ts';

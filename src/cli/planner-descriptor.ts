@@ -19,10 +19,10 @@ import { readFileSync } from 'node:fs';
 import { createPlanner } from '../planner/create-planner.ts';
 import { parsePlanText } from '../planner/static-planner.ts';
 import { PlanFileError, PlannerConfigError } from '../planner/errors.ts';
-import type { Planner } from '../planner/planner.ts';
-import type { EventStore } from '../store/event-store.ts';
+import type { Planner } from '../index.ts';
+import type { EventStore } from '../index.ts';
 import { ThreadNotFoundError } from '../runtime/command-errors.ts';
-import { historyEvents, lastRevision } from '../history/read.ts';
+import { historyEvents, lastRevision } from '../history.ts';
 import { withoutUserInfo } from '../core/url.ts';
 import { llmRequestSettings, type LlmRequestSettings } from './planner-settings.ts';
 

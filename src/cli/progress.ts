@@ -10,14 +10,14 @@
  *   order with the stored updates printed before them.
  */
 import type { Subscription } from 'rxjs';
-import type { Runtime } from '../runtime/runtime.ts';
-import type { ThreadSummary } from '../runtime/thread-summary.ts';
-import type { EventStore } from '../store/event-store.ts';
-import { historyEvents } from '../history/read.ts';
+import type { Runtime } from '../index.ts';
+import type { ThreadSummary } from '../index.ts';
+import type { EventStore } from '../index.ts';
+import { historyEvents } from '../history.ts';
 import type { CliIo } from './io.ts';
 import { toJsonLine } from './json.ts';
 import { initialUpdateContext, interactionUpdatesOf } from '../projections/interaction-updates.ts';
-import { recordedFactOf } from '../history/decode.ts';
+import { recordedFactOf } from '../history.ts';
 import { createLiveBlock } from './render/live-table.ts';
 import { renderStepTable, stepRows } from './render/step-table.ts';
 import { colorFor, statusMark } from './render/status-marks.ts';

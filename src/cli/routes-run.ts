@@ -7,7 +7,7 @@
  */
 import { loadRoutes } from '../planner/routes/routes-file.ts';
 import { createRoutingPlanner, matchRoute, NoRouteError } from '../planner/routes/routing-planner.ts';
-import type { Planner } from '../planner/planner.ts';
+import type { Planner } from '../index.ts';
 import type { Prepared } from './run-prepared.ts';
 import type { OpenAIPlannerConfig } from './planner-descriptor.ts';
 

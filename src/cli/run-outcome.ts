@@ -8,7 +8,7 @@
  * `failed`. Steps cancelled because a person rejected (or let expire) their approval do not fail the
  * run by themselves.
  */
-import type { InteractionView } from '../history/fold/views.ts';
+import type { InteractionView } from '../history.ts';
 
 /** How a followed interaction ended, or `paused` while it has not. */
 export type RunOutcome = 'completed' | 'failed' | 'paused';

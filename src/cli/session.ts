@@ -2,11 +2,11 @@
  * A runtime for one CLI command: the store, the action registry (built-ins + the thread's action
  * modules), the planner rebuilt from the thread's descriptor, and the workspace.
  */
-import type { ActionRegistry } from '../actions/registry.ts';
-import type { Planner } from '../planner/planner.ts';
+import type { ActionRegistry } from '../index.ts';
+import type { Planner } from '../index.ts';
 import { createRuntime, type Runtime, type RuntimeOwnershipOptions } from '../runtime/runtime.ts';
-import type { EventStore } from '../store/event-store.ts';
-import type { LeaseStore } from '../ownership/lease.ts';
+import type { EventStore } from '../index.ts';
+import type { LeaseStore } from '../index.ts';
 import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
 import { PlannerConfigError } from '../planner/errors.ts';

@@ -10,11 +10,13 @@
  * the fact codec here.
  */
 import { StoreOpenError } from '../store/errors.ts';
-import type { EventStore } from '../store/event-store.ts';
+import type { EventStore } from '../index.ts';
 import { openEventStore, parseStoreUrl } from '../store/open-event-store.ts';
-import { getSqliteEventStore } from '../stores/sqlite.ts';
-import { factCodec } from '../facts/fact-codec.ts';
+import { lazyFactCodec } from '../facts/lazy-fact-codec.ts';
 import { envLockTimeoutMs } from './env.ts';
+
+/** The fact codec of every store the CLI opens: zod and the fact schemas load with the first fact read or written. */
+const factCodec = lazyFactCodec();
 
 /** Default lock timeout of SQLite stores, ms. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
@@ -37,7 +39,7 @@ export async function openCliStore(url: string, options: CliStoreOptions = {}): 
   if (location.kind !== 'sqlite') return openEventStore(url, { codec: factCodec, create });
   const busyTimeoutMs = envLockTimeoutMs() ?? DEFAULT_LOCK_TIMEOUT_MS;
   try {
-    return getSqliteEventStore({ codec: factCodec, path: location.path, busyTimeoutMs, create });
+    return await openEventStore(url, { codec: factCodec, busyTimeoutMs, create });
   } catch (err) {
     if (err instanceof StoreOpenError) throw err;
     throw new StoreOpenError(location.path, 'io', (err as Error).message, { cause: err });

@@ -2,8 +2,10 @@
  * The one list of every Orchestral fact type: name → zod schema of its `data`, and the current
  * schema version of each. Facts are the events of thread streams (`thread-<threadId>`).
  *
- * To change a fact's payload: bump its version here, and add an upcaster from the old version in
- * `upcasters.ts` so stored history keeps replaying.
+ * To change a fact's payload: bump its version (`fact-names.ts`), and add an upcaster from the old
+ * version in `upcasters.ts` so stored history keeps replaying. A new fact type goes in the table
+ * here and in the list of `fact-names.ts` (the names without the schemas, for code that must not
+ * load zod); the compiler checks that both name the same types.
  */
 import type { z } from 'zod';
 import type { RecordedEvent } from '../store/event-store.ts';
@@ -14,6 +16,9 @@ import { stepFacts } from './facts/step-facts.ts';
 import { threadFacts } from './facts/thread-facts.ts';
 import { routeFacts } from './facts/route-facts.ts';
 import { llmFacts } from './facts/llm-facts.ts';
+import { FACT_TYPES, FACT_VERSIONS, isFactType, type FactName } from './fact-names.ts';
+
+export { FACT_TYPES, FACT_VERSIONS, isFactType };
 
 export const FACT_SCHEMAS = {
   ...threadFacts,
@@ -43,15 +48,8 @@ export type FactInput = { [T in FactType]: { type: T; data: FactDataInput<T> } }
 /** A fact as read from the store: the envelope (stream, revision, position, metadata) plus `{type, data}`. */
 export type RecordedFact = Omit<RecordedEvent, 'type' | 'data'> & Fact;
 
-/** Current schema version per fact type (≥ 1). */
-export const FACT_VERSIONS: Record<FactType, number> = Object.fromEntries(
-  Object.keys(FACT_SCHEMAS).map((t) => [t, t === 'StepFailed' ? 2 : 1]),
-) as Record<FactType, number>;
-
-/** All fact type names, in declaration order. */
-export const FACT_TYPES = Object.keys(FACT_SCHEMAS) as FactType[];
-
-/** True when `type` names a known fact type. */
-export function isFactType(type: string): type is FactType {
-  return Object.prototype.hasOwnProperty.call(FACT_SCHEMAS, type);
-}
+/** Compiles only when `A` and `B` are the same union. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** Compile-time check: the schema table and `FACT_TYPES` of `fact-names.ts` name the same fact types. */
+export type FactNamesMatchSchemas = Assert<Same<FactType, FactName>>;

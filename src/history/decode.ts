@@ -3,7 +3,8 @@
  * validated and upcast each event's `data` (an unknown type or an invalid payload is an
  * `EventDecodeError` there); these functions only narrow the event's type to a fact's.
  */
-import { isFactType, type Fact, type RecordedFact } from '../facts/fact-types.ts';
+import type { Fact, RecordedFact } from '../facts/fact-types.ts';
+import { isFactType } from '../facts/fact-names.ts';
 import type { RecordedEvent } from '../store/event-store.ts';
 import { IllegalTransitionError } from './errors.ts';
 

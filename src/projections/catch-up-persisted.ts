@@ -8,10 +8,9 @@
  */
 import type { EventStore } from '../store/event-store.ts';
 import { ProjectionError, isProjectionStoreError } from './projection-errors.ts';
-import type { Projection } from './projection.ts';
+import { START_POSITION, type Projection } from './projection.ts';
 import type { ProjectionStore } from './projection-store.ts';
 import { recordedFactOf } from '../history/decode.ts';
-import { START_POSITION } from './projector.ts';
 
 /** What `catchUpPersisted` read and did. */
 export interface CaughtUpProjection<S> {

@@ -27,6 +27,9 @@
  */
 import type { RecordedFact } from '../facts/fact-types.ts';
 
+/** "Nothing applied yet": the checkpoint before the first event (store positions are ≥ 0: in-memory from 0, SQLite from 1). */
+export const START_POSITION = -1n;
+
 /** A named, versioned pure fold over facts producing a state of type `S`. */
 export interface Projection<S> {
   /** Unique, stable name (the persisted row's key), e.g. `steps`. */

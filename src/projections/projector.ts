@@ -20,11 +20,10 @@ import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { RecordedFact } from '../facts/fact-types.ts';
 import { recordedFactOf } from '../history/decode.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
-import type { Projection } from './projection.ts';
+import { START_POSITION, type Projection } from './projection.ts';
 import { ProjectionError } from './projection-errors.ts';
 
-/** "Nothing applied yet": the checkpoint before the first event (store positions are ≥ 0: in-memory from 0, SQLite from 1). */
-export const START_POSITION = -1n;
+export { START_POSITION };
 
 /** What a projector is doing. `position`: last applied event's position (`-1n` = none). */
 export type ProjectorStatus =

@@ -23,9 +23,10 @@
  * 5. When `signals` completes, the subscription completes once the drain in flight (if any) has
  *    delivered its page; no further read is started.
  */
-import { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Clock } from '../core/clock.ts';
 import type { RecordedEvent } from './event-store.ts';
+import { rx } from './rx.ts';
 
 /** Reads stored events strictly after `cursor`, in cursor order, at most `limit` (≥ 1) of them. */
 export type ReadAfter = (cursor: bigint, limit: number) => readonly RecordedEvent[] | Promise<readonly RecordedEvent[]>;
@@ -55,6 +56,7 @@ export const DEFAULT_CATCH_UP_PAGE_SIZE = 500;
 export function catchUpSubscription(source: CatchUpSource): Observable<RecordedEvent> {
   const pageSize = source.pageSize ?? DEFAULT_CATCH_UP_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`catch-up pageSize must be an integer ≥ 1, got ${pageSize}`);
+  const { Observable, Subscription } = rx();
   return new Observable<RecordedEvent>((subscriber) => {
     let last = source.after;
     let running = false;
@@ -138,7 +140,7 @@ export function catchUpSubscription(source: CatchUpSource): Observable<RecordedE
  */
 export function pollSignals(clock: Clock, intervalMs: number): Observable<void> {
   if (!(intervalMs > 0)) throw new RangeError(`poll interval must be > 0 ms, got ${intervalMs}`);
-  return new Observable<void>((subscriber) => {
+  return new (rx().Observable)<void>((subscriber) => {
     let handle: unknown;
     const tick = (): void => {
       subscriber.next();

@@ -7,7 +7,7 @@
  * store itself.
  */
 import type { EventData, EventMetadata, EventMetadataInput, RecordedEvent } from './event-store.ts';
-import { EventDecodeError, EventTooLargeError, EventValidationError } from './errors.ts';
+import { CodecNotLoadedError, EventDecodeError, EventTooLargeError, EventValidationError } from './errors.ts';
 
 /** Outcome of a codec step: the (possibly upcast) payload, or the list of problems, each naming its field. */
 export type CodecResult = { ok: true; data: unknown; schemaVersion: number } | { ok: false; issues: string[] };
@@ -18,6 +18,48 @@ export interface EventCodec {
   encode(type: string, data: unknown, schemaVersion: number | undefined): CodecResult;
   /** Upcasts stored `data` from `schemaVersion` to the current version and validates it. */
   decode(type: string, data: unknown, schemaVersion: number): CodecResult;
+  /**
+   * Optional: prepares the codec (e.g. imports its schemas) and resolves when `encode` and `decode`
+   * can be called; idempotent. A codec that has it is loaded lazily: the SQLite adapter awaits it
+   * before its first encode or decode (a store opened, read empty and closed never loads it), and
+   * `openEventStore` awaits it before opening any other adapter. Without it, a codec is ready at once.
+   */
+  load?(): Promise<void>;
+}
+
+/**
+ * A codec that imports its implementation on first `load()` (see `EventCodec.load`): for callers
+ * that open a store only to read it, when loading the real codec (schemas, a validation library)
+ * costs more than the rest of their start-up.
+ * @param loader resolves with the real codec; called once, by the first `load()`.
+ * @returns a codec delegating to the loaded one; its `encode`/`decode` throw CodecNotLoadedError
+ *   until `load()` has resolved. `load()` rejects with what `loader` rejects with (and retries on the next call).
+ */
+export function lazyCodec(loader: () => Promise<EventCodec>): EventCodec & { load(): Promise<void> } {
+  let real: EventCodec | undefined;
+  let loading: Promise<void> | undefined;
+  const loaded = (): EventCodec => {
+    if (real === undefined) throw new CodecNotLoadedError();
+    return real;
+  };
+  return {
+    encode: (type, data, schemaVersion) => loaded().encode(type, data, schemaVersion),
+    decode: (type, data, schemaVersion) => loaded().decode(type, data, schemaVersion),
+    load() {
+      if (real !== undefined) return Promise.resolve();
+      loading ??= loader().then(
+        async (codec) => {
+          await codec.load?.();
+          real = codec;
+        },
+        (err: unknown) => {
+          loading = undefined;
+          throw err;
+        },
+      );
+      return loading;
+    },
+  };
 }
 
 /** Accepts any type and any JSON payload, schema version as given (default 1). */

@@ -225,3 +225,11 @@ export class StoreCorruptError extends OrchestralError {
   }
 }
 export const isStoreCorruptError = (e: unknown): e is StoreCorruptError => hasErrorCode(e, StoreCorruptError.code);
+
+/** A codec whose `encode`/`decode` were called before its `load()` resolved. */
+export class CodecNotLoadedError extends OrchestralError {
+  static readonly code = 'CODEC_NOT_LOADED';
+  constructor() {
+    super(CodecNotLoadedError.code, 'event codec used before its load() resolved');
+  }
+}

@@ -238,6 +238,7 @@ export function supplyPredecessors(
  * @returns the issues as `EventIntegrityError`s (not thrown).
  */
 export async function* scanIntegrity(rows: AsyncIterable<ChecksummedRow> | Iterable<ChecksummedRow>, codec: EventCodec): AsyncGenerator<EventIntegrityError> {
+  if (codec.load !== undefined) await codec.load();
   let stream: string | undefined;
   let expectedRevision = 0n;
   let prevStored: string | null | undefined;

@@ -31,6 +31,11 @@ export interface OpenEventStoreOptions {
   pollIntervalMs?: number;
   /** SQLite only: `sync` (default, fsync every commit) or `normal`. */
   durability?: 'sync' | 'normal';
+  /**
+   * SQLite only: how long (ms) opening and writing wait for another connection's lock before
+   * failing with StoreOpenError `locked` / StoreWriteError. Default 5000.
+   */
+  busyTimeoutMs?: number;
   /** Directory relative SQLite paths are resolved against. Default `process.cwd()`. */
   cwd?: string;
   /**
@@ -55,6 +60,8 @@ export interface OpenEventStoreOptions {
 export async function openEventStore(url: string, options: OpenEventStoreOptions): Promise<EventStore> {
   const location = parseStoreUrl(url, options.cwd);
   const { codec, clock, maxEventBytes, pollIntervalMs } = options;
+  // SQLite loads a lazy codec at its first encode/decode; the others are handed a loaded one
+  if (location.kind !== 'sqlite' && codec.load !== undefined) await codec.load();
   switch (location.kind) {
     case 'memory': {
       const { getInMemoryEventStore } = await import('./in-memory/in-memory-event-store.ts');
@@ -62,7 +69,7 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     }
     case 'sqlite': {
       const { getSqliteEventStore } = await import('./sqlite/sqlite-event-store.ts');
-      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs, create: options.create });
+      return getSqliteEventStore({ path: location.path, durability: options.durability, codec, maxEventBytes, clock, pollIntervalMs, create: options.create, busyTimeoutMs: options.busyTimeoutMs });
     }
     case 'postgres': {
       const { openPostgresEventStore } = await import('./postgres/postgres-event-store.ts');

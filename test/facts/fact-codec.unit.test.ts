@@ -16,6 +16,7 @@ const dataOf = (r: CodecResult): unknown => {
 describe('fact types', () => {
   it('lists every type once, each with a schema and a version ≥ 1 (StepFailed at 2)', () => {
     expect(new Set(FACT_TYPES).size).toBe(FACT_TYPES.length);
+    expect(FACT_TYPES).toEqual(Object.keys(FACT_SCHEMAS)); // the zod-free list (fact-names.ts) is the schema table's, in order
     for (const t of FACT_TYPES) {
       expect(FACT_SCHEMAS[t]).toBeDefined();
       expect(FACT_VERSIONS[t]).toBeGreaterThanOrEqual(1);

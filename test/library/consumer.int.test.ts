@@ -3,8 +3,8 @@
  * unpacked into a temporary project's node_modules (its dependencies linked from this repository's
  * node_modules: no network), a strict NodeNext tsconfig (`strict`, `exactOptionalPropertyTypes`,
  * `noUncheckedIndexedAccess`, `skipLibCheck`), then:
- * - `tsc --noEmit` reports 0 errors for README's "Use it as a library" example and
- *   examples/testing/policy.property.test.ts;
+ * - `tsc --noEmit` reports 0 errors for README's "Use it as a library" example,
+ *   examples/testing/policy.property.test.ts and an import of `orchestral/history`;
  * - both, compiled, run under plain `node` (no tsx): the example prints its line, the property test passes;
  * - the packed `bin` runs (`--version`), and the tarball ships dist, the console's files, README
  *   and LICENSE only;
@@ -53,13 +53,14 @@ beforeAll(() => {
   mkdirSync(join(app, 'src'));
   writeFileSync(join(app, 'src/readme.ts'), readmeExample());
   cpSync(join(ROOT, 'examples/testing/policy.property.test.ts'), join(app, 'src/policy.property.test.ts'));
+  writeFileSync(join(app, 'src/history.ts'), "import { foldHistory, planRunView, threadView } from 'orchestral/history';\nexport const history = [foldHistory, planRunView, threadView];\n");
 }, 600_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the packed package in a strict NodeNext project', () => {
   it('ships dist, the console, README, LICENSE and the bin only', () => {
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'bin/orchestral.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/testing/index.js', 'dist/machines/step.machine.js', 'dist/src/serve/index.js', 'dist/src/actions/mcp/index.js', 'console/index.html']));
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'bin/orchestral.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/history.js', 'dist/src/history.d.ts', 'dist/src/testing/index.js', 'dist/machines/step.machine.js', 'dist/src/serve/index.js', 'dist/src/actions/mcp/index.js', 'console/index.html']));
     expect(files.filter((f) => !/^(dist\/|console\/|bin\/orchestral\.js$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
     expect(files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
   });

@@ -2,9 +2,9 @@
  * `orchestral events <thread> [--from REV] [--json]`: prints a thread's facts in revision order.
  */
 import type { Command } from 'commander';
-import type { EventStore, RecordedEvent } from '../../store/event-store.ts';
+import type { EventStore, RecordedEvent } from '../../index.ts';
 import { toJsonLine } from '../json.ts';
-import { historyEvents } from '../../history/read.ts';
+import { historyEvents } from '../../history.ts';
 import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { safeText } from '../render/safe-text.ts';

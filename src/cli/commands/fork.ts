@@ -8,7 +8,7 @@ import { randomIds } from '../../core/ids.ts';
 import { forkThread } from '../../runtime/fork.ts';
 import { ThreadExistsError } from '../../runtime/command-errors.ts';
 import { Id } from '../../facts/facts/common.ts';
-import { lastRevision } from '../../history/read.ts';
+import { lastRevision } from '../../history.ts';
 import { threadRevision } from '../args.ts';
 import { UsageError } from '../cli-errors.ts';
 import type { ContextHolder } from '../context.ts';

@@ -13,7 +13,7 @@ import type { ContextHolder } from '../context.ts';
 import { createInspectionReplay } from '../../inspect/index.ts';
 import { connectTarget } from '../live-inspect.ts';
 import { withStore } from '../store.ts';
-import { readThreadFacts } from '../../history/read.ts';
+import { readThreadFacts } from '../../history.ts';
 
 /** The `inspect` command. */
 export async function inspectCommand(holder: ContextHolder, cmd: Command, threadId: string): Promise<number> {

@@ -5,10 +5,10 @@
  * hash and fails (exit 1) naming the first revision that diverges.
  */
 import type { Command } from 'commander';
-import { replayThread } from '../../history/replay.ts';
-import { hashThreadState, type ThreadState } from '../../history/fold/thread-state.ts';
+import { replayThread } from '../../history.ts';
+import { hashThreadState, type ThreadState } from '../../history.ts';
 import { threadSummary } from '../../runtime/thread-summary.ts';
-import type { InteractionView } from '../../history/fold/views.ts';
+import type { InteractionView } from '../../history.ts';
 import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';

@@ -14,7 +14,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { createPlanner } from '../../planner/create-planner.ts';
 import type { Prepared } from '../run-prepared.ts';
-import type { Planner } from '../../planner/planner.ts';
+import type { Planner } from '../../index.ts';
 import { withoutUserInfo as stripUserInfo } from '../../core/url.ts';
 import { UsageError } from '../cli-errors.ts';
 import { whoAmI, type ContextHolder } from '../context.ts';
@@ -23,7 +23,7 @@ import { readPlanFile, validatePlanFile } from '../plan-file.ts';
 import { checkPlanFileSize } from '../plan-size.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import { resolveMcpFiles } from '../mcp-setup.ts';
-import type { ActionRegistry } from '../../actions/registry.ts';
+import type { ActionRegistry } from '../../index.ts';
 import { readThreadDescriptor, samePlanner, type OpenAIPlannerConfig } from '../planner-descriptor.ts';
 import { llmRequestSettings, RETRIES_ENV, TIMEOUT_ENV } from '../planner-settings.ts';
 import { resolveWorkspace } from '../workspace.ts';
@@ -33,8 +33,8 @@ import { parsePort } from '../args.ts';
 import { envModel } from '../env.ts';
 import type { LiveInspection } from '../live-inspect.ts';
 import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
-import type { PolicySpec } from '../../facts/facts/thread-facts.ts';
-import type { SendResult } from '../../runtime/decide-input.ts';
+import type { PolicySpec } from '../../index.ts';
+import type { SendResult } from '../../index.ts';
 
 /** Options of `run`. */
 export interface RunOptions {

@@ -9,13 +9,12 @@ import { catchUpPersisted } from '../../projections/catch-up-persisted.ts';
 import { createInMemoryProjectionStore } from '../../projections/in-memory-projection-store.ts';
 import { openProjectionStore } from '../../projections/open-projection-store.ts';
 import { isProjectionStoreError } from '../../projections/projection-errors.ts';
-import type { ProjectionStore } from '../../projections/projection-store.ts';
-import type { EventStore } from '../../store/event-store.ts';
+import type { ProjectionStore } from '../../index.ts';
+import type { EventStore } from '../../index.ts';
 import { parseStoreUrl } from '../../store/open-event-store.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { safeText } from '../render/safe-text.ts';
-import { colorFor, fit } from '../render/status-marks.ts';
 import { holderJson, readOwners } from '../owners.ts';
 import { withStore } from '../store.ts';
 
@@ -71,6 +70,7 @@ export async function threadsCommand(holder: ContextHolder, cmd: Command): Promi
     io.out(`no threads in ${storeUrl} (start one with: npx orchestral run examples/audit/plan.yaml)`);
     return 0;
   }
+  const { colorFor, fit } = await import('../render/status-marks.ts'); // string-width: only when there is a table to draw
   const c = io.color;
   const idWidth = Math.max(6, ...threads.map((t) => t.threadId.length));
   io.out(c.dim(`${fit('THREAD', idWidth)}  ${fit('STATUS', 8)}  ${fit('FACTS', 6)}  ${fit('LAST ACTIVITY', 24)}  TITLE`));

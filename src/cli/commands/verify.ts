@@ -6,8 +6,8 @@
  * store that does not exist is an error (`not_found`), never created (`withStore`).
  */
 import type { Command } from 'commander';
-import type { EventIntegrityError } from '../../store/errors.ts';
-import type { EventStore } from '../../store/event-store.ts';
+import type { EventIntegrityError } from '../../index.ts';
+import type { EventStore } from '../../index.ts';
 import type { ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { toJsonLine } from '../json.ts';

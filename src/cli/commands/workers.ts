@@ -3,7 +3,7 @@
  * that run threads now), each with the threads it owns and since when.
  */
 import type { Command } from 'commander';
-import type { LeaseHolder } from '../../ownership/lease.ts';
+import type { LeaseHolder } from '../../index.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { holderJson, readLeases } from '../owners.ts';

@@ -4,7 +4,7 @@
  * of `http.request`, compact JSON otherwise), the steps of a plan approval, and who planned it.
  * Every piece of recorded data goes through `safeText`.
  */
-import type { ApprovalDetails, PlannedBy } from '../../runtime/approval-details.ts';
+import type { ApprovalDetails, PlannedBy } from '../../index.ts';
 import type { Colors } from '../io.ts';
 import { safeText } from './safe-text.ts';
 

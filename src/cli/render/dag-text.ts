@@ -10,7 +10,7 @@
  * followed by the critical path so far (longest recorded chain of completed steps).
  */
 import type { Colors } from '../io.ts';
-import type { PlanDag } from '../../../projections/dag.ts';
+import type { PlanDag } from '../../index.ts';
 import { safeText } from './safe-text.ts';
 import { colorFor, duration, statusMark } from './status-marks.ts';
 

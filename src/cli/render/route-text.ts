@@ -3,7 +3,7 @@
  * its plan (name or position, what it matched on, what it runs), or that none matched.
  */
 import { basename } from 'node:path';
-import type { FactData } from '../../facts/fact-types.ts';
+import type { FactData } from '../../index.ts';
 import type { Colors } from '../io.ts';
 import { safeText } from './safe-text.ts';
 

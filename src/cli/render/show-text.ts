@@ -3,12 +3,12 @@
  * plan the step table and the DAG, the costs, and the pending approvals with the commands to decide.
  */
 import type { Colors } from '../io.ts';
-import type { ThreadCosts } from '../../../projections/costs.ts';
-import type { PlanDag } from '../../../projections/dag.ts';
-import type { StepsInteraction, StepRow } from '../../../projections/steps.ts';
-import type { ThreadListing } from '../../../projections/threads.ts';
+import type { ThreadCosts } from '../../index.ts';
+import type { PlanDag } from '../../index.ts';
+import type { StepsInteraction, StepRow } from '../../index.ts';
+import type { ThreadListing } from '../../index.ts';
 import { keyedEntries } from '../../../projections/shared/keyed-map.ts';
-import type { ApprovalDetails } from '../../runtime/approval-details.ts';
+import type { ApprovalDetails } from '../../index.ts';
 import { nextCommand } from '../next-command.ts';
 import { approvalLines, approvalTarget } from './approval-text.ts';
 import { renderDag } from './dag-text.ts';

@@ -3,9 +3,9 @@
  * progress bar and the costs, computed from the runtime's folded state (pure: `nowMs` is passed in).
  */
 import type { Colors } from '../io.ts';
-import type { StepView } from '../../executor/plan-run-view.ts';
-import type { ThreadState } from '../../history/fold/thread-state.ts';
-import { interactionView, planRunView, threadView } from '../../history/fold/views.ts';
+import type { StepView } from '../../index.ts';
+import type { ThreadState } from '../../history.ts';
+import { interactionView, planRunView, threadView } from '../../history.ts';
 import stringWidth from 'string-width';
 import { safeText } from './safe-text.ts';
 import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';

@@ -13,14 +13,22 @@ export type ThreadSnapshot = SnapshotFrom<typeof threadMachine>;
 export type InteractionSnapshot = SnapshotFrom<typeof interactionMachine>;
 export type StepSnapshot = SnapshotFrom<typeof stepMachine>;
 
-/** Folded state of one thread at `revision`. Treat as immutable: every apply returns a new object. */
+/**
+ * Folded state of one thread at `revision`. Treat as immutable: every apply returns a new object.
+ *
+ * Outside the package it is opaque: the machines' snapshots (xstate objects) are marked internal and left
+ * out of the published declarations; read a state with `threadView`, `interactionView`,
+ * `planRunView` and `hashThreadState`.
+ */
 export interface ThreadState {
   threadId: string;
   /** Last applied revision; -1n when none. */
   revision: bigint;
+  /** @internal */
   thread: ThreadSnapshot;
+  /** @internal */
   interactions: Record<string, InteractionSnapshot>;
-  /** Key `stepKey(interactionId, planId, stepId)`. */
+  /** @internal Key `stepKey(interactionId, planId, stepId)`. */
   steps: Record<string, StepSnapshot>;
 }
 

@@ -10,9 +10,13 @@
  *    (https://www.sqlite.org/pragma.html#pragma_data_version). The poll runs only while at least
  *    one subscription is open, its timer is unref'd (never keeps the process alive), and it stops
  *    on `close()`.
+ *
+ * The Subject and the Observable are built on first use (a subscription, or a commit while one is
+ * open), so opening a store to read it never loads rxjs (`../rx.ts`).
  */
-import { Observable, Subject } from 'rxjs';
+import type { Observable, Subject } from 'rxjs';
 import type { Clock } from '../../core/clock.ts';
+import { rx } from '../rx.ts';
 
 /** Signals of one store instance. */
 export interface ChangeSignals {
@@ -35,7 +39,12 @@ export interface ChangeSignalsOptions {
   pollIntervalMs: number;
 }
 
-const instancesByFile = new Map<string, Set<Subject<void>>>();
+/** One store instance as its peers see it: `next` announces a commit to its subscribers, if any. */
+interface Peer {
+  next(): void;
+}
+
+const instancesByFile = new Map<string, Set<Peer>>();
 
 /** Builds the signals of one store instance (see the module docstring). */
 export function createChangeSignals(options: ChangeSignalsOptions): ChangeSignals {
@@ -43,9 +52,10 @@ export function createChangeSignals(options: ChangeSignalsOptions): ChangeSignal
   if (!(pollIntervalMs > 0) || !Number.isFinite(pollIntervalMs)) {
     throw new RangeError(`sqlite store '${file}': pollIntervalMs must be a finite number > 0, got ${String(pollIntervalMs)}`);
   }
-  const subject = new Subject<void>();
-  const peers = instancesByFile.get(file) ?? new Set<Subject<void>>();
-  instancesByFile.set(file, peers.add(subject));
+  let subject: Subject<void> | undefined; // built by the first subscription
+  const peer: Peer = { next: () => subject?.next() };
+  const peers = instancesByFile.get(file) ?? new Set<Peer>();
+  instancesByFile.set(file, peers.add(peer));
 
   let subscribers = 0;
   let timer: unknown;
@@ -59,12 +69,12 @@ export function createChangeSignals(options: ChangeSignalsOptions): ChangeSignal
     try {
       version = options.dataVersion();
     } catch (err) {
-      subject.error(err);
+      subject?.error(err);
       return;
     }
     if (version !== lastVersion) {
       lastVersion = version;
-      subject.next();
+      subject?.next();
     }
     schedule();
   };
@@ -78,7 +88,10 @@ export function createChangeSignals(options: ChangeSignalsOptions): ChangeSignal
     timer = undefined;
   };
 
-  const signals = new Observable<void>((subscriber) => {
+  let signals: Observable<void> | undefined;
+  const buildSignals = (): Observable<void> => new (rx().Observable)<void>((subscriber) => {
+    subject ??= new (rx().Subject)<void>();
+    if (closed) subject.complete();
     const sub = subject.subscribe(subscriber);
     subscribers++;
     schedule();
@@ -90,18 +103,20 @@ export function createChangeSignals(options: ChangeSignalsOptions): ChangeSignal
   });
 
   return {
-    signals,
+    get signals() {
+      return (signals ??= buildSignals());
+    },
     notify() {
-      for (const peer of instancesByFile.get(file) ?? []) peer.next();
+      for (const other of instancesByFile.get(file) ?? []) other.next();
     },
     close() {
       if (closed) return;
       closed = true;
       stopTimer();
       const current = instancesByFile.get(file);
-      current?.delete(subject);
+      current?.delete(peer);
       if (current?.size === 0) instancesByFile.delete(file);
-      subject.complete();
+      subject?.complete();
     },
   };
 }

@@ -134,6 +134,7 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
             while (!done) {
               const row = page[i];
               if (row !== undefined) {
+                if (ctx.codec.load !== undefined) await ctx.codec.load(); // a lazy codec: loaded by the first event read
                 verifier.verify(page, i++);
                 return { done: false, value: decodeRow(row, ctx.codec) };
               }

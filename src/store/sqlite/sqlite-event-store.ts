@@ -10,13 +10,14 @@
  * Several processes may open the same file: SQLite serialises writers (each waits up to the busy
  * timeout), readers never block, and subscriptions see other processes' commits by polling.
  */
-import { defer, throwError, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type Database from 'better-sqlite3';
 import { positiveDuration, positiveInteger, resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
-import { catchUpSubscription } from '../catch-up.ts';
+import { catchUpSubscription, type ReadAfter } from '../catch-up.ts';
 import { prepareAppend } from '../codec.ts';
 import { StoreClosedError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
+import { rx } from '../rx.ts';
 import { createChangeSignals, type ChangeSignals } from './change-signals.ts';
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { openSqliteDatabase, type Durability } from './open-database.ts';
@@ -89,19 +90,28 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     db.close();
     throw err;
   }
-  const signals = changes.signals;
   const committer = createGroupCommitter(db, stmts, {
     now: () => new Date(clock.now()).toISOString(),
     onCommitted: changes.notify,
   });
   const ctx: ReadContext = { stmts, assertOpen, codec, pageSize };
   const isClosed = (): boolean => closed;
+  /** A subscription's `readAfter` that first awaits a lazy codec (see EventCodec.load). */
+  const withCodec = (readAfter: ReadAfter): ReadAfter =>
+    codec.load === undefined ? readAfter : async (after, limit) => {
+      await codec.load?.();
+      return readAfter(after, limit);
+    };
 
   return {
     path: file,
 
     async appendToStream(streamId, events, opts = {}): Promise<AppendResult> {
       assertOpen();
+      if (codec.load !== undefined) {
+        await codec.load(); // a lazy codec (see EventCodec.load)
+        assertOpen();
+      }
       const prepared = prepareAppend(streamId, events, codec, maxEventBytes);
       return committer.enqueue(streamId, prepared, opts.expectedRevision ?? ANY).catch((err: unknown) => {
         throw translateWriteError(err, file);
@@ -114,11 +124,11 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     readAll: (opts = {}) => verifiedIterable(ctx, () => allPages(ctx, opts)),
 
     subscribeToStream(streamId, opts = {}): Observable<RecordedEvent> {
-      if (closed) return throwError(() => new StoreClosedError(`sqlite:${file}`));
-      return defer(() =>
+      if (closed) return rx().throwError(() => new StoreClosedError(`sqlite:${file}`));
+      return rx().defer(() =>
         catchUpSubscription({
-          readAfter: streamRowsAfter(ctx, isClosed, streamId),
-          signals,
+          readAfter: withCodec(streamRowsAfter(ctx, isClosed, streamId)),
+          signals: changes.signals,
           cursorOf: (e) => e.revision,
           after: (opts.fromRevision ?? 0n) - 1n,
         }),
@@ -126,11 +136,11 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
     },
 
     subscribeToAll(opts = {}): Observable<RecordedEvent> {
-      if (closed) return throwError(() => new StoreClosedError(`sqlite:${file}`));
-      return defer(() =>
+      if (closed) return rx().throwError(() => new StoreClosedError(`sqlite:${file}`));
+      return rx().defer(() =>
         catchUpSubscription({
-          readAfter: allRowsAfter(ctx, isClosed),
-          signals,
+          readAfter: withCodec(allRowsAfter(ctx, isClosed)),
+          signals: changes.signals,
           cursorOf: (e) => e.position,
           after: opts.fromPosition ?? -1n,
         }),
