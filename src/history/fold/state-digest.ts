@@ -5,6 +5,7 @@
  * only make repeated digests of the same (immutable) objects cheap.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
+import { extendsByAppends } from '../../core/append-lineage.ts';
 
 /** What a digest reads of an actor snapshot: its state value and its context. */
 export interface ActorSnapshotLike {
@@ -150,7 +151,8 @@ function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undef
   let from = 0;
   const base = hint === undefined ? undefined : arrayChains.get(hint);
   if (base !== undefined && hint!.length <= items.length) {
-    let i = 0;
+    // an array the machines built by appends to the hint (append-lineage.ts) needs no prefix comparison
+    let i = extendsByAppends(items, hint!) ? hint!.length : 0;
     while (i < hint!.length && items[i] === hint![i]) i++;
     if (i === hint!.length) {
       chain = base;
