@@ -21,6 +21,16 @@ describe('append lineage', () => {
     expect(extendsByAppends(c, d)).toBe(false);
     expect(extendsByAppends(d, ['p', 'q'])).toBe(false); // equal content, another array: the caller compares
     expect(extendsByAppends(appended(['p'], 'q'), b)).toBe(false);
-    expect(extendsByAppends(d, a, 1)).toBe(false); // not found within the hops allowed
+  });
+
+  it('an append to an older version forks: neither branch is said to extend the other', () => {
+    const a = appended([] as string[], 'p');
+    const b = appended(a, 'q');
+    const fork = appended(a, 'x', 'y');
+    expect(extendsByAppends(fork, b)).toBe(false);
+    expect(extendsByAppends(b, fork)).toBe(false);
+    expect(extendsByAppends(appended(b, 'r'), b)).toBe(true);
+    expect(extendsByAppends(appended(fork, 'z'), fork)).toBe(true);
+    expect(extendsByAppends(appended(fork, 'z'), b)).toBe(false);
   });
 });
