@@ -47,6 +47,7 @@
  * by several states" below), referenced by every state the row names; there are no extra parent
  * states, so state values are as in the table.
  */
+import { appended } from '../src/core/append-lineage.ts';
 import { assign, setup } from 'xstate';
 import type { FactData, FactOf } from '../src/facts/fact-types.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
@@ -124,7 +125,7 @@ function isSettled(settled: readonly string[], stepId: string): boolean {
 
 /** `[...settled, stepId]`, sharing `settled`'s id positions (see `isSettled`). */
 function settle(settled: readonly string[], stepId: string): string[] {
-  const next = [...settled, stepId];
+  const next = appended(settled, stepId);
   const positions = settledPositions.get(settled);
   if (positions !== undefined) {
     if (!positions.has(stepId)) positions.set(stepId, settled.length);
@@ -157,7 +158,7 @@ const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
           };
   const withdrawn = withdrawnApproval(context, event);
   return {
-    observations: [...context.observations, obs],
+    observations: appended(context.observations, obs),
     settledSteps: settle(context.settledSteps, stepId),
     ...(withdrawn !== undefined ? { pendingApprovals: context.pendingApprovals.filter((id) => id !== withdrawn) } : {}),
   };
@@ -296,7 +297,7 @@ export const interactionMachine = setup({
         status: 'cancelled',
         error: `cancelled: ${rejectionReason(event.data)}`,
       };
-      return { ...decided, observations: [...context.observations, obs], settledSteps: settle(context.settledSteps, stepId) };
+      return { ...decided, observations: appended(context.observations, obs), settledSteps: settle(context.settledSteps, stepId) };
     }),
     /** Remembers the live state it was interrupted in (`params.from`) and why. */
     interrupt: assign(({ context, event }, params: { from: LiveInteractionState }) => {
@@ -387,10 +388,13 @@ export const interactionMachine = setup({
               guard: 'sameIteration',
               actions: assign(({ context, event }) => ({
                 error: event.data.error,
-                observations: [
-                  ...context.observations,
-                  { planId: '', stepId: '', action: '(plan)', status: 'failed' as const, error: `plan rejected: ${event.data.error.message}` },
-                ],
+                observations: appended(context.observations, {
+                  planId: '',
+                  stepId: '',
+                  action: '(plan)',
+                  status: 'failed' as const,
+                  error: `plan rejected: ${event.data.error.message}`,
+                }),
               })),
             },
             InteractionCompleted: {

@@ -47,6 +47,8 @@ export function registeredSecrets(): string[] {
  * Returns `text` itself when nothing matched.
  */
 export function redactText(text: string, extra: readonly (string | null | undefined)[] = []): string {
+  // every key shape starts with `sk-`: without a secret to look for, most texts need no regex run
+  if (registered.size === 0 && extra.length === 0 && !text.includes('sk-')) return text;
   let out = text;
   const secrets = extra.length === 0 ? registered : new Set([...registered, ...extra.filter((s): s is string => typeof s === 'string' && s.length >= 4)]);
   for (const secret of secrets) out = redactSecret(out, secret);
@@ -74,14 +76,28 @@ function walk(value: unknown, extra: readonly (string | null | undefined)[]): un
     return copy ?? value;
   }
   if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
-  let changed = false;
-  const entries = Object.entries(value).map(([k, v]): [string, unknown] => {
+  // a key loop that copies only once something changed (as Object.fromEntries of the entries would)
+  const rec = value as Record<string, unknown>;
+  const keys = Object.keys(rec);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = rec[k];
     const key = redactText(k, extra);
     const w = walk(v, extra);
-    if (key !== k || w !== v) changed = true;
-    return [key, w];
-  });
-  return changed ? Object.fromEntries(entries) : value;
+    if (out === undefined && (key !== k || w !== v)) {
+      out = {};
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, rec[keys[j]!]);
+    }
+    if (out !== undefined) setOwn(out, key, w);
+  }
+  return out ?? value;
+}
+
+/** `rec[key] = value` as an own data property, also for `__proto__` (which assignment would treat as the prototype). */
+function setOwn(rec: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(rec, key, { value, enumerable: true, writable: true, configurable: true });
+  else rec[key] = value;
 }
 
 const gramCache = new Map<string, Set<string>>();

@@ -4,7 +4,7 @@
  * Every reader of a thread stream (the fold, replay, show, inspect, as-of projections, the
  * interaction stream, the runtime following other writers) goes through these.
  */
-import type { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type { RecordedFact } from '../facts/fact-types.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
 import { recordedFactOf } from './decode.ts';
@@ -67,4 +67,17 @@ export async function readThreadFacts(store: EventStore, threadId: string, toRev
  */
 export function followHistory(store: EventStore, threadId: string, fromRevision: bigint): Observable<RecordedEvent> {
   return store.subscribeToStream(threadStreamId(threadId), { fromRevision });
+}
+
+/**
+ * The thread stream's last revision each time it may have grown past `afterRevision` (and past the
+ * last value emitted): the store's `watchStreamHead` when it has one (no event read or decoded),
+ * else the revisions of a `subscribeToStream` from `afterRevision + 1`. For followers that re-read
+ * the facts themselves (the runtime's log follower).
+ * @returns a cold Observable; it errors with what the store's subscription errors with.
+ */
+export function followHistoryHead(store: EventStore, threadId: string, afterRevision: bigint): Observable<bigint> {
+  const streamId = threadStreamId(threadId);
+  if (store.watchStreamHead !== undefined) return store.watchStreamHead(streamId, { afterRevision });
+  return store.subscribeToStream(streamId, { fromRevision: afterRevision + 1n }).pipe(map((e) => e.revision));
 }

@@ -11,7 +11,7 @@ import type { IdGenerator } from '../core/ids.ts';
 import { validateFact } from '../facts/fact-codec.ts';
 import type { Fact, FactInput } from '../facts/fact-types.ts';
 import { EventValidationError } from '../store/errors.ts';
-import { encodedFactBytes, FactTooLargeError } from './fact-size.ts';
+import { factOversize, FactTooLargeError } from './fact-size.ts';
 import { redactDeep } from '../core/redact.ts';
 import { foldSession, type FoldSession, type ThreadState } from '../history/fold/thread-state.ts';
 import { threadStreamId } from '../history/stream.ts';
@@ -115,8 +115,8 @@ export function createDraft(base: ThreadState, options: DraftOptions): Draft {
           const fact = { type: input.type, data: parsed.data } as Fact;
           const causation = meta.causationId ?? previousId;
           if (options.maxEventBytes !== undefined) {
-            const size = encodedFactBytes(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation });
-            if (size > options.maxEventBytes) throw new FactTooLargeError(base.threadId, fact.type, size, options.maxEventBytes, index, fact.data);
+            const size = factOversize(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation }, options.maxEventBytes);
+            if (size !== undefined) throw new FactTooLargeError(base.threadId, fact.type, size, options.maxEventBytes, index, fact.data);
           }
           revision += 1n;
           cached = undefined;

@@ -1,11 +1,14 @@
 /**
  * Following a thread's log: facts other processes append (commands of non-owners, or the owner's
  * facts while this runtime follows) reach the runner as a `sync` message, which folds them in
- * before its batch is decided. At most one such message is queued at a time.
+ * before its batch is decided. At most one such message is queued at a time. Only the stream's
+ * head is followed (`followHistoryHead`: on SQLite no event is read back or decoded, so the
+ * runner's own appends cost the follower one point query per commit); the sync message reads the
+ * facts it folds.
  */
 import type { EventStore } from '../store/event-store.ts';
 import type { ThreadRunner } from './thread-runner.ts';
-import { followHistory } from '../history/read.ts';
+import { followHistoryHead } from '../history/read.ts';
 
 /**
  * Subscribes to `runner`'s stream from its next revision; returns the unsubscribe function.
@@ -25,9 +28,9 @@ export function followLog(store: EventStore, runner: ThreadRunner): () => void {
       },
     });
   };
-  const subscription = followHistory(store, runner.threadId, runner.state.revision + 1n).subscribe({
-    next(event) {
-      if (event.revision > latest) latest = event.revision;
+  const subscription = followHistoryHead(store, runner.threadId, runner.state.revision).subscribe({
+    next(revision) {
+      if (revision > latest) latest = revision;
       post();
     },
     error: () => undefined,

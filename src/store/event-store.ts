@@ -146,6 +146,15 @@ export interface EventStore {
   /** The stream's last revision, or `undefined` when it has no event. Cheap (no full read). */
   streamRevision(streamId: string): Promise<bigint | undefined>;
   /**
+   * Optional; for followers that only need to know the stream grew (the runtime's log follower):
+   * emits the stream's last revision whenever it is past `afterRevision` (default -1) and past
+   * the last value emitted — once at subscription when it already is, then after commits (possibly
+   * coalesced: one value for several commits). No event is read or decoded. Errors (store closed)
+   * arrive as the Observable's error; it completes when the store closes. An adapter without it:
+   * `subscribeToStream` gives the same revisions, one per event.
+   */
+  watchStreamHead?(streamId: string, options?: { afterRevision?: bigint }): Observable<bigint>;
+  /**
    * Scans every stream in revision order and yields one `EventIntegrityError` (not thrown) per
    * damaged event: checksum mismatch, chain broken, revision gap, or undecodable. Reads only.
    * @throws StoreCorruptError / StoreClosedError (on iteration) the store cannot be read at all.

@@ -37,7 +37,8 @@ function xstateInertScope(machine: AnyStateMachine): Record<string, unknown> {
 function shape(s: unknown): unknown {
   const o = s as Record<string, unknown>;
   const hist = Object.fromEntries(Object.entries((o.historyValue ?? {}) as Record<string, { id: string }[]>).map(([k, v]) => [k, v.map((n) => n.id)]));
-  return { keys: Object.keys(o).sort(), status: o.status, value: o.value, hist, context: o.context, output: o.output, error: o.error, tags: [...(o.tags as Set<string>)] };
+  const nodes = (o._nodes as { id: string }[]).map((n) => n.id);
+  return { keys: Object.keys(o).sort(), status: o.status, value: o.value, hist, context: o.context, output: o.output, error: o.error, tags: [...(o.tags as Set<string>)], nodes };
 }
 
 /** Actor of the fold state a fact moves, keyed as the fold keys it (T, I:<id>, K:<step>). */
@@ -96,6 +97,28 @@ describe('xstate adapter', () => {
       }
     });
     expect(compared).toBeGreaterThan(h.facts.length);
+  });
+
+  it('builds every initial snapshot of a committed history as xstate’s public pure API does (the template path after the first)', () => {
+    const h = loadHistoryFixture('basic-thread');
+    const inputs: [AnyStateMachine, unknown][] = [
+      [defaultMachines.thread, { threadId: h.threadId }],
+      [defaultMachines.thread, { threadId: 'other' }],
+    ];
+    for (const fact of h.facts) {
+      if (fact.type === 'InteractionStarted') inputs.push([defaultMachines.interaction, fact.data], [defaultMachines.interaction, fact.data]);
+      if (fact.type === 'PlanAccepted') {
+        const { interactionId, planId } = fact.data;
+        for (const step of fact.data.plan.steps) inputs.push([defaultMachines.step, { interactionId, planId, step }], [defaultMachines.step, { interactionId, planId, step: { ...step, retry: { maxAttempts: 3 } } }]);
+      }
+    }
+    expect(inputs.filter(([m]) => m === defaultMachines.step).length).toBeGreaterThan(2);
+    for (const [machine, input] of inputs) {
+      const ours = initialSnapshot(machine, input);
+      expect(Object.keys(ours).sort()).toEqual(SNAPSHOT_KEYS);
+      expect(shape(ours)).toEqual(shape(initialTransition(machine, input as never)[0]));
+      expect(ours.context).not.toBe(initialSnapshot(machine, input).context);
+    }
   });
 
   it('restores a persisted snapshot, and a template instance equals the restored snapshot', () => {

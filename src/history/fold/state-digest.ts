@@ -5,6 +5,7 @@
  * only make repeated digests of the same (immutable) objects cheap.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
+import { extendsByAppends } from '../../core/append-lineage.ts';
 
 /** What a digest reads of an actor snapshot: its state value and its context. */
 export interface ActorSnapshotLike {
@@ -22,14 +23,26 @@ export const UNHASHED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['startedInput
 /** JSON with object keys sorted (recursively), `undefined` properties omitted: a stable text of plain data. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  const parts: string[] = [];
-  for (const k of keys) {
-    const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined && typeof v !== 'function') parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out += (i === 0 ? '' : ',') + (v === undefined ? 'null' : canonicalJson(v));
+    }
+    return `${out}]`;
   }
-  return `{${parts.join(',')}}`;
+  const keys = Object.keys(value);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined || typeof v === 'function') continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 const digests = new WeakMap<object, Buffer>();
@@ -138,7 +151,8 @@ function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undef
   let from = 0;
   const base = hint === undefined ? undefined : arrayChains.get(hint);
   if (base !== undefined && hint!.length <= items.length) {
-    let i = 0;
+    // an array the machines built by appends to the hint (append-lineage.ts) needs no prefix comparison
+    let i = extendsByAppends(items, hint!) ? hint!.length : 0;
     while (i < hint!.length && items[i] === hint![i]) i++;
     if (i === hint!.length) {
       chain = base;
@@ -147,7 +161,12 @@ function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undef
   }
   for (let i = from; i < items.length; i++) {
     const item = items[i];
-    chain = createHash('sha256').update(chain).update(item === undefined ? 'null' : valueDigest(item)).digest();
+    const text = item === undefined ? 'null' : valueDigest(item);
+    // sha256(chain ‖ utf8(text)) in one call: the same bytes as update(chain).update(text), without a Hash object
+    const bytes = Buffer.allocUnsafe(chain.length + Buffer.byteLength(text));
+    chain.copy(bytes, 0);
+    bytes.write(text, chain.length);
+    chain = oneShotHash('sha256', bytes, 'buffer');
   }
   arrayChains.set(items, chain);
   return chain;

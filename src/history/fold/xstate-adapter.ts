@@ -42,17 +42,239 @@ export function inertScope(machine: AnyStateMachine): ActorScope<never, never> {
   return scope;
 }
 
-/** Initial snapshot of `machine` created with `input` (pure; no effect runs). */
+/** How `initialSnapshot` builds a machine's initial snapshot without xstate's macrostep (see `simpleStart`). */
+interface SimpleStart {
+  template: Record<string, unknown>;
+  context: (input: unknown) => unknown;
+}
+
+const simpleStarts = new WeakMap<AnyStateMachine, SimpleStart | null>();
+
+/** A state node as far as `simpleStart` reads it (xstate's StateNode fields). */
+interface NodeLike {
+  entry?: unknown[];
+  always?: unknown[];
+  invoke?: unknown[];
+}
+
+/**
+ * For a machine whose start runs nothing but its context factory — `config.context` a function, and
+ * no entry action, eventless transition or invocation on any node of the initial configuration
+ * (`first._nodes`, from a real `getInitialSnapshot`) — the initial snapshot is the template of the
+ * initial state (`templateFor`) with the factory's context. `null` for any other machine.
+ */
+function simpleStart(machine: AnyStateMachine, first: Record<string, unknown>): SimpleStart | null {
+  const factory = (machine.config as { context?: unknown }).context;
+  if (typeof factory !== 'function' || first.status !== 'active') return null;
+  if (Object.keys(first.children as object).length > 0) return null;
+  for (const node of first._nodes as NodeLike[]) {
+    if ((node.entry?.length ?? 0) > 0 || (node.always?.length ?? 0) > 0 || (node.invoke?.length ?? 0) > 0) return null;
+  }
+  const self = inertScope(machine).self;
+  const spawn = (): never => {
+    throw new Error('initialSnapshot: a context factory that spawns takes the slow path');
+  };
+  return {
+    template: templateFor(machine, { status: 'active', value: first.value, historyValue: first.historyValue }),
+    context: (input) => ({ ...(factory as (a: unknown) => object)({ input, self, spawn }) }),
+  };
+}
+
+/**
+ * Initial snapshot of `machine` created with `input` (pure; no effect runs). The first call per
+ * machine runs xstate's `getInitialSnapshot`; later calls for a machine whose start only builds its
+ * context (`simpleStart`: the step machine, created a thousand times by a large plan's PlanAccepted)
+ * instantiate the initial state's template with the context factory's result — the same snapshot
+ * (checked by test/history/xstate-adapter.unit.test.ts) at a fraction of the cost.
+ */
 export function initialSnapshot<M extends AnyStateMachine>(machine: M, input: unknown): SnapshotFrom<M> {
-  return machine.getInitialSnapshot(inertScope(machine) as never, input) as SnapshotFrom<M>;
+  const simple = simpleStarts.get(machine);
+  if (simple !== undefined && simple !== null) {
+    return instantiate(simple.template, simple.context(input), undefined, undefined) as SnapshotFrom<M>;
+  }
+  const snap = machine.getInitialSnapshot(inertScope(machine) as never, input) as SnapshotFrom<M>;
+  if (simple === undefined) simpleStarts.set(machine, simpleStart(machine, snap as unknown as Record<string, unknown>));
+  return snap;
 }
 
 /**
  * The snapshot after `event` (pure; no effect runs). Returns `snapshot` itself (same object) when
  * no transition is enabled for `event`; a snapshot with `status: 'error'` when a guard or action threw.
+ * Most transitions of the fold take `quickNext` (the same snapshot, built without xstate's macrostep);
+ * every other case, and any throw, goes through xstate's `machine.transition`.
  */
 export function nextSnapshot<M extends AnyStateMachine>(machine: M, snapshot: SnapshotFrom<M>, event: unknown): SnapshotFrom<M> {
+  const quick = quickNext(machine, snapshot as unknown as Snap, event as { type: string });
+  if (quick !== undefined) return quick as unknown as SnapshotFrom<M>;
   return machine.transition(snapshot as never, event as never, inertScope(machine) as never) as SnapshotFrom<M>;
+}
+
+/** A state node as `quickNext` reads it (fields of xstate's StateNode). */
+interface StateNodeLike {
+  type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+  key: string;
+  parent?: StateNodeLike;
+  tags: string[];
+  entry: unknown[];
+  exit: unknown[];
+  always?: unknown[];
+  invoke: unknown[];
+  output?: unknown;
+  next(snapshot: unknown, event: unknown): TransitionLike[] | undefined;
+}
+
+/** A transition definition as `quickNext` reads it. */
+interface TransitionLike {
+  target?: readonly StateNodeLike[];
+  actions: readonly unknown[];
+  reenter?: boolean;
+}
+
+/** A machine snapshot as `quickNext` reads and builds it (xstate's `createMachineSnapshot` fields, in its order). */
+interface Snap {
+  status: string;
+  output: unknown;
+  error: unknown;
+  machine: AnyStateMachine;
+  context: Record<string, unknown>;
+  _nodes: StateNodeLike[];
+  value: unknown;
+  tags: Set<string>;
+  children: Record<string, unknown>;
+  historyValue: Record<string, unknown>;
+  matches: unknown;
+  hasTag: unknown;
+  can: unknown;
+  getMeta: unknown;
+  toJSON: unknown;
+}
+
+/** An assign action as xstate builds it (`assign()`: a function with `type` and `assignment`). */
+interface AssignLike {
+  type: string;
+  assignment: unknown;
+}
+
+const hasKeys = (o: object): boolean => {
+  for (const _ in o) return true;
+  return false;
+};
+
+/** Nodes whose configuration `quickNext` may stay in or enter: nothing runs on entry/exit, no eventless transition, no invocation. */
+const inert = (n: StateNodeLike): boolean => n.entry.length === 0 && n.exit.length === 0 && (n.always?.length ?? 0) === 0 && n.invoke.length === 0;
+const inertNodes = new WeakMap<StateNodeLike, boolean>();
+function isInert(n: StateNodeLike): boolean {
+  let v = inertNodes.get(n);
+  if (v === undefined) inertNodes.set(n, (v = inert(n) && n.type !== 'parallel' && n.type !== 'history'));
+  return v;
+}
+
+/** The configuration of a flat machine in `target` (`[root, target]`; final: `[target, root]`), shared by the snapshots in it. */
+const flatConfigs = new WeakMap<StateNodeLike, StateNodeLike[]>();
+
+/**
+ * The context after `actions` (assign actions only, as xstate's `resolveAssign` computes it:
+ * `Object.assign({}, context, partial)` per action, in order), or undefined when an action is not
+ * an assign (a raise, a log, a custom action: xstate's own path handles those).
+ */
+function assignAll(machine: AnyStateMachine, snap: Snap, event: unknown, actions: readonly unknown[]): Record<string, unknown> | undefined {
+  let context = snap.context;
+  const scope = inertScope(machine) as unknown as { self: unknown; system: unknown };
+  const impls = (machine.implementations as { actions: Record<string, unknown> }).actions;
+  for (const action of actions) {
+    let resolved: unknown;
+    let params: unknown;
+    if (typeof action === 'function') resolved = action;
+    else if (typeof action === 'string') resolved = impls[action];
+    else if (action !== null && typeof action === 'object' && typeof (action as { type?: unknown }).type === 'string') {
+      const a = action as { type: string; params?: unknown };
+      resolved = impls[a.type];
+      params = typeof a.params === 'function' ? (a.params as (x: unknown) => unknown)({ context, event }) : a.params;
+    }
+    if (typeof resolved !== 'function' || (resolved as unknown as AssignLike).type !== 'xstate.assign') return undefined;
+    const assignment = (resolved as unknown as AssignLike).assignment;
+    const args = { context, event, spawn: noSpawn, self: scope.self, system: scope.system };
+    let partial: Record<string, unknown>;
+    if (typeof assignment === 'function') partial = (assignment as (a: unknown, p: unknown) => Record<string, unknown>)(args, params);
+    else {
+      partial = {};
+      for (const key of Object.keys(assignment as object)) {
+        const prop = (assignment as Record<string, unknown>)[key];
+        partial[key] = typeof prop === 'function' ? (prop as (a: unknown, p: unknown) => unknown)(args, params) : prop;
+      }
+    }
+    context = Object.assign({}, context, partial);
+  }
+  return context;
+}
+
+/** Thrown by `spawn` inside an assign on the quick path: xstate's own path then runs the transition. */
+class QuickPathDeclined extends Error {}
+const noSpawn = (): never => {
+  throw new QuickPathDeclined('spawn');
+};
+
+/**
+ * xstate's transition, for the common case, without its macrostep: the configuration is one chain
+ * of inert nodes (no parallel or history node, nothing on entry/exit, no eventless transition, no
+ * invocation, no child actor); the transition is selected by the nodes' own `next` (the leaf first,
+ * then its ancestors, as xstate's `transitionNode`); its actions are assign actions; and it either
+ * has no target and at least one action (the configuration stays), or, in a flat machine (root +
+ * one leaf, no history value), targets an inert sibling leaf (a final one ends the machine: status
+ * `done`, output undefined, for a root without `output`). The snapshot built is xstate's
+ * (`createMachineSnapshot` fields, same nodes, same context). `undefined`: take xstate's path
+ * (anything else, or any throw, which xstate turns into an error snapshot).
+ */
+function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }): Snap | undefined {
+  if (snap.status !== 'active' || hasKeys(snap.children)) return undefined;
+  const nodes = snap._nodes;
+  const root = nodes[0];
+  if (root === undefined || root !== (machine.root as unknown as StateNodeLike)) return undefined;
+  for (let i = 0; i < nodes.length; i++) {
+    if (!isInert(nodes[i]!) || (i > 0 && nodes[i]!.parent !== nodes[i - 1])) return undefined;
+  }
+  try {
+    let picked: TransitionLike[] | undefined;
+    for (let i = nodes.length - 1; i >= 0 && (picked === undefined || picked.length === 0); i--) picked = nodes[i]!.next(snap, event);
+    if (picked === undefined || picked.length === 0) return snap;
+    if (picked.length !== 1) return undefined;
+    const t = picked[0]!;
+    if (t.target === undefined || t.target.length === 0) {
+      if (t.actions.length === 0) return undefined;
+      const context = assignAll(machine, snap, event, t.actions);
+      if (context === undefined) return undefined;
+      return { ...snap, context, tags: new Set(snap.tags) };
+    }
+    const target = t.target[0]!;
+    if (t.target.length !== 1 || nodes.length !== 2 || target.parent !== root || hasKeys(snap.historyValue)) return undefined;
+    if ((target.type !== 'atomic' && target.type !== 'final') || !isInert(target)) return undefined;
+    const final = target.type === 'final';
+    if (final && root.output !== undefined) return undefined;
+    const context = t.actions.length === 0 ? snap.context : assignAll(machine, snap, event, t.actions);
+    if (context === undefined) return undefined;
+    let config = flatConfigs.get(target);
+    // xstate sorts the nodes of a configuration that ended the machine by descending order (in place)
+    if (config === undefined) flatConfigs.set(target, (config = final ? [target, root] : [root, target]));
+    return {
+      status: final ? 'done' : 'active',
+      output: undefined,
+      error: undefined,
+      machine: snap.machine,
+      context,
+      _nodes: config,
+      value: target.key,
+      tags: new Set([...root.tags, ...target.tags]),
+      children: snap.children,
+      historyValue: snap.historyValue,
+      matches: snap.matches,
+      hasTag: snap.hasTag,
+      can: snap.can,
+      getMeta: snap.getMeta,
+      toJSON: snap.toJSON,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -152,6 +152,11 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
       return stmts.lastRevision(streamId);
     },
 
+    watchStreamHead(streamId, opts = {}): Observable<bigint> {
+      if (closed) return rx().throwError(() => new StoreClosedError(`sqlite:${file}`));
+      return rx().defer(() => streamHeads(changes.signals, () => (closed ? undefined : stmts.lastRevision(streamId)), opts.afterRevision ?? -1n));
+    },
+
     verifyIntegrity: () => scanFile(ctx),
 
     stats: () => committer.stats(),
@@ -167,4 +172,43 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
       }
     },
   };
+}
+
+/**
+ * `watchStreamHead` over commit signals: the head (`head()`: one point query) is looked up at
+ * subscription and, after each signal, on the next macrotask — by then the appender that caused the
+ * signal has taken its result, so a writer following its own stream sees its head already reached —
+ * and emitted when past the last value. Signals arriving before that lookup share it.
+ */
+function streamHeads(signals: Observable<void>, head: () => bigint | undefined, after: bigint): Observable<bigint> {
+  return new (rx().Observable)<bigint>((subscriber) => {
+    let last = after;
+    let scheduled: ReturnType<typeof setImmediate> | undefined;
+    const check = (): void => {
+      scheduled = undefined;
+      let now: bigint | undefined;
+      try {
+        now = head();
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      if (now !== undefined && now > last) {
+        last = now;
+        subscriber.next(now);
+      }
+    };
+    const sub = signals.subscribe({
+      next: () => {
+        scheduled ??= setImmediate(check);
+      },
+      error: (err: unknown) => subscriber.error(err),
+      complete: () => subscriber.complete(),
+    });
+    check();
+    return () => {
+      sub.unsubscribe();
+      if (scheduled !== undefined) clearImmediate(scheduled);
+    };
+  });
 }
