@@ -13,6 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Compiles the sources to JS once per run for the tests that spawn the CLI (test/support/compile-cli.ts).
+    globalSetup: ['test/support/compile-cli.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,10 +1,10 @@
 /**
  * Spawning the real `orchestral` CLI in tests, each test with its own temporary workspace and
- * SQLite store. The CLI runs from its sources (`node --import tsx src/cli/bin.ts`), so tests see the
- * code as it is, not the last build; the packed package's `bin` is run by the consumer test.
+ * SQLite store. The CLI runs from its sources as they are, not the last build: vitest's global
+ * setup (test/support/compile-cli.ts) transpiles them to JS once per run, and `node` runs that
+ * (no tsx loader at each spawn). The packed package's `bin` is run by the consumer test.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { inject } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,10 @@ import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
-/** The repository root, the CLI's source entry, and the node arguments that run it (before the CLI's own). */
+/** The repository root, the CLI's compiled entry (from `src/cli/bin.ts`), and the node arguments that run it (before the CLI's own). */
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const BIN = join(ROOT, 'src/cli/bin.ts');
-export const NODE_ARGS: readonly string[] = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, BIN];
+export const BIN = inject('cliBin');
+export const NODE_ARGS: readonly string[] = [BIN];
 
 /** What a CLI run produced. */
 export interface CliResult {
