@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -18,5 +19,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores, i.e. a single file at a time on a 2-core
+    // CI machine, while most integration files spend their time waiting on child processes, PostgreSQL
+    // or timers. One file per core overlaps those waits (override with --maxWorkers).
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });
