@@ -4,7 +4,7 @@
  * setup (test/support/compile-cli.ts) transpiles them to JS once per run, and `node` runs that
  * (no tsx loader at each spawn). The packed package's `bin` is run by the consumer test.
  */
-import { inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 
 /** The repository root, the CLI's compiled entry (from `src/cli/bin.ts`), and the node arguments that run it (before the CLI's own). */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -30,6 +31,51 @@ export interface CliResult {
 export function tempDir(prefix = 'orchestral-cli-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A test's workspace with a fake OpenAI server: read its fields inside a test (they change per test). */
+export interface FakeOpenAIServerWorkspace {
+  /** The temporary directory (the CLI's working directory in these tests). */
+  readonly dir: string;
+  /** `sqlite:<dir>/events.db`. */
+  readonly store: string;
+  /** The fake chat-completions server (`baseURL`, `reply`, `requests`). */
+  readonly server: FakeOpenAIServer;
+}
+
+/**
+ * Registers `beforeEach`/`afterEach` hooks giving every test of the calling file a fresh temporary
+ * directory, a SQLite store URL in it and a fake OpenAI server; both are removed after the test.
+ * @returns the current test's workspace (its getters throw outside a test).
+ */
+export function useFakeOpenAIServerWorkspace(): FakeOpenAIServerWorkspace {
+  let current: { tmp: { dir: string; cleanup(): void }; store: string; server: FakeOpenAIServer } | undefined;
+  beforeEach(async () => {
+    const tmp = tempDir();
+    current = { tmp, store: `sqlite:${join(tmp.dir, 'events.db')}`, server: await startFakeOpenAIServer() };
+  });
+  afterEach(async () => {
+    const c = current;
+    current = undefined;
+    if (c === undefined) return;
+    await c.server.close();
+    c.tmp.cleanup();
+  });
+  const now = () => {
+    if (current === undefined) throw new Error('useFakeOpenAIServerWorkspace: read inside a test');
+    return current;
+  };
+  return {
+    get dir() {
+      return now().tmp.dir;
+    },
+    get store() {
+      return now().store;
+    },
+    get server() {
+      return now().server;
+    },
+  };
 }
 
 /** Options of `cli`. */
