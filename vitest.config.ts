@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -13,8 +14,14 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Compiles the sources to JS once per run for the tests that spawn the CLI (test/support/compile-cli.ts).
+    globalSetup: ['test/support/compile-cli.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores, i.e. a single file at a time on a 2-core
+    // CI machine, while most integration files spend their time waiting on child processes, PostgreSQL
+    // or timers. One file per core overlaps those waits (override with --maxWorkers).
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });

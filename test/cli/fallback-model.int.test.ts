@@ -5,11 +5,9 @@
  * falls back again.
  */
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
+import { describe, expect, it } from 'vitest';
 import { wireReply } from '../planner/wire-fixtures.ts';
-import { cli, dataOf, oneLineError, tempDir, threadEvents } from './helpers.ts';
+import { cli, dataOf, oneLineError, threadEvents, useFakeOpenAIServerWorkspace } from './helpers.ts';
 
 async function closedPortURL(): Promise<string> {
   const s = createServer();
@@ -19,46 +17,35 @@ async function closedPortURL(): Promise<string> {
   return `http://127.0.0.1:${port}/v1`;
 }
 
-let tmp: ReturnType<typeof tempDir>;
-let store: string;
-let server: FakeOpenAIServer;
-beforeEach(async () => {
-  tmp = tempDir();
-  store = `sqlite:${join(tmp.dir, 'events.db')}`;
-  server = await startFakeOpenAIServer();
-});
-afterEach(async () => {
-  await server.close();
-  tmp.cleanup();
-});
+const ws = useFakeOpenAIServerWorkspace();
 
 describe('run --fallback-model', () => {
   it('answers from the fallback when the planner endpoint is down, recording the switch; send falls back again', async () => {
     const down = await closedPortURL();
-    server.reply({ content: wireReply({ kind: 'done', answer: 'hi' }) });
+    ws.server.reply({ content: wireReply({ kind: 'done', answer: 'hi' }) });
     const env = { OPENAI_API_KEY: 'sk-test-key-0123456789abcdefghij', ORCHESTRAL_PLANNER_RETRIES: '0' };
     const r = await cli(
-      ['--store', store, 'run', '--intent', 'say hi', '--thread', 'ai', '--model', 'gpt-4o', '--base-url', down, '--fallback-model', `gpt-4o-mini=${server.baseURL}`],
-      { cwd: tmp.dir, env },
+      ['--store', ws.store, 'run', '--intent', 'say hi', '--thread', 'ai', '--model', 'gpt-4o', '--base-url', down, '--fallback-model', `gpt-4o-mini=${ws.server.baseURL}`],
+      { cwd: ws.dir, env },
     );
     expect(r.code, r.stderr).toBe(0);
-    const events = await threadEvents(store, 'ai');
-    expect(dataOf(events[0]!)['planner']).toMatchObject({ kind: 'openai', config: { model: 'gpt-4o', baseURL: down, models: [{ model: 'gpt-4o-mini', baseURL: server.baseURL }] } });
+    const events = await threadEvents(ws.store, 'ai');
+    expect(dataOf(events[0]!)['planner']).toMatchObject({ kind: 'openai', config: { model: 'gpt-4o', baseURL: down, models: [{ model: 'gpt-4o-mini', baseURL: ws.server.baseURL }] } });
     const switched = events.filter((e) => e.type === 'ModelSwitched').map(dataOf);
-    expect(switched).toEqual([expect.objectContaining({ from: { model: 'gpt-4o', baseURL: down }, to: { model: 'gpt-4o-mini', baseURL: server.baseURL } })]);
+    expect(switched).toEqual([expect.objectContaining({ from: { model: 'gpt-4o', baseURL: down }, to: { model: 'gpt-4o-mini', baseURL: ws.server.baseURL } })]);
     expect(dataOf(events.find((e) => e.type === 'PlannerResponded')!)['usage']).toMatchObject({ model: 'gpt-4o-mini' });
 
-    server.reply({ content: wireReply({ kind: 'done', answer: 'again' }) });
-    const again = await cli(['--store', store, 'send', 'ai', 'once more'], { cwd: tmp.dir, env });
+    ws.server.reply({ content: wireReply({ kind: 'done', answer: 'again' }) });
+    const again = await cli(['--store', ws.store, 'send', 'ai', 'once more'], { cwd: ws.dir, env });
     expect(again.code, again.stderr).toBe(0);
-    expect((await threadEvents(store, 'ai')).filter((e) => e.type === 'ModelSwitched')).toHaveLength(2);
-    expect(server.requests).toHaveLength(2);
+    expect((await threadEvents(ws.store, 'ai')).filter((e) => e.type === 'ModelSwitched')).toHaveLength(2);
+    expect(ws.server.requests).toHaveLength(2);
   });
 
   it('refuses a malformed value with one line, exit 64', async () => {
-    const bad = await cli(['--store', 'memory:', 'run', '--intent', 'x', '--base-url', server.baseURL, '--fallback-model', 'm=not a url'], { cwd: tmp.dir });
+    const bad = await cli(['--store', 'memory:', 'run', '--intent', 'x', '--base-url', ws.server.baseURL, '--fallback-model', 'm=not a url'], { cwd: ws.dir });
     expect(bad.code).toBe(64);
     expect(oneLineError(bad)).toContain('--fallback-model');
-    expect(server.requests).toHaveLength(0);
+    expect(ws.server.requests).toHaveLength(0);
   });
 });

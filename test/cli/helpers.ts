@@ -1,10 +1,10 @@
 /**
  * Spawning the real `orchestral` CLI in tests, each test with its own temporary workspace and
- * SQLite store. The CLI runs from its sources (`node --import tsx src/cli/bin.ts`), so tests see the
- * code as it is, not the last build; the packed package's `bin` is run by the consumer test.
+ * SQLite store. The CLI runs from its sources as they are, not the last build: vitest's global
+ * setup (test/support/compile-cli.ts) transpiles them to JS once per run, and `node` runs that
+ * (no tsx loader at each spawn). The packed package's `bin` is run by the consumer test.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +12,12 @@ import { join, resolve } from 'node:path';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 
-/** The repository root, the CLI's source entry, and the node arguments that run it (before the CLI's own). */
+/** The repository root, the CLI's compiled entry (from `src/cli/bin.ts`), and the node arguments that run it (before the CLI's own). */
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const BIN = join(ROOT, 'src/cli/bin.ts');
-export const NODE_ARGS: readonly string[] = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, BIN];
+export const BIN = inject('cliBin');
+export const NODE_ARGS: readonly string[] = [BIN];
 
 /** What a CLI run produced. */
 export interface CliResult {
@@ -30,6 +31,51 @@ export interface CliResult {
 export function tempDir(prefix = 'orchestral-cli-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A test's workspace with a fake OpenAI server: read its fields inside a test (they change per test). */
+export interface FakeOpenAIServerWorkspace {
+  /** The temporary directory (the CLI's working directory in these tests). */
+  readonly dir: string;
+  /** `sqlite:<dir>/events.db`. */
+  readonly store: string;
+  /** The fake chat-completions server (`baseURL`, `reply`, `requests`). */
+  readonly server: FakeOpenAIServer;
+}
+
+/**
+ * Registers `beforeEach`/`afterEach` hooks giving every test of the calling file a fresh temporary
+ * directory, a SQLite store URL in it and a fake OpenAI server; both are removed after the test.
+ * @returns the current test's workspace (its getters throw outside a test).
+ */
+export function useFakeOpenAIServerWorkspace(): FakeOpenAIServerWorkspace {
+  let current: { tmp: { dir: string; cleanup(): void }; store: string; server: FakeOpenAIServer } | undefined;
+  beforeEach(async () => {
+    const tmp = tempDir();
+    current = { tmp, store: `sqlite:${join(tmp.dir, 'events.db')}`, server: await startFakeOpenAIServer() };
+  });
+  afterEach(async () => {
+    const c = current;
+    current = undefined;
+    if (c === undefined) return;
+    await c.server.close();
+    c.tmp.cleanup();
+  });
+  const now = () => {
+    if (current === undefined) throw new Error('useFakeOpenAIServerWorkspace: read inside a test');
+    return current;
+  };
+  return {
+    get dir() {
+      return now().tmp.dir;
+    },
+    get store() {
+      return now().store;
+    },
+    get server() {
+      return now().server;
+    },
+  };
 }
 
 /** Options of `cli`. */

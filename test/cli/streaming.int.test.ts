@@ -6,23 +6,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
-import { cli, dataOf, tempDir, threadEvents } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { cli, dataOf, threadEvents, useFakeOpenAIServerWorkspace } from './helpers.ts';
 
 const MODEL = 'gpt-4.1-mini';
-let tmp: ReturnType<typeof tempDir>;
-let store: string;
-let server: FakeOpenAIServer;
-beforeEach(async () => {
-  tmp = tempDir();
-  store = `sqlite:${join(tmp.dir, 'events.db')}`;
-  server = await startFakeOpenAIServer();
-});
-afterEach(async () => {
-  await server.close();
-  tmp.cleanup();
-});
+const ws = useFakeOpenAIServerWorkspace();
 
 type Line = Record<string, unknown>;
 const lines = (stdout: string): Line[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
@@ -31,9 +19,9 @@ const deltas = (out: Line[], type: string): Line[] => out.filter((l) => l['type'
 describe('run --json with streamed answers', () => {
   it('the planner: thought deltas in order, then the stored updates; PlannerResponded.raw is their concatenation', async () => {
     const pieces = ['{"kind":"done",', '"thought":"easy",', '"answer":"hi",', '"question":null,"step":null,"plan":null}'];
-    server.reply({ stream: pieces, usage: { prompt_tokens: 7, completion_tokens: 5 } });
-    const r = await cli(['--store', store, 'run', '--intent', 'say hi', '--thread', 's1', '--model', MODEL, '--base-url', server.baseURL, '--json'], {
-      cwd: tmp.dir,
+    ws.server.reply({ stream: pieces, usage: { prompt_tokens: 7, completion_tokens: 5 } });
+    const r = await cli(['--store', ws.store, 'run', '--intent', 'say hi', '--thread', 's1', '--model', MODEL, '--base-url', ws.server.baseURL, '--json'], {
+      cwd: ws.dir,
       env: { OPENAI_API_KEY: 'k' },
     });
     expect(r.code, r.stderr).toBe(0);
@@ -48,20 +36,20 @@ describe('run --json with streamed answers', () => {
     expect(stored).toBeGreaterThan(out.indexOf(live[live.length - 1]!));
     expect(out[stored]).toMatchObject({ text: 'easy' });
     expect(out.find((l) => l['type'] === 'done')).toMatchObject({ answer: 'hi' });
-    expect(server.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(ws.server.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
 
-    const responded = (await threadEvents(store, 's1')).find((e) => e.type === 'PlannerResponded')!;
+    const responded = (await threadEvents(ws.store, 's1')).find((e) => e.type === 'PlannerResponded')!;
     expect(dataOf(responded)['raw']).toEqual([pieces.join('')]);
     expect(dataOf(responded)['usage']).toMatchObject({ model: MODEL, inputTokens: 7, outputTokens: 5, calls: 1 });
-    expect((await threadEvents(store, 's1')).some((e) => JSON.stringify(e.data).includes('"ephemeral"'))).toBe(false);
+    expect((await threadEvents(ws.store, 's1')).some((e) => JSON.stringify(e.data).includes('"ephemeral"'))).toBe(false);
   });
 
   it('llm.complete: content deltas of the step in order; the step output is their concatenation, its usage the final chunk', async () => {
-    writeFileSync(join(tmp.dir, 'llm.yaml'), ['title: stream', 'steps:', '  - { id: ask, action: llm.complete, input: { prompt: capital? } }', ''].join('\n'));
+    writeFileSync(join(ws.dir, 'llm.yaml'), ['title: stream', 'steps:', '  - { id: ask, action: llm.complete, input: { prompt: capital? } }', ''].join('\n'));
     const pieces = ['The ', 'capital ', 'is ', 'Paris.'];
-    server.reply({ stream: pieces, usage: { prompt_tokens: 3, completion_tokens: 4 } });
-    const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'k', ORCHESTRAL_MODEL: MODEL };
-    const r = await cli(['--store', store, 'run', 'llm.yaml', '--thread', 's2', '--json'], { cwd: tmp.dir, env });
+    ws.server.reply({ stream: pieces, usage: { prompt_tokens: 3, completion_tokens: 4 } });
+    const env = { OPENAI_BASE_URL: ws.server.baseURL, OPENAI_API_KEY: 'k', ORCHESTRAL_MODEL: MODEL };
+    const r = await cli(['--store', ws.store, 'run', 'llm.yaml', '--thread', 's2', '--json'], { cwd: ws.dir, env });
     expect(r.code, r.stderr).toBe(0);
     const out = lines(r.stdout);
     const live = deltas(out, 'content');
@@ -73,7 +61,7 @@ describe('run --json with streamed answers', () => {
     expect(end).toBeGreaterThan(out.indexOf(live[live.length - 1]!));
     expect(out[end]).toMatchObject({ output: { text: pieces.join('') } });
 
-    const completed = (await threadEvents(store, 's2')).find((e) => e.type === 'StepCompleted')!;
+    const completed = (await threadEvents(ws.store, 's2')).find((e) => e.type === 'StepCompleted')!;
     expect(dataOf(completed)['output']).toMatchObject({ text: pieces.join('') });
     expect(dataOf(completed)['usage']).toEqual([{ model: MODEL, inputTokens: 3, outputTokens: 4, calls: 1, costUsd: expect.closeTo((3 * 0.4 + 4 * 1.6) / 1e6, 12) }]);
   });
