@@ -5,7 +5,7 @@
  *
  * Every name is listed explicitly (no `export *`), so this file is the package's API: what is not
  * here (or in a subpath entry: `orchestral/stores/sqlite`, `…/postgres`, `…/kurrentdb`,
- * `orchestral/history`, `orchestral/mcp`, `orchestral/serve`, `orchestral/testing`, `orchestral/inspect`,
+ * `orchestral/history`, `orchestral/base`, `orchestral/read`, `orchestral/mcp`, `orchestral/serve`, `orchestral/testing`, `orchestral/inspect`,
  * `orchestral/cli`) is internal.
  */
 
@@ -25,6 +25,7 @@ export type { SendResult } from './runtime/decide-input.ts';
 export type { PendingApproval, ApprovalDecisionOptions } from './runtime/decide-control.ts';
 export type { ApprovalDetails, PlannedBy, PlanStepSummary } from './runtime/approval-details.ts';
 export { listThreads } from './projections/list-threads.ts';
+export { threadSummary, summaryState, pendingApprovalDetails } from './history.ts';
 
 // A thread's history: its stream, its facts, folded through the machines (also `orchestral/history`)
 export { threadStreamId, threadIdOfStream } from './history.ts';
@@ -41,13 +42,17 @@ export type { PlanRunView, StepView, BudgetView } from './history.ts';
 // Replay and fork
 export { replay, fork } from './runtime/runtime-history.ts';
 export type { RuntimeHistory, RuntimeReplayOptions, RuntimeForkOptions, ReplayedThread } from './runtime/runtime-history.ts';
-export type { ForkResult } from './runtime/fork.ts';
+export { forkThread } from './runtime/fork.ts';
+export type { ForkResult, ForkRequest } from './runtime/fork.ts';
 
 // Time and ids
 export { systemClock, SimulatedClock } from './core/clock.ts';
 export type { Clock } from './core/clock.ts';
 export { randomIds, sequentialIds } from './core/ids.ts';
 export type { IdGenerator } from './core/ids.ts';
+export { ID_PATTERN, redactText, registerSecret, FAULT_ENV, FAULT_POINTS, parseFaultSpec, FaultSpecError } from './base.ts';
+export type { FaultSpec } from './base.ts';
+export { withoutUserInfo } from './core/url.ts';
 
 // Event stores
 export { openEventStore, parseStoreUrl, DEFAULT_STORE_URL } from './store/open-event-store.ts';
@@ -71,7 +76,9 @@ export type {
   SubscribeToAllOptions,
 } from './store/event-store.ts';
 export { factCodec } from './facts/fact-codec.ts';
+export { lazyFactCodec } from './base.ts';
 export type { EventCodec } from './store/codec.ts';
+export { DEFAULT_MAX_EVENT_BYTES } from './store/codec.ts';
 
 // Ownership (leases) and workers
 export { openLeaseStore } from './ownership/open-leases.ts';
@@ -82,8 +89,10 @@ export { startWorker } from './worker/worker.ts';
 export type { Worker, WorkerOptions } from './worker/worker.ts';
 
 // Facts
-export { FACT_TYPES, isFactType } from './facts/fact-types.ts';
-export type { Fact, FactType, FactData, FactOf, RecordedFact } from './facts/fact-types.ts';
+export { FACT_TYPES, isFactType, FACT_SCHEMAS } from './facts/fact-types.ts';
+export type { Fact, FactType, FactData, FactOf, RecordedFact, FactInput } from './facts/fact-types.ts';
+export { encodedFactBytes, largestLeaf } from './runtime/fact-size.ts';
+export type { FactMetaSizes } from './runtime/fact-size.ts';
 export type { PolicySpec, PolicyDecision } from './facts/facts/thread-facts.ts';
 export type { InterruptKind } from './facts/facts/interaction-facts.ts';
 
@@ -93,13 +102,16 @@ export type { Action, ActionContext, ActionProgress, LlmUsage } from './actions/
 export { createActionRegistry } from './actions/registry.ts';
 export type { ActionRegistry, ActionDescriptor } from './actions/registry.ts';
 export { builtinActions } from './actions/builtins.ts';
+export { sqliteStoreFiles } from './actions/builtin/protected-paths.ts';
 export type { BuiltinActionOptions } from './actions/builtins.ts';
 export type { McpServersMap } from './plan/mcp-servers.ts';
 
 // Plans and planners
 export { PlanSpec } from './plan/plan-schema.ts';
 export type { PlanSpecInput, StepSpec, StepSpecInput, BudgetSpec, RetryPolicy } from './plan/plan-schema.ts';
-export { createStaticPlanner, parsePlanText, loadPlanFile } from './planner/static-planner.ts';
+export { normalizePlan } from './plan/normalize.ts';
+export { createStaticPlanner, parsePlanText, loadPlanFile, readPlanText } from './planner/static-planner.ts';
+export type { TextPosition } from './planner/plan-text.ts';
 export type { StaticPlannerOptions } from './planner/static-planner.ts';
 export { createOpenAIPlanner } from './planner/openai-planner.ts';
 export type { OpenAIPlannerOptions } from './planner/openai-planner.ts';
@@ -114,7 +126,7 @@ export { loadRoutes, RoutesFileError } from './planner/routes/routes-file.ts';
 export type { Route, Routes } from './planner/routes/routes-file.ts';
 export { createRoutingPlanner, matchRoute, NoRouteError } from './planner/routes/routing-planner.ts';
 export type { RouteMatch } from './planner/routes/routing-planner.ts';
-export { formatEventInput, parseEventInput } from './planner/routes/event-input.ts';
+export { formatEventInput, parseEventInput, EVENT_TYPE_PATTERN } from './planner/routes/event-input.ts';
 export type { ThreadEvent } from './planner/routes/event-input.ts';
 
 // Concurrency policies
@@ -135,6 +147,10 @@ export { startPersistedProjector } from './projections/persisted-projector.ts';
 export type { PersistedProjector, PersistedProjectorOptions } from './projections/persisted-projector.ts';
 export { interactionUpdates$ } from './projections/interaction-stream.ts';
 export type { InteractionStreamOptions } from './projections/interaction-stream.ts';
+export { catchUpPersisted } from './read.ts';
+export type { CaughtUpProjection } from './read.ts';
+export { initialUpdateContext, interactionUpdatesOf, isTerminalUpdate, getKeyed, keyedEntries, keyedValues } from './history.ts';
+export type { InteractionUpdate, UpdateContext, KeyedMap } from './history.ts';
 export { threadsProjection, threadListing, threadListings } from '../projections/threads.ts';
 export type { ThreadListing, ThreadsState, PendingApprovalRef } from '../projections/threads.ts';
 export { costsProjection, threadCosts, interactionCosts } from '../projections/costs.ts';
@@ -154,7 +170,9 @@ export {
 } from './history.ts';
 export {
   ThreadNotFoundError,
+  isThreadNotFoundError,
   ThreadExistsError,
+  isThreadExistsError,
   ThreadClosedError,
   UnknownApprovalError,
   AmbiguousApprovalError,
@@ -196,8 +214,8 @@ export {
 } from './actions/errors.ts';
 export { PlannerConfigError, PlannerError, PlanFileError } from './planner/errors.ts';
 export { LlmRequestError, LlmConfigError } from './llm/errors.ts';
-export { PlanValidationError, ReferenceResolutionError } from './plan/errors.ts';
-export { ProjectionError, ProjectionStoreError, AsOfError } from './projections/projection-errors.ts';
+export { PlanValidationError, isPlanValidationError, ReferenceResolutionError } from './plan/errors.ts';
+export { ProjectionError, ProjectionStoreError, isProjectionStoreError, AsOfError } from './projections/projection-errors.ts';
 
 // Machines as data (Stately Studio, rebuilding with createMachine)
 export { exportMachine, machineExports } from './runtime/machine-config.ts';

@@ -12,11 +12,8 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Action } from '../index.ts';
-import { builtinActions, type BuiltinActionOptions } from '../actions/builtins.ts';
-import { sqliteStoreFiles } from '../actions/builtin/protected-paths.ts';
-import { createActionRegistry, type ActionRegistry } from '../actions/registry.ts';
-import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
-import { parseStoreUrl } from '../store/open-event-store.ts';
+import { builtinActions, createActionRegistry, sqliteStoreFiles, type ActionRegistry, type BuiltinActionOptions } from '../index.ts';
+import { OrchestralError, hasErrorCode, parseStoreUrl } from '../base.ts';
 import { envFsWriteAllow, envHttpAllow, envModel } from './env.ts';
 
 /** An actions module that cannot be loaded or does not export actions. Exit 64. */

@@ -1,8 +1,7 @@
 /** Parsing and checking of CLI argument values shared by the commands. */
 import type { Command } from 'commander';
-import { ID_PATTERN } from '../core/id-pattern.ts';
+import { ID_PATTERN, ThreadNotFoundError } from '../base.ts';
 import type { EventStore } from '../index.ts';
-import { ThreadNotFoundError } from '../runtime/command-errors.ts';
 import { BadRevisionError, UsageError } from './cli-errors.ts';
 
 /** What a thread id may be (the `Id` of facts): 1–128 of `A-Z a-z 0-9 _ . : -`. */

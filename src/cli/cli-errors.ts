@@ -1,9 +1,8 @@
 /**
  * How the CLI turns errors into one line on stderr and an exit code. Stack traces only with --debug.
  */
-import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
+import { OrchestralError, hasErrorCode, redactText } from '../base.ts';
 import { EXIT } from './exit-codes.ts';
-import { redactText } from '../core/redact.ts';
 
 /** A bad command line: wrong argument, bad option value. Exit code 64. */
 export class UsageError extends OrchestralError {

@@ -8,7 +8,7 @@
  * rejects with ThreadStoppedError after stopping the progress display; the CLI prints one line, exit 1.
  */
 import { createInterface } from 'node:readline/promises';
-import { pendingApprovalDetails, type ApprovalDetails } from '../runtime/approval-details.ts';
+import { pendingApprovalDetails, summaryState, type ApprovalDetails } from '../history.ts';
 import type { ThreadSummary } from '../index.ts';
 import type { InteractionView } from '../history.ts';
 import type { EventStore } from '../index.ts';
@@ -21,7 +21,6 @@ import { nextCommand } from './next-command.ts';
 import { failedStepsOfLastPlan, runOutcome } from './run-outcome.ts';
 import { approvalLines, approvalTarget } from './render/approval-text.ts';
 import { safeText } from './render/safe-text.ts';
-import { summaryState } from '../runtime/thread-summary.ts';
 
 /** Options of `driveThread`. */
 export interface DriveOptions {

@@ -17,8 +17,8 @@
  * command that would not have read it.
  */
 import path from 'node:path';
-import { FAULT_POINTS, parseFaultSpec, type FaultSpec } from '../core/fault-points.ts';
-import { parseStoreUrl } from '../store/store-url.ts';
+import { FAULT_POINTS, parseFaultSpec, type FaultSpec } from '../base.ts';
+import { parseStoreUrl } from '../base.ts';
 import { UsageError } from './cli-errors.ts';
 import { llmRequestSettings } from './planner-settings.ts';
 

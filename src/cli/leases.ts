@@ -2,7 +2,7 @@
  * The lease store of a CLI command's event store (`thread_leases` in the same SQLite file or
  * PostgreSQL schema, the process table for `memory:`), open for the duration of `fn`.
  */
-import { openLeaseStore } from '../ownership/open-leases.ts';
+import { openLeaseStore } from '../read.ts';
 import type { LeaseStore } from '../index.ts';
 
 /**

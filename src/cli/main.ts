@@ -7,7 +7,7 @@
  * `bin.ts` (the `orchestral` executable's module) calls it with the process's arguments.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_STORE_URL } from '../store/store-url.ts';
+import { DEFAULT_STORE_URL } from '../base.ts';
 import { exitCodeFor, formatCliError } from './cli-errors.ts';
 import { checkThreadIds } from './args.ts';
 import { checkEnvironment, envStoreUrl } from './env.ts';

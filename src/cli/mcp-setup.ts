@@ -10,10 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { McpConfigFile, McpServersMap } from '../plan/mcp-servers.ts';
-import { mcpActions, mcpActionsFromCatalogue, type McpToolset } from '../actions/mcp/actions.ts';
-import { createMcpServerPool, type McpToolInfo } from '../actions/mcp/pool.ts';
-import { OrchestralError, hasErrorCode } from '../errors/orchestral-error.ts';
+import { createMcpServerPool, McpConfigFile, McpServersMap, mcpActions, mcpActionsFromCatalogue, type McpToolInfo, type McpToolset } from '../actions/mcp/index.ts';
+import { OrchestralError, hasErrorCode } from '../base.ts';
 import type { PlannerDescriptor } from './planner-descriptor.ts';
 
 /** An MCP servers file that cannot be read or does not declare servers correctly. Exit 64. */

@@ -1,5 +1,5 @@
 /** The exact command lines the CLI tells the user to type next (e.g. to approve a paused step). */
-import { DEFAULT_STORE_URL } from '../store/open-event-store.ts';
+import { DEFAULT_STORE_URL } from '../base.ts';
 
 /** Quotes one argument for a POSIX shell when needed. */
 export function shellQuote(arg: string): string {

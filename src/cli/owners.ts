@@ -3,7 +3,7 @@
  * store (read-only; a store without a lease table has no owners).
  */
 import type { LeaseHolder, LeaseRecord } from '../index.ts';
-import { openLeaseStore } from '../ownership/open-leases.ts';
+import { openLeaseStore } from '../read.ts';
 
 /** Every live lease of the store at `url` (open the event store first). */
 export async function readLeases(url: string): Promise<LeaseRecord[]> {

@@ -6,12 +6,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { ActionRegistry } from '../index.ts';
-import { isPlanValidationError } from '../plan/errors.ts';
-import { normalizePlan } from '../plan/normalize.ts';
+import { isPlanValidationError, normalizePlan, PlanFileError, readPlanText, type TextPosition } from '../index.ts';
 import type { PlanSpec } from '../index.ts';
-import { PlanFileError } from '../planner/errors.ts';
-import type { TextPosition } from '../planner/plan-text.ts';
-import { readPlanText } from '../planner/static-planner.ts';
 import { resolveModulePaths } from './action-modules.ts';
 
 /** A plan file read for `run`. */

@@ -4,11 +4,8 @@
  * PlanAccepted (normalised), so a plan whose encoded JSON is too large could never start. The
  * error names the largest field (usually a step input) with its place in the file.
  */
-import { FACT_SCHEMAS, type FactInput } from '../facts/fact-types.ts';
+import { DEFAULT_MAX_EVENT_BYTES, encodedFactBytes, FACT_SCHEMAS, largestLeaf, PlanFileError, type FactInput } from '../index.ts';
 import type { PlanSpec } from '../index.ts';
-import { PlanFileError } from '../planner/errors.ts';
-import { encodedFactBytes, largestLeaf } from '../runtime/fact-size.ts';
-import { DEFAULT_MAX_EVENT_BYTES } from '../store/codec.ts';
 import { fieldPath, type PlanFile } from './plan-file.ts';
 
 /** The longest id a fact can carry (see `Id` in src/facts/facts/common.ts): sizes are upper bounds. */

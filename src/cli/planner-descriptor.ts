@@ -16,14 +16,11 @@
  * `--workspace` says otherwise).
  */
 import { readFileSync } from 'node:fs';
-import { createPlanner } from '../planner/create-planner.ts';
-import { parsePlanText } from '../planner/static-planner.ts';
-import { PlanFileError, PlannerConfigError } from '../planner/errors.ts';
+import { createPlanner, createRoutingPlanner, loadRoutes, parsePlanText, PlanFileError, PlannerConfigError, withoutUserInfo } from '../index.ts';
 import type { Planner } from '../index.ts';
 import type { EventStore } from '../index.ts';
-import { ThreadNotFoundError } from '../runtime/command-errors.ts';
+import { ThreadNotFoundError } from '../base.ts';
 import { historyEvents, lastRevision } from '../history.ts';
-import { withoutUserInfo } from '../core/url.ts';
 import { llmRequestSettings, type LlmRequestSettings } from './planner-settings.ts';
 
 /** What `ThreadOpened.planner` holds. */
@@ -178,7 +175,6 @@ export async function plannerFromDescriptor(
     const routesFile = config['routes'];
     if (typeof routesFile !== 'string') throw new PlannerConfigError(`thread '${threadId}': routes planner descriptor has no routes file`);
     const fallback = config['fallback'] !== undefined ? await plannerFromDescriptor({ kind: 'openai', config: config['fallback'] }, threadId, env) : undefined;
-    const [{ loadRoutes }, { createRoutingPlanner }] = await Promise.all([import('../planner/routes/routes-file.ts'), import('../planner/routes/routing-planner.ts')]);
     return createRoutingPlanner(await loadRoutes(routesFile), fallback);
   }
   throw new PlannerConfigError(`thread '${threadId}': unknown planner kind '${d.kind}' (the CLI knows static, openai, routes)`);

@@ -16,12 +16,10 @@ import type { EventStore } from '../index.ts';
 import { historyEvents } from '../history.ts';
 import type { CliIo } from './io.ts';
 import { toJsonLine } from './json.ts';
-import { initialUpdateContext, interactionUpdatesOf } from '../projections/interaction-updates.ts';
-import { recordedFactOf } from '../history.ts';
+import { initialUpdateContext, interactionUpdatesOf, recordedFactOf, summaryState } from '../history.ts';
 import { createLiveBlock } from './render/live-table.ts';
 import { renderStepTable, stepRows } from './render/step-table.ts';
 import { colorFor, statusMark } from './render/status-marks.ts';
-import { summaryState } from '../runtime/thread-summary.ts';
 
 /** Output modes. */
 export type ProgressMode = 'tty' | 'log' | 'json';

@@ -5,8 +5,7 @@
  * records the routes file (read again by later commands) and the fallback's OpenAI config. An
  * intent no route matches with no fallback fails at once with one line (`NO_ROUTE`, exit 64).
  */
-import { loadRoutes } from '../planner/routes/routes-file.ts';
-import { createRoutingPlanner, matchRoute, NoRouteError } from '../planner/routes/routing-planner.ts';
+import { createRoutingPlanner, loadRoutes, matchRoute, NoRouteError } from '../index.ts';
 import type { Planner } from '../index.ts';
 import type { Prepared } from './run-prepared.ts';
 import type { OpenAIPlannerConfig } from './planner-descriptor.ts';

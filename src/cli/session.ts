@@ -4,16 +4,15 @@
  */
 import type { ActionRegistry } from '../index.ts';
 import type { Planner } from '../index.ts';
-import { createRuntime, type Runtime, type RuntimeOwnershipOptions } from '../runtime/runtime.ts';
+import { createRuntime, PlannerConfigError, type Runtime, type RuntimeOwnershipOptions } from '../index.ts';
 import type { EventStore } from '../index.ts';
 import type { LeaseStore } from '../index.ts';
 import { buildActionRegistry, resolveModulePaths, storeProtectedPaths } from './action-modules.ts';
 import { resolveWorkspace } from './workspace.ts';
-import { PlannerConfigError } from '../planner/errors.ts';
-import { registerSecret } from '../core/redact.ts';
+import { registerSecret } from '../base.ts';
 import { llmRequestSettings } from './planner-settings.ts';
 import { descriptorActions, descriptorRequestSettings, descriptorWorkspace, plannerFromDescriptor, readThreadDescriptor, type PlannerDescriptor } from './planner-descriptor.ts';
-import type { McpToolset } from '../actions/mcp/actions.ts';
+import type { McpToolset } from '../actions/mcp/index.ts';
 import { sessionMcp } from './mcp-setup.ts';
 
 /** A runtime plus what it was built with. */

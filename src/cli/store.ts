@@ -9,10 +9,8 @@
  * This is where the CLI composes a store: the store itself knows bytes and JSON only, and is given
  * the fact codec here.
  */
-import { StoreOpenError } from '../store/errors.ts';
+import { StoreOpenError, lazyFactCodec, openEventStore, parseStoreUrl } from '../base.ts';
 import type { EventStore } from '../index.ts';
-import { openEventStore, parseStoreUrl } from '../store/open-event-store.ts';
-import { lazyFactCodec } from '../facts/lazy-fact-codec.ts';
 import { envLockTimeoutMs } from './env.ts';
 
 /** The fact codec of every store the CLI opens: zod and the fact schemas load with the first fact read or written. */

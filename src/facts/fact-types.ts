@@ -20,6 +20,11 @@ import { FACT_TYPES, FACT_VERSIONS, isFactType, type FactName } from './fact-nam
 
 export { FACT_TYPES, FACT_VERSIONS, isFactType };
 
+/**
+ * The zod schema of each fact type's payload, by type name. `FACT_SCHEMAS[type].parse(data)` validates
+ * a payload and applies its defaults (throws a `ZodError` on an invalid one), as the fact codec does
+ * before a fact is written.
+ */
 export const FACT_SCHEMAS = {
   ...threadFacts,
   ...interactionFacts,

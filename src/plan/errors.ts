@@ -52,6 +52,7 @@ export class PlanValidationError extends OrchestralError {
     this.issues = issues;
   }
 }
+/** True when `e` is a `PlanValidationError` (by its code, so it holds across package copies). */
 export const isPlanValidationError = (e: unknown): e is PlanValidationError => hasErrorCode(e, PlanValidationError.code);
 
 /**

@@ -44,6 +44,7 @@ export class ProjectionStoreError extends OrchestralError {
     super(ProjectionStoreError.code, `projection store '${location}', projection '${projection}': ${detail}`, options);
   }
 }
+/** True when `e` is a `ProjectionStoreError` (by its code, so it holds across package copies). */
 export const isProjectionStoreError = (e: unknown): e is ProjectionStoreError => hasErrorCode(e, ProjectionStoreError.code);
 
 /**

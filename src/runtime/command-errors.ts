@@ -13,6 +13,7 @@ export class ThreadNotFoundError extends OrchestralError {
     super(ThreadNotFoundError.code, `thread '${threadId}' not found (stream '${threadStreamId(threadId)}' has no fact)`);
   }
 }
+/** True when `e` is a `ThreadNotFoundError` (by its code, so it holds across package copies). */
 export const isThreadNotFoundError = (e: unknown): e is ThreadNotFoundError => hasErrorCode(e, ThreadNotFoundError.code);
 
 /** `openThread` with a `threadId` whose stream already has facts. */
@@ -22,6 +23,7 @@ export class ThreadExistsError extends OrchestralError {
     super(ThreadExistsError.code, `thread '${threadId}' already exists`);
   }
 }
+/** True when `e` is a `ThreadExistsError` (by its code, so it holds across package copies). */
 export const isThreadExistsError = (e: unknown): e is ThreadExistsError => hasErrorCode(e, ThreadExistsError.code);
 
 /** A command on a thread that is closed (or not yet open). */

@@ -4,7 +4,8 @@
  * node_modules: no network), a strict NodeNext tsconfig (`strict`, `exactOptionalPropertyTypes`,
  * `noUncheckedIndexedAccess`, `skipLibCheck`), then:
  * - `tsc --noEmit` reports 0 errors for README's "Use it as a library" example,
- *   examples/testing/policy.property.test.ts and an import of `orchestral/history`;
+ *   examples/testing/policy.property.test.ts and imports of `orchestral/history`, `orchestral/base`
+ *   and `orchestral/read`;
  * - both, compiled, run under plain `node` (no tsx): the example prints its line, the property test passes;
  * - the packed `bin` runs (`--version`), and the tarball ships dist, the console's files, README
  *   and LICENSE only;
@@ -54,13 +55,17 @@ beforeAll(() => {
   writeFileSync(join(app, 'src/readme.ts'), readmeExample());
   cpSync(join(ROOT, 'examples/testing/policy.property.test.ts'), join(app, 'src/policy.property.test.ts'));
   writeFileSync(join(app, 'src/history.ts'), "import { foldHistory, planRunView, threadView } from 'orchestral/history';\nexport const history = [foldHistory, planRunView, threadView];\n");
+  writeFileSync(
+    join(app, 'src/light.ts'),
+    "import { DEFAULT_STORE_URL, ID_PATTERN, lazyFactCodec, openEventStore, parseStoreUrl, StoreOpenError } from 'orchestral/base';\nimport { openLeaseStore, threadListings, threadsProjection, type ThreadListing } from 'orchestral/read';\nexport const light = [DEFAULT_STORE_URL, ID_PATTERN, lazyFactCodec, openEventStore, parseStoreUrl, StoreOpenError, openLeaseStore, threadListings, threadsProjection];\nexport type Listing = ThreadListing;\n",
+  );
 }, 600_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the packed package in a strict NodeNext project', () => {
   it('ships dist, the console, README, LICENSE and the bin only', () => {
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'bin/orchestral.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/history.js', 'dist/src/history.d.ts', 'dist/src/testing/index.js', 'dist/machines/step.machine.js', 'dist/src/serve/index.js', 'dist/src/actions/mcp/index.js', 'console/index.html']));
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'bin/orchestral.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/history.js', 'dist/src/history.d.ts', 'dist/src/base.js', 'dist/src/base.d.ts', 'dist/src/read.js', 'dist/src/read.d.ts', 'dist/src/testing/index.js', 'dist/machines/step.machine.js', 'dist/src/serve/index.js', 'dist/src/actions/mcp/index.js', 'console/index.html']));
     expect(files.filter((f) => !/^(dist\/|console\/|bin\/orchestral\.js$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
     expect(files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
   });

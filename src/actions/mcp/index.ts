@@ -6,8 +6,9 @@
  */
 export { mcpActions, mcpActionsFromCatalogue } from './actions.ts';
 export type { McpToolset, McpActionsOptions } from './actions.ts';
+export { createMcpServerPool } from './pool.ts';
 export type { McpToolInfo, McpServerPool } from './pool.ts';
 export { mcpActionName, MCP_ACTION_PREFIX } from './tool-action.ts';
 export { McpServerError, McpToolError, McpConfigError, isMcpServerError, isMcpToolError, isMcpConfigError } from './errors.ts';
 export type { McpServerFailure } from './errors.ts';
-export { McpServersMap } from '../../plan/mcp-servers.ts';
+export { McpServersMap, McpConfigFile } from '../../plan/mcp-servers.ts';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli-errors.ts';
 import type { ContextHolder } from '../context.ts';
-import { EVENT_TYPE_PATTERN, formatEventInput } from '../../planner/routes/event-input.ts';
+import { EVENT_TYPE_PATTERN, formatEventInput } from '../../index.ts';
 import { sendCommand } from './send.ts';
 
 /** The `emit` command. @throws UsageError a malformed type or `--data` that is not JSON. */

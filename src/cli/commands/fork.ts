@@ -4,10 +4,8 @@
  * `resume <new>` continues it from that point (steps running at REV run again in the fork).
  */
 import type { Command } from 'commander';
-import { randomIds } from '../../core/ids.ts';
-import { forkThread } from '../../runtime/fork.ts';
-import { ThreadExistsError } from '../../runtime/command-errors.ts';
-import { Id } from '../../facts/facts/common.ts';
+import { ID_PATTERN, ThreadExistsError } from '../../base.ts';
+import { forkThread, randomIds } from '../../index.ts';
 import { lastRevision } from '../../history.ts';
 import { threadRevision } from '../args.ts';
 import { UsageError } from '../cli-errors.ts';
@@ -20,7 +18,7 @@ export async function forkCommand(holder: ContextHolder, cmd: Command, threadId:
   const { io, storeUrl } = holder.get(cmd);
   const o = cmd.opts<{ at: string; id?: string }>();
   const newThreadId = o.id ?? randomIds.uuid();
-  if (!Id.safeParse(newThreadId).success) throw new UsageError(`--id: '${newThreadId}' is not a thread id (1–128 of A-Z a-z 0-9 _ . : -)`);
+  if (!ID_PATTERN.test(newThreadId)) throw new UsageError(`--id: '${newThreadId}' is not a thread id (1–128 of A-Z a-z 0-9 _ . : -)`);
   const result = await withStore(storeUrl, async (store) => {
     const at = (await threadRevision(store, threadId, o.at, '--at'))!;
     if ((await lastRevision(store, newThreadId)) !== undefined) throw new ThreadExistsError(newThreadId);

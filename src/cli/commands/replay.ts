@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { replayThread } from '../../history.ts';
 import { hashThreadState, type ThreadState } from '../../history.ts';
-import { threadSummary } from '../../runtime/thread-summary.ts';
+import { threadSummary } from '../../history.ts';
 import type { InteractionView } from '../../history.ts';
 import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';

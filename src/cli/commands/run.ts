@@ -12,10 +12,10 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { createPlanner } from '../../planner/create-planner.ts';
+import { createPlanner, withoutUserInfo as stripUserInfo } from '../../index.ts';
 import type { Prepared } from '../run-prepared.ts';
 import type { Planner } from '../../index.ts';
-import { withoutUserInfo as stripUserInfo } from '../../core/url.ts';
+import { isThreadNotFoundError } from '../../base.ts';
 import { UsageError } from '../cli-errors.ts';
 import { whoAmI, type ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -32,7 +32,6 @@ import { withStore } from '../store.ts';
 import { parsePort } from '../args.ts';
 import { envModel } from '../env.ts';
 import type { LiveInspection } from '../live-inspect.ts';
-import { isThreadNotFoundError } from '../../runtime/command-errors.ts';
 import type { PolicySpec } from '../../index.ts';
 import type { SendResult } from '../../index.ts';
 

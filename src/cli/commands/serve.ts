@@ -5,7 +5,7 @@
  * `--token` or `ORCHESTRAL_TOKEN`.
  */
 import type { Command } from 'commander';
-import { startServer } from '../../serve/server.ts';
+import { startServer } from '../../serve/index.ts';
 import { resolveModulePaths } from '../action-modules.ts';
 import { parsePort, positiveInt } from '../args.ts';
 import { UsageError } from '../cli-errors.ts';

@@ -7,15 +7,19 @@
  * (`foldHistory`), and the projections run over the same facts.
  */
 import type { Command } from 'commander';
-import { costsProjection } from '../../../projections/costs.ts';
-import { dagProjection } from '../../../projections/dag.ts';
-import { stepsProjection } from '../../../projections/steps.ts';
-import { threadsProjection } from '../../../projections/threads.ts';
-import { getKeyed, keyedEntries, type KeyedMap } from '../../../projections/shared/keyed-map.ts';
-import { projectAsOf } from '../../projections/as-of.ts';
-import { pendingApprovalDetails } from '../../runtime/approval-details.ts';
-import { foldHistory } from '../../history.ts';
-import { threadSummary } from '../../runtime/thread-summary.ts';
+import { threadsProjection } from '../../read.ts';
+import {
+  costsProjection,
+  dagProjection,
+  foldHistory,
+  getKeyed,
+  keyedEntries,
+  pendingApprovalDetails,
+  projectAsOf,
+  stepsProjection,
+  threadSummary,
+  type KeyedMap,
+} from '../../history.ts';
 import type { EventStore } from '../../index.ts';
 import { threadRevision } from '../args.ts';
 import type { ContextHolder } from '../context.ts';

@@ -4,14 +4,18 @@
  * its checkpoint, and the new row saved, so a call reads only what was appended since the last one.
  */
 import type { Command } from 'commander';
-import { threadListings, threadsProjection, type ThreadListing } from '../../../projections/threads.ts';
-import { catchUpPersisted } from '../../projections/catch-up-persisted.ts';
-import { createInMemoryProjectionStore } from '../../projections/in-memory-projection-store.ts';
-import { openProjectionStore } from '../../projections/open-projection-store.ts';
-import { isProjectionStoreError } from '../../projections/projection-errors.ts';
+import {
+  catchUpPersisted,
+  createInMemoryProjectionStore,
+  isProjectionStoreError,
+  openProjectionStore,
+  threadListings,
+  threadsProjection,
+  type ThreadListing,
+} from '../../read.ts';
+import { parseStoreUrl } from '../../base.ts';
 import type { ProjectionStore } from '../../index.ts';
 import type { EventStore } from '../../index.ts';
-import { parseStoreUrl } from '../../store/open-event-store.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { safeText } from '../render/safe-text.ts';

@@ -5,9 +5,7 @@
  * of them at a time (its lease). One line per event on stdout: `claimed`, `released`, `skipped`, `error`.
  */
 import type { Command } from 'commander';
-import { systemClock } from '../../core/clock.ts';
-import { processIdentity } from '../../ownership/identity.ts';
-import { startWorker } from '../../worker/worker.ts';
+import { processIdentity, startWorker, systemClock } from '../../index.ts';
 import { buildActionRegistry } from '../action-modules.ts';
 import { positiveInt } from '../args.ts';
 import type { ContextHolder } from '../context.ts';

@@ -7,7 +7,7 @@ import type { ThreadCosts } from '../../index.ts';
 import type { PlanDag } from '../../index.ts';
 import type { StepsInteraction, StepRow } from '../../index.ts';
 import type { ThreadListing } from '../../index.ts';
-import { keyedEntries } from '../../../projections/shared/keyed-map.ts';
+import { keyedEntries } from '../../history.ts';
 import type { ApprovalDetails } from '../../index.ts';
 import { nextCommand } from '../next-command.ts';
 import { approvalLines, approvalTarget } from './approval-text.ts';
