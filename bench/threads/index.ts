@@ -4,8 +4,10 @@
  * - `rehydrate` (`rehydrate.ts`, its own process): `runtime.load` of every thread in one process
  *   (idle threads beyond `maxIdleThreads`, default 256, are evicted as the loop goes), threads per
  *   second (wall and CPU), peak RSS and RSS after a GC. Target: peak RSS ≤ 200 MB.
- * - `threadsCommand`: wall time of `orchestral threads --json` over that store, and in the same run
- *   the same command over a store holding one thread (`baseline`: process start, module loading);
+ * - `threadsCommand`: wall time of `orchestral threads --json` over that store — `ms` the first run
+ *   (it builds the store's persisted `threads` projection from every fact), `warmMs` the second
+ *   (it reads that projection) — and in the same run the same command over a store holding one
+ *   thread (`baseline`: process start, module loading, the same tsx loader);
  *   `listThreadsMs` is the in-process `listStoredThreads` alone (what grows with the store).
  *   Target: the command answers in ≤ 0.5 s.
  * Bounded: the command is killed after 120 s and reported as such.
@@ -69,6 +71,8 @@ try {
   const cli = ['--import', 'tsx', join(root, 'src', 'cli', 'bin.ts')];
   const baseline = await run([...cli, 'threads', '--json', '--store', `sqlite:${small}`]);
   const full = await run([...cli, 'threads', '--json', '--store', `sqlite:${big}`]);
+  // the first run over the store builds its persisted `threads` projection; the second reads it
+  const warm = await run([...cli, 'threads', '--json', '--store', `sqlite:${big}`]);
   const listed = 'cut' in full ? null : full.stdout.trim().split('\n').length;
   const store = getSqliteEventStore({ path: big, create: false, codec: factCodec });
   const l0 = process.hrtime.bigint();
@@ -83,7 +87,7 @@ try {
     factsPerThread: template.length,
     writeS,
     rehydrate,
-    threadsCommand: { ms: 'cut' in full ? full : full.ms, baselineMs: 'cut' in baseline ? baseline : baseline.ms, listThreadsMs },
+    threadsCommand: { ms: 'cut' in full ? full : full.ms, warmMs: 'cut' in warm ? warm : warm.ms, baselineMs: 'cut' in baseline ? baseline : baseline.ms, listThreadsMs },
     targets: { peakRssMb: 200, threadsCommandMs: 500 },
   }));
 } finally {
