@@ -4,13 +4,12 @@
  * answered, prices it, and lists the switch; all down is a typed error naming each failure; a step
  * may only name configured endpoints.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Action } from '../../src/actions/action.ts';
 import { llmCompleteAction } from '../../src/actions/builtin/llm-complete.ts';
 import { isActionInputError } from '../../src/actions/errors.ts';
 import { isLlmUnavailableError, type LlmUnavailableError } from '../../src/llm/fallback.ts';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
+import { closedPortURL, startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { makeCtx, runAction } from './helpers.ts';
 
 /** $1 / $10 per input token, $2 / $20 per output token: which model priced a call shows in the cost. */
@@ -18,14 +17,6 @@ const prices = { cheap: { inputPerMTok: 1_000_000, outputPerMTok: 2_000_000 }, d
 let server: FakeOpenAIServer;
 let down: string;
 let llm: Action;
-
-async function closedPortURL(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return `http://127.0.0.1:${port}/v1`;
-}
 
 beforeAll(async () => {
   server = await startFakeOpenAIServer();

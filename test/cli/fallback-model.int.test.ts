@@ -4,18 +4,10 @@
  * `ModelSwitched` fact, the candidates are in the descriptor, and a later `send` rebuilt from it
  * falls back again.
  */
-import { createServer, type AddressInfo } from 'node:net';
+import { closedPortURL } from '../support/fake-openai-server.ts';
 import { describe, expect, it } from 'vitest';
 import { wireReply } from '../planner/wire-fixtures.ts';
 import { cli, dataOf, oneLineError, threadEvents, useFakeOpenAIServerWorkspace } from './helpers.ts';
-
-async function closedPortURL(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return `http://127.0.0.1:${port}/v1`;
-}
 
 const ws = useFakeOpenAIServerWorkspace();
 

@@ -4,25 +4,14 @@
  * switch is recorded as `ModelSwitched`, the cost is priced as the second model, and replay with
  * hash verification agrees. With every candidate down the failure names each one.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIPlanner } from '../../src/planner/openai-planner.ts';
 import { isPlannerError, type PlannerError } from '../../src/planner/errors.ts';
 import { replayThread } from '../../src/history/replay.ts';
 import { costUsd } from '../../src/llm/pricing.ts';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
+import { closedPortURL, startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { harness, readThread, settle } from '../runtime/runtime-fixtures.ts';
 import { wireReply } from './wire-fixtures.ts';
-
-/** A base URL on a port nothing listens on (bound, then closed). */
-async function closedPortURL(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return `http://127.0.0.1:${port}/v1`;
-}
 
 let server: FakeOpenAIServer;
 beforeEach(async () => {

@@ -23,7 +23,7 @@
  * before the reply is chosen.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 
 /** One scripted reply. Without `status`/`body` it is a 200 chat completion with `content`. */
 export interface FakeReply {
@@ -188,4 +188,16 @@ export async function startFakeOpenAIServer(options: { fallback?: FakeReply } = 
 
 function withTotal(u: { prompt_tokens: number; completion_tokens: number }) {
   return { ...u, total_tokens: u.prompt_tokens + u.completion_tokens };
+}
+
+/**
+ * An OpenAI-style base URL (`http://127.0.0.1:<port>/v1`) on a port nothing listens on: bound to a
+ * free port, then closed, so a request to it is refused (an unavailable endpoint).
+ */
+export async function closedPortURL(): Promise<string> {
+  const s = createNetServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return `http://127.0.0.1:${port}/v1`;
 }

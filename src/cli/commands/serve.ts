@@ -13,6 +13,7 @@ import type { ContextHolder } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { withStore } from '../store.ts';
 import { resolveWorkspace } from '../workspace.ts';
+import { untilStopSignal } from '../until-stopped.ts';
 
 interface ServeCliOptions {
   host: string;
@@ -51,15 +52,7 @@ export async function serveCommand(holder: ContextHolder, cmd: Command): Promise
       log: (line) => io.out(line),
     });
     io.out(`orchestral serve: ${server.url} (store ${storeUrl}${token ? ', bearer token required' : ''}) · console ${server.url}/ · API ${server.url}/openapi.json`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.removeListener('SIGTERM', stop);
-        process.removeListener('SIGINT', stop);
-        resolve();
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
+    await untilStopSignal();
     await server.close();
     io.out('orchestral serve: stopped');
     return EXIT.ok;

@@ -13,6 +13,7 @@ import { EXIT } from '../exit-codes.ts';
 import { withLeases } from '../leases.ts';
 import { sessionForThread } from '../session.ts';
 import { withStore } from '../store.ts';
+import { untilStopSignal } from '../until-stopped.ts';
 
 interface WorkerCliOptions {
   concurrency: string;
@@ -46,15 +47,7 @@ export async function workerCommand(holder: ContextHolder, cmd: Command): Promis
       });
       io.out(`worker ${identity.id} (pid ${identity.pid}) on ${storeUrl}: concurrency ${concurrency}, lease ttl ${ttlMs} ms`);
       await worker.ready;
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.removeListener('SIGTERM', stop);
-          process.removeListener('SIGINT', stop);
-          resolve();
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+      await untilStopSignal();
       await worker.stop();
       io.out(`worker ${identity.id}: stopped; its threads were handed back`);
       return EXIT.ok;
