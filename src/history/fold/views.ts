@@ -2,14 +2,12 @@
  * Plain-data views of a ThreadState for the runtime and the executor, so nobody else reads xstate
  * snapshots. Pure functions; amounts in USD, times in ms since epoch.
  */
-import type { ErrorInfo } from '../../facts/facts/common.ts';
 import type { PolicySpec } from '../../facts/facts/thread-facts.ts';
 import type { StepStatus } from '../../../machines/step-lifecycle.ts';
 import type { BudgetView, PlanRunView, StepView } from '../../executor/plan-run-view.ts';
 import type { BudgetSpec, PlanSpec } from '../../plan/plan-schema.ts';
-import type { PlannerOutput } from '../../plan/planner-output.ts';
-import type { Observation } from '../../../machines/interaction.types.ts';
-import type { AcceptedPlan, AnsweredQuestion, LiveInteractionState, StepPause } from '../../../machines/interaction.machine.ts';
+import type { InteractionContext, Observation } from '../../../machines/interaction.types.ts';
+import type { AcceptedPlan, LiveInteractionState, StepPause } from '../../../machines/interaction.machine.ts';
 import type { PendingInput, ThreadContext } from '../../../machines/thread.machine.ts';
 import { createPlanIndex, setStepStatus, type PlanIndex } from '../../executor/plan-index.ts';
 import { stepIndex } from '../../executor/view-helpers.ts';
@@ -47,8 +45,9 @@ export interface ThreadView {
 /** Interaction status: a live state, `interrupted`, or a final state. */
 export type InteractionStatus = LiveInteractionState | 'interrupted' | 'completed' | 'failed' | 'cancelled';
 
-/** What the runtime needs to know about an interaction. */
-export interface InteractionView {
+/** What the runtime needs to know about an interaction (its machine context's fields as they are, plus derived ones). */
+export interface InteractionView
+  extends Pick<InteractionContext, 'pendingApprovals' | 'lastOutput' | 'answer' | 'question' | 'answered' | 'error' | 'resumeTo' | 'interrupt'> {
   interactionId: string;
   inputId: string;
   status: InteractionStatus;
@@ -61,17 +60,6 @@ export interface InteractionView {
   /** Plan ids accepted so far, in order. */
   planIds: string[];
   observations: Observation[];
-  pendingApprovals: string[];
-  lastOutput?: PlannerOutput;
-  answer?: string;
-  /** The pending question while `waiting_input`. */
-  question?: string;
-  /** Questions answered so far, each with the index of its answer in `mergedInputs`. */
-  answered?: AnsweredQuestion[];
-  error?: ErrorInfo;
-  /** Interrupted only: the live state Resumed returns to, and the interrupt's kind. */
-  resumeTo?: LiveInteractionState;
-  interrupt?: { kind: 'before_step' | 'after_step' | 'approval' | 'user_request'; stepId?: string; reason?: string };
   cancelReason?: string;
 }
 
