@@ -37,10 +37,15 @@ export interface StreamRedactorOptions {
  */
 const KEY_TAIL = /s(?:k(?:-[A-Za-z0-9_*-]*)?)?$/;
 
-/** Length of the longest suffix of `text` that occurs in `secret`. */
+/**
+ * Length of the longest suffix of `text` that occurs in `secret`. Grows from 1: a suffix occurs
+ * only if every shorter one does, so the loop stops at the first miss (usually after 1–2 checks).
+ */
 function suffixInSecret(text: string, secret: string): number {
-  for (let k = Math.min(text.length, secret.length); k > 0; k--) if (secret.includes(text.slice(text.length - k))) return k;
-  return 0;
+  const max = Math.min(text.length, secret.length);
+  let k = 0;
+  while (k < max && secret.includes(text.slice(text.length - k - 1))) k++;
+  return k;
 }
 
 /**
