@@ -48,7 +48,7 @@ export type { ForkResult, ForkRequest } from './runtime/fork.ts';
 // Time and ids
 export { systemClock, SimulatedClock } from './core/clock.ts';
 export type { Clock } from './core/clock.ts';
-export { randomIds, sequentialIds } from './core/ids.ts';
+export { randomIds, sequentialIds, timeOrderedIds, type TimeOrderedIdsOptions } from './core/ids.ts';
 export type { IdGenerator } from './core/ids.ts';
 export { ID_PATTERN, redactText, registerSecret, FAULT_ENV, FAULT_POINTS, parseFaultSpec, FaultSpecError } from './base.ts';
 export type { FaultSpec } from './base.ts';

@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.ts';
 import { createActionRegistry } from '../../src/actions/registry.ts';
-import { randomIds } from '../../src/core/ids.ts';
+import { timeOrderedIds } from '../../src/core/ids.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import type { Planner } from '../../src/planner/planner.ts';
 import type { HashEvery } from '../../src/runtime/draft.ts';
@@ -85,7 +85,7 @@ async function runShape(name: string, steps: Step[], dir: string, hashEvery: Has
   const plan = { kind: 'mini_plan', plan: { steps, maxConcurrency: 64 } } as unknown as PlannerOutput;
   let calls = 0;
   const planner: Planner = { plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) };
-  const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => planner, ids: randomIds, hashEvery });
+  const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => planner, hashEvery });
   await rt.openThread({ threadId: name });
   const commits0 = sqlite.stats().commits;
   const c0 = process.cpuUsage();
@@ -99,7 +99,8 @@ async function runShape(name: string, steps: Step[], dir: string, hashEvery: Has
   await rt.close();
 
   // Baseline: the same facts, in the same batches (one append each), straight through the store.
-  const batches = appended.slice(1).map((b) => b.map((e) => ({ ...e, id: randomIds.uuid() })));
+  const baseIds = timeOrderedIds(); // the runtime's default event ids
+  const batches = appended.slice(1).map((b) => b.map((e) => ({ ...e, id: baseIds.uuid() })));
   const events: RecordedEvent[] = [];
   for await (const e of sqlite.readStream(threadStreamId(name))) events.push(e);
   const b0 = process.hrtime.bigint();

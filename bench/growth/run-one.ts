@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.ts';
 import { createActionRegistry } from '../../src/actions/registry.ts';
-import { randomIds } from '../../src/core/ids.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import type { Planner } from '../../src/planner/planner.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
@@ -26,7 +25,7 @@ async function runPlan(shape: Shape, n: number, dir: string, name: string) {
   const plan = { kind: 'mini_plan', plan: { steps: shape.steps(n), maxConcurrency: shape.maxConcurrency } } as unknown as PlannerOutput;
   let calls = 0;
   const planner: Planner = { plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) };
-  const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => planner, ids: randomIds, maxEventBytes: MAX_EVENT_BYTES });
+  const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => planner, maxEventBytes: MAX_EVENT_BYTES });
   await rt.openThread({ threadId: name });
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();

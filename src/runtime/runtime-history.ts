@@ -2,7 +2,7 @@
  * `Runtime.replay` and `Runtime.fork`: the history operations of a runtime's store, with the
  * runtime's id generator and machines. Neither loads the thread into the runtime nor runs an effect.
  */
-import { randomIds, type IdGenerator } from '../core/ids.ts';
+import { randomIds, timeOrderedIds, type IdGenerator } from '../core/ids.ts';
 import { forkThread, type ForkResult } from './fork.ts';
 import { replayThread } from '../history/replay.ts';
 import { lastRevision } from '../history/read.ts';
@@ -81,9 +81,9 @@ export function replay(store: EventStore, threadId: string, options: RuntimeRepl
 
 /**
  * Forks thread `threadId` of `store` (see `RuntimeHistory.fork`), without a runtime; `ids` names the
- * new thread (when `newThreadId` is not given) and its events (default: random UUIDs).
+ * new thread (when `newThreadId` is not given) and its events (default: `timeOrderedIds()`).
  */
 export function fork(store: EventStore, threadId: string, options: RuntimeForkOptions & { ids?: IdGenerator } = {}): Promise<ForkResult> {
-  const { ids = randomIds, ...rest } = options;
+  const { ids = timeOrderedIds(), ...rest } = options;
   return runtimeHistory(store, ids).fork(threadId, rest);
 }

@@ -21,7 +21,7 @@ import { Subject, defer, filter, finalize, map, type Observable } from 'rxjs';
 import type { InteractionDelta } from './live-deltas.ts';
 import type { ActionRegistry } from '../actions/registry.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { randomIds, type IdGenerator } from '../core/ids.ts';
+import { timeOrderedIds, type IdGenerator } from '../core/ids.ts';
 import type { InterruptKind } from '../facts/facts/interaction-facts.ts';
 import type { PolicySpec } from '../facts/facts/thread-facts.ts';
 import type { BudgetSpec } from '../plan/plan-schema.ts';
@@ -55,7 +55,7 @@ export interface RuntimeOptions {
   plannerFor(thread: ThreadView): Planner;
   /** Default: the system clock. */
   clock?: Clock;
-  /** Event ids and generated thread/input ids. Default: random UUIDs. */
+  /** Event ids and generated thread/input ids. Default: `timeOrderedIds()` (UUIDv7, ordered by creation). */
   ids?: IdGenerator;
   /** Absolute workspace root handed to actions. Default: `process.cwd()`. */
   workspace?: string;
@@ -192,7 +192,7 @@ export interface Runtime extends RuntimeHistory {
 /** Creates a runtime (see the module doc). */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const clock = options.clock ?? systemClock;
-  const ids = options.ids ?? randomIds;
+  const ids = options.ids ?? timeOrderedIds();
   const policies = options.policies ?? {};
   const runners = new Map<string, Promise<ThreadRunner>>();
   const loaded = new Map<string, ThreadRunner>();

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ID_PATTERN, ThreadExistsError } from '../../base.ts';
-import { forkThread, randomIds } from '../../index.ts';
+import { forkThread, randomIds, timeOrderedIds } from '../../index.ts';
 import { lastRevision } from '../../history.ts';
 import { threadRevision } from '../args.ts';
 import { UsageError } from '../cli-errors.ts';
@@ -22,7 +22,7 @@ export async function forkCommand(holder: ContextHolder, cmd: Command, threadId:
   const result = await withStore(storeUrl, async (store) => {
     const at = (await threadRevision(store, threadId, o.at, '--at'))!;
     if ((await lastRevision(store, newThreadId)) !== undefined) throw new ThreadExistsError(newThreadId);
-    return forkThread(store, { threadId, atRevision: at, newThreadId, ids: randomIds });
+    return forkThread(store, { threadId, atRevision: at, newThreadId, ids: timeOrderedIds() });
   });
   io.out(`forked ${threadId}@${o.at} → ${result.threadId} (revision ${result.revision})`);
   io.out(`  look:     ${nextCommand(['show', result.threadId], storeUrl)}`);
