@@ -255,38 +255,3 @@ describe('sqlite store: file and lifecycle', () => {
     expect(ids(w.events)).toEqual(ids(batch));
   });
 });
-
-describe('sqlite store: watchStreamHead', () => {
-  it('emits the head at subscription when past afterRevision, then after commits of this and other instances, never going back', async () => {
-    const { store, path } = open();
-    await store.appendToStream('s', rawEvents(2), { expectedRevision: NO_STREAM });
-    const heads: bigint[] = [];
-    let completed = false;
-    const sub = store.watchStreamHead!('s', { afterRevision: 0n }).subscribe({ next: (h) => heads.push(h), complete: () => (completed = true) });
-    cleanups.push(() => sub.unsubscribe());
-    expect(heads).toEqual([1n]);
-    await store.appendToStream('other', rawEvents(1));
-    await store.appendToStream('s', rawEvents(3), { expectedRevision: 1n });
-    await until(() => heads.at(-1) === 4n, 'head 4');
-    const peer = getSqliteEventStore({ codec: rawCodec, path });
-    await peer.appendToStream('s', rawEvents(1), { expectedRevision: 4n });
-    await until(() => heads.at(-1) === 5n, 'head 5 from another instance');
-    await peer.close();
-    expect(heads).toEqual([...heads].sort((a, b) => (a < b ? -1 : 1)));
-    expect(new Set(heads).size).toBe(heads.length);
-    await store.close();
-    expect(completed).toBe(true);
-  });
-
-  it('emits nothing for a stream that stays at or below afterRevision', async () => {
-    const { store } = open();
-    await store.appendToStream('s', rawEvents(2), { expectedRevision: NO_STREAM });
-    const heads: bigint[] = [];
-    const sub = store.watchStreamHead!('s', { afterRevision: 1n }).subscribe({ next: (h) => heads.push(h) });
-    cleanups.push(() => sub.unsubscribe());
-    await store.appendToStream('t', rawEvents(2));
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(heads).toEqual([]);
-  });
-});

@@ -36,6 +36,7 @@ import {
 } from './in-memory-log.ts';
 import { checkReadAllOptions, checkReadStreamOptions } from '../read-options.ts';
 import { selectStreamRows } from './read-range.ts';
+import { streamHeads } from '../stream-heads.ts';
 
 /** Options of `getInMemoryEventStore`. */
 export interface InMemoryEventStoreOptions extends CommonStoreOptions {  /** The data to use; share one log between instances to see the same events. Default: a new empty log. */
@@ -156,6 +157,11 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions): Event
     async streamRevision(streamId: string): Promise<bigint | undefined> {
       assertOpen();
       return lastRevision(log, streamId);
+    },
+
+    watchStreamHead(streamId: string, opts: { afterRevision?: bigint } = {}): Observable<bigint> {
+      if (closed) return throwError(() => new StoreClosedError('memory:'));
+      return defer(() => streamHeads(signals, () => (closed ? undefined : lastRevision(log, streamId)), opts.afterRevision ?? -1n));
     },
 
     verifyIntegrity(): AsyncIterable<EventIntegrityError> {

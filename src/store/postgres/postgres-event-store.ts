@@ -24,6 +24,7 @@ import { checkSchemaName, DEFAULT_SCHEMA, redactConnectionString, toOpenError, w
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { allPages, allRowsAfter, scanSchema, streamPages, streamRowsAfter, verifiedIterable, type ReadContext } from './reads.ts';
 import { migrate } from './schema.ts';
+import { streamHeads } from '../stream-heads.ts';
 import { prepareStatements } from './statements.ts';
 
 /** Options of `getPostgresEventStore`. */
@@ -209,6 +210,17 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
       await ready();
       assertOpen();
       return stmts.lastRevision(pool, streamId);
+    },
+
+    watchStreamHead(streamId, opts = {}): Observable<bigint> {
+      if (closed) return throwError(() => new StoreClosedError(location));
+      // One point query per lookup (the (stream_id, revision) index); none while closing.
+      const head = async (): Promise<bigint | undefined> => {
+        if (closed) return undefined;
+        await ready();
+        return closed ? undefined : stmts.lastRevision(pool, streamId);
+      };
+      return defer(() => streamHeads(signals, head, opts.afterRevision ?? -1n));
     },
 
     verifyIntegrity: () => scanSchema(ctx),

@@ -18,6 +18,7 @@ import { prepareAppend } from '../codec.ts';
 import { StoreClosedError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
 import { rx } from '../rx.ts';
+import { streamHeads } from '../stream-heads.ts';
 import { createChangeSignals, type ChangeSignals } from './change-signals.ts';
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { openSqliteDatabase, type Durability } from './open-database.ts';
@@ -172,43 +173,4 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
       }
     },
   };
-}
-
-/**
- * `watchStreamHead` over commit signals: the head (`head()`: one point query) is looked up at
- * subscription and, after each signal, on the next macrotask — by then the appender that caused the
- * signal has taken its result, so a writer following its own stream sees its head already reached —
- * and emitted when past the last value. Signals arriving before that lookup share it.
- */
-function streamHeads(signals: Observable<void>, head: () => bigint | undefined, after: bigint): Observable<bigint> {
-  return new (rx().Observable)<bigint>((subscriber) => {
-    let last = after;
-    let scheduled: ReturnType<typeof setImmediate> | undefined;
-    const check = (): void => {
-      scheduled = undefined;
-      let now: bigint | undefined;
-      try {
-        now = head();
-      } catch (err) {
-        subscriber.error(err);
-        return;
-      }
-      if (now !== undefined && now > last) {
-        last = now;
-        subscriber.next(now);
-      }
-    };
-    const sub = signals.subscribe({
-      next: () => {
-        scheduled ??= setImmediate(check);
-      },
-      error: (err: unknown) => subscriber.error(err),
-      complete: () => subscriber.complete(),
-    });
-    check();
-    return () => {
-      sub.unsubscribe();
-      if (scheduled !== undefined) clearImmediate(scheduled);
-    };
-  });
 }

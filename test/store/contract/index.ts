@@ -3,7 +3,7 @@
  * Adapter tests call `runEventStoreContract('sqlite', factory)` inside their own `*.test.ts` file;
  * this directory holds no test file of its own, so vitest only runs it through an adapter.
  *
- * One file per port method group: append, readStream, readAll, read options, subscriptions, codec, size limit,
+ * One file per port method group: append, readStream, readAll, read options, subscriptions, stream heads, codec, size limit,
  * reopen, integrity. Properties (fast-check) are in `properties.ts` (`runEventStoreProperties`).
  */
 import { describe } from 'vitest';
@@ -18,6 +18,7 @@ import { describeReadOptions } from './read-options.ts';
 import { describeReadStream } from './read-stream.ts';
 import { describeReopen } from './reopen.ts';
 import { describeSizeLimit } from './size-limit.ts';
+import { describeStreamHeads } from './stream-heads.ts';
 import { describeSubscriptions } from './subscriptions.ts';
 
 /** Options an adapter factory must honour (defaults: fact codec, 1 MiB, system clock). */
@@ -54,6 +55,8 @@ export interface ContractCapabilities {
    * stream, or elsewhere in the stream, is not refused.
    */
   globalEventIds?: boolean;
+  /** `false`: the adapter has no `watchStreamHead` (optional on the port; followers use `subscribeToStream`). */
+  watchStreamHead?: boolean;
 }
 
 /**
@@ -69,6 +72,7 @@ export function runEventStoreContract(adapterName: string, factory: StoreFactory
     describeReadAll(factory);
     describeReadOptions(factory);
     describeSubscriptions(factory);
+    describeStreamHeads(factory, capabilities);
     describeCodec(factory);
     describeSizeLimit(factory);
     describeReopen(factory);
