@@ -87,7 +87,7 @@ describe('interaction machine: legal paths', () => {
       f.completed(),
     ]);
     expect(s.value).toBe('completed');
-    expect(s.context.observations.map((o) => [o.stepId, o.action, o.status])).toEqual([
+    expect(s.context.observations.toArray().map((o) => [o.stepId, o.action, o.status])).toEqual([
       ['b', 'act.b', 'completed'],
       ['a', 'act.a', 'failed'],
     ]);
@@ -129,10 +129,10 @@ describe('interaction machine: legal paths', () => {
       f.approvalRejected('ap1', 'p1', 'a', { reason: 'too risky' }),
     ]);
     expect(interactionStatus(s)).toBe('waiting_approval');
-    expect(s.context.settledSteps).toEqual(['a']);
+    expect(s.context.settledSteps.toArray()).toEqual(['a']);
     const done = run(interactionMachine, s, [f.approvalRejected('ap2', 'p1', 'b', { timedOut: true }), f.finished('p1')]);
     expect(interactionStatus(done)).toBe('observing');
-    expect(done.context.observations).toEqual([
+    expect(done.context.observations.toArray()).toEqual([
       { planId: 'p1', stepId: 'a', action: 'act.a', status: 'cancelled', error: 'cancelled: rejected by u: too risky' },
       { planId: 'p1', stepId: 'b', action: 'act.b', status: 'cancelled', error: 'cancelled: approval timed out' },
     ]);
@@ -145,7 +145,7 @@ describe('interaction machine: legal paths', () => {
       f.approvalRejected('ap1', 'p1'),
     ]);
     expect(interactionStatus(plan)).toBe('executing');
-    expect(plan.context.settledSteps).toEqual([]);
+    expect(plan.context.settledSteps.toArray()).toEqual([]);
     expect(tryStep(interactionMachine, plan, f.finished('p1'))).toBeUndefined();
   });
 
@@ -358,7 +358,7 @@ function check(snap: InteractionSnap, model: Model, fact: InteractionEvent, seen
   expect(interactionStatus(next)).toBe(want.status);
   expect(next.context.iteration).toBe(want.iteration);
   expect(next.context.pendingApprovals).toEqual(want.pending);
-  expect(next.context.settledSteps).toEqual(want.settled);
+  expect(next.context.settledSteps.toArray()).toEqual(want.settled);
   seen.reached.add(want.status);
   if (fact.type === 'ApprovalRejected' && want.settled.length > model.settled.length) seen.rules.add('rejection settles');
   if (fact.type === 'StepCancelled' && want.pending.length < model.pending.length) seen.rules.add(`withdraw in ${model.status}`);
