@@ -47,7 +47,7 @@
  * by several states" below), referenced by every state the row names; there are no extra parent
  * states, so state values are as in the table.
  */
-import { appended } from '../src/core/append-lineage.ts';
+import { AppendSeq } from '../src/core/append-seq.ts';
 import { assign, setup } from 'xstate';
 import type { FactData, FactOf } from '../src/facts/fact-types.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
@@ -81,7 +81,7 @@ const unsettledStepOfCurrentPlan = ({ context, event }: Ctx): boolean => {
     plan !== undefined &&
     event.data.planId === plan.planId &&
     stepById(plan.plan.steps).has(stepId) &&
-    !isSettled(context.settledSteps, stepId)
+    !context.settledSteps.includes(stepId)
   );
 };
 
@@ -106,32 +106,17 @@ function stepById(steps: readonly StepSpec[]): Map<string, StepSpec> {
 }
 
 /**
- * Whether `settled` (a context's `settledSteps`, which only grows by appends) holds `stepId`,
- * without a pass over it: positions of ids are shared along arrays extended by appends, each answer
- * checked against the array itself (an array from another lineage falls back to `includes`).
+ * An interaction context read back from JSON (a persisted snapshot, whose `observations` and
+ * `settledSteps` are plain arrays, as `AppendSeq.toJSON` writes them) with those lists rebuilt as
+ * AppendSeq; a context that already holds AppendSeqs is returned as is. O(items). Pure: `persisted`
+ * is not modified.
  */
-const settledPositions = new WeakMap<readonly string[], Map<string, number>>();
-function isSettled(settled: readonly string[], stepId: string): boolean {
-  let positions = settledPositions.get(settled);
-  if (positions === undefined) {
-    positions = new Map();
-    for (let i = 0; i < settled.length; i++) if (!positions.has(settled[i]!)) positions.set(settled[i]!, i);
-    settledPositions.set(settled, positions);
-  }
-  const at = positions.get(stepId);
-  if (at !== undefined && at < settled.length && settled[at] === stepId) return true;
-  return at === undefined ? false : settled.includes(stepId);
-}
-
-/** `[...settled, stepId]`, sharing `settled`'s id positions (see `isSettled`). */
-function settle(settled: readonly string[], stepId: string): string[] {
-  const next = appended(settled, stepId);
-  const positions = settledPositions.get(settled);
-  if (positions !== undefined) {
-    if (!positions.has(stepId)) positions.set(stepId, settled.length);
-    settledPositions.set(next, positions);
-  }
-  return next;
+export function reviveInteractionContext(persisted: unknown): unknown {
+  if (persisted === null || typeof persisted !== 'object') return persisted;
+  const c = persisted as Record<string, unknown>;
+  const seq = (v: unknown): unknown => (Array.isArray(v) ? AppendSeq.from(v) : v);
+  if (!Array.isArray(c.observations) && !Array.isArray(c.settledSteps)) return persisted;
+  return { ...c, observations: seq(c.observations), settledSteps: seq(c.settledSteps) };
 }
 
 /** The approval a StepCancelled withdraws (pending in this interaction), if any. */
@@ -158,8 +143,8 @@ const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
           };
   const withdrawn = withdrawnApproval(context, event);
   return {
-    observations: appended(context.observations, obs),
-    settledSteps: settle(context.settledSteps, stepId),
+    observations: context.observations.append(obs),
+    settledSteps: context.settledSteps.append(stepId),
     ...(withdrawn !== undefined ? { pendingApprovals: context.pendingApprovals.filter((id) => id !== withdrawn) } : {}),
   };
 };
@@ -286,7 +271,7 @@ export const interactionMachine = setup({
         stepId === undefined ||
         d.planId !== context.currentPlanId ||
         !(currentPlan(context) !== undefined && stepById(currentPlan(context)!.plan.steps).has(stepId)) ||
-        isSettled(context.settledSteps, stepId)
+        context.settledSteps.includes(stepId)
       ) {
         return decided;
       }
@@ -297,7 +282,7 @@ export const interactionMachine = setup({
         status: 'cancelled',
         error: `cancelled: ${rejectionReason(event.data)}`,
       };
-      return { ...decided, observations: appended(context.observations, obs), settledSteps: settle(context.settledSteps, stepId) };
+      return { ...decided, observations: context.observations.append(obs), settledSteps: context.settledSteps.append(stepId) };
     }),
     /** Remembers the live state it was interrupted in (`params.from`) and why. */
     interrupt: assign(({ context, event }, params: { from: LiveInteractionState }) => {
@@ -332,8 +317,8 @@ export const interactionMachine = setup({
     iteration: 0,
     maxIterations: input.maxIterations,
     plans: [],
-    settledSteps: [],
-    observations: [],
+    settledSteps: AppendSeq.empty<string>(),
+    observations: AppendSeq.empty<Observation>(),
     pendingApprovals: [],
     stepsStarted: 0,
   }),
@@ -380,7 +365,7 @@ export const interactionMachine = setup({
               actions: assign(({ context, event }) => ({
                 plans: [...context.plans, { planId: event.data.planId, iteration: event.data.iteration, plan: event.data.plan }],
                 currentPlanId: event.data.planId,
-                settledSteps: [],
+                settledSteps: AppendSeq.empty<string>(),
               })),
             },
             PlanRejected: {
@@ -388,7 +373,7 @@ export const interactionMachine = setup({
               guard: 'sameIteration',
               actions: assign(({ context, event }) => ({
                 error: event.data.error,
-                observations: appended(context.observations, {
+                observations: context.observations.append({
                   planId: '',
                   stepId: '',
                   action: '(plan)',
@@ -418,7 +403,7 @@ export const interactionMachine = setup({
               guard: ({ context, event }) =>
                 event.data.planId === context.currentPlanId &&
                 context.settledSteps.length === (currentPlan(context)?.plan.steps.length ?? -1),
-              actions: assign({ currentPlanId: undefined, settledSteps: [] }),
+              actions: assign(() => ({ currentPlanId: undefined, settledSteps: AppendSeq.empty<string>() })),
             },
             StepStarted: stepStarted,
             ...stepOutcomes,

@@ -2,6 +2,7 @@
  * Types of the interaction machine (machines/interaction.machine.ts): its context, input and events,
  * and the records its context holds. Re-exported by the machine module.
  */
+import type { AppendSeq } from '../src/core/append-seq.ts';
 import type { Fact, FactData, FactOf } from '../src/facts/fact-types.ts';
 import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { InterruptKind } from '../src/facts/facts/interaction-facts.ts';
@@ -66,10 +67,13 @@ export interface InteractionContext {
   maxIterations: number;
   plans: AcceptedPlan[];
   currentPlanId?: string;
-  /** Step ids of the current plan that reached a final state. */
-  settledSteps: string[];
-  /** Final outcomes of steps (and rejected plans) in fact order. */
-  observations: Observation[];
+  /**
+   * Step ids of the current plan that reached a final state, in the order they settled (an
+   * AppendSeq: O(1) to append and to test; its JSON and its digest are the plain array's).
+   */
+  settledSteps: AppendSeq<string>;
+  /** Final outcomes of steps (and rejected plans) in fact order (an AppendSeq, as `settledSteps`). */
+  observations: AppendSeq<Observation>;
   /** StepStarted facts seen (attempts of every plan). */
   stepsStarted: number;
   /** Approval ids requested and not yet decided. */

@@ -6,7 +6,7 @@
  * the same shape), so its peak RSS is its own.
  * Per shape: wall and CPU µs per step at each size, `growth_16k_over_1k` (µs/step at 16k ÷ at 1k,
  * wall; `cpu_growth_16k_over_1k` the same in CPU time, the steadier figure on a shared machine) and
- * the 16k run's peak RSS. Targets: growth ≤ 1.5 in every shape, 16k peak RSS ≤ 300 MB.
+ * the 16k run's peak RSS (`runPeakRssMb16k`: before its check read, see run-one.ts). Targets: growth ≤ 1.5 in every shape, 16k peak RSS ≤ 300 MB.
  *
  * Bounded in time: a size is not started when the previous size's time, scaled by the size ratio
  * and by the per-step growth seen so far, predicts more than GROWTH_BUDGET_S seconds (default 120),
@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHAPES } from './shapes.ts';
 
-type Run = { usPerStep: number; cpuUsPerStep: number; totalS: number; peakRssMb: number };
+type Run = { usPerStep: number; cpuUsPerStep: number; totalS: number; peakRssMb: number; runPeakRssMb: number };
 type Cut = { cut: string };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +63,7 @@ try {
       growth_16k_over_1k: done(first) && done(last) ? +(last.usPerStep / first.usPerStep).toFixed(2) : null,
       cpu_growth_16k_over_1k: done(first) && done(last) ? +(last.cpuUsPerStep / first.cpuUsPerStep).toFixed(2) : null,
       peakRssMb16k: done(last) ? last.peakRssMb : null,
+      runPeakRssMb16k: done(last) ? last.runPeakRssMb : null,
     };
   }
   console.log(JSON.stringify({ bench: 'growth', sizes, targets: { growth: 1.5, peakRssMb16k: 300 }, budgetS, shapes }));

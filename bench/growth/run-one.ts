@@ -3,7 +3,9 @@
  * 200 steps of the same shape, then the measured plan of `n` steps, each on a fresh SQLite file with
  * durability `sync`, through the runtime (`send` → `whenSettled`, planning included).
  * Usage: `tsx bench/growth/run-one.ts <shape> <n> <dir>` → one JSON line: wall and CPU µs per step,
- * and the process's peak RSS (MB).
+ * the process's peak RSS (MB, `peakRssMb`), and its peak RSS before the check that reads the whole
+ * stream back after the run (`runPeakRssMb`: that read adds its own allocations to the run's
+ * uncollected garbage).
  */
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -35,11 +37,12 @@ async function runPlan(shape: Shape, n: number, dir: string, name: string) {
   const cpu = process.cpuUsage(c0);
   if (s.interactions.i1?.status !== 'completed') throw new Error(`${name}: interaction ended ${s.interactions.i1?.status}`);
   await rt.close();
+  const runPeakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   let completed = 0;
   for await (const e of store.readStream(`thread-${name}`)) if (e.type === 'StepCompleted') completed++;
   await store.close();
   if (completed !== n) throw new Error(`${name}: ${completed} of ${n} steps completed (a plan over the normaliser's step limit is rejected)`);
-  return { usPerStep: +(ns / 1000 / n).toFixed(1), cpuUsPerStep: +((cpu.user + cpu.system) / n).toFixed(1), totalS: +(ns / 1e9).toFixed(2) };
+  return { usPerStep: +(ns / 1000 / n).toFixed(1), cpuUsPerStep: +((cpu.user + cpu.system) / n).toFixed(1), totalS: +(ns / 1e9).toFixed(2), runPeakRssMb };
 }
 
 const [shapeName, size, dir] = process.argv.slice(2);

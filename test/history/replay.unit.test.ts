@@ -46,8 +46,8 @@ describe('replay of the committed history fixture', () => {
           observe: assign(({ context, event }) =>
             event.type === 'StepCompleted'
               ? {
-                  observations: [...context.observations, { planId: event.data.planId, stepId: event.data.stepId, action: '', status: 'completed' as const }],
-                  settledSteps: [...context.settledSteps, event.data.stepId],
+                  observations: context.observations.append({ planId: event.data.planId, stepId: event.data.stepId, action: '', status: 'completed' as const }),
+                  settledSteps: context.settledSteps.append(event.data.stepId),
                 }
               : {},
           ),

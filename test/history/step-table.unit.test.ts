@@ -1,8 +1,39 @@
-/** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. */
+/** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. Property seeded by `FC_SEED`. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deriveStepRecord } from '../../src/history/fold/step-table.ts';
 
+const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+
 describe('step records', () => {
+  it(`property (seed ${SEED}): records derived from any earlier record read as the model, which later writes never change`, () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer()), { maxLength: 40 })), { maxLength: 30 }),
+        (batches) => {
+          const versions: Array<{ record: Record<string, number>; model: Map<string, number> }> = [{ record: deriveStepRecord<number>({}).record, model: new Map() }];
+          for (const [pick, writes] of batches) {
+            const from = versions[pick % versions.length]!;
+            const w = deriveStepRecord(from.record);
+            const model = new Map(from.model);
+            for (const [k, v] of writes) {
+              w.set(`i1/p1/s${k}`, v);
+              model.set(`i1/p1/s${k}`, v);
+            }
+            versions.push({ record: w.record, model });
+          }
+          for (const { record, model } of versions) {
+            expect(Object.keys(record)).toEqual([...model.keys()]);
+            for (const [k, v] of model) expect(record[k]).toBe(v);
+            expect(record['i1/p1/s-1']).toBeUndefined();
+            expect('i1/p1/s-1' in record).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 100, seed: SEED },
+    );
+  });
+
   it('derive from a record without changing it, in insertion order, across diverging lineages', () => {
     const a = deriveStepRecord<number>({ x: 1 });
     for (let i = 0; i < 1000; i++) a.set(`k${i}`, i);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { interactionMachine, type InteractionEvent } from '../../machines/interaction.machine.ts';
+import { interactionMachine, reviveInteractionContext, type InteractionContext, type InteractionEvent } from '../../machines/interaction.machine.ts';
+import { AppendSeq } from '../../src/core/append-seq.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
@@ -87,7 +88,7 @@ describe('interaction machine: legal paths', () => {
       f.completed(),
     ]);
     expect(s.value).toBe('completed');
-    expect(s.context.observations.map((o) => [o.stepId, o.action, o.status])).toEqual([
+    expect(s.context.observations.toArray().map((o) => [o.stepId, o.action, o.status])).toEqual([
       ['b', 'act.b', 'completed'],
       ['a', 'act.a', 'failed'],
     ]);
@@ -129,10 +130,10 @@ describe('interaction machine: legal paths', () => {
       f.approvalRejected('ap1', 'p1', 'a', { reason: 'too risky' }),
     ]);
     expect(interactionStatus(s)).toBe('waiting_approval');
-    expect(s.context.settledSteps).toEqual(['a']);
+    expect(s.context.settledSteps.toArray()).toEqual(['a']);
     const done = run(interactionMachine, s, [f.approvalRejected('ap2', 'p1', 'b', { timedOut: true }), f.finished('p1')]);
     expect(interactionStatus(done)).toBe('observing');
-    expect(done.context.observations).toEqual([
+    expect(done.context.observations.toArray()).toEqual([
       { planId: 'p1', stepId: 'a', action: 'act.a', status: 'cancelled', error: 'cancelled: rejected by u: too risky' },
       { planId: 'p1', stepId: 'b', action: 'act.b', status: 'cancelled', error: 'cancelled: approval timed out' },
     ]);
@@ -145,7 +146,7 @@ describe('interaction machine: legal paths', () => {
       f.approvalRejected('ap1', 'p1'),
     ]);
     expect(interactionStatus(plan)).toBe('executing');
-    expect(plan.context.settledSteps).toEqual([]);
+    expect(plan.context.settledSteps.toArray()).toEqual([]);
     expect(tryStep(interactionMachine, plan, f.finished('p1'))).toBeUndefined();
   });
 
@@ -358,7 +359,7 @@ function check(snap: InteractionSnap, model: Model, fact: InteractionEvent, seen
   expect(interactionStatus(next)).toBe(want.status);
   expect(next.context.iteration).toBe(want.iteration);
   expect(next.context.pendingApprovals).toEqual(want.pending);
-  expect(next.context.settledSteps).toEqual(want.settled);
+  expect(next.context.settledSteps.toArray()).toEqual(want.settled);
   seen.reached.add(want.status);
   if (fact.type === 'ApprovalRejected' && want.settled.length > model.settled.length) seen.rules.add('rejection settles');
   if (fact.type === 'StepCancelled' && want.pending.length < model.pending.length) seen.rules.add(`withdraw in ${model.status}`);
@@ -407,5 +408,38 @@ describe('interaction machine: property', () => {
       { numRuns: 300 },
     );
     expect([...seen.rules].sort()).toEqual(['rejection settles', 'resume to executing', 'withdraw in interrupted', 'withdraw in waiting_approval']);
+  });
+});
+
+describe('interaction observations and settled steps (AppendSeq)', () => {
+  it('an older snapshot keeps its lists when later outcomes are appended to it or to a fork of it', () => {
+    const s1 = run(interactionMachine, start(interactionMachine, input()), [f.planning(1), f.responded(1, 'mini_plan'), f.accepted(1, 'p1'), f.stepCompleted('p1', 'a')]);
+    const s2 = run(interactionMachine, s1, [f.stepCompleted('p1', 'b')]);
+    const fork = run(interactionMachine, s1, [f.stepCancelled('p1', 'b')]); // from the older snapshot: a copy
+    const s3 = run(interactionMachine, s2, [f.finished('p1')]);
+    expect(s1.context.observations.toArray().map((o) => [o.stepId, o.status])).toEqual([['a', 'completed']]);
+    expect(s1.context.settledSteps.toArray()).toEqual(['a']);
+    expect(s1.context.settledSteps.includes('b')).toBe(false);
+    expect(s2.context.observations.toArray().map((o) => [o.stepId, o.status])).toEqual([['a', 'completed'], ['b', 'completed']]);
+    expect(fork.context.observations.toArray().map((o) => [o.stepId, o.status])).toEqual([['a', 'completed'], ['b', 'cancelled']]);
+    expect(fork.context.settledSteps.includes('b')).toBe(true);
+    expect(s2.context.settledSteps.toArray()).toEqual(['a', 'b']);
+    expect(s3.context.settledSteps.length).toBe(0);
+    expect(s2.context.settledSteps.length).toBe(2);
+    // the older snapshot still accepts b's outcome (b is not settled in it)
+    expect(tryStep(interactionMachine, s1, f.stepFailed('p1', 'b', null))).toBeDefined();
+    expect(tryStep(interactionMachine, s2, f.stepFailed('p1', 'b', null))).toBeUndefined();
+  });
+
+  it('reviveInteractionContext rebuilds the lists of a context read back from JSON', () => {
+    const s = run(interactionMachine, start(interactionMachine, input()), [f.planning(1), f.responded(1, 'mini_plan'), f.accepted(1, 'p1'), f.stepCompleted('p1', 'a')]);
+    const json = JSON.parse(JSON.stringify(s.context)) as Record<string, unknown>;
+    expect(json.settledSteps).toEqual(['a']);
+    const revived = reviveInteractionContext(json) as InteractionContext;
+    expect(revived.observations).toBeInstanceOf(AppendSeq);
+    expect(revived.settledSteps.includes('a')).toBe(true);
+    expect(revived.observations.toArray()).toEqual(s.context.observations.toArray());
+    expect(json.settledSteps).toEqual(['a']); // not modified
+    expect(reviveInteractionContext(revived)).toBe(revived);
   });
 });

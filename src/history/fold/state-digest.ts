@@ -2,10 +2,12 @@
  * Digests of actor snapshots for the state hash (`hashThreadState` in src/history/fold/thread-state.ts):
  * canonical JSON, per-field value digests memoised by identity, hash chains for lists that grow by
  * appends, XOR set-digests for large records. All are pure functions of content; the memo tables
- * only make repeated digests of the same (immutable) objects cheap.
+ * only make repeated digests of the same (immutable) objects cheap. An `AppendSeq`
+ * (src/core/append-seq.ts) is digested, and written by `canonicalJson`, exactly as the plain array
+ * of its items.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
-import { extendsByAppends } from '../../core/append-lineage.ts';
+import { AppendSeq } from '../../core/append-seq.ts';
 
 /** What a digest reads of an actor snapshot: its state value and its context. */
 export interface ActorSnapshotLike {
@@ -23,6 +25,7 @@ export const UNHASHED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['startedInput
 /** JSON with object keys sorted (recursively), `undefined` properties omitted: a stable text of plain data. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (value instanceof AppendSeq) return canonicalJson(value.toArray());
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
@@ -49,16 +52,17 @@ const digests = new WeakMap<object, Buffer>();
 
 /** Digest text of plain objects and arrays, memoised by identity (snapshot data is never mutated). */
 const valueDigests = new WeakMap<object, string>();
-/** Chain value of arrays (see `arrayDigest`), so an array extended by appends is hashed from its prefix. */
-const arrayChains = new WeakMap<readonly unknown[], Buffer>();
+/** Chain value of arrays and AppendSeqs (see `arrayDigest`), so a list extended by appends is hashed from its prefix. */
+const arrayChains = new WeakMap<object, Buffer>();
 const EMPTY_CHAIN = createHash('sha256').update('[').digest();
 
 /**
  * Digest text of a plain-data value: primitives are their JSON text; objects `#` + hex sha256 of
  * their canonical JSON; arrays `@` + hex of a hash chain over their items' digest texts
- * (c₀ = sha256('['), cᵢ₊₁ = sha256(cᵢ ‖ digest(itemᵢ))). Both depend on content only. `hint`: an
- * earlier version of the same field; when `value` starts with the hint's items (same objects), the
- * chain continues from the hint's, so appending to a long list costs O(items added).
+ * (c₀ = sha256('['), cᵢ₊₁ = sha256(cᵢ ‖ digest(itemᵢ))); an AppendSeq as the array of its items.
+ * Both depend on content only. `hint`: an earlier version of the same field; when `value` starts
+ * with the hint's items (same objects), the chain continues from the hint's, so appending to a long
+ * list costs O(items added) (and no prefix comparison between two versions of one AppendSeq).
  */
 function valueDigest(value: unknown, hint?: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -66,6 +70,7 @@ function valueDigest(value: unknown, hint?: unknown): string {
   if (known !== undefined) return known;
   let d: string;
   if (Array.isArray(value)) d = `@${arrayDigest(value, Array.isArray(hint) ? hint : undefined).toString('hex')}`;
+  else if (value instanceof AppendSeq) d = `@${seqDigest(value, hint).toString('hex')}`;
   else {
     const keys = Object.keys(value);
     d =
@@ -151,25 +156,40 @@ function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undef
   let from = 0;
   const base = hint === undefined ? undefined : arrayChains.get(hint);
   if (base !== undefined && hint!.length <= items.length) {
-    // an array the machines built by appends to the hint (append-lineage.ts) needs no prefix comparison
-    let i = extendsByAppends(items, hint!) ? hint!.length : 0;
+    let i = 0;
     while (i < hint!.length && items[i] === hint![i]) i++;
     if (i === hint!.length) {
       chain = base;
       from = i;
     }
   }
-  for (let i = from; i < items.length; i++) {
-    const item = items[i];
-    const text = item === undefined ? 'null' : valueDigest(item);
-    // sha256(chain ‖ utf8(text)) in one call: the same bytes as update(chain).update(text), without a Hash object
-    const bytes = Buffer.allocUnsafe(chain.length + Buffer.byteLength(text));
-    chain.copy(bytes, 0);
-    bytes.write(text, chain.length);
-    chain = oneShotHash('sha256', bytes, 'buffer');
-  }
+  for (let i = from; i < items.length; i++) chain = chainLink(chain, items[i]);
   arrayChains.set(items, chain);
   return chain;
+}
+
+/** `arrayDigest` of an AppendSeq: continued from `hint`'s chain when the hint is a list it starts with. */
+function seqDigest(seq: AppendSeq<unknown>, hint: unknown): Buffer {
+  let chain: Buffer = EMPTY_CHAIN;
+  let from = 0;
+  const base = hint !== null && typeof hint === 'object' ? arrayChains.get(hint) : undefined;
+  if (base !== undefined && (hint instanceof AppendSeq || Array.isArray(hint)) && seq.startsWith(hint as AppendSeq<unknown>)) {
+    chain = base;
+    from = (hint as { length: number }).length;
+  }
+  for (let i = from; i < seq.length; i++) chain = chainLink(chain, seq.at(i));
+  arrayChains.set(seq, chain);
+  return chain;
+}
+
+/** cᵢ₊₁ = sha256(cᵢ ‖ utf8(digest text of `item`)). */
+function chainLink(chain: Buffer, item: unknown): Buffer {
+  const text = item === undefined ? 'null' : valueDigest(item);
+  // sha256(chain ‖ utf8(text)) in one call: the same bytes as update(chain).update(text), without a Hash object
+  const bytes = Buffer.allocUnsafe(chain.length + Buffer.byteLength(text));
+  chain.copy(bytes, 0);
+  bytes.write(text, chain.length);
+  return oneShotHash('sha256', bytes, 'buffer');
 }
 
 /** Sorted keys (with their JSON text) of the contexts seen, by key list: a machine's contexts share a few key lists. */

@@ -1,29 +1,42 @@
 /**
  * The fold's step records without a full copy per batch: a record of a ThreadState's steps is a
  * read-only view (a Proxy, so every reader keeps indexing it as a plain record) over a table whose
- * values live in 256 hash buckets. A new state copies the bucket array (256 references) and, on
- * write, only the buckets it writes into; so folding a batch costs O(facts + 256 + touched buckets)
- * whatever the plan's size, where a plain record copy cost O(tasks) per batch — the cost that made
- * long plans quadratic. Key order (insertion order, as a plain record's string keys) is kept in an
- * append-only key list shared along a lineage of states (steps are never removed).
+ * values live in a two-level hash trie: 64 slots, each an array of 64 leaves, a leaf a few
+ * (key, value) pairs. A new state copies the top array (64 references) and, on write, only the
+ * arrays and the leaf it writes into (64 references and a leaf of ~n/4096 pairs); so folding a batch
+ * costs O(facts + 64) whatever the plan's size up to tens of thousands of steps, where a plain record
+ * copy cost O(tasks) per batch — the cost that made long plans quadratic — and one level of 256
+ * buckets cost O(tasks / 256) per write. Key order (insertion order, as a plain record's string keys)
+ * is kept in an append-only key list shared along a lineage of states (steps are never removed).
  *
  * Records are immutable: writing into one throws a TypeError. A plain record (restored from a
  * snapshot cache, built by hand) is read through a table built from it once.
  */
 
-const BUCKETS = 256;
-/** Up to this many keys a table keeps one bucket (a small record is copied whole, and costs ~no index). */
-const SMALL = 64;
+/** Slots of the top array and leaves per second-level array (a power of two). */
+const FANOUT = 64;
+/** Up to this many keys a table keeps one leaf (a small record is copied whole, and costs ~no index). */
+const SMALL = 16;
 
-type Bucket<V> = Map<string, V>;
+/** Pairs of one leaf: `values[i]` is the value of `keys[i]`. */
+interface Leaf<V> {
+  keys: string[];
+  values: V[];
+}
+
+type Mid<V> = Array<Leaf<V> | undefined>;
 
 /**
- * The storage behind one record: one bucket while small, else BUCKETS. Buckets in `owned` may be
- * written in place (they are this table's).
+ * The storage behind one record: one leaf while small, else the trie. Arrays and leaves whose index
+ * is in `ownedMids`/`ownedLeaves` may be written in place (they are this table's).
  */
 interface Table<V> {
-  buckets: Array<Bucket<V> | undefined>;
-  owned: Set<number>;
+  one: Leaf<V> | undefined;
+  ownOne: boolean;
+  top: Array<Mid<V> | undefined> | undefined;
+  ownedMids: Set<number>;
+  /** Leaf indexes `top * FANOUT + mid`. */
+  ownedLeaves: Set<number>;
   /** Shared key list: this table's keys are `keys.list[0..length)`. */
   keys: { list: string[] };
   length: number;
@@ -31,15 +44,24 @@ interface Table<V> {
 
 const tables = new WeakMap<object, Table<unknown>>();
 
-function bucketOf(t: Table<unknown>, key: string): number {
-  if (t.buckets.length === 1) return 0;
-  let h = 0;
-  for (let i = key.length - 1; i >= Math.max(0, key.length - 12); i--) h = (h * 31 + key.charCodeAt(i)) | 0;
-  return h & (BUCKETS - 1);
+/** FNV-1a of the key's last 16 characters (the part that tells step keys apart). */
+function hashOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = Math.max(0, key.length - 16); i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function leafOf<V>(t: Table<V>, key: string): Leaf<V> | undefined {
+  if (t.top === undefined) return t.one;
+  const h = hashOf(key);
+  return t.top[h & (FANOUT - 1)]?.[(h >>> 6) & (FANOUT - 1)];
 }
 
 function lookup<V>(t: Table<V>, key: string): V | undefined {
-  return t.buckets[bucketOf(t as Table<unknown>, key)]?.get(key);
+  const leaf = leafOf(t, key);
+  if (leaf === undefined) return undefined;
+  const i = leaf.keys.indexOf(key);
+  return i < 0 ? undefined : leaf.values[i];
 }
 
 const readOnly = (): never => {
@@ -68,47 +90,73 @@ function recordOf<V>(t: Table<V>): Record<string, V> {
   return rec;
 }
 
+const emptyTable = <V>(): Table<V> => ({ one: undefined, ownOne: false, top: undefined, ownedMids: new Set(), ownedLeaves: new Set(), keys: { list: [] }, length: 0 });
+
 function tableOf<V>(rec: Readonly<Record<string, V>>): Table<V> {
   const known = tables.get(rec) as Table<V> | undefined;
   if (known !== undefined) return known;
-  const t: Table<V> = { buckets: [undefined], owned: new Set(), keys: { list: [] }, length: 0 };
+  const t = emptyTable<V>();
   for (const [key, value] of Object.entries(rec)) write(t, key, value);
   tables.set(rec, t as Table<unknown>);
   return t;
 }
 
-/** Spreads a one-bucket table over BUCKETS buckets, all owned by it. */
-function spread<V>(t: Table<V>): void {
-  const all = t.buckets[0];
-  t.buckets = new Array<Bucket<V> | undefined>(BUCKETS);
-  t.owned = new Set();
-  if (all === undefined) return;
-  for (const [key, value] of all) {
-    const b = bucketOf(t as Table<unknown>, key);
-    let bucket = t.buckets[b];
-    if (bucket === undefined) {
-      t.buckets[b] = bucket = new Map();
-      t.owned.add(b);
+/** The leaf `key` goes in, owned by `t` (copied or created on the first write of this table). */
+function ownLeaf<V>(t: Table<V>, key: string): Leaf<V> {
+  if (t.top === undefined) {
+    if (!t.ownOne) {
+      t.one = t.one === undefined ? { keys: [], values: [] } : { keys: t.one.keys.slice(), values: t.one.values.slice() };
+      t.ownOne = true;
     }
-    bucket.set(key, value);
+    return t.one!;
+  }
+  const h = hashOf(key);
+  const ti = h & (FANOUT - 1);
+  const mi = (h >>> 6) & (FANOUT - 1);
+  let mid = t.top[ti];
+  if (!t.ownedMids.has(ti)) {
+    mid = mid === undefined ? new Array<Leaf<V> | undefined>(FANOUT) : mid.slice();
+    t.top[ti] = mid;
+    t.ownedMids.add(ti);
+  }
+  const li = ti * FANOUT + mi;
+  let leaf = mid![mi];
+  if (!t.ownedLeaves.has(li)) {
+    leaf = leaf === undefined ? { keys: [], values: [] } : { keys: leaf.keys.slice(), values: leaf.values.slice() };
+    mid![mi] = leaf;
+    t.ownedLeaves.add(li);
+  }
+  return leaf!;
+}
+
+/** Spreads a one-leaf table over the trie, all of it owned by the table. */
+function spread<V>(t: Table<V>): void {
+  const all = t.one;
+  t.one = undefined;
+  t.top = new Array<Mid<V> | undefined>(FANOUT);
+  t.ownedMids = new Set();
+  t.ownedLeaves = new Set();
+  if (all === undefined) return;
+  for (let i = 0; i < all.keys.length; i++) {
+    const leaf = ownLeaf(t, all.keys[i]!);
+    leaf.keys.push(all.keys[i]!);
+    leaf.values.push(all.values[i]!);
   }
 }
 
 function write<V>(t: Table<V>, key: string, value: V): void {
-  if (t.buckets.length === 1 && t.length >= SMALL) spread(t);
-  const b = bucketOf(t as Table<unknown>, key);
-  let bucket = t.buckets[b];
-  if (!t.owned.has(b)) {
-    bucket = new Map(bucket);
-    t.buckets[b] = bucket;
-    t.owned.add(b);
+  if (t.top === undefined && t.length >= SMALL) spread(t);
+  const leaf = ownLeaf(t, key);
+  const i = leaf.keys.indexOf(key);
+  if (i >= 0) {
+    leaf.values[i] = value;
+    return;
   }
-  if (!bucket!.has(key)) {
-    if (t.keys.list.length !== t.length) t.keys = { list: t.keys.list.slice(0, t.length) }; // another lineage went on from here
-    t.keys.list.push(key);
-    t.length += 1;
-  }
-  bucket!.set(key, value);
+  leaf.keys.push(key);
+  leaf.values.push(value);
+  if (t.keys.list.length !== t.length) t.keys = { list: t.keys.list.slice(0, t.length) }; // another lineage went on from here
+  t.keys.list.push(key);
+  t.length += 1;
 }
 
 /** A step record being written: `record` reads as the new record; `set` writes into it. */
@@ -118,11 +166,19 @@ export interface StepRecordWriter<V> {
 }
 
 /**
- * Starts a new record from `base` (a record of this module or a plain one): O(256), whatever the
+ * Starts a new record from `base` (a record of this module or a plain one): O(64), whatever the
  * size of `base`, which is left unchanged. Writes go through `set` (the record itself is read-only).
  */
 export function deriveStepRecord<V>(base: Readonly<Record<string, V>>): StepRecordWriter<V> {
   const from = tableOf(base);
-  const t: Table<V> = { buckets: from.buckets.slice(), owned: new Set(), keys: from.keys, length: from.length };
+  const t: Table<V> = {
+    one: from.one,
+    ownOne: false,
+    top: from.top?.slice(),
+    ownedMids: new Set(),
+    ownedLeaves: new Set(),
+    keys: from.keys,
+    length: from.length,
+  };
   return { record: recordOf(t), set: (key, value) => write(t, key, value) };
 }

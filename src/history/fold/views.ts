@@ -11,6 +11,7 @@ import type { AcceptedPlan, LiveInteractionState, StepPause } from '../../../mac
 import type { PendingInput, ThreadContext } from '../../../machines/thread.machine.ts';
 import { createPlanIndex, setStepStatus, type PlanIndex } from '../../executor/plan-index.ts';
 import { stepIndex } from '../../executor/view-helpers.ts';
+import type { AppendSeq } from '../../core/append-seq.ts';
 import { ActorNotFoundError } from '../errors.ts';
 import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
 import { stepKey, type InteractionSnapshot, type StepSnapshot, type ThreadState } from './thread-state.ts';
@@ -59,12 +60,38 @@ export interface InteractionView
   currentPlanId?: string;
   /** Plan ids accepted so far, in order. */
   planIds: string[];
+  /**
+   * The context's observations as a plain array, in fact order: built on first read (a lazy,
+   * enumerable property, so building a view costs nothing for it), one array per version of the
+   * context's list, shared by the views that read it: do not modify it.
+   */
   observations: Observation[];
   cancelReason?: string;
 }
 
-const defined = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** The plain array of each version of an interaction's observations (see `InteractionView.observations`). */
+const observationArrays = new WeakMap<AppendSeq<Observation>, Observation[]>();
+function observationArray(seq: AppendSeq<Observation>): Observation[] {
+  let a = observationArrays.get(seq);
+  if (a === undefined) observationArrays.set(seq, (a = seq.toArray()));
+  return a;
+}
+
+/** A view property computed on first read (see `defined`). */
+class Lazy<T> {
+  constructor(readonly get: () => T) {}
+}
+const lazy = <T>(get: () => T): T => new Lazy(get) as unknown as T;
+
+/** `o` without its undefined properties, in order; a `lazy(...)` value becomes an enumerable getter. */
+const defined = <T extends object>(o: T): T => {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v instanceof Lazy) Object.defineProperty(out, k, { get: (v as Lazy<unknown>).get, enumerable: true, configurable: true });
+    else if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+};
 
 /** The thread's view. */
 export function threadView(state: ThreadState): ThreadView {
@@ -108,6 +135,7 @@ export function interactionStatus(snap: InteractionSnapshot): InteractionStatus 
 export function interactionView(state: ThreadState, interactionId: string): InteractionView {
   const snap = interactionOf(state, interactionId);
   const c = snap.context;
+  const observations = c.observations;
   return defined({
     interactionId,
     inputId: c.inputId,
@@ -118,7 +146,7 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
     mergedInputs: c.mergedInputs,
     currentPlanId: c.currentPlanId,
     planIds: c.plans.map((p) => p.planId),
-    observations: c.observations,
+    observations: lazy(() => observationArray(observations)),
     pendingApprovals: c.pendingApprovals,
     lastOutput: c.lastOutput,
     answer: c.answer,

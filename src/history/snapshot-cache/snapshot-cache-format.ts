@@ -22,7 +22,8 @@
 import type { AnyStateMachine } from 'xstate';
 import { hasErrorCode, OrchestralError } from '../../errors/orchestral-error.ts';
 import { defaultMachines, stepKey, type FoldOptions, type ThreadState } from '../fold/thread-state.ts';
-import { machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
+import { machineDefinitionHash, revivedInteraction, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
+import { reviveInteractionContext } from '../../../machines/interaction.machine.ts';
 import { instantiate, restoreSnapshot, templateFor } from '../fold/xstate-adapter.ts';
 
 /** The entry format version `encodeThreadState` writes and `decodeThreadState` reads. */
@@ -190,7 +191,10 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
   const thread = restore(m.thread, makers(m.thread, b.states.thread), b.thread) as ThreadState['thread'];
   const interactionMakers = makers(m.interaction, b.states.interaction);
   const interactions: ThreadState['interactions'] = {};
-  for (const [id, rec] of b.interactions) interactions[id] = restore(m.interaction, interactionMakers, rec) as ThreadState['interactions'][string];
+  for (const [id, rec] of b.interactions) {
+    const revived: ActorRecord = Array.isArray(rec) ? [rec[0], reviveInteractionContext(rec[1])] : revivedInteraction(rec);
+    interactions[id] = restore(m.interaction, interactionMakers, revived) as ThreadState['interactions'][string];
+  }
   const stepMakers = makers(m.step, b.states.step);
   const shapes = b.shapes.map((fields) => ({
     keys: fields.map(([k]) => k),

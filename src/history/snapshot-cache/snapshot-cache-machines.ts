@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
+import { reviveInteractionContext } from '../../../machines/interaction.machine.ts';
 import { STEP_LIFECYCLE_SOURCE } from '../../../machines/step-lifecycle.ts';
 import { defaultMachines, type MachineSet } from '../fold/thread-state.ts';
 import { instantiate, templateFor } from '../fold/xstate-adapter.ts';
@@ -62,3 +63,10 @@ export const isChildless = (p: PersistedMachineSnapshot): boolean => {
 export function fromTemplate(machine: AnyStateMachine, p: PersistedMachineSnapshot): unknown {
   return instantiate(templateFor(machine, p), p.context, p.output, p.error);
 }
+
+/**
+ * An interaction's persisted snapshot (JSON: its `observations` and `settledSteps` plain arrays) with
+ * those lists rebuilt as the machine holds them (`reviveInteractionContext`). `p` is not modified.
+ */
+export const revivedInteraction = (p: PersistedMachineSnapshot): PersistedMachineSnapshot =>
+  p === null || typeof p !== 'object' ? p : { ...p, context: reviveInteractionContext(p.context) };

@@ -9,7 +9,8 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { decodeThreadState, encodeThreadState } from './snapshot-cache-format.ts';
-import { fromTemplate, isChildless, machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
+import { fromTemplate, isChildless, machineDefinitionHash, revivedInteraction, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
+import { seqsToArrays } from '../../core/append-seq.ts';
 import { defaultMachines, type FoldOptions, type ThreadState } from '../fold/thread-state.ts';
 import { restoreSnapshot } from '../fold/xstate-adapter.ts';
 
@@ -43,19 +44,25 @@ export interface SnapshotCache {
   close(): Promise<void>;
 }
 
+/** `p` with its context's AppendSeqs as plain arrays (their JSON), so a serialized state is plain data. */
+const plain = (p: PersistedMachineSnapshot): PersistedMachineSnapshot => {
+  const context = seqsToArrays(p.context);
+  return context === p.context ? p : { ...p, context };
+};
+
 /** Plain JSON of a state (see module doc). */
 export function serializeThreadState(state: ThreadState, options: FoldOptions = {}): SerializedThreadState {
   const m = options.machines ?? defaultMachines;
   const map = <S>(rec: Record<string, S>, machine: AnyStateMachine): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
-    for (const [k, s] of Object.entries(rec)) out[k] = machine.getPersistedSnapshot(s as never);
+    for (const [k, s] of Object.entries(rec)) out[k] = plain(machine.getPersistedSnapshot(s as never) as unknown as PersistedMachineSnapshot);
     return out;
   };
   return {
     threadId: state.threadId,
     revision: state.revision.toString(),
     machineHash: machineDefinitionHash(m),
-    thread: m.thread.getPersistedSnapshot(state.thread),
+    thread: plain(m.thread.getPersistedSnapshot(state.thread) as unknown as PersistedMachineSnapshot),
     interactions: map(state.interactions, m.interaction),
     steps: map(state.steps, m.step),
   };
@@ -84,7 +91,8 @@ export function restoreThreadState(s: SerializedThreadState, options: FoldOption
     throw new Error(`snapshot of thread '${s.threadId}' at revision ${s.revision} was written by machines ${s.machineHash}, not ${expected}`);
   }
   const restore = <S>(machine: AnyStateMachine, persisted: unknown): S => {
-    const p = (how.owned ? persisted : structuredClone(persisted)) as PersistedMachineSnapshot;
+    let p = (how.owned ? persisted : structuredClone(persisted)) as PersistedMachineSnapshot;
+    if (machine === m.interaction) p = revivedInteraction(p);
     if (!how.actorRefs && isChildless(p)) return fromTemplate(machine, p) as S;
     return restoreSnapshot(machine, p) as S;
   };
