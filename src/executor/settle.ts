@@ -122,6 +122,7 @@ export function settleFacts(view: PlanRunView, entries: readonly StepEntry[], no
   for (const { step, state } of entries) {
     const candidates = anyJoinCandidates(step.dependsOn);
     if (state.status === 'pending') {
+      for (const d of dependencyIds(step.dependsOn)) depStep(view, step.id, d); // a malformed view throws
       const blocker = deps ? findBlocker(view, deps, step.id, memo) : null;
       if (blocker) facts.push({ type: 'StepCancelled', data: { ...stepRef(view, step.id), reason: blockerReason(blocker) } });
     } else if (candidates && state.status !== 'cancelled') {
