@@ -106,7 +106,7 @@ function withApproval(fact: FactOf<'StepCancelled'>, snap: StepSnapshot | undefi
  * BudgetExtended without interactionId) → thread; InteractionStarted → thread, then creates the
  * interaction; interaction-ending facts → interaction + thread; PlannerResponded/PlannerFailed →
  * interaction + thread (cost); other interaction facts → interaction; PlanAccepted → interaction,
- * then creates one step actor per plan step; StepReady/StepProgressed → step; StepStarted → step +
+ * then creates one step actor per plan step; StepReady (older histories)/StepProgressed → step; StepStarted → step +
  * interaction + thread (reservation); StepCompleted/final StepFailed/StepCancelled → step + interaction (its
  * observation; skipped once the interaction has ended, so a step aborted by a cancel can still settle;
  * a StepCancelled of a step waiting for approval reaches the interaction annotated with that
