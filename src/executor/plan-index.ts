@@ -43,9 +43,9 @@ export interface PlanIndex {
 const ZERO_COUNTS = (): Record<StepStatus, number> => ({ pending: 0, ready: 0, waiting_approval: 0, running: 0, completed: 0, failed: 0, cancelled: 0 });
 
 /**
- * A fresh index of `steps`, every task `pending` (shown `ready` when it has no dependency); undefined when the plan is not one the index can
- * follow (a repeated step id or a dependency on an unknown step: the scheduler's full passes report
- * those).
+ * A fresh index of `steps`, every task `pending` (shown `ready` when it has no dependency);
+ * undefined when the plan is not one the index can follow (a repeated step id or a dependency on an
+ * unknown step: the scheduler's full passes report those).
  */
 export function createPlanIndex(steps: readonly StepSpec[]): PlanIndex | undefined {
   const position = new Map<string, number>();
