@@ -13,9 +13,8 @@
  *
  * Any-joins (`dependsOn: { any: [...] }`, plan/dependencies.ts): the join is ready as soon as one
  * candidate completed (the winner: `anyJoinWinner`), and the first layer that sees it cancels every
- * candidate not yet final with reason `superseded` (before the join can start: a non-empty settle
- * layer is the call's only layer) (running ones are aborted like any cancelled
- * step). A candidate failing finally is a step failure like any other: under `fail_fast` it cancels
+ * candidate not yet final with reason `superseded`, before the join can start (a non-empty settle
+ * layer is the call's only layer); running ones are aborted like any cancelled step. A candidate failing finally is a step failure like any other: under `fail_fast` it cancels
  * the rest, the join included; under `continue` the join waits for the other candidates and is
  * cancelled (as a blocked step) only when none of them can complete any more. Either way the plan
  * finishes `failed`. Superseded candidates do not make the plan's outcome `cancelled`.
