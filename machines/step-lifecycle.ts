@@ -7,12 +7,12 @@
  *
  * | status           | fact                                   | → status         |
  * |------------------|----------------------------------------|------------------|
- * | pending          | StepReady                              | ready            |
- * | pending, ready   | ApprovalRequested (scope step/budget)  | waiting_approval |
+ * | pending          | StepReady (histories before readiness was derived) | ready |
+ * | pending (dependencies done), ready | ApprovalRequested (scope step/budget) | waiting_approval |
  * | waiting_approval | ApprovalGranted (same approvalId)      | ready            |
  * | waiting_approval | ApprovalRejected (same approvalId)     | cancelled        |
- * | ready            | StepStarted (attempt = attempts + 1)   | running          |
- * | ready            | StepFailed retryAtMs=null, attempt = attempts + 1 (failed before its action ran) | failed |
+ * | pending (dependencies done), ready | StepStarted (attempt = attempts + 1) | running |
+ * | pending (dependencies done), ready | StepFailed retryAtMs=null, attempt = attempts + 1 (failed before its action ran) | failed |
  * | running          | StepProgressed (attempt = attempts)    | running          |
  * | running          | StepCompleted (attempt = attempts)     | completed        |
  * | running          | StepFailed retryAtMs≠null, attempt = attempts < maxAttempts | ready |
@@ -20,6 +20,14 @@
  * | pending, ready, waiting_approval, running | StepCancelled | cancelled        |
  *
  * Every other (status, fact) pair is illegal (`null`); completed, failed and cancelled are final.
+ *
+ * Readiness is not recorded: a `pending` step whose dependencies are done (src/plan/dependencies.ts,
+ * `dependenciesDone`) is ready, and may go straight to running or waiting_approval. Whether they
+ * are done depends on other steps, which a step's lifecycle does not see, so whoever feeds the fact
+ * says so: `StepEvent.dependenciesDone` (the fold sets it from the plan and the folded step states;
+ * see src/history/fold/route-fact.ts). Histories written before carry a `StepReady` per step
+ * (pending → ready), still legal. `derivedStatus` gives the status users see (`ready` for such a
+ * pending step).
  */
 import type { Fact } from '../src/facts/fact-types.ts';
 
@@ -34,6 +42,21 @@ export interface StepLifecycle {
   maxAttempts: number;
   /** The approval the step waits for / last asked for, or null. */
   approvalId: string | null;
+}
+
+/**
+ * A fact as the step machine takes it: `dependenciesDone` is true when the fold found the step's
+ * dependencies done when the fact was folded (set only for a step still `pending`; absent otherwise).
+ * It lets StepStarted and ApprovalRequested move a pending step that no StepReady made ready.
+ */
+export type StepEvent = Fact & { readonly dependenciesDone?: boolean };
+
+/**
+ * The status users see for a step whose lifecycle status is `status`: `ready` for a `pending` step
+ * whose dependencies are done (`dependenciesDone`), else `status` itself.
+ */
+export function derivedStatus(status: StepStatus, dependenciesDone: boolean): StepStatus {
+  return status === 'pending' && dependenciesDone ? 'ready' : status;
 }
 
 /** True for completed, failed and cancelled. */
@@ -52,18 +75,20 @@ const to = (t: StepLifecycle, status: StepStatus, attempts = t.attempts, approva
 
 /**
  * The lifecycle after `fact` (a fact naming this step: a step fact or an approval fact with its
- * stepId), or null when the fact is illegal in `t.status`. Pure; never throws.
+ * stepId, with `dependenciesDone` when the step is pending), or null when the fact is illegal in
+ * `t.status`. Pure; never throws.
  */
-export function stepLifecycleAfter(t: StepLifecycle, fact: Fact): StepLifecycle | null {
-  const s = t.status;
+export function stepLifecycleAfter(t: StepLifecycle, fact: StepEvent): StepLifecycle | null {
+  // a pending step whose dependencies are done is ready (see the module doc)
+  const s = t.status === 'pending' && fact.dependenciesDone === true ? 'ready' : t.status;
   if (isFinalStatus(s)) return null;
   switch (fact.type) {
     case 'StepCancelled':
       return to(t, 'cancelled');
     case 'StepReady':
-      return s === 'pending' ? to(t, 'ready') : null;
+      return t.status === 'pending' ? to(t, 'ready') : null;
     case 'ApprovalRequested':
-      return (s === 'pending' || s === 'ready') && fact.data.scope !== 'plan' ? to(t, 'waiting_approval', t.attempts, fact.data.approvalId) : null;
+      return s === 'ready' && fact.data.scope !== 'plan' ? to(t, 'waiting_approval', t.attempts, fact.data.approvalId) : null;
     case 'ApprovalGranted':
       return s === 'waiting_approval' && fact.data.approvalId === t.approvalId ? to(t, 'ready') : null;
     case 'ApprovalRejected':
@@ -91,4 +116,4 @@ export function stepLifecycleAfter(t: StepLifecycle, fact: Fact): StepLifecycle 
  * its definition, so the snapshot cache's machine hash adds this text (a changed lifecycle is other
  * machine code: cached snapshots folded by the old one are not reused).
  */
-export const STEP_LIFECYCLE_SOURCE: string = [isFinalStatus, to, stepLifecycleAfter].map(String).join('\n');
+export const STEP_LIFECYCLE_SOURCE: string = [isFinalStatus, to, stepLifecycleAfter, derivedStatus].map(String).join('\n');

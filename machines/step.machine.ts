@@ -9,27 +9,31 @@
  *
  * | state            | fact                                   | → state          |
  * |------------------|----------------------------------------|------------------|
- * | pending          | StepReady                              | ready            |
- * | pending, ready   | ApprovalRequested (scope step/budget)  | waiting_approval |
+ * | pending          | StepReady (histories before readiness was derived) | ready |
+ * | pending (dependencies done), ready | ApprovalRequested (scope step/budget) | waiting_approval |
  * | waiting_approval | ApprovalGranted (same approvalId)      | ready            |
  * | waiting_approval | ApprovalRejected (same approvalId)     | cancelled        |
- * | ready            | StepStarted (attempt = attempts + 1)   | running          |
- * | ready            | StepFailed retryAtMs=null, attempt = attempts + 1 (failed before its action ran) | failed |
+ * | pending (dependencies done), ready | StepStarted (attempt = attempts + 1) | running |
+ * | pending (dependencies done), ready | StepFailed retryAtMs=null, attempt = attempts + 1 (failed before its action ran) | failed |
  * | running          | StepProgressed (attempt = attempts)    | running          |
  * | running          | StepCompleted (attempt = attempts)     | completed        |
  * | running          | StepFailed retryAtMs≠null, attempts < maxAttempts | ready |
  * | running          | StepFailed retryAtMs=null              | failed           |
  * | pending, ready, waiting_approval, running | StepCancelled | cancelled        |
  *
+ * "pending (dependencies done)": the event's `dependenciesDone` is true (`StepEvent` of
+ * step-lifecycle.ts; the fold sets it from the plan and the other steps' states). A step is not made
+ * ready by a fact any more; older histories carry StepReady, which still takes pending → ready.
+ *
  * `maxAttempts` = `step.retry.maxAttempts` (1 without a retry policy). Amounts in USD, times in ms
  * since epoch (from the facts; the machine reads no clock).
  */
 import { assign, setup } from 'xstate';
-import type { Fact, FactOf } from '../src/facts/fact-types.ts';
+import type { FactOf } from '../src/facts/fact-types.ts';
 import type { ApprovalSubject } from '../src/facts/facts/approval-facts.ts';
 import type { ErrorInfo } from '../src/facts/facts/common.ts';
 import type { StepSpec } from '../src/plan/plan-schema.ts';
-import { stepLifecycleAfter, type StepStatus } from './step-lifecycle.ts';
+import { stepLifecycleAfter, type StepEvent, type StepStatus } from './step-lifecycle.ts';
 
 /** Approval state of a step (step- or budget-scoped approvals only). */
 export interface StepApproval {
@@ -84,7 +88,7 @@ export interface StepContext extends StepInput {
 /** Guard: `stepLifecycleAfter` takes the step from `from` to `target` on this fact. */
 const moves =
   (from: StepStatus, target: StepStatus) =>
-  ({ context, event }: { context: StepContext; event: Fact }): boolean =>
+  ({ context, event }: { context: StepContext; event: StepEvent }): boolean =>
     stepLifecycleAfter({ status: from, attempts: context.attempts, maxAttempts: context.maxAttempts, approvalId: context.approval?.approvalId ?? null }, event)?.status === target;
 
 const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<StepContext> => ({
@@ -98,14 +102,44 @@ const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<StepContex
   },
 });
 
+/**
+ * The transitions of a step that may start, from `from`: `ready`, or `pending` when the event says
+ * its dependencies are done (the guards ask `stepLifecycleAfter`, which checks that).
+ */
+const mayStart = (from: 'pending' | 'ready') =>
+  ({
+    ApprovalRequested: { target: 'waiting_approval', guard: moves(from, 'waiting_approval'), actions: 'recordApprovalRequest' },
+    StepCancelled: { target: 'cancelled', guard: moves(from, 'cancelled'), actions: 'recordCancel' },
+    // an attempt that fails before its action runs (unknown action, bad reference, budget exceeded)
+    StepFailed: { target: 'failed', guard: moves(from, 'failed'), actions: 'recordFailureBeforeRun' },
+    StepStarted: { target: 'running', guard: moves(from, 'running'), actions: 'recordStart' },
+  }) as const;
+
 /** The step machine. Snapshot value: one of the StepStatus strings of src/executor/plan-run-view.ts. */
 export const stepMachine = setup({
   types: {
     context: {} as StepContext,
-    events: {} as Fact,
+    events: {} as StepEvent,
     input: {} as StepInput,
   },
   actions: {
+    recordApprovalRequest: assign(({ event }) => (event.type === 'ApprovalRequested' ? requestApproval(event) : {})),
+    recordFailureBeforeRun: assign(({ context, event }) => {
+      if (event.type !== 'StepFailed') return {};
+      return { attempts: event.data.attempt, error: event.data.error, spentUsd: context.spentUsd + event.data.costUsd, readyAtMs: undefined, lastProgress: undefined };
+    }),
+    recordStart: assign(({ event }) => {
+      if (event.type !== 'StepStarted') return {};
+      return {
+        attempts: event.data.attempt,
+        startedAtMs: event.data.startedAtMs,
+        idempotencyKey: event.data.idempotencyKey,
+        startedInput: event.data.input,
+        reservedUsd: event.data.reservedUsd,
+        readyAtMs: undefined,
+        lastProgress: undefined,
+      };
+    }),
     recordCancel: assign(({ context, event }) => {
       if (event.type !== 'StepCancelled') return {};
       return {
@@ -133,49 +167,11 @@ export const stepMachine = setup({
     pending: {
       on: {
         StepReady: { target: 'ready', guard: moves('pending', 'ready') },
-        StepCancelled: { target: 'cancelled', guard: moves('pending', 'cancelled'), actions: 'recordCancel' },
-        ApprovalRequested: {
-          target: 'waiting_approval',
-          guard: moves('pending', 'waiting_approval'),
-          actions: assign(({ event }) => requestApproval(event)),
-        },
+        // a pending step whose dependencies are done is ready (`dependenciesDone` on the event)
+        ...mayStart('pending'),
       },
     },
-    ready: {
-      on: {
-        ApprovalRequested: {
-          target: 'waiting_approval',
-          guard: moves('ready', 'waiting_approval'),
-          actions: assign(({ event }) => requestApproval(event)),
-        },
-        StepCancelled: { target: 'cancelled', guard: moves('ready', 'cancelled'), actions: 'recordCancel' },
-        // an attempt that fails before its action runs (unknown action, bad reference, budget exceeded)
-        StepFailed: {
-          target: 'failed',
-          guard: moves('ready', 'failed'),
-          actions: assign(({ context, event }) => ({
-            attempts: event.data.attempt,
-            error: event.data.error,
-            spentUsd: context.spentUsd + event.data.costUsd,
-            readyAtMs: undefined,
-            lastProgress: undefined,
-          })),
-        },
-        StepStarted: {
-          target: 'running',
-          guard: moves('ready', 'running'),
-          actions: assign(({ event }) => ({
-            attempts: event.data.attempt,
-            startedAtMs: event.data.startedAtMs,
-            idempotencyKey: event.data.idempotencyKey,
-            startedInput: event.data.input,
-            reservedUsd: event.data.reservedUsd,
-            readyAtMs: undefined,
-            lastProgress: undefined,
-          })),
-        },
-      },
-    },
+    ready: { on: mayStart('ready') },
     waiting_approval: {
       on: {
         StepCancelled: { target: 'cancelled', guard: moves('waiting_approval', 'cancelled'), actions: 'recordCancel' },

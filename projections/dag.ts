@@ -1,7 +1,8 @@
 /**
  * The `dag` projection: the plan graph of every interaction, enough to draw it — nodes (with a
  * layer for a left-to-right layout), edges, each node's status, the ready set and the critical path
- * so far.
+ * so far. Readiness is derived (no fact records it): a pending node whose dependencies are done, in
+ * a plan whose approval gate (if any) was granted, is `ready` (`shared/step-status.ts`).
  *
  * Shape: threads (KeyedMap) → interactions (KeyedMap) → `plans[planId]` → `PlanDag`; read it with
  * `dagInteraction(state, threadId, interactionId)`.
@@ -28,8 +29,8 @@ import type { Projection } from '../src/projections/projection.ts';
 import { threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc } from './shared/records.ts';
-import { nextLifecycle, type StepStatus } from './shared/step-status.ts';
-import { dependencyIds } from '../src/plan/dependencies.ts';
+import { dependentsOf, nextLifecycle, promoteReady, type StepStatus } from './shared/step-status.ts';
+import { anyJoinCandidates, dependencyIds } from '../src/plan/dependencies.ts';
 
 /** One node (step) of a plan graph. Durations in ms. */
 export interface DagNode {
@@ -38,9 +39,14 @@ export interface DagNode {
   /** The step's description, else its action. */
   label: string;
   dependsOn: string[];
+  /** `dependsOn` was an any-join (`{ any: [...] }`): ready once one of them completed. */
+  anyJoin: boolean;
   /** Column for a layered drawing (longest dependency chain above the node). */
   layer: number;
-  /** Status and attempts: the step lifecycle folded over the step's facts (`shared/step-status.ts`). */
+  /**
+   * Status and attempts: the step lifecycle folded over the step's facts (`shared/step-status.ts`),
+   * readiness derived (`ready` once the dependencies are done and the plan's approval gate is open).
+   */
   status: StepStatus;
   attempts: number;
   /** `retry.maxAttempts` of the step (1 without a retry policy). */
@@ -70,6 +76,8 @@ export interface PlanDag {
   layerCount: number;
   /** Nodes whose status is `ready`, in plan order. */
   ready: string[];
+  /** The plan requires an approval not granted yet: none of its nodes is ready. */
+  gated: boolean;
   /** Longest path so far over completed nodes, root first; empty before any completion. */
   criticalPath: { stepIds: string[]; durationMs: number };
 }
@@ -129,13 +137,26 @@ function buildPlan(fact: Extract<RecordedFact, { type: 'PlanAccepted' }>): PlanD
   const edges: PlanDag['edges'] = [];
   for (const s of plan.steps) {
     nodes[s.id] = {
-      id: s.id, action: s.action, label: s.description ?? s.action, dependsOn: [...dependencyIds(s.dependsOn)], layer: layer[s.id] ?? 0,
+      id: s.id, action: s.action, label: s.description ?? s.action, dependsOn: [...dependencyIds(s.dependsOn)], anyJoin: anyJoinCandidates(s.dependsOn) !== undefined, layer: layer[s.id] ?? 0,
       status: 'pending', attempts: 0, maxAttempts: s.retry?.maxAttempts ?? 1, approvalId: null, runMs: 0, pathMs: null, pathPrev: null,
     };
     for (const dep of dependencyIds(s.dependsOn)) edges.push({ from: dep, to: s.id });
   }
   const layerCount = 1 + Math.max(...Object.values(layer));
-  return { planId, iteration, title: plan.title ?? null, status: 'running', nodeOrder: plan.steps.map((s) => s.id), nodes, edges, layerCount, ready: [], criticalPath: { stepIds: [], durationMs: 0 } };
+  const nodeOrder = plan.steps.map((s) => s.id);
+  const gated = plan.requiresApproval === true;
+  const readyNodes = promoteReady(nodes, nodeOrder, !gated, toReady);
+  return { planId, iteration, title: plan.title ?? null, status: 'running', nodeOrder, nodes: readyNodes, edges, layerCount, ready: readyIds(readyNodes, nodeOrder), gated, criticalPath: { stepIds: [], durationMs: 0 } };
+}
+
+const toReady = (n: DagNode): DagNode => ({ ...n, status: 'ready' });
+const readyIds = (nodes: Record<string, DagNode>, order: readonly string[]): string[] => order.filter((id) => nodes[id]?.status === 'ready');
+
+/** The plan after its approval gate was granted: nodes whose dependencies are done become ready. */
+function openGate(plan: PlanDag): PlanDag {
+  if (!plan.gated) return plan;
+  const nodes = promoteReady(plan.nodes, plan.nodeOrder, true, toReady);
+  return { ...plan, gated: false, nodes, ready: readyIds(nodes, plan.nodeOrder) };
 }
 
 function pathTo(nodes: Record<string, DagNode>, end: string): string[] {
@@ -166,7 +187,8 @@ function evolveNode(plan: PlanDag, fact: RecordedFact, stepId: string): PlanDag 
       criticalPath = { stepIds: pathTo(nodes, stepId), durationMs: next.pathMs ?? 0 };
     }
   }
-  const ready = next.status === node.status ? plan.ready : plan.nodeOrder.filter((id) => nodes[id]?.status === 'ready');
+  if (next.status === 'completed' && node.status !== 'completed') nodes = promoteReady(nodes, dependentsOf(nodes, plan.nodeOrder, stepId), !plan.gated, toReady);
+  const ready = next.status === node.status ? plan.ready : readyIds(nodes, plan.nodeOrder);
   return { ...plan, nodes, ready, criticalPath };
 }
 
@@ -186,7 +208,7 @@ function evolveInteractions(interactions: Interactions, fact: RecordedFact): Int
       ref = fact.data;
       break;
     case 'ApprovalRequested': case 'ApprovalGranted': case 'ApprovalRejected':
-      if (fact.data.stepId === undefined) return interactions;
+      if (fact.data.stepId === undefined && fact.type !== 'ApprovalGranted') return interactions;
       ref = fact.data;
       break;
     default:
@@ -195,7 +217,10 @@ function evolveInteractions(interactions: Interactions, fact: RecordedFact): Int
   const interaction = getKeyed(interactions, ref.interactionId);
   const plan = interaction?.plans[ref.planId];
   if (!interaction || !plan) throw new Error(`${fact.type}: unknown plan '${ref.planId}' of interaction '${ref.interactionId}' (no PlanAccepted before)`);
-  const next = fact.type === 'PlanFinished' ? { ...plan, status: fact.data.outcome } : evolveNode(plan, fact, ref.stepId as string);
+  const next =
+    fact.type === 'PlanFinished' ? { ...plan, status: fact.data.outcome }
+    : ref.stepId === undefined ? openGate(plan) // a plan approval granted
+    : evolveNode(plan, fact, ref.stepId);
   if (next === plan) return interactions;
   return setKeyed(interactions, ref.interactionId, { ...interaction, plans: assoc(interaction.plans, ref.planId, next) });
 }
@@ -209,7 +234,7 @@ const DAG_FACTS: ReadonlySet<string> = new Set([
 /** The `dag` projection (see the module docstring for the layout and critical-path algorithm). */
 export const dagProjection: Projection<DagState> = {
   name: 'dag',
-  version: 4,
+  version: 5,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     if (!DAG_FACTS.has(fact.type)) return state;

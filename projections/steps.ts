@@ -6,8 +6,11 @@
  * (plus `planOrder` / `stepOrder` to list them in the order they were accepted / declared). Read it
  * with `stepInteraction(state, threadId, interactionId)` / `stepInteractions(state, threadId)`.
  *
- * Sources: PlanAccepted creates the rows (status `pending`); step facts and step-scoped approvals
- * move them (status and attempts fold the step lifecycle, see `projections/shared/step-status.ts`); PlanFinished and plan-scoped approvals update
+ * Sources: PlanAccepted creates the rows (status `pending`, `ready` for a step without dependencies
+ * in a plan without an approval gate); step facts and step-scoped approvals move them (status and
+ * attempts fold the step lifecycle, see `projections/shared/step-status.ts`; a completion makes the
+ * dependents whose dependencies are now done `ready`, as a granted plan approval does for the
+ * plan's steps: readiness is derived, no fact records it); PlanFinished and plan-scoped approvals update
  * the plan. Times are ms since the epoch from `metadata.recordedAt`; `runMs` is the sum of the
  * `durationMs` the runtime recorded for each attempt. Every other fact leaves the state unchanged.
  *
@@ -20,9 +23,9 @@ import type { Projection } from '../src/projections/projection.ts';
 import { recordedAtMs, revisionOf, threadIdOf } from './shared/fact-envelope.ts';
 import { emptyKeyed, getKeyed, keyedValues, setKeyed, updateKeyed, type KeyedMap } from './shared/keyed-map.ts';
 import { assoc, roundUsd } from './shared/records.ts';
-import { nextLifecycle, type StepStatus } from './shared/step-status.ts';
+import { dependentsOf, nextLifecycle, promoteReady, type StepStatus } from './shared/step-status.ts';
 import { summarizeJson } from './shared/summarize.ts';
-import { dependencyIds } from '../src/plan/dependencies.ts';
+import { anyJoinCandidates, dependencyIds } from '../src/plan/dependencies.ts';
 
 /** Approval state of a step or a plan. `decidedBy`/`reason`: from the grant or rejection. */
 export interface ApprovalState {
@@ -45,12 +48,18 @@ export interface StepRow {
   action: string;
   description: string | null;
   dependsOn: string[];
+  /** `dependsOn` was an any-join (`{ any: [...] }`): the step is ready once one of them completed. */
+  anyJoin: boolean;
+  /**
+   * The step lifecycle (`shared/step-status.ts`), with readiness derived: `ready` once the step's
+   * dependencies are done and the plan's approval gate is open, though no fact records it.
+   */
   status: StepStatus;
   /** Attempts started so far. */
   attempts: number;
   /** Attempts the step may start (`retry.maxAttempts`, 1 without a retry policy). */
   maxAttempts: number;
-  /** First time the step became ready. */
+  /** First time the step became ready: its last dependency's completion, its plan's approval, its PlanAccepted (ms since epoch). */
   readyAtMs: number | null;
   /** When the first attempt started / the latest attempt started. */
   firstStartedAtMs: number | null;
@@ -78,6 +87,8 @@ export interface StepsPlan {
   title: string | null;
   status: 'running' | 'completed' | 'failed' | 'cancelled';
   approval: ApprovalState | null;
+  /** The plan requires an approval not granted yet: none of its steps is ready. */
+  gated: boolean;
   stepOrder: string[];
   steps: Record<string, StepRow>;
 }
@@ -175,8 +186,13 @@ function updateStep(state: StepsState, threadId: string, fact: RecordedFact, ref
   const next: StepRow = { ...row, ...stepPatch(row, fact), status, attempts: life.attempts, lastRevision: revisionOf(fact) };
   if (status !== row.status && (status === 'completed' || status === 'failed' || status === 'cancelled')) next.finishedAtMs = recordedAtMs(fact);
   if (status === 'ready' && next.readyAtMs === null) next.readyAtMs = recordedAtMs(fact);
-  return replacePlan(state, threadId, place, { ...plan, steps: assoc(plan.steps, ref.stepId, next) });
+  let steps = assoc(plan.steps, ref.stepId, next);
+  if (status === 'completed' && row.status !== 'completed') steps = promoteReady(steps, dependentsOf(steps, plan.stepOrder, ref.stepId), !plan.gated, readyAt(fact));
+  return replacePlan(state, threadId, place, { ...plan, steps });
 }
+
+/** Makes a pending row `ready` as of `fact` (derived readiness: see `StepRow.status`). */
+const readyAt = (fact: RecordedFact) => (r: StepRow): StepRow => ({ ...r, status: 'ready', readyAtMs: r.readyAtMs ?? recordedAtMs(fact), lastRevision: revisionOf(fact) });
 
 function errorInfo(e: ErrorInfo): ErrorInfo {
   const out: ErrorInfo = { message: e.message };
@@ -191,12 +207,14 @@ function acceptPlan(state: StepsState, threadId: string, fact: Extract<RecordedF
   for (const step of plan.steps) {
     steps[step.id] = {
       interactionId, planId, stepId: step.id, action: step.action, description: step.description ?? null,
-      dependsOn: [...dependencyIds(step.dependsOn)], status: 'pending', attempts: 0, maxAttempts: step.retry?.maxAttempts ?? 1, readyAtMs: null, firstStartedAtMs: null,
+      dependsOn: [...dependencyIds(step.dependsOn)], anyJoin: anyJoinCandidates(step.dependsOn) !== undefined, status: 'pending', attempts: 0, maxAttempts: step.retry?.maxAttempts ?? 1, readyAtMs: null, firstStartedAtMs: null,
       lastStartedAtMs: null, finishedAtMs: null, runMs: 0, retryAtMs: null, lastError: null, outputSummary: null,
       costUsd: 0, approval: null, lastRevision: revisionOf(fact),
     };
   }
-  const row: StepsPlan = { planId, iteration, title: plan.title ?? null, status: 'running', approval: null, stepOrder: plan.steps.map((s) => s.id), steps };
+  const gated = plan.requiresApproval === true;
+  const stepOrder = plan.steps.map((s) => s.id);
+  const row: StepsPlan = { planId, iteration, title: plan.title ?? null, status: 'running', approval: null, gated, stepOrder, steps: promoteReady(steps, stepOrder, !gated, readyAt(fact)) };
   const threads = updateKeyed<StepsThread>(state.threads, threadId, () => ({ interactions: emptyKeyed() }), (thread) => ({
     interactions: updateKeyed<StepsInteraction>(thread.interactions, interactionId, () => ({ interactionId, planOrder: [], plans: {} }), (i) => {
       if (i.plans[planId]) throw new Error(`PlanAccepted: plan '${planId}' of interaction '${interactionId}' was already accepted`);
@@ -245,7 +263,9 @@ function evolveThread(state: StepsState, threadId: string, fact: RecordedFact): 
       const { stepId } = fact.data;
       if (stepId !== undefined) return updateStep(state, threadId, fact, { ...fact.data, stepId });
       const place = locatePlan(state, threadId, fact.data, fact.type);
-      return replacePlan(state, threadId, place, { ...place.plan, approval: approvalAfter(place.plan.approval, fact) });
+      const plan = { ...place.plan, approval: approvalAfter(place.plan.approval, fact) };
+      if (fact.type !== 'ApprovalGranted' || !plan.gated) return replacePlan(state, threadId, place, plan);
+      return replacePlan(state, threadId, place, { ...plan, gated: false, steps: promoteReady(plan.steps, plan.stepOrder, true, readyAt(fact)) });
     }
     default:
       return state;
@@ -261,7 +281,7 @@ const STEP_TABLE_FACTS: ReadonlySet<string> = new Set([
 /** The `steps` projection (see the module docstring). */
 export const stepsProjection: Projection<StepsState> = {
   name: 'steps',
-  version: 3,
+  version: 4,
   initialState: { threads: emptyKeyed() },
   evolve(state, fact) {
     if (!STEP_TABLE_FACTS.has(fact.type)) return state;

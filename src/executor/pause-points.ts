@@ -3,7 +3,7 @@
  * scheduler as pure functions of the PlanRunView:
  * - after: a step with `interruptAfter` that completed and whose pause was not taken yet
  *   (`view.pausedAfter`) → `Interrupted { kind: 'after_step', stepId }`, before anything else of the
- *   plan moves on (its dependents' StepReady, PlanFinished, cancellations of the failure policy).
+ *   plan moves on (its dependents' starts, PlanFinished, cancellations of the failure policy).
  * - before: the start layer (start-decisions.ts) would start a step with `interruptBefore` whose
  *   pause was not taken yet (`view.pausedBefore`) → `Interrupted { kind: 'before_step', stepId }`
  *   INSTEAD of that whole layer: nothing new starts in it (like LangGraph, which pauses the

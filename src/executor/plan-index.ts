@@ -1,8 +1,10 @@
 /**
  * An incremental index of one plan's step statuses, so that a scheduling call costs what changed
- * since the previous one rather than a pass over every step: counts per status, the running steps,
- * the ready steps in start order, and the pending steps whose dependencies all completed (the next
- * StepReady facts), kept by per-step counters of dependencies not yet completed.
+ * since the previous one rather than a pass over every step: counts per status, the running steps
+ * and the ready steps in start order. Statuses are the derived ones the views show
+ * (`derivedStatus` of machines/step-lifecycle.ts: a pending step whose dependencies are done is
+ * `ready`), kept by per-step counters of dependencies not yet completed: a step completing moves
+ * its dependents' counters, O(dependents).
  *
  * It is a cache, not a second source of truth: the runtime's views keep one per plan and update it
  * with the tasks the fold changed (`setStepStatus`), and the scheduler uses it only through the
@@ -10,14 +12,16 @@
  * (checked by test/executor/plan-index.unit.test.ts). A view without an index is scanned.
  */
 import type { StepSpec } from '../plan/plan-schema.ts';
-import type { StepStatus } from '../../machines/step-lifecycle.ts';
+import { derivedStatus, type StepStatus } from '../../machines/step-lifecycle.ts';
 import { anyJoinCandidates, dependencyIds } from '../plan/dependencies.ts';
 
 /** The index of one plan. Mutable: owned by whoever keeps it in step with a state (see module doc). */
 export interface PlanIndex {
   readonly steps: readonly StepSpec[];
-  /** Status by plan position. */
+  /** Status by plan position, as the views show it (derived: see the module doc). */
   readonly status: StepStatus[];
+  /** Lifecycle status (the step machine's state) by plan position. */
+  readonly lifecycle: StepStatus[];
   /** Steps per status. */
   readonly counts: Record<StepStatus, number>;
   /** Positions of running steps. */
@@ -26,8 +30,6 @@ export interface PlanIndex {
   readonly readyHeap: number[];
   /** Positions of ready steps waiting for a retry backoff (`readyAtMs` set). */
   readonly delayed: Set<number>;
-  /** Positions of pending steps whose dependencies all completed. */
-  readonly unblocked: Set<number>;
   /** Per position: dependencies (distinct) not completed yet; for an any-join 1 − completed candidates. */
   readonly remaining: number[];
   /** Per position: positions of the steps that depend on it. */
@@ -41,9 +43,9 @@ export interface PlanIndex {
 const ZERO_COUNTS = (): Record<StepStatus, number> => ({ pending: 0, ready: 0, waiting_approval: 0, running: 0, completed: 0, failed: 0, cancelled: 0 });
 
 /**
- * A fresh index of `steps`, every task `pending`; undefined when the plan is not one the index can
- * follow (a repeated step id or a dependency on an unknown step: the scheduler's full passes report
- * those).
+ * A fresh index of `steps`, every task `pending` (shown `ready` when it has no dependency);
+ * undefined when the plan is not one the index can follow (a repeated step id or a dependency on an
+ * unknown step: the scheduler's full passes report those).
  */
 export function createPlanIndex(steps: readonly StepSpec[]): PlanIndex | undefined {
   const position = new Map<string, number>();
@@ -53,7 +55,6 @@ export function createPlanIndex(steps: readonly StepSpec[]): PlanIndex | undefin
   }
   const dependents: number[][] = steps.map(() => []);
   const remaining: number[] = [];
-  const unblocked = new Set<number>();
   for (let i = 0; i < steps.length; i++) {
     const deps = new Set(dependencyIds(steps[i]!.dependsOn));
     for (const d of deps) {
@@ -64,32 +65,40 @@ export function createPlanIndex(steps: readonly StepSpec[]): PlanIndex | undefin
     // an any-join needs one completed candidate: `remaining` drops below 0 when more complete
     const needed = anyJoinCandidates(steps[i]!.dependsOn) ? Math.min(1, deps.size) : deps.size;
     remaining.push(needed);
-    if (needed === 0) unblocked.add(i);
   }
   const counts = ZERO_COUNTS();
   counts.pending = steps.length;
-  return {
+  const index: PlanIndex = {
     steps,
     status: steps.map(() => 'pending'),
+    lifecycle: steps.map(() => 'pending'),
     counts,
     running: new Set(),
     readyHeap: [],
     delayed: new Set(),
-    unblocked,
     remaining,
     dependents,
     anyInterruptAfter: steps.some((s) => s.interruptAfter === true),
     anyJoin: steps.some((s) => anyJoinCandidates(s.dependsOn) !== undefined),
   };
+  for (let i = 0; i < steps.length; i++) if (remaining[i] === 0) show(index, i);
+  return index;
 }
 
 /**
- * Records that the task at position `i` is now `status`; `delayed`: it is ready with a retry
- * backoff (`readyAtMs` set).
+ * Records that the task at position `i` is now `status` (its lifecycle status: the step machine's
+ * state); `delayed`: it is ready with a retry backoff (`readyAtMs` set).
  */
 export function setStepStatus(index: PlanIndex, i: number, status: StepStatus, delayed = false): void {
   if (status === 'ready' && delayed) index.delayed.add(i);
   else index.delayed.delete(i);
+  index.lifecycle[i] = status;
+  show(index, i);
+}
+
+/** Brings the shown status of position `i` in step with its lifecycle and counter, then its dependents' when it (un)completes. */
+function show(index: PlanIndex, i: number): void {
+  const status = derivedStatus(index.lifecycle[i]!, index.remaining[i]! <= 0);
   const before = index.status[i]!;
   if (before === status) return;
   index.status[i] = status;
@@ -98,14 +107,11 @@ export function setStepStatus(index: PlanIndex, i: number, status: StepStatus, d
   if (before === 'running') index.running.delete(i);
   if (status === 'running') index.running.add(i);
   if (status === 'ready') heapPush(index, i);
-  if (before === 'pending') index.unblocked.delete(i);
-  if (status === 'pending' && index.remaining[i]! <= 0) index.unblocked.add(i);
   if (status === 'completed' || before === 'completed') {
     const delta = status === 'completed' ? -1 : 1;
     for (const j of index.dependents[i]!) {
       index.remaining[j]! += delta;
-      if (index.remaining[j]! <= 0 && index.status[j] === 'pending') index.unblocked.add(j);
-      else index.unblocked.delete(j);
+      show(index, j);
     }
   }
 }

@@ -12,8 +12,11 @@
  *    'rejected' → StepCancelled for every non-terminal step. Nothing becomes ready before 'granted'.
  * 3. after-step pause (pause-points.ts): a completed `interruptAfter` step not paused after yet →
  *    Interrupted { kind: 'after_step', stepId } alone.
- * 4. settle (settle.ts): expired step/budget approvals, failure-policy cancellations, StepReady.
- * 5. start (start-decisions.ts): approvals, budget decisions, StepStarted within maxConcurrency —
+ * 4. settle (settle.ts): expired step/budget approvals, failure-policy cancellations, the
+ *    candidates an any-join's winner supersedes.
+ * 5. start (start-decisions.ts): for the ready steps — the view's status `ready`: a pending step
+ *    whose dependencies completed (no fact records that), or a step back from a retry or an
+ *    approval — approvals, budget decisions, StepStarted within maxConcurrency —
  *    replaced by Interrupted { kind: 'before_step', stepId } alone when it would start an
  *    `interruptBefore` step not paused before yet (pause-points.ts).
  * 6. every step terminal → PlanFinished { outcome: failed if any failed, else cancelled if any
@@ -121,8 +124,8 @@ export function scheduleNext(view: PlanRunView, ctx: SchedulerContext): Schedule
 }
 
 /**
- * Whether the index alone decides this call: the plan has no any-join (its StepReady names a winner
- * and cancels the losers: the full settle pass decides those), nothing failed or was cancelled (no blocker, no
+ * Whether the index alone decides this call: the plan has no any-join (its winner cancels the
+ * losers: the full settle pass decides those), nothing failed or was cancelled (no blocker, no
  * failure policy), no step waits for an approval (no expiry), no step pauses after it completes, the
  * plan gate is not rejected, and no ready step waits for a backoff or may ask for an approval (so
  * the start layer only starts, in order, while slots are free). Otherwise the full passes run.
@@ -158,18 +161,15 @@ function* readyEntries(view: PlanRunView, index: PlanIndex): Generator<StepEntry
 
 /**
  * `scheduleNext` on the fast path (see `onFastPath`): the same layers, each from the index in
- * O(what it decides) — settle is StepReady for the unblocked pending steps in plan order, start takes
- * ready steps in order until the slots are taken, PlanFinished follows the status counts.
+ * O(what it decides) — settle has nothing to decide there, start takes ready steps (pending ones
+ * whose dependencies completed included) in order until the slots are taken, PlanFinished follows
+ * the status counts.
  */
 function scheduleIndexed(view: PlanRunView, index: PlanIndex, ctx: SchedulerContext): ScheduleResult {
   const warn = budgetWarning(view.budget);
   const withWarning = (r: ScheduleResult): ScheduleResult => (warn ? { ...r, facts: [warn, ...r.facts] } : r);
   const gated = planGate(view, () => stepEntries(view), ctx.nowMs);
   if (gated) return withWarning(gated);
-  if (index.unblocked.size > 0) {
-    const ready = [...index.unblocked].sort((a, b) => a - b);
-    return withWarning({ facts: ready.map((i) => ({ type: 'StepReady' as const, data: { interactionId: view.interactionId, planId: view.planId, stepId: index.steps[i]!.id } })) });
-  }
   const started = startLayer(view, readyEntries(view, index), index.counts.running, ctx, true);
   const pausedBefore = beforeStepPause(view, started.facts);
   if (pausedBefore) return withWarning({ facts: [pausedBefore] });

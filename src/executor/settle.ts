@@ -1,6 +1,8 @@
 /**
  * The scheduler's "settle" layer: facts that follow from the steps' states alone, before anything
- * starts — expired approvals, the failure policy's cancellations and newly ready steps. Pure.
+ * starts — expired approvals, the failure policy's cancellations and the candidates an any-join's
+ * winner supersedes. Pure. No fact makes a step ready: the view shows a pending step whose
+ * dependencies completed as `ready` (plan/dependencies.ts), and the start layer starts it.
  *
  * Failure policy:
  * - `fail_fast`: once a step failed finally, every non-terminal step is cancelled (running ones too:
@@ -9,16 +11,16 @@
  *   step can never run and is cancelled; the reason names the step at the root. (Under `fail_fast`
  *   this covers cancelled dependencies, e.g. a rejected approval, which do not cancel the rest.)
  *
- * Any-joins (`dependsOn: { any: [...] }`, plan/dependencies.ts): the join becomes ready
- * (`StepReady.winner`) as soon as one candidate completed, and in the same layer every candidate
- * not yet final is cancelled with reason `superseded` (running ones are aborted like any cancelled
- * step). A candidate failing finally is a step failure like any other: under `fail_fast` it cancels
+ * Any-joins (`dependsOn: { any: [...] }`, plan/dependencies.ts): the join is ready as soon as one
+ * candidate completed (the winner: `anyJoinWinner`), and the first layer that sees it cancels every
+ * candidate not yet final with reason `superseded`, before the join can start (a non-empty settle
+ * layer is the call's only layer); running ones are aborted like any cancelled step. A candidate failing finally is a step failure like any other: under `fail_fast` it cancels
  * the rest, the join included; under `continue` the join waits for the other candidates and is
  * cancelled (as a blocked step) only when none of them can complete any more. Either way the plan
  * finishes `failed`. Superseded candidates do not make the plan's outcome `cancelled`.
  */
 import type { FactInput } from '../facts/fact-types.ts';
-import { anyJoinCandidates, anyJoinWinner, dependencyIds, type Dependencies } from '../plan/dependencies.ts';
+import { anyJoinCandidates, dependencyIds, type Dependencies } from '../plan/dependencies.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { PlanRunView, StepView } from './plan-run-view.ts';
 import { isTerminal, type StepEntry, stepRef, stepStateOf } from './view-helpers.ts';
@@ -100,8 +102,9 @@ export function expiredApprovals(view: PlanRunView, entries: readonly StepEntry[
 }
 
 /**
- * The settle layer: expired step approvals, failure-policy cancellations, StepReady for pending
- * steps whose dependencies all completed. Touches disjoint steps, so the facts apply in any order.
+ * The settle layer: expired step approvals, failure-policy cancellations (blocked pending steps),
+ * `superseded` cancellations of the candidates of an any-join that has a winner and is not
+ * cancelled. Touches disjoint steps, so the facts apply in any order.
  * @throws ExecutorArgumentError when a step depends on a step without a state in the view.
  */
 export function settleFacts(view: PlanRunView, entries: readonly StepEntry[], nowMs: number): FactInput[] {
@@ -116,22 +119,19 @@ export function settleFacts(view: PlanRunView, entries: readonly StepEntry[], no
   const memo = new Map<string, Blocker | null>();
   const superseded: FactInput[] = [];
   for (const { step, state } of entries) {
-    if (state.status !== 'pending') continue;
-    const blocker = deps ? findBlocker(view, deps, step.id, memo) : null;
     const candidates = anyJoinCandidates(step.dependsOn);
-    if (blocker) facts.push({ type: 'StepCancelled', data: { ...stepRef(view, step.id), reason: blockerReason(blocker) } });
-    else if (candidates) {
-      const winner = anyJoinWinner(candidates, (id) => depStep(view, step.id, id).status);
-      if (winner === undefined) continue;
-      facts.push({ type: 'StepReady', data: { ...stepRef(view, step.id), winner } });
+    if (state.status === 'pending') {
+      for (const d of dependencyIds(step.dependsOn)) depStep(view, step.id, d); // a malformed view throws
+      const blocker = deps ? findBlocker(view, deps, step.id, memo) : null;
+      if (blocker) facts.push({ type: 'StepCancelled', data: { ...stepRef(view, step.id), reason: blockerReason(blocker) } });
+    } else if (candidates && state.status !== 'cancelled') {
+      // the join left pending: a candidate completed (the winner); the others lose
       for (const c of candidates) {
         if (!isTerminal(depStep(view, step.id, c).status)) superseded.push({ type: 'StepCancelled', data: { ...stepRef(view, c), reason: SUPERSEDED } });
       }
-    } else if (dependencyIds(step.dependsOn).every((d) => depStep(view, step.id, d).status === 'completed')) {
-      facts.push({ type: 'StepReady', data: stepRef(view, step.id) });
     }
   }
-  // a loser is never pending-and-ready in the loop above: it is cancelled once, after it
+  // a loser gets no other fact in this layer: it is cancelled once, after the rest
   return superseded.length === 0 ? facts : [...facts.filter((f) => !supersededIds(superseded).has(factStepId(f))), ...superseded];
 }
 
@@ -148,7 +148,7 @@ function supersededIds(facts: readonly FactInput[]): Set<string | undefined> {
 
 /**
  * True when `stepId`, cancelled, lost an any-join: it is a candidate of a step whose status left
- * `pending` and is not `cancelled` (the join was made ready, so the candidate was superseded). Plan
+ * `pending` and is not `cancelled` (a candidate completed, so the others were superseded). Plan
  * outcomes do not count such cancellations.
  */
 export function isSuperseded(view: PlanRunView, joinOf: ReadonlyMap<string, string>, stepId: string): boolean {

@@ -1,6 +1,8 @@
 /**
- * The scheduler's "start" layer: for each ready step, in priority order (higher first, plan order
- * among equals), decide whether to ask for an approval, fail it, or start its next attempt. Pure.
+ * The scheduler's "start" layer: for each ready step (the view's status `ready`: a pending step whose
+ * dependencies are done — no fact records that — or one back from a retry or a granted approval),
+ * in priority order (higher first, plan order among equals), decide whether to ask for an approval,
+ * fail it, or start its next attempt. Pure.
  *
  * Per ready step:
  * 1. `readyAtMs > nowMs` (retry backoff): skipped; its `readyAtMs` becomes a wake-up time.
@@ -95,7 +97,7 @@ type Resolved = { ok: true; input: unknown } | { ok: false; input: unknown; erro
 
 /**
  * `outputs` plus the any-join winner's output under `$winner` (when a candidate completed: the
- * first in `candidates` order, as in the join's StepReady.winner).
+ * first in `candidates` order: `anyJoinWinner`, plan/dependencies.ts).
  */
 function withWinner(view: PlanRunView, outputs: Record<string, unknown>, candidates: readonly string[]): Record<string, unknown> {
   const winner = anyJoinWinner(candidates, (id) => stepStateOf(view, id)?.status);

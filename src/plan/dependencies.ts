@@ -5,10 +5,16 @@
  *   the others, when not yet final, are cancelled with reason `superseded`, and the step's input may
  *   read the winner's output as `{{steps.$winner.output…}}` (refs.ts).
  *
- * The winner is the first candidate, in `any` order, whose status is `completed` when the scheduler
- * makes the join ready: the scheduler runs after every recorded outcome, so it is the candidate that
- * completed first (candidates completing in the same batch are ordered as listed). It is recorded in
- * the join's `StepReady.winner` and follows from the facts alone, so replay decides the same.
+ * A step is ready (may start) once `dependenciesDone` holds: it is a function of the plan and the
+ * statuses of its dependencies, so no fact records it (histories written before that carry a
+ * `StepReady` fact per step, which the step machine still accepts).
+ *
+ * The winner is the first candidate, in `any` order, whose status is `completed`: the scheduler runs
+ * after every recorded outcome and, in the same layer in which it sees the first candidate
+ * completed, cancels the other candidates not yet final, so no other candidate can complete later
+ * and the winner is the candidate that completed first by fact order (candidates completing in the
+ * same append are ordered as listed). It follows from the facts alone, so replay decides the same
+ * (older histories also name it in the join's `StepReady.winner`; nothing reads that field).
  */
 
 /** The `dependsOn` of a step as written: an array of ids, or `{ any: ids }`. */
@@ -33,4 +39,14 @@ export const WINNER_REF = '$winner';
  */
 export function anyJoinWinner(candidates: readonly string[], statusOf: (id: string) => string | undefined): string | undefined {
   return candidates.find((id) => statusOf(id) === 'completed');
+}
+
+/**
+ * Whether a step with dependencies `deps` may start, given the status of each step (by `statusOf`):
+ * an all-join when every dependency is `completed` (true for none), an any-join when one candidate is.
+ */
+export function dependenciesDone(deps: Dependencies, statusOf: (id: string) => string | undefined): boolean {
+  if (!Array.isArray(deps)) return anyJoinWinner((deps as { any: readonly string[] }).any, statusOf) !== undefined;
+  for (let i = 0; i < deps.length; i++) if (statusOf(deps[i]!) !== 'completed') return false;
+  return true;
 }

@@ -7,7 +7,7 @@
  *   `InputRequested`; `single_action` (a one-step plan) / `mini_plan` ⇒ normalised ⇒ `PlanAccepted`
  *   (plan id `p<iteration>`), or `PlanRejected` with the normaliser's error (an observation);
  * - `executing` / `waiting_approval` → the executor's `scheduleNext` over the current plan's view
- *   (StepReady, approvals, StepStarted, cancellations, PlanFinished ...), collecting its `wakeAtMs`;
+ *   (approvals, StepStarted, cancellations, PlanFinished ...), collecting its `wakeAtMs`;
  * - `planning`, `waiting_input`, `interrupted`: nothing (an effect or a person is awaited).
  * Then the thread: the queue's head starts when the policy has room (`dequeueFacts`).
  * A fact over the event size limit is replaced by a recorded failure (`fittingFacts`).

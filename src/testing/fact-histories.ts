@@ -11,7 +11,8 @@
  * and policy decisions (start / steer / reject), interactions planning (PlanningRequested,
  * PlannerResponded with usage, PlannerFailed, PlanRejected), plans accepted with DAG steps
  * (dependsOn on earlier steps), optional plan and step approvals (granted / rejected / timed out),
- * steps ready → started (with reservations) → progressed → completed | failed (retried with
+ * steps ready (a StepReady fact in some histories, as older runtimes recorded; derived otherwise)
+ * → started (with reservations) → progressed → completed | failed (retried with
  * backoff, or final) | cancelled, fail_fast / dependency cancellations, crashes recorded as
  * retryable failures, interrupts and resumes, need-input and answers, budget extensions and
  * warnings, thread closes, and forks at quiescent revisions (facts copied, then ThreadForked).
@@ -275,7 +276,8 @@ export function simulateHistory(seed: number, length: number, options: HistoryOp
     const r = ref(i, s);
     const depsDone = s.deps.every((d) => p.steps.find((x) => x.id === d)?.status === 'completed');
     if (s.status === 'pending' && depsDone) out.push([3, () => {
-      emit(t, { type: 'StepReady', data: r });
+      // readiness follows from the plan: histories written before recorded it (StepReady), newer ones do not
+      if (chance(0.3)) emit(t, { type: 'StepReady', data: r });
       if (s.needsApproval) {
         s.approvalId = next('a');
         emit(t, { type: 'ApprovalRequested', data: { approvalId: s.approvalId, ...r, scope: 'step', reason: 'step needs approval', requestedAtMs: now } });

@@ -102,12 +102,13 @@ describe('plan file positions', () => {
 describe('rendering', () => {
   it('the DAG, one row per layer, with dependencies and the critical path', () => {
     const node = (id: string, layer: number, status: PlanDag['nodes'][string]['status'], dependsOn: string[] = []) =>
-      ({ id, action: 'echo', label: id, dependsOn, layer, status, attempts: 1, runMs: 10, pathMs: null, pathPrev: null }) as PlanDag['nodes'][string];
+      ({ id, action: 'echo', label: id, dependsOn, anyJoin: false, layer, status, attempts: 1, runMs: 10, pathMs: null, pathPrev: null }) as PlanDag['nodes'][string];
     const dag: PlanDag = {
       planId: 'p1',
       iteration: 1,
       title: null,
       status: 'running',
+      gated: false,
       nodeOrder: ['a', 'b', 'c'],
       nodes: { a: node('a', 0, 'completed'), b: node('b', 0, 'running'), c: node('c', 1, 'pending', ['a', 'b']) },
       edges: [

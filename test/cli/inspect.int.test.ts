@@ -70,7 +70,7 @@ describe('Stately inspector', () => {
     expect(threadEvents.slice(0, 4)).toEqual(['ThreadOpened', 'InputReceived', 'PolicyApplied', 'InteractionStarted']);
     expect(threadEvents).toContain('InteractionCompleted');
     const stepStates = of('step:insp/i1/p1/a').filter((e) => e.type === '@xstate.snapshot').map((e) => (e.snapshot as unknown as { value: unknown }).value);
-    expect(stepStates).toEqual(['pending', 'ready', 'running', 'completed']);
+    expect(stepStates).toEqual(['pending', 'running', 'completed']); // readiness is derived: no StepReady, pending → running
     const interactionStates = of('interaction:insp/i1').filter((e) => e.type === '@xstate.snapshot').map((e) => JSON.stringify((e.snapshot as unknown as { value: unknown }).value));
     expect(interactionStates.at(-1)).toBe('"completed"');
   });

@@ -18,25 +18,29 @@ describe('any-join scheduling', () => {
     expect(decide(buildView({ plan: race(), steps: { a: running, b: running, c: running } })).facts).toEqual([]);
   });
 
-  it('makes the join ready with the first completed candidate as winner and cancels the rest as superseded', () => {
+  it('shows the join ready once a candidate completed, cancels the rest as superseded, then starts it with the winner', () => {
     const view = buildView({ plan: race(), steps: { a: running, b: completed({ v: 'B' }), c: { status: 'pending' } } });
+    expect(view.steps.j!.status).toBe('ready');
     const facts = decide(view).facts;
-    expect(summary(facts)).toEqual(['StepReady:j', 'StepCancelled:a', 'StepCancelled:c']);
-    expect(only(facts, 'StepReady').winner).toBe('b');
+    expect(summary(facts)).toEqual(['StepCancelled:a', 'StepCancelled:c']);
     for (const f of facts.filter((x) => x.type === 'StepCancelled')) expect(f.data).toMatchObject({ reason: 'superseded' });
+    const after = buildView({ plan: race(), steps: { a: cancelled, b: completed({ v: 'B' }), c: cancelled } });
+    const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>) => resolveRefs(input, outputs());
+    expect(only(decide(after, { resolveInput }).facts, 'StepStarted')).toMatchObject({ stepId: 'j', input: { v: 'B' } });
   });
 
   it('picks the first completed in `any` order when several completed, and cancels nothing final', () => {
     const view = buildView({ plan: race({ failurePolicy: 'continue' }), steps: { a: failed, b: completed({ v: 'B' }), c: completed({ v: 'C' }) } });
-    const facts = decide(view).facts;
-    expect(summary(facts)).toEqual(['StepReady:j']);
-    expect(only(facts, 'StepReady').winner).toBe('b');
+    const resolveInput = (input: Record<string, unknown>, outputs: () => Record<string, unknown>) => resolveRefs(input, outputs());
+    const facts = decide(view, { resolveInput }).facts;
+    expect(summary(facts)).toEqual(['StepStarted:j']);
+    expect(only(facts, 'StepStarted').input).toEqual({ v: 'B' });
   });
 
   it('does not start a loser beside its cancellation (a pending loser whose own dependencies completed)', () => {
     const plan = { failurePolicy: 'continue' as const, steps: [step('u'), step('a', { dependsOn: ['u'] }), step('b'), step('j', { dependsOn: { any: ['a', 'b'] } })] };
     const facts = decide(buildView({ plan, steps: { u: completed({}), b: completed({}) } })).facts;
-    expect(summary(facts)).toEqual(['StepReady:j', 'StepCancelled:a']);
+    expect(summary(facts)).toEqual(['StepCancelled:a']);
   });
 
   it('resolves $winner from the winner output into StepStarted.input', () => {

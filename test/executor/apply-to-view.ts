@@ -1,11 +1,14 @@
 /**
  * Test helper: a tiny, strict state applier — applies one executor fact to a PlanRunView the way the
  * step/interaction machines of runtime-design.md would, and throws on any fact they would refuse.
+ * Statuses are the views' derived ones: a pending step whose dependencies are done shows `ready`
+ * (after every fact); the executor records no StepReady, so one is refused here.
  * Every fact is also validated against its zod schema (ids, integer times, ...).
  * Not product code: the real fold is src/history/fold/thread-state.ts.
  */
 import { FACT_SCHEMAS, type FactInput } from '../../src/facts/fact-types.ts';
 import type { PlanRunView, StepView } from '../../src/executor/plan-run-view.ts';
+import { deriveReadiness } from '../support/plan-run-view-builder.ts';
 
 /** A view plus what the applier tracks beyond it. */
 export interface SimState {
@@ -40,17 +43,13 @@ export function applyFact(state: SimState, fact: FactInput): SimState {
     t.reservedUsd = 0;
   };
   switch (fact.type) {
-    case 'StepReady':
-      if (stepView!.status !== 'pending') illegal(fact, `step is ${stepView!.status}`);
-      stepView!.status = 'ready';
-      break;
     case 'ApprovalRequested':
       if (!stepView) {
         if (view.planApproval.status !== 'none') illegal(fact, `plan approval is ${view.planApproval.status}`);
         view.planApproval = { status: 'requested', approvalId: fact.data.approvalId, requestedAtMs: fact.data.requestedAtMs, timeoutMs: fact.data.timeoutMs };
         break;
       }
-      if (stepView.status !== 'pending' && stepView.status !== 'ready') illegal(fact, `step is ${stepView.status}`);
+      if (stepView.status !== 'ready') illegal(fact, `step is ${stepView.status}`);
       if (fact.data.scope === 'plan') illegal(fact, 'plan scope with a step');
       stepView.status = 'waiting_approval';
       stepView.approval = { approvalId: fact.data.approvalId, scope: fact.data.scope, status: 'requested', requestedAtMs: fact.data.requestedAtMs, timeoutMs: fact.data.timeoutMs };
@@ -112,6 +111,7 @@ export function applyFact(state: SimState, fact: FactInput): SimState {
     default:
       illegal(fact, 'not an executor fact');
   }
+  deriveReadiness(view);
   return next;
 }
 

@@ -66,12 +66,12 @@ describe('before_step', () => {
 });
 
 describe('after_step', () => {
-  it('records Interrupted after_step once the step completed, before its dependents become ready', () => {
+  it('records Interrupted after_step once the step completed, before its dependents start', () => {
     const spec: ViewSpec = { plan: { steps: [step('a', { interruptAfter: true }), step('b', { dependsOn: ['a'] })] }, steps: { a: completed } };
     expect(decide(view(spec)).facts).toEqual([
       { type: 'Interrupted', data: { interactionId: 'i1', kind: 'after_step', stepId: 'a', reason: "paused after step 'a' completed (interruptAfter)" } },
     ]);
-    expect(summary(decide(view(spec, { pausedAfter: ['a'] })).facts)).toEqual(['StepReady:b']);
+    expect(summary(decide(view(spec, { pausedAfter: ['a'] })).facts)).toEqual(['StepStarted:b']);
   });
 
   it('the last step pauses before PlanFinished', () => {

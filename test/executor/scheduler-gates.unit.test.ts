@@ -31,7 +31,7 @@ const priced = defineAction({
 describe('plan approval gate', () => {
   const plan = { steps: [step('a'), step('b')], requiresApproval: true, approvalTimeoutMs: 60_000 };
 
-  it('asks once for the whole plan and readies nothing until granted', () => {
+  it('asks once for the whole plan and starts nothing until granted', () => {
     expect(decide(buildView({ plan }), { nowMs: 7000 }).facts).toEqual([
       {
         type: 'ApprovalRequested',
@@ -40,7 +40,7 @@ describe('plan approval gate', () => {
     ]);
     const requested = { status: 'requested' as const, approvalId: 'i1.p1.plan', requestedAtMs: 7000, timeoutMs: 60_000 };
     expect(decide(buildView({ plan, planApproval: requested }), { nowMs: 8000 })).toEqual({ facts: [], wakeAtMs: 67_000 });
-    expect(summary(decide(buildView({ plan, planApproval: { ...requested, status: 'granted' } })).facts)).toEqual(['StepReady:a', 'StepReady:b']);
+    expect(summary(decide(buildView({ plan, planApproval: { ...requested, status: 'granted' } })).facts)).toEqual(['StepStarted:a', 'StepStarted:b']);
   });
 
   it('rejects on expiry as the system, then cancels everything and finishes cancelled', () => {
@@ -177,12 +177,12 @@ describe('budget', () => {
   it('warns once when spend reaches warnAt × limit', () => {
     const steps = [step('a'), step('b')];
     const view = buildView({ plan: { steps }, steps: { a: { status: 'completed', attempts: 1 } }, budget: { limitUsd: 1, warnAt: 0.5, spentUsd: 0.5 } });
-    expect(summary(decide(view).facts)).toEqual(['BudgetWarned', 'StepReady:b']);
+    expect(summary(decide(view).facts)).toEqual(['BudgetWarned', 'StepStarted:b']);
     expect(only(decide(view).facts, 'BudgetWarned')).toEqual({ spentUsd: 0.5, limitUsd: 1 });
     const warned = buildView({ plan: { steps }, steps: { a: { status: 'completed', attempts: 1 } }, budget: { limitUsd: 1, warnAt: 0.5, spentUsd: 0.9, warned: true } });
-    expect(summary(decide(warned).facts)).toEqual(['StepReady:b']);
+    expect(summary(decide(warned).facts)).toEqual(['StepStarted:b']);
     const below = buildView({ plan: { steps }, budget: { limitUsd: 1, warnAt: 0.5, spentUsd: 0.49 } });
-    expect(summary(decide(below).facts)).toEqual(['StepReady:a', 'StepReady:b']);
+    expect(summary(decide(below).facts)).toEqual(['StepStarted:a', 'StepStarted:b']);
   });
 });
 

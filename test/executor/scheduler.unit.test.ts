@@ -10,22 +10,25 @@ const completed = { status: 'completed' as const, attempts: 1, output: { ok: tru
 const failed = { status: 'failed' as const, attempts: 1 };
 const cancelled = { status: 'cancelled' as const };
 
-describe('readiness', () => {
-  it('marks pending steps ready once every dependency completed', () => {
+describe('readiness (derived: no fact)', () => {
+  it('starts pending steps once every dependency completed, with no StepReady', () => {
     const view = buildView({ plan: { steps: [step('a'), step('b', { dependsOn: ['a'] }), step('c')] } });
-    expect(summary(decide(view).facts)).toEqual(['StepReady:a', 'StepReady:c']);
+    expect(view.steps.a!.status).toBe('ready');
+    expect(view.steps.b!.status).toBe('pending');
+    expect(summary(decide(view).facts)).toEqual(['StepStarted:a', 'StepStarted:c']);
     const later = buildView({
       plan: { steps: [step('a'), step('b'), step('c', { dependsOn: ['a', 'b'] })] },
       steps: { a: completed, b: running },
     });
     expect(decide(later).facts).toEqual([]);
     const done = buildView({ plan: { steps: [step('a'), step('b'), step('c', { dependsOn: ['a', 'b'] })] }, steps: { a: completed, b: completed } });
-    expect(summary(decide(done).facts)).toEqual(['StepReady:c']);
+    expect(done.steps.c!.status).toBe('ready');
+    expect(summary(decide(done).facts)).toEqual(['StepStarted:c']);
   });
 
-  it('settles readiness before starting anything (one layer per call)', () => {
+  it('starts a step made ready by its dependencies beside one ready after a retry, by priority', () => {
     const view = buildView({ plan: { steps: [step('a'), step('b', { priority: 9 })] }, steps: { a: ready } });
-    expect(summary(decide(view).facts)).toEqual(['StepReady:b']);
+    expect(summary(decide(view).facts)).toEqual(['StepStarted:b', 'StepStarted:a']);
   });
 });
 
@@ -115,7 +118,7 @@ describe('failure policy', () => {
   it('continue cancels only pending dependents (transitively) and lets the rest run', () => {
     const view = buildView({ plan: { steps, failurePolicy: 'continue' }, steps: { a: failed, b: running, e: ready, f: completed } });
     const { facts } = decide(view);
-    expect(summary(facts)).toEqual(['StepCancelled:c', 'StepCancelled:d', 'StepReady:g']);
+    expect(summary(facts)).toEqual(['StepCancelled:c', 'StepCancelled:d']);
     expect(facts[0]?.data).toMatchObject({ reason: "dependency 'a' failed" });
     expect(facts[1]?.data).toMatchObject({ reason: "dependency 'c' cannot run: upstream step 'a' failed" });
   });

@@ -126,7 +126,9 @@ describe('fold', () => {
     const view = planRunView(s, 'int-1', 'plan-1');
     expect(view.steps.fetch).toMatchObject({ status: 'completed', attempts: 2 });
     expect(view.steps.summarise?.approval).toMatchObject({ status: 'granted', scope: 'step' });
-    expect(view.steps.publish?.status).toBe('pending');
+    // its dependency completed: shown ready (derived) though the fixture's StepReady comes later
+    expect(view.steps.publish?.status).toBe('ready');
+    expect(s.steps['int-1/plan-1/publish']?.value).toBe('pending');
     expect(view.budget).toMatchObject({ limitUsd: 1, reservedUsd: 0, warned: false });
     expect(view.budget?.spentUsd).toBeCloseTo(0.014);
     expect(view.halted).toBe(false);

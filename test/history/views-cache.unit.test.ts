@@ -13,13 +13,22 @@ import { loadHistoryFixture } from '../support/history-fixture.ts';
 const history = loadHistoryFixture('basic-thread');
 const facts = history.facts;
 
-/** A StepView built straight from the snapshot (what views.ts computed before memoisation). */
+/**
+ * A StepView built straight from the snapshot (what views.ts computed before memoisation), with the
+ * derived status: a pending step whose dependencies all completed (none is an any-join here) shows
+ * `ready` once the plan's approval gate, if any, was granted.
+ */
 function referenceSteps(state: ThreadState, interactionId: string, planId: string, stepIds: string[]): Record<string, StepView> {
   const out: Record<string, StepView> = {};
+  const accepted = state.interactions[interactionId]!.context.plans.find((p) => p.planId === planId)!;
+  const gateOpen = accepted.plan.requiresApproval !== true || accepted.approval?.status === 'granted';
   for (const stepId of stepIds) {
     const snap = state.steps[stepKey(interactionId, planId, stepId)]!;
     const c = snap.context;
-    const view: Record<string, unknown> = { stepId, status: snap.value, attempts: c.attempts, reservedUsd: c.reservedUsd, spentUsd: c.spentUsd };
+    const deps = c.step.dependsOn as string[];
+    const done = deps.every((d) => state.steps[stepKey(interactionId, planId, d)]!.value === 'completed');
+    const status = snap.value === 'pending' && done && gateOpen ? 'ready' : snap.value;
+    const view: Record<string, unknown> = { stepId, status, attempts: c.attempts, reservedUsd: c.reservedUsd, spentUsd: c.spentUsd };
     if (c.readyAtMs !== undefined) view.readyAtMs = c.readyAtMs;
     if (c.startedAtMs !== undefined) view.startedAtMs = c.startedAtMs;
     if (c.output !== undefined) view.output = c.output;
@@ -77,7 +86,8 @@ describe('planRunView memoisation', () => {
     const v2: PlanRunView = planRunView(later, interactionId, planId);
     expect(v2).not.toBe(v1);
     expect(Object.values(v2.steps).every((t) => t.status === 'completed')).toBe(true);
-    expect(Object.values(v1.steps).every((t) => t.status === 'pending')).toBe(true); // v1 untouched
+    expect(Object.values(v1.steps).every((t) => t.status === 'pending' || t.status === 'ready')).toBe(true); // v1 untouched
+    expect(Object.values(v1.steps).some((t) => t.status === 'ready')).toBe(true); // its roots: ready, though no fact said so
   });
 
   // A view reads its steps when they are asked for (building all of them per view would cost a pass

@@ -1,10 +1,14 @@
 /** Shared helpers of the machine tests: pure stepping through one machine, and fact builders. */
 import { transition, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import type { InteractionEvent } from '../../machines/interaction.machine.ts';
+import type { StepEvent } from '../../machines/step-lifecycle.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 
-/** What the machines receive: facts (the interaction's StepCancelled may carry the fold's annotation). */
-type MachineEvent = Fact | InteractionEvent;
+/**
+ * What the machines receive: facts (the interaction's StepCancelled may carry the fold's
+ * annotation, and so may a fact to a pending step: `dependenciesDone`).
+ */
+type MachineEvent = Fact | InteractionEvent | StepEvent;
 import { initialSnapshot, nextSnapshot } from '../../src/history/fold/xstate-adapter.ts';
 
 /** Initial snapshot of `machine` with `input`. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stepMachine } from '../../machines/step.machine.ts';
+import type { StepEvent } from '../../machines/step-lifecycle.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { StepSpec } from '../../src/plan/plan-schema.ts';
 import { run, start, tryStep } from './helpers.ts';
@@ -36,6 +37,8 @@ const f = {
   granted: (approvalId: string): Fact => ({ type: 'ApprovalGranted', data: { approvalId, ...ref, by: 'alice' } }),
   rejected: (approvalId: string, timedOut = false): Fact => ({ type: 'ApprovalRejected', data: { approvalId, ...ref, by: 'bob', timedOut } }),
 };
+/** `fact` as the fold passes it to a pending step whose dependencies are done. */
+const depsDone = (fact: Fact): StepEvent => ({ ...fact, dependenciesDone: true });
 
 describe('step machine: legal paths', () => {
   it('pending → ready → running → completed records output, cost and clears the reservation', () => {
@@ -69,13 +72,13 @@ describe('step machine: legal paths', () => {
   });
 
   it('approval: granted → ready; rejected or timed out → cancelled with the reason', () => {
-    const granted = run(stepMachine, start(stepMachine, input()), [f.approvalRequested('a1'), f.granted('a1')]);
+    const granted = run(stepMachine, start(stepMachine, input()), [depsDone(f.approvalRequested('a1')), f.granted('a1')]);
     expect(granted.value).toBe('ready');
     expect(granted.context.approval).toMatchObject({ approvalId: 'a1', status: 'granted', scope: 'step' });
     const rejected = run(stepMachine, start(stepMachine, input()), [f.ready(), f.approvalRequested('a1', 'budget'), f.rejected('a1')]);
     expect(rejected.value).toBe('cancelled');
     expect(rejected.context.cancelReason).toBe('rejected by bob');
-    const timedOut = run(stepMachine, start(stepMachine, input()), [f.approvalRequested('a1'), f.rejected('a1', true)]);
+    const timedOut = run(stepMachine, start(stepMachine, input()), [depsDone(f.approvalRequested('a1')), f.rejected('a1', true)]);
     expect(timedOut.context.cancelReason).toBe('approval timed out');
   });
 
@@ -83,19 +86,57 @@ describe('step machine: legal paths', () => {
     const s0 = start(stepMachine, input());
     const ready = run(stepMachine, s0, [f.ready()]);
     expect(tryStep(stepMachine, ready, f.started(2))).toBeUndefined();
-    expect(tryStep(stepMachine, s0, f.approvalRequested('a1', 'plan'))).toBeUndefined();
-    const waiting = run(stepMachine, s0, [f.approvalRequested('a1')]);
+    expect(tryStep(stepMachine, s0, depsDone(f.approvalRequested('a1', 'plan')))).toBeUndefined();
+    const waiting = run(stepMachine, s0, [depsDone(f.approvalRequested('a1'))]);
     expect(tryStep(stepMachine, waiting, f.granted('a2'))).toBeUndefined();
     const done = run(stepMachine, ready, [f.started(1), f.completed(1)]);
     for (const fact of [f.cancelled(), f.ready(), f.started(2), f.completed(1)]) expect(tryStep(stepMachine, done, fact)).toBeUndefined();
   });
 
   it('cancels from pending, ready, waiting_approval and running, keeping the partial output', () => {
-    for (const prefix of [[], [f.ready()], [f.approvalRequested('a1')], [f.ready(), f.started(1)]]) {
+    for (const prefix of [[], [f.ready()], [depsDone(f.approvalRequested('a1'))], [f.ready(), f.started(1)], [depsDone(f.started(1))]]) {
       const s = run(stepMachine, start(stepMachine, input()), [...prefix, f.cancelled()]);
       expect(s.value).toBe('cancelled');
       expect(s.context.partialOutput).toBe('part');
     }
+  });
+});
+
+describe('step machine: readiness derived (no StepReady)', () => {
+  it('goes pending → running on a StepStarted whose dependencies are done, to the state StepReady + StepStarted reach', () => {
+    const skipped = run(stepMachine, start(stepMachine, input()), [depsDone(f.started(1)), f.completed(1)]);
+    const old = run(stepMachine, start(stepMachine, input()), [f.ready(), f.started(1), f.completed(1)]);
+    expect(skipped.value).toBe('completed');
+    expect(skipped.context).toEqual(old.context);
+    const running = run(stepMachine, start(stepMachine, input()), [depsDone(f.started(1))]);
+    expect(running.context).toEqual(run(stepMachine, start(stepMachine, input()), [f.ready(), f.started(1)]).context);
+  });
+
+  it('goes pending → waiting_approval, and pending → failed before its action runs, when dependencies are done', () => {
+    const waiting = run(stepMachine, start(stepMachine, input()), [depsDone(f.approvalRequested('a1', 'budget'))]);
+    expect(waiting.value).toBe('waiting_approval');
+    expect(waiting.context.approval).toMatchObject({ approvalId: 'a1', scope: 'budget', status: 'requested' });
+    const failed = run(stepMachine, start(stepMachine, input(3)), [depsDone(f.failed(1, null))]);
+    expect(failed.value).toBe('failed');
+    expect(failed.context).toMatchObject({ attempts: 1, spentUsd: 0.1 });
+  });
+
+  it('refuses StepStarted, ApprovalRequested and an early StepFailed from pending when dependencies are not done', () => {
+    const s0 = start(stepMachine, input(3));
+    for (const fact of [f.started(1), f.approvalRequested('a1'), f.approvalRequested('a1', 'budget'), f.failed(1, null)]) {
+      expect(tryStep(stepMachine, s0, fact), fact.type).toBeUndefined();
+      expect(tryStep(stepMachine, s0, { ...fact, dependenciesDone: false }), fact.type).toBeUndefined();
+    }
+    // done dependencies do not make a wrong attempt, a retrying failure or progress legal
+    for (const fact of [f.started(2), f.failed(1, 500), f.progressed(1), f.completed(1)]) expect(tryStep(stepMachine, s0, depsDone(fact)), fact.type).toBeUndefined();
+  });
+
+  it('still accepts StepReady (older histories); the annotation changes nothing outside pending', () => {
+    const ready = run(stepMachine, start(stepMachine, input()), [f.ready()]);
+    expect(ready.value).toBe('ready');
+    const running = run(stepMachine, ready, [depsDone(f.started(1))]);
+    expect(tryStep(stepMachine, running, depsDone(f.started(2)))).toBeUndefined();
+    expect(tryStep(stepMachine, running, depsDone(f.ready()))).toBeUndefined();
   });
 });
 
@@ -109,15 +150,21 @@ interface Model {
   approvalId?: string;
 }
 
-/** The transition table of the design document, written independently of the machine. null = illegal. */
-function expected(m: Model, fact: Fact): Model | null {
+/**
+ * The transition table of the design document, written independently of the machine. null = illegal.
+ * A pending step given a fact with `dependenciesDone` is taken as ready for StepStarted, StepFailed
+ * and ApprovalRequested.
+ */
+function expected(m: Model, fact: StepEvent): Model | null {
   const d = fact.data as Record<string, unknown>;
-  const is = (...states: Status[]) => states.includes(m.status);
+  const startable = fact.type === 'StepStarted' || fact.type === 'StepFailed' || fact.type === 'ApprovalRequested';
+  const status = m.status === 'pending' && fact.dependenciesDone === true && startable ? 'ready' : m.status;
+  const is = (...states: Status[]) => states.includes(status);
   switch (fact.type) {
     case 'StepReady':
       return is('pending') ? { ...m, status: 'ready' } : null;
     case 'ApprovalRequested':
-      return is('pending', 'ready') && d.scope !== 'plan' ? { ...m, status: 'waiting_approval', approvalId: d.approvalId as string } : null;
+      return is('ready') && d.scope !== 'plan' ? { ...m, status: 'waiting_approval', approvalId: d.approvalId as string } : null;
     case 'ApprovalGranted':
       return is('waiting_approval') && d.approvalId === m.approvalId ? { ...m, status: 'ready' } : null;
     case 'ApprovalRejected':
@@ -143,7 +190,7 @@ function expected(m: Model, fact: Fact): Model | null {
 
 const attempt = fc.integer({ min: 1, max: 4 });
 const approvalId = fc.constantFrom('a1', 'a2');
-const anyFact: fc.Arbitrary<Fact> = fc.oneof(
+const anyFact: fc.Arbitrary<StepEvent> = fc.oneof(
   fc.constant(f.ready()),
   attempt.map(f.started),
   attempt.map(f.progressed),
@@ -161,10 +208,13 @@ type StepSnap = ReturnType<typeof start<typeof stepMachine>>;
 const STATUSES: Status[] = ['pending', 'ready', 'waiting_approval', 'running', 'completed', 'failed', 'cancelled'];
 
 /** Near misses in model state `m`: the attempt just before or after, a foreign approval id, a plan-scoped approval (plus some legal facts). */
-function nearby(m: Model): Fact[] {
+function nearby(m: Model): StepEvent[] {
   const a = m.attempts;
   const other = m.approvalId === 'a1' ? 'a2' : 'a1';
   return [
+    depsDone(f.started(a + 2)),
+    depsDone(f.failed(a + 1, 700)),
+    depsDone(f.approvalRequested(other, 'plan')),
     f.ready(),
     f.started(a),
     f.started(a + 2),
@@ -182,9 +232,10 @@ function nearby(m: Model): Fact[] {
 }
 
 /** Moves that take the step forward (weighted by repetition; cancels and rejections come from the other picks). */
-function onward(m: Model, n: number): Fact[] {
+function onward(m: Model, n: number): StepEvent[] {
   const a = m.attempts;
   const moves = [
+    ...(n % 3 === 0 ? [f.approvalRequested(n % 2 === 0 ? 'a1' : 'a2', n % 4 === 0 ? 'budget' : 'step')] : []),
     f.ready(),
     f.started(a + 1), f.started(a + 1), f.started(a + 1),
     f.progressed(a),
@@ -192,11 +243,11 @@ function onward(m: Model, n: number): Fact[] {
     f.failed(a, 700), f.failed(a, 700),
     f.failed(a, null),
     f.failed(a + 1, null),
-    ...(n % 3 === 0 ? [f.approvalRequested(n % 2 === 0 ? 'a1' : 'a2', n % 4 === 0 ? 'budget' : 'step')] : []),
     f.granted(m.approvalId ?? 'a1'),
     f.rejected(m.approvalId ?? 'a1'),
   ];
-  return moves.filter((x) => expected(m, x) !== null);
+  // mostly as the fold passes facts to a step whose dependencies are done; else as older histories (StepReady first)
+  return moves.map((x) => (Math.floor(n / 7) % 5 < 3 ? depsDone(x) : x)).filter((x) => expected(m, x) !== null);
 }
 
 /** What a property run covered: runs that reached each state, and how often each rule fired. */
@@ -207,7 +258,7 @@ interface Seen {
 const bump = (m: Map<string, number>, key: string): void => void m.set(key, (m.get(key) ?? 0) + 1);
 
 /** Steps machine and model together; checks they agree; returns the next pair (unchanged when refused). */
-function check(snap: StepSnap, model: Model, fact: Fact, seen: Seen, reached: Set<string>): [StepSnap, Model] {
+function check(snap: StepSnap, model: Model, fact: StepEvent, seen: Seen, reached: Set<string>): [StepSnap, Model] {
   const want = expected(model, fact);
   const next = tryStep(stepMachine, snap, fact);
   expect(next !== undefined, `${fact.type} ${JSON.stringify(fact.data)} in ${JSON.stringify(model)}`).toBe(want !== null);
@@ -219,10 +270,13 @@ function check(snap: StepSnap, model: Model, fact: Fact, seen: Seen, reached: Se
   expect(next.context.attempts).toBe(want.attempts);
   reached.add(want.status);
   if (fact.type === 'StepFailed' && model.status === 'running' && want.status === 'ready') bump(seen.rules, 'retry');
-  if (fact.type === 'StepFailed' && model.status === 'ready') bump(seen.rules, 'failed before running');
+  if (fact.type === 'StepFailed' && want.status === 'failed' && want.attempts > model.attempts) bump(seen.rules, 'failed before running');
   if (fact.type === 'StepProgressed') bump(seen.rules, 'progress');
   if (fact.type === 'StepCompleted' && want.attempts > 1) bump(seen.rules, 'completed after a retry');
   if (fact.type === 'ApprovalGranted') bump(seen.rules, 'granted');
+  if (model.status === 'pending' && want.status === 'running') bump(seen.rules, 'started from pending');
+  if (model.status === 'pending' && want.status === 'waiting_approval') bump(seen.rules, 'approval asked from pending');
+  if (fact.type === 'StepReady') bump(seen.rules, 'StepReady');
   if (fact.type === 'ApprovalRejected') bump(seen.rules, 'rejected');
   return [next, want];
 }
@@ -259,12 +313,15 @@ describe('step machine: property', () => {
     expect([...seen.rules.keys()].sort(), coverage).toEqual([
       'StepCompleted of another attempt refused',
       'StepProgressed of another attempt refused',
+      'StepReady',
+      'approval asked from pending',
       'completed after a retry',
       'failed before running',
       'granted',
       'progress',
       'rejected',
       'retry',
+      'started from pending',
     ]);
   });
 });

@@ -25,8 +25,21 @@ describe('dag projection', () => {
     expect(Object.fromEntries(dag.nodeOrder.map((id) => [id, dag.nodes[id]?.layer]))).toEqual({ a: 0, b: 1, c: 1, d: 2, e: 0 });
     expect(dag.layerCount).toBe(3);
     expect(dag.edges).toEqual([{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }, { from: 'b', to: 'd' }, { from: 'c', to: 'd' }]);
-    expect(dag.ready).toEqual([]);
+    expect(dag.ready).toEqual(['a', 'e']); // the roots: ready (derived) from PlanAccepted on
     expect(dag.criticalPath).toEqual({ stepIds: [], durationMs: 0 });
+  });
+
+  it('derives readiness: dependents become ready when their dependencies complete, with no StepReady', () => {
+    const start = (id: string): FactSpec => ({ type: 'StepStarted', data: { ...step(id), attempt: 1, idempotencyKey: `${id}-1`, startedAtMs: 0 } });
+    const done = (id: string): FactSpec => ({ type: 'StepCompleted', data: { ...step(id), attempt: 1, output: null, durationMs: 1 } });
+    expect(dagOf([...diamond, start('a')]).ready).toEqual(['e']);
+    expect(dagOf([...diamond, start('a'), done('a')]).ready).toEqual(['b', 'c', 'e']);
+    expect(dagOf([...diamond, start('a'), done('a'), start('b'), done('b')]).nodes.d?.status).toBe('pending');
+    const all = dagOf([...diamond, start('a'), done('a'), start('b'), done('b'), start('c'), done('c')]);
+    expect(all.ready).toEqual(['d', 'e']);
+    const gated = diamond.map((f) => (f.type === 'PlanAccepted' ? { ...f, data: { ...f.data, plan: { ...f.data.plan, requiresApproval: true } } } : f)) as FactSpec[];
+    expect(dagOf(gated).ready).toEqual([]);
+    expect(dagOf([...gated, { type: 'ApprovalGranted', data: { approvalId: 'ap', interactionId: 'i1', planId: 'p1', by: 'alice' } }]).ready).toEqual(['a', 'e']);
   });
 
   it('keeps the ready set in plan order', () => {
@@ -62,7 +75,7 @@ describe('dag projection', () => {
     for (const decision of [{ by: 'bob', timedOut: false }, { by: 'timer', timedOut: true }]) {
       const rejected = dagOf([...base, { type: 'ApprovalRejected', data: { approvalId: 'ap1', ...step('a'), ...decision } } as FactSpec]);
       expect(rejected.nodes.a?.status).toBe('cancelled');
-      expect(rejected.ready).toEqual([]);
+      expect(rejected.ready).toEqual(['b']);
     }
     const plan = dagOf([...base, { type: 'ApprovalRejected', data: { approvalId: 'p1', interactionId: 'i1', planId: 'p1', by: 'bob', timedOut: false } } as FactSpec]);
     expect(plan.nodes.a?.status).toBe('waiting_approval'); // a plan rejection cancels steps through StepCancelled facts

@@ -30,13 +30,13 @@ describe('projector', () => {
     const projector = startProjector(stepsProjection, store);
     expect(projector.position()).toBe(START_POSITION);
     expect(await projector.waitForPosition(3n)).toBe(projector.get());
-    expect(stepInteraction(projector.get(), 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('pending');
+    expect(stepInteraction(projector.get(), 't1', 'i1')?.plans.p1?.steps.a?.status).toBe('ready'); // a root
     const seen: StepsState[] = [];
     const sub = projector.state$.subscribe((s) => seen.push(s));
-    await appendSpecs(store, [{ type: 'StepReady', data: step('a') }], 4);
+    await appendSpecs(store, [{ type: 'StepStarted', data: { ...step('a'), attempt: 1, idempotencyKey: 'a1', startedAtMs: 0 } }], 4);
     await projector.waitForPosition(4n);
     expect(seen).toHaveLength(2);
-    expect((seen[1] && stepInteraction(seen[1], 't1', 'i1'))?.plans.p1?.steps.a?.status).toBe('ready');
+    expect((seen[1] && stepInteraction(seen[1], 't1', 'i1'))?.plans.p1?.steps.a?.status).toBe('running');
     expect(projector.status()).toEqual({ kind: 'running', position: 4n });
     sub.unsubscribe();
     await projector.stop();

@@ -7,11 +7,13 @@ import { dagInteraction, dagProjection, type DagState } from '../../projections/
 import { stepInteraction, stepsProjection, type StepsState } from '../../projections/steps.ts';
 import type { RecordedFact } from '../../src/facts/fact-types.ts';
 import { applyFact, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { planRunView } from '../../src/history/fold/views.ts';
 
 /**
  * Folds `facts` (a store's whole log, position order) one at a time with the runtime's fold (one
  * ThreadState per stream) and with the `steps` and `dag` projections; after each fact, every step of
- * that fact's thread has the same status and attempts in both projections as its step machine, and
+ * that fact's thread has the same status and attempts in both projections as its step machine (the
+ * status as the runtime's views derive it: `ready` for a pending step whose dependencies are done), and
  * the projections hold no step the fold does not. Adds `steps compared` / `step <status>` to
  * `coverage` for the generator's coverage assertions.
  * @returns the number of (revision, step) pairs compared
@@ -34,7 +36,8 @@ export function checkStepsPerRevision(facts: readonly RecordedFact[], coverage: 
       const at = `${fact.streamId}@${fact.revision} (${fact.type}) step ${key}`;
       const row = stepInteraction(steps, threadId, interactionId)?.plans[planId]?.steps[stepId];
       const node = dagInteraction(dag, threadId, interactionId)?.plans[planId]?.nodes[stepId];
-      const want = { status: snap.value as string, attempts: snap.context.attempts };
+      const want = { status: planRunView(state, interactionId, planId).stepState!(stepId)!.status as string, attempts: snap.context.attempts };
+      if (want.status === 'ready' && snap.value === 'pending') coverage.add('step ready (derived)');
       expect({ status: row?.status, attempts: row?.attempts }, `steps ${at}`).toEqual(want);
       expect({ status: node?.status, attempts: node?.attempts }, `dag ${at}`).toEqual(want);
       coverage.add(`step ${want.status}`);

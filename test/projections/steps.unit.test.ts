@@ -19,7 +19,27 @@ describe('steps projection', () => {
     expect(plan?.steps.b).toMatchObject({ status: 'pending', attempts: 0, action: 'fs.read', dependsOn: ['a'], readyAtMs: null, costUsd: 0 });
   });
 
-  it('follows ready → running → failed(retry) → running → completed with timings, error, cost and output', () => {
+  it('shows a step ready once its dependencies completed, though no fact says so (readyAtMs: that completion)', () => {
+    const specs: FactSpec[] = [
+      ...planPrefix([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }]),
+      { type: 'StepStarted', data: { ...step('a'), attempt: 1, idempotencyKey: 'k1', startedAtMs: T0 + 5_000 }, atMs: T0 + 5_000 },
+      { type: 'StepCompleted', data: { ...step('a'), attempt: 1, output: 'x', durationMs: 10 }, atMs: T0 + 6_000 },
+    ];
+    expect(rowOf(specs.slice(0, 4), 'a')).toMatchObject({ status: 'ready', readyAtMs: T0 + 3_000 }); // a root: ready at PlanAccepted
+    expect(rowOf(specs.slice(0, 5), 'b')).toMatchObject({ status: 'pending', readyAtMs: null });
+    expect(rowOf(specs, 'b')).toMatchObject({ status: 'ready', readyAtMs: T0 + 6_000, lastRevision: 5 });
+    const started = [...specs, { type: 'StepStarted', data: { ...step('b'), attempt: 1, idempotencyKey: 'k2', startedAtMs: T0 + 7_000 } } as FactSpec];
+    expect(rowOf(started, 'b')).toMatchObject({ status: 'running', attempts: 1 });
+  });
+
+  it('keeps the plan\'s steps pending while its approval gate waits, ready once granted', () => {
+    const gated = planPrefix([{ id: 'a' }]).map((f) => (f.type === 'PlanAccepted' ? { ...f, data: { ...f.data, plan: { ...f.data.plan, requiresApproval: true } } } : f)) as FactSpec[];
+    const asked: FactSpec = { type: 'ApprovalRequested', data: { approvalId: 'ap1', interactionId: 'i1', planId: 'p1', scope: 'plan', reason: 'costly', requestedAtMs: T0 } };
+    expect(rowOf([...gated, asked], 'a')).toMatchObject({ status: 'pending' });
+    expect(rowOf([...gated, asked, { type: 'ApprovalGranted', data: { approvalId: 'ap1', interactionId: 'i1', planId: 'p1', by: 'alice' } }], 'a')).toMatchObject({ status: 'ready' });
+  });
+
+  it('follows ready → running → failed(retry) → running → completed with timings, error, cost and output (an older history: StepReady)', () => {
     const specs: FactSpec[] = [
       ...planPrefix([{ id: 'a', retry: { maxAttempts: 2 } }]),
       { type: 'StepReady', data: step('a'), atMs: T0 + 10_000 },
@@ -28,10 +48,11 @@ describe('steps projection', () => {
       { type: 'StepStarted', data: { ...step('a'), attempt: 2, idempotencyKey: 'k2', startedAtMs: T0 + 13_000 }, atMs: T0 + 13_000 },
       { type: 'StepCompleted', data: { ...step('a'), attempt: 2, output: { text: 'hello\nworld' }, costUsd: 0.2, durationMs: 500 }, atMs: T0 + 13_500 },
     ];
-    expect(rowOf(specs.slice(0, 6), 'a')).toMatchObject({ status: 'running', attempts: 1, readyAtMs: T0 + 10_000, firstStartedAtMs: T0 + 11_000 });
+    // ready since PlanAccepted (derived), not since the StepReady fact
+    expect(rowOf(specs.slice(0, 6), 'a')).toMatchObject({ status: 'running', attempts: 1, readyAtMs: T0 + 3_000, firstStartedAtMs: T0 + 11_000 });
     expect(rowOf(specs.slice(0, 7), 'a')).toMatchObject({ status: 'ready', retryAtMs: T0 + 12_100, lastError: { message: 'HTTP 503', code: 'HTTP_503' }, runMs: 1000 });
     expect(rowOf(specs, 'a')).toMatchObject({
-      status: 'completed', attempts: 2, readyAtMs: T0 + 10_000, firstStartedAtMs: T0 + 11_000, lastStartedAtMs: T0 + 13_000,
+      status: 'completed', attempts: 2, readyAtMs: T0 + 3_000, firstStartedAtMs: T0 + 11_000, lastStartedAtMs: T0 + 13_000,
       finishedAtMs: T0 + 13_500, runMs: 1500, costUsd: 0.3, retryAtMs: null, outputSummary: '{"text":"hello\\nworld"}',
     });
   });
@@ -83,7 +104,7 @@ describe('steps projection', () => {
   });
 
   it('refuses a fact whose recordedAt is not a time', () => {
-    const facts = recorded([...planPrefix([{ id: 'a' }]), { type: 'StepReady', data: step('a') }]);
+    const facts = recorded([...planPrefix([{ id: 'a' }]), { type: 'StepStarted', data: { ...step('a'), attempt: 1, idempotencyKey: 'k1', startedAtMs: T0 } }]);
     const last = facts[4] as (typeof facts)[number];
     const bad = { ...last, metadata: { ...last.metadata, recordedAt: 'yesterday' } };
     expect(() => foldFacts(stepsProjection, [...facts.slice(0, 4), bad])).toThrow(/recordedAt: not an ISO-8601 time: "yesterday"/);

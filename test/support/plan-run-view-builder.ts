@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defineAction, type Action } from '../../src/actions/action.ts';
 import type { BudgetView, PlanRunView, StepView } from '../../src/executor/plan-run-view.ts';
 import { PlanSpec, type PlanSpecInput, type StepSpecInput } from '../../src/plan/plan-schema.ts';
+import { dependenciesDone } from '../../src/plan/dependencies.ts';
 
 /** What a test states about a view; everything not given gets a neutral default. */
 export interface ViewSpec {
@@ -31,7 +32,21 @@ export function pendingStep(stepId: string): StepView {
   return { stepId, status: 'pending', attempts: 0, reservedUsd: 0, spentUsd: 0 };
 }
 
-/** Builds the view (plan validated with PlanSpec: throws a ZodError on a bad test plan). */
+/**
+ * Shows every pending step of `view` whose dependencies are done as `ready`, as the runtime's views
+ * do (readiness is derived, no fact records it). Mutates `view.steps`.
+ */
+export function deriveReadiness(view: PlanRunView): void {
+  for (const s of view.plan.steps) {
+    const t = view.steps[s.id];
+    if (t?.status === 'pending' && dependenciesDone(s.dependsOn, (id) => view.steps[id]?.status)) view.steps[s.id] = { ...t, status: 'ready' };
+  }
+}
+
+/**
+ * Builds the view (plan validated with PlanSpec: throws a ZodError on a bad test plan). A step
+ * given as (or left) `pending` whose dependencies are done shows `ready` (`deriveReadiness`).
+ */
 export function buildView(spec: ViewSpec): PlanRunView {
   const plan = PlanSpec.parse(spec.plan);
   const steps: Record<string, StepView> = {};
@@ -46,6 +61,7 @@ export function buildView(spec: ViewSpec): PlanRunView {
     halted: spec.halted ?? false,
   };
   if (spec.budget) view.budget = { warnAt: 0.9, onExceed: 'approve', spentUsd: 0, reservedUsd: 0, warned: false, ...spec.budget };
+  deriveReadiness(view);
   return view;
 }
 

@@ -1,7 +1,9 @@
 /**
  * Facts of a step of an accepted plan. Lifecycle:
- * pending → ready → running → completed | failed | cancelled, with waiting_approval before running
- * and retry running → ready. Steps are keyed by (interactionId, planId, stepId).
+ * pending → running → completed | failed | cancelled, with waiting_approval before running and retry
+ * running → ready. A pending step whose dependencies are done is ready (derived from the plan and
+ * the recorded completions, see src/plan/dependencies.ts): no fact records it, and StepStarted /
+ * ApprovalRequested take it straight out of pending. Steps are keyed by (interactionId, planId, stepId).
  */
 import { z } from 'zod';
 import { ErrorInfo, Id, Json, StepUsage } from './common.ts';
@@ -10,12 +12,19 @@ const StepRef = { interactionId: Id, planId: Id, stepId: z.string().min(1) };
 
 export const stepFacts = {
   /**
-   * Dependencies completed (or retry delay chosen): the step may be started. `winner`: for a step
-   * whose `dependsOn` is `{ any: [...] }`, the candidate that completed first (its output is what
-   * `{{steps.$winner.output}}` reads); absent otherwise.
+   * Dependencies completed: the step may be started. Recorded only by runtimes before readiness was
+   * derived (no longer appended; still accepted, pending → ready, so older histories replay).
+   * `winner`: for a step whose `dependsOn` is `{ any: [...] }`, the candidate that completed first;
+   * informational, read by nothing — the winner follows from the candidates' StepCompleted facts
+   * (`anyJoinWinner` in src/plan/dependencies.ts).
    */
   StepReady: z.object({ ...StepRef, winner: z.string().min(1).optional() }),
-  /** An attempt starts. The action receives `idempotencyKey`; `reservedUsd`: budget held for it. */
+  /**
+   * An attempt starts. The action receives `idempotencyKey`; `reservedUsd`: budget held for it. The
+   * first attempt may follow PlanAccepted directly: it is legal once the step's dependencies are
+   * done (all completed; for an any-join one candidate, whose output `{{steps.$winner.output}}` read
+   * into `input`), which the fold checks.
+   */
   StepStarted: z.object({
     ...StepRef,
     attempt: z.number().int().min(1),

@@ -6,6 +6,8 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import type { InteractionEvent } from '../../../machines/interaction.machine.ts';
+import type { StepEvent } from '../../../machines/step-lifecycle.ts';
+import { dependenciesDone } from '../../plan/dependencies.ts';
 import type { Fact, FactOf } from '../../facts/fact-types.ts';
 import { IllegalTransitionError } from '../errors.ts';
 import { stepKey, type AnySnap, type FoldBatch, type InteractionSnapshot, type MachineSet, type StepSnapshot } from './fold-types.ts';
@@ -16,7 +18,7 @@ import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
 const stateText = (snap: AnySnap | undefined): string => (snap === undefined ? 'missing' : JSON.stringify(snap.value));
 
 /** The actor's snapshot after `fact`. @throws IllegalTransitionError when the actor is missing or refuses the fact. */
-function advanceActor<S extends AnySnap>(d: FoldBatch, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent, actor: string): S {
+function advanceActor<S extends AnySnap>(d: FoldBatch, machine: AnyStateMachine, snap: S | undefined, fact: Fact | InteractionEvent | StepEvent, actor: string): S {
   if (snap === undefined) throw new IllegalTransitionError(d.threadId, d.revision, fact.type, actor, 'missing');
   const next = nextSnapshot(machine, snap, fact) as S;
   if (next === snap || next.status === 'error') {
@@ -70,7 +72,23 @@ function setStep(d: FoldBatch, key: string, snap: StepSnapshot): void {
 
 function sendToStep(d: FoldBatch, m: MachineSet, data: { interactionId: string; planId: string; stepId: string }, fact: Fact): void {
   const key = stepKey(data.interactionId, data.planId, data.stepId);
-  setStep(d, key, advanceActor(d, m.step, d.steps[key], fact, `step:${key}`));
+  const snap = d.steps[key];
+  setStep(d, key, advanceActor(d, m.step, snap, snap?.value === 'pending' ? withReadiness(d, snap, fact) : fact, `step:${key}`));
+}
+
+/** Facts that may take a pending step whose dependencies are done straight out of `pending`. */
+const STARTING: ReadonlySet<string> = new Set(['StepStarted', 'StepFailed', 'ApprovalRequested']);
+
+/**
+ * `fact` for a pending step, annotated `dependenciesDone: true` when it is one of STARTING and the
+ * step's dependencies (its plan's `dependsOn`) are done in the states folded so far: the step is
+ * ready though no fact made it so (step-lifecycle.ts). O(dependencies).
+ */
+function withReadiness(d: FoldBatch, snap: StepSnapshot, fact: Fact): StepEvent {
+  if (!STARTING.has(fact.type)) return fact;
+  const { interactionId, planId, step } = snap.context;
+  const done = dependenciesDone(step.dependsOn, (id) => d.steps[stepKey(interactionId, planId, id)]?.value as string | undefined);
+  return done ? { ...fact, dependenciesDone: true } : fact;
 }
 
 const isLive = (snap: InteractionSnapshot | undefined): boolean => snap !== undefined && snap.status === 'active';
@@ -88,11 +106,15 @@ function withApproval(fact: FactOf<'StepCancelled'>, snap: StepSnapshot | undefi
  * BudgetExtended without interactionId) → thread; InteractionStarted → thread, then creates the
  * interaction; interaction-ending facts → interaction + thread; PlannerResponded/PlannerFailed →
  * interaction + thread (cost); other interaction facts → interaction; PlanAccepted → interaction,
- * then creates one step actor per plan step; StepReady/StepProgressed → step; StepStarted → step +
+ * then creates one step actor per plan step; StepReady (older histories)/StepProgressed → step; StepStarted → step +
  * interaction + thread (reservation); StepCompleted/final StepFailed/StepCancelled → step + interaction (its
  * observation; skipped once the interaction has ended, so a step aborted by a cancel can still settle;
  * a StepCancelled of a step waiting for approval reaches the interaction annotated with that
  * approval's id, `pendingApprovalId`, so the interaction withdraws it) + thread (cost); a retrying StepFailed → step + thread; approvals → interaction (+ step when stepId); RouteEvaluated/ModelSwitched → no actor.
+ * A StepStarted, StepFailed or ApprovalRequested reaching a `pending` step reaches it annotated
+ * `dependenciesDone: true` when the step's dependencies are done in the states folded so far
+ * (`withReadiness`): readiness is derived, not recorded, and the step machine refuses such a fact
+ * without it.
  */
 export function route(d: FoldBatch, m: MachineSet, fact: Fact): void {
   switch (fact.type) {

@@ -3,7 +3,7 @@
  * snapshots. Pure functions; amounts in USD, times in ms since epoch.
  */
 import type { PolicySpec } from '../../facts/facts/thread-facts.ts';
-import type { StepStatus } from '../../../machines/step-lifecycle.ts';
+import { derivedStatus, type StepStatus } from '../../../machines/step-lifecycle.ts';
 import type { BudgetView, PlanRunView, StepView } from '../../executor/plan-run-view.ts';
 import type { BudgetSpec, PlanSpec } from '../../plan/plan-schema.ts';
 import type { InteractionContext, Observation } from '../../../machines/interaction.types.ts';
@@ -12,6 +12,7 @@ import type { PendingInput, ThreadContext } from '../../../machines/thread.machi
 import { createPlanIndex, setStepStatus, type PlanIndex } from '../../executor/plan-index.ts';
 import { stepIndex } from '../../executor/view-helpers.ts';
 import type { AppendSeq } from '../../core/append-seq.ts';
+import { dependenciesDone } from '../../plan/dependencies.ts';
 import { ActorNotFoundError } from '../errors.ts';
 import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
 import { stepKey, type InteractionSnapshot, type StepSnapshot, type ThreadState } from './thread-state.ts';
@@ -247,11 +248,39 @@ function syncedIndex(state: ThreadState, entry: PlanEntry, plan: PlanSpec): Plan
 }
 
 /** The step views of a plan by step id, in plan order (what `PlanRunView.steps` holds). */
-function stepsRecord(state: ThreadState, entry: PlanEntry, plan: PlanSpec): Record<string, StepView> {
+function stepsRecord(state: ThreadState, at: StepPlace, plan: PlanSpec): Record<string, StepView> {
   const out: Record<string, StepView> = {};
   const steps = plan.steps;
-  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = stepViewOf(stepSnap(state, entry.keys[i]!), steps[i]!.id);
+  for (let i = 0; i < steps.length; i++) out[steps[i]!.id] = stepViewAt(state, at, plan, i);
   return out;
+}
+
+/** Where a plan's steps are: its interaction and plan ids, its PlanEntry, and whether its approval gate is open. */
+interface StepPlace {
+  interactionId: string;
+  planId: string;
+  entry: PlanEntry;
+  /** The plan needs no approval, or it was granted: its steps may be ready. */
+  gateOpen: boolean;
+}
+
+/** The `ready` copy of a pending step's view, one per view object. */
+const readyViews = new WeakMap<StepView, StepView>();
+
+/**
+ * The view of the step at position `i` of the plan, with its derived status: `ready` when the step
+ * is pending, its dependencies are done (`derivedStatus`; no fact records readiness) and the plan's
+ * approval gate is open (nothing starts before). O(its dependencies) for a pending step, O(1) otherwise.
+ */
+function stepViewAt(state: ThreadState, at: StepPlace, plan: PlanSpec, i: number): StepView {
+  const step = plan.steps[i]!;
+  const view = stepViewOf(stepSnap(state, at.entry.keys[i]!), step.id);
+  if (view.status !== 'pending' || !at.gateOpen) return view;
+  const done = dependenciesDone(step.dependsOn, (id) => state.steps[stepKey(at.interactionId, at.planId, id)]?.value as string | undefined);
+  if (!done) return view;
+  let ready = readyViews.get(view);
+  if (ready === undefined) readyViews.set(view, (ready = { ...view, status: derivedStatus('pending', true) }));
+  return ready;
 }
 
 function budgetView(state: ThreadState, accepted: AcceptedPlan, planSteps: () => StepView[], extendedUsd: number | undefined): BudgetView | undefined {
@@ -286,7 +315,9 @@ function budgetView(state: ThreadState, accepted: AcceptedPlan, planSteps: () =>
 const HALTED: ReadonlySet<InteractionStatus> = new Set(['interrupted', 'cancelled', 'failed', 'completed']);
 
 /**
- * One plan as the executor sees it. Budget in force: the plan's own (limit raised by a BudgetExtended
+ * One plan as the executor sees it. Step statuses are derived (`stepViewAt`): a pending step whose
+ * dependencies are done shows `ready` once the plan's approval gate (if any) is granted; the plan's
+ * index shows it `ready` regardless of the gate (the scheduler decides the gate first). Budget in force: the plan's own (limit raised by a BudgetExtended
  * naming the interaction; spent/reserved = this plan's steps), else the thread's (limit raised by
  * thread-wide BudgetExtended, or by one naming the interaction; spent = every step and planner cost of
  * the thread; reserved = every running step). `warned`: a BudgetWarned was recorded at that limit.
@@ -333,12 +364,13 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
   });
   // `steps` is built on first read; `stepState` and `index` answer without it. All three read the
   // state's steps record when called, which a sealed state never changes (see ThreadState).
-  Object.defineProperty(view, 'steps', { enumerable: true, configurable: true, get: () => (steps ??= stepsRecord(state, entry, plan)) });
+  const at: StepPlace = { interactionId, planId, entry, gateOpen: plan.requiresApproval !== true || a?.status === 'granted' };
+  Object.defineProperty(view, 'steps', { enumerable: true, configurable: true, get: () => (steps ??= stepsRecord(state, at, plan)) });
   Object.defineProperty(view, 'stepState', {
     enumerable: false,
     value: (stepId: string): StepView | undefined => {
       const i = stepIndex(plan.steps, stepId);
-      return i < 0 ? undefined : stepViewOf(stepSnap(state, entry.keys[i]!), stepId);
+      return i < 0 ? undefined : stepViewAt(state, at, plan, i);
     },
   });
   Object.defineProperty(view, 'index', { enumerable: false, value: () => syncedIndex(state, entry, plan) });
