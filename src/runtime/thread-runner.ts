@@ -37,7 +37,8 @@ import { createMailbox, type Mailbox } from './mailbox.ts';
 import type { RunnerMessage } from './runner-message.ts';
 import { isSettledState } from './settled.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
-import { noteOrigin, type FactOrigin } from '../history/effect-keys.ts';
+import { noteOrigin, pruneOrigins, type FactOrigin } from '../history/effect-keys.ts';
+import { threadView } from '../history/fold/views.ts';
 import { threadStreamId } from '../history/stream.ts';
 import { rehydrateThread, toEventData } from './thread-stream.ts';
 
@@ -63,7 +64,7 @@ export interface ThreadRunner {
   whenSettled(): Promise<ThreadState>;
   /** Resolves when the mailbox is empty and no planner call or step runs (timers may be armed). */
   whenIdle(): Promise<ThreadState>;
-  /** Origins (event id, correlation) of facts that requested effects, by `effectKey`. */
+  /** Origins (event id, correlation) of facts that requested effects, by `effectKey`; those of ended interactions are dropped. */
   readonly origins: Map<string, FactOrigin>;
   /**
    * True when the runner holds nothing that exists only in memory: it runs (not stopped, not
@@ -133,6 +134,12 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
   let waiters: Array<{ settled: boolean; resolve: (s: ThreadState) => void; reject: (e: unknown) => void }> = [];
   /** The wake-up time the last scheduler pass asked for (a timer is armed for it while owned). */
   let wakeAt: number | undefined;
+
+  /** Drops the origins of interactions that ended (see `pruneOrigins`). */
+  const forgetEndedOrigins = (): void => {
+    if (origins.size > 0) pruneOrigins(origins, threadView(state).live);
+  };
+  forgetEndedOrigins();
 
   const isEvictable = (): boolean =>
     !closed && failure === undefined && mailbox.size === 0 && effects.inFlight() === 0 && wakeAt === undefined && isSettledState(state);
@@ -215,6 +222,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
           noteOrigin(origins, f.fact, f.id, f.correlationId);
         }
         state = draft.state;
+        forgetEndedOrigins();
         subject.next(state);
       }
       batch.forEach((_, i) => answer(i, outcomes[i]!));
@@ -258,6 +266,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     if (!folded) return;
     for (const [rev, o] of folded.origins) origins.set(rev, o);
     state = folded.state;
+    forgetEndedOrigins();
     subject.next(state);
   };
 
