@@ -11,8 +11,9 @@
  *   the compiled package) over that store — `ms` the first run (it builds the store's persisted
  *   `threads` projection from every fact), `warmMs` the second (it reads that projection) — and in
  *   the same run the same command over a store holding one thread (`baselineMs`: process start and
- *   module loading); `listThreadsMs` is the in-process `listStoredThreads` alone (what grows with
- *   the store). Target: the warm command answers in ≤ 0.5 s (`warmWithinTarget`).
+ *   module loading); `…CpuMs` the same runs' CPU time (user + system: steadier than wall time on a
+ *   shared machine); `listThreadsMs` is the in-process `listStoredThreads` alone (what grows with
+ *   the store). Target: the warm command answers in ≤ 0.5 s (`warmWithinTarget`, wall time).
  * The package is compiled once per run (`build.ts`, into test-output/, removed at the end).
  * Bounded: each command is killed after 120 s and reported as such.
  *
@@ -35,15 +36,22 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const THREADS = Number(process.env.THREADS ?? 10_000);
 
-/** Runs a node script, resolving its stdout and wall time in ms; `{ cut }` when killed by the timeout. */
-function run(args: string[]): Promise<{ stdout: string; ms: number } | { cut: string }> {
+/** Preloaded into timed commands: writes the process's CPU time (user + system, µs) to stderr at exit, last line. */
+const CPU_AT_EXIT = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.cpuUsage(); writeSync(2, '\\ncpu ' + (u.user + u.system) + '\\n'); });")}`;
+
+/**
+ * Runs a node script, resolving its stdout, its wall time and its CPU time (user + system) in ms;
+ * `{ cut }` when killed by the timeout. CPU time is the steadier figure on a shared machine.
+ */
+function run(args: string[]): Promise<{ stdout: string; ms: number; cpuMs: number } | { cut: string }> {
   const t0 = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: root, timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', CPU_AT_EXIT, ...args], { cwd: root, timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const cpu = /\ncpu (\d+)\n$/.exec(stderr);
       if (err?.killed === true) resolve({ cut: 'killed after 120 s' });
       else if (err) reject(new Error(stderr || err.message));
-      else resolve({ stdout, ms: +ms.toFixed(0) });
+      else resolve({ stdout, ms: +ms.toFixed(0), cpuMs: cpu ? Math.round(Number(cpu[1]) / 1000) : NaN });
     });
   });
 }
@@ -102,6 +110,9 @@ try {
         ms: 'cut' in full ? full : full.ms,
         warmMs: 'cut' in warm ? warm : warm.ms,
         baselineMs: 'cut' in baseline ? baseline : baseline.ms,
+        cpuMs: 'cut' in full ? null : full.cpuMs,
+        warmCpuMs: 'cut' in warm ? null : warm.cpuMs,
+        baselineCpuMs: 'cut' in baseline ? null : baseline.cpuMs,
         warmWithinTarget: !('cut' in warm) && warm.ms <= 500,
         listThreadsMs,
       },
