@@ -33,3 +33,18 @@ export function noteOrigin(origins: Map<string, FactOrigin>, fact: Fact, eventId
   if (key === undefined) return;
   origins.set(key, correlationId !== undefined ? { eventId, correlationId } : { eventId });
 }
+
+/**
+ * Drops from `origins` the entries of interactions not in `live` (the ids of the thread's live
+ * interactions, `ThreadView.live`): an interaction that ended (completed, failed, cancelled) never
+ * asks for its planner calls or step runs again, so where they were requested is of no more use.
+ * Keeps what is kept per thread bounded by its live interactions instead of its whole history.
+ */
+export function pruneOrigins(origins: Map<string, FactOrigin>, live: readonly string[]): void {
+  if (origins.size === 0) return;
+  for (const key of origins.keys()) {
+    const from = key.indexOf('/') + 1;
+    const interactionId = key.slice(from, key.indexOf('/', from));
+    if (!live.includes(interactionId)) origins.delete(key);
+  }
+}

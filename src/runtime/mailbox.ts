@@ -25,51 +25,68 @@ export function createMailbox<M>(
   onError: (error: unknown) => void,
   afterBatch: () => void = () => {},
 ): Mailbox<M> {
-  const queue: M[] = [];
-  let running = false;
-  let inBatch = 0;
-  let idleWaiters: Array<() => void> = [];
+  return new SerialMailbox(handle, onError, afterBatch);
+}
 
-  const wakeIdle = (): void => {
-    const waiters = idleWaiters;
-    idleWaiters = [];
+/**
+ * The mailbox as a class: one per thread held in memory, so its methods and `size` getter live on
+ * the prototype (an object literal with a getter gets a hidden class of its own per instance).
+ */
+class SerialMailbox<M> implements Mailbox<M> {
+  private readonly queue: M[] = [];
+  private running = false;
+  private inBatch = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readonly handle: (batch: M[]) => Promise<void>;
+  private readonly onError: (error: unknown) => void;
+  private readonly afterBatch: () => void;
+
+  constructor(handle: (batch: M[]) => Promise<void>, onError: (error: unknown) => void, afterBatch: () => void) {
+    this.handle = handle;
+    this.onError = onError;
+    this.afterBatch = afterBatch;
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
     for (const w of waiters) w();
-  };
+  }
 
-  const run = async (): Promise<void> => {
-    running = true;
+  private async run(): Promise<void> {
+    this.running = true;
     try {
-      while (queue.length > 0) {
-        const batch = queue.splice(0, queue.length);
-        inBatch = batch.length;
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.queue.length);
+        this.inBatch = batch.length;
         try {
-          await handle(batch);
+          await this.handle(batch);
         } catch (error) {
-          onError(error);
+          this.onError(error);
         }
-        inBatch = 0;
-        afterBatch();
+        this.inBatch = 0;
+        this.afterBatch();
       }
     } finally {
-      running = false;
-      wakeIdle();
+      this.running = false;
+      this.wakeIdle();
     }
-  };
+  }
 
-  return {
-    post(message) {
-      queue.push(message);
-      if (!running) {
-        running = true;
-        queueMicrotask(() => void run());
-      }
-    },
-    idle() {
-      if (!running && queue.length === 0) return Promise.resolve();
-      return new Promise((resolve) => idleWaiters.push(resolve));
-    },
-    get size() {
-      return queue.length + inBatch;
-    },
-  };
+  post(message: M): void {
+    this.queue.push(message);
+    if (!this.running) {
+      this.running = true;
+      queueMicrotask(() => void this.run());
+    }
+  }
+
+  idle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  get size(): number {
+    return this.queue.length + this.inBatch;
+  }
 }

@@ -25,7 +25,7 @@
  * `CLOSE_DRAIN_MS`), and only then aborts the effects still running; their results are dropped and
  * the next owner runs them again. A crash records nothing more, as above.
  */
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { BehaviorSubject } from 'rxjs';
 import { hitFaultPoint } from '../core/fault-points.ts';
 import { isWrongExpectedVersionError } from '../store/errors.ts';
 import { NO_STREAM } from '../store/event-store.ts';
@@ -37,54 +37,19 @@ import { createMailbox, type Mailbox } from './mailbox.ts';
 import type { RunnerMessage } from './runner-message.ts';
 import { isSettledState } from './settled.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
-import { noteOrigin, type FactOrigin } from '../history/effect-keys.ts';
+import { noteOrigin, pruneOrigins, type FactOrigin } from '../history/effect-keys.ts';
+import { threadView } from '../history/fold/views.ts';
 import { threadStreamId } from '../history/stream.ts';
 import { rehydrateThread, toEventData } from './thread-stream.ts';
+import { RunnerHandle, type ThreadRunner } from './runner-handle.ts';
+
+export type { ThreadRunner } from './runner-handle.ts';
 
 /** Appends lost to other writers in a row before a batch gives up. */
 export const MAX_CONFLICTS = 8;
 
 /** Longest time `close()` spends recording the messages queued when it began, ms (runner clock). */
 export const CLOSE_DRAIN_MS = 2000;
-
-/** A thread held in memory by a runtime. */
-export interface ThreadRunner {
-  readonly threadId: string;
-  /** The committed state (the last appended revision). */
-  readonly state: ThreadState;
-  readonly state$: Observable<ThreadState>;
-  /** Runs `decide` through the mailbox; resolves with its value once the facts are appended. */
-  command<T>(decide: (draft: Draft) => T, correlationId: string): Promise<T>;
-  /** Why the runner stopped (see ThreadStoppedError), or undefined while it runs. */
-  readonly failure: ThreadStoppedError | undefined;
-  /** Posts a message (effects use it for their results). Ignored once stopped, or once the drain of `close` is over. */
-  post(message: RunnerMessage): void;
-  /** Resolves when nothing is in flight or runnable (see `isSettledState`); rejects with ThreadStoppedError once the runner stopped. */
-  whenSettled(): Promise<ThreadState>;
-  /** Resolves when the mailbox is empty and no planner call or step runs (timers may be armed). */
-  whenIdle(): Promise<ThreadState>;
-  /** Origins (event id, correlation) of facts that requested effects, by `effectKey`. */
-  readonly origins: Map<string, FactOrigin>;
-  /**
-   * True when the runner holds nothing that exists only in memory: it runs (not stopped, not
-   * closing), its mailbox is empty, no planner call or step runs, no wake-up timer is wanted (the
-   * last scheduler pass asked for none) and the state is settled (`isSettledState`). Such a runner
-   * can be closed and rebuilt from the store later with no difference (see `RuntimeOptions.maxIdleThreads`).
-   */
-  readonly evictable: boolean;
-  /**
-   * Closes gracefully: refuses new commands and starts no effect; records the messages already
-   * queued (finished step attempts, planner answers, commands) within `CLOSE_DRAIN_MS`; then aborts
-   * the effects still running (their results are dropped) and refuses further messages. Resolves
-   * once the batch being appended is done. Idempotent (every call gets the same promise).
-   */
-  close(): Promise<void>;
-  /**
-   * Closes at once, when `evictable` (nothing to record or abort, so no drain), and returns true;
-   * otherwise does nothing and returns false. Later commands reject with RuntimeClosedError.
-   */
-  closeIdle(): boolean;
-}
 
 /** `draft` with `add` defaulting to the message's correlation and causation ids. */
 function withMeta(draft: Draft, m: RunnerMessage): Draft {
@@ -133,6 +98,12 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
   let waiters: Array<{ settled: boolean; resolve: (s: ThreadState) => void; reject: (e: unknown) => void }> = [];
   /** The wake-up time the last scheduler pass asked for (a timer is armed for it while owned). */
   let wakeAt: number | undefined;
+
+  /** Drops the origins of interactions that ended (see `pruneOrigins`). */
+  const forgetEndedOrigins = (): void => {
+    if (origins.size > 0) pruneOrigins(origins, threadView(state).live);
+  };
+  forgetEndedOrigins();
 
   const isEvictable = (): boolean =>
     !closed && failure === undefined && mailbox.size === 0 && effects.inFlight() === 0 && wakeAt === undefined && isSettledState(state);
@@ -215,6 +186,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
           noteOrigin(origins, f.fact, f.id, f.correlationId);
         }
         state = draft.state;
+        forgetEndedOrigins();
         subject.next(state);
       }
       batch.forEach((_, i) => answer(i, outcomes[i]!));
@@ -258,6 +230,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     if (!folded) return;
     for (const [rev, o] of folded.origins) origins.set(rev, o);
     state = folded.state;
+    forgetEndedOrigins();
     subject.next(state);
   };
 
@@ -283,19 +256,13 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     checkWaiters,
   );
 
-  const runner: ThreadRunner = {
+  const runner: ThreadRunner = new RunnerHandle({
     threadId,
-    get state() {
-      return state;
-    },
+    state: () => state,
     state$: subject.asObservable(),
     origins,
-    get failure() {
-      return failure;
-    },
-    get evictable() {
-      return isEvictable();
-    },
+    failure: () => failure,
+    evictable: isEvictable,
     command<T>(decide: (draft: Draft) => T, correlationId: string): Promise<T> {
       if (failure !== undefined) return Promise.reject(failure);
       if (closed) return Promise.reject(new RuntimeClosedError());
@@ -335,7 +302,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
       subject.complete();
       return true;
     },
-  };
+  });
   const effects: Effects = createEffects(runner, env);
   return runner;
 }

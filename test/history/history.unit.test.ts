@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import { factOf, recordedFactOf } from '../../src/history/decode.ts';
-import { effectKey } from '../../src/history/effect-keys.ts';
+import { effectKey, pruneOrigins } from '../../src/history/effect-keys.ts';
 import { isIllegalTransitionError, isThreadRevisionError } from '../../src/history/errors.ts';
 import { applyFacts, hashThreadState, initialThreadState } from '../../src/history/fold/thread-state.ts';
 import { historyEvents, lastRevision, readThreadFacts } from '../../src/history/read.ts';
@@ -44,6 +44,22 @@ describe('decoding', () => {
       err = e;
     }
     expect(isIllegalTransitionError(err)).toBe(true);
+  });
+});
+
+describe('effect origins', () => {
+  it('pruneOrigins keeps the origins of live interactions only', () => {
+    const origins = new Map([
+      ['plan/i1/1', { eventId: 'e1' }],
+      ['step/i1/p1/s0/1', { eventId: 'e2' }],
+      ['plan/i2/1', { eventId: 'e3', correlationId: 'c' }],
+      ['step/i2/p1/s0/2', { eventId: 'e4' }],
+      ['step/i10/p1/s0/1', { eventId: 'e5' }],
+    ]);
+    pruneOrigins(origins, ['i2']);
+    expect([...origins.keys()]).toEqual(['plan/i2/1', 'step/i2/p1/s0/2']);
+    pruneOrigins(origins, []);
+    expect(origins.size).toBe(0);
   });
 });
 

@@ -39,6 +39,20 @@ describe('snapshot cache', () => {
     expect(persisted(at15)).toBe(persisted(await replayThread(store, history.threadId, { toRevision: 15n })));
   });
 
+  it('keeps the entries of the newest keepPerThread revisions; a replay at an older offset folds from an older entry or from the start, equally', async () => {
+    const store = getInMemoryEventStore({ codec: factCodec });
+    await appendHistoryFixture(store, history);
+    const cache = createInMemorySnapshotCache({ keepPerThread: 2 });
+    for (const rev of [5n, 20n, 10n, 15n]) await cache.save(await replayThread(store, history.threadId, { toRevision: rev }));
+    await cache.save(await replayThread(store, history.threadId, { toRevision: 15n })); // the same key replaces
+    expect((await cache.load(history.threadId))?.revision).toBe(20n);
+    expect((await cache.load(history.threadId, { maxRevision: 19n }))?.revision).toBe(15n);
+    expect(await cache.load(history.threadId, { maxRevision: 12n })).toBeUndefined(); // 5 and 10 were dropped
+    const at12 = await replayThread(store, history.threadId, { snapshotCache: cache, toRevision: 12n });
+    expect(persisted(at12)).toBe(persisted(await replayThread(store, history.threadId, { toRevision: 12n })));
+    expect(() => createInMemorySnapshotCache({ keepPerThread: 0 })).toThrow(RangeError);
+  });
+
   it('ignores entries written by other machine code', async () => {
     const other: MachineSet = { ...defaultMachines, step: defaultMachines.step.provide({}) };
     const changed: MachineSet = {

@@ -11,6 +11,7 @@ import { openSqliteProjectionStore } from '../../src/projections/sqlite-projecti
 import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isStoreOpenError, type StoreOpenError } from '../../src/store/errors.ts';
+import { openSqliteDatabase, PAGE_CACHE_KIB } from '../../src/store/sqlite/open-database.ts';
 import { ORCHESTRAL_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { rawEvents } from './contract/helpers.ts';
@@ -209,6 +210,12 @@ describe('sqlite store: files that are adopted or migrated', () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('application_id', { simple: true })).toBe(ORCHESTRAL_APPLICATION_ID);
+    db.close();
+  });
+
+  it("a store's connection keeps a page cache of PAGE_CACHE_KIB (SQLite's default), not better-sqlite3's 16 MiB", () => {
+    const db = openSqliteDatabase(join(dir(), 'events.db'));
+    expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
     db.close();
   });
 

@@ -68,24 +68,29 @@ const readOnly = (): never => {
   throw new TypeError('a step record of a thread state is read-only');
 };
 
-function handler<V>(t: Table<V>): ProxyHandler<Record<string, V>> {
-  return {
-    get: (_, key) => (typeof key === 'string' ? lookup(t, key) : undefined),
-    has: (_, key) => typeof key === 'string' && lookup(t, key) !== undefined,
-    ownKeys: () => t.keys.list.slice(0, t.length),
-    getOwnPropertyDescriptor: (_, key) => {
-      const value = typeof key === 'string' ? lookup(t, key) : undefined;
-      return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
-    },
-    set: readOnly,
-    deleteProperty: readOnly,
-    defineProperty: readOnly,
-    setPrototypeOf: readOnly,
-  };
-}
+/**
+ * The traps of every record, shared: a record's Proxy target is its table itself, so a record costs
+ * the Proxy and its table, not a handler and eight closures more (an idle thread holds one record
+ * per folded state). The table's own fields are never seen through the record: every trap answers
+ * from the buckets (the target is extensible and its properties configurable, so reporting other
+ * keys than its own keeps the Proxy invariants).
+ */
+const handler: ProxyHandler<Table<unknown>> = {
+  get: (t, key) => (typeof key === 'string' ? lookup(t, key) : undefined),
+  has: (t, key) => typeof key === 'string' && lookup(t, key) !== undefined,
+  ownKeys: (t) => t.keys.list.slice(0, t.length),
+  getOwnPropertyDescriptor: (t, key) => {
+    const value = typeof key === 'string' ? lookup(t, key) : undefined;
+    return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
+  },
+  set: readOnly,
+  deleteProperty: readOnly,
+  defineProperty: readOnly,
+  setPrototypeOf: readOnly,
+};
 
 function recordOf<V>(t: Table<V>): Record<string, V> {
-  const rec = new Proxy({} as Record<string, V>, handler(t));
+  const rec = new Proxy(t as Table<unknown>, handler) as unknown as Record<string, V>;
   tables.set(rec, t as Table<unknown>);
   return rec;
 }

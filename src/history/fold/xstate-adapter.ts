@@ -169,8 +169,8 @@ function isInert(n: StateNodeLike): boolean {
   return v;
 }
 
-/** The configuration of a flat machine in `target` (`[root, target]`; final: `[target, root]`), shared by the snapshots in it. */
-const flatConfigs = new WeakMap<StateNodeLike, StateNodeLike[]>();
+/** The configuration of a flat machine in `target` (`[root, target]`; final: `[target, root]`) and its tags, shared by the snapshots in it. */
+const flatConfigs = new WeakMap<StateNodeLike, { nodes: StateNodeLike[]; tags: Set<string> }>();
 
 /**
  * The context after `actions` (assign actions only, as xstate's `resolveAssign` computes it:
@@ -243,7 +243,7 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
       if (t.actions.length === 0) return undefined;
       const context = assignAll(machine, snap, event, t.actions);
       if (context === undefined) return undefined;
-      return { ...snap, context, tags: new Set(snap.tags) };
+      return { ...snap, context }; // same configuration: the same tags (the Set is shared, see `instantiate`)
     }
     const target = t.target[0]!;
     if (t.target.length !== 1 || nodes.length !== 2 || target.parent !== root || hasKeys(snap.historyValue)) return undefined;
@@ -254,16 +254,16 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
     if (context === undefined) return undefined;
     let config = flatConfigs.get(target);
     // xstate sorts the nodes of a configuration that ended the machine by descending order (in place)
-    if (config === undefined) flatConfigs.set(target, (config = final ? [target, root] : [root, target]));
+    if (config === undefined) flatConfigs.set(target, (config = { nodes: final ? [target, root] : [root, target], tags: new Set([...root.tags, ...target.tags]) }));
     return {
       status: final ? 'done' : 'active',
       output: undefined,
       error: undefined,
       machine: snap.machine,
       context,
-      _nodes: config,
+      _nodes: config.nodes,
       value: target.key,
-      tags: new Set([...root.tags, ...target.tags]),
+      tags: config.tags,
       children: snap.children,
       historyValue: snap.historyValue,
       matches: snap.matches,
@@ -305,12 +305,17 @@ export function templateFor(machine: AnyStateMachine, p: { status: string; value
   return t;
 }
 
+/** The `children` of every childless snapshot built here (frozen: xstate copies a snapshot's children before it changes them). */
+const NO_CHILDREN: Record<string, never> = Object.freeze({});
+
 /**
- * A snapshot like `template` (from `templateFor`) with this actor's context, output and error: its
- * own `tags` set and `children` object; `_nodes`, `value` and `historyValue` shared, as between
- * snapshots xstate derives from one another. Equal to what `restoreSnapshot` builds for a childless
- * snapshot whose context holds no actor reference.
+ * A snapshot like `template` (from `templateFor`) with this actor's context, output and error;
+ * `_nodes`, `value`, `historyValue` and `tags` shared with the template, and `children` the one
+ * frozen empty object. Equal to what `restoreSnapshot` builds for a childless snapshot whose context
+ * holds no actor reference. Sharing is safe: xstate never changes a snapshot's `tags` or `children`
+ * in place (a transition builds new ones), nor does the fold; and an idle thread's snapshots then cost
+ * no Set and no object of their own beyond the snapshot and its context.
  */
 export function instantiate(template: Record<string, unknown>, context: unknown, output: unknown, error: unknown): unknown {
-  return { ...template, output, error, context, tags: new Set(template.tags as Set<string>), children: {} };
+  return { ...template, output, error, context, children: NO_CHILDREN };
 }

@@ -110,25 +110,42 @@ export function restoreThreadState(s: SerializedThreadState, options: FoldOption
   };
 }
 
-/** A SnapshotCache kept in memory as entry texts of `encodeThreadState` (so every load returns fresh objects). */
-export function createInMemorySnapshotCache(): SnapshotCache {
-  const entries = new Map<string, Map<string, { revision: bigint; text: string }>>();
-  const keyOf = (revision: bigint, hash: string): string => `${revision}/${hash}`;
+/** Options of `createInMemorySnapshotCache`. */
+export interface InMemorySnapshotCacheOptions {
+  /**
+   * Keep the entries of at most this many revisions per thread, the newest (older ones are dropped
+   * on save, as the SQLite cache's `keepPerThread` does). Default 4. A load at an older revision
+   * (`maxRevision`, replay at an offset) then starts from an older kept entry or from the first fact:
+   * slower, never different.
+   */
+  keepPerThread?: number;
+}
+
+/**
+ * A SnapshotCache kept in memory as entry texts of `encodeThreadState` (so every load returns fresh
+ * objects), at most `keepPerThread` revisions per thread.
+ * @throws RangeError `keepPerThread` is not a positive integer.
+ */
+export function createInMemorySnapshotCache(options: InMemorySnapshotCacheOptions = {}): SnapshotCache {
+  const keep = options.keepPerThread ?? 4;
+  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keepPerThread must be a positive integer, got ${keep}`);
+  /** By thread: entries newest revision first. */
+  const entries = new Map<string, Array<{ revision: bigint; hash: string; text: string }>>();
   return {
     async save(state, options = {}) {
-      let byKey = entries.get(state.threadId);
-      if (!byKey) entries.set(state.threadId, (byKey = new Map()));
       const hash = machineDefinitionHash(options.machines ?? defaultMachines);
-      byKey.set(keyOf(state.revision, hash), { revision: state.revision, text: encodeThreadState(state, options) });
+      const text = encodeThreadState(state, options);
+      const list = (entries.get(state.threadId) ?? []).filter((e) => e.revision !== state.revision || e.hash !== hash);
+      list.push({ revision: state.revision, hash, text });
+      list.sort((a, b) => (a.revision === b.revision ? 0 : a.revision > b.revision ? -1 : 1));
+      // the entries of the `keep` newest revisions (of any machines), as the SQLite cache prunes
+      const revisions = [...new Set(list.map((e) => e.revision))].slice(0, keep);
+      const oldest = revisions[revisions.length - 1]!;
+      entries.set(state.threadId, list.filter((e) => e.revision >= oldest));
     },
     async load(threadId, options = {}) {
       const hash = machineDefinitionHash(options.machines ?? defaultMachines);
-      let best: { revision: bigint; text: string } | undefined;
-      for (const [key, e] of entries.get(threadId) ?? []) {
-        if (!key.endsWith(`/${hash}`)) continue;
-        if (options.maxRevision !== undefined && e.revision > options.maxRevision) continue;
-        if (!best || e.revision > best.revision) best = e;
-      }
+      const best = entries.get(threadId)?.find((e) => e.hash === hash && (options.maxRevision === undefined || e.revision <= options.maxRevision));
       return best ? decodeThreadState(best.text, options) : undefined;
     },
     async delete(threadId) {

@@ -32,12 +32,22 @@ export interface OpenDatabaseOptions {
 
 /**
  * The pragmas of every read-write connection, in order: WAL journal, the durability's
- * `synchronous` level, and in-memory temp storage (the statement/savepoint sub-journals of group
- * commit stay off the disk; a flush is bounded, so this stays small).
+ * `synchronous` level, in-memory temp storage (the statement/savepoint sub-journals of group
+ * commit stay off the disk; a flush is bounded, so this stays small), and a page cache of at most
+ * `PAGE_CACHE_KIB`.
  */
 export function connectionPragmas(durability: Durability): string[] {
-  return ['journal_mode = WAL', `synchronous = ${durability === 'sync' ? 'FULL' : 'NORMAL'}`, 'temp_store = MEMORY'];
+  return ['journal_mode = WAL', `synchronous = ${durability === 'sync' ? 'FULL' : 'NORMAL'}`, 'temp_store = MEMORY', `cache_size = -${PAGE_CACHE_KIB}`];
 }
+
+/**
+ * The connection's private page cache, KiB: SQLite's own default (2 MiB), not better-sqlite3's
+ * 16 MiB. The store's reads are by stream (a thread's rows, then another's), so past the index's
+ * inner pages a larger cache mostly holds pages read once, while the OS page cache keeps the file
+ * anyway; measured on bench/threads (10 000 threads rehydrated, a 140 MB file): the same
+ * rehydration CPU rate, 11–14 MB less peak RSS per process.
+ */
+export const PAGE_CACHE_KIB = 2000;
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
