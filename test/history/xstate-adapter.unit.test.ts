@@ -20,7 +20,11 @@ const pinned = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as 
 /** Every own key of a machine snapshot (fields and methods) as the fold and the snapshot cache use it. */
 const SNAPSHOT_KEYS = ['_nodes', 'can', 'children', 'context', 'error', 'getMeta', 'hasTag', 'historyValue', 'machine', 'matches', 'output', 'status', 'tags', 'toJSON', 'value'];
 
-/** The scope xstate's own public `transition()` hands to `machine.transition`. */
+/**
+ * The scope xstate's own public `transition()` hands to `machine.transition`. The spy never reads
+ * the snapshot it is given, so the thread machine's initial one serves for every machine (the step
+ * machine's context factory needs a step: `{ threadId }` would make it throw).
+ */
 function xstateInertScope(machine: AnyStateMachine): Record<string, unknown> {
   let captured: Record<string, unknown> | undefined;
   const spy = Object.create(machine) as AnyStateMachine;
@@ -28,7 +32,7 @@ function xstateInertScope(machine: AnyStateMachine): Record<string, unknown> {
     captured = scope;
     return snap;
   }) as never;
-  transition(spy, initialSnapshot(machine, { threadId: 't' }), { type: 'Probe' } as never);
+  transition(spy, initialSnapshot(defaultMachines.thread, { threadId: 't' }) as never, { type: 'Probe' } as never);
   if (captured === undefined) throw new Error('xstate transition() did not call machine.transition');
   return captured;
 }
