@@ -12,14 +12,20 @@
  * and by the per-step growth seen so far, predicts more than GROWTH_BUDGET_S seconds (default 120),
  * and a started run is killed after 2 × that budget; either way it is reported as `cut` with why.
  *
+ * Each run executes the JavaScript users run: the package and `run-one.ts` compiled once per bench
+ * run (`bench/support/build.ts`, into test-output/, removed at the end) under plain `node`, so the
+ * RSS figures hold no TypeScript loader (tsx adds ~35 MB to a process); `GROWTH_RUNNER=tsx` runs the
+ * sources through tsx instead. The JSON names the runner.
+ *
  * Run: `npx tsx bench/growth/index.ts` → one JSON line. Env: GROWTH_SIZES (default 1000,4000,16000),
- * GROWTH_SHAPES (comma-separated names, default all), GROWTH_BUDGET_S.
+ * GROWTH_SHAPES (comma-separated names, default all), GROWTH_BUDGET_S, GROWTH_RUNNER (built | tsx).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildForBench } from '../support/build.ts';
 import { SHAPES } from './shapes.ts';
 
 type Run = { usPerStep: number; cpuUsPerStep: number; totalS: number; peakRssMb: number; runPeakRssMb: number };
@@ -29,10 +35,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const sizes = (process.env.GROWTH_SIZES ?? '1000,4000,16000').split(',').map(Number);
 const only = process.env.GROWTH_SHAPES?.split(',');
 const budgetS = Number(process.env.GROWTH_BUDGET_S ?? 120);
+const runner = process.env.GROWTH_RUNNER === 'tsx' ? 'tsx' : 'built';
+const root = join(here, '..', '..');
+const build = runner === 'built' ? buildForBench(root, ['bench/growth/run-one.ts', 'bench/growth/shapes.ts']) : undefined;
+const runOneArgs = build === undefined ? ['--import', 'tsx', join(here, 'run-one.ts')] : [build.js('bench/growth/run-one.ts')];
 
 function runOne(shape: string, n: number, dir: string): Promise<Run | Cut> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', join(here, 'run-one.ts'), shape, String(n), dir], { timeout: 2 * budgetS * 1000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...runOneArgs, shape, String(n), dir], { timeout: 2 * budgetS * 1000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err?.killed === true) resolve({ cut: `killed after ${2 * budgetS} s` });
       else if (err) reject(new Error(`${shape} ${n}: ${stderr || err.message}`));
       else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Run);
@@ -66,7 +76,8 @@ try {
       runPeakRssMb16k: done(last) ? last.runPeakRssMb : null,
     };
   }
-  console.log(JSON.stringify({ bench: 'growth', sizes, targets: { growth: 1.5, peakRssMb16k: 300 }, budgetS, shapes }));
+  console.log(JSON.stringify({ bench: 'growth', runner: runner === 'built' ? 'node (compiled package)' : 'tsx (sources)', sizes, targets: { growth: 1.5, peakRssMb16k: 300 }, budgetS, shapes }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  if (build !== undefined) rmSync(build.out, { recursive: true, force: true });
 }

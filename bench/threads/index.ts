@@ -14,7 +14,7 @@
  *   module loading); `…CpuMs` the same runs' CPU time (user + system: steadier than wall time on a
  *   shared machine); `listThreadsMs` is the in-process `listStoredThreads` alone (what grows with
  *   the store). Target: the warm command answers in ≤ 0.5 s (`warmWithinTarget`, wall time).
- * The package is compiled once per run (`build.ts`, into test-output/, removed at the end).
+ * The package is compiled once per run (`bench/support/build.ts`, into test-output/, removed at the end).
  * Bounded: each command is killed after 120 s and reported as such.
  *
  * Run: `npx tsx bench/threads/index.ts` → one JSON line. Env: THREADS, MAX_IDLE_THREADS (passed to
@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { listStoredThreads } from '../../src/cli/commands/threads.ts';
 import { randomIds } from '../../src/core/ids.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
-import { buildForBench } from './build.ts';
+import { buildForBench } from '../support/build.ts';
 import { copyFor, templateFacts } from './template.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 

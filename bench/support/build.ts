@@ -1,6 +1,7 @@
 /**
- * The JavaScript users run, for bench/threads: the package's sources (the files tsconfig.build.json
- * builds: src/, machines/, projections/) and this bench's own scripts, each compiled by TypeScript's
+ * The JavaScript users run, for the benches that time it (bench/threads, bench/growth): the package's
+ * sources (the files tsconfig.build.json
+ * builds: src/, machines/, projections/) and the bench's own scripts, each compiled by TypeScript's
  * `transpileModule` with the build's options (`rewriteRelativeImportExtensions`: `.ts` imports become
  * `.js`, as `npm run build` makes them; the sources are `isolatedModules`, so per-file output equals
  * the build's), into `<out>/dist/`, plus a copy of `bin/orchestral.js` in `<out>/bin/`. `<out>` lies
@@ -38,7 +39,7 @@ export function buildForBench(root: string, extra: readonly string[]): BenchBuil
   // The package is ESM ("type": "module"); transpileModule cannot see package.json, so it is told.
   const options: ts.CompilerOptions = { ...config.options, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, noEmit: false, declaration: false, sourceMap: false, incremental: false, composite: false };
   mkdirSync(join(root, 'test-output'), { recursive: true });
-  const out = mkdtempSync(join(root, 'test-output', 'bench-threads-'));
+  const out = mkdtempSync(join(root, 'test-output', 'bench-build-'));
   const files = [...config.fileNames.filter((f) => !f.endsWith('.d.ts')).map((f) => relative(root, f)), ...extra];
   const js = (path: string): string => join(out, 'dist', path.replace(/\.(m|c)?ts$/, '.$1js'));
   for (const path of files) {
