@@ -64,10 +64,14 @@ export async function threadsCommand(holder: ContextHolder, cmd: Command): Promi
   const json = cmd.opts<{ json: boolean }>().json;
   const { threads, owners } = await withStore(storeUrl, async (store) => ({ threads: await listStoredThreads(store, storeUrl), owners: await readOwners(storeUrl) }));
   if (json) {
+    // One write per 1 000 lines: a write per line costs more than the JSON of 10 000 threads.
+    const lines: string[] = [];
     for (const t of threads) {
       const owner = owners.get(t.threadId);
-      io.out(toJsonLine({ ...t, owner: owner ? holderJson(owner) : null }));
+      lines.push(toJsonLine({ ...t, owner: owner ? holderJson(owner) : null }));
+      if (lines.length === 1000) io.out(lines.splice(0).join('\n'));
     }
+    if (lines.length > 0) io.out(lines.join('\n'));
     return 0;
   }
   if (threads.length === 0) {
