@@ -31,10 +31,9 @@ export function tinyEngine(view: PlanRunView): Engine {
 
 const parse = (f: FactInput): Fact => ({ type: f.type, data: FACT_SCHEMAS[f.type].parse(f.data) }) as Fact;
 
-/** Over the real fold: a thread `t1` whose interaction `i1` accepted `view.plan` as plan `p1`. */
-export function foldEngine(view: PlanRunView): Engine {
-  const plan = view.plan;
-  let state: ThreadState = applyFacts(
+/** A thread `t1` whose interaction `i1` accepted `plan` as plan `p1` (the facts up to PlanAccepted, folded). */
+export function stateWithAcceptedPlan(plan: unknown): ThreadState {
+  return applyFacts(
     initialThreadState('t1'),
     [
       { type: 'ThreadOpened', data: { threadId: 't1', policy: { kind: 'enqueue' } } },
@@ -46,6 +45,11 @@ export function foldEngine(view: PlanRunView): Engine {
       { type: 'PlanAccepted', data: { interactionId: 'i1', planId: 'p1', iteration: 1, plan } },
     ].map((f) => parse(f as FactInput)),
   );
+}
+
+/** Over the real fold: a thread `t1` whose interaction `i1` accepted `view.plan` as plan `p1`. */
+export function foldEngine(view: PlanRunView): Engine {
+  let state: ThreadState = stateWithAcceptedPlan(view.plan);
   let cached: PlanRunView | undefined;
   let outcome: 'completed' | 'failed' | 'cancelled' | undefined;
   const apply = (fact: FactInput): void => {

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { FACT_SCHEMAS, type Fact, type FactInput } from '../../src/facts/fact-types.ts';
 import { isIllegalTransitionError } from '../../src/history/errors.ts';
-import { applyFacts, hashThreadState, initialThreadState, stepKey, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { applyFacts, hashThreadState, stepKey, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { planRunView } from '../../src/history/fold/views.ts';
+import { stateWithAcceptedPlan } from '../executor/engines.ts';
 
 const parse = (f: FactInput): Fact => ({ type: f.type, data: FACT_SCHEMAS[f.type].parse(f.data) }) as Fact;
 const ref = (stepId: string) => ({ interactionId: 'i1', planId: 'p1', stepId });
@@ -24,18 +25,7 @@ function accepted(extra: { requiresApproval?: boolean } = {}): ThreadState {
       { id: 'j', action: 'noop', dependsOn: { any: ['a', 'b'] } },
     ],
   };
-  return applyFacts(
-    initialThreadState('t1'),
-    [
-      { type: 'ThreadOpened', data: { threadId: 't1', policy: { kind: 'enqueue' } } },
-      { type: 'InputReceived', data: { inputId: 'in1', text: 'go' } },
-      { type: 'PolicyApplied', data: { inputId: 'in1', decision: 'start', policy: 'enqueue', reason: 'idle', interactionId: 'i1' } },
-      { type: 'InteractionStarted', data: { interactionId: 'i1', inputId: 'in1', text: 'go', maxIterations: 3 } },
-      { type: 'PlanningRequested', data: { interactionId: 'i1', iteration: 1 } },
-      { type: 'PlannerResponded', data: { interactionId: 'i1', iteration: 1, output: { kind: 'mini_plan', plan } } },
-      { type: 'PlanAccepted', data: { interactionId: 'i1', planId: 'p1', iteration: 1, plan } },
-    ].map((f) => parse(f as FactInput)),
-  );
+  return stateWithAcceptedPlan(plan);
 }
 
 const started = (stepId: string, attempt = 1): Fact => parse({ type: 'StepStarted', data: { ...ref(stepId), attempt, idempotencyKey: `k-${stepId}-${attempt}`, reservedUsd: 0, startedAtMs: 1 } });
