@@ -41,11 +41,6 @@ export class AppendSeq<T> implements Iterable<T> {
     return new AppendSeq<T>({ items: copy }, copy.length);
   }
 
-  /** Whether `value` is an AppendSeq. */
-  static isSeq(value: unknown): value is AppendSeq<unknown> {
-    return value instanceof AppendSeq;
-  }
-
   /** Number of items of this version. */
   get length(): number {
     return this.#length;

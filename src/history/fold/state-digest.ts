@@ -52,7 +52,7 @@ const digests = new WeakMap<object, Buffer>();
 
 /** Digest text of plain objects and arrays, memoised by identity (snapshot data is never mutated). */
 const valueDigests = new WeakMap<object, string>();
-/** Chain value of arrays and AppendSeqs (see `arrayDigest`), so a list extended by appends is hashed from its prefix. */
+/** Chain value of arrays and AppendSeqs (see `listDigest`), so a list extended by appends is hashed from its prefix. */
 const arrayChains = new WeakMap<object, Buffer>();
 const EMPTY_CHAIN = createHash('sha256').update('[').digest();
 
@@ -69,8 +69,7 @@ function valueDigest(value: unknown, hint?: unknown): string {
   const known = valueDigests.get(value);
   if (known !== undefined) return known;
   let d: string;
-  if (Array.isArray(value)) d = `@${arrayDigest(value, Array.isArray(hint) ? hint : undefined).toString('hex')}`;
-  else if (value instanceof AppendSeq) d = `@${seqDigest(value, hint).toString('hex')}`;
+  if (isList(value)) d = `@${listDigest(value, hint).toString('hex')}`;
   else {
     const keys = Object.keys(value);
     d =
@@ -151,34 +150,30 @@ function recordDigest(rec: Record<string, unknown>, keys: string[], hint: unknow
   return sum;
 }
 
-function arrayDigest(items: readonly unknown[], hint: readonly unknown[] | undefined): Buffer {
-  let chain: Buffer = EMPTY_CHAIN;
-  let from = 0;
-  const base = hint === undefined ? undefined : arrayChains.get(hint);
-  if (base !== undefined && hint!.length <= items.length) {
-    let i = 0;
-    while (i < hint!.length && items[i] === hint![i]) i++;
-    if (i === hint!.length) {
-      chain = base;
-      from = i;
-    }
-  }
-  for (let i = from; i < items.length; i++) chain = chainLink(chain, items[i]);
-  arrayChains.set(items, chain);
-  return chain;
+/** A list the digest chains: a plain array or an AppendSeq (digested as the array of its items). */
+type List = readonly unknown[] | AppendSeq<unknown>;
+const isList = (v: unknown): v is List => Array.isArray(v) || v instanceof AppendSeq;
+const itemAt = (list: List, i: number): unknown => (list instanceof AppendSeq ? list.at(i) : list[i]);
+
+/** Whether `list` starts with `prefix`'s items (same values, in order); O(1) for two versions of one AppendSeq. */
+function startsWith(list: List, prefix: List): boolean {
+  if (list instanceof AppendSeq) return list.startsWith(prefix);
+  if (prefix.length > list.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (list[i] !== itemAt(prefix, i)) return false;
+  return true;
 }
 
-/** `arrayDigest` of an AppendSeq: continued from `hint`'s chain when the hint is a list it starts with. */
-function seqDigest(seq: AppendSeq<unknown>, hint: unknown): Buffer {
+/** The hash chain of `list` (see `valueDigest`), continued from `hint`'s chain when `list` starts with `hint`. */
+function listDigest(list: List, hint: unknown): Buffer {
   let chain: Buffer = EMPTY_CHAIN;
   let from = 0;
-  const base = hint !== null && typeof hint === 'object' ? arrayChains.get(hint) : undefined;
-  if (base !== undefined && (hint instanceof AppendSeq || Array.isArray(hint)) && seq.startsWith(hint as AppendSeq<unknown>)) {
+  const base = isList(hint) ? arrayChains.get(hint) : undefined;
+  if (base !== undefined && startsWith(list, hint as List)) {
     chain = base;
-    from = (hint as { length: number }).length;
+    from = (hint as List).length;
   }
-  for (let i = from; i < seq.length; i++) chain = chainLink(chain, seq.at(i));
-  arrayChains.set(seq, chain);
+  for (let i = from; i < list.length; i++) chain = chainLink(chain, itemAt(list, i));
+  arrayChains.set(list, chain);
   return chain;
 }
 
