@@ -99,9 +99,17 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
   /** The wake-up time the last scheduler pass asked for (a timer is armed for it while owned). */
   let wakeAt: number | undefined;
 
-  /** Drops the origins of interactions that ended (see `pruneOrigins`). */
+  /**
+   * Drops the origins of interactions that ended (see `pruneOrigins`). The thread's list of live
+   * interactions is a new array only when an interaction starts or ends, so the pass over the
+   * origins (O(effects requested)) runs then, not after every batch.
+   */
+  let prunedFor: readonly string[] | undefined;
   const forgetEndedOrigins = (): void => {
-    if (origins.size > 0) pruneOrigins(origins, threadView(state).live);
+    const live = threadView(state).live;
+    if (live === prunedFor) return;
+    prunedFor = live;
+    if (origins.size > 0) pruneOrigins(origins, live);
   };
   forgetEndedOrigins();
 

@@ -48,6 +48,41 @@ describe('effect results', () => {
     await runner.close();
   });
 
+  it("keeps the origin of an effect while its interaction is live and forgets it once the interaction ended", async () => {
+    const clock = new SimulatedClock();
+    const store = getInMemoryEventStore({ codec: factCodec, clock });
+    let release!: () => void;
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    const runner = createThreadRunner(initialThreadState('t'), {
+      store,
+      actions: testActions().registry,
+      clock,
+      ids: sequentialIds(1),
+      workspace: '/',
+      hashEvery: 'append',
+      maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
+      planner: () => ({ plan: async () => (await answered, { output: { kind: 'done', answer: 'ok' }, repairs: 0 }) }),
+      claim: { owns: () => true, onChange: () => () => undefined },
+    });
+    await runner.command((draft) => draft.add([{ type: 'ThreadOpened', data: { threadId: 't', policy: { kind: 'enqueue' }, maxIterations: 8 } }]), 'c1');
+    await runner.command(
+      (draft) =>
+        draft.add([
+          { type: 'InputReceived', data: { inputId: 'in1', text: 'go' } },
+          { type: 'PolicyApplied', data: { inputId: 'in1', decision: 'start', policy: 'enqueue', reason: 'idle', interactionId: 'i1' } },
+          { type: 'InteractionStarted', data: { interactionId: 'i1', inputId: 'in1', text: 'go', maxIterations: 3 } },
+          { type: 'PlanningRequested', data: { interactionId: 'i1', iteration: 1 } },
+        ]),
+      'c2',
+    );
+    expect([...runner.origins.keys()]).toEqual(['plan/i1/1']);
+    release();
+    const s = await runner.whenSettled();
+    expect(s.thread.context.live).toEqual([]);
+    expect(runner.origins.size).toBe(0);
+    await runner.close();
+  });
+
   it('a planner answer that fails its fact schema is a failed planning call (PLANNER_OUTPUT); the thread goes on', async () => {
     const h = harness({ script: [{ kind: 'bogus' } as unknown as PlannerOutput] });
     await h.rt.openThread({ threadId: 't' });
