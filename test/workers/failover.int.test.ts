@@ -39,7 +39,6 @@ describe('workers: failover on PostgreSQL', () => {
     const ids = Array.from({ length: THREADS }, (_, i) => `t${String(i).padStart(3, '0')}`);
     await openThreads(store, dir, ids);
     for (const id of ['w1', 'w2', 'w3']) workers.push(spawnWorker(store, id, dir, { concurrency: 16, pollMs: 200, leaseTtlMs: 4000 }));
-    const [w1, w2, w3] = workers as [FleetWorker, FleetWorker, FleetWorker];
     const finished = (): number => new Set(workers.flatMap((w) => [...w.released])).size;
     // A thread the killed worker completed right before its death is settled but never released by
     // anyone (no worker needs to run it again): the store decides for those.
@@ -55,8 +54,12 @@ describe('workers: failover on PostgreSQL', () => {
       return true;
     };
     await waitFor('a third of the threads to settle', () => finished() >= THREADS / 3, 180_000);
-    // SIGKILL a worker that is running threads right now.
-    const victim = [w1, w2, w3].find((w) => w.claimed.length > w.released.size) ?? w1;
+    // SIGKILL a worker that is running threads right now: one with at least two claimed and not
+    // released, so that a "released" line still in its stdout pipe when it dies cannot leave the cut
+    // holding only threads it had in fact finished (nobody would ever claim them).
+    const running = (w: FleetWorker): number => w.claimed.filter((t) => !w.released.has(t)).length;
+    await waitFor('a worker running at least two threads', () => workers.some((w) => running(w) >= 2), 60_000);
+    const victim = workers.find((w) => running(w) >= 2)!;
     const cut = new Set(victim.claimed.filter((t) => !victim.released.has(t)));
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
