@@ -3,7 +3,9 @@
  * fact schemas), rxjs, xstate (the machines), openai, hono, string-width, the MCP SDK, ws or the
  * Postgres and KurrentDB clients; the start-up budget of bench/startup depends on it. A `run` of a
  * static plan file on a SQLite store loads the runtime but none of openai, the MCP SDK (and its
- * JSON-schema validator), ws, hono or the other stores' clients. Counted with a module loader hook in
+ * JSON-schema validator), ws, hono or the other stores' clients; `threads` drawing its table from a
+ * current persisted listing then loads no more than on an empty store (no string-width: its cells
+ * are ASCII). Counted with a module loader hook in
  * a child process, so the figures are exact (no timing).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -49,13 +51,18 @@ describe('start-up: what a command loads', () => {
     }
   });
 
-  it('run of a static plan file loads the runtime, not the planner SDK, MCP, ws or other stores', () => {
+  it('run of a static plan file loads the runtime, not the planner SDK, MCP, ws or other stores; threads then draws its table without them', () => {
     const plan = join(tmp.dir, 'plan.json');
+    const store = `sqlite:${join(tmp.dir, 'run.db')}`;
     writeFileSync(plan, JSON.stringify({ title: 'one step', steps: [{ id: 's1', action: 'echo', input: { i: 1 } }] }));
-    const loaded = packagesLoaded(['--store', `sqlite:${join(tmp.dir, 'run.db')}`, 'run', plan, '--no-prompt']);
+    const loaded = packagesLoaded(['--store', store, 'run', plan, '--no-prompt']);
     expect(loaded.has('xstate'), 'the hook sees the runtime').toBe(true);
     expect([...loaded].filter((p) => OPTIONAL.includes(p))).toEqual([]);
     // a little above the count today (369)
     expect(loaded.modules, 'modules loaded by run').toBeLessThanOrEqual(420);
+    packagesLoaded(['--store', store, 'threads']); // builds the persisted listing from the facts (zod decodes them)
+    const listed = packagesLoaded(['--store', store, 'threads']);
+    expect([...listed].filter((p) => HEAVY.includes(p)), 'threads with a table').toEqual([]);
+    expect(listed.modules, 'modules loaded by threads with a table').toBeLessThanOrEqual(85);
   });
 });
