@@ -2,11 +2,11 @@
  * `--inspect` / `--inspect-url` of `run`, `approve`, `resume`, `send`: the thread's facts go to the
  * Stately inspector while the command runs (`attachInspector` of orchestral/inspect, from the
  * thread's first fact), through a WebSocket to `--inspect-url` or to the local browser bridge.
+ * The inspector modules are imported when an inspection starts.
  */
-import { attachInspector, connectWsInspector, type WsInspector } from '../inspect/index.ts';
+import type { WsInspector } from '../inspect/index.ts';
 import type { Runtime } from '../index.ts';
 import type { CliIo } from './io.ts';
-import { startBrowserBridge } from './inspector.ts';
 import { parsePort } from './args.ts';
 
 /** A live inspection; `stop` sends what is left and disconnects. */
@@ -22,10 +22,12 @@ export interface InspectTarget {
 
 /** Connects to the inspector (bridge or URL). @throws InspectorConnectError (within 1 s for a URL nobody listens on). */
 export async function connectTarget(target: InspectTarget, io: CliIo): Promise<{ ws: WsInspector; stop(): void }> {
+  const { connectWsInspector } = await import('../inspect/index.ts');
   if (target.url !== undefined) {
     const ws = await connectWsInspector(target.url);
     return { ws, stop: () => ws.close() };
   }
+  const { startBrowserBridge } = await import('./inspector.ts');
   const bridge = await startBrowserBridge(target.port);
   io.err(`inspector: http://localhost:${target.port} (opening the browser; events relay to https://stately.ai/inspect)`);
   const ws = await connectWsInspector(bridge.url, 3000);
@@ -40,6 +42,7 @@ export async function connectTarget(target: InspectTarget, io: CliIo): Promise<{
 
 /** Starts inspecting `threadId` of `runtime` from its first fact. */
 export async function startLiveInspection(runtime: Runtime, threadId: string, target: InspectTarget, io: CliIo): Promise<LiveInspection> {
+  const { attachInspector } = await import('../inspect/index.ts');
   const conn = await connectTarget(target, io);
   const attached = attachInspector(runtime, { inspector: conn.ws, threadId });
   return {

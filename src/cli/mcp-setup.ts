@@ -4,13 +4,14 @@
  * descriptor records `config.mcp = { configs, plans, tools }`: the absolute paths of those files (read
  * again by later processes: env values and headers are never recorded) and the tool list its first
  * process obtained. Later processes build the actions from that list and start a server only when a
- * step calls one of its tools; `replay`, `show` and the other read-only commands never do.
+ * step calls one of its tools; `replay`, `show` and the other read-only commands never do. The MCP
+ * modules (`orchestral/mcp`) are imported only when a file declares servers.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { createMcpServerPool, McpConfigFile, McpServersMap, mcpActions, mcpActionsFromCatalogue, type McpToolInfo, type McpToolset } from '../actions/mcp/index.ts';
+import type { McpConfigFile, McpServersMap, McpToolInfo, McpToolset } from '../actions/mcp/index.ts';
 import { OrchestralError, hasErrorCode } from '../base.ts';
 import type { PlannerDescriptor } from './planner-descriptor.ts';
 
@@ -70,7 +71,8 @@ export async function readMcpServers(path: string, strict: boolean): Promise<Mcp
   } catch (err) {
     throw new McpConfigFileError(path, `cannot be parsed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
-  const r = strict ? McpConfigFile.safeParse(value) : McpServersMap.optional().safeParse((value as { mcpServers?: unknown } | null)?.mcpServers);
+  const entry = await import('../actions/mcp/index.ts');
+  const r = strict ? entry.McpConfigFile.safeParse(value) : entry.McpServersMap.optional().safeParse((value as { mcpServers?: unknown } | null)?.mcpServers);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const where = [...(strict ? [] : ['mcpServers']), ...issue.path.map(String)].join('.');
@@ -109,6 +111,7 @@ export async function sessionMcp(d: PlannerDescriptor | undefined, workspace: st
   const mcp = descriptorMcp(d);
   if (mcp === undefined) return undefined;
   const servers = await mcpServersOf(mcp);
+  const { createMcpServerPool, mcpActions, mcpActionsFromCatalogue } = await import('../actions/mcp/index.ts');
   if (mcp.tools !== undefined) return mcpActionsFromCatalogue(mcp.tools, createMcpServerPool(servers, workspace), { modelPlanned });
   return mcpActions(servers, { workspace, modelPlanned });
 }

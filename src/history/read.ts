@@ -4,7 +4,8 @@
  * Every reader of a thread stream (the fold, replay, show, inspect, as-of projections, the
  * interaction stream, the runtime following other writers) goes through these.
  */
-import { map, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { map } from '../core/rxjs.ts';
 import type { RecordedFact } from '../facts/fact-types.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
 import { recordedFactOf } from './decode.ts';

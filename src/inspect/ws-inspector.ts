@@ -3,9 +3,9 @@
  * the Stately WebSocket protocol (`@statelyai/inspect/server`'s relay, `createWebSocketReceiver`
  * behind one). Unlike `createWebSocketInspector`, it connects before anything is sent, fails at
  * once (one line) when the socket is refused or does not open in time, and can wait until what was
- * sent has left the socket.
+ * sent has left the socket. The `ws` package is imported by the first `connectWsInspector` call.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { OrchestralError } from '../errors/orchestral-error.ts';
 import type { InspectionEvent, InspectorLike } from './inspection-events.ts';
 
@@ -35,9 +35,10 @@ const json = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) 
  * @throws InspectorConnectError when the connection is refused or does not open within `timeoutMs` (default 1000).
  */
 export async function connectWsInspector(url: string, timeoutMs = 1000): Promise<WsInspector> {
+  const { default: WebSocketClient } = await import('ws');
   let ws: WebSocket;
   try {
-    ws = new WebSocket(url);
+    ws = new WebSocketClient(url);
   } catch (err) {
     throw new InspectorConnectError(url, (err as Error).message);
   }

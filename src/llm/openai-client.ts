@@ -17,60 +17,22 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { LlmConfigError, LlmRequestError, type LlmSpend } from './errors.ts';
+import { LlmRequestError, type LlmSpend } from './errors.ts';
+import { openAIClientSettings, PLACEHOLDER_API_KEY, type OpenAIClientOptions } from './openai-config.ts';
 import type { PriceTable } from './pricing.ts';
 import { usageOf } from './usage.ts';
 import { readChatAnswer } from './chat-stream.ts';
-import { redactText, registerSecret } from '../core/redact.ts';
+import { redactText } from '../core/redact.ts';
 import type { Usage } from '../facts/facts/common.ts';
 
-/** Options of `createOpenAIClient`. */
-export interface OpenAIClientOptions {
-  /** API key; default `OPENAI_API_KEY`. */
-  apiKey?: string;
-  /** Base URL such as `http://127.0.0.1:11434/v1`; default `OPENAI_BASE_URL`, else api.openai.com. */
-  baseURL?: string;
-  /** Per-attempt HTTP timeout, ms (default 60 000). */
-  timeoutMs?: number;
-  /** Retries of 408/409/429/5xx, connection errors and timeouts (default 3). */
-  maxRetries?: number;
-  /** A fetch implementation (tests, proxies). */
-  fetch?: typeof fetch;
-  /** Environment to read `OPENAI_API_KEY` / `OPENAI_BASE_URL` from (default `process.env`). */
-  env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** Key sent to servers that need none, when only a base URL is configured. */
-export const PLACEHOLDER_API_KEY = 'orchestral-no-key';
-
-/**
- * Resolves the key and base URL from options, then the environment.
- * @throws LlmConfigError (`LLM_CONFIG`) when neither a key nor a base URL is set.
- */
-export function resolveOpenAIConfig(options: OpenAIClientOptions = {}): { apiKey: string; baseURL: string | undefined } {
-  const env = options.env ?? process.env;
-  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env['OPENAI_API_KEY']);
-  const baseURL = nonEmpty(options.baseURL) ?? nonEmpty(env['OPENAI_BASE_URL']);
-  if (apiKey === undefined && baseURL === undefined) {
-    throw new LlmConfigError(
-      'no OpenAI API key or base URL configured: set OPENAI_API_KEY (api.openai.com) or OPENAI_BASE_URL ' +
-        '(an OpenAI-compatible server such as Ollama at http://127.0.0.1:11434/v1), or pass apiKey/baseURL',
-    );
-  }
-  return { apiKey: apiKey ?? PLACEHOLDER_API_KEY, baseURL };
-}
+export { PLACEHOLDER_API_KEY, resolveOpenAIConfig, type OpenAIClientOptions } from './openai-config.ts';
 
 /**
  * Creates an SDK client (see the module doc for retries, timeouts and secrets).
  * @throws LlmConfigError when neither a key nor a base URL is configured, or timeoutMs/maxRetries are negative.
  */
 export function createOpenAIClient(options: OpenAIClientOptions = {}): OpenAI {
-  const { apiKey, baseURL } = resolveOpenAIConfig(options);
-  const timeout = options.timeoutMs ?? 60_000;
-  const maxRetries = options.maxRetries ?? 3;
-  if (!(timeout > 0)) throw new LlmConfigError(`timeoutMs must be > 0 ms, got ${timeout}`);
-  if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) throw new LlmConfigError(`maxRetries must be an integer ≥ 0, got ${maxRetries}`);
-  if (apiKey !== PLACEHOLDER_API_KEY) registerSecret(apiKey);
+  const { apiKey, baseURL, timeout, maxRetries } = openAIClientSettings(options);
   const redact = redactValue;
   return new OpenAI({
     apiKey,
@@ -105,9 +67,6 @@ function redactValue(value: unknown): unknown {
   return redacted === json ? value : redacted;
 }
 
-function nonEmpty(s: string | undefined): string | undefined {
-  return s === undefined || s.trim() === '' ? undefined : s;
-}
 
 /** A chat message as sent to the model. */
 export interface ChatMessage {

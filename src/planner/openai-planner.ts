@@ -10,7 +10,8 @@
  * 429/5xx/timeouts are retried inside the SDK (see `openai-client.ts`); what still fails becomes a
  * `PlannerError` whose `reason` is the `LlmRequestError` kind. `usage` (tokens, USD, `calls`) sums
  * every request — repairs, HTTP retries and a failed last request (a refused reply's tokens
- * included) — on success and on failure.
+ * included) — on success and on failure. Building the planner checks its configuration; the SDK
+ * (`openai-client.ts`), the wire schemas and the clients are loaded by the first `plan` call.
  *
  * Candidates: `models` lists the models to try in order, each at its endpoint (default `baseURL`).
  * A call to a candidate that is unavailable (connection refused, timeout, 5xx after its retries;
@@ -31,14 +32,16 @@ import { redactText } from '../core/redact.ts';
 import type OpenAI from 'openai';
 import type { Planner, PlannerResult, PlanningRequest } from './planner.ts';
 import type { Usage } from '../facts/facts/common.ts';
-import { chatCompletion, clientSecrets, createOpenAIClient, type ChatMessage, type ChatParams } from '../llm/openai-client.ts';
+import type * as OpenAIClientModule from '../llm/openai-client.ts';
+import type { ChatMessage, ChatParams } from '../llm/openai-client.ts';
+import { openAIClientSettings, type OpenAIClientOptions } from '../llm/openai-config.ts';
 import { PlannerConfigError, PlannerError } from './errors.ts';
 import { isLlmRequestError } from '../llm/errors.ts';
 import type { PriceTable } from '../llm/pricing.ts';
 import { sumUsage, usageOf } from '../llm/usage.ts';
 import { isLlmUnavailableError, withFallback, type ModelCandidate, type ModelSwitch } from '../llm/fallback.ts';
 import { buildPlannerMessages, repairMessages, truncate } from './planner-prompt.ts';
-import { parsePlannerReply, plannerResponseFormat, PLANNER_FORMAT_NAME } from './planner-wire.ts';
+import type * as PlannerWireModule from './planner-wire.ts';
 
 /** Options of `createOpenAIPlanner`. */
 export interface OpenAIPlannerOptions {
@@ -75,6 +78,18 @@ export interface OpenAIPlannerOptions {
   maxRecordedChars?: number;
 }
 
+/** What the first `plan` call loads and builds: the SDK's modules and one client per candidate. */
+interface Ready {
+  llm: typeof OpenAIClientModule;
+  wire: typeof PlannerWireModule;
+  clients: OpenAI[];
+  named: Array<{ model: string; baseURL: string }>;
+  secrets: string[];
+  responseFormat: ChatParams['responseFormat'];
+  /** A message or reply as recorded: redacted, cut at `maxRecordedChars`. */
+  record(s: string): string;
+}
+
 /**
  * Creates the planner (see the module doc).
  * @throws PlannerConfigError when no client is given and neither a key nor a base URL is configured,
@@ -86,25 +101,44 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
   const candidates: ModelCandidate[] = [...(options.models ?? (options.model !== undefined ? [{ model: options.model }] : []))];
   if (candidates.length === 0) throw new PlannerConfigError('give a model, or a non-empty models list');
   if (candidates.some((c) => c.model.trim() === '')) throw new PlannerConfigError('model must be a non-empty model name');
-  const clientFor = (baseURL: string | undefined): OpenAI =>
-    (baseURL === undefined ? options.client : undefined) ??
-    createOpenAIClient({
+  // The configuration is checked now (a bad one fails here); the SDK and the clients come with the
+  // first `plan` call. The key and endpoint are resolved now, so the environment is read once.
+  const settings = candidates.map((c): OpenAIClientOptions | undefined => {
+    if (c.baseURL === undefined && options.client !== undefined) return undefined;
+    const wanted: OpenAIClientOptions = {
       ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-      ...(baseURL !== undefined ? { baseURL } : options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+      ...(c.baseURL !== undefined ? { baseURL: c.baseURL } : options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-    });
-  const clients = candidates.map((c) => clientFor(c.baseURL));
-  const named = candidates.map((c, i) => ({ model: c.model, baseURL: clients[i]!.baseURL }));
-  const secrets = [...new Set(clients.flatMap(clientSecrets))];
+    };
+    const { apiKey, baseURL } = openAIClientSettings(wanted);
+    return { ...wanted, apiKey, ...(baseURL !== undefined ? { baseURL } : {}), env: {} };
+  });
   const format = options.responseFormat ?? 'json_schema';
-  const responseFormat: ChatParams['responseFormat'] =
-    format === 'json_schema' ? plannerResponseFormat() : format === 'json_object' ? { type: 'json_object' } : undefined;
   const maxRecorded = options.maxRecordedChars ?? 16_000;
-  const record = (s: string) => truncate(redactText(s, secrets), maxRecorded);
+  let ready: Promise<Ready> | undefined;
+  const load = (): Promise<Ready> =>
+    (ready ??= (async (): Promise<Ready> => {
+      const [llm, wire] = await Promise.all([import('../llm/openai-client.ts'), import('./planner-wire.ts')]);
+      const clients = candidates.map((_, i) => (settings[i] === undefined ? options.client! : llm.createOpenAIClient(settings[i])));
+      const secrets = [...new Set(clients.flatMap(llm.clientSecrets))];
+      return {
+        llm,
+        wire,
+        clients,
+        named: candidates.map((c, i) => ({ model: c.model, baseURL: clients[i]!.baseURL })),
+        secrets,
+        responseFormat: format === 'json_schema' ? wire.plannerResponseFormat() : format === 'json_object' ? { type: 'json_object' } : undefined,
+        record: (s: string) => truncate(redactText(s, secrets), maxRecorded),
+      };
+    })().catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    }));
 
   return {
     async plan(request: PlanningRequest): Promise<PlannerResult> {
+      const { llm, wire, clients, named, secrets, responseFormat, record } = await load();
       const initial = buildPlannerMessages(request, {
         ...(options.systemPrompt !== undefined ? { systemPrompt: options.systemPrompt } : {}),
         ...(options.maxObservationChars !== undefined ? { maxObservationChars: options.maxObservationChars } : {}),
@@ -122,7 +156,7 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
         temperature: options.temperature ?? null,
         maxTokens: options.maxTokens ?? null,
         timeoutMs: options.timeoutMs ?? null,
-        responseFormat: format === 'json_schema' ? `json_schema:${PLANNER_FORMAT_NAME}` : format,
+        responseFormat: format === 'json_schema' ? `json_schema:${wire.PLANNER_FORMAT_NAME}` : format,
         attempts: replies.length,
         requests: usages.reduce((n, u) => n + (u.calls ?? 1), 0),
         messages: initial.map((m) => ({ role: m.role, content: record(m.content) })),
@@ -135,7 +169,7 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
             named,
             (c, i) => {
               current = i;
-              return chatCompletion(clients[i]!, {
+              return llm.chatCompletion(clients[i]!, {
                 model: c.model,
                 messages: convo,
             signal: request.signal,
@@ -171,7 +205,7 @@ export function createOpenAIPlanner(options: OpenAIPlannerOptions): Planner {
         }
         usages.push(usageOf(model(), reply.inputTokens, reply.outputTokens, options.prices, reply.requests));
         replies.push(reply.text);
-        const parsed = parsePlannerReply(reply.text);
+        const parsed = wire.parsePlannerReply(reply.text);
         if (parsed.ok) {
           return {
             output: parsed.output,

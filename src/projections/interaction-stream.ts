@@ -21,7 +21,7 @@
  * errors with what the store's subscription errors with (e.g. EventDecodeError, StoreClosedError),
  * and with the mapping's Error for a fact of the interaction whose `recordedAt` is unreadable.
  */
-import { Observable } from 'rxjs';
+import { Observable } from '../core/rxjs.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { initialUpdateContext, interactionUpdatesOf, isTerminalUpdate, type InteractionUpdate } from './interaction-updates.ts';
 import { recordedFactOf } from '../history/decode.ts';

@@ -16,7 +16,8 @@
  * EventDecodeError from the store) and a sink failure stop it the same way with that error.
  * A store that closes completes `state$` (status `stopped`).
  */
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import { BehaviorSubject } from '../core/rxjs.ts';
 import type { RecordedFact } from '../facts/fact-types.ts';
 import { recordedFactOf } from '../history/decode.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';

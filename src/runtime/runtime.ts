@@ -17,7 +17,8 @@
  * another live process holds it, this one appends its commands' facts (plus what follows from them
  * without an effect), follows the log, and takes over when the lease becomes free.
  */
-import { Subject, defer, filter, finalize, map, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject, defer, filter, finalize, map } from '../core/rxjs.ts';
 import type { InteractionDelta } from './live-deltas.ts';
 import type { ActionRegistry } from '../actions/registry.ts';
 import { systemClock, type Clock } from '../core/clock.ts';

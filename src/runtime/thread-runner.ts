@@ -25,7 +25,7 @@
  * `CLOSE_DRAIN_MS`), and only then aborts the effects still running; their results are dropped and
  * the next owner runs them again. A crash records nothing more, as above.
  */
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject } from '../core/rxjs.ts';
 import { hitFaultPoint } from '../core/fault-points.ts';
 import { isWrongExpectedVersionError } from '../store/errors.ts';
 import { NO_STREAM } from '../store/event-store.ts';

@@ -3,6 +3,7 @@
  * previous frame took on screen (wrapped lines take several), leaving exactly the last frame.
  * Checked on a fake terminal (test/support/fake-terminal.ts) that wraps at its `columns`.
  */
+import fc from 'fast-check';
 import pc from 'picocolors';
 import { Subject } from 'rxjs';
 import stringWidth from 'string-width';
@@ -10,7 +11,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../../src/cli/io.ts';
 import { startProgress } from '../../src/cli/progress.ts';
 import { createLiveBlock } from '../../src/cli/render/live-table.ts';
-import { fit } from '../../src/cli/render/status-marks.ts';
+import { fit } from '../../src/cli/render/fit.ts';
+import { fitAscii } from '../../src/cli/render/status-marks.ts';
 import { renderStepTable } from '../../src/cli/render/step-table.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
@@ -91,6 +93,16 @@ describe('step table width', () => {
     expect(stringWidth(fit('漢字漢字', 6))).toBe(6);
     expect(fit('abcdef', 4)).toBe('abc…');
     expect(fit('ab', 0)).toBe('');
+  });
+
+  const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+  it(`property (seed ${SEED}): on printable ASCII, fitAscii fits as fit does`, () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }), fc.integer({ min: 0, max: 45 }), (s, width) => {
+        expect(fitAscii(s, width)).toBe(fit(s, width));
+      }),
+      { numRuns: 300, seed: SEED },
+    );
   });
 
   it('cuts a step note so its row fits the given columns, and keeps it whole without columns', () => {

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { defineAction } from '../action.ts';
 import { ActionAbortedError, ActionInputError } from '../errors.ts';
 import { throwIfAborted } from './abort.ts';
-import { complete, createOpenAIClient, type ChatMessage, type OpenAIClientOptions } from '../../llm/openai-client.ts';
+import type { ChatMessage, OpenAIClientOptions } from '../../llm/openai-client.ts';
+import type * as OpenAIClientModule from '../../llm/openai-client.ts';
 import { costUsd, findModelPrice, type PriceTable } from '../../llm/pricing.ts';
 import { isLlmRequestError } from '../../llm/errors.ts';
 import { withFallback, type ModelCandidate, type ModelSwitch } from '../../llm/fallback.ts';
@@ -69,9 +70,10 @@ export function llmCompleteAction(options: LlmCompleteOptions) {
   const maxTokens = options.maxTokens ?? DEFAULT_LLM_MAX_TOKENS;
   let client = options.openai;
   const clients = new Map<string, OpenAI>();
-  const clientFor = (baseURL: string | undefined): OpenAI => {
-    if (baseURL === undefined) return (client ??= createOpenAIClient(options.client));
-    const known = clients.get(baseURL) ?? createOpenAIClient({ ...options.client, baseURL: endpoints.get(withoutUserInfo(baseURL)) ?? baseURL });
+  // The SDK (`openai-client.ts`) is imported by the first run.
+  const clientFor = (llm: typeof OpenAIClientModule, baseURL: string | undefined): OpenAI => {
+    if (baseURL === undefined) return (client ??= llm.createOpenAIClient(options.client));
+    const known = clients.get(baseURL) ?? llm.createOpenAIClient({ ...options.client, baseURL: endpoints.get(withoutUserInfo(baseURL)) ?? baseURL });
     clients.set(baseURL, known);
     return known;
   };
@@ -122,11 +124,12 @@ export function llmCompleteAction(options: LlmCompleteOptions) {
       const spend = (model: string, inputTokens: number, outputTokens: number, calls: number) =>
         ctx.addUsage({ model, inputTokens, outputTokens, calls, costUsd: costUsd(model, inputTokens, outputTokens, options.prices) });
       const fallbacks: ModelSwitch[] = [];
+      const llm = await import('../../llm/openai-client.ts');
       try {
         const { value: r, index } = await withFallback(
           candidates,
           (c) =>
-            complete(clientFor(c.baseURL), {
+            llm.complete(clientFor(llm, c.baseURL), {
               model: c.model,
               messages: messagesOf(i),
               signal: ctx.signal,

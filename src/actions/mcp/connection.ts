@@ -1,11 +1,12 @@
 /**
  * One live connection to one MCP server through the official SDK client: a child process over
  * stdio, or Streamable HTTP. The server's stderr is kept (its last 2 KB) to explain a failed start
- * or a crash; it is never printed.
+ * or a crash; it is never printed. The SDK (some 200 modules with its JSON-schema validator) is
+ * imported by the first `connectMcpServer` call, so loading this module costs nothing until a
+ * server starts.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isAbsolute, resolve } from 'node:path';
 import { isStdioServer, type McpServerConfig } from '../../plan/mcp-servers.ts';
@@ -38,6 +39,11 @@ const CLIENT_INFO = { name: 'orchestral', version: '0.1.0' };
  *   handshake fails; the message names the server and carries its stderr tail.
  */
 export async function connectMcpServer(server: string, config: McpServerConfig, workspace: string, onClose: () => void): Promise<McpConnection> {
+  const [{ Client }, { StdioClientTransport, getDefaultEnvironment }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
   let tail = '';
   let closed = false;
   let transport: Transport;

@@ -158,10 +158,9 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
   const inspectPort = parsePort(o.inspectPort, '--inspect-port', 8080);
   const policy = parsePolicy(o.policy);
   const p = await prepare(planPath, o, workspace);
-  const [{ createSession, sessionActions }, { driveThread }, { startLiveInspection }, { storeProtectedPaths }] = await Promise.all([
+  const [{ createSession, sessionActions }, { driveThread }, { storeProtectedPaths }] = await Promise.all([
     import('../session.ts'),
     import('../drive.ts'),
-    import('../live-inspect.ts'),
     import('../action-modules.ts'),
   ]);
   // The plan is checked against the registry before the store is opened: a refused plan creates nothing.
@@ -219,6 +218,7 @@ export async function runCommand(holder: ContextHolder, cmd: Command, planPath: 
           return EXIT.ok;
         }
         if (o.inspect || o.inspectUrl !== undefined) {
+          const { startLiveInspection } = await import('../live-inspect.ts');
           inspection = await startLiveInspection(runtime, tid, { ...(o.inspectUrl !== undefined ? { url: o.inspectUrl } : {}), port: inspectPort }, io);
         }
         sent ??= await runtime.send(tid, input.text, { from: input.from });

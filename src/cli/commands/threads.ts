@@ -80,7 +80,8 @@ export async function threadsCommand(holder: ContextHolder, cmd: Command): Promi
     io.out(`no threads in ${storeUrl} (start one with: npx orchestral run examples/audit/plan.yaml)`);
     return 0;
   }
-  const { colorFor, fit } = await import('../render/status-marks.ts'); // string-width: only when there is a table to draw
+  // every fitted cell is ASCII (ids, statuses, numbers, ISO times): no string-width
+  const { colorFor, fitAscii: fit } = await import('../render/status-marks.ts');
   const c = io.color;
   const idWidth = Math.max(6, ...threads.map((t) => t.threadId.length));
   io.out(c.dim(`${fit('THREAD', idWidth)}  ${fit('STATUS', 8)}  ${fit('FACTS', 6)}  ${fit('LAST ACTIVITY', 24)}  TITLE`));

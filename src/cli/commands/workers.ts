@@ -7,7 +7,7 @@ import type { LeaseHolder } from '../../index.ts';
 import type { ContextHolder } from '../context.ts';
 import { toJsonLine } from '../json.ts';
 import { holderJson, readLeases } from '../owners.ts';
-import { fit } from '../render/status-marks.ts';
+import { fit } from '../render/fit.ts';
 import { withStore } from '../store.ts';
 
 /** One holder and its threads (sorted by thread id). */

@@ -14,7 +14,8 @@ import { approvalLines, approvalTarget } from './approval-text.ts';
 import { renderDag } from './dag-text.ts';
 import { routeLine, type RouteEvaluatedData } from './route-text.ts';
 import { safeText } from './safe-text.ts';
-import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';
+import { colorFor, duration, statusMark, usd } from './status-marks.ts';
+import { fit } from './fit.ts';
 
 /** What `show` gathered (the JSON output has the same shape). */
 export interface ShowData {

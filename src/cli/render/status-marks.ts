@@ -1,5 +1,7 @@
-/** One-character marks and colours of step statuses, shared by the live table, `show` and the DAG. */
-import stringWidth from 'string-width';
+/**
+ * One-character marks and colours of step statuses, shared by the live table, `show` and the DAG.
+ * Loads no package (`fit`, which measures any text with string-width, is in fit.ts).
+ */
 import type { Colors } from '../io.ts';
 
 /** Mark of a step status: ✓ completed, ✗ failed, ⊘ cancelled, ▶ running, ⏸ waiting for approval, ○ ready, · pending. */
@@ -42,25 +44,14 @@ export function colorFor(c: Colors, status: string, text: string): string {
   }
 }
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
 /**
- * `s` padded with spaces (or cut with …) to exactly `width` terminal columns, measured with
- * string-width (wide CJK and emoji take two columns, combining marks none). `s` holds no escapes.
+ * `s` padded with spaces (or cut with …) to exactly `width` columns, for text that is printable ASCII
+ * (ids, which match `ID_PATTERN`, numbers, ISO times, fixed words): one column per character, as
+ * `fit` (render/fit.ts) measures it, without loading string-width.
  */
-export function fit(s: string, width: number): string {
-  const w = stringWidth(s);
-  if (w <= width) return s + ' '.repeat(width - w);
-  if (width <= 0) return '';
-  let out = '';
-  let used = 0;
-  for (const { segment } of graphemes.segment(s)) {
-    const sw = stringWidth(segment);
-    if (used + sw > width - 1) break;
-    out += segment;
-    used += sw;
-  }
-  return `${out}…${' '.repeat(width - 1 - used)}`;
+export function fitAscii(s: string, width: number): string {
+  if (s.length <= width) return s + ' '.repeat(width - s.length);
+  return width <= 0 ? '' : `${s.slice(0, width - 1)}…`;
 }
 
 /** USD with 4 decimals: `$0.0123`. */

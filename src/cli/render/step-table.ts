@@ -8,7 +8,8 @@ import type { ThreadState } from '../../history.ts';
 import { interactionView, planRunView, threadView } from '../../history.ts';
 import stringWidth from 'string-width';
 import { safeText } from './safe-text.ts';
-import { colorFor, duration, fit, statusMark, usd } from './status-marks.ts';
+import { colorFor, duration, statusMark, usd } from './status-marks.ts';
+import { fit } from './fit.ts';
 
 /** One row of the table (its text fields neutralised with `safeText`). */
 export interface StepRow {

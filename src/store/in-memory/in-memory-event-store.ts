@@ -6,7 +6,8 @@
  * one call (JavaScript's single thread is the critical section), so a batch is atomic and the
  * expected-revision check and the write cannot interleave with another append.
  */
-import { defer, takeUntil, Subject, throwError, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { defer, takeUntil, Subject, throwError } from '../../core/rxjs.ts';
 import { resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
 import { decodeRow, prepareAppend, type StoredRow } from '../codec.ts';

@@ -4,7 +4,8 @@
  * one log (e.g. one writing with `rawCodec`, another reading with the fact codec), which is how the
  * contract suite "reopens" an in-memory store.
  */
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from '../../core/rxjs.ts';
 import type { StoredRow } from '../codec.ts';
 import type { StoredIdLocation } from '../expected-revision.ts';
 

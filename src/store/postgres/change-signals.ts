@@ -14,7 +14,7 @@
  * one subscription is open. A failing poll or a dropped listener also emits a signal: the
  * subscriptions' next read then either succeeds (nothing lost) or fails and reports the error.
  */
-import { Observable, Subject } from 'rxjs';
+import { Observable, Subject } from '../../core/rxjs.ts';
 import type pg from 'pg';
 import type { Clock } from '../../core/clock.ts';
 import { NOTIFY_CHANNEL } from './schema.ts';

@@ -13,7 +13,8 @@
  * fails at open time.
  */
 import pg from 'pg';
-import { defer, throwError, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { defer, throwError } from '../../core/rxjs.ts';
 import { positiveDuration, positiveInteger, resolveStoreOptions, type CommonStoreOptions } from '../adapter-options.ts';
 import { catchUpSubscription } from '../catch-up.ts';
 import { prepareAppend } from '../codec.ts';
