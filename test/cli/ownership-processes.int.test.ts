@@ -8,7 +8,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, dataOf, startCli, tempDir, threadEvents, ROOT } from './helpers.ts';
+import { cli, compiledModule, dataOf, startCli, tempDir, threadEvents } from './helpers.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
 
 const tmp = tempDir('orchestral-owners-');
@@ -18,7 +18,7 @@ beforeAll(() => {
   const slow = [1, 2, 3, 4].map((i) => `  - { id: s${i}, action: fx.work, dependsOn: [root], input: { delayMs: 300, gate: go } }`).join('\n');
   writeFileSync(
     join(tmp.dir, 'plan.yaml'),
-    `title: owners\nactions: ${join(ROOT, 'test/cli/fixtures/sidefx-actions.ts')}\nmaxConcurrency: 2\nsteps:\n  - { id: root, action: fx.work, input: { delayMs: 200 } }\n${slow}\n` +
+    `title: owners\nactions: ${compiledModule('test/cli/fixtures/sidefx-actions.ts')}\nmaxConcurrency: 2\nsteps:\n  - { id: root, action: fx.work, input: { delayMs: 200 } }\n${slow}\n` +
       `  - { id: publish, action: fx.work, dependsOn: [s1, s2, s3, s4], requiresApproval: true, input: { delayMs: 100 } }\n`,
   );
 });
