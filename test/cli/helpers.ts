@@ -20,16 +20,16 @@ export const BIN = inject('cliBin');
 export const NODE_ARGS: readonly string[] = [BIN];
 
 /**
- * The compiled JS copy of an action module that test/support/compile-cli.ts builds beside the CLI
- * (its `ACTION_MODULES`), for plans run by spawned CLIs: it imports the CLI's own compiled modules,
- * with no tsx.
+ * The compiled JS copy of a module that test/support/compile-cli.ts builds beside the CLI (its
+ * `TEST_MODULES`: action modules for plans run by spawned CLIs, child-process fixtures): it imports
+ * the CLI's own compiled modules, with no tsx.
  * @param path the TypeScript module, relative to the repository root (e.g. `test/cli/fixtures/sidefx-actions.ts`).
  * @returns the absolute path of its `.js` copy.
  * @throws Error when the module is not one compile-cli.ts compiles.
  */
 export function compiledModule(path: string): string {
   const out = join(BIN, '..', '..', '..', path.replace(/\.ts$/, '.js'));
-  if (!existsSync(out)) throw new Error(`compiledModule: ${path} is not compiled with the CLI (ACTION_MODULES in test/support/compile-cli.ts)`);
+  if (!existsSync(out)) throw new Error(`compiledModule: ${path} is not compiled with the CLI (TEST_MODULES in test/support/compile-cli.ts)`);
   return out;
 }
 

@@ -14,8 +14,8 @@
  * not compiled again. The CLI entry's absolute path is handed to the tests as `cliBin`
  * (`inject('cliBin')`, see test/cli/helpers.ts).
  *
- * The action modules that the multi-process tests name in their plans (`ACTION_MODULES`) are
- * compiled into the same tree: their imports of the sources (relative, or the package's own name
+ * The action modules that the multi-process tests name in their plans, and the child-process probe
+ * of test/library/lazy-adapters (`TEST_MODULES`), are compiled into the same tree: their imports of the sources (relative, or the package's own name
  * `orchestral`) then resolve to the very modules the compiled CLI runs, so a spawned CLI loads such
  * a module without tsx and without a second copy of the library (about 0.7 s of CPU less per spawn
  * for test/cli/fixtures/sidefx-actions.ts, 1.9 s for the crash demo's actions, which import the
@@ -37,10 +37,16 @@ declare module 'vitest' {
 const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, 'test-output', 'cli');
 /**
- * Action modules compiled beside the sources (paths relative to the repository root); tests get the
+ * Modules of the tests' child processes compiled beside the sources (paths relative to the
+ * repository root): action modules named by plans, and the lazy-loading probe. Tests get the
  * compiled path with `compiledModule` (test/cli/helpers.ts).
  */
-export const ACTION_MODULES: readonly string[] = ['test/cli/fixtures/sidefx-actions.ts', 'examples/crash-demo/actions.ts', 'bench/workers/fleet-actions.ts'];
+export const TEST_MODULES: readonly string[] = [
+  'test/cli/fixtures/sidefx-actions.ts',
+  'examples/crash-demo/actions.ts',
+  'bench/workers/fleet-actions.ts',
+  'test/library/fixtures/loaded-modules.ts',
+];
 /** Compiled trees left by earlier runs are removed once this old (ms): old enough that no run still uses them. */
 const STALE_MS = 60 * 60 * 1000;
 
@@ -58,7 +64,7 @@ export function compileCli(): string {
     },
   });
   if (config === undefined || config.errors.length > 0) throw new Error(`tsconfig.build.json: ${config?.errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('; ')}`);
-  const files = [...config.fileNames.filter((f) => !f.endsWith('.d.ts')), ...ACTION_MODULES.map((f) => join(ROOT, f))].sort();
+  const files = [...config.fileNames.filter((f) => !f.endsWith('.d.ts')), ...TEST_MODULES.map((f) => join(ROOT, f))].sort();
   const sources = files.map((f) => [relative(ROOT, f), readFileSync(f, 'utf8')] as const);
   const hash = createHash('sha256');
   hash.update(ts.version);
