@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { IntegrationFirstSequencer } from './test/support/sequencer.ts';
 
 const src = (path: string): string => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
@@ -28,5 +29,8 @@ export default defineConfig({
     // CI machine, while most integration files spend their time waiting on child processes, PostgreSQL
     // or timers. One file per core overlaps those waits (override with --maxWorkers).
     maxWorkers: Math.max(2, availableParallelism()),
+    // Without durations from an earlier run, the integration files (the minutes-long multi-process
+    // ones among them) start first, not last (test/support/sequencer.ts).
+    sequence: { sequencer: IntegrationFirstSequencer },
   },
 });

@@ -26,12 +26,16 @@ const BIN_ARGS = ['--import', pathToFileURL(createRequire(import.meta.url).resol
 /** The 10 step ids of the fleet plan. */
 export const FLEET_STEPS = ['a', 'b1', 'b2', 'b3', 'c', 'd1', 'd2', 'e', 'f', 'g'] as const;
 
-/** The plan: a → (b1 ∥ b2 ∥ b3) → c (fails once, retried after `backoffMs`) → (d1 ∥ d2) → e → f → g. Steps wait `delayMs`. */
-export function fleetPlan(delayMs: number, backoffMs = 100): string {
+/**
+ * The plan: a → (b1 ∥ b2 ∥ b3) → c (fails once, retried after `backoffMs`) → (d1 ∥ d2) → e → f → g.
+ * Steps wait `delayMs`; `actions` is the module of `fleet.step`/`fleet.flaky` (default
+ * `FLEET_ACTIONS`; tests pass its compiled copy).
+ */
+export function fleetPlan(delayMs: number, backoffMs = 100, actions = FLEET_ACTIONS): string {
   const s = (id: string, deps: string[], action = 'fleet.step', extra = ''): string =>
     `  - { id: ${id}, action: ${action}, dependsOn: [${deps.join(', ')}], input: { delayMs: ${delayMs} }${extra} }\n`;
   return (
-    `title: fleet\nactions: ${FLEET_ACTIONS}\nsteps:\n` +
+    `title: fleet\nactions: ${actions}\nsteps:\n` +
     s('a', []) +
     s('b1', ['a']) +
     s('b2', ['a']) +
@@ -45,19 +49,22 @@ export function fleetPlan(delayMs: number, backoffMs = 100): string {
   );
 }
 
-/** Writes `plan.yaml` and an empty `sidefx.log` in `dir`; returns the plan's path. */
-export function writeFleetPlan(dir: string, delayMs: number): string {
+/** Writes `plan.yaml` (its actions from `actions`) and an empty `sidefx.log` in `dir`; returns the plan's path. */
+export function writeFleetPlan(dir: string, delayMs: number, actions = FLEET_ACTIONS): string {
   const file = join(dir, 'plan.yaml');
-  writeFileSync(file, fleetPlan(delayMs));
+  writeFileSync(file, fleetPlan(delayMs, 100, actions));
   writeFileSync(join(dir, 'sidefx.log'), '');
   return file;
 }
 
-/** The planner descriptor of a fleet thread (static plan, workspace `dir`). */
-export const fleetDescriptor = (dir: string) => ({ kind: 'static', config: { file: join(dir, 'plan.yaml'), workspace: dir, actions: [FLEET_ACTIONS] } });
+/** The planner descriptor of a fleet thread (static plan, workspace `dir`, actions module `actions`). */
+export const fleetDescriptor = (dir: string, actions = FLEET_ACTIONS) => ({ kind: 'static', config: { file: join(dir, 'plan.yaml'), workspace: dir, actions: [actions] } });
 
-/** Opens `ids` with their first input from this process without owning them (append mode): they wait for a worker. */
-export async function openThreads(url: string, dir: string, ids: readonly string[]): Promise<void> {
+/**
+ * Opens `ids` with their first input from this process without owning them (append mode): they
+ * wait for a worker, which runs them with the actions module `actions`.
+ */
+export async function openThreads(url: string, dir: string, ids: readonly string[], actions = FLEET_ACTIONS): Promise<void> {
   const store = await openEventStore(url, { codec: factCodec });
   const runtime = createRuntime({
     store,
@@ -68,7 +75,7 @@ export async function openThreads(url: string, dir: string, ids: readonly string
     ownership: { mode: 'append' },
   });
   try {
-    for (const threadId of ids) await runtime.openThread({ threadId, planner: fleetDescriptor(dir), input: { text: 'go' } });
+    for (const threadId of ids) await runtime.openThread({ threadId, planner: fleetDescriptor(dir, actions), input: { text: 'go' } });
   } finally {
     await runtime.close();
     await store.close();
@@ -89,9 +96,12 @@ export interface FleetWorker {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `orchestral --store url worker --id id …` in `cwd`. */
-export function spawnWorker(url: string, id: string, cwd: string, o: { concurrency: number; pollMs?: number; leaseTtlMs?: number }): FleetWorker {
-  const args = [...BIN_ARGS, '--store', url, 'worker', '--id', id, '--concurrency', String(o.concurrency), '--poll', String(o.pollMs ?? 200), '--lease-ttl', String(o.leaseTtlMs ?? 4000)];
+/**
+ * Starts `orchestral --store url worker --id id …` in `cwd`: the CLI from its sources through tsx,
+ * or `o.bin`, a compiled CLI entry (JS) that `node` runs as it is.
+ */
+export function spawnWorker(url: string, id: string, cwd: string, o: { concurrency: number; pollMs?: number; leaseTtlMs?: number; bin?: string }): FleetWorker {
+  const args = [...(o.bin === undefined ? BIN_ARGS : [o.bin]), '--store', url, 'worker', '--id', id, '--concurrency', String(o.concurrency), '--poll', String(o.pollMs ?? 200), '--lease-ttl', String(o.leaseTtlMs ?? 4000)];
   const child = spawn(process.execPath, args, {
     cwd,
     env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ORCHESTRAL_STORE: '' },

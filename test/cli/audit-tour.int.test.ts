@@ -1,13 +1,16 @@
 /**
- * The README tour through the real CLI, on the audit example over a small temporary workspace:
+ * The README tour through the CLI, on the audit example over a small temporary workspace:
  * run (pauses at the approval gate, printing the exact next command), show, approve (continues to
  * the end and writes the report), show --at, events --from, replay --to, fork --at, resume of the
- * fork, threads, machines.
+ * fork, threads, machines. The commands that run the plan (run, approve, resume) are processes; those
+ * that only read or copy facts (show, events, replay, fork, threads, machines) run in this process
+ * (in-process.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir, ROOT } from './helpers.ts';
+import { cliInProcess } from './in-process.ts';
 
 const tmp = tempDir();
 const ws = join(tmp.dir, 'ws');
@@ -15,6 +18,8 @@ const store = `sqlite:${join(tmp.dir, 'events.db')}`;
 const plan = join(ROOT, 'examples/audit/plan.yaml');
 const T = 'audit-1';
 const o = (...args: string[]) => cli(['--store', store, ...args]);
+/** As `o`, in this process. */
+const ip = (...args: string[]) => cliInProcess(['--store', store, ...args]);
 
 beforeAll(() => {
   mkdirSync(join(ws, 'src/lib'), { recursive: true });
@@ -36,7 +41,7 @@ describe('the audit example through the CLI', () => {
   });
 
   it('show --json: seven steps done, package-stats after a retry, write-report pending approval', async () => {
-    const r = await o('show', T, '--json');
+    const r = await ip('show', T, '--json');
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout) as {
       pendingApprovals: Array<{ stepId: string }>;
@@ -63,7 +68,7 @@ describe('the audit example through the CLI', () => {
   });
 
   it('show draws the steps, the DAG and the costs; --at shows an earlier revision', async () => {
-    const [now, then] = await Promise.all([o('show', T), o('show', T, '--at', '3', '--json')]);
+    const [now, then] = await Promise.all([ip('show', T), ip('show', T, '--at', '3', '--json')]);
     expect(now.code).toBe(0);
     expect(now.stdout).toMatch(/L0 {2}✓ list-src {3}✓ list-tests {3}✓ package-stats {3}✓ recent-commits/);
     expect(now.stdout).toMatch(/L3 {2}✓ write-report ⇐ report/);
@@ -76,9 +81,9 @@ describe('the audit example through the CLI', () => {
 
   it('events --from, replay --to, fork --at, resume of the fork, threads, machines', async () => {
     const [events, replay, machines] = await Promise.all([
-      o('events', T, '--from', '5', '--json'),
-      o('replay', T, '--to', '10'),
-      o('machines', '--json'),
+      ip('events', T, '--from', '5', '--json'),
+      ip('replay', T, '--to', '10'),
+      ip('machines', '--json'),
     ]);
     expect(events.code).toBe(0);
     const lines = events.stdout.trim().split('\n').map((l) => JSON.parse(l) as { revision: string; type: string });
@@ -90,13 +95,13 @@ describe('the audit example through the CLI', () => {
     expect(Object.keys(defs)).toEqual(['thread', 'interaction', 'step']);
     expect(Object.keys(defs['step']!.states)).toEqual(expect.arrayContaining(['pending', 'ready', 'running', 'completed', 'failed']));
 
-    const fork = await o('fork', T, '--at', '10', '--id', 'audit-fork');
+    const fork = await ip('fork', T, '--at', '10', '--id', 'audit-fork');
     expect(fork.code).toBe(0);
     expect(fork.stdout).toContain('forked audit-1@10 → audit-fork');
     const resumed = await o('resume', 'audit-fork');
     expect(resumed.code).toBe(2); // the fork reaches the approval gate again
     expect(resumed.stdout).toContain(`npx orchestral approve audit-fork write-report --store ${store}`);
-    const threads = await o('threads');
+    const threads = await ip('threads');
     expect(threads.code).toBe(0);
     expect(threads.stdout).toMatch(/audit-fork .*\(fork of audit-1@10\)/);
     expect(threads.stdout).toMatch(/audit-1 .*Source tree audit/);

@@ -1,7 +1,10 @@
 /**
- * Every bad input through the real CLI gives one `orchestral: …` line on stderr (no stack trace
+ * Every bad input through the CLI gives one `orchestral: …` line on stderr (no stack trace
  * unless --debug) and exit 64 (usage: arguments, plan files, store URLs, configuration) or 1
- * (failures: unknown thread, locked store, no such approval).
+ * (failures: unknown thread, locked store, no such approval). Unknown threads, bad revisions, bad
+ * plan files and usage errors run the CLI in this process (in-process.ts: exit code and stderr come
+ * from `run`); store URLs, the locked store, the replay divergence, the missing approval and
+ * `--debug` run it as a process.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,11 +14,14 @@ import { NO_STREAM } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, oneLineError, tempDir, type CliResult } from './helpers.ts';
+import { cliInProcess } from './in-process.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const tmp = tempDir();
 const store = `sqlite:${join(tmp.dir, 'events.db')}`;
 const o = (...args: string[]) => cli(['--store', store, ...args], { cwd: tmp.dir });
+/** As `o`, in this process. */
+const ip = (...args: string[]) => cliInProcess(['--store', store, ...args], { cwd: tmp.dir });
 const file = (name: string, text: string): string => {
   const path = join(tmp.dir, name);
   writeFileSync(path, text);
@@ -37,20 +43,20 @@ afterAll(() => tmp.cleanup());
 describe('bad inputs', () => {
   it('unknown thread: exit 1 for every command that names one', async () => {
     const results = await Promise.all([
-      o('show', 'nope'),
-      o('replay', 'nope'),
-      o('resume', 'nope'),
-      o('approve', 'nope', 'a'),
-      o('inspect', 'nope', '--inspect-url', 'ws://127.0.0.1:9'),
+      ip('show', 'nope'),
+      ip('replay', 'nope'),
+      ip('resume', 'nope'),
+      ip('approve', 'nope', 'a'),
+      ip('inspect', 'nope', '--inspect-url', 'ws://127.0.0.1:9'),
     ]);
     for (const r of results) expectError(r, 1, /thread 'nope' not found/);
   });
 
   it('bad revisions: exit 64 naming the option and the range', async () => {
     const [notNumber, beyond, replayBeyond] = await Promise.all([
-      o('show', 't1', '--at', 'abc'),
-      o('show', 't1', '--at', '9999'),
-      o('replay', 't1', '--to', '9999'),
+      ip('show', 't1', '--at', 'abc'),
+      ip('show', 't1', '--at', '9999'),
+      ip('replay', 't1', '--to', '9999'),
     ]);
     expectError(notNumber, 64, /--at: expected a revision .* got 'abc'/);
     expectError(beyond, 64, /--at 9999: thread 't1' has revisions 0\.\.\d+/);
@@ -64,12 +70,12 @@ describe('bad inputs', () => {
     const json = file('bad.json', '{ "steps": [ { "id": "a", "action": "echo" }, ] }');
     const cycle = file('cycle.yaml', 'steps:\n  - { id: a, action: echo, dependsOn: [b] }\n  - { id: b, action: echo, dependsOn: [a] }\n');
     const [r1, r2, r3, r4, r5, r6] = await Promise.all([
-      o('run', syntax),
-      o('run', schema),
-      o('run', unknown),
-      o('run', json),
-      o('run', cycle),
-      o('run', 'missing.yaml'),
+      ip('run', syntax),
+      ip('run', schema),
+      ip('run', unknown),
+      ip('run', json),
+      ip('run', cycle),
+      ip('run', 'missing.yaml'),
     ]);
     expectError(r1, 64, /syntax\.yaml:\d+:\d+: invalid YAML/);
     expectError(r2, 64, /schema\.yaml:4:\d+: .*maxAttempts/);
@@ -96,14 +102,14 @@ describe('bad inputs', () => {
 
   it('usage errors: arguments, options, planner configuration, action modules, workspace', async () => {
     const results = await Promise.all([
-      o('run'),
-      o('run', 'ok.yaml', '--intent', 'x'),
-      o('run', '--intent', 'count the files'),
-      o('run', 'ok.yaml', '--actions', 'nowhere.ts'),
-      o('run', 'ok.yaml', '--actions', file('not-actions.mts', 'export const x = 1;\n')),
-      o('run', 'ok.yaml', '--workspace', 'no/such/dir'),
-      o('show', 't1', '--bogus'),
-      o('frobnicate'),
+      ip('run'),
+      ip('run', 'ok.yaml', '--intent', 'x'),
+      ip('run', '--intent', 'count the files'),
+      ip('run', 'ok.yaml', '--actions', 'nowhere.ts'),
+      ip('run', 'ok.yaml', '--actions', file('not-actions.mts', 'export const x = 1;\n')),
+      ip('run', 'ok.yaml', '--workspace', 'no/such/dir'),
+      ip('show', 't1', '--bogus'),
+      ip('frobnicate'),
     ]);
     const [none, both, noKey, missingModule, notActions, workspace, option, command] = results;
     expectError(none!, 64, /give a plan file/);

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, inject } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
@@ -18,6 +18,20 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-op
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = inject('cliBin');
 export const NODE_ARGS: readonly string[] = [BIN];
+
+/**
+ * The compiled JS copy of a module that test/support/compile-cli.ts builds beside the CLI (its
+ * `TEST_MODULES`: action modules for plans run by spawned CLIs, child-process fixtures): it imports
+ * the CLI's own compiled modules, with no tsx.
+ * @param path the TypeScript module, relative to the repository root (e.g. `test/cli/fixtures/sidefx-actions.ts`).
+ * @returns the absolute path of its `.js` copy.
+ * @throws Error when the module is not one compile-cli.ts compiles.
+ */
+export function compiledModule(path: string): string {
+  const out = join(BIN, '..', '..', '..', path.replace(/\.ts$/, '.js'));
+  if (!existsSync(out)) throw new Error(`compiledModule: ${path} is not compiled with the CLI (TEST_MODULES in test/support/compile-cli.ts)`);
+  return out;
+}
 
 /** What a CLI run produced. */
 export interface CliResult {

@@ -10,10 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { wireReply, wireStep } from '../planner/wire-fixtures.ts';
 import { cli, tempDir, threadEvents, dataOf } from './helpers.ts';
+import { cliInProcess } from './in-process.ts';
 
 const tmp = tempDir();
 const store = `sqlite:${join(tmp.dir, 'events.db')}`;
 const o = (...args: string[]) => cli(['--store', store, ...args], { cwd: tmp.dir });
+/** As `o`, in this process (for the commands that only read: show, replay). */
+const ip = (...args: string[]) => cliInProcess(['--store', store, ...args], { cwd: tmp.dir });
 let server: FakeOpenAIServer;
 
 beforeAll(async () => {
@@ -67,7 +70,7 @@ describe('thread lifecycle', () => {
     const nothing = await o('cancel', 'g');
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toMatch(/nothing to cancel/);
-    const show = JSON.parse((await o('show', 'g', '--json')).stdout) as { interactions: Array<{ status: string }> };
+    const show = JSON.parse((await ip('show', 'g', '--json')).stdout) as { interactions: Array<{ status: string }> };
     expect(show.interactions.map((i) => i.status)).toEqual(['completed', 'cancelled']);
   });
 
@@ -83,7 +86,7 @@ describe('thread lifecycle', () => {
     expect(rejected.stderr).toBe('');
     expect(rejected.stdout).toMatch(/publish cancelled/);
     expect(rejected.code).toBe(0);
-    const show = JSON.parse((await o('show', 'j', '--json')).stdout) as {
+    const show = JSON.parse((await ip('show', 'j', '--json')).stdout) as {
       interactions: Array<{ status: string }>;
       steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string; approval: { status: string; reason: string } | null }> }> }>;
     };
@@ -91,14 +94,14 @@ describe('thread lifecycle', () => {
     const steps = show.steps['i1']!.plans['p1']!.steps;
     expect(steps['a']!.status).toBe('completed');
     expect(steps['publish']!.approval).toMatchObject({ status: 'rejected', reason: 'no' });
-    const replay = JSON.parse((await o('replay', 'j', '--json')).stdout) as { steps: Record<string, { status: string }> };
+    const replay = JSON.parse((await ip('replay', 'j', '--json')).stdout) as { steps: Record<string, { status: string }> };
     expect(replay.steps['i1/p1/publish']!.status).toBe('cancelled');
   });
 
   // After ApprovalRejected of a step approval the step machine is `cancelled` (waiting_approval +
   // ApprovalRejected → cancelled, no StepCancelled fact); the `steps` projection derives the same.
   it('show agrees with replay on a step whose approval was rejected', async () => {
-    const show = JSON.parse((await o('show', 'j', '--json')).stdout) as {
+    const show = JSON.parse((await ip('show', 'j', '--json')).stdout) as {
       steps: Record<string, { plans: Record<string, { steps: Record<string, { status: string }> }> }>;
     };
     expect(show.steps['i1']!.plans['p1']!.steps['publish']!.status).toBe('cancelled');
@@ -124,7 +127,7 @@ describe('thread lifecycle', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('nothing else to do');
     expect(server.requests).toHaveLength(3);
-    const show = JSON.parse((await o('show', 'ai', '--json')).stdout) as { costs: { models: Record<string, { inputTokens: number }> } };
+    const show = JSON.parse((await ip('show', 'ai', '--json')).stdout) as { costs: { models: Record<string, { inputTokens: number }> } };
     expect(show.costs.models['gpt-4o-mini']!.inputTokens).toBeGreaterThanOrEqual(1500);
   });
 });

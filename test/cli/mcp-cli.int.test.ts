@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { wireReply, wireStep } from '../planner/wire-fixtures.ts';
 import { cli, dataOf, tempDir, threadEvents } from './helpers.ts';
+import { cliInProcess } from './in-process.ts';
 import { FS_SERVER } from '../actions/mcp/helpers.ts';
 
 const tmp = tempDir('orchestral-mcp-cli-');
@@ -20,6 +21,8 @@ const server = join(bin, 'mcp-fs.js');
 const store = `sqlite:${join(tmp.dir, 'events.db')}`;
 let llm: FakeOpenAIServer;
 const o = (args: string[], env: Record<string, string> = {}) => cli(['--store', store, ...args], { cwd: tmp.dir, env });
+/** As `o`, in this process (for the commands that only read: replay, show). */
+const ip = (args: string[]) => cliInProcess(['--store', store, ...args], { cwd: tmp.dir });
 
 beforeAll(async () => {
   llm = await startFakeOpenAIServer();
@@ -89,10 +92,10 @@ describe('MCP through the CLI', () => {
   it('replay --verify and show work with the server binary gone', { timeout: 120_000 }, async () => {
     rmSync(server);
     for (const t of ['p', 'm']) {
-      const r = await o(['replay', t, '--verify']);
+      const r = await ip(['replay', t, '--verify']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const s = await o(['show', t]);
+      const s = await ip(['show', t]);
       expect(s.code).toBe(0);
     }
     const again = await o(['run', 'plan.yaml', '--thread', 'gone']);

@@ -5,10 +5,10 @@
  * (the side-effect log records each execution when it starts), every accepted input is a fact, no
  * interaction or planner call fails (for lack of a planner or otherwise), and `replay --verify` passes.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, dataOf, startCli, tempDir, threadEvents, ROOT } from './helpers.ts';
+import { cli, compiledModule, dataOf, startCli, tempDir, threadEvents } from './helpers.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
 
 const tmp = tempDir('orchestral-owners-');
@@ -18,7 +18,7 @@ beforeAll(() => {
   const slow = [1, 2, 3, 4].map((i) => `  - { id: s${i}, action: fx.work, dependsOn: [root], input: { delayMs: 300, gate: go } }`).join('\n');
   writeFileSync(
     join(tmp.dir, 'plan.yaml'),
-    `title: owners\nactions: ${join(ROOT, 'test/cli/fixtures/sidefx-actions.ts')}\nmaxConcurrency: 2\nsteps:\n  - { id: root, action: fx.work, input: { delayMs: 200 } }\n${slow}\n` +
+    `title: owners\nactions: ${compiledModule('test/cli/fixtures/sidefx-actions.ts')}\nmaxConcurrency: 2\nsteps:\n  - { id: root, action: fx.work, input: { delayMs: 200 } }\n${slow}\n` +
       `  - { id: publish, action: fx.work, dependsOn: [s1, s2, s3, s4], requiresApproval: true, input: { delayMs: 100 } }\n`,
   );
 });
@@ -99,9 +99,18 @@ async function scenario(store: string, ws: string): Promise<void> {
   expect((JSON.parse(verify.stdout) as { verified: boolean }).verified).toBe(true);
 }
 
-describe('one owner per thread across processes', () => {
+/** A workspace of its own for one scenario (its side-effect log and gate file). */
+function workspace(name: string): string {
+  const ws = join(tmp.dir, name);
+  mkdirSync(ws, { recursive: true });
+  return ws;
+}
+
+// The two scenarios wait on their processes most of the time: they run at the same time, each with
+// its own store and workspace.
+describe.concurrent('one owner per thread across processes', () => {
   it('SQLite: run + resume + sends + approve + cancel, then two resumes at once: every attempt ran once', async () => {
-    await scenario(`sqlite:${join(tmp.dir, 'events.db')}`, join(tmp.dir));
+    await scenario(`sqlite:${join(tmp.dir, 'events.db')}`, workspace('ws-sqlite'));
   }, 240_000);
 
   describe('PostgreSQL', () => {
@@ -111,7 +120,7 @@ describe('one owner per thread across processes', () => {
     it('PostgreSQL: the same scenario', async () => {
       const url = new URL(PG_URL);
       url.searchParams.set('schema', schema);
-      await scenario(url.toString(), join(tmp.dir));
+      await scenario(url.toString(), workspace('ws-postgres'));
     }, 240_000);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Ownership is visible: while `run` drives a thread, `threads`, `show` and `workers` name the
- * process that owns it (pid, host, since); once it exits, nobody does.
+ * process that owns it (pid, host, since); once it exits, nobody does. `run` is a process, the views
+ * run in this process (in-process.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, startCli, tempDir, threadEvents, ROOT } from './helpers.ts';
+import { startCli, tempDir, threadEvents, ROOT } from './helpers.ts';
+import { cliInProcess } from './in-process.ts';
 
 const tmp = tempDir('orchestral-owner-views-');
 afterAll(() => tmp.cleanup());
@@ -17,7 +19,7 @@ describe('ownership in threads, show and workers', () => {
       join(tmp.dir, 'plan.yaml'),
       `actions: ${join(ROOT, 'test/cli/fixtures/sidefx-actions.ts')}\nsteps:\n  - { id: slow, action: fx.work, input: { gate: go } }\n`,
     );
-    const o = (...args: string[]) => cli(['--store', store, ...args], { cwd: tmp.dir });
+    const o = (...args: string[]) => cliInProcess(['--store', store, ...args], { cwd: tmp.dir });
     const run = startCli(['--store', store, 'run', 'plan.yaml', '--thread', 'v', '--workspace', tmp.dir], { cwd: tmp.dir });
     for (let i = 0; i < 600 && !(await threadEvents(store, 'v')).some((e) => e.type === 'StepStarted'); i++) await new Promise((r) => setTimeout(r, 100));
     const pid = run.child.pid;

@@ -11,11 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { wireReply } from '../planner/wire-fixtures.ts';
 import { cli, dataOf, oneLineError, tempDir, threadEvents } from './helpers.ts';
+import { cliInProcess } from './in-process.ts';
 
 const tmp = tempDir('orchestral-routes-');
 const store = `sqlite:${join(tmp.dir, 'events.db')}`;
 let llm: FakeOpenAIServer;
 const o = (args: string[], env: Record<string, string> = {}) => cli(['--store', store, ...args], { cwd: tmp.dir, env });
+/** As `o`, in this process (for the commands that only read: show, replay). */
+const ip = (args: string[]) => cliInProcess(['--store', store, ...args], { cwd: tmp.dir });
 const facts = async (thread: string, type: string) => (await threadEvents(store, thread)).filter((e) => e.type === type).map(dataOf);
 
 beforeAll(async () => {
@@ -51,7 +54,7 @@ describe('routes', () => {
     expect(route).toMatchObject({ iteration: 1, route: { index: 0, name: 'say', on: 'regex', captures: { word: 'hi' } } });
     const outputs = (await facts('r1', 'StepCompleted')).map((d) => d['output']);
     expect(outputs).toEqual([{ said: 'hi' }, { said: 'hi again', whole: 'say hi twice' }]);
-    const show = await o(['show', 'r1']);
+    const show = await ip(['show', 'r1']);
     expect(show.stdout).toMatch(/route say/);
   });
 
@@ -91,7 +94,7 @@ describe('routes', () => {
 
   it('routed threads replay and verify', async () => {
     for (const t of ['r1', 'r2', 'ev']) {
-      const r = await o(['replay', t, '--verify']);
+      const r = await ip(['replay', t, '--verify']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     }

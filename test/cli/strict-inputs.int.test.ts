@@ -1,26 +1,33 @@
 /**
- * Inputs that used to be accepted or crash, through the real CLI: unknown plan keys, nesting and
+ * Inputs that used to be accepted or crash, through the CLI: unknown plan keys, nesting and
  * alias bombs, commands that must not create a store, exit codes of failed plans, bad
  * `ORCHESTRAL_*` values and thread ids. Each error is one `orchestral: …` line with the right exit
- * code, and no store file or directory is left behind.
+ * code, and no store file or directory is left behind. The errors raised before any store is
+ * opened run the CLI in this process (in-process.ts); a spawned CLI checks the same contract for
+ * one of them, and runs the plans that run to the end.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, oneLineError, tempDir, threadEvents, type CliResult } from './helpers.ts';
+import { cliInProcess } from './in-process.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-/** A fresh working directory holding `files`; the CLI runs there with its default store. */
-function workdir(name: string, files: Record<string, string> = {}): { dir: string; run(...args: string[]): Promise<CliResult>; entries(): string[] } {
+/**
+ * A fresh working directory holding `files`; the CLI runs there with its default store: `run` in
+ * this process, `spawn` as a process.
+ */
+function workdir(name: string, files: Record<string, string> = {}): { dir: string; run(...args: string[]): Promise<CliResult>; spawn(...args: string[]): Promise<CliResult>; entries(): string[] } {
   const dir = join(tmp.dir, name);
   mkdirSync(dir);
   for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
   const names = new Set(Object.keys(files));
   return {
     dir,
-    run: (...args) => cli(args, { cwd: dir }),
+    run: (...args) => cliInProcess(args, { cwd: dir }),
+    spawn: (...args) => cli(args, { cwd: dir }),
     entries: () => readdirSync(dir).filter((e) => !names.has(e)),
   };
 }
@@ -87,12 +94,12 @@ describe('commands that need an existing store never create one', () => {
     for (let i = 0; i < commands.length; i += 4) results.push(...(await Promise.all(commands.slice(i, i + 4).map((c) => w.run('--store', `sqlite:${missing}`, ...c)))));
     results.forEach((r) => expectError(r, 1, new RegExp(`cannot open event store '${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': no such store: the file does not exist`)));
     // the default store (.orchestral/events.db under the working directory) is not created either
-    const defaults = await Promise.all([w.run('threads'), w.run('show', 't'), w.run('events', 't')]);
+    const defaults = await Promise.all([w.spawn('threads'), w.run('show', 't'), w.run('events', 't')]);
     defaults.forEach((r) => expectError(r, 1, /events\.db': no such store/));
     const machines = await w.run('machines', '--json');
     expect(machines.code).toBe(0);
     expect(w.entries()).toEqual([]);
-  }, 240_000); // 16 CLI processes, 4 at a time
+  });
 });
 
 describe('exit codes', () => {
@@ -103,14 +110,14 @@ describe('exit codes', () => {
       'some.yaml': `failurePolicy: continue\nsteps:\n  - { id: ok, action: echo, input: { x: 1 } }\n  - { id: bad, action: fs.read, ${failing} }\n`,
       'fast.yaml': `steps:\n  - { id: bad, action: fs.read, ${failing} }\n`,
     });
-    const all = await w.run('run', 'all.yaml', '--thread', 'all');
+    const all = await w.spawn('run', 'all.yaml', '--thread', 'all');
     expect(all.code).toBe(1);
     expect(all.stdout, all.stderr).toMatch(/✗ failed \(i1\): steps '(a', 'b|b', 'a)' failed/);
-    const some = await w.run('run', 'some.yaml', '--thread', 'some', '--json');
+    const some = await w.spawn('run', 'some.yaml', '--thread', 'some', '--json');
     expect(some.code).toBe(1);
     const outcome = JSON.parse(some.stdout.trim().split('\n').at(-1)!) as { status: string; exitCode: number };
     expect(outcome).toMatchObject({ status: 'failed', exitCode: 1 });
-    expect((await w.run('run', 'fast.yaml', '--thread', 'fast')).code).toBe(1);
+    expect((await w.spawn('run', 'fast.yaml', '--thread', 'fast')).code).toBe(1);
     const facts = await threadEvents(`sqlite:${join(w.dir, '.orchestral/events.db')}`, 'some');
     expect(facts.find((e) => e.type === 'PlanFinished')?.data).toMatchObject({ outcome: 'failed' });
     expect(facts.filter((e) => e.type === 'StepCompleted')).toHaveLength(1); // continue ran the independent step
@@ -120,7 +127,7 @@ describe('exit codes', () => {
 describe('environment variables and thread ids', () => {
   it('a bad ORCHESTRAL_* value is a usage error (64) naming the variable; empty means unset', async () => {
     const w = workdir('env', { 'ok.yaml': 'steps:\n  - { id: a, action: echo, input: { x: 1 } }\n' });
-    const env = (vars: Record<string, string>, ...args: string[]) => cli(args, { cwd: w.dir, env: vars });
+    const env = (vars: Record<string, string>, ...args: string[]) => cliInProcess(args, { cwd: w.dir, env: vars });
     const [lock, store, allow, model, writeAllow, fault] = await Promise.all([
       env({ ORCHESTRAL_LOCK_TIMEOUT_MS: 'abc' }, 'run', 'ok.yaml'),
       env({ ORCHESTRAL_STORE: 'bogus' }, 'threads'),
@@ -136,7 +143,7 @@ describe('environment variables and thread ids', () => {
     expectError(writeAllow, 64, /^orchestral: ORCHESTRAL_FS_WRITE_ALLOW: expected comma-separated paths or globs .*, got '\/tmp\/out\/'$/);
     expectError(fault, 64, /^orchestral: ORCHESTRAL_FAULT: expected kill:<point>/);
     expect(w.entries()).toEqual([]);
-    const fine = await env({ ORCHESTRAL_LOCK_TIMEOUT_MS: '', ORCHESTRAL_STORE: `sqlite:${join(w.dir, 's.db')}`, ORCHESTRAL_HTTP_ALLOW: 'example.com, *.example.org:8443' }, 'run', 'ok.yaml');
+    const fine = await cli(['run', 'ok.yaml'], { cwd: w.dir, env: { ORCHESTRAL_LOCK_TIMEOUT_MS: '', ORCHESTRAL_STORE: `sqlite:${join(w.dir, 's.db')}`, ORCHESTRAL_HTTP_ALLOW: 'example.com, *.example.org:8443' } });
     expect(fine.code).toBe(0);
     expect(existsSync(join(w.dir, 's.db'))).toBe(true);
   });

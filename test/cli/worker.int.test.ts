@@ -7,7 +7,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, dataOf, startCli, tempDir, threadEvents, ROOT } from './helpers.ts';
+import { cli, compiledModule, dataOf, startCli, tempDir, threadEvents } from './helpers.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
 import { createActionRegistry } from '../../src/actions/registry.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
@@ -16,7 +16,7 @@ import { factCodec } from '../../src/facts/fact-codec.ts';
 
 const tmp = tempDir('orchestral-worker-');
 afterAll(() => tmp.cleanup());
-const fx = join(ROOT, 'test/cli/fixtures/sidefx-actions.ts');
+const fx = compiledModule('test/cli/fixtures/sidefx-actions.ts');
 
 beforeAll(() => {
   writeFileSync(

@@ -1,23 +1,22 @@
 /**
  * The main entry loads a store driver only when its URL scheme is opened (or its subpath entry is
- * imported): opening SQLite never loads `pg` or the KurrentDB client.
+ * imported): opening SQLite never loads `pg` or the KurrentDB client. Each case is a fresh `node`
+ * process running the probe compiled with the sources (test/support/compile-cli.ts; no tsx).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compiledModule } from '../cli/helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const FIXTURE = join(import.meta.dirname, 'fixtures/loaded-modules.ts');
+const FIXTURE = compiledModule('test/library/fixtures/loaded-modules.ts');
 const dir = mkdtempSync(join(tmpdir(), 'orchestral-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const loaded = (...args: string[]): Record<string, boolean> =>
-  JSON.parse(execFileSync(process.execPath, ['--import', TSX, FIXTURE, ...args], { cwd: ROOT, encoding: 'utf8' }).trim()) as Record<string, boolean>;
+  JSON.parse(execFileSync(process.execPath, [FIXTURE, ...args], { cwd: ROOT, encoding: 'utf8' }).trim()) as Record<string, boolean>;
 
 describe('store adapters load lazily', () => {
   it('importing the main entry loads no driver', () => {

@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { replayThread } from '../../src/history/replay.ts';
 import type { RecordedEvent } from '../../src/store/event-store.ts';
 import { openEventStore } from '../../src/store/open-event-store.ts';
-import { cli, dataOf, tempDir, threadEvents, ROOT } from '../cli/helpers.ts';
+import { cli, compiledModule, dataOf, tempDir, threadEvents } from '../cli/helpers.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
@@ -35,7 +35,7 @@ function writePlan(dir: string, approval: boolean): string {
     `  - { id: ${id}, action: demo.append, dependsOn: [${deps.join(', ')}], input: { label: ${id} }${extra} }\n`;
   writeFileSync(
     file,
-    `title: kill points\nactions: ${join(ROOT, 'examples/crash-demo/actions.ts')}\nsteps:\n` +
+    `title: kill points\nactions: ${compiledModule('examples/crash-demo/actions.ts')}\nsteps:\n` +
       step('a', []) + step('b', ['a'], approval ? ', requiresApproval: true' : '') + step('c', ['b']),
   );
   return file;

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkFleet, openThreads, readThread, spawnWorker, waitFor, writeFleetPlan, type FleetWorker } from '../../bench/workers/fleet.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
+import { BIN, compiledModule } from '../cli/helpers.ts';
 
 const THREADS = Number(process.env['FAILOVER_THREADS'] ?? 60);
 /** pg@8 warns (once per process) when the lease store's one client gets a query while another runs; pg queues it. */
@@ -35,10 +36,12 @@ describe('workers: failover on PostgreSQL', () => {
     const url = new URL(PG_URL);
     url.searchParams.set('schema', schema);
     const store = url.toString();
-    writeFleetPlan(dir, 20);
+    // The compiled CLI and action module (test/support/compile-cli.ts): no tsx in the workers.
+    const actions = compiledModule('bench/workers/fleet-actions.ts');
+    writeFleetPlan(dir, 20, actions);
     const ids = Array.from({ length: THREADS }, (_, i) => `t${String(i).padStart(3, '0')}`);
-    await openThreads(store, dir, ids);
-    for (const id of ['w1', 'w2', 'w3']) workers.push(spawnWorker(store, id, dir, { concurrency: 16, pollMs: 200, leaseTtlMs: 4000 }));
+    await openThreads(store, dir, ids, actions);
+    for (const id of ['w1', 'w2', 'w3']) workers.push(spawnWorker(store, id, dir, { concurrency: 16, pollMs: 200, leaseTtlMs: 4000, bin: BIN }));
     const finished = (): number => new Set(workers.flatMap((w) => [...w.released])).size;
     // A thread the killed worker completed right before its death is settled but never released by
     // anyone (no worker needs to run it again): the store decides for those.

@@ -25,6 +25,7 @@ import { openEventStore } from '../../src/store/open-event-store.ts';
 import { startWorker, type Worker } from '../../src/worker/worker.ts';
 import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
+import { compiledModule } from '../cli/helpers.ts';
 
 const THREADS = 40;
 
@@ -74,9 +75,12 @@ describe('workers: one writer per thread (PostgreSQL)', () => {
     const url = new URL(PG_URL);
     url.searchParams.set('schema', schema);
     const storeUrl = url.toString();
-    writeFleetPlan(dir, 20);
+    // The fleet's actions compiled to JS (test/support/compile-cli.ts): each thread's session loads
+    // them with a plain import, cached after the first, instead of through tsx every time.
+    const actions = compiledModule('bench/workers/fleet-actions.ts');
+    writeFleetPlan(dir, 20, actions);
     const ids = Array.from({ length: THREADS }, (_, i) => `s${i}`);
-    await openThreads(storeUrl, dir, ids);
+    await openThreads(storeUrl, dir, ids, actions);
     const observer = await openLeaseStore(storeUrl);
     const parts: Array<{ id: string; store: EventStore; leases: LeaseStore; worker: Worker; tally: Tally; claimed: Set<string> }> = [];
     for (const id of ['wa', 'wb']) {
