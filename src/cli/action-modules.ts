@@ -61,12 +61,25 @@ export async function loadActionModule(path: string): Promise<Action[]> {
   return list as Action[];
 }
 
-/** Imports `path`: TypeScript through tsx's `tsImport` (loaded on first use), anything else through Node. */
+/**
+ * TypeScript modules imported so far, by absolute path. `tsImport` evaluates a module anew on every
+ * call (each call has its own loader namespace), so without this a worker would load a fresh copy
+ * of a `.ts` actions module for every thread it runs, keeping each one: one import per process, as
+ * Node's own module cache gives JavaScript modules. A failed import is forgotten (the next call retries).
+ */
+const tsModules = new Map<string, Promise<unknown>>();
+
+/** Imports `path`: TypeScript through tsx's `tsImport` (loaded on first use, once per path), anything else through Node. */
 async function importModule(path: string): Promise<unknown> {
   const url = pathToFileURL(path).href;
   if (!/\.(?:[mc]?ts|tsx)$/.test(path)) return import(url);
-  const { tsImport } = await import('tsx/esm/api');
-  return tsImport(url, import.meta.url);
+  let loading = tsModules.get(path);
+  if (loading === undefined) {
+    loading = import('tsx/esm/api').then(({ tsImport }) => tsImport(url, import.meta.url));
+    tsModules.set(path, loading);
+    loading.catch(() => tsModules.delete(path));
+  }
+  return loading;
 }
 
 /** Options of `buildActionRegistry`. */
