@@ -65,7 +65,8 @@ describe('step records', () => {
   it('built with deferred values: each made once, on its first read, the same object for every record derived from it', () => {
     const made: string[] = [];
     const b = buildStepRecord<{ k: string }>();
-    for (let i = 0; i < 100; i++) b.defer(`k${i}`, () => (made.push(`k${i}`), { k: `k${i}` }));
+    const make = (k: string) => (made.push(k), { k });
+    for (let i = 0; i < 100; i++) b.defer(`k${i}`, make, `k${i}`);
     b.set('plain', { k: 'plain' });
     const rec = b.done();
     expect('k5' in rec && 'plain' in rec && !('nope' in rec)).toBe(true);

@@ -64,12 +64,16 @@ function leafOf<V>(t: Table<V>, key: string): Leaf<V> | undefined {
 class Deferred<V> {
   private made = false;
   private value: V | undefined;
-  constructor(private make: (() => V) | undefined) {}
+  constructor(
+    private make: ((arg: unknown) => V) | undefined,
+    private arg: unknown,
+  ) {}
   get(): V {
     if (!this.made) {
-      this.value = this.make!();
+      this.value = this.make!(this.arg);
       this.made = true;
       this.make = undefined;
+      this.arg = undefined;
     }
     return this.value as V;
   }
@@ -223,8 +227,11 @@ export function deriveStepRecord<V>(base: Readonly<Record<string, V>>): StepReco
 export interface StepRecordBuilder<V> {
   /** Adds `key` with `value` (a key added again keeps its place and takes the new value). */
   set(key: string, value: V): void;
-  /** Adds `key` with the value `make()` returns, made on the first read of the key (never for a key nobody reads). */
-  defer(key: string, make: () => V): void;
+  /**
+   * Adds `key` with the value `make(arg)` returns, made on the first read of the key (never for a
+   * key nobody reads). One `make` may serve many keys, each with its own `arg` (no closure per key).
+   */
+  defer<A>(key: string, make: (arg: A) => V, arg: A): void;
   /** The record (read-only, like the fold's); the builder must not be used afterwards. */
   done(): Record<string, V>;
 }
@@ -233,13 +240,13 @@ export interface StepRecordBuilder<V> {
  * A builder of a step record whose values may be made on first read (the snapshot cache restores
  * only the steps a fold touches; reading every value, e.g. hashing the state, makes them all, and so
  * does listing the keys with `Object.keys`, which reads each property's descriptor; `in` does not). A
- * deferred value must be what the fold would hold: `make` must be pure, and is called at most once.
+ * deferred value must be what the fold would hold: `make` must be pure, and is called at most once per key.
  */
 export function buildStepRecord<V>(): StepRecordBuilder<V> {
   const t = emptyTable<V>();
   return {
     set: (key, value) => write(t, key, value),
-    defer: (key, make) => write(t, key, new Deferred(make) as unknown as V),
+    defer: (key, make, arg) => write(t, key, new Deferred(make as (arg: unknown) => V, arg) as unknown as V),
     done: () => recordOf(t),
   };
 }

@@ -219,26 +219,28 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
     const iid = run[0] as string;
     const planId = run[1] as string;
     const specs = typeof iid === 'string' && typeof planId === 'string' ? planSteps(partial, iid, planId) : undefined;
+    const stepOf = (row: unknown[], stepAt: number): unknown => ((row[2] as number) >= 0 ? specs![row[2] as number] : stepAt >= 0 ? row[stepAt] : undefined);
+    // a row's snapshot is made when its key is first read (see buildStepRecord): a fold touches few
+    const make = (row: unknown[]): ThreadState['steps'][string] => {
+      const shape = shapes[row[1] as number]!;
+      const step = stepOf(row, shape.stepAt);
+      const context: Record<string, unknown> = {};
+      let i = 3;
+      for (let f = 0; f < shape.keys.length; f++) {
+        const k = shape.keys[f]!;
+        const d = shape.derive[f];
+        context[k] = d === 0 ? row[i++] : d === 1 ? iid : d === 2 ? planId : step;
+      }
+      return stepMakers[row[0] as number]!(context) as ThreadState['steps'][string];
+    };
     for (let r = 2; r < run.length; r++) {
       const row = run[r] as StepRow;
       if (!Array.isArray(row)) {
         steps.set(row.k, restoreSnapshot(m.step, row.p) as ThreadState['steps'][string]);
         continue;
       }
-      const shape = shapes[row[1] as number]!;
-      const step = (row[2] as number) >= 0 ? specs![row[2] as number] : shape.stepAt >= 0 ? row[shape.stepAt] : undefined;
-      // the snapshot is made when the key is first read (see buildStepRecord): a fold touches few
-      const make = (): ThreadState['steps'][string] => {
-        const context: Record<string, unknown> = {};
-        let i = 3;
-        for (let f = 0; f < shape.keys.length; f++) {
-          const k = shape.keys[f]!;
-          const d = shape.derive[f];
-          context[k] = d === 0 ? row[i++] : d === 1 ? iid : d === 2 ? planId : step;
-        }
-        return stepMakers[row[0] as number]!(context) as ThreadState['steps'][string];
-      };
-      steps.defer(stepKey(iid, planId, (step as { id: string }).id), make);
+      const step = stepOf(row, shapes[row[1] as number]!.stepAt) as { id: string };
+      steps.defer(stepKey(iid, planId, step.id), make, row);
     }
   }
   return { ...partial, steps: steps.done() };
