@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import type { CodecResult, EventCodec } from '../store/codec.ts';
 import { FACT_SCHEMAS, FACT_TYPES, FACT_VERSIONS, type FactOf, type FactType } from './fact-types.ts';
 import { UPCASTERS, type UpcasterTable } from './upcasters.ts';
+import { compileCanonicalCheck, type CanonicalCheck } from './canonical-check.ts';
 
 /** The zod issues of a fact's data as one line each: `data.<path>: <message>` (`(root)` for the data itself). */
 export function formatIssues(error: z.ZodError): string[] {
@@ -38,16 +39,24 @@ export function validateFact<T extends FactType>(type: T, data: unknown): { ok: 
   return { ok: true, data: parsed.data as FactOf<T>['data'] };
 }
 
-/** What the codec knows of one fact type: its schema and its current version. */
+/** What the codec knows of one fact type: its schema, its canonical check (see decode) and its current version. */
 interface FactEntry {
   readonly schema: z.ZodType;
+  readonly canonical: CanonicalCheck;
   readonly current: number;
 }
+
+const never: CanonicalCheck = () => false;
 
 /**
  * Builds a fact codec. The per-type schema and current version are looked up once per event in a
  * table built here (a Map: no prototype keys, one lookup for both), and an event stored at the
  * current version skips the upcasting loop; every event is still validated by its type's schema.
+ *
+ * On decode, data is first tested by its type's canonical check (`canonical-check.ts`, compiled
+ * here once per type): when true, zod would accept it and return an equal copy, so the data is
+ * returned as it is; otherwise zod parses it, returning its output or its issues. Encode always
+ * parses (or trusts `validateFact`'s mark).
  * @param upcasters the upcaster table (default: the project's `UPCASTERS`).
  * @param versions the current version per type (default: `FACT_VERSIONS`; absent types: 1).
  */
@@ -55,7 +64,9 @@ export function createFactCodec(
   upcasters: UpcasterTable = UPCASTERS,
   versions: Record<string, number> = FACT_VERSIONS,
 ): EventCodec {
-  const entries = new Map<string, FactEntry>(FACT_TYPES.map((t) => [t, { schema: FACT_SCHEMAS[t], current: versions[t] ?? 1 }]));
+  const entries = new Map<string, FactEntry>(
+    FACT_TYPES.map((t) => [t, { schema: FACT_SCHEMAS[t], canonical: compileCanonicalCheck(FACT_SCHEMAS[t]) ?? never, current: versions[t] ?? 1 }]),
+  );
   const unknownType = (type: string): CodecResult => ({ ok: false, issues: [`type: unknown fact type '${type}'`] });
   const validate = (entry: FactEntry, data: unknown): CodecResult => {
     const parsed = entry.schema.safeParse(data);
@@ -76,7 +87,7 @@ export function createFactCodec(
       const entry = entries.get(type);
       if (entry === undefined) return unknownType(type);
       const { current } = entry;
-      if (schemaVersion === current) return validate(entry, data);
+      if (schemaVersion === current) return entry.canonical(data) ? { ok: true, data, schemaVersion: current } : validate(entry, data);
       if (schemaVersion > current) {
         return { ok: false, issues: [`metadata.schemaVersion: ${schemaVersion} is newer than this code's version ${current} of '${type}'`] };
       }
@@ -87,7 +98,7 @@ export function createFactCodec(
         if (typeof upcast !== 'object' || upcast === null) return { ok: false, issues: ['data: not an object'] };
         upcast = step(upcast as Record<string, unknown>);
       }
-      return validate(entry, upcast);
+      return entry.canonical(upcast) ? { ok: true, data: upcast, schemaVersion: current } : validate(entry, upcast);
     },
   };
 }

@@ -30,13 +30,39 @@ export function lastRevision(store: EventStore, threadId: string): Promise<bigin
  * @throws EventDecodeError / EventIntegrityError (on iteration) from the store's read.
  */
 export async function* historyEvents(store: EventStore, threadId: string, range: HistoryRange = {}): AsyncGenerator<RecordedEvent> {
-  let next = range.fromRevision ?? 0n;
-  const options = { fromRevision: next, ...(range.toRevision !== undefined ? { toRevision: range.toRevision } : {}) };
-  for await (const event of store.readStream(threadStreamId(threadId), options)) {
-    if (event.revision !== next) throw new ThreadRevisionError(threadId, event.revision, `stream read out of order (expected ${next})`);
-    next += 1n;
-    yield event;
-  }
+  yield* checkedHistoryEvents(store, threadId, range);
+}
+
+/**
+ * `historyEvents` as a plain async iterable (no generator: one promise per event, not three; the
+ * fold's read loop uses it). Ending the iteration early (`break`, a throw) ends the store's read.
+ * @throws as `historyEvents`.
+ */
+export function checkedHistoryEvents(store: EventStore, threadId: string, range: HistoryRange = {}): AsyncIterable<RecordedEvent> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+      let next = range.fromRevision ?? 0n;
+      const options = { fromRevision: next, ...(range.toRevision !== undefined ? { toRevision: range.toRevision } : {}) };
+      const inner = store.readStream(threadStreamId(threadId), options)[Symbol.asyncIterator]();
+      return {
+        async next(): Promise<IteratorResult<RecordedEvent>> {
+          const r = await inner.next();
+          if (r.done === true) return r;
+          const event = r.value;
+          if (event.revision !== next) {
+            await inner.return?.();
+            throw new ThreadRevisionError(threadId, event.revision, `stream read out of order (expected ${next})`);
+          }
+          next += 1n;
+          return r;
+        },
+        async return(): Promise<IteratorResult<RecordedEvent>> {
+          await inner.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { factHistoryArbitrary } from '../../src/testing/fact-histories.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');
+const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 const persisted = (s: ThreadState) => JSON.stringify(serializeThreadState(s));
 
 /**
@@ -85,6 +86,30 @@ describe('snapshot cache entry format', () => {
       { numRuns: 25 },
     );
     expect(stepsSeen).toBeGreaterThan(0); // the histories reach plans, not only their first facts
+  });
+
+  it(`property (seed ${SEED}): a decoded entry folds on exactly as the state it encodes, its steps made only when read`, () => {
+    let cuts = 0;
+    fc.assert(
+      fc.property(fc.nat(), fc.array(fc.nat(), { maxLength: 6 }), (cutSeed, reads) => {
+        const cut = cutSeed % (history.facts.length + 1);
+        const at = applyFacts(initialThreadState(history.threadId), history.facts.slice(0, cut));
+        const atHash = hashThreadState(at);
+        const rest = history.facts.slice(cut);
+        const restored = decodeThreadState(encodeThreadState(at))!;
+        const keys = Object.keys(restored.steps);
+        for (const r of reads) if (keys.length > 0) expect(restored.steps[keys[r % keys.length]!]).toBeDefined(); // some steps read before the fold
+        const folded = applyFacts(restored, rest);
+        const direct = applyFacts(initialThreadState(history.threadId), history.facts);
+        expect(hashThreadState(folded)).toBe(hashThreadState(direct));
+        expect(persisted(folded)).toBe(persisted(direct));
+        expect(hashThreadState(restored)).toBe(atHash); // folding on did not change the decoded state
+        expect(persisted(restored)).toBe(persisted(at));
+        cuts++;
+      }),
+      { numRuns: 40, seed: SEED },
+    );
+    expect(cuts).toBe(40);
   });
 
   it('keeps steps that do not fit the compact rows (odd key, actor-reference marker text) verbatim and equal', () => {

@@ -1,7 +1,7 @@
 /** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. Property seeded by `FC_SEED`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deriveStepRecord } from '../../src/history/fold/step-table.ts';
+import { buildStepRecord, deriveStepRecord } from '../../src/history/fold/step-table.ts';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
@@ -61,5 +61,27 @@ describe('step records', () => {
       record.a = 1;
     }).toThrow(TypeError);
     expect(() => delete record.a).toThrow(TypeError);
+  });
+  it('built with deferred values: each made once, on its first read, the same object for every record derived from it', () => {
+    const made: string[] = [];
+    const b = buildStepRecord<{ k: string }>();
+    const make = (k: string) => (made.push(k), { k });
+    for (let i = 0; i < 100; i++) b.defer(`k${i}`, make, `k${i}`);
+    b.set('plain', { k: 'plain' });
+    const rec = b.done();
+    expect('k5' in rec && 'plain' in rec && !('nope' in rec)).toBe(true);
+    expect(made).toEqual([]); // membership makes nothing (enumerating keys does: it reads each property's descriptor)
+    const w = deriveStepRecord(rec);
+    w.set('k7', { k: 'new' });
+    w.set('k200', { k: 'k200' });
+    const a = rec.k3;
+    expect(a).toEqual({ k: 'k3' });
+    expect(w.record.k3).toBe(a); // made once, shared
+    expect(rec.k7).toEqual({ k: 'k7' });
+    expect(w.record.k7).toEqual({ k: 'new' });
+    expect(made).toEqual(['k3', 'k7']);
+    expect(Object.values(w.record)).toHaveLength(102); // reading everything makes the rest
+    expect(made).toHaveLength(100);
+    expect(Object.entries(rec).map(([k, v]) => [k, v.k])).toEqual([...Array.from({ length: 100 }, (_, i) => [`k${i}`, `k${i}`]), ['plain', 'plain']]);
   });
 });

@@ -57,11 +57,46 @@ function leafOf<V>(t: Table<V>, key: string): Leaf<V> | undefined {
   return t.top[h & (FANOUT - 1)]?.[(h >>> 6) & (FANOUT - 1)];
 }
 
+/**
+ * A value made on first read (`buildStepRecord`'s `defer`): `get()` calls `make` once and keeps its
+ * result, so every table sharing (or having copied) the leaf holding it reads the same object.
+ */
+class Deferred<V> {
+  private made = false;
+  private value: V | undefined;
+  constructor(
+    private make: ((arg: unknown) => V) | undefined,
+    private arg: unknown,
+  ) {}
+  get(): V {
+    if (!this.made) {
+      this.value = this.make!(this.arg);
+      this.made = true;
+      this.make = undefined;
+      this.arg = undefined;
+    }
+    return this.value as V;
+  }
+}
+
 function lookup<V>(t: Table<V>, key: string): V | undefined {
   const leaf = leafOf(t, key);
   if (leaf === undefined) return undefined;
   const i = leaf.keys.indexOf(key);
-  return i < 0 ? undefined : leaf.values[i];
+  if (i < 0) return undefined;
+  const v = leaf.values[i];
+  if (!(v instanceof Deferred)) return v;
+  // made once, then in place of the marker (the same value for every table sharing the leaf)
+  const made = (v as Deferred<V>).get();
+  leaf.values[i] = made;
+  return made;
+}
+
+/** True when the record has `key` (a deferred value is not made for that). */
+function hasKey<V>(t: Table<V>, key: string): boolean {
+  const leaf = leafOf(t, key);
+  const i = leaf === undefined ? -1 : leaf.keys.indexOf(key);
+  return i >= 0 && leaf!.values[i] !== undefined;
 }
 
 const readOnly = (): never => {
@@ -77,7 +112,7 @@ const readOnly = (): never => {
  */
 const handler: ProxyHandler<Table<unknown>> = {
   get: (t, key) => (typeof key === 'string' ? lookup(t, key) : undefined),
-  has: (t, key) => typeof key === 'string' && lookup(t, key) !== undefined,
+  has: (t, key) => typeof key === 'string' && hasKey(t, key),
   ownKeys: (t) => t.keys.list.slice(0, t.length),
   getOwnPropertyDescriptor: (t, key) => {
     const value = typeof key === 'string' ? lookup(t, key) : undefined;
@@ -186,4 +221,32 @@ export function deriveStepRecord<V>(base: Readonly<Record<string, V>>): StepReco
     length: from.length,
   };
   return { record: recordOf(t), set: (key, value) => write(t, key, value) };
+}
+
+/** Builds a new step record key by key (`buildStepRecord`). */
+export interface StepRecordBuilder<V> {
+  /** Adds `key` with `value` (a key added again keeps its place and takes the new value). */
+  set(key: string, value: V): void;
+  /**
+   * Adds `key` with the value `make(arg)` returns, made on the first read of the key (never for a
+   * key nobody reads). One `make` may serve many keys, each with its own `arg` (no closure per key).
+   */
+  defer<A>(key: string, make: (arg: A) => V, arg: A): void;
+  /** The record (read-only, like the fold's); the builder must not be used afterwards. */
+  done(): Record<string, V>;
+}
+
+/**
+ * A builder of a step record whose values may be made on first read (the snapshot cache restores
+ * only the steps a fold touches; reading every value, e.g. hashing the state, makes them all, and so
+ * does listing the keys with `Object.keys`, which reads each property's descriptor; `in` does not). A
+ * deferred value must be what the fold would hold: `make` must be pure, and is called at most once per key.
+ */
+export function buildStepRecord<V>(): StepRecordBuilder<V> {
+  const t = emptyTable<V>();
+  return {
+    set: (key, value) => write(t, key, value),
+    defer: (key, make, arg) => write(t, key, new Deferred(make as (arg: unknown) => V, arg) as unknown as V),
+    done: () => recordOf(t),
+  };
 }

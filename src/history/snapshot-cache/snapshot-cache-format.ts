@@ -18,10 +18,17 @@
  *   not that) is a row `{k: key, p: persistedSnapshot}`.
  * Keys whose value is `undefined` are left out (as JSON does). A text of any other `format` (entries
  * written before this one had none) decodes to `undefined`: a cache miss.
+ *
+ * Decoding restores the thread and the interactions at once, and the steps lazily: the decoded
+ * state's step record (`buildStepRecord`) makes a step's snapshot on the first read of its key, from
+ * the row decoded with the entry (same context, same plan step object, same state template as an
+ * eager restore), so a fold from the entry makes only the steps its facts touch; anything reading
+ * every step (hashing, encoding, listing keys) makes them all.
  */
 import type { AnyStateMachine } from 'xstate';
 import { hasErrorCode, OrchestralError } from '../../errors/orchestral-error.ts';
 import { defaultMachines, stepKey, type FoldOptions, type ThreadState } from '../fold/thread-state.ts';
+import { buildStepRecord } from '../fold/step-table.ts';
 import { machineDefinitionHash, revivedInteraction, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
 import { reviveInteractionContext } from '../../../machines/interaction.machine.ts';
 import { instantiate, restoreSnapshot, templateFor } from '../fold/xstate-adapter.ts';
@@ -71,7 +78,7 @@ function stateKey(p: PersistedMachineSnapshot): StateKey {
 }
 
 /** The plan steps of `interactionId`'s plan `planId` in `state`, or undefined when the context has no such plan. */
-function planSteps(state: ThreadState, interactionId: string, planId: string): readonly unknown[] | undefined {
+function planSteps(state: Pick<ThreadState, 'interactions'>, interactionId: string, planId: string): readonly unknown[] | undefined {
   const plans = (state.interactions[interactionId]?.context as { plans?: unknown } | undefined)?.plans;
   if (!Array.isArray(plans)) return undefined;
   for (const entry of plans as Array<{ planId?: unknown; plan?: { steps?: unknown } }>) {
@@ -196,24 +203,27 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
     interactions[id] = restore(m.interaction, interactionMakers, revived) as ThreadState['interactions'][string];
   }
   const stepMakers = makers(m.step, b.states.step);
-  const shapes = b.shapes.map((fields) => ({
-    keys: fields.map(([k]) => k),
-    derive: fields.map(([k, derived]) => (derived === 0 ? 0 : k === 'interactionId' ? 1 : k === 'planId' ? 2 : 3)),
-  }));
-  const steps: ThreadState['steps'] = {};
-  const partial: ThreadState = { threadId: b.threadId, revision: BigInt(b.revision), thread, interactions, steps };
+  const shapes = b.shapes.map((fields) => {
+    const keys = fields.map(([k]) => k);
+    // where a literal `step` sits in a row (its id names the step), when the shape does not derive it
+    const literal = fields.filter(([, derived]) => derived === 0).map(([k]) => k);
+    return {
+      keys,
+      derive: fields.map(([k, derived]) => (derived === 0 ? 0 : k === 'interactionId' ? 1 : k === 'planId' ? 2 : 3)),
+      stepAt: literal.includes('step') ? 3 + literal.indexOf('step') : -1,
+    };
+  });
+  const steps = buildStepRecord<ThreadState['steps'][string]>();
+  const partial = { threadId: b.threadId, revision: BigInt(b.revision), thread, interactions };
   for (const run of b.steps) {
     const iid = run[0] as string;
     const planId = run[1] as string;
     const specs = typeof iid === 'string' && typeof planId === 'string' ? planSteps(partial, iid, planId) : undefined;
-    for (let r = 2; r < run.length; r++) {
-      const row = run[r] as StepRow;
-      if (!Array.isArray(row)) {
-        steps[row.k] = restoreSnapshot(m.step, row.p);
-        continue;
-      }
+    const stepOf = (row: unknown[], stepAt: number): unknown => ((row[2] as number) >= 0 ? specs![row[2] as number] : stepAt >= 0 ? row[stepAt] : undefined);
+    // a row's snapshot is made when its key is first read (see buildStepRecord): a fold touches few
+    const make = (row: unknown[]): ThreadState['steps'][string] => {
       const shape = shapes[row[1] as number]!;
-      const step = (row[2] as number) >= 0 ? specs![row[2] as number] : undefined;
+      const step = stepOf(row, shape.stepAt);
       const context: Record<string, unknown> = {};
       let i = 3;
       for (let f = 0; f < shape.keys.length; f++) {
@@ -221,8 +231,17 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
         const d = shape.derive[f];
         context[k] = d === 0 ? row[i++] : d === 1 ? iid : d === 2 ? planId : step;
       }
-      steps[stepKey(iid, planId, (context.step as { id: string }).id)] = stepMakers[row[0] as number]!(context) as ThreadState['steps'][string];
+      return stepMakers[row[0] as number]!(context) as ThreadState['steps'][string];
+    };
+    for (let r = 2; r < run.length; r++) {
+      const row = run[r] as StepRow;
+      if (!Array.isArray(row)) {
+        steps.set(row.k, restoreSnapshot(m.step, row.p) as ThreadState['steps'][string]);
+        continue;
+      }
+      const step = stepOf(row, shapes[row[1] as number]!.stepAt) as { id: string };
+      steps.defer(stepKey(iid, planId, step.id), make, row);
     }
   }
-  return partial;
+  return { ...partial, steps: steps.done() };
 }
