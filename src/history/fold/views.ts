@@ -325,18 +325,28 @@ const HALTED: ReadonlySet<InteractionStatus> = new Set(['interrupted', 'cancelle
  * @throws ActorNotFoundError no such interaction or plan.
  */
 export function planRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
-  let byState = planViews.get(state);
+  const holder = state as ThreadState & { [PLAN_VIEWS]?: Map<string, PlanRunView> };
+  let byState = holder[PLAN_VIEWS];
   const id = `${interactionId}/${planId}`;
   const known = byState?.get(id);
   if (known !== undefined) return known;
   const view = buildPlanRunView(state, interactionId, planId);
-  if (byState === undefined) planViews.set(state, (byState = new Map()));
+  if (byState === undefined) {
+    if (!Object.isExtensible(holder)) return view; // a frozen state (made by hand): not memoised
+    Object.defineProperty(holder, PLAN_VIEWS, { value: (byState = new Map()), enumerable: false });
+  }
   byState.set(id, view);
   return view;
 }
 
-/** Plan views already built for a state (a state is immutable: its views never change). */
-const planViews = new WeakMap<ThreadState, Map<string, PlanRunView>>();
+/**
+ * The plan views already built for a state (a state is immutable: its views never change), held by
+ * the state itself in a non-enumerable property (not copied by a spread, not in JSON). Not a
+ * WeakMap keyed by the state: a view holds its state, and V8's young-generation collections keep
+ * such an entry's value (hence its key) alive while the map itself is old, so every state viewed
+ * (several per write-ahead cycle) would be promoted with its records and collected only by a full GC.
+ */
+const PLAN_VIEWS = Symbol('planViews');
 
 function buildPlanRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
   const snap = interactionOf(state, interactionId);
