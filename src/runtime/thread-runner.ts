@@ -37,7 +37,7 @@ import { createMailbox, type Mailbox } from './mailbox.ts';
 import type { RunnerMessage } from './runner-message.ts';
 import { isSettledState } from './settled.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
-import { noteOrigin, pruneOrigins, type FactOrigin } from '../history/effect-keys.ts';
+import { forgetSettledOrigin, noteOrigin, pruneOrigins, type FactOrigin } from '../history/effect-keys.ts';
 import { threadView } from '../history/fold/views.ts';
 import { threadStreamId } from '../history/stream.ts';
 import { rehydrateThread, toEventData } from './thread-stream.ts';
@@ -192,6 +192,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
         for (const f of draft.facts) {
           hitFaultPoint('appended', f.fact.type);
           noteOrigin(origins, f.fact, f.id, f.correlationId);
+          forgetSettledOrigin(origins, f.fact);
         }
         state = draft.state;
         forgetEndedOrigins();
