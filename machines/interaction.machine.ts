@@ -129,18 +129,17 @@ const withdrawnApproval = (context: InteractionContext, event: InteractionEvent)
 const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
   if (event.type !== 'StepCompleted' && event.type !== 'StepFailed' && event.type !== 'StepCancelled') return {};
   const { planId, stepId } = event.data;
-  const base = { planId, stepId, action: actionOf(context, stepId) };
-  const obs: Observation =
-    event.type === 'StepCompleted'
-      ? { ...base, status: 'completed', output: event.data.output }
-      : event.type === 'StepFailed'
-        ? { ...base, status: 'failed', error: event.data.error.message }
-        : {
-            ...base,
-            status: 'cancelled',
-            error: `cancelled: ${event.data.reason}`,
-            ...(event.data.partialOutput !== undefined ? { output: event.data.partialOutput } : {}),
-          };
+  const action = actionOf(context, stepId);
+  // Object literals, not a spread of a shared base: V8 gives each object built by `{ ...base, k: v }`
+  // here a hidden class of its own, which an observation keeps for the thread's lifetime.
+  let obs: Observation;
+  if (event.type === 'StepCompleted') obs = { planId, stepId, action, status: 'completed', output: event.data.output };
+  else if (event.type === 'StepFailed') obs = { planId, stepId, action, status: 'failed', error: event.data.error.message };
+  else {
+    const error = `cancelled: ${event.data.reason}`;
+    const partial = event.data.partialOutput;
+    obs = partial !== undefined ? { planId, stepId, action, status: 'cancelled', error, output: partial } : { planId, stepId, action, status: 'cancelled', error };
+  }
   const withdrawn = withdrawnApproval(context, event);
   return {
     observations: context.observations.append(obs),

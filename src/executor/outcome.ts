@@ -48,10 +48,21 @@ export function stepOutcomeFacts(view: PlanRunView, stepId: string, outcome: Ste
   const ref = stepRef(view, stepId);
   const { costUsd, durationMs } = outcome;
   // only when reported: facts without LLM usage stay as they were recorded before `usage` existed
-  const usage = outcome.usage !== undefined && outcome.usage.length > 0 ? { usage: outcome.usage } : {};
+  const reported = outcome.usage !== undefined && outcome.usage.length > 0 ? outcome.usage : undefined;
+  const usage = reported !== undefined ? { usage: reported } : {};
   switch (outcome.status) {
-    case 'ok':
-      return [{ type: 'StepCompleted', data: { ...ref, attempt, output: outcome.output, costUsd, ...usage, durationMs } }];
+    case 'ok': {
+      // Object literals with the keys in order, not `{ ...ref, attempt, ... }`: V8 (node 20) gives each
+      // object made by a spread followed by new keys hidden classes of its own, allocated in the old
+      // generation (garbage there until a full GC), one set per step outcome.
+      const { interactionId, planId } = ref;
+      const output = outcome.output;
+      const data =
+        reported !== undefined
+          ? { interactionId, planId, stepId, attempt, output, costUsd, usage: reported, durationMs }
+          : { interactionId, planId, stepId, attempt, output, costUsd, durationMs };
+      return [{ type: 'StepCompleted', data }];
+    }
     case 'cancelled': {
       const partial = outcome.partialOutput === undefined ? {} : { partialOutput: outcome.partialOutput };
       return [{ type: 'StepCancelled', data: { ...ref, reason: outcome.reason, ...partial, costUsd, ...usage } }];

@@ -48,3 +48,14 @@ export function pruneOrigins(origins: Map<string, FactOrigin>, live: readonly st
     if (!live.includes(interactionId)) origins.delete(key);
   }
 }
+
+/**
+ * Drops from `origins` the step attempt whose outcome `fact` records (StepCompleted, StepFailed: a
+ * finished attempt is never run again, a retry is a new attempt with a key of its own), so a long
+ * plan keeps the origins of its running attempts, not of every attempt it made. Other facts: nothing.
+ */
+export function forgetSettledOrigin(origins: Map<string, FactOrigin>, fact: Fact): void {
+  if (fact.type !== 'StepCompleted' && fact.type !== 'StepFailed') return;
+  const d = fact.data;
+  origins.delete(`step/${d.interactionId}/${d.planId}/${d.stepId}/${d.attempt}`);
+}

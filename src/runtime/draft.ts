@@ -77,70 +77,99 @@ export interface DraftOptions {
 
 /** Starts a draft on `base` (see DraftOptions). */
 export function createDraft(base: ThreadState, options: DraftOptions): Draft {
-  const perAppend = options.hashEvery === 'append';
-  const every = perAppend ? 0n : BigInt(Math.max(0, Math.floor(options.hashEvery as number)));
-  const hashing = perAppend || every > 0n;
-  let session: FoldSession = foldSession(base, { hashing });
-  let cached: ThreadState | undefined = base;
-  const facts: DraftedFact[] = [];
+  return new SessionDraft(base, options);
+}
 
-  /** Rebuilds the session from `base` with the first `length` facts (after a refused fact: rare). */
-  const rebuild = (length: number): void => {
-    facts.length = length;
-    session = foldSession(base, { hashing });
-    for (const f of facts) {
-      session.apply(f.fact);
-      if (f.snapshotHash !== undefined) session.hash();
+/**
+ * The draft of `createDraft`: a class, so `state` and `current` are getters of its prototype. Getters
+ * of an object literal are closures of their own per draft, in accessor pairs that V8 allocates in
+ * the old generation: they would hold every draft (its fold session, its base state, its facts)
+ * there until a full GC, one draft per write-ahead cycle.
+ */
+class SessionDraft implements Draft {
+  readonly facts: DraftedFact[] = [];
+  readonly #base: ThreadState;
+  readonly #options: DraftOptions;
+  readonly #perAppend: boolean;
+  readonly #every: bigint;
+  readonly #hashing: boolean;
+  #session: FoldSession;
+  #cached: ThreadState | undefined;
+
+  constructor(base: ThreadState, options: DraftOptions) {
+    this.#base = base;
+    this.#options = options;
+    this.#perAppend = options.hashEvery === 'append';
+    this.#every = this.#perAppend ? 0n : BigInt(Math.max(0, Math.floor(options.hashEvery as number)));
+    this.#hashing = this.#perAppend || this.#every > 0n;
+    this.#session = foldSession(base, { hashing: this.#hashing });
+    this.#cached = base;
+  }
+
+  /** Rebuilds the session from the base with the first `length` facts (after a refused fact: rare). */
+  #rebuild(length: number): void {
+    this.facts.length = length;
+    this.#session = foldSession(this.#base, { hashing: this.#hashing });
+    for (const f of this.facts) {
+      this.#session.apply(f.fact);
+      if (f.snapshotHash !== undefined) this.#session.hash();
     }
-    cached = undefined;
-  };
+    this.#cached = undefined;
+  }
 
-  return {
-    get state() {
-      cached ??= session.state();
-      return cached;
-    },
-    get current() {
-      return cached ?? session.peek();
-    },
-    facts,
-    add(inputs, meta = {}) {
-      const start = facts.length;
-      let previousId = facts[start - 1]?.id;
-      let revision = base.revision + BigInt(start);
-      try {
-        for (const [index, input] of inputs.entries()) {
-          const parsed = validateFact(input.type, redactDeep(input.data));
-          if (!parsed.ok) throw new EventValidationError(threadStreamId(base.threadId), start + index, input.type, parsed.issues);
-          const fact = { type: input.type, data: parsed.data } as Fact;
-          const causation = meta.causationId ?? previousId;
-          if (options.maxEventBytes !== undefined) {
-            const size = factOversize(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation }, options.maxEventBytes);
-            if (size !== undefined) throw new FactTooLargeError(base.threadId, fact.type, size, options.maxEventBytes, index, fact.data);
-          }
-          revision += 1n;
-          cached = undefined;
-          session.apply(fact);
-          const id = options.ids.uuid();
-          const drafted: DraftedFact = { id, fact };
-          if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
-          if (causation !== undefined) drafted.causationId = causation;
-          if (every > 0n && (revision + 1n) % every === 0n) drafted.snapshotHash = session.hash();
-          facts.push(drafted);
-          previousId = id;
+  get state(): ThreadState {
+    this.#cached ??= this.#session.state();
+    return this.#cached;
+  }
+
+  get current(): ThreadState {
+    return this.#cached ?? this.#session.peek();
+  }
+
+  add(inputs: readonly FactInput[], meta: DraftMeta = {}): void {
+    const base = this.#base;
+    const options = this.#options;
+    const facts = this.facts;
+    const start = facts.length;
+    let previousId = facts[start - 1]?.id;
+    let revision = base.revision + BigInt(start);
+    try {
+      for (const [index, input] of inputs.entries()) {
+        const parsed = validateFact(input.type, redactDeep(input.data));
+        if (!parsed.ok) throw new EventValidationError(threadStreamId(base.threadId), start + index, input.type, parsed.issues);
+        const fact = { type: input.type, data: parsed.data } as Fact;
+        const causation = meta.causationId ?? previousId;
+        if (options.maxEventBytes !== undefined) {
+          const size = factOversize(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation }, options.maxEventBytes);
+          if (size !== undefined) throw new FactTooLargeError(base.threadId, fact.type, size, options.maxEventBytes, index, fact.data);
         }
-      } catch (err) {
-        rebuild(start);
-        throw err;
+        revision += 1n;
+        this.#cached = undefined;
+        this.#session.apply(fact);
+        const id = options.ids.uuid();
+        const drafted: DraftedFact = { id, fact };
+        if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
+        if (causation !== undefined) drafted.causationId = causation;
+        if (this.#every > 0n && (revision + 1n) % this.#every === 0n) drafted.snapshotHash = this.#session.hash();
+        facts.push(drafted);
+        previousId = id;
       }
-    },
-    mark: () => ({ length: facts.length }),
-    rollback(mark) {
-      if (facts.length > mark.length) rebuild(mark.length);
-    },
-    seal() {
-      const last = facts[facts.length - 1];
-      if (perAppend && last !== undefined && last.snapshotHash === undefined) last.snapshotHash = session.hash();
-    },
-  };
+    } catch (err) {
+      this.#rebuild(start);
+      throw err;
+    }
+  }
+
+  mark(): DraftMark {
+    return { length: this.facts.length };
+  }
+
+  rollback(mark: DraftMark): void {
+    if (this.facts.length > mark.length) this.#rebuild(mark.length);
+  }
+
+  seal(): void {
+    const last = this.facts[this.facts.length - 1];
+    if (this.#perAppend && last !== undefined && last.snapshotHash === undefined) last.snapshotHash = this.#session.hash();
+  }
 }

@@ -75,7 +75,8 @@ export function decideStepResults(draft: Draft, results: readonly StepResult[], 
     const key = `${r.interactionId}/${r.planId}`;
     let view = views.get(key);
     if (!view) views.set(key, (view = planRunView(draft.current, r.interactionId, r.planId)));
-    decided.push({ view, result: r, facts: stepOutcomeFacts(view, r.stepId, { ...r.outcome, attempt: r.attempt }, nowMs) });
+    const outcome = Object.assign({}, r.outcome, { attempt: r.attempt }); // not a spread: see `deliver` in startStepRun
+    decided.push({ view, result: r, facts: stepOutcomeFacts(view, r.stepId, outcome, nowMs) });
   }
   for (const { view, result: r, facts } of decided) {
     if (facts.length === 0) continue;
@@ -140,10 +141,9 @@ export function startStepRun(call: StepCall): void {
   if (!step || !stepView) throw new Error(`startStepRun: plan ${view.planId} has no step '${stepId}'`);
   hitFaultPoint('step.before-action');
   const attempt = stepView.attempts;
-  const meta = {
-    ...(call.origin?.correlationId !== undefined ? { correlationId: call.origin.correlationId } : {}),
-    ...(call.origin ? { causationId: call.origin.eventId } : {}),
-  };
+  const meta: { correlationId?: string; causationId?: string } = {};
+  if (call.origin?.correlationId !== undefined) meta.correlationId = call.origin.correlationId;
+  if (call.origin) meta.causationId = call.origin.eventId;
   const ref = { interactionId: view.interactionId, planId: view.planId, stepId };
   const onProgress = (p: ActionProgress): void =>
     call.post({
@@ -161,7 +161,10 @@ export function startStepRun(call: StepCall): void {
         }
       },
     });
-  const deliver = (outcome: StepOutcome): void => call.deliver({ ...ref, attempt, outcome, meta, forget: call.forget });
+  // A literal, not `{ ...ref, attempt, ... }`: V8 (node 20) gives each object made by a spread followed
+  // by new keys hidden classes of its own, in the old generation (one set per step run).
+  const { interactionId, planId } = ref;
+  const deliver = (outcome: StepOutcome): void => call.deliver({ interactionId, planId, stepId, attempt, outcome, meta, forget: call.forget });
   let pending: Promise<StepOutcome>;
   const fail = (code: string, message: string): StepOutcome => ({ status: 'error', error: { code, message, retryable: false }, attempt, costUsd: 0, durationMs: 0 });
   if (!call.actions.has(step.action)) {

@@ -31,13 +31,13 @@ import { isWrongExpectedVersionError } from '../store/errors.ts';
 import { NO_STREAM } from '../store/event-store.ts';
 import { isThreadStoppedError, RuntimeClosedError, ThreadStoppedError, WriteContentionError } from './command-errors.ts';
 import { advance } from './advance.ts';
-import { createDraft, type Draft, type DraftMeta } from './draft.ts';
+import { createDraft, type Draft, type DraftMark, type DraftMeta } from './draft.ts';
 import { createEffects, type Effects, type RunnerEnv } from './effects.ts';
 import { createMailbox, type Mailbox } from './mailbox.ts';
 import type { RunnerMessage } from './runner-message.ts';
 import { isSettledState } from './settled.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
-import { noteOrigin, pruneOrigins, type FactOrigin } from '../history/effect-keys.ts';
+import { forgetSettledOrigin, noteOrigin, pruneOrigins, type FactOrigin } from '../history/effect-keys.ts';
 import { threadView } from '../history/fold/views.ts';
 import { threadStreamId } from '../history/stream.ts';
 import { rehydrateThread, toEventData } from './thread-stream.ts';
@@ -57,21 +57,47 @@ function withMeta(draft: Draft, m: RunnerMessage): Draft {
   const meta: DraftMeta = {};
   if (m.correlationId !== undefined) meta.correlationId = m.correlationId;
   if (m.causationId !== undefined) meta.causationId = m.causationId;
-  return {
-    get state() {
-      return draft.state;
-    },
-    get current() {
-      return draft.current;
-    },
-    get facts() {
-      return draft.facts;
-    },
-    add: (facts, extra) => draft.add(facts, { ...meta, ...extra }),
-    mark: () => draft.mark(),
-    rollback: (mark) => draft.rollback(mark),
-    seal: () => draft.seal(),
-  };
+  return new MetaDraft(draft, meta);
+}
+
+/**
+ * The draft of `withMeta`. A class, not an object literal with getters: those would be accessor
+ * pairs of their own per message, which V8 allocates in the old generation (holding the draft there
+ * until a full GC).
+ */
+class MetaDraft implements Draft {
+  constructor(
+    private readonly draft: Draft,
+    private readonly meta: DraftMeta,
+  ) {}
+
+  get state(): ThreadState {
+    return this.draft.state;
+  }
+
+  get current(): ThreadState {
+    return this.draft.current;
+  }
+
+  get facts(): Draft['facts'] {
+    return this.draft.facts;
+  }
+
+  add(facts: Parameters<Draft['add']>[0], extra?: DraftMeta): void {
+    this.draft.add(facts, { ...this.meta, ...extra });
+  }
+
+  mark(): DraftMark {
+    return this.draft.mark();
+  }
+
+  rollback(mark: DraftMark): void {
+    this.draft.rollback(mark);
+  }
+
+  seal(): void {
+    this.draft.seal();
+  }
 }
 
 /** Hooks of a runner's owner. */
@@ -192,6 +218,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
         for (const f of draft.facts) {
           hitFaultPoint('appended', f.fact.type);
           noteOrigin(origins, f.fact, f.id, f.correlationId);
+          forgetSettledOrigin(origins, f.fact);
         }
         state = draft.state;
         forgetEndedOrigins();

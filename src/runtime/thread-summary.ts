@@ -15,8 +15,15 @@ export type ThreadSummary = ThreadView & {
   interactions: Record<string, InteractionView>;
 };
 
-const cache = new WeakMap<ThreadState, ThreadSummary>();
-const states = new WeakMap<ThreadSummary, ThreadState>();
+/**
+ * A state's summary and a summary's state, each held by the other in a non-enumerable property (not
+ * copied by a spread, not in JSON). Not two WeakMaps (state → summary, summary → state): V8's
+ * young-generation collections keep a WeakMap entry's value alive whatever its key, so that pair of
+ * entries would keep every summarised state (one per commit for a `state$` subscriber) alive until
+ * a full GC, promoting it to the old generation with its records.
+ */
+const SUMMARY = Symbol('summary');
+const STATE = Symbol('state');
 
 /**
  * The folded state `summary` was made from (for views built from the machines' snapshots and for
@@ -24,19 +31,20 @@ const states = new WeakMap<ThreadSummary, ThreadState>();
  * @throws TypeError `summary` was not made by `threadSummary` (e.g. a copy).
  */
 export function summaryState(summary: ThreadSummary): ThreadState {
-  const state = states.get(summary);
+  const state = (summary as ThreadSummary & { [STATE]?: ThreadState })[STATE];
   if (!state) throw new TypeError('summaryState: not a summary made by the runtime (copies lose their state)');
   return state;
 }
 
 /** The summary of `state` (memoised per state object). */
 export function threadSummary(state: ThreadState): ThreadSummary {
-  const known = cache.get(state);
+  const holder = state as ThreadState & { [SUMMARY]?: ThreadSummary };
+  const known = holder[SUMMARY];
   if (known) return known;
   const interactions: Record<string, InteractionView> = {};
   for (const id of Object.keys(state.interactions)) interactions[id] = interactionView(state, id);
   const summary: ThreadSummary = { ...threadView(state), revision: state.revision, interactions };
-  cache.set(state, summary);
-  states.set(summary, state);
+  Object.defineProperty(summary, STATE, { value: state, enumerable: false });
+  if (Object.isExtensible(holder)) Object.defineProperty(holder, SUMMARY, { value: summary, enumerable: false });
   return summary;
 }

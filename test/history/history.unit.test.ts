@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import { factOf, recordedFactOf } from '../../src/history/decode.ts';
-import { effectKey, pruneOrigins } from '../../src/history/effect-keys.ts';
+import { effectKey, forgetSettledOrigin, pruneOrigins } from '../../src/history/effect-keys.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import { isIllegalTransitionError, isThreadRevisionError } from '../../src/history/errors.ts';
 import { applyFacts, hashThreadState, initialThreadState } from '../../src/history/fold/thread-state.ts';
 import { historyEvents, lastRevision, readThreadFacts } from '../../src/history/read.ts';
@@ -60,6 +61,21 @@ describe('effect origins', () => {
     expect([...origins.keys()]).toEqual(['plan/i2/1', 'step/i2/p1/s0/2']);
     pruneOrigins(origins, []);
     expect(origins.size).toBe(0);
+  });
+
+  it('forgetSettledOrigin drops the attempt a StepCompleted or StepFailed settles, and only that one', () => {
+    const origins = new Map([
+      ['step/i1/p1/s0/1', { eventId: 'e1' }],
+      ['step/i1/p1/s0/2', { eventId: 'e2' }],
+      ['step/i1/p1/s1/1', { eventId: 'e3' }],
+      ['plan/i1/1', { eventId: 'e4' }],
+    ]);
+    const ref = { interactionId: 'i1', planId: 'p1' };
+    forgetSettledOrigin(origins, { type: 'StepFailed', data: { ...ref, stepId: 's0', attempt: 1, error: { message: 'x' }, retryInMs: 10, retryAtMs: 10, costUsd: 0, durationMs: 0 } } as Fact);
+    expect([...origins.keys()]).toEqual(['step/i1/p1/s0/2', 'step/i1/p1/s1/1', 'plan/i1/1']);
+    forgetSettledOrigin(origins, { type: 'StepProgressed', data: { ...ref, stepId: 's1', attempt: 1, message: 'm' } } as Fact);
+    forgetSettledOrigin(origins, { type: 'StepCompleted', data: { ...ref, stepId: 's1', attempt: 1, output: {}, costUsd: 0, durationMs: 0 } } as Fact);
+    expect([...origins.keys()]).toEqual(['step/i1/p1/s0/2', 'plan/i1/1']);
   });
 });
 

@@ -5,7 +5,7 @@
  * a mark of another lineage must answer `undefined` (the caller then compares every step).
  */
 import { describe, expect, it } from 'vitest';
-import { stepKeysChangedSince, stepLogMark } from '../../src/history/fold/step-log.ts';
+import { logStepWrite, startStepLog, stepKeysChangedSince, stepLogMark } from '../../src/history/fold/step-log.ts';
 import { applyFacts, foldSession, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
@@ -58,5 +58,22 @@ describe('step change log', () => {
     const early = applyFacts(initialThreadState(history.threadId), facts.slice(0, Math.floor(facts.length / 2)));
     const later = applyFacts(early, facts.slice(Math.floor(facts.length / 2)));
     expect(stepKeysChangedSince(early.steps, stepLogMark(later.steps))).toBeUndefined();
+  });
+
+  it('keeps a bounded chain of logs: marks of the last 64 records are followed, links further back are cut', () => {
+    // A lineage of 300 records, one write each (as a runner's cycles make them, one per append).
+    const recs: Array<Record<string, unknown>> = [{}];
+    for (let i = 1; i <= 300; i++) {
+      const rec: Record<string, unknown> = {};
+      startStepLog(rec, recs[i - 1]!);
+      logStepWrite(rec, `k${i}`);
+      recs.push(rec);
+    }
+    const keys = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `k${from + i + 1}`);
+    for (const back of [1, 10, 63]) expect(stepKeysChangedSince(recs[300]!, stepLogMark(recs[300 - back]!))).toEqual(keys(300 - back, 300));
+    // The link from the 64th record to the 63rd was cut once 128 records followed the first:
+    // nothing before it stays reachable from the newest records.
+    expect(stepKeysChangedSince(recs[62]!, stepLogMark(recs[60]!))).toEqual(keys(60, 62));
+    expect(stepKeysChangedSince(recs[70]!, stepLogMark(recs[60]!))).toBeUndefined();
   });
 });

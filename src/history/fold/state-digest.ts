@@ -13,6 +13,8 @@ import { AppendSeq } from '../../core/append-seq.ts';
 export interface ActorSnapshotLike {
   value: unknown;
   context: unknown;
+  /** xstate's snapshot status: `'done'` in a final state (the actor takes no more facts). */
+  status?: unknown;
 }
 
 /**
@@ -208,7 +210,8 @@ function sortedKeys(ctx: Record<string, unknown>): ReadonlyArray<readonly [strin
  * field in key order (undefined and functions skipped), `<key JSON>:<valueDigest>,`. Fields are
  * digested separately and memoised, so a fact that changes two fields of a large context (e.g. an
  * interaction holding a 1 000-step plan and its observations) re-hashes only those two (and an
- * appended list only its new items, given `before`, the actor's previous snapshot).
+ * appended list only its new items, given `before`, the actor's previous snapshot). Memoised per
+ * snapshot, except final ones (`status: 'done'`).
  */
 export function actorDigest(key: string, snap: ActorSnapshotLike, before?: ActorSnapshotLike): Buffer {
   let d = digests.get(snap);
@@ -222,7 +225,9 @@ export function actorDigest(key: string, snap: ActorSnapshotLike, before?: Actor
       text += `${quoted}:${valueDigest(v, hint?.[k])},`;
     }
     d = oneShotHash('sha256', text, 'buffer');
-    digests.set(snap, d);
+    // A final snapshot never changes again, so its digest is never asked for again as the `before`
+    // of a change: not memoised (one per settled step would stay for the thread's lifetime).
+    if (snap.status !== 'done') digests.set(snap, d);
   }
   return d;
 }

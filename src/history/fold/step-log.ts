@@ -16,12 +16,14 @@ type StepRecord = Readonly<Record<string, unknown>>;
 interface StepLog {
   parent: { log: StepLog; length: number } | undefined;
   keys: string[];
+  /** Logs started before this one in its lineage (counts on past a cut: it only times the cuts). */
+  depth: number;
 }
 const stepLogs = new WeakMap<StepRecord, StepLog>();
 
 function logOf(rec: StepRecord): { log: StepLog; length: number } {
   let log = stepLogs.get(rec);
-  if (log === undefined) stepLogs.set(rec, (log = { parent: undefined, keys: [] }));
+  if (log === undefined) stepLogs.set(rec, (log = { parent: undefined, keys: [], depth: 0 }));
   return { log, length: log.keys.length };
 }
 
@@ -67,9 +69,20 @@ export function stepKeysChangedSince(steps: StepRecord, mark: StepLogMark): stri
   return undefined;
 }
 
-/** Called by the fold when it copies `parent` into `child` before writing into it: starts child's log. */
+/**
+ * Called by the fold when it copies `parent` into `child` before writing into it: starts child's log.
+ * Every MAX_LOG_DEPTH logs of a lineage, the link to the logs further back than `stepKeysChangedSince`
+ * ever searches is cut, so a thread's logs do not pile up with its appends (one log per record, one
+ * record per write-ahead cycle): at most 2 × MAX_LOG_DEPTH stay reachable from the newest record.
+ */
 export function startStepLog(child: StepRecord, parent: StepRecord): void {
-  stepLogs.set(child, { parent: logOf(parent), keys: [] });
+  const from = logOf(parent);
+  const log: StepLog = { parent: from, keys: [], depth: from.log.depth + 1 };
+  stepLogs.set(child, log);
+  if (log.depth % MAX_LOG_DEPTH !== 0) return;
+  let oldest: StepLog | undefined = log;
+  for (let i = 0; i < MAX_LOG_DEPTH && oldest !== undefined; i++) oldest = oldest.parent?.log;
+  if (oldest !== undefined) oldest.parent = undefined;
 }
 
 /** Called by the fold after it wrote step `key` into `rec` (a record it copied, see `startStepLog`). */

@@ -16,6 +16,7 @@ import { dependenciesDone } from '../../plan/dependencies.ts';
 import { ActorNotFoundError } from '../errors.ts';
 import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
 import { stepKey, type InteractionSnapshot, type StepSnapshot, type ThreadState } from './thread-state.ts';
+import { defined, lazy } from './view-props.ts';
 
 /** Thread status (the thread machine's state). */
 export type ThreadStatus = 'new' | 'open' | 'closed';
@@ -78,22 +79,6 @@ function observationArray(seq: AppendSeq<Observation>): Observation[] {
   return a;
 }
 
-/** A view property computed on first read (see `defined`). */
-class Lazy<T> {
-  constructor(readonly get: () => T) {}
-}
-const lazy = <T>(get: () => T): T => new Lazy(get) as unknown as T;
-
-/** `o` without its undefined properties, in order; a `lazy(...)` value becomes an enumerable getter. */
-const defined = <T extends object>(o: T): T => {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v instanceof Lazy) Object.defineProperty(out, k, { get: (v as Lazy<unknown>).get, enumerable: true, configurable: true });
-    else if (v !== undefined) out[k] = v;
-  }
-  return out as T;
-};
-
 /** The thread's view. */
 export function threadView(state: ThreadState): ThreadView {
   const c = state.thread.context;
@@ -147,7 +132,7 @@ export function interactionView(state: ThreadState, interactionId: string): Inte
     mergedInputs: c.mergedInputs,
     currentPlanId: c.currentPlanId,
     planIds: c.plans.map((p) => p.planId),
-    observations: lazy(() => observationArray(observations)),
+    observations: lazy(observationArray, observations),
     pendingApprovals: c.pendingApprovals,
     lastOutput: c.lastOutput,
     answer: c.answer,
@@ -325,18 +310,47 @@ const HALTED: ReadonlySet<InteractionStatus> = new Set(['interrupted', 'cancelle
  * @throws ActorNotFoundError no such interaction or plan.
  */
 export function planRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
-  let byState = planViews.get(state);
+  const holder = state as ThreadState & { [PLAN_VIEWS]?: Map<string, PlanRunView> };
+  let byState = holder[PLAN_VIEWS];
   const id = `${interactionId}/${planId}`;
   const known = byState?.get(id);
   if (known !== undefined) return known;
   const view = buildPlanRunView(state, interactionId, planId);
-  if (byState === undefined) planViews.set(state, (byState = new Map()));
+  if (byState === undefined) {
+    if (!Object.isExtensible(holder)) return view; // a frozen state (made by hand): not memoised
+    Object.defineProperty(holder, PLAN_VIEWS, { value: (byState = new Map()), enumerable: false });
+  }
   byState.set(id, view);
   return view;
 }
 
-/** Plan views already built for a state (a state is immutable: its views never change). */
-const planViews = new WeakMap<ThreadState, Map<string, PlanRunView>>();
+/**
+ * The plan views already built for a state (a state is immutable: its views never change), held by
+ * the state itself in a non-enumerable property (not copied by a spread, not in JSON). Not a
+ * WeakMap keyed by the state: a view holds its state, and V8's young-generation collections keep
+ * such an entry's value (hence its key) alive while the map itself is old, so every state viewed
+ * (several per write-ahead cycle) would be promoted with its records and collected only by a full GC.
+ */
+const PLAN_VIEWS = Symbol('planViews');
+
+/** What a plan view's `steps` getter reads (see `viewSteps`). */
+interface ViewSource {
+  state: ThreadState;
+  at: StepPlace;
+  plan: PlanSpec;
+  /** Built on the first read of `steps`. */
+  steps: Record<string, StepView> | undefined;
+}
+const VIEW_SOURCE = Symbol('viewSource');
+
+/**
+ * The `steps` getter of every plan view, reading the view's own source: one shared function, not a
+ * closure per view (see `Lazy` in view-props.ts).
+ */
+function viewSteps(this: { [VIEW_SOURCE]: ViewSource }): Record<string, StepView> {
+  const s = this[VIEW_SOURCE];
+  return (s.steps ??= stepsRecord(s.state, s.at, s.plan));
+}
 
 function buildPlanRunView(state: ThreadState, interactionId: string, planId: string): PlanRunView {
   const snap = interactionOf(state, interactionId);
@@ -347,7 +361,6 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
   const entry = planEntry(interactionId, planId, plan);
   const a = accepted.approval;
   const budget = budgetView(state, accepted, () => plan.steps.map((s, i) => stepViewOf(stepSnap(state, entry.keys[i]!), s.id)), c.budgetLimitUsd);
-  let steps: Record<string, StepView> | undefined;
   const view = defined({
     threadId: state.threadId,
     interactionId,
@@ -365,7 +378,9 @@ function buildPlanRunView(state: ThreadState, interactionId: string, planId: str
   // `steps` is built on first read; `stepState` and `index` answer without it. All three read the
   // state's steps record when called, which a sealed state never changes (see ThreadState).
   const at: StepPlace = { interactionId, planId, entry, gateOpen: plan.requiresApproval !== true || a?.status === 'granted' };
-  Object.defineProperty(view, 'steps', { enumerable: true, configurable: true, get: () => (steps ??= stepsRecord(state, at, plan)) });
+  const source: ViewSource = { state, at, plan, steps: undefined };
+  Object.defineProperty(view, VIEW_SOURCE, { value: source, enumerable: false });
+  Object.defineProperty(view, 'steps', { enumerable: true, configurable: true, get: viewSteps });
   Object.defineProperty(view, 'stepState', {
     enumerable: false,
     value: (stepId: string): StepView | undefined => {
