@@ -7,7 +7,11 @@
  * - `cacheLoad`: decoding that entry alone, in the current format (2, snapshot-cache-format.ts) and
  *   in the plain persisted JSON the cache wrote before (format 1: `JSON.parse` + `restoreThreadState`),
  *   median of 5 each, with their sizes.
- * Each state is hashed and dropped before the next measurement (a rehydrating runtime holds one).
+ * Each state is hashed (after its timing, checking that every path reached the same state) and
+ * dropped before the next measurement (a rehydrating runtime holds one).
+ * `full`, `raw` and `snapshot` each run once unmeasured (JIT warm-up), then 3 rounds alternating
+ * them; each figure is the median of its rounds (the first full fold of a fresh process also
+ * compiles the fold's code, which would count against `full` alone).
  * Targets: full ≥ 0.5× raw facts/s; from snapshot ≤ 5% of the full fold's time.
  * The history is synthetic but legal: 2 500 interactions of one 10-step plan each (40 facts each).
  *
@@ -35,6 +39,8 @@ import { factCodec } from '../../src/facts/fact-codec.ts';
 const INTERACTIONS = 2_500;
 const STEPS = 10;
 const T0 = Date.UTC(2026, 0, 1);
+/** Measured rounds of each path (after one warm-up run each); figures are medians. */
+const ROUNDS = 3;
 
 function interactionFacts(n: number): FactInput[] {
   const interactionId = `i${n}`;
@@ -90,44 +96,74 @@ try {
   const total = Number(rev) + 1;
 
   // full fold through the store
-  let t = process.hrtime.bigint();
-  const hashes = [hashThreadState(await replayThread(store, threadId))];
-  const fullS = seconds(t);
-
-  // the runtime's rehydration
-  const rt = createRuntime({ store, actions: createActionRegistry(), plannerFor: () => ({ plan: () => Promise.reject(new Error('unused')) }) });
-  t = process.hrtime.bigint();
-  hashes.push(hashThreadState(summaryState(await rt.load(threadId))));
-  const loadS = seconds(t);
-  await rt.close();
+  const full = async (): Promise<{ s: number; hash: string }> => {
+    const t = process.hrtime.bigint();
+    const state = await replayThread(store, threadId);
+    const s = seconds(t);
+    return { s, hash: hashThreadState(state) };
+  };
 
   // baseline: raw rows + JSON.parse + the same fold
   const db = new Database(path, { readonly: true });
-  t = process.hrtime.bigint();
-  const rows = db.prepare('SELECT type, data FROM events WHERE stream_id = ? ORDER BY revision').iterate(threadStreamId(threadId)) as Iterable<{ type: string; data: string }>;
-  let state = initialThreadState(threadId);
-  let facts: Fact[] = [];
-  for (const row of rows) {
-    facts.push({ type: row.type, data: JSON.parse(row.data) } as Fact);
-    if (facts.length >= 512) {
-      state = applyFacts(state, facts);
-      facts = [];
+  const raw = (): { s: number; hash: string } => {
+    const t = process.hrtime.bigint();
+    const rows = db.prepare('SELECT type, data FROM events WHERE stream_id = ? ORDER BY revision').iterate(threadStreamId(threadId)) as Iterable<{ type: string; data: string }>;
+    let state = initialThreadState(threadId);
+    let facts: Fact[] = [];
+    for (const row of rows) {
+      facts.push({ type: row.type, data: JSON.parse(row.data) } as Fact);
+      if (facts.length >= 512) {
+        state = applyFacts(state, facts);
+        facts = [];
+      }
     }
-  }
-  state = applyFacts(state, facts);
-  const rawS = seconds(t);
-  db.close();
-  hashes.push(hashThreadState(state));
-  state = initialThreadState(threadId);
+    state = applyFacts(state, facts);
+    const s = seconds(t);
+    return { s, hash: hashThreadState(state) };
+  };
 
   // from a cached snapshot 1 000 facts before the end
   const cache = openSqliteSnapshotCache(join(dir, 'snapshots.db'));
   let at = await replayThread(store, threadId, { toRevision: rev - 1_000n });
   await cache.save(at);
-  t = process.hrtime.bigint();
-  const fromSnapshot = await replayThread(store, threadId, { snapshotCache: cache });
-  const snapS = seconds(t);
-  hashes.push(hashThreadState(fromSnapshot));
+  const snapshot = async (): Promise<{ s: number; hash: string }> => {
+    const t = process.hrtime.bigint();
+    const state = await replayThread(store, threadId, { snapshotCache: cache });
+    const s = seconds(t);
+    return { s, hash: hashThreadState(state) };
+  };
+
+  // One unmeasured run of each path, then ROUNDS rounds alternating them: each figure is the
+  // median of its rounds, every path measured warm and in the same minutes as the others.
+  const hashes: string[] = [];
+  const fullRuns: number[] = [];
+  const rawRuns: number[] = [];
+  const snapRuns: number[] = [];
+  await full();
+  raw();
+  await snapshot();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [runs, r] of [
+      [fullRuns, await full()],
+      [rawRuns, raw()],
+      [snapRuns, await snapshot()],
+    ] as const) {
+      runs.push(r.s);
+      hashes.push(r.hash);
+    }
+  }
+  db.close();
+  const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const fullS = mid(fullRuns);
+  const rawS = mid(rawRuns);
+  const snapS = mid(snapRuns);
+
+  // the runtime's rehydration
+  const rt = createRuntime({ store, actions: createActionRegistry(), plannerFor: () => ({ plan: () => Promise.reject(new Error('unused')) }) });
+  const t = process.hrtime.bigint();
+  hashes.push(hashThreadState(summaryState(await rt.load(threadId))));
+  const loadS = seconds(t);
+  await rt.close();
   await cache.close();
   await store.close();
 
