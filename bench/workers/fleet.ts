@@ -168,21 +168,54 @@ export interface FleetCheck {
   ranAfterCompleted: string[];
   /** Steps that started again after an execution ended in a process that then died before recording it (allowed: at-least-once). */
   rerunAfterLostResult: number;
-  /** Steps that started again after an execution ended in a process that was then stopped (SIGTERM) before recording it. */
+  /**
+   * Steps that started again after an execution ended, before the stop signal was sent (see
+   * `stoppedAtLine`), in a process that was then stopped (SIGTERM): its result had arrived, so the
+   * graceful stop should have recorded it.
+   */
   rerunAfterStop: number;
+  /**
+   * Steps that started again after an execution that ended in a stopped process once the stop had
+   * begun (at or after `stoppedAtLine` of the log): a graceful stop drops the results of runs still
+   * going when it begins, so these run again (at-least-once, allowed).
+   */
+  rerunAfterStopping: number;
   /** Attempts started more than once (a process died or stopped mid-attempt; same idempotency key). */
   attemptsRerun: number;
   /** Side-effect executions in total (`start` lines). */
   executions: number;
 }
 
+/** Lines of `dir`'s side-effect log so far (see `checkFleet`'s `stoppedAtLine`). */
+export function sideEffectLines(dir: string): number {
+  return readFileSync(join(dir, 'sidefx.log'), 'utf8').split('\n').filter((l) => l !== '').length;
+}
+
 /**
  * Checks a finished fleet run on `url` for `ids`; `diedPids` are the processes killed and
- * `stoppedPids` those stopped by SIGTERM (the results of actions that ended as they stopped may be
- * unrecorded, so those steps run again: at-least-once). Reads every thread once and the side-effect log of `dir`.
+ * `stoppedPids` those stopped by SIGTERM, `stoppedAtLine` the number of lines the side-effect log
+ * held when the stop signal was sent (`sideEffectLines`; default: the end of the log, every
+ * execution counted as ended before the stop). Reads every thread once and the side-effect log of `dir`.
  */
-export async function checkFleet(url: string, dir: string, ids: readonly string[], diedPids: readonly number[], stoppedPids: readonly number[] = []): Promise<FleetCheck> {
-  const out: FleetCheck = { unfinished: [], completedTwiceOrNever: [], replayFailed: [], ranAfterCompleted: [], rerunAfterLostResult: 0, rerunAfterStop: 0, attemptsRerun: 0, executions: 0 };
+export async function checkFleet(
+  url: string,
+  dir: string,
+  ids: readonly string[],
+  diedPids: readonly number[],
+  stoppedPids: readonly number[] = [],
+  stoppedAtLine = Number.POSITIVE_INFINITY,
+): Promise<FleetCheck> {
+  const out: FleetCheck = {
+    unfinished: [],
+    completedTwiceOrNever: [],
+    replayFailed: [],
+    ranAfterCompleted: [],
+    rerunAfterLostResult: 0,
+    rerunAfterStop: 0,
+    rerunAfterStopping: 0,
+    attemptsRerun: 0,
+    executions: 0,
+  };
   const store = await openEventStore(url, { codec: factCodec });
   try {
     for (const id of ids) {
@@ -208,22 +241,23 @@ export async function checkFleet(url: string, dir: string, ids: readonly string[
   const lines = readFileSync(join(dir, 'sidefx.log'), 'utf8').split('\n').filter((l) => l !== '');
   const died = new Set(diedPids.map(String));
   const stopped = new Set(stoppedPids.map(String));
-  const endedBy = new Map<string, string>(); // step (key without attempt) → pid of the first end
+  const endedBy = new Map<string, { pid: string; line: number }>(); // step (key without attempt) → its first end
   const startedKeys = new Set<string>();
-  for (const line of lines) {
+  for (const [index, line] of lines.entries()) {
     const [what, key, pid] = line.split(' ') as [string, string, string];
     const stepKey = key.slice(0, key.lastIndexOf('/'));
     if (what === 'start') {
       out.executions += 1;
       if (startedKeys.has(key)) out.attemptsRerun += 1;
       startedKeys.add(key);
-      const ender = endedBy.get(stepKey);
-      if (ender !== undefined) {
-        if (died.has(ender)) out.rerunAfterLostResult += 1;
-        else if (stopped.has(ender)) out.rerunAfterStop += 1;
-        else out.ranAfterCompleted.push(`${key} (ended in pid ${ender}, started again in pid ${pid})`);
+      const ended = endedBy.get(stepKey);
+      if (ended !== undefined) {
+        if (died.has(ended.pid)) out.rerunAfterLostResult += 1;
+        else if (stopped.has(ended.pid) && ended.line >= stoppedAtLine) out.rerunAfterStopping += 1;
+        else if (stopped.has(ended.pid)) out.rerunAfterStop += 1;
+        else out.ranAfterCompleted.push(`${key} (ended in pid ${ended.pid}, started again in pid ${pid})`);
       }
-    } else if (what === 'end' && !endedBy.has(stepKey)) endedBy.set(stepKey, pid);
+    } else if (what === 'end' && !endedBy.has(stepKey)) endedBy.set(stepKey, { pid, line: index });
   }
   return out;
 }
