@@ -354,6 +354,11 @@ describe('postgres store: subscriptions and lifecycle', () => {
       again = await listeners();
       if (again.length === 0 || again[0] === pids[0]) await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    if (again.length !== 1 || again[0] === pids[0]) {
+      // what the reader's connections were doing, for the failure message
+      const rows = (await admin().query(`SELECT pid, state, query FROM pg_stat_activity WHERE application_name = $1`, [app])).rows as unknown[];
+      console.log(`no new LISTEN connection: pool total ${pool.totalCount}, idle ${pool.idleCount}, waiting ${pool.waitingCount}; backends ${JSON.stringify(rows)}`);
+    }
     expect(again).toHaveLength(1);
     expect(again[0]).not.toBe(pids[0]);
     w.stop();

@@ -89,6 +89,9 @@ export function createChangeSignals(options: ChangeSignalsOptions): ChangeSignal
         c.on('end', () => lost());
         await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
         if (closed) return dropListener(c);
+        // the connection may have ended after the server ran LISTEN and before its answer was read
+        // here: `lost` then already dropped it, and keeping it would stop every later re-open
+        if (dropped.has(c)) return;
         listener = c;
         signal(); // commits made before LISTEN took effect
       } catch {
