@@ -8,28 +8,35 @@ import { SimulatedClock } from '../../src/core/clock.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
 import type { PlannerOutput } from '../../src/plan/planner-output.ts';
 import { createThreadRunner } from '../../src/runtime/thread-runner.ts';
+import type { RunnerEnv } from '../../src/runtime/effects.ts';
 import { initialThreadState } from '../../src/history/fold/thread-state.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from '../../src/store/codec.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { harness, readThread, rejection, testActions } from './runtime-fixtures.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 
+/** A runner of thread 't' on an in-memory store that owns the thread, planning with `planner`. */
+function ownedRunner(planner: RunnerEnv['planner']) {
+  const clock = new SimulatedClock();
+  const store = getInMemoryEventStore({ codec: factCodec, clock });
+  const runner = createThreadRunner(initialThreadState('t'), {
+    store,
+    actions: testActions().registry,
+    clock,
+    ids: sequentialIds(1),
+    workspace: '/',
+    hashEvery: 'append',
+    maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
+    planner,
+    claim: { owns: () => true, onChange: () => () => undefined }, // this runner owns the thread
+  });
+  return { store, runner };
+}
+
 describe('effect results', () => {
   it("an effect's result that throws while being decided stops the runner: waiters and later commands get THREAD_STOPPED, nothing is appended", async () => {
-    const clock = new SimulatedClock();
-    const store = getInMemoryEventStore({ codec: factCodec, clock });
-    const runner = createThreadRunner(initialThreadState('t'), {
-      store,
-      actions: testActions().registry,
-      clock,
-      ids: sequentialIds(1),
-      workspace: '/',
-      hashEvery: 'append',
-      maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
-      planner: () => {
-        throw new Error('no planner in this test');
-      },
-      claim: { owns: () => true, onChange: () => () => undefined }, // this runner owns the thread
+    const { store, runner } = ownedRunner(() => {
+      throw new Error('no planner in this test');
     });
     await runner.command((draft) => draft.add([{ type: 'ThreadOpened', data: { threadId: 't', policy: { kind: 'enqueue' }, maxIterations: 8 } }]), 'c1');
     const settled = rejection(runner.whenSettled());
@@ -49,21 +56,9 @@ describe('effect results', () => {
   });
 
   it("keeps the origin of an effect while its interaction is live and forgets it once the interaction ended", async () => {
-    const clock = new SimulatedClock();
-    const store = getInMemoryEventStore({ codec: factCodec, clock });
     let release!: () => void;
     const answered = new Promise<void>((resolve) => (release = resolve));
-    const runner = createThreadRunner(initialThreadState('t'), {
-      store,
-      actions: testActions().registry,
-      clock,
-      ids: sequentialIds(1),
-      workspace: '/',
-      hashEvery: 'append',
-      maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
-      planner: () => ({ plan: async () => (await answered, { output: { kind: 'done', answer: 'ok' }, repairs: 0 }) }),
-      claim: { owns: () => true, onChange: () => () => undefined },
-    });
+    const { runner } = ownedRunner(() => ({ plan: async () => (await answered, { output: { kind: 'done', answer: 'ok' }, repairs: 0 }) }));
     await runner.command((draft) => draft.add([{ type: 'ThreadOpened', data: { threadId: 't', policy: { kind: 'enqueue' }, maxIterations: 8 } }]), 'c1');
     await runner.command(
       (draft) =>
