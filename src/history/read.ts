@@ -24,21 +24,14 @@ export function lastRevision(store: EventStore, threadId: string): Promise<bigin
 }
 
 /**
- * The events of the thread's stream within `range`, in revision order.
+ * The events of the thread's stream within `range`, in revision order: an async iterable (each
+ * `for await` reads the stream anew; a plain iterator, not a generator: one promise per event, not
+ * three, on the fold's read loop). Ending the iteration early (`break`, a throw) ends the store's read.
  * @throws StreamNotFoundError (on iteration) the thread has no fact.
  * @throws ThreadRevisionError (on iteration) the store returned a revision out of order.
  * @throws EventDecodeError / EventIntegrityError (on iteration) from the store's read.
  */
-export async function* historyEvents(store: EventStore, threadId: string, range: HistoryRange = {}): AsyncGenerator<RecordedEvent> {
-  yield* checkedHistoryEvents(store, threadId, range);
-}
-
-/**
- * `historyEvents` as a plain async iterable (no generator: one promise per event, not three; the
- * fold's read loop uses it). Ending the iteration early (`break`, a throw) ends the store's read.
- * @throws as `historyEvents`.
- */
-export function checkedHistoryEvents(store: EventStore, threadId: string, range: HistoryRange = {}): AsyncIterable<RecordedEvent> {
+export function historyEvents(store: EventStore, threadId: string, range: HistoryRange = {}): AsyncIterable<RecordedEvent> {
   return {
     [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
       let next = range.fromRevision ?? 0n;

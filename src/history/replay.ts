@@ -11,7 +11,7 @@ import { factOf } from './decode.ts';
 import { noteOrigin, type FactOrigin } from './effect-keys.ts';
 import { ReplayDivergenceError, ThreadRevisionError } from './errors.ts';
 import { applyFacts, foldSession, initialThreadState, type FoldOptions, type ThreadState } from './fold/thread-state.ts';
-import { checkedHistoryEvents } from './read.ts';
+import { historyEvents } from './read.ts';
 import type { SnapshotCache } from './snapshot-cache/snapshot-cache.ts';
 
 /** Options of `foldHistory` and `replayThread`. */
@@ -78,7 +78,7 @@ export async function foldHistory(store: EventStore, threadId: string, options: 
   let batch: Fact[] = [];
   const session = verify ? foldSession(state, { ...fold, hashing: true }) : undefined;
   const range = { fromRevision: state.revision + 1n, ...(toRevision !== undefined ? { toRevision } : {}) };
-  for await (const e of checkedHistoryEvents(store, threadId, range)) {
+  for await (const e of historyEvents(store, threadId, range)) {
     const fact = factOf(threadId, e);
     out.factsRead++;
     noteOrigin(out.origins, fact, e.id, e.metadata.correlationId);
