@@ -1,7 +1,7 @@
 /** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. Property seeded by `FC_SEED`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildStepRecord, deriveStepRecord } from '../../src/history/fold/step-table.ts';
+import { buildStepRecord, DeferredGroup, deriveStepRecord } from '../../src/history/fold/step-table.ts';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
@@ -65,8 +65,8 @@ describe('step records', () => {
   it('built with deferred values: each made once, on its first read, the same object for every record derived from it', () => {
     const made: string[] = [];
     const b = buildStepRecord<{ k: string }>();
-    const make = (k: string) => (made.push(k), { k });
-    for (let i = 0; i < 100; i++) b.defer(`k${i}`, make, `k${i}`);
+    const groups = [0, 1, 2].map(() => new DeferredGroup((k: string) => (made.push(k), { k })));
+    for (let i = 0; i < 100; i++) b.defer(`k${i}`, groups[i % 3]!);
     b.set('plain', { k: 'plain' });
     const rec = b.done();
     expect('k5' in rec && 'plain' in rec && !('nope' in rec)).toBe(true);
