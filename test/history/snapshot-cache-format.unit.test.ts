@@ -233,6 +233,19 @@ describe('snapshot cache entry format', () => {
     expect(() => hashThreadState(restored)).toThrow(/SNAPSHOT|corrupt/); // never a wrong state
   });
 
+  it('a step of an interaction the fold did not touch holds that interaction\'s plan step object, read from the decoded state or from the folded one', () => {
+    const firstOfSecond = history.facts.findIndex((f) => f.type === 'InteractionStarted' && f.data.interactionId === 'int-2');
+    const at = applyFacts(initialThreadState(history.threadId), history.facts.slice(0, firstOfSecond));
+    const restored = decodeThreadState(encodeThreadState(at))!;
+    const folded = applyFacts(restored, history.facts.slice(firstOfSecond)); // writes int-2 only: the records' leaves holding int-1, not yet made, are copied
+    const [key, step] = Object.entries(at.steps)[0]!;
+    expect(step.context.interactionId).toBe('int-1');
+    const fromFolded = folded.steps[key]!.context.step; // made through the decoded state's interaction record
+    expect(planStepsOf(folded, 'int-1', step.context.planId)).toContain(fromFolded); // int-1 made through the folded record: the same object
+    expect(folded.interactions['int-1']).toBe(restored.interactions['int-1']);
+    expect(persisted(folded)).toBe(persisted(applyFacts(initialThreadState(history.threadId), history.facts)));
+  });
+
   it('a corrupt run of step rows throws SNAPSHOT_ENTRY_CORRUPT when one of its steps is read; the other runs read', () => {
     const state = applyFacts(initialThreadState(history.threadId), history.facts);
     const text = encodeThreadState(state);

@@ -84,4 +84,17 @@ describe('step records', () => {
     expect(made).toHaveLength(100);
     expect(Object.entries(rec).map(([k, v]) => [k, v.k])).toEqual([...Array.from({ length: 100 }, (_, i) => [`k${i}`, `k${i}`]), ['plain', 'plain']]);
   });
+  it('a deferred value is made once even when records derived before its first read copied the leaf holding it', () => {
+    let makes = 0;
+    const b = buildStepRecord<{ k: string }>();
+    const group = new DeferredGroup((k: string) => (makes++, { k }));
+    for (const k of ['a', 'b', 'c']) b.defer(k, group); // a small record: one leaf
+    const base = b.done();
+    const w = deriveStepRecord(base);
+    w.set('d', { k: 'd' }); // copies the leaf, markers and all
+    const fromDerived = w.record.a;
+    expect(base.a).toBe(fromDerived);
+    expect(deriveStepRecord(w.record).record.a).toBe(fromDerived);
+    expect(makes).toBe(1);
+  });
 });

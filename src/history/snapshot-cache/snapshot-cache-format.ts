@@ -14,20 +14,22 @@
  * marker (a persisted actor reference). In the body:
  * - `states`: per machine, a table of the distinct `{status, value, historyValue, output?, error?}`
  *   of its snapshots; an actor record names its state by index.
- * - an actor record is `[stateIndex, context]`, or, for a snapshot with children, its persisted
- *   snapshot verbatim (an object). `thread` is the thread's.
+ * - an actor record is `[stateIndex, context]`, or `[stateIndex, context, keys]` when a key of the
+ *   context holds `undefined` (JSON leaves it out; `keys` lists every key in order, so the restored
+ *   context has it, in its place: a later write keeps that place, as in the fold), or, for a
+ *   snapshot with children, its persisted snapshot verbatim (an object). `thread` is the thread's.
  * - `interactions`: `[interactionId, length, checksum]` per interaction, in the state's key order;
  *   its segment is its actor record.
  * - `steps`: runs of one `(interactionId, planId)`, in the state's key order: `[interactionId,
  *   planId, length, checksum, ...names]`; the run's segment is the array of its rows, one per name.
  *   A row is `[stateIndex, shapeIndex, stepIndex, ...values]`, named by its step's id (key
  *   `stepKey(interactionId, planId, stepId)`): the shape (body `shapes`) lists the context's keys in
- *   order, each literal (`0`, its value next in the row) or derived (`1`): `interactionId` and
- *   `planId` from the run, `step` = the run plan's step `stepIndex` (the very object the interaction
- *   holds, as after a fold). A step that does not fit (children, or a key that is not that) is a
+ *   order, each literal (`0`, its value next in the row), derived (`1`: `interactionId` and
+ *   `planId` from the run, `step` = the run plan's step `stepIndex`, the very object the interaction
+ *   holds, as after a fold) or `undefined` (`2`). A step that does not fit (children, or a key that is not that) is a
  *   row `{k: key, p: persistedSnapshot}` named `[key]` (a run of those alone has a null
  *   interactionId and planId).
- * Keys whose value is `undefined` are left out (as JSON does).
+ * Below a context's own keys, keys whose value is `undefined` are left out (as JSON does).
  *
  * Decoding parses the two lines and restores the thread; the interactions and the steps are records
  * of step-table.ts whose values are made on first read (`buildStepRecord`): an interaction from its
@@ -64,7 +66,7 @@ const PREFIX = `{"format":${SNAPSHOT_FORMAT},`;
 const ACTOR_REF_MARKER = 'xstate$$type';
 
 type StateKey = { status: string; value: unknown; historyValue?: unknown; output?: unknown; error?: unknown };
-type ActorRecord = [number, unknown] | PersistedMachineSnapshot;
+type ActorRecord = [number, unknown] | [number, unknown, string[]] | PersistedMachineSnapshot;
 type StepRow = unknown[] | { k: string; p: PersistedMachineSnapshot };
 /** A run's name of a row: its step id, or `[key]` for a row `{k, p}`. */
 type StepName = string | [string];
@@ -73,7 +75,7 @@ interface Body {
   revision: string;
   machineHash: string;
   states: { thread: StateKey[]; interaction: StateKey[]; step: StateKey[] };
-  shapes: Array<Array<[string, 0 | 1]>>;
+  shapes: Array<Array<[string, 0 | 1 | 2]>>;
   thread: ActorRecord;
   /** `[interactionId, segment length, segment checksum]`. */
   interactions: Array<[string, number, number]>;
@@ -125,6 +127,21 @@ function planSteps(state: Pick<ThreadState, 'interactions'>, interactionId: stri
   return undefined;
 }
 
+/** An actor record `[state, context]`, with the context's key list when one of its keys holds `undefined`. */
+function withUndefinedKeys(state: number, context: unknown): ActorRecord {
+  if (context === null || typeof context !== 'object') return [state, context];
+  for (const k in context) if ((context as Record<string, unknown>)[k] === undefined) return [state, context, Object.keys(context)];
+  return [state, context];
+}
+
+/** `context` with every key of `keys`, in that order (those it lacks as `undefined`), when `keys` is given. */
+function withKeys(context: unknown, keys: unknown): unknown {
+  if (!Array.isArray(keys) || context === null || typeof context !== 'object') return context;
+  const out: Record<string, unknown> = {};
+  for (const k of keys as string[]) out[k] = (context as Record<string, unknown>)[k];
+  return out;
+}
+
 /**
  * Encodes `state` as an entry text of format 4 (see module doc), folded by `options.machines`.
  * Makes every actor of a state decoded from an entry. Pure; throws only what xstate's
@@ -133,13 +150,13 @@ function planSteps(state: Pick<ThreadState, 'interactions'>, interactionId: stri
 export function encodeThreadState(state: ThreadState, options: FoldOptions = {}): string {
   const m = options.machines ?? defaultMachines;
   const states = { thread: table<StateKey>(), interaction: table<StateKey>(), step: table<StateKey>() };
-  const shapes = table<Array<[string, 0 | 1]>>();
+  const shapes = table<Array<[string, 0 | 1 | 2]>>();
   const actor = (machine: AnyStateMachine, t: ReturnType<typeof table<StateKey>>, snap: unknown): { rec: ActorRecord; p: PersistedMachineSnapshot; state: number } => {
     const p = machine.getPersistedSnapshot(snap as never) as unknown as PersistedMachineSnapshot;
     if (hasChildren(p)) return { rec: p, p, state: -1 };
     const k = stateKey(p);
     const i = t.index(JSON.stringify(k), k);
-    return { rec: [i, p.context], p, state: i };
+    return { rec: withUndefinedKeys(i, p.context), p, state: i };
   };
   const segments: string[] = [];
   /** Appends `value`'s JSON as the next segment: its [length, checksum]. */
@@ -172,10 +189,13 @@ export function encodeThreadState(state: ThreadState, options: FoldOptions = {})
       specs = planSteps(state, iid, planId);
     }
     const stepIndex = specs ? specs.indexOf(step) : -1;
-    const fields: Array<[string, 0 | 1]> = [];
+    const fields: Array<[string, 0 | 1 | 2]> = [];
     const row: unknown[] = [si, 0, stepIndex];
     for (const [k, v] of Object.entries(c!)) {
-      if (v === undefined) continue;
+      if (v === undefined) {
+        fields.push([k, 2]);
+        continue;
+      }
       const derived = k === 'interactionId' || k === 'planId' || (k === 'step' && stepIndex >= 0);
       fields.push([k, derived ? 1 : 0]);
       if (!derived) row.push(v);
@@ -272,7 +292,8 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
     if (Array.isArray(rec)) {
       const maker = make[rec[0]];
       if (maker === undefined) throw corrupt(part, `names no state of the entry (${rec[0]})`);
-      return maker(machine === m.interaction ? reviveInteractionContext(rec[1]) : rec[1]);
+      const context = withKeys(rec[1], rec[2]);
+      return maker(machine === m.interaction ? reviveInteractionContext(context) : context);
     }
     if (rec === null || typeof rec !== 'object') throw corrupt(part, 'is not an actor record');
     return restoreSnapshot(machine, machine === m.interaction ? revivedInteraction(rec) : rec);
@@ -306,7 +327,7 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
     const literal = fields.filter(([, derived]) => derived === 0).map(([k]) => k);
     return {
       keys,
-      derive: fields.map(([k, derived]) => (derived === 0 ? 0 : k === 'interactionId' ? 1 : k === 'planId' ? 2 : 3)),
+      derive: fields.map(([k, kind]) => (kind === 0 ? 0 : kind === 2 ? 4 : k === 'interactionId' ? 1 : k === 'planId' ? 2 : 3)),
       stepAt: literal.includes('step') ? 3 + literal.indexOf('step') : -1,
     };
   });
@@ -351,7 +372,7 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
       let i = 3;
       for (let f = 0; f < shape.keys.length; f++) {
         const d = shape.derive[f];
-        context[shape.keys[f]!] = d === 0 ? row[i++] : d === 1 ? iid : d === 2 ? planId : step;
+        context[shape.keys[f]!] = d === 0 ? row[i++] : d === 1 ? iid : d === 2 ? planId : d === 3 ? step : undefined;
       }
       return maker(context) as StepSnapshot;
     });
