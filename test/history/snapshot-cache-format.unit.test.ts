@@ -5,6 +5,7 @@ import { createInMemorySnapshotCache, serializeThreadState } from '../../src/his
 import { decodeThreadState, encodeThreadState, isSnapshotEntryCorruptError, isSnapshotMachineMismatchError, SNAPSHOT_FORMAT } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
 import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { factHistoryArbitrary } from '../../src/testing/fact-histories.ts';
+import { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
 const history = loadHistoryFixture('basic-thread');
@@ -244,6 +245,32 @@ describe('snapshot cache entry format', () => {
     expect(planStepsOf(folded, 'int-1', step.context.planId)).toContain(fromFolded); // int-1 made through the folded record: the same object
     expect(folded.interactions['int-1']).toBe(restored.interactions['int-1']);
     expect(persisted(folded)).toBe(persisted(applyFacts(initialThreadState(history.threadId), history.facts)));
+  });
+
+  it('a context key holding undefined keeps its place: a fold from the entry writes it where the fold from the first fact does', () => {
+    // at PlannerResponded the interaction's `error` is set to undefined (before `currentPlanId` is added);
+    // InteractionFailed sets it: the persisted context lists `error` before `currentPlanId`
+    const plan = PlanSpec.parse({ steps: [{ id: 's1', action: 'noop', input: {} }] });
+    const i = 'i1';
+    const ref = { interactionId: i, planId: 'p1', stepId: 's1' };
+    const facts = [
+      { type: 'ThreadOpened', data: { threadId: 't', policy: { kind: 'enqueue' }, maxIterations: 8 } },
+      { type: 'InputReceived', data: { inputId: 'in1', text: 'go' } },
+      { type: 'PolicyApplied', data: { inputId: 'in1', decision: 'start', policy: 'enqueue', reason: 'idle', interactionId: i } },
+      { type: 'InteractionStarted', data: { interactionId: i, inputId: 'in1', text: 'go', maxIterations: 8 } },
+      { type: 'PlanningRequested', data: { interactionId: i, iteration: 1 } },
+      { type: 'PlannerResponded', data: { interactionId: i, iteration: 1, output: { kind: 'mini_plan', plan }, repairs: 0 } },
+      { type: 'PlanAccepted', data: { interactionId: i, planId: 'p1', iteration: 1, plan } },
+      { type: 'StepStarted', data: { ...ref, attempt: 1, idempotencyKey: 'k1', reservedUsd: 0, startedAtMs: 1 } },
+      { type: 'StepCompleted', data: { ...ref, attempt: 1, output: { ok: true }, costUsd: 0, durationMs: 1 } },
+      { type: 'InteractionFailed', data: { interactionId: i, error: { message: 'gave up', code: 'X' } } },
+    ] as Fact[];
+    const direct = persisted(applyFacts(initialThreadState('t'), facts));
+    expect(direct.indexOf('"error":{"message":"gave up"')).toBeLessThan(direct.indexOf('"currentPlanId"'));
+    for (let cut = 0; cut <= facts.length; cut++) {
+      const at = applyFacts(initialThreadState('t'), facts.slice(0, cut));
+      expect(persisted(applyFacts(decodeThreadState(encodeThreadState(at))!, facts.slice(cut))), `cut ${cut}`).toBe(direct);
+    }
   });
 
   it('a corrupt run of step rows throws SNAPSHOT_ENTRY_CORRUPT when one of its steps is read; the other runs read', () => {

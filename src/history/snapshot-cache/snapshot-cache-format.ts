@@ -14,10 +14,11 @@
  * marker (a persisted actor reference). In the body:
  * - `states`: per machine, a table of the distinct `{status, value, historyValue, output?, error?}`
  *   of its snapshots; an actor record names its state by index.
- * - an actor record is `[stateIndex, context]`, or `[stateIndex, context, keys]` when a key of the
- *   context holds `undefined` (JSON leaves it out; `keys` lists every key in order, so the restored
- *   context has it, in its place: a later write keeps that place, as in the fold), or, for a
- *   snapshot with children, its persisted snapshot verbatim (an object). `thread` is the thread's.
+ * - an actor record is `[stateIndex, context]`, or `[stateIndex, context, keysIndex]` when a key of
+ *   the context holds `undefined` (JSON leaves it out; body `keys[keysIndex]` lists every key of the
+ *   context in order, so the restored context has it, in its place: a later write keeps that place,
+ *   as in the fold), or, for a snapshot with children, its persisted snapshot verbatim (an object).
+ *   `thread` is the thread's.
  * - `interactions`: `[interactionId, length, checksum]` per interaction, in the state's key order;
  *   its segment is its actor record.
  * - `steps`: runs of one `(interactionId, planId)`, in the state's key order: `[interactionId,
@@ -66,7 +67,7 @@ const PREFIX = `{"format":${SNAPSHOT_FORMAT},`;
 const ACTOR_REF_MARKER = 'xstate$$type';
 
 type StateKey = { status: string; value: unknown; historyValue?: unknown; output?: unknown; error?: unknown };
-type ActorRecord = [number, unknown] | [number, unknown, string[]] | PersistedMachineSnapshot;
+type ActorRecord = [number, unknown] | [number, unknown, number] | PersistedMachineSnapshot;
 type StepRow = unknown[] | { k: string; p: PersistedMachineSnapshot };
 /** A run's name of a row: its step id, or `[key]` for a row `{k, p}`. */
 type StepName = string | [string];
@@ -76,6 +77,8 @@ interface Body {
   machineHash: string;
   states: { thread: StateKey[]; interaction: StateKey[]; step: StateKey[] };
   shapes: Array<Array<[string, 0 | 1 | 2]>>;
+  /** Key lists of contexts that hold an `undefined` (see actor records). */
+  keys: string[][];
   thread: ActorRecord;
   /** `[interactionId, segment length, segment checksum]`. */
   interactions: Array<[string, number, number]>;
@@ -127,18 +130,11 @@ function planSteps(state: Pick<ThreadState, 'interactions'>, interactionId: stri
   return undefined;
 }
 
-/** An actor record `[state, context]`, with the context's key list when one of its keys holds `undefined`. */
-function withUndefinedKeys(state: number, context: unknown): ActorRecord {
-  if (context === null || typeof context !== 'object') return [state, context];
-  for (const k in context) if ((context as Record<string, unknown>)[k] === undefined) return [state, context, Object.keys(context)];
-  return [state, context];
-}
-
-/** `context` with every key of `keys`, in that order (those it lacks as `undefined`), when `keys` is given. */
-function withKeys(context: unknown, keys: unknown): unknown {
-  if (!Array.isArray(keys) || context === null || typeof context !== 'object') return context;
+/** `context` with every key of `keys`, in that order (those it lacks as `undefined`). */
+function withKeys(context: unknown, keys: readonly string[]): unknown {
+  if (context === null || typeof context !== 'object') return context;
   const out: Record<string, unknown> = {};
-  for (const k of keys as string[]) out[k] = (context as Record<string, unknown>)[k];
+  for (const k of keys) out[k] = (context as Record<string, unknown>)[k];
   return out;
 }
 
@@ -151,13 +147,25 @@ export function encodeThreadState(state: ThreadState, options: FoldOptions = {})
   const m = options.machines ?? defaultMachines;
   const states = { thread: table<StateKey>(), interaction: table<StateKey>(), step: table<StateKey>() };
   const shapes = table<Array<[string, 0 | 1 | 2]>>();
-  const actor = (machine: AnyStateMachine, t: ReturnType<typeof table<StateKey>>, snap: unknown): { rec: ActorRecord; p: PersistedMachineSnapshot; state: number } => {
-    const p = machine.getPersistedSnapshot(snap as never) as unknown as PersistedMachineSnapshot;
-    if (hasChildren(p)) return { rec: p, p, state: -1 };
-    const k = stateKey(p);
-    const i = t.index(JSON.stringify(k), k);
-    return { rec: withUndefinedKeys(i, p.context), p, state: i };
+  const keyLists = table<string[]>();
+  /** `[state, context]`, with the index of the context's key list when one of its keys holds `undefined`. */
+  const record = (state: number, context: unknown): ActorRecord => {
+    if (context === null || typeof context !== 'object') return [state, context];
+    for (const k in context) {
+      if ((context as Record<string, unknown>)[k] !== undefined) continue;
+      const keys = Object.keys(context);
+      return [state, context, keyLists.index(JSON.stringify(keys), keys)];
+    }
+    return [state, context];
   };
+  /** The persisted snapshot of `snap` and the index of its state in `t` (-1: it has children). */
+  const actor = (machine: AnyStateMachine, t: ReturnType<typeof table<StateKey>>, snap: unknown): { p: PersistedMachineSnapshot; state: number } => {
+    const p = machine.getPersistedSnapshot(snap as never) as unknown as PersistedMachineSnapshot;
+    if (hasChildren(p)) return { p, state: -1 };
+    const k = stateKey(p);
+    return { p, state: t.index(JSON.stringify(k), k) };
+  };
+  const actorRecord = ({ p, state }: { p: PersistedMachineSnapshot; state: number }): ActorRecord => (state < 0 ? p : record(state, p.context));
   const segments: string[] = [];
   /** Appends `value`'s JSON as the next segment: its [length, checksum]. */
   const segment = (value: unknown): [number, number] => {
@@ -165,9 +173,9 @@ export function encodeThreadState(state: ThreadState, options: FoldOptions = {})
     segments.push(json);
     return [json.length, checksum(json)];
   };
-  const thread = actor(m.thread, states.thread, state.thread).rec;
+  const thread = actorRecord(actor(m.thread, states.thread, state.thread));
   const interactions: Body['interactions'] = [];
-  for (const [id, snap] of Object.entries(state.interactions)) interactions.push([id, ...segment(actor(m.interaction, states.interaction, snap).rec)]);
+  for (const [id, snap] of Object.entries(state.interactions)) interactions.push([id, ...segment(actorRecord(actor(m.interaction, states.interaction, snap)))]);
 
   const runs: Array<{ head: unknown[]; rows: StepRow[] }> = [];
   let run: { head: unknown[]; rows: StepRow[] } | undefined;
@@ -211,6 +219,7 @@ export function encodeThreadState(state: ThreadState, options: FoldOptions = {})
     machineHash: machineDefinitionHash(m),
     states: { thread: states.thread.list, interaction: states.interaction.list, step: states.step.list },
     shapes: shapes.list,
+    keys: keyLists.list,
     thread,
     interactions,
     steps: runs.map((r) => r.head),
@@ -233,14 +242,14 @@ function parseOr(json: string): unknown {
 /** The body's fields the decoder walks before reading any segment have their types (the rest is covered by the checksum). */
 function isBody(b: unknown): b is Body {
   if (b === null || typeof b !== 'object') return false;
-  const { threadId, revision, states, shapes, interactions, steps } = b as Partial<Body>;
+  const { threadId, revision, states, shapes, keys, interactions, steps } = b as Partial<Body>;
   return (
     typeof threadId === 'string' &&
     typeof revision === 'string' &&
     /^-?\d+$/.test(revision) &&
     states !== null &&
     typeof states === 'object' &&
-    [states.thread, states.interaction, states.step, shapes, interactions, steps].every(Array.isArray) &&
+    [states.thread, states.interaction, states.step, shapes, keys, interactions, steps].every(Array.isArray) &&
     interactions!.every((i) => Array.isArray(i) && typeof i[0] === 'string' && Number.isInteger(i[1]) && i[1] >= 0 && typeof i[2] === 'number') &&
     steps!.every((r) => Array.isArray(r) && Number.isInteger(r[2]) && (r[2] as number) >= 0 && typeof r[3] === 'number')
   );
@@ -292,7 +301,9 @@ export function decodeThreadState(text: string, options: FoldOptions = {}): Thre
     if (Array.isArray(rec)) {
       const maker = make[rec[0]];
       if (maker === undefined) throw corrupt(part, `names no state of the entry (${rec[0]})`);
-      const context = withKeys(rec[1], rec[2]);
+      const keys = rec.length > 2 ? b.keys[rec[2] as number] : undefined;
+      if (rec.length > 2 && keys === undefined) throw corrupt(part, `names no key list of the entry (${String(rec[2])})`);
+      const context = keys === undefined ? rec[1] : withKeys(rec[1], keys);
       return maker(machine === m.interaction ? reviveInteractionContext(context) : context);
     }
     if (rec === null || typeof rec !== 'object') throw corrupt(part, 'is not an actor record');
