@@ -62,6 +62,12 @@ export interface FoldBatch extends ThreadState {
   ownSteps: boolean;
   /** Writes into `steps` while `ownSteps`. */
   stepWriter?: StepRecordWriter<StepSnapshot>;
+  /**
+   * Writes into `interactions` while `ownInteractions`, when that record is a table record
+   * (step-table.ts: a state decoded from the snapshot cache and the states folded from it); a plain
+   * record is copied and written directly.
+   */
+  interactionWriter?: StepRecordWriter<InteractionSnapshot>;
   /** Snapshot before the batch of every actor it changed (only tracked when hashing incrementally). */
   changed: Map<string, AnySnap | undefined> | undefined;
 }

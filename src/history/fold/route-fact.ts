@@ -12,7 +12,7 @@ import type { Fact, FactOf } from '../../facts/fact-types.ts';
 import { IllegalTransitionError } from '../errors.ts';
 import { stepKey, type AnySnap, type FoldBatch, type InteractionSnapshot, type MachineSet, type StepSnapshot } from './fold-types.ts';
 import { logStepWrite, startStepLog } from './step-log.ts';
-import { deriveStepRecord } from './step-table.ts';
+import { deriveStepRecord, isTableRecord } from './step-table.ts';
 import { initialSnapshot as initial, nextSnapshot } from './xstate-adapter.ts';
 
 const stateText = (snap: AnySnap | undefined): string => (snap === undefined ? 'missing' : JSON.stringify(snap.value));
@@ -44,13 +44,25 @@ function copyRecord<V>(rec: Record<string, V>): Record<string, V> {
   return out;
 }
 
+/**
+ * Writes interaction `id`. The record is copied on the first write of a batch: a plain record key by
+ * key; a table record (a state decoded from the snapshot cache, whose interactions are made on first
+ * read, and its successors) derived in O(64), so the interactions not read stay undecoded.
+ */
 function setInteraction(d: FoldBatch, id: string, snap: InteractionSnapshot): void {
   if (!d.ownInteractions) {
-    d.interactions = copyRecord(d.interactions);
+    if (isTableRecord(d.interactions)) {
+      d.interactionWriter = deriveStepRecord(d.interactions);
+      d.interactions = d.interactionWriter.record;
+    } else {
+      d.interactionWriter = undefined;
+      d.interactions = copyRecord(d.interactions);
+    }
     d.ownInteractions = true;
   }
   if (d.changed !== undefined && !d.changed.has(`I:${id}`)) d.changed.set(`I:${id}`, d.interactions[id]);
-  d.interactions[id] = snap;
+  if (d.interactionWriter !== undefined) d.interactionWriter.set(id, snap);
+  else d.interactions[id] = snap;
 }
 
 function sendToInteraction(d: FoldBatch, m: MachineSet, id: string, fact: InteractionEvent): void {

@@ -9,8 +9,10 @@
  * buckets cost O(tasks / 256) per write. Key order (insertion order, as a plain record's string keys)
  * is kept in an append-only key list shared along a lineage of states (steps are never removed).
  *
- * Records are immutable: writing into one throws a TypeError. A plain record (restored from a
- * snapshot cache, built by hand) is read through a table built from it once.
+ * Records are immutable: writing into one throws a TypeError. A plain record (built by hand) is read
+ * through a table built from it once. The snapshot cache also builds the interactions record of a
+ * decoded state here (`buildStepRecord`, values made on first read); the fold then derives that
+ * record's successors here too (`isTableRecord`), so its undecoded interactions stay undecoded.
  */
 
 /** Slots of the top array and leaves per second-level array (a power of two). */
@@ -58,24 +60,22 @@ function leafOf<V>(t: Table<V>, key: string): Leaf<V> | undefined {
 }
 
 /**
- * A value made on first read (`buildStepRecord`'s `defer`): `get()` calls `make` once and keeps its
- * result, so every table sharing (or having copied) the leaf holding it reads the same object.
+ * The values of some keys of a record built by `buildStepRecord`, each made on the first read of its
+ * key: `make(key)` is called at most once per key and its result kept, so every record sharing (or
+ * having copied) the leaf holding the key reads the same object. One group serves many keys (e.g. the
+ * steps of one plan): a deferred key costs its leaf slot, not an object of its own.
  */
-class Deferred<V> {
-  private made = false;
-  private value: V | undefined;
-  constructor(
-    private make: ((arg: unknown) => V) | undefined,
-    private arg: unknown,
-  ) {}
-  get(): V {
-    if (!this.made) {
-      this.value = this.make!(this.arg);
-      this.made = true;
-      this.make = undefined;
-      this.arg = undefined;
+export class DeferredGroup<V> {
+  private made: Map<string, V> | undefined;
+  constructor(private readonly make: (key: string) => V) {}
+  /** The value of `key`, made on the first call. */
+  get(key: string): V {
+    let v = this.made?.get(key);
+    if (v === undefined) {
+      v = this.make(key);
+      (this.made ??= new Map()).set(key, v);
     }
-    return this.value as V;
+    return v;
   }
 }
 
@@ -85,9 +85,9 @@ function lookup<V>(t: Table<V>, key: string): V | undefined {
   const i = leaf.keys.indexOf(key);
   if (i < 0) return undefined;
   const v = leaf.values[i];
-  if (!(v instanceof Deferred)) return v;
+  if (!(v instanceof DeferredGroup)) return v;
   // made once, then in place of the marker (the same value for every table sharing the leaf)
-  const made = (v as Deferred<V>).get();
+  const made = (v as DeferredGroup<V>).get(key);
   leaf.values[i] = made;
   return made;
 }
@@ -123,6 +123,14 @@ const handler: ProxyHandler<Table<unknown>> = {
   defineProperty: readOnly,
   setPrototypeOf: readOnly,
 };
+
+/**
+ * True when `rec` is a record of this module (built by `buildStepRecord`, derived by
+ * `deriveStepRecord`), false for a plain object. O(1).
+ */
+export function isTableRecord(rec: object): boolean {
+  return tables.has(rec);
+}
 
 function recordOf<V>(t: Table<V>): Record<string, V> {
   const rec = new Proxy(t as Table<unknown>, handler) as unknown as Record<string, V>;
@@ -228,25 +236,52 @@ export interface StepRecordBuilder<V> {
   /** Adds `key` with `value` (a key added again keeps its place and takes the new value). */
   set(key: string, value: V): void;
   /**
-   * Adds `key` with the value `make(arg)` returns, made on the first read of the key (never for a
-   * key nobody reads). One `make` may serve many keys, each with its own `arg` (no closure per key).
+   * Adds `key` with the value `group.get(key)` returns, made on the first read of the key (never for
+   * a key nobody reads). One group may serve many keys.
    */
-  defer<A>(key: string, make: (arg: A) => V, arg: A): void;
+  defer(key: string, group: DeferredGroup<V>): void;
   /** The record (read-only, like the fold's); the builder must not be used afterwards. */
   done(): Record<string, V>;
 }
 
 /**
- * A builder of a step record whose values may be made on first read (the snapshot cache restores
- * only the steps a fold touches; reading every value, e.g. hashing the state, makes them all, and so
- * does listing the keys with `Object.keys`, which reads each property's descriptor; `in` does not). A
- * deferred value must be what the fold would hold: `make` must be pure, and is called at most once per key.
+ * A builder of a record whose values may be made on first read (the snapshot cache restores only the
+ * interactions and steps a fold touches; reading every value, e.g. hashing the state, makes them all,
+ * and so does listing the keys with `Object.keys`, which reads each property's descriptor; `in` does
+ * not). A deferred value must be what the fold would hold: a group's `make` must be pure (it is
+ * called at most once per key) and must not return undefined.
  */
 export function buildStepRecord<V>(): StepRecordBuilder<V> {
   const t = emptyTable<V>();
   return {
-    set: (key, value) => write(t, key, value),
-    defer: (key, make, arg) => write(t, key, new Deferred(make as (arg: unknown) => V, arg) as unknown as V),
+    set: (key, value) => buildWrite(t, key, value),
+    defer: (key, group) => buildWrite(t, key, group as unknown as V),
     done: () => recordOf(t),
   };
+}
+
+/**
+ * `write` into a table being built (every array and leaf of it is its own, and no record shares its
+ * key list yet): the same placement, without the bookkeeping of which parts are owned (the table is
+ * never written again once its record is made; records derived from it own nothing of it).
+ */
+function buildWrite<V>(t: Table<V>, key: string, value: V): void {
+  if (t.top === undefined) {
+    if (t.length < SMALL) return write(t, key, value);
+    spread(t);
+  }
+  const h = hashOf(key);
+  const ti = h & (FANOUT - 1);
+  const mi = (h >>> 6) & (FANOUT - 1);
+  const mid = (t.top![ti] ??= new Array<Leaf<V> | undefined>(FANOUT));
+  const leaf = (mid[mi] ??= { keys: [], values: [] });
+  const i = leaf.keys.indexOf(key);
+  if (i >= 0) {
+    leaf.values[i] = value;
+    return;
+  }
+  leaf.keys.push(key);
+  leaf.values.push(value);
+  t.keys.list.push(key);
+  t.length += 1;
 }

@@ -2,8 +2,9 @@
  * SQLite SnapshotCache (better-sqlite3): table `snapshot_cache` in the given database file, which may
  * be the event store's own file (its tables are not touched). A fresh file is marked as Orchestral's
  * when the table is created (`claimSqliteFile`), so the event store adopts it later. One row per (thread, revision, machine
- * hash); the state is an entry text of `encodeThreadState` (snapshot-cache-format.ts). Rows of an
- * older format (written before format 3) are skipped on load: a cache miss, or an older usable row.
+ * hash); the state is an entry text of `encodeThreadState` (snapshot-cache-format.ts). Rows of
+ * another format (written before format 4), truncated or failing their checksum are skipped on load:
+ * a cache miss, or an older usable row.
  */
 import Database from 'better-sqlite3';
 import { claimSqliteFile } from '../../store/sqlite/schema.ts';

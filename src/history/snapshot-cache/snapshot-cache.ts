@@ -1,8 +1,8 @@
 /**
  * Snapshot cache: a folded ThreadState persisted at a revision, so rehydrating a long thread folds
  * only the facts after it. The caches store entries in the compact format of
- * snapshot-cache-format.ts (version 3: per-state tables, step specs as plan indexes); entries of an
- * older format are cache misses. An entry carries a hash of the machine definitions that folded it:
+ * snapshot-cache-format.ts (version 4: per-state tables, step specs as plan indexes, interactions and
+ * runs of steps as checked segments decoded on first read); entries of another format are cache misses. An entry carries a hash of the machine definitions that folded it:
  * an entry written by other machine code is ignored (it would not equal the fold it replaces).
  * `serializeThreadState` / `deserializeThreadState` remain the plain form: each actor's snapshot as
  * xstate's `getPersistedSnapshot` gives it, the revision as a decimal string (format 1 of the caches).
