@@ -14,15 +14,15 @@
  *
  * Digest of a value `D(v)` (a context field that is an object, a list item, a large record's entry):
  * - a list (array or AppendSeq): a MurmurHash3 chain: a stream opened with a LIST block, each item
- *   one block (`D(item)`, or the 4-word hash of a primitive item), finished with the item count in
- *   its length. The lanes after the last item are kept, so a list extended by appends is hashed from
+ *   one block (`D(item)`, or the 4-word hash of a primitive item's inline encoding). The lanes after the last item are kept, so a list extended by appends is hashed from
  *   its prefix (`hint`);
  * - an object of at least RECORD_ENTRIES included entries: the XOR over its entries of
  *   hash(ENTRY, key, field(value)), then hashed with RECORD and the entry count; given `hint`, only
  *   the entries that differ are hashed;
  * - any other object: hash(its inline encoding: OBJ, then key, value for each included key, END;
  *   nested objects and arrays inline the same way).
- * `field(v)`: a primitive's inline encoding, or DIGEST followed by `D(v)`.
+ * `field(v)`: a primitive's inline encoding, or DIGEST followed by `D(v)` as one block (zeros up
+ * to the block boundary first, see `block` in hash128.ts).
  * An actor's digest: hash(ACTOR, key, the state value inline, then key, field(value) for each
  * hashed context field in key order, END).
  */
@@ -48,8 +48,8 @@ const ENTRY = 0x656e7472;
 const ACTOR = 0x6163746f;
 const STATE = 0x73746174;
 
-const f64 = new Float64Array(1);
-const f64Words = new Int32Array(f64.buffer);
+/** A float's IEEE-754 bytes, read as two little-endian words whatever the platform's byte order. */
+const f64 = new DataView(new ArrayBuffer(8));
 /** Scratch for the hash of a primitive list item or of a record entry (read at once, never kept). */
 const scratch = new Int32Array(4);
 /** Scratch for the digest of a small object (see `valueDigest`). */
@@ -118,9 +118,9 @@ function encodeNumber(x: number): void {
     word(x);
   } else if (Number.isFinite(x)) {
     word(FLOAT);
-    f64[0] = x;
-    word(f64Words[0]!);
-    word(f64Words[1]!);
+    f64.setFloat64(0, x, true);
+    word(f64.getInt32(0, true));
+    word(f64.getInt32(4, true));
   } else word(NULL);
 }
 
