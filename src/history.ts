@@ -16,8 +16,8 @@ export { recordedFactOf } from './history/decode.ts';
 // The fold
 export { foldHistory, replayThread } from './history/replay.ts';
 export type { FoldedHistory, ReplayOptions } from './history/replay.ts';
-export { initialThreadState, applyFact, applyFacts, hashThreadState, defaultMachines } from './history/fold/thread-state.ts';
-export type { ThreadState, MachineSet, FoldOptions } from './history/fold/thread-state.ts';
+export { initialThreadState, applyFact, applyFacts, hashThreadState, stateHashVersion, STATE_HASH_VERSION, defaultMachines } from './history/fold/thread-state.ts';
+export type { ThreadState, MachineSet, FoldOptions, HashThreadStateOptions, StateHashVersion } from './history/fold/thread-state.ts';
 
 // Views of a folded state
 export { threadView, interactionView, planRunView } from './history/fold/views.ts';

@@ -34,8 +34,8 @@ export type { HistoryRange } from './history.ts';
 export { recordedFactOf } from './history.ts';
 export { foldHistory, replayThread } from './history.ts';
 export type { FoldedHistory, ReplayOptions } from './history.ts';
-export { initialThreadState, applyFact, applyFacts, hashThreadState, defaultMachines } from './history.ts';
-export type { ThreadState, MachineSet, FoldOptions } from './history.ts';
+export { initialThreadState, applyFact, applyFacts, hashThreadState, stateHashVersion, STATE_HASH_VERSION, defaultMachines } from './history.ts';
+export type { ThreadState, MachineSet, FoldOptions, HashThreadStateOptions, StateHashVersion } from './history.ts';
 export { threadView, interactionView, planRunView } from './history.ts';
 export type { PlanRunView, StepView, BudgetView } from './history.ts';
 

@@ -10,8 +10,9 @@
  * is private, so no reader can write to it.
  *
  * JSON: `toJSON()` is the plain array of the version's items, so a persisted snapshot holds the
- * same JSON as a plain array (rebuild with `AppendSeq.from` when restoring). The state digest
- * (src/history/fold/state-digest.ts) hashes a version exactly as the plain array of its items.
+ * same JSON as a plain array (rebuild with `AppendSeq.from` when restoring). The state digests
+ * (src/history/fold/state-digest.ts, state-digest-v2.ts) hash a version exactly as the plain array
+ * of its items.
  */
 
 interface Backing<T> {

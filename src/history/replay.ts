@@ -10,7 +10,7 @@ import type { EventStore } from '../store/event-store.ts';
 import { factOf } from './decode.ts';
 import { noteOrigin, type FactOrigin } from './effect-keys.ts';
 import { ReplayDivergenceError, ThreadRevisionError } from './errors.ts';
-import { applyFacts, foldSession, initialThreadState, type FoldOptions, type ThreadState } from './fold/thread-state.ts';
+import { applyFacts, foldSession, initialThreadState, stateHashVersion, type FoldOptions, type ThreadState } from './fold/thread-state.ts';
 import { historyEvents } from './read.ts';
 import type { SnapshotCache } from './snapshot-cache/snapshot-cache.ts';
 
@@ -20,8 +20,9 @@ export interface ReplayOptions extends FoldOptions {
   toRevision?: bigint;
   /**
    * Compare each fact's `metadata.snapshotHash` (when present) with `hashThreadState` after applying
-   * it; throw ReplayDivergenceError on the first mismatch. Facts covered by the starting state are
-   * not re-checked.
+   * it, in the version the recorded hash says (`stateHashVersion`: a stream may hold version-1 hashes
+   * then version-2 ones); throw ReplayDivergenceError on the first mismatch. Facts covered by the
+   * starting state are not re-checked.
    */
   verify?: boolean;
   /** Start from this state of the same thread (used when at or before `toRevision`; wins over `snapshotCache`). */
@@ -94,7 +95,7 @@ export async function foldHistory(store: EventStore, threadId: string, options: 
     session.apply(fact);
     const expected = e.metadata.snapshotHash;
     if (expected !== undefined) {
-      const actual = session.hash();
+      const actual = session.hash(stateHashVersion(expected));
       if (actual !== expected) throw new ReplayDivergenceError(threadId, e.revision, expected, actual);
     }
   }

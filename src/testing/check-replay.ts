@@ -1,15 +1,17 @@
 /**
  * `checkReplay`: the replay property of one thread. Folds the thread's facts one at a time and at
  * every revision compares (1) the incremental fold's hash with an independent full fold's
- * (`applyFact` + `hashThreadState`), (2) both with the `snapshotHash` the runtime recorded on that
- * fact (when it recorded one: `createTestRuntime` records one on every fact), and at the end (3) the
- * fold with the live state of `runtime`, when given and the thread is loaded there.
+ * (`applyFact` + `hashThreadState`), (2) the `snapshotHash` the runtime recorded on that fact (when
+ * it recorded one: `createTestRuntime` records one on every fact) with the full fold's hash in the
+ * version the recorded one says (`stateHashVersion`), and at the end (3) the fold with the live state
+ * of `runtime`, when given and the thread is loaded there. Hashes (1) and (3) are of the current
+ * version (`STATE_HASH_VERSION`).
  */
 import { OrchestralError } from '../errors/orchestral-error.ts';
 import { isFactType, type Fact } from '../facts/fact-types.ts';
 import { isThreadNotFoundError } from '../runtime/command-errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { applyFact, foldSession, hashThreadState, initialThreadState, type MachineSet } from '../history/fold/thread-state.ts';
+import { applyFact, foldSession, hashThreadState, initialThreadState, stateHashVersion, STATE_HASH_VERSION, type MachineSet } from '../history/fold/thread-state.ts';
 import { summaryState } from '../runtime/thread-summary.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { historyEvents } from '../history/read.ts';
@@ -71,7 +73,9 @@ export async function checkReplay(store: EventStore, threadId: string, options: 
     const recorded = e.metadata.snapshotHash;
     if (recorded !== undefined) {
       recordedHashes++;
-      if (recorded !== hash) throw new ReplayCheckError(threadId, e.revision, 'recorded', recorded, hash, e.type);
+      const version = stateHashVersion(recorded);
+      const full = version === STATE_HASH_VERSION ? hash : hashThreadState(state, { version });
+      if (recorded !== full) throw new ReplayCheckError(threadId, e.revision, 'recorded', recorded, full, e.type);
     }
   }
   let comparedLive = false;

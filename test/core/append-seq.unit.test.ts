@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppendSeq, seqsToArrays } from '../../src/core/append-seq.ts';
 import { actorDigest, canonicalJson } from '../../src/history/fold/state-digest.ts';
+import { actorDigestV2 } from '../../src/history/fold/state-digest-v2.ts';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
@@ -93,7 +94,7 @@ describe('AppendSeq', () => {
     expect(rec.s).toBeInstanceOf(AppendSeq);
   });
 
-  it(`property (seed ${SEED}): the state digest of an AppendSeq field equals the plain array's, with and without an earlier version as hint`, () => {
+  it(`property (seed ${SEED}): the state digest (both versions) of an AppendSeq field equals the plain array's, with and without an earlier version as hint`, () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(), fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 })), { maxLength: 25 }), (ops) => {
         const versions: Array<{ seq: AppendSeq<{ s: string }>; model: Array<{ s: string }>; snap: { value: string; context: object } }> = [];
@@ -108,10 +109,13 @@ describe('AppendSeq', () => {
           // digested with the version it was appended to as hint (as the fold does), then compared
           const d = actorDigest('k', v.snap, from.snap);
           expect(d.equals(actorDigest('k', { value: 'v', context: { n: 1, list: v.model.map((o) => ({ ...o })) } }))).toBe(true);
+          const d2 = actorDigestV2('k', v.snap, from.snap);
+          expect([...d2]).toEqual([...actorDigestV2('k', { value: 'v', context: { n: 1, list: v.model.map((o) => ({ ...o })) } })]);
           versions.push(v);
         }
         for (const v of versions) {
           expect(actorDigest('k', v.snap).equals(actorDigest('k', { value: 'v', context: { n: 1, list: [...v.model] } }))).toBe(true);
+          expect([...actorDigestV2('k', v.snap)]).toEqual([...actorDigestV2('k', { value: 'v', context: { n: 1, list: [...v.model] } })]);
           expect(canonicalJson(v.snap.context)).toBe(canonicalJson({ n: 1, list: v.model }));
         }
       }),

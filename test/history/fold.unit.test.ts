@@ -19,6 +19,9 @@ const plain = (s: ThreadState) => ({
   steps: Object.fromEntries(Object.entries(s.steps).map(([k, v]) => [k, [v.value, v.context, v.status]])),
 });
 
+/** The recorded hashes of the fixture are version 1. */
+const V1 = { version: 1 } as const;
+
 describe('fold', () => {
   it('applyFacts equals step-by-step applyFact at every offset, and hashes agree', () => {
     const steps = stepwise();
@@ -33,26 +36,37 @@ describe('fold', () => {
     }
   });
 
-  it('hash is stable, matches the recorded one, and incremental hashing equals a fresh computation', () => {
+  it('hash is stable, matches the recorded one (version 1), and incremental hashing equals a fresh computation (both versions)', () => {
     const steps = stepwise();
     steps.slice(1).forEach((s, i) => {
-      hashThreadState(steps[i]!); // previous hashed → incremental path
-      expect(hashThreadState(s)).toBe(history.events[i]!.metadata.snapshotHash);
+      hashThreadState(steps[i]!, V1); // previous hashed → incremental path
+      expect(hashThreadState(s, V1)).toBe(history.events[i]!.metadata.snapshotHash);
     });
     const fresh = applyFacts(initialThreadState(history.threadId), facts); // never hashed before: full path
-    expect(hashThreadState(fresh)).toBe(history.events.at(-1)!.metadata.snapshotHash);
-    expect(hashThreadState(fresh)).toMatch(/^[0-9a-f]{16}$/);
-    expect(new Set(steps.slice(1).map(hashThreadState)).size).toBe(facts.length); // every fact changes the state
+    expect(hashThreadState(fresh, V1)).toBe(history.events.at(-1)!.metadata.snapshotHash);
+    expect(hashThreadState(fresh, V1)).toMatch(/^[0-9a-f]{16}$/);
+    expect(new Set(steps.slice(1).map((s) => hashThreadState(s, V1))).size).toBe(facts.length); // every fact changes the state
+
+    const again = stepwise(); // new state objects: nothing hashed yet
+    again.slice(1).forEach((s, i) => {
+      hashThreadState(again[i]!); // previous hashed → incremental path
+      expect(hashThreadState(s)).toBe(hashThreadState(applyFacts(initialThreadState(history.threadId), facts.slice(0, i + 1))));
+    });
+    expect(hashThreadState(fresh)).toMatch(/^v2[0-9a-f]{14}$/);
+    expect(hashThreadState(fresh)).toBe(hashThreadState(again.at(-1)!));
+    expect(new Set(again.slice(1).map((s) => hashThreadState(s))).size).toBe(facts.length);
   });
 
   it('the LLM usage of step facts is not state: the same histories with usage added hash as recorded', () => {
     const usage = [{ model: 'm', inputTokens: 7, outputTokens: 3, calls: 2, costUsd: 0 }];
     const withUsage = facts.map((f) => (f.type === 'StepCompleted' || f.type === 'StepFailed' || f.type === 'StepCancelled' ? ({ ...f, data: { ...f.data, usage } } as Fact) : f));
     expect(withUsage.filter((f, i) => f !== facts[i])).toHaveLength(4);
+    const steps = stepwise();
     let s = initialThreadState(history.threadId);
     withUsage.forEach((f, i) => {
       s = applyFact(s, f, BigInt(i));
-      expect(hashThreadState(s)).toBe(history.events[i]!.metadata.snapshotHash);
+      expect(hashThreadState(s, V1)).toBe(history.events[i]!.metadata.snapshotHash);
+      expect(hashThreadState(s)).toBe(hashThreadState(steps[i + 1]!));
     });
   });
 

@@ -4,11 +4,12 @@
  * same state computed from scratch, whatever path led there. A history large enough to use every
  * path: 24 steps running at once (a reservations record of ≥ 16 entries), long observation lists,
  * a retry, plan and step approvals (a list item replaced in place), and facts that shrink lists (pendingApprovals) and records (settled steps).
+ * Both versions of the hash definition (src/history/fold/state-hash.ts) are checked.
  */
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
-import { applyFact, applyFacts, foldSession, hashThreadState, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
+import { applyFact, applyFacts, foldSession, hashThreadState, initialThreadState, type StateHashVersion, type ThreadState } from '../../src/history/fold/thread-state.ts';
 
 const I = 'i1';
 const P = 'p1';
@@ -64,11 +65,11 @@ function history(): Fact[] {
   return facts;
 }
 
-/** Hash of a state never hashed before and built by one batch: no incremental path is used. */
-const fresh = (facts: Fact[], n: number): string => hashThreadState(applyFacts(initialThreadState('t'), facts.slice(0, n)));
-
-describe('incremental state hash', () => {
+describe.each([1, 2] as const)('incremental state hash, version %i', (version: StateHashVersion) => {
   const facts = history();
+  const v = { version };
+  /** Hash of a state never hashed before and built by one batch: no incremental path is used. */
+  const fresh = (fs: Fact[], n: number): string => hashThreadState(applyFacts(initialThreadState('t'), fs.slice(0, n)), v);
 
   it('the history folds (sanity) and uses a reservations record above the set-hash threshold', () => {
     const states: ThreadState[] = [initialThreadState('t')];
@@ -83,7 +84,7 @@ describe('incremental state hash', () => {
     const seen = new Set<string>();
     facts.forEach((f, i) => {
       session.apply(f);
-      const h = session.hash();
+      const h = session.hash(version);
       expect(h, `after fact ${i} (${f.type})`).toBe(fresh(facts, i + 1));
       seen.add(h);
     });
@@ -95,14 +96,14 @@ describe('incremental state hash', () => {
       const session = foldSession(initialThreadState('t'), { hashing: true });
       facts.forEach((f, i) => {
         session.apply(f);
-        if ((i + 1) % k === 0) expect(session.hash()).toBe(fresh(facts, i + 1));
+        if ((i + 1) % k === 0) expect(session.hash(version)).toBe(fresh(facts, i + 1));
       });
     }
     let s = initialThreadState('t');
-    hashThreadState(s);
+    hashThreadState(s, v);
     facts.forEach((f, i) => {
       s = applyFact(s, f, BigInt(i));
-      expect(hashThreadState(s)).toBe(fresh(facts, i + 1));
+      expect(hashThreadState(s, v)).toBe(fresh(facts, i + 1));
     });
   });
 

@@ -1,6 +1,6 @@
 /**
- * Digests of actor snapshots for the state hash (`hashThreadState` in src/history/fold/thread-state.ts):
- * canonical JSON, per-field value digests memoised by identity, hash chains for lists that grow by
+ * Digests of actor snapshots for version 1 of the state hash (`hashThreadState`, state-hash.ts): the
+ * definition every hash recorded before version 2 is checked against, so it never changes. Canonical JSON, per-field value digests memoised by identity, hash chains for lists that grow by
  * appends, XOR set-digests for large records. All are pure functions of content; the memo tables
  * only make repeated digests of the same (immutable) objects cheap. An `AppendSeq`
  * (src/core/append-seq.ts) is digested, and written by `canonicalJson`, exactly as the plain array

@@ -20,7 +20,7 @@ import type { Fact } from '../../facts/fact-types.ts';
 import { ThreadRevisionError } from '../errors.ts';
 import { defaultMachines, type FoldBatch, type FoldOptions, type ThreadState } from './fold-types.ts';
 import { route } from './route-fact.ts';
-import { accumulator, applyChanges, deferHash, hashOf, knownAccumulator, rememberAccumulator } from './state-hash.ts';
+import { deferHashes, runningHash, STATE_HASH_VERSION, tracksChanges, type RunningHash, type StateHashVersion } from './state-hash.ts';
 import { initialSnapshot as initial } from './xstate-adapter.ts';
 
 export {
@@ -33,7 +33,7 @@ export {
   type ThreadSnapshot,
   type ThreadState,
 } from './fold-types.ts';
-export { hashThreadState } from './state-hash.ts';
+export { hashThreadState, stateHashVersion, STATE_HASH_VERSION, type HashThreadStateOptions, type StateHashVersion } from './state-hash.ts';
 
 /** Creates the state of a thread before its first fact (thread machine in `new`). */
 export function initialThreadState(threadId: string, options: FoldOptions = {}): ThreadState {
@@ -46,14 +46,13 @@ function foldInto(state: ThreadState, facts: readonly Fact[], firstRevision: big
     throw new ThreadRevisionError(state.threadId, firstRevision, `fact applied out of order: the state is at revision ${state.revision}`);
   }
   const m = options.machines ?? defaultMachines;
-  const prevAcc = knownAccumulator(state);
-  const d: FoldBatch = { ...state, ownInteractions: false, ownSteps: false, changed: prevAcc === undefined ? undefined : new Map() };
+  const d: FoldBatch = { ...state, ownInteractions: false, ownSteps: false, changed: tracksChanges(state) ? new Map() : undefined };
   for (let i = 0; i < facts.length; i++) {
     d.revision = firstRevision + BigInt(i);
     route(d, m, facts[i]!);
   }
   const next: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
-  if (prevAcc !== undefined && d.changed !== undefined) deferHash(next, prevAcc, d.changed);
+  if (d.changed !== undefined) deferHashes(state, next, d.changed);
   return next;
 }
 
@@ -78,8 +77,13 @@ export function applyFacts(state: ThreadState, facts: readonly Fact[], options: 
 export interface FoldSession {
   /** Applies the next fact (revision = current + 1). After a throw the session must be dropped. */
   apply(fact: Fact): void;
-  /** Hash of the current state (as hashThreadState); O(actors changed since the last call). Needs `hashing`. */
-  hash(): string;
+  /**
+   * Hash of the current state (as hashThreadState) in `version` (default STATE_HASH_VERSION); O(actors
+   * changed since the last call) when that call asked the same version; the first call of a version
+   * other than the previous call's digests every actor. Needs `hashing`.
+   * @throws RangeError unknown `version`.
+   */
+  hash(version?: StateHashVersion): string;
   /** The current state as an immutable ThreadState; the session stays usable (it copies records again on the next write). */
   state(): ThreadState;
   /**
@@ -101,8 +105,9 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
   const m = options.machines ?? defaultMachines;
   const d: FoldBatch = { ...start, ownInteractions: false, ownSteps: false, changed: options.hashing ? new Map() : undefined };
   // The start's accumulator is taken on the first `hash()`: a session that appends nothing (a runner's
-  // batch of effect bookkeeping, a resume after rehydration) never digests the whole state.
-  let acc: Buffer | undefined;
+  // batch of effect bookkeeping, a resume after rehydration) never digests the whole state. One
+  // version is kept up to date at a time: the one the last `hash()` asked for.
+  let running: RunningHash | undefined;
   let peeked: ThreadState | undefined;
   return {
     apply(fact) {
@@ -114,18 +119,22 @@ export function foldSession(start: ThreadState, options: FoldOptions & { hashing
       peeked ??= { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
       return peeked;
     },
-    hash() {
+    hash(version = STATE_HASH_VERSION) {
       if (d.changed === undefined) throw new Error('foldSession: created without hashing');
-      acc ??= Buffer.from(accumulator(start));
-      applyChanges(acc, d, d.changed);
+      if (running === undefined) running = runningHash(version, start, d);
+      else if (running.version !== version) {
+        running = runningHash(version, undefined, d);
+        d.changed.clear();
+      }
+      const text = running.update(d, d.changed);
       d.changed.clear();
-      return hashOf(acc);
+      return text;
     },
     state() {
       const out: ThreadState = { threadId: d.threadId, revision: d.revision, thread: d.thread, interactions: d.interactions, steps: d.steps };
       d.ownInteractions = false;
       d.ownSteps = false;
-      if (acc !== undefined && d.changed !== undefined && d.changed.size === 0) rememberAccumulator(out, Buffer.from(acc));
+      if (running !== undefined && d.changed !== undefined && d.changed.size === 0) running.rememberFor(out);
       return out;
     },
   };
