@@ -5,9 +5,11 @@
  * Validated once per append: `validateFact` (what the runtime's draft calls before folding a fact)
  * validates the data (a copy of canonical data, else zod's parse) and marks the resulting object as
  * validated for its schema; `encode` accepts a
- * marked object as it is, and parses everything else (data from any other caller) as before. The
- * mark is by object identity (a WeakMap: it never keeps data alive) and only `validateFact` sets it,
- * so data nobody validated in this process is always checked. A marked object must not be changed
+ * marked object as it is, with the JSON text written when it was validated (the store does not
+ * serialise it again), and parses everything else (data from any other caller) as before. The
+ * mark is by object identity (a WeakMap: it never keeps data alive), only `validateFact` sets it
+ * and the first `encode` of the object uses it up, so data nobody validated in this process is
+ * always checked. A marked object must not be changed
  * afterwards: the fold already shares fact data with the machine snapshots, which the runtime
  * treats as immutable.
  */
@@ -24,8 +26,11 @@ export function formatIssues(error: z.ZodError): string[] {
 
 const never: CanonicalCheck = () => false;
 
-/** Parsed fact data objects, with the schema that produced them (see the module doc). */
-const validated = new WeakMap<object, z.ZodType>();
+/**
+ * Validated fact data objects: the schema that validated them and their JSON text, when it could be
+ * written (see the module doc).
+ */
+const validated = new WeakMap<object, { schema: z.ZodType; json: string | undefined }>();
 
 /** The canonical check of each fact type's schema, compiled on first use (see `validateFact`). */
 const draftChecks = new Map<string, CanonicalCheck>();
@@ -44,10 +49,16 @@ const draftCheckOf = (type: string, schema: z.ZodType): CanonicalCheck => {
  * parsed: the same value zod returns, built without zod's per-node work; everything else is parsed
  * by the schema. Either way the result is a new object the caller's data does not share (plain
  * objects and arrays copied), so a caller changing its own objects later cannot change a fact.
- * @returns `{ ok: true, data }` (a new object: the payload) or `{ ok: false, issues }`, one
- *   line per problem as `formatIssues` writes them. Never throws.
+ * The payload's JSON text is written here, once: the draft measures the fact with it and `encode`
+ * hands it to the store (`CodecResult.dataJson`), which stores it as it is.
+ * @returns `{ ok: true, data, json }` (`data` a new object: the payload; `json` its JSON text,
+ *   undefined when `JSON.stringify` has none or throws) or `{ ok: false, issues }`, one line per
+ *   problem as `formatIssues` writes them. Never throws.
  */
-export function validateFact<T extends FactType>(type: T, data: unknown): { ok: true; data: FactOf<T>['data'] } | { ok: false; issues: string[] } {
+export function validateFact<T extends FactType>(
+  type: T,
+  data: unknown,
+): { ok: true; data: FactOf<T>['data']; json: string | undefined } | { ok: false; issues: string[] } {
   const schema: z.ZodType = FACT_SCHEMAS[type];
   let out: unknown = NOT_COPIED;
   if (draftCheckOf(type, schema)(data)) out = copyOrNot(data);
@@ -56,8 +67,18 @@ export function validateFact<T extends FactType>(type: T, data: unknown): { ok: 
     if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
     out = parsed.data;
   }
-  if (typeof out === 'object' && out !== null) validated.set(out, schema);
-  return { ok: true, data: out as FactOf<T>['data'] };
+  const json = jsonOf(out);
+  if (typeof out === 'object' && out !== null) validated.set(out, { schema, json });
+  return { ok: true, data: out as FactOf<T>['data'], json };
+}
+
+/** `JSON.stringify(value)`, or undefined when it has no JSON text (undefined) or cannot be written (a cycle, a bigint). */
+function jsonOf(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
 
 const NOT_COPIED = Symbol('not copied');
@@ -136,7 +157,13 @@ export function createFactCodec(
         return { ok: false, issues: [`metadata.schemaVersion: '${type}' is written at version ${entry.current}, got ${schemaVersion}`] };
       }
       // parsed by validateFact with this type's schema (the runtime's draft): not parsed twice
-      if (typeof data === 'object' && data !== null && validated.get(data) === entry.schema) return { ok: true, data, schemaVersion: entry.current };
+      if (typeof data === 'object' && data !== null) {
+        const mark = validated.get(data);
+        if (mark?.schema === entry.schema) {
+          validated.delete(data); // used once: the text is not kept alive with the data (a later encode parses)
+          return mark.json === undefined ? { ok: true, data, schemaVersion: entry.current } : { ok: true, data, schemaVersion: entry.current, dataJson: mark.json };
+        }
+      }
       return validate(entry, data);
     },
     decode(type, data, schemaVersion) {

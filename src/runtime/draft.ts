@@ -141,7 +141,7 @@ class SessionDraft implements Draft {
         const fact = { type: input.type, data: parsed.data } as Fact;
         const causation = meta.causationId ?? previousId;
         if (options.maxEventBytes !== undefined) {
-          const size = factOversize(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation }, options.maxEventBytes);
+          const size = factOversize(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation }, options.maxEventBytes, parsed.json);
           if (size !== undefined) throw new FactTooLargeError(base.threadId, fact.type, size, options.maxEventBytes, index, fact.data);
         }
         revision += 1n;
