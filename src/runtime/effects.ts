@@ -1,7 +1,7 @@
 /**
  * The effects of one thread: planner calls, step runs and the wake-up timer. After each commit the
  * runner calls `reconcile(state)`, which
- * - aborts (through their AbortController) planner calls whose interaction is no longer `planning`
+ * - aborts (through their AbortController, a LazyAbort for step runs) planner calls whose interaction is no longer `planning`
  *   at that iteration, and step runs whose step machine is no longer `running` at that attempt (cancel,
  *   the interrupt policy, fail_fast, another writer's outcome);
  * - starts a planner call for every live `planning` interaction without one, and a run for every
@@ -21,6 +21,7 @@
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
+import { LazyAbort } from '../core/lazy-abort.ts';
 import type { PlanRunView, StepView } from '../executor/plan-run-view.ts';
 import { stepStateOf } from '../executor/view-helpers.ts';
 import type { ThreadClaim } from '../ownership/ownership.ts';
@@ -80,7 +81,7 @@ interface EffectHost {
 /** Creates the effects of one thread runner. */
 export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   const planners = new Map<string, { iteration: number; controller: AbortController }>();
-  const steps = new Map<string, { attempt: number; controller: AbortController }>();
+  const steps = new Map<string, { attempt: number; controller: LazyAbort }>();
   let timer: { handle: unknown; atMs: number } | undefined;
   let closed = false;
   /** Set by `hold` (and `close`): no effect starts any more. */
@@ -191,7 +192,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
       for (const [stepId, step] of runningSteps(view)) {
         const key = stepKey(interactionId, view.planId, stepId);
         if (steps.has(key)) continue;
-        const controller = new AbortController();
+        const controller = new LazyAbort();
         const started = epoch;
         steps.set(key, { attempt: step.attempts, controller });
         const origin = host.origins.get(`step/${interactionId}/${view.planId}/${stepId}/${step.attempts}`);
