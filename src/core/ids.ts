@@ -41,6 +41,8 @@ export function timeOrderedIds(options: TimeOrderedIdsOptions = {}): IdGenerator
   const random = options.randomUuid ?? randomUUID;
   let lastMs = -1;
   let counter = 0;
+  /** The first two groups and the version digit for `lastMs` (`tttttttt-tttt-7`), written when it changes. */
+  let prefix = '';
   return {
     uuid() {
       const ms = now();
@@ -54,11 +56,19 @@ export function timeOrderedIds(options: TimeOrderedIdsOptions = {}): IdGenerator
         lastMs = Math.min(lastMs + 1, MAX_UNIX_MS);
         counter = 0;
       }
-      const t = lastMs.toString(16).padStart(12, '0');
+      if (counter === 0) {
+        const t = lastMs.toString(16).padStart(12, '0');
+        prefix = `${t.slice(0, 8)}-${t.slice(8)}-7`;
+      }
       // The v4 UUID's 4th and 5th groups: its variant bits (10xx) and 62 random bits.
-      return `${t.slice(0, 8)}-${t.slice(8)}-7${counter.toString(16).padStart(3, '0')}-${random().slice(19)}`;
+      return `${prefix}${hex3(counter)}-${random().slice(19)}`;
     },
   };
+}
+
+/** `n` (0 ≤ n ≤ 0xfff) as 3 lower-case hex digits. */
+function hex3(n: number): string {
+  return n >= 0x100 ? n.toString(16) : n >= 0x10 ? `0${n.toString(16)}` : `00${n.toString(16)}`;
 }
 
 /**

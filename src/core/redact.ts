@@ -75,19 +75,23 @@ function walk(value: unknown, extra: readonly (string | null | undefined)[]): un
     }
     return copy ?? value;
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
-  // a key loop that copies only once something changed (as Object.fromEntries of the entries would)
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  // a key loop (own enumerable keys, in order, as Object.keys: without its array) that copies only
+  // once something changed (as Object.fromEntries of the entries would)
   const rec = value as Record<string, unknown>;
-  const keys = Object.keys(rec);
   let out: Record<string, unknown> | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  for (const k in rec) {
+    if (!Object.hasOwn(rec, k)) continue;
     const v = rec[k];
     const key = redactText(k, extra);
     const w = walk(v, extra);
     if (out === undefined && (key !== k || w !== v)) {
       out = {};
-      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, rec[keys[j]!]);
+      for (const j in rec) {
+        if (j === k) break;
+        if (Object.hasOwn(rec, j)) setOwn(out, j, rec[j]);
+      }
     }
     if (out !== undefined) setOwn(out, key, w);
   }

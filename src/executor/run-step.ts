@@ -11,6 +11,7 @@
 import type { Action, ActionContext, ActionProgress, LlmUsage } from '../actions/action.ts';
 import type { ErrorInfo, StepUsage } from '../facts/facts/common.ts';
 import type { Clock } from '../core/clock.ts';
+import { LazyAbort } from '../core/lazy-abort.ts';
 import { ExecutorArgumentError } from './errors.ts';
 import type { StepOutcome } from './step-outcome.ts';
 
@@ -19,8 +20,12 @@ export interface RunStepArgs {
   action: Action;
   /** The step input with output references already resolved. */
   input: unknown;
-  /** The caller's signal (interaction/thread cancel, fail_fast): aborting it gives a `cancelled` outcome. */
-  signal: AbortSignal;
+  /**
+   * The caller's cancellation (interaction/thread cancel, fail_fast): aborting it gives a `cancelled`
+   * outcome. A `LazyAbort` is waited on without an AbortSignal; the action's `ctx.signal` is made
+   * only if the action reads it.
+   */
+  signal: AbortSignal | LazyAbort;
   /** Per-attempt timeout, ms (positive); measured with `clock`. */
   timeoutMs?: number;
   /** From StepStarted; handed to the action unchanged. */
@@ -87,12 +92,50 @@ function invoke(run: () => Promise<unknown>): Promise<Settled> {
 }
 
 /** Resolves with 'aborted' when `signal` aborts, unless `settled` settles first (then the listener is removed). */
-function onAbort(signal: AbortSignal, settled: Promise<Settled>): Promise<'aborted'> {
+function onAbort(signal: AbortSignal | LazyAbort, settled: Promise<Settled>): Promise<'aborted'> {
   return new Promise((resolve) => {
     const listener = (): void => resolve('aborted');
+    if (signal instanceof LazyAbort) {
+      void settled.then(signal.onAbort(listener));
+      return;
+    }
     signal.addEventListener('abort', listener, { once: true });
     void settled.then(() => signal.removeEventListener('abort', listener));
   });
+}
+
+/** The AbortSignal of `source` (a LazyAbort's is made here). */
+const signalOf = (source: AbortSignal | LazyAbort): AbortSignal => (source instanceof LazyAbort ? source.signal : source);
+
+/**
+ * The context an action runs with: a class, so `signal` is a getter of its prototype (the signal of
+ * a LazyAbort is made only if the action reads it; a getter of an object literal would be an
+ * accessor pair of its own per run, allocated in the old generation).
+ */
+class RunContext implements ActionContext {
+  readonly #signal: AbortSignal | LazyAbort;
+  readonly idempotencyKey: string;
+  readonly workspace: string;
+  readonly attempt: number;
+  readonly emit: ActionContext['emit'];
+  readonly addCost: ActionContext['addCost'];
+  readonly addUsage: ActionContext['addUsage'];
+  readonly delta?: ActionContext['delta'];
+
+  constructor(signal: AbortSignal | LazyAbort, fields: Omit<ActionContext, 'signal'>) {
+    this.#signal = signal;
+    this.idempotencyKey = fields.idempotencyKey;
+    this.workspace = fields.workspace;
+    this.attempt = fields.attempt;
+    this.emit = fields.emit;
+    this.addCost = fields.addCost;
+    this.addUsage = fields.addUsage;
+    if (fields.delta !== undefined) this.delta = fields.delta;
+  }
+
+  get signal(): AbortSignal {
+    return signalOf(this.#signal);
+  }
 }
 
 /** One event-loop turn (not a time delay), for a cancelled action to hand back what it produced. */
@@ -142,10 +185,9 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
     if (args.timeoutMs !== undefined) {
       const timeout = new AbortController();
       timer = clock.setTimeout(() => timeout.abort(new Error(`timed out after ${args.timeoutMs} ms`)), args.timeoutMs);
-      signal = AbortSignal.any([args.signal, timeout.signal]);
+      signal = AbortSignal.any([signalOf(args.signal), timeout.signal]);
     }
-    const ctx: ActionContext = {
-      signal,
+    const ctx: ActionContext = new RunContext(signal, {
       idempotencyKey: args.idempotencyKey,
       workspace: args.workspace,
       attempt: args.attempt,
@@ -180,7 +222,7 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
         costUsd += u.costUsd;
         usage = addUsageTo(usage, u);
       },
-    };
+    });
     const settled = invoke(() => action.run(parsed.data, ctx));
     const first = await Promise.race([settled, onAbort(signal, settled)]);
     if (args.signal.aborted) {

@@ -3,10 +3,13 @@
  * and on read upcasts old schema versions then validates. Unknown types are refused both ways.
  *
  * Validated once per append: `validateFact` (what the runtime's draft calls before folding a fact)
- * parses the data and marks the parsed object as validated for its schema; `encode` accepts a
- * marked object as it is, and parses everything else (data from any other caller) as before. The
- * mark is by object identity (a WeakMap: it never keeps data alive) and only `validateFact` sets it,
- * so data nobody validated in this process is always checked. A marked object must not be changed
+ * validates the data (a copy of canonical data, else zod's parse) and marks the resulting object as
+ * validated for its schema; `encode` accepts a
+ * marked object as it is, with the JSON text written when it was validated (the store does not
+ * serialise it again), and parses everything else (data from any other caller) as before. The
+ * mark is by object identity (a WeakMap: it never keeps data alive), only `validateFact` sets it
+ * and the first `encode` of the object uses it up, so data nobody validated in this process is
+ * always checked. A marked object must not be changed
  * afterwards: the fold already shares fact data with the machine snapshots, which the runtime
  * treats as immutable.
  */
@@ -21,22 +24,98 @@ export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `data.${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
 }
 
-/** Parsed fact data objects, with the schema that produced them (see the module doc). */
-const validated = new WeakMap<object, z.ZodType>();
+const never: CanonicalCheck = () => false;
 
 /**
- * Validates `data` as the payload of a `type` fact with its zod schema (defaults filled, as a reader
- * of the store sees it) and marks the parsed object so the fact codec's `encode` does not parse it
- * again on append.
- * @returns `{ ok: true, data }` (a new object: the parsed payload) or `{ ok: false, issues }`, one
- *   line per problem as `formatIssues` writes them. Never throws.
+ * Validated fact data objects: the schema that validated them and their JSON text, when it could be
+ * written (see the module doc).
  */
-export function validateFact<T extends FactType>(type: T, data: unknown): { ok: true; data: FactOf<T>['data'] } | { ok: false; issues: string[] } {
+const validated = new WeakMap<object, { schema: z.ZodType; json: string | undefined }>();
+
+/** The canonical check of each fact type's schema, compiled on first use (see `validateFact`). */
+const draftChecks = new Map<string, CanonicalCheck>();
+const draftCheckOf = (type: string, schema: z.ZodType): CanonicalCheck => {
+  let check = draftChecks.get(type);
+  if (check === undefined) draftChecks.set(type, (check = compileCanonicalCheck(schema) ?? never));
+  return check;
+};
+
+/**
+ * Validates `data` as the payload of a `type` fact (defaults filled, as a reader of the store sees
+ * it) and marks the result so the fact codec's `encode` does not parse it again on append.
+ *
+ * Data already in canonical form (its type's canonical check, `canonical-check.ts`: zod would accept
+ * it and return an equal value, keys in the same order) is copied with `copyPlain` instead of being
+ * parsed: the same value zod returns, built without zod's per-node work; everything else is parsed
+ * by the schema. Either way the result is a new object the caller's data does not share (plain
+ * objects and arrays copied), so a caller changing its own objects later cannot change a fact.
+ * The payload's JSON text is written here, once: the draft measures the fact with it and `encode`
+ * hands it to the store (`CodecResult.dataJson`), which stores it as it is.
+ * @returns `{ ok: true, data, json }` (`data` a new object: the payload; `json` its JSON text,
+ *   undefined when `JSON.stringify` has none or throws) or `{ ok: false, issues }`, one line per
+ *   problem as `formatIssues` writes them. Never throws.
+ */
+export function validateFact<T extends FactType>(
+  type: T,
+  data: unknown,
+): { ok: true; data: FactOf<T>['data']; json: string | undefined } | { ok: false; issues: string[] } {
   const schema: z.ZodType = FACT_SCHEMAS[type];
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
-  if (typeof parsed.data === 'object' && parsed.data !== null) validated.set(parsed.data, schema);
-  return { ok: true, data: parsed.data as FactOf<T>['data'] };
+  let out: unknown = NOT_COPIED;
+  if (draftCheckOf(type, schema)(data)) out = copyOrNot(data);
+  if (out === NOT_COPIED) {
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
+    out = parsed.data;
+  }
+  const json = jsonOf(out);
+  if (typeof out === 'object' && out !== null) validated.set(out, { schema, json });
+  return { ok: true, data: out as FactOf<T>['data'], json };
+}
+
+/** `JSON.stringify(value)`, or undefined when it has no JSON text (undefined) or cannot be written (a cycle, a bigint). */
+function jsonOf(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+const NOT_COPIED = Symbol('not copied');
+
+/** `copyPlain(value)`, or NOT_COPIED when it throws (a getter that throws, a cycle under an `unknown`: left to zod). */
+function copyOrNot(value: unknown): unknown {
+  try {
+    return copyPlain(value);
+  } catch {
+    return NOT_COPIED;
+  }
+}
+
+/**
+ * A deep copy of the plain data in `value`: arrays and objects whose prototype is `Object.prototype`
+ * are copied (own enumerable string keys, in order; an own `__proto__` key stays an own key), every
+ * other value is kept as it is (primitives, and objects of other kinds, which a schema's `unknown`
+ * passes through by reference as zod does); an array's holes stay holes. Recursion depth: the
+ * value's nesting depth.
+ */
+export function copyPlain(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) if (i in value) out[i] = copyPlain(value[i]);
+    return out;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = copyPlain((value as Record<string, unknown>)[k]);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
 }
 
 /** What the codec knows of one fact type: its schema, its canonical check (see decode) and its current version. */
@@ -45,8 +124,6 @@ interface FactEntry {
   readonly canonical: CanonicalCheck;
   readonly current: number;
 }
-
-const never: CanonicalCheck = () => false;
 
 /**
  * Builds a fact codec. The per-type schema and current version are looked up once per event in a
@@ -80,7 +157,13 @@ export function createFactCodec(
         return { ok: false, issues: [`metadata.schemaVersion: '${type}' is written at version ${entry.current}, got ${schemaVersion}`] };
       }
       // parsed by validateFact with this type's schema (the runtime's draft): not parsed twice
-      if (typeof data === 'object' && data !== null && validated.get(data) === entry.schema) return { ok: true, data, schemaVersion: entry.current };
+      if (typeof data === 'object' && data !== null) {
+        const mark = validated.get(data);
+        if (mark?.schema === entry.schema) {
+          validated.delete(data); // used once: the text is not kept alive with the data (a later encode parses)
+          return mark.json === undefined ? { ok: true, data, schemaVersion: entry.current } : { ok: true, data, schemaVersion: entry.current, dataJson: mark.json };
+        }
+      }
       return validate(entry, data);
     },
     decode(type, data, schemaVersion) {

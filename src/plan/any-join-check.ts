@@ -25,12 +25,11 @@ export function anyJoinIssues(steps: readonly StepSpec[]): PlanIssue[] {
     const any = anyJoinCandidates(s.dependsOn);
     dependencyIds(s.dependsOn).forEach((d, j) => {
       const owner = joinOf.get(d);
-      const field = dependencyField(s, i, j);
       if (any && any.indexOf(d) < j) {
-        issues.push({ kind: 'any_join', stepId: s.id, field, message: `'${d}' is listed twice in the any-join` });
+        issues.push({ kind: 'any_join', stepId: s.id, field: dependencyField(s, i, j), message: `'${d}' is listed twice in the any-join` });
       } else if (owner !== undefined && owner !== s.id) {
         const how = any ? 'is a candidate of' : 'depends on a candidate of';
-        issues.push({ kind: 'any_join', stepId: s.id, field, message: `'${s.id}' ${how} '${owner}''s any-join too ('${d}'): a candidate that loses is cancelled, so only its any-join may depend on it` });
+        issues.push({ kind: 'any_join', stepId: s.id, field: dependencyField(s, i, j), message: `'${s.id}' ${how} '${owner}''s any-join too ('${d}'): a candidate that loses is cancelled, so only its any-join may depend on it` });
       }
     });
   });

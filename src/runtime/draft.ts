@@ -1,8 +1,9 @@
 /**
  * A draft: the tentative state of a write-ahead cycle. Facts are redacted (API keys, their fragments
  * and key-shaped strings become `***`, src/core/redact.ts), validated (`validateFact`: their zod
- * schema, so defaults are filled exactly as a reader of the store sees them; the only validation of
- * the fact: the fact codec does not parse that data again on append), applied one at a time with the
+ * schema, so defaults are filled exactly as a reader of the store sees them, or a copy when the data
+ * is already canonical; the only validation of the fact: the fact codec does not parse that data
+ * again on append), applied one at a time with the
  * pure fold (`foldSession`: no per-fact copy of the step records, incremental hashing), and
  * collected with their metadata; nothing is written until the runtime appends `draft.facts`.
  * `mark`/`rollback` drop the facts of one command that turned out illegal.
@@ -140,7 +141,7 @@ class SessionDraft implements Draft {
         const fact = { type: input.type, data: parsed.data } as Fact;
         const causation = meta.causationId ?? previousId;
         if (options.maxEventBytes !== undefined) {
-          const size = factOversize(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation }, options.maxEventBytes);
+          const size = factOversize(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation }, options.maxEventBytes, parsed.json);
           if (size !== undefined) throw new FactTooLargeError(base.threadId, fact.type, size, options.maxEventBytes, index, fact.data);
         }
         revision += 1n;

@@ -1,7 +1,7 @@
 /**
  * The effects of one thread: planner calls, step runs and the wake-up timer. After each commit the
  * runner calls `reconcile(state)`, which
- * - aborts (through their AbortController) planner calls whose interaction is no longer `planning`
+ * - aborts (through their AbortController, a LazyAbort for step runs) planner calls whose interaction is no longer `planning`
  *   at that iteration, and step runs whose step machine is no longer `running` at that attempt (cancel,
  *   the interrupt policy, fail_fast, another writer's outcome);
  * - starts a planner call for every live `planning` interaction without one, and a run for every
@@ -21,6 +21,7 @@
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
+import { LazyAbort } from '../core/lazy-abort.ts';
 import type { PlanRunView, StepView } from '../executor/plan-run-view.ts';
 import { stepStateOf } from '../executor/view-helpers.ts';
 import type { ThreadClaim } from '../ownership/ownership.ts';
@@ -80,7 +81,7 @@ interface EffectHost {
 /** Creates the effects of one thread runner. */
 export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   const planners = new Map<string, { iteration: number; controller: AbortController }>();
-  const steps = new Map<string, { attempt: number; controller: AbortController }>();
+  const steps = new Map<string, { attempt: number; controller: LazyAbort }>();
   let timer: { handle: unknown; atMs: number } | undefined;
   let closed = false;
   /** Set by `hold` (and `close`): no effect starts any more. */
@@ -188,10 +189,8 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
       let view = views.get(viewKey);
       if (!view) views.set(viewKey, (view = planRunView(state, interactionId, iv.currentPlanId)));
       let outputs: Record<string, unknown> | undefined;
-      for (const [stepId, step] of runningSteps(view)) {
-        const key = stepKey(interactionId, view.planId, stepId);
-        if (steps.has(key)) continue;
-        const controller = new AbortController();
+      for (const [stepId, step, key] of runningStepsWithoutRun(view, steps)) {
+        const controller = new LazyAbort();
         const started = epoch;
         steps.set(key, { attempt: step.attempts, controller });
         const origin = host.origins.get(`step/${interactionId}/${view.planId}/${stepId}/${step.attempts}`);
@@ -263,16 +262,39 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   };
 }
 
-/** The running steps of a plan by step id, in plan order: from the plan's index when the view has one. */
-function runningSteps(view: PlanRunView): Array<[string, StepView]> {
+/** The step keys of a plan's steps by plan position (`stepKey`), written once per plan. */
+const planStepKeys = new WeakMap<object, { interactionId: string; planId: string; keys: string[] }>();
+function stepKeysOf(view: PlanRunView, steps: readonly { id: string }[]): string[] {
+  const known = planStepKeys.get(steps);
+  if (known !== undefined && known.interactionId === view.interactionId && known.planId === view.planId) return known.keys;
+  const keys = steps.map((s) => stepKey(view.interactionId, view.planId, s.id));
+  planStepKeys.set(steps, { interactionId: view.interactionId, planId: view.planId, keys });
+  return keys;
+}
+
+/**
+ * The running steps of a plan that have no run in `runs` (by step key), in plan order, each with
+ * its step id, view and key. From the plan's index when the view has one: one lookup per running
+ * step (keys written once per plan), and only the steps without a run are sorted.
+ */
+function runningStepsWithoutRun(view: PlanRunView, runs: ReadonlyMap<string, unknown>): Array<[string, StepView, string]> {
   const index = view.index?.();
-  if (index === undefined) return Object.entries(view.steps).filter(([, s]) => s.status === 'running');
-  const out: Array<[string, StepView]> = [];
-  for (const i of [...index.running].sort((a, b) => a - b)) {
-    const stepId = index.steps[i]!.id;
-    out.push([stepId, stepStateOf(view, stepId)!]);
+  if (index === undefined) {
+    const out: Array<[string, StepView, string]> = [];
+    for (const [stepId, s] of Object.entries(view.steps)) {
+      const key = stepKey(view.interactionId, view.planId, stepId);
+      if (s.status === 'running' && !runs.has(key)) out.push([stepId, s, key]);
+    }
+    return out;
   }
-  return out;
+  const keys = stepKeysOf(view, index.steps);
+  const fresh: number[] = [];
+  for (const i of index.running) if (!runs.has(keys[i]!)) fresh.push(i);
+  if (fresh.length > 1) fresh.sort((a, b) => a - b);
+  return fresh.map((i): [string, StepView, string] => {
+    const stepId = index.steps[i]!.id;
+    return [stepId, stepStateOf(view, stepId)!, keys[i]!];
+  });
 }
 
 /** `[interactionId, planId, stepId]` of a step key (`<interactionId>/<planId>/<stepId>`; ids contain no `/`). */

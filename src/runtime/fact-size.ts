@@ -42,11 +42,12 @@ export function encodedFactBytes(type: FactType, data: unknown, meta: FactMetaSi
  * Whether the fact's encoded size (`encodedFactBytes`) is at most `maxBytes`, and that size when it
  * is not. A UTF-16 code unit is at most 3 UTF-8 bytes, so a fact whose data and metadata texts are
  * short enough needs no exact count (the store's own check, `prepareAppend`, does the same): the
- * common case costs one JSON.stringify of the data.
+ * common case costs one JSON.stringify of the data, or none when its text is given.
+ * @param json `JSON.stringify(data)` when the caller has it (`validateFact`'s), else undefined.
  * @returns `undefined` when the fact fits, else its size in bytes (> maxBytes).
  */
-export function factOversize(type: FactType, data: unknown, meta: FactMetaSizes, maxBytes: number): number | undefined {
-  const text = JSON.stringify(data);
+export function factOversize(type: FactType, data: unknown, meta: FactMetaSizes, maxBytes: number, json?: string): number | undefined {
+  const text = json ?? JSON.stringify(data);
   // the metadata JSON: the two ids (as JSON strings, any length), the schema version (a small
   // integer) and the snapshot hash, with their keys and punctuation: under 120 characters plus the ids
   const metaChars = 120 + (meta.correlationId?.length ?? 0) * 6 + (meta.causationId?.length ?? 0) * 6;

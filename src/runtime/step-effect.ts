@@ -11,6 +11,7 @@ import type { ActionProgress } from '../actions/action.ts';
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import { hitFaultPoint } from '../core/fault-points.ts';
+import type { LazyAbort } from '../core/lazy-abort.ts';
 import { runStep } from '../executor/run-step.ts';
 import { stepOutcomeFacts } from '../executor/outcome.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
@@ -44,7 +45,8 @@ export interface StepCall {
   actions: ActionRegistry;
   clock: Clock;
   workspace: string;
-  controller: AbortController;
+  /** Cancels the run (its AbortSignal is made only if the action reads `ctx.signal`). */
+  controller: LazyAbort;
   origin?: FactOrigin;
   /** Outputs of the plan's completed steps, for a StepStarted without recorded input (older facts); computed once per plan by the caller. */
   outputs(): Record<string, unknown>;
@@ -179,7 +181,7 @@ export function startStepRun(call: StepCall): void {
     pending ??= runStep({
       action: call.actions.get(step.action),
       input,
-      signal: controller.signal,
+      signal: controller,
       ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
       idempotencyKey: idempotencyKey(view, stepId, attempt),
       workspace: call.workspace,

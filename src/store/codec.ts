@@ -9,8 +9,12 @@
 import type { EventData, EventMetadata, EventMetadataInput, RecordedEvent } from './event-store.ts';
 import { CodecNotLoadedError, EventDecodeError, EventTooLargeError, EventValidationError } from './errors.ts';
 
-/** Outcome of a codec step: the (possibly upcast) payload, or the list of problems, each naming its field. */
-export type CodecResult = { ok: true; data: unknown; schemaVersion: number } | { ok: false; issues: string[] };
+/**
+ * Outcome of a codec step: the (possibly upcast) payload, or the list of problems, each naming its
+ * field. `dataJson` (encode only, optional): `JSON.stringify(data)` when the codec already has it;
+ * `prepareAppend` then stores it as it is instead of serialising `data` again.
+ */
+export type CodecResult = { ok: true; data: unknown; schemaVersion: number; dataJson?: string } | { ok: false; issues: string[] };
 
 /** Validates payloads by event type and upcasts old schema versions to the current one. */
 export interface EventCodec {
@@ -115,7 +119,7 @@ export function prepareAppend(
     if (!result.ok) throw new EventValidationError(streamId, index, type, result.issues);
     let dataJson: string;
     try {
-      dataJson = JSON.stringify(result.data) ?? fail('data: is not JSON-serialisable (undefined)');
+      dataJson = result.dataJson ?? JSON.stringify(result.data) ?? fail('data: is not JSON-serialisable (undefined)');
     } catch (err) {
       return fail(`data: is not JSON-serialisable (${(err as Error).message})`);
     }

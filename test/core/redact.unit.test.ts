@@ -1,7 +1,22 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactDeep, redactText, registerSecret, registeredSecrets } from '../../src/core/redact.ts';
 
 const KEY = 'sk-proj-Zq81xYtRw5Lm0PaVb7Kc3NdEe9FgHh2J';
+const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+
+/** redactDeep as a plain recursion over `Object.keys` (the reference: copies every object and array). */
+function reference(value: unknown, extra: string[]): unknown {
+  if (typeof value === 'string') return redactText(value, extra);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => reference(v, extra));
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) Object.defineProperty(out, redactText(k, extra), { value: reference((value as Record<string, unknown>)[k], extra), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Every object and array of `v`. */
+const nodesOf = (v: unknown): unknown[] => (typeof v !== 'object' || v === null ? [] : [v, ...Object.values(v).flatMap(nodesOf)]);
 
 describe('redactText', () => {
   it('redacts the whole key and any fragment of it of 8 characters or more', () => {
@@ -45,6 +60,26 @@ describe('redactDeep', () => {
     expect(out).toEqual({ a: [1, 'x***'], nested: { '***': 'v' }, same: clean });
     expect(out.same).toBe(clean);
     expect(dirty.a[1]).toContain(KEY.slice(3, 20));
+  });
+});
+
+describe('redactDeep', () => {
+  it(`property (seed ${SEED}): equals a copy redacted key by key, in key order, and returns unchanged nodes themselves`, () => {
+    const secretish = fc.constantFrom(KEY, `x${KEY.slice(3, 20)}y`, 'sk-abc1****wxyz', 'plain', '__proto__', '0', '10', 'b');
+    const key = fc.oneof(secretish, fc.string({ maxLength: 4 }));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, fc.oneof(secretish, fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 5 })),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        const out = redactDeep(v, [KEY]);
+        expect(out).toEqual(reference(v, [KEY]));
+        expect(JSON.stringify(out)).toBe(JSON.stringify(reference(v, [KEY])));
+        // a node nothing in changed is returned as it is
+        if (JSON.stringify(out) === JSON.stringify(v) && nodesOf(v).every((n) => Object.keys(n as object).every((k) => redactText(k, [KEY]) === k))) expect(out).toBe(v);
+      }),
+      { numRuns: 1500, seed: SEED },
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineAction, type Action, type ActionContext, type ActionProgress } from '../../src/actions/action.ts';
 import { SimulatedClock } from '../../src/core/clock.ts';
+import { LazyAbort } from '../../src/core/lazy-abort.ts';
 import { runStep, type RunStepArgs } from '../../src/executor/run-step.ts';
 
 /** An action whose `run` is the given function; input `{ n: number }`, output `{ n: number }`. */
@@ -17,6 +18,12 @@ function args(act: Action, over: Partial<RunStepArgs> = {}): RunStepArgs & { pro
 
 /** Resolves when the simulated clock passes `ms` from now. */
 const sleep = (clock: SimulatedClock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
+
+/** The caller's cancellation of each kind runStep takes: an AbortController's signal, or a LazyAbort itself. */
+const cancellations = [
+  { kind: 'AbortController', make: () => { const c = new AbortController(); return { abort: (r?: unknown) => c.abort(r), signal: c.signal }; } },
+  { kind: 'LazyAbort', make: () => { const c = new LazyAbort(); return { abort: (r?: unknown) => c.abort(r), signal: c }; } },
+];
 
 /** Lets pending promise callbacks run. */
 const flush = () => new Promise<void>((r) => setImmediate(r));
@@ -94,8 +101,8 @@ describe('runStep', () => {
     expect(a.clock.pendingTimers()).toBe(0);
   });
 
-  it('reports cancellation when the caller aborts, with partial output handed back by the action', async () => {
-    const ctl = new AbortController();
+  it.each(cancellations)('reports cancellation when the caller aborts ($kind), with partial output handed back by the action', async ({ make }) => {
+    const ctl = make();
     const rejecting = args(
       action((_i, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(Object.assign(new Error('stopped'), { partialOutput: { lines: 3 } }))))),
       { signal: ctl.signal },
@@ -106,14 +113,14 @@ describe('runStep', () => {
     ctl.abort('user cancelled');
     expect(await pending).toEqual({ status: 'cancelled', reason: 'user cancelled', partialOutput: { lines: 3 }, attempt: 1, costUsd: 0, durationMs: 40 });
 
-    const ctl2 = new AbortController();
+    const ctl2 = make();
     const resolving = args(action((_i, ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve({ n: 0.5 })))), { signal: ctl2.signal });
     const p2 = runStep(resolving);
     await flush();
     ctl2.abort(new Error('fail_fast'));
     expect(await p2).toMatchObject({ status: 'cancelled', reason: 'fail_fast', partialOutput: { n: 0.5 } });
 
-    const ctl3 = new AbortController();
+    const ctl3 = make();
     const deaf = args(action(() => new Promise(() => {})), { signal: ctl3.signal });
     const p3 = runStep(deaf);
     await flush();
@@ -123,12 +130,34 @@ describe('runStep', () => {
     expect(out3).not.toHaveProperty('partialOutput');
   });
 
-  it('does not run the action when the signal is already aborted', async () => {
+  it.each(cancellations)('does not run the action when the signal is already aborted ($kind)', async ({ make }) => {
     const run = vi.fn(async () => ({ n: 1 }));
-    const ctl = new AbortController();
+    const ctl = make();
     ctl.abort('gone');
     expect(await runStep(args(action(run), { signal: ctl.signal }))).toMatchObject({ status: 'cancelled', reason: 'gone' });
     expect(run).not.toHaveBeenCalled();
+  });
+
+  it('makes the AbortSignal of a LazyAbort only when the action reads ctx.signal, and cancels a deaf action without it', async () => {
+    const ctl = new LazyAbort();
+    const made = vi.spyOn(ctl, 'signal', 'get');
+    const deaf = args(action(() => new Promise(() => {})), { signal: ctl });
+    const p = runStep(deaf);
+    await flush();
+    ctl.abort(new Error('step cancelled'));
+    expect(await p).toMatchObject({ status: 'cancelled', reason: 'step cancelled' });
+    expect(made).not.toHaveBeenCalled();
+    expect(await runStep(args(action(async (i) => i), { signal: new LazyAbort() }))).toMatchObject({ status: 'ok', output: { n: 1 } });
+
+    const ctl2 = new LazyAbort();
+    let seen: AbortSignal | undefined;
+    const reading = args(action(async (_i, ctx) => { seen = ctx.signal; return new Promise(() => {}); }), { signal: ctl2, timeoutMs: 5000 });
+    const p2 = runStep(reading);
+    await flush();
+    expect(seen?.aborted).toBe(false);
+    ctl2.abort('user cancelled');
+    expect(seen?.aborted).toBe(true); // with a timeout, the action's signal follows both
+    expect(await p2).toMatchObject({ status: 'cancelled', reason: 'user cancelled' });
   });
 
   it('drops progress emitted after the attempt settled', async () => {

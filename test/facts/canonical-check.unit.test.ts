@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { compileCanonicalCheck } from '../../src/facts/canonical-check.ts';
-import { factCodec } from '../../src/facts/fact-codec.ts';
+import { factCodec, formatIssues, validateFact } from '../../src/facts/fact-codec.ts';
 import { FACT_SCHEMAS, FACT_TYPES, FACT_VERSIONS, type FactType } from '../../src/facts/fact-types.ts';
 import { simulateHistory } from '../../src/testing/fact-histories.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
@@ -111,6 +111,39 @@ describe('canonical checks of fact data', () => {
         const { type } = samples[i % samples.length]!;
         const data = ms.reduce((d, m) => mutate(d, m), samples[i % samples.length]!.data);
         if (checks.get(type)!(data)) expectZodAgrees(type, data);
+      }),
+      { numRuns: 3000, seed: SEED },
+    );
+  });
+
+  /** `[1, <hole>, 3]`: an array with a hole, as a runtime value may be. */
+  const holey = (): unknown[] => {
+    const a = [1, 2, 3];
+    delete a[1];
+    return a;
+  };
+
+  it(`property (seed ${SEED}): validateFact answers as zod does, and its result shares no plain object or array with its input`, () => {
+    // runtime values a draft may be given besides JSON: undefined, non-finite numbers, objects of other kinds
+    const odd = fc.constantFrom<unknown>(undefined, Number.NaN, Infinity, new Date(0), new Map([[1, 2]]), Object.create(null) as unknown, holey());
+    const anyMutation = fc.record({ at: fc.nat(), op: mutation.map((m) => m.op), key: mutation.map((m) => m.key), value: fc.oneof(mutation.map((m) => m.value), odd) });
+    fc.assert(
+      fc.property(fc.nat(), fc.array(anyMutation, { maxLength: 3 }), (i, ms) => {
+        const { type } = samples[i % samples.length]!;
+        const data = ms.reduce((d, m) => mutate(d, m), samples[i % samples.length]!.data);
+        const zod = FACT_SCHEMAS[type].safeParse(data);
+        const got = validateFact(type, data);
+        expect(got.ok).toBe(zod.success);
+        if (!got.ok || !zod.success) {
+          if (!zod.success) expect(got).toEqual({ ok: false, issues: formatIssues(zod.error) });
+          return;
+        }
+        expect(got.data).toStrictEqual(zod.data);
+        expect(JSON.stringify(got.data)).toBe(JSON.stringify(zod.data));
+        if (checks.get(type)!(data)) {
+          const inputs = new Set(nodes(data).map((n) => n.node));
+          for (const { node, path } of nodes(got.data)) if (Array.isArray(node) || Object.getPrototypeOf(node) === Object.prototype) expect(inputs.has(node), path.join('.')).toBe(false);
+        }
       }),
       { numRuns: 3000, seed: SEED },
     );

@@ -79,11 +79,20 @@ function observationArray(seq: AppendSeq<Observation>): Observation[] {
   return a;
 }
 
+/**
+ * The sum of a record's values, added in key order (as a sum over `Object.values`), without the
+ * array of values: the thread's reservations, summed by every thread view.
+ */
+function sumOf(rec: Readonly<Record<string, number>>): number {
+  let sum = 0;
+  for (const k in rec) if (Object.hasOwn(rec, k)) sum += rec[k]!;
+  return sum;
+}
+
 /** The thread's view. */
 export function threadView(state: ThreadState): ThreadView {
   const c = state.thread.context;
-  let reservedUsd = 0;
-  for (const usd of Object.values(c.reservations)) reservedUsd += usd;
+  const reservedUsd = sumOf(c.reservations);
   return defined({
     threadId: state.threadId,
     status: state.thread.value as ThreadStatus,
@@ -285,8 +294,7 @@ function budgetView(state: ThreadState, accepted: AcceptedPlan, planSteps: () =>
   }
   if (t.budget === undefined) return undefined;
   const limitUsd = Math.max(t.budget.limitUsd, extendedUsd ?? 0);
-  let reservedUsd = 0;
-  for (const usd of Object.values(t.reservations)) reservedUsd += usd;
+  const reservedUsd = sumOf(t.reservations);
   return {
     limitUsd,
     warnAt: t.budget.warnAt,
