@@ -43,7 +43,7 @@ import { buildForBench } from '../support/build.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const runner = process.env.DAG_RUNNER === 'tsx' ? 'tsx' : 'built';
-const build = runner === 'built' ? buildForBench(root, ['bench/dag/measure.ts', 'bench/dag/langgraph.ts']) : undefined;
+const build = runner === 'built' ? buildForBench(root, ['bench/dag/measure.ts', 'bench/dag/langgraph.ts', 'bench/support/run-plan.ts']) : undefined;
 try {
   const args = build === undefined ? ['--import', 'tsx', join(here, 'measure.ts')] : [build.js('bench/dag/measure.ts')];
   const env = { ...process.env, DAG_RUNNER_NAME: runner === 'built' ? 'node (compiled package)' : 'tsx (sources)' };

@@ -8,30 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { defineAction } from '../../src/actions/action.ts';
-import { createActionRegistry } from '../../src/actions/registry.ts';
 import { timeOrderedIds } from '../../src/core/ids.ts';
-import type { PlannerOutput } from '../../src/plan/planner-output.ts';
-import type { Planner } from '../../src/planner/planner.ts';
 import type { HashEvery } from '../../src/runtime/draft.ts';
 import { threadStreamId } from '../../src/history/stream.ts';
-import { createRuntime } from '../../src/runtime/runtime.ts';
 import type { EventData, RecordedEvent } from '../../src/store/event-store.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
+import { runNoopPlan, type PlanStep as Step } from '../support/run-plan.ts';
 import { runLangGraph, type LangGraphRun } from './langgraph.ts';
-
-const noop = defineAction({
-  name: 'noop',
-  description: 'does nothing',
-  input: z.object({}),
-  output: z.object({}),
-  run: async () => ({}),
-});
-
-
-type Step = { id: string; action: string; dependsOn: string[] };
 
 function chains(n = 50, depth = 20): Step[] {
   const steps: Step[] = [];
@@ -59,21 +43,9 @@ async function runShape(name: string, steps: Step[], dir: string, hashEvery: Has
       return sqlite.appendToStream(streamId, events, options);
     },
   });
-  const plan = { kind: 'mini_plan', plan: { steps, maxConcurrency: 64 } } as unknown as PlannerOutput;
-  let calls = 0;
-  const planner: Planner = { plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) };
-  const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => planner, hashEvery });
-  await rt.openThread({ threadId: name });
-  const commits0 = sqlite.stats().commits;
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  await rt.send(name, 'run');
-  const s = await rt.whenSettled(name);
-  const ns = Number(process.hrtime.bigint() - t0);
-  const cpu = process.cpuUsage(c0);
-  if (s.interactions.i1?.status !== 'completed') throw new Error(`${name}: interaction ended ${s.interactions.i1?.status}`);
+  let commits0 = 0;
+  const { ns, cpuUs } = await runNoopPlan(name, steps, 64, { store, hashEvery }, () => (commits0 = sqlite.stats().commits));
   const commits = sqlite.stats().commits - commits0;
-  await rt.close();
 
   // Baseline: the same facts, in the same batches (one append each), straight through the store.
   const baseIds = timeOrderedIds(); // the runtime's default event ids
@@ -89,7 +61,7 @@ async function runShape(name: string, steps: Step[], dir: string, hashEvery: Has
   return {
     steps: steps.length,
     usPerStep: +(ns / 1000 / steps.length).toFixed(1),
-    cpuUsPerStep: +((cpu.user + cpu.system) / steps.length).toFixed(1),
+    cpuUsPerStep: +(cpuUs / steps.length).toFixed(1),
     factsPerStep: +(facts / steps.length).toFixed(2),
     commitsPerStep: +(commits / steps.length).toFixed(3),
     totalMs: +(ns / 1e6).toFixed(1),

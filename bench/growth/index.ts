@@ -37,7 +37,7 @@ const only = process.env.GROWTH_SHAPES?.split(',');
 const budgetS = Number(process.env.GROWTH_BUDGET_S ?? 120);
 const runner = process.env.GROWTH_RUNNER === 'tsx' ? 'tsx' : 'built';
 const root = join(here, '..', '..');
-const build = runner === 'built' ? buildForBench(root, ['bench/growth/run-one.ts', 'bench/growth/shapes.ts']) : undefined;
+const build = runner === 'built' ? buildForBench(root, ['bench/growth/run-one.ts', 'bench/growth/shapes.ts', 'bench/support/run-plan.ts']) : undefined;
 const runOneArgs = build === undefined ? ['--import', 'tsx', join(here, 'run-one.ts')] : [build.js('bench/growth/run-one.ts')];
 
 function runOne(shape: string, n: number, dir: string): Promise<Run | Cut> {

@@ -8,41 +8,22 @@
  * uncollected garbage).
  */
 import { join } from 'node:path';
-import { z } from 'zod';
-import { defineAction } from '../../src/actions/action.ts';
-import { createActionRegistry } from '../../src/actions/registry.ts';
-import type { PlannerOutput } from '../../src/plan/planner-output.ts';
-import type { Planner } from '../../src/planner/planner.ts';
-import { createRuntime } from '../../src/runtime/runtime.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { SHAPES, type Shape } from './shapes.ts';
 import { factCodec } from '../../src/facts/fact-codec.ts';
+import { runNoopPlan } from '../support/run-plan.ts';
 
 const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
-const noop = defineAction({ name: 'noop', description: 'does nothing', input: z.object({}), output: z.object({}), run: async () => ({}) });
-
 async function runPlan(shape: Shape, n: number, dir: string, name: string) {
   const store = getSqliteEventStore({ path: join(dir, `${name}.db`), durability: 'sync', maxEventBytes: MAX_EVENT_BYTES, codec: factCodec });
-  const plan = { kind: 'mini_plan', plan: { steps: shape.steps(n), maxConcurrency: shape.maxConcurrency } } as unknown as PlannerOutput;
-  let calls = 0;
-  const planner: Planner = { plan: async () => ({ output: calls++ === 0 ? plan : { kind: 'done', answer: 'ok' }, repairs: 0 }) };
-  const rt = createRuntime({ store, actions: createActionRegistry([noop]), plannerFor: () => planner, maxEventBytes: MAX_EVENT_BYTES });
-  await rt.openThread({ threadId: name });
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  await rt.send(name, 'run');
-  const s = await rt.whenSettled(name);
-  const ns = Number(process.hrtime.bigint() - t0);
-  const cpu = process.cpuUsage(c0);
-  if (s.interactions.i1?.status !== 'completed') throw new Error(`${name}: interaction ended ${s.interactions.i1?.status}`);
-  await rt.close();
+  const { ns, cpuUs } = await runNoopPlan(name, shape.steps(n), shape.maxConcurrency, { store, maxEventBytes: MAX_EVENT_BYTES });
   const runPeakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   let completed = 0;
   for await (const e of store.readStream(`thread-${name}`)) if (e.type === 'StepCompleted') completed++;
   await store.close();
   if (completed !== n) throw new Error(`${name}: ${completed} of ${n} steps completed (a plan over the normaliser's step limit is rejected)`);
-  return { usPerStep: +(ns / 1000 / n).toFixed(1), cpuUsPerStep: +((cpu.user + cpu.system) / n).toFixed(1), totalS: +(ns / 1e9).toFixed(2), runPeakRssMb };
+  return { usPerStep: +(ns / 1000 / n).toFixed(1), cpuUsPerStep: +(cpuUs / n).toFixed(1), totalS: +(ns / 1e9).toFixed(2), runPeakRssMb };
 }
 
 const [shapeName, size, dir] = process.argv.slice(2);

@@ -192,16 +192,21 @@ function spread<V>(t: Table<V>): void {
   }
 }
 
-function write<V>(t: Table<V>, key: string, value: V): void {
-  if (t.top === undefined && t.length >= SMALL) spread(t);
-  const leaf = ownLeaf(t, key);
+/** Sets `key` to `value` in `leaf` (its own arrays): replaces the value of a key it holds, else appends both. @returns whether the key is new. */
+function putInLeaf<V>(leaf: Leaf<V>, key: string, value: V): boolean {
   const i = leaf.keys.indexOf(key);
   if (i >= 0) {
     leaf.values[i] = value;
-    return;
+    return false;
   }
   leaf.keys.push(key);
   leaf.values.push(value);
+  return true;
+}
+
+function write<V>(t: Table<V>, key: string, value: V): void {
+  if (t.top === undefined && t.length >= SMALL) spread(t);
+  if (!putInLeaf(ownLeaf(t, key), key, value)) return;
   if (t.keys.list.length !== t.length) t.keys = { list: t.keys.list.slice(0, t.length) }; // another lineage went on from here
   t.keys.list.push(key);
   t.length += 1;
@@ -274,14 +279,7 @@ function buildWrite<V>(t: Table<V>, key: string, value: V): void {
   const ti = h & (FANOUT - 1);
   const mi = (h >>> 6) & (FANOUT - 1);
   const mid = (t.top![ti] ??= new Array<Leaf<V> | undefined>(FANOUT));
-  const leaf = (mid[mi] ??= { keys: [], values: [] });
-  const i = leaf.keys.indexOf(key);
-  if (i >= 0) {
-    leaf.values[i] = value;
-    return;
-  }
-  leaf.keys.push(key);
-  leaf.values.push(value);
+  if (!putInLeaf((mid[mi] ??= { keys: [], values: [] }), key, value)) return;
   t.keys.list.push(key);
   t.length += 1;
 }
