@@ -6,12 +6,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { inertScope, initialSnapshot, instantiate, nextSnapshot, restoreSnapshot, templateFor } from '../../src/history/fold/xstate-adapter.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
+import { factHistoryArbitrary } from '../../src/testing/fact-histories.ts';
+
+const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const installed = (createRequire(import.meta.url)('xstate/package.json') as { version: string }).version;
@@ -101,6 +105,53 @@ describe('xstate adapter', () => {
       }
     });
     expect(compared).toBeGreaterThan(h.facts.length);
+  });
+
+  it(`property (seed ${SEED}): on random histories, every thread and interaction actor the fold moves equals what xstate's public pure API gives`, () => {
+    // Coverage of the quick path's cases: the interaction machine's moves between `live.*` states,
+    // those made while a history value is recorded (after an interrupt and a resume), and
+    // transitions that exit `live` (interrupts, ends), which must stay on xstate's path.
+    const seen = { nestedMoves: 0, nestedMovesWithHistory: 0, leftLive: 0 };
+    fc.assert(
+      fc.property(factHistoryArbitrary({ minLength: 20, maxLength: 60 }), ({ facts }) => {
+        const states = new Map<string, ThreadState>();
+        const revisions = new Map<string, number>();
+        for (const f of facts) {
+          const threadId = f.streamId.replace(/^thread-/, '');
+          let state = states.get(threadId) ?? initialThreadState(threadId);
+          const revision = revisions.get(threadId) ?? 0;
+          const fact = { type: f.type, data: f.data } as Fact;
+          const before = actors(state);
+          try {
+            state = applyFact(state, fact, BigInt(revision));
+          } catch {
+            continue; // a fact the generator's simulation allows and the machines refuse: not this test's concern
+          }
+          states.set(threadId, state);
+          revisions.set(threadId, revision + 1);
+          for (const [key, now] of actors(state)) {
+            const prev = before.get(key) as { value: unknown; historyValue: object } | undefined;
+            // Step actors take the fact with the fold's readiness added (route-fact.ts `withReadiness`) and
+            // interactions a StepCancelled with the step's approval added (`withApproval`): not the fact itself.
+            if (prev === undefined || prev === now || key.startsWith('K:') || (key.startsWith('I:') && fact.type === 'StepCancelled')) continue;
+            const [expected] = transition(machineOf(key), prev as never, fact as never);
+            expect(shape(now), `${key} after ${fact.type}`).toEqual(shape(expected));
+            const from = prev.value as Record<string, unknown> | string;
+            const to = (now as { value: unknown }).value as Record<string, unknown> | string;
+            if (typeof from === 'object' && 'live' in from) {
+              if (typeof to === 'object' && 'live' in to && to.live !== from.live) {
+                seen.nestedMoves++;
+                if (Object.keys(prev.historyValue).length > 0) seen.nestedMovesWithHistory++;
+              } else if (typeof to !== 'object' || !('live' in to)) seen.leftLive++;
+            }
+          }
+        }
+      }),
+      { numRuns: 40, seed: SEED },
+    );
+    expect(seen.nestedMoves).toBeGreaterThan(0);
+    expect(seen.nestedMovesWithHistory).toBeGreaterThan(0);
+    expect(seen.leftLive).toBeGreaterThan(0);
   });
 
   it('builds every initial snapshot of a committed history as xstate’s public pure API does (the template path after the first)', () => {

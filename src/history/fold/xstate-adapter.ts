@@ -169,8 +169,12 @@ function isInert(n: StateNodeLike): boolean {
   return v;
 }
 
-/** The configuration of a flat machine in `target` (`[root, target]`; final: `[target, root]`) and its tags, shared by the snapshots in it. */
-const flatConfigs = new WeakMap<StateNodeLike, { nodes: StateNodeLike[]; tags: Set<string> }>();
+/**
+ * The configuration `quickNext` builds for a target leaf, shared by the snapshots in it: its nodes
+ * (flat machine `[root, target]`, final `[target, root]`; one level down `[root, parent, target]`),
+ * tags and state value (`'target'` or `{ parent: 'target' }`, never changed in place).
+ */
+const flatConfigs = new WeakMap<StateNodeLike, { nodes: StateNodeLike[]; tags: Set<string>; value: unknown }>();
 
 /**
  * The context after `actions` (assign actions only, as xstate's `resolveAssign` computes it:
@@ -221,7 +225,9 @@ const noSpawn = (): never => {
  * then its ancestors, as xstate's `transitionNode`); its actions are assign actions; and it either
  * has no target and at least one action (the configuration stays), or, in a flat machine (root +
  * one leaf, no history value), targets an inert sibling leaf (a final one ends the machine: status
- * `done`, output undefined, for a root without `output`). The snapshot built is xstate's
+ * `done`, output undefined, for a root without `output`), or, one level down (root, parent, leaf: the
+ * interaction machine's `live.*` states), is the leaf's own transition to an inert atomic sibling
+ * (the parent stays; the history value is kept as it is). The snapshot built is xstate's
  * (`createMachineSnapshot` fields, same nodes, same context). `undefined`: take xstate's path
  * (anything else, or any throw, which xstate turns into an error snapshot).
  */
@@ -235,7 +241,8 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
   }
   try {
     let picked: TransitionLike[] | undefined;
-    for (let i = nodes.length - 1; i >= 0 && (picked === undefined || picked.length === 0); i--) picked = nodes[i]!.next(snap, event);
+    let pickedAt = nodes.length;
+    while (pickedAt > 0 && (picked === undefined || picked.length === 0)) picked = nodes[--pickedAt]!.next(snap, event);
     if (picked === undefined || picked.length === 0) return snap;
     if (picked.length !== 1) return undefined;
     const t = picked[0]!;
@@ -246,15 +253,28 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
       return { ...snap, context }; // same configuration: the same tags (the Set is shared, see `instantiate`)
     }
     const target = t.target[0]!;
-    if (t.target.length !== 1 || nodes.length !== 2 || target.parent !== root || hasKeys(snap.historyValue)) return undefined;
-    if ((target.type !== 'atomic' && target.type !== 'final') || !isInert(target)) return undefined;
+    if (t.target.length !== 1 || (target.type !== 'atomic' && target.type !== 'final') || !isInert(target)) return undefined;
+    // Either a flat machine (root + one leaf, no history value) moving to a sibling leaf, or a leaf
+    // one level down moving, by a transition of its own, to an atomic sibling under the same parent:
+    // the transition's domain is the parent, which is neither exited nor entered, so no history
+    // value is recorded (xstate records one only for a history child of a state it exits) and the
+    // history value stays what it was. A transition of the parent or the root may exit the parent
+    // (`reenter`, or a target inside its own source): xstate's path.
+    const nested = nodes.length === 3 && pickedAt === 2 && target.type === 'atomic' && target.parent === nodes[1];
+    if (!nested && (nodes.length !== 2 || target.parent !== root || hasKeys(snap.historyValue))) return undefined;
     const final = target.type === 'final';
     if (final && root.output !== undefined) return undefined;
     const context = t.actions.length === 0 ? snap.context : assignAll(machine, snap, event, t.actions);
     if (context === undefined) return undefined;
     let config = flatConfigs.get(target);
-    // xstate sorts the nodes of a configuration that ended the machine by descending order (in place)
-    if (config === undefined) flatConfigs.set(target, (config = { nodes: final ? [target, root] : [root, target], tags: new Set([...root.tags, ...target.tags]) }));
+    if (config === undefined) {
+      const parent = nodes[1]!;
+      // xstate sorts the nodes of a configuration that ended the machine by descending order (in place)
+      config = nested
+        ? { nodes: [root, parent, target], tags: new Set([...root.tags, ...parent.tags, ...target.tags]), value: { [parent.key]: target.key } }
+        : { nodes: final ? [target, root] : [root, target], tags: new Set([...root.tags, ...target.tags]), value: target.key };
+      flatConfigs.set(target, config);
+    }
     return {
       status: final ? 'done' : 'active',
       output: undefined,
@@ -262,7 +282,7 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
       machine: snap.machine,
       context,
       _nodes: config.nodes,
-      value: target.key,
+      value: config.value,
       tags: config.tags,
       children: snap.children,
       historyValue: snap.historyValue,
