@@ -113,9 +113,8 @@ export function text(s: string): void {
 /**
  * Mixes the open stream's blocks into its lanes (MurmurHash3_x86_128's body), the last partial block
  * zero-padded; writes the lanes to `out[at..at+3]`.
- * @returns the number of words the lanes stand for.
  */
-function mix(out: Int32Array, at: number): number {
+function mix(out: Int32Array, at: number): void {
   const o = top;
   const start = frames[o]!;
   let h1 = frames[o + 1]!;
@@ -147,7 +146,6 @@ function mix(out: Int32Array, at: number): number {
   out[at + 1] = h2;
   out[at + 2] = h3;
   out[at + 3] = h4;
-  return frames[o + 5]! + (end - start);
 }
 
 const lanes = new Int32Array(4);
