@@ -4,10 +4,11 @@
  * - `runtimeLoad`: a fresh runtime's `load` (the same fold, plus effect bookkeeping);
  * - `snapshot`: `replayThread` from a SQLite snapshot cache entry 1 000 facts before the end;
  * - `raw` (baseline, same run): `SELECT data` + `JSON.parse` + the same fold, no store layer;
- * - `cacheLoad`: decoding that entry alone, in the current format (`format2Ms`: snapshot-cache-format.ts,
- *   which makes interactions and steps on first read; `format2AllMs`: the same and every actor read) and
- *   in the plain persisted JSON the cache wrote before (format 1: `JSON.parse` + `restoreThreadState`),
- *   median of 5 each, with their sizes.
+ * - `cacheLoad`: decoding that entry alone, in the cache's entry format (`entryMs`:
+ *   snapshot-cache-format.ts, which makes interactions and steps on first read; `entryAllActorsMs`:
+ *   the same and every actor read) and in the plain persisted JSON the first cache wrote
+ *   (`persistedJsonMs`: `JSON.parse` + `restoreThreadState`, every actor made), median of 5 each,
+ *   with their sizes (UTF-16 code units) and the ratio of the two paths that make every actor.
  * Each state is hashed (after its timing, checking that every path reached the same state) and
  * dropped before the next measurement (a rehydrating runtime holds one).
  * `full`, `raw` and `snapshot` each run once unmeasured (JIT warm-up), then 3 rounds alternating
@@ -169,8 +170,8 @@ try {
   await store.close();
 
   // the entry alone: current format vs the plain persisted JSON of format 1
-  const text2 = encodeThreadState(at);
-  const text1 = JSON.stringify(serializeThreadState(at));
+  const entryText = encodeThreadState(at);
+  const persistedText = JSON.stringify(serializeThreadState(at));
   const atHash = hashThreadState(at);
   at = initialThreadState(threadId);
   const median = (decode: () => unknown): number => {
@@ -183,14 +184,14 @@ try {
     }
     return +ms.sort((a, b) => a - b)[2]!.toFixed(1);
   };
-  const format2Ms = median(() => decodeThreadState(text2));
-  const format2AllMs = median(() => {
-    const s = decodeThreadState(text2)!;
+  const entryMs = median(() => decodeThreadState(entryText));
+  const entryAllActorsMs = median(() => {
+    const s = decodeThreadState(entryText)!;
     void Object.values(s.interactions);
     void Object.values(s.steps);
     return s;
   });
-  const format1Ms = median(() => restoreThreadState(JSON.parse(text1) as SerializedThreadState, {}, { owned: true, actorRefs: false }));
+  const persistedJsonMs = median(() => restoreThreadState(JSON.parse(persistedText) as SerializedThreadState, {}, { owned: true, actorRefs: false }));
 
   if (new Set(hashes).size !== 1) throw new Error(`folds disagree: ${hashes.join(' ')}`);
   const fps = (s: number) => Math.round(total / s);
@@ -202,7 +203,7 @@ try {
       runtimeLoad: { seconds: +loadS.toFixed(3), factsPerSec: fps(loadS) },
       raw: { seconds: +rawS.toFixed(3), factsPerSec: fps(rawS) },
       snapshot: { seconds: +snapS.toFixed(4), tailFacts: 1_000, fractionOfFull: +(snapS / fullS).toFixed(4) },
-      cacheLoad: { format2Ms, format2AllMs, format1Ms, format2Bytes: text2.length, format1Bytes: text1.length, ratio1To2: +(format1Ms / format2Ms).toFixed(2) },
+      cacheLoad: { entryMs, entryAllActorsMs, persistedJsonMs, entryChars: entryText.length, persistedJsonChars: persistedText.length, persistedJsonOverEntryAllActors: +(persistedJsonMs / entryAllActorsMs).toFixed(2) },
       ratioFullToRaw: +(rawS / fullS).toFixed(3),
       targets: { ratioFullToRaw: '>= 0.5', snapshotFractionOfFull: '<= 0.05' },
     }),
