@@ -2,6 +2,8 @@
  * `orchestral threads [--json]`: every thread of the store, from the persisted `threads` projection
  * kept beside the log (`open-projection-store.ts`): its stored row is caught up with the facts after
  * its checkpoint, and the new row saved, so a call reads only what was appended since the last one.
+ * `--json` prints the lines kept beside that row (`threads-lines.ts`) when the log has not moved
+ * since they were rendered.
  */
 import type { Command } from 'commander';
 import {
@@ -17,9 +19,9 @@ import { parseStoreUrl } from '../../base.ts';
 import type { ProjectionStore } from '../../index.ts';
 import type { EventStore } from '../../index.ts';
 import type { ContextHolder } from '../context.ts';
-import { toJsonLine } from '../json.ts';
 import { safeText } from '../render/safe-text.ts';
-import { holderJson, readOwners } from '../owners.ts';
+import { readOwners } from '../owners.ts';
+import { threadLines } from '../threads-lines.ts';
 import { withStore } from '../store.ts';
 
 /**
@@ -44,38 +46,46 @@ async function projectionRowsFor(storeUrl: string): Promise<ProjectionStore> {
   }
 }
 
+/** Runs `fn` with the projection store beside `storeUrl`'s log (see `projectionRowsFor`), closed after. */
+async function withProjectionRows<T>(storeUrl: string, fn: (rows: ProjectionStore) => Promise<T>): Promise<T> {
+  const rows = await projectionRowsFor(storeUrl);
+  try {
+    return await fn(rows);
+  } finally {
+    await rows.close();
+  }
+}
+
+/** The listings of the `threads` projection caught up from its stored checkpoint, and the position it reached. */
+async function caughtUpListings(store: EventStore, rows: ProjectionStore): Promise<{ threads: ThreadListing[]; position: bigint }> {
+  const caught = await catchUpPersisted(threadsProjection, store, rows);
+  return { threads: threadListings(caught.state), position: caught.position };
+}
+
 /**
  * Every thread's listing, most recently active first: the persisted `threads` projection of the store
  * at `storeUrl`, caught up from its checkpoint (the new checkpoint saved when the store is writable).
  * @throws ProjectionStoreError a stored row is unreadable; ProjectionError a fact the projection refuses.
  */
 export async function listStoredThreads(store: EventStore, storeUrl: string): Promise<ThreadListing[]> {
-  const rows = await projectionRowsFor(storeUrl);
-  try {
-    return threadListings((await catchUpPersisted(threadsProjection, store, rows)).state);
-  } finally {
-    await rows.close();
-  }
+  return withProjectionRows(storeUrl, async (rows) => (await caughtUpListings(store, rows)).threads);
 }
 
 /** The `threads` command. */
 export async function threadsCommand(holder: ContextHolder, cmd: Command): Promise<number> {
   const { io, storeUrl } = holder.get(cmd);
   const json = cmd.opts<{ json: boolean }>().json;
-  const { threads, owners } = await withStore(storeUrl, async (store) => ({ threads: await listStoredThreads(store, storeUrl), owners: await readOwners(storeUrl) }));
   if (json) {
+    // The stored lines when the log has not moved since they were rendered (threads-lines.ts).
+    const lines = await withStore(storeUrl, async (store) => {
+      const owners = await readOwners(storeUrl);
+      return withProjectionRows(storeUrl, (rows) => threadLines(store, rows, owners, () => caughtUpListings(store, rows)));
+    });
     // One write per 1 000 lines: a write per line costs more than the JSON of 10 000 threads.
-    const lines: string[] = [];
-    for (const t of threads) {
-      const owner = owners.get(t.threadId);
-      // The listing's JSON with `owner` as its last key (as `{ ...t, owner }` would write it), without copying the listing.
-      const listing = toJsonLine(t);
-      lines.push(`${listing.slice(0, -1)}${listing.length > 2 ? ',' : ''}"owner":${owner ? toJsonLine(holderJson(owner)) : 'null'}}`);
-      if (lines.length === 1000) io.out(lines.splice(0).join('\n'));
-    }
-    if (lines.length > 0) io.out(lines.join('\n'));
+    for (let i = 0; i < lines.length; i += 1000) io.out(lines.slice(i, i + 1000).join('\n'));
     return 0;
   }
+  const { threads, owners } = await withStore(storeUrl, async (store) => ({ threads: await listStoredThreads(store, storeUrl), owners: await readOwners(storeUrl) }));
   if (threads.length === 0) {
     io.out(`no threads in ${storeUrl} (start one with: npx orchestral run examples/audit/plan.yaml)`);
     return 0;
