@@ -7,7 +7,7 @@
  * the log's last position): events appended while a read is being iterated are not part of it.
  * Rows are never deleted, so paging by revision/position cursor needs no long-lived transaction.
  */
-import type { RecordedEvent, ReadAllOptions, ReadStreamOptions } from '../event-store.ts';
+import type { PagedEvents, RecordedEvent, ReadAllOptions, ReadStreamOptions } from '../event-store.ts';
 import { decodeRow, type EventCodec, type StoredRow } from '../codec.ts';
 import { StreamNotFoundError, type EventIntegrityError } from '../errors.ts';
 import { ChainVerifier, scanIntegrity, supplyPredecessors } from '../integrity.ts';
@@ -114,12 +114,13 @@ export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<E
 }
 
 /**
- * Wraps a page generator as the AsyncIterable the port returns. The generator is created on the
- * first `next()` (so errors like StreamNotFoundError surface on iteration, not on the call), rows
- * are verified (one `ChainVerifier` per iteration, in `direction`) and decoded one at a time as
- * they are consumed, and the iterator stops after the first error.
+ * Wraps a page generator as the iterable the port returns (`PagedEvents`). The generator is
+ * created on the first `next()` (so errors like StreamNotFoundError surface on iteration, not on
+ * the call), rows are verified (one `ChainVerifier` per iteration, in `direction`) and decoded one
+ * at a time as they are consumed — or a page at a time through `pages()` — and the iterator stops
+ * after the first error.
  */
-export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<EventRow[]>, direction: 'forwards' | 'backwards' = 'forwards'): AsyncIterable<RecordedEvent> {
+export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<EventRow[]>, direction: 'forwards' | 'backwards' = 'forwards'): PagedEvents {
   return {
     [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
       let pages: Iterator<EventRow[]> | undefined;
@@ -127,7 +128,6 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
       let i = 0;
       const verifier = new ChainVerifier(direction);
       let done = false;
-      const finished: IteratorResult<RecordedEvent> = { done: true, value: undefined };
       return {
         async next(): Promise<IteratorResult<RecordedEvent>> {
           try {
@@ -143,7 +143,7 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
               if (r.done === true) done = true;
               else [page, i] = [storedPage(ctx, verifier, r.value), 0];
             }
-            return finished;
+            return FINISHED;
           } catch (err) {
             done = true;
             throw err;
@@ -152,7 +152,50 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
         async return(): Promise<IteratorResult<RecordedEvent>> {
           done = true;
           pages?.return?.(undefined);
-          return finished;
+          return FINISHED;
+        },
+      };
+    },
+    pages: () => verifiedPages(ctx, openPages, direction),
+  };
+}
+
+const FINISHED: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+
+/** `verifiedIterable`'s `pages()`: each page of rows verified and decoded whole, one promise per page. */
+function verifiedPages(ctx: ReadContext, openPages: () => Iterator<EventRow[]>, direction: 'forwards' | 'backwards'): AsyncIterable<RecordedEvent[]> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<RecordedEvent[]> {
+      let pages: Iterator<EventRow[]> | undefined;
+      const verifier = new ChainVerifier(direction);
+      let done = false;
+      return {
+        async next(): Promise<IteratorResult<RecordedEvent[]>> {
+          if (done) return FINISHED;
+          try {
+            pages ??= openPages();
+            const r = pages.next();
+            if (r.done === true) {
+              done = true;
+              return FINISHED;
+            }
+            if (ctx.codec.load !== undefined) await ctx.codec.load(); // a lazy codec: loaded by the first page read
+            const page = storedPage(ctx, verifier, r.value);
+            const events = new Array<RecordedEvent>(page.length);
+            for (let k = 0; k < page.length; k++) {
+              verifier.verify(page, k);
+              events[k] = decodeRow(page[k]!, ctx.codec);
+            }
+            return { done: false, value: events };
+          } catch (err) {
+            done = true;
+            throw err;
+          }
+        },
+        async return(): Promise<IteratorResult<RecordedEvent[]>> {
+          done = true;
+          pages?.return?.(undefined);
+          return FINISHED;
         },
       };
     },
