@@ -83,17 +83,40 @@ function* pages(ctx: ReadContext, pager: KeysetPager, fetch: (next: bigint, n: n
 }
 
 /**
- * Pages of one stream per `ReadStreamOptions` (see `read-options.ts` for the semantics).
+ * Pages of one stream per `ReadStreamOptions` (see `read-options.ts` for the semantics). A forward
+ * read first fetches its first page without looking the stream's end up: a page shorter than asked
+ * is the whole read (the usual case: a thread's facts fit in one page), so the stream's last
+ * revision is queried only for an empty first page (does the stream exist?) or a full one (the
+ * bound of the next pages, read in the same synchronous step as that page).
  * @throws StreamNotFoundError the stream has no event (on the first `next()`).
  * @throws InvalidReadOptionsError a bad option (see `checkReadStreamOptions`).
  */
 export function* streamPages(ctx: ReadContext, streamId: string, options: ReadStreamOptions): Generator<EventRow[]> {
   ctx.assertOpen();
   const plan = checkReadStreamOptions(streamId, options);
-  const last = ctx.stmts.lastRevision(streamId);
-  if (last === undefined) throw new StreamNotFoundError(streamId);
-  const pager = streamPager(plan, options, last, ctx.pageSize ?? READ_PAGE_SIZE);
   const { stmts } = ctx;
+  const pageSize = ctx.pageSize ?? READ_PAGE_SIZE;
+  let first: EventRow[] | undefined;
+  if (plan.forwards) {
+    const from = clampInt64(options.fromRevision ?? 0n);
+    const to = clampInt64(options.toRevision ?? INT64_MAX);
+    const n = Math.min(pageSize, plan.maxCount);
+    if (n > 0 && from <= to) {
+      first = stmts.streamForwards(streamId, from, to, n);
+      if (first.length > 0 && first.length < n) {
+        yield first;
+        return;
+      }
+    }
+  }
+  const last = stmts.lastRevision(streamId);
+  if (last === undefined) throw new StreamNotFoundError(streamId);
+  const pager = streamPager(plan, options, last, pageSize);
+  if (first !== undefined && first.length > 0) {
+    // a full first page: the rest of the read is bounded by `last`, read just after it
+    yield first;
+    if (!pageRead(pager, first, first.length, revisionOf)) return;
+  }
   const to = pager.last;
   yield* plan.forwards
     ? pages(ctx, pager, (from, n) => stmts.streamForwards(streamId, from, to, n), revisionOf)
