@@ -7,7 +7,7 @@
 import type { Observable } from 'rxjs';
 import { map } from '../core/rxjs.ts';
 import type { RecordedFact } from '../facts/fact-types.ts';
-import type { EventStore, RecordedEvent } from '../store/event-store.ts';
+import { eventPages, type EventStore, type RecordedEvent } from '../store/event-store.ts';
 import { recordedFactOf } from './decode.ts';
 import { ThreadRevisionError } from './errors.ts';
 import { threadStreamId } from './stream.ts';
@@ -50,6 +50,43 @@ export function historyEvents(store: EventStore, threadId: string, range: Histor
           return r;
         },
         async return(): Promise<IteratorResult<RecordedEvent>> {
+          await inner.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+/**
+ * `historyEvents` a page at a time: the same events, checks and errors, in arrays (in revision
+ * order, each at most the store's page size). From the store's pages when its read offers them
+ * (`eventPages`: one promise per page, not per event), else one event per array.
+ * @throws as `historyEvents` (a store's error replaces the page holding the bad event).
+ */
+export function historyPages(store: EventStore, threadId: string, range: HistoryRange = {}): AsyncIterable<readonly RecordedEvent[]> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<readonly RecordedEvent[]> {
+      let next = range.fromRevision ?? 0n;
+      const options = { fromRevision: next, ...(range.toRevision !== undefined ? { toRevision: range.toRevision } : {}) };
+      const events = store.readStream(threadStreamId(threadId), options);
+      const paged = eventPages(events);
+      const inner: AsyncIterator<readonly RecordedEvent[] | RecordedEvent> = (paged ?? events)[Symbol.asyncIterator]();
+      return {
+        async next(): Promise<IteratorResult<readonly RecordedEvent[]>> {
+          const r = await inner.next();
+          if (r.done === true) return r;
+          const page = paged === undefined ? [r.value as RecordedEvent] : (r.value as readonly RecordedEvent[]);
+          for (const event of page) {
+            if (event.revision !== next) {
+              await inner.return?.();
+              throw new ThreadRevisionError(threadId, event.revision, `stream read out of order (expected ${next})`);
+            }
+            next += 1n;
+          }
+          return { done: false, value: page };
+        },
+        async return(): Promise<IteratorResult<readonly RecordedEvent[]>> {
           await inner.return?.();
           return { done: true, value: undefined };
         },

@@ -11,7 +11,7 @@ import { factOf } from './decode.ts';
 import { noteOrigin, type FactOrigin } from './effect-keys.ts';
 import { ReplayDivergenceError, ThreadRevisionError } from './errors.ts';
 import { applyFacts, foldSession, initialThreadState, stateHashVersion, type FoldOptions, type ThreadState } from './fold/thread-state.ts';
-import { historyEvents } from './read.ts';
+import { historyPages } from './read.ts';
 import type { SnapshotCache } from './snapshot-cache/snapshot-cache.ts';
 
 /** Options of `foldHistory` and `replayThread`. */
@@ -79,24 +79,26 @@ export async function foldHistory(store: EventStore, threadId: string, options: 
   let batch: Fact[] = [];
   const session = verify ? foldSession(state, { ...fold, hashing: true }) : undefined;
   const range = { fromRevision: state.revision + 1n, ...(toRevision !== undefined ? { toRevision } : {}) };
-  for await (const e of historyEvents(store, threadId, range)) {
-    const fact = factOf(threadId, e);
-    out.factsRead++;
-    noteOrigin(out.origins, fact, e.id, e.metadata.correlationId);
-    if (keepFacts) out.facts.push(e as RecordedFact);
-    if (!session) {
-      batch.push(fact);
-      if (batch.length >= batchSize) {
-        state = applyFacts(state, batch, fold);
-        batch = [];
+  for await (const page of historyPages(store, threadId, range)) {
+    for (const e of page) {
+      const fact = factOf(threadId, e);
+      out.factsRead++;
+      noteOrigin(out.origins, fact, e.id, e.metadata.correlationId);
+      if (keepFacts) out.facts.push(e as RecordedFact);
+      if (!session) {
+        batch.push(fact);
+        if (batch.length >= batchSize) {
+          state = applyFacts(state, batch, fold);
+          batch = [];
+        }
+        continue;
       }
-      continue;
-    }
-    session.apply(fact);
-    const expected = e.metadata.snapshotHash;
-    if (expected !== undefined) {
-      const actual = session.hash(stateHashVersion(expected));
-      if (actual !== expected) throw new ReplayDivergenceError(threadId, e.revision, expected, actual);
+      session.apply(fact);
+      const expected = e.metadata.snapshotHash;
+      if (expected !== undefined) {
+        const actual = session.hash(stateHashVersion(expected));
+        if (actual !== expected) throw new ReplayDivergenceError(threadId, e.revision, expected, actual);
+      }
     }
   }
   if (session) state = session.state();

@@ -94,7 +94,8 @@ class SessionDraft implements Draft {
   readonly #perAppend: boolean;
   readonly #every: bigint;
   readonly #hashing: boolean;
-  #session: FoldSession;
+  /** Made by the first `add` (a cycle that adds no fact, e.g. the resume after a load, needs none). */
+  #session: FoldSession | undefined;
   #cached: ThreadState | undefined;
 
   constructor(base: ThreadState, options: DraftOptions) {
@@ -103,8 +104,13 @@ class SessionDraft implements Draft {
     this.#perAppend = options.hashEvery === 'append';
     this.#every = this.#perAppend ? 0n : BigInt(Math.max(0, Math.floor(options.hashEvery as number)));
     this.#hashing = this.#perAppend || this.#every > 0n;
-    this.#session = foldSession(base, { hashing: this.#hashing });
     this.#cached = base;
+  }
+
+  /** The fold session over the base and the facts added so far. */
+  #fold(): FoldSession {
+    this.#session ??= foldSession(this.#base, { hashing: this.#hashing });
+    return this.#session;
   }
 
   /** Rebuilds the session from the base with the first `length` facts (after a refused fact: rare). */
@@ -119,12 +125,12 @@ class SessionDraft implements Draft {
   }
 
   get state(): ThreadState {
-    this.#cached ??= this.#session.state();
+    this.#cached ??= this.#fold().state();
     return this.#cached;
   }
 
   get current(): ThreadState {
-    return this.#cached ?? this.#session.peek();
+    return this.#cached ?? this.#fold().peek();
   }
 
   add(inputs: readonly FactInput[], meta: DraftMeta = {}): void {
@@ -146,12 +152,12 @@ class SessionDraft implements Draft {
         }
         revision += 1n;
         this.#cached = undefined;
-        this.#session.apply(fact);
+        this.#fold().apply(fact);
         const id = options.ids.uuid();
         const drafted: DraftedFact = { id, fact };
         if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
         if (causation !== undefined) drafted.causationId = causation;
-        if (this.#every > 0n && (revision + 1n) % this.#every === 0n) drafted.snapshotHash = this.#session.hash();
+        if (this.#every > 0n && (revision + 1n) % this.#every === 0n) drafted.snapshotHash = this.#fold().hash();
         facts.push(drafted);
         previousId = id;
       }
@@ -171,6 +177,6 @@ class SessionDraft implements Draft {
 
   seal(): void {
     const last = this.facts[this.facts.length - 1];
-    if (this.#perAppend && last !== undefined && last.snapshotHash === undefined) last.snapshotHash = this.#session.hash();
+    if (this.#perAppend && last !== undefined && last.snapshotHash === undefined) last.snapshotHash = this.#fold().hash();
   }
 }

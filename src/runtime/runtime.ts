@@ -264,8 +264,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       void stopped.close();
     }
     const loading = (async () => {
-      await previous?.release();
-      await evictions.get(threadId);
+      if (previous) await previous.release();
+      const eviction = evictions.get(threadId);
+      if (eviction) await eviction; // awaited only when there is one: a load waits no extra microtask turns
       // The lease first, then the facts: whatever is appended after the fold reaches us through followLog.
       const claim = await ownership.claim(threadId);
       try {

@@ -38,7 +38,7 @@ import type { RunnerMessage } from './runner-message.ts';
 import { isSettledState } from './settled.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
 import { forgetSettledOrigin, noteOrigin, pruneOrigins, type FactOrigin } from '../history/effect-keys.ts';
-import { threadView } from '../history/fold/views.ts';
+import { threadView, type ThreadView } from '../history/fold/views.ts';
 import { threadStreamId } from '../history/stream.ts';
 import { rehydrateThread, toEventData } from './thread-stream.ts';
 import { RunnerHandle, type ThreadRunner } from './runner-handle.ts';
@@ -131,8 +131,18 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
    * origins (O(effects requested)) runs then, not after every batch.
    */
   let prunedFor: readonly string[] | undefined;
+  /** The thread view of the committed state, built once per state (committed states never change). */
+  let viewedState: ThreadState | undefined;
+  let stateView: ThreadView | undefined;
+  const view = (): ThreadView => {
+    if (viewedState !== state || stateView === undefined) {
+      viewedState = state;
+      stateView = threadView(state);
+    }
+    return stateView;
+  };
   const forgetEndedOrigins = (): void => {
-    const live = threadView(state).live;
+    const live = view().live;
     if (live === prunedFor) return;
     prunedFor = live;
     if (origins.size > 0) pruneOrigins(origins, live);
@@ -140,7 +150,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
   forgetEndedOrigins();
 
   const isEvictable = (): boolean =>
-    !closed && failure === undefined && mailbox.size === 0 && effects.inFlight() === 0 && wakeAt === undefined && isSettledState(state);
+    !closed && failure === undefined && mailbox.size === 0 && effects.inFlight() === 0 && wakeAt === undefined && isSettledState(state, view());
 
   const checkWaiters = (): void => {
     if (hooks.onEvictable && isEvictable()) hooks.onEvictable();
@@ -150,7 +160,7 @@ export function createThreadRunner(initial: ThreadState, env: RunnerEnv, origins
     for (const w of waiters) {
       if (failure !== undefined) w.reject(failure);
       else if (closed) w.reject(new RuntimeClosedError());
-      else if (idle && (!w.settled || isSettledState(state))) w.resolve(state);
+      else if (idle && (!w.settled || isSettledState(state, view()))) w.resolve(state);
       else keep.push(w);
     }
     waiters = keep;

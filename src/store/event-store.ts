@@ -111,6 +111,27 @@ export interface SubscribeToAllOptions {
 }
 
 /**
+ * What a read may return besides being iterable event by event: the same events in pages (arrays
+ * in read order, each at most the adapter's page size), with the same checks and errors, for
+ * readers that consume a whole read at once (the fold: one promise per page instead of one per
+ * event). A check or decode error is thrown in place of the page holding the bad event (the events
+ * before it in that page are not delivered). Optional: see `eventPages`.
+ */
+export interface PagedEvents extends AsyncIterable<RecordedEvent> {
+  pages(): AsyncIterable<readonly RecordedEvent[]>;
+}
+
+/**
+ * The pages of `events` when the read offers them (`PagedEvents`, e.g. the SQLite adapter's
+ * `readStream`), else `undefined` (iterate the events). A store wrapped by code that replaces
+ * `readStream` returns that code's iterable, so the pages are never those of a read it changed.
+ */
+export function eventPages(events: AsyncIterable<RecordedEvent>): AsyncIterable<readonly RecordedEvent[]> | undefined {
+  const pages = (events as Partial<PagedEvents>).pages;
+  return typeof pages === 'function' ? pages.call(events) : undefined;
+}
+
+/**
  * The port every adapter implements.
  *
  * @throws WrongExpectedVersionError (append) the stream's revision differs from `expectedRevision`.
@@ -131,7 +152,10 @@ export interface EventStore {
    * written and the original result is returned.
    */
   appendToStream(streamId: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult>;
-  /** Reads one stream in revision order. Throws StreamNotFoundError (on iteration) if it has no event. */
+  /**
+   * Reads one stream in revision order. Throws StreamNotFoundError (on iteration) if it has no event.
+   * An adapter may return `PagedEvents` (the same read, also by page).
+   */
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   /** Reads every event of every stream in position order. */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;

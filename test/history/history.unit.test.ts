@@ -113,6 +113,40 @@ describe('foldHistory', () => {
     expect([folded.startRevision, folded.state.revision, folded.factsRead]).toEqual([-1n, 4n, 5]);
   });
 
+  it('folds a store that pages its reads (PagedEvents) from its pages, to the same state; refuses pages out of revision order', async () => {
+    const store = await storeWithHistory();
+    /** `store` whose reads also offer their events in pages of 3 (`swap`: revisions 4 and 5 exchanged), counting the pages read. */
+    const paging = (swap: boolean) => {
+      let pagesRead = 0;
+      const paged: EventStore = {
+        ...store,
+        readStream(streamId, options) {
+          const events = store.readStream(streamId, options);
+          return Object.assign(events, {
+            async *pages() {
+              const all: RecordedEvent[] = [];
+              for await (const e of events) all.push(e);
+              const i = all.findIndex((e) => e.revision === 4n);
+              if (swap && i >= 0 && all[i + 1] !== undefined) [all[i], all[i + 1]] = [all[i + 1]!, all[i]!];
+              for (let k = 0; k < all.length; k += 3) {
+                pagesRead++;
+                yield all.slice(k, k + 3);
+              }
+            },
+          });
+        },
+      };
+      return { paged, pages: () => pagesRead };
+    };
+    const plain = await foldHistory(store, history.threadId);
+    const p = paging(false);
+    const folded = await foldHistory(p.paged, history.threadId);
+    expect(p.pages()).toBe(Math.ceil(history.facts.length / 3));
+    expect(hashThreadState(folded.state)).toBe(hashThreadState(plain.state));
+    expect([folded.factsRead, [...folded.origins.keys()]]).toEqual([plain.factsRead, [...plain.origins.keys()]]);
+    await expect(foldHistory(paging(true).paged, history.threadId)).rejects.toMatchObject({ code: 'THREAD_REVISION', revision: 5n });
+  });
+
   it('refuses a stream whose events arrive out of revision order', async () => {
     const store = await storeWithHistory();
     const shuffled: EventStore = {

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isEventIntegrityError, type IntegrityReason } from '../../src/store/errors.ts';
-import type { EventStore } from '../../src/store/event-store.ts';
+import { eventPages, type EventStore } from '../../src/store/event-store.ts';
 import { quoteIdent } from '../../src/store/postgres/connection.ts';
 import { getPostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
@@ -123,6 +123,8 @@ function describeTampering(adapter: string, cases: Tamper[], open: () => Promise
 
         expectIntegrity(await rejection(collect(() => store.readStream('s'))), t.first.revision, t.first.reason);
         expectIntegrity(await rejection(collect(() => store.readStream('s', { direction: 'backwards' }))), undefined);
+        const paged = eventPages(store.readStream('s'));
+        if (paged !== undefined) expectIntegrity(await rejection(collect(() => paged)), t.first.revision, t.first.reason);
         const inLog = t.firstInLog ?? t.first;
         expectIntegrity(await rejection(collect(() => store.readAll())), inLog.revision, inLog.reason);
         for (const [sub, first] of [[store.subscribeToStream('s'), t.first], [store.subscribeToAll(), inLog]] as const) {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { rawCodec } from '../../src/store/codec.ts';
 import { isEventIntegrityError, isStoreClosedError } from '../../src/store/errors.ts';
-import { NO_STREAM } from '../../src/store/event-store.ts';
+import { eventPages, NO_STREAM } from '../../src/store/event-store.ts';
 import { ORCHESTRAL_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import { getSqliteEventStore, type SqliteEventStore, type SqliteEventStoreOptions } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { runEventStoreContract } from './contract/index.ts';
@@ -155,6 +155,14 @@ describe('sqlite store: reads', () => {
     far.stop();
     farAll.stop();
     expect([far.events, far.error, farAll.events, farAll.error]).toEqual([[], undefined, [], undefined]);
+  });
+
+  it('pages a read by its page size (eventPages), verified and decoded as the event-by-event read', async () => {
+    const { store } = open({ readPageSize: 3 });
+    await store.appendToStream('s', rawEvents(8));
+    const pages = await collect(() => eventPages(store.readStream('s', { fromRevision: 1n }))!);
+    expect(pages.map((p) => p.map((e) => Number(e.revision)))).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(pages.flat()).toEqual(await collect(() => store.readStream('s', { fromRevision: 1n })));
   });
 
   it('bounds a read by the log as it stood when iteration started', async () => {

@@ -7,7 +7,7 @@
  * the log's last position): events appended while a read is being iterated are not part of it.
  * Rows are never deleted, so paging by revision/position cursor needs no long-lived transaction.
  */
-import type { RecordedEvent, ReadAllOptions, ReadStreamOptions } from '../event-store.ts';
+import type { PagedEvents, RecordedEvent, ReadAllOptions, ReadStreamOptions } from '../event-store.ts';
 import { decodeRow, type EventCodec, type StoredRow } from '../codec.ts';
 import { StreamNotFoundError, type EventIntegrityError } from '../errors.ts';
 import { ChainVerifier, scanIntegrity, supplyPredecessors } from '../integrity.ts';
@@ -83,17 +83,40 @@ function* pages(ctx: ReadContext, pager: KeysetPager, fetch: (next: bigint, n: n
 }
 
 /**
- * Pages of one stream per `ReadStreamOptions` (see `read-options.ts` for the semantics).
+ * Pages of one stream per `ReadStreamOptions` (see `read-options.ts` for the semantics). A forward
+ * read first fetches its first page without looking the stream's end up: a page shorter than asked
+ * is the whole read (the usual case: a thread's facts fit in one page), so the stream's last
+ * revision is queried only for an empty first page (does the stream exist?) or a full one (the
+ * bound of the next pages, read in the same synchronous step as that page).
  * @throws StreamNotFoundError the stream has no event (on the first `next()`).
  * @throws InvalidReadOptionsError a bad option (see `checkReadStreamOptions`).
  */
 export function* streamPages(ctx: ReadContext, streamId: string, options: ReadStreamOptions): Generator<EventRow[]> {
   ctx.assertOpen();
   const plan = checkReadStreamOptions(streamId, options);
-  const last = ctx.stmts.lastRevision(streamId);
-  if (last === undefined) throw new StreamNotFoundError(streamId);
-  const pager = streamPager(plan, options, last, ctx.pageSize ?? READ_PAGE_SIZE);
   const { stmts } = ctx;
+  const pageSize = ctx.pageSize ?? READ_PAGE_SIZE;
+  let first: EventRow[] | undefined;
+  if (plan.forwards) {
+    const from = clampInt64(options.fromRevision ?? 0n);
+    const to = clampInt64(options.toRevision ?? INT64_MAX);
+    const n = Math.min(pageSize, plan.maxCount);
+    if (n > 0 && from <= to) {
+      first = stmts.streamForwards(streamId, from, to, n);
+      if (first.length > 0 && first.length < n) {
+        yield first;
+        return;
+      }
+    }
+  }
+  const last = stmts.lastRevision(streamId);
+  if (last === undefined) throw new StreamNotFoundError(streamId);
+  const pager = streamPager(plan, options, last, pageSize);
+  if (first !== undefined && first.length > 0) {
+    // a full first page: the rest of the read is bounded by `last`, read just after it
+    yield first;
+    if (!pageRead(pager, first, first.length, revisionOf)) return;
+  }
   const to = pager.last;
   yield* plan.forwards
     ? pages(ctx, pager, (from, n) => stmts.streamForwards(streamId, from, to, n), revisionOf)
@@ -114,12 +137,13 @@ export function allPages(ctx: ReadContext, options: ReadAllOptions): Generator<E
 }
 
 /**
- * Wraps a page generator as the AsyncIterable the port returns. The generator is created on the
- * first `next()` (so errors like StreamNotFoundError surface on iteration, not on the call), rows
- * are verified (one `ChainVerifier` per iteration, in `direction`) and decoded one at a time as
- * they are consumed, and the iterator stops after the first error.
+ * Wraps a page generator as the iterable the port returns (`PagedEvents`). The generator is
+ * created on the first `next()` (so errors like StreamNotFoundError surface on iteration, not on
+ * the call), rows are verified (one `ChainVerifier` per iteration, in `direction`) and decoded one
+ * at a time as they are consumed — or a page at a time through `pages()` — and the iterator stops
+ * after the first error.
  */
-export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<EventRow[]>, direction: 'forwards' | 'backwards' = 'forwards'): AsyncIterable<RecordedEvent> {
+export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<EventRow[]>, direction: 'forwards' | 'backwards' = 'forwards'): PagedEvents {
   return {
     [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
       let pages: Iterator<EventRow[]> | undefined;
@@ -127,7 +151,6 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
       let i = 0;
       const verifier = new ChainVerifier(direction);
       let done = false;
-      const finished: IteratorResult<RecordedEvent> = { done: true, value: undefined };
       return {
         async next(): Promise<IteratorResult<RecordedEvent>> {
           try {
@@ -143,7 +166,7 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
               if (r.done === true) done = true;
               else [page, i] = [storedPage(ctx, verifier, r.value), 0];
             }
-            return finished;
+            return FINISHED;
           } catch (err) {
             done = true;
             throw err;
@@ -152,7 +175,50 @@ export function verifiedIterable(ctx: ReadContext, openPages: () => Iterator<Eve
         async return(): Promise<IteratorResult<RecordedEvent>> {
           done = true;
           pages?.return?.(undefined);
-          return finished;
+          return FINISHED;
+        },
+      };
+    },
+    pages: () => verifiedPages(ctx, openPages, direction),
+  };
+}
+
+const FINISHED: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+
+/** `verifiedIterable`'s `pages()`: each page of rows verified and decoded whole, one promise per page. */
+function verifiedPages(ctx: ReadContext, openPages: () => Iterator<EventRow[]>, direction: 'forwards' | 'backwards'): AsyncIterable<RecordedEvent[]> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<RecordedEvent[]> {
+      let pages: Iterator<EventRow[]> | undefined;
+      const verifier = new ChainVerifier(direction);
+      let done = false;
+      return {
+        async next(): Promise<IteratorResult<RecordedEvent[]>> {
+          if (done) return FINISHED;
+          try {
+            pages ??= openPages();
+            const r = pages.next();
+            if (r.done === true) {
+              done = true;
+              return FINISHED;
+            }
+            if (ctx.codec.load !== undefined) await ctx.codec.load(); // a lazy codec: loaded by the first page read
+            const page = storedPage(ctx, verifier, r.value);
+            const events = new Array<RecordedEvent>(page.length);
+            for (let k = 0; k < page.length; k++) {
+              verifier.verify(page, k);
+              events[k] = decodeRow(page[k]!, ctx.codec);
+            }
+            return { done: false, value: events };
+          } catch (err) {
+            done = true;
+            throw err;
+          }
+        },
+        async return(): Promise<IteratorResult<RecordedEvent[]>> {
+          done = true;
+          pages?.return?.(undefined);
+          return FINISHED;
         },
       };
     },

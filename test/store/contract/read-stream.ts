@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { rawCodec } from '../../../src/store/codec.ts';
 import { isStreamNotFoundError, type StreamNotFoundError } from '../../../src/store/errors.ts';
-import type { EventStore, ReadStreamOptions } from '../../../src/store/event-store.ts';
+import { eventPages, type EventStore, type ReadStreamOptions } from '../../../src/store/event-store.ts';
 import { collect, rawEvent, rawEvents, rejection, useStores } from './helpers.ts';
 import type { StoreFactory } from './index.ts';
 
@@ -25,6 +25,20 @@ export function describeReadStream(factory: StoreFactory): void {
       }
       return store;
     };
+
+    it('offers, when it pages a read (eventPages), the same events in the same order, page by page; a missing stream throws StreamNotFoundError', async () => {
+      const store = await tenEvents();
+      const options: ReadStreamOptions[] = [{}, { fromRevision: 3n, toRevision: 8n }, { maxCount: 4 }, { direction: 'backwards' }, { direction: 'backwards', fromRevision: 6n, maxCount: 3 }, { maxCount: 0 }];
+      for (const o of options) {
+        const paged = eventPages(store.readStream('r', o));
+        if (paged === undefined) return; // an adapter that does not page its reads
+        const pages = await collect(() => paged);
+        expect(pages.every((p) => p.length > 0), JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).toBe(true);
+        expect(pages.flat()).toEqual(await collect(() => store.readStream('r', o)));
+      }
+      const missing = eventPages(store.readStream('missing'))!;
+      expect(isStreamNotFoundError(await rejection(collect(() => missing)))).toBe(true);
+    });
 
     it('reads the whole stream forwards by default, with data, type and ascending positions', async () => {
       const store = await tenEvents();
