@@ -5,7 +5,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { reviveInteractionContext } from '../../../machines/interaction.machine.ts';
-import { buildStepRecord, DeferredGroup } from '../fold/step-table.ts';
+import { buildStepRecord } from '../fold/step-table.ts';
 import { defaultMachines, stepKey, type FoldOptions, type InteractionSnapshot, type StepSnapshot, type ThreadState } from '../fold/thread-state.ts';
 import { instantiate, restoreSnapshot, templateFor } from '../fold/xstate-adapter.ts';
 import { SnapshotEntryCorruptError, SnapshotMachineMismatchError } from './snapshot-cache-errors.ts';
@@ -134,78 +134,178 @@ export function decodeThreadState(entry: string | Uint8Array, options: FoldOptio
   const thread = record(m.thread, makers(m.thread, b.states.thread), b.thread, 'the thread') as ThreadState['thread'];
 
   const interactionMakers = makers(m.interaction, b.states.interaction);
-  const interactionStarts: number[] = [];
+  const interactionStarts = new Array<number>(b.interactions.length);
   let offset = bodyEnd + 1;
-  for (const i of b.interactions) {
-    interactionStarts.push(offset);
-    offset += i[1];
+  for (let n = 0; n < b.interactions.length; n++) {
+    interactionStarts[n] = offset;
+    offset += b.interactions[n]![1];
   }
+  const madeInteractions = new Array<InteractionSnapshot | undefined>(b.interactions.length);
+  let interactionIds: string[] | undefined;
   let interactionIndex: Map<string, number> | undefined;
-  // an interaction's snapshot is made when its id is first read (see buildStepRecord): a fold touches few
-  const interactionGroup = new DeferredGroup<InteractionSnapshot>((id) => {
-    interactionIndex ??= new Map(b.interactions.map(([iid], n) => [iid, n]));
-    const n = interactionIndex.get(id)!;
-    const [, length, check] = b.interactions[n]!;
-    const part = `interaction '${id}'`;
-    return record(m.interaction, interactionMakers, segment(interactionStarts[n]!, length, check, part) as ActorRecord, part) as InteractionSnapshot;
-  });
-  const interactionRecord = buildStepRecord<InteractionSnapshot>();
-  for (const [id] of b.interactions) interactionRecord.defer(id, interactionGroup);
-  const interactions = interactionRecord.done();
+  const interactionAt = (id: string): number | undefined => {
+    if (interactionIndex === undefined) {
+      interactionIndex = new Map();
+      for (let n = 0; n < b.interactions.length; n++) interactionIndex.set(b.interactions[n]![0], n);
+    }
+    return interactionIndex.get(id);
+  };
+  // an interaction's snapshot is made when its id is first read: a fold touches few
+  const interactions = buildStepRecord<InteractionSnapshot>({
+    get(id) {
+      const n = interactionAt(id);
+      if (n === undefined) return undefined;
+      let made = madeInteractions[n];
+      if (made === undefined) {
+        const [, length, check] = b.interactions[n]!;
+        const part = `interaction '${id}'`;
+        made = madeInteractions[n] = record(m.interaction, interactionMakers, segment(interactionStarts[n]!, length, check, part) as ActorRecord, part) as InteractionSnapshot;
+      }
+      return made;
+    },
+    has: (id) => interactionAt(id) !== undefined,
+    keys: () => (interactionIds ??= b.interactions.map((i) => i[0])),
+  }).done();
 
   const stepMakers = makers(m.step, b.states.step);
   // per shape, per key: 0 literal, 1 interactionId, 2 planId, 3 the plan's step, 4 undefined
   const derives = b.shapes.map((fields) => fields.map(([k, kind]) => (kind === 0 ? 0 : kind === 2 ? 4 : k === 'interactionId' ? 1 : k === 'planId' ? 2 : k === 'step' ? 3 : 4)));
-  const steps = buildStepRecord<StepSnapshot>();
-  for (const [at, planId, length, check, namesIndex] of b.steps) {
+  // per names list: 1 all step ids, 2 all `[key]`, 0 mixed or empty
+  const nameKinds = b.names.map((list) =>
+    list.length > 0 && list.every((n) => typeof n === 'string') ? 1 : list.length > 0 && list.every((n) => Array.isArray(n) && typeof n[0] === 'string') ? 2 : 0,
+  );
+  const runs = new Array<Run>(b.steps.length);
+  for (let r = 0; r < b.steps.length; r++) {
+    const head = b.steps[r]!;
+    const at = head[0];
     const iid = typeof at === 'number' ? b.interactions[at]![0] : at;
-    const start = offset;
-    offset += length;
-    const names = b.names[namesIndex]!;
-    const part = iid === null ? 'a run of verbatim steps' : `the steps of interaction '${iid}' plan '${planId}'`;
-    const keyOf = (name: StepName): string | undefined =>
-      typeof name === 'string' ? (iid !== null && planId !== null ? stepKey(iid, planId, name) : undefined) : Array.isArray(name) && typeof name[0] === 'string' ? name[0] : undefined;
-    let rows: unknown[] | undefined;
-    let rowOf: Map<string, number> | undefined;
-    let specs: readonly unknown[] | undefined;
-    // a step's snapshot is made when its key is first read; the run's segment is parsed then, once
-    const group = new DeferredGroup<StepSnapshot>((key) => {
-      if (rows === undefined) {
-        const parsed = segment(start, length, check, part);
-        if (!Array.isArray(parsed) || parsed.length !== names.length) throw corrupt(part, `is not ${names.length} rows`);
-        rows = parsed;
-        rowOf = new Map();
-        for (let n = 0; n < names.length; n++) rowOf.set(keyOf(names[n]!)!, n);
-      }
-      const r = rowOf!.get(key)!;
-      const row = rows[r] as StepRow | null;
-      if (row === null || typeof row !== 'object') throw corrupt(part, `has no row ${r}`);
-      if (!Array.isArray(row)) return restoreSnapshot(m.step, (row as { p: PersistedMachineSnapshot }).p);
-      const shape = b.shapes[row[1] as number];
-      const derive = derives[row[1] as number];
-      const maker = stepMakers[row[0] as number];
-      if (shape === undefined || derive === undefined || maker === undefined) throw corrupt(part, `row ${r} names no shape or state of the entry`);
-      let step: unknown;
-      if ((row[2] as number) >= 0) {
-        specs ??= planSteps(interactions, iid!, planId!);
-        step = specs?.[row[2] as number];
-        if (step === undefined) throw corrupt(part, `row ${r} names step ${String(row[2])} of a plan its interaction does not hold`);
-      }
-      const context: Record<string, unknown> = {};
-      let i = 3;
-      for (let f = 0; f < shape.length; f++) {
-        const d = derive[f];
-        if (d === 3 && step === undefined) throw corrupt(part, `row ${r} derives its step but names none`);
-        setKey(context, shape[f]![0], d === 0 ? unpack(row[i++], part) : d === 1 ? iid : d === 2 ? planId : d === 3 ? step : undefined);
-      }
-      if (i !== row.length) throw corrupt(part, `row ${r} has ${row.length - 3} values, its shape ${i - 3}`);
-      return maker(context) as StepSnapshot;
-    });
-    for (const name of names) {
-      const key = keyOf(name);
-      if (key === undefined) return undefined; // a name this encoder does not write
-      steps.defer(key, group);
-    }
+    if (nameKinds[head[4]] !== (iid === null ? 2 : 1) || (iid === null) !== (head[1] === null)) return undefined; // not what this encoder writes
+    runs[r] = { iid, planId: head[1], start: offset, length: head[2], check: head[3], names: b.names[head[4]]!, rows: undefined, made: undefined, rowOf: undefined, specs: undefined };
+    offset += head[2];
   }
-  return { threadId: b.threadId, revision: BigInt(b.revision), thread, interactions, steps: steps.done() };
+  const partOf = (run: Run): string => (run.iid === null ? 'a run of verbatim steps' : `the steps of interaction '${run.iid}' plan '${run.planId}'`);
+  /** The snapshot of row `n` of `run` (its segment parsed on the first call). */
+  const makeStep = (run: Run, n: number): StepSnapshot => {
+    const part = partOf(run);
+    if (run.rows === undefined) {
+      const parsed = segment(run.start, run.length, run.check, part);
+      if (!Array.isArray(parsed) || parsed.length !== run.names.length) throw corrupt(part, `is not ${run.names.length} rows`);
+      run.rows = parsed;
+      run.made = new Array<StepSnapshot | undefined>(parsed.length);
+    }
+    const row = run.rows[n] as StepRow | null;
+    if (row === null || typeof row !== 'object') throw corrupt(part, `has no row ${n}`);
+    if (!Array.isArray(row)) return restoreSnapshot(m.step, (row as { p: PersistedMachineSnapshot }).p);
+    const shape = b.shapes[row[1] as number];
+    const derive = derives[row[1] as number];
+    const maker = stepMakers[row[0] as number];
+    if (shape === undefined || derive === undefined || maker === undefined) throw corrupt(part, `row ${n} names no shape or state of the entry`);
+    let step: unknown;
+    if ((row[2] as number) >= 0) {
+      run.specs ??= planSteps(interactions, run.iid!, run.planId!);
+      step = run.specs?.[row[2] as number];
+      if (step === undefined) throw corrupt(part, `row ${n} names step ${String(row[2])} of a plan its interaction does not hold`);
+    }
+    const context: Record<string, unknown> = {};
+    let i = 3;
+    for (let f = 0; f < shape.length; f++) {
+      const d = derive[f];
+      if (d === 3 && step === undefined) throw corrupt(part, `row ${n} derives its step but names none`);
+      setKey(context, shape[f]![0], d === 0 ? unpack(row[i++], part) : d === 1 ? run.iid : d === 2 ? run.planId : d === 3 ? step : undefined);
+    }
+    if (i !== row.length) throw corrupt(part, `row ${n} has ${row.length - 3} values, its shape ${i - 3}`);
+    return maker(context) as StepSnapshot;
+  };
+  const locate = stepLocator(runs);
+  let stepKeys: string[] | undefined;
+  // a step's snapshot is made when its key is first read; its run's segment is parsed then, once
+  const steps = buildStepRecord<StepSnapshot>({
+    get(key) {
+      const at = locate(key);
+      if (at === undefined) return undefined;
+      const run = runs[at[0]]!;
+      let made = run.made?.[at[1]];
+      if (made === undefined) {
+        made = makeStep(run, at[1]); // parses the run's rows (and makes `run.made`) on the first call
+        run.made![at[1]] = made;
+      }
+      return made;
+    },
+    has: (key) => locate(key) !== undefined,
+    keys() {
+      if (stepKeys === undefined) {
+        stepKeys = [];
+        for (const run of runs) for (const name of run.names) stepKeys.push(typeof name === 'string' ? stepKey(run.iid!, run.planId!, name) : name[0]);
+      }
+      return stepKeys;
+    },
+  }).done();
+  return { threadId: b.threadId, revision: BigInt(b.revision), thread, interactions, steps };
+}
+
+/** A run of step rows of a decoded entry, its rows parsed and its snapshots made on first read. */
+interface Run {
+  iid: string | null;
+  planId: string | null;
+  start: number;
+  length: number;
+  check: number;
+  names: StepName[];
+  rows: unknown[] | undefined;
+  made: Array<StepSnapshot | undefined> | undefined;
+  /** Row by step id, for a run of many rows (made on first use). */
+  rowOf: Map<string, number> | undefined;
+  specs: readonly unknown[] | undefined;
+}
+
+/**
+ * `key` → `[run, row]` over `runs` (indexes built on the first call): a `[key]` name by its key; a
+ * step id by the run of its `(interactionId, planId)`, trying each way the key splits at two of its
+ * `/` (ids may hold `/`; the state has one step per key, so one split names a row).
+ */
+function stepLocator(runs: readonly Run[]): (key: string) => [number, number] | undefined {
+  let byPlan: Map<string, Map<string, number[]>> | undefined;
+  let verbatim: Map<string, [number, number]> | undefined;
+  const rowIn = (run: Run, stepId: string): number => {
+    if (run.names.length <= 32) return run.names.indexOf(stepId);
+    if (run.rowOf === undefined) {
+      run.rowOf = new Map();
+      for (let n = run.names.length - 1; n >= 0; n--) run.rowOf.set(run.names[n] as string, n);
+    }
+    return run.rowOf.get(stepId) ?? -1;
+  };
+  return (key) => {
+    if (byPlan === undefined) {
+      byPlan = new Map();
+      for (let r = 0; r < runs.length; r++) {
+        const run = runs[r]!;
+        if (run.iid === null) {
+          verbatim ??= new Map();
+          for (let n = 0; n < run.names.length; n++) verbatim.set((run.names[n] as [string])[0], [r, n]);
+          continue;
+        }
+        let plans = byPlan.get(run.iid);
+        if (plans === undefined) byPlan.set(run.iid, (plans = new Map()));
+        const list = plans.get(run.planId!);
+        if (list === undefined) plans.set(run.planId!, [r]);
+        else list.push(r);
+      }
+    }
+    const v = verbatim?.get(key);
+    if (v !== undefined) return v;
+    for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) {
+      const plans = byPlan.get(key.slice(0, i));
+      if (plans === undefined) continue;
+      for (let j = key.indexOf('/', i + 1); j >= 0; j = key.indexOf('/', j + 1)) {
+        const list = plans.get(key.slice(i + 1, j));
+        if (list === undefined) continue;
+        const stepId = key.slice(j + 1);
+        for (const r of list) {
+          const n = rowIn(runs[r]!, stepId);
+          if (n >= 0) return [r, n];
+        }
+      }
+    }
+    return undefined;
+  };
 }
