@@ -260,11 +260,13 @@ interface Run {
 
 /**
  * `key` → `[run, row]` over `runs` (indexes built on the first call): a `[key]` name by its key; a
- * step id by the run of its `(interactionId, planId)`, trying each way the key splits at two of its
- * `/` (ids may hold `/`; the state has one step per key, so one split names a row).
+ * step id by the runs of its `(interactionId, planId)`, trying each way the key splits at two of its
+ * `/` (ids may hold `/`; the state has one step per key, so one split names a row). Runs are found by
+ * `<interactionId length>:<interactionId>/<planId>`, a prefix of the key after the length: one map,
+ * no string made per run beyond that.
  */
 function stepLocator(runs: readonly Run[]): (key: string) => [number, number] | undefined {
-  let byPlan: Map<string, Map<string, number[]>> | undefined;
+  let byPlan: Map<string, number | number[]> | undefined;
   let verbatim: Map<string, [number, number]> | undefined;
   const rowIn = (run: Run, stepId: string): number => {
     if (run.names.length <= 32) return run.names.indexOf(stepId);
@@ -274,33 +276,31 @@ function stepLocator(runs: readonly Run[]): (key: string) => [number, number] | 
     }
     return run.rowOf.get(stepId) ?? -1;
   };
-  return (key) => {
-    if (byPlan === undefined) {
-      byPlan = new Map();
-      for (let r = 0; r < runs.length; r++) {
-        const run = runs[r]!;
-        if (run.iid === null) {
-          verbatim ??= new Map();
-          for (let n = 0; n < run.names.length; n++) verbatim.set((run.names[n] as [string])[0], [r, n]);
-          continue;
-        }
-        let plans = byPlan.get(run.iid);
-        if (plans === undefined) byPlan.set(run.iid, (plans = new Map()));
-        const list = plans.get(run.planId!);
-        if (list === undefined) plans.set(run.planId!, [r]);
-        else list.push(r);
+  const index = (): Map<string, number | number[]> => {
+    const map = new Map<string, number | number[]>();
+    for (let r = 0; r < runs.length; r++) {
+      const run = runs[r]!;
+      if (run.iid === null) {
+        verbatim ??= new Map();
+        for (let n = 0; n < run.names.length; n++) verbatim.set((run.names[n] as [string])[0], [r, n]);
+        continue;
       }
+      const id = `${run.iid.length}:${run.iid}/${run.planId!}`;
+      const known = map.get(id);
+      map.set(id, known === undefined ? r : typeof known === 'number' ? [known, r] : [...known, r]);
     }
+    return map;
+  };
+  return (key) => {
+    byPlan ??= index();
     const v = verbatim?.get(key);
     if (v !== undefined) return v;
     for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) {
-      const plans = byPlan.get(key.slice(0, i));
-      if (plans === undefined) continue;
       for (let j = key.indexOf('/', i + 1); j >= 0; j = key.indexOf('/', j + 1)) {
-        const list = plans.get(key.slice(i + 1, j));
-        if (list === undefined) continue;
+        const found = byPlan.get(`${i}:${key.slice(0, j)}`);
+        if (found === undefined) continue;
         const stepId = key.slice(j + 1);
-        for (const r of list) {
+        for (const r of typeof found === 'number' ? [found] : found) {
           const n = rowIn(runs[r]!, stepId);
           if (n >= 0) return [r, n];
         }

@@ -89,7 +89,7 @@ function jsonValue(v: unknown, key: string): unknown {
 
 /**
  * The packed form of a JSON value (as `JSON.stringify(v)` would write it, `toJSON` applied, keys
- * holding `undefined` left out): a primitive is itself (a non-finite number `null`); an array is
+ * holding `undefined` left out): a primitive is itself; an array is
  * `[0, ...packed items]`; an object is `[1 + keysIndex, ...packed values]`, its key list in `keys`.
  * So an object's keys are written once per distinct list, not in every object. `unpackValue`
  * rebuilds the value `JSON.parse(JSON.stringify(v))` gives (key order included).
@@ -97,7 +97,7 @@ function jsonValue(v: unknown, key: string): unknown {
 export function packValue(v: unknown, keys: ReturnType<typeof table<string[]>>, key = ''): unknown {
   const x = jsonValue(v, key);
   if (x === OMIT) return null; // in an array (an object leaves the key out before this)
-  if (x === null || typeof x !== 'object') return typeof x === 'number' && !Number.isFinite(x) ? null : x;
+  if (x === null || typeof x !== 'object') return x; // a non-finite number: its JSON is null, as the value's
   if (Array.isArray(x)) {
     const out: unknown[] = [0];
     for (let i = 0; i < x.length; i++) out.push(packValue(x[i], keys, String(i)));
