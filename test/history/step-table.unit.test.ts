@@ -1,7 +1,7 @@
 /** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. Property seeded by `FC_SEED`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildStepRecord, DeferredGroup, deriveStepRecord, type RecordBase } from '../../src/history/fold/step-table.ts';
+import { buildStepRecord, DeferredGroup, deriveStepRecord, recordKeys, recordSize, type RecordBase } from '../../src/history/fold/step-table.ts';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
@@ -85,6 +85,8 @@ describe('step records', () => {
               expect(k in record).toBe(false);
               expect(record[k]).toBeUndefined();
             }
+            expect(recordKeys(record)).toEqual([...model.keys()]);
+            expect(recordSize(record)).toBe(model.size);
             expect(Object.keys(record)).toEqual([...model.keys()]);
             for (const [k, v] of model) expect(record[k]).toBe(v);
           }
@@ -94,7 +96,7 @@ describe('step records', () => {
     );
   });
 
-  it('over a base, membership makes no value; a read makes it for every record sharing the base', () => {
+  it('over a base, membership, recordKeys and recordSize make no value; a read makes it', () => {
     const base = countingBase(['a', 'b', 'c']);
     const rec = buildStepRecord(base).done();
     expect('a' in rec && 'c' in rec && !('d' in rec)).toBe(true);
@@ -105,6 +107,11 @@ describe('step records', () => {
     expect(w.record.a).toBe(-1);
     expect(rec.b).toBe(-2);
     expect(w.record.b).toBe(20);
+    expect(recordKeys(w.record)).toEqual(['a', 'b', 'c', 'd']);
+    expect(recordSize(w.record)).toBe(4);
+    expect(base.makes.has('c')).toBe(false); // listed and counted, not made
+    expect(recordKeys({ x: 1, y: 2 })).toEqual(['x', 'y']);
+    expect(recordSize({ x: 1, y: 2 })).toBe(2);
     expect(Object.keys(w.record)).toEqual(['a', 'b', 'c', 'd']);
     expect(Object.keys(rec)).toEqual(['a', 'b', 'c']);
     expect(JSON.stringify(w.record)).toBe('{"a":-1,"b":20,"c":-3,"d":4}');

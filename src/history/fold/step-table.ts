@@ -155,6 +155,22 @@ export function isTableRecord(rec: object): boolean {
   return tables.has(rec);
 }
 
+/**
+ * The keys of `rec` in order, without making any value: a record of this module lists its keys
+ * (`Object.keys` would read each property's descriptor, making every deferred value); a plain record
+ * gives `Object.keys`. O(keys).
+ */
+export function recordKeys(rec: Readonly<Record<string, unknown>>): string[] {
+  const t = tables.get(rec);
+  return t === undefined ? Object.keys(rec) : keysOf(t);
+}
+
+/** How many keys `rec` has, without making any value (see `recordKeys`): O(1) for a record of this module. */
+export function recordSize(rec: Readonly<Record<string, unknown>>): number {
+  const t = tables.get(rec);
+  return t === undefined ? Object.keys(rec).length : (t.base?.keys().length ?? 0) + t.length;
+}
+
 function recordOf<V>(t: Table<V>): Record<string, V> {
   const rec = new Proxy(t as Table<unknown>, handler) as unknown as Record<string, V>;
   tables.set(rec, t as Table<unknown>);
