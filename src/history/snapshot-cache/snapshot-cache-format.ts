@@ -38,13 +38,15 @@
  *   (interaction and planId null).
  *
  * Decoding (snapshot-cache-decode.ts) checks and parses the two lines and restores the thread; the
- * interactions and the steps are records of step-table.ts whose values are made on first read
- * (`buildStepRecord`): an interaction from its segment, a step from its run's segment (parsed once
- * per run) and, for its spec, its interaction (made then if not yet: the step holds the plan's own
- * step object, as after a fold; same contexts and state templates as an eager restore). The fold
- * derives the next records from those (route-fact.ts), so a fold from the entry parses and makes only
- * the actors its facts touch; anything reading every actor (hashing, encoding, listing the keys with
- * `Object.keys`) makes them all. Until then the entry's bytes are kept.
+ * interactions and the steps are records of step-table.ts built over a `RecordBase` answered by the
+ * entry (no work per key at decode; a step key is found through its run's interaction and plan),
+ * whose values are made on first read: an interaction from its segment, a step from its run's
+ * segment (parsed once per run) and, for its spec, its interaction (made then if not yet: the step
+ * holds the plan's own step object, as after a fold; same contexts and state templates as an eager
+ * restore). The fold derives the next records from those (route-fact.ts), so a fold from the entry
+ * parses and makes only the actors its facts touch; anything reading every actor (hashing, encoding,
+ * listing the keys with `Object.keys`) makes them all (`recordKeys` lists them without). Until then
+ * the entry's bytes are kept.
  *
  * Bad entries: one that does not start as format 5 decodes to `undefined`, a cache miss (the cache
  * writes a new entry): entries of formats 1–4, written before this one, are not read (no migration).
