@@ -7,6 +7,7 @@ import type { FactInput } from '../facts/fact-types.ts';
 import { ThreadClosedError, ThreadNotFoundError } from './command-errors.ts';
 import { decidePolicy } from './policy-decision.ts';
 import { policyName, queueCapacity, type PolicyFn, type PolicyInput } from './policies.ts';
+import { recordSize } from '../history/fold/step-table.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
 import { interactionView, planRunView, threadView } from '../history/fold/views.ts';
 import type { PolicyDecision } from '../facts/facts/thread-facts.ts';
@@ -27,7 +28,7 @@ export interface SendResult {
  * a re-decision after a lost append names the same interaction.
  */
 export function nextInteractionId(state: ThreadState): string {
-  return `i${Object.keys(state.interactions).length + 1}`;
+  return `i${recordSize(state.interactions) + 1}`; // not Object.keys: that makes every interaction of a decoded entry
 }
 
 /** @throws ThreadNotFoundError when the thread was never opened; ThreadClosedError when it is closed. */

@@ -1,19 +1,33 @@
 /**
  * What the runtime hands out about a thread: its view (status, policy, live interactions, queue,
- * budget ...) plus the committed revision and every interaction's view: plain data, never the
+ * budget ...) plus the committed revision and every interaction's view (made on first read): plain data, never the
  * machines' snapshots. The folded state a summary was made from is reachable inside the package
  * through `summaryState` (views and replay comparisons), not through the summary's fields.
  */
+import { recordKeys } from '../history/fold/step-table.ts';
 import type { ThreadState } from '../history/fold/thread-state.ts';
+import { defined, lazy } from '../history/fold/view-props.ts';
 import { interactionView, threadView, type InteractionView, type ThreadView } from '../history/fold/views.ts';
 
 /** A thread's committed state as plain data. */
 export type ThreadSummary = ThreadView & {
   /** Last appended revision (-1n before the first fact). */
   revision: bigint;
-  /** Every interaction of the thread, by id, in start order. */
+  /**
+   * Every interaction of the thread, by id, in start order: enumerable getters, each view made on
+   * its first read (then the same object), so a summary of a thread of thousands of interactions
+   * restored from the snapshot cache makes (and decodes) only the interactions read.
+   */
   interactions: Record<string, InteractionView>;
 };
+
+/** One interaction's view in a summary, made on first read. */
+interface ViewSource {
+  state: ThreadState;
+  id: string;
+  view?: InteractionView;
+}
+const viewOf = (s: ViewSource): InteractionView => (s.view ??= interactionView(s.state, s.id));
 
 /**
  * A state's summary and a summary's state, each held by the other in a non-enumerable property (not
@@ -41,9 +55,10 @@ export function threadSummary(state: ThreadState): ThreadSummary {
   const holder = state as ThreadState & { [SUMMARY]?: ThreadSummary };
   const known = holder[SUMMARY];
   if (known) return known;
-  const interactions: Record<string, InteractionView> = {};
-  for (const id of Object.keys(state.interactions)) interactions[id] = interactionView(state, id);
-  const summary: ThreadSummary = { ...threadView(state), revision: state.revision, interactions };
+  // the keys without the values (Object.keys would make every interaction of a decoded entry)
+  const views: Record<string, InteractionView> = {};
+  for (const id of recordKeys(state.interactions)) views[id] = lazy(viewOf, { state, id });
+  const summary: ThreadSummary = { ...threadView(state), revision: state.revision, interactions: defined(views) };
   Object.defineProperty(summary, STATE, { value: state, enumerable: false });
   if (Object.isExtensible(holder)) Object.defineProperty(holder, SUMMARY, { value: summary, enumerable: false });
   return summary;

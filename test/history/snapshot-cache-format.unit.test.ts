@@ -64,7 +64,22 @@ function legalStreams(facts: readonly RecordedFact[]): Array<{ threadId: string;
   });
 }
 
-/** Where segment `n` (interactions first, then step runs) of a format 4 entry text lies: [start, end). */
+/**
+ * `facts` with every interaction, plan and step id holding `/` and non-ASCII text (`i3` → `i/3é`,
+ * `p1` → `p/1`, `s2` → `s/2🌍`, consistently, in every string equal to one) and input texts in
+ * UTF-8 of several bytes: step keys that split several ways at `/`, segment lengths in bytes.
+ */
+function oddIds(facts: readonly Fact[]): Fact[] {
+  const map = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(/^i(\d+)$/, 'i/$1é').replace(/^p(\d+)$/, 'p/$1').replace(/^s(\d+)$/, 's/$1🌍').replace(/^please /, 'plé🌍se ');
+    if (Array.isArray(v)) return v.map(map);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]));
+    return v;
+  };
+  return facts.map((f) => ({ type: f.type, data: map(f.data) }) as Fact);
+}
+
+/** Where segment `n` (interactions first, then step runs) of an entry text of ASCII lies: [start, end). */
 function segmentSpan(text: string, n: number): [number, number] {
   const headEnd = text.indexOf('\n');
   const bodyEnd = text.indexOf('\n', headEnd + 1);
@@ -97,6 +112,13 @@ describe('snapshot cache entry format', () => {
     expect(text.length).toBeLessThan(persisted(state).length);
     expect(text).not.toContain('"children"');
     expect(text.split('"maxBackoffMs"').length - 1).toBe(1); // the fetch step's spec, once (in its plan)
+    // plan steps' and observations' keys: once per distinct key list (in the body), not once per object
+    const count = (t: string, key: string) => t.split(key).length - 1;
+    const body = text.slice(text.indexOf('\n') + 1, text.indexOf('\n', text.indexOf('\n') + 1));
+    for (const key of ['"dependsOn"', '"stepId"', '"action"']) {
+      expect(count(text, key), key).toBeGreaterThan(0);
+      expect(count(text, key), key).toBe(count(body, key)); // none in the segments
+    }
     const restored = decodeThreadState(text)!;
     for (const step of Object.values(restored.steps)) {
       const ctx = step.context as unknown as { interactionId: string; planId: string; step: unknown };
@@ -164,21 +186,26 @@ describe('snapshot cache entry format', () => {
 
   it(`property (seed ${SEED}): on random histories, decode at a random cut, read some interactions and steps, fold the rest = the fold from the first fact`, () => {
     let cuts = 0;
+    let oddKeys = 0;
     fc.assert(
       fc.property(
         factHistoryArbitrary({ minLength: 20, maxLength: 60 }),
         fc.nat(),
         fc.array(fc.nat(), { maxLength: 4 }),
         fc.array(fc.nat(), { maxLength: 8 }),
-        ({ facts }, cutSeed, interactionReads, stepReads) => {
-          for (const { threadId, facts: stream } of legalStreams(facts)) {
+        fc.boolean(),
+        ({ facts }, cutSeed, interactionReads, stepReads, odd) => {
+          for (const { threadId, facts: legal } of legalStreams(facts)) {
+            const stream = odd ? oddIds(legal) : legal;
             const cut = cutSeed % (stream.length + 1);
             const at = applyFacts(initialThreadState(threadId), stream.slice(0, cut));
             const atPersisted = persisted(at);
             const atHash = hashThreadState(at);
-            const restored = decodeThreadState(encodeThreadState(at))!;
+            const text = encodeThreadState(at);
+            const restored = decodeThreadState(cutSeed % 2 === 0 ? text : Buffer.from(text, 'utf8'))!; // the text or its bytes, as the SQLite cache reads it
             const ids = Object.keys(at.interactions);
             const keys = Object.keys(at.steps);
+            oddKeys += keys.filter((k) => k.includes('🌍')).length;
             for (const r of stepReads) {
               if (keys.length === 0) break;
               const ctx = restored.steps[keys[r % keys.length]!]!.context;
@@ -205,6 +232,7 @@ describe('snapshot cache entry format', () => {
       { numRuns: 30, seed: SEED },
     );
     expect(cuts).toBeGreaterThan(30);
+    expect(oddKeys).toBeGreaterThan(0); // the odd ids reached step keys
   });
 
   it('a fold from an entry makes only the interactions its facts touch (a corrupt one untouched folds on; read, it throws SNAPSHOT_ENTRY_CORRUPT)', () => {
@@ -298,8 +326,23 @@ describe('snapshot cache entry format', () => {
     expect(decodeThreadState(text.replace('"check":', '"check":1'))).toBeUndefined();
     const format3 = `{"format":3,"actorRefs":false,"body":${JSON.stringify({ threadId: state.threadId, revision: '31', machineHash: 'x', states: {}, shapes: [], thread: [0, {}], interactions: [], steps: [] })}}`;
     expect(decodeThreadState(format3)).toBeUndefined();
+    expect(decodeThreadState(text.replace(`{"format":${SNAPSHOT_FORMAT},`, '{"format":4,'))).toBeUndefined(); // format 4: lengths in UTF-16 units, objects with their keys
+    expect(decodeThreadState(Buffer.from(text.slice(0, bodyEnd), 'utf8'))).toBeUndefined();
     expect(decodeThreadState('')).toBeUndefined();
     expect(decodeThreadState('not json')).toBeUndefined();
+  });
+
+  it('a changed byte of a character of several bytes in a segment throws SNAPSHOT_ENTRY_CORRUPT on first read', () => {
+    const facts = history.facts.map((f) => (f.type === 'InteractionStarted' ? ({ ...f, data: { ...f.data, text: `é ${f.data.text}` } } as Fact) : f));
+    const state = applyFacts(initialThreadState(history.threadId), facts);
+    const bytes = Buffer.from(encodeThreadState(state), 'utf8');
+    const bodyEnd = bytes.indexOf(0x0a, bytes.indexOf(0x0a) + 1);
+    const at = bytes.indexOf(Buffer.from('é', 'utf8'), bodyEnd); // in the first interaction's segment
+    expect(at).toBeGreaterThan(bodyEnd);
+    expect(decodeThreadState(bytes)!.interactions[Object.keys(state.interactions)[0]!]).toBeDefined();
+    bytes[at + 1] = bytes[at + 1]! + 1; // é → ê: still JSON, another text
+    const restored = decodeThreadState(bytes)!;
+    expect(() => restored.interactions[Object.keys(state.interactions)[0]!]).toThrow(/is corrupt: interaction '.*' does not match its checksum/);
   });
 
   it('keeps steps that do not fit the compact rows (odd key, actor-reference marker text) verbatim and equal', () => {

@@ -36,6 +36,19 @@ describe('SQLite snapshot cache', () => {
     db.close();
   });
 
+  it('reads back an entry holding text of several UTF-8 bytes per character (segment lengths and checksums are in bytes)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-snap-'));
+    dirs.push(dir);
+    const cache = openSqliteSnapshotCache(join(dir, 'store.db'));
+    const facts = history.facts.map((f) => (f.type === 'InputReceived' || f.type === 'InteractionStarted' ? ({ ...f, data: { ...f.data, text: `é🌍 ${f.data.text}` } } as typeof f) : f));
+    const fold = applyFacts(initialThreadState(history.threadId), facts);
+    expect(JSON.stringify(serializeThreadState(fold))).toContain('é🌍');
+    await cache.save(fold);
+    const loaded = await cache.load(history.threadId);
+    expect(JSON.stringify(serializeThreadState(loaded!))).toBe(JSON.stringify(serializeThreadState(fold)));
+    await cache.close();
+  });
+
   it('treats rows of an older entry format as misses: skipped for an older row of the current format, else undefined', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orch-snap-'));
     dirs.push(dir);
@@ -46,6 +59,7 @@ describe('SQLite snapshot cache', () => {
     const db = new Database(file);
     const oldRow = db.prepare('INSERT INTO snapshot_cache (thread_id, revision, machine_hash, state) VALUES (?, ?, ?, ?)');
     oldRow.run(history.threadId, 10, machineDefinitionHash(), JSON.stringify(serializeThreadState(at(10)))); // format 1 (no `format`)
+    oldRow.run(history.threadId, 12, machineDefinitionHash(), `{"format":4,"actorRefs":false,"check":1}\n{}\n`); // format 4, written before format 5
     oldRow.run('other', 3, machineDefinitionHash(), JSON.stringify(serializeThreadState({ ...at(3), threadId: 'other' })));
     db.close();
     expect((await cache.load(history.threadId))?.revision).toBe(5n);

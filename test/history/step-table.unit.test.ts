@@ -1,9 +1,26 @@
 /** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. Property seeded by `FC_SEED`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildStepRecord, DeferredGroup, deriveStepRecord } from '../../src/history/fold/step-table.ts';
+import { buildStepRecord, DeferredGroup, deriveStepRecord, recordKeys, recordSize, type RecordBase } from '../../src/history/fold/step-table.ts';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+
+/** A base of `keys` (value of key k: `-(index + 1)`), counting the values it makes. */
+function countingBase(keys: readonly string[]): RecordBase<number> & { makes: Map<string, number> } {
+  const at = new Map(keys.map((k, i) => [k, i]));
+  const makes = new Map<string, number>();
+  return {
+    makes,
+    get(key) {
+      const i = at.get(key);
+      if (i === undefined) return undefined;
+      makes.set(key, (makes.get(key) ?? 0) + 1);
+      return -(i + 1);
+    },
+    has: (key) => at.has(key),
+    keys: () => keys,
+  };
+}
 
 describe('step records', () => {
   it(`property (seed ${SEED}): records derived from any earlier record read as the model, which later writes never change`, () => {
@@ -32,6 +49,72 @@ describe('step records', () => {
       ),
       { numRuns: 100, seed: SEED },
     );
+  });
+
+  it(`property (seed ${SEED}): records derived from one built over a base read as the model: base keys first, in place when written, new keys after`, () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 400 }),
+        fc.array(fc.tuple(fc.nat(), fc.array(fc.tuple(fc.integer({ min: 0, max: 800 }), fc.integer()), { maxLength: 60 })), { maxLength: 20 }),
+        fc.array(fc.integer({ min: 0, max: 800 }), { maxLength: 10 }),
+        (baseSize, batches, extra) => {
+          const baseKeys = Array.from({ length: baseSize }, (_, i) => `i${i % 7}/p1/s${i}`);
+          const base = countingBase(baseKeys);
+          const builder = buildStepRecord<number>(base);
+          const model0 = new Map<string, number>(baseKeys.map((k, i) => [k, -(i + 1)]));
+          for (const e of extra) {
+            const k = `extra/${e}`;
+            if (model0.has(k)) continue;
+            builder.set(k, e);
+            model0.set(k, e);
+          }
+          const versions: Array<{ record: Record<string, number>; model: Map<string, number> }> = [{ record: builder.done(), model: model0 }];
+          const keyOf = (k: number) => (k < 400 ? `i${k % 7}/p1/s${k}` : `i9/p2/s${k}`); // base keys (when k < baseSize) and new ones
+          for (const [pick, writes] of batches) {
+            const from = versions[pick % versions.length]!;
+            const w = deriveStepRecord(from.record);
+            const model = new Map(from.model);
+            for (const [k, v] of writes) {
+              w.set(keyOf(k), v);
+              model.set(keyOf(k), v);
+            }
+            versions.push({ record: w.record, model });
+          }
+          for (const { record, model } of versions) {
+            for (const k of ['i1/p1/s-1', 'i9/p2/s-1']) {
+              expect(k in record).toBe(false);
+              expect(record[k]).toBeUndefined();
+            }
+            expect(recordKeys(record)).toEqual([...model.keys()]);
+            expect(recordSize(record)).toBe(model.size);
+            expect(Object.keys(record)).toEqual([...model.keys()]);
+            for (const [k, v] of model) expect(record[k]).toBe(v);
+          }
+        },
+      ),
+      { numRuns: 100, seed: SEED },
+    );
+  });
+
+  it('over a base, membership, recordKeys and recordSize make no value; a read makes it', () => {
+    const base = countingBase(['a', 'b', 'c']);
+    const rec = buildStepRecord(base).done();
+    expect('a' in rec && 'c' in rec && !('d' in rec)).toBe(true);
+    expect(base.makes.size).toBe(0);
+    const w = deriveStepRecord(rec);
+    w.set('b', 20);
+    w.set('d', 4);
+    expect(w.record.a).toBe(-1);
+    expect(rec.b).toBe(-2);
+    expect(w.record.b).toBe(20);
+    expect(recordKeys(w.record)).toEqual(['a', 'b', 'c', 'd']);
+    expect(recordSize(w.record)).toBe(4);
+    expect(base.makes.has('c')).toBe(false); // listed and counted, not made
+    expect(recordKeys({ x: 1, y: 2 })).toEqual(['x', 'y']);
+    expect(recordSize({ x: 1, y: 2 })).toBe(2);
+    expect(Object.keys(w.record)).toEqual(['a', 'b', 'c', 'd']);
+    expect(Object.keys(rec)).toEqual(['a', 'b', 'c']);
+    expect(JSON.stringify(w.record)).toBe('{"a":-1,"b":20,"c":-3,"d":4}');
   });
 
   it('derive from a record without changing it, in insertion order, across diverging lineages', () => {

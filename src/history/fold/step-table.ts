@@ -10,9 +10,10 @@
  * is kept in an append-only key list shared along a lineage of states (steps are never removed).
  *
  * Records are immutable: writing into one throws a TypeError. A plain record (built by hand) is read
- * through a table built from it once. The snapshot cache also builds the interactions record of a
- * decoded state here (`buildStepRecord`, values made on first read); the fold then derives that
- * record's successors here too (`isTableRecord`), so its undecoded interactions stay undecoded.
+ * through a table built from it once. The snapshot cache also builds the interactions and steps
+ * records of a decoded state here (`buildStepRecord` over a `RecordBase`: keys and values answered by
+ * the entry, each value made on its first read, no per-key work until then); the fold then derives
+ * those records' successors here too (`isTableRecord`), so their undecoded actors stay undecoded.
  */
 
 /** Slots of the top array and leaves per second-level array (a power of two). */
@@ -39,9 +40,26 @@ interface Table<V> {
   ownedMids: Set<number>;
   /** Leaf indexes `top * FANOUT + mid`. */
   ownedLeaves: Set<number>;
-  /** Shared key list: this table's keys are `keys.list[0..length)`. */
+  /** Shared key list: this table's keys are `keys.list[0..length)` (after its base's keys). */
   keys: { list: string[] };
   length: number;
+  /** Keys and values read when the trie does not hold the key (shared along a lineage). */
+  base: RecordBase<V> | undefined;
+}
+
+/**
+ * The keys and values a record starts from, answered by the base instead of the table: the record
+ * costs no work per key until a key is read (`get`) or the keys are listed (`keys`). Writes go to
+ * the table (a base key written keeps its place). Every record derived from one built over a base
+ * shares it, so `get` must give the same value on every call for a key (made once).
+ */
+export interface RecordBase<V> {
+  /** The value of `key`, or undefined when the base does not hold it. */
+  get(key: string): V | undefined;
+  /** Whether the base holds `key` (without making its value). */
+  has(key: string): boolean;
+  /** The base's keys, in order: the same array on every call (callers do not modify it). */
+  keys(): readonly string[];
 }
 
 const tables = new WeakMap<object, Table<unknown>>();
@@ -81,14 +99,13 @@ export class DeferredGroup<V> {
 
 function lookup<V>(t: Table<V>, key: string): V | undefined {
   const leaf = leafOf(t, key);
-  if (leaf === undefined) return undefined;
-  const i = leaf.keys.indexOf(key);
-  if (i < 0) return undefined;
-  const v = leaf.values[i];
+  const i = leaf === undefined ? -1 : leaf.keys.indexOf(key);
+  if (i < 0) return t.base?.get(key);
+  const v = leaf!.values[i];
   if (!(v instanceof DeferredGroup)) return v;
   // made once, then in place of the marker (the same value for every table sharing the leaf)
   const made = (v as DeferredGroup<V>).get(key);
-  leaf.values[i] = made;
+  leaf!.values[i] = made;
   return made;
 }
 
@@ -96,7 +113,13 @@ function lookup<V>(t: Table<V>, key: string): V | undefined {
 function hasKey<V>(t: Table<V>, key: string): boolean {
   const leaf = leafOf(t, key);
   const i = leaf === undefined ? -1 : leaf.keys.indexOf(key);
-  return i >= 0 && leaf!.values[i] !== undefined;
+  return i >= 0 ? leaf!.values[i] !== undefined : (t.base?.has(key) ?? false);
+}
+
+/** The keys of `t` in order: its base's, then its own. */
+function keysOf(t: Table<unknown>): string[] {
+  const own = t.keys.list.slice(0, t.length);
+  return t.base === undefined ? own : t.base.keys().concat(own);
 }
 
 const readOnly = (): never => {
@@ -113,7 +136,7 @@ const readOnly = (): never => {
 const handler: ProxyHandler<Table<unknown>> = {
   get: (t, key) => (typeof key === 'string' ? lookup(t, key) : undefined),
   has: (t, key) => typeof key === 'string' && hasKey(t, key),
-  ownKeys: (t) => t.keys.list.slice(0, t.length),
+  ownKeys: keysOf,
   getOwnPropertyDescriptor: (t, key) => {
     const value = typeof key === 'string' ? lookup(t, key) : undefined;
     return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
@@ -132,13 +155,32 @@ export function isTableRecord(rec: object): boolean {
   return tables.has(rec);
 }
 
+/**
+ * The keys of `rec` in order, without making any value: a record of this module lists its keys
+ * (`Object.keys` would read each property's descriptor, making every deferred value); a plain record
+ * gives `Object.keys`. O(keys).
+ */
+export function recordKeys(rec: Readonly<Record<string, unknown>>): string[] {
+  const t = tables.get(rec);
+  return t === undefined ? Object.keys(rec) : keysOf(t);
+}
+
+/** How many keys `rec` has, without making any value (see `recordKeys`): O(1) for a record of this module. */
+export function recordSize(rec: Readonly<Record<string, unknown>>): number {
+  const t = tables.get(rec);
+  return t === undefined ? Object.keys(rec).length : (t.base?.keys().length ?? 0) + t.length;
+}
+
 function recordOf<V>(t: Table<V>): Record<string, V> {
   const rec = new Proxy(t as Table<unknown>, handler) as unknown as Record<string, V>;
   tables.set(rec, t as Table<unknown>);
   return rec;
 }
 
-const emptyTable = <V>(): Table<V> => ({ one: undefined, ownOne: false, top: undefined, ownedMids: new Set(), ownedLeaves: new Set(), keys: { list: [] }, length: 0 });
+const emptyTable = <V>(base?: RecordBase<V>): Table<V> => ({ one: undefined, ownOne: false, top: undefined, ownedMids: new Set(), ownedLeaves: new Set(), keys: { list: [] }, length: 0, base });
+
+/** Keys in the table's one leaf (base keys written included); the trie holds them past SMALL. */
+const oneSize = (t: Table<unknown>): number => t.one?.keys.length ?? 0;
 
 function tableOf<V>(rec: Readonly<Record<string, V>>): Table<V> {
   const known = tables.get(rec) as Table<V> | undefined;
@@ -205,8 +247,9 @@ function putInLeaf<V>(leaf: Leaf<V>, key: string, value: V): boolean {
 }
 
 function write<V>(t: Table<V>, key: string, value: V): void {
-  if (t.top === undefined && t.length >= SMALL) spread(t);
+  if (t.top === undefined && oneSize(t) >= SMALL) spread(t);
   if (!putInLeaf(ownLeaf(t, key), key, value)) return;
+  if (t.base?.has(key)) return; // listed, in its place, by the base
   if (t.keys.list.length !== t.length) t.keys = { list: t.keys.list.slice(0, t.length) }; // another lineage went on from here
   t.keys.list.push(key);
   t.length += 1;
@@ -232,6 +275,7 @@ export function deriveStepRecord<V>(base: Readonly<Record<string, V>>): StepReco
     ownedLeaves: new Set(),
     keys: from.keys,
     length: from.length,
+    base: from.base,
   };
   return { record: recordOf(t), set: (key, value) => write(t, key, value) };
 }
@@ -254,10 +298,11 @@ export interface StepRecordBuilder<V> {
  * interactions and steps a fold touches; reading every value, e.g. hashing the state, makes them all,
  * and so does listing the keys with `Object.keys`, which reads each property's descriptor; `in` does
  * not). A deferred value must be what the fold would hold: a group's `make` must be pure (it is
- * called at most once per key) and must not return undefined.
+ * called at most once per key) and must not return undefined. With `base`, the record starts with
+ * the base's keys and values (see RecordBase); keys added by the builder must not be base keys.
  */
-export function buildStepRecord<V>(): StepRecordBuilder<V> {
-  const t = emptyTable<V>();
+export function buildStepRecord<V>(base?: RecordBase<V>): StepRecordBuilder<V> {
+  const t = emptyTable<V>(base);
   return {
     set: (key, value) => buildWrite(t, key, value),
     defer: (key, group) => buildWrite(t, key, group as unknown as V),
@@ -272,7 +317,7 @@ export function buildStepRecord<V>(): StepRecordBuilder<V> {
  */
 function buildWrite<V>(t: Table<V>, key: string, value: V): void {
   if (t.top === undefined) {
-    if (t.length < SMALL) return write(t, key, value);
+    if (oneSize(t) < SMALL) return write(t, key, value);
     spread(t);
   }
   const h = hashOf(key);

@@ -2,8 +2,9 @@
  * SQLite SnapshotCache (better-sqlite3): table `snapshot_cache` in the given database file, which may
  * be the event store's own file (its tables are not touched). A fresh file is marked as Orchestral's
  * when the table is created (`claimSqliteFile`), so the event store adopts it later. One row per (thread, revision, machine
- * hash); the state is an entry text of `encodeThreadState` (snapshot-cache-format.ts). Rows of
- * another format (written before format 4), truncated or failing their checksum are skipped on load:
+ * hash); the state is an entry text of `encodeThreadState` (snapshot-cache-format.ts), read back as its
+ * UTF-8 bytes (a Buffer: no JS string of the whole entry is made, only of the parts decoded). Rows of
+ * another format (written before format 5), truncated or failing their checksum are skipped on load:
  * a cache miss, or an older usable row.
  */
 import Database from 'better-sqlite3';
@@ -47,7 +48,7 @@ export function openSqliteSnapshotCache(file: string, options: SqliteSnapshotCac
        (SELECT revision FROM snapshot_cache WHERE thread_id = ? ORDER BY revision DESC LIMIT ?)`,
   );
   const select = db.prepare(
-    'SELECT state FROM snapshot_cache WHERE thread_id = ? AND machine_hash = ? AND revision <= ? ORDER BY revision DESC',
+    'SELECT CAST(state AS BLOB) AS state FROM snapshot_cache WHERE thread_id = ? AND machine_hash = ? AND revision <= ? ORDER BY revision DESC',
   );
   const remove = db.prepare('DELETE FROM snapshot_cache WHERE thread_id = ?');
   const save = db.transaction((threadId: string, revision: bigint, hash: string, json: string) => {
@@ -67,7 +68,7 @@ export function openSqliteSnapshotCache(file: string, options: SqliteSnapshotCac
       assertOpen();
       const hash = machineDefinitionHash(opts.machines ?? defaultMachines);
       const max = opts.maxRevision ?? 9_223_372_036_854_775_807n;
-      for (const row of select.iterate(threadId, hash, max) as Iterable<{ state: string }>) {
+      for (const row of select.iterate(threadId, hash, max) as Iterable<{ state: Buffer }>) {
         const state = decodeThreadState(row.state, opts);
         if (state !== undefined) return state;
       }

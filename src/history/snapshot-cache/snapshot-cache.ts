@@ -1,8 +1,8 @@
 /**
  * Snapshot cache: a folded ThreadState persisted at a revision, so rehydrating a long thread folds
  * only the facts after it. The caches store entries in the compact format of
- * snapshot-cache-format.ts (version 4: per-state tables, step specs as plan indexes, interactions and
- * runs of steps as checked segments decoded on first read); entries of another format are cache misses. An entry carries a hash of the machine definitions that folded it:
+ * snapshot-cache-format.ts (version 5: per-state tables, step specs as plan indexes, objects as key-list
+ * indexes and values, interactions and runs of steps as checked segments decoded on first read); entries of another format are cache misses. An entry carries a hash of the machine definitions that folded it:
  * an entry written by other machine code is ignored (it would not equal the fold it replaces).
  * `serializeThreadState` / `deserializeThreadState` remain the plain form: each actor's snapshot as
  * xstate's `getPersistedSnapshot` gives it, the revision as a decimal string (format 1 of the caches).
@@ -122,7 +122,7 @@ export interface InMemorySnapshotCacheOptions {
 }
 
 /**
- * A SnapshotCache kept in memory as entry texts of `encodeThreadState` (so every load returns fresh
+ * A SnapshotCache kept in memory as entries of `encodeThreadState`, as UTF-8 bytes (so every load returns fresh
  * objects), at most `keepPerThread` revisions per thread.
  * @throws RangeError `keepPerThread` is not a positive integer.
  */
@@ -130,13 +130,13 @@ export function createInMemorySnapshotCache(options: InMemorySnapshotCacheOption
   const keep = options.keepPerThread ?? 4;
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keepPerThread must be a positive integer, got ${keep}`);
   /** By thread: entries newest revision first. */
-  const entries = new Map<string, Array<{ revision: bigint; hash: string; text: string }>>();
+  const entries = new Map<string, Array<{ revision: bigint; hash: string; bytes: Buffer }>>();
   return {
     async save(state, options = {}) {
       const hash = machineDefinitionHash(options.machines ?? defaultMachines);
-      const text = encodeThreadState(state, options);
+      const bytes = Buffer.from(encodeThreadState(state, options), 'utf8');
       const list = (entries.get(state.threadId) ?? []).filter((e) => e.revision !== state.revision || e.hash !== hash);
-      list.push({ revision: state.revision, hash, text });
+      list.push({ revision: state.revision, hash, bytes });
       list.sort((a, b) => (a.revision === b.revision ? 0 : a.revision > b.revision ? -1 : 1));
       // the entries of the `keep` newest revisions (of any machines), as the SQLite cache prunes
       const revisions = [...new Set(list.map((e) => e.revision))].slice(0, keep);
@@ -146,7 +146,7 @@ export function createInMemorySnapshotCache(options: InMemorySnapshotCacheOption
     async load(threadId, options = {}) {
       const hash = machineDefinitionHash(options.machines ?? defaultMachines);
       const best = entries.get(threadId)?.find((e) => e.hash === hash && (options.maxRevision === undefined || e.revision <= options.maxRevision));
-      return best ? decodeThreadState(best.text, options) : undefined;
+      return best ? decodeThreadState(best.bytes, options) : undefined;
     },
     async delete(threadId) {
       entries.delete(threadId);
