@@ -34,11 +34,15 @@ function lazyGetter(key: string): (this: LazyHolder) => unknown {
   return get;
 }
 
-/** `o` without its undefined properties, in order; a `lazy(...)` value becomes an enumerable getter. */
+/**
+ * `o` (an object literal: its enumerable keys are its own) without its undefined properties, in
+ * order; a `lazy(...)` value becomes an enumerable getter. Walks `o` with for…in: no entry arrays.
+ */
 export const defined = <T extends object>(o: T): T => {
   const out: Record<string, unknown> = {};
   let sources: Record<string, Lazy<unknown>> | undefined;
-  for (const [k, v] of Object.entries(o)) {
+  for (const k in o) {
+    const v: unknown = o[k];
     if (v instanceof Lazy) {
       if (sources === undefined) Object.defineProperty(out, LAZY, { value: (sources = {}), enumerable: false });
       sources[k] = v as Lazy<unknown>;
