@@ -9,7 +9,10 @@
  *
  * What this relies on (checked by test/history/xstate-adapter.unit.test.ts, which fails when an
  * xstate upgrade changes it): the fields of xstate's own inert scope (`createInertActorScope`); that
- * `machine.transition` returns the same snapshot object when no transition is enabled; the own keys
+ * `machine.transition` returns the same snapshot object when no transition is enabled; how a state
+node selects its transition (`next`: its `transitions` for the event type, wildcard descriptors
+after, the first whose guard passes, a guard called with `{ context, event }`), which the quick
+path reproduces from candidates resolved once per node and event type; the own keys
  * of a machine snapshot (`status`, `value`, `context`, `children`, `historyValue`, `tags`, `_nodes`,
  * `machine`, `output`, `error`, plus its methods); and the installed xstate version, pinned with a
  * tilde range in package.json.
@@ -120,6 +123,8 @@ interface StateNodeLike {
   always?: unknown[];
   invoke: unknown[];
   output?: unknown;
+  /** The node's transitions by event descriptor (an event type, or a wildcard: `*`, `x.*`). */
+  transitions: Map<string, TransitionLike[]>;
   next(snapshot: unknown, event: unknown): TransitionLike[] | undefined;
 }
 
@@ -128,6 +133,62 @@ interface TransitionLike {
   target?: readonly StateNodeLike[];
   actions: readonly unknown[];
   reenter?: boolean;
+  guard?: unknown;
+}
+
+/**
+ * The candidate transitions of a node for an event type, when `selectTransition` can choose among
+ * them itself: the node has no wildcard descriptor (so the candidates are its transitions for that
+ * exact type, in order) and each candidate's guard is absent, an inline function or the name of a
+ * plain guard implementation. `null`: xstate's `node.next` chooses.
+ */
+type Candidates = ReadonlyArray<{ t: TransitionLike; guard: ((args: unknown, params: unknown) => unknown) | undefined }> | null;
+
+/** Candidates by node and event type (see `Candidates`); a machine's nodes and implementations never change. */
+const candidatesByNode = new WeakMap<StateNodeLike, Map<string, Candidates>>();
+const NO_TRANSITIONS: Candidates = [];
+
+function candidatesOf(machine: AnyStateMachine, node: StateNodeLike, type: string): Candidates {
+  let byType = candidatesByNode.get(node);
+  if (byType === undefined) candidatesByNode.set(node, (byType = new Map()));
+  let c = byType.get(type);
+  if (c === undefined) {
+    c = resolveCandidates(machine, node, type);
+    byType.set(type, c);
+  }
+  return c;
+}
+
+function resolveCandidates(machine: AnyStateMachine, node: StateNodeLike, type: string): Candidates {
+  for (const descriptor of node.transitions.keys()) if (descriptor === '*' || descriptor.endsWith('.*')) return null;
+  const exact = node.transitions.get(type);
+  if (exact === undefined || exact.length === 0) return NO_TRANSITIONS;
+  const guards = (machine.implementations as { guards: Record<string, unknown> }).guards;
+  const out: Array<{ t: TransitionLike; guard: ((args: unknown, params: unknown) => unknown) | undefined }> = [];
+  for (const t of exact) {
+    const g = t.guard;
+    const impl = typeof g === 'string' ? guards[g] : g;
+    // a guard object (params), a built-in guard (and/or/not, stateIn), a name without implementation
+    if ((g !== undefined && impl === undefined) || (impl !== undefined && (typeof impl !== 'function' || 'check' in impl))) return null;
+    out.push({ t, guard: impl as ((args: unknown, params: unknown) => unknown) | undefined });
+  }
+  return out;
+}
+
+/**
+ * The transition `node` takes on `event` in `snap`, as xstate's `node.next` selects it (the first
+ * candidate whose guard passes, guards called with `{ context, event }` and no params), or
+ * undefined for none; from candidates resolved once per node and event type instead of per call.
+ * A guard that throws propagates (the caller then takes xstate's path, which reports it).
+ */
+function selectTransition(machine: AnyStateMachine, node: StateNodeLike, snap: Snap, event: { type: string }): TransitionLike | undefined {
+  const candidates = candidatesOf(machine, node, event.type);
+  if (candidates === null) return node.next(snap, event)?.[0];
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    if (c.guard === undefined || c.guard({ context: snap.context, event }, undefined)) return c.t;
+  }
+  return undefined;
 }
 
 /** A machine snapshot as `quickNext` reads and builds it (xstate's `createMachineSnapshot` fields, in its order). */
@@ -221,8 +282,8 @@ const noSpawn = (): never => {
 /**
  * xstate's transition, for the common case, without its macrostep: the configuration is one chain
  * of inert nodes (no parallel or history node, nothing on entry/exit, no eventless transition, no
- * invocation, no child actor); the transition is selected by the nodes' own `next` (the leaf first,
- * then its ancestors, as xstate's `transitionNode`); its actions are assign actions; and it either
+ * invocation, no child actor); the transition is selected as the nodes' own `next` selects it (the
+ * leaf first, then its ancestors, as xstate's `transitionNode`; `selectTransition`); its actions are assign actions; and it either
  * has no target and at least one action (the configuration stays), or, in a flat machine (root +
  * one leaf, no history value), targets an inert sibling leaf (a final one ends the machine: status
  * `done`, output undefined, for a root without `output`), or, one level down (root, parent, leaf: the
@@ -240,17 +301,16 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
     if (!isInert(nodes[i]!) || (i > 0 && nodes[i]!.parent !== nodes[i - 1])) return undefined;
   }
   try {
-    let picked: TransitionLike[] | undefined;
+    let t: TransitionLike | undefined;
     let pickedAt = nodes.length;
-    while (pickedAt > 0 && (picked === undefined || picked.length === 0)) picked = nodes[--pickedAt]!.next(snap, event);
-    if (picked === undefined || picked.length === 0) return snap;
-    if (picked.length !== 1) return undefined;
-    const t = picked[0]!;
+    while (pickedAt > 0 && t === undefined) t = selectTransition(machine, nodes[--pickedAt]!, snap, event);
+    if (t === undefined) return snap;
     if (t.target === undefined || t.target.length === 0) {
       if (t.actions.length === 0) return undefined;
       const context = assignAll(machine, snap, event, t.actions);
       if (context === undefined) return undefined;
-      return { ...snap, context }; // same configuration: the same tags (the Set is shared, see `instantiate`)
+      // same configuration: the same nodes, value and tags (the Set is shared, see `instantiate`)
+      return snapshotLike(snap, snap.status, context, snap._nodes, snap.value, snap.tags, snap.output, snap.error);
     }
     const target = t.target[0]!;
     if (t.target.length !== 1 || (target.type !== 'atomic' && target.type !== 'final') || !isInert(target)) return undefined;
@@ -275,26 +335,44 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
         : { nodes: final ? [target, root] : [root, target], tags: new Set([...root.tags, ...target.tags]), value: target.key };
       flatConfigs.set(target, config);
     }
-    return {
-      status: final ? 'done' : 'active',
-      output: undefined,
-      error: undefined,
-      machine: snap.machine,
-      context,
-      _nodes: config.nodes,
-      value: config.value,
-      tags: config.tags,
-      children: snap.children,
-      historyValue: snap.historyValue,
-      matches: snap.matches,
-      hasTag: snap.hasTag,
-      can: snap.can,
-      getMeta: snap.getMeta,
-      toJSON: snap.toJSON,
-    };
+    return snapshotLike(snap, final ? 'done' : 'active', context, config.nodes, config.value, config.tags, undefined, undefined);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A snapshot of `snap`'s machine (`createMachineSnapshot` fields, in its order) with the given
+ * fields, and `snap`'s children and history value: a literal of one shape, where a spread of `snap`
+ * would copy whatever shape `snap` has.
+ */
+function snapshotLike(
+  snap: Snap,
+  status: string,
+  context: Record<string, unknown>,
+  nodes: StateNodeLike[],
+  value: unknown,
+  tags: Set<string>,
+  output: unknown,
+  error: unknown,
+): Snap {
+  return {
+    status,
+    output,
+    error,
+    machine: snap.machine,
+    context,
+    _nodes: nodes,
+    value,
+    tags,
+    children: snap.children,
+    historyValue: snap.historyValue,
+    matches: snap.matches,
+    hasTag: snap.hasTag,
+    can: snap.can,
+    getMeta: snap.getMeta,
+    toJSON: snap.toJSON,
+  };
 }
 
 /**
