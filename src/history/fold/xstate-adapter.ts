@@ -10,14 +10,15 @@
  * What this relies on (checked by test/history/xstate-adapter.unit.test.ts, which fails when an
  * xstate upgrade changes it): the fields of xstate's own inert scope (`createInertActorScope`); that
  * `machine.transition` returns the same snapshot object when no transition is enabled; how a state
-node selects its transition (`next`: its `transitions` for the event type, wildcard descriptors
-after, the first whose guard passes, a guard called with `{ context, event }`), which the quick
-path reproduces from candidates resolved once per node and event type; the own keys
+ * node selects its transition (`next`: its `transitions` for the event type, wildcard descriptors
+ * after, the first whose guard passes, a guard called with `{ context, event }`), which the quick
+ * path reproduces from candidates resolved once per node and event type; the own keys
  * of a machine snapshot (`status`, `value`, `context`, `children`, `historyValue`, `tags`, `_nodes`,
  * `machine`, `output`, `error`, plus its methods); and the installed xstate version, pinned with a
  * tilde range in package.json.
  */
 import { createActor, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import { selectTransition, type StateNodeLike, type TransitionLike } from './xstate-adapter-select.ts';
 
 const scopes = new WeakMap<AnyStateMachine, ActorScope<never, never>>();
 
@@ -112,85 +113,6 @@ export function nextSnapshot<M extends AnyStateMachine>(machine: M, snapshot: Sn
   return machine.transition(snapshot as never, event as never, inertScope(machine) as never) as SnapshotFrom<M>;
 }
 
-/** A state node as `quickNext` reads it (fields of xstate's StateNode). */
-interface StateNodeLike {
-  type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
-  key: string;
-  parent?: StateNodeLike;
-  tags: string[];
-  entry: unknown[];
-  exit: unknown[];
-  always?: unknown[];
-  invoke: unknown[];
-  output?: unknown;
-  /** The node's transitions by event descriptor (an event type, or a wildcard: `*`, `x.*`). */
-  transitions: Map<string, TransitionLike[]>;
-  next(snapshot: unknown, event: unknown): TransitionLike[] | undefined;
-}
-
-/** A transition definition as `quickNext` reads it. */
-interface TransitionLike {
-  target?: readonly StateNodeLike[];
-  actions: readonly unknown[];
-  reenter?: boolean;
-  guard?: unknown;
-}
-
-/**
- * The candidate transitions of a node for an event type, when `selectTransition` can choose among
- * them itself: the node has no wildcard descriptor (so the candidates are its transitions for that
- * exact type, in order) and each candidate's guard is absent, an inline function or the name of a
- * plain guard implementation. `null`: xstate's `node.next` chooses.
- */
-type Candidates = ReadonlyArray<{ t: TransitionLike; guard: ((args: unknown, params: unknown) => unknown) | undefined }> | null;
-
-/** Candidates by node and event type (see `Candidates`); a machine's nodes and implementations never change. */
-const candidatesByNode = new WeakMap<StateNodeLike, Map<string, Candidates>>();
-const NO_TRANSITIONS: Candidates = [];
-
-function candidatesOf(machine: AnyStateMachine, node: StateNodeLike, type: string): Candidates {
-  let byType = candidatesByNode.get(node);
-  if (byType === undefined) candidatesByNode.set(node, (byType = new Map()));
-  let c = byType.get(type);
-  if (c === undefined) {
-    c = resolveCandidates(machine, node, type);
-    byType.set(type, c);
-  }
-  return c;
-}
-
-function resolveCandidates(machine: AnyStateMachine, node: StateNodeLike, type: string): Candidates {
-  for (const descriptor of node.transitions.keys()) if (descriptor === '*' || descriptor.endsWith('.*')) return null;
-  const exact = node.transitions.get(type);
-  if (exact === undefined || exact.length === 0) return NO_TRANSITIONS;
-  const guards = (machine.implementations as { guards: Record<string, unknown> }).guards;
-  const out: Array<{ t: TransitionLike; guard: ((args: unknown, params: unknown) => unknown) | undefined }> = [];
-  for (const t of exact) {
-    const g = t.guard;
-    const impl = typeof g === 'string' ? guards[g] : g;
-    // a guard object (params), a built-in guard (and/or/not, stateIn), a name without implementation
-    if ((g !== undefined && impl === undefined) || (impl !== undefined && (typeof impl !== 'function' || 'check' in impl))) return null;
-    out.push({ t, guard: impl as ((args: unknown, params: unknown) => unknown) | undefined });
-  }
-  return out;
-}
-
-/**
- * The transition `node` takes on `event` in `snap`, as xstate's `node.next` selects it (the first
- * candidate whose guard passes, guards called with `{ context, event }` and no params), or
- * undefined for none; from candidates resolved once per node and event type instead of per call.
- * A guard that throws propagates (the caller then takes xstate's path, which reports it).
- */
-function selectTransition(machine: AnyStateMachine, node: StateNodeLike, snap: Snap, event: { type: string }): TransitionLike | undefined {
-  const candidates = candidatesOf(machine, node, event.type);
-  if (candidates === null) return node.next(snap, event)?.[0];
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]!;
-    if (c.guard === undefined || c.guard({ context: snap.context, event }, undefined)) return c.t;
-  }
-  return undefined;
-}
-
 /** A machine snapshot as `quickNext` reads and builds it (xstate's `createMachineSnapshot` fields, in its order). */
 interface Snap {
   status: string;
@@ -283,7 +205,8 @@ const noSpawn = (): never => {
  * xstate's transition, for the common case, without its macrostep: the configuration is one chain
  * of inert nodes (no parallel or history node, nothing on entry/exit, no eventless transition, no
  * invocation, no child actor); the transition is selected as the nodes' own `next` selects it (the
- * leaf first, then its ancestors, as xstate's `transitionNode`; `selectTransition`); its actions are assign actions; and it either
+ * leaf first, then its ancestors, as xstate's `transitionNode`; `selectTransition`); its actions
+ * are assign actions; and it either
  * has no target and at least one action (the configuration stays), or, in a flat machine (root +
  * one leaf, no history value), targets an inert sibling leaf (a final one ends the machine: status
  * `done`, output undefined, for a root without `output`), or, one level down (root, parent, leaf: the
