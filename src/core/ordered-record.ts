@@ -11,6 +11,8 @@
  * and leaves, in the version changed, how to undo it; an older version is read by undoing the
  * changes made since, on a copy. Changing an older version copies its entries into a backing of its
  * own (a fork: rare). What a holder of any version reads never changes, and the backing is private.
+ * Memory: the newest version holds nothing of the older ones; an older version, while held, keeps
+ * alive one small undo record per change made after it (as an older AppendSeq keeps the backing).
  *
  * JSON: `toJSON()` is the plain record (`toRecord`), so a persisted snapshot holds the same JSON as a
  * plain record; a plain record read back is turned into an OrderedRecord by `from` when it is next
