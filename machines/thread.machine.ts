@@ -24,6 +24,7 @@ import { assign, setup } from 'xstate';
 import type { Fact, FactData } from '../src/facts/fact-types.ts';
 import type { PolicySpec } from '../src/facts/facts/thread-facts.ts';
 import type { BudgetSpec } from '../src/plan/plan-schema.ts';
+import { OrderedRecord } from '../src/core/ordered-record.ts';
 
 /** An input waiting for something: a policy decision (undecided) or a free slot (queue). */
 export interface PendingInput {
@@ -51,8 +52,13 @@ export interface ThreadContext {
   closeReason?: string;
   /** Recorded spend of the whole thread (steps + planner calls), USD. */
   spentUsd: number;
-  /** Budget held by running step attempts, by step key `${interactionId}/${planId}/${stepId}`, USD. */
-  reservations: Record<string, number>;
+  /**
+   * Budget held by running step attempts, by step key `${interactionId}/${planId}/${stepId}`, USD:
+   * the plain record `plainRecord(reservations)` (src/core/ordered-record.ts), which every reader
+   * (views, state digests, persisted JSON) sees. An OrderedRecord once a step started (O(1) per
+   * change); a plain record in a new thread and in a snapshot restored from JSON.
+   */
+  reservations: OrderedRecord<number> | Readonly<Record<string, number>>;
   /** Limits at which a BudgetWarned was recorded, USD. */
   warnedLimitsUsd: number[];
 }
@@ -67,26 +73,22 @@ type Ctx = { context: ThreadContext; event: Fact };
 const keyOf = (d: { interactionId: string; planId: string; stepId: string }): string => `${d.interactionId}/${d.planId}/${d.stepId}`;
 
 /**
- * `reservations` with `key` set to `usd`, or without `key` when `usd` is undefined: a new record
- * (the old one is never changed). The record has no prototype, so V8 keeps it a hash table: filled
- * key by key with ever new step keys, a plain object makes a new hidden class per key, and object
- * spread or rest with a computed key cost an order of magnitude more on dozens of running steps.
+ * `reservations` without `key`, then with `key` set to `usd` (last in key order) unless `usd` is
+ * undefined: a new version (the old one is never changed), in O(1) for the newest version of an OrderedRecord; a plain
+ * record (a new thread's, a restored snapshot's) is made an OrderedRecord first, O(keys) once.
  */
-function withReservation(reservations: Record<string, number>, key: string, usd: number | undefined): Record<string, number> {
-  const out = Object.create(null) as Record<string, number>;
-  const keys = Object.keys(reservations);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (k !== key) out[k] = reservations[k]!;
-  }
-  if (usd !== undefined) out[key] = usd;
-  return out;
+function withReservation(reservations: ThreadContext['reservations'], key: string, usd: number | undefined): OrderedRecord<number> {
+  const r = reservations instanceof OrderedRecord ? reservations : OrderedRecord.from(reservations);
+  return usd === undefined ? r.delete(key) : r.delete(key).set(key, usd);
 }
+
+const hasReservation = (reservations: ThreadContext['reservations'], key: string): boolean =>
+  reservations instanceof OrderedRecord ? reservations.has(key) : Object.hasOwn(reservations, key);
 
 const settle = ({ context, event }: Ctx): Partial<ThreadContext> => {
   if (event.type !== 'StepCompleted' && event.type !== 'StepFailed' && event.type !== 'StepCancelled') return {};
   const key = keyOf(event.data);
-  if (!(key in context.reservations) && event.data.costUsd === 0) return { spentUsd: context.spentUsd };
+  if (!hasReservation(context.reservations, key) && event.data.costUsd === 0) return { spentUsd: context.spentUsd };
   return { spentUsd: context.spentUsd + event.data.costUsd, reservations: withReservation(context.reservations, key, undefined) };
 };
 

@@ -15,6 +15,8 @@
  * of its items.
  */
 
+import { OrderedRecord } from './ordered-record.ts';
+
 interface Backing<T> {
   items: T[];
   /** First position of each item in `items` (built on the first `includes`, then kept up to date). */
@@ -115,16 +117,17 @@ export class AppendSeq<T> implements Iterable<T> {
 }
 
 /**
- * `record` with each AppendSeq property replaced by its plain array (a shallow copy), or `record`
- * itself when it has none: the JSON-shaped form of a machine context. O(keys + items copied).
+ * `record` with each AppendSeq property replaced by its plain array and each OrderedRecord
+ * (src/core/ordered-record.ts) by its plain record (a shallow copy), or `record` itself when it has
+ * none: the JSON-shaped form of a machine context. O(keys + items copied).
  */
 export function seqsToArrays<R>(record: R): R {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return record;
   let out: Record<string, unknown> | undefined;
   for (const [k, v] of Object.entries(record)) {
-    if (!(v instanceof AppendSeq)) continue;
+    if (!(v instanceof AppendSeq) && !(v instanceof OrderedRecord)) continue;
     out ??= { ...(record as Record<string, unknown>) };
-    out[k] = v.toArray();
+    out[k] = v instanceof AppendSeq ? v.toArray() : { ...v.toRecord() };
   }
   return (out ?? record) as R;
 }

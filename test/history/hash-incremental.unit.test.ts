@@ -7,6 +7,7 @@
  * Both versions of the hash definition (src/history/fold/state-hash.ts) are checked.
  */
 import { describe, expect, it } from 'vitest';
+import { plainRecord } from '../../src/core/ordered-record.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { applyFact, applyFacts, foldSession, hashThreadState, initialThreadState, type StateHashVersion, type ThreadState } from '../../src/history/fold/thread-state.ts';
@@ -74,7 +75,7 @@ describe.each([1, 2] as const)('incremental state hash, version %i', (version: S
   it('the history folds (sanity) and uses a reservations record above the set-hash threshold', () => {
     const states: ThreadState[] = [initialThreadState('t')];
     facts.forEach((f, i) => states.push(applyFact(states[i]!, f, BigInt(i))));
-    const peak = Math.max(...states.map((s) => Object.keys(s.thread.context.reservations).length));
+    const peak = Math.max(...states.map((s) => Object.keys(plainRecord(s.thread.context.reservations)).length));
     expect(peak).toBeGreaterThanOrEqual(16);
     expect(states.at(-1)!.interactions[I]!.context.observations.length).toBe(N);
   });

@@ -5,6 +5,7 @@ import { createInMemorySnapshotCache, serializeThreadState } from '../../src/his
 import { decodeThreadState, encodeThreadState, isSnapshotEntryCorruptError, isSnapshotMachineMismatchError, SNAPSHOT_FORMAT } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
 import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { factHistoryArbitrary } from '../../src/testing/fact-histories.ts';
+import { OrderedRecord } from '../../src/core/ordered-record.ts';
 import { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
 
@@ -14,14 +15,19 @@ const persisted = (s: ThreadState) => JSON.stringify(serializeThreadState(s));
 
 /**
  * Every field of every actor snapshot, comparable with toEqual: context as data (toEqual, like JSON,
- * does not tell an `undefined` property from a missing one), `_nodes` as a set (xstate's own
+ * does not tell an `undefined` property from a missing one; an OrderedRecord, which a restored
+ * context holds as its plain record, as that record), `_nodes` as a set (xstate's own
  * restoreSnapshot lists the root first, a transition the leaf first).
  */
+const asData = (context: unknown): unknown =>
+  context === null || typeof context !== 'object'
+    ? context
+    : Object.fromEntries(Object.entries(context).map(([k, v]) => [k, v instanceof OrderedRecord ? { ...v.toRecord() } : v]));
 const actors = (s: ThreadState) =>
   [['T', s.thread] as const, ...Object.entries(s.interactions), ...Object.entries(s.steps)].map(([key, x]) => {
     const o = x as unknown as Record<string, unknown>;
-    const { _nodes, tags, ...rest } = o;
-    return { key, ...rest, tags: [...(tags as Set<string>)].sort(), nodes: (_nodes as Array<{ id: string }>).map((n) => n.id).sort() };
+    const { _nodes, tags, context, ...rest } = o;
+    return { key, ...rest, context: asData(context), tags: [...(tags as Set<string>)].sort(), nodes: (_nodes as Array<{ id: string }>).map((n) => n.id).sort() };
   });
 
 /** decode(encode(state)) is the fold: same persisted JSON (key order included), hash, snapshot fields, and folds on identically. */

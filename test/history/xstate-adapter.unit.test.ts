@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition, type AnyStateMachine } from 'xstate';
+import { and, assign, initialTransition, not, setup, transition, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import { applyFact, defaultMachines, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { inertScope, initialSnapshot, instantiate, nextSnapshot, restoreSnapshot, templateFor } from '../../src/history/fold/xstate-adapter.ts';
@@ -86,6 +86,59 @@ describe('xstate adapter', () => {
     expect(nextSnapshot(defaultMachines.thread, s, { type: 'ThreadClosed', data: { threadId: 't' } })).toBe(s);
     const [viaXstate] = transition(defaultMachines.thread, s, { type: 'ThreadClosed', data: { threadId: 't' } } as never);
     expect(viaXstate).toBe(s);
+  });
+
+  it('selects transitions as xstate does: guard order, inline and named guards, and the kinds it leaves to xstate (wildcards, guard params, built-in guards, unknown names, throwing guards)', () => {
+    type E = { type: string; n: number };
+    const m = setup({
+      types: { context: {} as { n: number; log: string[] }, events: {} as E },
+      guards: {
+        big: ({ event }) => event.n > 10,
+        over: ({ event }, params: { min: number }) => event.n > params.min,
+        boom: () => {
+          throw new Error('boom');
+        },
+      },
+    }).createMachine({
+      initial: 'a',
+      context: { n: 0, log: [] },
+      states: {
+        a: {
+          on: {
+            pick: [
+              { guard: 'big', actions: assign(({ context }) => ({ log: [...context.log, 'big'] })) },
+              { guard: ({ event }) => event.n > 5, actions: assign(({ context }) => ({ log: [...context.log, 'inline'] })) },
+              { actions: assign(({ context }) => ({ log: [...context.log, 'default'] })) },
+            ],
+            params: { guard: { type: 'over', params: { min: 3 } }, actions: assign({ n: ({ event }) => event.n }) },
+            builtin: { guard: and(['big', not('big')]), actions: assign({ n: 1 }) },
+            thrown: { guard: 'boom', actions: assign({ n: 2 }) },
+            go: { target: 'b', guard: ({ event }) => event.n !== 0 },
+          },
+        },
+        b: { on: { '*': { actions: assign({ n: ({ event }) => event.n * 2 }) }, back: { target: 'a' } } },
+      },
+    });
+    const events: E[] = [0, 4, 7, 12].flatMap((n) => ['pick', 'params', 'builtin', 'go', 'back', 'other'].map((type) => ({ type, n })));
+    const logged = new Set<string>();
+    // stride 7: each type in turn; stride 5: after `go`, builtin, params, pick and other reach the wildcard
+    for (const stride of [7, 5]) {
+      let s = initialSnapshot(m, undefined);
+      for (let i = 0; i < 200; i++) {
+        const e = events[(i * stride) % events.length]!;
+        const next = nextSnapshot(m, s, e);
+        const [viaXstate] = transition(m, s as never, e as never);
+        expect(next === s).toBe(viaXstate === s);
+        expect({ value: next.value, context: next.context, status: next.status }).toEqual({ value: viaXstate.value, context: viaXstate.context, status: viaXstate.status });
+        s = next;
+      }
+      for (const l of s.context.log) logged.add(l);
+    }
+    expect([...logged].sort()).toEqual(['big', 'default', 'inline']);
+    // a guard that throws: the quick path declines, and xstate's path reports it as xstate's transition() does
+    const first = initialSnapshot(m, undefined);
+    expect(() => transition(m, first as never, { type: 'thrown', n: 0 } as never)).toThrow(/Unable to evaluate guard 'boom'/);
+    expect(() => nextSnapshot(m, first, { type: 'thrown', n: 0 })).toThrow(/Unable to evaluate guard 'boom'/);
   });
 
   it('steps every actor of a committed history to the snapshots xstate’s public pure API gives', () => {

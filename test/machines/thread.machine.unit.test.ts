@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { threadMachine } from '../../machines/thread.machine.ts';
+import { plainRecord } from '../../src/core/ordered-record.ts';
 import type { Fact } from '../../src/facts/fact-types.ts';
 import type { PolicySpec } from '../../src/facts/facts/thread-facts.ts';
 import { run, start, tryStep } from './helpers.ts';
@@ -70,7 +71,7 @@ describe('thread machine: legal paths', () => {
       f.stepStarted(0.5),
     ]);
     expect(s.context.queue.map((q) => q.inputId)).toEqual(['in2', 'in3']);
-    expect(s.context.reservations).toEqual({ 'i1/p/s': 0.5 });
+    expect(plainRecord(s.context.reservations)).toEqual({ 'i1/p/s': 0.5 });
     expect(tryStep(threadMachine, s, f.closed())).toBeUndefined(); // i1 is live
     expect(tryStep(threadMachine, s, f.started('i2', 'in3'))).toBeUndefined(); // not the queue head
     s = run(threadMachine, s, [f.stepCompleted(0.2), f.ended('InteractionCompleted', 'i1')]);
@@ -78,7 +79,7 @@ describe('thread machine: legal paths', () => {
     s = run(threadMachine, s, [f.started('i2', 'in2'), f.ended('InteractionCancelled', 'i2'), f.closed()]);
     expect(s.value).toBe('closed');
     expect(s.context.spentUsd).toBeCloseTo(0.21);
-    expect(s.context.reservations).toEqual({});
+    expect(plainRecord(s.context.reservations)).toEqual({});
     expect(run(threadMachine, s, [f.stepCompleted(0.1)]).context.spentUsd).toBeCloseTo(0.31); // late settle still counts
     expect(run(threadMachine, s, [f.forked()]).value).toBe('open');
   });

@@ -8,7 +8,8 @@
  * What a value contributes is a function of its JSON content only, as for version 1: object keys in
  * sorted order, `undefined` properties and functions left out, `undefined` array items and
  * non-finite numbers as `null`, `-0` as `0`; an `AppendSeq` (src/core/append-seq.ts) exactly as the
- * plain array of its items. Every value is type-tagged and strings are length-prefixed, so the
+ * plain array of its items, an `OrderedRecord` (src/core/ordered-record.ts) exactly as its plain
+ * record. Every value is type-tagged and strings are length-prefixed, so the
  * encoding of a value is prefix-free (two different values never feed the same words). Same
  * exclusions as version 1: `UNHASHED_CONTEXT_KEYS`.
  *
@@ -27,6 +28,7 @@
  * hashed context field in key order, END).
  */
 import { AppendSeq } from '../../core/append-seq.ts';
+import { OrderedRecord } from '../../core/ordered-record.ts';
 import { begin, block, finish, resetStreams, resume, text, word } from './hash128.ts';
 import { UNHASHED_CONTEXT_KEYS, type ActorSnapshotLike } from './state-digest.ts';
 
@@ -143,6 +145,7 @@ function encode(v: unknown): void {
       return;
     case 'object':
       if (v === null) word(NULL);
+      else if (v instanceof OrderedRecord) encode(v.toRecord());
       else if (isList(v)) {
         word(ARRAY);
         for (let i = 0; i < v.length; i++) encode(itemAt(v, i));
@@ -187,6 +190,7 @@ function field(v: unknown, hints?: Record<string, unknown>, key?: string): void 
  * overwrites, so the result must be read at once and never modified.
  */
 export function valueDigest(value: object, hint?: unknown): Int32Array {
+  if (value instanceof OrderedRecord) return valueDigest(value.toRecord(), hint instanceof OrderedRecord ? hint.toRecord() : hint);
   const known = digests.get(value);
   if (known !== undefined) return known;
   let d: Int32Array;

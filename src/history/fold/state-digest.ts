@@ -4,10 +4,11 @@
  * appends, XOR set-digests for large records. All are pure functions of content; the memo tables
  * only make repeated digests of the same (immutable) objects cheap. An `AppendSeq`
  * (src/core/append-seq.ts) is digested, and written by `canonicalJson`, exactly as the plain array
- * of its items.
+ * of its items; an `OrderedRecord` (src/core/ordered-record.ts) exactly as its plain record.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import { AppendSeq } from '../../core/append-seq.ts';
+import { OrderedRecord } from '../../core/ordered-record.ts';
 
 /** What a digest reads of an actor snapshot: its state value and its context. */
 export interface ActorSnapshotLike {
@@ -28,6 +29,7 @@ export const UNHASHED_CONTEXT_KEYS: ReadonlySet<string> = new Set(['startedInput
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof AppendSeq) return canonicalJson(value.toArray());
+  if (value instanceof OrderedRecord) return canonicalJson(value.toRecord());
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
@@ -68,6 +70,7 @@ const EMPTY_CHAIN = createHash('sha256').update('[').digest();
  */
 function valueDigest(value: unknown, hint?: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (value instanceof OrderedRecord) return valueDigest(value.toRecord(), hint instanceof OrderedRecord ? hint.toRecord() : hint);
   const known = valueDigests.get(value);
   if (known !== undefined) return known;
   let d: string;

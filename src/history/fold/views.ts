@@ -12,6 +12,7 @@ import type { PendingInput, ThreadContext } from '../../../machines/thread.machi
 import { createPlanIndex, setStepStatus, type PlanIndex } from '../../executor/plan-index.ts';
 import { stepIndex } from '../../executor/view-helpers.ts';
 import type { AppendSeq } from '../../core/append-seq.ts';
+import { plainRecord, type OrderedRecord } from '../../core/ordered-record.ts';
 import { dependenciesDone } from '../../plan/dependencies.ts';
 import { ActorNotFoundError } from '../errors.ts';
 import { stepKeysChangedSince, stepLogMark, type StepLogMark } from './step-log.ts';
@@ -81,9 +82,10 @@ function observationArray(seq: AppendSeq<Observation>): Observation[] {
 
 /**
  * The sum of a record's values, added in key order (as a sum over `Object.values`), without the
- * array of values: the thread's reservations, summed by every thread view.
+ * array of values: the thread's reservations (the plain record of an OrderedRecord), summed by every thread view.
  */
-function sumOf(rec: Readonly<Record<string, number>>): number {
+function sumOf(r: OrderedRecord<number> | Readonly<Record<string, number>>): number {
+  const rec = plainRecord(r);
   let sum = 0;
   for (const k in rec) if (Object.hasOwn(rec, k)) sum += rec[k]!;
   return sum;

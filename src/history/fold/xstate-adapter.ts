@@ -9,12 +9,16 @@
  *
  * What this relies on (checked by test/history/xstate-adapter.unit.test.ts, which fails when an
  * xstate upgrade changes it): the fields of xstate's own inert scope (`createInertActorScope`); that
- * `machine.transition` returns the same snapshot object when no transition is enabled; the own keys
+ * `machine.transition` returns the same snapshot object when no transition is enabled; how a state
+ * node selects its transition (`next`: its `transitions` for the event type, wildcard descriptors
+ * after, the first whose guard passes, a guard called with `{ context, event }`), which the quick
+ * path reproduces from candidates resolved once per node and event type; the own keys
  * of a machine snapshot (`status`, `value`, `context`, `children`, `historyValue`, `tags`, `_nodes`,
  * `machine`, `output`, `error`, plus its methods); and the installed xstate version, pinned with a
  * tilde range in package.json.
  */
 import { createActor, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import { selectTransition, type StateNodeLike, type TransitionLike } from './xstate-adapter-select.ts';
 
 const scopes = new WeakMap<AnyStateMachine, ActorScope<never, never>>();
 
@@ -109,27 +113,6 @@ export function nextSnapshot<M extends AnyStateMachine>(machine: M, snapshot: Sn
   return machine.transition(snapshot as never, event as never, inertScope(machine) as never) as SnapshotFrom<M>;
 }
 
-/** A state node as `quickNext` reads it (fields of xstate's StateNode). */
-interface StateNodeLike {
-  type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
-  key: string;
-  parent?: StateNodeLike;
-  tags: string[];
-  entry: unknown[];
-  exit: unknown[];
-  always?: unknown[];
-  invoke: unknown[];
-  output?: unknown;
-  next(snapshot: unknown, event: unknown): TransitionLike[] | undefined;
-}
-
-/** A transition definition as `quickNext` reads it. */
-interface TransitionLike {
-  target?: readonly StateNodeLike[];
-  actions: readonly unknown[];
-  reenter?: boolean;
-}
-
 /** A machine snapshot as `quickNext` reads and builds it (xstate's `createMachineSnapshot` fields, in its order). */
 interface Snap {
   status: string;
@@ -221,8 +204,9 @@ const noSpawn = (): never => {
 /**
  * xstate's transition, for the common case, without its macrostep: the configuration is one chain
  * of inert nodes (no parallel or history node, nothing on entry/exit, no eventless transition, no
- * invocation, no child actor); the transition is selected by the nodes' own `next` (the leaf first,
- * then its ancestors, as xstate's `transitionNode`); its actions are assign actions; and it either
+ * invocation, no child actor); the transition is selected as the nodes' own `next` selects it (the
+ * leaf first, then its ancestors, as xstate's `transitionNode`; `selectTransition`); its actions
+ * are assign actions; and it either
  * has no target and at least one action (the configuration stays), or, in a flat machine (root +
  * one leaf, no history value), targets an inert sibling leaf (a final one ends the machine: status
  * `done`, output undefined, for a root without `output`), or, one level down (root, parent, leaf: the
@@ -240,17 +224,16 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
     if (!isInert(nodes[i]!) || (i > 0 && nodes[i]!.parent !== nodes[i - 1])) return undefined;
   }
   try {
-    let picked: TransitionLike[] | undefined;
+    let t: TransitionLike | undefined;
     let pickedAt = nodes.length;
-    while (pickedAt > 0 && (picked === undefined || picked.length === 0)) picked = nodes[--pickedAt]!.next(snap, event);
-    if (picked === undefined || picked.length === 0) return snap;
-    if (picked.length !== 1) return undefined;
-    const t = picked[0]!;
+    while (pickedAt > 0 && t === undefined) t = selectTransition(machine, nodes[--pickedAt]!, snap, event);
+    if (t === undefined) return snap;
     if (t.target === undefined || t.target.length === 0) {
       if (t.actions.length === 0) return undefined;
       const context = assignAll(machine, snap, event, t.actions);
       if (context === undefined) return undefined;
-      return { ...snap, context }; // same configuration: the same tags (the Set is shared, see `instantiate`)
+      // same configuration: the same nodes, value and tags (the Set is shared, see `instantiate`)
+      return snapshotLike(snap, snap.status, context, snap._nodes, snap.value, snap.tags, snap.output, snap.error);
     }
     const target = t.target[0]!;
     if (t.target.length !== 1 || (target.type !== 'atomic' && target.type !== 'final') || !isInert(target)) return undefined;
@@ -275,26 +258,44 @@ function quickNext(machine: AnyStateMachine, snap: Snap, event: { type: string }
         : { nodes: final ? [target, root] : [root, target], tags: new Set([...root.tags, ...target.tags]), value: target.key };
       flatConfigs.set(target, config);
     }
-    return {
-      status: final ? 'done' : 'active',
-      output: undefined,
-      error: undefined,
-      machine: snap.machine,
-      context,
-      _nodes: config.nodes,
-      value: config.value,
-      tags: config.tags,
-      children: snap.children,
-      historyValue: snap.historyValue,
-      matches: snap.matches,
-      hasTag: snap.hasTag,
-      can: snap.can,
-      getMeta: snap.getMeta,
-      toJSON: snap.toJSON,
-    };
+    return snapshotLike(snap, final ? 'done' : 'active', context, config.nodes, config.value, config.tags, undefined, undefined);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A snapshot of `snap`'s machine (`createMachineSnapshot` fields, in its order) with the given
+ * fields, and `snap`'s children and history value: a literal of one shape, where a spread of `snap`
+ * would copy whatever shape `snap` has.
+ */
+function snapshotLike(
+  snap: Snap,
+  status: string,
+  context: Record<string, unknown>,
+  nodes: StateNodeLike[],
+  value: unknown,
+  tags: Set<string>,
+  output: unknown,
+  error: unknown,
+): Snap {
+  return {
+    status,
+    output,
+    error,
+    machine: snap.machine,
+    context,
+    _nodes: nodes,
+    value,
+    tags,
+    children: snap.children,
+    historyValue: snap.historyValue,
+    matches: snap.matches,
+    hasTag: snap.hasTag,
+    can: snap.can,
+    getMeta: snap.getMeta,
+    toJSON: snap.toJSON,
+  };
 }
 
 /**
