@@ -43,15 +43,6 @@ function nodes(v: unknown, path: Array<string | number> = []): Array<{ node: Rec
   return [{ node: v as Record<string, unknown>, path }, ...entries.flatMap(([k, x]) => nodes(x, [...path, k]))];
 }
 
-/** `JSON.stringify(v)`, or the name of the error it throws (an object whose prototype is a Date has a `toJSON` that throws). */
-function jsonText(v: unknown): string | undefined {
-  try {
-    return JSON.stringify(v);
-  } catch (err) {
-    return `throws ${(err as Error).name}`;
-  }
-}
-
 /** The arrays and plain objects of `v` reachable through arrays and plain objects only (what `copyPlain` copies; other objects are kept by reference, as zod keeps them). */
 function plainNodes(v: unknown, path: Array<string | number> = []): Array<{ node: object; path: Array<string | number> }> {
   if (typeof v !== 'object' || v === null || !(Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype)) return [];
@@ -142,7 +133,12 @@ describe('canonical checks of fact data', () => {
   it(`property (seed ${SEED}): validateFact answers as zod does, and its result shares no plain object or array with its input`, () => {
     // runtime values a draft may be given besides JSON: undefined, non-finite numbers, objects of other kinds
     const odd = fc.constantFrom<unknown>(undefined, Number.NaN, Infinity, new Date(0), new Map([[1, 2]]), Object.create(null) as unknown, holey());
-    const anyMutation = fc.record({ at: fc.nat(), op: mutation.map((m) => m.op), key: mutation.map((m) => m.key), value: fc.oneof(mutation.map((m) => m.value), odd) });
+    // Adding `__proto__` assigns the node's prototype; with a Map or a Date as prototype the node is an
+    // object nobody can compare (vitest's equality calls Map getters on it, which throw), so odd values
+    // are not assigned that way (JSON values still are).
+    const anyMutation = fc
+      .record({ at: fc.nat(), op: mutation.map((m) => m.op), key: mutation.map((m) => m.key), value: fc.oneof(mutation.map((m) => m.value), odd) })
+      .filter((m) => !(m.op === 'add' && m.key === '__proto__' && (m.value instanceof Map || m.value instanceof Date)));
     fc.assert(
       fc.property(fc.nat(), fc.array(anyMutation, { maxLength: 3 }), (i, ms) => {
         const { type } = samples[i % samples.length]!;
@@ -155,7 +151,7 @@ describe('canonical checks of fact data', () => {
           return;
         }
         expect(got.data).toStrictEqual(zod.data);
-        expect(jsonText(got.data)).toBe(jsonText(zod.data));
+        expect(JSON.stringify(got.data)).toBe(JSON.stringify(zod.data));
         if (checks.get(type)!(data)) {
           const inputs = new Set(plainNodes(data).map((n) => n.node));
           for (const { node, path } of plainNodes(got.data)) expect(inputs.has(node), path.join('.')).toBe(false);

@@ -405,7 +405,7 @@ describe('interaction machine: property', () => {
           [snap, model] = check(snap, model, mode < 8 && legal.length > 0 ? legal[n % legal.length]! : near[n % near.length]!, seen);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 600 }, // 300 runs missed "resume to executing" for 1 seed in 300
     );
     expect([...seen.rules].sort()).toEqual(['rejection settles', 'resume to executing', 'withdraw in interrupted', 'withdraw in waiting_approval']);
   });
