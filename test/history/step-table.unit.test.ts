@@ -1,7 +1,7 @@
 /** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. Property seeded by `FC_SEED`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildStepRecord, DeferredGroup, deriveStepRecord, recordKeys, recordSize, type RecordBase } from '../../src/history/fold/step-table.ts';
+import { buildStepRecord, deriveStepRecord, recordKeys, recordSize, type RecordBase } from '../../src/history/fold/step-table.ts';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
@@ -144,40 +144,5 @@ describe('step records', () => {
       record.a = 1;
     }).toThrow(TypeError);
     expect(() => delete record.a).toThrow(TypeError);
-  });
-  it('built with deferred values: each made once, on its first read, the same object for every record derived from it', () => {
-    const made: string[] = [];
-    const b = buildStepRecord<{ k: string }>();
-    const groups = [0, 1, 2].map(() => new DeferredGroup((k: string) => (made.push(k), { k })));
-    for (let i = 0; i < 100; i++) b.defer(`k${i}`, groups[i % 3]!);
-    b.set('plain', { k: 'plain' });
-    const rec = b.done();
-    expect('k5' in rec && 'plain' in rec && !('nope' in rec)).toBe(true);
-    expect(made).toEqual([]); // membership makes nothing (enumerating keys does: it reads each property's descriptor)
-    const w = deriveStepRecord(rec);
-    w.set('k7', { k: 'new' });
-    w.set('k200', { k: 'k200' });
-    const a = rec.k3;
-    expect(a).toEqual({ k: 'k3' });
-    expect(w.record.k3).toBe(a); // made once, shared
-    expect(rec.k7).toEqual({ k: 'k7' });
-    expect(w.record.k7).toEqual({ k: 'new' });
-    expect(made).toEqual(['k3', 'k7']);
-    expect(Object.values(w.record)).toHaveLength(102); // reading everything makes the rest
-    expect(made).toHaveLength(100);
-    expect(Object.entries(rec).map(([k, v]) => [k, v.k])).toEqual([...Array.from({ length: 100 }, (_, i) => [`k${i}`, `k${i}`]), ['plain', 'plain']]);
-  });
-  it('a deferred value is made once even when records derived before its first read copied the leaf holding it', () => {
-    let makes = 0;
-    const b = buildStepRecord<{ k: string }>();
-    const group = new DeferredGroup((k: string) => (makes++, { k }));
-    for (const k of ['a', 'b', 'c']) b.defer(k, group); // a small record: one leaf
-    const base = b.done();
-    const w = deriveStepRecord(base);
-    w.set('d', { k: 'd' }); // copies the leaf, markers and all
-    const fromDerived = w.record.a;
-    expect(base.a).toBe(fromDerived);
-    expect(deriveStepRecord(w.record).record.a).toBe(fromDerived);
-    expect(makes).toBe(1);
   });
 });

@@ -77,39 +77,14 @@ function leafOf<V>(t: Table<V>, key: string): Leaf<V> | undefined {
   return t.top[h & (FANOUT - 1)]?.[(h >>> 6) & (FANOUT - 1)];
 }
 
-/**
- * The values of some keys of a record built by `buildStepRecord`, each made on the first read of its
- * key: `make(key)` is called at most once per key and its result kept, so every record sharing (or
- * having copied) the leaf holding the key reads the same object. One group serves many keys (e.g. the
- * steps of one plan): a deferred key costs its leaf slot, not an object of its own.
- */
-export class DeferredGroup<V> {
-  private made: Map<string, V> | undefined;
-  constructor(private readonly make: (key: string) => V) {}
-  /** The value of `key`, made on the first call. */
-  get(key: string): V {
-    let v = this.made?.get(key);
-    if (v === undefined) {
-      v = this.make(key);
-      (this.made ??= new Map()).set(key, v);
-    }
-    return v;
-  }
-}
-
 function lookup<V>(t: Table<V>, key: string): V | undefined {
   const leaf = leafOf(t, key);
   const i = leaf === undefined ? -1 : leaf.keys.indexOf(key);
   if (i < 0) return t.base?.get(key);
-  const v = leaf!.values[i];
-  if (!(v instanceof DeferredGroup)) return v;
-  // made once, then in place of the marker (the same value for every table sharing the leaf)
-  const made = (v as DeferredGroup<V>).get(key);
-  leaf!.values[i] = made;
-  return made;
+  return leaf!.values[i];
 }
 
-/** True when the record has `key` (a deferred value is not made for that). */
+/** True when the record has `key` (a base value is not made for that). */
 function hasKey<V>(t: Table<V>, key: string): boolean {
   const leaf = leafOf(t, key);
   const i = leaf === undefined ? -1 : leaf.keys.indexOf(key);
@@ -157,7 +132,7 @@ export function isTableRecord(rec: object): boolean {
 
 /**
  * The keys of `rec` in order, without making any value: a record of this module lists its keys
- * (`Object.keys` would read each property's descriptor, making every deferred value); a plain record
+ * (`Object.keys` would read each property's descriptor, making every base value); a plain record
  * gives `Object.keys`. O(keys).
  */
 export function recordKeys(rec: Readonly<Record<string, unknown>>): string[] {
@@ -284,11 +259,6 @@ export function deriveStepRecord<V>(base: Readonly<Record<string, V>>): StepReco
 export interface StepRecordBuilder<V> {
   /** Adds `key` with `value` (a key added again keeps its place and takes the new value). */
   set(key: string, value: V): void;
-  /**
-   * Adds `key` with the value `group.get(key)` returns, made on the first read of the key (never for
-   * a key nobody reads). One group may serve many keys.
-   */
-  defer(key: string, group: DeferredGroup<V>): void;
   /** The record (read-only, like the fold's); the builder must not be used afterwards. */
   done(): Record<string, V>;
 }
@@ -297,15 +267,13 @@ export interface StepRecordBuilder<V> {
  * A builder of a record whose values may be made on first read (the snapshot cache restores only the
  * interactions and steps a fold touches; reading every value, e.g. hashing the state, makes them all,
  * and so does listing the keys with `Object.keys`, which reads each property's descriptor; `in` does
- * not). A deferred value must be what the fold would hold: a group's `make` must be pure (it is
- * called at most once per key) and must not return undefined. With `base`, the record starts with
- * the base's keys and values (see RecordBase); keys added by the builder must not be base keys.
+ * not). With `base`, the record starts with the base's keys and values (see RecordBase: its values
+ * must be what the fold would hold); keys added by the builder must not be base keys.
  */
 export function buildStepRecord<V>(base?: RecordBase<V>): StepRecordBuilder<V> {
   const t = emptyTable<V>(base);
   return {
     set: (key, value) => buildWrite(t, key, value),
-    defer: (key, group) => buildWrite(t, key, group as unknown as V),
     done: () => recordOf(t),
   };
 }
