@@ -32,7 +32,7 @@ interface LinesState {
 }
 
 /** One listing as its output line: the listing's JSON with `"owner":null` as its last key. */
-export function listingLine(t: ThreadListing): string {
+function listingLine(t: ThreadListing): string {
   const listing = toJsonLine(t);
   return `${listing.slice(0, -1)}${listing.length > 2 ? ',' : ''}${NO_OWNER}`;
 }
