@@ -94,13 +94,20 @@ const actionOf = (context: InteractionContext, stepId: string): string => {
  * A plan's steps by id (the first of a repeated id, as `find`), built once per steps array: plans
  * are never mutated, and a step outcome must not cost a pass over a large plan.
  */
-const stepsById = new WeakMap<readonly StepSpec[], Map<string, StepSpec>>();
+/**
+ * A plan's steps by id, memoised on the steps array in a non-enumerable symbol property (invisible
+ * to JSON, spreads, `Object.keys` and the state digests). Not a WeakMap: V8's young-generation
+ * collections keep a WeakMap entry's value alive whatever its key, so every plan read would survive
+ * into the old generation. A frozen array (built by hand) gets a fresh index per call.
+ */
+const STEPS_BY_ID = Symbol('stepsById');
 function stepById(steps: readonly StepSpec[]): Map<string, StepSpec> {
-  let byId = stepsById.get(steps);
+  const holder = steps as readonly StepSpec[] & { [STEPS_BY_ID]?: Map<string, StepSpec> };
+  let byId = holder[STEPS_BY_ID];
   if (byId === undefined) {
     byId = new Map();
     for (let i = steps.length - 1; i >= 0; i--) byId.set(steps[i]!.id, steps[i]!);
-    stepsById.set(steps, byId);
+    if (Object.isExtensible(steps)) Object.defineProperty(steps, STEPS_BY_ID, { value: byId });
   }
   return byId;
 }

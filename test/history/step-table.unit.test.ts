@@ -1,7 +1,7 @@
 /** The fold's step records (src/history/fold/step-table.ts) read as immutable plain records. Property seeded by `FC_SEED`. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildStepRecord, deriveStepRecord, recordKeys, recordSize, type RecordBase } from '../../src/history/fold/step-table.ts';
+import { buildStepRecord, deriveStepRecord, isTableRecord, recordKeys, recordNote, recordSize, setRecordNote, type RecordBase } from '../../src/history/fold/step-table.ts';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
@@ -144,5 +144,30 @@ describe('step records', () => {
       record.a = 1;
     }).toThrow(TypeError);
     expect(() => delete record.a).toThrow(TypeError);
+  });
+
+  it('tells its records from plain ones, a plain record it derived from included, and shows no key of its own', () => {
+    const plain = { a: 1 };
+    const { record } = deriveStepRecord<number>(plain);
+    expect(isTableRecord(record)).toBe(true);
+    expect(isTableRecord(plain)).toBe(false);
+    expect(isTableRecord({})).toBe(false);
+    expect(Reflect.ownKeys(record)).toEqual(['a']);
+    expect(Object.getOwnPropertySymbols(record)).toEqual([]);
+  });
+
+  it('keeps a note per record, not shared with the records derived from it; a plain record keeps none', () => {
+    const first = deriveStepRecord<number>({});
+    expect(recordNote(first.record)).toBeUndefined();
+    const note = { any: 'thing' };
+    expect(setRecordNote(first.record, note)).toBe(true);
+    expect(recordNote(first.record)).toBe(note);
+    const next = deriveStepRecord(first.record);
+    expect(recordNote(next.record)).toBeUndefined();
+    expect(recordNote(first.record)).toBe(note);
+    const plain = { a: 1 };
+    expect(setRecordNote(plain, note)).toBe(false);
+    expect(recordNote(plain)).toBeUndefined();
+    expect(Reflect.ownKeys(plain)).toEqual(['a']);
   });
 });

@@ -95,6 +95,20 @@ describe('interaction machine: legal paths', () => {
     expect(s.context.answer).toBe('42');
   });
 
+  it("looks steps up by id on the plan's own steps array without changing what it shows, and on a frozen one too", () => {
+    const steps = [step('a'), step('b')];
+    const frozen = Object.freeze([step('a'), step('b')]);
+    for (const list of [steps, frozen]) {
+      const p: PlanSpec = { ...plan, steps: list as PlanSpec['steps'] };
+      const accepted: Fact = { type: 'PlanAccepted', data: { interactionId: I, planId: 'p1', iteration: 1, plan: p } };
+      const s = run(interactionMachine, start(interactionMachine, input()), [f.planning(1), f.responded(1, 'mini_plan'), accepted, f.stepStarted('p1', 'b'), f.stepCompleted('p1', 'b')]);
+      expect(s.context.observations.toArray().map((o) => [o.stepId, o.action])).toEqual([['b', 'act.b']]);
+      expect(Object.keys(list)).toEqual(['0', '1']);
+      expect(Object.getOwnPropertySymbols(list).filter((k) => Object.getOwnPropertyDescriptor(list, k)?.enumerable)).toEqual([]);
+      expect(JSON.stringify(list)).toBe(JSON.stringify([step('a'), step('b')]));
+    }
+  });
+
   it('refuses PlanningRequested past maxIterations, and PlanFinished before every step settled', () => {
     const s = run(interactionMachine, start(interactionMachine, input(1)), [f.planning(1), f.responded(1, 'mini_plan'), f.accepted(1, 'p1')]);
     expect(tryStep(interactionMachine, s, f.finished('p1'))).toBeUndefined();

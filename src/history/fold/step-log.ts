@@ -2,6 +2,7 @@
  * The step change log of the fold (src/history/fold/thread-state.ts): which step keys each write changed,
  * so views and the executor can update in O(changed steps) instead of comparing every step.
  */
+import { recordNote, setRecordNote } from './step-table.ts';
 
 /** A steps record of a ThreadState (step key → step snapshot); only its identity matters here. */
 type StepRecord = Readonly<Record<string, unknown>>;
@@ -19,11 +20,18 @@ interface StepLog {
   /** Logs started before this one in its lineage (counts on past a cut: it only times the cuts). */
   depth: number;
 }
-const stepLogs = new WeakMap<StepRecord, StepLog>();
+/** Logs of plain records (a fresh state's empty record, hand-built ones); a record of step-table.ts keeps its own. */
+const plainLogs = new WeakMap<StepRecord, StepLog>();
+
+const logFor = (rec: StepRecord): StepLog | undefined => (recordNote(rec) as StepLog | undefined) ?? plainLogs.get(rec);
+
+function keepLog(rec: StepRecord, log: StepLog): void {
+  if (!setRecordNote(rec, log)) plainLogs.set(rec, log);
+}
 
 function logOf(rec: StepRecord): { log: StepLog; length: number } {
-  let log = stepLogs.get(rec);
-  if (log === undefined) stepLogs.set(rec, (log = { parent: undefined, keys: [], depth: 0 }));
+  let log = logFor(rec);
+  if (log === undefined) keepLog(rec, (log = { parent: undefined, keys: [], depth: 0 }));
   return { log, length: log.keys.length };
 }
 
@@ -48,7 +56,7 @@ const MAX_LOG_DEPTH = 64;
  */
 export function stepKeysChangedSince(steps: StepRecord, mark: StepLogMark): string[] | undefined {
   const chain: Array<{ log: StepLog; from: number; to: number }> = [];
-  let log = stepLogs.get(steps);
+  let log = logFor(steps);
   let to = log?.keys.length ?? 0;
   for (let depth = 0; log !== undefined && depth < MAX_LOG_DEPTH; depth++) {
     if (log === mark.log) {
@@ -78,7 +86,7 @@ export function stepKeysChangedSince(steps: StepRecord, mark: StepLogMark): stri
 export function startStepLog(child: StepRecord, parent: StepRecord): void {
   const from = logOf(parent);
   const log: StepLog = { parent: from, keys: [], depth: from.log.depth + 1 };
-  stepLogs.set(child, log);
+  keepLog(child, log);
   if (log.depth % MAX_LOG_DEPTH !== 0) return;
   let oldest: StepLog | undefined = log;
   for (let i = 0; i < MAX_LOG_DEPTH && oldest !== undefined; i++) oldest = oldest.parent?.log;
@@ -87,5 +95,5 @@ export function startStepLog(child: StepRecord, parent: StepRecord): void {
 
 /** Called by the fold after it wrote step `key` into `rec` (a record it copied, see `startStepLog`). */
 export function logStepWrite(rec: StepRecord, key: string): void {
-  stepLogs.get(rec)?.keys.push(key);
+  logFor(rec)?.keys.push(key);
 }

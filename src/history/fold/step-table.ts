@@ -45,6 +45,8 @@ interface Table<V> {
   length: number;
   /** Keys and values read when the trie does not hold the key (shared along a lineage). */
   base: RecordBase<V> | undefined;
+  /** What another fold module keeps for this record (`recordNote`), undefined until set. */
+  note: unknown;
 }
 
 /**
@@ -62,7 +64,17 @@ export interface RecordBase<V> {
   keys(): readonly string[];
 }
 
-const tables = new WeakMap<object, Table<unknown>>();
+/**
+ * A record's table: read through the record's own `get` trap (its Proxy target). Not a WeakMap from
+ * record to table: V8's young-generation collections keep a WeakMap entry's value alive whatever its
+ * key, so every folded table (with the steps it holds) would survive into the old generation.
+ */
+const TABLE = Symbol('table');
+/** Tables built from plain records with keys (hand-built, rare), so each is built once. */
+const plainTables = new WeakMap<object, Table<unknown>>();
+
+/** The table behind a record of this module, undefined for a plain object. */
+const tableBehind = (rec: object): Table<unknown> | undefined => (rec as { [TABLE]?: Table<unknown> })[TABLE];
 
 /** FNV-1a of the key's last 16 characters (the part that tells step keys apart). */
 function hashOf(key: string): number {
@@ -109,7 +121,7 @@ const readOnly = (): never => {
  * keys than its own keeps the Proxy invariants).
  */
 const handler: ProxyHandler<Table<unknown>> = {
-  get: (t, key) => (typeof key === 'string' ? lookup(t, key) : undefined),
+  get: (t, key) => (typeof key === 'string' ? lookup(t, key) : key === TABLE ? t : undefined),
   has: (t, key) => typeof key === 'string' && hasKey(t, key),
   ownKeys: keysOf,
   getOwnPropertyDescriptor: (t, key) => {
@@ -127,7 +139,7 @@ const handler: ProxyHandler<Table<unknown>> = {
  * `deriveStepRecord`), false for a plain object. O(1).
  */
 export function isTableRecord(rec: object): boolean {
-  return tables.has(rec);
+  return tableBehind(rec) !== undefined;
 }
 
 /**
@@ -136,33 +148,50 @@ export function isTableRecord(rec: object): boolean {
  * gives `Object.keys`. O(keys).
  */
 export function recordKeys(rec: Readonly<Record<string, unknown>>): string[] {
-  const t = tables.get(rec);
+  const t = tableBehind(rec);
   return t === undefined ? Object.keys(rec) : keysOf(t);
 }
 
 /** How many keys `rec` has, without making any value (see `recordKeys`): O(1) for a record of this module. */
 export function recordSize(rec: Readonly<Record<string, unknown>>): number {
-  const t = tables.get(rec);
+  const t = tableBehind(rec);
   return t === undefined ? Object.keys(rec).length : (t.base?.keys().length ?? 0) + t.length;
 }
 
 function recordOf<V>(t: Table<V>): Record<string, V> {
-  const rec = new Proxy(t as Table<unknown>, handler) as unknown as Record<string, V>;
-  tables.set(rec, t as Table<unknown>);
-  return rec;
+  return new Proxy(t as Table<unknown>, handler) as unknown as Record<string, V>;
 }
 
-const emptyTable = <V>(base?: RecordBase<V>): Table<V> => ({ one: undefined, ownOne: false, top: undefined, ownedMids: new Set(), ownedLeaves: new Set(), keys: { list: [] }, length: 0, base });
+const emptyTable = <V>(base?: RecordBase<V>): Table<V> => ({ one: undefined, ownOne: false, top: undefined, ownedMids: new Set(), ownedLeaves: new Set(), keys: { list: [] }, length: 0, base, note: undefined });
+
+/**
+ * What another fold module keeps beside a record of this module (the step change log): undefined for
+ * a plain object or when nothing was kept. Kept on the record's table, so it lives exactly as long
+ * as the record (a WeakMap would keep it, and what it references, through young-generation GCs).
+ */
+export function recordNote(rec: object): unknown {
+  return tableBehind(rec)?.note;
+}
+
+/** Keeps `note` beside `rec` (see `recordNote`). @returns false (nothing kept) when `rec` is a plain object. */
+export function setRecordNote(rec: object, note: unknown): boolean {
+  const t = tableBehind(rec);
+  if (t === undefined) return false;
+  t.note = note;
+  return true;
+}
 
 /** Keys in the table's one leaf (base keys written included); the trie holds them past SMALL. */
 const oneSize = (t: Table<unknown>): number => t.one?.keys.length ?? 0;
 
 function tableOf<V>(rec: Readonly<Record<string, V>>): Table<V> {
-  const known = tables.get(rec) as Table<V> | undefined;
+  const known = (tableBehind(rec) ?? plainTables.get(rec)) as Table<V> | undefined;
   if (known !== undefined) return known;
   const t = emptyTable<V>();
-  for (const [key, value] of Object.entries(rec)) write(t, key, value);
-  tables.set(rec, t as Table<unknown>);
+  const entries = Object.entries(rec);
+  if (entries.length === 0) return t; // a fresh state's empty record: nothing worth keeping
+  for (const [key, value] of entries) write(t, key, value);
+  plainTables.set(rec, t as Table<unknown>);
   return t;
 }
 
@@ -251,6 +280,7 @@ export function deriveStepRecord<V>(base: Readonly<Record<string, V>>): StepReco
     keys: from.keys,
     length: from.length,
     base: from.base,
+    note: undefined,
   };
   return { record: recordOf(t), set: (key, value) => write(t, key, value) };
 }
