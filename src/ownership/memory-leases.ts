@@ -4,7 +4,7 @@
  */
 import { systemClock, type Clock } from '../core/clock.ts';
 import { processIdentity } from './identity.ts';
-import { isLiveHolder, type AcquireResult, type HolderIdentity, type LeaseHolder, type LeaseRecord, type LeaseStore } from './lease.ts';
+import { isLiveHolder, leaseHolder, type AcquireResult, type HolderIdentity, type LeaseHolder, type LeaseRecord, type LeaseStore } from './lease.ts';
 
 /** The shared state of memory lease stores: lease by thread id. */
 export type MemoryLeaseTable = Map<string, LeaseHolder>;
@@ -36,7 +36,7 @@ export function getMemoryLeaseStore(options: MemoryLeaseOptions = {}): LeaseStor
       const now = clock.now();
       const current = table.get(threadId);
       if (live(current) && current.id !== who.id) return { acquired: false, holder: { ...current } };
-      const holder: LeaseHolder = { ...who, acquiredAtMs: current?.id === who.id && live(current) ? current.acquiredAtMs : now, expiresAtMs: now + ttlMs };
+      const holder = leaseHolder(who, current?.id === who.id && live(current) ? current.acquiredAtMs : now, now + ttlMs);
       table.set(threadId, holder);
       held.set(threadId, who.id);
       return { acquired: true, holder: { ...holder } };

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { checkSchemaName, quoteIdent, withDefaultUser } from '../store/postgres/connection.ts';
-import type { AcquireResult, HolderIdentity, LeaseHolder, LeaseRecord, LeaseStore } from './lease.ts';
+import { leaseHolder, type AcquireResult, type HolderIdentity, type LeaseHolder, type LeaseRecord, type LeaseStore } from './lease.ts';
 
 /** Options of `getPostgresLeaseStore`. */
 export interface PostgresLeaseOptions {
@@ -167,7 +167,7 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
           return holder ? { acquired: false, holder } : { acquired: false };
         }
         held.set(threadId, { id: who.id, pid: who.pid, bootId: who.bootId, host: who.host });
-        const holder: LeaseHolder = { ...who, acquiredAtMs: now, expiresAtMs: now + ttlMs };
+        const holder = leaseHolder(who, now, now + ttlMs);
         await upsert(query, threadId, key, holder);
         return { acquired: true, holder };
       }
@@ -185,7 +185,7 @@ export function getPostgresLeaseStore(options: PostgresLeaseOptions): LeaseStore
         const row = r.rows[0];
         if (row) return toHolder(row);
         const key = leaseLockKey(schema, threadId);
-        const holder: LeaseHolder = { ...who, acquiredAtMs: clock.now(), expiresAtMs };
+        const holder = leaseHolder(who, clock.now(), expiresAtMs);
         await upsert(query, threadId, key, holder);
         return holder;
       } catch {

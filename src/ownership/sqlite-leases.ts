@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { translateWriteError } from '../store/sqlite/write-errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { processIdentity } from './identity.ts';
-import { isLiveHolder, type AcquireResult, type HolderIdentity, type LeaseHolder, type LeaseRecord, type LeaseStore } from './lease.ts';
+import { isLiveHolder, leaseHolder, type AcquireResult, type HolderIdentity, type LeaseHolder, type LeaseRecord, type LeaseStore } from './lease.ts';
 
 /** Options of `getSqliteLeaseStore`. */
 export interface SqliteLeaseOptions {
@@ -94,7 +94,7 @@ export function getSqliteLeaseStore(options: SqliteLeaseOptions): LeaseStore {
     const current = row ? toHolder(row) : undefined;
     if (current && current.id !== who.id && isLiveHolder(current, now, self)) return { acquired: false, holder: current };
     const acquiredAtMs = current && current.id === who.id && isLiveHolder(current, now, self) ? current.acquiredAtMs : now;
-    const holder: LeaseHolder = { ...who, acquiredAtMs, expiresAtMs: now + ttlMs };
+    const holder = leaseHolder(who, acquiredAtMs, now + ttlMs);
     db.prepare(
       `INSERT INTO thread_leases (thread_id, holder_id, pid, boot_id, host, acquired_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (thread_id) DO UPDATE SET holder_id = excluded.holder_id, pid = excluded.pid, boot_id = excluded.boot_id,

@@ -58,7 +58,11 @@ export function threadSummary(state: ThreadState): ThreadSummary {
   // the keys without the values (Object.keys would make every interaction of a decoded entry)
   const views: Record<string, InteractionView> = {};
   for (const id of recordKeys(state.interactions)) views[id] = lazy(viewOf, { state, id });
-  const summary: ThreadSummary = { ...threadView(state), revision: state.revision, interactions: defined(views) };
+  // The view is a fresh object: its keys are added to it, not spread into another (`{ ...view, revision }`
+  // gives each summary a hidden class of its own, in the old generation, holding its state there).
+  const summary = threadView(state) as ThreadSummary;
+  summary.revision = state.revision;
+  summary.interactions = defined(views);
   Object.defineProperty(summary, STATE, { value: state, enumerable: false });
   if (Object.isExtensible(holder)) Object.defineProperty(holder, SUMMARY, { value: summary, enumerable: false });
   return summary;

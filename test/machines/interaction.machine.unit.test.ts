@@ -99,7 +99,7 @@ describe('interaction machine: legal paths', () => {
     const steps = [step('a'), step('b')];
     const frozen = Object.freeze([step('a'), step('b')]);
     for (const list of [steps, frozen]) {
-      const p: PlanSpec = { ...plan, steps: list as PlanSpec['steps'] };
+      const p: PlanSpec = { ...plan, steps: list as unknown as PlanSpec['steps'] };
       const accepted: Fact = { type: 'PlanAccepted', data: { interactionId: I, planId: 'p1', iteration: 1, plan: p } };
       const s = run(interactionMachine, start(interactionMachine, input()), [f.planning(1), f.responded(1, 'mini_plan'), accepted, f.stepStarted('p1', 'b'), f.stepCompleted('p1', 'b')]);
       expect(s.context.observations.toArray().map((o) => [o.stepId, o.action])).toEqual([['b', 'act.b']]);
