@@ -338,5 +338,23 @@ const NO_CHILDREN: Record<string, never> = Object.freeze({});
  * no Set and no object of their own beyond the snapshot and its context.
  */
 export function instantiate(template: Record<string, unknown>, context: unknown, output: unknown, error: unknown): unknown {
-  return { ...template, output, error, context, children: NO_CHILDREN };
+  // A literal in `createMachineSnapshot`'s key order (the template's), not `{ ...template, … }`: a
+  // spread copy keeps most of its 15 fields out of the object, in a property array of its own.
+  return {
+    status: template.status,
+    output,
+    error,
+    machine: template.machine,
+    context,
+    _nodes: template._nodes,
+    value: template.value,
+    tags: template.tags,
+    children: NO_CHILDREN,
+    historyValue: template.historyValue,
+    matches: template.matches,
+    hasTag: template.hasTag,
+    can: template.can,
+    getMeta: template.getMeta,
+    toJSON: template.toJSON,
+  };
 }
