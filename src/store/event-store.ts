@@ -122,9 +122,10 @@ export interface PagedEvents extends AsyncIterable<RecordedEvent> {
 }
 
 /**
- * The pages of `events` when the read offers them (`PagedEvents`, e.g. the SQLite adapter's
- * `readStream`), else `undefined` (iterate the events). A store wrapped by code that replaces
- * `readStream` returns that code's iterable, so the pages are never those of a read it changed.
+ * The pages of `events` when the read offers them (`PagedEvents`: the SQLite and PostgreSQL
+ * adapters' `readStream` / `readAll`), else `undefined` (iterate the events). A store wrapped by
+ * code that replaces `readStream` returns that code's iterable, so the pages are never those of a
+ * read it changed.
  */
 export function eventPages(events: AsyncIterable<RecordedEvent>): AsyncIterable<readonly RecordedEvent[]> | undefined {
   const pages = (events as Partial<PagedEvents>).pages;

@@ -1,7 +1,8 @@
 /**
  * Reads of the PostgreSQL adapter: `readStream` / `readAll` as paged iteration (keyset paging by
  * revision / position, one short query per page of `pageSize` rows on any pooled connection, no
- * long-lived transaction or cursor), and the `readAfter` functions the catch-up subscriptions use.
+ * long-lived transaction or cursor), delivered event by event or a page at a time (`PagedEvents`),
+ * and the `readAfter` functions the catch-up subscriptions use.
  *
  * A read is bounded by the log as it stood when iteration started (the stream's last revision,
  * the log's last position): events appended while a read is being iterated are not part of it.
@@ -12,7 +13,7 @@ import type pg from 'pg';
 import { decodeRow, type EventCodec, type StoredRow } from '../codec.ts';
 import { StreamNotFoundError, type EventIntegrityError } from '../errors.ts';
 import { ChainVerifier, scanIntegrity } from '../integrity.ts';
-import type { ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.ts';
+import type { PagedEvents, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.ts';
 import {
   allPager,
   checkReadAllOptions,
@@ -94,37 +95,64 @@ export async function* allPages(ctx: ReadContext, options: ReadAllOptions): Asyn
   yield* pages(ctx, pager, (next, n) => ctx.stmts.allAfter(ctx.pool, next - 1n, upTo, n), positionOf);
 }
 
-/**
- * Fetches the predecessors `verifier` needs for `page` (one query), then returns a generator that
- * verifies and decodes the page's rows one at a time.
- * @throws EventIntegrityError (from the generator) a row fails its checksum; EventDecodeError a row cannot be decoded.
- */
-async function verifiedPage(ctx: ReadContext, verifier: ChainVerifier, page: readonly StoredRow[]): Promise<Generator<RecordedEvent>> {
+/** Supplies the predecessors `verifier` needs for `page` that it does not hold (one query for them all; none when none is missing). */
+async function supplyPredecessors(ctx: ReadContext, verifier: ChainVerifier, page: readonly StoredRow[]): Promise<void> {
   const missing = verifier.missing(page);
-  if (missing.length > 0) {
-    const found = await ctx.stmts.checksumsAt(ctx.pool, missing);
-    for (const k of missing) verifier.supply(k.streamId, k.revision, found.get(revisionKey(k.streamId, k.revision)));
-  }
-  return (function* () {
-    for (let i = 0; i < page.length; i++) {
-      verifier.verify(page, i);
-      yield decodeRow(page[i] as StoredRow, ctx.codec);
-    }
-  })();
+  if (missing.length === 0) return;
+  const found = await ctx.stmts.checksumsAt(ctx.pool, missing);
+  for (const k of missing) verifier.supply(k.streamId, k.revision, found.get(revisionKey(k.streamId, k.revision)));
 }
 
 /**
- * The AsyncIterable the port returns: each iteration opens its own pages (so errors such as
- * StreamNotFoundError surface on iteration, not on the call) and verifies (one `ChainVerifier` per
- * iteration, in `direction`) and decodes rows one at a time as they are consumed; the first error
- * ends the iteration.
+ * Verifies and decodes `page` whole, in order (its predecessors already supplied).
+ * @throws EventIntegrityError a row fails its checksum; EventDecodeError a row cannot be decoded
+ *   (the rows before it are verified and decoded, but no array is returned).
  */
-export function verifiedIterable(ctx: ReadContext, openPages: () => AsyncGenerator<StoredRow[]>, direction: 'forwards' | 'backwards' = 'forwards'): AsyncIterable<RecordedEvent> {
+function decodedPage(ctx: ReadContext, verifier: ChainVerifier, page: readonly StoredRow[]): RecordedEvent[] {
+  const events = new Array<RecordedEvent>(page.length);
+  for (let i = 0; i < page.length; i++) {
+    verifier.verify(page, i);
+    events[i] = decodeRow(page[i] as StoredRow, ctx.codec);
+  }
+  return events;
+}
+
+/**
+ * Fetches the predecessors `verifier` needs for `page` (one query), then verifies and decodes it
+ * whole (subscriptions).
+ * @throws EventIntegrityError a row fails its checksum; EventDecodeError a row cannot be decoded.
+ */
+async function verifiedPage(ctx: ReadContext, verifier: ChainVerifier, page: readonly StoredRow[]): Promise<RecordedEvent[]> {
+  await supplyPredecessors(ctx, verifier, page);
+  return decodedPage(ctx, verifier, page);
+}
+
+/**
+ * The iterable the port returns (`PagedEvents`): each iteration opens its own pages (so errors
+ * such as StreamNotFoundError surface on iteration, not on the call) with its own `ChainVerifier`
+ * (in `direction`). Iterated event by event, rows are verified and decoded one at a time as they
+ * are consumed (the events before a bad one are delivered); through `pages()`, a page at a time
+ * (one promise per page; a bad row's error replaces its page). Either way the first error ends
+ * the iteration, and ending it early ends the page reads.
+ */
+export function verifiedIterable(ctx: ReadContext, openPages: () => AsyncGenerator<StoredRow[]>, direction: 'forwards' | 'backwards' = 'forwards'): PagedEvents {
   return {
     async *[Symbol.asyncIterator]() {
       const verifier = new ChainVerifier(direction);
-      for await (const page of openPages()) yield* await verifiedPage(ctx, verifier, page);
+      for await (const page of openPages()) {
+        await supplyPredecessors(ctx, verifier, page);
+        for (let i = 0; i < page.length; i++) {
+          verifier.verify(page, i);
+          yield decodeRow(page[i] as StoredRow, ctx.codec);
+        }
+      }
     },
+    pages: () => ({
+      async *[Symbol.asyncIterator]() {
+        const verifier = new ChainVerifier(direction);
+        for await (const page of openPages()) yield await verifiedPage(ctx, verifier, page);
+      },
+    }),
   };
 }
 
@@ -136,7 +164,7 @@ export function streamRowsAfter(ctx: ReadContext, streamId: string) {
     if (ctx.isClosed() || from > INT64_MAX) return [];
     await ctx.ready();
     if (ctx.isClosed()) return []; // checked right before the query: the pool is ended only after close
-    return [...(await verifiedPage(ctx, verifier, await ctx.stmts.streamForwards(ctx.pool, streamId, from, INT64_MAX, limit)))];
+    return verifiedPage(ctx, verifier, await ctx.stmts.streamForwards(ctx.pool, streamId, from, INT64_MAX, limit));
   };
 }
 
@@ -147,7 +175,7 @@ export function allRowsAfter(ctx: ReadContext) {
     if (ctx.isClosed() || after >= INT64_MAX) return [];
     await ctx.ready();
     if (ctx.isClosed()) return [];
-    return [...(await verifiedPage(ctx, verifier, await ctx.stmts.allAfter(ctx.pool, max(after, -1n), INT64_MAX, limit)))];
+    return verifiedPage(ctx, verifier, await ctx.stmts.allAfter(ctx.pool, max(after, -1n), INT64_MAX, limit));
   };
 }
 
