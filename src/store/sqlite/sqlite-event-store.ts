@@ -18,7 +18,7 @@ import { prepareAppend } from '../codec.ts';
 import { StoreClosedError } from '../errors.ts';
 import { ANY, type AppendResult, type EventStore, type RecordedEvent } from '../event-store.ts';
 import { rx } from '../rx.ts';
-import { streamHeads } from '../stream-heads.ts';
+import { createStreamHeadHub, type StreamHeadHub } from '../stream-head-hub.ts';
 import { createChangeSignals, type ChangeSignals } from './change-signals.ts';
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { openSqliteDatabase, type Durability } from './open-database.ts';
@@ -79,6 +79,7 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
   });
   const file = db.name;
   let closed = false;
+  let heads: StreamHeadHub | undefined; // built on the first watchStreamHead
   const assertOpen = (): void => {
     if (closed) throw new StoreClosedError(`sqlite:${file}`);
   };
@@ -155,7 +156,14 @@ export function getSqliteEventStore(options: SqliteEventStoreOptions): SqliteEve
 
     watchStreamHead(streamId, opts = {}): Observable<bigint> {
       if (closed) return rx().throwError(() => new StoreClosedError(`sqlite:${file}`));
-      return rx().defer(() => streamHeads(changes.signals, () => (closed ? undefined : stmts.lastRevision(streamId)), opts.afterRevision ?? -1n));
+      // one scan of the new events per commit for every stream watched (stream-head-hub.ts)
+      heads ??= createStreamHeadHub({
+        signals: changes.signals,
+        position: () => (closed ? -1n : (stmts.lastPosition() ?? -1n)),
+        scan: (after) => (closed ? { position: after, heads: [] } : stmts.headsSince(after)),
+        head: (id) => (closed ? undefined : stmts.lastRevision(id)),
+      });
+      return heads.watch(streamId, opts.afterRevision ?? -1n);
     },
 
     verifyIntegrity: () => scanFile(ctx),

@@ -62,6 +62,11 @@ export interface Statements {
   locateId(id: string): StoredIdLocation | undefined;
   /** Highest position in the log, or undefined when empty. */
   lastPosition(): bigint | undefined;
+  /**
+   * Each stream with events past `position`, with its last revision, and the highest position among
+   * them (`position` when there is none): one range scan of the new events by position.
+   */
+  headsSince(position: bigint): { position: bigint; heads: Array<[string, bigint]> };
   /** Inserts one event with its checksum; returns its position. */
   insert(streamId: string, revision: bigint, id: string, type: string, data: string, metadata: string, recordedAt: string, checksum: string): bigint;
   /** Events of a stream with `from <= revision <= to`, ascending, at most `limit`. */
@@ -114,6 +119,12 @@ function compile(db: Database.Database): Statements {
   const lastRevision = db.prepare('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').pluck().safeIntegers(true);
   const locateId = db.prepare('SELECT stream_id, revision, position FROM events WHERE id = ?').raw(true).safeIntegers(true);
   const lastPosition = db.prepare('SELECT max(position) FROM events').pluck().safeIntegers(true);
+  // NOT INDEXED: by position (the rowid range of the new events); left to itself the planner groups
+  // through the (stream_id, revision) index, a scan of the whole log (5.7 ms against 30 µs on 260k events)
+  const headsSince = db
+    .prepare('SELECT stream_id, max(revision), max(position) FROM events NOT INDEXED WHERE position > ? GROUP BY stream_id')
+    .raw(true)
+    .safeIntegers(true);
   const head = db.prepare('SELECT revision, checksum FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').raw(true).safeIntegers(true);
   const checksumAt = db.prepare('SELECT checksum FROM events WHERE stream_id = ? AND revision = ?').raw(true).safeIntegers(true);
   const insert = db.prepare(
@@ -130,6 +141,16 @@ function compile(db: Database.Database): Statements {
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
 
   return {
+    headsSince(position) {
+      const rows = headsSince.all(position) as Array<[string, bigint, bigint]>;
+      let last = position;
+      const heads: Array<[string, bigint]> = [];
+      for (const [streamId, revision, at] of rows) {
+        heads.push([streamId, revision]);
+        if (at > last) last = at;
+      }
+      return { position: last, heads };
+    },
     lastRevision: (streamId) => lastRevision.get(streamId) as bigint | undefined,
     head(streamId) {
       const row = head.get(streamId) as [bigint, string | null] | undefined;
