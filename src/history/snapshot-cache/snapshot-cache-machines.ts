@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
-import { reviveInteractionContext } from '../../../machines/interaction.machine.ts';
+import { INTERACTION_CONTEXT_SOURCE } from '../../../machines/interaction-context.ts';
+import { reviveInteractionContext } from '../../../machines/interaction-revive.ts';
 import { STEP_LIFECYCLE_SOURCE } from '../../../machines/step-lifecycle.ts';
 import { defaultMachines, type MachineSet } from '../fold/thread-state.ts';
 import { instantiate, templateFor } from '../fold/xstate-adapter.ts';
@@ -28,8 +29,9 @@ const fnSource = (_key: string, v: unknown): unknown =>
 
 /**
  * Hash (16 hex chars of sha256) of the machines' definitions: their config and implementations with
- * every function replaced by its source text, plus the step lifecycle's source (its guards call it).
- * Other functions called from a guard or action but defined outside the machine are not covered:
+ * every function replaced by its source text, plus the source of the step lifecycle (the step
+ * machine's guards call it) and of the interaction context functions (machines/interaction-context.ts,
+ * which the interaction machine's guards and actions call). Other functions called from a guard or action but defined outside the machine are not covered:
  * bump the machine's `version` when changing one of those.
  */
 export function machineDefinitionHash(machines: MachineSet = defaultMachines): string {
@@ -38,7 +40,7 @@ export function machineDefinitionHash(machines: MachineSet = defaultMachines): s
     const parts = [machines.thread, machines.interaction, machines.step].map((m: AnyStateMachine) =>
       JSON.stringify([m.id, m.version ?? null, m.config, m.implementations], fnSource),
     );
-    parts.push(STEP_LIFECYCLE_SOURCE);
+    parts.push(STEP_LIFECYCLE_SOURCE, INTERACTION_CONTEXT_SOURCE);
     h = createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
     hashes.set(machines, h);
   }
