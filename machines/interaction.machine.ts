@@ -49,24 +49,14 @@
  */
 import { AppendSeq } from '../src/core/append-seq.ts';
 import { assign, setup } from 'xstate';
-import type { FactData, FactOf } from '../src/facts/fact-types.ts';
-import type { StepSpec } from '../src/plan/plan-schema.ts';
-import type {
-  AcceptedPlan,
-  InteractionContext,
-  InteractionEvent,
-  InteractionInput,
-  LiveInteractionState,
-  Observation,
-  PlanApproval,
-} from './interaction.types.ts';
+import type { FactOf } from '../src/facts/fact-types.ts';
+import { actionOf, currentPlan, outcomeObservation, rejectionReason, setPlanApproval, stepById, withdrawnApproval } from './interaction-context.ts';
+import type { InteractionContext, InteractionEvent, InteractionInput, LiveInteractionState, Observation } from './interaction.types.ts';
 
 export type * from './interaction.types.ts';
+export { reviveInteractionContext } from './interaction-revive.ts';
 
 type Ctx = { context: InteractionContext; event: InteractionEvent };
-
-const currentPlan = (c: InteractionContext): AcceptedPlan | undefined =>
-  c.currentPlanId === undefined ? undefined : c.plans.find((p) => p.planId === c.currentPlanId);
 
 const sameIteration = ({ context, event }: Ctx): boolean =>
   'iteration' in event.data && event.data.iteration === context.iteration;
@@ -85,68 +75,11 @@ const unsettledStepOfCurrentPlan = ({ context, event }: Ctx): boolean => {
   );
 };
 
-const actionOf = (context: InteractionContext, stepId: string): string => {
-  const plan = currentPlan(context);
-  return plan === undefined ? '' : (stepById(plan.plan.steps).get(stepId)?.action ?? '');
-};
-
-/**
- * A plan's steps by id (the first of a repeated id, as `find`), built once per steps array: plans
- * are never mutated, and a step outcome must not cost a pass over a large plan.
- */
-/**
- * A plan's steps by id, memoised on the steps array in a non-enumerable symbol property (invisible
- * to JSON, spreads, `Object.keys` and the state digests). Not a WeakMap: V8's young-generation
- * collections keep a WeakMap entry's value alive whatever its key, so every plan read would survive
- * into the old generation. A frozen array (built by hand) gets a fresh index per call.
- */
-const STEPS_BY_ID = Symbol('stepsById');
-function stepById(steps: readonly StepSpec[]): Map<string, StepSpec> {
-  const holder = steps as readonly StepSpec[] & { [STEPS_BY_ID]?: Map<string, StepSpec> };
-  let byId = holder[STEPS_BY_ID];
-  if (byId === undefined) {
-    byId = new Map();
-    for (let i = steps.length - 1; i >= 0; i--) byId.set(steps[i]!.id, steps[i]!);
-    if (Object.isExtensible(steps)) Object.defineProperty(steps, STEPS_BY_ID, { value: byId });
-  }
-  return byId;
-}
-
-/**
- * An interaction context read back from JSON (a persisted snapshot, whose `observations` and
- * `settledSteps` are plain arrays, as `AppendSeq.toJSON` writes them) with those lists rebuilt as
- * AppendSeq; a context that already holds AppendSeqs is returned as is. O(items). Pure: `persisted`
- * is not modified.
- */
-export function reviveInteractionContext(persisted: unknown): unknown {
-  if (persisted === null || typeof persisted !== 'object') return persisted;
-  const c = persisted as Record<string, unknown>;
-  const seq = (v: unknown): unknown => (Array.isArray(v) ? AppendSeq.from(v) : v);
-  if (!Array.isArray(c.observations) && !Array.isArray(c.settledSteps)) return persisted;
-  return { ...c, observations: seq(c.observations), settledSteps: seq(c.settledSteps) };
-}
-
-/** The approval a StepCancelled withdraws (pending in this interaction), if any. */
-const withdrawnApproval = (context: InteractionContext, event: InteractionEvent): string | undefined => {
-  if (event.type !== 'StepCancelled' || !('pendingApprovalId' in event)) return undefined;
-  const id = event.pendingApprovalId;
-  return id !== undefined && context.pendingApprovals.includes(id) ? id : undefined;
-};
-
+/** A step outcome settles its step: its observation is recorded, and the approval it withdraws (if any) dropped. */
 const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
   if (event.type !== 'StepCompleted' && event.type !== 'StepFailed' && event.type !== 'StepCancelled') return {};
-  const { planId, stepId } = event.data;
-  const action = actionOf(context, stepId);
-  // Object literals, not a spread of a shared base: V8 gives each object built by `{ ...base, k: v }`
-  // here a hidden class of its own, which an observation keeps for the thread's lifetime.
-  let obs: Observation;
-  if (event.type === 'StepCompleted') obs = { planId, stepId, action, status: 'completed', output: event.data.output };
-  else if (event.type === 'StepFailed') obs = { planId, stepId, action, status: 'failed', error: event.data.error.message };
-  else {
-    const error = `cancelled: ${event.data.reason}`;
-    const partial = event.data.partialOutput;
-    obs = partial !== undefined ? { planId, stepId, action, status: 'cancelled', error, output: partial } : { planId, stepId, action, status: 'cancelled', error };
-  }
+  const stepId = event.data.stepId;
+  const obs = outcomeObservation(event, actionOf(context, stepId));
   const withdrawn = withdrawnApproval(context, event);
   return {
     observations: context.observations.append(obs),
@@ -159,10 +92,6 @@ const observe = ({ context, event }: Ctx): Partial<InteractionContext> => {
 const withdrawsLastApproval = (ctx: Ctx): boolean =>
   unsettledStepOfCurrentPlan(ctx) && ctx.context.pendingApprovals.length === 1 && withdrawnApproval(ctx.context, ctx.event) !== undefined;
 
-/** Why an ApprovalRejected cancelled its step (the observation's error after `cancelled: `). */
-const rejectionReason = (d: FactData<'ApprovalRejected'>): string =>
-  `${d.timedOut ? 'approval timed out' : `rejected by ${d.by}`}${d.reason !== undefined ? `: ${d.reason}` : ''}`;
-
 const approvalOfCurrentPlan = ({ context, event }: Ctx): boolean =>
   event.type === 'ApprovalRequested' &&
   event.data.planId === context.currentPlanId &&
@@ -172,13 +101,6 @@ const pendingApproval = ({ context, event }: Ctx): boolean =>
   (event.type === 'ApprovalGranted' || event.type === 'ApprovalRejected') && context.pendingApprovals.includes(event.data.approvalId);
 
 const onlyPendingApproval = (ctx: Ctx): boolean => pendingApproval(ctx) && ctx.context.pendingApprovals.length === 1;
-
-const setPlanApproval = (plans: AcceptedPlan[], planId: string, f: (a: PlanApproval | undefined) => PlanApproval | undefined): AcceptedPlan[] =>
-  plans.map((p) => {
-    if (p.planId !== planId) return p;
-    const approval = f(p.approval);
-    return approval === undefined ? p : { ...p, approval };
-  });
 
 // ---- transitions shared by several states (one object each; the states reference it) -------------
 

@@ -85,11 +85,17 @@ export interface StepContext extends StepInput {
   spentUsd: number;
 }
 
-/** Guard: `stepLifecycleAfter` takes the step from `from` to `target` on this fact. */
-const moves =
-  (from: StepStatus, target: StepStatus) =>
-  ({ context, event }: { context: StepContext; event: StepEvent }): boolean =>
-    stepLifecycleAfter({ status: from, attempts: context.attempts, maxAttempts: context.maxAttempts, approvalId: context.approval?.approvalId ?? null }, event)?.status === target;
+/**
+ * Guard: `stepLifecycleAfter` takes the step from `from` to `target` on this fact. The guard carries
+ * `from` and `target` as own properties: its source text is the same for every pair, and the snapshot
+ * cache's machine hash sees a function's own properties (not the variables it closes over).
+ */
+const moves = (from: StepStatus, target: StepStatus) =>
+  Object.assign(
+    ({ context, event }: { context: StepContext; event: StepEvent }): boolean =>
+      stepLifecycleAfter({ status: from, attempts: context.attempts, maxAttempts: context.maxAttempts, approvalId: context.approval?.approvalId ?? null }, event)?.status === target,
+    { from, target },
+  );
 
 const requestApproval = (event: FactOf<'ApprovalRequested'>): Partial<StepContext> => ({
   approval: {
@@ -114,6 +120,13 @@ const mayStart = (from: 'pending' | 'ready') =>
     StepFailed: { target: 'failed', guard: moves(from, 'failed'), actions: 'recordFailureBeforeRun' },
     StepStarted: { target: 'running', guard: moves(from, 'running'), actions: 'recordStart' },
   }) as const;
+
+/**
+ * The source text of this module's helpers (each as `String(fn)` gives it, one per line): the
+ * machine's guards and actions call them from outside its definition, so the snapshot cache's
+ * machine hash adds this text (with `STEP_LIFECYCLE_SOURCE`, the lifecycle its guards ask).
+ */
+export const STEP_MACHINE_HELPERS_SOURCE: string = [moves, requestApproval, mayStart].map(String).join('\n');
 
 /** The step machine. Snapshot value: one of the StepStatus strings of src/executor/plan-run-view.ts. */
 export const stepMachine = setup({

@@ -98,6 +98,14 @@ const canStart = (c: ThreadContext): boolean =>
 const knownInput = (c: ThreadContext, inputId: string): boolean =>
   c.undecided.some((i) => i.inputId === inputId) || c.startable.includes(inputId) || c.queue.some((i) => i.inputId === inputId);
 
+/**
+ * The source text of this module's helpers (each as `String(fn)` gives it, one per line): the
+ * machine's guards and actions call them from outside its definition, so the snapshot cache's
+ * machine hash adds this text (a changed helper is other machine code: cached snapshots folded by
+ * the old one are not reused).
+ */
+export const THREAD_MACHINE_HELPERS_SOURCE: string = [keyOf, withReservation, hasReservation, settle, canStart, knownInput].map(String).join('\n');
+
 /** The thread machine. Snapshot value: 'new' | 'open' | 'closed'. */
 export const threadMachine = setup({
   types: {

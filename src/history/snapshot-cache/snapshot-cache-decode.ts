@@ -4,7 +4,7 @@
  * and the segments read are decoded to text).
  */
 import type { AnyStateMachine } from 'xstate';
-import { reviveInteractionContext } from '../../../machines/interaction.machine.ts';
+import { reviveInteractionContext } from '../../../machines/interaction-revive.ts';
 import { buildStepRecord } from '../fold/step-table.ts';
 import { defaultMachines, stepKey, type FoldOptions, type InteractionSnapshot, type StepSnapshot, type ThreadState } from '../fold/thread-state.ts';
 import { instantiate, restoreSnapshot, templateFor } from '../fold/xstate-adapter.ts';

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
-import { reviveInteractionContext } from '../../../machines/interaction.machine.ts';
-import { STEP_LIFECYCLE_SOURCE } from '../../../machines/step-lifecycle.ts';
+import { MACHINE_HELPER_SOURCES } from '../../../machines/helper-sources.ts';
+import { reviveInteractionContext } from '../../../machines/interaction-revive.ts';
 import { defaultMachines, type MachineSet } from '../fold/thread-state.ts';
 import { instantiate, templateFor } from '../fold/xstate-adapter.ts';
 
@@ -27,22 +27,39 @@ const fnSource = (_key: string, v: unknown): unknown =>
   typeof v === 'function' ? { fn: v.toString(), props: Object.fromEntries(Object.entries(v)) } : v;
 
 /**
- * Hash (16 hex chars of sha256) of the machines' definitions: their config and implementations with
- * every function replaced by its source text, plus the step lifecycle's source (its guards call it).
- * Other functions called from a guard or action but defined outside the machine are not covered:
- * bump the machine's `version` when changing one of those.
+ * Hash (16 hex chars of sha256) of the machines' definitions: their id, version, config and
+ * implementations as JSON with every function replaced by its source text and its own properties
+ * (e.g. `assign(...)`'s `assignment`, the step machine's `moves` guards' `from`/`target`), followed by
+ * `helperSources` (default `MACHINE_HELPER_SOURCES` of machines/helper-sources.ts: the source text of
+ * the helpers the guards, actions and context factories call from outside the definitions, such as
+ * the step lifecycle and the interaction context functions, and of the AppendSeq and OrderedRecord
+ * classes the contexts hold). Memoised per MachineSet for the default `helperSources`.
+ *
+ * Not covered: values a function closes over other than through its own properties, and code those
+ * helpers call outside their own text (xstate itself): bump the machine's `version` when changing
+ * such code. Pure; never throws.
  */
-export function machineDefinitionHash(machines: MachineSet = defaultMachines): string {
-  let h = hashes.get(machines);
+export function machineDefinitionHash(machines: MachineSet = defaultMachines, helperSources: Readonly<Record<string, string>> = MACHINE_HELPER_SOURCES): string {
+  const memo = helperSources === MACHINE_HELPER_SOURCES;
+  let h = memo ? hashes.get(machines) : undefined;
   if (h === undefined) {
-    const parts = [machines.thread, machines.interaction, machines.step].map((m: AnyStateMachine) =>
-      JSON.stringify([m.id, m.version ?? null, m.config, m.implementations], fnSource),
-    );
-    parts.push(STEP_LIFECYCLE_SOURCE);
-    h = createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
-    hashes.set(machines, h);
+    h = createHash('sha256').update(machineDefinitionHashInput(machines, helperSources)).digest('hex').slice(0, 16);
+    if (memo) hashes.set(machines, h);
   }
   return h;
+}
+
+/**
+ * The text `machineDefinitionHash` hashes: one JSON line per machine (thread, interaction, step:
+ * `[id, version, config, implementations]`, functions as `{ fn: source, props }`), then each of
+ * `helperSources`' values, newline-joined.
+ */
+export function machineDefinitionHashInput(machines: MachineSet, helperSources: Readonly<Record<string, string>> = MACHINE_HELPER_SOURCES): string {
+  const parts = [machines.thread, machines.interaction, machines.step].map((m: AnyStateMachine) =>
+    JSON.stringify([m.id, m.version ?? null, m.config, m.implementations], fnSource),
+  );
+  parts.push(...Object.values(helperSources));
+  return parts.join('\n');
 }
 
 /** True when `p` is an object whose `children` is absent or empty. */
