@@ -8,33 +8,53 @@
  * watcher (`streamHeads`) costs one head query per followed stream per commit: a runtime keeping
  * its 256 idle threads loaded made every commit of an active thread 256 point queries.
  *
- * Synchronous sources only (SQLite). The hub listens to the signals only while a watcher is open.
+ * The source may be synchronous (SQLite, in-memory: no promise is made per scan) or answer with
+ * promises (PostgreSQL). With promises, at most one scan runs at a time and signals arriving during
+ * it cause exactly one more scan after it; the scans start once the log's position at listening
+ * time is known, and so do the lookups at subscription (a lookup issued after that answer sees
+ * every commit that answer saw, so no commit falls between the lookup and the first scan). The
+ * scan cursor is only sound when positions become visible in ascending order (every adapter
+ * numbers events under its commit lock). A lookup at subscription that settles after a scan told
+ * a higher head is dropped (never a lower value than already emitted).
+ *
+ * The hub listens to the signals only while a watcher is open; the answers of a scan or lookup
+ * started before the hub stopped listening are dropped.
  */
 import type { Observable, Subscriber, Subscription } from 'rxjs';
 import { rx } from './rx.ts';
 
-/** What the hub reads from its store (all synchronous). */
+/** What a scan found: the last revision of every stream with an event past the cursor, and the last position seen. */
+export interface HeadScan {
+  position: bigint;
+  heads: ReadonlyArray<readonly [string, bigint]>;
+}
+
+/**
+ * What the hub reads from its store. Each read may answer synchronously or with a promise; a
+ * synchronous source (every read synchronous) costs no promise per scan.
+ */
 export interface HeadHubSource {
   /** Emits on every (possible) commit; completes when the store closes. */
   signals: Observable<void>;
   /** The log's last position now (-1n when empty): the first scan starts after it. */
-  position(): bigint;
+  position(): bigint | Promise<bigint>;
   /**
    * The last revision of every stream with an event past `after` (a log position), and the last
    * position seen (`after` when there is none).
    */
-  scan(after: bigint): { position: bigint; heads: ReadonlyArray<readonly [string, bigint]> };
+  scan(after: bigint): HeadScan | Promise<HeadScan>;
   /** The stream's last revision; undefined when it has none (or the store is closing). */
-  head(streamId: string): bigint | undefined;
+  head(streamId: string): bigint | undefined | Promise<bigint | undefined>;
 }
 
 /** The watch of every stream of one store instance. */
 export interface StreamHeadHub {
   /**
    * Emits the stream's head whenever it is past `after` and past the last value emitted: once at
-   * subscription when it already is, then after commits. Errors of the source arrive as the
-   * Observable's error (every open watch gets it); it completes when the signals complete (the
-   * store closed), and at once when subscribed after that.
+   * subscription (or when the lookup then answers) when it already is, then after commits. A
+   * failing lookup at subscription errors this watch alone; a failing scan or position read errors
+   * every open watch (and the hub starts afresh with the next watch). It completes when the signals
+   * complete (the store closed), and at once when subscribed after that.
    */
   watch(streamId: string, after: bigint): Observable<bigint>;
 }
@@ -49,9 +69,18 @@ interface Watcher {
 export function createStreamHeadHub(source: HeadHubSource): StreamHeadHub {
   const watchers = new Map<string, Set<Watcher>>();
   let open = 0;
-  let cursor = -1n;
+  /** Where the next scan starts; undefined while not listening or while the position read is pending. */
+  let cursor: bigint | undefined;
+  /** Resolves when a pending position read has answered (undefined: none pending). */
+  let cursorKnown: Promise<void> | undefined;
   let listening: Subscription | undefined;
   let scheduled: ReturnType<typeof setImmediate> | undefined;
+  /** An asynchronous scan has not answered yet (possibly one of an earlier listening period). */
+  let inFlight = false;
+  /** A signal arrived while a scan could not start: one more scan is due. */
+  let again = false;
+  /** Bumped whenever the hub stops listening: answers of an older period are dropped. */
+  let period = 0;
   let ended = false;
 
   const emit = (w: Watcher, now: bigint | undefined): void => {
@@ -63,10 +92,14 @@ export function createStreamHeadHub(source: HeadHubSource): StreamHeadHub {
 
   /** Stops listening and forgets every watcher; returns them. */
   const reset = (): Watcher[] => {
+    period++;
     listening?.unsubscribe();
     listening = undefined;
     if (scheduled !== undefined) clearImmediate(scheduled);
     scheduled = undefined;
+    cursor = undefined;
+    cursorKnown = undefined;
+    again = false;
     const all = [...watchers.values()].flatMap((set) => [...set]);
     watchers.clear();
     open = 0;
@@ -78,16 +111,11 @@ export function createStreamHeadHub(source: HeadHubSource): StreamHeadHub {
     for (const w of reset()) w.subscriber.error(err);
   };
 
-  const scanNow = (): void => {
-    scheduled = undefined;
-    if (open === 0) return;
-    let found: ReturnType<HeadHubSource['scan']>;
-    try {
-      found = source.scan(cursor);
-    } catch (err) {
-      fail(err);
-      return;
-    }
+  const schedule = (): void => {
+    scheduled ??= setImmediate(scanNow);
+  };
+
+  const deliver = (found: HeadScan): void => {
     cursor = found.position;
     for (const [streamId, revision] of found.heads) {
       const set = watchers.get(streamId);
@@ -95,13 +123,51 @@ export function createStreamHeadHub(source: HeadHubSource): StreamHeadHub {
     }
   };
 
+  function scanNow(): void {
+    scheduled = undefined;
+    if (open === 0) return;
+    if (cursor === undefined || inFlight) {
+      again = true; // scanned when the position read or the running scan answers
+      return;
+    }
+    let found: ReturnType<HeadHubSource['scan']>;
+    try {
+      found = source.scan(cursor);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    if (!(found instanceof Promise)) {
+      deliver(found);
+      return;
+    }
+    inFlight = true;
+    const mine = period;
+    found.then(
+      (result) => {
+        inFlight = false;
+        if (mine === period) deliver(result);
+        if (again && open > 0) {
+          again = false;
+          schedule();
+        }
+      },
+      (err: unknown) => {
+        inFlight = false;
+        if (mine === period) fail(err);
+        else if (again && open > 0) {
+          again = false;
+          schedule();
+        }
+      },
+    );
+  }
+
   /** Starts listening (the first watcher): the scans start after the log's position now. */
   const listen = (): void => {
-    cursor = source.position();
+    const position = source.position();
     const subscription = source.signals.subscribe({
-      next: () => {
-        scheduled ??= setImmediate(scanNow);
-      },
+      next: schedule,
       error: fail,
       complete: () => {
         ended = true;
@@ -109,8 +175,31 @@ export function createStreamHeadHub(source: HeadHubSource): StreamHeadHub {
       },
     });
     // signals that ended during `subscribe` (a closed store) leave nothing to listen to
-    if (subscription.closed) ended = true;
-    else listening = subscription;
+    if (subscription.closed) {
+      ended = true;
+      if (position instanceof Promise) position.catch(() => undefined);
+      return;
+    }
+    listening = subscription;
+    if (!(position instanceof Promise)) {
+      cursor = position;
+      return;
+    }
+    const mine = period;
+    cursorKnown = position.then(
+      (p) => {
+        if (mine !== period) return;
+        cursor = p;
+        cursorKnown = undefined;
+        if (again) {
+          again = false;
+          schedule();
+        }
+      },
+      (err: unknown) => {
+        if (mine === period) fail(err);
+      },
+    );
   };
 
   const remove = (streamId: string, w: Watcher): void => {
@@ -120,6 +209,31 @@ export function createStreamHeadHub(source: HeadHubSource): StreamHeadHub {
     if (set === undefined || !set.delete(w)) return;
     if (set.size === 0) watchers.delete(streamId);
     if (--open === 0) reset();
+  };
+
+  /** The lookup at subscription; errors only `w`. */
+  const lookUp = (streamId: string, w: Watcher): void => {
+    if (w.done) return;
+    let now: ReturnType<HeadHubSource['head']>;
+    try {
+      now = source.head(streamId);
+    } catch (err) {
+      remove(streamId, w);
+      w.subscriber.error(err);
+      return;
+    }
+    if (!(now instanceof Promise)) {
+      emit(w, now);
+      return;
+    }
+    now.then(
+      (value) => emit(w, value),
+      (err: unknown) => {
+        if (w.done) return;
+        remove(streamId, w);
+        w.subscriber.error(err);
+      },
+    );
   };
 
   return {
@@ -144,15 +258,9 @@ export function createStreamHeadHub(source: HeadHubSource): StreamHeadHub {
         if (set === undefined) watchers.set(streamId, (set = new Set()));
         set.add(w);
         open++;
-        let now: bigint | undefined;
-        try {
-          now = source.head(streamId);
-        } catch (err) {
-          remove(streamId, w);
-          subscriber.error(err);
-          return undefined;
-        }
-        emit(w, now);
+        // registered before the lookup: every scan answering from now on tells this watcher too
+        if (cursorKnown === undefined) lookUp(streamId, w);
+        else void cursorKnown.then(() => lookUp(streamId, w));
         return () => remove(streamId, w);
       });
     },

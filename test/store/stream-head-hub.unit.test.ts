@@ -1,7 +1,7 @@
-/** The stream head hub (src/store/stream-head-hub.ts) over a scripted log: one scan per signal batch, whatever the watchers. */
+/** The stream head hub (src/store/stream-head-hub.ts) over a scripted log, synchronous and asynchronous: one scan per signal batch, whatever the watchers. */
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createStreamHeadHub, type HeadHubSource } from '../../src/store/stream-head-hub.ts';
+import { createStreamHeadHub, type HeadHubSource, type HeadScan } from '../../src/store/stream-head-hub.ts';
 
 /** A log of (stream, revision) by position, with counters of the source calls. */
 function scriptedLog() {
@@ -42,6 +42,68 @@ function scriptedLog() {
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+type Kind = 'position' | 'scan' | 'head';
+interface Pending {
+  kind: Kind;
+  /** The answer, read from the log when the call was made (the query's snapshot). */
+  answer: () => unknown;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The scripted log behind an asynchronous source: every read answers with a promise that stays
+ * pending until the test settles it (oldest first per kind), with the log as it was when the read
+ * was made.
+ */
+function asyncLog() {
+  const l = scriptedLog();
+  const pending: Pending[] = [];
+  const call = <T>(kind: Kind, read: () => T): Promise<T> => {
+    let snapshot: { value: T } | { error: unknown };
+    try {
+      snapshot = { value: read() };
+    } catch (error) {
+      snapshot = { error };
+    }
+    return new Promise<T>((resolve, reject) =>
+      pending.push({
+        kind,
+        answer: () => {
+          if ('error' in snapshot) throw snapshot.error;
+          return snapshot.value;
+        },
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      }),
+    );
+  };
+  const source: HeadHubSource = {
+    signals: l.signals,
+    position: () => call('position', () => l.source.position() as bigint),
+    scan: (after) => call('scan', () => l.source.scan(after) as HeadScan),
+    head: (id) => call('head', () => l.source.head(id) as bigint | undefined),
+  };
+  /** Settles the oldest pending read of `kind` (with `error`: rejects it), then lets its continuations and the scan they schedule run. */
+  const settle = async (kind: Kind, error?: Error): Promise<void> => {
+    const i = pending.findIndex((p) => p.kind === kind);
+    if (i < 0) throw new Error(`no pending ${kind}`);
+    const [p] = pending.splice(i, 1);
+    if (error !== undefined) p!.reject(error);
+    else {
+      try {
+        p!.resolve(p!.answer());
+      } catch (err) {
+        p!.reject(err);
+      }
+    }
+    await macrotask();
+    await macrotask();
+  };
+  const inFlight = (kind: Kind): number => pending.filter((p) => p.kind === kind).length;
+  return { ...l, source, settle, inFlight };
+}
 
 describe('stream head hub', () => {
   it('answers a commit with one scan for all watchers, telling only the watchers of the streams that grew', async () => {
@@ -167,5 +229,185 @@ describe('stream head hub', () => {
     expect(completed).toBe(2);
     hub.watch('c', -1n).subscribe({ complete: () => completed++ });
     expect(completed).toBe(3);
+  });
+
+  describe('asynchronous source', () => {
+    it('runs at most one scan at a time; signals during it cause exactly one more scan, from where it ended', async () => {
+      const l = asyncLog();
+      const hub = createStreamHeadHub(l.source);
+      const seen: bigint[] = [];
+      const sub = hub.watch('s', -1n).subscribe((v) => seen.push(v));
+      await l.settle('position');
+      await l.settle('head');
+      l.append('s');
+      await macrotask();
+      expect(l.inFlight('scan')).toBe(1);
+      l.append('s');
+      l.append('other');
+      await macrotask();
+      l.append('s');
+      await macrotask();
+      expect(l.inFlight('scan')).toBe(1); // three signals during the scan: no second scan yet
+      await l.settle('scan');
+      expect(seen).toEqual([0n]);
+      expect(l.inFlight('scan')).toBe(1); // exactly one more, after the first answered
+      await l.settle('scan');
+      expect(seen).toEqual([0n, 2n]);
+      await macrotask();
+      expect(l.inFlight('scan')).toBe(0);
+      expect(l.calls.scans).toBe(2);
+      expect(l.calls.scannedAfter).toEqual([-1n, 0n]);
+      sub.unsubscribe();
+    });
+
+    it('looks up at subscription only once the position is known; signals before that cause one scan after it', async () => {
+      const l = asyncLog();
+      l.append('s', 2);
+      const hub = createStreamHeadHub(l.source);
+      const seen: bigint[] = [];
+      const sub = hub.watch('s', -1n).subscribe((v) => seen.push(v));
+      l.append('s');
+      await macrotask();
+      expect([l.inFlight('head'), l.inFlight('scan')]).toEqual([0, 0]);
+      await l.settle('position'); // read at subscription, before the append: position 1
+      expect(l.inFlight('head')).toBe(1);
+      expect(l.inFlight('scan')).toBe(1);
+      await l.settle('head');
+      expect(seen).toEqual([2n]);
+      await l.settle('scan');
+      expect(seen).toEqual([2n]);
+      expect(l.calls.scannedAfter).toEqual([1n]); // the append's signal, held until the position was known
+      sub.unsubscribe();
+    });
+
+    it('a lookup at subscription answering after a scan told a higher head emits nothing lower; a closed watch gets nothing', async () => {
+      const l = asyncLog();
+      l.append('s');
+      l.append('u');
+      const hub = createStreamHeadHub(l.source);
+      const seen: bigint[] = [];
+      const closed: bigint[] = [];
+      const sub = hub.watch('s', -1n).subscribe((v) => seen.push(v));
+      await l.settle('position'); // the lookup of s is made now: revision 0, answered later
+      const gone = hub.watch('u', -1n).subscribe((v) => closed.push(v)); // its lookup: revision 0
+      l.append('s');
+      await macrotask();
+      await l.settle('scan');
+      expect(seen).toEqual([1n]);
+      await l.settle('head'); // s: 0, below what the scan told
+      expect(seen).toEqual([1n]);
+      gone.unsubscribe();
+      await l.settle('head'); // u: 0, for a closed watch
+      expect(closed).toEqual([]);
+      sub.unsubscribe();
+    });
+
+    it('a late lookup at subscription still emits when it is the first to see the head', async () => {
+      const l = asyncLog();
+      l.append('s', 3);
+      const hub = createStreamHeadHub(l.source);
+      const seen: bigint[] = [];
+      const sub = hub.watch('s', 0n).subscribe((v) => seen.push(v));
+      await l.settle('position');
+      await macrotask();
+      expect(seen).toEqual([]);
+      await l.settle('head');
+      expect(seen).toEqual([2n]);
+      sub.unsubscribe();
+    });
+
+    it('a watch closed during a scan gets nothing from it; the last one closing drops the answer, and the next period waits for that scan', async () => {
+      const l = asyncLog();
+      const hub = createStreamHeadHub(l.source);
+      const a: bigint[] = [];
+      const b: bigint[] = [];
+      const sa = hub.watch('s', -1n).subscribe((v) => a.push(v));
+      const sb = hub.watch('s', -1n).subscribe((v) => b.push(v));
+      await l.settle('position');
+      await l.settle('head');
+      await l.settle('head');
+      l.append('s');
+      await macrotask();
+      sb.unsubscribe();
+      await l.settle('scan');
+      expect(a).toEqual([0n]);
+      expect(b).toEqual([]);
+      l.append('s');
+      await macrotask();
+      sa.unsubscribe(); // the last watch: the hub stops listening with the scan in flight
+      expect(l.signals.observed).toBe(false);
+      l.append('x'); // unseen by the old scan: the next period starts after it
+      const c: bigint[] = [];
+      const sc = hub.watch('s', -1n).subscribe((v) => c.push(v));
+      await l.settle('position');
+      await l.settle('head');
+      expect(c).toEqual([1n]);
+      l.append('s');
+      await macrotask();
+      expect(l.inFlight('scan')).toBe(1); // the old scan: no second one beside it
+      await l.settle('scan'); // its answer belongs to the closed period: dropped
+      expect(a).toEqual([0n]);
+      expect(c).toEqual([1n]);
+      expect(l.inFlight('scan')).toBe(1); // the signal that waited
+      await l.settle('scan');
+      expect(c).toEqual([1n, 2n]);
+      expect(l.calls.scannedAfter.at(-1)).toBe(2n); // not moved back by the dropped answer
+      sc.unsubscribe();
+    });
+
+    it('a failing scan errors every open watch and a later watch starts afresh; a failing lookup errors its watch alone', async () => {
+      const l = asyncLog();
+      const hub = createStreamHeadHub(l.source);
+      const errors: unknown[] = [];
+      hub.watch('a', -1n).subscribe({ error: (e) => errors.push(e) });
+      hub.watch('b', -1n).subscribe({ error: (e) => errors.push(e) });
+      await l.settle('position');
+      const lookupFailure = new Error('connection reset');
+      await l.settle('head', lookupFailure);
+      expect(errors).toEqual([lookupFailure]);
+      await l.settle('head');
+      expect(l.signals.observed).toBe(true);
+      l.append('b');
+      await macrotask();
+      const boom = new Error('server closed the connection');
+      await l.settle('scan', boom);
+      expect(errors).toEqual([lookupFailure, boom]);
+      expect(l.signals.observed).toBe(false);
+      const seen: bigint[] = [];
+      const s = hub.watch('b', -1n).subscribe((v) => seen.push(v));
+      expect(l.inFlight('position')).toBe(1);
+      await l.settle('position');
+      await l.settle('head');
+      l.append('b');
+      await macrotask();
+      await l.settle('scan');
+      expect(seen).toEqual([0n, 1n]);
+      s.unsubscribe();
+    });
+
+    it('a failing position read errors every watch waiting for it', async () => {
+      const l = asyncLog();
+      const hub = createStreamHeadHub(l.source);
+      const errors: unknown[] = [];
+      hub.watch('a', -1n).subscribe({ error: (e) => errors.push(e) });
+      hub.watch('b', -1n).subscribe({ error: (e) => errors.push(e) });
+      const boom = new Error('no connection');
+      await l.settle('position', boom);
+      expect(errors).toEqual([boom, boom]);
+      expect(l.inFlight('head')).toBe(0);
+      expect(l.signals.observed).toBe(false);
+    });
+
+    it('completes every watch when the signals complete, dropping answers that come later', async () => {
+      const l = asyncLog();
+      const hub = createStreamHeadHub(l.source);
+      const events: string[] = [];
+      hub.watch('a', -1n).subscribe({ next: (v) => events.push(`next ${v}`), complete: () => events.push('complete') });
+      await l.settle('position');
+      l.append('a');
+      l.signals.complete();
+      await l.settle('head');
+      expect(events).toEqual(['complete']);
+    });
   });
 });
