@@ -5,8 +5,8 @@
  * already reached; signals arriving meanwhile share the scan), the hub asks the store once which
  * streams have events past the last position it saw (`scan`) and tells only their watchers. A commit
  * so costs one scan over the new events whatever the number of streams followed, where a lookup per
- * watcher (`streamHeads`) costs one head query per followed stream per commit: a runtime keeping
- * its 256 idle threads loaded made every commit of an active thread 256 point queries.
+ * watcher (what every adapter did before) costs one head query per followed stream per commit: a
+ * runtime keeping its 256 idle threads loaded made every commit of an active thread 256 point queries.
  *
  * The source may be synchronous (SQLite, in-memory: no promise is made per scan) or answer with
  * promises (PostgreSQL). With promises, at most one scan runs at a time and signals arriving during

@@ -237,6 +237,20 @@ describe('postgres store: appends', () => {
     const observer = open({ schema, pollIntervalMs: 60_000 }); // live delivery through NOTIFY
     await Promise.all([...writers, observer].map((s) => s.ready()));
     const sub = watch(observer.subscribeToAll());
+    // Heads of every stream written, followed by one scan per commit signal from the last position
+    // scanned: a commit made visible after a later position would be stepped over for good.
+    const streams = [...Array.from({ length: 5 }, (_, i) => `c-${i}`), ...Array.from({ length: 4 }, (_, w) => `w-${w}`)];
+    const heads = new Map<string, bigint>();
+    const headErrors: unknown[] = [];
+    const headSubs = streams.map((id) =>
+      observer.watchStreamHead!(id).subscribe({
+        next: (v) => {
+          if (v <= (heads.get(id) ?? -1n)) headErrors.push(`${id}: ${v} after ${heads.get(id)}`);
+          heads.set(id, v);
+        },
+        error: (e) => headErrors.push(e),
+      }),
+    );
     // A tight reader doing what catch-up does: read after the last position seen. Positions are
     // gapless, so a page not starting at last + 1 means an event it has stepped over.
     const seen: bigint[] = [];
@@ -282,7 +296,45 @@ describe('postgres store: appends', () => {
       expect(stream.map((e) => e.revision)).toEqual(stream.map((_, i) => BigInt(i)));
     }
     expect(writers.reduce((n, s) => n + s.stats().events, 0)).toBe(all.length);
+    const finalHeads = new Map(all.map((e) => [e.streamId, e.revision]));
+    await until(() => streams.every((id) => heads.get(id) === finalHeads.get(id)) || headErrors.length > 0, 'every watched head to reach its stream\'s last revision');
+    expect(headErrors).toEqual([]);
+    for (const h of headSubs) h.unsubscribe();
     sub.stop();
+  });
+
+  it('answers each commit with one scan whatever the number of streams watched, the heads looked up once at subscription', async () => {
+    const pool = new pg.Pool({ connectionString: withDefaultUser(PG_URL), max: 4 });
+    pool.on('error', () => undefined);
+    cleanups.push(() => pool.end());
+    const texts: string[] = [];
+    const query = pool.query.bind(pool) as (q: unknown) => Promise<unknown>;
+    (pool as unknown as { query: (q: unknown) => Promise<unknown> }).query = (q) => {
+      texts.push(typeof q === 'string' ? q : (q as { text: string }).text);
+      return query(q);
+    };
+    const store = open({ pool, pollIntervalMs: 60_000 });
+    await store.appendToStream('busy', rawEvents(1));
+    const idle = Array.from({ length: 64 }, (_, i) => `idle-${i}`);
+    const subs = idle.map((id) => store.watchStreamHead!(id).subscribe());
+    const seen: bigint[] = [];
+    subs.push(store.watchStreamHead!('busy').subscribe((v) => seen.push(v)));
+    await until(() => seen.length === 1, 'the head of the busy stream');
+    const count = (pattern: RegExp): number => texts.filter((t) => pattern.test(t)).length;
+    const lookups = /ORDER BY revision DESC LIMIT 1/;
+    const scans = /GROUP BY stream_id/;
+    expect(count(lookups)).toBe(65);
+    const scansBefore = count(scans);
+    for (let k = 1; k <= 20; k++) {
+      await store.appendToStream('busy', rawEvents(1, k));
+      await until(() => seen.at(-1) === BigInt(k), `head ${k}`);
+    }
+    expect(seen).toEqual(Array.from({ length: 21 }, (_, i) => BigInt(i)));
+    expect(count(lookups)).toBe(65); // none per watcher after commits
+    // one scan per commit, plus at most one for the NOTIFY of the same commit arriving after its scan started
+    expect(count(scans) - scansBefore).toBeGreaterThanOrEqual(20);
+    expect(count(scans) - scansBefore).toBeLessThanOrEqual(40);
+    for (const s of subs) s.unsubscribe();
   });
 });
 

@@ -30,6 +30,7 @@ import {
   commitRows,
   commitSignals,
   createInMemoryLog,
+  headsSince,
   lastRevision,
   rowsAfterPosition,
   streamRowsAfter,
@@ -37,7 +38,7 @@ import {
 } from './in-memory-log.ts';
 import { checkReadAllOptions, checkReadStreamOptions } from '../read-options.ts';
 import { selectStreamRows } from './read-range.ts';
-import { streamHeads } from '../stream-heads.ts';
+import { createStreamHeadHub, type StreamHeadHub } from '../stream-head-hub.ts';
 
 /** Options of `getInMemoryEventStore`. */
 export interface InMemoryEventStoreOptions extends CommonStoreOptions {  /** The data to use; share one log between instances to see the same events. Default: a new empty log. */
@@ -65,6 +66,7 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions): Event
     });
   };
   const signals = commitSignals(log).pipe(takeUntil(closing));
+  let heads: StreamHeadHub | undefined; // built on the first watchStreamHead
 
   return {
     async appendToStream(streamId: string, events: readonly EventData[], opts: AppendOptions = {}): Promise<AppendResult> {
@@ -162,7 +164,14 @@ export function getInMemoryEventStore(options: InMemoryEventStoreOptions): Event
 
     watchStreamHead(streamId: string, opts: { afterRevision?: bigint } = {}): Observable<bigint> {
       if (closed) return throwError(() => new StoreClosedError('memory:'));
-      return defer(() => streamHeads(signals, () => (closed ? undefined : lastRevision(log, streamId)), opts.afterRevision ?? -1n));
+      // one scan of the rows appended since the last signal for every stream watched (stream-head-hub.ts)
+      heads ??= createStreamHeadHub({
+        signals,
+        position: () => BigInt(log.rows.length - 1),
+        scan: (after) => (closed ? { position: after, heads: [] } : headsSince(log, after)),
+        head: (id) => (closed ? undefined : lastRevision(log, id)),
+      });
+      return heads.watch(streamId, opts.afterRevision ?? -1n);
     },
 
     verifyIntegrity(): AsyncIterable<EventIntegrityError> {

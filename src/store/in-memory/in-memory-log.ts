@@ -32,6 +32,21 @@ export function lastRevision(log: InMemoryLog, streamId: string): bigint | undef
   return rows === undefined || rows.length === 0 ? undefined : BigInt(rows.length - 1);
 }
 
+/**
+ * The last revision of every stream with a row past position `after`, and the last position
+ * (`after` when there is none): the stream head hub's scan, over the new rows only.
+ */
+export function headsSince(log: InMemoryLog, after: bigint): { position: bigint; heads: Array<[string, bigint]> } {
+  const last = new Map<string, bigint>();
+  const rows = log.rows;
+  for (let p = Number(after) + 1; p < rows.length; p++) {
+    const row = rows[p]!;
+    last.set(row.streamId, row.revision);
+  }
+  const end = BigInt(rows.length - 1);
+  return { position: end > after ? end : after, heads: [...last] };
+}
+
 /** Row fields a commit supplies; stream, revision and position are assigned by `commitRows`. */
 export type NewRow = Omit<StoredRow, 'streamId' | 'revision' | 'position'>;
 

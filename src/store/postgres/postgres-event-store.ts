@@ -25,7 +25,7 @@ import { checkSchemaName, DEFAULT_SCHEMA, redactConnectionString, toOpenError, w
 import { createGroupCommitter, type GroupCommitStats } from './group-commit.ts';
 import { allPages, allRowsAfter, scanSchema, streamPages, streamRowsAfter, verifiedIterable, type ReadContext } from './reads.ts';
 import { migrate } from './schema.ts';
-import { streamHeads } from '../stream-heads.ts';
+import { createStreamHeadHub, type StreamHeadHub } from '../stream-head-hub.ts';
 import { prepareStatements } from './statements.ts';
 
 /** Options of `getPostgresEventStore`. */
@@ -161,6 +161,7 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
     now: () => new Date(clock.now()).toISOString(),
     onCommitted: changes.notify,
   });
+  let heads: StreamHeadHub | undefined; // built on the first watchStreamHead
   const ctx: ReadContext = { pool, stmts, ready, assertOpen, isClosed: () => closed, codec, pageSize: options.readPageSize };
 
   return {
@@ -215,13 +216,29 @@ export function getPostgresEventStore(options: PostgresEventStoreOptions): Postg
 
     watchStreamHead(streamId, opts = {}): Observable<bigint> {
       if (closed) return throwError(() => new StoreClosedError(location));
-      // One point query per lookup (the (stream_id, revision) index); none while closing.
-      const head = async (): Promise<bigint | undefined> => {
-        if (closed) return undefined;
-        await ready();
-        return closed ? undefined : stmts.lastRevision(pool, streamId);
-      };
-      return defer(() => streamHeads(signals, head, opts.afterRevision ?? -1n));
+      // One scan of the new events per commit for every stream watched (stream-head-hub.ts). The
+      // cursor "positions past the last one scanned" never skips a commit because positions become
+      // visible in ascending order (group-commit.ts: numbered under the store's advisory lock), as
+      // for subscribeToAll. Nothing is read once closing.
+      heads ??= createStreamHeadHub({
+        signals,
+        position: async () => {
+          if (closed) return -1n;
+          await ready();
+          return closed ? -1n : ((await stmts.lastPosition(pool)) ?? 0n);
+        },
+        scan: async (after) => {
+          if (closed) return { position: after, heads: [] };
+          await ready();
+          return closed ? { position: after, heads: [] } : stmts.headsSince(pool, after);
+        },
+        head: async (id) => {
+          if (closed) return undefined;
+          await ready();
+          return closed ? undefined : stmts.lastRevision(pool, id);
+        },
+      });
+      return heads.watch(streamId, opts.afterRevision ?? -1n);
     },
 
     verifyIntegrity: () => scanSchema(ctx),

@@ -76,6 +76,12 @@ export interface Statements {
   /** Highest position in the log, or undefined when it is empty. */
   lastPosition(q: Queryable): Promise<bigint | undefined>;
   /**
+   * The last revision of every stream with an event at a position past `after`, and the highest
+   * such position (`after` when there is none): one range scan of the primary key over the new
+   * events (the stream head hub's scan).
+   */
+  headsSince(q: Queryable, after: bigint): Promise<{ position: bigint; heads: Array<[string, bigint]> }>;
+  /**
    * Inserts rows with one statement (the caller bounds their number and size); with `notify`, the
    * same statement also runs `pg_notify(NOTIFY_CHANNEL, notify)`.
    */
@@ -115,6 +121,7 @@ export function prepareStatements(schema: string): Statements {
      SELECT 'i', id::text || ' ' || stream_id, revision, position, NULL FROM ${events} WHERE id = ANY($2::uuid[])`,
   );
   const lastPosition = statement(`SELECT max(position) AS position FROM ${events}`);
+  const headsSince = statement(`SELECT stream_id, max(revision) AS revision, max(position) AS position FROM ${events} WHERE position > $1 GROUP BY stream_id`);
   const insertSql = `INSERT INTO ${events} (position, stream_id, revision, id, type, data, metadata, recorded_at, checksum)
      SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[], $8::timestamptz[], $9::text[])`;
   const insert = statement(insertSql);
@@ -156,6 +163,16 @@ export function prepareStatements(schema: string): Statements {
     async lastPosition(q) {
       const r = await q.query<{ position: bigint | null }>(lastPosition([]));
       return r.rows[0]?.position ?? undefined;
+    },
+    async headsSince(q, after) {
+      const r = await q.query<{ stream_id: string; revision: bigint; position: bigint }>(headsSince([str(after)]));
+      let position = after;
+      const heads: Array<[string, bigint]> = [];
+      for (const row of r.rows) {
+        heads.push([row.stream_id, row.revision]);
+        if (row.position > position) position = row.position;
+      }
+      return { position, heads };
     },
     async insert(q, rows, notify) {
       const columns = [
