@@ -2,9 +2,9 @@
  * Following a thread's log: facts other processes append (commands of non-owners, or the owner's
  * facts while this runtime follows) reach the runner as a `sync` message, which folds them in
  * before its batch is decided. At most one such message is queued at a time. Only the stream's
- * head is followed (`followHistoryHead`: on SQLite no event is read back or decoded, so the
- * runner's own appends cost the follower one point query per commit); the sync message reads the
- * facts it folds.
+ * head is followed (`followHistoryHead`: with a store that has `watchStreamHead` no event is read
+ * back or decoded, and one scan per commit serves the followers of every thread loaded); the sync
+ * message reads the facts it folds.
  */
 import type { EventStore } from '../store/event-store.ts';
 import type { ThreadRunner } from './thread-runner.ts';
