@@ -1,7 +1,7 @@
 /** The stream head hub (src/store/stream-head-hub.ts) over a scripted log, synchronous and asynchronous: one scan per signal batch, whatever the watchers. */
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createStreamHeadHub, type HeadHubSource, type HeadScan } from '../../src/store/stream-head-hub.ts';
+import { createStreamHeadHub, type StreamHeadHub, type HeadHubSource, type HeadScan } from '../../src/store/stream-head-hub.ts';
 
 /** A log of (stream, revision) by position, with counters of the source calls. */
 function scriptedLog() {
@@ -42,6 +42,13 @@ function scriptedLog() {
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Watches each of `streams` from the start; the errors they end with, in arrival order. */
+function watchForErrors(hub: StreamHeadHub, streams: readonly string[]): unknown[] {
+  const errors: unknown[] = [];
+  for (const id of streams) hub.watch(id, -1n).subscribe({ error: (e) => errors.push(e) });
+  return errors;
+}
 
 type Kind = 'position' | 'scan' | 'head';
 interface Pending {
@@ -189,9 +196,7 @@ describe('stream head hub', () => {
   it('a failing scan errors every open watch; a later watch starts afresh', async () => {
     const l = scriptedLog();
     const hub = createStreamHeadHub(l.source);
-    const errors: unknown[] = [];
-    hub.watch('a', -1n).subscribe({ error: (e) => errors.push(e) });
-    hub.watch('b', -1n).subscribe({ error: (e) => errors.push(e) });
+    const errors = watchForErrors(hub, ['a', 'b']);
     const boom = new Error('disk I/O error');
     l.failScanWith(boom);
     l.append('a');
@@ -358,9 +363,7 @@ describe('stream head hub', () => {
     it('a failing scan errors every open watch and a later watch starts afresh; a failing lookup errors its watch alone', async () => {
       const l = asyncLog();
       const hub = createStreamHeadHub(l.source);
-      const errors: unknown[] = [];
-      hub.watch('a', -1n).subscribe({ error: (e) => errors.push(e) });
-      hub.watch('b', -1n).subscribe({ error: (e) => errors.push(e) });
+      const errors = watchForErrors(hub, ['a', 'b']);
       await l.settle('position');
       const lookupFailure = new Error('connection reset');
       await l.settle('head', lookupFailure);
@@ -388,9 +391,7 @@ describe('stream head hub', () => {
     it('a failing position read errors every watch waiting for it', async () => {
       const l = asyncLog();
       const hub = createStreamHeadHub(l.source);
-      const errors: unknown[] = [];
-      hub.watch('a', -1n).subscribe({ error: (e) => errors.push(e) });
-      hub.watch('b', -1n).subscribe({ error: (e) => errors.push(e) });
+      const errors = watchForErrors(hub, ['a', 'b']);
       const boom = new Error('no connection');
       await l.settle('position', boom);
       expect(errors).toEqual([boom, boom]);
