@@ -5,20 +5,37 @@
  * head is followed (`followHistoryHead`: with a store that has `watchStreamHead` no event is read
  * back or decoded, and one scan per commit serves the followers of every thread loaded); the sync
  * message reads the facts it folds.
+ *
+ * A subscription that errors (a lost connection, a failed scan) is opened again after a delay that
+ * doubles from `FOLLOW_RETRY_FIRST_MS` to `FOLLOW_RETRY_MAX_MS` (reset by the next head it tells),
+ * from the runner's revision then: a head past it posts a sync at once, so nothing appended during
+ * the outage is missed. Following ends when the store is closed (`StoreClosedError`, or the
+ * subscription completes) or when the returned function is called.
  */
 import type { EventStore } from '../store/event-store.ts';
+import { isStoreClosedError } from '../store/errors.ts';
+import type { Clock } from '../core/clock.ts';
 import type { ThreadRunner } from './thread-runner.ts';
 import { followHistoryHead } from '../history/read.ts';
 
+/** Delay before the first resubscription after an error, ms. */
+export const FOLLOW_RETRY_FIRST_MS = 100;
+/** Longest delay between resubscriptions, ms. */
+export const FOLLOW_RETRY_MAX_MS = 5000;
+
 /**
- * Subscribes to `runner`'s stream from its next revision; returns the unsubscribe function.
- * Subscription errors (store closed) end the following silently: the runner keeps its state.
+ * Subscribes to `runner`'s stream past its revision; returns the function that stops following.
+ * Timers of the retries run on `clock`. Never throws; errors other than a closed store are retried.
  */
-export function followLog(store: EventStore, runner: ThreadRunner): () => void {
+export function followLog(store: EventStore, runner: ThreadRunner, clock: Clock): () => void {
   let latest = runner.state.revision;
   let queued = false;
+  let stopped = false;
+  let delayMs = FOLLOW_RETRY_FIRST_MS;
+  let timer: unknown;
+  let unsubscribe: (() => void) | undefined;
   const post = (): void => {
-    if (queued || latest <= runner.state.revision) return;
+    if (stopped || queued || latest <= runner.state.revision) return;
     queued = true;
     runner.post({
       sync: true,
@@ -28,12 +45,28 @@ export function followLog(store: EventStore, runner: ThreadRunner): () => void {
       },
     });
   };
-  const subscription = followHistoryHead(store, runner.threadId, runner.state.revision).subscribe({
-    next(revision) {
-      if (revision > latest) latest = revision;
-      post();
-    },
-    error: () => undefined,
-  });
-  return () => subscription.unsubscribe();
+  const subscribe = (): void => {
+    timer = undefined;
+    if (stopped) return;
+    const subscription = followHistoryHead(store, runner.threadId, runner.state.revision).subscribe({
+      next(revision) {
+        delayMs = FOLLOW_RETRY_FIRST_MS;
+        if (revision > latest) latest = revision;
+        post();
+      },
+      error(err: unknown) {
+        unsubscribe = undefined;
+        if (stopped || isStoreClosedError(err)) return;
+        timer = clock.setTimeout(subscribe, delayMs);
+        delayMs = Math.min(delayMs * 2, FOLLOW_RETRY_MAX_MS);
+      },
+    });
+    if (!subscription.closed) unsubscribe = () => subscription.unsubscribe();
+  };
+  subscribe();
+  return () => {
+    stopped = true;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    unsubscribe?.();
+  };
 }

@@ -136,7 +136,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         loaded.set(threadId, runner);
         claims.set(threadId, claim);
         if (options.snapshotCache) keepSnapshots(runner, options.snapshotCache, folded?.startRevision ?? -1n);
-        stops.set(threadId, followLog(options.store, runner));
+        stops.set(threadId, followLog(options.store, runner, clock));
         // Gaining the lease (a takeover): read what the previous owner appended, then resume its effects.
         claim.onChange((owned) => owned && runner.post({ sync: true, decide: () => undefined }));
         if (folded) runner.post({ decide: () => undefined }); // resume effects and timers

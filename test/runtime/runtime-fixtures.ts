@@ -177,11 +177,14 @@ export function harness(
     ownership?: RuntimeOptions['ownership'];
     maxIdleThreads?: number;
     snapshotCache?: RuntimeOptions['snapshotCache'];
+    /** Wraps the runtime's store (fault injection); the harness's `store` is the wrapped one. */
+    wrapStore?: (store: EventStore) => EventStore;
   } = {},
 ) {
   const clock = options.clock ?? new SimulatedClock();
   const log = options.log ?? createInMemoryLog();
-  const store = getInMemoryEventStore({ codec: factCodec, clock, log });
+  const inner = getInMemoryEventStore({ codec: factCodec, clock, log });
+  const store = options.wrapStore ? options.wrapStore(inner) : inner;
   const acts = options.actions ?? testActions();
   const planner = options.planner ? countingPlanner(options.planner) : scriptedPlanner(options.script ?? [{ kind: 'done', answer: 'done' }]);
   const rt = createRuntime({
