@@ -7,7 +7,7 @@
  * message reads the facts it folds.
  *
  * A subscription that errors (a lost connection, a failed scan) is opened again after a delay that
- * doubles from `FOLLOW_RETRY_FIRST_MS` to `FOLLOW_RETRY_MAX_MS` (reset by the next head it tells),
+ * doubles from 100 ms to 5 s (`createBackoff`'s defaults; reset by the next head it tells),
  * from the runner's revision then: a head past it posts a sync at once, so nothing appended during
  * the outage is missed. Following ends when the store is closed (`StoreClosedError`, or the
  * subscription completes) or when the returned function is called.
@@ -15,13 +15,9 @@
 import type { EventStore } from '../store/event-store.ts';
 import { isStoreClosedError } from '../store/errors.ts';
 import type { Clock } from '../core/clock.ts';
+import { createBackoff } from '../core/backoff.ts';
 import type { ThreadRunner } from './thread-runner.ts';
 import { followHistoryHead } from '../history/read.ts';
-
-/** Delay before the first resubscription after an error, ms. */
-export const FOLLOW_RETRY_FIRST_MS = 100;
-/** Longest delay between resubscriptions, ms. */
-export const FOLLOW_RETRY_MAX_MS = 5000;
 
 /**
  * Subscribes to `runner`'s stream past its revision; returns the function that stops following.
@@ -31,7 +27,7 @@ export function followLog(store: EventStore, runner: ThreadRunner, clock: Clock)
   let latest = runner.state.revision;
   let queued = false;
   let stopped = false;
-  let delayMs = FOLLOW_RETRY_FIRST_MS;
+  const backoff = createBackoff();
   let timer: unknown;
   let unsubscribe: (() => void) | undefined;
   const post = (): void => {
@@ -50,15 +46,14 @@ export function followLog(store: EventStore, runner: ThreadRunner, clock: Clock)
     if (stopped) return;
     const subscription = followHistoryHead(store, runner.threadId, runner.state.revision).subscribe({
       next(revision) {
-        delayMs = FOLLOW_RETRY_FIRST_MS;
+        backoff.reset();
         if (revision > latest) latest = revision;
         post();
       },
       error(err: unknown) {
         unsubscribe = undefined;
         if (stopped || isStoreClosedError(err)) return;
-        timer = clock.setTimeout(subscribe, delayMs);
-        delayMs = Math.min(delayMs * 2, FOLLOW_RETRY_MAX_MS);
+        timer = clock.setTimeout(subscribe, backoff.next());
       },
     });
     if (!subscription.closed) unsubscribe = () => subscription.unsubscribe();

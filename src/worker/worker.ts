@@ -3,7 +3,8 @@
  * time, each owned through its lease (so several workers, and CLI processes, never run one thread
  * at once). It keeps a runnable-threads index from the facts (`runnable-index.ts`): one read of
  * the log at start, then the store's subscription (PostgreSQL: LISTEN/NOTIFY with a slow poll;
- * SQLite: commit polling), plus a `pollMs` tick that retries threads another holder had (failover:
+ * SQLite: commit polling; a subscription that fails is reported and opened again from the last
+ * position applied, after 100 ms doubling to 5 s), plus a `pollMs` tick that retries threads another holder had (failover:
  * a dead holder's lease is free at once on this machine or on PostgreSQL, else when it expires).
  *
  * A claimed thread runs in its own runtime (the thread's planner, action modules and workspace
@@ -15,6 +16,8 @@
 import type { Subscription } from 'rxjs';
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
+import { createBackoff } from '../core/backoff.ts';
+import { isStoreClosedError } from '../store/errors.ts';
 import type { HolderIdentity, LeaseStore } from '../ownership/lease.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { EventStore } from '../store/event-store.ts';
@@ -121,20 +124,38 @@ export function startWorker(o: WorkerOptions): Worker {
     }, pollMs);
   };
 
+  /** Position of the last event the index applied (undefined: none yet). */
+  let last: bigint | undefined;
+  const backoff = createBackoff();
+  let resubscribe: unknown;
+  /** Follows the log past `last`; an error is reported and the subscription opened again after a backoff delay. */
+  const follow = (): void => {
+    resubscribe = undefined;
+    if (stopped) return;
+    subscription = o.store.subscribeToAll(last !== undefined ? { fromPosition: last } : {}).subscribe({
+      next: (e) => {
+        backoff.reset();
+        index.apply(e);
+        last = e.position;
+        wake();
+      },
+      error: (err: unknown) => {
+        subscription = undefined;
+        if (stopped || isStoreClosedError(err)) return;
+        const delayMs = backoff.next();
+        o.onEvent?.({ type: 'error', threadId: '*', detail: `log subscription failed (${err instanceof Error ? err.message : String(err)}); subscribing again in ${delayMs} ms` });
+        resubscribe = o.clock.setTimeout(follow, delayMs);
+      },
+    });
+  };
+
   const ready = (async () => {
-    let last: bigint | undefined;
     for await (const e of o.store.readAll()) {
       index.apply(e);
       last = e.position;
     }
     if (stopped) return;
-    subscription = o.store.subscribeToAll(last !== undefined ? { fromPosition: last } : {}).subscribe({
-      next: (e) => {
-        index.apply(e);
-        wake();
-      },
-      error: (err: unknown) => o.onEvent?.({ type: 'error', threadId: '*', detail: `log subscription ended: ${err instanceof Error ? err.message : String(err)}` }),
-    });
+    follow();
     poll();
     wake();
   })();
@@ -146,6 +167,7 @@ export function startWorker(o: WorkerOptions): Worker {
       if (stopped) return;
       stopped = true;
       if (timer !== undefined) o.clock.clearTimeout(timer);
+      if (resubscribe !== undefined) o.clock.clearTimeout(resubscribe);
       subscription?.unsubscribe();
       await ready.catch(() => undefined);
       await Promise.all([...active.values()].map(async (a) => a.runtime?.close()));

@@ -9,7 +9,8 @@ import { SimulatedClock } from '../../src/core/clock.ts';
 import { StoreClosedError } from '../../src/store/errors.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
 import type { ThreadRunner } from '../../src/runtime/thread-runner.ts';
-import { followLog, FOLLOW_RETRY_FIRST_MS, FOLLOW_RETRY_MAX_MS } from '../../src/runtime/follow-log.ts';
+import { followLog } from '../../src/runtime/follow-log.ts';
+import { BACKOFF_FIRST_MS as FOLLOW_RETRY_FIRST_MS, BACKOFF_MAX_MS as FOLLOW_RETRY_MAX_MS } from '../../src/core/backoff.ts';
 
 /** A store whose every watch is a Subject the test drives; records the revision each watch starts after. */
 function fakeStore() {

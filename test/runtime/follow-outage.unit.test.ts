@@ -11,7 +11,7 @@ import { createMemoryLeaseTable, getMemoryLeaseStore } from '../../src/ownership
 import { processIdentity } from '../../src/ownership/identity.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
-import { FOLLOW_RETRY_FIRST_MS } from '../../src/runtime/follow-log.ts';
+import { BACKOFF_FIRST_MS as FOLLOW_RETRY_FIRST_MS } from '../../src/core/backoff.ts';
 import type { PlanningRequest } from '../../src/planner/planner.ts';
 import { harness, planOf, readThread, testActions, until } from './runtime-fixtures.ts';
 
