@@ -2,14 +2,18 @@
  * One owner per thread: runtimes sharing a log and a lease table. Only the lease holder runs
  * planner calls and step attempts; the others append their commands' facts and follow the log;
  * a runtime in `append` mode (no planner) never records a failure for lack of one; the follower
- * takes over when the owner ends; an owner that loses its lease aborts its runs and records nothing.
+ * takes over when the owner ends; an owner that loses its lease aborts its runs and records nothing;
+ * an owner whose log watch failed subscribes again and folds what was appended meanwhile.
  */
 import { describe, expect, it } from 'vitest';
+import { Observable, Subject } from 'rxjs';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { createMemoryLeaseTable, getMemoryLeaseStore, type MemoryLeaseTable } from '../../src/ownership/memory-leases.ts';
 import { processIdentity } from '../../src/ownership/identity.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import type { PlanningRequest } from '../../src/planner/planner.ts';
+import type { EventStore } from '../../src/store/event-store.ts';
+import { BACKOFF_FIRST_MS } from '../../src/core/backoff.ts';
 import { assertNoDuplicates, harness, planOf, readThread, testActions, until } from './runtime-fixtures.ts';
 
 /** One gated step per input, then done. */
@@ -19,7 +23,7 @@ const script = (req: PlanningRequest) =>
 function pair(table: MemoryLeaseTable = createMemoryLeaseTable()) {
   const log = createInMemoryLog();
   const clock = new SimulatedClock();
-  const make = (seed: number, mode: 'own' | 'append' = 'own') =>
+  const make = (seed: number, mode: 'own' | 'append' = 'own', wrapStore?: (store: EventStore) => EventStore) =>
     harness({
       log,
       clock,
@@ -28,9 +32,26 @@ function pair(table: MemoryLeaseTable = createMemoryLeaseTable()) {
       actions: testActions(),
       leases: getMemoryLeaseStore({ table, clock }),
       ownership: { mode, identity: { ...processIdentity(), id: `rt${seed}` }, ttlMs: 9000, heartbeatMs: 3000, retryMs: 1000 },
+      ...(wrapStore ? { wrapStore } : {}),
     });
   return { log, clock, table, make };
 }
+
+/** Wraps `store` so that every open head watch errors when `outage` emits (a failed scan, a lost connection). */
+const failingWatches = (outage: Subject<void>) => (store: EventStore): EventStore => {
+  const watch = store.watchStreamHead!.bind(store);
+  return Object.assign(Object.create(store) as EventStore, {
+    watchStreamHead: (streamId: string, options?: { afterRevision?: bigint }) =>
+      new Observable<bigint>((subscriber) => {
+        const heads = watch(streamId, options).subscribe(subscriber);
+        const failure = outage.subscribe(() => subscriber.error(new Error('connection lost')));
+        return () => {
+          heads.unsubscribe();
+          failure.unsubscribe();
+        };
+      }),
+  });
+};
 
 const types = async (h: ReturnType<ReturnType<typeof pair>['make']>) => (await readThread(h.store, 't')).map((e) => e.type);
 
@@ -166,5 +187,25 @@ describe('one owner per thread', () => {
     expect(err?.message).toMatch(/disk full writing leases \(SQLITE_FULL\)/);
     expect(h.gate.pending.size).toBe(0); // its run was aborted
     await h.rt.close();
+  });
+  it('an owner whose log watch failed folds, after the retry delay, a cancel another runtime appended meanwhile', async () => {
+    const { make } = pair();
+    const outage = new Subject<void>();
+    const owner = make(1, 'own', failingWatches(outage));
+    const other = make(2);
+    await owner.rt.openThread({ threadId: 't', input: { text: 'one' } });
+    await until(() => owner.gate.pending.size === 1);
+    await other.rt.load('t');
+    expect(other.rt.owner('t').owned).toBe(false);
+    outage.next();
+    await other.rt.cancel('t', { reason: 'stop' });
+    const head = (await readThread(other.store, 't')).at(-1)!.revision;
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(owner.rt.state('t').revision).toBeLessThan(head); // not following: the cancel is not seen
+    expect(owner.gate.pending.size).toBe(1);
+    owner.clock.increment(BACKOFF_FIRST_MS);
+    await until(() => owner.gate.pending.size === 0); // the owner folded the cancel and aborted the run
+    expect((await owner.rt.whenSettled('t')).live).toEqual([]);
+    expect(await types(owner)).toContain('InteractionCancelled');
   });
 });
