@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { Fact } from '../../src/facts/fact-types.ts';
+import type * as StateDigestV2 from '../../src/history/fold/state-digest-v2.ts';
 import { knownAccumulatorV2 } from '../../src/history/fold/state-hash.ts';
 import { applyFacts, foldSession, hashThreadState, initialThreadState, type ThreadState } from '../../src/history/fold/thread-state.ts';
 import { decodeThreadState, encodeThreadState } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
@@ -20,7 +21,7 @@ import { longThreadFacts } from '../support/long-thread.ts';
 
 const digests = vi.hoisted(() => ({ calls: 0 }));
 vi.mock('../../src/history/fold/state-digest-v2.ts', async (importOriginal) => {
-  const mod = await importOriginal<typeof import('../../src/history/fold/state-digest-v2.ts')>();
+  const mod = await importOriginal<typeof StateDigestV2>();
   return {
     ...mod,
     actorDigestV2: (...args: Parameters<typeof mod.actorDigestV2>) => {
