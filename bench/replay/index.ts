@@ -9,7 +9,14 @@
  *   first read; `entryAllActorsMs`: the same and every actor read) and in the plain persisted JSON
  *   the first cache wrote (`persistedJsonMs`: `JSON.parse` + `restoreThreadState`, every actor made),
  *   median of 5 each, with their sizes (`entryBytes`: UTF-8 bytes; `persistedJsonChars`: UTF-16 code
- *   units, ASCII here) and the ratio of the two paths that make every actor.
+ *   units, ASCII here) and the ratio of the two paths that make every actor;
+ * - `firstAppendAfterLoad`: decoding that entry, applying the next fact of the log in a fold session
+ *   and taking the state hash (what a runtime does for its first append after loading from the
+ *   cache: `rehydrateThread`, then the draft's `snapshotHash`), from an entry carrying the saved
+ *   state's hash accumulator (`withAccumulatorMs`: the runtime saves states it hashed) and from the
+ *   same entry without it (`withoutAccumulatorMs`: entries written before the field, or of a state
+ *   never hashed; the first hash digests, and so makes, every actor). 7 rounds alternating the two,
+ *   after one warm-up each; medians and [min, max] ranges; both check the hash against the fold's.
  * Each state is hashed (after its timing, checking that every path reached the same state) and
  * dropped before the next measurement (a rehydrating runtime holds one).
  * `full`, `raw` and `snapshot` each run once unmeasured (JIT warm-up), then 3 rounds alternating
@@ -33,7 +40,8 @@ import { createRuntime } from '../../src/runtime/runtime.ts';
 import { decodeThreadState, encodeThreadState } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
 import { openSqliteSnapshotCache } from '../../src/history/snapshot-cache/snapshot-cache-sqlite.ts';
 import { restoreThreadState, serializeThreadState, type SerializedThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
-import { applyFacts, hashThreadState, initialThreadState } from '../../src/history/fold/thread-state.ts';
+import { applyFacts, foldSession, hashThreadState, initialThreadState } from '../../src/history/fold/thread-state.ts';
+import { historyFacts } from '../../src/history/read.ts';
 import { threadStreamId } from '../../src/history/stream.ts';
 import { getSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { summaryState } from '../../src/runtime/thread-summary.ts';
@@ -161,6 +169,11 @@ try {
   const rawS = mid(rawRuns);
   const snapS = mid(snapRuns);
 
+  // the fact after the entry's state (the first append after a load)
+  let nextFact: Fact | undefined;
+  for await (const f of historyFacts(store, threadId, { fromRevision: at.revision + 1n, toRevision: at.revision + 1n })) nextFact = { type: f.type, data: f.data } as Fact;
+  if (nextFact === undefined) throw new Error('no fact after the entry');
+
   // the runtime's rehydration
   const rt = createRuntime({ store, actions: createActionRegistry(), plannerFor: () => ({ plan: () => Promise.reject(new Error('unused')) }) });
   const t = process.hrtime.bigint();
@@ -171,9 +184,12 @@ try {
   await store.close();
 
   // the entry alone: current format vs the plain persisted JSON of format 1
-  const entryBytes = Buffer.from(encodeThreadState(at), 'utf8');
+  const entryBytes = Buffer.from(encodeThreadState(at), 'utf8'); // `at` not hashed yet: no accumulator
   const persistedText = JSON.stringify(serializeThreadState(at));
   const atHash = hashThreadState(at);
+  const entryWithAccBytes = Buffer.from(encodeThreadState(at), 'utf8'); // `at` hashed: with its accumulator
+  if (entryBytes.includes('hashAccV2') || !entryWithAccBytes.includes('hashAccV2')) throw new Error('entries with and without the accumulator expected');
+  const nextHash = hashThreadState(applyFacts(at, [nextFact]));
   at = initialThreadState(threadId);
   const median = (decode: () => unknown): number => {
     const ms: number[] = [];
@@ -194,6 +210,28 @@ try {
   });
   const persistedJsonMs = median(() => restoreThreadState(JSON.parse(persistedText) as SerializedThreadState, {}, { owned: true, actorRefs: false }));
 
+  // load from an entry + the first append's state hash, with and without the accumulator, alternated
+  const firstAppend = (bytes: Buffer): number => {
+    const t0 = process.hrtime.bigint();
+    const session = foldSession(decodeThreadState(bytes)!, { hashing: true });
+    session.apply(nextFact!);
+    const hash = session.hash();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (hash !== nextHash) throw new Error('the first hash after a load differs from the fold');
+    return ms;
+  };
+  const withAcc: number[] = [];
+  const withoutAcc: number[] = [];
+  firstAppend(entryWithAccBytes);
+  firstAppend(entryBytes);
+  for (let round = 0; round < 7; round++) {
+    withAcc.push(firstAppend(entryWithAccBytes));
+    withoutAcc.push(firstAppend(entryBytes));
+  }
+  const figure = (xs: number[]): { ms: number; range: [number, number] } => ({ ms: +mid(xs).toFixed(1), range: [+Math.min(...xs).toFixed(1), +Math.max(...xs).toFixed(1)] });
+  const a = figure(withAcc);
+  const b = figure(withoutAcc);
+
   if (new Set(hashes).size !== 1) throw new Error(`folds disagree: ${hashes.join(' ')}`);
   const fps = (s: number) => Math.round(total / s);
   console.log(
@@ -205,6 +243,7 @@ try {
       raw: { seconds: +rawS.toFixed(3), factsPerSec: fps(rawS) },
       snapshot: { seconds: +snapS.toFixed(4), tailFacts: 1_000, fractionOfFull: +(snapS / fullS).toFixed(4) },
       cacheLoad: { entryMs, entryAllActorsMs, persistedJsonMs, entryBytes: entryBytes.length, persistedJsonChars: persistedText.length, persistedJsonOverEntryAllActors: +(persistedJsonMs / entryAllActorsMs).toFixed(2) },
+      firstAppendAfterLoad: { withAccumulatorMs: a.ms, withAccumulatorRangeMs: a.range, withoutAccumulatorMs: b.ms, withoutAccumulatorRangeMs: b.range, entryWithAccumulatorBytes: entryWithAccBytes.length },
       ratioFullToRaw: +(rawS / fullS).toFixed(3),
       targets: { ratioFullToRaw: '>= 0.5', snapshotFractionOfFull: '<= 0.05' },
     }),

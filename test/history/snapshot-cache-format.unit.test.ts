@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Fact, RecordedFact } from '../../src/facts/fact-types.ts';
+import type { Fact } from '../../src/facts/fact-types.ts';
 import { createInMemorySnapshotCache, serializeThreadState } from '../../src/history/snapshot-cache/snapshot-cache.ts';
 import { decodeThreadState, encodeThreadState, isSnapshotEntryCorruptError, isSnapshotMachineMismatchError, SNAPSHOT_FORMAT } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
 import { applyFact, applyFacts, defaultMachines, hashThreadState, initialThreadState, type MachineSet, type ThreadState } from '../../src/history/fold/thread-state.ts';
@@ -8,6 +8,7 @@ import { factHistoryArbitrary } from '../../src/testing/fact-histories.ts';
 import { OrderedRecord } from '../../src/core/ordered-record.ts';
 import { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { loadHistoryFixture } from '../support/history-fixture.ts';
+import { legalStreams } from '../support/legal-streams.ts';
 
 const history = loadHistoryFixture('basic-thread');
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
@@ -47,28 +48,6 @@ function expectRoundTrip(state: ThreadState, rest: readonly Fact[]): void {
 /** The plan step objects of `planId` in interaction `interactionId` of `s` (reads the interaction). */
 const planStepsOf = (s: ThreadState, interactionId: string, planId: string): unknown[] | undefined =>
   (s.interactions[interactionId]?.context as unknown as { plans: Array<{ planId: string; plan: { steps: unknown[] } }> } | undefined)?.plans.find((p) => p.planId === planId)?.plan.steps;
-
-/** Each thread stream of a generated history, cut at its first fact the machines refuse (the generator's histories are plausible, not always legal). */
-function legalStreams(facts: readonly RecordedFact[]): Array<{ threadId: string; facts: Fact[] }> {
-  const streams = new Map<string, Fact[]>();
-  for (const f of facts) {
-    if (!streams.has(f.streamId)) streams.set(f.streamId, []);
-    streams.get(f.streamId)!.push({ type: f.type, data: f.data } as Fact);
-  }
-  return [...streams].map(([streamId, stream]) => {
-    const threadId = streamId.replace(/^thread-/, '');
-    let state = initialThreadState(threadId);
-    let n = 0;
-    for (; n < stream.length; n++) {
-      try {
-        state = applyFact(state, stream[n]!, BigInt(n));
-      } catch {
-        break;
-      }
-    }
-    return { threadId, facts: stream.slice(0, n) };
-  });
-}
 
 /**
  * `facts` with every interaction, plan and step id holding `/` and non-ASCII text (`i3` → `i/3é`,

@@ -177,6 +177,7 @@ export function harness(
     ownership?: RuntimeOptions['ownership'];
     maxIdleThreads?: number;
     snapshotCache?: RuntimeOptions['snapshotCache'];
+    snapshotEvery?: number;
     /** Wraps the runtime's store (fault injection); the harness's `store` is the wrapped one. */
     wrapStore?: (store: EventStore) => EventStore;
   } = {},
@@ -199,6 +200,7 @@ export function harness(
     ...(options.ownership ? { ownership: options.ownership } : {}),
     ...(options.maxIdleThreads !== undefined ? { maxIdleThreads: options.maxIdleThreads } : {}),
     ...(options.snapshotCache ? { snapshotCache: options.snapshotCache } : {}),
+    ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
   });
   return { clock, log, store, rt, planner, ...acts };
 }

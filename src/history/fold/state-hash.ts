@@ -12,7 +12,9 @@
  * In both, each actor contributes one digest; the state's accumulator is the XOR of them, so after a
  * fact only the actors it changed are re-digested. Accumulators are remembered per state object and
  * version (WeakMaps): a state built from a hashed one records what changed (`deferHashes`) and is
- * hashed from its parent's accumulator when first asked.
+ * hashed from its parent's accumulator when first asked. The snapshot cache stores a saved state's
+ * version-2 accumulator when it is known (`knownAccumulatorV2`) and hands it back for the decoded
+ * state (`rememberAccumulatorV2`), so the first hash after a load digests only what changed since.
  */
 import { createHash } from 'node:crypto';
 import type { AnySnap, ThreadState } from './fold-types.ts';
@@ -120,14 +122,29 @@ class Accumulators<A> {
     return acc;
   }
 
-  /** Whether `state`'s accumulator is known (a fold from it can then hash incrementally). */
+  /** Whether `state`'s accumulator is known or deferred (a fold from it can then hash incrementally). */
   knows(state: ThreadState): boolean {
-    return this.#cache.has(state);
+    return this.#cache.has(state) || this.#pending.has(state);
   }
 
-  /** When `parent`'s accumulator is known: records that `next` is `parent` with `changed` actors changed. */
+  /** A copy of `state`'s accumulator when remembered or deferred from a known parent (O(actors changed)), else undefined. */
+  known(state: ThreadState): A | undefined {
+    return this.#cache.has(state) || this.#pending.has(state) ? this.def.copy(this.accumulator(state)) : undefined;
+  }
+
+  /** Remembers (a copy of) `acc` as `state`'s accumulator. */
+  remember(state: ThreadState, acc: A): void {
+    this.#pending.delete(state);
+    this.#cache.set(state, this.def.copy(acc));
+  }
+
+  /**
+   * When `parent`'s accumulator is known: records that `next` is `parent` with `changed` actors
+   * changed. A deferred `parent` (a fold in batches: each batch's state is the next one's parent) is
+   * resolved first (its changed actors digested), so the chain of deferrals does not break.
+   */
   deferFrom(parent: ThreadState, next: ThreadState, changed: ChangedActors): void {
-    const prevAcc = this.#cache.get(parent);
+    const prevAcc = this.#cache.get(parent) ?? (this.#pending.has(parent) ? this.accumulator(parent) : undefined);
     if (prevAcc !== undefined) this.#pending.set(next, { prevAcc, changed });
   }
 
@@ -158,7 +175,7 @@ function versionOf(version: number): Accumulators<Buffer> | Accumulators<Int32Ar
   throw new RangeError(`unknown state hash version ${String(version)} (known: 1, 2)`);
 }
 
-/** Whether a fold from `state` should record the actors it changes (some version's accumulator of `state` is known). */
+/** Whether a fold from `state` should record the actors it changes (some version's accumulator of `state` is known or deferred). */
 export function tracksChanges(state: ThreadState): boolean {
   return VERSIONS[2].knows(state) || VERSIONS[1].knows(state);
 }
@@ -177,6 +194,29 @@ export function deferHashes(parent: ThreadState, next: ThreadState, changed: Cha
  */
 export function runningHash(version: StateHashVersion, start: ThreadState | undefined, state: Actors): RunningHash {
   return versionOf(version).running(start, state);
+}
+
+/**
+ * The version-2 accumulator of `state` (4 words, a copy: the XOR of its actors' digests) when it is
+ * known without digesting every actor: `state` was hashed, or was folded from a hashed state (the
+ * actors changed since are digested now). Undefined otherwise. What the snapshot cache stores with an
+ * entry. Never throws (beyond what digesting a changed actor's snapshot throws).
+ */
+export function knownAccumulatorV2(state: ThreadState): Int32Array | undefined {
+  return VERSIONS[2].known(state);
+}
+
+/**
+ * Remembers `acc` (4 words, copied) as the version-2 accumulator of `state`: its next hash, and the
+ * hashes of states folded from it, start from `acc` instead of digesting every actor. The caller
+ * vouches that `acc` is the XOR of `actorDigestV2` over every actor of `state` (the snapshot cache:
+ * the accumulator saved with the entry `state` was decoded from, under the entry's checksum); a wrong
+ * one makes every later hash of this lineage wrong.
+ * @throws RangeError `acc` is not 4 words.
+ */
+export function rememberAccumulatorV2(state: ThreadState, acc: Int32Array): void {
+  if (acc.length !== 4) throw new RangeError(`a version-2 state accumulator is 4 words, got ${acc.length}`);
+  VERSIONS[2].remember(state, acc);
 }
 
 /** Options of `hashThreadState`. */

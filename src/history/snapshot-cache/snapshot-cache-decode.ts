@@ -5,11 +5,12 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { reviveInteractionContext } from '../../../machines/interaction-revive.ts';
+import { rememberAccumulatorV2 } from '../fold/state-hash.ts';
 import { buildStepRecord } from '../fold/step-table.ts';
 import { defaultMachines, stepKey, type FoldOptions, type InteractionSnapshot, type StepSnapshot, type ThreadState } from '../fold/thread-state.ts';
 import { instantiate, restoreSnapshot, templateFor } from '../fold/xstate-adapter.ts';
 import { SnapshotEntryCorruptError, SnapshotMachineMismatchError } from './snapshot-cache-errors.ts';
-import { PREFIX, PackedValueError, checksum, planSteps, setKey, unpackValue, type ActorRecord, type Body, type StateKey, type StepName, type StepRow } from './snapshot-cache-layout.ts';
+import { PREFIX, PackedValueError, accFromText, checksum, planSteps, setKey, unpackValue, type ActorRecord, type Body, type StateKey, type StepName, type StepRow } from './snapshot-cache-layout.ts';
 import { machineDefinitionHash, revivedInteraction, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
 
 const PREFIX_BYTES = Buffer.from(PREFIX, 'latin1');
@@ -29,9 +30,10 @@ const isIndex = (n: unknown, length: number): n is number => Number.isInteger(n)
 /** The body's fields the decoder walks before reading any segment have their types (the rest is covered by the checksum). */
 function isBody(b: unknown): b is Body {
   if (b === null || typeof b !== 'object') return false;
-  const { threadId, revision, states, shapes, keys, names, interactions, steps } = b as Partial<Body>;
+  const { threadId, revision, states, shapes, keys, names, interactions, steps, hashAccV2 } = b as Partial<Body>;
   return (
     typeof threadId === 'string' &&
+    (hashAccV2 === undefined || accFromText(hashAccV2) !== undefined) &&
     typeof revision === 'string' &&
     /^-?\d+$/.test(revision) &&
     states !== null &&
@@ -61,9 +63,12 @@ function bytesOf(entry: string | Uint8Array): Buffer {
 /**
  * Rebuilds the ThreadState of an entry written by `encodeThreadState` with `options.machines`: its
  * text, or that text's UTF-8 bytes (as the SQLite cache reads it: no string of the whole entry is
- * made); its interactions and steps are made on first read (see snapshot-cache-format.ts).
+ * made); its interactions and steps are made on first read (see snapshot-cache-format.ts). When the
+ * entry holds the state's version-2 hash accumulator (`hashAccV2`), it is remembered for the result
+ * (`rememberAccumulatorV2`): hashing it, or a state folded from it, digests only the actors changed.
  * Returns undefined when the entry is not a readable one of this format (another format version,
- * truncated, a line that does not parse or does not match its checksum): a cache miss.
+ * truncated, a line that does not parse or does not match its checksum, a `hashAccV2` that is not
+ * 32 lowercase hex digits): a cache miss.
  * @throws SnapshotMachineMismatchError the entry was written by other machine code.
  * Reading an interaction or a step of the result throws SnapshotEntryCorruptError when its part of
  * the entry was changed after it was written.
@@ -240,7 +245,9 @@ export function decodeThreadState(entry: string | Uint8Array, options: FoldOptio
       return stepKeys;
     },
   }).done();
-  return { threadId: b.threadId, revision: BigInt(b.revision), thread, interactions, steps };
+  const state: ThreadState = { threadId: b.threadId, revision: BigInt(b.revision), thread, interactions, steps };
+  if (b.hashAccV2 !== undefined) rememberAccumulatorV2(state, accFromText(b.hashAccV2)!); // checked by isBody, under the body's checksum
+  return state;
 }
 
 /** A run of step rows of a decoded entry, its rows parsed and its snapshots made on first read. */

@@ -36,6 +36,16 @@
  *   `stepKey(interactionId, planId, stepId)`). A step that does not fit (children, or a key that is
  *   not that) is a row `{k: key, p: persistedSnapshot}` named `[key]`, in a run of those alone
  *   (interaction and planId null).
+ * - `hashAccV2` (optional): the state's version-2 hash accumulator (state-hash.ts; 16 bytes as 32 hex
+ *   digits), written when the encoder knows it without digesting every actor (the runtime saves
+ *   states it hashed after its last append). The decoder remembers it for the decoded state, so the
+ *   first state hash after a load (the next append's `snapshotHash`) digests only the actors that
+ *   append changes, and the entry's unread actors stay unmade; without it that hash digests, and so
+ *   makes, every actor. It lies in the body, so the body's checksum covers it (a changed digit: the
+ *   entry is a miss, never a wrong hash); a body whose `hashAccV2` is not 32 lowercase hex digits is
+ *   a miss too. The field is optional rather than a new format version: entries of format 5 written
+ *   without it (before it existed, or of states never hashed) stay usable and hash as before (every
+ *   actor on the first hash), and a decoder that predates the field ignores it.
  *
  * Decoding (snapshot-cache-decode.ts) checks and parses the two lines and restores the thread; the
  * interactions and the steps are records of step-table.ts built over a `RecordBase` answered by the
@@ -56,8 +66,9 @@
  * and the part) when an actor made from it is first read: never a wrong snapshot.
  */
 import type { AnyStateMachine } from 'xstate';
+import { knownAccumulatorV2 } from '../fold/state-hash.ts';
 import { defaultMachines, stepKey, type FoldOptions, type ThreadState } from '../fold/thread-state.ts';
-import { ACTOR_REF_MARKER, PREFIX, checksum, packValue, planSteps, table, type ActorRecord, type Body, type FieldKind, type RunHead, type StateKey, type StepName, type StepRow } from './snapshot-cache-layout.ts';
+import { ACTOR_REF_MARKER, PREFIX, accText, checksum, packValue, planSteps, table, type ActorRecord, type Body, type FieldKind, type RunHead, type StateKey, type StepName, type StepRow } from './snapshot-cache-layout.ts';
 import { machineDefinitionHash, type PersistedMachineSnapshot } from './snapshot-cache-machines.ts';
 
 export { decodeThreadState } from './snapshot-cache-decode.ts';
@@ -80,7 +91,10 @@ function stateKey(p: PersistedMachineSnapshot): StateKey {
 /**
  * Encodes `state` as an entry of format 5 (see module doc), folded by `options.machines`: the text,
  * whose UTF-8 bytes are the entry (`decodeThreadState` takes either). Makes every actor of a state
- * decoded from an entry. Pure; throws only what xstate's `getPersistedSnapshot` throws.
+ * decoded from an entry. Writes `hashAccV2` when `state`'s version-2 hash accumulator is known
+ * (`knownAccumulatorV2`: it was hashed, or folded from a hashed state; the actors changed since are
+ * digested then), never digesting every actor for it. Throws only what xstate's
+ * `getPersistedSnapshot` (or digesting a changed actor) throws.
  */
 export function encodeThreadState(state: ThreadState, options: FoldOptions = {}): string {
   const m = options.machines ?? defaultMachines;
@@ -186,6 +200,8 @@ export function encodeThreadState(state: ThreadState, options: FoldOptions = {})
     interactions,
     steps: runs.map((r) => r.head),
   };
+  const acc = knownAccumulatorV2(state);
+  if (acc !== undefined) body.hashAccV2 = accText(acc);
   const bodyText = JSON.stringify(body);
   const tail = segments.join('');
   const actorRefs = bodyText.includes(ACTOR_REF_MARKER) || tail.includes(ACTOR_REF_MARKER);

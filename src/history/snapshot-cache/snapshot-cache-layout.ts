@@ -55,6 +55,26 @@ export interface Body {
   /** `[interactionId, segment length, segment checksum]` (bytes). */
   interactions: Array<[string, number, number]>;
   steps: RunHead[];
+  /**
+   * The state's version-2 hash accumulator (state-hash.ts) as 32 lowercase hex digits (`accText`),
+   * when it was known at save; absent in entries written without it (and before it existed).
+   */
+  hashAccV2?: string;
+}
+
+/** A version-2 state accumulator (4 words) as 32 lowercase hex digits: each word unsigned, 8 digits, in order. */
+export function accText(acc: Int32Array): string {
+  let out = '';
+  for (let i = 0; i < 4; i++) out += (acc[i]! >>> 0).toString(16).padStart(8, '0');
+  return out;
+}
+
+/** The accumulator of an `accText` text, or undefined when `text` is not 32 lowercase hex digits. */
+export function accFromText(text: unknown): Int32Array | undefined {
+  if (typeof text !== 'string' || !/^[0-9a-f]{32}$/.test(text)) return undefined;
+  const acc = new Int32Array(4);
+  for (let i = 0; i < 4; i++) acc[i] = Number.parseInt(text.slice(8 * i, 8 * i + 8), 16) | 0;
+  return acc;
 }
 
 /** 32-bit FNV-1a of the bytes `bytes[from, to)`. */
