@@ -13,6 +13,9 @@
  * fails (so the state after the last good fact is kept, and the failing fact is retried at the next
  * start — never skipped). Each save writes state + position + version atomically. A failing save
  * fails the projector with that ProjectionStoreError (`state$` errors, status `failed`).
+ *
+ * A failed store subscription is retried by the projector (`projector.ts`: status `retrying`, then
+ * subscribed again from its position): saves go on from where they were, no fact counted twice.
  */
 import type { EventStore } from '../store/event-store.ts';
 import type { Projection } from './projection.ts';
@@ -20,7 +23,7 @@ import type { ProjectionStore } from './projection-store.ts';
 import { START_POSITION, startProjector, type BatchInfo, type Projector, type ProjectorOptions } from './projector.ts';
 
 /** Options of `startPersistedProjector`. */
-export interface PersistedProjectorOptions<S> extends Pick<ProjectorOptions<S>, 'decode' | 'maxBatchFacts'> {
+export interface PersistedProjectorOptions<S> extends Pick<ProjectorOptions<S>, 'decode' | 'maxBatchFacts' | 'clock'> {
   /** Facts (≥ 1) to apply between saves, checked at batch ends. Default 1 (every batch). */
   saveEveryFacts?: number;
 }
@@ -72,6 +75,7 @@ export async function startPersistedProjector<S>(
     onBatch,
     ...(options.decode ? { decode: options.decode } : {}),
     ...(options.maxBatchFacts !== undefined ? { maxBatchFacts: options.maxBatchFacts } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return Object.assign(projector, { start });
 }

@@ -8,27 +8,42 @@
  * delivered in one synchronous burst — a catch-up page or one live commit — closed by a microtask,
  * or every `maxBatchFacts` facts (default 1000) within a long burst.
  *
- * Failure: when `evolve` throws on a fact, the projector wraps it in a `ProjectionError` (naming the
- * projection, the fact's stream, revision and position), first emits/sinks the batch applied before
- * that fact, then stops: it unsubscribes, its state and position stay those after the previous fact
- * (the checkpoint is neither advanced nor lost; the fact is not skipped), `status()` becomes
- * `failed`, and `state$` errors with the ProjectionError. A subscription error (e.g. an
- * EventDecodeError from the store) and a sink failure stop it the same way with that error.
- * A store that closes completes `state$` (status `stopped`).
+ * Failure: when `evolve` (or `decode`) throws on a fact, the projector wraps it in a
+ * `ProjectionError` (naming the projection, the fact's stream, revision and position), first
+ * emits/sinks the batch applied before that fact, then stops: it unsubscribes, its state and
+ * position stay those after the previous fact (the checkpoint is neither advanced nor lost; the fact
+ * is not skipped), `status()` becomes `failed`, and `state$` errors with the ProjectionError. An
+ * event the store cannot decode (`EventDecodeError`), a closed store (`StoreClosedError`) and a sink
+ * failure stop it the same way with that error. A store that closes completes `state$` (status
+ * `stopped`).
+ *
+ * Retry: any other subscription error (a failed read, a lost connection) is transient: the batch
+ * applied so far is emitted and sunk, `status()` becomes `retrying` (with the error and the delay),
+ * and after a delay that doubles from 100 ms to 5 s (`createBackoff`'s defaults, on `clock`; reset
+ * by the next event delivered) the projector subscribes again from its position, status `running`
+ * again: no fact is applied twice or skipped, `state$` goes on, and `waitForPosition` keeps waiting.
  */
 import type { Observable, Subscription } from 'rxjs';
+import { createBackoff } from '../core/backoff.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
 import { BehaviorSubject } from '../core/rxjs.ts';
 import type { RecordedFact } from '../facts/fact-types.ts';
 import { recordedFactOf } from '../history/decode.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
+import { isEventDecodeError, isStoreClosedError } from '../store/errors.ts';
 import { START_POSITION, type Projection } from './projection.ts';
 import { ProjectionError } from './projection-errors.ts';
 
 export { START_POSITION };
 
-/** What a projector is doing. `position`: last applied event's position (`-1n` = none). */
+/**
+ * What a projector is doing. `position`: last applied event's position (`-1n` = none).
+ * `retrying`: its subscription failed with `error`; it subscribes again from `position` in
+ * `retryInMs` ms (then `running` again).
+ */
 export type ProjectorStatus =
   | { kind: 'running'; position: bigint }
+  | { kind: 'retrying'; position: bigint; error: Error; retryInMs: number }
   | { kind: 'stopped'; position: bigint }
   | { kind: 'failed'; position: bigint; error: Error };
 
@@ -58,6 +73,8 @@ export interface ProjectorOptions<S> {
   onBatch?: (batch: BatchInfo<S>) => void | Promise<void>;
   /** Largest batch, facts (≥ 1). Default 1000. */
   maxBatchFacts?: number;
+  /** Timers of the resubscriptions after a subscription error. Default `systemClock`. */
+  clock?: Clock;
 }
 
 /** A running projection. */
@@ -65,7 +82,7 @@ export interface Projector<S> {
   readonly name: string;
   /** Current state, then one emission per batch; errors when the projector fails; completes when stopped. */
   readonly state$: Observable<S>;
-  /** Status changes (current value first). */
+  /** Status changes (current value first): `running` ⇄ `retrying`, then `stopped` or `failed`. */
   readonly status$: Observable<ProjectorStatus>;
   /** State after the last applied fact. */
   get(): S;
@@ -78,7 +95,8 @@ export interface Projector<S> {
    */
   waitForPosition(position: bigint): Promise<S>;
   /**
-   * Unsubscribes, emits and sinks the pending batch, waits for the sink, completes `state$`. Idempotent.
+   * Unsubscribes (or cancels a pending resubscription), emits and sinks the pending batch, waits for
+   * the sink, completes `state$`. Idempotent.
    * @throws what the sink threw while stopping (e.g. the final save failed).
    */
   stop(): Promise<void>;
@@ -92,6 +110,9 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
   const maxBatch = options.maxBatchFacts ?? 1000;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`projector '${projection.name}': maxBatchFacts must be an integer ≥ 1, got ${maxBatch}`);
   const decode = options.decode ?? recordedFactOf;
+  const clock = options.clock ?? systemClock;
+  const backoff = createBackoff();
+  let retry: unknown; // the timer of a pending resubscription
   let state = options.initialState ?? projection.initialState;
   let position = options.fromPosition ?? START_POSITION;
   let emittedPosition = position;
@@ -136,9 +157,15 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
     for (const w of waiters) w.reject(err);
     waiters.clear();
   };
+  /** Ends the store subscription and a pending resubscription. */
+  const unsubscribe = (): void => {
+    if (retry !== undefined) clock.clearTimeout(retry);
+    retry = undefined;
+    upstream.current?.unsubscribe();
+  };
   const fail = (error: Error): void => {
     if (done) return;
-    upstream.current?.unsubscribe();
+    unsubscribe();
     flush('fail');
     done = true;
     finish({ kind: 'failed', position, error });
@@ -147,15 +174,14 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
 
   const apply = (event: RecordedEvent): void => {
     if (done) return;
-    const fact = decode(event);
-    if (fact) {
-      try {
-        state = projection.evolve(state, fact);
-      } catch (err) {
-        fail(new ProjectionError(projection.name, event.streamId, event.revision, event.position, event.type, err));
-        return;
-      }
+    try {
+      const fact = decode(event);
+      if (fact) state = projection.evolve(state, fact);
+    } catch (err) {
+      fail(new ProjectionError(projection.name, event.streamId, event.revision, event.position, event.type, err));
+      return;
     }
+    backoff.reset();
     position = event.position;
     batchFacts++;
     if (batchFacts >= maxBatch) flush('batch');
@@ -165,19 +191,37 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
     }
   };
 
-  const from = position === START_POSITION ? {} : { fromPosition: position };
-  upstream.current = store.subscribeToAll(from).subscribe({
-    next: apply,
-    error: (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
-    complete: () => {
-      if (done) return;
-      flush('stop');
-      done = true;
-      finish({ kind: 'stopped', position });
-      subject.complete();
-    },
-  });
-  if (done) upstream.current.unsubscribe();
+  /** A failed subscription: the batch so far is emitted and sunk, then it subscribes again after the backoff delay. */
+  const retryLater = (error: Error): void => {
+    flush('batch');
+    const retryInMs = backoff.next();
+    statusSubject.next({ kind: 'retrying', position, error, retryInMs });
+    retry = clock.setTimeout(subscribe, retryInMs);
+  };
+  const subscribe = (): void => {
+    retry = undefined;
+    if (done) return;
+    if (statusSubject.getValue().kind === 'retrying') statusSubject.next({ kind: 'running', position });
+    const from = position === START_POSITION ? {} : { fromPosition: position };
+    upstream.current = store.subscribeToAll(from).subscribe({
+      next: apply,
+      error: (err: unknown) => {
+        if (done) return;
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (isEventDecodeError(err) || isStoreClosedError(err)) fail(error);
+        else retryLater(error);
+      },
+      complete: () => {
+        if (done) return;
+        flush('stop');
+        done = true;
+        finish({ kind: 'stopped', position });
+        subject.complete();
+      },
+    });
+    if (done) upstream.current.unsubscribe();
+  };
+  subscribe();
 
   return {
     name: projection.name,
@@ -195,7 +239,7 @@ export function startProjector<S>(projection: Projection<S>, store: EventStore, 
     },
     async stop() {
       if (!done) {
-        upstream.current?.unsubscribe();
+        unsubscribe();
         flush('stop');
         done = true;
         finish({ kind: 'stopped', position });

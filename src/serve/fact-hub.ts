@@ -5,9 +5,18 @@
  * stream), then drains the queue: every event whose position is not above the last one it
  * delivered is dropped, so the seam between catch-up and live has no gap and no duplicate
  * (positions follow commit order in every adapter).
+ *
+ * A subscription that errors (a failed read, a lost connection) is reported and opened again after
+ * a delay that doubles from 100 ms to 5 s (`createBackoff`'s defaults; reset by the next event it
+ * delivers), from the last position the hub delivered: listeners stay attached and see every event
+ * once, in order, across the outage. Only a closed store (`StoreClosedError`, or the subscription
+ * completing) or `stop()` ends the hub.
  */
 import type { Subscription } from 'rxjs';
+import { createBackoff } from '../core/backoff.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventStore, RecordedEvent } from '../store/event-store.ts';
+import { isStoreClosedError } from '../store/errors.ts';
 
 /** A listener of the hub: called with every event, in position order. */
 export type HubListener = (event: RecordedEvent) => void;
@@ -20,24 +29,49 @@ export interface FactHub {
   attach(listener: HubListener): () => void;
   /** Listeners attached now. */
   size(): number;
-  /** Ends the subscription; listeners get nothing more. */
+  /** Ends the subscription and cancels a pending resubscription; listeners get nothing more. */
   stop(): void;
 }
 
 /**
- * Starts the hub at `fromPosition` (exclusive; any position at or before the log's end is correct,
- * a later one only saves reading). `onError` hears a subscription error (the hub then stops).
+ * Hears a subscription error of the hub: `retryInMs` is the delay before it subscribes again, or
+ * `undefined` when the error ended the hub (a closed store).
  */
-export function startFactHub(store: EventStore, fromPosition: bigint, onError: (err: unknown) => void): FactHub {
+export type HubErrorListener = (err: unknown, retryInMs: number | undefined) => void;
+
+/**
+ * Starts the hub at `fromPosition` (exclusive; any position at or before the log's end is correct,
+ * a later one only saves reading). `onError` hears each subscription error (see the module doc:
+ * retried after a backoff delay on `clock`, unless the store is closed). Never throws.
+ */
+export function startFactHub(store: EventStore, fromPosition: bigint, onError: HubErrorListener, clock: Clock = systemClock): FactHub {
   const listeners = new Set<HubListener>();
+  const backoff = createBackoff();
   let last = fromPosition;
-  const subscription: Subscription = store.subscribeToAll({ fromPosition }).subscribe({
-    next: (e) => {
-      last = e.position;
-      for (const l of listeners) l(e);
-    },
-    error: onError,
-  });
+  let stopped = false;
+  let retry: unknown;
+  let subscription: Subscription | undefined;
+  const subscribe = (): void => {
+    retry = undefined;
+    if (stopped) return;
+    subscription = store.subscribeToAll({ fromPosition: last }).subscribe({
+      next: (e) => {
+        backoff.reset();
+        last = e.position;
+        for (const l of listeners) l(e);
+      },
+      error: (err: unknown) => {
+        subscription = undefined;
+        if (stopped) return;
+        if (isStoreClosedError(err)) return onError(err, undefined);
+        const delayMs = backoff.next();
+        onError(err, delayMs);
+        retry = clock.setTimeout(subscribe, delayMs);
+      },
+    });
+    if (stopped) subscription.unsubscribe();
+  };
+  subscribe();
   return {
     position: () => last,
     attach(listener) {
@@ -45,7 +79,12 @@ export function startFactHub(store: EventStore, fromPosition: bigint, onError: (
       return () => listeners.delete(listener);
     },
     size: () => listeners.size,
-    stop: () => subscription.unsubscribe(),
+    stop() {
+      stopped = true;
+      if (retry !== undefined) clock.clearTimeout(retry);
+      retry = undefined;
+      subscription?.unsubscribe();
+    },
   };
 }
 

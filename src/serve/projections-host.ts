@@ -4,7 +4,8 @@
  * checkpoint saved together in the projection store beside the log (`open-projection-store.ts`:
  * the `projection_state` table of the SQLite file, or of the PostgreSQL store's schema), so a
  * restart resumes from the stored position; `memory:` and KurrentDB stores keep them in memory
- * (rebuilt from the first fact at start).
+ * (rebuilt from the first fact at start). A projector whose store subscription fails subscribes
+ * again from its position after a backoff delay (status `retrying` meanwhile, see `projector.ts`).
  *
  * The thread list is served from the `threads` state: sorted once per new state (most recent
  * activity first), so a listing costs a slice, not a fold of the log.

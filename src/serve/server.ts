@@ -70,7 +70,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const log = o.log ?? (() => undefined);
   const leases = await openLeaseStore(o.storeUrl);
   const projections = await startProjections(o.store, o.storeUrl);
-  const hub = startFactHub(o.store, projections.threads.position(), (err) => log(`stream hub stopped: ${err instanceof Error ? err.message : String(err)}`));
+  const hub = startFactHub(o.store, projections.threads.position(), (err, retryInMs) => {
+    const message = err instanceof Error ? err.message : String(err);
+    log(retryInMs === undefined ? `stream hub stopped: ${message}` : `stream hub subscription failed (${message}); subscribing again in ${retryInMs} ms`);
+  });
   const runtime = await startRuntimeHost({
     store: o.store,
     storeUrl: o.storeUrl,

@@ -4,7 +4,7 @@
  * during the outage is claimed and run once the store answers. In-memory store, simulated clock.
  */
 import { describe, expect, it } from 'vitest';
-import { Observable, Subject } from 'rxjs';
+import { Subject } from 'rxjs';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { BACKOFF_FIRST_MS } from '../../src/core/backoff.ts';
 import { sequentialIds } from '../../src/core/ids.ts';
@@ -12,33 +12,13 @@ import { factCodec } from '../../src/facts/fact-codec.ts';
 import { createMemoryLeaseTable, getMemoryLeaseStore } from '../../src/ownership/memory-leases.ts';
 import { processIdentity } from '../../src/ownership/identity.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
-import type { EventStore } from '../../src/store/event-store.ts';
 import { getInMemoryEventStore } from '../../src/store/in-memory/in-memory-event-store.ts';
 import { createInMemoryLog } from '../../src/store/in-memory/in-memory-log.ts';
 import { StoreClosedError } from '../../src/store/errors.ts';
 import { scriptedPlanner } from '../../src/testing/scripted-planner.ts';
 import { startWorker } from '../../src/worker/worker.ts';
 import { testActions, until } from '../runtime/runtime-fixtures.ts';
-
-/** The store with every open `subscribeToAll` erroring with what `outage` emits; counts the subscriptions. */
-function failingSubscriptions(store: EventStore, outage: Subject<unknown>) {
-  const counter = { subscriptions: 0, from: [] as Array<bigint | undefined> };
-  const subscribeToAll = store.subscribeToAll.bind(store);
-  const wrapped = Object.assign(Object.create(store) as EventStore, {
-    subscribeToAll: (options?: Parameters<EventStore['subscribeToAll']>[0]) =>
-      new Observable<never>((subscriber) => {
-        counter.subscriptions++;
-        counter.from.push(options?.fromPosition);
-        const events = subscribeToAll(options).subscribe(subscriber as never);
-        const failure = outage.subscribe((err) => subscriber.error(err));
-        return () => {
-          events.unsubscribe();
-          failure.unsubscribe();
-        };
-      }),
-  });
-  return { store: wrapped, counter };
-}
+import { failingSubscriptions } from '../support/failing-subscriptions.ts';
 
 async function setup() {
   const clock = new SimulatedClock();

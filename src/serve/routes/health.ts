@@ -1,4 +1,8 @@
-/** `GET /healthz`: the server is up; where its projections and worker are. */
+/**
+ * `GET /healthz`: the server is up; where its projections and worker are. `ok` is false while a
+ * projection is not `running`: `retrying` (its store subscription failed; it subscribes again after
+ * a delay), `failed` or `stopped`.
+ */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ServeApp, ServeContext } from '../context.ts';
 import { json, problem } from './route-kit.ts';
