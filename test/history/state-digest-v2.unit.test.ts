@@ -171,4 +171,18 @@ describe('state digest, version 2', () => {
     const list = [shared, shared];
     expect([...valueDigest(list)]).toEqual([...valueDigest([{ ...shared }, { ...shared }])]);
   });
+
+  it('reads own keys only, whatever key lists it saw before (inherited enumerable keys are left out, as JSON does)', () => {
+    const d = (context: object) => [...actorDigestV2('K:a', { value: 'idle', context })].join(',');
+    const plain = { a: 1, b: 2 };
+    const sameKeys = d(plain); // the key list a, b is now remembered
+    const inherits = Object.assign(Object.create({ b: 2 }) as object, { a: 1 });
+    expect(d(inherits)).toBe(d({ a: 1 }));
+    expect(d(inherits)).not.toBe(sameKeys);
+    // the same keys in another order, one more key, one key fewer: each its own list
+    expect(d({ b: 2, a: 1 })).toBe(sameKeys);
+    expect(d({ a: 1, b: 2, c: 3 })).not.toBe(sameKeys);
+    expect(d({ a: 1 })).toBe(d(JSON.parse('{"a":1}') as object));
+    expect(d({})).toBe(d(Object.create({ a: 1 }) as object));
+  });
 });

@@ -79,39 +79,57 @@ const itemAt = (list: List, i: number): unknown => (list instanceof AppendSeq ? 
 const included = (v: unknown): boolean => v !== undefined && typeof v !== 'function';
 
 /**
- * Sorted copies of the unsorted key lists seen, by their first key, with the list they sort: the
+ * The sorted key lists of the own-key lists seen, by their first key, with the list they sort: the
  * contexts of a machine share a few key lists, in the same order. Bounded (KEY_ORDERS first keys, 8
  * lists each).
  */
-const keyOrders = new Map<string, Array<{ keys: readonly string[]; sorted: string[] }>>();
+const keyOrders = new Map<string, Array<{ keys: readonly string[]; sorted: readonly string[] }>>();
 const KEY_ORDERS = 1024;
+const NO_KEYS: readonly string[] = [];
 
-/** `Object.keys(o)` in sorted order (not to be modified: it may be shared). */
+/**
+ * `Object.keys(o)` in sorted order (not to be modified: it may be shared). A key list seen before is
+ * recognised by walking `o`'s keys with `for…in` (no array made: this runs for every object an actor
+ * digest encodes); a new one is read with `Object.keys`, sorted and remembered.
+ */
 function sortedKeys(o: object): readonly string[] {
-  const keys = Object.keys(o);
-  let i = 1;
-  while (i < keys.length && keys[i - 1]! < keys[i]!) i++;
-  if (i >= keys.length) return keys;
-  if (keys.length <= 4) return keys.sort();
-  const first = keys[0]!;
+  let first: string | undefined;
+  for (const k in o) {
+    first = k;
+    break;
+  }
+  if (first === undefined) return NO_KEYS; // no enumerable key, own or inherited
   let seen = keyOrders.get(first);
   if (seen !== undefined) {
-    for (const e of seen) if (sameKeys(e.keys, keys)) return e.sorted;
+    for (const e of seen) if (hasKeys(o, e.keys)) return e.sorted;
   } else {
     if (keyOrders.size >= KEY_ORDERS) keyOrders.clear();
     seen = [];
     keyOrders.set(first, seen);
   }
-  if (seen.length >= 8) seen.shift();
-  const sorted = [...keys].sort();
-  seen.push({ keys, sorted });
+  const keys = Object.keys(o);
+  let i = 1;
+  while (i < keys.length && keys[i - 1]! < keys[i]!) i++;
+  const sorted = i >= keys.length ? keys : [...keys].sort();
+  if (keys[0] === first) {
+    // remembered under its first key only when `for…in` starts with an own key
+    if (seen.length >= 8) seen.shift();
+    seen.push({ keys, sorted });
+  }
   return sorted;
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * Whether `for…in` over `o` yields exactly `keys`, in order, each an own key: then `Object.keys(o)`
+ * equals `keys` (both list the own enumerable string keys in the same order).
+ */
+function hasKeys(o: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) {
+    if (keys[i] !== k || !Object.hasOwn(o, k)) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 function encodeNumber(x: number): void {
