@@ -1,5 +1,5 @@
 /**
- * The canonical checks of fact data (src/facts/canonical-check.ts): true only when zod would accept
+ * The canonical checks of fact data (src/core/canonical-check.ts): true only when zod would accept
  * the data and return an equal copy (same keys, same order). Property seeded by `FC_SEED`.
  */
 import fc from 'fast-check';
