@@ -67,8 +67,27 @@ const RECORD_ENTRIES = 16;
  * the state it is continued from (a list's chain lanes, a record's entry XOR).
  */
 const digests = new WeakMap<object, Int32Array>();
-/** Actor digests by snapshot. */
+/**
+ * Actor digests by snapshot: in a non-enumerable property of the snapshot (`ACTOR_DIGEST`), or here
+ * for a snapshot that cannot take one (frozen, not extensible). The property, not this WeakMap, for
+ * every snapshot the fold makes: a WeakMap insertion was the costliest line of an actor digest
+ * (thousands of entries per plan, kept through young collections whatever their keys), where a
+ * property added to a snapshot is a hidden-class transition shared by every snapshot of its shape,
+ * and it dies with its snapshot. Not enumerable and keyed by a symbol: JSON, `Object.keys` and
+ * structured clones of a snapshot do not see it.
+ */
 const actorDigests = new WeakMap<object, Int32Array>();
+const ACTOR_DIGEST = Symbol('actorDigestV2');
+
+function knownActorDigest(snap: object): Int32Array | undefined {
+  const own = (snap as { [ACTOR_DIGEST]?: Int32Array })[ACTOR_DIGEST];
+  return own !== undefined ? own : actorDigests.get(snap);
+}
+
+function rememberActorDigest(snap: object, d: Int32Array): void {
+  if (Object.isExtensible(snap)) Object.defineProperty(snap, ACTOR_DIGEST, { value: d });
+  else actorDigests.set(snap, d);
+}
 
 /** A list the digest chains: a plain array or an AppendSeq (digested as the array of its items). */
 type List = readonly unknown[] | AppendSeq<unknown>;
@@ -196,7 +215,9 @@ function field(v: unknown, hints?: Record<string, unknown>, key?: string): void 
     return;
   }
   word(DIGEST);
-  block(valueDigest(v, hints !== undefined && key !== undefined ? hints[key] : undefined), 0);
+  const hint = hints !== undefined && key !== undefined ? hints[key] : undefined;
+  // the same object as in the actor's previous version: long-lived (a step's spec), so memoised even when small
+  block(valueDigest(v, hint, hint === v), 0);
 }
 
 /**
@@ -204,10 +225,11 @@ function field(v: unknown, hints?: Record<string, unknown>, key?: string): void 
  * field; when `value` is a list starting with the hint's items (same objects), its chain continues
  * from the hint's (O(items appended)); when both are large records, only the entries that differ are
  * hashed. Memoised by identity, except small objects (encoded in at most SMALL_WORDS words: cheaper
- * to hash again than to remember): their digest is returned in a scratch array that the next digest
- * overwrites, so the result must be read at once and never modified.
+ * to hash again than to remember) unless `keep` (the caller knows the object is long-lived): their
+ * digest is returned in a scratch array that the next digest overwrites, so the result must be read
+ * at once and never modified.
  */
-export function valueDigest(value: object, hint?: unknown): Int32Array {
+export function valueDigest(value: object, hint?: unknown, keep = false): Int32Array {
   if (value instanceof OrderedRecord) return valueDigest(value.toRecord(), hint instanceof OrderedRecord ? hint.toRecord() : hint);
   const known = digests.get(value);
   if (known !== undefined) return known;
@@ -215,17 +237,24 @@ export function valueDigest(value: object, hint?: unknown): Int32Array {
   if (isList(value)) d = listDigest(value, hint);
   else {
     const rec = value as Record<string, unknown>;
-    const keys = Object.keys(rec);
-    if (keys.length >= RECORD_ENTRIES && countIncluded(rec, keys) >= RECORD_ENTRIES) d = recordDigest(rec, keys, hint);
+    const keys = atLeastKeys(rec, RECORD_ENTRIES) ? Object.keys(rec) : undefined;
+    if (keys !== undefined && keys.length >= RECORD_ENTRIES && countIncluded(rec, keys) >= RECORD_ENTRIES) d = recordDigest(rec, keys, hint);
     else {
       begin();
       encode(rec);
-      if (finish(smallScratch, 0) <= SMALL_WORDS) return smallScratch;
+      if (finish(smallScratch, 0) <= SMALL_WORDS && !keep) return smallScratch;
       d = smallScratch.slice();
     }
   }
   digests.set(value, d);
   return d;
+}
+
+/** Whether `for…in` over `rec` yields at least `n` keys (never fewer than its own enumerable keys; no array made). */
+function atLeastKeys(rec: object, n: number): boolean {
+  let count = 0;
+  for (const _ in rec) if (++count >= n) return true;
+  return false;
 }
 
 function countIncluded(rec: Record<string, unknown>, keys: readonly string[]): number {
@@ -332,7 +361,7 @@ function recordDigest(rec: Record<string, unknown>, keys: readonly string[], hin
  * Memoised per snapshot, except final ones (`status: 'done'`: never asked for again as a `before`).
  */
 export function actorDigestV2(key: string, snap: ActorSnapshotLike, before?: ActorSnapshotLike): Int32Array {
-  const known = actorDigests.get(snap);
+  const known = knownActorDigest(snap);
   if (known !== undefined) return known;
   resetStreams(); // no stream is open between actor digests (a throw half-way may have left some)
   const ctx = snap.context as Record<string, unknown>;
@@ -353,7 +382,7 @@ export function actorDigestV2(key: string, snap: ActorSnapshotLike, before?: Act
   word(END);
   const d = new Int32Array(4);
   finish(d, 0);
-  if (snap.status !== 'done') actorDigests.set(snap, d);
+  if (snap.status !== 'done') rememberActorDigest(snap, d);
   return d;
 }
 
