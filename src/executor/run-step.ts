@@ -197,7 +197,7 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
       timer = clock.setTimeout(() => timeout.abort(new Error(`timed out after ${args.timeoutMs} ms`)), args.timeoutMs);
       signal = AbortSignal.any([signalOf(args.signal), timeout.signal]);
     }
-    const fields: Omit<ActionContext, 'signal'> = {
+    const ctx: ActionContext = new RunContext(signal, {
       idempotencyKey: args.idempotencyKey,
       workspace: args.workspace,
       attempt: args.attempt,
@@ -209,6 +209,18 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
           // the runtime's progress sink must not fail the action; progress is informational
         }
       },
+      ...(args.onDelta !== undefined
+        ? {
+            delta(text: string) {
+              if (done) return;
+              try {
+                args.onDelta?.(text);
+              } catch {
+                // a live sink must not fail the action
+              }
+            },
+          }
+        : {}),
       addCost(usd) {
         if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) throw new ExecutorArgumentError(`action '${action.name}': addCost wants a finite USD amount ≥ 0, got ${String(usd)}`);
         if (!done) costUsd += usd;
@@ -220,20 +232,7 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
         costUsd += u.costUsd;
         usage = addUsageTo(usage, u);
       },
-    };
-    // added after the literal, not spread into it: a literal with a spread followed by more keys
-    // gets hidden classes of its own per object (one set per attempt, in the old generation)
-    if (args.onDelta !== undefined) {
-      fields.delta = (text: string) => {
-        if (done) return;
-        try {
-          args.onDelta?.(text);
-        } catch {
-          // a live sink must not fail the action
-        }
-      };
-    }
-    const ctx: ActionContext = new RunContext(signal, fields);
+    });
     const settled = invoke(() => action.run(parsed.data, ctx));
     const first = await settledOrAborted(signal, settled);
     if (args.signal.aborted) {

@@ -28,7 +28,7 @@ import type { ThreadClaim } from '../ownership/ownership.ts';
 import type { Planner } from '../planner/planner.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { startPlannerCall } from './planner-effect.ts';
-import { completedOutputs, decideStepResults, startStepRun, type StepCall, type StepResult } from './step-effect.ts';
+import { completedOutputs, decideStepResults, startStepRun, type StepResult } from './step-effect.ts';
 import type { HashEvery } from './draft.ts';
 import { stepKey, type ThreadState } from '../history/fold/thread-state.ts';
 import type { RunnerMessage } from './runner-message.ts';
@@ -194,29 +194,22 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
         const started = epoch;
         steps.set(key, { attempt: step.attempts, controller, interactionId, planId: view.planId, stepId });
         const origin = host.origins.get(`step/${interactionId}/${view.planId}/${stepId}/${step.attempts}`);
-        // Optional keys added after the literal, not spread into it: a literal with a spread followed by
-        // more keys gets hidden classes of its own per object (one set per step run, in the old generation).
-        const call: StepCall = {
+        startStepRun({
           view,
           stepId,
           actions: env.actions,
           clock: env.clock,
           workspace: env.workspace,
           controller,
+          ...(origin ? { origin } : {}),
           outputs: () => (outputs ??= completedOutputs(view)),
           post: postFrom(epoch),
+          ...(env.onDelta !== undefined ? live(epoch, (p: { planId: string; stepId: string; attempt: number; text: string }) => ({ type: 'content', threadId: state.threadId, interactionId: view.interactionId, ...p })) : {}),
           deliver: (r) => deliver(r, started),
           forget: () => {
             if (steps.get(key)?.controller === controller) steps.delete(key);
           },
-        };
-        if (origin) call.origin = origin;
-        if (env.onDelta !== undefined) {
-          const sink = live(epoch, (p: { planId: string; stepId: string; attempt: number; text: string }) => ({ type: 'content', threadId: state.threadId, interactionId: view.interactionId, ...p }));
-          call.onDelta = sink.onDelta;
-          call.endDeltas = sink.endDeltas;
-        }
-        startStepRun(call);
+        });
       }
     }
   };

@@ -12,7 +12,7 @@ import type { ActionRegistry } from '../actions/registry.ts';
 import type { Clock } from '../core/clock.ts';
 import { hitFaultPoint } from '../core/fault-points.ts';
 import type { LazyAbort } from '../core/lazy-abort.ts';
-import { runStep, type RunStepArgs } from '../executor/run-step.ts';
+import { runStep } from '../executor/run-step.ts';
 import { stepOutcomeFacts } from '../executor/outcome.ts';
 import type { PlanRunView } from '../executor/plan-run-view.ts';
 import { idempotencyKey } from '../executor/start-decisions.ts';
@@ -167,7 +167,7 @@ export function startStepRun(call: StepCall): void {
   // by new keys hidden classes of its own, in the old generation (one set per step run).
   const { interactionId, planId } = ref;
   const deliver = (outcome: StepOutcome): void => call.deliver({ interactionId, planId, stepId, attempt, outcome, meta, forget: call.forget });
-  let pending: Promise<StepOutcome> | undefined;
+  let pending: Promise<StepOutcome>;
   const fail = (code: string, message: string): StepOutcome => ({ status: 'error', error: { code, message, retryable: false }, attempt, costUsd: 0, durationMs: 0 });
   if (!call.actions.has(step.action)) {
     pending = Promise.resolve(fail('UNKNOWN_ACTION', `step '${stepId}': action '${step.action}' is not registered`));
@@ -178,22 +178,18 @@ export function startStepRun(call: StepCall): void {
     } catch (err) {
       pending = Promise.resolve(fail('INPUT_REFERENCE', err instanceof Error ? err.message : String(err)));
     }
-    if (pending === undefined) {
-      // optional keys added after the literal, not spread into it (see `call` in effects.ts)
-      const args: RunStepArgs = {
-        action: call.actions.get(step.action),
-        input,
-        signal: controller,
-        idempotencyKey: idempotencyKey(view, stepId, attempt),
-        workspace: call.workspace,
-        attempt,
-        clock: call.clock,
-        onProgress,
-      };
-      if (step.timeoutMs !== undefined) args.timeoutMs = step.timeoutMs;
-      if (call.onDelta !== undefined) args.onDelta = (text: string) => call.onDelta?.({ planId: view.planId, stepId, attempt, text });
-      pending = runStep(args);
-    }
+    pending ??= runStep({
+      action: call.actions.get(step.action),
+      input,
+      signal: controller,
+      ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
+      idempotencyKey: idempotencyKey(view, stepId, attempt),
+      workspace: call.workspace,
+      attempt,
+      clock: call.clock,
+      onProgress,
+      ...(call.onDelta !== undefined ? { onDelta: (text: string) => call.onDelta?.({ planId: view.planId, stepId, attempt, text }) } : {}),
+    });
   }
   void pending.finally(() => endQuietly(call.endDeltas)).then(deliver);
 }
