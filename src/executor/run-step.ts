@@ -83,24 +83,34 @@ function addUsageTo(into: StepUsage, usage: LlmUsage): StepUsage {
   return into.map((x, j) => (j === i ? sum : x));
 }
 
+const resolved = (value: unknown): Settled => ({ kind: 'resolved', value });
+const rejected = (error: unknown): Settled => ({ kind: 'rejected', error });
+
 /** Settles with the action's result; never rejects (a synchronous throw counts as a rejection). */
 function invoke(run: () => Promise<unknown>): Promise<Settled> {
-  return new Promise<unknown>((resolve) => resolve(run())).then(
-    (value): Settled => ({ kind: 'resolved', value }),
-    (error: unknown): Settled => ({ kind: 'rejected', error }),
-  );
+  return new Promise<unknown>((resolve) => resolve(run())).then(resolved, rejected);
 }
 
-/** Resolves with 'aborted' when `signal` aborts, unless `settled` settles first (then the listener is removed). */
-function onAbort(signal: AbortSignal | LazyAbort, settled: Promise<Settled>): Promise<'aborted'> {
+/**
+ * Resolves with `settled`'s result, or with 'aborted' when `signal` aborts first (as
+ * `Promise.race` of the two, in one promise); the abort listener is removed when `settled` settles.
+ */
+function settledOrAborted(signal: AbortSignal | LazyAbort, settled: Promise<Settled>): Promise<Settled | 'aborted'> {
   return new Promise((resolve) => {
     const listener = (): void => resolve('aborted');
     if (signal instanceof LazyAbort) {
-      void settled.then(signal.onAbort(listener));
+      const off = signal.onAbort(listener);
+      void settled.then((result) => {
+        off();
+        resolve(result);
+      });
       return;
     }
     signal.addEventListener('abort', listener, { once: true });
-    void settled.then(() => signal.removeEventListener('abort', listener));
+    void settled.then((result) => {
+      signal.removeEventListener('abort', listener);
+      resolve(result);
+    });
   });
 }
 
@@ -224,7 +234,7 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
       },
     });
     const settled = invoke(() => action.run(parsed.data, ctx));
-    const first = await Promise.race([settled, onAbort(signal, settled)]);
+    const first = await settledOrAborted(signal, settled);
     if (args.signal.aborted) {
       const late = first === 'aborted' ? await Promise.race([settled, nextTurn()]) : first;
       done = true;
@@ -246,7 +256,9 @@ export async function runStep(args: RunStepArgs): Promise<StepOutcome> {
     }
     const json = toJson(out.data);
     if (!json.ok) return fail({ code: 'ACTION_OUTPUT', retryable: false, message: `action '${action.name}': output is not JSON-serialisable: ${json.message}` });
-    return { status: 'ok', output: json.value, ...base() };
+    if (usage.length > 0) return { status: 'ok', output: json.value, ...base() };
+    // the same object as the spread, keys in the same order, without the intermediate `base()`
+    return { status: 'ok', output: json.value, attempt: args.attempt, costUsd, durationMs: Math.max(0, clock.now() - startedAt) };
   } catch (err) {
     done = true;
     return fail({ code: 'EXECUTOR_INTERNAL', retryable: false, message: `action '${action.name}': ${err instanceof Error ? err.message : String(err)}` });

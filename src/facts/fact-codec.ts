@@ -17,7 +17,9 @@ import type { z } from 'zod';
 import type { CodecResult, EventCodec } from '../store/codec.ts';
 import { FACT_SCHEMAS, FACT_TYPES, FACT_VERSIONS, type FactOf, type FactType } from './fact-types.ts';
 import { UPCASTERS, type UpcasterTable } from './upcasters.ts';
-import { compileCanonicalCheck, type CanonicalCheck } from './canonical-check.ts';
+import { compileCanonicalCheck, copyPlain, type CanonicalCheck } from '../core/canonical-check.ts';
+
+export { copyPlain } from '../core/canonical-check.ts';
 
 /** The zod issues of a fact's data as one line each: `data.<path>: <message>` (`(root)` for the data itself). */
 export function formatIssues(error: z.ZodError): string[] {
@@ -44,7 +46,7 @@ const draftCheckOf = (type: string, schema: z.ZodType): CanonicalCheck => {
  * Validates `data` as the payload of a `type` fact (defaults filled, as a reader of the store sees
  * it) and marks the result so the fact codec's `encode` does not parse it again on append.
  *
- * Data already in canonical form (its type's canonical check, `canonical-check.ts`: zod would accept
+ * Data already in canonical form (its type's canonical check, `src/core/canonical-check.ts`: zod would accept
  * it and return an equal value, keys in the same order) is copied with `copyPlain` instead of being
  * parsed: the same value zod returns, built without zod's per-node work; everything else is parsed
  * by the schema. Either way the result is a new object the caller's data does not share (plain
@@ -92,32 +94,6 @@ function copyOrNot(value: unknown): unknown {
   }
 }
 
-/**
- * A deep copy of the plain data in `value`: arrays and objects whose prototype is `Object.prototype`
- * are copied (own enumerable string keys, in order; an own `__proto__` key stays an own key), every
- * other value is kept as it is (primitives, and objects of other kinds, which a schema's `unknown`
- * passes through by reference as zod does); an array's holes stay holes. Recursion depth: the
- * value's nesting depth.
- */
-export function copyPlain(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) if (i in value) out[i] = copyPlain(value[i]);
-    return out;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const out: Record<string, unknown> = {};
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    const v = copyPlain((value as Record<string, unknown>)[k]);
-    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[k] = v;
-  }
-  return out;
-}
-
 /** What the codec knows of one fact type: its schema, its canonical check (see decode) and its current version. */
 interface FactEntry {
   readonly schema: z.ZodType;
@@ -130,7 +106,7 @@ interface FactEntry {
  * table built here (a Map: no prototype keys, one lookup for both), and an event stored at the
  * current version skips the upcasting loop; every event is still validated by its type's schema.
  *
- * On decode, data is first tested by its type's canonical check (`canonical-check.ts`, compiled
+ * On decode, data is first tested by its type's canonical check (`src/core/canonical-check.ts`, compiled
  * here once per type): when true, zod would accept it and return an equal copy, so the data is
  * returned as it is; otherwise zod parses it, returning its output or its issues. Encode always
  * parses (or trusts `validateFact`'s mark).

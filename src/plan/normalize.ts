@@ -10,6 +10,7 @@
  * Step inputs are kept as written (references are resolved and inputs parsed with the action's
  * schema at run time); duplicate entries in an array `dependsOn` are dropped.
  */
+import { compileCanonicalCheck, copyPlain, type CanonicalCheck } from '../core/canonical-check.ts';
 import { anyJoinIssues, dependencyField } from './any-join-check.ts';
 import { dependencyIds } from './dependencies.ts';
 import { PlanValidationError, type PlanIssue } from './errors.ts';
@@ -17,6 +18,7 @@ import { formatFieldPath } from './field-path.ts';
 import { ancestorIndex, findCycle, type AncestorIndex } from './graph.ts';
 import { checkStepInput, type ActionSignature } from './input-check.ts';
 import { PlanSpec } from './plan-schema.ts';
+import type { z } from 'zod';
 
 /** The part of the action registry the normalizer uses. */
 export interface ActionLookup {
@@ -44,6 +46,26 @@ function rawStepId(input: unknown, index: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** PlanSpec's canonical check (src/core/canonical-check.ts), compiled on first use; `null`: PlanSpec does not compile. */
+let planCheck: CanonicalCheck | null | undefined;
+
+/**
+ * `PlanSpec.safeParse(input)`, or, when `input` is already what zod would return (PlanSpec's
+ * canonical check: a plan recorded by a PlannerResponded fact, which was parsed with PlanSpec when it
+ * was validated), a copy of it (`copyPlain`): the same value, built without zod's per-node work.
+ */
+function parsePlan(input: unknown): { success: true; data: PlanSpec } | { success: false; error: z.ZodError } {
+  if (planCheck === undefined) planCheck = compileCanonicalCheck(PlanSpec) ?? null;
+  if (planCheck !== null && planCheck(input)) {
+    try {
+      return { success: true, data: copyPlain(input) as PlanSpec };
+    } catch {
+      // a getter that throws, a cycle under an `unknown`: left to zod
+    }
+  }
+  return PlanSpec.safeParse(input);
+}
+
 /**
  * Parses and validates a plan.
  * @param input a plan as JSON-like data (`PlanSpecInput`) or an already parsed `PlanSpec`.
@@ -54,7 +76,7 @@ function rawStepId(input: unknown, index: unknown): string | undefined {
  *   and every issue of the failing phase in `issues`; the message names each step and field.
  */
 export function normalizePlan(input: unknown, actions: ActionLookup, options: NormalizeOptions = {}): PlanSpec {
-  const parsed = PlanSpec.safeParse(input);
+  const parsed = parsePlan(input);
   if (!parsed.success) {
     fail(
       parsed.error.issues.map((iss) => {

@@ -139,9 +139,9 @@ class SessionDraft implements Draft {
     const facts = this.facts;
     const start = facts.length;
     let previousId = facts[start - 1]?.id;
-    let revision = base.revision + BigInt(start);
     try {
-      for (const [index, input] of inputs.entries()) {
+      for (let index = 0; index < inputs.length; index++) {
+        const input = inputs[index]!;
         const parsed = validateFact(input.type, redactDeep(input.data));
         if (!parsed.ok) throw new EventValidationError(threadStreamId(base.threadId), start + index, input.type, parsed.issues);
         const fact = { type: input.type, data: parsed.data } as Fact;
@@ -150,14 +150,14 @@ class SessionDraft implements Draft {
           const size = factOversize(fact.type, fact.data, { correlationId: meta.correlationId, causationId: causation }, options.maxEventBytes, parsed.json);
           if (size !== undefined) throw new FactTooLargeError(base.threadId, fact.type, size, options.maxEventBytes, index, fact.data);
         }
-        revision += 1n;
         this.#cached = undefined;
         this.#fold().apply(fact);
         const id = options.ids.uuid();
         const drafted: DraftedFact = { id, fact };
         if (meta.correlationId !== undefined) drafted.correlationId = meta.correlationId;
         if (causation !== undefined) drafted.causationId = causation;
-        if (this.#every > 0n && (revision + 1n) % this.#every === 0n) drafted.snapshotHash = this.#fold().hash();
+        // the fact's revision r is base.revision + its place in the draft (1-based); hashed when (r + 1) % N === 0
+        if (this.#every > 0n && (base.revision + BigInt(start + index + 2)) % this.#every === 0n) drafted.snapshotHash = this.#fold().hash();
         facts.push(drafted);
         previousId = id;
       }

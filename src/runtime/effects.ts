@@ -81,7 +81,8 @@ interface EffectHost {
 /** Creates the effects of one thread runner. */
 export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
   const planners = new Map<string, { iteration: number; controller: AbortController }>();
-  const steps = new Map<string, { attempt: number; controller: LazyAbort }>();
+  /** Step runs in flight by step key, with the ids the key is made of. */
+  const steps = new Map<string, { attempt: number; controller: LazyAbort; interactionId: string; planId: string; stepId: string }>();
   let timer: { handle: unknown; atMs: number } | undefined;
   let closed = false;
   /** Set by `hold` (and `close`): no effect starts any more. */
@@ -146,16 +147,15 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
         planners.delete(interactionId);
       }
     }
-    const stepStatus = (key: string): { status: string; attempts: number } | undefined => {
+    const stepStatus = (key: string, run: { interactionId: string; planId: string; stepId: string }): { status: string; attempts: number } | undefined => {
       if (state.steps[key] === undefined) return undefined;
-      const [interactionId, planId, stepId] = splitKey(key);
-      const viewKey = `${interactionId}/${planId}`;
+      const viewKey = `${run.interactionId}/${run.planId}`;
       let view = views.get(viewKey);
-      if (!view) views.set(viewKey, (view = planRunView(state, interactionId, planId)));
-      return stepStateOf(view, stepId);
+      if (!view) views.set(viewKey, (view = planRunView(state, run.interactionId, run.planId)));
+      return stepStateOf(view, run.stepId);
     };
     for (const [key, run] of steps) {
-      const step = stepStatus(key);
+      const step = stepStatus(key, run);
       if (!step || step.status !== 'running' || step.attempts !== run.attempt) {
         run.controller.abort(new Error(step?.status === 'cancelled' ? 'step cancelled' : 'step no longer running'));
         steps.delete(key);
@@ -192,7 +192,7 @@ export function createEffects(host: EffectHost, env: RunnerEnv): Effects {
       for (const [stepId, step, key] of runningStepsWithoutRun(view, steps)) {
         const controller = new LazyAbort();
         const started = epoch;
-        steps.set(key, { attempt: step.attempts, controller });
+        steps.set(key, { attempt: step.attempts, controller, interactionId, planId: view.planId, stepId });
         const origin = host.origins.get(`step/${interactionId}/${view.planId}/${stepId}/${step.attempts}`);
         startStepRun({
           view,
@@ -295,10 +295,4 @@ function runningStepsWithoutRun(view: PlanRunView, runs: ReadonlyMap<string, unk
     const stepId = index.steps[i]!.id;
     return [stepId, stepStateOf(view, stepId)!, keys[i]!];
   });
-}
-
-/** `[interactionId, planId, stepId]` of a step key (`<interactionId>/<planId>/<stepId>`; ids contain no `/`). */
-function splitKey(key: string): [string, string, string] {
-  const [a = '', b = '', ...rest] = key.split('/');
-  return [a, b, rest.join('/')];
 }

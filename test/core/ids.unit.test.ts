@@ -40,6 +40,31 @@ describe('timeOrderedIds', () => {
     expect(counterOf(ids.uuid())).toBe(0);
   });
 
+  it('fills the variant and 62 random bits from fresh random bytes for every id, across refills of its random pool', () => {
+    const ids = timeOrderedIds({ now: () => 7 });
+    const tails = new Set<string>();
+    const variants = new Set<string>();
+    const digitsAt = Array.from({ length: 15 }, () => new Set<string>());
+    for (let i = 0; i < 3_000; i++) {
+      const id = ids.uuid(); // 3 000 ids: the 4 KiB pool (8 bytes per id) is refilled 5 times
+      expect(id).toMatch(V7);
+      const tail = id.slice(19);
+      tails.add(tail);
+      variants.add(tail[0]!);
+      [...tail.slice(1).replace('-', '')].forEach((c, j) => digitsAt[j]!.add(c));
+    }
+    expect(tails.size).toBe(3_000);
+    expect([...variants].sort()).toEqual(['8', '9', 'a', 'b']);
+    for (const seen of digitsAt) expect(seen.size).toBe(16);
+  });
+
+  it('reuses the last 62 bits of randomUuid when one is given', () => {
+    const v4 = ['f47ac10b-58cc-4372-a567-0e02b2c3d479', '9b2d3f4e-1a2b-4c3d-8e4f-5a6b7c8d9e0f'];
+    let i = 0;
+    const ids = timeOrderedIds({ now: () => 0x0123456789ab, randomUuid: () => v4[i++]! });
+    expect([ids.uuid(), ids.uuid()]).toEqual(['01234567-89ab-7000-a567-0e02b2c3d479', '01234567-89ab-7001-8e4f-5a6b7c8d9e0f']);
+  });
+
   it('refuses a clock reading that is not an integer ms in [0, 2^48), naming it', () => {
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 48]) {
       expect(() => timeOrderedIds({ now: () => bad }).uuid()).toThrow(new RangeError(`timeOrderedIds: now() returned ${bad}, not an integer ms in [0, 2^48)`));

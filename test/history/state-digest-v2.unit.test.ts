@@ -171,4 +171,61 @@ describe('state digest, version 2', () => {
     const list = [shared, shared];
     expect([...valueDigest(list)]).toEqual([...valueDigest([{ ...shared }, { ...shared }])]);
   });
+
+  it('reads own keys only, whatever key lists it saw before (inherited enumerable keys are left out, as JSON does)', () => {
+    const d = (context: object) => [...actorDigestV2('K:a', { value: 'idle', context })].join(',');
+    const plain = { a: 1, b: 2 };
+    const sameKeys = d(plain); // the key list a, b is now remembered
+    const inherits = Object.assign(Object.create({ b: 2 }) as object, { a: 1 });
+    expect(d(inherits)).toBe(d({ a: 1 }));
+    expect(d(inherits)).not.toBe(sameKeys);
+    // the same keys in another order, one more key, one key fewer: each its own list
+    expect(d({ b: 2, a: 1 })).toBe(sameKeys);
+    expect(d({ a: 1, b: 2, c: 3 })).not.toBe(sameKeys);
+    expect(d({ a: 1 })).toBe(d(JSON.parse('{"a":1}') as object));
+    expect(d({})).toBe(d(Object.create({ a: 1 }) as object));
+  });
+
+  it('memoises a small object found unchanged in the actor\'s previous version (a step spec), with the same digest', () => {
+    const spec = { id: 's1', action: 'noop', input: {}, dependsOn: ['s0'], priority: 0 };
+    const pending = { value: 'pending', context: { step: spec, attempts: 0 } };
+    const running = { value: 'running', context: { step: spec, attempts: 1 } };
+    const scratch = valueDigest({ other: 1 }); // a small object's digest: the shared scratch array
+    const fresh = [...valueDigest({ ...spec })];
+    actorDigestV2('K:s1', pending);
+    expect(valueDigest(spec)).toBe(scratch); // seen once: not remembered
+    const withHint = [...actorDigestV2('K:s1', running, pending)];
+    const remembered = valueDigest(spec);
+    expect(remembered).not.toBe(scratch);
+    expect([...remembered]).toEqual(fresh);
+    expect(withHint).toEqual([...actorDigestV2('K:s1', { value: 'running', context: { step: { ...spec }, attempts: 1 } })]);
+  });
+
+  it('gives the digests the definition gave before its memoising and key-reading shortcuts (known answers: a large record, a small object, an actor)', () => {
+    const rec = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${(i * 7) % 17}`, i % 3 === 0 ? { n: i } : `v${i}`]));
+    const small = { b: [1, 'x', null], a: { c: true } };
+    const spec = { id: 's1', action: 'noop', input: {}, dependsOn: ['s0'], priority: 0 };
+    const actor = { value: 'running', status: 'active', context: { step: spec, attempts: 1, rec, list: [small, 2], startedInput: { ignored: 1 } } };
+    expect([...valueDigest(rec)].slice(0, 4)).toEqual([-1828353876, 742548948, -256710959, -948658739]);
+    expect([...valueDigest(small)].slice(0, 4)).toEqual([-617078656, 286538417, 1547170326, 33642989]);
+    expect([...actorDigestV2('K:i1/p1/s1', actor)]).toEqual([1615514896, -1216078530, -334838136, -589448289]);
+  });
+
+  it('remembers an actor digest on its snapshot where JSON and Object.keys do not see it, and beside a frozen snapshot', () => {
+    const snap = { value: 'x', status: 'active', context: { a: 1 } };
+    const json = JSON.stringify(snap);
+    const d = actorDigestV2('K:a', snap);
+    expect(actorDigestV2('K:a', snap)).toBe(d);
+    expect(Object.keys(snap)).toEqual(['value', 'status', 'context']);
+    expect(JSON.stringify(snap)).toBe(json);
+    expect(structuredClone(snap)).toEqual(snap);
+    const frozen = Object.freeze({ value: 'x', status: 'active', context: { a: 1 } });
+    const f = actorDigestV2('K:a', frozen);
+    expect(actorDigestV2('K:a', frozen)).toBe(f);
+    expect([...f]).toEqual([...d]);
+    const done = { value: 'x', status: 'done', context: { a: 1 } };
+    expect(actorDigestV2('K:a', done)).not.toBe(actorDigestV2('K:a', done)); // final: not remembered
+    expect(Object.getOwnPropertySymbols(done)).toEqual([]);
+  });
 });
+

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineAction, type Action } from '../../src/actions/action.ts';
 import { builtinActions } from '../../src/actions/builtins.ts';
 import { createActionRegistry } from '../../src/actions/registry.ts';
 import { isPlanValidationError, type PlanValidationError } from '../../src/plan/errors.ts';
 import { normalizePlan } from '../../src/plan/normalize.ts';
+import { PlanSpec } from '../../src/plan/plan-schema.ts';
 import { closure, dagArb } from './dag-arbitrary.ts';
 
 const noop = async () => ({}) as never;
@@ -227,5 +228,54 @@ describe('normalizePlan properties', () => {
         expect(cycle.join(',')).toContain(from.id);
       }),
     );
+  });
+});
+
+describe('normalizePlan of a plan already in PlanSpec form', () => {
+  const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+  const extras = fc.record(
+    { priority: fc.integer({ min: -3, max: 3 }), retry: fc.constant({ maxAttempts: 2 }), timeoutMs: fc.integer({ min: 1, max: 9 }), input: fc.constant({ n: 1, nested: { k: ['v'] } }) },
+    { requiredKeys: [] },
+  );
+
+  it(`property (seed ${SEED}): a plan PlanSpec already parsed normalises exactly as the raw plan, as a copy that leaves it unchanged`, () => {
+    let repeated = 0;
+    let parsedHasDefaults = 0;
+    fc.assert(
+      fc.property(dagArb(12), fc.array(extras, { minLength: 12, maxLength: 12 }), fc.nat(), fc.constantFrom(undefined, 1, 64), (steps, more, dup, maxConcurrency) => {
+        const raw = {
+          steps: steps.map((s, i) => ({ ...s, action: 'echo', ...more[i], dependsOn: i === dup % steps.length && s.dependsOn.length > 0 ? [...s.dependsOn, s.dependsOn[0]!] : s.dependsOn })),
+          ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+        };
+        if (raw.steps.some((s) => new Set(s.dependsOn).size < s.dependsOn.length)) repeated++;
+        const parsed = PlanSpec.parse(raw);
+        if (JSON.stringify(parsed) !== JSON.stringify(raw)) parsedHasDefaults++;
+        const before = JSON.stringify(parsed);
+        const fromParsed = normalizePlan(parsed, registry);
+        expect(fromParsed).toEqual(normalizePlan(raw, registry));
+        expect(JSON.stringify(parsed)).toBe(before); // not de-duplicated in place
+        expect(fromParsed.steps[0]).not.toBe(parsed.steps[0]);
+        expect(fromParsed.steps[0]!.input).not.toBe(parsed.steps[0]!.input);
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+    expect(repeated).toBeGreaterThan(0);
+    expect(parsedHasDefaults).toBeGreaterThan(0);
+  });
+
+  it('takes such a plan without zod, and anything else through zod (its issues as before)', () => {
+    const spy = vi.spyOn(PlanSpec, 'safeParse');
+    try {
+      const raw = { steps: [{ id: 'a', action: 'echo' }, { id: 'b', action: 'echo', dependsOn: ['a'] }] };
+      normalizePlan(PlanSpec.parse(raw), registry);
+      expect(spy).not.toHaveBeenCalled();
+      normalizePlan(raw, registry);
+      expect(spy).toHaveBeenCalledTimes(1);
+      const err = rejection({ steps: [{ id: 'a', action: 'echo', priority: 0.5 }] });
+      expect([err.kind, err.field, err.stepId]).toEqual(['schema', 'steps[0].priority', 'a']);
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

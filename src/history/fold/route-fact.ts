@@ -60,7 +60,10 @@ function setInteraction(d: FoldBatch, id: string, snap: InteractionSnapshot): vo
     }
     d.ownInteractions = true;
   }
-  if (d.changed !== undefined && !d.changed.has(`I:${id}`)) d.changed.set(`I:${id}`, d.interactions[id]);
+  if (d.changed !== undefined) {
+    const actor = `I:${id}`;
+    if (!d.changed.has(actor)) d.changed.set(actor, d.interactions[id]);
+  }
   if (d.interactionWriter !== undefined) d.interactionWriter.set(id, snap);
   else d.interactions[id] = snap;
 }
@@ -77,7 +80,10 @@ function setStep(d: FoldBatch, key: string, snap: StepSnapshot): void {
     d.ownSteps = true;
     startStepLog(d.steps, parent);
   }
-  if (d.changed !== undefined && !d.changed.has(`K:${key}`)) d.changed.set(`K:${key}`, d.steps[key]);
+  if (d.changed !== undefined) {
+    const actor = `K:${key}`; // built once: the lookup and the insertion hash the same string
+    if (!d.changed.has(actor)) d.changed.set(actor, d.steps[key]);
+  }
   d.stepWriter.set(key, snap);
   logStepWrite(d.steps, key);
 }

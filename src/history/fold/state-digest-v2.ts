@@ -67,8 +67,27 @@ const RECORD_ENTRIES = 16;
  * the state it is continued from (a list's chain lanes, a record's entry XOR).
  */
 const digests = new WeakMap<object, Int32Array>();
-/** Actor digests by snapshot. */
+/**
+ * Actor digests by snapshot: in a non-enumerable property of the snapshot (`ACTOR_DIGEST`), or here
+ * for a snapshot that cannot take one (frozen, not extensible). The property, not this WeakMap, for
+ * every snapshot the fold makes: a WeakMap insertion was the costliest line of an actor digest
+ * (thousands of entries per plan, kept through young collections whatever their keys), where a
+ * property added to a snapshot is a hidden-class transition shared by every snapshot of its shape,
+ * and it dies with its snapshot. Not enumerable and keyed by a symbol: JSON, `Object.keys` and
+ * structured clones of a snapshot do not see it.
+ */
 const actorDigests = new WeakMap<object, Int32Array>();
+const ACTOR_DIGEST = Symbol('actorDigestV2');
+
+function knownActorDigest(snap: object): Int32Array | undefined {
+  const own = (snap as { [ACTOR_DIGEST]?: Int32Array })[ACTOR_DIGEST];
+  return own !== undefined ? own : actorDigests.get(snap);
+}
+
+function rememberActorDigest(snap: object, d: Int32Array): void {
+  if (Object.isExtensible(snap)) Object.defineProperty(snap, ACTOR_DIGEST, { value: d });
+  else actorDigests.set(snap, d);
+}
 
 /** A list the digest chains: a plain array or an AppendSeq (digested as the array of its items). */
 type List = readonly unknown[] | AppendSeq<unknown>;
@@ -79,39 +98,57 @@ const itemAt = (list: List, i: number): unknown => (list instanceof AppendSeq ? 
 const included = (v: unknown): boolean => v !== undefined && typeof v !== 'function';
 
 /**
- * Sorted copies of the unsorted key lists seen, by their first key, with the list they sort: the
+ * The sorted key lists of the own-key lists seen, by their first key, with the list they sort: the
  * contexts of a machine share a few key lists, in the same order. Bounded (KEY_ORDERS first keys, 8
  * lists each).
  */
-const keyOrders = new Map<string, Array<{ keys: readonly string[]; sorted: string[] }>>();
+const keyOrders = new Map<string, Array<{ keys: readonly string[]; sorted: readonly string[] }>>();
 const KEY_ORDERS = 1024;
+const NO_KEYS: readonly string[] = [];
 
-/** `Object.keys(o)` in sorted order (not to be modified: it may be shared). */
+/**
+ * `Object.keys(o)` in sorted order (not to be modified: it may be shared). A key list seen before is
+ * recognised by walking `o`'s keys with `for…in` (no array made: this runs for every object an actor
+ * digest encodes); a new one is read with `Object.keys`, sorted and remembered.
+ */
 function sortedKeys(o: object): readonly string[] {
-  const keys = Object.keys(o);
-  let i = 1;
-  while (i < keys.length && keys[i - 1]! < keys[i]!) i++;
-  if (i >= keys.length) return keys;
-  if (keys.length <= 4) return keys.sort();
-  const first = keys[0]!;
+  let first: string | undefined;
+  for (const k in o) {
+    first = k;
+    break;
+  }
+  if (first === undefined) return NO_KEYS; // no enumerable key, own or inherited
   let seen = keyOrders.get(first);
   if (seen !== undefined) {
-    for (const e of seen) if (sameKeys(e.keys, keys)) return e.sorted;
+    for (const e of seen) if (hasKeys(o, e.keys)) return e.sorted;
   } else {
     if (keyOrders.size >= KEY_ORDERS) keyOrders.clear();
     seen = [];
     keyOrders.set(first, seen);
   }
-  if (seen.length >= 8) seen.shift();
-  const sorted = [...keys].sort();
-  seen.push({ keys, sorted });
+  const keys = Object.keys(o);
+  let i = 1;
+  while (i < keys.length && keys[i - 1]! < keys[i]!) i++;
+  const sorted = i >= keys.length ? keys : [...keys].sort();
+  if (keys[0] === first) {
+    // remembered under its first key only when `for…in` starts with an own key
+    if (seen.length >= 8) seen.shift();
+    seen.push({ keys, sorted });
+  }
   return sorted;
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * Whether `for…in` over `o` yields exactly `keys`, in order, each an own key: then `Object.keys(o)`
+ * equals `keys` (both list the own enumerable string keys in the same order).
+ */
+function hasKeys(o: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) {
+    if (keys[i] !== k || !Object.hasOwn(o, k)) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 function encodeNumber(x: number): void {
@@ -178,7 +215,9 @@ function field(v: unknown, hints?: Record<string, unknown>, key?: string): void 
     return;
   }
   word(DIGEST);
-  block(valueDigest(v, hints !== undefined && key !== undefined ? hints[key] : undefined), 0);
+  const hint = hints !== undefined && key !== undefined ? hints[key] : undefined;
+  // the same object as in the actor's previous version: long-lived (a step's spec), so memoised even when small
+  block(valueDigest(v, hint, hint === v), 0);
 }
 
 /**
@@ -186,10 +225,11 @@ function field(v: unknown, hints?: Record<string, unknown>, key?: string): void 
  * field; when `value` is a list starting with the hint's items (same objects), its chain continues
  * from the hint's (O(items appended)); when both are large records, only the entries that differ are
  * hashed. Memoised by identity, except small objects (encoded in at most SMALL_WORDS words: cheaper
- * to hash again than to remember): their digest is returned in a scratch array that the next digest
- * overwrites, so the result must be read at once and never modified.
+ * to hash again than to remember) unless `keep` (the caller knows the object is long-lived): their
+ * digest is returned in a scratch array that the next digest overwrites, so the result must be read
+ * at once and never modified.
  */
-export function valueDigest(value: object, hint?: unknown): Int32Array {
+export function valueDigest(value: object, hint?: unknown, keep = false): Int32Array {
   if (value instanceof OrderedRecord) return valueDigest(value.toRecord(), hint instanceof OrderedRecord ? hint.toRecord() : hint);
   const known = digests.get(value);
   if (known !== undefined) return known;
@@ -197,17 +237,24 @@ export function valueDigest(value: object, hint?: unknown): Int32Array {
   if (isList(value)) d = listDigest(value, hint);
   else {
     const rec = value as Record<string, unknown>;
-    const keys = Object.keys(rec);
-    if (keys.length >= RECORD_ENTRIES && countIncluded(rec, keys) >= RECORD_ENTRIES) d = recordDigest(rec, keys, hint);
+    const keys = atLeastKeys(rec, RECORD_ENTRIES) ? Object.keys(rec) : undefined;
+    if (keys !== undefined && keys.length >= RECORD_ENTRIES && countIncluded(rec, keys) >= RECORD_ENTRIES) d = recordDigest(rec, keys, hint);
     else {
       begin();
       encode(rec);
-      if (finish(smallScratch, 0) <= SMALL_WORDS) return smallScratch;
+      if (finish(smallScratch, 0) <= SMALL_WORDS && !keep) return smallScratch;
       d = smallScratch.slice();
     }
   }
   digests.set(value, d);
   return d;
+}
+
+/** Whether `for…in` over `rec` yields at least `n` keys (never fewer than its own enumerable keys; no array made). */
+function atLeastKeys(rec: object, n: number): boolean {
+  let count = 0;
+  for (const _ in rec) if (++count >= n) return true;
+  return false;
 }
 
 function countIncluded(rec: Record<string, unknown>, keys: readonly string[]): number {
@@ -314,7 +361,7 @@ function recordDigest(rec: Record<string, unknown>, keys: readonly string[], hin
  * Memoised per snapshot, except final ones (`status: 'done'`: never asked for again as a `before`).
  */
 export function actorDigestV2(key: string, snap: ActorSnapshotLike, before?: ActorSnapshotLike): Int32Array {
-  const known = actorDigests.get(snap);
+  const known = knownActorDigest(snap);
   if (known !== undefined) return known;
   resetStreams(); // no stream is open between actor digests (a throw half-way may have left some)
   const ctx = snap.context as Record<string, unknown>;
@@ -335,7 +382,7 @@ export function actorDigestV2(key: string, snap: ActorSnapshotLike, before?: Act
   word(END);
   const d = new Int32Array(4);
   finish(d, 0);
-  if (snap.status !== 'done') actorDigests.set(snap, d);
+  if (snap.status !== 'done') rememberActorDigest(snap, d);
   return d;
 }
 

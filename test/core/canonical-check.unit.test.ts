@@ -1,11 +1,11 @@
 /**
- * The canonical checks of fact data (src/facts/canonical-check.ts): true only when zod would accept
+ * The canonical checks of fact data (src/core/canonical-check.ts): true only when zod would accept
  * the data and return an equal copy (same keys, same order). Property seeded by `FC_SEED`.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compileCanonicalCheck } from '../../src/facts/canonical-check.ts';
+import { compileCanonicalCheck } from '../../src/core/canonical-check.ts';
 import { factCodec, formatIssues, validateFact } from '../../src/facts/fact-codec.ts';
 import { FACT_SCHEMAS, FACT_TYPES, FACT_VERSIONS, type FactType } from '../../src/facts/fact-types.ts';
 import { simulateHistory } from '../../src/testing/fact-histories.ts';

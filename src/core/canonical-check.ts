@@ -1,5 +1,6 @@
 /**
- * A fast path for validating stored fact data: `compileCanonicalCheck(schema)` builds, once per
+ * A fast path for validating data already in a schema's output form (stored fact data, a recorded
+ * plan): `compileCanonicalCheck(schema)` builds, once per
  * schema, a predicate that is true only when `schema.safeParse(value)` would succeed AND return a
  * value deep-equal to `value` itself, with the same keys in the same order (no default to fill, no
  * unknown key to strip, no transform). Data written through the fact codec is stored in that
@@ -354,4 +355,30 @@ function kindsOf(schema: Schema): Kind[] | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A deep copy of the plain data in `value`: arrays and objects whose prototype is `Object.prototype`
+ * are copied (own enumerable string keys, in order; an own `__proto__` key stays an own key), every
+ * other value is kept as it is (primitives, and objects of other kinds, which a schema's `unknown`
+ * passes through by reference as zod does); an array's holes stay holes. Recursion depth: the
+ * value's nesting depth.
+ */
+export function copyPlain(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) if (i in value) out[i] = copyPlain(value[i]);
+    return out;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = copyPlain((value as Record<string, unknown>)[k]);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
 }
