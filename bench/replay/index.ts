@@ -34,7 +34,7 @@ import Database from 'better-sqlite3';
 import { createActionRegistry } from '../../src/actions/registry.ts';
 import { randomIds } from '../../src/core/ids.ts';
 import type { Fact, FactInput } from '../../src/facts/fact-types.ts';
-import { PlanSpec } from '../../src/plan/plan-schema.ts';
+import { syntheticInteractionFacts, threadOpenedFact } from '../support/synthetic-thread.ts';
 import { replayThread } from '../../src/history/replay.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import { decodeThreadState, encodeThreadState } from '../../src/history/snapshot-cache/snapshot-cache-format.ts';
@@ -53,34 +53,7 @@ const T0 = Date.UTC(2026, 0, 1);
 /** Measured rounds of each path (after one warm-up run each); figures are medians. */
 const ROUNDS = 3;
 
-function interactionFacts(n: number): FactInput[] {
-  const interactionId = `i${n}`;
-  const inputId = `in${n}`;
-  const plan = PlanSpec.parse({ steps: Array.from({ length: STEPS }, (_, s) => ({ id: `s${s}`, action: 'noop', input: { n: s }, dependsOn: s === 0 ? [] : [`s${s - 1}`] })) });
-  const facts: FactInput[] = [
-    { type: 'InputReceived', data: { inputId, text: `input ${n}` } },
-    { type: 'PolicyApplied', data: { inputId, decision: 'start', policy: 'enqueue', reason: 'no interaction is live', interactionId } },
-    { type: 'InteractionStarted', data: { interactionId, inputId, text: `input ${n}`, maxIterations: 8 } },
-    { type: 'PlanningRequested', data: { interactionId, iteration: 1 } },
-    { type: 'PlannerResponded', data: { interactionId, iteration: 1, output: { kind: 'mini_plan', plan }, repairs: 0 } },
-    { type: 'PlanAccepted', data: { interactionId, planId: 'p1', iteration: 1, plan } },
-  ];
-  for (let s = 0; s < STEPS; s++) {
-    const ref = { interactionId, planId: 'p1', stepId: `s${s}` };
-    facts.push(
-      { type: 'StepReady', data: ref },
-      { type: 'StepStarted', data: { ...ref, attempt: 1, idempotencyKey: `bench/${interactionId}/p1/s${s}/1`, reservedUsd: 0, startedAtMs: T0 + n } },
-      { type: 'StepCompleted', data: { ...ref, attempt: 1, output: { ok: true, n: s }, costUsd: 0, durationMs: 1 } },
-    );
-  }
-  facts.push(
-    { type: 'PlanFinished', data: { interactionId, planId: 'p1', outcome: 'completed' } },
-    { type: 'PlanningRequested', data: { interactionId, iteration: 2 } },
-    { type: 'PlannerResponded', data: { interactionId, iteration: 2, output: { kind: 'done', answer: 'ok' }, repairs: 0 } },
-    { type: 'InteractionCompleted', data: { interactionId, answer: 'ok' } },
-  );
-  return facts;
-}
+const interactionFacts = (n: number): FactInput[] => syntheticInteractionFacts(n, STEPS, 'bench', T0 + n);
 
 const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
 
@@ -94,7 +67,7 @@ try {
     const events = facts.map((f) => ({ id: randomIds.uuid(), type: f.type, data: f.data }));
     rev = (await store.appendToStream(threadStreamId(threadId), events, { expectedRevision: rev < 0n ? 'no_stream' : rev })).nextExpectedRevision;
   };
-  await append([{ type: 'ThreadOpened', data: { threadId, policy: { kind: 'enqueue' }, maxIterations: 8 } }]);
+  await append([threadOpenedFact(threadId)]);
   let batch: FactInput[] = [];
   for (let n = 1; n <= INTERACTIONS; n++) {
     batch.push(...interactionFacts(n));
