@@ -8,29 +8,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { factCodec } from '../../src/facts/fact-codec.ts';
 import type { ProjectorStatus } from '../../src/projections/projector.ts';
 import { startServer } from '../../src/serve/server.ts';
 import { quoteIdent } from '../../src/store/postgres/connection.ts';
 import { openPostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts';
-import type { EventStore } from '../../src/store/event-store.ts';
-import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
+import { dropSchema, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
+import { freshPgStoreUrl, openThreads } from './pg-serve-fixture.ts';
 import { waitFor } from './serve-fixture.ts';
 import { openSse, type SseEvent } from './sse-client.ts';
 
 const admin = usePgAdmin(2);
 
-const openThread = async (store: EventStore, threadId: string): Promise<bigint> =>
-  (await store.appendToStream(`thread-${threadId}`, [{ id: randomUUID(), type: 'ThreadOpened', data: { threadId, policy: { kind: 'enqueue' }, maxIterations: 8, title: `t ${threadId}` } }])).position;
-
 describe('serve on PostgreSQL through an outage', () => {
   it('an SSE client connected before the outage receives the facts appended after it; the thread list updates', async () => {
-    const schema = schemaName();
-    const url = new URL(PG_URL);
-    url.searchParams.set('schema', schema);
-    const storeUrl = url.toString();
+    const { schema, storeUrl } = freshPgStoreUrl();
     const dir = mkdtempSync(join(tmpdir(), 'orchestral-serve-pg-outage-'));
     const lines: string[] = [];
     const store = await openPostgresEventStore({ codec: factCodec, connectionString: storeUrl, pollIntervalMs: 30 });
@@ -40,7 +33,7 @@ describe('serve on PostgreSQL through an outage', () => {
     try {
       const { hub, projections } = server.context;
       await waitFor('the SSE client to attach', () => (hub.size() === 1 ? true : undefined));
-      await projections.caughtUp(await openThread(store, 'a'));
+      await projections.caughtUp(await openThreads(store, ['a']));
       await waitFor('the live fact of a', () => (got.some((e) => e.data['threadId'] === 'a') ? true : undefined));
       const statuses: ProjectorStatus['kind'][] = [];
       const watching = projections.threads.status$.subscribe((s) => statuses.push(s.kind));
@@ -53,7 +46,7 @@ describe('serve on PostgreSQL through an outage', () => {
         await admin().query(`ALTER TABLE ${quoteIdent(schema)}.events_away RENAME TO events`);
       }
       expect(lines.some((l) => l.startsWith('stream hub stopped'))).toBe(false);
-      const last = await openThread(store, 'b');
+      const last = await openThreads(store, ['b']);
       await waitFor('the live fact of b', () => (got.some((e) => e.data['threadId'] === 'b') ? true : undefined));
       await projections.caughtUp(last);
       watching.unsubscribe();

@@ -7,30 +7,19 @@ import { factCodec } from '../../src/facts/fact-codec.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openPostgresProjectionStore } from '../../src/projections/postgres-projection-store.ts';
 import { startServer } from '../../src/serve/server.ts';
 import { openPostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
-import { dropSchema, PG_URL, schemaName, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
+import { dropSchema, usePgAdmin } from '../store/fixtures/pg-helpers.ts';
+import { freshPgStoreUrl, openThreads } from './pg-serve-fixture.ts';
 
 const admin = usePgAdmin(2);
 
-const openThreads = async (store: EventStore, ids: string[]): Promise<bigint> => {
-  let last = -1n;
-  for (const threadId of ids) {
-    ({ position: last } = await store.appendToStream(`thread-${threadId}`, [{ id: randomUUID(), type: 'ThreadOpened', data: { threadId, policy: { kind: 'enqueue' }, maxIterations: 8, title: `t ${threadId}` } }]));
-  }
-  return last;
-};
-
 describe('serve on PostgreSQL', () => {
   it('saves the projections in the store schema and resumes from the stored position after a restart', async () => {
-    const schema = schemaName();
-    const url = new URL(PG_URL);
-    url.searchParams.set('schema', schema);
-    const storeUrl = url.toString();
+    const { schema, storeUrl } = freshPgStoreUrl();
     const dir = mkdtempSync(join(tmpdir(), 'orchestral-serve-pg-'));
     const start = (store: EventStore) => startServer({ store, storeUrl, port: 0, workspace: dir, plansDir: join(dir, 'plans'), pollMs: 100 });
     try {
